@@ -1,0 +1,65 @@
+using Loyalty.Core.Primitives;
+using Microsoft.Extensions.Options;
+using NodaTime;
+
+namespace Loyalty.Core.DependencyInjection;
+
+/// <summary>
+/// Validates <see cref="LoyaltyOptions"/>, reporting every bad field (not only the first) with its
+/// configuration path, e.g. <c>Loyalty:Currency</c>.
+/// </summary>
+/// <remarks>Stateless and thread-safe.</remarks>
+public sealed class LoyaltyOptionsValidator : IValidateOptions<LoyaltyOptions>
+{
+    /// <inheritdoc />
+    public ValidateOptionsResult Validate(string? name, LoyaltyOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var failures = GetFailures(options);
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    /// <summary>Every problem with <paramref name="options"/>, each prefixed with its configuration path.</summary>
+    /// <param name="options">The options to check.</param>
+    /// <returns>The messages; empty when the options are valid.</returns>
+    public static IReadOnlyList<string> GetFailures(LoyaltyOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var failures = new List<string>();
+        const string prefix = LoyaltyOptions.SectionName + ":";
+
+        try
+        {
+            Identifier.Validate(options.ProgramId, nameof(Primitives.ProgramId));
+        }
+        catch (ArgumentException ex)
+        {
+            failures.Add($"{prefix}{nameof(LoyaltyOptions.ProgramId)}: {FirstSentence(ex)}");
+        }
+
+        if (string.IsNullOrWhiteSpace(options.DisplayName))
+        {
+            failures.Add($"{prefix}{nameof(LoyaltyOptions.DisplayName)}: must not be empty; give the name members see, e.g. \"Club Privilège\".");
+        }
+
+        if (!Primitives.Currency.TryFromCode(options.Currency, out _))
+        {
+            failures.Add($"{prefix}{nameof(LoyaltyOptions.Currency)}: '{options.Currency}' is not an ISO 4217 currency code; use a three-letter upper-case code such as EUR, USD or GBP.");
+        }
+
+        if (string.IsNullOrWhiteSpace(options.TimeZone) || DateTimeZoneProviders.Tzdb.GetZoneOrNull(options.TimeZone) is null)
+        {
+            failures.Add($"{prefix}{nameof(LoyaltyOptions.TimeZone)}: '{options.TimeZone}' is not an IANA time zone known to the TZDB {DateTimeZoneProviders.Tzdb.VersionId}; use an id such as Europe/Paris or UTC.");
+        }
+
+        return failures;
+    }
+
+    private static string FirstSentence(ArgumentException ex)
+    {
+        // ArgumentException.Message appends " (Parameter 'x')"; configuration users need only the rule.
+        var message = ex.Message;
+        var cut = message.IndexOf(" (Parameter", StringComparison.Ordinal);
+        return cut >= 0 ? message[..cut] : message;
+    }
+}

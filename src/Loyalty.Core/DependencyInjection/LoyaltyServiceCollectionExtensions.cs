@@ -1,0 +1,49 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using NodaTime;
+
+namespace Loyalty.Core.DependencyInjection;
+
+/// <summary>Registers a loyalty programme in a service collection.</summary>
+public static class LoyaltyServiceCollectionExtensions
+{
+    /// <summary>
+    /// Adds the loyalty programme's services. Defaults are registered with <c>TryAdd</c>, so a
+    /// host's own registrations (an <see cref="IClock"/>, a store) win whatever the order, and
+    /// calling this method twice is harmless (the configuration delegates both apply).
+    /// </summary>
+    /// <param name="services">The service collection.</param>
+    /// <param name="configure">Optional code configuration, applied after any configuration binding.</param>
+    /// <returns>A builder to choose stores and features.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="services"/> is null.</exception>
+    public static LoyaltyBuilder AddLoyalty(this IServiceCollection services, Action<LoyaltyOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+
+        var options = services.AddOptions<LoyaltyOptions>();
+        if (configure is not null)
+        {
+            options.Configure(configure);
+        }
+
+        if (!services.Any(d => d.ServiceType == typeof(LoyaltyMarker)))
+        {
+            // Registered once, so that a second AddLoyalty adds nothing but its delegate.
+            services.AddSingleton<LoyaltyMarker>();
+            options.ValidateOnStart();
+        }
+
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<LoyaltyOptions>, LoyaltyOptionsValidator>());
+
+#pragma warning disable RS0030 // The DI default is the one place the system clock is allowed.
+        services.TryAddSingleton<IClock>(SystemClock.Instance);
+#pragma warning restore RS0030
+        services.TryAddSingleton(sp => ProgramSettings.FromOptions(sp.GetRequiredService<IOptions<LoyaltyOptions>>().Value));
+
+        return new LoyaltyBuilder(services);
+    }
+
+    /// <summary>Marks a service collection in which <see cref="AddLoyalty"/> already ran.</summary>
+    private sealed class LoyaltyMarker;
+}
