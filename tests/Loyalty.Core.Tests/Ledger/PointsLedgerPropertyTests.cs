@@ -64,7 +64,7 @@ internal static class ScriptRunner
         var ids = new List<string>();
         var holdIds = new List<string>();
         Func<Task<LedgerResult>>? lastCommand = null;
-        Func<LedgerErrorCode?>? lastModel = null;
+        Func<Instant, LedgerErrorCode?>? lastModel = null;
 
         for (var i = 0; i < script.Steps.Count; i++)
         {
@@ -72,22 +72,22 @@ internal static class ScriptRunner
             var id = "s" + i;
             var now = h.Clock.GetCurrentInstant();
             Func<Task<LedgerResult>>? command = null;
-            Func<LedgerErrorCode?>? expected = null;
+            Func<Instant, LedgerErrorCode?>? expected = null;
             switch (step.Kind)
             {
                 case "earn":
                     var pending = step.B == 1 ? Duration.FromDays(3) : Duration.Zero;
                     command = () => h.Ledger.EarnAsync(new EarnPoints(Id(id), Alice, P(step.A)) { PendingPeriod = pending });
-                    expected = () => model.Earn(id, step.A, pending, now);
+                    expected = at => model.Earn(id, step.A, pending, at);
                     break;
                 case "redeem":
                     command = () => h.Ledger.RedeemAsync(new RedeemPoints(Id(id), Alice, P(step.A)));
-                    expected = () => model.Redeem(id, step.A, now);
+                    expected = at => model.Redeem(id, step.A, at);
                     break;
                 case "hold":
                     holdIds.Add(id);
                     command = () => h.Ledger.HoldAsync(new HoldPoints(Id(id), Alice, P(step.A)));
-                    expected = () => model.Hold(id, step.A, now);
+                    expected = at => model.Hold(id, step.A, at);
                     break;
                 case "capture" or "release" when holdIds.Count > 0:
                     var hold = holdIds[step.A % holdIds.Count];
@@ -95,29 +95,29 @@ internal static class ScriptRunner
                     if (step.Kind == "capture")
                     {
                         command = () => h.Ledger.CaptureAsync(new CaptureHold(Id(id), Alice, Id(hold), amount is { } x ? P(x) : null));
-                        expected = () => model.Capture(id, hold, amount, now);
+                        expected = at => model.Capture(id, hold, amount, at);
                     }
                     else
                     {
                         command = () => h.Ledger.ReleaseAsync(new ReleaseHold(Id(id), Alice, Id(hold)));
-                        expected = () => model.Release(id, hold, now);
+                        expected = at => model.Release(id, hold, at);
                     }
 
                     break;
                 case "reverse" when ids.Count > 0:
                     var original = ids[step.A % ids.Count];
                     command = () => h.Ledger.ReverseAsync(new ReversePoints(Id(id), Alice, Id(original), P(step.B)));
-                    expected = () => model.Reverse(id, original, step.B, now);
+                    expected = at => model.Reverse(id, original, step.B, at);
                     break;
                 case "adjust":
                     var direction = step.A > 0 ? AdjustmentDirection.Credit : AdjustmentDirection.Debit;
                     command = () => h.Ledger.AdjustAsync(new AdjustPoints(Id(id), Alice, direction, P(Math.Abs(step.A)), "test", "property"));
-                    expected = () => model.Adjust(id, step.A, now);
+                    expected = at => model.Adjust(id, step.A, at);
                     break;
                 case "conflict" when ids.Count > 0:
                     var reused = ids[step.A % ids.Count];
                     command = () => h.Ledger.EarnAsync(new EarnPoints(Id(reused), Alice, P(999)));
-                    expected = () => model.Earn(reused, 999, Duration.Zero, now);
+                    expected = at => model.Earn(reused, 999, Duration.Zero, at);
                     break;
                 case "repeat" when lastCommand is not null:
                     command = lastCommand;
@@ -143,7 +143,7 @@ internal static class ScriptRunner
             {
                 var before = await h.BalanceAsync();
                 var result = await command();
-                var code = expected!();
+                var code = expected!(now);
                 outcomes.Add(new StepOutcome(step, id, now, result, code, before, await h.BalanceAsync(), model.Balance(now), model.LastAllocation));
             }
 
