@@ -323,7 +323,7 @@ public sealed record FixedBonusRule : EarningRule
     }
 
     internal override string DescribeAction(EarningRuleSet ruleSet) => Per == BonusBasis.PerUnit
-        ? $"Earn {Points} bonus points for each {Describer.Lines(Lines!)} item"
+        ? $"Earn {Points} bonus points for each item of {Describer.Lines(Lines!)}"
         : Lines is null ? $"Earn {Points} bonus points per order" : $"Earn {Points} bonus points on orders with {Describer.Lines(Lines)}";
 }
 
