@@ -314,7 +314,8 @@ internal static class Allocation
                 continue;
             }
 
-            var exact = weights[i] / sum * amount;
+            // Multiply first so that exact shares (a third of 120) stay exact; fall back for huge awards.
+            var exact = amount <= 1_000_000_000_000L && weights[i] < 1_000_000_000_000m ? weights[i] * amount / sum : weights[i] / sum * amount;
             var whole = decimal.Floor(exact);
             result[i] = decimal.ToInt64(whole);
             remainders[i] = exact - whole;
