@@ -85,7 +85,7 @@ public static class EarningArbitraries
         rule with { Id = RuleId.From($"r{index}"), Priority = priority, Rounding = rounding, Condition = condition, Group = index % 3 == 0 && !rule.Exclusive ? "best" : null };
 }
 
-[Properties(Arbitrary = [typeof(EarningArbitraries)], MaxTest = 150)]
+[Properties(Arbitrary = [typeof(EarningArbitraries)], MaxTest = 100)]
 public class EarningPropertyTests
 {
     private static readonly EarningRuleSet Programme = Rules()
