@@ -267,9 +267,10 @@ public sealed record FixedBonusRule : EarningRule
             return true;
         }
 
-        foreach (var line in context.Order!.Lines)
+        var lines = context.Order!.Lines;
+        for (var i = 0; i < lines.Count; i++)
         {
-            if (Lines.Matches(line))
+            if (Lines.Matches(lines[i]))
             {
                 return true;
             }

@@ -256,4 +256,30 @@ public class EarningEngineTests
         FluentActions.Invoking(() => engine.Evaluate(rules, (ActivityInput)null!, MemberContext.Default, EarningUsage.Empty))
             .Should().Throw<ArgumentNullException>().WithParameterName("activity");
     }
+
+    [Theory]
+    [InlineData(10, new[] { 1.0, 1.0, 1.0, 0.0 }, new long[] { 4, 3, 3, 0 })]
+    [InlineData(3, new[] { 0.5, 0.25, 0.25, 0.0 }, new long[] { 1, 1, 1, 0 })]
+    [InlineData(7, new[] { 0.0, 0.0, 0.0 }, new long[] { 0, 0, 7 })]
+    [InlineData(7, new[] { 0.0, 2.5, 0.0 }, new long[] { 0, 7, 0 })]
+    [InlineData(100, new[] { 79.9, 23.0, 25.0, 12.6, 0.0 }, new long[] { 57, 16, 18, 9, 0 })]
+    public void Points_are_allocated_to_lines_by_largest_remainder_ties_to_the_earlier_line(long amount, double[] weights, long[] expected)
+    {
+        var result = new long[weights.Length];
+
+        Allocation.LargestRemainder(amount, weights.Select(w => (decimal)w).ToArray(), result);
+
+        result.Should().Equal(expected);
+    }
+
+    [Fact]
+    public void Allocation_falls_back_to_decimal_arithmetic_for_weights_beyond_64_bits()
+    {
+        var result = new long[3];
+
+        Allocation.LargestRemainder(3, [100_000_000_000_000_000_000m, 100_000_000_000_000_000_000m, 0m], result);
+
+        result.Should().Equal(2, 1, 0);
+    }
 }
+
