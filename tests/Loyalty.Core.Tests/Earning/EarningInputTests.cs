@@ -111,3 +111,38 @@ public class EarningInputTests
             .WithMessage("unit must be Day, Week, Month or Year (was 9). (Parameter 'unit')*");
     }
 }
+
+public class EarningResultAndBuilderTests
+{
+    [Fact]
+    public void Asking_a_result_for_an_unknown_rule_says_which()
+    {
+        var rules = EarningFixtures.Rules().EarnPerUnit("base", 1m).Build();
+        var result = EarningFixtures.Evaluate(rules, EarningFixtures.Order(EarningFixtures.Line("x", 1m)));
+
+        FluentActions.Invoking(() => result[RuleId.From("nope")]).Should().Throw<ArgumentException>()
+            .WithMessage("The result has no entry for rule \"nope\". (Parameter 'ruleId')");
+        FluentActions.Invoking(() => EarningResult.FromJson("null")).Should().Throw<System.Text.Json.JsonException>()
+            .WithMessage("The JSON holds null instead of an earning result.");
+    }
+
+    [Fact]
+    public void The_builder_refuses_a_configure_that_returns_null()
+    {
+        FluentActions.Invoking(() => EarningFixtures.Rules().EarnPerUnit("base", 1m, _ => null!)).Should().Throw<ArgumentException>()
+            .WithMessage("configure must return the rule (e.g. r => r with { Priority = 10 }), not null. (Parameter 'configure')");
+        FluentActions.Invoking(() => EarningFixtures.Rules().Add(null!)).Should().Throw<ArgumentNullException>().WithParameterName("rule");
+    }
+
+    [Fact]
+    public void The_builder_definition_round_trips_through_create()
+    {
+        var builder = EarningFixtures.Rules().Group("g", StackingMode.FirstMatch).EarnPerUnit("base", 1m, r => r with { Group = "g" });
+
+        var definition = builder.ToDefinition();
+
+        definition.Currency.Should().Be("EUR");
+        definition.TimeZone.Should().Be("Europe/Paris");
+        EarningRuleSet.Create(definition).Should().Be(builder.Build());
+    }
+}
