@@ -209,3 +209,19 @@ public class EarningRuleSetTests
             .Should().Throw<ArgumentException>().WithMessage("The rule set v1 has no rule \"nope\". (Parameter 'id')");
     }
 }
+
+public class EarningRuleSetImmutabilityTests
+{
+    [Fact]
+    public void Changing_the_callers_lists_after_creation_changes_nothing()
+    {
+        var categories = new[] { "shoes" };
+        var rules = EarningFixtures.Rules().EarnPerUnit("base", 1m).Multiply("x2", "base", 2m, new LineSelector { Categories = categories }).Build();
+
+        categories[0] = "tops";
+
+        var result = EarningFixtures.Evaluate(rules, EarningFixtures.Order(EarningFixtures.Line("sneaker", 10m, category: "shoes")));
+        result.Total.Should().Be(Loyalty.Core.Primitives.Points.FromInt64(20));
+        rules.Describe(Loyalty.Core.Primitives.RuleId.From("x2")).Should().Be("Earn 2× points on shoes.");
+    }
+}
