@@ -525,6 +525,22 @@ public sealed class TierEvaluator
                 return TierChangeReason.UpgradeRevokedByRefund;
             }
 
+            if (computed > 0)
+            {
+                // Qualifying for a lower tier while holding a higher one: remember it, so the
+                // member falls back to it (not below) when the higher tier ends.
+                var v = calendar.ValidityAfterQualification(at, Enrolment);
+                if (computed > fallbackRank || fallbackValidUntil <= at)
+                {
+                    fallbackRank = computed;
+                    fallbackValidUntil = v;
+                }
+                else if (computed == fallbackRank && v > fallbackValidUntil)
+                {
+                    fallbackValidUntil = v;
+                }
+            }
+
             return TierChangeReason.Upgraded;
         }
 
@@ -577,9 +593,17 @@ public sealed class TierEvaluator
         private void Downgrade(Instant at, int computed)
         {
             var target = owner.oneLevel ? Math.Max(autoRank - 1, computed) : computed;
+            var valid = target == 0 ? None : owner.calendar.ValidityAfterDowngrade(at, Enrolment);
+            if (fallbackRank >= target && fallbackRank > 0 && fallbackValidUntil > at)
+            {
+                // A lower tier qualified for while holding this one is still valid.
+                valid = fallbackRank > target || fallbackValidUntil > valid ? fallbackValidUntil : valid;
+                target = fallbackRank;
+            }
+
             autoRank = target;
             autoSince = at;
-            validUntil = target == 0 ? None : owner.calendar.ValidityAfterDowngrade(at, Enrolment);
+            validUntil = valid;
             graceUntil = None;
             lastQualifiedAt = None;
             fallbackRank = -1;
