@@ -274,6 +274,7 @@ public sealed class TierEvaluator
         private Instant validUntil;
         private Instant graceUntil;
         private Instant lastQualifiedAt;
+        private Instant undoValidUntil;
         private int fallbackRank;
         private Instant fallbackValidUntil;
         private bool manualActive;
@@ -296,6 +297,7 @@ public sealed class TierEvaluator
             validUntil = None;
             graceUntil = None;
             lastQualifiedAt = None;
+            undoValidUntil = None;
             fallbackRank = -1;
             fallbackValidUntil = None;
             ReportedRank = 0;
@@ -333,6 +335,7 @@ public sealed class TierEvaluator
             validUntil = prior.AutomaticValidUntil ?? None;
             graceUntil = prior.GraceUntil ?? None;
             lastQualifiedAt = prior.LastQualifiedAt ?? None;
+            undoValidUntil = prior.ValidUntilBeforeLastQualification ?? None;
             fallbackRank = fallback;
             fallbackValidUntil = prior.FallbackValidUntil ?? None;
             ReportedRank = reported;
@@ -452,6 +455,7 @@ public sealed class TierEvaluator
                 AutomaticSince = autoSince,
                 AutomaticValidUntil = validUntil == None ? null : validUntil,
                 LastQualifiedAt = lastQualifiedAt == None ? null : lastQualifiedAt,
+                ValidUntilBeforeLastQualification = lastQualifiedAt == None || undoValidUntil == None ? null : undoValidUntil,
                 FallbackTier = fallbackRank < 0 ? null : tiers[fallbackRank].Id,
                 FallbackValidUntil = fallbackRank < 0 || fallbackValidUntil == None ? null : fallbackValidUntil,
                 EvaluatedAt = asOf,
@@ -483,6 +487,7 @@ public sealed class TierEvaluator
                 validUntil = calendar.ValidityAfterQualification(at, Enrolment);
                 graceUntil = None;
                 lastQualifiedAt = at;
+                undoValidUntil = None;
                 return TierChangeReason.Upgraded;
             }
 
@@ -491,37 +496,63 @@ public sealed class TierEvaluator
                 if (autoRank > 0)
                 {
                     var v = calendar.ValidityAfterQualification(at, Enrolment);
-                    if (v > validUntil || graceUntil != None)
+                    if (graceUntil != None)
                     {
+                        // Requalified during grace: a fresh validity, not undone by later refunds.
                         validUntil = v;
+                        graceUntil = None;
+                        lastQualifiedAt = None;
                     }
-
-                    graceUntil = None;
-                    lastQualifiedAt = at;
+                    else if (v > validUntil)
+                    {
+                        // An extension a refund in the same window may undo.
+                        undoValidUntil = validUntil;
+                        validUntil = v;
+                        lastQualifiedAt = at;
+                    }
                 }
 
                 return TierChangeReason.Upgraded;
             }
 
-            if (owner.revokeOnRefund && reduction && lastQualifiedAt != None && windowStart <= lastQualifiedAt)
+            if (owner.revokeOnRefund && reduction && lastQualifiedAt != None && windowStart <= lastQualifiedAt && undoValidUntil != None)
+            {
+                // The refund takes back the extension of validity: the tier stays, its end returns.
+                if (undoValidUntil > at)
+                {
+                    validUntil = undoValidUntil;
+                }
+
+                lastQualifiedAt = None;
+                undoValidUntil = None;
+            }
+            else if (owner.revokeOnRefund && reduction && lastQualifiedAt != None && windowStart <= lastQualifiedAt)
             {
                 if (fallbackRank > computed && fallbackValidUntil > at)
                 {
                     autoRank = fallbackRank;
                     validUntil = fallbackValidUntil;
                     lastQualifiedAt = None;
+                    fallbackRank = -1;
+                    fallbackValidUntil = None;
                 }
                 else
                 {
+                    // The member keeps what the window still supports; an earlier status of the
+                    // same tier stays underneath in case a further refund undoes this one too.
                     autoRank = computed;
                     validUntil = computed == 0 ? None : calendar.ValidityAfterQualification(at, Enrolment);
                     lastQualifiedAt = computed == 0 ? None : at;
+                    if (!(fallbackRank > 0 && fallbackRank <= computed && fallbackValidUntil > at))
+                    {
+                        fallbackRank = -1;
+                        fallbackValidUntil = None;
+                    }
                 }
 
                 autoSince = at;
                 graceUntil = None;
-                fallbackRank = -1;
-                fallbackValidUntil = None;
+                undoValidUntil = None;
                 return TierChangeReason.UpgradeRevokedByRefund;
             }
 
@@ -587,7 +618,8 @@ public sealed class TierEvaluator
             var v = calendar.ValidityAfterQualification(qualifiedAt, Enrolment);
             validUntil = v > now ? v : calendar.ValidityAfterDowngrade(now, Enrolment);
             graceUntil = None;
-            lastQualifiedAt = qualifiedAt;
+            lastQualifiedAt = None;
+            undoValidUntil = None;
         }
 
         private void Downgrade(Instant at, int computed)

@@ -95,6 +95,18 @@ public class TierEvaluatorScenarioTests
     }
 
     [Fact]
+    public void A_refund_that_takes_back_a_requalification_takes_back_the_extra_year()
+    {
+        var member = Member(Enrolled, Earn(InParis(2025, 3, 15), 1_200), Earn(InParis(2026, 2, 1), 1_100), Refund(InParis(2026, 2, 20), 600));
+
+        var result = Evaluator().Evaluate(member, InParis(2026, 3, 1));
+
+        result.Tier.Id.Should().Be(Gold);
+        result.ValidUntil.Should().Be(InParis(2027, 1, 1, 0));
+        result.DowngradeWarning.Should().BeTrue();
+    }
+
+    [Fact]
     public void A_refund_in_a_later_year_does_not_revoke_a_tier_earned_earlier()
     {
         var member = Member(Enrolled, Earn(InParis(2025, 3, 15), 1_200), Earn(InParis(2026, 2, 1), 100), Refund(InParis(2026, 2, 3), 100));
