@@ -116,7 +116,8 @@ public sealed class TierEvaluator
         }
 
         var n = Load(member, asOf, s);
-        var replay = new Replay(this, s, n, member.EnrolledAt, calendar.IsLifetime ? default : calendar.LocalDateOf(member.EnrolledAt), manual, manualRank);
+        var enrolment = calendar.IsAnniversary ? calendar.LocalDateOf(member.EnrolledAt) : default;
+        var replay = new Replay(this, s, n, member.EnrolledAt, enrolment, manual, manualRank);
         if (prior is null)
         {
             replay.StartFresh();
@@ -194,7 +195,26 @@ public sealed class TierEvaluator
 
         if (!sorted)
         {
-            Array.Sort(entries, 0, count, EntryByInstant.Instance);
+            if (count <= 16)
+            {
+                // Insertion sort: histories are short, and this beats a comparer-based sort.
+                for (var i = 1; i < count; i++)
+                {
+                    var item = entries[i];
+                    var j = i - 1;
+                    while (j >= 0 && entries[j].At > item.At)
+                    {
+                        entries[j + 1] = entries[j];
+                        j--;
+                    }
+
+                    entries[j + 1] = item;
+                }
+            }
+            else
+            {
+                Array.Sort(entries, 0, count, EntryByInstant.Instance);
+            }
         }
 
         var times = s.Times;
@@ -462,7 +482,7 @@ public sealed class TierEvaluator
             };
         }
 
-        public IReadOnlyList<TierChange> TakeChanges() => changes is null ? Array.Empty<TierChange>() : changes.ToArray();
+        public readonly IReadOnlyList<TierChange> TakeChanges() => changes is null ? Array.Empty<TierChange>() : changes.AsReadOnly();
 
         private TierChangeReason Entries(Instant at)
         {
@@ -653,7 +673,7 @@ public sealed class TierEvaluator
             if (record)
             {
                 var tiers = owner.tiers;
-                (changes ??= []).Add(new TierChange(at, tiers[ReportedRank].Id, tiers[reported].Id, reason));
+                (changes ??= new List<TierChange>(4)).Add(new TierChange(at, tiers[ReportedRank].Id, tiers[reported].Id, reason));
             }
 
             ReportedRank = reported;
