@@ -26,6 +26,8 @@ public sealed class TierEvaluator
     private readonly Currency? currency;
     private readonly bool revokeOnRefund;
     private readonly bool oneLevel;
+    private readonly CompiledTier[] compiled;
+    private readonly bool usesSpend;
 
     /// <summary>Creates an evaluator for a ladder.</summary>
     /// <param name="ladder">The validated ladder.</param>
@@ -40,6 +42,8 @@ public sealed class TierEvaluator
         currency = ladder.Policy.Currency;
         revokeOnRefund = ladder.Policy.Refunds == RefundPolicy.RevokeUpgrade;
         oneLevel = ladder.Policy.Downgrade == DowngradePolicy.OneLevel;
+        compiled = tiers.Select(t => new CompiledTier(t)).ToArray();
+        usesSpend = tiers.Any(t => t.Thresholds.Any(th => th.Metric == QualifyingMetric.Spend));
     }
 
     /// <summary>The ladder evaluated.</summary>
@@ -245,6 +249,51 @@ public sealed class TierEvaluator
         return count;
     }
 
+    /// <summary>A tier's requirement flattened for the hot path: integer comparisons, decimal only for spend.</summary>
+    private readonly struct CompiledTier
+    {
+        private readonly bool anyOf;
+        private readonly bool hasPoints;
+        private readonly bool hasOrders;
+        private readonly bool hasSpend;
+        private readonly long minPoints;
+        private readonly long minOrders;
+        private readonly decimal minSpend;
+
+        public CompiledTier(TierDefinition tier)
+        {
+            anyOf = tier.Combination == ThresholdCombination.AnyOf;
+            foreach (var t in tier.Thresholds)
+            {
+                switch (t.Metric)
+                {
+                    case QualifyingMetric.Points:
+                        hasPoints = true;
+                        minPoints = (long)t.Minimum;
+                        break;
+                    case QualifyingMetric.Orders:
+                        hasOrders = true;
+                        minOrders = (long)t.Minimum;
+                        break;
+                    default:
+                        hasSpend = true;
+                        minSpend = t.Minimum;
+                        break;
+                }
+            }
+        }
+
+        public bool IsMetBy(long points, decimal spend, long orders)
+        {
+            if (anyOf)
+            {
+                return (hasPoints && points >= minPoints) || (hasOrders && orders >= minOrders) || (hasSpend && spend >= minSpend);
+            }
+
+            return (!hasPoints || points >= minPoints) && (!hasOrders || orders >= minOrders) && (!hasSpend || spend >= minSpend);
+        }
+    }
+
     private sealed class EntryByInstant : IComparer<QualificationEntry>
     {
         public static readonly EntryByInstant Instance = new();
@@ -259,6 +308,7 @@ public sealed class TierEvaluator
         public long[] Points = new long[17];
         public decimal[] Spend = new decimal[17];
         public long[] Orders = new long[17];
+        public TierChange[] Changes = new TierChange[8];
 
         public void Ensure(int n)
         {
@@ -301,7 +351,7 @@ public sealed class TierEvaluator
         private Instant manualStart;
         private Instant manualEnd;
         private Instant reportedSince;
-        private List<TierChange>? changes;
+        private int changeCount;
 
         public Replay(TierEvaluator owner, Scratch s, int count, Instant enrolledAt, LocalDate enrolment, ManualTierAssignment? manual, int manualRank)
         {
@@ -374,6 +424,9 @@ public sealed class TierEvaluator
                     manualEnd = end;
                 }
             }
+
+            // A manual assignment recorded after the prior run but already in force applies now.
+            Report(after, manualActive ? TierChangeReason.ManualAssignmentStarted : TierChangeReason.ManualAssignmentEnded, record: true);
         }
 
         /// <summary>Processes every event at or before <paramref name="until"/>, in time order.</summary>
@@ -482,7 +535,8 @@ public sealed class TierEvaluator
             };
         }
 
-        public readonly IReadOnlyList<TierChange> TakeChanges() => changes is null ? Array.Empty<TierChange>() : changes.AsReadOnly();
+        public readonly IReadOnlyList<TierChange> TakeChanges() =>
+            changeCount == 0 ? Array.Empty<TierChange>() : s.Changes.AsSpan(0, changeCount).ToArray();
 
         private TierChangeReason Entries(Instant at)
         {
@@ -673,7 +727,12 @@ public sealed class TierEvaluator
             if (record)
             {
                 var tiers = owner.tiers;
-                (changes ??= new List<TierChange>(4)).Add(new TierChange(at, tiers[ReportedRank].Id, tiers[reported].Id, reason));
+                if (changeCount == s.Changes.Length)
+                {
+                    Array.Resize(ref s.Changes, changeCount * 2);
+                }
+
+                s.Changes[changeCount++] = new TierChange(at, tiers[ReportedRank].Id, tiers[reported].Id, reason);
             }
 
             ReportedRank = reported;
@@ -682,11 +741,21 @@ public sealed class TierEvaluator
 
         private readonly int ComputedRank(Instant windowStart, Instant at)
         {
-            var totals = Totals(windowStart, at);
-            var tiers = owner.tiers;
-            for (var r = tiers.Length - 1; r > 0; r--)
+            var lo = windowStart == Instant.MinValue ? 0 : LowerBound(windowStart);
+            var hi = UpperBound(at);
+            if (hi <= lo)
             {
-                if (tiers[r].IsMetBy(totals))
+                return 0;
+            }
+
+            var points = s.Points[hi] - s.Points[lo];
+            var orders = s.Orders[hi] - s.Orders[lo];
+            var compiled = owner.compiled;
+            var usesSpend = owner.usesSpend;
+            var spend = usesSpend ? s.Spend[hi] - s.Spend[lo] : 0m;
+            for (var r = compiled.Length - 1; r > 0; r--)
+            {
+                if (compiled[r].IsMetBy(points, spend, orders))
                 {
                     return r;
                 }

@@ -206,6 +206,20 @@ public class TierEvaluatorScenarioTests
     }
 
     [Fact]
+    public void A_manual_assignment_recorded_after_the_last_run_applies_at_the_next_run()
+    {
+        var evaluator = Evaluator();
+        var member = Member(Enrolled, Earn(InParis(2025, 3, 15), 600));
+        var stored = evaluator.Evaluate(member, InParis(2025, 6, 1)).Status;
+        var invited = member with { PriorStatus = stored, ManualAssignment = new ManualTierAssignment(Vip, InParis(2025, 5, 1), InParis(2026, 5, 1)) };
+
+        var result = evaluator.Evaluate(invited, InParis(2025, 6, 2));
+
+        result.Tier.Id.Should().Be(Vip);
+        result.Changes.Should().Equal(new TierChange(InParis(2025, 6, 1), Silver, Vip, TierChangeReason.ManualAssignmentStarted));
+    }
+
+    [Fact]
     public void A_higher_earned_tier_wins_over_a_manual_assignment()
     {
         var manual = new ManualTierAssignment(Silver, InParis(2025, 2, 1), null);
