@@ -9,8 +9,9 @@ namespace Loyalty.Core.Benchmarks;
 /// The nightly run: 1,000,000 members (0 to 8 purchases each over two calendar years in
 /// Europe/Paris, four tiers) re-evaluated as of one instant. Baseline: a straightforward LINQ
 /// replay that converts every entry to the zone and re-sums the year at each event, computing
-/// the tier only. Measured: <see cref="TierEvaluator.EvaluateMany"/> from enrolment (full
-/// output: status, window value, projection, changes) and continuing from yesterday's status.
+/// the tier only. Measured: <see cref="TierEvaluator.EvaluateMany(IEnumerable{TierMember}, Instant)"/> from
+/// enrolment (full output: status, window value, projection, changes), continuing from
+/// yesterday's status, and from enrolment on two threads.
 /// </summary>
 [MemoryDiagnoser]
 public class TierBenchmarks
@@ -61,7 +62,8 @@ public class TierBenchmarks
         var naive = Naive();
         var fast = FromEnrolment();
         var continued = FromYesterday();
-        if (!naive.SequenceEqual(fast) || !naive.SequenceEqual(continued))
+        var parallel = FromEnrolmentOnTwoThreads();
+        if (!naive.SequenceEqual(fast) || !naive.SequenceEqual(continued) || !naive.SequenceEqual(parallel))
         {
             throw new InvalidOperationException($"Results differ: naive [{string.Join(",", naive)}], evaluator [{string.Join(",", fast)}], continued [{string.Join(",", continued)}].");
         }
@@ -85,11 +87,14 @@ public class TierBenchmarks
     [Benchmark]
     public int[] FromYesterday() => Count(continuing);
 
-    private int[] Count(TierMember[] input)
+    [Benchmark]
+    public int[] FromEnrolmentOnTwoThreads() => Count(members, 2);
+
+    private int[] Count(TierMember[] input, int threads = 1)
     {
         var counts = new int[Thresholds.Length];
         var tiers = evaluator.Ladder.Tiers;
-        foreach (var result in evaluator.EvaluateMany(input, asOf))
+        foreach (var result in evaluator.EvaluateMany(input, asOf, threads))
         {
             var rank = 0;
             while (!ReferenceEquals(tiers[rank], result.Tier))

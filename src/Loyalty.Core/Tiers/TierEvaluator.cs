@@ -76,6 +76,66 @@ public sealed class TierEvaluator
         return Iterate(members, asOf);
     }
 
+    /// <summary>
+    /// Evaluates many members as of one instant on several threads, still streaming and still in
+    /// input order: members are taken in chunks of <paramref name="chunkSize"/>, each chunk is
+    /// evaluated in parallel, then its results are yielded in order.
+    /// </summary>
+    /// <param name="members">The members, in any order.</param>
+    /// <param name="asOf">The instant.</param>
+    /// <param name="maxDegreeOfParallelism">The number of threads, at least 1 (1 evaluates on the caller's thread).</param>
+    /// <param name="chunkSize">Members per chunk, between 1 and 1,048,576; 8,192 by default.</param>
+    /// <returns>One evaluation per member, in input order.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="members"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxDegreeOfParallelism"/> or <paramref name="chunkSize"/> is out of range.</exception>
+    public IEnumerable<TierEvaluation> EvaluateMany(IEnumerable<TierMember> members, Instant asOf, int maxDegreeOfParallelism, int chunkSize = 8_192)
+    {
+        ArgumentNullException.ThrowIfNull(members);
+        Internal.Preconditions.CheckInRange(maxDegreeOfParallelism, 1, 1_024);
+        Internal.Preconditions.CheckInRange(chunkSize, 1, 1_048_576);
+        return maxDegreeOfParallelism == 1 ? Iterate(members, asOf) : IterateParallel(members, asOf, maxDegreeOfParallelism, chunkSize);
+    }
+
+    private IEnumerable<TierEvaluation> IterateParallel(IEnumerable<TierMember> members, Instant asOf, int degree, int chunkSize)
+    {
+        var chunk = new TierMember[chunkSize];
+        var results = new TierEvaluation[chunkSize];
+        var options = new ParallelOptions { MaxDegreeOfParallelism = degree };
+        using var e = members.GetEnumerator();
+        while (true)
+        {
+            var n = 0;
+            while (n < chunkSize && e.MoveNext())
+            {
+                chunk[n++] = e.Current ?? throw new ArgumentException("members must not contain null.", nameof(members));
+            }
+
+            if (n == 0)
+            {
+                yield break;
+            }
+
+            try
+            {
+                Parallel.For(0, n, options, i => results[i] = EvaluateCore(chunk[i], asOf, scratch ??= new Scratch()));
+            }
+            catch (AggregateException ex) when (ex.InnerExceptions.Count > 0)
+            {
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(ex.InnerExceptions[0]).Throw();
+            }
+
+            for (var i = 0; i < n; i++)
+            {
+                yield return results[i];
+            }
+
+            if (n < chunkSize)
+            {
+                yield break;
+            }
+        }
+    }
+
     private IEnumerable<TierEvaluation> Iterate(IEnumerable<TierMember> members, Instant asOf)
     {
         foreach (var member in members)

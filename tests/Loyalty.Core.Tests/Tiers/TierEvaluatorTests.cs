@@ -112,4 +112,41 @@ public class TierEvaluatorTests
         act.Should().Throw<ArgumentException>().Which.Message.Should()
             .Be("TierMember.MemberId must not be default; create one with MemberId.From(...). (Parameter 'member')");
     }
+
+    [Fact]
+    public void The_parallel_batch_gives_the_same_results_in_the_same_order()
+    {
+        var evaluator = Evaluator();
+        var members = Enumerable.Range(0, 1_000).Select(i => new TierMember
+        {
+            MemberId = MemberId.From(i),
+            EnrolledAt = Enrolled,
+            History = new[] { Earn(InParis(2025, 2, 1 + (i % 27)), (i * 37) % 1_400), Refund(InParis(2025, 3, 1), i % 300) },
+        }).ToList();
+
+        var sequential = evaluator.EvaluateMany(members, InParis(2026, 6, 1)).Select(r => r.Status).ToList();
+        var parallel = evaluator.EvaluateMany(members, InParis(2026, 6, 1), maxDegreeOfParallelism: 2, chunkSize: 64).Select(r => r.Status).ToList();
+
+        parallel.Should().Equal(sequential);
+    }
+
+    [Fact]
+    public void A_parallel_batch_needs_at_least_one_thread()
+    {
+        var act = () => Evaluator().EvaluateMany([], InParis(2025, 2, 1), maxDegreeOfParallelism: 0);
+
+        act.Should().Throw<ArgumentOutOfRangeException>().Which.Message.Should()
+            .Be($"maxDegreeOfParallelism must be between 1 and 1024 inclusive (was 0). (Parameter 'maxDegreeOfParallelism'){Environment.NewLine}Actual value was 0.");
+    }
+
+    [Fact]
+    public void A_bad_member_in_a_parallel_batch_surfaces_its_own_exception()
+    {
+        var members = new[] { Member(Enrolled), new TierMember { MemberId = default, EnrolledAt = Enrolled } };
+
+        var act = () => Evaluator().EvaluateMany(members, InParis(2025, 2, 1), maxDegreeOfParallelism: 2).ToList();
+
+        act.Should().Throw<ArgumentException>().Which.Message.Should()
+            .Be("TierMember.MemberId must not be default; create one with MemberId.From(...). (Parameter 'member')");
+    }
 }
