@@ -83,6 +83,126 @@ public sealed class RfmpSegmenter
         };
     }
 
+    /// <summary>
+    /// The purchase cycle of every customer with at least <see cref="PurchaseCycleReport.MinimumOrders"/>
+    /// distinct orders in the window: median interval between orders and expected next purchase date.
+    /// </summary>
+    /// <param name="purchases">The purchases, in any order; enumerated once. Lines of one order count once, at their earliest instant.</param>
+    /// <returns>The cycles, ordered by customer id; use <see cref="PurchaseCycleReport.OverdueOn"/> for the relaunch list.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="purchases"/> is null.</exception>
+    /// <exception cref="ArgumentException">A purchase is invalid, as for <see cref="Segment(IEnumerable{Purchase})"/>.</exception>
+    public PurchaseCycleReport PurchaseCycles(IEnumerable<Purchase> purchases)
+    {
+        var aggregator = new PurchaseAggregator(options.Currency, options.AsOf, windowStart, trackOrderTimes: true);
+        aggregator.AddAll(purchases);
+        var zone = options.TimeZone;
+        var cycles = new List<PurchaseCycle>();
+        var tooFew = 0;
+        foreach (var index in aggregator.SortedIndexes())
+        {
+            var times = aggregator.OrderTimes(index);
+            if (times.Length < PurchaseCycleReport.MinimumOrders)
+            {
+                tooFew++;
+                continue;
+            }
+
+            var intervals = new long[times.Length - 1];
+            var previous = LocalDay(times[0], zone);
+            for (var i = 1; i < times.Length; i++)
+            {
+                var day = LocalDay(times[i], zone);
+                intervals[i - 1] = day - previous;
+                previous = day;
+            }
+
+            Array.Sort(intervals);
+            var middle = intervals.Length / 2;
+            var median = intervals.Length % 2 == 1 ? intervals[middle] : (intervals[middle - 1] + intervals[middle]) / 2m;
+            var first = times[0].InZone(zone).Date;
+            var last = times[^1].InZone(zone).Date;
+            var expected = last.PlusDays((int)Math.Round(median, MidpointRounding.AwayFromZero));
+            cycles.Add(new PurchaseCycle(aggregator.CustomerAt(index), times.Length, first, last, median, expected));
+        }
+
+        return new PurchaseCycleReport(options.AsOf.InZone(zone).Date, cycles.ToArray(), tooFew);
+    }
+
+    /// <summary>
+    /// The cohort retention table (first-purchase month × months after: share of the cohort who
+    /// bought in that month) and the monthly churn rate, from the purchases in the window.
+    /// </summary>
+    /// <param name="purchases">The purchases, in any order; enumerated once.</param>
+    /// <returns>The retention report.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="purchases"/> is null.</exception>
+    /// <exception cref="ArgumentException">A purchase is invalid, as for <see cref="Segment(IEnumerable{Purchase})"/>.</exception>
+    public RetentionReport Retention(IEnumerable<Purchase> purchases)
+    {
+        var aggregator = new PurchaseAggregator(options.Currency, options.AsOf, windowStart, trackOrderTimes: true);
+        aggregator.AddAll(purchases);
+        var zone = options.TimeZone;
+        var asOfMonth = options.AsOf.InZone(zone).Date.ToYearMonth();
+        var asOfIndex = MonthIndex(asOfMonth);
+        var customerMonths = new List<int[]>(aggregator.Count);
+        var firstIndex = asOfIndex;
+        for (var c = 0; c < aggregator.Count; c++)
+        {
+            var months = aggregator.OrderTimes(c).Select(t => MonthIndex(t.InZone(zone).Date.ToYearMonth())).Distinct().ToArray();
+            customerMonths.Add(months);
+            firstIndex = Math.Min(firstIndex, months[0]);
+        }
+
+        var span = asOfIndex - firstIndex + 1;
+        var cohortSize = new int[span];
+        var cohortActive = new int[span][];
+        var active = new int[span];
+        var retained = new int[span];
+        foreach (var months in customerMonths)
+        {
+            var cohort = months[0] - firstIndex;
+            cohortSize[cohort]++;
+            var row = cohortActive[cohort] ??= new int[span - cohort];
+            for (var i = 0; i < months.Length; i++)
+            {
+                var month = months[i] - firstIndex;
+                row[month - cohort]++;
+                active[month]++;
+                if (i > 0 && months[i - 1] == months[i] - 1)
+                {
+                    retained[month]++;
+                }
+            }
+        }
+
+        var cohorts = new List<CohortRow>();
+        for (var m = 0; m < span; m++)
+        {
+            if (cohortSize[m] == 0)
+            {
+                continue;
+            }
+
+            var row = cohortActive[m];
+            var shares = Array.ConvertAll(row, a => (decimal)a / cohortSize[m]);
+            cohorts.Add(new CohortRow(FromMonthIndex(firstIndex + m), cohortSize[m], row, shares));
+        }
+
+        var churn = new ChurnPeriod[Math.Max(span - 1, 0)];
+        for (var m = 1; m < span; m++)
+        {
+            var before = active[m - 1];
+            var kept = retained[m];
+            churn[m - 1] = new ChurnPeriod(FromMonthIndex(firstIndex + m), before, kept, before - kept,
+                before == 0 ? 0m : (decimal)(before - kept) / before, m == span - 1);
+        }
+
+        return new RetentionReport(asOfMonth, cohorts.ToArray(), churn);
+    }
+
+    private static int MonthIndex(YearMonth month) => (month.Year * 12) + month.Month - 1;
+
+    private static YearMonth FromMonthIndex(int index) => new(index / 12, (index % 12) + 1);
+
     private static decimal Share(decimal part, decimal total) => total == 0m ? 0m : part / total;
 
     private static int Bin(int value, int[] cuts)
