@@ -112,16 +112,38 @@ internal sealed class PurchaseAggregator
     /// <summary>The customers, in ordinal order of their ids (so the output never depends on input order).</summary>
     public int[] SortedIndexes()
     {
-        var keys = new MemberId[Count];
-        var indexes = new int[Count];
-        for (var i = 0; i < indexes.Length; i++)
+        // Ordinal order of the ids, sorted on packed 8-character prefixes first so that most
+        // comparisons never touch the strings themselves.
+        var keys = new SortKey[Count];
+        for (var i = 0; i < keys.Length; i++)
         {
-            keys[i] = states[i].Customer;
-            indexes[i] = i;
+            var id = states[i].Customer.Value;
+            keys[i] = new SortKey(Pack(id, 0), Pack(id, 4), i);
         }
 
-        Array.Sort(keys, indexes);
-        return indexes;
+        var ids = states;
+        Array.Sort(keys, (a, b) =>
+        {
+            var c = a.High.CompareTo(b.High);
+            if (c == 0)
+            {
+                c = a.Low.CompareTo(b.Low);
+            }
+
+            return c != 0 ? c : string.CompareOrdinal(ids[a.Index].Customer.Value, ids[b.Index].Customer.Value);
+        });
+        return Array.ConvertAll(keys, k => k.Index);
+    }
+
+    private static ulong Pack(string value, int start)
+    {
+        ulong packed = 0;
+        for (var i = start; i < start + 4; i++)
+        {
+            packed = (packed << 16) | (i < value.Length ? value[i] : 0u);
+        }
+
+        return packed;
     }
 
     public CustomerActivity[] ToActivities()
@@ -186,6 +208,7 @@ internal sealed class PurchaseAggregator
     private void AddOrder(ref State state, OrderId order, Instant at)
     {
         var count = state.OrderCount;
+        var hash = order.GetHashCode();
         if (state.OrderIndex is { } map)
         {
             ref var slot = ref CollectionsMarshal.GetValueRefOrAddDefault(map, order, out var seen);
@@ -199,10 +222,10 @@ internal sealed class PurchaseAggregator
         }
         else
         {
-            var ids = state.OrderIds;
+            var hashes = state.OrderHashes;
             for (var i = count - 1; i >= 0; i--)
             {
-                if (ids![i].Equals(order))
+                if (hashes![i] == hash && state.OrderIds![i].Equals(order))
                 {
                     KeepEarliest(ref state, i, at);
                     return;
@@ -214,6 +237,7 @@ internal sealed class PurchaseAggregator
         {
             var size = count == 0 ? 4 : count * 2;
             Array.Resize(ref state.OrderIds, size);
+            Array.Resize(ref state.OrderHashes, size);
             if (trackOrderTimes)
             {
                 Array.Resize(ref state.OrderTimes, size);
@@ -221,6 +245,7 @@ internal sealed class PurchaseAggregator
         }
 
         state.OrderIds[count] = order;
+        state.OrderHashes![count] = hash;
         if (trackOrderTimes)
         {
             state.OrderTimes![count] = at;
@@ -270,6 +295,8 @@ internal sealed class PurchaseAggregator
         }
     }
 
+    private readonly record struct SortKey(ulong High, ulong Low, int Index);
+
     private struct State
     {
         public MemberId Customer;
@@ -277,6 +304,7 @@ internal sealed class PurchaseAggregator
         public decimal Amount;
         public int OrderCount;
         public OrderId[]? OrderIds;
+        public int[]? OrderHashes;
         public Instant[]? OrderTimes;
         public Dictionary<OrderId, int>? OrderIndex;
         public ulong CategoryBits;
