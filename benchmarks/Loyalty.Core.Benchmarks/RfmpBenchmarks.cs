@@ -11,7 +11,8 @@ namespace Loyalty.Core.Benchmarks;
 /// segmented, against a plain LINQ sort-and-rank of the same customers (NTILE-style position
 /// ranks, the common public recipe) with the same segment lookup. Aggregation: 10,000,000
 /// purchase lines (1 or 2 lines per order, customers interleaved) folded into 1,000,000
-/// customers, against a LINQ GroupBy of the same lines.
+/// customers (absolute budget, no peer: a LINQ GroupBy of the same lines took over twice as long
+/// and eight times the memory in a trial run, too slow to repeat in every run).
 /// </summary>
 [MemoryDiagnoser]
 [GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory)]
@@ -46,7 +47,7 @@ public class RfmpBenchmarks
         }
     }
 
-    [GlobalSetup(Targets = [nameof(Aggregate_purchases), nameof(Linq_group_by)])]
+    [GlobalSetup(Target = nameof(Aggregate_purchases))]
     public void SetupPurchases()
     {
         segmenter = CreateSegmenter();
@@ -86,19 +87,6 @@ public class RfmpBenchmarks
 
     [BenchmarkCategory("Aggregate 10M purchases"), Benchmark]
     public IReadOnlyList<CustomerActivity> Aggregate_purchases() => segmenter.Aggregate(purchases, out _);
-
-    [BenchmarkCategory("Aggregate 10M purchases"), Benchmark(Baseline = true)]
-    public CustomerActivity[] Linq_group_by() =>
-        purchases.Where(x => x.PlacedAt <= AsOf)
-            .GroupBy(x => x.Customer)
-            .Select(g => CustomerActivity.From(
-                g.Key,
-                g.Max(x => x.PlacedAt),
-                g.Select(x => x.Order).Distinct().Count(),
-                Money.FromDecimal(g.Sum(x => x.NetAmount.Amount), Currency.EUR),
-                g.SelectMany(x => x.Categories ?? []).Distinct().Count()))
-            .OrderBy(c => c.Customer)
-            .ToArray();
 
     private static RfmpSegmenter CreateSegmenter() => new(new RfmpOptions
     {

@@ -9,5 +9,5 @@ namespace Loyalty.Core.Segmentation;
 /// <param name="Retained">Of those, customers who bought again in <paramref name="Month"/>.</param>
 /// <param name="Churned">ActiveBefore minus Retained.</param>
 /// <param name="Rate">Churned divided by ActiveBefore (0 when nobody was active before).</param>
-/// <param name="IsPartial">True when the as-of instant falls inside the month, so the month is not over yet and the rate can still fall.</param>
+/// <param name="IsPartial">True for the as-of month when the as-of date is not its last day: the month is not over and the rate can still fall.</param>
 public sealed record ChurnPeriod(YearMonth Month, int ActiveBefore, int Retained, int Churned, decimal Rate, bool IsPartial);

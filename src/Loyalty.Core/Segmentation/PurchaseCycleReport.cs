@@ -6,24 +6,24 @@ namespace Loyalty.Core.Segmentation;
 /// <remarks>Immutable and thread-safe; cycles are ordered by customer id.</remarks>
 public sealed class PurchaseCycleReport
 {
-    internal PurchaseCycleReport(LocalDate asOfDate, PurchaseCycle[] cycles, int customersWithTooFewOrders)
+    internal PurchaseCycleReport(LocalDate asOfDate, PurchaseCycle[] cycles, int customersWithTooFewPurchaseDays)
     {
         AsOfDate = asOfDate;
         Cycles = cycles;
-        CustomersWithTooFewOrders = customersWithTooFewOrders;
+        CustomersWithTooFewPurchaseDays = customersWithTooFewPurchaseDays;
     }
 
-    /// <summary>The fewest distinct orders a customer needs for a cycle: 3.</summary>
-    public const int MinimumOrders = 3;
+    /// <summary>The fewest distinct purchase days a customer needs for a cycle: 3.</summary>
+    public const int MinimumPurchaseDays = 3;
 
     /// <summary>The as-of date (local) of the analysis.</summary>
     public LocalDate AsOfDate { get; }
 
-    /// <summary>One cycle per customer with at least <see cref="MinimumOrders"/> distinct orders.</summary>
+    /// <summary>One cycle per customer with at least <see cref="MinimumPurchaseDays"/> distinct purchase days.</summary>
     public IReadOnlyList<PurchaseCycle> Cycles { get; }
 
-    /// <summary>Customers left out because they have fewer than <see cref="MinimumOrders"/> distinct orders.</summary>
-    public int CustomersWithTooFewOrders { get; }
+    /// <summary>Customers left out because they bought on fewer than <see cref="MinimumPurchaseDays"/> distinct days.</summary>
+    public int CustomersWithTooFewPurchaseDays { get; }
 
     /// <summary>
     /// The customers whose expected next purchase date is before <paramref name="date"/> (they have

@@ -84,10 +84,10 @@ public sealed class RfmpSegmenter
     }
 
     /// <summary>
-    /// The purchase cycle of every customer with at least <see cref="PurchaseCycleReport.MinimumOrders"/>
-    /// distinct orders in the window: median interval between orders and expected next purchase date.
+    /// The purchase cycle of every customer who bought on at least <see cref="PurchaseCycleReport.MinimumPurchaseDays"/>
+    /// distinct local days in the window: median interval between purchase days and expected next purchase date.
     /// </summary>
-    /// <param name="purchases">The purchases, in any order; enumerated once. Lines of one order count once, at their earliest instant.</param>
+    /// <param name="purchases">The purchases, in any order; enumerated once. Lines of one order count once, at their earliest instant; orders on the same local day are one purchase day.</param>
     /// <returns>The cycles, ordered by customer id; use <see cref="PurchaseCycleReport.OverdueOn"/> for the relaunch list.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="purchases"/> is null.</exception>
     /// <exception cref="ArgumentException">A purchase is invalid, as for <see cref="Segment(IEnumerable{Purchase})"/>.</exception>
@@ -101,19 +101,26 @@ public sealed class RfmpSegmenter
         foreach (var index in aggregator.SortedIndexes())
         {
             var times = aggregator.OrderTimes(index);
-            if (times.Length < PurchaseCycleReport.MinimumOrders)
+            var days = new List<long>(times.Length);
+            foreach (var time in times)
+            {
+                var day = LocalDay(time, zone);
+                if (days.Count == 0 || days[^1] != day)
+                {
+                    days.Add(day);
+                }
+            }
+
+            if (days.Count < PurchaseCycleReport.MinimumPurchaseDays)
             {
                 tooFew++;
                 continue;
             }
 
-            var intervals = new long[times.Length - 1];
-            var previous = LocalDay(times[0], zone);
-            for (var i = 1; i < times.Length; i++)
+            var intervals = new long[days.Count - 1];
+            for (var i = 1; i < days.Count; i++)
             {
-                var day = LocalDay(times[i], zone);
-                intervals[i - 1] = day - previous;
-                previous = day;
+                intervals[i - 1] = days[i] - days[i - 1];
             }
 
             Array.Sort(intervals);
@@ -122,7 +129,7 @@ public sealed class RfmpSegmenter
             var first = times[0].InZone(zone).Date;
             var last = times[^1].InZone(zone).Date;
             var expected = last.PlusDays((int)Math.Round(median, MidpointRounding.AwayFromZero));
-            cycles.Add(new PurchaseCycle(aggregator.CustomerAt(index), times.Length, first, last, median, expected));
+            cycles.Add(new PurchaseCycle(aggregator.CustomerAt(index), times.Length, days.Count, first, last, median, expected));
         }
 
         return new PurchaseCycleReport(options.AsOf.InZone(zone).Date, cycles.ToArray(), tooFew);
@@ -141,7 +148,9 @@ public sealed class RfmpSegmenter
         var aggregator = new PurchaseAggregator(options.Currency, options.AsOf, windowStart, trackOrderTimes: true);
         aggregator.AddAll(purchases);
         var zone = options.TimeZone;
-        var asOfMonth = options.AsOf.InZone(zone).Date.ToYearMonth();
+        var asOfDate = options.AsOf.InZone(zone).Date;
+        var asOfMonth = asOfDate.ToYearMonth();
+        var asOfPartial = asOfDate.Day < asOfDate.Calendar.GetDaysInMonth(asOfDate.Year, asOfDate.Month);
         var asOfIndex = MonthIndex(asOfMonth);
         var customerMonths = new List<int[]>(aggregator.Count);
         var firstIndex = asOfIndex;
@@ -193,7 +202,7 @@ public sealed class RfmpSegmenter
             var before = active[m - 1];
             var kept = retained[m];
             churn[m - 1] = new ChurnPeriod(FromMonthIndex(firstIndex + m), before, kept, before - kept,
-                before == 0 ? 0m : (decimal)(before - kept) / before, m == span - 1);
+                before == 0 ? 0m : (decimal)(before - kept) / before, m == span - 1 && asOfPartial);
         }
 
         return new RetentionReport(asOfMonth, cohorts.ToArray(), churn);

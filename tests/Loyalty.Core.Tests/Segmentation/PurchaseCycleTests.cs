@@ -22,7 +22,7 @@ public class PurchaseCycleTests
 
         // Intervals 30, 30, 31 days: median 30.
         var cycle = report.Cycles.Single();
-        cycle.Should().Be(new PurchaseCycle(MemberId.From(1), 4, new LocalDate(2024, 1, 1), new LocalDate(2024, 4, 1), 30m, new LocalDate(2024, 5, 1)));
+        cycle.Should().Be(new PurchaseCycle(MemberId.From(1), 4, 4, new LocalDate(2024, 1, 1), new LocalDate(2024, 4, 1), 30m, new LocalDate(2024, 5, 1)));
         cycle.DaysOverdue(new LocalDate(2024, 5, 1)).Should().Be(0);
         cycle.DaysOverdue(new LocalDate(2024, 5, 11)).Should().Be(10);
         report.AsOfDate.Should().Be(new LocalDate(2024, 6, 30));
@@ -45,18 +45,37 @@ public class PurchaseCycleTests
     }
 
     [Fact]
-    public void Customers_with_fewer_than_three_orders_have_no_cycle_and_are_counted()
+    public void Customers_with_fewer_than_three_purchase_days_have_no_cycle_and_are_counted()
     {
         var purchases = new[]
         {
             Purchase(1, "a", Day(1, 1), 1m), Purchase(1, "a", Day(1, 2), 1m), Purchase(1, "b", Day(2, 1), 1m),
             Purchase(2, "c", Day(1, 1), 1m),
+            Purchase(3, "d", Day(1, 1), 1m), Purchase(3, "e", Day(1, 1) + Duration.FromHours(5), 1m), Purchase(3, "f", Day(2, 1), 1m),
         };
 
         var report = new RfmpSegmenter(Options()).PurchaseCycles(purchases);
 
         report.Cycles.Should().BeEmpty();
-        report.CustomersWithTooFewOrders.Should().Be(2);
+        report.CustomersWithTooFewPurchaseDays.Should().Be(3);
+    }
+
+    [Fact]
+    public void Several_orders_on_one_day_are_one_purchase_day()
+    {
+        var purchases = new[]
+        {
+            Purchase(1, "a", Day(1, 1), 1m), Purchase(1, "b", Day(1, 1) + Duration.FromHours(3), 1m),
+            Purchase(1, "c", Day(1, 11), 1m), Purchase(1, "d", Day(1, 31), 1m), Purchase(1, "e", Day(1, 31), 1m),
+        };
+
+        var cycle = new RfmpSegmenter(Options()).PurchaseCycles(purchases).Cycles.Single();
+
+        // Purchase days 1, 11 and 31 January: intervals 10 and 20, median 15.
+        cycle.Orders.Should().Be(5);
+        cycle.PurchaseDays.Should().Be(3);
+        cycle.MedianIntervalDays.Should().Be(15m);
+        cycle.ExpectedNextPurchase.Should().Be(new LocalDate(2024, 2, 15));
     }
 
     [Fact]

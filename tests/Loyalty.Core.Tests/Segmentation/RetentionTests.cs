@@ -27,6 +27,7 @@ public class RetentionTests
         var report = new RfmpSegmenter(options).Retention(purchases);
 
         report.AsOfMonth.Should().Be(new YearMonth(2024, 3));
+        report.Churn[^1].IsPartial.Should().BeFalse("the as-of date is the last day of March");
         report.Cohorts.Should().HaveCount(2);
         var january = report.Cohorts[0];
         january.Cohort.Should().Be(new YearMonth(2024, 1));
