@@ -99,7 +99,9 @@ public readonly struct CustomerScore : IEquatable<CustomerScore>
     public override bool Equals(object? obj) => obj is CustomerScore other && Equals(other);
 
     /// <inheritdoc />
-    public override int GetHashCode() => HashCode.Combine(Customer, Segment, Badges, RecencyDays, Orders, NetAmount, Categories, Code);
+    public override int GetHashCode() =>
+        HashCode.Combine(Customer, Segment, Badges, RecencyDays, Orders, NetAmount, Categories,
+            (recencyScore << 24) | (frequencyScore << 16) | (monetaryScore << 8) | productScore);
 
     /// <summary>A readable form, e.g. <c>42: Champions 5-5-4-3 (HighValue)</c>.</summary>
     /// <returns>The description.</returns>

@@ -63,8 +63,9 @@ public sealed class RfmpSegmenter
     /// <exception cref="ArgumentException">A purchase has no customer or order, another currency, a negative amount or a blank category; the message gives its position.</exception>
     public RfmpResult Segment(IEnumerable<Purchase> purchases)
     {
-        var customers = Aggregate(purchases, out var exclusions);
-        return Score((CustomerActivity[])customers, exclusions);
+        var aggregator = new PurchaseAggregator(options.Currency, options.AsOf, windowStart, trackOrderTimes: false);
+        aggregator.AddAll(purchases);
+        return Score(aggregator.ToActivities(), aggregator.Exclusions);
     }
 
     /// <summary>Scores pre-aggregated customers (each already limited to the window).</summary>

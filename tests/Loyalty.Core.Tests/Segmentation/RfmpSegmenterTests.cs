@@ -87,6 +87,17 @@ public class RfmpSegmenterTests
     }
 
     [Fact]
+    public void Streamed_customers_come_out_in_ordinal_order_of_their_ids()
+    {
+        string[] ids = ["b", "a10", "a9", "A", "a", "customer-000000012", "customer-000000002", "customer-0000000100", "é", "Z", "a1"];
+        var purchases = ids.Select((id, i) => new Purchase(MemberId.From(id), OrderId.From(i), AsOf, Money.FromDecimal(1m, Currency.EUR))).ToArray();
+
+        var result = new RfmpSegmenter(Options()).Segment(purchases);
+
+        result.Customers.Select(c => c.Customer.Value).Should().Equal(ids.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
     public void Shuffled_pre_aggregated_customers_get_the_same_scores()
     {
         var customers = TwentyCustomers();
