@@ -245,7 +245,11 @@ internal sealed class AccountState
             }
         }
 
-        list.Sort((a, b) => LotAllocator.Compare(EffectiveExpiry(a, deadline), a.Sequence, EffectiveExpiry(b, deadline), b.Sequence));
+        if (list.Count > 1)
+        {
+            list.Sort((a, b) => LotAllocator.Compare(EffectiveExpiry(a, deadline), a.Sequence, EffectiveExpiry(b, deadline), b.Sequence));
+        }
+
         return list;
     }
 
@@ -279,8 +283,10 @@ internal sealed class AccountState
         }
 
         long moved = 0;
-        foreach (var m in r.Movements)
+        var movements = r.Movements;
+        for (var i = 0; i < movements.Count; i++)
         {
+            var m = movements[i];
             var lot = Lots[m.LotId];
             lot.Remaining = checked(lot.Remaining + m.Delta);
             lot.Changed = true;
@@ -317,6 +323,38 @@ internal sealed class AccountState
 
         Version = r.Version;
         UpdatedAt = r.RecordedAt;
+    }
+
+    /// <summary>
+    /// Brings the state to what <see cref="FromSnapshot"/> would decode from the store once the
+    /// applied transactions are written: only lots with points remaining and open holds are kept,
+    /// and nothing is marked changed.
+    /// </summary>
+    public void Settle()
+    {
+        foreach (var (id, lot) in Lots)
+        {
+            if (lot.Remaining == 0)
+            {
+                Lots.Remove(id);
+            }
+            else
+            {
+                lot.Changed = false;
+            }
+        }
+
+        foreach (var (id, hold) in Holds)
+        {
+            if (hold.Status != LedgerHoldStatus.Open)
+            {
+                Holds.Remove(id);
+            }
+            else
+            {
+                hold.Changed = false;
+            }
+        }
     }
 
     /// <summary>Builds the head after the last applied transaction, with figures at <paramref name="now"/>.</summary>
@@ -409,11 +447,12 @@ internal static class LotAllocator
     }
 
     /// <summary>Takes <paramref name="amount"/> from the lots in the given order; returns the movements (negative) and what could not be taken.</summary>
-    public static long Take(IEnumerable<Lot> orderedLots, long amount, List<LedgerLotMovement> movements)
+    public static long Take(IReadOnlyList<Lot> orderedLots, long amount, List<LedgerLotMovement> movements)
     {
         var rest = amount;
-        foreach (var lot in orderedLots)
+        for (var i = 0; i < orderedLots.Count; i++)
         {
+            var lot = orderedLots[i];
             if (rest == 0)
             {
                 break;

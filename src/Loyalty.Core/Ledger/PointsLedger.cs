@@ -33,6 +33,7 @@ public sealed class PointsLedger
     private readonly ExpiryPolicy policy;
     private readonly Duration pendingPeriod;
     private readonly Duration holdLifetime;
+    private readonly AccountStateCache? cache;
 
     /// <summary>Creates the ledger service.</summary>
     /// <param name="clock">The clock every write and balance read is timed with.</param>
@@ -42,6 +43,12 @@ public sealed class PointsLedger
     /// <exception cref="ArgumentNullException">An argument is null.</exception>
     /// <exception cref="ArgumentException">The options are invalid; the message lists every problem.</exception>
     public PointsLedger(IClock clock, ILedgerStore store, ProgramSettings settings, IOptions<LedgerOptions> options)
+        : this(clock, store, settings, options, AccountStateCache.DefaultSlots)
+    {
+    }
+
+    /// <summary>Creates the ledger service with an account-state cache of <paramref name="cacheSlots"/> slots (0: no cache, every write decodes the store's snapshot).</summary>
+    internal PointsLedger(IClock clock, ILedgerStore store, ProgramSettings settings, IOptions<LedgerOptions> options, int cacheSlots)
     {
         this.clock = clock ?? throw new ArgumentNullException(nameof(clock));
         this.store = store ?? throw new ArgumentNullException(nameof(store));
@@ -58,6 +65,7 @@ public sealed class PointsLedger
         policy = this.options.Expiry.ToPolicy();
         pendingPeriod = Duration.FromTimeSpan(this.options.PendingPeriod);
         holdLifetime = Duration.FromTimeSpan(this.options.HoldLifetime);
+        cache = cacheSlots > 0 ? new AccountStateCache(cacheSlots) : null;
     }
 
     /// <summary>The expiry policy in force.</summary>
@@ -94,8 +102,16 @@ public sealed class PointsLedger
             CheckNoOverflow(state.Earned, amount, "lifetime earned");
             CheckNoOverflow(state.LotPoints, amount, "balance");
             var repay = Math.Min(state.Debt, amount);
-            return Decided(Record(state, command.Id, LedgerTransactionKind.Earn, now, amount) with
+            return Decided(new LedgerTransactionRecord
             {
+                ProgramId = settings.ProgramId,
+                MemberId = state.Key.MemberId,
+                Id = command.Id,
+                Version = state.Version + 1,
+                Kind = LedgerTransactionKind.Earn,
+                RecordedAt = now,
+                EffectiveAt = now,
+                Amount = amount,
                 PendingPeriod = command.PendingPeriod,
                 RequestedExpiresAt = command.ExpiresAt,
                 AvailableAt = availableAt,
@@ -124,9 +140,9 @@ public sealed class PointsLedger
                 return Failed(Insufficient(command.MemberId, spendable, amount));
             }
 
-            var movements = new List<LedgerLotMovement>();
+            var movements = new List<LedgerLotMovement>(1);
             LotAllocator.Take(state.SpendingOrder(now), amount, movements);
-            return Decided(Record(state, command.Id, LedgerTransactionKind.Redeem, now, amount) with { Movements = movements });
+            return Decided(Record(state, command.Id, LedgerTransactionKind.Redeem, now, amount, movements));
         }, cancellationToken);
     }
 
@@ -607,15 +623,23 @@ public sealed class PointsLedger
         return TransactionId.From("expire-" + Convert.ToHexString(hash.AsSpan(0, 16)).ToLowerInvariant());
     }
 
-    private delegate ValueTask<Decision> Decide(AccountState state, Instant now);
-
     private Task<LedgerResult> WriteAsync(MemberId memberId, TransactionId id, Shape shape, Func<AccountState, Instant, Decision> decide, CancellationToken cancellationToken)
-        => WriteCoreAsync(memberId, id, shape, (s, n) => new ValueTask<Decision>(decide(s, n)), cancellationToken);
+        => WriteCoreAsync(memberId, id, shape, decide, null, cancellationToken);
 
     private Task<LedgerResult> WriteLookingUpAsync(MemberId memberId, TransactionId id, Shape shape, Func<AccountState, Instant, Task<Decision>> decide, CancellationToken cancellationToken)
-        => WriteCoreAsync(memberId, id, shape, (s, n) => new ValueTask<Decision>(decide(s, n)), cancellationToken);
+        => WriteCoreAsync(memberId, id, shape, null, decide, cancellationToken);
 
-    private async Task<LedgerResult> WriteCoreAsync(MemberId memberId, TransactionId id, Shape shape, Decide decide, CancellationToken cancellationToken)
+    /// <summary>
+    /// The write loop. Exactly one of <paramref name="decideNow"/> (decisions from the account
+    /// state alone) and <paramref name="decideLookingUp"/> (decisions that read the store) is set.
+    /// </summary>
+    private async Task<LedgerResult> WriteCoreAsync(
+        MemberId memberId,
+        TransactionId id,
+        Shape shape,
+        Func<AccountState, Instant, Decision>? decideNow,
+        Func<AccountState, Instant, Task<Decision>>? decideLookingUp,
+        CancellationToken cancellationToken)
     {
         var existing = await store.FindTransactionAsync(settings.ProgramId, id, cancellationToken).ConfigureAwait(false);
         if (existing is not null)
@@ -627,12 +651,17 @@ public sealed class PointsLedger
         for (var attempt = 0; ; attempt++)
         {
             var now = clock.GetCurrentInstant();
-            var snapshot = await store.GetAccountAsync(key, cancellationToken).ConfigureAwait(false);
-            var state = AccountState.FromSnapshot(key, snapshot, policy, settings.TimeZone);
+
+            // The state is owned by this call until it is handed back to the cache: a failed or
+            // throwing decision, a duplicate or a version conflict simply drops it.
+            var state = await LoadStateAsync(key, cancellationToken).ConfigureAwait(false);
             var expectedVersion = state.Version;
-            var decision = await decide(state, now).ConfigureAwait(false);
+            var decision = decideNow is not null
+                ? decideNow(state, now)
+                : await decideLookingUp!(state, now).ConfigureAwait(false);
             if (decision.Error is { } error)
             {
+                cache?.Return(state);
                 return LedgerResult.Failure(error.Code, error.Message, error.Field);
             }
 
@@ -642,6 +671,7 @@ public sealed class PointsLedger
             switch (result.Status)
             {
                 case LedgerAppendStatus.Appended:
+                    cache?.Return(state);
                     return LedgerResult.Success(record, isRepeat: false);
                 case LedgerAppendStatus.Duplicate:
                     existing = await store.FindTransactionAsync(settings.ProgramId, id, cancellationToken).ConfigureAwait(false)
@@ -661,7 +691,7 @@ public sealed class PointsLedger
 
     private ValueTask<LedgerAppendResult> AppendAsync(AccountState state, long expectedVersion, IReadOnlyList<LedgerTransactionRecord> transactions, Instant now, CancellationToken cancellationToken)
     {
-        var holds = new List<LedgerHoldRecord>();
+        var changedHolds = 0;
         foreach (var hold in state.Holds.Values)
         {
             if (hold.Status == LedgerHoldStatus.Open && hold.ExpiresAt <= now)
@@ -672,16 +702,42 @@ public sealed class PointsLedger
 
             if (hold.Changed)
             {
-                holds.Add(hold.ToRecord());
+                changedHolds++;
             }
         }
 
-        var lots = new List<LedgerLotRecord>();
+        var holds = changedHolds == 0 ? [] : new LedgerHoldRecord[changedHolds];
+        if (changedHolds > 0)
+        {
+            var i = 0;
+            foreach (var hold in state.Holds.Values)
+            {
+                if (hold.Changed)
+                {
+                    holds[i++] = hold.ToRecord();
+                }
+            }
+        }
+
+        var changedLots = 0;
         foreach (var lot in state.Lots.Values)
         {
             if (lot.Changed)
             {
-                lots.Add(lot.ToRecord());
+                changedLots++;
+            }
+        }
+
+        var lots = changedLots == 0 ? [] : new LedgerLotRecord[changedLots];
+        if (changedLots > 0)
+        {
+            var i = 0;
+            foreach (var lot in state.Lots.Values)
+            {
+                if (lot.Changed)
+                {
+                    lots[i++] = lot.ToRecord();
+                }
             }
         }
 
@@ -696,6 +752,25 @@ public sealed class PointsLedger
                 Holds = holds,
             },
             cancellationToken);
+    }
+
+    /// <summary>
+    /// The account's state at its current version: the cached one when the store's head still
+    /// has the cached version (O(1) read), otherwise decoded from the store's snapshot.
+    /// </summary>
+    private async ValueTask<AccountState> LoadStateAsync(LedgerAccountKey key, CancellationToken cancellationToken)
+    {
+        if (cache?.Take(key.MemberId) is { } cached)
+        {
+            var head = await store.GetHeadAsync(key, cancellationToken).ConfigureAwait(false);
+            if (head is not null && head.Version == cached.Version)
+            {
+                return cached;
+            }
+        }
+
+        var snapshot = await store.GetAccountAsync(key, cancellationToken).ConfigureAwait(false);
+        return AccountState.FromSnapshot(key, snapshot, policy, settings.TimeZone);
     }
 
     private async Task<(Hold? Hold, LedgerError? Error)> OpenHoldAsync(AccountState state, MemberId memberId, TransactionId holdId, Instant now, CancellationToken cancellationToken)
@@ -804,7 +879,7 @@ public sealed class PointsLedger
         return string.Equals(r.Actor, s.Actor, StringComparison.Ordinal) ? null : "Actor";
     }
 
-    private LedgerTransactionRecord Record(AccountState state, TransactionId id, LedgerTransactionKind kind, Instant now, long amount) => new()
+    private LedgerTransactionRecord Record(AccountState state, TransactionId id, LedgerTransactionKind kind, Instant now, long amount, IReadOnlyList<LedgerLotMovement>? movements = null) => new()
     {
         ProgramId = settings.ProgramId,
         MemberId = state.Key.MemberId,
@@ -814,6 +889,7 @@ public sealed class PointsLedger
         RecordedAt = now,
         EffectiveAt = now,
         Amount = amount,
+        Movements = movements ?? [],
     };
 
     private static Decision Decided(LedgerTransactionRecord record) => new(record, null);
@@ -866,7 +942,7 @@ public sealed class PointsLedger
 
     private readonly record struct Decision(LedgerTransactionRecord? Record, LedgerError? Error);
 
-    private sealed record Shape(LedgerTransactionKind Kind, long Amount)
+    private readonly record struct Shape(LedgerTransactionKind Kind, long Amount)
     {
         public TransactionId? RelatedId { get; init; }
 
