@@ -82,6 +82,9 @@ internal sealed class AccountState
 {
     private readonly ExpiryPolicy policy;
     private readonly DateTimeZone zone;
+    private List<Lot>? spendingScratch;
+    private Comparison<Lot>? spendingComparison;
+    private Instant? sortDeadline;
 
     public AccountState(LedgerAccountKey key, ExpiryPolicy policy, DateTimeZone zone)
     {
@@ -232,11 +235,15 @@ internal sealed class AccountState
         return f.AvailableLots - Math.Min(heldActive, Math.Max(0, f.AvailableLots)) - Debt;
     }
 
-    /// <summary>Lots spendable at <paramref name="t"/> in spending order: soonest expiry first (none last), then oldest.</summary>
+    /// <summary>
+    /// Lots spendable at <paramref name="t"/> in spending order: soonest expiry first (none last), then oldest.
+    /// The list is this state's scratch list: valid until the next call.
+    /// </summary>
     public List<Lot> SpendingOrder(Instant t)
     {
         var deadline = InactivityDeadline;
-        var list = new List<Lot>();
+        var list = spendingScratch ??= [];
+        list.Clear();
         foreach (var lot in Lots.Values)
         {
             if (lot.Remaining > 0 && lot.AvailableAt <= t && !(EffectiveExpiry(lot, deadline) is { } e && e <= t))
@@ -247,11 +254,15 @@ internal sealed class AccountState
 
         if (list.Count > 1)
         {
-            list.Sort((a, b) => LotAllocator.Compare(EffectiveExpiry(a, deadline), a.Sequence, EffectiveExpiry(b, deadline), b.Sequence));
+            sortDeadline = deadline;
+            list.Sort(spendingComparison ??= CompareForSpending);
         }
 
         return list;
     }
+
+    private int CompareForSpending(Lot a, Lot b)
+        => LotAllocator.Compare(EffectiveExpiry(a, sortDeadline), a.Sequence, EffectiveExpiry(b, sortDeadline), b.Sequence);
 
     /// <summary>Applies a recorded transaction. Lots it moves must be loaded.</summary>
     public void Apply(LedgerTransactionRecord r)
@@ -332,6 +343,7 @@ internal sealed class AccountState
     /// </summary>
     public void Settle()
     {
+        spendingScratch?.Clear();
         foreach (var (id, lot) in Lots)
         {
             if (lot.Remaining == 0)

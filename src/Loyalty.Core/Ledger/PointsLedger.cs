@@ -87,11 +87,12 @@ public sealed class PointsLedger
         }
 
         var shape = new Shape(LedgerTransactionKind.Earn, amount) { PendingPeriod = command.PendingPeriod, ExpiresAt = command.ExpiresAt };
-        return WriteAsync(command.MemberId, command.Id, shape, (state, now) =>
+        return WriteAsync(command.MemberId, command.Id, shape, (command, amount), static (self, state, now, arg) =>
         {
-            var availableAt = now + (command.PendingPeriod ?? pendingPeriod);
-            var expiresAt = command.ExpiresAt ?? policy.ExpiresAt(now, settings.TimeZone);
-            var limit = expiresAt ?? policy.InactivityDeadline(now, settings.TimeZone);
+            var (command, amount) = arg;
+            var availableAt = now + (command.PendingPeriod ?? self.pendingPeriod);
+            var expiresAt = command.ExpiresAt ?? self.policy.ExpiresAt(now, self.settings.TimeZone);
+            var limit = expiresAt ?? self.policy.InactivityDeadline(now, self.settings.TimeZone);
             if (limit is { } e && e <= availableAt)
             {
                 throw new ArgumentException(
@@ -104,7 +105,7 @@ public sealed class PointsLedger
             var repay = Math.Min(state.Debt, amount);
             return Decided(new LedgerTransactionRecord
             {
-                ProgramId = settings.ProgramId,
+                ProgramId = self.settings.ProgramId,
                 MemberId = state.Key.MemberId,
                 Id = command.Id,
                 Version = state.Version + 1,
@@ -132,8 +133,9 @@ public sealed class PointsLedger
         ArgumentNullException.ThrowIfNull(command);
         CheckIds(command.Id, command.MemberId);
         var amount = CheckAmount(command.Amount);
-        return WriteAsync(command.MemberId, command.Id, new Shape(LedgerTransactionKind.Redeem, amount), (state, now) =>
+        return WriteAsync(command.MemberId, command.Id, new Shape(LedgerTransactionKind.Redeem, amount), (command, amount), static (self, state, now, arg) =>
         {
+            var (command, amount) = arg;
             var spendable = state.Spendable(now);
             if (amount > spendable)
             {
@@ -142,7 +144,7 @@ public sealed class PointsLedger
 
             var movements = new List<LedgerLotMovement>(1);
             LotAllocator.Take(state.SpendingOrder(now), amount, movements);
-            return Decided(Record(state, command.Id, LedgerTransactionKind.Redeem, now, amount, movements));
+            return Decided(self.Record(state, command.Id, LedgerTransactionKind.Redeem, now, amount, movements));
         }, cancellationToken);
     }
 
@@ -156,12 +158,13 @@ public sealed class PointsLedger
         ArgumentNullException.ThrowIfNull(command);
         CheckIds(command.Id, command.MemberId);
         var amount = CheckAmount(command.Amount);
-        return WriteAsync(command.MemberId, command.Id, new Shape(LedgerTransactionKind.Hold, amount), (state, now) =>
+        return WriteAsync(command.MemberId, command.Id, new Shape(LedgerTransactionKind.Hold, amount), (command, amount), static (self, state, now, arg) =>
         {
+            var (command, amount) = arg;
             var spendable = state.Spendable(now);
             return amount > spendable
                 ? Failed(Insufficient(command.MemberId, spendable, amount))
-                : Decided(Record(state, command.Id, LedgerTransactionKind.Hold, now, amount) with { ExpiresAt = now + holdLifetime });
+                : Decided(self.Record(state, command.Id, LedgerTransactionKind.Hold, now, amount) with { ExpiresAt = now + self.holdLifetime });
         }, cancellationToken);
     }
 
@@ -363,9 +366,10 @@ public sealed class PointsLedger
         CheckText(command.Actor, nameof(command.Actor), "e.g. the support agent's login");
         var signed = command.Direction == AdjustmentDirection.Credit ? amount : -amount;
         var shape = new Shape(LedgerTransactionKind.Adjust, signed) { Reason = command.Reason, Actor = command.Actor };
-        return WriteAsync(command.MemberId, command.Id, shape, (state, now) =>
+        return WriteAsync(command.MemberId, command.Id, shape, (command, amount, signed), static (self, state, now, arg) =>
         {
-            var record = Record(state, command.Id, LedgerTransactionKind.Adjust, now, signed) with { Reason = command.Reason, Actor = command.Actor };
+            var (command, amount, signed) = arg;
+            var record = self.Record(state, command.Id, LedgerTransactionKind.Adjust, now, signed) with { Reason = command.Reason, Actor = command.Actor };
             if (signed > 0)
             {
                 CheckNoOverflow(state.LotPoints, amount, "balance");
@@ -374,7 +378,7 @@ public sealed class PointsLedger
                 return Decided(record with
                 {
                     AvailableAt = now,
-                    ExpiresAt = policy.ExpiresAt(now, settings.TimeZone),
+                    ExpiresAt = self.policy.ExpiresAt(now, self.settings.TimeZone),
                     DebtChange = -repay,
                     Movements = [new LedgerLotMovement(command.Id, amount - repay)],
                 });
@@ -623,21 +627,24 @@ public sealed class PointsLedger
         return TransactionId.From("expire-" + Convert.ToHexString(hash.AsSpan(0, 16)).ToLowerInvariant());
     }
 
-    private Task<LedgerResult> WriteAsync(MemberId memberId, TransactionId id, Shape shape, Func<AccountState, Instant, Decision> decide, CancellationToken cancellationToken)
-        => WriteCoreAsync(memberId, id, shape, decide, null, cancellationToken);
+    /// <summary>A write decided from the account state alone; <paramref name="decide"/> is a static lambda given <paramref name="arg"/>, so nothing is captured.</summary>
+    private Task<LedgerResult> WriteAsync<TArg>(MemberId memberId, TransactionId id, Shape shape, TArg arg, Func<PointsLedger, AccountState, Instant, TArg, Decision> decide, CancellationToken cancellationToken)
+        => WriteCoreAsync(memberId, id, shape, arg, decide, null, cancellationToken);
 
+    /// <summary>A write whose decision reads the store.</summary>
     private Task<LedgerResult> WriteLookingUpAsync(MemberId memberId, TransactionId id, Shape shape, Func<AccountState, Instant, Task<Decision>> decide, CancellationToken cancellationToken)
-        => WriteCoreAsync(memberId, id, shape, null, decide, cancellationToken);
+        => WriteCoreAsync<object?>(memberId, id, shape, null, null, decide, cancellationToken);
 
     /// <summary>
     /// The write loop. Exactly one of <paramref name="decideNow"/> (decisions from the account
     /// state alone) and <paramref name="decideLookingUp"/> (decisions that read the store) is set.
     /// </summary>
-    private async Task<LedgerResult> WriteCoreAsync(
+    private async Task<LedgerResult> WriteCoreAsync<TArg>(
         MemberId memberId,
         TransactionId id,
         Shape shape,
-        Func<AccountState, Instant, Decision>? decideNow,
+        TArg arg,
+        Func<PointsLedger, AccountState, Instant, TArg, Decision>? decideNow,
         Func<AccountState, Instant, Task<Decision>>? decideLookingUp,
         CancellationToken cancellationToken)
     {
@@ -657,7 +664,7 @@ public sealed class PointsLedger
             var state = await LoadStateAsync(key, cancellationToken).ConfigureAwait(false);
             var expectedVersion = state.Version;
             var decision = decideNow is not null
-                ? decideNow(state, now)
+                ? decideNow(this, state, now, arg)
                 : await decideLookingUp!(state, now).ConfigureAwait(false);
             if (decision.Error is { } error)
             {
