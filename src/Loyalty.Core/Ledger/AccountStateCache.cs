@@ -22,6 +22,12 @@ internal sealed class AccountStateCache
     /// <summary>The slot count of the ledger's default cache.</summary>
     public const int DefaultSlots = 1024;
 
+    /// <summary>
+    /// States with more open lots and holds than this are not kept, so that the cache's memory
+    /// stays small (a few tens of megabytes at most) even when many members hoard lots.
+    /// </summary>
+    public const int MaxOpenEntries = 256;
+
     private readonly AccountState?[] slots;
     private readonly int mask;
 
@@ -51,11 +57,17 @@ internal sealed class AccountStateCache
     }
 
     /// <summary>
-    /// Caches a state that matches the store at its version. The caller must not use it afterwards.
+    /// Caches a state that matches the store at its version, unless it has more than
+    /// <see cref="MaxOpenEntries"/> open lots and holds. The caller must not use it afterwards.
     /// </summary>
     public void Return(AccountState state)
     {
         state.Settle();
+        if (state.Lots.Count + state.Holds.Count > MaxOpenEntries)
+        {
+            return;
+        }
+
         Volatile.Write(ref slots[state.Key.MemberId.GetHashCode() & mask], state);
     }
 }

@@ -103,3 +103,56 @@ public class AccountStateCacheTests
         }
     }
 }
+
+/// <summary>The cache itself: ownership and bounds.</summary>
+public class AccountStateCacheSlotTests
+{
+    private static readonly LedgerAccountKey Key = new(ProgramId.From("club"), MemberId.From("alice"));
+
+    private static AccountState StateWithLots(int lots)
+    {
+        var state = new AccountState(Key, ExpiryPolicy.Never, DateTimeZone.Utc);
+        for (var i = 1; i <= lots; i++)
+        {
+            state.Apply(new LedgerTransactionRecord
+            {
+                ProgramId = Key.ProgramId, MemberId = Key.MemberId, Id = TransactionId.From(i), Version = i,
+                Kind = LedgerTransactionKind.Earn, RecordedAt = Instant.FromUtc(2026, 1, 1, 0, 0), EffectiveAt = Instant.FromUtc(2026, 1, 1, 0, 0),
+                Amount = 1, Movements = [new LedgerLotMovement(TransactionId.From(i), 1)],
+            });
+        }
+
+        return state;
+    }
+
+    [Fact]
+    public void A_state_is_taken_once_and_settled_when_returned()
+    {
+        var cache = new AccountStateCache(16);
+        var state = StateWithLots(3);
+        cache.Return(state);
+
+        cache.Take(Key.MemberId).Should().BeSameAs(state);
+        cache.Take(Key.MemberId).Should().BeNull();
+        state.Lots.Values.Should().OnlyContain(l => !l.Changed);
+    }
+
+    [Fact]
+    public void A_state_with_more_open_lots_than_the_limit_is_not_kept()
+    {
+        var cache = new AccountStateCache(16);
+        cache.Return(StateWithLots(AccountStateCache.MaxOpenEntries + 1));
+
+        cache.Take(Key.MemberId).Should().BeNull();
+    }
+
+    [Fact]
+    public void Another_members_state_is_not_returned_from_a_shared_slot()
+    {
+        var cache = new AccountStateCache(1);
+        cache.Return(StateWithLots(1));
+
+        cache.Take(MemberId.From("bob")).Should().BeNull();
+        cache.Take(Key.MemberId).Should().NotBeNull();
+    }
+}
