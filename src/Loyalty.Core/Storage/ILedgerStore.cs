@@ -49,6 +49,16 @@ public interface ILedgerStore
     /// <returns>The transaction, or null.</returns>
     ValueTask<LedgerTransactionRecord?> FindTransactionAsync(ProgramId programId, TransactionId transactionId, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Reads the transactions of an account whose <see cref="LedgerTransactionRecord.RelatedId"/> is
+    /// <paramref name="relatedId"/> (the reversals of a transaction, the capture or release of a hold).
+    /// </summary>
+    /// <param name="account">The account.</param>
+    /// <param name="relatedId">The related transaction's id.</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <returns>The transactions in version order.</returns>
+    ValueTask<IReadOnlyList<LedgerTransactionRecord>> FindRelatedAsync(LedgerAccountKey account, TransactionId relatedId, CancellationToken cancellationToken = default);
+
     /// <summary>Reads a page of an account's transactions in version order.</summary>
     /// <param name="account">The account.</param>
     /// <param name="afterVersion">Return transactions with a version greater than this (0 for the start).</param>

@@ -42,6 +42,9 @@ public enum LedgerHoldStatus
 
     /// <summary>Released without spending.</summary>
     Released = 3,
+
+    /// <summary>Reached its expiry while open; its points were never spent. Written by the next write on the account.</summary>
+    Lapsed = 4,
 }
 
 /// <summary>Identifies a ledger account: one member in one programme.</summary>
@@ -127,9 +130,6 @@ public sealed record LedgerTransactionRecord
 
     /// <summary>Points a reversal could not take back under the shortfall policy and wrote off.</summary>
     public long WrittenOff { get; init; }
-
-    /// <summary>Points put back by a reversed redemption into lots that had already expired, counted as expired at once.</summary>
-    public long ExpiredOnRestore { get; init; }
 
     /// <summary>The lot changes, in allocation order.</summary>
     public IReadOnlyList<LedgerLotMovement> Movements { get; init; } = [];

@@ -102,6 +102,21 @@ public sealed class InMemoryLedgerStore : ILedgerStore
     }
 
     /// <inheritdoc />
+    public ValueTask<IReadOnlyList<LedgerTransactionRecord>> FindRelatedAsync(LedgerAccountKey account, TransactionId relatedId, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        if (!accounts.TryGetValue(account, out var data))
+        {
+            return new(Array.Empty<LedgerTransactionRecord>());
+        }
+
+        lock (data)
+        {
+            return new(data.Related.TryGetValue(relatedId, out var list) ? list.ToArray() : Array.Empty<LedgerTransactionRecord>());
+        }
+    }
+
+    /// <inheritdoc />
     public ValueTask<LedgerHistoryPage> ReadHistoryAsync(LedgerAccountKey account, long afterVersion, int maxCount, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(afterVersion);
@@ -183,6 +198,19 @@ public sealed class InMemoryLedgerStore : ILedgerStore
             }
 
             data.Log.AddRange(append.Transactions);
+            foreach (var tx in append.Transactions)
+            {
+                if (tx.RelatedId is { } related)
+                {
+                    if (!data.Related.TryGetValue(related, out var list))
+                    {
+                        data.Related[related] = list = [];
+                    }
+
+                    list.Add(tx);
+                }
+            }
+
             foreach (var lot in append.Lots)
             {
                 data.Lots[lot.LotId] = lot;
@@ -248,6 +276,7 @@ public sealed class InMemoryLedgerStore : ILedgerStore
         public readonly HashSet<TransactionId> OpenLots = [];
         public readonly Dictionary<TransactionId, LedgerHoldRecord> Holds = [];
         public readonly HashSet<TransactionId> OpenHolds = [];
+        public readonly Dictionary<TransactionId, List<LedgerTransactionRecord>> Related = [];
         public LedgerAccountHead? Head;
     }
 }
