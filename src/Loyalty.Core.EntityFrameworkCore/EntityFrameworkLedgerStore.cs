@@ -1,0 +1,510 @@
+using System.Data;
+using System.Data.Common;
+using Loyalty.Core.EntityFrameworkCore.Ledger;
+using Loyalty.Core.Primitives;
+using Loyalty.Core.Storage;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.ChangeTracking;
+using Microsoft.EntityFrameworkCore.Storage;
+using NodaTime;
+
+namespace Loyalty.Core.EntityFrameworkCore;
+
+/// <summary>
+/// An <see cref="ILedgerStore"/> on EF Core, in the shop's own <see cref="DbContext"/> (whose
+/// model includes <see cref="LoyaltyModelBuilderExtensions.ApplyLoyaltyModel(ModelBuilder, LoyaltyModelOptions)"/>).
+/// Works on any relational provider; tested on SQLite and PostgreSQL.
+/// </summary>
+/// <remarks>
+/// <para>An append is one database transaction: the account row's version is checked and bumped
+/// by a conditional <c>UPDATE … WHERE version = @expected</c> (or the account row inserted, for a
+/// new account), then the transactions, their lot movements, the lots and the holds are written in
+/// one batch. A conditional update that affects no row, or a concurrent insert of the same
+/// account, is a <see cref="LedgerAppendStatus.VersionConflict"/>; a transaction id already used in
+/// the programme (the primary key of the transactions table) is a
+/// <see cref="LedgerAppendStatus.Duplicate"/>, including when two writers race with the same id.
+/// Nothing is written unless the result is <see cref="LedgerAppendStatus.Appended"/>.</para>
+/// <para>When the context already has a transaction (the shop's own, e.g. around an order), the
+/// append joins it through a savepoint, so the shop's rows and the points commit together and a
+/// refused append rolls back only its own part. <see cref="AppendAsync"/> saves the context: the
+/// shop's own pending changes are saved with it.</para>
+/// <para>Like its <see cref="DbContext"/>, an instance is not thread-safe: use one per scope (as
+/// <c>UseEntityFrameworkCore&lt;TContext&gt;()</c> registers it). Provider faults are thrown as
+/// <see cref="LoyaltyStoreException"/>, transient when the provider says a retry may help.
+/// Instants are stored as 100-nanosecond ticks; finer instants are refused.</para>
+/// </remarks>
+public sealed class EntityFrameworkLedgerStore : ILedgerStore
+{
+    private const string Savepoint = "loyalty_ledger_append";
+    private readonly DbContext context;
+
+    /// <summary>Creates a store on <paramref name="context"/>.</summary>
+    /// <param name="context">The shop's context; its model must include the loyalty model.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="context"/> is null.</exception>
+    /// <exception cref="InvalidOperationException">The context's model has no loyalty tables.</exception>
+    public EntityFrameworkLedgerStore(DbContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        if (context.Model.FindEntityType(typeof(LedgerAccountRow)) is null)
+        {
+            throw new InvalidOperationException(
+                $"The DbContext '{context.GetType().Name}' has no loyalty tables: call modelBuilder.ApplyLoyaltyModel() in its OnModelCreating.");
+        }
+
+        this.context = context;
+    }
+
+    private IQueryable<LedgerAccountRow> AccountRows => context.Set<LedgerAccountRow>().AsNoTracking();
+
+    private IQueryable<LedgerTransactionRow> TransactionRows => context.Set<LedgerTransactionRow>().AsNoTracking();
+
+    private IQueryable<LedgerMovementRow> MovementRows => context.Set<LedgerMovementRow>().AsNoTracking();
+
+    private IQueryable<LedgerLotRow> LotRows => context.Set<LedgerLotRow>().AsNoTracking();
+
+    private IQueryable<LedgerHoldRow> HoldRows => context.Set<LedgerHoldRow>().AsNoTracking();
+
+    /// <inheritdoc />
+    public async ValueTask<LedgerAccountSnapshot> GetAccountAsync(LedgerAccountKey account, CancellationToken cancellationToken = default)
+    {
+        var (program, member) = Key(account);
+        return await Guard(async ct =>
+        {
+            // One snapshot for the three reads: a read transaction unless the caller has one.
+            IDbContextTransaction? own = context.Database.CurrentTransaction is null
+                ? await context.Database.BeginTransactionAsync(IsolationLevel.RepeatableRead, ct).ConfigureAwait(false)
+                : null;
+            try
+            {
+                var head = await AccountRows.Where(a => a.ProgramId == program && a.MemberId == member).FirstOrDefaultAsync(ct).ConfigureAwait(false);
+                if (head is null)
+                {
+                    return new LedgerAccountSnapshot(null, [], []);
+                }
+
+                var lots = await LotRows.Where(l => l.ProgramId == program && l.MemberId == member && l.Remaining != 0)
+                    .OrderBy(l => l.Sequence).ToListAsync(ct).ConfigureAwait(false);
+                var open = (int)LedgerHoldStatus.Open;
+                var holds = await HoldRows.Where(h => h.ProgramId == program && h.MemberId == member && h.Status == open)
+                    .OrderBy(h => h.CreatedAt).ThenBy(h => h.HoldId).ToListAsync(ct).ConfigureAwait(false);
+                return new LedgerAccountSnapshot(
+                    LedgerMapping.ToRecord(head),
+                    lots.ConvertAll(LedgerMapping.ToRecord),
+                    holds.ConvertAll(LedgerMapping.ToRecord));
+            }
+            finally
+            {
+                if (own is not null)
+                {
+                    await own.DisposeAsync().ConfigureAwait(false);
+                }
+            }
+        }, "read the account " + account, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<LedgerAccountHead?> GetHeadAsync(LedgerAccountKey account, CancellationToken cancellationToken = default)
+    {
+        var (program, member) = Key(account);
+        var row = await Guard(
+            ct => AccountRows.Where(a => a.ProgramId == program && a.MemberId == member).FirstOrDefaultAsync(ct),
+            "read the head of " + account,
+            cancellationToken).ConfigureAwait(false);
+        return row is null ? null : LedgerMapping.ToRecord(row);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<IReadOnlyList<LedgerLotRecord>> GetLotsAsync(LedgerAccountKey account, IReadOnlyCollection<TransactionId> lotIds, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(lotIds);
+        var (program, member) = Key(account);
+        if (lotIds.Count == 0)
+        {
+            return [];
+        }
+
+        var ids = lotIds.Select(id => id.Value).Distinct(StringComparer.Ordinal).ToList();
+        var rows = await Guard(
+            ct => LotRows.Where(l => l.ProgramId == program && l.MemberId == member && ids.Contains(l.LotId)).ToListAsync(ct),
+            "read lots of " + account,
+            cancellationToken).ConfigureAwait(false);
+        return rows.ConvertAll(LedgerMapping.ToRecord);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<LedgerHoldRecord?> GetHoldAsync(LedgerAccountKey account, TransactionId holdId, CancellationToken cancellationToken = default)
+    {
+        var (program, member) = Key(account);
+        var id = holdId.Value;
+        var row = await Guard(
+            ct => HoldRows.Where(h => h.ProgramId == program && h.MemberId == member && h.HoldId == id).FirstOrDefaultAsync(ct),
+            "read a hold of " + account,
+            cancellationToken).ConfigureAwait(false);
+        return row is null ? null : LedgerMapping.ToRecord(row);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<LedgerTransactionRecord?> FindTransactionAsync(ProgramId programId, TransactionId transactionId, CancellationToken cancellationToken = default)
+    {
+        var program = programId.Value;
+        var id = transactionId.Value;
+        return await Guard(async ct =>
+        {
+            var row = await TransactionRows.Where(t => t.ProgramId == program && t.Id == id).FirstOrDefaultAsync(ct).ConfigureAwait(false);
+            if (row is null)
+            {
+                return null;
+            }
+
+            var movements = await MovementRows.Where(m => m.ProgramId == program && m.MemberId == row.MemberId && m.Version == row.Version)
+                .OrderBy(m => m.Ordinal).ToListAsync(ct).ConfigureAwait(false);
+            return LedgerMapping.ToRecord(row, movements.ConvertAll(m => new LedgerLotMovement(TransactionId.From(m.LotId), m.Delta)));
+        }, $"find transaction '{transactionId}'", cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<IReadOnlyList<LedgerTransactionRecord>> FindRelatedAsync(LedgerAccountKey account, TransactionId relatedId, CancellationToken cancellationToken = default)
+    {
+        var (program, member) = Key(account);
+        var related = relatedId.Value;
+        return await Guard(async ct =>
+        {
+            var rows = await TransactionRows.Where(t => t.ProgramId == program && t.MemberId == member && t.RelatedId == related)
+                .OrderBy(t => t.Version).ToListAsync(ct).ConfigureAwait(false);
+            if (rows.Count == 0)
+            {
+                return (IReadOnlyList<LedgerTransactionRecord>)[];
+            }
+
+            var versions = rows.ConvertAll(r => r.Version);
+            var movements = await MovementRows.Where(m => m.ProgramId == program && m.MemberId == member && versions.Contains(m.Version))
+                .ToListAsync(ct).ConfigureAwait(false);
+            return WithMovements(rows, movements);
+        }, $"find transactions related to '{relatedId}'", cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<LedgerHistoryPage> ReadHistoryAsync(LedgerAccountKey account, long afterVersion, int maxCount, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(afterVersion);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxCount, 1);
+        var (program, member) = Key(account);
+        return await Guard(async ct =>
+        {
+            // One more than asked tells whether a next page exists; the movements of the page come in one query.
+            var take = maxCount == int.MaxValue ? maxCount : maxCount + 1;
+            var rows = await TransactionRows.Where(t => t.ProgramId == program && t.MemberId == member && t.Version > afterVersion)
+                .OrderBy(t => t.Version).Take(take).ToListAsync(ct).ConfigureAwait(false);
+            var more = rows.Count > maxCount;
+            if (more)
+            {
+                rows.RemoveAt(rows.Count - 1);
+            }
+
+            if (rows.Count == 0)
+            {
+                return new LedgerHistoryPage([], null);
+            }
+
+            var last = rows[^1].Version;
+            var movements = await MovementRows.Where(m => m.ProgramId == program && m.MemberId == member && m.Version > afterVersion && m.Version <= last)
+                .ToListAsync(ct).ConfigureAwait(false);
+            return new LedgerHistoryPage(WithMovements(rows, movements), more ? last : null);
+        }, "read the history of " + account, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<IReadOnlyList<LedgerAccountKey>> FindAccountsDueAsync(ProgramId programId, Instant dueBy, MemberId? afterMember, int maxCount, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxCount, 1);
+        var program = programId.Value;
+        var due = LedgerMapping.Ticks(dueBy);
+        var after = afterMember?.Value;
+        var members = await Guard(ct =>
+        {
+            var query = AccountRows.Where(a => a.ProgramId == program && a.NextExpiryAt != null && a.NextExpiryAt <= due);
+            if (after is not null)
+            {
+                query = query.Where(a => string.Compare(a.MemberId, after) > 0);
+            }
+
+            return query.OrderBy(a => a.MemberId).Select(a => a.MemberId).Take(maxCount).ToListAsync(ct);
+        }, "find accounts due in programme " + programId, cancellationToken).ConfigureAwait(false);
+
+        // The database orders by its collation; callers page with ordinal comparisons.
+        var keys = members.ConvertAll(m => new LedgerAccountKey(programId, MemberId.From(m)));
+        keys.Sort((a, b) => a.MemberId.CompareTo(b.MemberId));
+        return keys;
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<LedgerAppendResult> AppendAsync(LedgerAppend append, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(append);
+        cancellationToken.ThrowIfCancellationRequested();
+        LedgerAppendValidation.Validate(append);
+        var (program, member) = Key(append.Account);
+
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var tx in append.Transactions)
+        {
+            if (!seen.Add(tx.Id.Value))
+            {
+                // The same id twice in one append: refused like any reuse, after the version check.
+                var version = await CurrentVersionAsync(program, member, cancellationToken).ConfigureAwait(false);
+                return version != append.ExpectedVersion
+                    ? new LedgerAppendResult(LedgerAppendStatus.VersionConflict, version)
+                    : new LedgerAppendResult(LedgerAppendStatus.Duplicate, version, tx.Id);
+            }
+        }
+
+        var ambient = context.Database.CurrentTransaction;
+        IDbContextTransaction? own = null;
+        var tracked = new List<EntityEntry>(4 + append.Transactions.Count + append.Lots.Count + append.Holds.Count);
+        try
+        {
+            if (ambient is null)
+            {
+                own = await context.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                await ambient.CreateSavepointAsync(Savepoint, cancellationToken).ConfigureAwait(false);
+            }
+
+            var head = LedgerMapping.ToRow(append.Head);
+            if (append.ExpectedVersion == 0)
+            {
+                // A new account: the insert of its row is the version check (a racing creator fails on the key).
+                tracked.Add(context.Add(head));
+            }
+            else if (!await TryBumpHeadAsync(head, append.ExpectedVersion, cancellationToken).ConfigureAwait(false))
+            {
+                await UndoAsync(own, ambient, tracked).ConfigureAwait(false);
+                var current = await CurrentVersionAsync(program, member, CancellationToken.None).ConfigureAwait(false);
+                return new LedgerAppendResult(LedgerAppendStatus.VersionConflict, current);
+            }
+
+            foreach (var tx in append.Transactions)
+            {
+                tracked.Add(context.Add(LedgerMapping.ToRow(tx)));
+                for (var i = 0; i < tx.Movements.Count; i++)
+                {
+                    tracked.Add(context.Add(LedgerMapping.ToRow(tx, i, tx.Movements[i])));
+                }
+            }
+
+            await AddOrReplaceLotsAndHoldsAsync(append, seen, tracked, cancellationToken).ConfigureAwait(false);
+
+            try
+            {
+                await context.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (DbUpdateException ex)
+            {
+                // A key was taken: the account row (a racing creator) or a transaction id. Roll back
+                // our part, then tell which, checking the version first as the reference store does.
+                await UndoAsync(own, ambient, tracked).ConfigureAwait(false);
+                return await ExplainRefusalAsync(append, ex).ConfigureAwait(false);
+            }
+
+            if (own is not null)
+            {
+                await own.CommitAsync(cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                await ambient!.ReleaseSavepointAsync(Savepoint, cancellationToken).ConfigureAwait(false);
+            }
+
+            Detach(tracked);
+            return new LedgerAppendResult(LedgerAppendStatus.Appended, append.Head.Version);
+        }
+        catch (Exception ex) when (ex is DbException or InvalidOperationException or TimeoutException && ex is not ObjectDisposedException)
+        {
+            await UndoAsync(own, ambient, tracked).ConfigureAwait(false);
+            throw Fault("append to " + append.Account, ex);
+        }
+        catch (OperationCanceledException)
+        {
+            await UndoAsync(own, ambient, tracked).ConfigureAwait(false);
+            throw;
+        }
+        finally
+        {
+            if (own is not null)
+            {
+                await own.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+    }
+
+    private async Task<bool> TryBumpHeadAsync(LedgerAccountRow head, long expectedVersion, CancellationToken cancellationToken)
+    {
+        var affected = await context.Set<LedgerAccountRow>()
+            .Where(a => a.ProgramId == head.ProgramId && a.MemberId == head.MemberId && a.Version == expectedVersion)
+            .ExecuteUpdateAsync(
+                s => s.SetProperty(a => a.Version, head.Version)
+                    .SetProperty(a => a.UpdatedAt, head.UpdatedAt)
+                    .SetProperty(a => a.LotPoints, head.LotPoints)
+                    .SetProperty(a => a.Debt, head.Debt)
+                    .SetProperty(a => a.Earned, head.Earned)
+                    .SetProperty(a => a.Redeemed, head.Redeemed)
+                    .SetProperty(a => a.Expired, head.Expired)
+                    .SetProperty(a => a.Reversed, head.Reversed)
+                    .SetProperty(a => a.Adjusted, head.Adjusted)
+                    .SetProperty(a => a.WrittenOff, head.WrittenOff)
+                    .SetProperty(a => a.LastActivityAt, head.LastActivityAt)
+                    .SetProperty(a => a.AvailableSnapshot, head.AvailableSnapshot)
+                    .SetProperty(a => a.PendingSnapshot, head.PendingSnapshot)
+                    .SetProperty(a => a.HeldSnapshot, head.HeldSnapshot)
+                    .SetProperty(a => a.NextChangeAt, head.NextChangeAt)
+                    .SetProperty(a => a.NextExpiryAt, head.NextExpiryAt),
+                cancellationToken).ConfigureAwait(false);
+        return affected == 1;
+    }
+
+    private async Task AddOrReplaceLotsAndHoldsAsync(LedgerAppend append, HashSet<string> newIds, List<EntityEntry> tracked, CancellationToken cancellationToken)
+    {
+        var (program, member) = Key(append.Account);
+
+        // A lot or hold whose id is one of this append's transactions is new (the id was free, or
+        // the append fails on the key); any other already exists only if the table says so.
+        var lotIds = append.Lots.Where(l => !newIds.Contains(l.LotId.Value)).Select(l => l.LotId.Value).ToList();
+        var existingLots = lotIds.Count == 0
+            ? []
+            : (await LotRows.Where(l => l.ProgramId == program && l.MemberId == member && lotIds.Contains(l.LotId))
+                .Select(l => l.LotId).ToListAsync(cancellationToken).ConfigureAwait(false)).ToHashSet(StringComparer.Ordinal);
+        foreach (var lot in append.Lots)
+        {
+            var row = LedgerMapping.ToRow(append.Account, lot);
+            tracked.Add(existingLots.Contains(row.LotId) ? context.Update(row) : context.Add(row));
+        }
+
+        var holdIds = append.Holds.Where(h => !newIds.Contains(h.HoldId.Value)).Select(h => h.HoldId.Value).ToList();
+        var existingHolds = holdIds.Count == 0
+            ? []
+            : (await HoldRows.Where(h => h.ProgramId == program && h.MemberId == member && holdIds.Contains(h.HoldId))
+                .Select(h => h.HoldId).ToListAsync(cancellationToken).ConfigureAwait(false)).ToHashSet(StringComparer.Ordinal);
+        foreach (var hold in append.Holds)
+        {
+            var row = LedgerMapping.ToRow(append.Account, hold);
+            tracked.Add(existingHolds.Contains(row.HoldId) ? context.Update(row) : context.Add(row));
+        }
+    }
+
+    private async Task<LedgerAppendResult> ExplainRefusalAsync(LedgerAppend append, DbUpdateException cause)
+    {
+        var (program, member) = Key(append.Account);
+        try
+        {
+            var current = await CurrentVersionAsync(program, member, CancellationToken.None).ConfigureAwait(false);
+            if (current != append.ExpectedVersion)
+            {
+                return new LedgerAppendResult(LedgerAppendStatus.VersionConflict, current);
+            }
+
+            var ids = append.Transactions.Select(t => t.Id.Value).ToList();
+            var used = await TransactionRows.Where(t => t.ProgramId == program && ids.Contains(t.Id))
+                .Select(t => t.Id).ToListAsync(CancellationToken.None).ConfigureAwait(false);
+            foreach (var tx in append.Transactions)
+            {
+                if (used.Contains(tx.Id.Value, StringComparer.Ordinal))
+                {
+                    return new LedgerAppendResult(LedgerAppendStatus.Duplicate, current, tx.Id);
+                }
+            }
+        }
+        catch (DbException ex)
+        {
+            throw Fault("append to " + append.Account, ex);
+        }
+
+        // Neither the version nor an id explains the refusal: a constraint the caller broke (e.g. a
+        // lot id used twice) or a fault of the database.
+        throw Fault("append to " + append.Account, cause);
+    }
+
+    private async Task<long> CurrentVersionAsync(string program, string member, CancellationToken cancellationToken)
+        => await Guard(
+            ct => AccountRows.Where(a => a.ProgramId == program && a.MemberId == member).Select(a => (long?)a.Version).FirstOrDefaultAsync(ct),
+            $"read the version of {program}/{member}",
+            cancellationToken).ConfigureAwait(false) ?? 0;
+
+    private async Task UndoAsync(IDbContextTransaction? own, IDbContextTransaction? ambient, List<EntityEntry> tracked)
+    {
+        Detach(tracked);
+        try
+        {
+            if (own is not null)
+            {
+                await own.RollbackAsync(CancellationToken.None).ConfigureAwait(false);
+            }
+            else if (ambient is not null && context.Database.CurrentTransaction == ambient)
+            {
+                await ambient.RollbackToSavepointAsync(Savepoint, CancellationToken.None).ConfigureAwait(false);
+            }
+        }
+        catch (DbException)
+        {
+            // The connection is gone: the database rolls the transaction back itself.
+        }
+        catch (InvalidOperationException)
+        {
+            // The transaction was already completed or the savepoint never created.
+        }
+    }
+
+    private static void Detach(List<EntityEntry> tracked)
+    {
+        foreach (var entry in tracked)
+        {
+            entry.State = EntityState.Detached;
+        }
+
+        tracked.Clear();
+    }
+
+    private static IReadOnlyList<LedgerTransactionRecord> WithMovements(List<LedgerTransactionRow> rows, List<LedgerMovementRow> movements)
+    {
+        var byVersion = movements.OrderBy(m => m.Ordinal).ToLookup(m => m.Version);
+        return rows.ConvertAll(r => LedgerMapping.ToRecord(
+            r,
+            byVersion[r.Version].Select(m => new LedgerLotMovement(TransactionId.From(m.LotId), m.Delta)).ToArray()));
+    }
+
+    private static (string Program, string Member) Key(LedgerAccountKey account)
+    {
+        if (account.ProgramId.IsDefault || account.MemberId.IsDefault)
+        {
+            throw new ArgumentException("The account key must name a programme and a member; create it with new LedgerAccountKey(ProgramId.From(...), MemberId.From(...)).", nameof(account));
+        }
+
+        return (account.ProgramId.Value, account.MemberId.Value);
+    }
+
+    private static async Task<T> Guard<T>(Func<CancellationToken, Task<T>> read, string what, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        try
+        {
+            return await read(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is DbException or TimeoutException)
+        {
+            throw Fault(what, ex);
+        }
+    }
+
+    private static LoyaltyStoreException Fault(string what, Exception ex)
+    {
+        var transient = ex switch
+        {
+            DbException db => db.IsTransient,
+            TimeoutException => true,
+            DbUpdateException { InnerException: DbException db } => db.IsTransient,
+            _ => false,
+        };
+        return new LoyaltyStoreException($"The ledger store could not {what}: {ex.GetBaseException().Message}", transient, ex);
+    }
+}
