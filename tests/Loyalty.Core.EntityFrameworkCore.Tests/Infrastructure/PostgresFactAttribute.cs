@@ -26,7 +26,13 @@ public sealed class PostgresServerFixture : IDisposable
 {
     private readonly Lazy<PostgresServer> server = new(PostgresServer.Start, LazyThreadSafetyMode.ExecutionAndPublication);
 
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Lazy<PostgresDatabase>> databases = new();
+
     public PostgresServer Server => server.Value;
+
+    /// <summary>The database <paramref name="name"/>, created with the loyalty model on first use and shared afterwards.</summary>
+    public PostgresDatabase Database(string name, LoyaltyModelOptions loyalty)
+        => databases.GetOrAdd(name, n => new Lazy<PostgresDatabase>(() => new PostgresDatabase(Server, n, loyalty))).Value;
 
     public void Dispose()
     {
