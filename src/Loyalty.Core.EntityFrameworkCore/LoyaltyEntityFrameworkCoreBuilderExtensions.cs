@@ -1,4 +1,5 @@
 using Loyalty.Core.DependencyInjection;
+using Loyalty.Core.Ledger;
 using Loyalty.Core.Storage;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -18,14 +19,16 @@ public static class LoyaltyEntityFrameworkCoreBuilderExtensions
     /// <typeparam name="TContext">The shop's context type.</typeparam>
     /// <param name="builder">The loyalty builder.</param>
     /// <returns><paramref name="builder"/>, for chaining.</returns>
-    /// <remarks>The stores are scoped, like the context they share: resolve them (and the services
-    /// that use them) from a scope, e.g. one per request.</remarks>
+    /// <remarks>The stores are scoped, like the context they share, and so is
+    /// <see cref="PointsLedger"/>, which uses them: resolve it from a scope (e.g. one per request),
+    /// where it works in the same context, and so the same transaction, as the shop's own code.</remarks>
     /// <exception cref="ArgumentNullException"><paramref name="builder"/> is null.</exception>
     public static LoyaltyBuilder UseEntityFrameworkCore<TContext>(this LoyaltyBuilder builder)
         where TContext : DbContext
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.Replace(ServiceDescriptor.Scoped<ILedgerStore>(sp => new EntityFrameworkLedgerStore(sp.GetRequiredService<TContext>())));
+        builder.Services.Replace(ServiceDescriptor.Scoped<PointsLedger, PointsLedger>());
         return builder;
     }
 }
