@@ -1,11 +1,9 @@
-using System.Data;
 using System.Data.Common;
 using Loyalty.Core.EntityFrameworkCore.Ledger;
 using Loyalty.Core.Primitives;
 using Loyalty.Core.Storage;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.ChangeTracking;
-using Microsoft.EntityFrameworkCore.Storage;
 using NodaTime;
 
 namespace Loyalty.Core.EntityFrameworkCore;
@@ -16,26 +14,28 @@ namespace Loyalty.Core.EntityFrameworkCore;
 /// Works on any relational provider; tested on SQLite and PostgreSQL.
 /// </summary>
 /// <remarks>
-/// <para>An append is one database transaction: the account row's version is checked and bumped
-/// by a conditional <c>UPDATE … WHERE version = @expected</c> (or the account row inserted, for a
-/// new account), then the transactions, their lot movements, the lots and the holds are written in
-/// one batch. A conditional update that affects no row, or a concurrent insert of the same
-/// account, is a <see cref="LedgerAppendStatus.VersionConflict"/>; a transaction id already used in
-/// the programme (the primary key of the transactions table) is a
-/// <see cref="LedgerAppendStatus.Duplicate"/>, including when two writers race with the same id.
+/// <para>An append is one <c>SaveChanges</c>, so one database transaction: the account row's
+/// version is its concurrency token, so the head is written by <c>UPDATE … WHERE version =
+/// @expected</c> (or inserted, for a new account) in the same batch as the transactions, their lot
+/// movements, the lots and the holds. An update that matches no row, or a concurrent insert of the
+/// same account, is a <see cref="LedgerAppendStatus.VersionConflict"/>; a transaction id already
+/// used in the programme (the primary key of the transactions table) is a
+/// <see cref="LedgerAppendStatus.Duplicate"/>, also when two writers race with the same id.
 /// Nothing is written unless the result is <see cref="LedgerAppendStatus.Appended"/>.</para>
-/// <para>When the context already has a transaction (the shop's own, e.g. around an order), the
-/// append joins it through a savepoint, so the shop's rows and the points commit together and a
-/// refused append rolls back only its own part. <see cref="AppendAsync"/> saves the context: the
-/// shop's own pending changes are saved with it.</para>
+/// <para>When the shop has begun a transaction on the context (e.g. around an order), the append
+/// runs inside it behind a savepoint, so the order and its points commit together and a refused
+/// append rolls back only its own rows. <see cref="AppendAsync"/> saves the context: the shop's own
+/// pending changes are saved with it. Rows the store writes are not left tracked.</para>
+/// <para>Reads use no tracking; a snapshot (head, open lots, open holds) is one SQL statement, so
+/// it is consistent and costs one round trip; history pages and related transactions cost two
+/// (rows, then all their movements), whatever the page size.</para>
 /// <para>Like its <see cref="DbContext"/>, an instance is not thread-safe: use one per scope (as
 /// <c>UseEntityFrameworkCore&lt;TContext&gt;()</c> registers it). Provider faults are thrown as
 /// <see cref="LoyaltyStoreException"/>, transient when the provider says a retry may help.
-/// Instants are stored as 100-nanosecond ticks; finer instants are refused.</para>
+/// Instants are stored as 100-nanosecond ticks since the Unix epoch; finer instants are refused.</para>
 /// </remarks>
 public sealed class EntityFrameworkLedgerStore : ILedgerStore
 {
-    private const string Savepoint = "loyalty_ledger_append";
     private readonly DbContext context;
 
     /// <summary>Creates a store on <paramref name="context"/>.</summary>
@@ -68,37 +68,26 @@ public sealed class EntityFrameworkLedgerStore : ILedgerStore
     public async ValueTask<LedgerAccountSnapshot> GetAccountAsync(LedgerAccountKey account, CancellationToken cancellationToken = default)
     {
         var (program, member) = Key(account);
+        var open = (int)LedgerHoldStatus.Open;
         return await Guard(async ct =>
         {
-            // One snapshot for the three reads: a read transaction unless the caller has one.
-            IDbContextTransaction? own = context.Database.CurrentTransaction is null
-                ? await context.Database.BeginTransactionAsync(IsolationLevel.RepeatableRead, ct).ConfigureAwait(false)
-                : null;
-            try
-            {
-                var head = await AccountRows.Where(a => a.ProgramId == program && a.MemberId == member).FirstOrDefaultAsync(ct).ConfigureAwait(false);
-                if (head is null)
+            // One statement, so one consistent snapshot on every provider, and one round trip.
+            var found = await AccountRows
+                .Where(a => a.ProgramId == program && a.MemberId == member)
+                .Select(a => new
                 {
-                    return new LedgerAccountSnapshot(null, [], []);
-                }
-
-                var lots = await LotRows.Where(l => l.ProgramId == program && l.MemberId == member && l.Remaining != 0)
-                    .OrderBy(l => l.Sequence).ToListAsync(ct).ConfigureAwait(false);
-                var open = (int)LedgerHoldStatus.Open;
-                var holds = await HoldRows.Where(h => h.ProgramId == program && h.MemberId == member && h.Status == open)
-                    .OrderBy(h => h.CreatedAt).ThenBy(h => h.HoldId).ToListAsync(ct).ConfigureAwait(false);
-                return new LedgerAccountSnapshot(
-                    LedgerMapping.ToRecord(head),
-                    lots.ConvertAll(LedgerMapping.ToRecord),
-                    holds.ConvertAll(LedgerMapping.ToRecord));
-            }
-            finally
-            {
-                if (own is not null)
-                {
-                    await own.DisposeAsync().ConfigureAwait(false);
-                }
-            }
+                    Head = a,
+                    Lots = context.Set<LedgerLotRow>().Where(l => l.ProgramId == a.ProgramId && l.MemberId == a.MemberId && l.Remaining != 0).OrderBy(l => l.Sequence).ToList(),
+                    Holds = context.Set<LedgerHoldRow>().Where(h => h.ProgramId == a.ProgramId && h.MemberId == a.MemberId && h.Status == open).OrderBy(h => h.HoldId).ToList(),
+                })
+                .AsSingleQuery()
+                .FirstOrDefaultAsync(ct).ConfigureAwait(false);
+            return found is null
+                ? new LedgerAccountSnapshot(null, [], [])
+                : new LedgerAccountSnapshot(
+                    LedgerMapping.ToRecord(found.Head),
+                    found.Lots.ConvertAll(LedgerMapping.ToRecord),
+                    found.Holds.ConvertAll(LedgerMapping.ToRecord));
         }, "read the account " + account, cancellationToken).ConfigureAwait(false);
     }
 
@@ -258,31 +247,22 @@ public sealed class EntityFrameworkLedgerStore : ILedgerStore
             }
         }
 
-        var ambient = context.Database.CurrentTransaction;
-        IDbContextTransaction? own = null;
         var tracked = new List<EntityEntry>(4 + append.Transactions.Count + append.Lots.Count + append.Holds.Count);
         try
         {
-            if (ambient is null)
-            {
-                own = await context.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-            }
-            else
-            {
-                await ambient.CreateSavepointAsync(Savepoint, cancellationToken).ConfigureAwait(false);
-            }
-
             var head = LedgerMapping.ToRow(append.Head);
             if (append.ExpectedVersion == 0)
             {
-                // A new account: the insert of its row is the version check (a racing creator fails on the key).
+                // A new account: inserting its row is the version check (a racing creator fails on the key).
                 tracked.Add(context.Add(head));
             }
-            else if (!await TryBumpHeadAsync(head, append.ExpectedVersion, cancellationToken).ConfigureAwait(false))
+            else
             {
-                await UndoAsync(own, ambient, tracked).ConfigureAwait(false);
-                var current = await CurrentVersionAsync(program, member, CancellationToken.None).ConfigureAwait(false);
-                return new LedgerAppendResult(LedgerAppendStatus.VersionConflict, current);
+                // UPDATE … WHERE version = @expected: the version is the row's concurrency token.
+                var entry = context.Attach(head);
+                entry.State = EntityState.Modified;
+                entry.Property(a => a.Version).OriginalValue = append.ExpectedVersion;
+                tracked.Add(entry);
             }
 
             foreach (var tx in append.Transactions)
@@ -296,72 +276,29 @@ public sealed class EntityFrameworkLedgerStore : ILedgerStore
 
             await AddOrReplaceLotsAndHoldsAsync(append, seen, tracked, cancellationToken).ConfigureAwait(false);
 
-            try
-            {
-                await context.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
-            }
-            catch (DbUpdateException ex)
-            {
-                // A key was taken: the account row (a racing creator) or a transaction id. Roll back
-                // our part, then tell which, checking the version first as the reference store does.
-                await UndoAsync(own, ambient, tracked).ConfigureAwait(false);
-                return await ExplainRefusalAsync(append, ex).ConfigureAwait(false);
-            }
-
-            if (own is not null)
-            {
-                await own.CommitAsync(cancellationToken).ConfigureAwait(false);
-            }
-            else
-            {
-                await ambient!.ReleaseSavepointAsync(Savepoint, cancellationToken).ConfigureAwait(false);
-            }
-
+            // One SaveChanges: one database transaction (or, inside the shop's transaction, a
+            // savepoint that EF Core rolls back on failure), in as few round trips as the provider batches.
+            await context.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
             Detach(tracked);
             return new LedgerAppendResult(LedgerAppendStatus.Appended, append.Head.Version);
         }
-        catch (Exception ex) when (ex is DbException or InvalidOperationException or TimeoutException && ex is not ObjectDisposedException)
+        catch (DbUpdateException ex)
         {
-            await UndoAsync(own, ambient, tracked).ConfigureAwait(false);
+            // The version moved (no row updated), or a key was taken (a racing creator of the
+            // account, or a transaction id). Nothing was written; tell which, version first.
+            Detach(tracked);
+            return await ExplainRefusalAsync(append, ex).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is DbException or TimeoutException)
+        {
+            Detach(tracked);
             throw Fault("append to " + append.Account, ex);
         }
         catch (OperationCanceledException)
         {
-            await UndoAsync(own, ambient, tracked).ConfigureAwait(false);
+            Detach(tracked);
             throw;
         }
-        finally
-        {
-            if (own is not null)
-            {
-                await own.DisposeAsync().ConfigureAwait(false);
-            }
-        }
-    }
-
-    private async Task<bool> TryBumpHeadAsync(LedgerAccountRow head, long expectedVersion, CancellationToken cancellationToken)
-    {
-        var affected = await context.Set<LedgerAccountRow>()
-            .Where(a => a.ProgramId == head.ProgramId && a.MemberId == head.MemberId && a.Version == expectedVersion)
-            .ExecuteUpdateAsync(
-                s => s.SetProperty(a => a.Version, head.Version)
-                    .SetProperty(a => a.UpdatedAt, head.UpdatedAt)
-                    .SetProperty(a => a.LotPoints, head.LotPoints)
-                    .SetProperty(a => a.Debt, head.Debt)
-                    .SetProperty(a => a.Earned, head.Earned)
-                    .SetProperty(a => a.Redeemed, head.Redeemed)
-                    .SetProperty(a => a.Expired, head.Expired)
-                    .SetProperty(a => a.Reversed, head.Reversed)
-                    .SetProperty(a => a.Adjusted, head.Adjusted)
-                    .SetProperty(a => a.WrittenOff, head.WrittenOff)
-                    .SetProperty(a => a.LastActivityAt, head.LastActivityAt)
-                    .SetProperty(a => a.AvailableSnapshot, head.AvailableSnapshot)
-                    .SetProperty(a => a.PendingSnapshot, head.PendingSnapshot)
-                    .SetProperty(a => a.HeldSnapshot, head.HeldSnapshot)
-                    .SetProperty(a => a.NextChangeAt, head.NextChangeAt)
-                    .SetProperty(a => a.NextExpiryAt, head.NextExpiryAt),
-                cancellationToken).ConfigureAwait(false);
-        return affected == 1;
     }
 
     private async Task AddOrReplaceLotsAndHoldsAsync(LedgerAppend append, HashSet<string> newIds, List<EntityEntry> tracked, CancellationToken cancellationToken)
@@ -430,30 +367,6 @@ public sealed class EntityFrameworkLedgerStore : ILedgerStore
             ct => AccountRows.Where(a => a.ProgramId == program && a.MemberId == member).Select(a => (long?)a.Version).FirstOrDefaultAsync(ct),
             $"read the version of {program}/{member}",
             cancellationToken).ConfigureAwait(false) ?? 0;
-
-    private async Task UndoAsync(IDbContextTransaction? own, IDbContextTransaction? ambient, List<EntityEntry> tracked)
-    {
-        Detach(tracked);
-        try
-        {
-            if (own is not null)
-            {
-                await own.RollbackAsync(CancellationToken.None).ConfigureAwait(false);
-            }
-            else if (ambient is not null && context.Database.CurrentTransaction == ambient)
-            {
-                await ambient.RollbackToSavepointAsync(Savepoint, CancellationToken.None).ConfigureAwait(false);
-            }
-        }
-        catch (DbException)
-        {
-            // The connection is gone: the database rolls the transaction back itself.
-        }
-        catch (InvalidOperationException)
-        {
-            // The transaction was already completed or the savepoint never created.
-        }
-    }
 
     private static void Detach(List<EntityEntry> tracked)
     {

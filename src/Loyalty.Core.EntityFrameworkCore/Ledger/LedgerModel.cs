@@ -22,7 +22,7 @@ internal static class LedgerModel
             b.HasKey(a => new { a.ProgramId, a.MemberId });
             Id(b.Property(a => a.ProgramId), "program_id");
             Id(b.Property(a => a.MemberId), "member_id");
-            b.Property(a => a.Version).HasColumnName("version");
+            b.Property(a => a.Version).HasColumnName("version").IsConcurrencyToken();
             b.Property(a => a.UpdatedAt).HasColumnName("updated_at");
             b.Property(a => a.LotPoints).HasColumnName("lot_points");
             b.Property(a => a.Debt).HasColumnName("debt");
