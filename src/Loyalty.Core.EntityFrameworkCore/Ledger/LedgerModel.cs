@@ -70,12 +70,13 @@ internal static class LedgerModel
             b.Property(t => t.WrittenOff).HasColumnName("written_off");
 
             // History paging, and a second guard: one transaction per account version.
-            b.HasIndex(t => new { t.ProgramId, t.MemberId, t.Version }).IsUnique().HasDatabaseName($"ux_{options.TablePrefix}ledger_transactions_version");
+            b.HasAlternateKey(t => new { t.ProgramId, t.MemberId, t.Version }).HasName($"ux_{options.TablePrefix}ledger_transactions_version");
 
             // Reversals of a transaction, capture or release of a hold.
             b.HasIndex(t => new { t.ProgramId, t.MemberId, t.RelatedId }).HasDatabaseName($"ix_{options.TablePrefix}ledger_transactions_related");
 
-            b.HasOne<LedgerAccountRow>().WithMany().HasForeignKey(t => new { t.ProgramId, t.MemberId }).OnDelete(DeleteBehavior.Restrict);
+            b.HasOne<LedgerAccountRow>().WithMany().HasForeignKey(t => new { t.ProgramId, t.MemberId })
+                .OnDelete(DeleteBehavior.Restrict).HasConstraintName($"fk_{options.TablePrefix}ledger_transactions_account");
         });
 
         modelBuilder.Entity<LedgerMovementRow>(b =>
@@ -91,7 +92,7 @@ internal static class LedgerModel
             b.HasOne<LedgerTransactionRow>().WithMany()
                 .HasForeignKey(m => new { m.ProgramId, m.MemberId, m.Version })
                 .HasPrincipalKey(t => new { t.ProgramId, t.MemberId, t.Version })
-                .OnDelete(DeleteBehavior.Restrict);
+                .OnDelete(DeleteBehavior.Restrict).HasConstraintName($"fk_{options.TablePrefix}ledger_movements_transaction");
         });
 
         modelBuilder.Entity<LedgerLotRow>(b =>
@@ -110,7 +111,8 @@ internal static class LedgerModel
 
             // Open lots of an account (the snapshot read), without scanning spent ones.
             b.HasIndex(l => new { l.ProgramId, l.MemberId, l.Remaining }).HasDatabaseName($"ix_{options.TablePrefix}ledger_lots_open");
-            b.HasOne<LedgerAccountRow>().WithMany().HasForeignKey(l => new { l.ProgramId, l.MemberId }).OnDelete(DeleteBehavior.Restrict);
+            b.HasOne<LedgerAccountRow>().WithMany().HasForeignKey(l => new { l.ProgramId, l.MemberId })
+                .OnDelete(DeleteBehavior.Restrict).HasConstraintName($"fk_{options.TablePrefix}ledger_lots_account");
         });
 
         modelBuilder.Entity<LedgerHoldRow>(b =>
@@ -129,7 +131,8 @@ internal static class LedgerModel
 
             // Open holds of an account (the snapshot read).
             b.HasIndex(h => new { h.ProgramId, h.MemberId, h.Status }).HasDatabaseName($"ix_{options.TablePrefix}ledger_holds_open");
-            b.HasOne<LedgerAccountRow>().WithMany().HasForeignKey(h => new { h.ProgramId, h.MemberId }).OnDelete(DeleteBehavior.Restrict);
+            b.HasOne<LedgerAccountRow>().WithMany().HasForeignKey(h => new { h.ProgramId, h.MemberId })
+                .OnDelete(DeleteBehavior.Restrict).HasConstraintName($"fk_{options.TablePrefix}ledger_holds_account");
         });
     }
 

@@ -3,10 +3,11 @@ using Microsoft.EntityFrameworkCore.Infrastructure;
 
 namespace Loyalty.Core.EntityFrameworkCore.Tests.Infrastructure;
 
-/// <summary>A shop's own context: its orders table, plus the loyalty model placed as configured.</summary>
-public sealed class ShopContext(DbContextOptions<ShopContext> options, LoyaltyModelOptions loyalty) : DbContext(options)
+/// <summary>A shop's own context: its orders table, plus (unless <c>loyalty</c> is null, as before the
+/// shop adopted the programme) the loyalty model placed as configured.</summary>
+public sealed class ShopContext(DbContextOptions<ShopContext> options, LoyaltyModelOptions? loyalty) : DbContext(options)
 {
-    public LoyaltyModelOptions Loyalty { get; } = loyalty;
+    public LoyaltyModelOptions? Loyalty { get; } = loyalty;
 
     public DbSet<ShopOrder> Orders => Set<ShopOrder>();
 
@@ -18,11 +19,14 @@ public sealed class ShopContext(DbContextOptions<ShopContext> options, LoyaltyMo
             b.HasKey(o => o.Id);
             b.Property(o => o.Reference).HasMaxLength(64);
         });
-        modelBuilder.ApplyLoyaltyModel(Loyalty);
+        if (Loyalty is not null)
+        {
+            modelBuilder.ApplyLoyaltyModel(Loyalty);
+        }
     }
 
     /// <summary>Options for SQLite or PostgreSQL, with one cached model per loyalty placement.</summary>
-    public static ShopContext Create(Action<DbContextOptionsBuilder<ShopContext>> provider, LoyaltyModelOptions loyalty)
+    public static ShopContext Create(Action<DbContextOptionsBuilder<ShopContext>> provider, LoyaltyModelOptions? loyalty)
     {
         var builder = new DbContextOptionsBuilder<ShopContext>();
         provider(builder);
@@ -33,7 +37,7 @@ public sealed class ShopContext(DbContextOptions<ShopContext> options, LoyaltyMo
     private sealed class PlacementModelCacheKeyFactory : IModelCacheKeyFactory
     {
         public object Create(DbContext context, bool designTime)
-            => (context.GetType(), ((ShopContext)context).Loyalty.Schema, ((ShopContext)context).Loyalty.TablePrefix, designTime);
+            => (context.GetType(), ((ShopContext)context).Loyalty?.ToString(), designTime);
     }
 }
 
