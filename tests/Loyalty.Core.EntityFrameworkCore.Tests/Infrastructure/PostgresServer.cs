@@ -51,8 +51,12 @@ public sealed class PostgresServer : IDisposable
     /// <summary>A connection string to the maintenance database.</summary>
     public string AdminConnectionString => ConnectionString("postgres");
 
-    /// <summary>Starts a new cluster.</summary>
-    public static PostgresServer Start()
+    /// <summary>Starts a new cluster: by default tuned for tests (no fsync); <paramref name="durable"/>
+    /// keeps PostgreSQL's production defaults (fsync, synchronous commit), as benchmarks need.</summary>
+    public static PostgresServer Start() => Start(durable: false);
+
+    /// <inheritdoc cref="Start()"/>
+    public static PostgresServer Start(bool durable)
     {
         var bin = BinDir ?? throw new InvalidOperationException(
             $"{RequireVariable}=1 but no PostgreSQL server binaries were found: install PostgreSQL (apt-get install postgresql) or set {BinDirVariable} to the folder holding initdb and pg_ctl.");
@@ -69,8 +73,9 @@ public sealed class PostgresServer : IDisposable
         var server = new PostgresServer(root, data, port, asPostgres);
         try
         {
-            server.Pg(Path.Combine(bin, "initdb"), ["-D", data, "-U", SuperUser, "-A", "trust", "-E", "UTF8", "--no-locale", "--no-sync"]);
-            var serverOptions = $"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200";
+            server.Pg(Path.Combine(bin, "initdb"), ["-D", data, "-U", SuperUser, "-A", "trust", "-E", "UTF8", "--no-locale", .. (durable ? Array.Empty<string>() : ["--no-sync"])]);
+            var serverOptions = $"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c max_connections=200"
+                + (durable ? "" : " -c fsync=off -c synchronous_commit=off -c full_page_writes=off");
             server.Pg(Path.Combine(bin, "pg_ctl"), ["-D", data, "-l", Path.Combine(root, "server.log"), "-o", serverOptions, "-w", "-t", "60", "start"]);
             return server;
         }
