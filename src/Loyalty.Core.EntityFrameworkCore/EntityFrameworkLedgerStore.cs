@@ -3,7 +3,7 @@ using Loyalty.Core.EntityFrameworkCore.Ledger;
 using Loyalty.Core.Primitives;
 using Loyalty.Core.Storage;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.ChangeTracking;
+using Microsoft.EntityFrameworkCore.Storage;
 using NodaTime;
 
 namespace Loyalty.Core.EntityFrameworkCore;
@@ -14,18 +14,19 @@ namespace Loyalty.Core.EntityFrameworkCore;
 /// Works on any relational provider; tested on SQLite and PostgreSQL.
 /// </summary>
 /// <remarks>
-/// <para>An append is one <c>SaveChanges</c>, so one database transaction: the account row's
-/// version is its concurrency token, so the head is written by <c>UPDATE … WHERE version =
-/// @expected</c> (or inserted, for a new account) in the same batch as the transactions, their lot
-/// movements, the lots and the holds. An update that matches no row, or a concurrent insert of the
-/// same account, is a <see cref="LedgerAppendStatus.VersionConflict"/>; a transaction id already
-/// used in the programme (the primary key of the transactions table) is a
-/// <see cref="LedgerAppendStatus.Duplicate"/>, also when two writers race with the same id.
-/// Nothing is written unless the result is <see cref="LedgerAppendStatus.Appended"/>.</para>
+/// <para>An append is one database transaction holding one multi-statement command, built from
+/// the EF Core model (table and column names, quoting and parameter types are the provider's):
+/// the head is written by <c>UPDATE … WHERE version = @expected</c> (or inserted, for a new
+/// account), then the transactions, their lot movements, the lots and the holds. An update that
+/// matches no row, or a concurrent insert of the same account, is a
+/// <see cref="LedgerAppendStatus.VersionConflict"/>; a transaction id already used in the
+/// programme (the primary key of the transactions table) is a <see cref="LedgerAppendStatus.Duplicate"/>,
+/// also when two writers race with the same id. Nothing is written unless the result is
+/// <see cref="LedgerAppendStatus.Appended"/>.</para>
 /// <para>When the shop has begun a transaction on the context (e.g. around an order), the append
 /// runs inside it behind a savepoint, so the order and its points commit together and a refused
-/// append rolls back only its own rows. <see cref="AppendAsync"/> saves the context: the shop's own
-/// pending changes are saved with it. Rows the store writes are not left tracked.</para>
+/// append rolls back only its own rows. The store bypasses the change tracker: it neither saves
+/// the shop's pending changes (call <c>SaveChanges</c> as usual) nor leaves rows tracked.</para>
 /// <para>Reads use no tracking; a snapshot (head, open lots, open holds) is one SQL statement, so
 /// it is consistent and costs one round trip; history pages and related transactions cost two
 /// (rows, then all their movements), whatever the page size.</para>
@@ -36,6 +37,7 @@ namespace Loyalty.Core.EntityFrameworkCore;
 /// </remarks>
 public sealed class EntityFrameworkLedgerStore : ILedgerStore
 {
+    private const string Savepoint = "loyalty_ledger_append";
     private readonly DbContext context;
 
     /// <summary>Creates a store on <paramref name="context"/>.</summary>
@@ -247,90 +249,173 @@ public sealed class EntityFrameworkLedgerStore : ILedgerStore
             }
         }
 
-        var tracked = new List<EntityEntry>(4 + append.Transactions.Count + append.Lots.Count + append.Holds.Count);
+        // Which lots and holds already exist (an update) rather than being created (an insert): a
+        // lot or hold named after one of this append's transactions is new (that id was free, or
+        // the append fails on the key); any other exists only if the table says so.
+        var existingLots = await ExistingAsync(append.Lots.Select(l => l.LotId.Value), seen, ids => LotRows.Where(l => l.ProgramId == program && l.MemberId == member && ids.Contains(l.LotId)).Select(l => l.LotId), cancellationToken).ConfigureAwait(false);
+        var existingHolds = await ExistingAsync(append.Holds.Select(h => h.HoldId.Value), seen, ids => HoldRows.Where(h => h.ProgramId == program && h.MemberId == member && ids.Contains(h.HoldId)).Select(h => h.HoldId), cancellationToken).ConfigureAwait(false);
+
+        var database = context.Database;
+        var ambient = database.CurrentTransaction;
+        IDbContextTransaction? own = null;
+        var opened = false;
         try
         {
-            var head = LedgerMapping.ToRow(append.Head);
-            if (append.ExpectedVersion == 0)
+            await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+            opened = true;
+            if (ambient is null)
             {
-                // A new account: inserting its row is the version check (a racing creator fails on the key).
-                tracked.Add(context.Add(head));
+                own = await database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
             }
             else
             {
-                // UPDATE … WHERE version = @expected: the version is the row's concurrency token.
-                var entry = context.Attach(head);
-                entry.State = EntityState.Modified;
-                entry.Property(a => a.Version).OriginalValue = append.ExpectedVersion;
-                tracked.Add(entry);
+                await ambient.CreateSavepointAsync(Savepoint, cancellationToken).ConfigureAwait(false);
+            }
+
+            // One command: the head first (UPDATE … WHERE version = @expected, or the INSERT of a
+            // new account, which a racing creator fails on the key), then every row of the append.
+            var write = new LedgerWriteCommand(context, database.GetDbConnection());
+            var head = LedgerMapping.ToRow(append.Head);
+            if (append.ExpectedVersion == 0)
+            {
+                write.Insert(head);
+            }
+            else
+            {
+                write.Update(head, append.ExpectedVersion);
             }
 
             foreach (var tx in append.Transactions)
             {
-                tracked.Add(context.Add(LedgerMapping.ToRow(tx)));
+                write.Insert(LedgerMapping.ToRow(tx));
                 for (var i = 0; i < tx.Movements.Count; i++)
                 {
-                    tracked.Add(context.Add(LedgerMapping.ToRow(tx, i, tx.Movements[i])));
+                    write.Insert(LedgerMapping.ToRow(tx, i, tx.Movements[i]));
                 }
             }
 
-            await AddOrReplaceLotsAndHoldsAsync(append, seen, tracked, cancellationToken).ConfigureAwait(false);
+            foreach (var lot in append.Lots)
+            {
+                var row = LedgerMapping.ToRow(append.Account, lot);
+                if (existingLots.Contains(row.LotId))
+                {
+                    write.Update(row);
+                }
+                else
+                {
+                    write.Insert(row);
+                }
+            }
 
-            // One SaveChanges: one database transaction (or, inside the shop's transaction, a
-            // savepoint that EF Core rolls back on failure), in as few round trips as the provider batches.
-            await context.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
-            Detach(tracked);
+            foreach (var hold in append.Holds)
+            {
+                var row = LedgerMapping.ToRow(append.Account, hold);
+                if (existingHolds.Contains(row.HoldId))
+                {
+                    write.Update(row);
+                }
+                else
+                {
+                    write.Insert(row);
+                }
+            }
+
+            var command = write.Command;
+            await using (command.ConfigureAwait(false))
+            {
+                command.Transaction = (own ?? ambient)!.GetDbTransaction();
+                if (database.GetCommandTimeout() is { } timeout)
+                {
+                    command.CommandTimeout = timeout;
+                }
+
+                var affected = await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                if (affected != write.ExpectedRows)
+                {
+                    // The head's version moved (its UPDATE matched no row): undo the rest.
+                    await UndoAsync(own, ambient).ConfigureAwait(false);
+                    return await ExplainRefusalAsync(append, null).ConfigureAwait(false);
+                }
+            }
+
+            if (own is not null)
+            {
+                await own.CommitAsync(cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                await ambient!.ReleaseSavepointAsync(Savepoint, cancellationToken).ConfigureAwait(false);
+            }
+
             return new LedgerAppendResult(LedgerAppendStatus.Appended, append.Head.Version);
         }
-        catch (DbUpdateException ex)
+        catch (DbException ex)
         {
-            // The version moved (no row updated), or a key was taken (a racing creator of the
-            // account, or a transaction id). Nothing was written; tell which, version first.
-            Detach(tracked);
+            // A key was taken (a racing creator of the account, or a transaction id), or a racing
+            // writer holds this version. Nothing was written; tell which, version first.
+            await UndoAsync(own, ambient).ConfigureAwait(false);
             return await ExplainRefusalAsync(append, ex).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is DbException or TimeoutException)
+        catch (TimeoutException ex)
         {
-            Detach(tracked);
+            await UndoAsync(own, ambient).ConfigureAwait(false);
             throw Fault("append to " + append.Account, ex);
         }
         catch (OperationCanceledException)
         {
-            Detach(tracked);
+            await UndoAsync(own, ambient).ConfigureAwait(false);
             throw;
         }
+        finally
+        {
+            if (own is not null)
+            {
+                await own.DisposeAsync().ConfigureAwait(false);
+            }
+
+            if (opened)
+            {
+                await database.CloseConnectionAsync().ConfigureAwait(false);
+            }
+        }
     }
 
-    private async Task AddOrReplaceLotsAndHoldsAsync(LedgerAppend append, HashSet<string> newIds, List<EntityEntry> tracked, CancellationToken cancellationToken)
+    private static async Task<HashSet<string>> ExistingAsync(IEnumerable<string> ids, HashSet<string> created, Func<List<string>, IQueryable<string>> query, CancellationToken cancellationToken)
     {
-        var (program, member) = Key(append.Account);
-
-        // A lot or hold whose id is one of this append's transactions is new (the id was free, or
-        // the append fails on the key); any other already exists only if the table says so.
-        var lotIds = append.Lots.Where(l => !newIds.Contains(l.LotId.Value)).Select(l => l.LotId.Value).ToList();
-        var existingLots = lotIds.Count == 0
-            ? []
-            : (await LotRows.Where(l => l.ProgramId == program && l.MemberId == member && lotIds.Contains(l.LotId))
-                .Select(l => l.LotId).ToListAsync(cancellationToken).ConfigureAwait(false)).ToHashSet(StringComparer.Ordinal);
-        foreach (var lot in append.Lots)
+        var candidates = ids.Where(id => !created.Contains(id)).Distinct(StringComparer.Ordinal).ToList();
+        if (candidates.Count == 0)
         {
-            var row = LedgerMapping.ToRow(append.Account, lot);
-            tracked.Add(existingLots.Contains(row.LotId) ? context.Update(row) : context.Add(row));
+            return [];
         }
 
-        var holdIds = append.Holds.Where(h => !newIds.Contains(h.HoldId.Value)).Select(h => h.HoldId.Value).ToList();
-        var existingHolds = holdIds.Count == 0
-            ? []
-            : (await HoldRows.Where(h => h.ProgramId == program && h.MemberId == member && holdIds.Contains(h.HoldId))
-                .Select(h => h.HoldId).ToListAsync(cancellationToken).ConfigureAwait(false)).ToHashSet(StringComparer.Ordinal);
-        foreach (var hold in append.Holds)
+        var found = await Guard(ct => query(candidates).ToListAsync(ct), "read lots and holds", cancellationToken).ConfigureAwait(false);
+        return found.ToHashSet(StringComparer.Ordinal);
+    }
+
+    private async Task UndoAsync(IDbContextTransaction? own, IDbContextTransaction? ambient)
+    {
+        try
         {
-            var row = LedgerMapping.ToRow(append.Account, hold);
-            tracked.Add(existingHolds.Contains(row.HoldId) ? context.Update(row) : context.Add(row));
+            if (own is not null)
+            {
+                await own.RollbackAsync(CancellationToken.None).ConfigureAwait(false);
+            }
+            else if (ambient is not null && context.Database.CurrentTransaction == ambient)
+            {
+                await ambient.RollbackToSavepointAsync(Savepoint, CancellationToken.None).ConfigureAwait(false);
+            }
+        }
+        catch (DbException)
+        {
+            // The connection is gone: the database rolls the transaction back itself.
+        }
+        catch (InvalidOperationException)
+        {
+            // The transaction had already completed, or the savepoint was never created.
         }
     }
 
-    private async Task<LedgerAppendResult> ExplainRefusalAsync(LedgerAppend append, DbUpdateException cause)
+    private async Task<LedgerAppendResult> ExplainRefusalAsync(LedgerAppend append, DbException? cause)
     {
         var (program, member) = Key(append.Account);
         try
@@ -358,8 +443,10 @@ public sealed class EntityFrameworkLedgerStore : ILedgerStore
         }
 
         // Neither the version nor an id explains the refusal: a constraint the caller broke (e.g. a
-        // lot id used twice) or a fault of the database.
-        throw Fault("append to " + append.Account, cause);
+        // lot id used twice, a lot of another account) or a fault of the database.
+        throw cause is null
+            ? new LoyaltyStoreException($"The ledger store could not append to {append.Account}: a row it had to update was missing.", isTransient: false)
+            : Fault("append to " + append.Account, cause);
     }
 
     private async Task<long> CurrentVersionAsync(string program, string member, CancellationToken cancellationToken)
@@ -367,16 +454,6 @@ public sealed class EntityFrameworkLedgerStore : ILedgerStore
             ct => AccountRows.Where(a => a.ProgramId == program && a.MemberId == member).Select(a => (long?)a.Version).FirstOrDefaultAsync(ct),
             $"read the version of {program}/{member}",
             cancellationToken).ConfigureAwait(false) ?? 0;
-
-    private static void Detach(List<EntityEntry> tracked)
-    {
-        foreach (var entry in tracked)
-        {
-            entry.State = EntityState.Detached;
-        }
-
-        tracked.Clear();
-    }
 
     private static IReadOnlyList<LedgerTransactionRecord> WithMovements(List<LedgerTransactionRow> rows, List<LedgerMovementRow> movements)
     {

@@ -26,6 +26,8 @@ public sealed class LoyaltyEntityFrameworkCoreBuilderExtensionsTests
             shop.Orders.Add(new ShopOrder { Reference = "CMD-1001", Total = 40m });
             var earned = await ledger.EarnAsync(new EarnPoints(TransactionId.From("CMD-1001"), MemberId.From("alice"), Points.FromInt64(40)));
             earned.Succeeded.Should().BeTrue(earned.ToString());
+            shop.ChangeTracker.Entries().Should().ContainSingle().Which.Entity.Should().BeOfType<ShopOrder>("the ledger's rows are never tracked");
+            await shop.SaveChangesAsync();
             await transaction.CommitAsync();
         }
 
@@ -51,6 +53,7 @@ public sealed class LoyaltyEntityFrameworkCoreBuilderExtensionsTests
             shop.Orders.Add(new ShopOrder { Reference = "CMD-1002", Total = 80m });
             (await scope.ServiceProvider.GetRequiredService<PointsLedger>()
                 .EarnAsync(new EarnPoints(TransactionId.From("CMD-1002"), MemberId.From("bob"), Points.FromInt64(80)))).Succeeded.Should().BeTrue();
+            await shop.SaveChangesAsync();
             await transaction.RollbackAsync();
         }
 
