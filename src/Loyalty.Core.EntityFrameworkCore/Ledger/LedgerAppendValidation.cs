@@ -1,5 +1,6 @@
 using Loyalty.Core.Storage;
 using NodaTime;
+using NodaTime.Text;
 
 namespace Loyalty.Core.EntityFrameworkCore.Ledger;
 
@@ -57,7 +58,7 @@ internal static class LedgerAppendValidation
         {
             if (instant is { } value && Instant.FromUnixTimeTicks(value.ToUnixTimeTicks()) != value)
             {
-                throw Precision(value.ToString());
+                throw Precision(InstantPattern.ExtendedIso.Format(value));
             }
         }
     }
