@@ -1,4 +1,5 @@
 using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Configs;
 using Loyalty.Core.Primitives;
 
 namespace Loyalty.Core.Benchmarks;
@@ -9,6 +10,8 @@ namespace Loyalty.Core.Benchmarks;
 /// keying a dictionary by <see cref="MemberId"/> against raw strings.
 /// </summary>
 [MemoryDiagnoser]
+[CategoriesColumn]
+[GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory)]
 public class PrimitivesBenchmarks
 {
     private long[] raw = [];
@@ -56,7 +59,7 @@ public class PrimitivesBenchmarks
         return total;
     }
 
-    [Benchmark]
+    [Benchmark(Baseline = true)]
     [BenchmarkCategory("Lookup")]
     public int LookupByString()
     {
