@@ -1,0 +1,218 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using Npgsql;
+
+namespace Loyalty.Core.EntityFrameworkCore.Tests.Infrastructure;
+
+/// <summary>
+/// A throwaway PostgreSQL cluster: <c>initdb</c> into a temporary folder, <c>pg_ctl start</c> on a
+/// free loopback port, and everything stopped and deleted on dispose. When the process runs as
+/// root, the server commands run as the <c>postgres</c> user (PostgreSQL refuses root).
+/// </summary>
+public sealed class PostgresServer : IDisposable
+{
+    /// <summary>Set to 1 (as CI does) to make a missing PostgreSQL a failure instead of a skip.</summary>
+    public const string RequireVariable = "LOYALTY_REQUIRE_POSTGRES";
+
+    /// <summary>Optional: the folder holding initdb and pg_ctl, when pg_config is not on the PATH.</summary>
+    public const string BinDirVariable = "LOYALTY_PG_BINDIR";
+
+    private const string SuperUser = "loyalty";
+    private static readonly Lazy<string?> BinDirectory = new(FindBinDirectory);
+    private readonly string root;
+    private readonly string dataDirectory;
+    private readonly bool asPostgresUser;
+    private int databaseCounter;
+
+    private PostgresServer(string root, string dataDirectory, int port, bool asPostgresUser)
+    {
+        this.root = root;
+        this.dataDirectory = dataDirectory;
+        this.asPostgresUser = asPostgresUser;
+        Port = port;
+    }
+
+    /// <summary>The loopback port the server listens on.</summary>
+    public int Port { get; }
+
+    /// <summary>Whether CI demands the PostgreSQL tests run.</summary>
+    public static bool IsRequired => Environment.GetEnvironmentVariable(RequireVariable) == "1";
+
+    /// <summary>The folder with initdb and pg_ctl, or null when PostgreSQL is not installed.</summary>
+    public static string? BinDir => BinDirectory.Value;
+
+    /// <summary>Why PostgreSQL tests are skipped here, or null when they run.</summary>
+    public static string? SkipReason =>
+        BinDir is not null || IsRequired
+            ? null
+            : $"PostgreSQL server binaries (initdb, pg_ctl) not found: install PostgreSQL (e.g. apt-get install postgresql) or set {BinDirVariable}; set {RequireVariable}=1 to make this a failure.";
+
+    /// <summary>A connection string to the maintenance database.</summary>
+    public string AdminConnectionString => ConnectionString("postgres");
+
+    /// <summary>Starts a new cluster: by default tuned for tests (no fsync); <paramref name="durable"/>
+    /// keeps PostgreSQL's production defaults (fsync, synchronous commit), as benchmarks need.</summary>
+    public static PostgresServer Start() => Start(durable: false);
+
+    /// <inheritdoc cref="Start()"/>
+    public static PostgresServer Start(bool durable)
+    {
+        var bin = BinDir ?? throw new InvalidOperationException(
+            $"{RequireVariable}=1 but no PostgreSQL server binaries were found: install PostgreSQL (apt-get install postgresql) or set {BinDirVariable} to the folder holding initdb and pg_ctl.");
+        var asPostgres = Environment.UserName == "root";
+        var root = Path.Combine(Path.GetTempPath(), "loyalty-pg-" + Guid.NewGuid().ToString("N")[..12]);
+        var data = Path.Combine(root, "data");
+        Directory.CreateDirectory(root);
+        if (asPostgres)
+        {
+            Run("chown", ["-R", "postgres:postgres", root], asPostgresUser: false);
+        }
+
+        var port = FreePort();
+        var server = new PostgresServer(root, data, port, asPostgres);
+        try
+        {
+            server.Pg(Path.Combine(bin, "initdb"), ["-D", data, "-U", SuperUser, "-A", "trust", "-E", "UTF8", "--no-locale", .. (durable ? Array.Empty<string>() : ["--no-sync"])]);
+            var serverOptions = $"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c max_connections=200"
+                + (durable ? "" : " -c fsync=off -c synchronous_commit=off -c full_page_writes=off");
+            server.Pg(Path.Combine(bin, "pg_ctl"), ["-D", data, "-l", Path.Combine(root, "server.log"), "-o", serverOptions, "-w", "-t", "60", "start"]);
+            return server;
+        }
+        catch
+        {
+            server.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>A connection string to <paramref name="database"/> on this server.</summary>
+    public string ConnectionString(string database) => new NpgsqlConnectionStringBuilder
+    {
+        Host = "127.0.0.1",
+        Port = Port,
+        Username = SuperUser,
+        Database = database,
+        Pooling = true,
+        MaxPoolSize = 100,
+        IncludeErrorDetail = true,
+    }.ConnectionString;
+
+    /// <summary>Creates a fresh, empty database and returns its connection string.</summary>
+    public string CreateDatabase(string prefix)
+    {
+        var name = $"{prefix}_{Interlocked.Increment(ref databaseCounter)}";
+        using var connection = new NpgsqlConnection(AdminConnectionString);
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = $"CREATE DATABASE \"{name}\"";
+        command.ExecuteNonQuery();
+        return ConnectionString(name);
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        NpgsqlConnection.ClearAllPools();
+        try
+        {
+            if (Directory.Exists(Path.Combine(dataDirectory, "base")) && BinDir is { } bin)
+            {
+                Pg(Path.Combine(bin, "pg_ctl"), ["-D", dataDirectory, "-m", "immediate", "-w", "stop"]);
+            }
+        }
+        catch (InvalidOperationException)
+        {
+            // The server was not running; the folder is removed below all the same.
+        }
+
+        try
+        {
+            Directory.Delete(root, recursive: true);
+        }
+        catch (IOException)
+        {
+            // Best effort: the temporary folder is the system's to clean.
+        }
+    }
+
+    private void Pg(string program, IReadOnlyList<string> arguments) => Run(program, arguments, asPostgresUser);
+
+    private static void Run(string program, IReadOnlyList<string> arguments, bool asPostgresUser)
+    {
+        var start = new ProcessStartInfo(asPostgresUser ? "runuser" : program)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        if (asPostgresUser)
+        {
+            foreach (var a in new[] { "-u", "postgres", "--", program })
+            {
+                start.ArgumentList.Add(a);
+            }
+        }
+
+        foreach (var a in arguments)
+        {
+            start.ArgumentList.Add(a);
+        }
+
+        using var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {program}.");
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(120_000))
+        {
+            process.Kill(entireProcessTree: true);
+            throw new InvalidOperationException($"{program} did not finish within 120 s.");
+        }
+
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"{program} {string.Join(' ', arguments)} failed with exit code {process.ExitCode}: {stderr.Result}{stdout.Result}");
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private static string? FindBinDirectory()
+    {
+        var candidates = new List<string>();
+        if (Environment.GetEnvironmentVariable(BinDirVariable) is { Length: > 0 } configured)
+        {
+            candidates.Add(configured);
+        }
+
+        try
+        {
+            var start = new ProcessStartInfo("pg_config", "--bindir") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+            using var process = Process.Start(start);
+            if (process is not null)
+            {
+                var output = process.StandardOutput.ReadToEnd().Trim();
+                process.WaitForExit(10_000);
+                if (process.ExitCode == 0 && output.Length > 0)
+                {
+                    candidates.Add(output);
+                }
+            }
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            // pg_config is not installed; fall back to the usual Debian layout below.
+        }
+
+        if (Directory.Exists("/usr/lib/postgresql"))
+        {
+            candidates.AddRange(Directory.GetDirectories("/usr/lib/postgresql").OrderByDescending(d => d, StringComparer.Ordinal).Select(d => Path.Combine(d, "bin")));
+        }
+
+        return candidates.FirstOrDefault(d => File.Exists(Path.Combine(d, "initdb")) && File.Exists(Path.Combine(d, "pg_ctl")));
+    }
+}

@@ -1,0 +1,97 @@
+using Loyalty.Core.DependencyInjection;
+using Loyalty.Core.EntityFrameworkCore.Tests.Infrastructure;
+using Loyalty.Core.Ledger;
+using Loyalty.Core.Primitives;
+using Loyalty.Core.Storage;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using NodaTime;
+using NodaTime.Testing;
+
+namespace Loyalty.Core.EntityFrameworkCore.Tests;
+
+public sealed class LoyaltyEntityFrameworkCoreBuilderExtensionsTests
+{
+    [Fact]
+    public async Task An_order_and_its_points_commit_in_the_shops_own_transaction()
+    {
+        using var database = new SqliteDatabase();
+        await using var provider = Services(database).BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true, ValidateOnBuild = true });
+
+        await using (var scope = provider.CreateAsyncScope())
+        {
+            var shop = scope.ServiceProvider.GetRequiredService<ShopContext>();
+            var ledger = scope.ServiceProvider.GetRequiredService<PointsLedger>();
+            await using var transaction = await shop.Database.BeginTransactionAsync();
+            shop.Orders.Add(new ShopOrder { Reference = "CMD-1001", Total = 40m });
+            var earned = await ledger.EarnAsync(new EarnPoints(TransactionId.From("CMD-1001"), MemberId.From("alice"), Points.FromInt64(40)));
+            earned.Succeeded.Should().BeTrue(earned.ToString());
+            shop.ChangeTracker.Entries().Should().ContainSingle().Which.Entity.Should().BeOfType<ShopOrder>("the ledger's rows are never tracked");
+            await shop.SaveChangesAsync();
+            await transaction.CommitAsync();
+        }
+
+        await using (var scope = provider.CreateAsyncScope())
+        {
+            var shop = scope.ServiceProvider.GetRequiredService<ShopContext>();
+            (await shop.Orders.SingleAsync()).Reference.Should().Be("CMD-1001");
+            var balance = await scope.ServiceProvider.GetRequiredService<PointsLedger>().GetBalanceAsync(MemberId.From("alice"));
+            balance.Available.Should().Be(Points.FromInt64(40));
+        }
+    }
+
+    [Fact]
+    public async Task A_rolled_back_order_takes_its_points_with_it()
+    {
+        using var database = new SqliteDatabase();
+        await using var provider = Services(database).BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true });
+
+        await using (var scope = provider.CreateAsyncScope())
+        {
+            var shop = scope.ServiceProvider.GetRequiredService<ShopContext>();
+            await using var transaction = await shop.Database.BeginTransactionAsync();
+            shop.Orders.Add(new ShopOrder { Reference = "CMD-1002", Total = 80m });
+            (await scope.ServiceProvider.GetRequiredService<PointsLedger>()
+                .EarnAsync(new EarnPoints(TransactionId.From("CMD-1002"), MemberId.From("bob"), Points.FromInt64(80)))).Succeeded.Should().BeTrue();
+            await shop.SaveChangesAsync();
+            await transaction.RollbackAsync();
+        }
+
+        await using (var scope = provider.CreateAsyncScope())
+        {
+            (await scope.ServiceProvider.GetRequiredService<ShopContext>().Orders.AnyAsync()).Should().BeFalse();
+            (await scope.ServiceProvider.GetRequiredService<ILedgerStore>().FindTransactionAsync(ProgramId.From("club"), TransactionId.From("CMD-1002"))).Should().BeNull();
+        }
+    }
+
+    [Fact]
+    public void The_EF_store_replaces_the_in_memory_default_and_lives_per_scope()
+    {
+        using var database = new SqliteDatabase();
+        var services = Services(database);
+
+        services.Where(d => d.ServiceType == typeof(ILedgerStore)).Should().ContainSingle().Which.Lifetime.Should().Be(ServiceLifetime.Scoped);
+        services.Where(d => d.ServiceType == typeof(PointsLedger)).Should().ContainSingle().Which.Lifetime.Should().Be(ServiceLifetime.Scoped);
+        using var provider = services.BuildServiceProvider();
+        using var scope = provider.CreateScope();
+        scope.ServiceProvider.GetRequiredService<ILedgerStore>().Should().BeOfType<EntityFrameworkLedgerStore>();
+    }
+
+    [Fact]
+    public void A_null_builder_is_refused()
+    {
+        var act = () => LoyaltyEntityFrameworkCoreBuilderExtensions.UseEntityFrameworkCore<ShopContext>(null!);
+
+        act.Should().Throw<ArgumentNullException>().WithParameterName("builder");
+    }
+
+    private static ServiceCollection Services(SqliteDatabase database)
+    {
+        var services = new ServiceCollection();
+        services.AddSingleton<IClock>(new FakeClock(Instant.FromUtc(2026, 5, 4, 10, 0)));
+        services.AddSingleton(database.Loyalty);
+        services.AddDbContext<ShopContext>(o => o.UseSqlite(database.ConnectionString));
+        services.AddLoyalty(o => o.ProgramId = "club").UseEntityFrameworkCore<ShopContext>();
+        return services;
+    }
+}

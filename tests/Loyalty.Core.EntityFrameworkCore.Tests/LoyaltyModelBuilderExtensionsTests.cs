@@ -1,0 +1,68 @@
+using Loyalty.Core.EntityFrameworkCore.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata;
+
+namespace Loyalty.Core.EntityFrameworkCore.Tests;
+
+public sealed class LoyaltyModelBuilderExtensionsTests
+{
+    [Fact]
+    public void The_loyalty_tables_take_the_schema_and_prefix_beside_the_shop_tables()
+    {
+        using var context = ShopContext.Create(b => b.UseNpgsql("Host=localhost"), LoyaltyModelOptions.Create("loyalty", "club_"));
+
+        var tables = context.Model.GetEntityTypes()
+            .Select(e => (e.GetSchema(), e.GetTableName()))
+            .OrderBy(t => t.Item2, StringComparer.Ordinal)
+            .ToList();
+
+        tables.Should().Equal(
+            ("loyalty", "club_ledger_accounts"),
+            ("loyalty", "club_ledger_holds"),
+            ("loyalty", "club_ledger_lots"),
+            ("loyalty", "club_ledger_movements"),
+            ("loyalty", "club_ledger_transactions"),
+            (null, "orders"));
+    }
+
+    [Fact]
+    public void The_idempotency_key_and_the_query_indexes_are_in_the_model()
+    {
+        using var context = ShopContext.Create(b => b.UseSqlite("Data Source=:memory:"), LoyaltyModelOptions.Default);
+        var table = StoreObjectIdentifier.Table("loyalty_ledger_transactions");
+        var transactions = context.Model.GetEntityTypes().Single(e => e.GetTableName() == "loyalty_ledger_transactions");
+        var accounts = context.Model.GetEntityTypes().Single(e => e.GetTableName() == "loyalty_ledger_accounts");
+
+        transactions.FindPrimaryKey()!.Properties.Select(p => p.GetColumnName(table)).Should().Equal("program_id", "id");
+        transactions.GetKeys().Should().Contain(k => k.GetName() == "ux_loyalty_ledger_transactions_version");
+        accounts.GetIndexes().Should().Contain(i => i.GetDatabaseName() == "ix_loyalty_ledger_accounts_expiry");
+        accounts.FindProperty("Version")!.IsConcurrencyToken.Should().BeTrue();
+    }
+
+    [Fact]
+    public void A_bad_prefix_is_refused_where_the_model_is_built()
+    {
+        var act = () => new ModelBuilder().ApplyLoyaltyModel(null, "loyalty-");
+
+        act.Should().Throw<ArgumentException>()
+            .WithMessage("The table prefix 'loyalty-' is not a plain SQL identifier; use a letter or underscore first, then only letters, digits or underscores (e.g. 'loyalty_'). (Parameter 'tablePrefix')");
+    }
+
+    [Fact]
+    public void Null_arguments_are_refused()
+    {
+        ((Action)(() => LoyaltyModelBuilderExtensions.ApplyLoyaltyModel(null!))).Should().Throw<ArgumentNullException>().WithParameterName("modelBuilder");
+        ((Action)(() => new ModelBuilder().ApplyLoyaltyModel((LoyaltyModelOptions)null!))).Should().Throw<ArgumentNullException>().WithParameterName("options");
+    }
+
+    [Fact]
+    public void A_store_on_a_context_without_the_loyalty_model_says_how_to_fix_it()
+    {
+        using var context = ShopContext.Create(b => b.UseSqlite("Data Source=:memory:"), loyalty: null);
+
+        var act = () => new EntityFrameworkLedgerStore(context);
+
+        act.Should().Throw<InvalidOperationException>()
+            .WithMessage("The DbContext 'ShopContext' has no loyalty tables: call modelBuilder.ApplyLoyaltyModel() in its OnModelCreating.");
+    }
+}

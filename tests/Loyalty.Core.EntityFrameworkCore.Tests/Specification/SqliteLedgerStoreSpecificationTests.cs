@@ -1,0 +1,34 @@
+using System.Collections.Concurrent;
+using Loyalty.Core.EntityFrameworkCore.Tests.Infrastructure;
+using Loyalty.Core.Specification;
+using Loyalty.Core.Storage;
+
+namespace Loyalty.Core.EntityFrameworkCore.Tests.Specification;
+
+public sealed class SqliteDatabaseFixture : IDisposable
+{
+    public SqliteDatabase Database { get; } = new();
+
+    public void Dispose() => Database.Dispose();
+}
+
+/// <summary>EF Core on SQLite (a temporary file shared by the class; each test writes in its own programme).</summary>
+public sealed class SqliteLedgerStoreSpecificationTests(SqliteDatabaseFixture fixture) : LedgerStoreSpecification, IClassFixture<SqliteDatabaseFixture>
+{
+    private readonly ConcurrentBag<ShopContext> contexts = [];
+
+    protected override ILedgerStore CreateStore()
+    {
+        var context = fixture.Database.CreateContext();
+        contexts.Add(context);
+        return new EntityFrameworkLedgerStore(context);
+    }
+
+    public override async Task DisposeAsync()
+    {
+        foreach (var context in contexts)
+        {
+            await context.DisposeAsync();
+        }
+    }
+}
