@@ -1,4 +1,7 @@
+using Loyalty.Core.Storage;
+using Loyalty.Core.Storage.InMemory;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Loyalty.Core.DependencyInjection;
 
@@ -12,4 +15,16 @@ public sealed class LoyaltyBuilder
 
     /// <summary>The service collection the programme is registered in.</summary>
     public IServiceCollection Services { get; }
+
+    /// <summary>
+    /// Keeps every store in process memory (the default): thread-safe, lost on restart. Replaces
+    /// any store registered before, so the choice is explicit.
+    /// </summary>
+    /// <returns>This builder.</returns>
+    public LoyaltyBuilder UseInMemoryStores()
+    {
+        Services.RemoveAll<ILedgerStore>();
+        Services.AddSingleton<ILedgerStore, InMemoryLedgerStore>();
+        return this;
+    }
 }

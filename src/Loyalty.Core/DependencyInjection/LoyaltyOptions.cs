@@ -29,4 +29,7 @@ public sealed class LoyaltyOptions
     /// caps. Checked against the TZDB. Default <c>UTC</c>.
     /// </summary>
     public string TimeZone { get; set; } = "UTC";
+
+    /// <summary>The points ledger's settings (section <c>Loyalty:Ledger</c>): pending period, expiry, shortfall policy, retries, hold lifetime.</summary>
+    public Ledger.LedgerOptions Ledger { get; set; } = new();
 }

@@ -52,6 +52,7 @@ public sealed class LoyaltyOptionsValidator : IValidateOptions<LoyaltyOptions>
             failures.Add($"{prefix}{nameof(LoyaltyOptions.TimeZone)}: '{options.TimeZone}' is not an IANA time zone known to the TZDB {DateTimeZoneProviders.Tzdb.VersionId}; use an id such as Europe/Paris or UTC.");
         }
 
+        Ledger.LedgerOptionsValidator.AddFailures(options.Ledger, prefix + nameof(LoyaltyOptions.Ledger), failures);
         return failures;
     }
 

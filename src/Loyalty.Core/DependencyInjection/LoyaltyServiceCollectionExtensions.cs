@@ -1,3 +1,6 @@
+using Loyalty.Core.Ledger;
+using Loyalty.Core.Storage;
+using Loyalty.Core.Storage.InMemory;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -40,6 +43,9 @@ public static class LoyaltyServiceCollectionExtensions
         services.TryAddSingleton<IClock>(SystemClock.Instance);
 #pragma warning restore RS0030
         services.TryAddSingleton(sp => ProgramSettings.FromOptions(sp.GetRequiredService<IOptions<LoyaltyOptions>>().Value));
+        services.TryAddSingleton<IOptions<LedgerOptions>>(sp => Options.Create(sp.GetRequiredService<IOptions<LoyaltyOptions>>().Value.Ledger));
+        services.TryAddSingleton<PointsLedger>();
+        services.TryAddSingleton<ILedgerStore, InMemoryLedgerStore>();
 
         return new LoyaltyBuilder(services);
     }

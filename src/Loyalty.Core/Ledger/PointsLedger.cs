@@ -1,0 +1,885 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using Loyalty.Core.DependencyInjection;
+using Loyalty.Core.Primitives;
+using Loyalty.Core.Storage;
+using Microsoft.Extensions.Options;
+using NodaTime;
+
+namespace Loyalty.Core.Ledger;
+
+/// <summary>
+/// The append-only points ledger of one programme: earn, redeem, hold / capture / release,
+/// reverse, adjust, expire; balances now and as of any past instant; history.
+/// </summary>
+/// <remarks>
+/// <para>Thread-safe. Every write is one transaction whose caller-given id is its idempotency
+/// key: the same id with the same request returns the original transaction
+/// (<see cref="LedgerResult.IsRepeat"/>) and changes nothing; the same id with a different
+/// request returns <see cref="LedgerErrorCode.IdempotencyConflict"/> naming the field that
+/// differs. Writes use optimistic concurrency per account and are retried up to
+/// <see cref="LedgerOptions.MaxConcurrencyRetries"/> times.</para>
+/// <para>Bad arguments throw <see cref="ArgumentException"/>s; business outcomes come back as
+/// <see cref="LedgerResult"/> errors; store faults surface as <see cref="LoyaltyStoreException"/>.</para>
+/// </remarks>
+public sealed class PointsLedger
+{
+    private const int MaxTextLength = 500;
+    private readonly IClock clock;
+    private readonly ILedgerStore store;
+    private readonly ProgramSettings settings;
+    private readonly LedgerOptions options;
+    private readonly ExpiryPolicy policy;
+    private readonly Duration pendingPeriod;
+    private readonly Duration holdLifetime;
+
+    /// <summary>Creates the ledger service.</summary>
+    /// <param name="clock">The clock every write and balance read is timed with.</param>
+    /// <param name="store">The store.</param>
+    /// <param name="settings">The programme (id and time zone).</param>
+    /// <param name="options">The ledger options.</param>
+    /// <exception cref="ArgumentNullException">An argument is null.</exception>
+    /// <exception cref="ArgumentException">The options are invalid; the message lists every problem.</exception>
+    public PointsLedger(IClock clock, ILedgerStore store, ProgramSettings settings, IOptions<LedgerOptions> options)
+    {
+        this.clock = clock ?? throw new ArgumentNullException(nameof(clock));
+        this.store = store ?? throw new ArgumentNullException(nameof(store));
+        this.settings = settings ?? throw new ArgumentNullException(nameof(settings));
+        ArgumentNullException.ThrowIfNull(options);
+        this.options = options.Value ?? throw new ArgumentNullException(nameof(options));
+        var failures = new List<string>();
+        LedgerOptionsValidator.AddFailures(this.options, LoyaltyOptions.SectionName + ":" + nameof(LoyaltyOptions.Ledger), failures);
+        if (failures.Count > 0)
+        {
+            throw new ArgumentException("Invalid ledger options: " + string.Join(" ", failures), nameof(options));
+        }
+
+        policy = this.options.Expiry.ToPolicy();
+        pendingPeriod = Duration.FromTimeSpan(this.options.PendingPeriod);
+        holdLifetime = Duration.FromTimeSpan(this.options.HoldLifetime);
+    }
+
+    /// <summary>The expiry policy in force.</summary>
+    public ExpiryPolicy ExpiryPolicy => policy;
+
+    /// <summary>Earns points: a new lot, pending until the pending period ends, then available until it expires.</summary>
+    /// <param name="command">The earn.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The recorded transaction, or an error.</returns>
+    /// <exception cref="ArgumentException">A field is default, the amount is not positive or would overflow, the pending period is negative, or the points would expire before they become available.</exception>
+    public Task<LedgerResult> EarnAsync(EarnPoints command, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        CheckIds(command.Id, command.MemberId);
+        var amount = CheckAmount(command.Amount);
+        if (command.PendingPeriod is { } p && p < Duration.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(command), $"PendingPeriod must not be negative (was {p}); use Duration.Zero for points available at once.");
+        }
+
+        var shape = new Shape(LedgerTransactionKind.Earn, amount) { PendingPeriod = command.PendingPeriod, ExpiresAt = command.ExpiresAt };
+        return WriteAsync(command.MemberId, command.Id, shape, (state, now) =>
+        {
+            var availableAt = now + (command.PendingPeriod ?? pendingPeriod);
+            var expiresAt = command.ExpiresAt ?? policy.ExpiresAt(now, settings.TimeZone);
+            var limit = expiresAt ?? policy.InactivityDeadline(now, settings.TimeZone);
+            if (limit is { } e && e <= availableAt)
+            {
+                throw new ArgumentException(
+                    $"The points would expire at {e} before they become available at {availableAt}; shorten the pending period or choose a later expiry.",
+                    nameof(command));
+            }
+
+            CheckNoOverflow(state.Earned, amount, "lifetime earned");
+            CheckNoOverflow(state.Lots.Values.Sum(l => l.Remaining), amount, "balance");
+            var repay = Math.Min(state.Debt, amount);
+            return Decided(Record(state, command.Id, LedgerTransactionKind.Earn, now, amount) with
+            {
+                PendingPeriod = command.PendingPeriod,
+                RequestedExpiresAt = command.ExpiresAt,
+                AvailableAt = availableAt,
+                ExpiresAt = expiresAt,
+                DebtChange = -repay,
+                Movements = [new LedgerLotMovement(command.Id, amount - repay)],
+            });
+        }, cancellationToken);
+    }
+
+    /// <summary>Redeems available points, soonest-expiry-first, ties by age; the transaction records which lot gave how much.</summary>
+    /// <param name="command">The redemption.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The recorded transaction, or <see cref="LedgerErrorCode.InsufficientPoints"/>.</returns>
+    /// <exception cref="ArgumentException">A field is default or the amount is not positive.</exception>
+    public Task<LedgerResult> RedeemAsync(RedeemPoints command, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        CheckIds(command.Id, command.MemberId);
+        var amount = CheckAmount(command.Amount);
+        return WriteAsync(command.MemberId, command.Id, new Shape(LedgerTransactionKind.Redeem, amount), (state, now) =>
+        {
+            var spendable = state.Spendable(now);
+            if (amount > spendable)
+            {
+                return Failed(Insufficient(command.MemberId, spendable, amount));
+            }
+
+            var movements = new List<LedgerLotMovement>();
+            LotAllocator.Take(state.SpendingOrder(now), amount, movements);
+            return Decided(Record(state, command.Id, LedgerTransactionKind.Redeem, now, amount) with { Movements = movements });
+        }, cancellationToken);
+    }
+
+    /// <summary>Reserves available points until captured, released, or lapsed after <see cref="LedgerOptions.HoldLifetime"/>.</summary>
+    /// <param name="command">The hold.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The recorded hold, or <see cref="LedgerErrorCode.InsufficientPoints"/>.</returns>
+    /// <exception cref="ArgumentException">A field is default or the amount is not positive.</exception>
+    public Task<LedgerResult> HoldAsync(HoldPoints command, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        CheckIds(command.Id, command.MemberId);
+        var amount = CheckAmount(command.Amount);
+        return WriteAsync(command.MemberId, command.Id, new Shape(LedgerTransactionKind.Hold, amount), (state, now) =>
+        {
+            var spendable = state.Spendable(now);
+            return amount > spendable
+                ? Failed(Insufficient(command.MemberId, spendable, amount))
+                : Decided(Record(state, command.Id, LedgerTransactionKind.Hold, now, amount) with { ExpiresAt = now + holdLifetime });
+        }, cancellationToken);
+    }
+
+    /// <summary>Captures all or part of a hold as a redemption; the uncaptured remainder is given back.</summary>
+    /// <param name="command">The capture.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The recorded capture, or an error (hold not found, already captured / released, lapsed, capture exceeds hold, insufficient points).</returns>
+    /// <exception cref="ArgumentException">A field is default or the amount is not positive.</exception>
+    public Task<LedgerResult> CaptureAsync(CaptureHold command, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        CheckIds(command.Id, command.MemberId);
+        CheckId(command.HoldId, nameof(command.HoldId));
+        long? requested = command.Amount is { } a ? CheckAmount(a) : null;
+        var shape = new Shape(LedgerTransactionKind.Capture, requested ?? 0) { RelatedId = command.HoldId, IsWholeCapture = requested is null };
+        return WriteLookingUpAsync(command.MemberId, command.Id, shape, async (state, now) =>
+        {
+            var (hold, error) = await OpenHoldAsync(state, command.MemberId, command.HoldId, now, cancellationToken).ConfigureAwait(false);
+            if (error is not null)
+            {
+                return Failed(error);
+            }
+
+            var amount = requested ?? hold!.Amount;
+            if (amount > hold!.Amount)
+            {
+                return Failed(new LedgerError(LedgerErrorCode.CaptureExceedsHold,
+                    $"Hold '{hold.Id}' reserved {hold.Amount} points; a capture of {amount} exceeds it. Capture at most {hold.Amount}, or place a new hold."));
+            }
+
+            var spendable = state.Spendable(now, hold.Id);
+            if (amount > spendable)
+            {
+                return Failed(Insufficient(command.MemberId, spendable, amount));
+            }
+
+            var movements = new List<LedgerLotMovement>();
+            LotAllocator.Take(state.SpendingOrder(now), amount, movements);
+            return Decided(Record(state, command.Id, LedgerTransactionKind.Capture, now, amount) with
+            {
+                RelatedId = hold.Id,
+                IsWholeCapture = requested is null,
+                Movements = movements,
+            });
+        }, cancellationToken);
+    }
+
+    /// <summary>Releases a hold without spending.</summary>
+    /// <param name="command">The release.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The recorded release, or an error (hold not found, already captured / released, lapsed).</returns>
+    /// <exception cref="ArgumentException">A field is default.</exception>
+    public Task<LedgerResult> ReleaseAsync(ReleaseHold command, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        CheckIds(command.Id, command.MemberId);
+        CheckId(command.HoldId, nameof(command.HoldId));
+        var shape = new Shape(LedgerTransactionKind.Release, 0) { RelatedId = command.HoldId, IgnoreAmount = true };
+        return WriteLookingUpAsync(command.MemberId, command.Id, shape, async (state, now) =>
+        {
+            var (hold, error) = await OpenHoldAsync(state, command.MemberId, command.HoldId, now, cancellationToken).ConfigureAwait(false);
+            return error is not null
+                ? Failed(error)
+                : Decided(Record(state, command.Id, LedgerTransactionKind.Release, now, hold!.Amount) with { RelatedId = hold.Id });
+        }, cancellationToken);
+    }
+
+    /// <summary>
+    /// Reverses all or part of an earn, redemption or capture. An earn's reversal takes back from
+    /// its own lot first, then applies <see cref="LedgerOptions.ShortfallPolicy"/>; a redemption's
+    /// reversal puts the points back into the lots it drew from, with their original expiry.
+    /// </summary>
+    /// <param name="command">The reversal.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The recorded reversal, or an error (unknown transaction, not reversible, reversal exceeds original).</returns>
+    /// <exception cref="ArgumentException">A field is default, the amount is not positive, or the reason is too long.</exception>
+    public Task<LedgerResult> ReverseAsync(ReversePoints command, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        CheckIds(command.Id, command.MemberId);
+        CheckId(command.OriginalId, nameof(command.OriginalId));
+        var amount = CheckAmount(command.Amount);
+        if (command.Reason is { Length: > MaxTextLength })
+        {
+            throw new ArgumentException($"Reason must be at most {MaxTextLength} characters (was {command.Reason.Length}).", nameof(command));
+        }
+
+        var shape = new Shape(LedgerTransactionKind.Reverse, amount) { RelatedId = command.OriginalId, Reason = command.Reason };
+        return WriteLookingUpAsync(command.MemberId, command.Id, shape, async (state, now) =>
+        {
+            var original = await store.FindTransactionAsync(settings.ProgramId, command.OriginalId, cancellationToken).ConfigureAwait(false);
+            if (original is null || original.MemberId != command.MemberId)
+            {
+                return Failed(new LedgerError(LedgerErrorCode.UnknownTransaction,
+                    $"Member '{command.MemberId}' has no transaction '{command.OriginalId}'; check the id of the earn or redemption to reverse."));
+            }
+
+            if (original.Kind is not (LedgerTransactionKind.Earn or LedgerTransactionKind.Redeem or LedgerTransactionKind.Capture))
+            {
+                return Failed(new LedgerError(LedgerErrorCode.NotReversible,
+                    $"Transaction '{original.Id}' is a {original.Kind}; only an Earn, a Redeem or a Capture can be reversed (use an adjustment otherwise)."));
+            }
+
+            var earlier = await store.FindRelatedAsync(state.Key, original.Id, cancellationToken).ConfigureAwait(false);
+            long reversedBefore = 0;
+            foreach (var r in earlier)
+            {
+                if (r.Kind == LedgerTransactionKind.Reverse)
+                {
+                    reversedBefore += r.Amount;
+                }
+            }
+
+            if (amount > original.Amount - reversedBefore)
+            {
+                return Failed(new LedgerError(LedgerErrorCode.ReversalExceedsOriginal,
+                    $"Transaction '{original.Id}' was for {original.Amount} points and {reversedBefore} are already reversed; at most {original.Amount - reversedBefore} more can be reversed (requested {amount})."));
+            }
+
+            var record = Record(state, command.Id, LedgerTransactionKind.Reverse, now, amount) with { RelatedId = original.Id, Reason = command.Reason };
+            var movements = new List<LedgerLotMovement>();
+            if (original.Kind == LedgerTransactionKind.Earn)
+            {
+                await LoadLotsAsync(state, [original.Id], cancellationToken).ConfigureAwait(false);
+                var deadline = state.InactivityDeadline;
+                var own = state.Lots[original.Id];
+                var ownLive = !(state.EffectiveExpiry(own, deadline) is { } oe && oe <= now);
+                var rest = ownLive ? LotAllocator.Take([own], amount, movements) : amount;
+                if (rest > 0)
+                {
+                    var others = new List<Lot>();
+                    if (options.ShortfallPolicy != ShortfallPolicy.OnlyPending)
+                    {
+                        others.AddRange(state.SpendingOrder(now).Where(l => l.Id != own.Id));
+                    }
+
+                    var pending = state.Lots.Values
+                        .Where(l => l.Id != own.Id && l.Remaining > 0 && l.AvailableAt > now && !(state.EffectiveExpiry(l, deadline) is { } e && e <= now))
+                        .OrderBy(l => l.AvailableAt).ThenBy(l => l.Sequence);
+                    others.AddRange(pending);
+                    rest = LotAllocator.Take(others, rest, movements);
+                }
+
+                var debt = options.ShortfallPolicy == ShortfallPolicy.AllowNegative ? rest : 0;
+                return Decided(record with { Movements = movements, Applied = amount - rest + debt, DebtChange = debt, WrittenOff = rest - debt });
+            }
+
+            // A redemption or capture: put back into the lots it drew from, latest-drawn first,
+            // never more into a lot than it gave minus what earlier reversals put back.
+            var restorable = new Dictionary<TransactionId, long>();
+            var order = new List<TransactionId>();
+            foreach (var m in original.Movements)
+            {
+                restorable[m.LotId] = restorable.GetValueOrDefault(m.LotId) - m.Delta;
+                order.Add(m.LotId);
+            }
+
+            foreach (var r in earlier)
+            {
+                foreach (var m in r.Movements)
+                {
+                    restorable[m.LotId] = restorable.GetValueOrDefault(m.LotId) - m.Delta;
+                }
+            }
+
+            await LoadLotsAsync(state, order, cancellationToken).ConfigureAwait(false);
+            var left = amount;
+            for (var i = order.Count - 1; i >= 0 && left > 0; i--)
+            {
+                var put = Math.Min(left, restorable[order[i]]);
+                if (put > 0)
+                {
+                    movements.Add(new LedgerLotMovement(order[i], put));
+                    restorable[order[i]] -= put;
+                    left -= put;
+                }
+            }
+
+            return Decided(record with { Movements = movements });
+        }, cancellationToken);
+    }
+
+    /// <summary>A manual credit (a new lot, available at once, expiring per policy) or debit (from available points).</summary>
+    /// <param name="command">The adjustment.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The recorded adjustment, or <see cref="LedgerErrorCode.InsufficientPoints"/> for a debit.</returns>
+    /// <exception cref="ArgumentException">A field is default, the amount is not positive or would overflow, the direction is unknown, or the reason or actor is empty or too long.</exception>
+    public Task<LedgerResult> AdjustAsync(AdjustPoints command, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        CheckIds(command.Id, command.MemberId);
+        var amount = CheckAmount(command.Amount);
+        if (!Enum.IsDefined(command.Direction))
+        {
+            throw new ArgumentOutOfRangeException(nameof(command), $"Direction must be Credit or Debit (was {(int)command.Direction}).");
+        }
+
+        CheckText(command.Reason, nameof(command.Reason), "e.g. \"goodwill after a late delivery\"");
+        CheckText(command.Actor, nameof(command.Actor), "e.g. the support agent's login");
+        var signed = command.Direction == AdjustmentDirection.Credit ? amount : -amount;
+        var shape = new Shape(LedgerTransactionKind.Adjust, signed) { Reason = command.Reason, Actor = command.Actor };
+        return WriteAsync(command.MemberId, command.Id, shape, (state, now) =>
+        {
+            var record = Record(state, command.Id, LedgerTransactionKind.Adjust, now, signed) with { Reason = command.Reason, Actor = command.Actor };
+            if (signed > 0)
+            {
+                CheckNoOverflow(state.Lots.Values.Sum(l => l.Remaining), amount, "balance");
+                CheckNoOverflow(Math.Abs(state.Adjusted), amount, "lifetime adjusted");
+                var repay = Math.Min(state.Debt, amount);
+                return Decided(record with
+                {
+                    AvailableAt = now,
+                    ExpiresAt = policy.ExpiresAt(now, settings.TimeZone),
+                    DebtChange = -repay,
+                    Movements = [new LedgerLotMovement(command.Id, amount - repay)],
+                });
+            }
+
+            var spendable = state.Spendable(now);
+            if (amount > spendable)
+            {
+                return Failed(Insufficient(command.MemberId, spendable, amount));
+            }
+
+            var movements = new List<LedgerLotMovement>();
+            LotAllocator.Take(state.SpendingOrder(now), amount, movements);
+            return Decided(record with { Movements = movements });
+        }, cancellationToken);
+    }
+
+    /// <summary>
+    /// The member's balances now. O(1) from the account head until the next time-driven change
+    /// (a lot becoming available or expiring, a hold lapsing); then computed from the open lots.
+    /// Lots past their expiry never count, whether maintenance swept them or not.
+    /// </summary>
+    /// <param name="memberId">The member.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The balances (all zero for a member with no transaction).</returns>
+    /// <exception cref="ArgumentException"><paramref name="memberId"/> is default.</exception>
+    public async Task<LedgerBalance> GetBalanceAsync(MemberId memberId, CancellationToken cancellationToken = default)
+    {
+        CheckId(memberId, nameof(memberId));
+        var now = clock.GetCurrentInstant();
+        var key = new LedgerAccountKey(settings.ProgramId, memberId);
+        var head = await store.GetHeadAsync(key, cancellationToken).ConfigureAwait(false);
+        if (head is null)
+        {
+            return new LedgerBalance { AsOf = now };
+        }
+
+        if (now >= head.UpdatedAt && (head.NextChangeAt is null || now < head.NextChangeAt))
+        {
+            return AccountState.FromHead(head, now);
+        }
+
+        var snapshot = await store.GetAccountAsync(key, cancellationToken).ConfigureAwait(false);
+        return AccountState.FromSnapshot(key, snapshot, policy, settings.TimeZone).Balance(now);
+    }
+
+    /// <summary>The member's balances as they were at <paramref name="asOf"/>, by replaying the log (O(history)).</summary>
+    /// <param name="memberId">The member.</param>
+    /// <param name="asOf">The instant; transactions written after it are ignored, lots expired by it never count.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The balances.</returns>
+    /// <exception cref="ArgumentException"><paramref name="memberId"/> is default.</exception>
+    public async Task<LedgerBalance> GetBalanceAsOfAsync(MemberId memberId, Instant asOf, CancellationToken cancellationToken = default)
+    {
+        CheckId(memberId, nameof(memberId));
+        var key = new LedgerAccountKey(settings.ProgramId, memberId);
+        var state = new AccountState(key, policy, settings.TimeZone);
+        long after = 0;
+        while (true)
+        {
+            var page = await store.ReadHistoryAsync(key, after, 1000, cancellationToken).ConfigureAwait(false);
+            foreach (var tx in page.Transactions)
+            {
+                if (tx.RecordedAt > asOf)
+                {
+                    return state.Balance(asOf);
+                }
+
+                state.Apply(tx);
+            }
+
+            if (page.NextAfterVersion is not { } next)
+            {
+                return state.Balance(asOf);
+            }
+
+            after = next;
+        }
+    }
+
+    /// <summary>Points that will expire over the next <paramref name="days"/> days, per local date (the last day they can be spent) in the programme's time zone.</summary>
+    /// <param name="memberId">The member.</param>
+    /// <param name="days">1 to 3,660.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The schedule in date order; pending points are included, holds are not subtracted.</returns>
+    /// <exception cref="ArgumentException"><paramref name="memberId"/> is default or <paramref name="days"/> is out of range.</exception>
+    public async Task<IReadOnlyList<ExpiringPoints>> GetExpiryScheduleAsync(MemberId memberId, int days, CancellationToken cancellationToken = default)
+    {
+        CheckId(memberId, nameof(memberId));
+        Internal.Preconditions.CheckInRange(days, 1, 3660);
+        var now = clock.GetCurrentInstant();
+        var zone = settings.TimeZone;
+        var end = now.InZone(zone).Date.PlusDays(days + 1).AtStartOfDayInZone(zone).ToInstant();
+        var key = new LedgerAccountKey(settings.ProgramId, memberId);
+        var snapshot = await store.GetAccountAsync(key, cancellationToken).ConfigureAwait(false);
+        var state = AccountState.FromSnapshot(key, snapshot, policy, zone);
+        var deadline = state.InactivityDeadline;
+        var byDate = new SortedDictionary<LocalDate, (Instant First, long Amount)>();
+        foreach (var lot in state.Lots.Values)
+        {
+            if (lot.Remaining > 0 && state.EffectiveExpiry(lot, deadline) is { } e && e > now && e <= end)
+            {
+                var date = (e - Duration.Epsilon).InZone(zone).Date;
+                var current = byDate.GetValueOrDefault(date, (e, 0));
+                byDate[date] = (current.First < e ? current.First : e, current.Amount + lot.Remaining);
+            }
+        }
+
+        return byDate.Select(p => new ExpiringPoints(p.Key, p.Value.First, Points.FromInt64(p.Value.Amount))).ToList();
+    }
+
+    /// <summary>A page of the member's transactions in order.</summary>
+    /// <param name="memberId">The member.</param>
+    /// <param name="afterVersion">0 for the first page, then the previous page's <see cref="LedgerHistory.ContinueAfter"/>.</param>
+    /// <param name="pageSize">1 to 1,000.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The page.</returns>
+    /// <exception cref="ArgumentException"><paramref name="memberId"/> is default, or a number is out of range.</exception>
+    public async Task<LedgerHistory> GetHistoryAsync(MemberId memberId, long afterVersion = 0, int pageSize = 100, CancellationToken cancellationToken = default)
+    {
+        CheckId(memberId, nameof(memberId));
+        Internal.Preconditions.CheckNotNegative(afterVersion);
+        Internal.Preconditions.CheckInRange(pageSize, 1, 1000);
+        var page = await store.ReadHistoryAsync(new LedgerAccountKey(settings.ProgramId, memberId), afterVersion, pageSize, cancellationToken).ConfigureAwait(false);
+        return new LedgerHistory(page.Transactions, page.NextAfterVersion);
+    }
+
+    /// <summary>Looks a transaction up by id.</summary>
+    /// <param name="transactionId">The id.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The transaction, or null.</returns>
+    /// <exception cref="ArgumentException"><paramref name="transactionId"/> is default.</exception>
+    public async Task<LedgerTransactionRecord?> FindTransactionAsync(TransactionId transactionId, CancellationToken cancellationToken = default)
+    {
+        CheckId(transactionId, nameof(transactionId));
+        return await store.FindTransactionAsync(settings.ProgramId, transactionId, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Maintenance: writes explicit expire transactions for every lot whose expiry is at or
+    /// before <paramref name="asOf"/>. Transaction ids are derived from the account, its version
+    /// and the expiry instant, so a re-run, or two runs at once, never expire twice; a concurrent
+    /// redemption simply makes the run re-read the account.
+    /// </summary>
+    /// <param name="asOf">The instant; must not be after the clock's current instant.</param>
+    /// <param name="cancellationToken">Cancels the run between accounts.</param>
+    /// <returns>What the run did.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="asOf"/> is in the future.</exception>
+    public async Task<ExpiryRunResult> ExpireDueAsync(Instant asOf, CancellationToken cancellationToken = default)
+    {
+        var now = clock.GetCurrentInstant();
+        if (asOf > now)
+        {
+            throw new ArgumentOutOfRangeException(nameof(asOf), asOf,
+                $"asOf ({asOf}) must not be after the current instant ({now}); expiring in advance would take points members can still spend.");
+        }
+
+        int accounts = 0, written = 0;
+        long expired = 0;
+        MemberId? after = null;
+        while (true)
+        {
+            var due = await store.FindAccountsDueAsync(settings.ProgramId, asOf, after, options.ExpiryBatchSize, cancellationToken).ConfigureAwait(false);
+            foreach (var key in due)
+            {
+                accounts++;
+                var (count, points) = await ExpireAccountAsync(key, asOf, cancellationToken).ConfigureAwait(false);
+                written += count;
+                expired += points;
+            }
+
+            if (due.Count < options.ExpiryBatchSize)
+            {
+                return new ExpiryRunResult(accounts, written, Points.FromInt64(expired));
+            }
+
+            after = due[^1].MemberId;
+        }
+    }
+
+    private async Task<(int Count, long Points)> ExpireAccountAsync(LedgerAccountKey key, Instant asOf, CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            var now = clock.GetCurrentInstant();
+            var snapshot = await store.GetAccountAsync(key, cancellationToken).ConfigureAwait(false);
+            var state = AccountState.FromSnapshot(key, snapshot, policy, settings.TimeZone);
+            var deadline = state.InactivityDeadline;
+            var groups = new SortedDictionary<Instant, List<LedgerLotMovement>>();
+            foreach (var lot in state.Lots.Values.OrderBy(l => l.Sequence))
+            {
+                if (lot.Remaining > 0 && state.EffectiveExpiry(lot, deadline) is { } e && e <= asOf)
+                {
+                    if (!groups.TryGetValue(e, out var list))
+                    {
+                        groups[e] = list = [];
+                    }
+
+                    list.Add(new LedgerLotMovement(lot.Id, -lot.Remaining));
+                }
+            }
+
+            if (groups.Count == 0)
+            {
+                return (0, 0);
+            }
+
+            var expectedVersion = state.Version;
+            var transactions = new List<LedgerTransactionRecord>();
+            long points = 0;
+            foreach (var (instant, movements) in groups)
+            {
+                var amount = -movements.Sum(m => m.Delta);
+                var tx = Record(state, ExpiryId(key, expectedVersion, instant), LedgerTransactionKind.Expire, now, amount) with
+                {
+                    EffectiveAt = instant,
+                    Movements = movements,
+                };
+                state.Apply(tx);
+                transactions.Add(tx);
+                points += amount;
+            }
+
+            var result = await AppendAsync(state, expectedVersion, transactions, now, cancellationToken).ConfigureAwait(false);
+            switch (result.Status)
+            {
+                case LedgerAppendStatus.Appended:
+                    return (transactions.Count, points);
+                case LedgerAppendStatus.Duplicate:
+                    return (0, 0);
+                default:
+                    if (attempt >= options.MaxConcurrencyRetries)
+                    {
+                        return (0, 0);
+                    }
+
+                    break;
+            }
+        }
+    }
+
+    private static TransactionId ExpiryId(LedgerAccountKey key, long version, Instant instant)
+    {
+        var text = string.Create(CultureInfo.InvariantCulture, $"{key.ProgramId.Value}\n{key.MemberId.Value}\n{version}\n{instant.ToUnixTimeTicks()}");
+        var hash = SHA256.HashData(Encoding.UTF8.GetBytes(text));
+        return TransactionId.From("expire-" + Convert.ToHexStringLower(hash.AsSpan(0, 16)));
+    }
+
+    private delegate ValueTask<Decision> Decide(AccountState state, Instant now);
+
+    private Task<LedgerResult> WriteAsync(MemberId memberId, TransactionId id, Shape shape, Func<AccountState, Instant, Decision> decide, CancellationToken cancellationToken)
+        => WriteCoreAsync(memberId, id, shape, (s, n) => new ValueTask<Decision>(decide(s, n)), cancellationToken);
+
+    private Task<LedgerResult> WriteLookingUpAsync(MemberId memberId, TransactionId id, Shape shape, Func<AccountState, Instant, Task<Decision>> decide, CancellationToken cancellationToken)
+        => WriteCoreAsync(memberId, id, shape, (s, n) => new ValueTask<Decision>(decide(s, n)), cancellationToken);
+
+    private async Task<LedgerResult> WriteCoreAsync(MemberId memberId, TransactionId id, Shape shape, Decide decide, CancellationToken cancellationToken)
+    {
+        var existing = await store.FindTransactionAsync(settings.ProgramId, id, cancellationToken).ConfigureAwait(false);
+        if (existing is not null)
+        {
+            return Repeat(existing, memberId, shape);
+        }
+
+        var key = new LedgerAccountKey(settings.ProgramId, memberId);
+        for (var attempt = 0; ; attempt++)
+        {
+            var now = clock.GetCurrentInstant();
+            var snapshot = await store.GetAccountAsync(key, cancellationToken).ConfigureAwait(false);
+            var state = AccountState.FromSnapshot(key, snapshot, policy, settings.TimeZone);
+            var expectedVersion = state.Version;
+            var decision = await decide(state, now).ConfigureAwait(false);
+            if (decision.Error is { } error)
+            {
+                return LedgerResult.Failure(error.Code, error.Message, error.Field);
+            }
+
+            var record = decision.Record!;
+            state.Apply(record);
+            var result = await AppendAsync(state, expectedVersion, [record], now, cancellationToken).ConfigureAwait(false);
+            switch (result.Status)
+            {
+                case LedgerAppendStatus.Appended:
+                    return LedgerResult.Success(record, isRepeat: false);
+                case LedgerAppendStatus.Duplicate:
+                    existing = await store.FindTransactionAsync(settings.ProgramId, id, cancellationToken).ConfigureAwait(false)
+                        ?? throw new LoyaltyStoreException($"The store reported transaction id '{id}' as a duplicate but cannot find it.", isTransient: true);
+                    return Repeat(existing, memberId, shape);
+                default:
+                    if (attempt >= options.MaxConcurrencyRetries)
+                    {
+                        return LedgerResult.Failure(LedgerErrorCode.ConcurrencyConflict,
+                            $"Account {key} changed concurrently {attempt + 1} times in a row; nothing was written. Retry later with the same transaction id.");
+                    }
+
+                    break;
+            }
+        }
+    }
+
+    private ValueTask<LedgerAppendResult> AppendAsync(AccountState state, long expectedVersion, IReadOnlyList<LedgerTransactionRecord> transactions, Instant now, CancellationToken cancellationToken)
+    {
+        var holds = new List<LedgerHoldRecord>();
+        foreach (var hold in state.Holds.Values)
+        {
+            if (hold.Status == LedgerHoldStatus.Open && hold.ExpiresAt <= now)
+            {
+                hold.Status = LedgerHoldStatus.Lapsed;
+                hold.Changed = true;
+            }
+
+            if (hold.Changed)
+            {
+                holds.Add(hold.ToRecord());
+            }
+        }
+
+        var lots = new List<LedgerLotRecord>();
+        foreach (var lot in state.Lots.Values)
+        {
+            if (lot.Changed)
+            {
+                lots.Add(lot.ToRecord());
+            }
+        }
+
+        return store.AppendAsync(
+            new LedgerAppend
+            {
+                Account = state.Key,
+                ExpectedVersion = expectedVersion,
+                Transactions = transactions,
+                Head = state.ToHead(now),
+                Lots = lots,
+                Holds = holds,
+            },
+            cancellationToken);
+    }
+
+    private async Task<(Hold? Hold, LedgerError? Error)> OpenHoldAsync(AccountState state, MemberId memberId, TransactionId holdId, Instant now, CancellationToken cancellationToken)
+    {
+        if (!state.Holds.TryGetValue(holdId, out var hold))
+        {
+            var record = await store.GetHoldAsync(state.Key, holdId, cancellationToken).ConfigureAwait(false);
+            if (record is null)
+            {
+                return (null, new LedgerError(LedgerErrorCode.HoldNotFound, $"Member '{memberId}' has no hold '{holdId}'; check the id returned when the hold was placed."));
+            }
+
+            hold = Hold.From(record);
+        }
+
+        return hold.Status switch
+        {
+            LedgerHoldStatus.Captured => (null, new LedgerError(LedgerErrorCode.HoldAlreadyCaptured, $"Hold '{holdId}' was already captured by '{hold.ClosedBy}'.")),
+            LedgerHoldStatus.Released => (null, new LedgerError(LedgerErrorCode.HoldAlreadyReleased, $"Hold '{holdId}' was already released by '{hold.ClosedBy}'.")),
+            LedgerHoldStatus.Lapsed => (null, Lapsed(hold)),
+            _ when hold.ExpiresAt <= now => (null, Lapsed(hold)),
+            _ => (hold, null),
+        };
+
+        static LedgerError Lapsed(Hold hold) => new(LedgerErrorCode.HoldLapsed,
+            $"Hold '{hold.Id}' lapsed at {hold.ExpiresAt}; its points were never spent. Place a new hold.");
+    }
+
+    private async ValueTask LoadLotsAsync(AccountState state, IReadOnlyCollection<TransactionId> ids, CancellationToken cancellationToken)
+    {
+        var missing = ids.Where(id => !state.Lots.ContainsKey(id)).Distinct().ToList();
+        if (missing.Count == 0)
+        {
+            return;
+        }
+
+        foreach (var lot in await store.GetLotsAsync(state.Key, missing, cancellationToken).ConfigureAwait(false))
+        {
+            state.Lots[lot.LotId] = Lot.From(lot);
+        }
+
+        foreach (var id in missing)
+        {
+            if (!state.Lots.ContainsKey(id))
+            {
+                throw new LoyaltyStoreException($"Lot '{id}' of account {state.Key} is referenced by the log but missing from the store.", isTransient: false);
+            }
+        }
+    }
+
+    private LedgerResult Repeat(LedgerTransactionRecord existing, MemberId memberId, Shape shape)
+    {
+        var field = Differs(existing, memberId, shape);
+        if (field is null)
+        {
+            return LedgerResult.Success(existing, isRepeat: true);
+        }
+
+        return LedgerResult.Failure(LedgerErrorCode.IdempotencyConflict,
+            $"Transaction id '{existing.Id}' was already used for a {existing.Kind} of {existing.Amount} points for member '{existing.MemberId}'; this request differs in {field}. Use a new transaction id for a new operation.",
+            field);
+    }
+
+    private static string? Differs(LedgerTransactionRecord r, MemberId memberId, Shape s)
+    {
+        if (r.MemberId != memberId)
+        {
+            return "MemberId";
+        }
+
+        if (r.Kind != s.Kind)
+        {
+            return "Kind";
+        }
+
+        if (r.RelatedId != s.RelatedId)
+        {
+            return r.Kind == LedgerTransactionKind.Reverse ? "OriginalId" : "HoldId";
+        }
+
+        if (r.Kind == LedgerTransactionKind.Adjust && Math.Sign(r.Amount) != Math.Sign(s.Amount))
+        {
+            return "Direction";
+        }
+
+        if (!s.IgnoreAmount && (r.IsWholeCapture != s.IsWholeCapture || (!s.IsWholeCapture && r.Amount != s.Amount)))
+        {
+            return "Amount";
+        }
+
+        if (r.PendingPeriod != s.PendingPeriod)
+        {
+            return "PendingPeriod";
+        }
+
+        if (r.RequestedExpiresAt != s.ExpiresAt)
+        {
+            return "ExpiresAt";
+        }
+
+        if (!string.Equals(r.Reason, s.Reason, StringComparison.Ordinal))
+        {
+            return "Reason";
+        }
+
+        return string.Equals(r.Actor, s.Actor, StringComparison.Ordinal) ? null : "Actor";
+    }
+
+    private LedgerTransactionRecord Record(AccountState state, TransactionId id, LedgerTransactionKind kind, Instant now, long amount) => new()
+    {
+        ProgramId = settings.ProgramId,
+        MemberId = state.Key.MemberId,
+        Id = id,
+        Version = state.Version + 1,
+        Kind = kind,
+        RecordedAt = now,
+        EffectiveAt = now,
+        Amount = amount,
+    };
+
+    private static Decision Decided(LedgerTransactionRecord record) => new(record, null);
+
+    private static Decision Failed(LedgerError error) => new(null, error);
+
+    private static LedgerError Insufficient(MemberId memberId, long spendable, long amount) => new(LedgerErrorCode.InsufficientPoints,
+        $"Member '{memberId}' has {Math.Max(0, spendable)} available points; {amount} were requested. Pending and held points cannot be spent.");
+
+    private static void CheckIds(TransactionId id, MemberId memberId)
+    {
+        CheckId(id, "Id");
+        CheckId(memberId, "MemberId");
+    }
+
+    private static void CheckId<T>(T id, string name)
+        where T : struct, IIdentifier<T>
+    {
+        if (id.IsDefault)
+        {
+            throw new ArgumentException($"{name} must not be default; create one with {typeof(T).Name}.From(...).", name);
+        }
+    }
+
+    private static long CheckAmount(Points amount)
+        => amount.IsPositive
+            ? amount.Value
+            : throw new ArgumentOutOfRangeException("Amount", amount.Value, $"Amount must be greater than 0 points (was {amount.Value}).");
+
+    private static void CheckNoOverflow(long current, long amount, string what)
+    {
+        if (current > long.MaxValue - amount)
+        {
+            throw new ArgumentOutOfRangeException("Amount", amount, $"Amount {amount} would overflow the member's {what} points ({current}); split the operation or check the amount.");
+        }
+    }
+
+    private static void CheckText(string? value, string name, string example)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            throw new ArgumentException($"{name} must not be empty; say {(name == "Reason" ? "why" : "who")}, {example}.", name);
+        }
+
+        if (value.Length > MaxTextLength)
+        {
+            throw new ArgumentException($"{name} must be at most {MaxTextLength} characters (was {value.Length}).", name);
+        }
+    }
+
+    private readonly record struct Decision(LedgerTransactionRecord? Record, LedgerError? Error);
+
+    private sealed record Shape(LedgerTransactionKind Kind, long Amount)
+    {
+        public TransactionId? RelatedId { get; init; }
+
+        public Duration? PendingPeriod { get; init; }
+
+        public Instant? ExpiresAt { get; init; }
+
+        public bool IsWholeCapture { get; init; }
+
+        public bool IgnoreAmount { get; init; }
+
+        public string? Reason { get; init; }
+
+        public string? Actor { get; init; }
+    }
+}

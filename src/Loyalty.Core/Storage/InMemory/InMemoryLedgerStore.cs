@@ -1,0 +1,282 @@
+using System.Collections.Concurrent;
+using Loyalty.Core.Primitives;
+using NodaTime;
+
+namespace Loyalty.Core.Storage.InMemory;
+
+/// <summary>
+/// A thread-safe, in-process <see cref="ILedgerStore"/>: the default store, for tests, samples
+/// and single-process shops that accept losing the ledger on restart.
+/// </summary>
+/// <remarks>
+/// Each account is guarded by its own lock, so writes on different accounts run in parallel;
+/// transaction ids are reserved programme-wide in the same critical section, so a duplicate id
+/// or a version conflict leaves nothing written. Every member completes synchronously.
+/// </remarks>
+public sealed class InMemoryLedgerStore : ILedgerStore
+{
+    private readonly ConcurrentDictionary<LedgerAccountKey, Account> accounts = new();
+    private readonly ConcurrentDictionary<(ProgramId, TransactionId), LedgerTransactionRecord> transactions = new();
+
+    /// <inheritdoc />
+    public ValueTask<LedgerAccountSnapshot> GetAccountAsync(LedgerAccountKey account, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        if (!accounts.TryGetValue(account, out var data))
+        {
+            return new(new LedgerAccountSnapshot(null, [], []));
+        }
+
+        lock (data)
+        {
+            var lots = new LedgerLotRecord[data.OpenLots.Count];
+            var i = 0;
+            foreach (var id in data.OpenLots)
+            {
+                lots[i++] = data.Lots[id];
+            }
+
+            var holds = new LedgerHoldRecord[data.OpenHolds.Count];
+            i = 0;
+            foreach (var id in data.OpenHolds)
+            {
+                holds[i++] = data.Holds[id];
+            }
+
+            return new(new LedgerAccountSnapshot(data.Head, lots, holds));
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask<LedgerAccountHead?> GetHeadAsync(LedgerAccountKey account, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return new(accounts.TryGetValue(account, out var data) ? Volatile.Read(ref data.Head) : null);
+    }
+
+    /// <inheritdoc />
+    public ValueTask<IReadOnlyList<LedgerLotRecord>> GetLotsAsync(LedgerAccountKey account, IReadOnlyCollection<TransactionId> lotIds, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(lotIds);
+        cancellationToken.ThrowIfCancellationRequested();
+        if (!accounts.TryGetValue(account, out var data))
+        {
+            return new(Array.Empty<LedgerLotRecord>());
+        }
+
+        lock (data)
+        {
+            var found = new List<LedgerLotRecord>(lotIds.Count);
+            foreach (var id in lotIds)
+            {
+                if (data.Lots.TryGetValue(id, out var lot))
+                {
+                    found.Add(lot);
+                }
+            }
+
+            return new(found);
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask<LedgerHoldRecord?> GetHoldAsync(LedgerAccountKey account, TransactionId holdId, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        if (!accounts.TryGetValue(account, out var data))
+        {
+            return new((LedgerHoldRecord?)null);
+        }
+
+        lock (data)
+        {
+            return new(data.Holds.GetValueOrDefault(holdId));
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask<LedgerTransactionRecord?> FindTransactionAsync(ProgramId programId, TransactionId transactionId, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return new(transactions.GetValueOrDefault((programId, transactionId)));
+    }
+
+    /// <inheritdoc />
+    public ValueTask<IReadOnlyList<LedgerTransactionRecord>> FindRelatedAsync(LedgerAccountKey account, TransactionId relatedId, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        if (!accounts.TryGetValue(account, out var data))
+        {
+            return new(Array.Empty<LedgerTransactionRecord>());
+        }
+
+        lock (data)
+        {
+            return new(data.Related.TryGetValue(relatedId, out var list) ? list.ToArray() : Array.Empty<LedgerTransactionRecord>());
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask<LedgerHistoryPage> ReadHistoryAsync(LedgerAccountKey account, long afterVersion, int maxCount, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(afterVersion);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxCount, 1);
+        cancellationToken.ThrowIfCancellationRequested();
+        if (!accounts.TryGetValue(account, out var data))
+        {
+            return new(new LedgerHistoryPage([], null));
+        }
+
+        lock (data)
+        {
+            var start = (int)Math.Min(afterVersion, data.Log.Count);
+            var count = Math.Min(maxCount, data.Log.Count - start);
+            var page = data.Log.GetRange(start, count);
+            long? next = start + count < data.Log.Count ? start + count : null;
+            return new(new LedgerHistoryPage(page, next));
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask<IReadOnlyList<LedgerAccountKey>> FindAccountsDueAsync(ProgramId programId, Instant dueBy, MemberId? afterMember, int maxCount, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxCount, 1);
+        cancellationToken.ThrowIfCancellationRequested();
+        var due = new List<LedgerAccountKey>();
+        foreach (var (key, data) in accounts)
+        {
+            if (key.ProgramId != programId || (afterMember is { } after && key.MemberId.CompareTo(after) <= 0))
+            {
+                continue;
+            }
+
+            var head = Volatile.Read(ref data.Head);
+            if (head?.NextExpiryAt is { } next && next <= dueBy)
+            {
+                due.Add(key);
+            }
+        }
+
+        due.Sort((a, b) => a.MemberId.CompareTo(b.MemberId));
+        if (due.Count > maxCount)
+        {
+            due.RemoveRange(maxCount, due.Count - maxCount);
+        }
+
+        return new(due);
+    }
+
+    /// <inheritdoc />
+    public ValueTask<LedgerAppendResult> AppendAsync(LedgerAppend append, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(append);
+        cancellationToken.ThrowIfCancellationRequested();
+        Validate(append);
+
+        var data = accounts.GetOrAdd(append.Account, static _ => new Account());
+        lock (data)
+        {
+            var current = data.Head?.Version ?? 0;
+            if (current != append.ExpectedVersion)
+            {
+                return new(new LedgerAppendResult(LedgerAppendStatus.VersionConflict, current));
+            }
+
+            var programId = append.Account.ProgramId;
+            for (var i = 0; i < append.Transactions.Count; i++)
+            {
+                var tx = append.Transactions[i];
+                if (!transactions.TryAdd((programId, tx.Id), tx))
+                {
+                    for (var j = 0; j < i; j++)
+                    {
+                        transactions.TryRemove((programId, append.Transactions[j].Id), out _);
+                    }
+
+                    return new(new LedgerAppendResult(LedgerAppendStatus.Duplicate, current, tx.Id));
+                }
+            }
+
+            data.Log.AddRange(append.Transactions);
+            foreach (var tx in append.Transactions)
+            {
+                if (tx.RelatedId is { } related)
+                {
+                    if (!data.Related.TryGetValue(related, out var list))
+                    {
+                        data.Related[related] = list = [];
+                    }
+
+                    list.Add(tx);
+                }
+            }
+
+            foreach (var lot in append.Lots)
+            {
+                data.Lots[lot.LotId] = lot;
+                if (lot.Remaining != 0)
+                {
+                    data.OpenLots.Add(lot.LotId);
+                }
+                else
+                {
+                    data.OpenLots.Remove(lot.LotId);
+                }
+            }
+
+            foreach (var hold in append.Holds)
+            {
+                data.Holds[hold.HoldId] = hold;
+                if (hold.Status == LedgerHoldStatus.Open)
+                {
+                    data.OpenHolds.Add(hold.HoldId);
+                }
+                else
+                {
+                    data.OpenHolds.Remove(hold.HoldId);
+                }
+            }
+
+            Volatile.Write(ref data.Head, append.Head);
+            return new(new LedgerAppendResult(LedgerAppendStatus.Appended, append.Head.Version));
+        }
+    }
+
+    private static void Validate(LedgerAppend append)
+    {
+        if (append.Transactions.Count == 0)
+        {
+            throw new ArgumentException("An append must carry at least one transaction.", nameof(append));
+        }
+
+        for (var i = 0; i < append.Transactions.Count; i++)
+        {
+            var tx = append.Transactions[i];
+            if (tx.Version != append.ExpectedVersion + i + 1 || tx.ProgramId != append.Account.ProgramId || tx.MemberId != append.Account.MemberId)
+            {
+                throw new ArgumentException(
+                    $"Transaction '{tx.Id}' must belong to account {append.Account} with version {append.ExpectedVersion + i + 1} (was {tx.ProgramId}/{tx.MemberId} version {tx.Version}).",
+                    nameof(append));
+            }
+        }
+
+        if (append.Head.Version != append.ExpectedVersion + append.Transactions.Count
+            || append.Head.ProgramId != append.Account.ProgramId || append.Head.MemberId != append.Account.MemberId)
+        {
+            throw new ArgumentException(
+                $"The head must belong to account {append.Account} with version {append.ExpectedVersion + append.Transactions.Count} (was version {append.Head.Version}).",
+                nameof(append));
+        }
+    }
+
+    private sealed class Account
+    {
+        public readonly List<LedgerTransactionRecord> Log = [];
+        public readonly Dictionary<TransactionId, LedgerLotRecord> Lots = [];
+        public readonly HashSet<TransactionId> OpenLots = [];
+        public readonly Dictionary<TransactionId, LedgerHoldRecord> Holds = [];
+        public readonly HashSet<TransactionId> OpenHolds = [];
+        public readonly Dictionary<TransactionId, List<LedgerTransactionRecord>> Related = [];
+        public LedgerAccountHead? Head;
+    }
+}
