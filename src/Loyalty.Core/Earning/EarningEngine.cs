@@ -1,0 +1,377 @@
+using Loyalty.Core.Primitives;
+
+namespace Loyalty.Core.Earning;
+
+/// <summary>
+/// Decides how many points an order or an activity earns under a rule set, and why; computes
+/// what a refund takes back from a recorded result.
+/// </summary>
+/// <remarks>
+/// <para>Pure and deterministic: no clock, no I/O, no state. Usage so far (per-period totals,
+/// campaign budgets used) is an input; the result says how to update it. Thread-safe; one
+/// instance can serve the whole application.</para>
+/// <para>Order of work for each rule, in evaluation order (priority, then rule id): skipped if
+/// an exclusive rule already fired or its first-match group already matched; checked against
+/// its condition and qualification; desired points computed and rounded once; then caps in this
+/// order: per order, per member per period, campaign budget; then best-of groups keep their
+/// best rule. The awarded points are allocated back to lines by largest remainder.</para>
+/// </remarks>
+public sealed class EarningEngine
+{
+    private const int StackLimit = 256;
+
+    /// <summary>A shared instance.</summary>
+    public static EarningEngine Instance { get; } = new();
+
+    /// <summary>Evaluates an order.</summary>
+    /// <param name="ruleSet">The rule set in force at <see cref="EarningOrder.PlacedAt"/>.</param>
+    /// <param name="order">The order.</param>
+    /// <param name="member">The member's context.</param>
+    /// <param name="usage">Usage so far for this member and the campaigns.</param>
+    /// <returns>The result, with one entry per rule.</returns>
+    /// <exception cref="ArgumentNullException">An argument is null.</exception>
+    public EarningResult Evaluate(EarningRuleSet ruleSet, EarningOrder order, MemberContext member, EarningUsage usage) =>
+        EvaluateOrder(ruleSet, order, member, usage, isQuote: false);
+
+    /// <summary>
+    /// Previews what a cart would earn: the same path as <see cref="Evaluate(EarningRuleSet, EarningOrder, MemberContext, EarningUsage)"/>,
+    /// with the result marked <see cref="EarningResult.IsQuote"/> so that nothing records it.
+    /// </summary>
+    /// <param name="ruleSet">The rule set in force now.</param>
+    /// <param name="cart">The cart, as an order placed at the quote's instant.</param>
+    /// <param name="member">The member's context.</param>
+    /// <param name="usage">Usage so far.</param>
+    /// <returns>The quote.</returns>
+    /// <exception cref="ArgumentNullException">An argument is null.</exception>
+    public EarningResult Quote(EarningRuleSet ruleSet, EarningOrder cart, MemberContext member, EarningUsage usage) =>
+        EvaluateOrder(ruleSet, cart, member, usage, isQuote: true);
+
+    /// <summary>Evaluates an activity (sign-up, review, survey, birthday, referral, custom event).</summary>
+    /// <param name="ruleSet">The rule set in force at <see cref="ActivityInput.OccurredAt"/>.</param>
+    /// <param name="activity">The activity.</param>
+    /// <param name="member">The member's context.</param>
+    /// <param name="usage">Usage so far.</param>
+    /// <returns>The result, with one entry per rule (order rules are <see cref="RuleOutcome.NotApplicable"/>).</returns>
+    /// <exception cref="ArgumentNullException">An argument is null.</exception>
+    public EarningResult Evaluate(EarningRuleSet ruleSet, ActivityInput activity, MemberContext member, EarningUsage usage)
+    {
+        ArgumentNullException.ThrowIfNull(ruleSet);
+        ArgumentNullException.ThrowIfNull(activity);
+        ArgumentNullException.ThrowIfNull(member);
+        ArgumentNullException.ThrowIfNull(usage);
+        var context = new EvaluationContext(null, activity, member, activity.OccurredAt.InZone(ruleSet.TimeZone).LocalDateTime);
+        return Run(ruleSet, context, usage, null, activity.Member, activity.OccurredAt, lineCount: 0, currencyMismatch: false, isQuote: false);
+    }
+
+    /// <summary>
+    /// Computes the points to take back for a refund, pinned to the recorded result: never
+    /// re-evaluated with today's rules. Cumulative: the previous refunds of the same order are
+    /// given so that any sequence of partial refunds never takes back more than was awarded, and a
+    /// full refund takes back exactly the award.
+    /// </summary>
+    /// <param name="order">The original order.</param>
+    /// <param name="recorded">The result recorded for it.</param>
+    /// <param name="previousRefunds">The refunds of this order already processed (oldest first), or empty.</param>
+    /// <param name="refund">The new refund.</param>
+    /// <returns>The points to take back per rule.</returns>
+    /// <exception cref="ArgumentNullException">An argument is null.</exception>
+    /// <exception cref="ArgumentException">The result is not the order's, is a quote, or the refunds exceed the order.</exception>
+    public RefundResult ComputeRefund(EarningOrder order, EarningResult recorded, IReadOnlyList<OrderRefund> previousRefunds, OrderRefund refund) =>
+        RefundCalculator.Compute(order, recorded, previousRefunds, refund);
+
+    private static EarningResult EvaluateOrder(EarningRuleSet ruleSet, EarningOrder order, MemberContext member, EarningUsage usage, bool isQuote)
+    {
+        ArgumentNullException.ThrowIfNull(ruleSet);
+        ArgumentNullException.ThrowIfNull(order);
+        ArgumentNullException.ThrowIfNull(member);
+        ArgumentNullException.ThrowIfNull(usage);
+        var context = new EvaluationContext(order, null, member, order.PlacedAt.InZone(ruleSet.TimeZone).LocalDateTime);
+        return Run(ruleSet, context, usage, order.Id, order.Member, order.PlacedAt, order.Lines.Count, order.Currency != ruleSet.Currency, isQuote);
+    }
+
+    private static EarningResult Run(EarningRuleSet ruleSet, in EvaluationContext context, EarningUsage usage, OrderId? orderId, MemberId memberId, NodaTime.Instant at, int lineCount, bool currencyMismatch, bool isQuote)
+    {
+        var rules = ruleSet.OrderedRules;
+        var n = rules.Count;
+        var slots = lineCount + 1;
+        var evaluations = new RuleEvaluation[n];
+
+        Span<decimal> weights = slots <= StackLimit / 4 ? stackalloc decimal[slots] : new decimal[slots];
+        Span<long> scratch = n * slots <= StackLimit ? stackalloc long[n * slots] : new long[n * slots];
+        Span<bool> groupMatched = ruleSet.GroupCount <= StackLimit ? stackalloc bool[ruleSet.GroupCount] : new bool[ruleSet.GroupCount];
+        Span<int> groupBest = ruleSet.GroupCount <= StackLimit ? stackalloc int[ruleSet.GroupCount] : new int[ruleSet.GroupCount];
+        groupBest.Fill(-1);
+        Span<UsagePeriod> periods = n <= StackLimit / 2 ? stackalloc UsagePeriod[n] : new UsagePeriod[n];
+
+        var stopped = false;
+        var date = context.Local.Date;
+        for (var i = 0; i < n; i++)
+        {
+            var rule = rules[i];
+            var reversal = rule.Reversal;
+            var group = ruleSet.GroupIndex[i];
+            var mode = ruleSet.GroupModes[i];
+            RuleOutcome outcome;
+            if (currencyMismatch && !rule.IsActivityRule)
+            {
+                outcome = RuleOutcome.CurrencyMismatch;
+            }
+            else if (stopped)
+            {
+                outcome = RuleOutcome.ExcludedByExclusiveRule;
+            }
+            else if (!rule.AppliesTo(context))
+            {
+                outcome = RuleOutcome.NotApplicable;
+            }
+            else if (mode == StackingMode.FirstMatch && groupMatched[group])
+            {
+                outcome = RuleOutcome.SkippedByFirstMatch;
+            }
+            else
+            {
+                var failure = rule.Condition?.Check(context) ?? ConditionFailure.None;
+                outcome = failure switch
+                {
+                    ConditionFailure.Window => RuleOutcome.OutsideWindow,
+                    ConditionFailure.Condition => RuleOutcome.ConditionNotMet,
+                    _ => rule.Qualifies(context) ? RuleOutcome.Fired : RuleOutcome.ConditionNotMet,
+                };
+            }
+
+            if (outcome != RuleOutcome.Fired)
+            {
+                evaluations[i] = new RuleEvaluation(rule.Id, outcome, reversal, 0m, Points.Zero, Points.Zero, ReadOnlyMemory<long>.Empty);
+                continue;
+            }
+
+            weights.Clear();
+            var desired = rule.Compute(context, weights, ruleSet.BaseRules[i]);
+            var rounded = Round(desired, rule.Rounding);
+            var awarded = rounded;
+            if (rounded <= 0)
+            {
+                evaluations[i] = new RuleEvaluation(rule.Id, RuleOutcome.NothingToEarn, reversal, desired, Points.FromInt64(rounded), Points.Zero, ReadOnlyMemory<long>.Empty);
+                continue;
+            }
+
+            if (rule.Caps is { } caps)
+            {
+                if (caps.PerOrder is { } perOrder)
+                {
+                    awarded = Math.Min(awarded, perOrder.Value);
+                }
+
+                if (caps.PerMember is { } perMember)
+                {
+                    var period = UsagePeriod.Containing(perMember.Period, date);
+                    periods[i] = period;
+                    var used = usage.ForPeriod(rule.Id, period);
+                    if (perMember.MaxAwards is { } maxAwards && used.Count >= maxAwards)
+                    {
+                        awarded = 0;
+                    }
+
+                    if (perMember.MaxPoints is { } maxPoints)
+                    {
+                        awarded = Math.Min(awarded, Math.Max(0, maxPoints.Value - used.Points.Value));
+                    }
+                }
+
+                if (caps.CampaignBudget is { } budget)
+                {
+                    awarded = Math.Min(awarded, Math.Max(0, budget.Value - usage.ForCampaign(rule.Id).Value));
+                }
+            }
+
+            if (awarded == 0)
+            {
+                evaluations[i] = new RuleEvaluation(rule.Id, RuleOutcome.CapReached, reversal, desired, Points.FromInt64(rounded), Points.Zero, ReadOnlyMemory<long>.Empty);
+                continue;
+            }
+
+            Allocation.LargestRemainder(awarded, weights, scratch.Slice(i * slots, slots));
+            evaluations[i] = new RuleEvaluation(rule.Id, RuleOutcome.Fired, reversal, desired, Points.FromInt64(rounded), Points.FromInt64(awarded), ReadOnlyMemory<long>.Empty);
+
+            if (mode == StackingMode.BestOf)
+            {
+                var best = groupBest[group];
+                if (best < 0 || awarded > evaluations[best].Awarded.Value)
+                {
+                    if (best >= 0)
+                    {
+                        evaluations[best] = evaluations[best] with { Outcome = RuleOutcome.NotBestOfGroup, Awarded = Points.Zero };
+                    }
+
+                    groupBest[group] = i;
+                }
+                else
+                {
+                    evaluations[i] = evaluations[i] with { Outcome = RuleOutcome.NotBestOfGroup, Awarded = Points.Zero };
+                    continue;
+                }
+            }
+            else if (mode == StackingMode.FirstMatch)
+            {
+                groupMatched[group] = true;
+            }
+
+            if (rule.Exclusive)
+            {
+                stopped = true;
+            }
+        }
+
+        var fired = 0;
+        var deltaCount = 0;
+        var thresholdCount = 0;
+        long total = 0;
+        for (var i = 0; i < n; i++)
+        {
+            if (evaluations[i].Outcome == RuleOutcome.Fired)
+            {
+                fired++;
+                total = checked(total + evaluations[i].Awarded.Value);
+                var caps = rules[i].Caps;
+                deltaCount += (caps?.PerMember is null ? 0 : 1) + (caps?.CampaignBudget is null ? 0 : 1);
+                thresholdCount += evaluations[i].Reversal == ReversalPolicy.BelowThreshold ? 1 : 0;
+            }
+        }
+
+        long[] allocations = fired == 0 ? [] : new long[fired * slots];
+        RuleUsageDelta[] deltas = deltaCount == 0 ? [] : new RuleUsageDelta[deltaCount];
+        ThresholdTerm[] thresholds = thresholdCount == 0 ? [] : new ThresholdTerm[thresholdCount];
+        int offset = 0, d = 0, t = 0;
+        for (var i = 0; i < n; i++)
+        {
+            ref var evaluation = ref evaluations[i];
+            if (evaluation.Outcome != RuleOutcome.Fired)
+            {
+                continue;
+            }
+
+            scratch.Slice(i * slots, slots).CopyTo(allocations.AsSpan(offset, slots));
+            evaluation = evaluation with { Allocation = new ReadOnlyMemory<long>(allocations, offset, slots) };
+            offset += slots;
+            var rule = rules[i];
+            if (rule.Caps?.PerMember is not null)
+            {
+                deltas[d++] = new RuleUsageDelta(rule.Id, periods[i], evaluation.Awarded, 1);
+            }
+
+            if (rule.Caps?.CampaignBudget is not null)
+            {
+                deltas[d++] = new RuleUsageDelta(rule.Id, null, evaluation.Awarded, 1);
+            }
+
+            if (rule is ThresholdBonusRule { Clawback: BonusClawback.ReverseBelowThreshold } threshold)
+            {
+                thresholds[t++] = new ThresholdTerm(rule.Id, threshold.Threshold);
+            }
+        }
+
+        return new EarningResult(orderId, memberId, ruleSet.Version, at, isQuote, Points.FromInt64(total), lineCount, evaluations, deltas, thresholds);
+    }
+
+    internal static long Round(decimal desired, PointsRounding rounding)
+    {
+        var rounded = rounding switch
+        {
+            PointsRounding.HalfUp => Math.Round(desired, MidpointRounding.AwayFromZero),
+            PointsRounding.HalfEven => Math.Round(desired, MidpointRounding.ToEven),
+            PointsRounding.Ceiling => Math.Ceiling(desired),
+            _ => Math.Floor(desired),
+        };
+        return decimal.ToInt64(rounded);
+    }
+}
+
+/// <summary>Largest-remainder allocation of whole points over weights.</summary>
+internal static class Allocation
+{
+    public static void LargestRemainder(long amount, ReadOnlySpan<decimal> weights, Span<long> result)
+    {
+        decimal sum = 0m;
+        foreach (var w in weights)
+        {
+            sum += w;
+        }
+
+        result.Clear();
+        if (sum <= 0m)
+        {
+            result[^1] = amount;
+            return;
+        }
+
+        Span<decimal> remainders = weights.Length <= 64 ? stackalloc decimal[weights.Length] : new decimal[weights.Length];
+        long allocated = 0;
+        for (var i = 0; i < weights.Length; i++)
+        {
+            if (weights[i] <= 0m)
+            {
+                remainders[i] = -1m;
+                continue;
+            }
+
+            var exact = weights[i] / sum * amount;
+            var whole = decimal.Floor(exact);
+            result[i] = decimal.ToInt64(whole);
+            remainders[i] = exact - whole;
+            allocated += result[i];
+        }
+
+        var left = amount - allocated;
+        while (left > 0)
+        {
+            var best = -1;
+            for (var i = 0; i < remainders.Length; i++)
+            {
+                if (remainders[i] >= 0m && (best < 0 || remainders[i] > remainders[best]))
+                {
+                    best = i;
+                }
+            }
+
+            result[best]++;
+            remainders[best] = -1m;
+            left--;
+            if (left > 0 && AllTaken(remainders))
+            {
+                // Only reachable through decimal rounding noise: start another round.
+                for (var i = 0; i < weights.Length; i++)
+                {
+                    remainders[i] = weights[i] > 0m ? 0m : -1m;
+                }
+            }
+        }
+
+        while (left < 0)
+        {
+            var largest = 0;
+            for (var i = 1; i < result.Length; i++)
+            {
+                if (result[i] > result[largest])
+                {
+                    largest = i;
+                }
+            }
+
+            result[largest]--;
+            left++;
+        }
+    }
+
+    private static bool AllTaken(ReadOnlySpan<decimal> remainders)
+    {
+        foreach (var r in remainders)
+        {
+            if (r >= 0m)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+}
