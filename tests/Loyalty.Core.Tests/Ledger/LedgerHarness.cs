@@ -1,0 +1,53 @@
+using Loyalty.Core.DependencyInjection;
+using Loyalty.Core.Ledger;
+using Loyalty.Core.Primitives;
+using Loyalty.Core.Storage;
+using Loyalty.Core.Storage.InMemory;
+using Microsoft.Extensions.Options;
+using NodaTime;
+using NodaTime.Testing;
+
+namespace Loyalty.Core.Tests.Ledger;
+
+/// <summary>A ledger over an in-memory store with a fake clock, plus short helpers.</summary>
+internal sealed class LedgerHarness
+{
+    private int next;
+
+    public LedgerHarness(Action<LedgerOptions>? configure = null, string timeZone = "UTC", Instant? start = null, ILedgerStore? store = null)
+    {
+        var options = new LoyaltyOptions { ProgramId = "club", TimeZone = timeZone };
+        configure?.Invoke(options.Ledger);
+        Clock = new FakeClock(start ?? Instant.FromUtc(2026, 3, 15, 10, 0));
+        Store = store ?? new InMemoryLedgerStore();
+        Ledger = new PointsLedger(Clock, Store, ProgramSettings.FromOptions(options), Options.Create(options.Ledger));
+    }
+
+    public FakeClock Clock { get; }
+
+    public ILedgerStore Store { get; }
+
+    public PointsLedger Ledger { get; }
+
+    public static MemberId Alice { get; } = MemberId.From("alice");
+
+    public static TransactionId Id(string value) => TransactionId.From(value);
+
+    public static Points P(long value) => Points.FromInt64(value);
+
+    public TransactionId NewId() => TransactionId.From("t" + Interlocked.Increment(ref next));
+
+    public async Task<LedgerTransactionRecord> EarnAsync(long points, string? id = null, Duration? pending = null, MemberId? member = null)
+    {
+        var result = await Ledger.EarnAsync(new EarnPoints(id is null ? NewId() : Id(id), member ?? Alice, P(points)) { PendingPeriod = pending });
+        result.Succeeded.Should().BeTrue(result.ToString());
+        return result.Transaction!;
+    }
+
+    public Task<LedgerResult> RedeemAsync(long points, string? id = null, MemberId? member = null)
+        => Ledger.RedeemAsync(new RedeemPoints(id is null ? NewId() : Id(id), member ?? Alice, P(points)));
+
+    public Task<LedgerBalance> BalanceAsync(MemberId? member = null) => Ledger.GetBalanceAsync(member ?? Alice);
+
+    public void Advance(Duration duration) => Clock.Advance(duration);
+}
