@@ -604,7 +604,7 @@ public sealed class PointsLedger
     {
         var text = string.Create(CultureInfo.InvariantCulture, $"{key.ProgramId.Value}\n{key.MemberId.Value}\n{version}\n{instant.ToUnixTimeTicks()}");
         var hash = SHA256.HashData(Encoding.UTF8.GetBytes(text));
-        return TransactionId.From("expire-" + Convert.ToHexStringLower(hash.AsSpan(0, 16)));
+        return TransactionId.From("expire-" + Convert.ToHexString(hash.AsSpan(0, 16)).ToLowerInvariant());
     }
 
     private delegate ValueTask<Decision> Decide(AccountState state, Instant now);

@@ -1,0 +1,58 @@
+using Loyalty.Core.DependencyInjection;
+using Loyalty.Core.Ledger;
+using Loyalty.Core.Primitives;
+using Loyalty.Core.Storage;
+using Loyalty.Core.Storage.InMemory;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using NodaTime;
+using NodaTime.Testing;
+
+namespace Loyalty.Core.Tests.DependencyInjection;
+
+public class LedgerRegistrationTests
+{
+    [Fact]
+    public async Task The_ledger_and_the_in_memory_store_are_registered_by_default()
+    {
+        var services = new ServiceCollection();
+        services.AddSingleton<IClock>(new FakeClock(Instant.FromUtc(2026, 3, 15, 10, 0)));
+        using var provider = services.AddLoyalty(o => o.Ledger.PendingPeriod = TimeSpan.FromDays(14)).Services.BuildServiceProvider(validateScopes: true);
+
+        provider.GetRequiredService<ILedgerStore>().Should().BeOfType<InMemoryLedgerStore>();
+        var ledger = provider.GetRequiredService<PointsLedger>();
+        ledger.Should().BeSameAs(provider.GetRequiredService<PointsLedger>());
+        var earn = await ledger.EarnAsync(new EarnPoints(TransactionId.From("e1"), MemberId.From("m1"), Points.FromInt64(70)));
+        earn.Transaction!.AvailableAt.Should().Be(Instant.FromUtc(2026, 3, 29, 10, 0));
+    }
+
+    [Fact]
+    public void A_host_store_registered_first_wins_and_use_in_memory_stores_is_an_explicit_choice()
+    {
+        var custom = new InMemoryLedgerStore();
+        var services = new ServiceCollection();
+        services.AddSingleton<ILedgerStore>(custom);
+        services.AddLoyalty();
+        using (var provider = services.BuildServiceProvider())
+        {
+            provider.GetRequiredService<ILedgerStore>().Should().BeSameAs(custom);
+        }
+
+        services.AddLoyalty().UseInMemoryStores();
+        using (var provider = services.BuildServiceProvider())
+        {
+            provider.GetRequiredService<ILedgerStore>().Should().NotBeSameAs(custom).And.BeOfType<InMemoryLedgerStore>();
+        }
+
+        services.Count(d => d.ServiceType == typeof(ILedgerStore)).Should().Be(1);
+    }
+
+    [Fact]
+    public void Invalid_ledger_options_fail_validation_with_their_path()
+    {
+        using var provider = new ServiceCollection().AddLoyalty(o => o.Ledger.HoldLifetime = TimeSpan.FromDays(365)).Services.BuildServiceProvider();
+        FluentActions.Invoking(() => provider.GetRequiredService<IOptions<LoyaltyOptions>>().Value)
+            .Should().Throw<OptionsValidationException>()
+            .WithMessage("Loyalty:Ledger:HoldLifetime: must be between 00:00:01 and 90.00:00:00 (was 365.00:00:00); use e.g. \"00:30:00\" for 30 minutes.");
+    }
+}

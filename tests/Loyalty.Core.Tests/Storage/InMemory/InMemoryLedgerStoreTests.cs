@@ -1,0 +1,115 @@
+using Loyalty.Core.Primitives;
+using Loyalty.Core.Storage;
+using Loyalty.Core.Storage.InMemory;
+using NodaTime;
+
+namespace Loyalty.Core.Tests.Storage.InMemory;
+
+public class InMemoryLedgerStoreTests
+{
+    private static readonly ProgramId Club = ProgramId.From("club");
+    private static readonly LedgerAccountKey Alice = new(Club, MemberId.From("alice"));
+    private static readonly LedgerAccountKey Bob = new(Club, MemberId.From("bob"));
+    private static readonly Instant T0 = Instant.FromUtc(2026, 1, 1, 0, 0);
+
+    private static LedgerTransactionRecord Tx(LedgerAccountKey account, string id, long version, TransactionId? related = null) => new()
+    {
+        ProgramId = account.ProgramId, MemberId = account.MemberId, Id = TransactionId.From(id), Version = version,
+        Kind = LedgerTransactionKind.Earn, RecordedAt = T0, EffectiveAt = T0, Amount = 10, RelatedId = related,
+        AvailableAt = T0, Movements = [new LedgerLotMovement(TransactionId.From(id), 10)],
+    };
+
+    private static LedgerAppend Append(LedgerAccountKey account, long expected, Instant? nextExpiry, params LedgerTransactionRecord[] txs) => new()
+    {
+        Account = account,
+        ExpectedVersion = expected,
+        Transactions = txs,
+        Head = new LedgerAccountHead { ProgramId = account.ProgramId, MemberId = account.MemberId, Version = expected + txs.Length, UpdatedAt = T0, NextExpiryAt = nextExpiry },
+        Lots = txs.Select(t => new LedgerLotRecord { LotId = t.Id, Sequence = t.Version, OriginalAmount = 10, Remaining = 10, CreatedAt = T0, AvailableAt = T0 }).ToList(),
+    };
+
+    [Fact]
+    public async Task Compare_and_append_appends_then_reports_version_conflicts()
+    {
+        var store = new InMemoryLedgerStore();
+        (await store.AppendAsync(Append(Alice, 0, null, Tx(Alice, "a", 1)))).Should().Be(new LedgerAppendResult(LedgerAppendStatus.Appended, 1));
+        (await store.AppendAsync(Append(Alice, 0, null, Tx(Alice, "b", 1)))).Should().Be(new LedgerAppendResult(LedgerAppendStatus.VersionConflict, 1));
+        var snapshot = await store.GetAccountAsync(Alice);
+        snapshot.Version.Should().Be(1);
+        snapshot.OpenLots.Should().ContainSingle().Which.LotId.Should().Be(TransactionId.From("a"));
+        (await store.FindTransactionAsync(Club, TransactionId.From("b"))).Should().BeNull();
+    }
+
+    [Fact]
+    public async Task A_duplicate_id_anywhere_in_the_programme_writes_nothing()
+    {
+        var store = new InMemoryLedgerStore();
+        await store.AppendAsync(Append(Alice, 0, null, Tx(Alice, "a", 1)));
+        var result = await store.AppendAsync(Append(Bob, 0, null, Tx(Bob, "b", 1), Tx(Bob, "a", 2)));
+        result.Should().Be(new LedgerAppendResult(LedgerAppendStatus.Duplicate, 0, TransactionId.From("a")));
+        (await store.GetHeadAsync(Bob)).Should().BeNull();
+        (await store.FindTransactionAsync(Club, TransactionId.From("b"))).Should().BeNull();
+        (await store.AppendAsync(Append(Bob, 0, null, Tx(Bob, "b", 1)))).Status.Should().Be(LedgerAppendStatus.Appended);
+    }
+
+    [Fact]
+    public async Task History_pages_related_lookup_and_lots_by_id()
+    {
+        var store = new InMemoryLedgerStore();
+        await store.AppendAsync(Append(Alice, 0, null, Tx(Alice, "a", 1), Tx(Alice, "b", 2)));
+        await store.AppendAsync(Append(Alice, 2, null, Tx(Alice, "c", 3, TransactionId.From("a"))));
+        var page = await store.ReadHistoryAsync(Alice, 0, 2);
+        page.Transactions.Select(t => t.Version).Should().Equal(1, 2);
+        page.NextAfterVersion.Should().Be(2);
+        var rest = await store.ReadHistoryAsync(Alice, 2, 2);
+        rest.Transactions.Select(t => t.Version).Should().Equal(3);
+        rest.NextAfterVersion.Should().BeNull();
+        (await store.FindRelatedAsync(Alice, TransactionId.From("a"))).Select(t => t.Id.Value).Should().Equal("c");
+        (await store.GetLotsAsync(Alice, [TransactionId.From("b"), TransactionId.From("zz")])).Should().ContainSingle();
+    }
+
+    [Fact]
+    public async Task Due_accounts_are_found_by_next_expiry_in_member_order_and_paged()
+    {
+        var store = new InMemoryLedgerStore();
+        var carol = new LedgerAccountKey(Club, MemberId.From("carol"));
+        await store.AppendAsync(Append(Bob, 0, T0, Tx(Bob, "b1", 1)));
+        await store.AppendAsync(Append(Alice, 0, T0 + Duration.FromDays(1), Tx(Alice, "a1", 1)));
+        await store.AppendAsync(Append(carol, 0, null, Tx(carol, "c1", 1)));
+
+        (await store.FindAccountsDueAsync(Club, T0, null, 10)).Should().Equal(Bob);
+        (await store.FindAccountsDueAsync(Club, T0 + Duration.FromDays(1), null, 10)).Should().Equal(Alice, Bob);
+        (await store.FindAccountsDueAsync(Club, T0 + Duration.FromDays(1), null, 1)).Should().Equal(Alice);
+        (await store.FindAccountsDueAsync(Club, T0 + Duration.FromDays(1), Alice.MemberId, 1)).Should().Equal(Bob);
+        (await store.FindAccountsDueAsync(ProgramId.From("other"), T0 + Duration.FromDays(1), null, 10)).Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task Inconsistent_appends_are_refused_with_what_is_wrong()
+    {
+        var store = new InMemoryLedgerStore();
+        await FluentActions.Awaiting(async () => await store.AppendAsync(Append(Alice, 0, null, Tx(Alice, "a", 2))))
+            .Should().ThrowAsync<ArgumentException>()
+            .WithMessage("Transaction 'a' must belong to account club/alice with version 1 (was club/alice version 2). (Parameter 'append')");
+        await FluentActions.Awaiting(async () => await store.AppendAsync(Append(Alice, 0, null)))
+            .Should().ThrowAsync<ArgumentException>()
+            .WithMessage("An append must carry at least one transaction. (Parameter 'append')");
+    }
+
+    [Fact]
+    public async Task Concurrent_appends_at_the_same_version_let_exactly_one_win()
+    {
+        var store = new InMemoryLedgerStore();
+        var results = await Task.WhenAll(Enumerable.Range(0, 16).Select(i => Task.Run(async () => await store.AppendAsync(Append(Alice, 0, null, Tx(Alice, $"x{i}", 1))))));
+        results.Count(r => r.Status == LedgerAppendStatus.Appended).Should().Be(1);
+        results.Count(r => r.Status == LedgerAppendStatus.VersionConflict).Should().Be(15);
+        (await store.ReadHistoryAsync(Alice, 0, 100)).Transactions.Should().ContainSingle();
+    }
+
+    [Fact]
+    public void Store_exception_says_whether_a_retry_may_help()
+    {
+        new LoyaltyStoreException("timeout", isTransient: true).IsTransient.Should().BeTrue();
+        new LoyaltyStoreException("disk full").IsTransient.Should().BeFalse();
+    }
+}
