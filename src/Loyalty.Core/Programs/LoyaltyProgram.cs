@@ -844,7 +844,7 @@ public sealed class LoyaltyProgram
 
                 if (evaluation.DowngradeWarning)
                 {
-                    warnings.Add(new DowngradeWarning(memberId, evaluation.Tier.Id, evaluation.ProjectedTier.Id, evaluation.ProjectedAt, evaluation.RequalificationProgress));
+                    warnings.Add(new DowngradeWarning(memberId, evaluation.Tier.Id, evaluation.ProjectedTier.Id, evaluation.ValidUntil ?? evaluation.ProjectedAt, evaluation.RequalificationProgress));
                 }
 
                 await UpdateMemberAsync(
@@ -1196,7 +1196,8 @@ public sealed class LoyaltyProgram
     {
         if (record.TransactionId is { } transactionId)
         {
-            var earned = await ledger.EarnAsync(new EarnPoints(transactionId, record.MemberId, record.Earning.Total), cancellationToken).ConfigureAwait(false);
+            // Activities have no return window: their points are spendable at once.
+            var earned = await ledger.EarnAsync(new EarnPoints(transactionId, record.MemberId, record.Earning.Total) { PendingPeriod = Duration.Zero }, cancellationToken).ConfigureAwait(false);
             if (!earned.Succeeded)
             {
                 return FromLedger<ActivityReceipt>(earned);

@@ -219,8 +219,8 @@ public sealed record MemberTierChange(MemberId MemberId, TierId From, TierId To,
 /// <summary>A member will drop a tier unless they requalify.</summary>
 /// <param name="MemberId">The member.</param>
 /// <param name="Current">The current tier.</param>
-/// <param name="Projected">The tier the member will hold at <paramref name="At"/> if nothing changes.</param>
-/// <param name="At">When, or null when unknown.</param>
+/// <param name="Projected">The tier the member will drop to if nothing more is earned.</param>
+/// <param name="At">When the current status ends (its validity), or the end of the projection period when it has none.</param>
 /// <param name="Requalification">What is left to requalify for the current tier, or null.</param>
 public sealed record DowngradeWarning(MemberId MemberId, TierId Current, TierId Projected, Instant? At, TierProgress? Requalification);
 
