@@ -23,7 +23,7 @@ public sealed class ProgramHarness : IDisposable
 
     private readonly ServiceProvider provider;
 
-    public ProgramHarness(Action<LoyaltyOptions>? configure = null, IMeterFactory? meterFactory = null)
+    public ProgramHarness(Action<LoyaltyOptions>? configure = null, IMeterFactory? meterFactory = null, Action<IServiceCollection>? replace = null)
     {
         Clock = new FakeClock(At(2026, 3, 2));
         var services = new ServiceCollection();
@@ -46,6 +46,7 @@ public sealed class ProgramHarness : IDisposable
         })
         .UseInMemoryStores()
         .UseTiers(Ladder);
+        replace?.Invoke(services);
         provider = services.BuildServiceProvider(validateScopes: true);
         Program = provider.GetRequiredService<LoyaltyProgram>();
     }
