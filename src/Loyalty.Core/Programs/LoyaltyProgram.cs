@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using System.Globalization;
 using Loyalty.Core.DependencyInjection;
 using Loyalty.Core.Earning;
 using Loyalty.Core.Internal;
@@ -686,7 +687,7 @@ public sealed class LoyaltyProgram
         var maximum = terms.MaximumPointsFor(orderTotal);
         if (points > maximum)
         {
-            return LoyaltyResult<PointsHold>.Failure(LoyaltyErrorCode.AboveMaximumShare, $"Points may pay at most {terms.MaximumShareOfOrder:P0} of a {orderTotal} order, that is {maximum} points (asked {points}).");
+            return LoyaltyResult<PointsHold>.Failure(LoyaltyErrorCode.AboveMaximumShare, string.Create(CultureInfo.InvariantCulture, $"Points may pay at most {terms.MaximumShareOfOrder * 100m:0.##}% of a {orderTotal} order, that is {maximum} points (asked {points})."));
         }
 
         var held = await ledger.HoldAsync(new HoldPoints(DerivedIds.Hold(orderId), memberId, points), cancellationToken).ConfigureAwait(false);
@@ -954,7 +955,7 @@ public sealed class LoyaltyProgram
                 var ordered = order.Lines[group.Key].Quantity;
                 if (before + group.Sum(l => l.Quantity) > ordered)
                 {
-                    return $"Line {group.Key} of order '{order.Id}' has {ordered} units, {before} already refunded; {group.Sum(l => l.Quantity)} more cannot be refunded.";
+                    return string.Create(CultureInfo.InvariantCulture, $"Line {group.Key} of order '{order.Id}' has {ordered} units, {before} already refunded; {group.Sum(l => l.Quantity)} more cannot be refunded.");
                 }
             }
         }
@@ -962,7 +963,7 @@ public sealed class LoyaltyProgram
         var refunded = previous.Sum(p => p.Amount.Amount);
         if (refunded + value > order.NetSubtotal)
         {
-            return $"Order '{order.Id}' has a net subtotal of {order.NetSubtotal} with {refunded} already refunded; {value} more cannot be refunded.";
+            return string.Create(CultureInfo.InvariantCulture, $"Order '{order.Id}' has a net subtotal of {order.NetSubtotal:0.00##} with {refunded:0.00##} already refunded; {value:0.00##} more cannot be refunded.");
         }
 
         return null;
