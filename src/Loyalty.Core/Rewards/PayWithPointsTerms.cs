@@ -78,10 +78,21 @@ public sealed class PayWithPointsTerms
     {
         CheckOrderTotal(orderTotal);
         var allowed = orderTotal.Amount * MaximumShareOfOrder;
-        var points = (long)decimal.Floor(allowed * RatePoints.Value / RateWorth.Amount);
+
+        // Values are rounded down to minor units, so a value is within the allowance exactly when it is
+        // within the allowance rounded down: p qualifies while p × worth / points < floor(allowed) + one minor unit.
+        var unit = 1m / Pow10(RateWorth.Currency.MinorUnits);
+        var ceiling = RoundDown(allowed, RateWorth.Currency.MinorUnits) + unit;
+        var estimate = decimal.Ceiling(ceiling * RatePoints.Value / RateWorth.Amount) - 1;
+        var points = estimate >= long.MaxValue - 1 ? long.MaxValue - 1 : (long)estimate;
         while (points > 0 && ValueOf(Points.FromInt64(points)).Amount > allowed)
         {
             points--;
+        }
+
+        while (points < long.MaxValue - 1 && ValueOf(Points.FromInt64(points + 1)).Amount <= allowed)
+        {
+            points++;
         }
 
         return Points.FromInt64(points);
@@ -103,6 +114,17 @@ public sealed class PayWithPointsTerms
         {
             throw new ArgumentOutOfRangeException(paramName, orderTotal, $"{paramName} must be 0 or more (was {orderTotal}).");
         }
+    }
+
+    private static decimal Pow10(int exponent)
+    {
+        var result = 1m;
+        for (var i = 0; i < exponent; i++)
+        {
+            result *= 10m;
+        }
+
+        return result;
     }
 
     private static decimal RoundDown(decimal value, int decimals) => Math.Round(value, decimals, MidpointRounding.ToZero);
