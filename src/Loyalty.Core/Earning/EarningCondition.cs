@@ -50,9 +50,10 @@ public sealed record AllCondition : EarningCondition
 
     internal override ConditionFailure Check(in EvaluationContext context)
     {
-        foreach (var c in Conditions)
+        var conditions = Conditions;
+        for (var i = 0; i < conditions.Count; i++)
         {
-            var failure = c.Check(context);
+            var failure = conditions[i].Check(context);
             if (failure != ConditionFailure.None)
             {
                 return failure;
@@ -76,9 +77,10 @@ public sealed record AnyCondition : EarningCondition
     internal override ConditionFailure Check(in EvaluationContext context)
     {
         var allWindow = true;
-        foreach (var c in Conditions)
+        var conditions = Conditions;
+        for (var i = 0; i < conditions.Count; i++)
         {
-            var failure = c.Check(context);
+            var failure = conditions[i].Check(context);
             if (failure == ConditionFailure.None)
             {
                 return ConditionFailure.None;
@@ -158,9 +160,10 @@ public sealed record LineCondition : EarningCondition
     {
         if (context.Order is { } order)
         {
-            foreach (var line in order.Lines)
+            var lines = order.Lines;
+            for (var i = 0; i < lines.Count; i++)
             {
-                if (Lines!.Matches(line))
+                if (Lines!.Matches(lines[i]))
                 {
                     return ConditionFailure.None;
                 }
@@ -242,9 +245,10 @@ public sealed record CouponCondition : EarningCondition
     {
         if (context.Order is { } order)
         {
-            foreach (var coupon in order.Coupons)
+            var coupons = order.Coupons;
+            for (var i = 0; i < coupons.Count; i++)
             {
-                if (LineSelector.Contains(Coupons, coupon))
+                if (LineSelector.Contains(Coupons, coupons[i]))
                 {
                     return ConditionFailure.None;
                 }

@@ -287,9 +287,179 @@ public sealed class EarningEngine
 }
 
 /// <summary>Largest-remainder allocation of whole points over weights.</summary>
+/// <remarks>
+/// Exact: the weights (decimal amounts or quantities) are brought to one scale as integers, so
+/// every share is <c>weight × amount / sum</c> computed with integer division and remainders
+/// compare exactly; ties go to the earlier slot.
+/// </remarks>
 internal static class Allocation
 {
+    private const int MaxSlotsOnStack = 64;
+
+    private static readonly long[] PowersOfTen =
+    [
+        1L, 10L, 100L, 1_000L, 10_000L, 100_000L, 1_000_000L, 10_000_000L, 100_000_000L, 1_000_000_000L,
+        10_000_000_000L, 100_000_000_000L, 1_000_000_000_000L,
+    ];
+
     public static void LargestRemainder(long amount, ReadOnlySpan<decimal> weights, Span<long> result)
+    {
+        result.Clear();
+        var only = -1;
+        for (var i = 0; i < weights.Length; i++)
+        {
+            if (weights[i] != 0m)
+            {
+                if (only != -1)
+                {
+                    only = -2;
+                    break;
+                }
+
+                only = i;
+            }
+        }
+
+        if (only != -2)
+        {
+            // Nothing or a single slot weighs: it takes everything (the order slot when nothing weighs).
+            result[only < 0 ? result.Length - 1 : only] = amount;
+            return;
+        }
+
+        Span<long> scaled = weights.Length <= MaxSlotsOnStack ? stackalloc long[weights.Length] : new long[weights.Length];
+        if (!TryScale(weights, scaled, out var sum))
+        {
+            LargestRemainderDecimal(amount, weights, result);
+            return;
+        }
+
+        if (sum == 0)
+        {
+            result[^1] = amount;
+            return;
+        }
+
+        if (sum <= long.MaxValue / amount)
+        {
+            LargestRemainder64(amount, scaled, sum, result);
+            return;
+        }
+
+        Span<Int128> remainders = weights.Length <= MaxSlotsOnStack ? stackalloc Int128[weights.Length] : new Int128[weights.Length];
+        long allocated = 0;
+        for (var i = 0; i < scaled.Length; i++)
+        {
+            if (scaled[i] == 0)
+            {
+                remainders[i] = -1;
+                continue;
+            }
+
+            var product = (Int128)scaled[i] * amount;
+            result[i] = (long)(product / sum);
+            remainders[i] = product % sum;
+            allocated += result[i];
+        }
+
+        for (var left = amount - allocated; left > 0; left--)
+        {
+            var best = -1;
+            for (var i = 0; i < remainders.Length; i++)
+            {
+                if (remainders[i] >= 0 && (best < 0 || remainders[i] > remainders[best]))
+                {
+                    best = i;
+                }
+            }
+
+            result[best]++;
+            remainders[best] = -1;
+        }
+    }
+
+    /// <summary>The common case: every product weight × amount fits in 64 bits.</summary>
+    private static void LargestRemainder64(long amount, ReadOnlySpan<long> scaled, long sum, Span<long> result)
+    {
+        Span<long> remainders = scaled.Length <= MaxSlotsOnStack ? stackalloc long[scaled.Length] : new long[scaled.Length];
+        long allocated = 0;
+        for (var i = 0; i < scaled.Length; i++)
+        {
+            if (scaled[i] == 0)
+            {
+                remainders[i] = -1;
+                continue;
+            }
+
+            var product = scaled[i] * amount;
+            var share = product / sum;
+            result[i] = share;
+            remainders[i] = product - (share * sum);
+            allocated += share;
+        }
+
+        for (var left = amount - allocated; left > 0; left--)
+        {
+            var best = -1;
+            for (var i = 0; i < remainders.Length; i++)
+            {
+                if (remainders[i] >= 0 && (best < 0 || remainders[i] > remainders[best]))
+                {
+                    best = i;
+                }
+            }
+
+            result[best]++;
+            remainders[best] = -1;
+        }
+    }
+
+    /// <summary>Brings the weights to integers at one common scale; false when they do not fit in 64 bits.</summary>
+    private static bool TryScale(ReadOnlySpan<decimal> weights, Span<long> scaled, out long sum)
+    {
+        sum = 0;
+        var scale = 0;
+        Span<int> bits = stackalloc int[4];
+        for (var i = 0; i < weights.Length; i++)
+        {
+            decimal.GetBits(weights[i], bits);
+            if (bits[2] != 0 || bits[3] < 0)
+            {
+                return false;
+            }
+
+            scale = Math.Max(scale, (bits[3] >> 16) & 0xFF);
+        }
+
+        if (scale >= PowersOfTen.Length)
+        {
+            return false;
+        }
+
+        for (var i = 0; i < weights.Length; i++)
+        {
+            decimal.GetBits(weights[i], bits);
+            var mantissa = ((long)(uint)bits[1] << 32) | (uint)bits[0];
+            var factor = PowersOfTen[scale - ((bits[3] >> 16) & 0xFF)];
+            if (mantissa < 0 || mantissa > long.MaxValue / factor)
+            {
+                return false;
+            }
+
+            scaled[i] = mantissa * factor;
+            if (scaled[i] > long.MaxValue - sum)
+            {
+                return false;
+            }
+
+            sum += scaled[i];
+        }
+
+        return true;
+    }
+
+    /// <summary>The same allocation in decimal arithmetic, for weights too large for 64-bit integers.</summary>
+    private static void LargestRemainderDecimal(long amount, ReadOnlySpan<decimal> weights, Span<long> result)
     {
         decimal sum = 0m;
         foreach (var w in weights)
@@ -297,14 +467,7 @@ internal static class Allocation
             sum += w;
         }
 
-        result.Clear();
-        if (sum <= 0m)
-        {
-            result[^1] = amount;
-            return;
-        }
-
-        Span<decimal> remainders = weights.Length <= 64 ? stackalloc decimal[weights.Length] : new decimal[weights.Length];
+        var remainders = new decimal[weights.Length];
         long allocated = 0;
         for (var i = 0; i < weights.Length; i++)
         {
@@ -324,10 +487,10 @@ internal static class Allocation
         var left = amount - allocated;
         while (left > 0)
         {
-            var best = -1;
-            for (var i = 0; i < remainders.Length; i++)
+            var best = 0;
+            for (var i = 1; i < remainders.Length; i++)
             {
-                if (remainders[i] >= 0m && (best < 0 || remainders[i] > remainders[best]))
+                if (remainders[i] > remainders[best])
                 {
                     best = i;
                 }
@@ -336,9 +499,8 @@ internal static class Allocation
             result[best]++;
             remainders[best] = -1m;
             left--;
-            if (left > 0 && AllTaken(remainders))
+            if (left > 0 && remainders[best] < 0m && Array.TrueForAll(remainders, r => r < 0m))
             {
-                // Only reachable through decimal rounding noise: start another round.
                 for (var i = 0; i < weights.Length; i++)
                 {
                     remainders[i] = weights[i] > 0m ? 0m : -1m;
@@ -360,18 +522,5 @@ internal static class Allocation
             result[largest]--;
             left++;
         }
-    }
-
-    private static bool AllTaken(ReadOnlySpan<decimal> remainders)
-    {
-        foreach (var r in remainders)
-        {
-            if (r >= 0m)
-            {
-                return false;
-            }
-        }
-
-        return true;
     }
 }

@@ -62,9 +62,11 @@ public sealed class EarningOrder
         CheckAmount(paidWithPoints, nameof(paidWithPoints));
 
         decimal subtotal = 0m;
+        decimal merchandise = 0m;
         foreach (var line in lines)
         {
             subtotal += line.NetAmount;
+            merchandise += line.IsGiftCard ? 0m : line.NetAmount;
         }
 
         if (paidWithPoints > subtotal + shipping + tax)
@@ -84,6 +86,7 @@ public sealed class EarningOrder
         Store = store;
         Coupons = coupons ?? NoCoupons;
         NetSubtotal = subtotal;
+        MerchandiseSubtotal = merchandise;
     }
 
     /// <summary>The shop's order id.</summary>
@@ -121,6 +124,9 @@ public sealed class EarningOrder
 
     /// <summary>The sum of the lines' net amounts (after line discounts, before shipping and tax).</summary>
     public decimal NetSubtotal { get; }
+
+    /// <summary>The sum of the net amounts of the lines that are not gift cards; subtotal conditions and basket thresholds use it.</summary>
+    public decimal MerchandiseSubtotal { get; }
 
     private static void CheckAmount(decimal value, string name)
     {

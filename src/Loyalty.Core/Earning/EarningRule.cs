@@ -267,9 +267,10 @@ public sealed record FixedBonusRule : EarningRule
             return true;
         }
 
-        foreach (var line in context.Order!.Lines)
+        var lines = context.Order!.Lines;
+        for (var i = 0; i < lines.Count; i++)
         {
-            if (Lines.Matches(line))
+            if (Lines.Matches(lines[i]))
             {
                 return true;
             }
@@ -323,7 +324,7 @@ public sealed record FixedBonusRule : EarningRule
     }
 
     internal override string DescribeAction(EarningRuleSet ruleSet) => Per == BonusBasis.PerUnit
-        ? $"Earn {Points} bonus points for each {Describer.Lines(Lines!)} item"
+        ? $"Earn {Points} bonus points for each item of {Describer.Lines(Lines!)}"
         : Lines is null ? $"Earn {Points} bonus points per order" : $"Earn {Points} bonus points on orders with {Describer.Lines(Lines)}";
 }
 

@@ -45,7 +45,7 @@ public sealed class EarningRuleSet : IEquatable<EarningRuleSet>
     private readonly FrozenDictionary<RuleId, int> indexById;
     private readonly string canonicalJson;
 
-    private EarningRuleSet(EarningRuleSetDefinition definition, Currency currency, DateTimeZone zone)
+    private EarningRuleSet(EarningRuleSetDefinition definition, Currency currency, DateTimeZone zone, string json)
     {
         Definition = definition;
         Currency = currency;
@@ -91,7 +91,7 @@ public sealed class EarningRuleSet : IEquatable<EarningRuleSet>
 
         GroupCount = groupNumbers.Count;
         Descriptions = ordered.Select(r => new RuleDescription(r.Id, r.Name, Describer.Describe(r, this))).ToArray();
-        canonicalJson = JsonSerializer.Serialize(definition, EarningJson.Options);
+        canonicalJson = json;
     }
 
     /// <summary>The version label.</summary>
@@ -205,8 +205,11 @@ public sealed class EarningRuleSet : IEquatable<EarningRuleSet>
             throw new EarningRuleSetException(errors);
         }
 
-        var normalised = definition with { Groups = definedGroups.ToArray(), Rules = rules.ToArray() };
-        return new EarningRuleSet(normalised, currency, zone!);
+        // A deep copy through the canonical JSON: the caller's lists can change afterwards without
+        // changing the compiled rule set.
+        var json = JsonSerializer.Serialize(definition with { Groups = definedGroups, Rules = rules }, EarningJson.Options);
+        var copy = JsonSerializer.Deserialize<EarningRuleSetDefinition>(json, EarningJson.Options)!;
+        return new EarningRuleSet(copy, currency, zone!, json);
     }
 
     /// <summary>Reads, validates and compiles a rule set from JSON.</summary>

@@ -13,16 +13,7 @@ internal readonly struct EvaluationContext
         Local = local;
         if (order is not null)
         {
-            decimal merchandise = 0m;
-            foreach (var line in order.Lines)
-            {
-                if (!line.IsGiftCard)
-                {
-                    merchandise += line.NetAmount;
-                }
-            }
-
-            MerchandiseSubtotal = merchandise;
+            MerchandiseSubtotal = order.MerchandiseSubtotal;
             var total = order.NetSubtotal + order.Shipping + order.Tax;
             PaidInMoneyFactor = order.PaidWithPoints == 0m ? 1m : total == 0m ? 0m : (total - order.PaidWithPoints) / total;
         }

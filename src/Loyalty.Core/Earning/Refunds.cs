@@ -136,9 +136,9 @@ internal static class RefundCalculator
             return rule.Awarded.Value;
         }
 
-        var amountShare = order.NetSubtotal == 0m ? 0m : Math.Min(1m, state.Amount / order.NetSubtotal);
         long taken = 0;
         var lines = order.Lines;
+        var net = order.NetSubtotal;
         for (var i = 0; i < lines.Count; i++)
         {
             if (allocation[i] == 0)
@@ -146,14 +146,27 @@ internal static class RefundCalculator
                 continue;
             }
 
-            var share = Math.Min(1m, (decimal)state.Quantities[i] / lines[i].Quantity + amountShare);
-            taken += decimal.ToInt64(decimal.Floor(allocation[i] * share));
+            // Share of the line refunded: q/Q from line refunds plus A/N from amount refunds, capped at 1.
+            var q = state.Quantities[i];
+            var quantity = lines[i].Quantity;
+            long lineTaken;
+            if (state.Amount == 0m || net == 0m)
+            {
+                lineTaken = (long)((Int128)allocation[i] * q / quantity);
+            }
+            else
+            {
+                var numerator = allocation[i] * ((q * net) + (state.Amount * quantity));
+                lineTaken = decimal.ToInt64(decimal.Floor(numerator / (quantity * net)));
+            }
+
+            taken += Math.Min(allocation[i], lineTaken);
         }
 
         var orderLevel = allocation[lines.Count];
-        if (orderLevel != 0)
+        if (orderLevel != 0 && net != 0m)
         {
-            taken += decimal.ToInt64(decimal.Floor(orderLevel * state.Fraction(order)));
+            taken += Math.Min(orderLevel, decimal.ToInt64(decimal.Floor(orderLevel * state.RefundedValue(order) / net)));
         }
 
         return taken;
@@ -206,9 +219,6 @@ internal static class RefundCalculator
             return allLines || (order.NetSubtotal > 0m && RefundedValue(order) >= order.NetSubtotal);
         }
 
-        public decimal Fraction(EarningOrder order) =>
-            order.NetSubtotal == 0m ? 0m : Math.Min(1m, RefundedValue(order) / order.NetSubtotal);
-
         public decimal MerchandiseAfter(EarningOrder order)
         {
             decimal remaining = 0m;
@@ -224,7 +234,7 @@ internal static class RefundCalculator
             return remaining - Amount;
         }
 
-        private decimal RefundedValue(EarningOrder order)
+        public decimal RefundedValue(EarningOrder order)
         {
             var value = Amount;
             for (var i = 0; i < Quantities.Length; i++)

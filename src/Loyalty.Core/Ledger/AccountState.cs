@@ -112,6 +112,9 @@ internal sealed class AccountState
 
     public Instant? LastActivityAt { get; private set; }
 
+    /// <summary>The points in open lots, pending or available, expired or not.</summary>
+    public long LotPoints { get; private set; }
+
     public Dictionary<TransactionId, Lot> Lots { get; } = [];
 
     public Dictionary<TransactionId, Hold> Holds { get; } = [];
@@ -136,6 +139,7 @@ internal sealed class AccountState
         foreach (var lot in snapshot.OpenLots)
         {
             state.Lots[lot.LotId] = Lot.From(lot);
+            state.LotPoints = checked(state.LotPoints + lot.Remaining);
         }
 
         foreach (var hold in snapshot.OpenHolds)
@@ -280,6 +284,7 @@ internal sealed class AccountState
             var lot = Lots[m.LotId];
             lot.Remaining = checked(lot.Remaining + m.Delta);
             lot.Changed = true;
+            LotPoints = checked(LotPoints + m.Delta);
             moved = checked(moved + m.Delta);
         }
 

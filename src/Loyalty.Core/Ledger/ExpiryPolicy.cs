@@ -124,6 +124,11 @@ public sealed class ExpiryPolicy
     public Instant? ExpiresAt(Instant earnedAt, DateTimeZone zone)
     {
         ArgumentNullException.ThrowIfNull(zone);
+        if (Kind is ExpiryPolicyKind.None or ExpiryPolicyKind.Inactivity)
+        {
+            return null;
+        }
+
         var local = earnedAt.InZone(zone).LocalDateTime;
         switch (Kind)
         {

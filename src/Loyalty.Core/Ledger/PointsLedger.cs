@@ -92,7 +92,7 @@ public sealed class PointsLedger
             }
 
             CheckNoOverflow(state.Earned, amount, "lifetime earned");
-            CheckNoOverflow(state.Lots.Values.Sum(l => l.Remaining), amount, "balance");
+            CheckNoOverflow(state.LotPoints, amount, "balance");
             var repay = Math.Min(state.Debt, amount);
             return Decided(Record(state, command.Id, LedgerTransactionKind.Earn, now, amount) with
             {
@@ -352,7 +352,7 @@ public sealed class PointsLedger
             var record = Record(state, command.Id, LedgerTransactionKind.Adjust, now, signed) with { Reason = command.Reason, Actor = command.Actor };
             if (signed > 0)
             {
-                CheckNoOverflow(state.Lots.Values.Sum(l => l.Remaining), amount, "balance");
+                CheckNoOverflow(state.LotPoints, amount, "balance");
                 CheckNoOverflow(Math.Abs(state.Adjusted), amount, "lifetime adjusted");
                 var repay = Math.Min(state.Debt, amount);
                 return Decided(record with

@@ -14,6 +14,8 @@ internal sealed class TierCalendar
 
     private const int FirstYear = 1900;
     private const int YearCount = 400;
+    private const long SecondsPerYear = 31_556_952; // 365.2425 days
+    private const long SecondsFrom1900To1970 = -2_208_988_800;
 
     private readonly DateTimeZone zone;
     private readonly QualificationWindowKind window;
@@ -42,6 +44,8 @@ internal sealed class TierCalendar
     public bool HasGrace { get; }
 
     public bool IsLifetime => window == QualificationWindowKind.Lifetime;
+
+    public bool IsAnniversary => window == QualificationWindowKind.AnniversaryYear;
 
     /// <summary>The start (inclusive) of the window whose end is <paramref name="t"/>.</summary>
     public Instant WindowStart(Instant t, LocalDate enrolment) => window switch
@@ -114,21 +118,20 @@ internal sealed class TierCalendar
             return t.InZone(zone).Year;
         }
 
-        int lo = 0, hi = YearCount;
-        while (hi - lo > 1)
+        // Estimate from the mean Gregorian year, then correct by at most a step or two.
+        var i = (int)((t.ToUnixTimeSeconds() - SecondsFrom1900To1970) / SecondsPerYear);
+        i = Math.Clamp(i, 0, YearCount - 1);
+        while (i > 0 && starts[i] > t)
         {
-            var mid = (lo + hi) >> 1;
-            if (starts[mid] <= t)
-            {
-                lo = mid;
-            }
-            else
-            {
-                hi = mid;
-            }
+            i--;
         }
 
-        return FirstYear + lo;
+        while (i < YearCount - 1 && starts[i + 1] <= t)
+        {
+            i++;
+        }
+
+        return FirstYear + i;
     }
 
     private Instant YearStart(int year)

@@ -26,6 +26,8 @@ public sealed class TierEvaluator
     private readonly Currency? currency;
     private readonly bool revokeOnRefund;
     private readonly bool oneLevel;
+    private readonly CompiledTier[] compiled;
+    private readonly bool usesSpend;
 
     /// <summary>Creates an evaluator for a ladder.</summary>
     /// <param name="ladder">The validated ladder.</param>
@@ -40,6 +42,8 @@ public sealed class TierEvaluator
         currency = ladder.Policy.Currency;
         revokeOnRefund = ladder.Policy.Refunds == RefundPolicy.RevokeUpgrade;
         oneLevel = ladder.Policy.Downgrade == DowngradePolicy.OneLevel;
+        compiled = tiers.Select(t => new CompiledTier(t)).ToArray();
+        usesSpend = tiers.Any(t => t.Thresholds.Any(th => th.Metric == QualifyingMetric.Spend));
     }
 
     /// <summary>The ladder evaluated.</summary>
@@ -70,6 +74,66 @@ public sealed class TierEvaluator
     {
         ArgumentNullException.ThrowIfNull(members);
         return Iterate(members, asOf);
+    }
+
+    /// <summary>
+    /// Evaluates many members as of one instant on several threads, still streaming and still in
+    /// input order: members are taken in chunks of <paramref name="chunkSize"/>, each chunk is
+    /// evaluated in parallel, then its results are yielded in order.
+    /// </summary>
+    /// <param name="members">The members, in any order.</param>
+    /// <param name="asOf">The instant.</param>
+    /// <param name="maxDegreeOfParallelism">The number of threads, at least 1 (1 evaluates on the caller's thread).</param>
+    /// <param name="chunkSize">Members per chunk, between 1 and 1,048,576; 8,192 by default.</param>
+    /// <returns>One evaluation per member, in input order.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="members"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxDegreeOfParallelism"/> or <paramref name="chunkSize"/> is out of range.</exception>
+    public IEnumerable<TierEvaluation> EvaluateMany(IEnumerable<TierMember> members, Instant asOf, int maxDegreeOfParallelism, int chunkSize = 8_192)
+    {
+        ArgumentNullException.ThrowIfNull(members);
+        Internal.Preconditions.CheckInRange(maxDegreeOfParallelism, 1, 1_024);
+        Internal.Preconditions.CheckInRange(chunkSize, 1, 1_048_576);
+        return maxDegreeOfParallelism == 1 ? Iterate(members, asOf) : IterateParallel(members, asOf, maxDegreeOfParallelism, chunkSize);
+    }
+
+    private IEnumerable<TierEvaluation> IterateParallel(IEnumerable<TierMember> members, Instant asOf, int degree, int chunkSize)
+    {
+        var chunk = new TierMember[chunkSize];
+        var results = new TierEvaluation[chunkSize];
+        var options = new ParallelOptions { MaxDegreeOfParallelism = degree };
+        using var e = members.GetEnumerator();
+        while (true)
+        {
+            var n = 0;
+            while (n < chunkSize && e.MoveNext())
+            {
+                chunk[n++] = e.Current ?? throw new ArgumentException("members must not contain null.", nameof(members));
+            }
+
+            if (n == 0)
+            {
+                yield break;
+            }
+
+            try
+            {
+                Parallel.For(0, n, options, i => results[i] = EvaluateCore(chunk[i], asOf, scratch ??= new Scratch()));
+            }
+            catch (AggregateException ex) when (ex.InnerExceptions.Count > 0)
+            {
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(ex.InnerExceptions[0]).Throw();
+            }
+
+            for (var i = 0; i < n; i++)
+            {
+                yield return results[i];
+            }
+
+            if (n < chunkSize)
+            {
+                yield break;
+            }
+        }
     }
 
     private IEnumerable<TierEvaluation> Iterate(IEnumerable<TierMember> members, Instant asOf)
@@ -116,7 +180,8 @@ public sealed class TierEvaluator
         }
 
         var n = Load(member, asOf, s);
-        var replay = new Replay(this, s, n, member.EnrolledAt, calendar.IsLifetime ? default : calendar.LocalDateOf(member.EnrolledAt), manual, manualRank);
+        var enrolment = calendar.IsAnniversary ? calendar.LocalDateOf(member.EnrolledAt) : default;
+        var replay = new Replay(this, s, n, member.EnrolledAt, enrolment, manual, manualRank);
         if (prior is null)
         {
             replay.StartFresh();
@@ -194,7 +259,26 @@ public sealed class TierEvaluator
 
         if (!sorted)
         {
-            Array.Sort(entries, 0, count, EntryByInstant.Instance);
+            if (count <= 16)
+            {
+                // Insertion sort: histories are short, and this beats a comparer-based sort.
+                for (var i = 1; i < count; i++)
+                {
+                    var item = entries[i];
+                    var j = i - 1;
+                    while (j >= 0 && entries[j].At > item.At)
+                    {
+                        entries[j + 1] = entries[j];
+                        j--;
+                    }
+
+                    entries[j + 1] = item;
+                }
+            }
+            else
+            {
+                Array.Sort(entries, 0, count, EntryByInstant.Instance);
+            }
         }
 
         var times = s.Times;
@@ -225,6 +309,51 @@ public sealed class TierEvaluator
         return count;
     }
 
+    /// <summary>A tier's requirement flattened for the hot path: integer comparisons, decimal only for spend.</summary>
+    private readonly struct CompiledTier
+    {
+        private readonly bool anyOf;
+        private readonly bool hasPoints;
+        private readonly bool hasOrders;
+        private readonly bool hasSpend;
+        private readonly long minPoints;
+        private readonly long minOrders;
+        private readonly decimal minSpend;
+
+        public CompiledTier(TierDefinition tier)
+        {
+            anyOf = tier.Combination == ThresholdCombination.AnyOf;
+            foreach (var t in tier.Thresholds)
+            {
+                switch (t.Metric)
+                {
+                    case QualifyingMetric.Points:
+                        hasPoints = true;
+                        minPoints = (long)t.Minimum;
+                        break;
+                    case QualifyingMetric.Orders:
+                        hasOrders = true;
+                        minOrders = (long)t.Minimum;
+                        break;
+                    default:
+                        hasSpend = true;
+                        minSpend = t.Minimum;
+                        break;
+                }
+            }
+        }
+
+        public bool IsMetBy(long points, decimal spend, long orders)
+        {
+            if (anyOf)
+            {
+                return (hasPoints && points >= minPoints) || (hasOrders && orders >= minOrders) || (hasSpend && spend >= minSpend);
+            }
+
+            return (!hasPoints || points >= minPoints) && (!hasOrders || orders >= minOrders) && (!hasSpend || spend >= minSpend);
+        }
+    }
+
     private sealed class EntryByInstant : IComparer<QualificationEntry>
     {
         public static readonly EntryByInstant Instance = new();
@@ -239,6 +368,7 @@ public sealed class TierEvaluator
         public long[] Points = new long[17];
         public decimal[] Spend = new decimal[17];
         public long[] Orders = new long[17];
+        public TierChange[] Changes = new TierChange[8];
 
         public void Ensure(int n)
         {
@@ -274,13 +404,14 @@ public sealed class TierEvaluator
         private Instant validUntil;
         private Instant graceUntil;
         private Instant lastQualifiedAt;
+        private Instant undoValidUntil;
         private int fallbackRank;
         private Instant fallbackValidUntil;
         private bool manualActive;
         private Instant manualStart;
         private Instant manualEnd;
         private Instant reportedSince;
-        private List<TierChange>? changes;
+        private int changeCount;
 
         public Replay(TierEvaluator owner, Scratch s, int count, Instant enrolledAt, LocalDate enrolment, ManualTierAssignment? manual, int manualRank)
         {
@@ -296,6 +427,7 @@ public sealed class TierEvaluator
             validUntil = None;
             graceUntil = None;
             lastQualifiedAt = None;
+            undoValidUntil = None;
             fallbackRank = -1;
             fallbackValidUntil = None;
             ReportedRank = 0;
@@ -333,6 +465,7 @@ public sealed class TierEvaluator
             validUntil = prior.AutomaticValidUntil ?? None;
             graceUntil = prior.GraceUntil ?? None;
             lastQualifiedAt = prior.LastQualifiedAt ?? None;
+            undoValidUntil = prior.ValidUntilBeforeLastQualification ?? None;
             fallbackRank = fallback;
             fallbackValidUntil = prior.FallbackValidUntil ?? None;
             ReportedRank = reported;
@@ -351,6 +484,9 @@ public sealed class TierEvaluator
                     manualEnd = end;
                 }
             }
+
+            // A manual assignment recorded after the prior run but already in force applies now.
+            Report(after, manualActive ? TierChangeReason.ManualAssignmentStarted : TierChangeReason.ManualAssignmentEnded, record: true);
         }
 
         /// <summary>Processes every event at or before <paramref name="until"/>, in time order.</summary>
@@ -452,13 +588,15 @@ public sealed class TierEvaluator
                 AutomaticSince = autoSince,
                 AutomaticValidUntil = validUntil == None ? null : validUntil,
                 LastQualifiedAt = lastQualifiedAt == None ? null : lastQualifiedAt,
+                ValidUntilBeforeLastQualification = lastQualifiedAt == None || undoValidUntil == None ? null : undoValidUntil,
                 FallbackTier = fallbackRank < 0 ? null : tiers[fallbackRank].Id,
                 FallbackValidUntil = fallbackRank < 0 || fallbackValidUntil == None ? null : fallbackValidUntil,
                 EvaluatedAt = asOf,
             };
         }
 
-        public IReadOnlyList<TierChange> TakeChanges() => changes is null ? Array.Empty<TierChange>() : changes.ToArray();
+        public readonly IReadOnlyList<TierChange> TakeChanges() =>
+            changeCount == 0 ? Array.Empty<TierChange>() : s.Changes.AsSpan(0, changeCount).ToArray();
 
         private TierChangeReason Entries(Instant at)
         {
@@ -483,6 +621,7 @@ public sealed class TierEvaluator
                 validUntil = calendar.ValidityAfterQualification(at, Enrolment);
                 graceUntil = None;
                 lastQualifiedAt = at;
+                undoValidUntil = None;
                 return TierChangeReason.Upgraded;
             }
 
@@ -491,38 +630,80 @@ public sealed class TierEvaluator
                 if (autoRank > 0)
                 {
                     var v = calendar.ValidityAfterQualification(at, Enrolment);
-                    if (v > validUntil || graceUntil != None)
+                    if (graceUntil != None)
                     {
+                        // Requalified during grace: a fresh validity, not undone by later refunds.
                         validUntil = v;
+                        graceUntil = None;
+                        lastQualifiedAt = None;
                     }
-
-                    graceUntil = None;
-                    lastQualifiedAt = at;
+                    else if (v > validUntil)
+                    {
+                        // An extension a refund in the same window may undo.
+                        undoValidUntil = validUntil;
+                        validUntil = v;
+                        lastQualifiedAt = at;
+                    }
                 }
 
                 return TierChangeReason.Upgraded;
             }
 
-            if (owner.revokeOnRefund && reduction && lastQualifiedAt != None && windowStart <= lastQualifiedAt)
+            if (owner.revokeOnRefund && reduction && lastQualifiedAt != None && windowStart <= lastQualifiedAt && undoValidUntil != None)
+            {
+                // The refund takes back the extension of validity: the tier stays, its end returns.
+                if (undoValidUntil > at)
+                {
+                    validUntil = undoValidUntil;
+                }
+
+                lastQualifiedAt = None;
+                undoValidUntil = None;
+            }
+            else if (owner.revokeOnRefund && reduction && lastQualifiedAt != None && windowStart <= lastQualifiedAt)
             {
                 if (fallbackRank > computed && fallbackValidUntil > at)
                 {
                     autoRank = fallbackRank;
                     validUntil = fallbackValidUntil;
                     lastQualifiedAt = None;
+                    fallbackRank = -1;
+                    fallbackValidUntil = None;
                 }
                 else
                 {
+                    // The member keeps what the window still supports; an earlier status of the
+                    // same tier stays underneath in case a further refund undoes this one too.
                     autoRank = computed;
                     validUntil = computed == 0 ? None : calendar.ValidityAfterQualification(at, Enrolment);
                     lastQualifiedAt = computed == 0 ? None : at;
+                    if (!(fallbackRank > 0 && fallbackRank <= computed && fallbackValidUntil > at))
+                    {
+                        fallbackRank = -1;
+                        fallbackValidUntil = None;
+                    }
                 }
 
                 autoSince = at;
                 graceUntil = None;
-                fallbackRank = -1;
-                fallbackValidUntil = None;
+                undoValidUntil = None;
                 return TierChangeReason.UpgradeRevokedByRefund;
+            }
+
+            if (computed > 0)
+            {
+                // Qualifying for a lower tier while holding a higher one: remember it, so the
+                // member falls back to it (not below) when the higher tier ends.
+                var v = calendar.ValidityAfterQualification(at, Enrolment);
+                if (computed > fallbackRank || fallbackValidUntil <= at)
+                {
+                    fallbackRank = computed;
+                    fallbackValidUntil = v;
+                }
+                else if (computed == fallbackRank && v > fallbackValidUntil)
+                {
+                    fallbackValidUntil = v;
+                }
             }
 
             return TierChangeReason.Upgraded;
@@ -571,15 +752,24 @@ public sealed class TierEvaluator
             var v = calendar.ValidityAfterQualification(qualifiedAt, Enrolment);
             validUntil = v > now ? v : calendar.ValidityAfterDowngrade(now, Enrolment);
             graceUntil = None;
-            lastQualifiedAt = qualifiedAt;
+            lastQualifiedAt = None;
+            undoValidUntil = None;
         }
 
         private void Downgrade(Instant at, int computed)
         {
             var target = owner.oneLevel ? Math.Max(autoRank - 1, computed) : computed;
+            var valid = target == 0 ? None : owner.calendar.ValidityAfterDowngrade(at, Enrolment);
+            if (fallbackRank >= target && fallbackRank > 0 && fallbackValidUntil > at)
+            {
+                // A lower tier qualified for while holding this one is still valid.
+                valid = fallbackRank > target || fallbackValidUntil > valid ? fallbackValidUntil : valid;
+                target = fallbackRank;
+            }
+
             autoRank = target;
             autoSince = at;
-            validUntil = target == 0 ? None : owner.calendar.ValidityAfterDowngrade(at, Enrolment);
+            validUntil = valid;
             graceUntil = None;
             lastQualifiedAt = None;
             fallbackRank = -1;
@@ -597,7 +787,12 @@ public sealed class TierEvaluator
             if (record)
             {
                 var tiers = owner.tiers;
-                (changes ??= []).Add(new TierChange(at, tiers[ReportedRank].Id, tiers[reported].Id, reason));
+                if (changeCount == s.Changes.Length)
+                {
+                    Array.Resize(ref s.Changes, changeCount * 2);
+                }
+
+                s.Changes[changeCount++] = new TierChange(at, tiers[ReportedRank].Id, tiers[reported].Id, reason);
             }
 
             ReportedRank = reported;
@@ -606,11 +801,21 @@ public sealed class TierEvaluator
 
         private readonly int ComputedRank(Instant windowStart, Instant at)
         {
-            var totals = Totals(windowStart, at);
-            var tiers = owner.tiers;
-            for (var r = tiers.Length - 1; r > 0; r--)
+            var lo = windowStart == Instant.MinValue ? 0 : LowerBound(windowStart);
+            var hi = UpperBound(at);
+            if (hi <= lo)
             {
-                if (tiers[r].IsMetBy(totals))
+                return 0;
+            }
+
+            var points = s.Points[hi] - s.Points[lo];
+            var orders = s.Orders[hi] - s.Orders[lo];
+            var compiled = owner.compiled;
+            var usesSpend = owner.usesSpend;
+            var spend = usesSpend ? s.Spend[hi] - s.Spend[lo] : 0m;
+            for (var r = compiled.Length - 1; r > 0; r--)
+            {
+                if (compiled[r].IsMetBy(points, spend, orders))
                 {
                     return r;
                 }

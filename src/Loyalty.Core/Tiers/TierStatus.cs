@@ -35,8 +35,17 @@ public sealed record TierStatus
     /// <summary>Until when <see cref="AutomaticTier"/> holds (exclusive); null when it never ends.</summary>
     public Instant? AutomaticValidUntil { get; init; }
 
-    /// <summary>The last instant the member (re)qualified for <see cref="AutomaticTier"/>; null when the tier was not reached by qualification.</summary>
+    /// <summary>
+    /// The last upgrade or extension of validity that a refund in the same window may still undo;
+    /// null when there is none.
+    /// </summary>
     public Instant? LastQualifiedAt { get; init; }
+
+    /// <summary>
+    /// When <see cref="LastQualifiedAt"/> extended the validity of the same tier, the validity before
+    /// that extension; null when it was an upgrade.
+    /// </summary>
+    public Instant? ValidUntilBeforeLastQualification { get; init; }
 
     /// <summary>The automatic tier held before the last upgrade, restored if a refund revokes the upgrade.</summary>
     public TierId? FallbackTier { get; init; }

@@ -1,0 +1,229 @@
+using FsCheck;
+using FsCheck.Fluent;
+using FsCheck.Xunit;
+using Loyalty.Core.Earning;
+using Loyalty.Core.Primitives;
+using NodaTime;
+using static Loyalty.Core.Tests.Earning.EarningFixtures;
+
+namespace Loyalty.Core.Tests.Earning;
+
+/// <summary>Generated orders, refund plans and rule sets for the earning properties.</summary>
+public static class EarningArbitraries
+{
+    private static readonly string[] Categories = ["shoes", "tops", "garden", "books"];
+    private static readonly string?[] Brands = ["Acme", "GreenCo", null];
+
+    public static Gen<OrderLine> LineGen { get; } =
+        from sku in Gen.Elements("a", "b", "c", "d", "e", "f")
+        from category in Gen.Elements(Categories)
+        from brand in Gen.Elements(Brands)
+        from quantity in Gen.Choose(1, 5)
+        from cents in Gen.Choose(0, 20_000)
+        from discountPercent in Gen.Choose(0, 100)
+        from giftCard in Gen.Frequency((7, Gen.Constant(false)), (1, Gen.Constant(true)))
+        let unit = cents / 100m
+        let discount = decimal.Round(quantity * unit * discountPercent / 100m, 2, MidpointRounding.ToZero)
+        select new OrderLine(sku, quantity, unit, discount, [category], brand, giftCard);
+
+    public static Gen<EarningOrder> OrderGen { get; } =
+        from lines in Gen.NonEmptyListOf(LineGen).Select(l => l.Take(6).ToArray())
+        from shipping in Gen.Choose(0, 1_500)
+        from tax in Gen.Choose(0, 5_000)
+        from pointsPercent in Gen.Frequency((3, Gen.Constant(0)), (1, Gen.Choose(0, 100)))
+        from hour in Gen.Choose(0, 24 * 60)
+        let total = lines.Sum(l => l.NetAmount) + (shipping / 100m) + (tax / 100m)
+        let paid = decimal.Round(total * pointsPercent / 100m, 2, MidpointRounding.ToZero)
+        select new EarningOrder(OrderId.From("o-1"), Alice, Instant.FromUtc(2026, 3, 25, 0, 0).Plus(Duration.FromHours(hour)), Currency.EUR, lines, shipping / 100m, tax / 100m, paid);
+
+    public static Gen<EarningUsage> UsageGen { get; } =
+        from periodPoints in Gen.Choose(0, 1_200)
+        from budgetUsed in Gen.Choose(0, 60_000)
+        select EarningUsage.Empty
+            .WithPeriod(RuleId.From("capped"), new UsagePeriod(CapPeriod.Month, new LocalDate(2026, 3, 1)), new UsageTotals(Points.FromInt64(periodPoints), 1))
+            .WithCampaign(RuleId.From("capped"), Points.FromInt64(budgetUsed));
+
+    public static Gen<EarningCondition> ConditionGen { get; } = Gen.OneOf(
+        Gen.Choose(0, 300).Select(min => Conditions.Subtotal(min)),
+        Gen.Elements(Categories).Select(c => Conditions.AnyLine(LineSelector.ForCategories(c))),
+        Gen.Elements("web", "app").Select(c => Conditions.Channel(c)),
+        Gen.Choose(1, 7).Select(d => Conditions.DaysOfWeek((IsoDayOfWeek)d)),
+        Gen.Choose(0, 22).Select(h => Conditions.TimeOfDay(new LocalTime(h, 0), new LocalTime(h + 1, 30))),
+        Gen.Choose(0, 5).Select(n => Conditions.Not(Conditions.OrderCount(n))),
+        Gen.Constant(Conditions.Any(Conditions.Segment("vip"), Conditions.Tier(TierId.From("gold")))));
+
+    public static Gen<EarningRule> RuleGen(int index) =>
+        from kind in Gen.Choose(0, 5)
+        from priority in Gen.Choose(-5, 5)
+        from amount in Gen.Choose(1, 500)
+        from rounding in Gen.Elements(PointsRounding.Floor, PointsRounding.HalfUp, PointsRounding.HalfEven, PointsRounding.Ceiling)
+        from condition in Gen.Frequency((1, ConditionGen.Select(c => (EarningCondition?)c)), (1, Gen.Constant<EarningCondition?>(null)))
+        from category in Gen.Elements(Categories)
+        select Configure(kind switch
+        {
+            0 => new FixedBonusRule { Points = Points.FromInt64(amount), Per = BonusBasis.PerUnit, Lines = LineSelector.ForCategories(category) },
+            1 => new MultiplierRule { BaseRule = RuleId.From("base"), Multiplier = 1m + (amount / 100m), Lines = LineSelector.ForCategories(category) },
+            2 => new ThresholdBonusRule { Threshold = amount, Points = Points.FromInt64(amount * 2), Clawback = amount % 2 == 0 ? BonusClawback.Keep : BonusClawback.ReverseBelowThreshold },
+            3 => new OrderCountBonusRule { OrderNumber = 1 + (amount % 3), Points = Points.FromInt64(amount) },
+            4 => new ActivityRule { Activity = ActivityKind.Review, Points = Points.FromInt64(amount), Caps = new RuleCaps { PerMember = new PeriodCap { Period = CapPeriod.Month, MaxAwards = 5 } } },
+            _ => (EarningRule)new SpendRule { PointsPerUnit = amount / 100m, ExcludedLines = LineSelector.ForCategories(category), IncludeShipping = amount % 2 == 0 },
+        }, index, priority, rounding, condition);
+
+    public static Gen<EarningRuleSet> RuleSetGen { get; } =
+        from generated in Gen.ListOf(RuleGen(0))
+        let rules = generated.Take(8).Select((r, i) => r with { Id = RuleId.From($"r{i}"), Group = i % 3 == 0 ? "best" : null }).ToArray()
+        let seed = Rules().EarnPerUnit("base", 1m).Group("best", StackingMode.BestOf).ToDefinition()
+        select EarningRuleSet.Create(seed with { Rules = [.. seed.Rules, .. rules] });
+
+    public static Arbitrary<EarningOrder> Orders() => OrderGen.ToArbitrary();
+
+    public static Arbitrary<EarningUsage> Usages() => UsageGen.ToArbitrary();
+
+    public static Arbitrary<EarningRuleSet> RuleSets() => RuleSetGen.ToArbitrary();
+
+    private static EarningRule Configure(EarningRule rule, int index, int priority, PointsRounding rounding, EarningCondition? condition) =>
+        rule with { Id = RuleId.From($"r{index}"), Priority = priority, Rounding = rounding, Condition = condition, Group = index % 3 == 0 && !rule.Exclusive ? "best" : null };
+}
+
+[Properties(Arbitrary = [typeof(EarningArbitraries)], MaxTest = 100)]
+public class EarningPropertyTests
+{
+    private static readonly EarningRuleSet Programme = Rules()
+        .Group("promo", StackingMode.BestOf)
+        .EarnPerUnit("base", 1m, r => r with { IncludeShipping = true })
+        .Multiply("shoes-x2", "base", 2m, LineSelector.ForCategories("shoes"))
+        .FixedBonus("eco", 3, BonusBasis.PerUnit, LineSelector.ForBrands("GreenCo"))
+        .ThresholdBonus("big", 100m, 500, r => r with { Clawback = BonusClawback.ReverseBelowThreshold, Group = "promo" })
+        .FixedBonus("flat", 120, configure: r => r with { Group = "promo" })
+        .OrderCountBonus("first", 1, 300)
+        .TierMultiplier("tier", "base")
+        .EarnPerUnit("capped", 2.5m, r => r with
+        {
+            Rounding = PointsRounding.HalfEven,
+            Caps = new RuleCaps
+            {
+                PerOrder = Points.FromInt64(400),
+                PerMember = new PeriodCap { Period = CapPeriod.Month, MaxPoints = Points.FromInt64(1_000) },
+                CampaignBudget = Points.FromInt64(50_000),
+            },
+        })
+        .Build();
+
+    private static readonly MemberContext Gold = new(tier: TierId.From("gold"), tierEarnMultiplier: 1.5m);
+
+    private static EarningOrder WithLines(EarningOrder order, IReadOnlyList<OrderLine> lines) =>
+        new(order.Id, order.Member, order.PlacedAt, order.Currency, lines, order.Shipping, order.Tax, Math.Min(order.PaidWithPoints, lines.Sum(l => l.NetAmount) + order.Shipping + order.Tax));
+
+    [Property]
+    public void Line_order_never_changes_the_result(EarningOrder order, int seed)
+    {
+        var shuffled = order.Lines.OrderBy(_ => new Random(seed).Next()).Reverse().ToArray();
+
+        var a = Evaluate(Programme, order, Gold);
+        var b = Evaluate(Programme, WithLines(order, shuffled), Gold);
+
+        b.Total.Should().Be(a.Total);
+        b.Rules.Select(r => (r.RuleId, r.Outcome, r.Desired, r.Rounded, r.Awarded))
+            .Should().Equal(a.Rules.Select(r => (r.RuleId, r.Outcome, r.Desired, r.Rounded, r.Awarded)));
+    }
+
+    [Property]
+    public void Adding_an_eligible_line_never_lowers_base_points(EarningOrder order, PositiveInt cents)
+    {
+        var extra = new OrderLine("extra", 1, cents.Get / 100m, categories: ["books"]);
+
+        var before = Evaluate(Programme, order)[RuleId.From("base")].Awarded;
+        var after = Evaluate(Programme, WithLines(order, [.. order.Lines, extra]))[RuleId.From("base")].Awarded;
+
+        after.Should().BeGreaterThanOrEqualTo(before);
+    }
+
+    [Property]
+    public void Caps_always_hold_and_allocations_sum_to_the_award(EarningOrder order, EarningUsage usage)
+    {
+        var capped = RuleId.From("capped");
+        var month = UsagePeriod.Containing(CapPeriod.Month, order.PlacedAt.InZone(Programme.TimeZone).Date);
+        var result = Evaluate(Programme, order, Gold, usage);
+        var entry = result[capped];
+
+        entry.Awarded.Value.Should().BeLessThanOrEqualTo(400);
+        (entry.Awarded + usage.ForPeriod(capped, month).Points).Value.Should().BeLessThanOrEqualTo(Math.Max(1_000, usage.ForPeriod(capped, month).Points.Value));
+        (entry.Awarded + usage.ForCampaign(capped)).Value.Should().BeLessThanOrEqualTo(Math.Max(50_000, usage.ForCampaign(capped).Value));
+        entry.Awarded.Should().BeLessThanOrEqualTo(entry.Rounded);
+        foreach (var rule in result.Rules)
+        {
+            rule.Allocation.ToArray().Sum().Should().Be(rule.Awarded.Value);
+            rule.Allocation.ToArray().Should().NotContain(p => p < 0);
+        }
+
+        result.Total.Value.Should().Be(result.Rules.Sum(r => r.Awarded.Value));
+    }
+
+    [Property]
+    public void A_full_refund_reverses_exactly_the_award(EarningOrder order)
+    {
+        var recorded = Evaluate(Programme, order, Gold);
+        var all = OrderRefund.ForLines(order.Lines.Select((l, i) => new LineRefund(i, l.Quantity)).ToArray());
+
+        var refund = EarningEngine.Instance.ComputeRefund(order, recorded, [], all);
+
+        refund.Total.Should().Be(recorded.Total);
+        refund.IsFullRefund.Should().BeTrue();
+    }
+
+    [Property]
+    public void Any_sequence_of_partial_refunds_never_exceeds_the_award(EarningOrder order, int seed)
+    {
+        var random = new Random(seed);
+        var recorded = Evaluate(Programme, order, Gold);
+        var previous = new List<OrderRefund>();
+        long taken = 0;
+        var byAmount = random.Next(3) == 0 && order.NetSubtotal > 0m;
+        var remaining = order.Lines.Select(l => l.Quantity).ToArray();
+        var amountLeft = order.NetSubtotal;
+
+        while (byAmount ? amountLeft > 0m : remaining.Any(q => q > 0))
+        {
+            OrderRefund refund;
+            if (byAmount)
+            {
+                var amount = Math.Min(amountLeft, Math.Max(0.01m, decimal.Round(order.NetSubtotal * random.Next(1, 60) / 100m, 2)));
+                amountLeft -= amount;
+                refund = OrderRefund.ForAmount(amount);
+            }
+            else
+            {
+                var line = random.Next(remaining.Length);
+                if (remaining[line] == 0)
+                {
+                    continue;
+                }
+
+                var quantity = random.Next(1, remaining[line] + 1);
+                remaining[line] -= quantity;
+                refund = OrderRefund.ForLines(new LineRefund(line, quantity));
+            }
+
+            var result = EarningEngine.Instance.ComputeRefund(order, recorded, previous, refund);
+            result.Rules.Should().NotContain(r => r.Points.Value < 0);
+            taken += result.Total.Value;
+            previous.Add(refund);
+            taken.Should().BeLessThanOrEqualTo(recorded.Total.Value);
+        }
+
+        if (!byAmount || order.NetSubtotal > 0m)
+        {
+            taken.Should().Be(recorded.Total.Value, "the whole order has been refunded");
+        }
+    }
+
+    [Property]
+    public void Json_round_trip_gives_an_equal_rule_set(EarningRuleSet ruleSet, EarningOrder order)
+    {
+        var back = EarningRuleSet.FromJson(ruleSet.ToJson());
+
+        back.Should().Be(ruleSet);
+        back.Descriptions.Should().BeEquivalentTo(ruleSet.Descriptions);
+        Evaluate(back, order).ToJson().Should().Be(Evaluate(ruleSet, order).ToJson());
+    }
+}

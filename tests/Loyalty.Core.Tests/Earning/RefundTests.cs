@@ -1,0 +1,138 @@
+using Loyalty.Core.Earning;
+using Loyalty.Core.Primitives;
+using NodaTime;
+using static Loyalty.Core.Tests.Earning.EarningFixtures;
+
+namespace Loyalty.Core.Tests.Earning;
+
+public class RefundTests
+{
+    private static readonly EarningEngine Engine = EarningEngine.Instance;
+
+    private static readonly EarningRuleSet Programme = Rules()
+        .EarnPerUnit("base", 1m)
+        .Multiply("shoes-x2", "base", 2m, LineSelector.ForCategories("shoes"))
+        .ThresholdBonus("big", 100m, 500, r => r with { Clawback = BonusClawback.ReverseBelowThreshold })
+        .OrderCountBonus("first", 1, 300)
+        .Build();
+
+    // 3 sneakers at 40 (shoes) + 2 shirts at 15: 150 € of merchandise.
+    private static readonly EarningOrder Order150 = Order(Line("sneaker", 40m, quantity: 3, category: "shoes"), Line("shirt", 15m, quantity: 2, category: "tops"));
+
+    private static EarningResult Recorded => Evaluate(Programme, Order150);
+
+    [Fact]
+    public void The_recorded_result_is_what_refunds_start_from()
+    {
+        var recorded = Recorded;
+
+        recorded.Total.Should().Be(Points.FromInt64(150 + 120 + 500 + 300));
+        recorded[RuleId.From("base")].Allocation.ToArray().Should().Equal(120, 30, 0);
+    }
+
+    [Fact]
+    public void Refunding_one_sneaker_takes_back_its_points_and_keeps_the_bonus_while_the_order_stays_above_the_threshold()
+    {
+        var refund = Engine.ComputeRefund(Order150, Recorded, [], OrderRefund.ForLines(new LineRefund(0, 1)));
+
+        refund.Rules.Should().Equal(
+            new RuleRefund(RuleId.From("base"), Points.FromInt64(40)),
+            new RuleRefund(RuleId.From("big"), Points.Zero),
+            new RuleRefund(RuleId.From("first"), Points.Zero),
+            new RuleRefund(RuleId.From("shoes-x2"), Points.FromInt64(40)));
+        refund.Total.Should().Be(Points.FromInt64(80));
+        refund.IsFullRefund.Should().BeFalse();
+    }
+
+    [Fact]
+    public void The_threshold_bonus_is_taken_back_when_a_refund_brings_the_order_below_the_threshold()
+    {
+        var first = OrderRefund.ForLines(new LineRefund(0, 1));
+        var second = OrderRefund.ForLines(new LineRefund(1, 1));
+
+        var refund = Engine.ComputeRefund(Order150, Recorded, [first], second);
+
+        // 150 - 40 - 15 = 95 < 100: the 500 bonus goes, plus the shirt's 15 points.
+        refund.Total.Should().Be(Points.FromInt64(515));
+    }
+
+    [Fact]
+    public void A_kept_bonus_stays_on_partial_refunds_and_goes_with_a_full_refund()
+    {
+        var rules = Rules().EarnPerUnit("base", 1m).ThresholdBonus("big", 100m, 500).Build();
+        var recorded = Evaluate(rules, Order150);
+
+        Engine.ComputeRefund(Order150, recorded, [], OrderRefund.ForAmount(100m)).Total.Should().Be(Points.FromInt64(100));
+        Engine.ComputeRefund(Order150, recorded, [OrderRefund.ForAmount(100m)], OrderRefund.ForAmount(50m)).Total.Should().Be(Points.FromInt64(550));
+    }
+
+    [Fact]
+    public void A_full_refund_by_lines_reverses_exactly_the_award()
+    {
+        var recorded = Recorded;
+
+        var refund = Engine.ComputeRefund(Order150, recorded, [], OrderRefund.ForLines(new LineRefund(0, 3), new LineRefund(1, 2)));
+
+        refund.Total.Should().Be(recorded.Total);
+        refund.IsFullRefund.Should().BeTrue();
+    }
+
+    [Fact]
+    public void Refunds_are_pinned_to_the_recorded_result_not_to_todays_rules()
+    {
+        var recorded = Recorded;
+        var json = recorded.ToJson();
+
+        // The rules change (or vanish); the stored result alone decides.
+        var refund = Engine.ComputeRefund(Order150, EarningResult.FromJson(json), [], OrderRefund.ForLines(new LineRefund(1, 2)));
+
+        refund.Rules.Single(r => r.RuleId == RuleId.From("base")).Points.Should().Be(Points.FromInt64(30));
+    }
+
+    [Fact]
+    public void An_amount_refund_takes_back_points_in_proportion_rounded_down()
+    {
+        var recorded = Recorded;
+
+        var refund = Engine.ComputeRefund(Order150, recorded, [], OrderRefund.ForAmount(10m));
+
+        // 10/150 of 120 and 30 base points, of 120 multiplier points: 8 + 2 + 8.
+        refund.Total.Should().Be(Points.FromInt64(18));
+    }
+
+    [Fact]
+    public void Bad_refunds_are_refused_with_a_precise_message()
+    {
+        var recorded = Recorded;
+
+        FluentActions.Invoking(() => Engine.ComputeRefund(Order150, recorded, [], OrderRefund.ForLines(new LineRefund(5, 1))))
+            .Should().Throw<ArgumentException>().WithMessage("Line 5 does not exist; the order has 2 lines (0 to 1). (Parameter 'refund')");
+        FluentActions.Invoking(() => Engine.ComputeRefund(Order150, recorded, [OrderRefund.ForLines(new LineRefund(0, 2))], OrderRefund.ForLines(new LineRefund(0, 2))))
+            .Should().Throw<ArgumentException>().WithMessage("Line 0 would have 4 units refunded but only 3 were ordered. (Parameter 'refund')");
+        FluentActions.Invoking(() => Engine.ComputeRefund(Order150, recorded, [], OrderRefund.ForAmount(150.01m)))
+            .Should().Throw<ArgumentException>().WithMessage("The refunds would total 150.01, more than the order's net subtotal 150. (Parameter 'refund')");
+        FluentActions.Invoking(() => Engine.ComputeRefund(Order150, recorded, [null!], OrderRefund.ForAmount(1m)))
+            .Should().Throw<ArgumentException>().WithMessage("previousRefunds[0] must not be null. (Parameter 'previousRefunds')");
+
+        var other = new EarningOrder(OrderId.From("o-2"), Alice, Start, Currency.EUR, [Line("x", 1m)]);
+        FluentActions.Invoking(() => Engine.ComputeRefund(other, recorded, [], OrderRefund.ForAmount(1m)))
+            .Should().Throw<ArgumentException>().WithMessage("recorded is the result of order \"o-1\" with 2 lines, not of order \"o-2\" with 1 lines. (Parameter 'recorded')");
+
+        var quote = Engine.Quote(Programme, Order150, MemberContext.Default, EarningUsage.Empty);
+        FluentActions.Invoking(() => Engine.ComputeRefund(Order150, quote, [], OrderRefund.ForAmount(1m)))
+            .Should().Throw<ArgumentException>().WithMessage("recorded is a quote; refunds are computed from the result recorded for the order. (Parameter 'recorded')");
+    }
+
+    [Fact]
+    public void Refund_requests_validate_their_arguments()
+    {
+        FluentActions.Invoking(() => OrderRefund.ForLines())
+            .Should().Throw<ArgumentException>().WithMessage("lines must hold at least one line refund. (Parameter 'lines')");
+        FluentActions.Invoking(() => OrderRefund.ForLines(new LineRefund(0, 0)))
+            .Should().Throw<ArgumentOutOfRangeException>().WithMessage("lines[0].Quantity must be greater than 0 (was 0). (Parameter 'lines')*");
+        FluentActions.Invoking(() => OrderRefund.ForLines(new LineRefund(-1, 1)))
+            .Should().Throw<ArgumentOutOfRangeException>().WithMessage("lines[0].LineIndex must be 0 or greater (was -1). (Parameter 'lines')*");
+        FluentActions.Invoking(() => OrderRefund.ForAmount(0m))
+            .Should().Throw<ArgumentOutOfRangeException>().WithMessage("amount must be greater than 0 (was 0). (Parameter 'amount')*");
+    }
+}
