@@ -1,0 +1,128 @@
+using System.Globalization;
+using Loyalty.Core.Primitives;
+using Loyalty.Core.Segmentation;
+using NodaTime;
+
+// CustomerSegments: RFMP segmentation, purchase cycles and cohort retention on the real purchase
+// history of the online music retailer CDNOW (23,570 customers, January 1997 – June 1998).
+// Usage: dotnet run --project samples/CustomerSegments [path/to/CDNOW_master.txt]
+
+// 1. Find the purchase file: the argument, or ../shared/data/cdnow/CDNOW_master.txt next to the repository.
+var path = args.Length > 0 ? args[0] : DefaultDataPath();
+if (path is null || !File.Exists(path))
+{
+    Console.Error.WriteLine($"CDNOW purchase file not found{(path is null ? string.Empty : $" at '{path}'")}.");
+    Console.Error.WriteLine("It is not part of the product: pass its path, e.g.");
+    Console.Error.WriteLine("  dotnet run --project samples/CustomerSegments -- /data/cdnow/CDNOW_master.txt");
+    Console.Error.WriteLine("Format: a header line, then 'customer_id yyyymmdd number_of_cds dollar_value' per purchase.");
+    return 1;
+}
+
+// 2. Read the purchases. CDNOW gives a day, not a time: each row is an order placed at noon,
+//    New York time. The file has no product categories, so P (product breadth) is 0 for everyone.
+var zone = DateTimeZoneProviders.Tzdb["America/New_York"];
+var usd = Currency.USD;
+var purchases = new List<Purchase>();
+foreach (var (line, number) in File.ReadLines(path).Select((l, i) => (l, i + 1)).Skip(1))
+{
+    var fields = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+    if (fields.Length != 4)
+    {
+        continue;
+    }
+
+    var day = LocalDate.FromDateTime(DateTime.ParseExact(fields[1], "yyyyMMdd", CultureInfo.InvariantCulture));
+    purchases.Add(new Purchase(
+        MemberId.From(fields[0]),
+        OrderId.From(number),
+        day.At(new LocalTime(12, 0)).InZoneLeniently(zone).ToInstant(),
+        Money.FromDecimal(decimal.Parse(fields[3], CultureInfo.InvariantCulture), usd)));
+}
+
+Console.WriteLine($"Read {purchases.Count:N0} purchases from {path}");
+
+// 3. Configure the segmenter: as of the end of 30 June 1998, all history, quintile scores.
+var segmenter = new RfmpSegmenter(new RfmpOptions
+{
+    AsOf = new LocalDateTime(1998, 6, 30, 23, 59, 59).InZoneLeniently(zone).ToInstant(),
+    TimeZone = zone,
+    Currency = usd,
+});
+
+// 4. Score and segment every customer; print how each dimension was cut and the segment report.
+var result = segmenter.Segment(purchases);
+Console.WriteLine();
+Console.WriteLine($"RFMP as of {result.AsOfDate:yyyy-MM-dd}: {result.Customers.Count:N0} customers");
+foreach (var dimension in result.Dimensions)
+{
+    Console.WriteLine($"  {dimension}");
+}
+
+Console.WriteLine();
+Console.WriteLine($"{"segment",-20} {"customers",10} {"share",7} {"revenue",13} {"rev. share",10} {"AOV",9}");
+foreach (var row in result.Report.OrderByDescending(r => r.Revenue.Amount))
+{
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        $"{row.Segment,-20} {row.Customers,10:N0} {row.CustomerShare,7:P1} {row.Revenue.Amount,13:N2} {row.RevenueShare,10:P1} {row.AverageOrderValue.Amount,9:N2}"));
+}
+
+// 5. Who moved since the end of 1997? (Win-back list: Loyal or Champions then, At Risk or worse now.)
+var december = new RfmpSegmenter(segmenter.Options with
+{
+    AsOf = new LocalDateTime(1997, 12, 31, 23, 59, 59).InZoneLeniently(zone).ToInstant(),
+}).Segment(purchases);
+var slipping = result.MovementsSince(december)
+    .Where(m => m.From is RfmpSegments.Champions or RfmpSegments.Loyal
+        && m.To is RfmpSegments.AtRisk or RfmpSegments.CantLoseThem or RfmpSegments.Hibernating or RfmpSegments.Lost)
+    .ToList();
+Console.WriteLine();
+Console.WriteLine($"{slipping.Count:N0} customers were Champions or Loyal on 1997-12-31 and are slipping away now, e.g.:");
+foreach (var move in slipping.Take(5))
+{
+    Console.WriteLine($"  customer {move.Customer}: {move.From} -> {move.To}");
+}
+
+// 6. Purchase cycles: repeat buyers (3+ orders) who are late for their next purchase.
+var cycles = segmenter.PurchaseCycles(purchases);
+var overdue = cycles.OverdueOn(cycles.AsOfDate);
+Console.WriteLine();
+Console.WriteLine($"{cycles.Cycles.Count:N0} customers have a purchase cycle; {overdue.Count:N0} are overdue on {cycles.AsOfDate:yyyy-MM-dd}. Most overdue:");
+foreach (var cycle in overdue.Take(5))
+{
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        $"  customer {cycle.Customer}: {cycle.Orders} orders, every {cycle.MedianIntervalDays} days (median), last {cycle.LastPurchase:yyyy-MM-dd}, expected {cycle.ExpectedNextPurchase:yyyy-MM-dd}, {cycle.DaysOverdue(cycles.AsOfDate)} days late"));
+}
+
+// 7. Cohort retention: share of each first-purchase month still buying 1..6 months later, and monthly churn.
+var retention = segmenter.Retention(purchases);
+Console.WriteLine();
+Console.WriteLine("cohort    customers   " + string.Join(" ", Enumerable.Range(1, 6).Select(m => $"  +{m}m")));
+foreach (var cohort in retention.Cohorts)
+{
+    var shares = cohort.Retention.Skip(1).Take(6).Select(s => string.Create(CultureInfo.InvariantCulture, $"{s,5:P0}"));
+    Console.WriteLine($"{cohort.Cohort:yyyy-MM}   {cohort.Customers,9:N0}   {string.Join(" ", shares)}");
+}
+
+Console.WriteLine();
+Console.WriteLine("monthly churn (bought last month, not this month):");
+foreach (var period in retention.Churn.TakeLast(6))
+{
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        $"  {period.Month:yyyy-MM}: {period.Churned:N0} of {period.ActiveBefore:N0} = {period.Rate:P1}{(period.IsPartial ? " (month not over)" : string.Empty)}"));
+}
+
+return 0;
+
+// The repository root is the first folder above the current one that holds Loyalty.Core.sln.
+static string? DefaultDataPath()
+{
+    for (var dir = new DirectoryInfo(Directory.GetCurrentDirectory()); dir is not null; dir = dir.Parent)
+    {
+        if (File.Exists(Path.Combine(dir.FullName, "Loyalty.Core.sln")))
+        {
+            return Path.GetFullPath(Path.Combine(dir.FullName, "..", "shared", "data", "cdnow", "CDNOW_master.txt"));
+        }
+    }
+
+    return null;
+}

@@ -1,0 +1,313 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
+using Loyalty.Core.Primitives;
+using NodaTime;
+
+namespace Loyalty.Core.Segmentation;
+
+/// <summary>
+/// Streams purchases into one state per customer: distinct orders (lines of one order merged),
+/// net amount, distinct categories, last and (optionally) per-order instants.
+/// </summary>
+internal sealed class PurchaseAggregator
+{
+    private const int LinearScanLimit = 16;
+
+    private readonly Dictionary<MemberId, int> indexByCustomer = new();
+    private readonly Dictionary<string, int> categoryIds = new(StringComparer.Ordinal);
+    private readonly Currency currency;
+    private readonly Instant asOf;
+    private readonly Instant? windowStart;
+    private readonly bool trackOrderTimes;
+    private State[] states = new State[1024];
+    private long position;
+
+    public PurchaseAggregator(Currency currency, Instant asOf, Instant? windowStart, bool trackOrderTimes)
+    {
+        this.currency = currency;
+        this.asOf = asOf;
+        this.windowStart = windowStart;
+        this.trackOrderTimes = trackOrderTimes;
+    }
+
+    public int Count => indexByCustomer.Count;
+
+    public long AfterAsOf { get; private set; }
+
+    public long BeforeWindow { get; private set; }
+
+    public PurchaseExclusions Exclusions => AfterAsOf == 0 && BeforeWindow == 0 ? PurchaseExclusions.None : new(AfterAsOf, BeforeWindow);
+
+    public void AddAll(IEnumerable<Purchase> purchases)
+    {
+        ArgumentNullException.ThrowIfNull(purchases);
+        if (purchases is Purchase[] array)
+        {
+            foreach (ref readonly var p in array.AsSpan())
+            {
+                Add(in p);
+            }
+        }
+        else if (purchases is List<Purchase> list)
+        {
+            foreach (ref readonly var p in CollectionsMarshal.AsSpan(list))
+            {
+                Add(in p);
+            }
+        }
+        else
+        {
+            foreach (var p in purchases)
+            {
+                Add(in p);
+            }
+        }
+    }
+
+    public void Add(in Purchase purchase)
+    {
+        var number = ++position;
+        Check(in purchase, number);
+        if (purchase.PlacedAt > asOf)
+        {
+            AfterAsOf++;
+            return;
+        }
+
+        if (windowStart is { } start && purchase.PlacedAt < start)
+        {
+            BeforeWindow++;
+            return;
+        }
+
+        ref var index = ref CollectionsMarshal.GetValueRefOrAddDefault(indexByCustomer, purchase.Customer, out var exists);
+        if (!exists)
+        {
+            index = indexByCustomer.Count - 1;
+            if (index == states.Length)
+            {
+                Array.Resize(ref states, states.Length * 2);
+            }
+
+            states[index] = new State { Customer = purchase.Customer, LastAt = purchase.PlacedAt };
+        }
+
+        ref var state = ref states[index];
+        state.Amount += purchase.NetAmount.Amount;
+        if (purchase.PlacedAt > state.LastAt)
+        {
+            state.LastAt = purchase.PlacedAt;
+        }
+
+        AddOrder(ref state, purchase.Order, purchase.PlacedAt);
+        if (purchase.Categories is { } categories)
+        {
+            for (var i = 0; i < categories.Count; i++)
+            {
+                AddCategory(ref state, categories[i], number);
+            }
+        }
+    }
+
+    /// <summary>The customers, in ordinal order of their ids (so the output never depends on input order).</summary>
+    public int[] SortedIndexes()
+    {
+        // Ordinal order of the ids, sorted on packed 8-character prefixes first so that most
+        // comparisons never touch the strings themselves.
+        var keys = new SortKey[Count];
+        for (var i = 0; i < keys.Length; i++)
+        {
+            var id = states[i].Customer.Value;
+            keys[i] = new SortKey(Pack(id, 0), Pack(id, 4), i);
+        }
+
+        var ids = states;
+        Array.Sort(keys, (a, b) =>
+        {
+            var c = a.High.CompareTo(b.High);
+            if (c == 0)
+            {
+                c = a.Low.CompareTo(b.Low);
+            }
+
+            return c != 0 ? c : string.CompareOrdinal(ids[a.Index].Customer.Value, ids[b.Index].Customer.Value);
+        });
+        return Array.ConvertAll(keys, k => k.Index);
+    }
+
+    private static ulong Pack(string value, int start)
+    {
+        ulong packed = 0;
+        for (var i = start; i < start + 4; i++)
+        {
+            packed = (packed << 16) | (i < value.Length ? value[i] : 0u);
+        }
+
+        return packed;
+    }
+
+    public CustomerActivity[] ToActivities()
+    {
+        var indexes = SortedIndexes();
+        var result = new CustomerActivity[indexes.Length];
+        for (var i = 0; i < indexes.Length; i++)
+        {
+            ref var s = ref states[indexes[i]];
+            result[i] = CustomerActivity.From(s.Customer, s.LastAt, s.OrderCount, Money.FromDecimal(s.Amount, currency), CategoryCount(ref s));
+        }
+
+        return result;
+    }
+
+    public MemberId CustomerAt(int index) => states[index].Customer;
+
+    /// <summary>The customer's order instants (earliest line of each order), ascending.</summary>
+    public Instant[] OrderTimes(int index)
+    {
+        ref var s = ref states[index];
+        var times = s.OrderTimes.AsSpan(0, s.OrderCount).ToArray();
+        Array.Sort(times);
+        return times;
+    }
+
+    private static int CategoryCount(ref State s) =>
+        System.Numerics.BitOperations.PopCount(s.CategoryBits) + (s.MoreCategories?.Count ?? 0);
+
+    private void Check(in Purchase purchase, long number)
+    {
+        if (purchase.Customer.IsDefault)
+        {
+            throw new ArgumentException(
+                string.Create(CultureInfo.InvariantCulture, $"Purchase #{number} has no customer (default(MemberId)); set Customer with MemberId.From(...)."),
+                "purchases");
+        }
+
+        if (purchase.Order.IsDefault)
+        {
+            throw new ArgumentException(
+                string.Create(CultureInfo.InvariantCulture, $"Purchase #{number} (customer {purchase.Customer}) has no order (default(OrderId)); set Order with OrderId.From(...)."),
+                "purchases");
+        }
+
+        if (purchase.NetAmount.Currency != currency)
+        {
+            var code = purchase.NetAmount.Currency.IsDefault ? "no currency" : purchase.NetAmount.Currency.Code;
+            throw new ArgumentException(
+                string.Create(CultureInfo.InvariantCulture, $"Purchase #{number} (customer {purchase.Customer}, order {purchase.Order}) is in {code} but the programme's currency is {currency.Code}; convert it before segmenting (no conversion is ever made)."),
+                "purchases");
+        }
+
+        if (purchase.NetAmount.IsNegative)
+        {
+            throw new ArgumentException(
+                string.Create(CultureInfo.InvariantCulture, $"Purchase #{number} (customer {purchase.Customer}, order {purchase.Order}) has a negative net amount ({purchase.NetAmount}); net refunds against the orders they reverse before segmenting."),
+                "purchases");
+        }
+    }
+
+    private void AddOrder(ref State state, OrderId order, Instant at)
+    {
+        var count = state.OrderCount;
+        var hash = order.GetHashCode();
+        if (state.OrderIndex is { } map)
+        {
+            ref var slot = ref CollectionsMarshal.GetValueRefOrAddDefault(map, order, out var seen);
+            if (seen)
+            {
+                KeepEarliest(ref state, slot, at);
+                return;
+            }
+
+            slot = count;
+        }
+        else
+        {
+            var hashes = state.OrderHashes;
+            for (var i = count - 1; i >= 0; i--)
+            {
+                if (hashes![i] == hash && state.OrderIds![i].Equals(order))
+                {
+                    KeepEarliest(ref state, i, at);
+                    return;
+                }
+            }
+        }
+
+        if (state.OrderIds is null || count == state.OrderIds.Length)
+        {
+            var size = count == 0 ? 4 : count * 2;
+            Array.Resize(ref state.OrderIds, size);
+            Array.Resize(ref state.OrderHashes, size);
+            if (trackOrderTimes)
+            {
+                Array.Resize(ref state.OrderTimes, size);
+            }
+        }
+
+        state.OrderIds[count] = order;
+        state.OrderHashes![count] = hash;
+        if (trackOrderTimes)
+        {
+            state.OrderTimes![count] = at;
+        }
+
+        state.OrderCount = count + 1;
+        if (state.OrderIndex is null && state.OrderCount > LinearScanLimit)
+        {
+            state.OrderIndex = new Dictionary<OrderId, int>(state.OrderCount * 2);
+            for (var i = 0; i < state.OrderCount; i++)
+            {
+                state.OrderIndex[state.OrderIds[i]] = i;
+            }
+        }
+    }
+
+    private void KeepEarliest(ref State state, int orderIndex, Instant at)
+    {
+        if (trackOrderTimes && at < state.OrderTimes![orderIndex])
+        {
+            state.OrderTimes[orderIndex] = at;
+        }
+    }
+
+    private void AddCategory(ref State state, string? category, long number)
+    {
+        if (string.IsNullOrWhiteSpace(category))
+        {
+            throw new ArgumentException(
+                string.Create(CultureInfo.InvariantCulture, $"Purchase #{number} (customer {state.Customer}) lists a null or blank product category; leave unknown categories out of the list."),
+                "purchases");
+        }
+
+        ref var id = ref CollectionsMarshal.GetValueRefOrAddDefault(categoryIds, category, out var known);
+        if (!known)
+        {
+            id = categoryIds.Count - 1;
+        }
+
+        if (id < 64)
+        {
+            state.CategoryBits |= 1UL << id;
+        }
+        else
+        {
+            (state.MoreCategories ??= []).Add(id);
+        }
+    }
+
+    private readonly record struct SortKey(ulong High, ulong Low, int Index);
+
+    private struct State
+    {
+        public MemberId Customer;
+        public Instant LastAt;
+        public decimal Amount;
+        public int OrderCount;
+        public OrderId[]? OrderIds;
+        public int[]? OrderHashes;
+        public Instant[]? OrderTimes;
+        public Dictionary<OrderId, int>? OrderIndex;
+        public ulong CategoryBits;
+        public HashSet<int>? MoreCategories;
+    }
+}
