@@ -1111,8 +1111,21 @@ public sealed class LoyaltyProgram
         long applied = 0, writtenOff = 0, debt = 0;
         if (record.TransactionId is { } transactionId)
         {
+            // The order's own earn may be missing if its recording was interrupted; it is written
+            // (idempotently) first, so that the reversal always has something to reverse.
+            var earned = await ledger.EarnAsync(new EarnPoints(order!.TransactionId, order.MemberId, order.Earning.Total), cancellationToken).ConfigureAwait(false);
+            if (!earned.Succeeded)
+            {
+                return FromLedger<RefundReceipt>(earned);
+            }
+
+            if (!earned.IsRepeat)
+            {
+                metrics.Earned(order.Earning.Total);
+            }
+
             var reversed = await ledger.ReverseAsync(
-                new ReversePoints(transactionId, record.MemberId, order!.TransactionId, record.Result.Total) { Reason = $"refund {record.RefundId} of order {record.OrderId}" },
+                new ReversePoints(transactionId, record.MemberId, order.TransactionId, record.Result.Total) { Reason = $"refund {record.RefundId} of order {record.OrderId}" },
                 cancellationToken).ConfigureAwait(false);
             if (!reversed.Succeeded)
             {

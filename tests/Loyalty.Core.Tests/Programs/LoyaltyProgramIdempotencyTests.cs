@@ -196,6 +196,22 @@ public class LoyaltyProgramIdempotencyTests
         (await h.BalanceAsync(Alice)).Pending.Should().Be(P(70));
     }
 
+    [Fact]
+    public async Task A_refund_of_an_order_whose_earn_was_interrupted_earns_then_reverses()
+    {
+        var flaky = new FlakyLedgerStore();
+        using var h = await new ProgramHarness(replace: s => s.Replace(ServiceDescriptor.Singleton<ILedgerStore>(flaky))).ConfigureAsync();
+        await h.EnrolAsync(Alice);
+        flaky.FailNextAppend = true;
+        var crash = async () => await h.Program.RecordOrderAsync(Order("A-1", Alice, h.Now, Line("A", 1, 60m), Line("B", 1, 40m)));
+        await crash.Should().ThrowAsync<LoyaltyStoreException>();
+
+        var refund = (await h.Program.RecordRefundAsync(new RefundRequest(RefundId.From("R-1"), OrderId.From("A-1"), OrderRefund.ForLines(new LineRefund(1, 1))))).GetValueOrThrow();
+
+        refund.PointsTakenBack.Should().Be(P(40));
+        (await h.BalanceAsync(Alice)).Should().Match<LedgerBalance>(b => b.Pending == P(60) && b.Earned == P(200) && b.Reversed == P(40));
+    }
+
     private sealed class FlakyLedgerStore : ILedgerStore
     {
         private readonly InMemoryLedgerStore inner = new();
