@@ -632,11 +632,6 @@ public sealed class LoyaltyProgram
 
         await rewards.ReturnStockAsync(programId, redemption.RewardId, redemptionId, cancellationToken).ConfigureAwait(false);
         var cancelled = await rewards.MarkCancelledAsync(programId, redemptionId, reversal.Transaction!.RecordedAt, cancellationToken).ConfigureAwait(false);
-        if (!wasCancelled && !reversal.IsRepeat)
-        {
-            metrics.Redeemed(-redemption.PointsSpent);
-        }
-
         return LoyaltyResult<RewardRedemption>.Success(cancelled!, isRepeat: wasCancelled);
     }
 
