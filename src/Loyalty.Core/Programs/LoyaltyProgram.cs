@@ -43,6 +43,7 @@ public sealed class LoyaltyProgram
     private readonly IRewardCodeGenerator rewardCodes;
     private readonly IReferralCodeGenerator referralCodes;
     private readonly ReferralPolicy referral;
+    private readonly Duration returnWindow;
     private readonly TierEvaluator tierEvaluator;
     private readonly LoyaltyMetrics metrics;
     private readonly ProgramId programId;
@@ -88,6 +89,7 @@ public sealed class LoyaltyProgram
         this.rewardCodes = Preconditions.CheckNotNull(rewardCodes);
         this.referralCodes = Preconditions.CheckNotNull(referralCodes);
         referral = Preconditions.CheckNotNull(options).Value.Referral ?? new ReferralPolicy();
+        returnWindow = Duration.FromTimeSpan(options.Value.Ledger?.PendingPeriod ?? TimeSpan.Zero);
         tierEvaluator = new TierEvaluator(tiers);
         programId = settings.ProgramId;
         currency = settings.Currency;
@@ -1020,7 +1022,7 @@ public sealed class LoyaltyProgram
         Instant? availableAt = null;
         if (record.Earning.Total.IsPositive)
         {
-            var earned = await ledger.EarnAsync(new EarnPoints(record.TransactionId, record.MemberId, record.Earning.Total), cancellationToken).ConfigureAwait(false);
+            var earned = await ledger.EarnAsync(OrderEarn(record), cancellationToken).ConfigureAwait(false);
             if (!earned.Succeeded)
             {
                 return FromLedger<OrderReceipt>(earned);
@@ -1057,6 +1059,17 @@ public sealed class LoyaltyProgram
                 CompletedReferral = completedReferral,
             },
             isRepeat: !isNew);
+    }
+
+    /// <summary>
+    /// The earn of an order: pending until the return window counted from the order's placement
+    /// ends (an order recorded late is pending for less). Computed from the stored record, so a
+    /// retry sends the ledger the very same request.
+    /// </summary>
+    private EarnPoints OrderEarn(OrderRecord order)
+    {
+        var pending = order.Order.PlacedAt + returnWindow - order.RecordedAt;
+        return new EarnPoints(order.TransactionId, order.MemberId, order.Earning.Total) { PendingPeriod = pending < Duration.Zero ? Duration.Zero : pending };
     }
 
     private async Task<bool> CompleteReferralAsync(OrderRecord order, CancellationToken cancellationToken)
@@ -1102,13 +1115,14 @@ public sealed class LoyaltyProgram
 
     private async Task<LoyaltyResult<RefundReceipt>> CompleteRefundAsync(RefundRecord record, bool isRepeat, CancellationToken cancellationToken)
     {
-        var order = await members.GetOrderAsync(programId, record.OrderId, cancellationToken).ConfigureAwait(false);
+        var order = await members.GetOrderAsync(programId, record.OrderId, cancellationToken).ConfigureAwait(false)
+            ?? throw new InvalidOperationException($"Refund '{record.RefundId}' names order '{record.OrderId}', which is not in the member store.");
         long applied = 0, writtenOff = 0, debt = 0;
         if (record.TransactionId is { } transactionId)
         {
             // The order's own earn may be missing if its recording was interrupted; it is written
             // (idempotently) first, so that the reversal always has something to reverse.
-            var earned = await ledger.EarnAsync(new EarnPoints(order!.TransactionId, order.MemberId, order.Earning.Total), cancellationToken).ConfigureAwait(false);
+            var earned = await ledger.EarnAsync(OrderEarn(order), cancellationToken).ConfigureAwait(false);
             if (!earned.Succeeded)
             {
                 return FromLedger<RefundReceipt>(earned);

@@ -27,6 +27,23 @@ public class LoyaltyProgramOrderTests
     }
 
     [Fact]
+    public async Task The_return_window_counts_from_the_orders_placement()
+    {
+        using var h = await new ProgramHarness().ConfigureAsync();
+        await h.EnrolAsync(Alice);
+        var placed = h.Now;
+        h.AdvanceDays(10);
+
+        var late = (await h.Program.RecordOrderAsync(Order("A-1", Alice, placed, Line("SKU", 1, 50m)))).GetValueOrThrow();
+        var old = (await h.Program.RecordOrderAsync(Order("A-2", Alice, placed - Duration.FromDays(30), Line("SKU", 1, 20m)))).GetValueOrThrow();
+
+        late.AvailableAt.Should().Be(placed + Duration.FromDays(14));
+        old.AvailableAt.Should().Be(h.Now, "its return window is over: available at once");
+        (await h.BalanceAsync(Alice)).Should().Match<Loyalty.Core.Ledger.LedgerBalance>(b => b.Pending == P(50) && b.Available == P(120));
+        (await h.Program.RecordOrderAsync(Order("A-1", Alice, placed, Line("SKU", 1, 50m)))).IsRepeat.Should().BeTrue();
+    }
+
+    [Fact]
     public async Task Custom_events_earn_as_their_rule_says_and_unknown_ones_earn_nothing()
     {
         using var h = new ProgramHarness();
