@@ -82,15 +82,17 @@ foreach (var move in slipping.Take(5))
     Console.WriteLine($"  customer {move.Customer}: {move.From} -> {move.To}");
 }
 
-// 6. Purchase cycles: repeat buyers (3+ orders) who are late for their next purchase.
+// 6. Purchase cycles: repeat buyers (3+ purchase days) who are late for their next purchase.
+//    Long-overdue customers are probably gone; the ones just past their rhythm are the ones to relaunch now.
 var cycles = segmenter.PurchaseCycles(purchases);
 var overdue = cycles.OverdueOn(cycles.AsOfDate);
+var relaunch = overdue.Where(c => c.DaysOverdue(cycles.AsOfDate) <= c.MedianIntervalDays).Reverse().ToList();
 Console.WriteLine();
-Console.WriteLine($"{cycles.Cycles.Count:N0} customers have a purchase cycle; {overdue.Count:N0} are overdue on {cycles.AsOfDate:yyyy-MM-dd}. Most overdue:");
-foreach (var cycle in overdue.Take(5))
+Console.WriteLine($"{cycles.Cycles.Count:N0} customers have a purchase cycle; {overdue.Count:N0} are overdue on {cycles.AsOfDate:yyyy-MM-dd}, {relaunch.Count:N0} of them by less than one cycle. Relaunch first:");
+foreach (var cycle in relaunch.Take(5))
 {
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-        $"  customer {cycle.Customer}: {cycle.Orders} orders, every {cycle.MedianIntervalDays} days (median), last {cycle.LastPurchase:yyyy-MM-dd}, expected {cycle.ExpectedNextPurchase:yyyy-MM-dd}, {cycle.DaysOverdue(cycles.AsOfDate)} days late"));
+        $"  customer {cycle.Customer}: {cycle.Orders} orders on {cycle.PurchaseDays} days, every {cycle.MedianIntervalDays} days (median), last {cycle.LastPurchase:yyyy-MM-dd}, expected {cycle.ExpectedNextPurchase:yyyy-MM-dd}, {cycle.DaysOverdue(cycles.AsOfDate)} days late"));
 }
 
 // 7. Cohort retention: share of each first-purchase month still buying 1..6 months later, and monthly churn.

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Runtime.InteropServices;
 using Loyalty.Core.Primitives;
@@ -12,6 +13,8 @@ namespace Loyalty.Core.Segmentation;
 internal sealed class PurchaseAggregator
 {
     private const int LinearScanLimit = 16;
+    private const int PartitionSize = 1 << 15;
+    private const int MaxPartitionBits = 12;
 
     private readonly Dictionary<MemberId, int> indexByCustomer = new();
     private readonly Dictionary<string, int> categoryIds = new(StringComparer.Ordinal);
@@ -21,6 +24,7 @@ internal sealed class PurchaseAggregator
     private readonly bool trackOrderTimes;
     private State[] states = new State[1024];
     private long position;
+    private bool sealedByBatch;
 
     public PurchaseAggregator(Currency currency, Instant asOf, Instant? windowStart, bool trackOrderTimes)
     {
@@ -30,7 +34,7 @@ internal sealed class PurchaseAggregator
         this.trackOrderTimes = trackOrderTimes;
     }
 
-    public int Count => indexByCustomer.Count;
+    public int Count { get; private set; }
 
     public long AfterAsOf { get; private set; }
 
@@ -43,17 +47,11 @@ internal sealed class PurchaseAggregator
         ArgumentNullException.ThrowIfNull(purchases);
         if (purchases is Purchase[] array)
         {
-            foreach (ref readonly var p in array.AsSpan())
-            {
-                Add(in p);
-            }
+            AddPartitioned(array);
         }
         else if (purchases is List<Purchase> list)
         {
-            foreach (ref readonly var p in CollectionsMarshal.AsSpan(list))
-            {
-                Add(in p);
-            }
+            AddPartitioned(CollectionsMarshal.AsSpan(list));
         }
         else
         {
@@ -66,33 +64,141 @@ internal sealed class PurchaseAggregator
 
     public void Add(in Purchase purchase)
     {
-        var number = ++position;
-        Check(in purchase, number);
-        if (purchase.PlacedAt > asOf)
+        if (sealedByBatch)
         {
-            AfterAsOf++;
-            return;
+            throw new InvalidOperationException("This aggregator already took a partitioned batch; create a new one.");
         }
 
-        if (windowStart is { } start && purchase.PlacedAt < start)
+        var number = ++position;
+        Check(in purchase, number);
+        if (IsExcluded(in purchase))
         {
-            BeforeWindow++;
             return;
         }
 
         ref var index = ref CollectionsMarshal.GetValueRefOrAddDefault(indexByCustomer, purchase.Customer, out var exists);
         if (!exists)
         {
-            index = indexByCustomer.Count - 1;
-            if (index == states.Length)
-            {
-                Array.Resize(ref states, states.Length * 2);
-            }
-
-            states[index] = new State { Customer = purchase.Customer, LastAt = purchase.PlacedAt };
+            index = NewState(purchase.Customer, purchase.PlacedAt);
         }
 
-        ref var state = ref states[index];
+        Accumulate(ref states[index], in purchase);
+    }
+
+    /// <summary>
+    /// Adds an in-memory batch in three passes so that the customer table being written stays
+    /// small enough for the processor cache: check and hash every purchase in input order, group
+    /// the purchase positions by customer-hash partition, then aggregate one partition at a time.
+    /// </summary>
+    private void AddPartitioned(ReadOnlySpan<Purchase> purchases)
+    {
+        var n = purchases.Length;
+        if (Count > 0 || n < PartitionSize)
+        {
+            foreach (ref readonly var p in purchases)
+            {
+                Add(in p);
+            }
+
+            return;
+        }
+
+        var bits = Math.Min(MaxPartitionBits, System.Numerics.BitOperations.Log2((uint)(n / PartitionSize)) + 1);
+        var partitions = 1 << bits;
+        var partitionOf = ArrayPool<int>.Shared.Rent(n);
+        var positions = ArrayPool<int>.Shared.Rent(n);
+        try
+        {
+            var starts = new int[partitions + 1];
+            for (var i = 0; i < n; i++)
+            {
+                ref readonly var purchase = ref purchases[i];
+                Check(in purchase, ++position);
+                if (IsExcluded(in purchase))
+                {
+                    partitionOf[i] = -1;
+                    continue;
+                }
+
+                var partition = (int)((uint)purchase.Customer.GetHashCode() >> (32 - bits));
+                partitionOf[i] = partition;
+                starts[partition + 1]++;
+            }
+
+            for (var p = 0; p < partitions; p++)
+            {
+                starts[p + 1] += starts[p];
+            }
+
+            var next = (int[])starts.Clone();
+            for (var i = 0; i < n; i++)
+            {
+                var partition = partitionOf[i];
+                if (partition >= 0)
+                {
+                    positions[next[partition]++] = i;
+                }
+            }
+
+            var local = new Dictionary<MemberId, int>();
+            for (var p = 0; p < partitions; p++)
+            {
+                local.Clear();
+                for (var j = starts[p]; j < starts[p + 1]; j++)
+                {
+                    var i = positions[j];
+                    ref readonly var purchase = ref purchases[i];
+                    ref var index = ref CollectionsMarshal.GetValueRefOrAddDefault(local, purchase.Customer, out var exists);
+                    if (!exists)
+                    {
+                        index = NewState(purchase.Customer, purchase.PlacedAt);
+                    }
+
+                    Accumulate(ref states[index], in purchase);
+                }
+            }
+
+            // The batch leaves no global index behind: the aggregator takes no more purchases.
+            sealedByBatch = true;
+        }
+        finally
+        {
+            ArrayPool<int>.Shared.Return(partitionOf);
+            ArrayPool<int>.Shared.Return(positions);
+        }
+    }
+
+    private bool IsExcluded(in Purchase purchase)
+    {
+        if (purchase.PlacedAt > asOf)
+        {
+            AfterAsOf++;
+            return true;
+        }
+
+        if (windowStart is { } start && purchase.PlacedAt < start)
+        {
+            BeforeWindow++;
+            return true;
+        }
+
+        return false;
+    }
+
+    private int NewState(MemberId customer, Instant placedAt)
+    {
+        var index = Count++;
+        if (index == states.Length)
+        {
+            Array.Resize(ref states, states.Length * 2);
+        }
+
+        states[index] = new State { Customer = customer, LastAt = placedAt };
+        return index;
+    }
+
+    private void Accumulate(ref State state, in Purchase purchase)
+    {
         state.Amount += purchase.NetAmount.Amount;
         if (purchase.PlacedAt > state.LastAt)
         {
@@ -104,7 +210,7 @@ internal sealed class PurchaseAggregator
         {
             for (var i = 0; i < categories.Count; i++)
             {
-                AddCategory(ref state, categories[i], number);
+                AddCategory(ref state, categories[i]);
             }
         }
     }
@@ -197,6 +303,19 @@ internal sealed class PurchaseAggregator
                 "purchases");
         }
 
+        if (purchase.Categories is { } categories)
+        {
+            for (var i = 0; i < categories.Count; i++)
+            {
+                if (string.IsNullOrWhiteSpace(categories[i]))
+                {
+                    throw new ArgumentException(
+                        string.Create(CultureInfo.InvariantCulture, $"Purchase #{number} (customer {purchase.Customer}, order {purchase.Order}) lists a null or blank product category; leave unknown categories out of the list."),
+                        "purchases");
+                }
+            }
+        }
+
         if (purchase.NetAmount.IsNegative)
         {
             throw new ArgumentException(
@@ -270,15 +389,8 @@ internal sealed class PurchaseAggregator
         }
     }
 
-    private void AddCategory(ref State state, string? category, long number)
+    private void AddCategory(ref State state, string category)
     {
-        if (string.IsNullOrWhiteSpace(category))
-        {
-            throw new ArgumentException(
-                string.Create(CultureInfo.InvariantCulture, $"Purchase #{number} (customer {state.Customer}) lists a null or blank product category; leave unknown categories out of the list."),
-                "purchases");
-        }
-
         ref var id = ref CollectionsMarshal.GetValueRefOrAddDefault(categoryIds, category, out var known);
         if (!known)
         {

@@ -58,7 +58,7 @@ public class RfmpBadInputTests
         var act = () => segmenter.Segment([Purchase(1, "A", AsOf, 1m, "books", " ")]);
 
         act.Should().Throw<ArgumentException>().WithMessage(
-            "Purchase #1 (customer 1) lists a null or blank product category; leave unknown categories out of the list. (Parameter 'purchases')");
+            "Purchase #1 (customer 1, order A) lists a null or blank product category; leave unknown categories out of the list. (Parameter 'purchases')");
     }
 
     [Fact]

@@ -87,6 +87,41 @@ public class RfmpSegmenterTests
     }
 
     [Fact]
+    public void A_large_in_memory_batch_gives_the_same_result_as_a_stream()
+    {
+        // Arrays and lists of 32,768 purchases or more are aggregated partition by partition.
+        var purchases = RandomPurchases(seed: 11, customers: 12_000, maxOrders: 5);
+        purchases.Add(Purchase(1, "late", AsOf + Duration.FromDays(1), 5m));
+        purchases.Count.Should().BeGreaterThan(32_768);
+        var options = Options() with { Window = Period.FromMonths(12) };
+        var segmenter = new RfmpSegmenter(options);
+
+        var batch = segmenter.Segment(purchases);
+        var stream = segmenter.Segment(purchases.Select(p => p));
+
+        batch.Customers.Should().Equal(stream.Customers);
+        batch.Report.Should().Equal(stream.Report);
+        batch.Exclusions.Should().Be(stream.Exclusions);
+        batch.Exclusions.AfterAsOf.Should().Be(1);
+        batch.Exclusions.BeforeWindow.Should().BeGreaterThan(0);
+        segmenter.PurchaseCycles(purchases).Cycles.Should().Equal(segmenter.PurchaseCycles(purchases.Select(p => p)).Cycles);
+    }
+
+    [Fact]
+    public void In_a_large_batch_the_first_bad_purchase_in_input_order_is_reported()
+    {
+        var purchases = RandomPurchases(seed: 12, customers: 12_000, maxOrders: 5);
+        purchases[100] = purchases[100] with { Categories = ["books", ""] };
+        purchases[200] = purchases[200] with { NetAmount = Money.FromDecimal(-1m, Currency.EUR) };
+        var bad = purchases[100];
+
+        var act = () => new RfmpSegmenter(Options()).Segment(purchases);
+
+        act.Should().Throw<ArgumentException>().WithMessage(
+            $"Purchase #101 (customer {bad.Customer}, order {bad.Order}) lists a null or blank product category; leave unknown categories out of the list. (Parameter 'purchases')");
+    }
+
+    [Fact]
     public void Streamed_customers_come_out_in_ordinal_order_of_their_ids()
     {
         string[] ids = ["b", "a10", "a9", "A", "a", "customer-000000012", "customer-000000002", "customer-0000000100", "é", "Z", "a1"];
