@@ -46,13 +46,13 @@ public class LoyaltyProgramArgumentTests
         using var h = new ProgramHarness();
 
         var summary = async () => await h.Program.GetMemberSummaryAsync(Alice, expiringWithinDays: 0);
-        (await summary.Should().ThrowAsync<ArgumentOutOfRangeException>()).Which.Message.Should().StartWith("expiringWithinDays must be between 1 and 3660 inclusive (was 0). (Parameter 'expiringWithinDays')");
+        (await summary.Should().ThrowAsync<ArgumentOutOfRangeException>()).Which.Message.Should().Be("expiringWithinDays must be between 1 and 3660 inclusive (was 0). (Parameter 'expiringWithinDays')\nActual value was 0.");
         var future = async () => await h.Program.RunMaintenanceAsync(h.Now + Duration.FromSeconds(1));
-        (await future.Should().ThrowAsync<ArgumentOutOfRangeException>()).Which.Message.Should().StartWith("asOf (2026-03-02T09:00:01Z) must not be after the current instant (2026-03-02T09:00:00Z); maintenance cannot run ahead of the clock. (Parameter 'asOf')");
+        (await future.Should().ThrowAsync<ArgumentOutOfRangeException>()).Which.Message.Should().Be("asOf (2026-03-02T09:00:01Z) must not be after the current instant (2026-03-02T09:00:00Z); maintenance cannot run ahead of the clock. (Parameter 'asOf')\nActual value was 2026-03-02T09:00:01Z.");
         var hold = async () => await h.Program.HoldPointsAsync(Alice, PayWithPoints.Id, OrderId.From("A-1"), Money.FromDecimal(10m, Currency.USD), P(100));
         (await hold.Should().ThrowAsync<ArgumentException>()).Which.Message.Should().Be("orderTotal must be 0 or more in EUR, the programme's currency (was 10.00 USD). (Parameter 'orderTotal')");
         var zero = async () => await h.Program.HoldPointsAsync(Alice, PayWithPoints.Id, OrderId.From("A-1"), Money.FromDecimal(10m, Currency.EUR), P(0));
-        (await zero.Should().ThrowAsync<ArgumentOutOfRangeException>()).Which.Message.Should().StartWith("points must be greater than 0 (was 0). (Parameter 'points')");
+        (await zero.Should().ThrowAsync<ArgumentOutOfRangeException>()).Which.Message.Should().Be("points must be greater than 0 (was 0). (Parameter 'points')\nActual value was 0.");
     }
 
     [Fact]

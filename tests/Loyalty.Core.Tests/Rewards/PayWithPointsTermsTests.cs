@@ -43,13 +43,13 @@ public class PayWithPointsTermsTests
     [Fact]
     public void Bad_terms_are_refused_with_their_fix()
     {
-        Message(() => PayWithPointsTerms.Create(Points.Zero, Money.FromDecimal(1m, Currency.EUR), Points.Zero, 1m)).Should().StartWith("ratePoints must be greater than 0 (was 0). (Parameter 'ratePoints')");
-        Message(() => PayWithPointsTerms.Create(Points.One, Money.FromDecimal(0m, Currency.EUR), Points.Zero, 1m)).Should().StartWith("rateWorth must be a positive amount of money, e.g. 1.00 EUR for 100 points (was 0.00 EUR). (Parameter 'rateWorth')");
-        Message(() => PayWithPointsTerms.Create(Points.One, Money.FromDecimal(1m, Currency.EUR), Points.FromInt64(-1), 1m)).Should().StartWith("minimumPoints must be 0 or greater (was -1). (Parameter 'minimumPoints')");
-        Message(() => PayWithPointsTerms.Create(Points.One, Money.FromDecimal(1m, Currency.EUR), Points.Zero, 1.5m)).Should().StartWith("maximumShareOfOrder must be greater than 0 and at most 1, e.g. 0.5 for half the order (was 1.5). (Parameter 'maximumShareOfOrder')");
+        Message(() => PayWithPointsTerms.Create(Points.Zero, Money.FromDecimal(1m, Currency.EUR), Points.Zero, 1m)).Should().Be("ratePoints must be greater than 0 (was 0). (Parameter 'ratePoints')\nActual value was 0.");
+        Message(() => PayWithPointsTerms.Create(Points.One, Money.FromDecimal(0m, Currency.EUR), Points.Zero, 1m)).Should().Be("rateWorth must be a positive amount of money, e.g. 1.00 EUR for 100 points (was 0.00 EUR). (Parameter 'rateWorth')\nActual value was 0.00 EUR.");
+        Message(() => PayWithPointsTerms.Create(Points.One, Money.FromDecimal(1m, Currency.EUR), Points.FromInt64(-1), 1m)).Should().Be("minimumPoints must be 0 or greater (was -1). (Parameter 'minimumPoints')\nActual value was -1.");
+        Message(() => PayWithPointsTerms.Create(Points.One, Money.FromDecimal(1m, Currency.EUR), Points.Zero, 1.5m)).Should().Be("maximumShareOfOrder must be greater than 0 and at most 1, e.g. 0.5 for half the order (was 1.5). (Parameter 'maximumShareOfOrder')\nActual value was 1.5.");
         Message(() => Terms.MaximumPointsFor(Money.FromDecimal(10m, Currency.USD))).Should().Be("orderTotal must be in EUR, the currency of the exchange rate (was 10.00 USD). (Parameter 'orderTotal')");
-        Message(() => Terms.MaximumPointsFor(Money.FromDecimal(-1m, Currency.EUR))).Should().StartWith("orderTotal must be 0 or more (was -1.00 EUR). (Parameter 'orderTotal')");
-        Message(() => Terms.ValueOf(Points.FromInt64(-1))).Should().StartWith("points must be 0 or greater (was -1). (Parameter 'points')");
+        Message(() => Terms.MaximumPointsFor(Money.FromDecimal(-1m, Currency.EUR))).Should().Be("orderTotal must be 0 or more (was -1.00 EUR). (Parameter 'orderTotal')\nActual value was -1.00 EUR.");
+        Message(() => Terms.ValueOf(Points.FromInt64(-1))).Should().Be("points must be 0 or greater (was -1). (Parameter 'points')\nActual value was -1.");
     }
 
     private static string Message(Action act) => act.Should().Throw<ArgumentException>().Which.Message;

@@ -46,11 +46,11 @@ public class RewardDefinitionTests
     {
         Message(() => RewardDefinition.FreeShipping(default, "x", P(1))).Should().Be("RewardId must not be default; create one with RewardId.From(...). (Parameter 'id')");
         Message(() => RewardDefinition.FreeShipping(Id, " ", P(1))).Should().Be("name must not be empty; give the name members see, e.g. \"5 € voucher\". (Parameter 'name')");
-        Message(() => RewardDefinition.FreeShipping(Id, "x", P(0))).Should().StartWith("cost must be greater than 0 (was 0). (Parameter 'cost')");
-        Message(() => RewardDefinition.AmountOffVoucher(Id, "x", P(1), Money.FromDecimal(0m, Currency.EUR))).Should().StartWith("amountOff must be a positive amount of money, e.g. 5.00 EUR (was 0.00 EUR). (Parameter 'amountOff')");
-        Message(() => RewardDefinition.PercentageDiscount(Id, "x", P(1), 100.5m)).Should().StartWith("percentage must be greater than 0 and at most 100, e.g. 10 for 10 % off (was 100.5). (Parameter 'percentage')");
+        Message(() => RewardDefinition.FreeShipping(Id, "x", P(0))).Should().Be("cost must be greater than 0 (was 0). (Parameter 'cost')\nActual value was 0.");
+        Message(() => RewardDefinition.AmountOffVoucher(Id, "x", P(1), Money.FromDecimal(0m, Currency.EUR))).Should().Be("amountOff must be a positive amount of money, e.g. 5.00 EUR (was 0.00 EUR). (Parameter 'amountOff')\nActual value was 0.00 EUR.");
+        Message(() => RewardDefinition.PercentageDiscount(Id, "x", P(1), 100.5m)).Should().Be("percentage must be greater than 0 and at most 100, e.g. 10 for 10 % off (was 100.5). (Parameter 'percentage')\nActual value was 100.5.");
         Message(() => RewardDefinition.GiftProduct(Id, "x", P(1), "")).Should().Be("sku must not be empty; give the SKU of the gift in the shop's catalogue, e.g. \"TOTE-BAG\". (Parameter 'sku')");
-        Message(() => RewardDefinition.FreeShipping(Id, "x", P(1)).WithStock(-1)).Should().StartWith("units must be 0 or greater (was -1). (Parameter 'units')");
+        Message(() => RewardDefinition.FreeShipping(Id, "x", P(1)).WithStock(-1)).Should().Be("units must be 0 or greater (was -1). (Parameter 'units')\nActual value was -1.");
         Message(() => RewardDefinition.FreeShipping(Id, "x", P(1)).WithRequiredTier(default)).Should().Be("TierId must not be default; create one with TierId.From(...). (Parameter 'tier')");
         var at = Instant.FromUtc(2026, 4, 1, 0, 0);
         Message(() => RewardDefinition.FreeShipping(Id, "x", P(1)).WithValidity(at, at)).Should().Be("until (2026-04-01T00:00:00Z) must be after from (2026-04-01T00:00:00Z); the window is [from, until). (Parameter 'until')");
