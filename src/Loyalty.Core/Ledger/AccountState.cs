@@ -82,6 +82,9 @@ internal sealed class AccountState
 {
     private readonly ExpiryPolicy policy;
     private readonly DateTimeZone zone;
+    private List<Lot>? spendingScratch;
+    private Comparison<Lot>? spendingComparison;
+    private Instant? sortDeadline;
 
     public AccountState(LedgerAccountKey key, ExpiryPolicy policy, DateTimeZone zone)
     {
@@ -232,11 +235,15 @@ internal sealed class AccountState
         return f.AvailableLots - Math.Min(heldActive, Math.Max(0, f.AvailableLots)) - Debt;
     }
 
-    /// <summary>Lots spendable at <paramref name="t"/> in spending order: soonest expiry first (none last), then oldest.</summary>
+    /// <summary>
+    /// Lots spendable at <paramref name="t"/> in spending order: soonest expiry first (none last), then oldest.
+    /// The list is this state's scratch list: valid until the next call.
+    /// </summary>
     public List<Lot> SpendingOrder(Instant t)
     {
         var deadline = InactivityDeadline;
-        var list = new List<Lot>();
+        var list = spendingScratch ??= [];
+        list.Clear();
         foreach (var lot in Lots.Values)
         {
             if (lot.Remaining > 0 && lot.AvailableAt <= t && !(EffectiveExpiry(lot, deadline) is { } e && e <= t))
@@ -245,9 +252,17 @@ internal sealed class AccountState
             }
         }
 
-        list.Sort((a, b) => LotAllocator.Compare(EffectiveExpiry(a, deadline), a.Sequence, EffectiveExpiry(b, deadline), b.Sequence));
+        if (list.Count > 1)
+        {
+            sortDeadline = deadline;
+            list.Sort(spendingComparison ??= CompareForSpending);
+        }
+
         return list;
     }
+
+    private int CompareForSpending(Lot a, Lot b)
+        => LotAllocator.Compare(EffectiveExpiry(a, sortDeadline), a.Sequence, EffectiveExpiry(b, sortDeadline), b.Sequence);
 
     /// <summary>Applies a recorded transaction. Lots it moves must be loaded.</summary>
     public void Apply(LedgerTransactionRecord r)
@@ -279,8 +294,10 @@ internal sealed class AccountState
         }
 
         long moved = 0;
-        foreach (var m in r.Movements)
+        var movements = r.Movements;
+        for (var i = 0; i < movements.Count; i++)
         {
+            var m = movements[i];
             var lot = Lots[m.LotId];
             lot.Remaining = checked(lot.Remaining + m.Delta);
             lot.Changed = true;
@@ -317,6 +334,39 @@ internal sealed class AccountState
 
         Version = r.Version;
         UpdatedAt = r.RecordedAt;
+    }
+
+    /// <summary>
+    /// Brings the state to what <see cref="FromSnapshot"/> would decode from the store once the
+    /// applied transactions are written: only lots with points remaining and open holds are kept,
+    /// and nothing is marked changed.
+    /// </summary>
+    public void Settle()
+    {
+        spendingScratch?.Clear();
+        foreach (var (id, lot) in Lots)
+        {
+            if (lot.Remaining == 0)
+            {
+                Lots.Remove(id);
+            }
+            else
+            {
+                lot.Changed = false;
+            }
+        }
+
+        foreach (var (id, hold) in Holds)
+        {
+            if (hold.Status != LedgerHoldStatus.Open)
+            {
+                Holds.Remove(id);
+            }
+            else
+            {
+                hold.Changed = false;
+            }
+        }
     }
 
     /// <summary>Builds the head after the last applied transaction, with figures at <paramref name="now"/>.</summary>
@@ -409,11 +459,12 @@ internal static class LotAllocator
     }
 
     /// <summary>Takes <paramref name="amount"/> from the lots in the given order; returns the movements (negative) and what could not be taken.</summary>
-    public static long Take(IEnumerable<Lot> orderedLots, long amount, List<LedgerLotMovement> movements)
+    public static long Take(IReadOnlyList<Lot> orderedLots, long amount, List<LedgerLotMovement> movements)
     {
         var rest = amount;
-        foreach (var lot in orderedLots)
+        for (var i = 0; i < orderedLots.Count; i++)
         {
+            var lot = orderedLots[i];
             if (rest == 0)
             {
                 break;

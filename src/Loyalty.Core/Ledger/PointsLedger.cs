@@ -33,6 +33,7 @@ public sealed class PointsLedger
     private readonly ExpiryPolicy policy;
     private readonly Duration pendingPeriod;
     private readonly Duration holdLifetime;
+    private readonly AccountStateCache? cache;
 
     /// <summary>Creates the ledger service.</summary>
     /// <param name="clock">The clock every write and balance read is timed with.</param>
@@ -42,6 +43,12 @@ public sealed class PointsLedger
     /// <exception cref="ArgumentNullException">An argument is null.</exception>
     /// <exception cref="ArgumentException">The options are invalid; the message lists every problem.</exception>
     public PointsLedger(IClock clock, ILedgerStore store, ProgramSettings settings, IOptions<LedgerOptions> options)
+        : this(clock, store, settings, options, AccountStateCache.DefaultSlots)
+    {
+    }
+
+    /// <summary>Creates the ledger service with an account-state cache of <paramref name="cacheSlots"/> slots (0: no cache, every write decodes the store's snapshot).</summary>
+    internal PointsLedger(IClock clock, ILedgerStore store, ProgramSettings settings, IOptions<LedgerOptions> options, int cacheSlots)
     {
         this.clock = clock ?? throw new ArgumentNullException(nameof(clock));
         this.store = store ?? throw new ArgumentNullException(nameof(store));
@@ -58,6 +65,7 @@ public sealed class PointsLedger
         policy = this.options.Expiry.ToPolicy();
         pendingPeriod = Duration.FromTimeSpan(this.options.PendingPeriod);
         holdLifetime = Duration.FromTimeSpan(this.options.HoldLifetime);
+        cache = cacheSlots > 0 ? new AccountStateCache(cacheSlots) : null;
     }
 
     /// <summary>The expiry policy in force.</summary>
@@ -79,11 +87,12 @@ public sealed class PointsLedger
         }
 
         var shape = new Shape(LedgerTransactionKind.Earn, amount) { PendingPeriod = command.PendingPeriod, ExpiresAt = command.ExpiresAt };
-        return WriteAsync(command.MemberId, command.Id, shape, (state, now) =>
+        return WriteAsync(command.MemberId, command.Id, shape, (command, amount), static (self, state, now, arg) =>
         {
-            var availableAt = now + (command.PendingPeriod ?? pendingPeriod);
-            var expiresAt = command.ExpiresAt ?? policy.ExpiresAt(now, settings.TimeZone);
-            var limit = expiresAt ?? policy.InactivityDeadline(now, settings.TimeZone);
+            var (command, amount) = arg;
+            var availableAt = now + (command.PendingPeriod ?? self.pendingPeriod);
+            var expiresAt = command.ExpiresAt ?? self.policy.ExpiresAt(now, self.settings.TimeZone);
+            var limit = expiresAt ?? self.policy.InactivityDeadline(now, self.settings.TimeZone);
             if (limit is { } e && e <= availableAt)
             {
                 throw new ArgumentException(
@@ -94,8 +103,16 @@ public sealed class PointsLedger
             CheckNoOverflow(state.Earned, amount, "lifetime earned");
             CheckNoOverflow(state.LotPoints, amount, "balance");
             var repay = Math.Min(state.Debt, amount);
-            return Decided(Record(state, command.Id, LedgerTransactionKind.Earn, now, amount) with
+            return Decided(new LedgerTransactionRecord
             {
+                ProgramId = self.settings.ProgramId,
+                MemberId = state.Key.MemberId,
+                Id = command.Id,
+                Version = state.Version + 1,
+                Kind = LedgerTransactionKind.Earn,
+                RecordedAt = now,
+                EffectiveAt = now,
+                Amount = amount,
                 PendingPeriod = command.PendingPeriod,
                 RequestedExpiresAt = command.ExpiresAt,
                 AvailableAt = availableAt,
@@ -116,17 +133,18 @@ public sealed class PointsLedger
         ArgumentNullException.ThrowIfNull(command);
         CheckIds(command.Id, command.MemberId);
         var amount = CheckAmount(command.Amount);
-        return WriteAsync(command.MemberId, command.Id, new Shape(LedgerTransactionKind.Redeem, amount), (state, now) =>
+        return WriteAsync(command.MemberId, command.Id, new Shape(LedgerTransactionKind.Redeem, amount), (command, amount), static (self, state, now, arg) =>
         {
+            var (command, amount) = arg;
             var spendable = state.Spendable(now);
             if (amount > spendable)
             {
                 return Failed(Insufficient(command.MemberId, spendable, amount));
             }
 
-            var movements = new List<LedgerLotMovement>();
+            var movements = new List<LedgerLotMovement>(1);
             LotAllocator.Take(state.SpendingOrder(now), amount, movements);
-            return Decided(Record(state, command.Id, LedgerTransactionKind.Redeem, now, amount) with { Movements = movements });
+            return Decided(self.Record(state, command.Id, LedgerTransactionKind.Redeem, now, amount, movements));
         }, cancellationToken);
     }
 
@@ -140,12 +158,13 @@ public sealed class PointsLedger
         ArgumentNullException.ThrowIfNull(command);
         CheckIds(command.Id, command.MemberId);
         var amount = CheckAmount(command.Amount);
-        return WriteAsync(command.MemberId, command.Id, new Shape(LedgerTransactionKind.Hold, amount), (state, now) =>
+        return WriteAsync(command.MemberId, command.Id, new Shape(LedgerTransactionKind.Hold, amount), (command, amount), static (self, state, now, arg) =>
         {
+            var (command, amount) = arg;
             var spendable = state.Spendable(now);
             return amount > spendable
                 ? Failed(Insufficient(command.MemberId, spendable, amount))
-                : Decided(Record(state, command.Id, LedgerTransactionKind.Hold, now, amount) with { ExpiresAt = now + holdLifetime });
+                : Decided(self.Record(state, command.Id, LedgerTransactionKind.Hold, now, amount) with { ExpiresAt = now + self.holdLifetime });
         }, cancellationToken);
     }
 
@@ -347,9 +366,10 @@ public sealed class PointsLedger
         CheckText(command.Actor, nameof(command.Actor), "e.g. the support agent's login");
         var signed = command.Direction == AdjustmentDirection.Credit ? amount : -amount;
         var shape = new Shape(LedgerTransactionKind.Adjust, signed) { Reason = command.Reason, Actor = command.Actor };
-        return WriteAsync(command.MemberId, command.Id, shape, (state, now) =>
+        return WriteAsync(command.MemberId, command.Id, shape, (command, amount, signed), static (self, state, now, arg) =>
         {
-            var record = Record(state, command.Id, LedgerTransactionKind.Adjust, now, signed) with { Reason = command.Reason, Actor = command.Actor };
+            var (command, amount, signed) = arg;
+            var record = self.Record(state, command.Id, LedgerTransactionKind.Adjust, now, signed) with { Reason = command.Reason, Actor = command.Actor };
             if (signed > 0)
             {
                 CheckNoOverflow(state.LotPoints, amount, "balance");
@@ -358,7 +378,7 @@ public sealed class PointsLedger
                 return Decided(record with
                 {
                     AvailableAt = now,
-                    ExpiresAt = policy.ExpiresAt(now, settings.TimeZone),
+                    ExpiresAt = self.policy.ExpiresAt(now, self.settings.TimeZone),
                     DebtChange = -repay,
                     Movements = [new LedgerLotMovement(command.Id, amount - repay)],
                 });
@@ -607,15 +627,26 @@ public sealed class PointsLedger
         return TransactionId.From("expire-" + Convert.ToHexString(hash.AsSpan(0, 16)).ToLowerInvariant());
     }
 
-    private delegate ValueTask<Decision> Decide(AccountState state, Instant now);
+    /// <summary>A write decided from the account state alone; <paramref name="decide"/> is a static lambda given <paramref name="arg"/>, so nothing is captured.</summary>
+    private Task<LedgerResult> WriteAsync<TArg>(MemberId memberId, TransactionId id, Shape shape, TArg arg, Func<PointsLedger, AccountState, Instant, TArg, Decision> decide, CancellationToken cancellationToken)
+        => WriteCoreAsync(memberId, id, shape, arg, decide, null, cancellationToken);
 
-    private Task<LedgerResult> WriteAsync(MemberId memberId, TransactionId id, Shape shape, Func<AccountState, Instant, Decision> decide, CancellationToken cancellationToken)
-        => WriteCoreAsync(memberId, id, shape, (s, n) => new ValueTask<Decision>(decide(s, n)), cancellationToken);
-
+    /// <summary>A write whose decision reads the store.</summary>
     private Task<LedgerResult> WriteLookingUpAsync(MemberId memberId, TransactionId id, Shape shape, Func<AccountState, Instant, Task<Decision>> decide, CancellationToken cancellationToken)
-        => WriteCoreAsync(memberId, id, shape, (s, n) => new ValueTask<Decision>(decide(s, n)), cancellationToken);
+        => WriteCoreAsync<object?>(memberId, id, shape, null, null, decide, cancellationToken);
 
-    private async Task<LedgerResult> WriteCoreAsync(MemberId memberId, TransactionId id, Shape shape, Decide decide, CancellationToken cancellationToken)
+    /// <summary>
+    /// The write loop. Exactly one of <paramref name="decideNow"/> (decisions from the account
+    /// state alone) and <paramref name="decideLookingUp"/> (decisions that read the store) is set.
+    /// </summary>
+    private async Task<LedgerResult> WriteCoreAsync<TArg>(
+        MemberId memberId,
+        TransactionId id,
+        Shape shape,
+        TArg arg,
+        Func<PointsLedger, AccountState, Instant, TArg, Decision>? decideNow,
+        Func<AccountState, Instant, Task<Decision>>? decideLookingUp,
+        CancellationToken cancellationToken)
     {
         var existing = await store.FindTransactionAsync(settings.ProgramId, id, cancellationToken).ConfigureAwait(false);
         if (existing is not null)
@@ -627,12 +658,17 @@ public sealed class PointsLedger
         for (var attempt = 0; ; attempt++)
         {
             var now = clock.GetCurrentInstant();
-            var snapshot = await store.GetAccountAsync(key, cancellationToken).ConfigureAwait(false);
-            var state = AccountState.FromSnapshot(key, snapshot, policy, settings.TimeZone);
+
+            // The state is owned by this call until it is handed back to the cache: a failed or
+            // throwing decision, a duplicate or a version conflict simply drops it.
+            var state = await LoadStateAsync(key, cancellationToken).ConfigureAwait(false);
             var expectedVersion = state.Version;
-            var decision = await decide(state, now).ConfigureAwait(false);
+            var decision = decideNow is not null
+                ? decideNow(this, state, now, arg)
+                : await decideLookingUp!(state, now).ConfigureAwait(false);
             if (decision.Error is { } error)
             {
+                cache?.Return(state);
                 return LedgerResult.Failure(error.Code, error.Message, error.Field);
             }
 
@@ -642,6 +678,7 @@ public sealed class PointsLedger
             switch (result.Status)
             {
                 case LedgerAppendStatus.Appended:
+                    cache?.Return(state);
                     return LedgerResult.Success(record, isRepeat: false);
                 case LedgerAppendStatus.Duplicate:
                     existing = await store.FindTransactionAsync(settings.ProgramId, id, cancellationToken).ConfigureAwait(false)
@@ -661,7 +698,7 @@ public sealed class PointsLedger
 
     private ValueTask<LedgerAppendResult> AppendAsync(AccountState state, long expectedVersion, IReadOnlyList<LedgerTransactionRecord> transactions, Instant now, CancellationToken cancellationToken)
     {
-        var holds = new List<LedgerHoldRecord>();
+        var changedHolds = 0;
         foreach (var hold in state.Holds.Values)
         {
             if (hold.Status == LedgerHoldStatus.Open && hold.ExpiresAt <= now)
@@ -672,16 +709,42 @@ public sealed class PointsLedger
 
             if (hold.Changed)
             {
-                holds.Add(hold.ToRecord());
+                changedHolds++;
             }
         }
 
-        var lots = new List<LedgerLotRecord>();
+        var holds = changedHolds == 0 ? [] : new LedgerHoldRecord[changedHolds];
+        if (changedHolds > 0)
+        {
+            var i = 0;
+            foreach (var hold in state.Holds.Values)
+            {
+                if (hold.Changed)
+                {
+                    holds[i++] = hold.ToRecord();
+                }
+            }
+        }
+
+        var changedLots = 0;
         foreach (var lot in state.Lots.Values)
         {
             if (lot.Changed)
             {
-                lots.Add(lot.ToRecord());
+                changedLots++;
+            }
+        }
+
+        var lots = changedLots == 0 ? [] : new LedgerLotRecord[changedLots];
+        if (changedLots > 0)
+        {
+            var i = 0;
+            foreach (var lot in state.Lots.Values)
+            {
+                if (lot.Changed)
+                {
+                    lots[i++] = lot.ToRecord();
+                }
             }
         }
 
@@ -696,6 +759,25 @@ public sealed class PointsLedger
                 Holds = holds,
             },
             cancellationToken);
+    }
+
+    /// <summary>
+    /// The account's state at its current version: the cached one when the store's head still
+    /// has the cached version (O(1) read), otherwise decoded from the store's snapshot.
+    /// </summary>
+    private async ValueTask<AccountState> LoadStateAsync(LedgerAccountKey key, CancellationToken cancellationToken)
+    {
+        if (cache?.Take(key.MemberId) is { } cached)
+        {
+            var head = await store.GetHeadAsync(key, cancellationToken).ConfigureAwait(false);
+            if (head is not null && head.Version == cached.Version)
+            {
+                return cached;
+            }
+        }
+
+        var snapshot = await store.GetAccountAsync(key, cancellationToken).ConfigureAwait(false);
+        return AccountState.FromSnapshot(key, snapshot, policy, settings.TimeZone);
     }
 
     private async Task<(Hold? Hold, LedgerError? Error)> OpenHoldAsync(AccountState state, MemberId memberId, TransactionId holdId, Instant now, CancellationToken cancellationToken)
@@ -804,7 +886,7 @@ public sealed class PointsLedger
         return string.Equals(r.Actor, s.Actor, StringComparison.Ordinal) ? null : "Actor";
     }
 
-    private LedgerTransactionRecord Record(AccountState state, TransactionId id, LedgerTransactionKind kind, Instant now, long amount) => new()
+    private LedgerTransactionRecord Record(AccountState state, TransactionId id, LedgerTransactionKind kind, Instant now, long amount, IReadOnlyList<LedgerLotMovement>? movements = null) => new()
     {
         ProgramId = settings.ProgramId,
         MemberId = state.Key.MemberId,
@@ -814,6 +896,7 @@ public sealed class PointsLedger
         RecordedAt = now,
         EffectiveAt = now,
         Amount = amount,
+        Movements = movements ?? [],
     };
 
     private static Decision Decided(LedgerTransactionRecord record) => new(record, null);
@@ -866,7 +949,7 @@ public sealed class PointsLedger
 
     private readonly record struct Decision(LedgerTransactionRecord? Record, LedgerError? Error);
 
-    private sealed record Shape(LedgerTransactionKind Kind, long Amount)
+    private readonly record struct Shape(LedgerTransactionKind Kind, long Amount)
     {
         public TransactionId? RelatedId { get; init; }
 

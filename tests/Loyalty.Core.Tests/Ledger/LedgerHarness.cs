@@ -12,22 +12,38 @@ namespace Loyalty.Core.Tests.Ledger;
 /// <summary>A ledger over an in-memory store with a fake clock, plus short helpers.</summary>
 internal sealed class LedgerHarness
 {
+    private readonly PointsLedger[] ledgers;
     private int next;
+    private int calls;
 
-    public LedgerHarness(Action<LedgerOptions>? configure = null, string timeZone = "UTC", Instant? start = null, ILedgerStore? store = null)
+    /// <param name="configure">Ledger options.</param>
+    /// <param name="timeZone">The programme's zone.</param>
+    /// <param name="start">The fake clock's start.</param>
+    /// <param name="store">The store (a fresh in-memory one by default).</param>
+    /// <param name="cacheSlots">The account-state cache size (0: no cache); the public constructor's default when null.</param>
+    /// <param name="instances">How many ledger instances share the store and clock; <see cref="Ledger"/> takes them in turn.</param>
+    public LedgerHarness(Action<LedgerOptions>? configure = null, string timeZone = "UTC", Instant? start = null, ILedgerStore? store = null, int? cacheSlots = null, int instances = 1)
     {
         var options = new LoyaltyOptions { ProgramId = "club", TimeZone = timeZone };
         configure?.Invoke(options.Ledger);
         Clock = new FakeClock(start ?? Instant.FromUtc(2026, 3, 15, 10, 0));
         Store = store ?? new InMemoryLedgerStore();
-        Ledger = new PointsLedger(Clock, Store, ProgramSettings.FromOptions(options), Options.Create(options.Ledger));
+        var settings = ProgramSettings.FromOptions(options);
+        ledgers = new PointsLedger[instances];
+        for (var i = 0; i < instances; i++)
+        {
+            ledgers[i] = cacheSlots is { } slots
+                ? new PointsLedger(Clock, Store, settings, Options.Create(options.Ledger), slots)
+                : new PointsLedger(Clock, Store, settings, Options.Create(options.Ledger));
+        }
     }
 
     public FakeClock Clock { get; }
 
     public ILedgerStore Store { get; }
 
-    public PointsLedger Ledger { get; }
+    /// <summary>The ledger; with several instances, each use takes the next one.</summary>
+    public PointsLedger Ledger => ledgers.Length == 1 ? ledgers[0] : ledgers[(Interlocked.Increment(ref calls) & int.MaxValue) % ledgers.Length];
 
     public static MemberId Alice { get; } = MemberId.From("alice");
 

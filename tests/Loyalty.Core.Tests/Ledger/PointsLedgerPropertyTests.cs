@@ -51,14 +51,17 @@ internal sealed record StepOutcome(
 /// <summary>Drives a script through the ledger and the reference model side by side.</summary>
 internal static class ScriptRunner
 {
-    public static async Task<(LedgerHarness Harness, List<StepOutcome> Outcomes)> RunAsync(LedgerScript script, int repeatEachCommand = 1)
+    public static async Task<(LedgerHarness Harness, List<StepOutcome> Outcomes)> RunAsync(LedgerScript script, int repeatEachCommand = 1, int? cacheSlots = null, int instances = 1)
     {
-        var h = new LedgerHarness(o =>
-        {
-            o.ShortfallPolicy = script.Shortfall;
-            o.HoldLifetime = ReferenceLedger.HoldLifetime.ToTimeSpan();
-            o.Expiry = new LedgerExpiryOptions { Policy = ExpiryPolicyKind.Rolling, Days = ReferenceLedger.ExpiryDays };
-        });
+        var h = new LedgerHarness(
+            o =>
+            {
+                o.ShortfallPolicy = script.Shortfall;
+                o.HoldLifetime = ReferenceLedger.HoldLifetime.ToTimeSpan();
+                o.Expiry = new LedgerExpiryOptions { Policy = ExpiryPolicyKind.Rolling, Days = ReferenceLedger.ExpiryDays };
+            },
+            cacheSlots: cacheSlots,
+            instances: instances);
         var model = new ReferenceLedger(script.Shortfall);
         var outcomes = new List<StepOutcome>();
         var ids = new List<string>();

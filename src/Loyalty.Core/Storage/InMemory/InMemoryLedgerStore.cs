@@ -198,8 +198,9 @@ public sealed class InMemoryLedgerStore : ILedgerStore
             }
 
             data.Log.AddRange(append.Transactions);
-            foreach (var tx in append.Transactions)
+            for (var i = 0; i < append.Transactions.Count; i++)
             {
+                var tx = append.Transactions[i];
                 if (tx.RelatedId is { } related)
                 {
                     if (!data.Related.TryGetValue(related, out var list))
@@ -211,8 +212,9 @@ public sealed class InMemoryLedgerStore : ILedgerStore
                 }
             }
 
-            foreach (var lot in append.Lots)
+            for (var i = 0; i < append.Lots.Count; i++)
             {
+                var lot = append.Lots[i];
                 data.Lots[lot.LotId] = lot;
                 if (lot.Remaining != 0)
                 {
@@ -224,8 +226,9 @@ public sealed class InMemoryLedgerStore : ILedgerStore
                 }
             }
 
-            foreach (var hold in append.Holds)
+            for (var i = 0; i < append.Holds.Count; i++)
             {
+                var hold = append.Holds[i];
                 data.Holds[hold.HoldId] = hold;
                 if (hold.Status == LedgerHoldStatus.Open)
                 {
