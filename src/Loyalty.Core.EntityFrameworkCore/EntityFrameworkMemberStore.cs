@@ -196,16 +196,18 @@ public sealed class EntityFrameworkMemberStore : IMemberStore
             return (count != expectedRefundCount, new RefundAddResult(RefundAddStatus.Conflict));
         }
 
+        // A refund already under this id, or another count, writes nothing. The check runs before
+        // the insert; a racing writer that lands in between takes this refund's id or its number
+        // (the order's refund count), so the insert fails on a unique key and the re-read explains it.
+        var (known, outcome) = await session.ReadAsync(ExplainAsync, what, cancellationToken).ConfigureAwait(false);
+        if (known)
+        {
+            return outcome;
+        }
+
         return await session.WriteAsync(
             async (tx, ct) =>
             {
-                // Inside the transaction: a refund already under this id, or another count, writes nothing.
-                var (known, outcome) = await ExplainAsync(ct).ConfigureAwait(false);
-                if (known)
-                {
-                    return (outcome, false);
-                }
-
                 await session.ExecuteAsync(tx, w => w.Insert(row), ct).ConfigureAwait(false);
                 return (new RefundAddResult(RefundAddStatus.Added), true);
             },
