@@ -36,14 +36,14 @@ internal static class RewardMapping
         var reward = (RewardKind)row.Kind switch
         {
             RewardKind.AmountOffVoucher => RewardDefinition.AmountOffVoucher(id, row.Name, cost, Money.FromDecimal(Required(row.AmountOff, row), Currency.FromCode(Required(row.Currency, row)))),
-            RewardKind.PercentageDiscount => RewardDefinition.PercentageDiscount(id, row.Name, cost, Required(row.Percentage, row)),
+            RewardKind.PercentageDiscount => RewardDefinition.PercentageDiscount(id, row.Name, cost, Normalize(Required(row.Percentage, row))),
             RewardKind.FreeShipping => RewardDefinition.FreeShipping(id, row.Name, cost),
             RewardKind.GiftProduct => RewardDefinition.GiftProduct(id, row.Name, cost, Required(row.GiftSku, row)),
             RewardKind.PayWithPoints => RewardDefinition.PayWithPoints(id, row.Name, PayWithPointsTerms.Create(
                 Points.FromInt64(Required(row.RatePoints, row)),
                 Money.FromDecimal(Required(row.RateWorth, row), Currency.FromCode(Required(row.Currency, row))),
                 Points.FromInt64(Required(row.MinimumPoints, row)),
-                Required(row.MaximumShareOfOrder, row))),
+                Normalize(Required(row.MaximumShareOfOrder, row)))),
             _ => throw Corrupt(row, $"unknown kind {row.Kind}"),
         };
         if (row.RequiredTier is { } tier)
@@ -97,6 +97,9 @@ internal static class RewardMapping
         Status = (RedemptionStatus)row.Status,
         CancelledAt = LedgerMapping.Instant(row.CancelledAt),
     };
+
+    /// <summary>The value without trailing zeros (SQLite keeps decimals as text and may add one, e.g. 10 read as 10.0).</summary>
+    private static decimal Normalize(decimal value) => value / 1.0000000000000000000000000000m;
 
     private static T Required<T>(T? value, RewardRow row)
         where T : struct => value ?? throw Corrupt(row, $"a {typeof(T).Name} column is empty");
