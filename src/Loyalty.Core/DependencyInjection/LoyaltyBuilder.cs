@@ -1,5 +1,6 @@
 using Loyalty.Core.Storage;
 using Loyalty.Core.Storage.InMemory;
+using Loyalty.Core.Tiers;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -25,6 +26,27 @@ public sealed class LoyaltyBuilder
     {
         Services.RemoveAll<ILedgerStore>();
         Services.AddSingleton<ILedgerStore, InMemoryLedgerStore>();
+        Services.RemoveAll<IMemberStore>();
+        Services.AddSingleton<IMemberStore, InMemoryMemberStore>();
+        Services.RemoveAll<IRuleSetStore>();
+        Services.AddSingleton<IRuleSetStore, InMemoryRuleSetStore>();
+        Services.RemoveAll<IRewardCatalogStore>();
+        Services.AddSingleton<IRewardCatalogStore, InMemoryRewardCatalogStore>();
+        return this;
+    }
+
+    /// <summary>
+    /// Sets the programme's tier ladder (tiers, thresholds, qualification window, benefits),
+    /// replacing the default single-tier ladder (<c>member</c>).
+    /// </summary>
+    /// <param name="ladder">The validated ladder.</param>
+    /// <returns>This builder.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="ladder"/> is null.</exception>
+    public LoyaltyBuilder UseTiers(TierLadder ladder)
+    {
+        ArgumentNullException.ThrowIfNull(ladder);
+        Services.RemoveAll<TierLadder>();
+        Services.AddSingleton(ladder);
         return this;
     }
 }

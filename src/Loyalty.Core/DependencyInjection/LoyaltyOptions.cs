@@ -32,4 +32,7 @@ public sealed class LoyaltyOptions
 
     /// <summary>The points ledger's settings (section <c>Loyalty:Ledger</c>): pending period, expiry, shortfall policy, retries, hold lifetime.</summary>
     public Ledger.LedgerOptions Ledger { get; set; } = new();
+
+    /// <summary>What a referral earns (section <c>Loyalty:Referral</c>): the referee's bonus and the smallest qualifying order.</summary>
+    public Referrals.ReferralPolicy Referral { get; set; } = new();
 }

@@ -53,6 +53,7 @@ public sealed class LoyaltyOptionsValidator : IValidateOptions<LoyaltyOptions>
         }
 
         Ledger.LedgerOptionsValidator.AddFailures(options.Ledger, prefix + nameof(LoyaltyOptions.Ledger), failures);
+        Referrals.ReferralPolicy.AddFailures(options.Referral, prefix + nameof(LoyaltyOptions.Referral), failures);
         return failures;
     }
 

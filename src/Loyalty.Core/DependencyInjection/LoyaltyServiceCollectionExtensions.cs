@@ -1,4 +1,10 @@
+using System.Diagnostics.Metrics;
 using Loyalty.Core.Ledger;
+using Loyalty.Core.Primitives;
+using Loyalty.Core.Programs;
+using Loyalty.Core.Referrals;
+using Loyalty.Core.Rewards;
+using Loyalty.Core.Tiers;
 using Loyalty.Core.Storage;
 using Loyalty.Core.Storage.InMemory;
 using Microsoft.Extensions.DependencyInjection;
@@ -46,6 +52,25 @@ public static class LoyaltyServiceCollectionExtensions
         services.TryAddSingleton<IOptions<LedgerOptions>>(sp => Options.Create(sp.GetRequiredService<IOptions<LoyaltyOptions>>().Value.Ledger));
         services.TryAddSingleton<PointsLedger>();
         services.TryAddSingleton<ILedgerStore, InMemoryLedgerStore>();
+        services.TryAddSingleton<IMemberStore, InMemoryMemberStore>();
+        services.TryAddSingleton<IRuleSetStore, InMemoryRuleSetStore>();
+        services.TryAddSingleton<IRewardCatalogStore, InMemoryRewardCatalogStore>();
+        services.TryAddSingleton<IRewardCodeGenerator, RandomRewardCodeGenerator>();
+        services.TryAddSingleton<IReferralCodeGenerator, RandomReferralCodeGenerator>();
+        services.TryAddSingleton(_ => TierLadder.Create([TierDefinition.Entry(TierId.From("member"), "Member")]));
+        services.TryAddSingleton(sp => new LoyaltyProgram(
+            sp.GetRequiredService<IClock>(),
+            sp.GetRequiredService<ProgramSettings>(),
+            sp.GetRequiredService<PointsLedger>(),
+            sp.GetRequiredService<ILedgerStore>(),
+            sp.GetRequiredService<IMemberStore>(),
+            sp.GetRequiredService<IRuleSetStore>(),
+            sp.GetRequiredService<IRewardCatalogStore>(),
+            sp.GetRequiredService<TierLadder>(),
+            sp.GetRequiredService<IRewardCodeGenerator>(),
+            sp.GetRequiredService<IReferralCodeGenerator>(),
+            sp.GetRequiredService<IOptions<LoyaltyOptions>>(),
+            sp.GetService<IMeterFactory>()));
 
         return new LoyaltyBuilder(services);
     }

@@ -1,0 +1,110 @@
+using Loyalty.Core.Primitives;
+using Loyalty.Core.Programs;
+using Loyalty.Core.Referrals;
+
+namespace Loyalty.Core.Storage;
+
+/// <summary>
+/// Persists member profiles and what was recorded for them (orders, refunds, activities), which
+/// refunds, tier qualification, order counts and earning caps are computed from. Small and
+/// atomic: every decision is the programme's.
+/// </summary>
+/// <remarks>
+/// Implementations must be thread-safe; every operation is atomic. Ids are unique per programme.
+/// Infrastructure faults throw <see cref="LoyaltyStoreException"/>.
+/// </remarks>
+public interface IMemberStore
+{
+    /// <summary>Reads a member.</summary>
+    /// <param name="programId">The programme.</param>
+    /// <param name="memberId">The member.</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <returns>The member, or null.</returns>
+    ValueTask<MemberRecord?> GetMemberAsync(ProgramId programId, MemberId memberId, CancellationToken cancellationToken = default);
+
+    /// <summary>Finds the member with a referral code.</summary>
+    /// <param name="programId">The programme.</param>
+    /// <param name="code">The code.</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <returns>The member, or null.</returns>
+    ValueTask<MemberRecord?> FindByReferralCodeAsync(ProgramId programId, ReferralCode code, CancellationToken cancellationToken = default);
+
+    /// <summary>Adds a member unless the id or the referral code is taken.</summary>
+    /// <param name="member">The member, with version 1.</param>
+    /// <param name="cancellationToken">Cancels the write.</param>
+    /// <returns>Added, or why not.</returns>
+    ValueTask<MemberAddStatus> AddMemberAsync(MemberRecord member, CancellationToken cancellationToken = default);
+
+    /// <summary>Replaces a member if its stored version is still <paramref name="expectedVersion"/>.</summary>
+    /// <param name="member">The new record, whose version is <paramref name="expectedVersion"/> + 1.</param>
+    /// <param name="expectedVersion">The version read.</param>
+    /// <param name="cancellationToken">Cancels the write.</param>
+    /// <returns>True when written; false when the version moved on (re-read and retry).</returns>
+    ValueTask<bool> UpdateMemberAsync(MemberRecord member, long expectedVersion, CancellationToken cancellationToken = default);
+
+    /// <summary>Lists member ids in ordinal order, for paging through a programme.</summary>
+    /// <param name="programId">The programme.</param>
+    /// <param name="afterMember">Return members after this one, or null from the start.</param>
+    /// <param name="maxCount">At most this many, at least 1.</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <returns>The ids.</returns>
+    ValueTask<IReadOnlyList<MemberId>> ListMembersAsync(ProgramId programId, MemberId? afterMember, int maxCount, CancellationToken cancellationToken = default);
+
+    /// <summary>Inserts an order unless one with the same id exists.</summary>
+    /// <param name="order">The order.</param>
+    /// <param name="cancellationToken">Cancels the write.</param>
+    /// <returns>The stored order: <paramref name="order"/> when inserted, the existing one otherwise.</returns>
+    ValueTask<OrderRecord> AddOrderAsync(OrderRecord order, CancellationToken cancellationToken = default);
+
+    /// <summary>Reads an order.</summary>
+    /// <param name="programId">The programme.</param>
+    /// <param name="orderId">The order.</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <returns>The order, or null.</returns>
+    ValueTask<OrderRecord?> GetOrderAsync(ProgramId programId, OrderId orderId, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Inserts a refund if no refund has its id and its order still has exactly
+    /// <paramref name="expectedRefundCount"/> refunds (so two refunds computed from the same state
+    /// cannot both be written).
+    /// </summary>
+    /// <param name="refund">The refund.</param>
+    /// <param name="expectedRefundCount">The number of refunds of the order the caller read.</param>
+    /// <param name="cancellationToken">Cancels the write.</param>
+    /// <returns>Added, exists (with the stored refund) or conflict.</returns>
+    ValueTask<RefundAddResult> AddRefundAsync(RefundRecord refund, int expectedRefundCount, CancellationToken cancellationToken = default);
+
+    /// <summary>Reads a refund.</summary>
+    /// <param name="programId">The programme.</param>
+    /// <param name="refundId">The refund.</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <returns>The refund, or null.</returns>
+    ValueTask<RefundRecord?> GetRefundAsync(ProgramId programId, RefundId refundId, CancellationToken cancellationToken = default);
+
+    /// <summary>Lists the refunds of an order in the order they were added.</summary>
+    /// <param name="programId">The programme.</param>
+    /// <param name="orderId">The order.</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <returns>The refunds.</returns>
+    ValueTask<IReadOnlyList<RefundRecord>> ListRefundsAsync(ProgramId programId, OrderId orderId, CancellationToken cancellationToken = default);
+
+    /// <summary>Inserts an activity unless one with the same id exists.</summary>
+    /// <param name="activity">The activity.</param>
+    /// <param name="cancellationToken">Cancels the write.</param>
+    /// <returns>The stored activity: <paramref name="activity"/> when inserted, the existing one otherwise.</returns>
+    ValueTask<ActivityRecord> AddActivityAsync(ActivityRecord activity, CancellationToken cancellationToken = default);
+
+    /// <summary>Reads an activity.</summary>
+    /// <param name="programId">The programme.</param>
+    /// <param name="activityId">The activity.</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <returns>The activity, or null.</returns>
+    ValueTask<ActivityRecord?> GetActivityAsync(ProgramId programId, ActivityId activityId, CancellationToken cancellationToken = default);
+
+    /// <summary>Reads everything recorded for a member.</summary>
+    /// <param name="programId">The programme.</param>
+    /// <param name="memberId">The member.</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <returns>The orders, refunds and activities, each in time order.</returns>
+    ValueTask<MemberHistory> GetHistoryAsync(ProgramId programId, MemberId memberId, CancellationToken cancellationToken = default);
+}

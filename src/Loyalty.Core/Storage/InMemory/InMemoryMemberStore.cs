@@ -1,0 +1,263 @@
+using Loyalty.Core.Internal;
+using Loyalty.Core.Primitives;
+using Loyalty.Core.Programs;
+using Loyalty.Core.Referrals;
+
+namespace Loyalty.Core.Storage.InMemory;
+
+/// <summary>
+/// A thread-safe, in-process <see cref="IMemberStore"/>: the default store, for tests, samples
+/// and single-process shops that accept losing state on restart.
+/// </summary>
+/// <remarks>One lock guards the store; every member completes synchronously.</remarks>
+public sealed class InMemoryMemberStore : IMemberStore
+{
+    private readonly object gate = new();
+    private readonly Dictionary<(ProgramId, MemberId), MemberData> members = [];
+    private readonly Dictionary<(ProgramId, ReferralCode), MemberId> codes = [];
+    private readonly Dictionary<ProgramId, SortedSet<string>> memberIds = [];
+    private readonly Dictionary<(ProgramId, OrderId), OrderRecord> orders = [];
+    private readonly Dictionary<(ProgramId, RefundId), RefundRecord> refunds = [];
+    private readonly Dictionary<(ProgramId, OrderId), List<RefundRecord>> refundsByOrder = [];
+    private readonly Dictionary<(ProgramId, ActivityId), ActivityRecord> activities = [];
+
+    /// <inheritdoc />
+    public ValueTask<MemberRecord?> GetMemberAsync(ProgramId programId, MemberId memberId, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (gate)
+        {
+            return new(members.TryGetValue((programId, memberId), out var data) ? data.Record : null);
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask<MemberRecord?> FindByReferralCodeAsync(ProgramId programId, ReferralCode code, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (gate)
+        {
+            return new(codes.TryGetValue((programId, code), out var id) ? members[(programId, id)].Record : null);
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask<MemberAddStatus> AddMemberAsync(MemberRecord member, CancellationToken cancellationToken = default)
+    {
+        Preconditions.CheckNotNull(member);
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (gate)
+        {
+            if (members.ContainsKey((member.ProgramId, member.MemberId)))
+            {
+                return new(MemberAddStatus.MemberExists);
+            }
+
+            if (codes.ContainsKey((member.ProgramId, member.ReferralCode)))
+            {
+                return new(MemberAddStatus.ReferralCodeTaken);
+            }
+
+            members[(member.ProgramId, member.MemberId)] = new MemberData(member);
+            codes[(member.ProgramId, member.ReferralCode)] = member.MemberId;
+            if (!memberIds.TryGetValue(member.ProgramId, out var ids))
+            {
+                ids = new SortedSet<string>(StringComparer.Ordinal);
+                memberIds[member.ProgramId] = ids;
+            }
+
+            ids.Add(member.MemberId.Value);
+            return new(MemberAddStatus.Added);
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask<bool> UpdateMemberAsync(MemberRecord member, long expectedVersion, CancellationToken cancellationToken = default)
+    {
+        Preconditions.CheckNotNull(member);
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (gate)
+        {
+            if (!members.TryGetValue((member.ProgramId, member.MemberId), out var data) || data.Record.Version != expectedVersion)
+            {
+                return new(false);
+            }
+
+            if (data.Record.ReferralCode != member.ReferralCode)
+            {
+                if (codes.ContainsKey((member.ProgramId, member.ReferralCode)))
+                {
+                    return new(false);
+                }
+
+                codes.Remove((member.ProgramId, data.Record.ReferralCode));
+                codes[(member.ProgramId, member.ReferralCode)] = member.MemberId;
+            }
+
+            data.Record = member with { Version = expectedVersion + 1 };
+            return new(true);
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask<IReadOnlyList<MemberId>> ListMembersAsync(ProgramId programId, MemberId? afterMember, int maxCount, CancellationToken cancellationToken = default)
+    {
+        Preconditions.CheckInRange(maxCount, 1, int.MaxValue);
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (gate)
+        {
+            if (!memberIds.TryGetValue(programId, out var ids))
+            {
+                return new(Array.Empty<MemberId>());
+            }
+
+            IEnumerable<string> view = ids;
+            if (afterMember is { } after)
+            {
+                view = ids.Where(id => string.CompareOrdinal(id, after.Value) > 0);
+            }
+
+            IReadOnlyList<MemberId> page = view.Take(maxCount).Select(MemberId.From).ToArray();
+            return new(page);
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask<OrderRecord> AddOrderAsync(OrderRecord order, CancellationToken cancellationToken = default)
+    {
+        Preconditions.CheckNotNull(order);
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (gate)
+        {
+            if (orders.TryGetValue((order.ProgramId, order.OrderId), out var existing))
+            {
+                return new(existing);
+            }
+
+            orders[(order.ProgramId, order.OrderId)] = order;
+            Data(order.ProgramId, order.MemberId)?.Orders.Add(order);
+            return new(order);
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask<OrderRecord?> GetOrderAsync(ProgramId programId, OrderId orderId, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (gate)
+        {
+            return new(orders.GetValueOrDefault((programId, orderId)));
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask<RefundAddResult> AddRefundAsync(RefundRecord refund, int expectedRefundCount, CancellationToken cancellationToken = default)
+    {
+        Preconditions.CheckNotNull(refund);
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (gate)
+        {
+            if (refunds.TryGetValue((refund.ProgramId, refund.RefundId), out var existing))
+            {
+                return new(new RefundAddResult(RefundAddStatus.Exists, existing));
+            }
+
+            var forOrder = refundsByOrder.GetValueOrDefault((refund.ProgramId, refund.OrderId));
+            if ((forOrder?.Count ?? 0) != expectedRefundCount)
+            {
+                return new(new RefundAddResult(RefundAddStatus.Conflict));
+            }
+
+            if (forOrder is null)
+            {
+                forOrder = [];
+                refundsByOrder[(refund.ProgramId, refund.OrderId)] = forOrder;
+            }
+
+            forOrder.Add(refund);
+            refunds[(refund.ProgramId, refund.RefundId)] = refund;
+            Data(refund.ProgramId, refund.MemberId)?.Refunds.Add(refund);
+            return new(new RefundAddResult(RefundAddStatus.Added));
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask<RefundRecord?> GetRefundAsync(ProgramId programId, RefundId refundId, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (gate)
+        {
+            return new(refunds.GetValueOrDefault((programId, refundId)));
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask<IReadOnlyList<RefundRecord>> ListRefundsAsync(ProgramId programId, OrderId orderId, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (gate)
+        {
+            IReadOnlyList<RefundRecord> list = refundsByOrder.TryGetValue((programId, orderId), out var found) ? found.ToArray() : [];
+            return new(list);
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask<ActivityRecord> AddActivityAsync(ActivityRecord activity, CancellationToken cancellationToken = default)
+    {
+        Preconditions.CheckNotNull(activity);
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (gate)
+        {
+            if (activities.TryGetValue((activity.ProgramId, activity.ActivityId), out var existing))
+            {
+                return new(existing);
+            }
+
+            activities[(activity.ProgramId, activity.ActivityId)] = activity;
+            Data(activity.ProgramId, activity.MemberId)?.Activities.Add(activity);
+            return new(activity);
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask<ActivityRecord?> GetActivityAsync(ProgramId programId, ActivityId activityId, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (gate)
+        {
+            return new(activities.GetValueOrDefault((programId, activityId)));
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask<MemberHistory> GetHistoryAsync(ProgramId programId, MemberId memberId, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (gate)
+        {
+            if (Data(programId, memberId) is not { } data)
+            {
+                return new(new MemberHistory([], [], []));
+            }
+
+            return new(new MemberHistory(
+                data.Orders.OrderBy(o => o.Order.PlacedAt).ToArray(),
+                data.Refunds.OrderBy(r => r.RefundedAt).ToArray(),
+                data.Activities.OrderBy(a => a.Activity.OccurredAt).ToArray()));
+        }
+    }
+
+    private MemberData? Data(ProgramId programId, MemberId memberId) => members.GetValueOrDefault((programId, memberId));
+
+    private sealed class MemberData(MemberRecord record)
+    {
+        public MemberRecord Record { get; set; } = record;
+
+        public List<OrderRecord> Orders { get; } = [];
+
+        public List<RefundRecord> Refunds { get; } = [];
+
+        public List<ActivityRecord> Activities { get; } = [];
+    }
+}

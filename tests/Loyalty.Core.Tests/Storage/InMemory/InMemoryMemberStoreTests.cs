@@ -1,0 +1,126 @@
+using Loyalty.Core.Earning;
+using Loyalty.Core.Primitives;
+using Loyalty.Core.Programs;
+using Loyalty.Core.Referrals;
+using Loyalty.Core.Storage;
+using Loyalty.Core.Storage.InMemory;
+using NodaTime;
+
+namespace Loyalty.Core.Tests.Storage.InMemory;
+
+public class InMemoryMemberStoreTests
+{
+    private static readonly ProgramId Club = ProgramId.From("club");
+    private static readonly Instant T0 = Instant.FromUtc(2026, 3, 2, 9, 0);
+
+    private static MemberRecord Member(string id, string code) => new()
+    {
+        ProgramId = Club,
+        MemberId = MemberId.From(id),
+        EnrolledAt = T0,
+        ReferralCode = ReferralCode.From(code),
+    };
+
+    [Fact]
+    public async Task Members_are_added_once_with_unique_referral_codes()
+    {
+        var store = new InMemoryMemberStore();
+
+        (await store.AddMemberAsync(Member("a", "CODE-A"))).Should().Be(MemberAddStatus.Added);
+        (await store.AddMemberAsync(Member("a", "CODE-X"))).Should().Be(MemberAddStatus.MemberExists);
+        (await store.AddMemberAsync(Member("b", "CODE-A"))).Should().Be(MemberAddStatus.ReferralCodeTaken);
+        (await store.FindByReferralCodeAsync(Club, ReferralCode.From("code-a")))!.MemberId.Should().Be(MemberId.From("a"));
+        (await store.GetMemberAsync(ProgramId.From("other"), MemberId.From("a"))).Should().BeNull("programmes are separate");
+    }
+
+    [Fact]
+    public async Task Updates_need_the_version_read()
+    {
+        var store = new InMemoryMemberStore();
+        await store.AddMemberAsync(Member("a", "CODE-A"));
+        var read = (await store.GetMemberAsync(Club, MemberId.From("a")))!;
+
+        (await store.UpdateMemberAsync(read with { BirthDate = new LocalDate(1990, 1, 1), Version = 2 }, expectedVersion: 1)).Should().BeTrue();
+        (await store.UpdateMemberAsync(read with { BirthDate = new LocalDate(1991, 1, 1), Version = 2 }, expectedVersion: 1)).Should().BeFalse();
+        var now = (await store.GetMemberAsync(Club, MemberId.From("a")))!;
+        now.Version.Should().Be(2);
+        now.BirthDate.Should().Be(new LocalDate(1990, 1, 1));
+    }
+
+    [Fact]
+    public async Task Members_are_listed_in_ordinal_pages()
+    {
+        var store = new InMemoryMemberStore();
+        var n = 0;
+        foreach (var id in new[] { "c", "a", "B", "b" })
+        {
+            (await store.AddMemberAsync(Member(id, "CODE-" + n++))).Should().Be(MemberAddStatus.Added);
+        }
+
+        (await store.ListMembersAsync(Club, null, 2)).Select(m => m.Value).Should().Equal("B", "a");
+        (await store.ListMembersAsync(Club, MemberId.From("a"), 10)).Select(m => m.Value).Should().Equal("b", "c");
+        (await store.ListMembersAsync(Club, MemberId.From("z"), 10)).Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task Refunds_of_one_order_are_added_only_from_the_state_read()
+    {
+        var store = new InMemoryMemberStore();
+        await store.AddMemberAsync(Member("a", "CODE-A"));
+        var first = Refund("R-1");
+
+        (await store.AddRefundAsync(first, expectedRefundCount: 0)).Status.Should().Be(RefundAddStatus.Added);
+        (await store.AddRefundAsync(Refund("R-2"), expectedRefundCount: 0)).Status.Should().Be(RefundAddStatus.Conflict);
+        var again = await store.AddRefundAsync(Refund("R-1"), expectedRefundCount: 1);
+        again.Status.Should().Be(RefundAddStatus.Exists);
+        again.Existing.Should().BeSameAs(first);
+        (await store.AddRefundAsync(Refund("R-2"), expectedRefundCount: 1)).Status.Should().Be(RefundAddStatus.Added);
+        (await store.ListRefundsAsync(Club, OrderId.From("A-1"))).Select(r => r.RefundId.Value).Should().Equal("R-1", "R-2");
+        (await store.GetHistoryAsync(Club, MemberId.From("a"))).Refunds.Should().HaveCount(2);
+    }
+
+    [Fact]
+    public async Task Orders_and_activities_are_inserted_once()
+    {
+        var store = new InMemoryMemberStore();
+        await store.AddMemberAsync(Member("a", "CODE-A"));
+        var order = Order("A-1");
+
+        (await store.AddOrderAsync(order)).Should().BeSameAs(order);
+        (await store.AddOrderAsync(Order("A-1"))).Should().BeSameAs(order);
+        (await store.GetOrderAsync(Club, OrderId.From("A-1"))).Should().BeSameAs(order);
+        (await store.GetHistoryAsync(Club, MemberId.From("a"))).Orders.Should().ContainSingle();
+        (await store.GetHistoryAsync(Club, MemberId.From("nobody"))).Orders.Should().BeEmpty();
+    }
+
+    private static OrderRecord Order(string id)
+    {
+        var order = new EarningOrder(OrderId.From(id), MemberId.From("a"), T0, Currency.EUR, [new OrderLine("SKU", 1, 10m)]);
+        var rules = new EarningRuleSetBuilder("v1", T0 - Duration.FromDays(1), Currency.EUR, "UTC").EarnPerUnit("base", 1m).Build();
+        return new OrderRecord
+        {
+            ProgramId = Club,
+            MemberId = MemberId.From("a"),
+            OrderId = order.Id,
+            Fingerprint = "f",
+            Order = order,
+            Earning = EarningEngine.Instance.Evaluate(rules, order, MemberContext.Default, EarningUsage.Empty),
+            TransactionId = TransactionId.From("order:" + id),
+            RecordedAt = T0,
+        };
+    }
+
+    private static RefundRecord Refund(string id) => new()
+    {
+        ProgramId = Club,
+        MemberId = MemberId.From("a"),
+        RefundId = RefundId.From(id),
+        OrderId = OrderId.From("A-1"),
+        Fingerprint = "f",
+        Refund = OrderRefund.ForAmount(1m),
+        Result = new RefundResult(Points.One, [], false),
+        Amount = Money.FromDecimal(1m, Currency.EUR),
+        RefundedAt = T0,
+        RecordedAt = T0,
+    };
+}
