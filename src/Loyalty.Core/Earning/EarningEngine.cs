@@ -94,23 +94,30 @@ public sealed class EarningEngine
         var rules = ruleSet.OrderedRules;
         var n = rules.Count;
         var slots = lineCount + 1;
-        var evaluations = new RuleEvaluation[n];
 
+        // The explanation is kept compact: one 24-byte entry per rule plus one array holding the
+        // allocations of the fired rules (see RuleEvaluationList). Everything else is scratch.
+        var entries = new CompactEvaluation[n];
         Span<decimal> weights = slots <= StackLimit / 4 ? stackalloc decimal[slots] : new decimal[slots];
         Span<long> scratch = n * slots <= StackLimit ? stackalloc long[n * slots] : new long[n * slots];
+        Span<long> awardedByRule = n <= StackLimit / 2 ? stackalloc long[n] : new long[n];
         Span<bool> groupMatched = ruleSet.GroupCount <= StackLimit ? stackalloc bool[ruleSet.GroupCount] : new bool[ruleSet.GroupCount];
         Span<int> groupBest = ruleSet.GroupCount <= StackLimit ? stackalloc int[ruleSet.GroupCount] : new int[ruleSet.GroupCount];
         groupBest.Fill(-1);
         Span<UsagePeriod> periods = n <= StackLimit / 2 ? stackalloc UsagePeriod[n] : new UsagePeriod[n];
+        var groupModes = ruleSet.GroupModes;
+        var groupIndex = ruleSet.GroupIndex;
+        var baseRules = ruleSet.BaseRules;
+        var roundings = ruleSet.Roundings;
 
         var stopped = false;
         var date = context.Local.Date;
         for (var i = 0; i < n; i++)
         {
             var rule = rules[i];
-            var reversal = rule.Reversal;
-            var group = ruleSet.GroupIndex[i];
-            var mode = ruleSet.GroupModes[i];
+            var group = groupIndex[i];
+            var mode = groupModes[i];
+            ref var entry = ref entries[i];
             RuleOutcome outcome;
             if (currencyMismatch && !rule.IsActivityRule)
             {
@@ -141,17 +148,18 @@ public sealed class EarningEngine
 
             if (outcome != RuleOutcome.Fired)
             {
-                evaluations[i] = new RuleEvaluation(rule.Id, outcome, reversal, 0m, Points.Zero, Points.Zero, ReadOnlyMemory<long>.Empty);
+                entry.Outcome = outcome;
                 continue;
             }
 
             weights.Clear();
-            var desired = rule.Compute(context, weights, ruleSet.BaseRules[i]);
-            var rounded = Round(desired, rule.Rounding);
+            var desired = rule.Compute(context, weights, baseRules[i]);
+            entry.Desired = desired;
+            var rounded = Round(desired, roundings[i]);
             var awarded = rounded;
             if (rounded <= 0)
             {
-                evaluations[i] = new RuleEvaluation(rule.Id, RuleOutcome.NothingToEarn, reversal, desired, Points.FromInt64(rounded), Points.Zero, ReadOnlyMemory<long>.Empty);
+                entry.Outcome = RuleOutcome.NothingToEarn;
                 continue;
             }
 
@@ -186,28 +194,29 @@ public sealed class EarningEngine
 
             if (awarded == 0)
             {
-                evaluations[i] = new RuleEvaluation(rule.Id, RuleOutcome.CapReached, reversal, desired, Points.FromInt64(rounded), Points.Zero, ReadOnlyMemory<long>.Empty);
+                entry.Outcome = RuleOutcome.CapReached;
                 continue;
             }
 
             Allocation.LargestRemainder(awarded, weights, scratch.Slice(i * slots, slots));
-            evaluations[i] = new RuleEvaluation(rule.Id, RuleOutcome.Fired, reversal, desired, Points.FromInt64(rounded), Points.FromInt64(awarded), ReadOnlyMemory<long>.Empty);
+            entry.Outcome = RuleOutcome.Fired;
+            awardedByRule[i] = awarded;
 
             if (mode == StackingMode.BestOf)
             {
                 var best = groupBest[group];
-                if (best < 0 || awarded > evaluations[best].Awarded.Value)
+                if (best < 0 || awarded > awardedByRule[best])
                 {
                     if (best >= 0)
                     {
-                        evaluations[best] = evaluations[best] with { Outcome = RuleOutcome.NotBestOfGroup, Awarded = Points.Zero };
+                        entries[best].Outcome = RuleOutcome.NotBestOfGroup;
                     }
 
                     groupBest[group] = i;
                 }
                 else
                 {
-                    evaluations[i] = evaluations[i] with { Outcome = RuleOutcome.NotBestOfGroup, Awarded = Points.Zero };
+                    entry.Outcome = RuleOutcome.NotBestOfGroup;
                     continue;
                 }
             }
@@ -226,15 +235,16 @@ public sealed class EarningEngine
         var deltaCount = 0;
         var thresholdCount = 0;
         long total = 0;
+        var thresholdTerms = ruleSet.ThresholdTerms;
         for (var i = 0; i < n; i++)
         {
-            if (evaluations[i].Outcome == RuleOutcome.Fired)
+            if (entries[i].Outcome == RuleOutcome.Fired)
             {
                 fired++;
-                total = checked(total + evaluations[i].Awarded.Value);
+                total = checked(total + awardedByRule[i]);
                 var caps = rules[i].Caps;
                 deltaCount += (caps?.PerMember is null ? 0 : 1) + (caps?.CampaignBudget is null ? 0 : 1);
-                thresholdCount += evaluations[i].Reversal == ReversalPolicy.BelowThreshold ? 1 : 0;
+                thresholdCount += thresholdTerms[i] is null ? 0 : 1;
             }
         }
 
@@ -244,32 +254,34 @@ public sealed class EarningEngine
         int offset = 0, d = 0, t = 0;
         for (var i = 0; i < n; i++)
         {
-            ref var evaluation = ref evaluations[i];
-            if (evaluation.Outcome != RuleOutcome.Fired)
+            ref var entry = ref entries[i];
+            if (entry.Outcome != RuleOutcome.Fired)
             {
                 continue;
             }
 
             scratch.Slice(i * slots, slots).CopyTo(allocations.AsSpan(offset, slots));
-            evaluation = evaluation with { Allocation = new ReadOnlyMemory<long>(allocations, offset, slots) };
+            entry.Offset = offset;
             offset += slots;
-            var rule = rules[i];
-            if (rule.Caps?.PerMember is not null)
+            var awarded = Points.FromInt64(awardedByRule[i]);
+            var caps = rules[i].Caps;
+            if (caps?.PerMember is not null)
             {
-                deltas[d++] = new RuleUsageDelta(rule.Id, periods[i], evaluation.Awarded, 1);
+                deltas[d++] = new RuleUsageDelta(ruleSet.RuleIds[i], periods[i], awarded, 1);
             }
 
-            if (rule.Caps?.CampaignBudget is not null)
+            if (caps?.CampaignBudget is not null)
             {
-                deltas[d++] = new RuleUsageDelta(rule.Id, null, evaluation.Awarded, 1);
+                deltas[d++] = new RuleUsageDelta(ruleSet.RuleIds[i], null, awarded, 1);
             }
 
-            if (rule is ThresholdBonusRule { Clawback: BonusClawback.ReverseBelowThreshold } threshold)
+            if (thresholdTerms[i] is { } term)
             {
-                thresholds[t++] = new ThresholdTerm(rule.Id, threshold.Threshold);
+                thresholds[t++] = term;
             }
         }
 
+        var evaluations = new RuleEvaluationList(ruleSet, entries, allocations, slots);
         return new EarningResult(orderId, memberId, ruleSet.Version, at, isQuote, Points.FromInt64(total), lineCount, evaluations, deltas, thresholds);
     }
 
