@@ -98,7 +98,13 @@ public sealed class EarningEngine
         // The explanation is kept compact: one 24-byte entry per rule plus one array holding the
         // allocations of the fired rules (see RuleEvaluationList). Everything else is scratch.
         var entries = new CompactEvaluation[n];
-        Span<decimal> weights = slots <= StackLimit / 4 ? stackalloc decimal[slots] : new decimal[slots];
+
+        // Amounts are summed and weighed as integers at one scale when they fit (always, for
+        // everyday prices); otherwise in decimal arithmetic. Both give the same results.
+        Span<long> scaledLines = lineCount <= StackLimit / 2 ? stackalloc long[lineCount] : new long[lineCount];
+        var integerAmounts = ScaledAmounts.TryCreate(context.Order, scaledLines, out var amounts);
+        Span<long> integerWeights = slots <= StackLimit / 2 ? stackalloc long[slots] : new long[slots];
+        Span<decimal> weights = integerAmounts ? default : slots <= StackLimit / 4 ? stackalloc decimal[slots] : new decimal[slots];
         Span<long> scratch = n * slots <= StackLimit ? stackalloc long[n * slots] : new long[n * slots];
         Span<long> awardedByRule = n <= StackLimit / 2 ? stackalloc long[n] : new long[n];
         Span<bool> groupMatched = ruleSet.GroupCount <= StackLimit ? stackalloc bool[ruleSet.GroupCount] : new bool[ruleSet.GroupCount];
@@ -152,8 +158,18 @@ public sealed class EarningEngine
                 continue;
             }
 
-            weights.Clear();
-            var desired = rule.Compute(context, weights, baseRules[i]);
+            decimal desired;
+            if (integerAmounts)
+            {
+                integerWeights.Clear();
+                desired = rule.ComputeScaled(context, amounts, integerWeights, baseRules[i]);
+            }
+            else
+            {
+                weights.Clear();
+                desired = rule.Compute(context, weights, baseRules[i]);
+            }
+
             entry.Desired = desired;
             var rounded = Round(desired, roundings[i]);
             var awarded = rounded;
@@ -198,7 +214,15 @@ public sealed class EarningEngine
                 continue;
             }
 
-            Allocation.LargestRemainder(awarded, weights, scratch.Slice(i * slots, slots));
+            if (integerAmounts)
+            {
+                Allocation.LargestRemainder(awarded, integerWeights, scratch.Slice(i * slots, slots));
+            }
+            else
+            {
+                Allocation.LargestRemainder(awarded, weights, scratch.Slice(i * slots, slots));
+            }
+
             entry.Outcome = RuleOutcome.Fired;
             awardedByRule[i] = awarded;
 
@@ -352,13 +376,67 @@ internal static class Allocation
             return;
         }
 
+        LargestRemainderScaled(amount, scaled, sum, result);
+    }
+
+    /// <summary>
+    /// The same allocation over integer weights (scaled amounts at one scale, quantities, or 1):
+    /// the shares depend only on the ratios of the weights, so it gives exactly what the decimal
+    /// overload gives for the same weights written as decimals.
+    /// </summary>
+    public static void LargestRemainder(long amount, ReadOnlySpan<long> weights, Span<long> result)
+    {
+        result.Clear();
+        var only = -1;
+        long sum = 0;
+        for (var i = 0; i < weights.Length; i++)
+        {
+            var weight = weights[i];
+            if (weight != 0)
+            {
+                only = only == -1 ? i : -2;
+                if (weight < 0 || weight > long.MaxValue - sum)
+                {
+                    LargestRemainderAsDecimal(amount, weights, result);
+                    return;
+                }
+
+                sum += weight;
+            }
+        }
+
+        if (only != -2)
+        {
+            // Nothing or a single slot weighs: it takes everything (the order slot when nothing weighs).
+            result[only < 0 ? result.Length - 1 : only] = amount;
+            return;
+        }
+
+        LargestRemainderScaled(amount, weights, sum, result);
+    }
+
+    /// <summary>Integer weights that do not fit the integer path go through the decimal overload.</summary>
+    private static void LargestRemainderAsDecimal(long amount, ReadOnlySpan<long> weights, Span<long> result)
+    {
+        var exact = new decimal[weights.Length];
+        for (var i = 0; i < weights.Length; i++)
+        {
+            exact[i] = weights[i];
+        }
+
+        LargestRemainder(amount, exact, result);
+    }
+
+    /// <summary>Largest remainder over integer weights with a positive sum.</summary>
+    private static void LargestRemainderScaled(long amount, ReadOnlySpan<long> scaled, long sum, Span<long> result)
+    {
         if (sum <= long.MaxValue / amount)
         {
             LargestRemainder64(amount, scaled, sum, result);
             return;
         }
 
-        Span<Int128> remainders = weights.Length <= MaxSlotsOnStack ? stackalloc Int128[weights.Length] : new Int128[weights.Length];
+        Span<Int128> remainders = scaled.Length <= MaxSlotsOnStack ? stackalloc Int128[scaled.Length] : new Int128[scaled.Length];
         long allocated = 0;
         for (var i = 0; i < scaled.Length; i++)
         {
