@@ -311,6 +311,31 @@ public sealed class EarningEngine
 
     internal static long Round(decimal desired, PointsRounding rounding)
     {
+        // The common case without decimal arithmetic: a non-negative value whose digits fit in 63
+        // bits is an integer quotient and remainder by its power of ten; the result is the same.
+        Span<int> bits = stackalloc int[4];
+        decimal.GetBits(desired, bits);
+        var scale = (bits[3] >> 16) & 0xFF;
+        if (bits[2] == 0 && bits[1] >= 0 && bits[3] >= 0 && scale < PowersOfTen.Length)
+        {
+            var mantissa = ((long)bits[1] << 32) | (uint)bits[0];
+            if (scale == 0)
+            {
+                return mantissa;
+            }
+
+            var power = PowersOfTen[scale];
+            var quotient = mantissa / power;
+            var twice = (mantissa - (quotient * power)) * 2;
+            return rounding switch
+            {
+                PointsRounding.HalfUp => twice >= power ? quotient + 1 : quotient,
+                PointsRounding.HalfEven => twice > power || (twice == power && (quotient & 1) == 1) ? quotient + 1 : quotient,
+                PointsRounding.Ceiling => twice > 0 ? quotient + 1 : quotient,
+                _ => quotient,
+            };
+        }
+
         var rounded = rounding switch
         {
             PointsRounding.HalfUp => Math.Round(desired, MidpointRounding.AwayFromZero),
@@ -320,6 +345,13 @@ public sealed class EarningEngine
         };
         return decimal.ToInt64(rounded);
     }
+
+    private static readonly long[] PowersOfTen =
+    [
+        1L, 10L, 100L, 1_000L, 10_000L, 100_000L, 1_000_000L, 10_000_000L, 100_000_000L, 1_000_000_000L,
+        10_000_000_000L, 100_000_000_000L, 1_000_000_000_000L, 10_000_000_000_000L, 100_000_000_000_000L,
+        1_000_000_000_000_000L, 10_000_000_000_000_000L, 100_000_000_000_000_000L,
+    ];
 }
 
 /// <summary>Largest-remainder allocation of whole points over weights.</summary>

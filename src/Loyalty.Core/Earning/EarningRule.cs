@@ -176,7 +176,7 @@ public sealed record SpendRule : EarningRule
 
         weights[lines.Count] = orderLevel;
         sum += orderLevel;
-        return amounts.ToDecimal(sum, scale) * PointsPerUnit * Factor(context);
+        return ScaledAmounts.Times(ScaledAmounts.Times(amounts.ToDecimal(sum, scale), PointsPerUnit), Factor(context));
     }
 
     internal override void ValidateKind(string path, List<string> errors)
@@ -281,7 +281,8 @@ public sealed record MultiplierRule : EarningRule
             }
         }
 
-        return amounts.ToDecimal(sum, scale) * baseRule!.PointsPerUnit * (Multiplier - 1m) * baseRule.Factor(context);
+        var points = ScaledAmounts.Times(ScaledAmounts.Times(amounts.ToDecimal(sum, scale), baseRule!.PointsPerUnit), Multiplier - 1m);
+        return ScaledAmounts.Times(points, baseRule.Factor(context));
     }
 
     internal override void ValidateKind(string path, List<string> errors)
@@ -537,7 +538,7 @@ public sealed record TierMultiplierRule : EarningRule
     internal override decimal ComputeScaled(in EvaluationContext context, in ScaledAmounts amounts, Span<long> weights, SpendRule? baseRule)
     {
         var multiplier = Multiplier(context);
-        return multiplier <= 1m ? 0m : baseRule!.ComputeScaled(context, amounts, weights, null) * (multiplier - 1m);
+        return multiplier <= 1m ? 0m : ScaledAmounts.Times(baseRule!.ComputeScaled(context, amounts, weights, null), multiplier - 1m);
     }
 
     private decimal Multiplier(in EvaluationContext context)

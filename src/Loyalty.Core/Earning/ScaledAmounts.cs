@@ -20,6 +20,9 @@ internal readonly ref struct ScaledAmounts
         10_000_000_000L, 100_000_000_000L, 1_000_000_000_000L,
     ];
 
+    /// <summary>The largest mantissa that can be multiplied by 10^k without leaving 64 bits (no division on the hot path).</summary>
+    private static readonly ulong[] LargestScalable = Enumerable.Range(0, PowersOfTen.Length).Select(k => (ulong)(long.MaxValue / PowersOfTen[k])).ToArray();
+
     private ScaledAmounts(ReadOnlySpan<long> lines, long shipping, long tax, int scale)
     {
         Lines = lines;
@@ -76,7 +79,8 @@ internal readonly ref struct ScaledAmounts
             return false;
         }
 
-        if (!TryScale(order.Shipping, scale, out var shipping) || !TryScale(order.Tax, scale, out var tax) || shipping > long.MaxValue - tax)
+        Span<int> bits = stackalloc int[4];
+        if (!TryScale(order.Shipping, scale, bits, out var shipping) || !TryScale(order.Tax, scale, bits, out var tax) || shipping > long.MaxValue - tax)
         {
             return false;
         }
@@ -84,7 +88,7 @@ internal readonly ref struct ScaledAmounts
         var total = shipping + tax;
         for (var i = 0; i < lines.Count; i++)
         {
-            if (!TryScale(lines[i].NetAmount, scale, out var net) || net > long.MaxValue - total)
+            if (!TryScale(lines[i].NetAmount, scale, bits, out var net) || net > long.MaxValue - total)
             {
                 return false;
             }
@@ -107,14 +111,22 @@ internal readonly ref struct ScaledAmounts
     /// <returns>The decimal.</returns>
     public decimal ToDecimal(long sum, int scale)
     {
-        var mantissa = (ulong)(sum / PowersOfTen[Scale - scale]);
+        var mantissa = (ulong)(scale == Scale ? sum : sum / PowersOfTen[Scale - scale]);
         return new decimal((int)(uint)mantissa, (int)(uint)(mantissa >> 32), 0, isNegative: false, (byte)scale);
     }
 
-    private static bool TryScale(decimal value, int scale, out long scaled)
+    /// <summary>
+    /// <c>value × factor</c>, skipping the multiplication when the factor is exactly 1 with no
+    /// decimal places, which leaves every decimal unchanged (same value, same scale).
+    /// </summary>
+    /// <param name="value">The value.</param>
+    /// <param name="factor">The factor.</param>
+    /// <returns>The product.</returns>
+    public static decimal Times(decimal value, decimal factor) => factor == 1m && factor.Scale == 0 ? value : value * factor;
+
+    private static bool TryScale(decimal value, int scale, Span<int> bits, out long scaled)
     {
         scaled = 0;
-        Span<int> bits = stackalloc int[4];
         decimal.GetBits(value, bits);
         if (bits[2] != 0)
         {
@@ -122,13 +134,13 @@ internal readonly ref struct ScaledAmounts
         }
 
         var mantissa = ((ulong)(uint)bits[1] << 32) | (uint)bits[0];
-        var factor = PowersOfTen[scale - value.Scale];
-        if (mantissa > (ulong)(long.MaxValue / factor))
+        var shift = scale - value.Scale;
+        if (mantissa > LargestScalable[shift])
         {
             return false;
         }
 
-        scaled = (long)mantissa * factor;
+        scaled = shift == 0 ? (long)mantissa : (long)mantissa * PowersOfTen[shift];
         return true;
     }
 }
