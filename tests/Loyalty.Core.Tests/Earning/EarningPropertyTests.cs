@@ -151,6 +151,20 @@ public static class EarningArbitraries
         from repeats in Gen.Choose(0, 3)
         select (ruleSet, usd ? new EarningOrder(order.Id, order.Member, order.PlacedAt, Currency.USD, order.Lines, order.Shipping, order.Tax, order.PaidWithPoints) : order, member, repeats);
 
+    /// <summary>Orders whose amounts need more than 12 decimal places or more than 64 bits: the engine's decimal path.</summary>
+    public static Gen<EarningOrder> UnusualAmountsOrderGen { get; } =
+        from order in OrderGen
+        from shape in Gen.Elements(0.0000000000001m, 0.000000000000000001m, 100_000_000_000_000m)
+        select new EarningOrder(
+            order.Id,
+            order.Member,
+            order.PlacedAt,
+            order.Currency,
+            order.Lines.Select(l => new OrderLine(l.Sku, l.Quantity, l.UnitPrice * shape, l.Discount * shape, l.Categories, l.Brand, l.IsGiftCard)).ToArray(),
+            order.Shipping * shape,
+            order.Tax * shape,
+            order.PaidWithPoints * shape);
+
     public static Arbitrary<EarningOrder> Orders() => OrderGen.ToArbitrary();
 
     public static Arbitrary<EarningUsage> Usages() => UsageGen.ToArbitrary();
@@ -308,6 +322,25 @@ public class EarningPropertyTests
             ShouldBeIdentical(EarningEngine.Instance.Quote(c.RuleSet, c.Order, c.Member, usage), ReferenceEarningEngine.EvaluateOrder(c.RuleSet, c.Order, c.Member, usage, isQuote: true));
             var review = new ActivityInput(ActivityKind.Review, Alice, c.Order.PlacedAt);
             ShouldBeIdentical(EarningEngine.Instance.Evaluate(c.RuleSet, review, c.Member, usage), ReferenceEarningEngine.Evaluate(c.RuleSet, review, c.Member, usage));
+            return true;
+        });
+
+    [Property]
+    public Property Amounts_beyond_64_bit_integers_are_evaluated_exactly_as_the_reference() =>
+        Prop.ForAll(EarningArbitraries.StackingRuleSetGen.ToArbitrary(), EarningArbitraries.UnusualAmountsOrderGen.ToArbitrary(), EarningArbitraries.MemberGen.ToArbitrary(), (ruleSet, order, member) =>
+        {
+            EarningResult expected;
+            try
+            {
+                expected = ReferenceEarningEngine.EvaluateOrder(ruleSet, order, member, EarningUsage.Empty, isQuote: false);
+            }
+            catch (OverflowException)
+            {
+                FluentActions.Invoking(() => EarningEngine.Instance.Evaluate(ruleSet, order, member, EarningUsage.Empty)).Should().Throw<OverflowException>();
+                return true;
+            }
+
+            ShouldBeIdentical(EarningEngine.Instance.Evaluate(ruleSet, order, member, EarningUsage.Empty), expected);
             return true;
         });
 
