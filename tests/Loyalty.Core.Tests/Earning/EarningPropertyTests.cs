@@ -361,6 +361,36 @@ public class EarningPropertyTests
             return true;
         });
 
+    [Property(MaxTest = 200)]
+    public Property Rounding_gives_what_decimal_rounding_gives() =>
+        Prop.ForAll(
+            Gen.OneOf(
+                from low in Gen.Choose(int.MinValue, int.MaxValue)
+                from mid in Gen.Choose(int.MinValue, int.MaxValue)
+                from high in Gen.Elements(0, 0, 0, 1, int.MaxValue)
+                from negative in Gen.Frequency((4, Gen.Constant(false)), (1, Gen.Constant(true)))
+                from scale in Gen.Choose(0, 28)
+                select new decimal(low, mid, high, negative, (byte)scale),
+                from whole in Gen.Choose(0, 100_000)
+                from half in Gen.Elements(0.5m, 0.50m, 0.500000m, 0.49m, 0.51m, 0m, 0.000m)
+                select whole + half).ToArbitrary(),
+            Gen.Elements(PointsRounding.Floor, PointsRounding.HalfUp, PointsRounding.HalfEven, PointsRounding.Ceiling).ToArbitrary(),
+            (value, rounding) =>
+            {
+                long expected;
+                try
+                {
+                    expected = ReferenceEarningEngine.Round(value, rounding);
+                }
+                catch (OverflowException)
+                {
+                    FluentActions.Invoking(() => EarningEngine.Round(value, rounding)).Should().Throw<OverflowException>();
+                    return true;
+                }
+
+                return EarningEngine.Round(value, rounding) == expected;
+            });
+
     private static void ShouldBeIdentical(EarningResult actual, EarningResult expected)
     {
         actual.Total.Should().Be(expected.Total);
