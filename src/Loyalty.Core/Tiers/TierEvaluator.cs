@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Loyalty.Core.Primitives;
 using NodaTime;
 
@@ -117,7 +118,18 @@ public sealed class TierEvaluator
 
             try
             {
-                Parallel.For(0, n, options, i => results[i] = EvaluateCore(chunk[i], asOf, scratch ??= new Scratch()));
+                // One contiguous slice per thread: no per-member scheduling, each slice on its own scratch.
+                var slices = Math.Min(degree, n);
+                var count = n;
+                Parallel.For(0, slices, options, slice =>
+                {
+                    var s = scratch ??= new Scratch();
+                    var end = (int)((long)count * (slice + 1) / slices);
+                    for (var i = (int)((long)count * slice / slices); i < end; i++)
+                    {
+                        results[i] = EvaluateCore(chunk[i], asOf, s);
+                    }
+                });
             }
             catch (AggregateException ex) when (ex.InnerExceptions.Count > 0)
             {
@@ -158,18 +170,18 @@ public sealed class TierEvaluator
 
         if (asOf < member.EnrolledAt)
         {
-            throw new ArgumentException($"Cannot evaluate member '{member.MemberId}' as of {asOf}: it is before the member's enrolment at {member.EnrolledAt}.", nameof(asOf));
+            throw BeforeEnrolment(member, asOf);
         }
 
         var prior = member.PriorStatus;
         if (prior is not null && prior.EvaluatedAt > asOf)
         {
-            throw new ArgumentException($"Cannot evaluate member '{member.MemberId}' as of {asOf}: the prior status was evaluated later, at {prior.EvaluatedAt}; evaluate without the prior status to look at the past.", nameof(asOf));
+            throw PriorAfterInstant(member, prior, asOf);
         }
 
         if (prior is not null && prior.EvaluatedAt < member.EnrolledAt)
         {
-            throw new ArgumentException($"The prior status of member '{member.MemberId}' was evaluated at {prior.EvaluatedAt}, before the member's enrolment at {member.EnrolledAt}.", nameof(member));
+            throw PriorBeforeEnrolment(member, prior);
         }
 
         var manual = member.ManualAssignment;
@@ -221,13 +233,39 @@ public sealed class TierEvaluator
 
     private int RankOrThrow(TierId tier, string what, MemberId member)
     {
-        if (!ladder.Contains(tier))
+        // A linear scan: ladders are short and stored ids usually share the ladder's strings.
+        var all = tiers;
+        for (var r = 0; r < all.Length; r++)
         {
-            throw new ArgumentException($"The {what} of member '{member}' names tier '{tier}', which is not in the ladder; known tiers are {string.Join(", ", tiers.Select(t => $"'{t.Id}'"))}.", nameof(member));
+            if (all[r].Id == tier)
+            {
+                return r;
+            }
         }
 
-        return ladder.RankOf(tier);
+        throw UnknownTier(tier, what, member);
     }
+
+    // The messages are built out of line, so the hot path's frames stay small.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static ArgumentException BeforeEnrolment(TierMember member, Instant asOf) =>
+        new($"Cannot evaluate member '{member.MemberId}' as of {asOf}: it is before the member's enrolment at {member.EnrolledAt}.", nameof(asOf));
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static ArgumentException PriorAfterInstant(TierMember member, TierStatus prior, Instant asOf) =>
+        new($"Cannot evaluate member '{member.MemberId}' as of {asOf}: the prior status was evaluated later, at {prior.EvaluatedAt}; evaluate without the prior status to look at the past.", nameof(asOf));
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static ArgumentException PriorBeforeEnrolment(TierMember member, TierStatus prior) =>
+        new($"The prior status of member '{member.MemberId}' was evaluated at {prior.EvaluatedAt}, before the member's enrolment at {member.EnrolledAt}.", nameof(member));
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static ArgumentException ForeignCurrency(TierMember member, in QualificationEntry e, Currency c) =>
+        new($"Member '{member.MemberId}' has spend in {e.SpendCurrency} at {e.At} but the programme currency is {c}; convert it before recording.", nameof(member));
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private ArgumentException UnknownTier(TierId tier, string what, MemberId member) =>
+        new($"The {what} of member '{member}' names tier '{tier}', which is not in the ladder; known tiers are {string.Join(", ", tiers.Select(t => $"'{t.Id}'"))}.", nameof(member));
 
     /// <summary>
     /// Sorts the instants of the history up to <paramref name="asOf"/> (with the index of each entry)
@@ -253,7 +291,7 @@ public sealed class TierEvaluator
 
             if (currency is { } c && !e.SpendCurrency.IsDefault && e.SpendCurrency != c)
             {
-                throw new ArgumentException($"Member '{member.MemberId}' has spend in {e.SpendCurrency} at {e.At} but the programme currency is {c}; convert it before recording.", nameof(member));
+                throw ForeignCurrency(member, e, c);
             }
 
             if (count > 0 && at < times[count - 1])
