@@ -11,7 +11,7 @@ namespace Loyalty.Core.Benchmarks;
 /// replay that converts every entry to the zone and re-sums the year at each event, computing
 /// the tier only. Measured: <see cref="TierEvaluator.EvaluateMany(IEnumerable{TierMember}, Instant)"/> from
 /// enrolment (full output: status, window value, projection, changes), continuing from
-/// yesterday's status, and from enrolment on two threads.
+/// yesterday's status (the nightly run), and both on two threads.
 /// </summary>
 [MemoryDiagnoser]
 public class TierBenchmarks
@@ -63,7 +63,8 @@ public class TierBenchmarks
         var fast = FromEnrolment();
         var continued = FromYesterday();
         var parallel = FromEnrolmentOnTwoThreads();
-        if (!naive.SequenceEqual(fast) || !naive.SequenceEqual(continued) || !naive.SequenceEqual(parallel))
+        var nightly = FromYesterdayOnTwoThreads();
+        if (!naive.SequenceEqual(fast) || !naive.SequenceEqual(continued) || !naive.SequenceEqual(parallel) || !naive.SequenceEqual(nightly))
         {
             throw new InvalidOperationException($"Results differ: naive [{string.Join(",", naive)}], evaluator [{string.Join(",", fast)}], continued [{string.Join(",", continued)}].");
         }
@@ -89,6 +90,9 @@ public class TierBenchmarks
 
     [Benchmark]
     public int[] FromEnrolmentOnTwoThreads() => Count(members, 2);
+
+    [Benchmark]
+    public int[] FromYesterdayOnTwoThreads() => Count(continuing, 2);
 
     private int[] Count(TierMember[] input, int threads = 1)
     {

@@ -94,23 +94,36 @@ public sealed class EarningEngine
         var rules = ruleSet.OrderedRules;
         var n = rules.Count;
         var slots = lineCount + 1;
-        var evaluations = new RuleEvaluation[n];
 
-        Span<decimal> weights = slots <= StackLimit / 4 ? stackalloc decimal[slots] : new decimal[slots];
+        // The explanation is kept compact: one 24-byte entry per rule plus one array holding the
+        // allocations of the fired rules (see RuleEvaluationList). Everything else is scratch.
+        var entries = new CompactEvaluation[n];
+
+        // Amounts are summed and weighed as integers at one scale when they fit (always, for
+        // everyday prices); otherwise in decimal arithmetic. Both give the same results.
+        Span<long> scaledLines = lineCount <= StackLimit / 2 ? stackalloc long[lineCount] : new long[lineCount];
+        var integerAmounts = ScaledAmounts.TryCreate(context.Order, scaledLines, out var amounts);
+        Span<long> integerWeights = slots <= StackLimit / 2 ? stackalloc long[slots] : new long[slots];
+        Span<decimal> weights = integerAmounts ? default : slots <= StackLimit / 4 ? stackalloc decimal[slots] : new decimal[slots];
         Span<long> scratch = n * slots <= StackLimit ? stackalloc long[n * slots] : new long[n * slots];
+        Span<long> awardedByRule = n <= StackLimit / 2 ? stackalloc long[n] : new long[n];
         Span<bool> groupMatched = ruleSet.GroupCount <= StackLimit ? stackalloc bool[ruleSet.GroupCount] : new bool[ruleSet.GroupCount];
         Span<int> groupBest = ruleSet.GroupCount <= StackLimit ? stackalloc int[ruleSet.GroupCount] : new int[ruleSet.GroupCount];
         groupBest.Fill(-1);
         Span<UsagePeriod> periods = n <= StackLimit / 2 ? stackalloc UsagePeriod[n] : new UsagePeriod[n];
+        var groupModes = ruleSet.GroupModes;
+        var groupIndex = ruleSet.GroupIndex;
+        var baseRules = ruleSet.BaseRules;
+        var roundings = ruleSet.Roundings;
 
         var stopped = false;
         var date = context.Local.Date;
         for (var i = 0; i < n; i++)
         {
             var rule = rules[i];
-            var reversal = rule.Reversal;
-            var group = ruleSet.GroupIndex[i];
-            var mode = ruleSet.GroupModes[i];
+            var group = groupIndex[i];
+            var mode = groupModes[i];
+            ref var entry = ref entries[i];
             RuleOutcome outcome;
             if (currencyMismatch && !rule.IsActivityRule)
             {
@@ -141,17 +154,28 @@ public sealed class EarningEngine
 
             if (outcome != RuleOutcome.Fired)
             {
-                evaluations[i] = new RuleEvaluation(rule.Id, outcome, reversal, 0m, Points.Zero, Points.Zero, ReadOnlyMemory<long>.Empty);
+                entry.Outcome = outcome;
                 continue;
             }
 
-            weights.Clear();
-            var desired = rule.Compute(context, weights, ruleSet.BaseRules[i]);
-            var rounded = Round(desired, rule.Rounding);
+            decimal desired;
+            if (integerAmounts)
+            {
+                integerWeights.Clear();
+                desired = rule.ComputeScaled(context, amounts, integerWeights, baseRules[i]);
+            }
+            else
+            {
+                weights.Clear();
+                desired = rule.Compute(context, weights, baseRules[i]);
+            }
+
+            entry.Desired = desired;
+            var rounded = Round(desired, roundings[i]);
             var awarded = rounded;
             if (rounded <= 0)
             {
-                evaluations[i] = new RuleEvaluation(rule.Id, RuleOutcome.NothingToEarn, reversal, desired, Points.FromInt64(rounded), Points.Zero, ReadOnlyMemory<long>.Empty);
+                entry.Outcome = RuleOutcome.NothingToEarn;
                 continue;
             }
 
@@ -186,28 +210,37 @@ public sealed class EarningEngine
 
             if (awarded == 0)
             {
-                evaluations[i] = new RuleEvaluation(rule.Id, RuleOutcome.CapReached, reversal, desired, Points.FromInt64(rounded), Points.Zero, ReadOnlyMemory<long>.Empty);
+                entry.Outcome = RuleOutcome.CapReached;
                 continue;
             }
 
-            Allocation.LargestRemainder(awarded, weights, scratch.Slice(i * slots, slots));
-            evaluations[i] = new RuleEvaluation(rule.Id, RuleOutcome.Fired, reversal, desired, Points.FromInt64(rounded), Points.FromInt64(awarded), ReadOnlyMemory<long>.Empty);
+            if (integerAmounts)
+            {
+                Allocation.LargestRemainder(awarded, integerWeights, scratch.Slice(i * slots, slots));
+            }
+            else
+            {
+                Allocation.LargestRemainder(awarded, weights, scratch.Slice(i * slots, slots));
+            }
+
+            entry.Outcome = RuleOutcome.Fired;
+            awardedByRule[i] = awarded;
 
             if (mode == StackingMode.BestOf)
             {
                 var best = groupBest[group];
-                if (best < 0 || awarded > evaluations[best].Awarded.Value)
+                if (best < 0 || awarded > awardedByRule[best])
                 {
                     if (best >= 0)
                     {
-                        evaluations[best] = evaluations[best] with { Outcome = RuleOutcome.NotBestOfGroup, Awarded = Points.Zero };
+                        entries[best].Outcome = RuleOutcome.NotBestOfGroup;
                     }
 
                     groupBest[group] = i;
                 }
                 else
                 {
-                    evaluations[i] = evaluations[i] with { Outcome = RuleOutcome.NotBestOfGroup, Awarded = Points.Zero };
+                    entry.Outcome = RuleOutcome.NotBestOfGroup;
                     continue;
                 }
             }
@@ -226,15 +259,16 @@ public sealed class EarningEngine
         var deltaCount = 0;
         var thresholdCount = 0;
         long total = 0;
+        var thresholdTerms = ruleSet.ThresholdTerms;
         for (var i = 0; i < n; i++)
         {
-            if (evaluations[i].Outcome == RuleOutcome.Fired)
+            if (entries[i].Outcome == RuleOutcome.Fired)
             {
                 fired++;
-                total = checked(total + evaluations[i].Awarded.Value);
+                total = checked(total + awardedByRule[i]);
                 var caps = rules[i].Caps;
                 deltaCount += (caps?.PerMember is null ? 0 : 1) + (caps?.CampaignBudget is null ? 0 : 1);
-                thresholdCount += evaluations[i].Reversal == ReversalPolicy.BelowThreshold ? 1 : 0;
+                thresholdCount += thresholdTerms[i] is null ? 0 : 1;
             }
         }
 
@@ -244,37 +278,64 @@ public sealed class EarningEngine
         int offset = 0, d = 0, t = 0;
         for (var i = 0; i < n; i++)
         {
-            ref var evaluation = ref evaluations[i];
-            if (evaluation.Outcome != RuleOutcome.Fired)
+            ref var entry = ref entries[i];
+            if (entry.Outcome != RuleOutcome.Fired)
             {
                 continue;
             }
 
             scratch.Slice(i * slots, slots).CopyTo(allocations.AsSpan(offset, slots));
-            evaluation = evaluation with { Allocation = new ReadOnlyMemory<long>(allocations, offset, slots) };
+            entry.Offset = offset;
             offset += slots;
-            var rule = rules[i];
-            if (rule.Caps?.PerMember is not null)
+            var awarded = Points.FromInt64(awardedByRule[i]);
+            var caps = rules[i].Caps;
+            if (caps?.PerMember is not null)
             {
-                deltas[d++] = new RuleUsageDelta(rule.Id, periods[i], evaluation.Awarded, 1);
+                deltas[d++] = new RuleUsageDelta(ruleSet.RuleIds[i], periods[i], awarded, 1);
             }
 
-            if (rule.Caps?.CampaignBudget is not null)
+            if (caps?.CampaignBudget is not null)
             {
-                deltas[d++] = new RuleUsageDelta(rule.Id, null, evaluation.Awarded, 1);
+                deltas[d++] = new RuleUsageDelta(ruleSet.RuleIds[i], null, awarded, 1);
             }
 
-            if (rule is ThresholdBonusRule { Clawback: BonusClawback.ReverseBelowThreshold } threshold)
+            if (thresholdTerms[i] is { } term)
             {
-                thresholds[t++] = new ThresholdTerm(rule.Id, threshold.Threshold);
+                thresholds[t++] = term;
             }
         }
 
+        var evaluations = new RuleEvaluationList(ruleSet, entries, allocations, slots);
         return new EarningResult(orderId, memberId, ruleSet.Version, at, isQuote, Points.FromInt64(total), lineCount, evaluations, deltas, thresholds);
     }
 
     internal static long Round(decimal desired, PointsRounding rounding)
     {
+        // The common case without decimal arithmetic: a non-negative value whose digits fit in 63
+        // bits is an integer quotient and remainder by its power of ten; the result is the same.
+        Span<int> bits = stackalloc int[4];
+        decimal.GetBits(desired, bits);
+        var scale = (bits[3] >> 16) & 0xFF;
+        if (bits[2] == 0 && bits[1] >= 0 && bits[3] >= 0 && scale < PowersOfTen.Length)
+        {
+            var mantissa = ((long)bits[1] << 32) | (uint)bits[0];
+            if (scale == 0)
+            {
+                return mantissa;
+            }
+
+            var power = PowersOfTen[scale];
+            var quotient = mantissa / power;
+            var twice = (mantissa - (quotient * power)) * 2;
+            return rounding switch
+            {
+                PointsRounding.HalfUp => twice >= power ? quotient + 1 : quotient,
+                PointsRounding.HalfEven => twice > power || (twice == power && (quotient & 1) == 1) ? quotient + 1 : quotient,
+                PointsRounding.Ceiling => twice > 0 ? quotient + 1 : quotient,
+                _ => quotient,
+            };
+        }
+
         var rounded = rounding switch
         {
             PointsRounding.HalfUp => Math.Round(desired, MidpointRounding.AwayFromZero),
@@ -284,6 +345,13 @@ public sealed class EarningEngine
         };
         return decimal.ToInt64(rounded);
     }
+
+    private static readonly long[] PowersOfTen =
+    [
+        1L, 10L, 100L, 1_000L, 10_000L, 100_000L, 1_000_000L, 10_000_000L, 100_000_000L, 1_000_000_000L,
+        10_000_000_000L, 100_000_000_000L, 1_000_000_000_000L, 10_000_000_000_000L, 100_000_000_000_000L,
+        1_000_000_000_000_000L, 10_000_000_000_000_000L, 100_000_000_000_000_000L,
+    ];
 }
 
 /// <summary>Largest-remainder allocation of whole points over weights.</summary>
@@ -340,13 +408,67 @@ internal static class Allocation
             return;
         }
 
+        LargestRemainderScaled(amount, scaled, sum, result);
+    }
+
+    /// <summary>
+    /// The same allocation over integer weights (scaled amounts at one scale, quantities, or 1):
+    /// the shares depend only on the ratios of the weights, so it gives exactly what the decimal
+    /// overload gives for the same weights written as decimals.
+    /// </summary>
+    public static void LargestRemainder(long amount, ReadOnlySpan<long> weights, Span<long> result)
+    {
+        result.Clear();
+        var only = -1;
+        long sum = 0;
+        for (var i = 0; i < weights.Length; i++)
+        {
+            var weight = weights[i];
+            if (weight != 0)
+            {
+                only = only == -1 ? i : -2;
+                if (weight < 0 || weight > long.MaxValue - sum)
+                {
+                    LargestRemainderAsDecimal(amount, weights, result);
+                    return;
+                }
+
+                sum += weight;
+            }
+        }
+
+        if (only != -2)
+        {
+            // Nothing or a single slot weighs: it takes everything (the order slot when nothing weighs).
+            result[only < 0 ? result.Length - 1 : only] = amount;
+            return;
+        }
+
+        LargestRemainderScaled(amount, weights, sum, result);
+    }
+
+    /// <summary>Integer weights that do not fit the integer path go through the decimal overload.</summary>
+    private static void LargestRemainderAsDecimal(long amount, ReadOnlySpan<long> weights, Span<long> result)
+    {
+        var exact = new decimal[weights.Length];
+        for (var i = 0; i < weights.Length; i++)
+        {
+            exact[i] = weights[i];
+        }
+
+        LargestRemainder(amount, exact, result);
+    }
+
+    /// <summary>Largest remainder over integer weights with a positive sum.</summary>
+    private static void LargestRemainderScaled(long amount, ReadOnlySpan<long> scaled, long sum, Span<long> result)
+    {
         if (sum <= long.MaxValue / amount)
         {
             LargestRemainder64(amount, scaled, sum, result);
             return;
         }
 
-        Span<Int128> remainders = weights.Length <= MaxSlotsOnStack ? stackalloc Int128[weights.Length] : new Int128[weights.Length];
+        Span<Int128> remainders = scaled.Length <= MaxSlotsOnStack ? stackalloc Int128[scaled.Length] : new Int128[scaled.Length];
         long allocated = 0;
         for (var i = 0; i < scaled.Length; i++)
         {

@@ -151,8 +151,10 @@ public sealed class EarningResult
     {
         get
         {
-            foreach (var rule in Rules)
+            var rules = Rules;
+            for (var i = 0; i < rules.Count; i++)
             {
+                var rule = rules[i];
                 if (rule.RuleId == ruleId)
                 {
                     return rule;

@@ -70,6 +70,13 @@ public abstract record EarningRule
     /// <summary>Computes the desired points and fills the allocation weights (one per line, then one for the order).</summary>
     internal abstract decimal Compute(in EvaluationContext context, Span<decimal> weights, SpendRule? baseRule);
 
+    /// <summary>
+    /// <see cref="Compute"/> on the order's amounts as integers at one scale: returns the same
+    /// desired points (same value and scale) and fills integer weights that allocate exactly as
+    /// the decimal ones (scaled amounts, quantities, or 1 for the order).
+    /// </summary>
+    internal abstract decimal ComputeScaled(in EvaluationContext context, in ScaledAmounts amounts, Span<long> weights, SpendRule? baseRule);
+
     internal abstract void ValidateKind(string path, List<string> errors);
 
     internal abstract string DescribeAction(EarningRuleSet ruleSet);
@@ -134,6 +141,42 @@ public sealed record SpendRule : EarningRule
         weights[lines.Count] = orderLevel;
         sum += orderLevel;
         return sum * PointsPerUnit * Factor(context);
+    }
+
+    internal override decimal ComputeScaled(in EvaluationContext context, in ScaledAmounts amounts, Span<long> weights, SpendRule? baseRule)
+    {
+        var order = context.Order!;
+        var lines = order.Lines;
+        var scaled = amounts.Lines;
+        long sum = 0;
+        var scale = 0;
+        for (var i = 0; i < lines.Count; i++)
+        {
+            var line = lines[i];
+            if (IsEligible(line))
+            {
+                weights[i] = scaled[i];
+                sum += scaled[i];
+                scale = Math.Max(scale, line.NetAmount.Scale);
+            }
+        }
+
+        long orderLevel = 0;
+        if (IncludeShipping)
+        {
+            orderLevel += amounts.Shipping;
+            scale = Math.Max(scale, order.Shipping.Scale);
+        }
+
+        if (IncludeTax)
+        {
+            orderLevel += amounts.Tax;
+            scale = Math.Max(scale, order.Tax.Scale);
+        }
+
+        weights[lines.Count] = orderLevel;
+        sum += orderLevel;
+        return ScaledAmounts.Times(ScaledAmounts.Times(amounts.ToDecimal(sum, scale), PointsPerUnit), Factor(context));
     }
 
     internal override void ValidateKind(string path, List<string> errors)
@@ -221,6 +264,27 @@ public sealed record MultiplierRule : EarningRule
         return sum * baseRule!.PointsPerUnit * (Multiplier - 1m) * baseRule.Factor(context);
     }
 
+    internal override decimal ComputeScaled(in EvaluationContext context, in ScaledAmounts amounts, Span<long> weights, SpendRule? baseRule)
+    {
+        var lines = context.Order!.Lines;
+        var scaled = amounts.Lines;
+        long sum = 0;
+        var scale = 0;
+        for (var i = 0; i < lines.Count; i++)
+        {
+            var line = lines[i];
+            if (baseRule!.IsEligible(line) && Lines!.Matches(line))
+            {
+                weights[i] = scaled[i];
+                sum += scaled[i];
+                scale = Math.Max(scale, line.NetAmount.Scale);
+            }
+        }
+
+        var points = ScaledAmounts.Times(ScaledAmounts.Times(amounts.ToDecimal(sum, scale), baseRule!.PointsPerUnit), Multiplier - 1m);
+        return ScaledAmounts.Times(points, baseRule.Factor(context));
+    }
+
     internal override void ValidateKind(string path, List<string> errors)
     {
         if (Multiplier <= 1m)
@@ -301,6 +365,28 @@ public sealed record FixedBonusRule : EarningRule
         return (decimal)Points.Value * units;
     }
 
+    internal override decimal ComputeScaled(in EvaluationContext context, in ScaledAmounts amounts, Span<long> weights, SpendRule? baseRule)
+    {
+        var lines = context.Order!.Lines;
+        if (Per == BonusBasis.PerOrder)
+        {
+            weights[lines.Count] = 1;
+            return Points.Value;
+        }
+
+        long units = 0;
+        for (var i = 0; i < lines.Count; i++)
+        {
+            if (Lines!.Matches(lines[i]))
+            {
+                weights[i] = lines[i].Quantity;
+                units += lines[i].Quantity;
+            }
+        }
+
+        return (decimal)Points.Value * units;
+    }
+
     internal override void ValidateKind(string path, List<string> errors)
     {
         if (!Points.IsPositive)
@@ -350,6 +436,12 @@ public sealed record ThresholdBonusRule : EarningRule
         return Points.Value;
     }
 
+    internal override decimal ComputeScaled(in EvaluationContext context, in ScaledAmounts amounts, Span<long> weights, SpendRule? baseRule)
+    {
+        weights[context.Order!.Lines.Count] = 1;
+        return Points.Value;
+    }
+
     internal override void ValidateKind(string path, List<string> errors)
     {
         if (Threshold <= 0m)
@@ -393,6 +485,12 @@ public sealed record OrderCountBonusRule : EarningRule
         return Points.Value;
     }
 
+    internal override decimal ComputeScaled(in EvaluationContext context, in ScaledAmounts amounts, Span<long> weights, SpendRule? baseRule)
+    {
+        weights[context.Order!.Lines.Count] = 1;
+        return Points.Value;
+    }
+
     internal override void ValidateKind(string path, List<string> errors)
     {
         if (OrderNumber < 1)
@@ -428,6 +526,23 @@ public sealed record TierMultiplierRule : EarningRule
 
     internal override decimal Compute(in EvaluationContext context, Span<decimal> weights, SpendRule? baseRule)
     {
+        var multiplier = Multiplier(context);
+        if (multiplier <= 1m)
+        {
+            return 0m;
+        }
+
+        return baseRule!.Compute(context, weights, null) * (multiplier - 1m);
+    }
+
+    internal override decimal ComputeScaled(in EvaluationContext context, in ScaledAmounts amounts, Span<long> weights, SpendRule? baseRule)
+    {
+        var multiplier = Multiplier(context);
+        return multiplier <= 1m ? 0m : ScaledAmounts.Times(baseRule!.ComputeScaled(context, amounts, weights, null), multiplier - 1m);
+    }
+
+    private decimal Multiplier(in EvaluationContext context)
+    {
         var multiplier = context.Member.TierEarnMultiplier;
         if (Multipliers is { } table)
         {
@@ -438,19 +553,13 @@ public sealed record TierMultiplierRule : EarningRule
                 {
                     if (table[i].Tier == tier)
                     {
-                        multiplier = table[i].Multiplier;
-                        break;
+                        return table[i].Multiplier;
                     }
                 }
             }
         }
 
-        if (multiplier <= 1m)
-        {
-            return 0m;
-        }
-
-        return baseRule!.Compute(context, weights, null) * (multiplier - 1m);
+        return multiplier;
     }
 
     internal override void ValidateKind(string path, List<string> errors)
@@ -519,6 +628,12 @@ public sealed record ActivityRule : EarningRule
     internal override decimal Compute(in EvaluationContext context, Span<decimal> weights, SpendRule? baseRule)
     {
         weights[^1] = 1m;
+        return Points.Value;
+    }
+
+    internal override decimal ComputeScaled(in EvaluationContext context, in ScaledAmounts amounts, Span<long> weights, SpendRule? baseRule)
+    {
+        weights[^1] = 1;
         return Points.Value;
     }
 

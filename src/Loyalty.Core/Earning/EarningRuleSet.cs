@@ -62,10 +62,22 @@ public sealed class EarningRuleSet : IEquatable<EarningRuleSet>
         BaseRules = new SpendRule?[ordered.Length];
         GroupModes = new StackingMode[ordered.Length];
         GroupIndex = new int[ordered.Length];
+        RuleIds = new RuleId[ordered.Length];
+        Reversals = new ReversalPolicy[ordered.Length];
+        Roundings = new PointsRounding[ordered.Length];
+        ThresholdTerms = new ThresholdTerm?[ordered.Length];
         var groupNumbers = new Dictionary<string, int>(StringComparer.Ordinal);
         for (var i = 0; i < ordered.Length; i++)
         {
             var rule = ordered[i];
+            RuleIds[i] = rule.Id;
+            Reversals[i] = rule.Reversal;
+            Roundings[i] = rule.Rounding;
+            if (rule is ThresholdBonusRule { Clawback: BonusClawback.ReverseBelowThreshold } threshold)
+            {
+                ThresholdTerms[i] = new ThresholdTerm(rule.Id, threshold.Threshold);
+            }
+
             if (rule.BaseRuleId is { } baseId)
             {
                 BaseRules[i] = (SpendRule)ordered[indexById[baseId]];
@@ -122,6 +134,18 @@ public sealed class EarningRuleSet : IEquatable<EarningRuleSet>
     internal int[] GroupIndex { get; }
 
     internal int GroupCount { get; }
+
+    /// <summary>The rule ids in evaluation order.</summary>
+    internal RuleId[] RuleIds { get; }
+
+    /// <summary>Each rule's reversal policy, in evaluation order.</summary>
+    internal ReversalPolicy[] Reversals { get; }
+
+    /// <summary>Each rule's rounding mode, in evaluation order.</summary>
+    internal PointsRounding[] Roundings { get; }
+
+    /// <summary>For threshold rules whose bonus a refund below the threshold takes back, the term recorded with the result; otherwise null.</summary>
+    internal ThresholdTerm?[] ThresholdTerms { get; }
 
     /// <summary>Validates and compiles a rule set.</summary>
     /// <param name="definition">The definition.</param>

@@ -136,7 +136,11 @@ internal static class RefundCalculator
             return rule.Awarded.Value;
         }
 
-        long taken = 0;
+        // The exact refunded share of each line's points (q/Q from line refunds plus A/N from
+        // amount refunds, capped at the line's points) is summed first and floored once, so
+        // that spreading an amount over several lines never loses a point to per-line rounding.
+        // The sum only grows as refunds accumulate, so taking after − before is never negative.
+        decimal exact = 0m;
         var lines = order.Lines;
         var net = order.NetSubtotal;
         for (var i = 0; i < lines.Count; i++)
@@ -146,29 +150,21 @@ internal static class RefundCalculator
                 continue;
             }
 
-            // Share of the line refunded: q/Q from line refunds plus A/N from amount refunds, capped at 1.
             var q = state.Quantities[i];
             var quantity = lines[i].Quantity;
-            long lineTaken;
-            if (state.Amount == 0m || net == 0m)
-            {
-                lineTaken = (long)((Int128)allocation[i] * q / quantity);
-            }
-            else
-            {
-                var numerator = allocation[i] * ((q * net) + (state.Amount * quantity));
-                lineTaken = decimal.ToInt64(decimal.Floor(numerator / (quantity * net)));
-            }
-
-            taken += Math.Min(allocation[i], lineTaken);
+            decimal lineShare = state.Amount == 0m || net == 0m
+                ? (decimal)allocation[i] * q / quantity
+                : allocation[i] * ((q * net) + (state.Amount * quantity)) / (quantity * net);
+            exact += Math.Min(allocation[i], lineShare);
         }
 
         var orderLevel = allocation[lines.Count];
         if (orderLevel != 0 && net != 0m)
         {
-            taken += Math.Min(orderLevel, decimal.ToInt64(decimal.Floor(orderLevel * state.RefundedValue(order) / net)));
+            exact += Math.Min(orderLevel, orderLevel * state.RefundedValue(order) / net);
         }
 
+        var taken = decimal.ToInt64(decimal.Floor(exact));
         return taken;
     }
 

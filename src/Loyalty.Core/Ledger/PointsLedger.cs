@@ -465,11 +465,25 @@ public sealed class PointsLedger
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The schedule in date order; pending points are included, holds are not subtracted.</returns>
     /// <exception cref="ArgumentException"><paramref name="memberId"/> is default or <paramref name="days"/> is out of range.</exception>
-    public async Task<IReadOnlyList<ExpiringPoints>> GetExpiryScheduleAsync(MemberId memberId, int days, CancellationToken cancellationToken = default)
+    public Task<IReadOnlyList<ExpiringPoints>> GetExpiryScheduleAsync(MemberId memberId, int days, CancellationToken cancellationToken = default)
+        => GetExpiryScheduleAsOfAsync(memberId, days, clock.GetCurrentInstant(), cancellationToken);
+
+    /// <summary>
+    /// Points that will expire over the <paramref name="days"/> days after <paramref name="asOf"/>,
+    /// per local date in the programme's time zone — what maintenance run "as of" an instant
+    /// warns members about.
+    /// </summary>
+    /// <param name="memberId">The member.</param>
+    /// <param name="days">1 to 3,660.</param>
+    /// <param name="asOf">The instant the horizon starts from; lots already expired by then are left out.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The schedule in date order; pending points are included, holds are not subtracted.</returns>
+    /// <exception cref="ArgumentException"><paramref name="memberId"/> is default or <paramref name="days"/> is out of range.</exception>
+    public async Task<IReadOnlyList<ExpiringPoints>> GetExpiryScheduleAsOfAsync(MemberId memberId, int days, Instant asOf, CancellationToken cancellationToken = default)
     {
         CheckId(memberId, nameof(memberId));
         Internal.Preconditions.CheckInRange(days, 1, 3660);
-        var now = clock.GetCurrentInstant();
+        var now = asOf;
         var zone = settings.TimeZone;
         var end = now.InZone(zone).Date.PlusDays(days + 1).AtStartOfDayInZone(zone).ToInstant();
         var key = new LedgerAccountKey(settings.ProgramId, memberId);

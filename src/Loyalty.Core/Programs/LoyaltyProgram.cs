@@ -825,7 +825,7 @@ public sealed class LoyaltyProgram
                     }
                 }
 
-                var schedule = await ledger.GetExpiryScheduleAsync(memberId, expiryWarningDays, cancellationToken).ConfigureAwait(false);
+                var schedule = await ledger.GetExpiryScheduleAsOfAsync(memberId, expiryWarningDays, asOf, cancellationToken).ConfigureAwait(false);
                 if (schedule.Count > 0)
                 {
                     expiring.Add(new ExpiryWarning(memberId, schedule));

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using NodaTime;
 
 namespace Loyalty.Core.Tiers;
@@ -14,8 +15,7 @@ internal sealed class TierCalendar
 
     private const int FirstYear = 1900;
     private const int YearCount = 400;
-    private const long SecondsPerYear = 31_556_952; // 365.2425 days
-    private const long SecondsFrom1900To1970 = -2_208_988_800;
+    private const long DaysPer400Years = 146_097;
 
     private readonly DateTimeZone zone;
     private readonly QualificationWindowKind window;
@@ -90,14 +90,19 @@ internal sealed class TierCalendar
         : PeriodEnd(t, enrolment);
 
     /// <summary>The end of grace that starts at <paramref name="validityEnd"/>.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
     public Instant GraceEnd(Instant validityEnd) =>
         validityEnd.InZone(zone).LocalDateTime.Plus(grace).InZoneLeniently(zone).ToInstant();
 
+    [MethodImpl(MethodImplOptions.NoInlining)]
     public LocalDate LocalDateOf(Instant t) => t.InZone(zone).Date;
 
+    // Zone conversions stay out of line: inlined, their large locals would be zeroed on every call of the fast paths.
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private Instant PlusMonths(Instant t, int months) =>
         t.InZone(zone).LocalDateTime.PlusMonths(months).InZoneLeniently(zone).ToInstant();
 
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private Instant AnniversaryStart(Instant t, LocalDate enrolment, int offset)
     {
         var date = t.InZone(zone).Date;
@@ -115,12 +120,13 @@ internal sealed class TierCalendar
         var starts = yearStarts;
         if (t < starts[0] || t >= starts[YearCount])
         {
-            return t.InZone(zone).Year;
+            return YearInZone(t);
         }
 
-        // Estimate from the mean Gregorian year, then correct by at most a step or two.
-        var i = (int)((t.ToUnixTimeSeconds() - SecondsFrom1900To1970) / SecondsPerYear);
-        i = Math.Clamp(i, 0, YearCount - 1);
+        // Estimate from whole days since the first year start and the mean Gregorian year
+        // (146,097 days per 400 years), then correct by at most a step.
+        var i = (int)((long)(t - starts[0]).Days * YearCount / DaysPer400Years);
+        i = Math.Min(i, YearCount - 1);
         while (i > 0 && starts[i] > t)
         {
             i--;
@@ -137,6 +143,12 @@ internal sealed class TierCalendar
     private Instant YearStart(int year)
     {
         var i = year - FirstYear;
-        return (uint)i <= YearCount ? yearStarts[i] : new LocalDate(year, 1, 1).AtStartOfDayInZone(zone).ToInstant();
+        return (uint)i <= YearCount ? yearStarts[i] : StartOfYearInZone(year);
     }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private int YearInZone(Instant t) => t.InZone(zone).Year;
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private Instant StartOfYearInZone(int year) => new LocalDate(year, 1, 1).AtStartOfDayInZone(zone).ToInstant();
 }

@@ -33,11 +33,9 @@ public sealed class TierEvaluation
         this.rank = rank;
         this.automaticRank = automaticRank;
         this.projectedRank = projectedRank;
+        System.Diagnostics.Debug.Assert(asOf == status.EvaluatedAt, "The status is evaluated as of the evaluation's instant.");
         MemberId = memberId;
-        AsOf = asOf;
         Status = status;
-        Tier = ladder.TierArray[rank];
-        ProjectedTier = ladder.TierArray[projectedRank];
         ProjectedAt = projectedAt;
         QualifyingValue = qualifyingValue;
         WindowStart = windowStart;
@@ -48,13 +46,13 @@ public sealed class TierEvaluation
     public MemberId MemberId { get; }
 
     /// <summary>The instant evaluated as of.</summary>
-    public Instant AsOf { get; }
+    public Instant AsOf => Status.EvaluatedAt;
 
     /// <summary>The status to persist and pass back next time.</summary>
     public TierStatus Status { get; }
 
     /// <summary>The tier the member holds.</summary>
-    public TierDefinition Tier { get; }
+    public TierDefinition Tier => ladder.TierArray[rank];
 
     /// <summary>Since when the member holds <see cref="Tier"/>.</summary>
     public Instant Since => Status.Since;
@@ -75,7 +73,7 @@ public sealed class TierEvaluation
     /// The tier the member would hold right after the end of the current period if nothing more
     /// were earned or refunded; equal to <see cref="Tier"/> for a lifetime window.
     /// </summary>
-    public TierDefinition ProjectedTier { get; }
+    public TierDefinition ProjectedTier => ladder.TierArray[projectedRank];
 
     /// <summary>The end of the current period the projection looks at; null for a lifetime window.</summary>
     public Instant? ProjectedAt { get; }

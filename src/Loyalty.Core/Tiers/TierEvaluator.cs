@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Loyalty.Core.Primitives;
 using NodaTime;
 
@@ -117,7 +118,18 @@ public sealed class TierEvaluator
 
             try
             {
-                Parallel.For(0, n, options, i => results[i] = EvaluateCore(chunk[i], asOf, scratch ??= new Scratch()));
+                // One contiguous slice per thread: no per-member scheduling, each slice on its own scratch.
+                var slices = Math.Min(degree, n);
+                var count = n;
+                Parallel.For(0, slices, options, slice =>
+                {
+                    var s = scratch ??= new Scratch();
+                    var end = (int)((long)count * (slice + 1) / slices);
+                    for (var i = (int)((long)count * slice / slices); i < end; i++)
+                    {
+                        results[i] = EvaluateCore(chunk[i], asOf, s);
+                    }
+                });
             }
             catch (AggregateException ex) when (ex.InnerExceptions.Count > 0)
             {
@@ -158,18 +170,18 @@ public sealed class TierEvaluator
 
         if (asOf < member.EnrolledAt)
         {
-            throw new ArgumentException($"Cannot evaluate member '{member.MemberId}' as of {asOf}: it is before the member's enrolment at {member.EnrolledAt}.", nameof(asOf));
+            throw BeforeEnrolment(member, asOf);
         }
 
         var prior = member.PriorStatus;
         if (prior is not null && prior.EvaluatedAt > asOf)
         {
-            throw new ArgumentException($"Cannot evaluate member '{member.MemberId}' as of {asOf}: the prior status was evaluated later, at {prior.EvaluatedAt}; evaluate without the prior status to look at the past.", nameof(asOf));
+            throw PriorAfterInstant(member, prior, asOf);
         }
 
         if (prior is not null && prior.EvaluatedAt < member.EnrolledAt)
         {
-            throw new ArgumentException($"The prior status of member '{member.MemberId}' was evaluated at {prior.EvaluatedAt}, before the member's enrolment at {member.EnrolledAt}.", nameof(member));
+            throw PriorBeforeEnrolment(member, prior);
         }
 
         var manual = member.ManualAssignment;
@@ -203,7 +215,7 @@ public sealed class TierEvaluator
         }
 
         var windowStart = calendar.WindowStart(asOf, replay.Enrolment);
-        var totals = replay.Totals(windowStart, asOf);
+        var totals = replay.Totals(windowStart, asOf, member.History.Span);
         var status = replay.ToStatus(asOf);
         return new TierEvaluation(
             ladder,
@@ -221,40 +233,74 @@ public sealed class TierEvaluator
 
     private int RankOrThrow(TierId tier, string what, MemberId member)
     {
-        if (!ladder.Contains(tier))
+        // A linear scan: ladders are short and stored ids usually share the ladder's strings.
+        var all = tiers;
+        for (var r = 0; r < all.Length; r++)
         {
-            throw new ArgumentException($"The {what} of member '{member}' names tier '{tier}', which is not in the ladder; known tiers are {string.Join(", ", tiers.Select(t => $"'{t.Id}'"))}.", nameof(member));
+            if (all[r].Id == tier)
+            {
+                return r;
+            }
         }
 
-        return ladder.RankOf(tier);
+        throw UnknownTier(tier, what, member);
     }
 
-    /// <summary>Copies the history into scratch, sorted by instant, and builds prefix sums of the entries up to <paramref name="asOf"/>.</summary>
+    // The messages are built out of line, so the hot path's frames stay small.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static ArgumentException BeforeEnrolment(TierMember member, Instant asOf) =>
+        new($"Cannot evaluate member '{member.MemberId}' as of {asOf}: it is before the member's enrolment at {member.EnrolledAt}.", nameof(asOf));
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static ArgumentException PriorAfterInstant(TierMember member, TierStatus prior, Instant asOf) =>
+        new($"Cannot evaluate member '{member.MemberId}' as of {asOf}: the prior status was evaluated later, at {prior.EvaluatedAt}; evaluate without the prior status to look at the past.", nameof(asOf));
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static ArgumentException PriorBeforeEnrolment(TierMember member, TierStatus prior) =>
+        new($"The prior status of member '{member.MemberId}' was evaluated at {prior.EvaluatedAt}, before the member's enrolment at {member.EnrolledAt}.", nameof(member));
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static ArgumentException ForeignCurrency(TierMember member, in QualificationEntry e, Currency c) =>
+        new($"Member '{member.MemberId}' has spend in {e.SpendCurrency} at {e.At} but the programme currency is {c}; convert it before recording.", nameof(member));
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private ArgumentException UnknownTier(TierId tier, string what, MemberId member) =>
+        new($"The {what} of member '{member}' names tier '{tier}', which is not in the ladder; known tiers are {string.Join(", ", tiers.Select(t => $"'{t.Id}'"))}.", nameof(member));
+
+    /// <summary>
+    /// Sorts the instants of the history up to <paramref name="asOf"/> (with the index of each entry)
+    /// and builds prefix sums of the qualifying amounts in that order. Only 16-byte instants and
+    /// indexes move while sorting; spend (a decimal) is summed only when a threshold needs it.
+    /// </summary>
     private int Load(TierMember member, Instant asOf, Scratch s)
     {
         var span = member.History.Span;
-        s.Ensure(span.Length);
-        var entries = s.Entries;
+        s.Ensure(span.Length, usesSpend);
+        var times = s.Times;
+        var index = s.Index;
         var count = 0;
         var sorted = true;
-        foreach (ref readonly var e in span)
+        for (var k = 0; k < span.Length; k++)
         {
-            if (e.At > asOf)
+            ref readonly var e = ref span[k];
+            var at = e.At;
+            if (at > asOf)
             {
                 continue;
             }
 
             if (currency is { } c && !e.SpendCurrency.IsDefault && e.SpendCurrency != c)
             {
-                throw new ArgumentException($"Member '{member.MemberId}' has spend in {e.SpendCurrency} at {e.At} but the programme currency is {c}; convert it before recording.", nameof(member));
+                throw ForeignCurrency(member, e, c);
             }
 
-            if (count > 0 && e.At < entries[count - 1].At)
+            if (count > 0 && at < times[count - 1])
             {
                 sorted = false;
             }
 
-            entries[count++] = e;
+            times[count] = at;
+            index[count++] = k;
         }
 
         if (!sorted)
@@ -264,46 +310,69 @@ public sealed class TierEvaluator
                 // Insertion sort: histories are short, and this beats a comparer-based sort.
                 for (var i = 1; i < count; i++)
                 {
-                    var item = entries[i];
+                    var t = times[i];
+                    var x = index[i];
                     var j = i - 1;
-                    while (j >= 0 && entries[j].At > item.At)
+                    while (j >= 0 && times[j] > t)
                     {
-                        entries[j + 1] = entries[j];
+                        times[j + 1] = times[j];
+                        index[j + 1] = index[j];
                         j--;
                     }
 
-                    entries[j + 1] = item;
+                    times[j + 1] = t;
+                    index[j + 1] = x;
                 }
             }
             else
             {
-                Array.Sort(entries, 0, count, EntryByInstant.Instance);
+                Array.Sort(times, index, 0, count);
             }
         }
 
-        var times = s.Times;
         var points = s.Points;
-        var spend = s.Spend;
         var orders = s.Orders;
+        var reductions = s.Reductions;
         long p = 0, o = 0;
-        var sp = 0m;
         points[0] = 0;
-        spend[0] = 0m;
         orders[0] = 0;
-        for (var i = 0; i < count; i++)
+        var mask = kindMask;
+        if (usesSpend)
         {
-            ref readonly var e = ref entries[i];
-            times[i] = e.At;
-            if ((kindMask & (1 << (int)e.Kind)) != 0)
+            var spend = s.Spend;
+            var sp = 0m;
+            spend[0] = 0m;
+            for (var i = 0; i < count; i++)
             {
-                p = checked(p + e.Points);
-            }
+                ref readonly var e = ref span[index[i]];
+                if ((mask & (1 << (int)e.Kind)) != 0)
+                {
+                    p = checked(p + e.Points);
+                }
 
-            sp += e.Spend;
-            o += e.Orders;
-            points[i + 1] = p;
-            spend[i + 1] = sp;
-            orders[i + 1] = o;
+                sp += e.Spend;
+                o += e.Orders;
+                points[i + 1] = p;
+                spend[i + 1] = sp;
+                orders[i + 1] = o;
+                reductions[i] = e.IsReduction;
+            }
+        }
+        else
+        {
+            for (var i = 0; i < count; i++)
+            {
+                ref readonly var e = ref span[index[i]];
+                if ((mask & (1 << (int)e.Kind)) != 0)
+                {
+                    p = checked(p + e.Points);
+                }
+
+                o += e.Orders;
+                points[i + 1] = p;
+                orders[i + 1] = o;
+                reductions[i] = e.IsReduction;
+            }
         }
 
         return count;
@@ -354,35 +423,32 @@ public sealed class TierEvaluator
         }
     }
 
-    private sealed class EntryByInstant : IComparer<QualificationEntry>
-    {
-        public static readonly EntryByInstant Instance = new();
-
-        public int Compare(QualificationEntry x, QualificationEntry y) => x.At.CompareTo(y.At);
-    }
-
     private sealed class Scratch
     {
-        public QualificationEntry[] Entries = new QualificationEntry[16];
         public Instant[] Times = new Instant[16];
+        public int[] Index = new int[16];
+        public bool[] Reductions = new bool[16];
         public long[] Points = new long[17];
         public decimal[] Spend = new decimal[17];
         public long[] Orders = new long[17];
         public TierChange[] Changes = new TierChange[8];
 
-        public void Ensure(int n)
+        public void Ensure(int n, bool withSpend)
         {
-            if (Entries.Length >= n)
+            if (Times.Length < n)
             {
-                return;
+                var size = Math.Max(n, Times.Length * 2);
+                Times = new Instant[size];
+                Index = new int[size];
+                Reductions = new bool[size];
+                Points = new long[size + 1];
+                Orders = new long[size + 1];
             }
 
-            var size = Math.Max(n, Entries.Length * 2);
-            Entries = new QualificationEntry[size];
-            Times = new Instant[size];
-            Points = new long[size + 1];
-            Spend = new decimal[size + 1];
-            Orders = new long[size + 1];
+            if (withSpend && Spend.Length < Times.Length + 1)
+            {
+                Spend = new decimal[Times.Length + 1];
+            }
         }
     }
 
@@ -556,7 +622,7 @@ public sealed class TierEvaluator
             }
         }
 
-        public readonly QualifyingTotals Totals(Instant from, Instant to)
+        public readonly QualifyingTotals Totals(Instant from, Instant to, ReadOnlySpan<QualificationEntry> history)
         {
             var lo = from == Instant.MinValue ? 0 : LowerBound(from);
             var hi = UpperBound(to);
@@ -565,7 +631,23 @@ public sealed class TierEvaluator
                 return default;
             }
 
-            return new QualifyingTotals(s.Points[hi] - s.Points[lo], s.Spend[hi] - s.Spend[lo], s.Orders[hi] - s.Orders[lo]);
+            decimal spend;
+            if (owner.usesSpend)
+            {
+                spend = s.Spend[hi] - s.Spend[lo];
+            }
+            else
+            {
+                // Spend is not summed ahead when no threshold needs it: add up the window once.
+                var index = s.Index;
+                spend = 0m;
+                for (var i = lo; i < hi; i++)
+                {
+                    spend += history[index[i]].Spend;
+                }
+            }
+
+            return new QualifyingTotals(s.Points[hi] - s.Points[lo], spend, s.Orders[hi] - s.Orders[lo]);
         }
 
         public readonly TierStatus ToStatus(Instant asOf)
@@ -600,18 +682,19 @@ public sealed class TierEvaluator
 
         private TierChangeReason Entries(Instant at)
         {
-            var entries = s.Entries;
+            var reductions = s.Reductions;
             var times = s.Times;
             var reduction = false;
             while (cursor < count && (times[cursor] < enrolledAt ? enrolledAt : times[cursor]) == at)
             {
-                reduction |= entries[cursor].IsReduction;
+                reduction |= reductions[cursor];
                 cursor++;
             }
 
             var calendar = owner.calendar;
             var windowStart = calendar.WindowStart(at, Enrolment);
-            var computed = ComputedRank(windowStart, at);
+            // Every entry up to and including this instant has been passed: the window ends at the cursor.
+            var computed = ComputedRank(windowStart, cursor);
             if (computed > autoRank)
             {
                 fallbackRank = autoRank;
@@ -799,10 +882,11 @@ public sealed class TierEvaluator
             reportedSince = at;
         }
 
-        private readonly int ComputedRank(Instant windowStart, Instant at)
+        private readonly int ComputedRank(Instant windowStart, Instant at) => ComputedRank(windowStart, UpperBound(at));
+
+        private readonly int ComputedRank(Instant windowStart, int hi)
         {
             var lo = windowStart == Instant.MinValue ? 0 : LowerBound(windowStart);
-            var hi = UpperBound(at);
             if (hi <= lo)
             {
                 return 0;

@@ -9,7 +9,7 @@ namespace Loyalty.Core.Tiers;
 /// <see cref="TierEvaluator"/> runs on, and the place to answer "does this tier grant that?".
 /// </summary>
 /// <remarks>Immutable and thread-safe; build once and share.</remarks>
-public sealed class TierLadder
+public sealed partial class TierLadder
 {
     private readonly TierDefinition[] tiers;
     private readonly FrozenDictionary<TierId, int> rankById;

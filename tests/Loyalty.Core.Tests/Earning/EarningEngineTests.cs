@@ -31,6 +31,17 @@ public class EarningEngineTests
     }
 
     [Fact]
+    public void The_explanation_refuses_an_index_outside_it()
+    {
+        var result = Evaluate(Rules().EarnPerUnit("base", 1m).FixedBonus("flat", 10).Build(), Order(Line("a", 20m)));
+
+        FluentActions.Invoking(() => result.Rules[2]).Should().Throw<ArgumentOutOfRangeException>()
+            .WithMessage("index must be between 0 and 1 (was 2).*").WithParameterName("index");
+        FluentActions.Invoking(() => result.Rules[-1]).Should().Throw<ArgumentOutOfRangeException>()
+            .WithMessage("index must be between 0 and 1 (was -1).*").WithParameterName("index");
+    }
+
+    [Fact]
     public void Rules_are_evaluated_by_priority_then_rule_id()
     {
         var rules = Rules()

@@ -75,6 +75,96 @@ public static class EarningArbitraries
         let seed = Rules().EarnPerUnit("base", 1m).Group("best", StackingMode.BestOf).ToDefinition()
         select EarningRuleSet.Create(seed with { Rules = [.. seed.Rules, .. rules] });
 
+    /// <summary>Caps of every kind, or none.</summary>
+    public static Gen<RuleCaps?> CapsGen { get; } = Gen.Frequency(
+        (2, Gen.Constant<RuleCaps?>(null)),
+        (1, from perOrder in Gen.Frequency((1, Gen.Constant(0)), (1, Gen.Choose(1, 300)))
+            from period in Gen.Elements(CapPeriod.Day, CapPeriod.Week, CapPeriod.Month, CapPeriod.Year)
+            from maxPoints in Gen.Frequency((1, Gen.Constant(0)), (1, Gen.Choose(1, 1_000)))
+            from maxAwards in Gen.Frequency((1, Gen.Constant(0)), (1, Gen.Choose(1, 3)))
+            from budget in Gen.Frequency((1, Gen.Constant(0)), (1, Gen.Choose(1, 2_000)))
+            select (RuleCaps?)new RuleCaps
+            {
+                PerOrder = perOrder == 0 ? null : Points.FromInt64(perOrder),
+                PerMember = maxPoints == 0 && maxAwards == 0 ? null : new PeriodCap
+                {
+                    Period = period,
+                    MaxPoints = maxPoints == 0 ? null : Points.FromInt64(maxPoints),
+                    MaxAwards = maxAwards == 0 ? null : maxAwards,
+                },
+                CampaignBudget = budget == 0 ? null : Points.FromInt64(budget),
+            }));
+
+    /// <summary>Rules of every kind with every stacking option (best-of and first-match groups, exclusivity) and caps.</summary>
+    public static Gen<EarningRule> StackingRuleGen { get; } =
+        from kind in Gen.Choose(0, 7)
+        from priority in Gen.Choose(-3, 3)
+        from amount in Gen.Choose(1, 500)
+        from rounding in Gen.Elements(PointsRounding.Floor, PointsRounding.HalfUp, PointsRounding.HalfEven, PointsRounding.Ceiling)
+        from condition in Gen.Frequency((1, ConditionGen.Select(c => (EarningCondition?)c)), (2, Gen.Constant<EarningCondition?>(null)))
+        from category in Gen.Elements(Categories)
+        from brand in Gen.Elements("Acme", "GreenCo")
+        from groupName in Gen.Elements<string?>(null, null, "best", "first")
+        from exclusive in Gen.Frequency((6, Gen.Constant(false)), (1, Gen.Constant(true)))
+        from caps in CapsGen
+        select (kind switch
+        {
+            0 => new FixedBonusRule { Points = Points.FromInt64(amount), Per = BonusBasis.PerUnit, Lines = LineSelector.ForBrands(brand) },
+            1 => new MultiplierRule { BaseRule = RuleId.From("base"), Multiplier = 1m + (amount / 100m), Lines = LineSelector.ForCategories(category) },
+            2 => new ThresholdBonusRule { Threshold = amount, Points = Points.FromInt64(amount * 2), Clawback = amount % 2 == 0 ? BonusClawback.Keep : BonusClawback.ReverseBelowThreshold },
+            3 => new OrderCountBonusRule { OrderNumber = 1 + (amount % 3), Points = Points.FromInt64(amount) },
+            4 => new ActivityRule { Activity = ActivityKind.Review, Points = Points.FromInt64(amount) },
+            5 => new TierMultiplierRule { BaseRule = RuleId.From("base") },
+            6 => new FixedBonusRule { Points = Points.FromInt64(amount), Lines = amount % 2 == 0 ? null : LineSelector.ForCategories(category) },
+            _ => (EarningRule)new SpendRule { PointsPerUnit = amount / 100m, ExcludedLines = LineSelector.ForCategories(category), IncludeShipping = amount % 2 == 0, IncludeTax = amount % 3 == 0 },
+        }) with
+        {
+            Priority = priority,
+            Rounding = rounding,
+            Condition = condition,
+            Group = groupName,
+            Exclusive = exclusive && groupName != "best",
+            Caps = caps,
+        };
+
+    /// <summary>Rule sets mixing every rule kind, stacking mode and cap.</summary>
+    public static Gen<EarningRuleSet> StackingRuleSetGen { get; } =
+        from generated in Gen.ListOf(StackingRuleGen)
+        let rules = generated.Take(10).Select((r, i) => r with { Id = RuleId.From($"r{i}") }).ToArray()
+        let seed = Rules().EarnPerUnit("base", 1m).Group("best", StackingMode.BestOf).Group("first", StackingMode.FirstMatch).ToDefinition()
+        select EarningRuleSet.Create(seed with { Rules = [.. seed.Rules, .. rules] });
+
+    /// <summary>Members with or without a tier, multiplier, earlier orders and segments.</summary>
+    public static Gen<MemberContext> MemberGen { get; } =
+        from tier in Gen.Elements<string?>(null, "silver", "gold")
+        from multiplier in Gen.Choose(0, 200)
+        from previous in Gen.Choose(0, 3)
+        from vip in Gen.Elements(true, false)
+        select new MemberContext(tier is null ? null : TierId.From(tier), multiplier / 100m, previous, segments: vip ? ["vip"] : null);
+
+    /// <summary>A rule set, an order (sometimes in another currency), a member and how many times the order was already recorded.</summary>
+    public static Gen<(EarningRuleSet RuleSet, EarningOrder Order, MemberContext Member, int Repeats)> EvaluationCaseGen { get; } =
+        from ruleSet in StackingRuleSetGen
+        from order in OrderGen
+        from usd in Gen.Frequency((9, Gen.Constant(false)), (1, Gen.Constant(true)))
+        from member in MemberGen
+        from repeats in Gen.Choose(0, 3)
+        select (ruleSet, usd ? new EarningOrder(order.Id, order.Member, order.PlacedAt, Currency.USD, order.Lines, order.Shipping, order.Tax, order.PaidWithPoints) : order, member, repeats);
+
+    /// <summary>Orders whose amounts need more than 12 decimal places or more than 64 bits: the engine's decimal path.</summary>
+    public static Gen<EarningOrder> UnusualAmountsOrderGen { get; } =
+        from order in OrderGen
+        from shape in Gen.Elements(0.0000000000001m, 0.000000000000000001m, 100_000_000_000_000m)
+        select new EarningOrder(
+            order.Id,
+            order.Member,
+            order.PlacedAt,
+            order.Currency,
+            order.Lines.Select(l => new OrderLine(l.Sku, l.Quantity, l.UnitPrice * shape, l.Discount * shape, l.Categories, l.Brand, l.IsGiftCard)).ToArray(),
+            order.Shipping * shape,
+            order.Tax * shape,
+            order.PaidWithPoints * shape);
+
     public static Arbitrary<EarningOrder> Orders() => OrderGen.ToArbitrary();
 
     public static Arbitrary<EarningUsage> Usages() => UsageGen.ToArbitrary();
@@ -215,6 +305,110 @@ public class EarningPropertyTests
         {
             taken.Should().Be(recorded.Total.Value, "the whole order has been refunded");
         }
+    }
+
+    [Property]
+    public Property The_engine_gives_exactly_the_reference_evaluation() =>
+        Prop.ForAll(EarningArbitraries.EvaluationCaseGen.ToArbitrary(), c =>
+        {
+            // Usage grows as the same order is recorded again, so that caps and budgets get reached.
+            var usage = EarningUsage.Empty;
+            for (var i = 0; i < c.Repeats; i++)
+            {
+                usage = usage.Apply(ReferenceEarningEngine.EvaluateOrder(c.RuleSet, c.Order, c.Member, usage, isQuote: false).UsageDeltas);
+            }
+
+            ShouldBeIdentical(EarningEngine.Instance.Evaluate(c.RuleSet, c.Order, c.Member, usage), ReferenceEarningEngine.EvaluateOrder(c.RuleSet, c.Order, c.Member, usage, isQuote: false));
+            ShouldBeIdentical(EarningEngine.Instance.Quote(c.RuleSet, c.Order, c.Member, usage), ReferenceEarningEngine.EvaluateOrder(c.RuleSet, c.Order, c.Member, usage, isQuote: true));
+            var review = new ActivityInput(ActivityKind.Review, Alice, c.Order.PlacedAt);
+            ShouldBeIdentical(EarningEngine.Instance.Evaluate(c.RuleSet, review, c.Member, usage), ReferenceEarningEngine.Evaluate(c.RuleSet, review, c.Member, usage));
+            return true;
+        });
+
+    [Property]
+    public Property Amounts_beyond_64_bit_integers_are_evaluated_exactly_as_the_reference() =>
+        Prop.ForAll(EarningArbitraries.StackingRuleSetGen.ToArbitrary(), EarningArbitraries.UnusualAmountsOrderGen.ToArbitrary(), EarningArbitraries.MemberGen.ToArbitrary(), (ruleSet, order, member) =>
+        {
+            EarningResult expected;
+            try
+            {
+                expected = ReferenceEarningEngine.EvaluateOrder(ruleSet, order, member, EarningUsage.Empty, isQuote: false);
+            }
+            catch (OverflowException)
+            {
+                FluentActions.Invoking(() => EarningEngine.Instance.Evaluate(ruleSet, order, member, EarningUsage.Empty)).Should().Throw<OverflowException>();
+                return true;
+            }
+
+            ShouldBeIdentical(EarningEngine.Instance.Evaluate(ruleSet, order, member, EarningUsage.Empty), expected);
+            return true;
+        });
+
+    [Property]
+    public Property Refunds_from_the_engine_result_equal_refunds_from_the_reference_result() =>
+        Prop.ForAll(EarningArbitraries.EvaluationCaseGen.ToArbitrary(), Gen.Choose(0, 1_000).ToArbitrary(), (c, seed) =>
+        {
+            var random = new Random(seed);
+            var recorded = EarningEngine.Instance.Evaluate(c.RuleSet, c.Order, c.Member, EarningUsage.Empty);
+            var reference = ReferenceEarningEngine.EvaluateOrder(c.RuleSet, c.Order, c.Member, EarningUsage.Empty, isQuote: false);
+            var refund = OrderRefund.ForLines(c.Order.Lines.Select((l, i) => new LineRefund(i, random.Next(0, l.Quantity + 1))).Where(r => r.Quantity > 0).DefaultIfEmpty(new LineRefund(0, 1)).ToArray());
+
+            var fromEngine = EarningEngine.Instance.ComputeRefund(c.Order, recorded, [], refund);
+            var fromReference = EarningEngine.Instance.ComputeRefund(c.Order, reference, [], refund);
+
+            fromEngine.Total.Should().Be(fromReference.Total);
+            fromEngine.Rules.Should().Equal(fromReference.Rules);
+            return true;
+        });
+
+    [Property(MaxTest = 200)]
+    public Property Rounding_gives_what_decimal_rounding_gives() =>
+        Prop.ForAll(
+            Gen.OneOf(
+                from low in Gen.Choose(int.MinValue, int.MaxValue)
+                from mid in Gen.Choose(int.MinValue, int.MaxValue)
+                from high in Gen.Elements(0, 0, 0, 1, int.MaxValue)
+                from negative in Gen.Frequency((4, Gen.Constant(false)), (1, Gen.Constant(true)))
+                from scale in Gen.Choose(0, 28)
+                select new decimal(low, mid, high, negative, (byte)scale),
+                from whole in Gen.Choose(0, 100_000)
+                from half in Gen.Elements(0.5m, 0.50m, 0.500000m, 0.49m, 0.51m, 0m, 0.000m)
+                select whole + half).ToArbitrary(),
+            Gen.Elements(PointsRounding.Floor, PointsRounding.HalfUp, PointsRounding.HalfEven, PointsRounding.Ceiling).ToArbitrary(),
+            (value, rounding) =>
+            {
+                long expected;
+                try
+                {
+                    expected = ReferenceEarningEngine.Round(value, rounding);
+                }
+                catch (OverflowException)
+                {
+                    FluentActions.Invoking(() => EarningEngine.Round(value, rounding)).Should().Throw<OverflowException>();
+                    return true;
+                }
+
+                return EarningEngine.Round(value, rounding) == expected;
+            });
+
+    private static void ShouldBeIdentical(EarningResult actual, EarningResult expected)
+    {
+        actual.Total.Should().Be(expected.Total);
+        actual.Rules.Count.Should().Be(expected.Rules.Count);
+        for (var i = 0; i < expected.Rules.Count; i++)
+        {
+            var a = actual.Rules[i];
+            var e = expected.Rules[i];
+            (a.RuleId, a.Outcome, a.Reversal, a.Desired, a.Rounded, a.Awarded, a.Allocation.IsEmpty)
+                .Should().Be((e.RuleId, e.Outcome, e.Reversal, e.Desired, e.Rounded, e.Awarded, e.Allocation.IsEmpty), "rule {0} must be explained the same way", e.RuleId);
+            a.Allocation.ToArray().Should().Equal(e.Allocation.ToArray());
+            actual[e.RuleId].Should().Be(a);
+        }
+
+        actual.Rules.Should().Equal(Enumerable.Range(0, actual.Rules.Count).Select(i => actual.Rules[i]), "enumerating gives the indexed entries");
+        actual.UsageDeltas.Should().Equal(expected.UsageDeltas);
+        actual.Thresholds.Should().Equal(expected.Thresholds);
+        actual.ToJson().Should().Be(expected.ToJson(), "the stored form, decimal scales included, must not change");
     }
 
     [Property]

@@ -45,6 +45,19 @@ public class RefundTests
     }
 
     [Fact]
+    public void An_amount_spread_over_several_lines_loses_no_point_to_rounding()
+    {
+        // 3 lines of 200 € at 1 point per euro: 600 points. A 200 € refund is a third of each line.
+        var programme = Rules().EarnPerUnit("base", 1m).Build();
+        var order = Order(Line("a", 200m, category: "x"), Line("b", 200m, category: "y"), Line("c", 200m, category: "z"));
+        var recorded = Evaluate(programme, order);
+        var first = OrderRefund.ForAmount(200m);
+
+        Engine.ComputeRefund(order, recorded, [], first).Total.Should().Be(Points.FromInt64(200));
+        Engine.ComputeRefund(order, recorded, [first], OrderRefund.ForAmount(400m)).Total.Should().Be(Points.FromInt64(400));
+    }
+
+    [Fact]
     public void The_threshold_bonus_is_taken_back_when_a_refund_brings_the_order_below_the_threshold()
     {
         var first = OrderRefund.ForLines(new LineRefund(0, 1));

@@ -255,6 +255,20 @@ public class PointsLedgerTests
     }
 
     [Fact]
+    public async Task Expiry_schedule_as_of_a_past_instant_starts_its_horizon_there()
+    {
+        var h = new LedgerHarness(o => o.Expiry = new LedgerExpiryOptions { Policy = ExpiryPolicyKind.Rolling, Days = 10, RoundUpTo = ExpiryRounding.EndOfDay }, "Europe/Paris");
+        var earnedAt = h.Clock.GetCurrentInstant();
+        await h.EarnAsync(30);
+        h.Advance(Duration.FromDays(20));
+
+        (await h.Ledger.GetExpiryScheduleAsync(Alice, 30)).Should().BeEmpty("the lot expired ten days ago");
+        (await h.Ledger.GetExpiryScheduleAsOfAsync(Alice, 30, earnedAt)).Should().Equal(
+            new ExpiringPoints(new LocalDate(2026, 3, 25), Instant.FromUtc(2026, 3, 25, 23, 0), P(30)));
+        (await h.Ledger.GetExpiryScheduleAsOfAsync(Alice, 5, earnedAt)).Should().BeEmpty();
+    }
+
+    [Fact]
     public async Task Balance_never_counts_an_expired_lot_swept_or_not()
     {
         var h = new LedgerHarness(o => o.Expiry = new LedgerExpiryOptions { Policy = ExpiryPolicyKind.Rolling, Days = 30 });

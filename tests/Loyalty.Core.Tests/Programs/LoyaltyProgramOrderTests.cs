@@ -77,4 +77,22 @@ public class LoyaltyProgramOrderTests
         (await h.Program.RunMaintenanceAsync(h.Now)).Birthdays.Should().Equal(new BirthdayGrant(Alice, new LocalDate(2027, 2, 28), P(50)));
         (await h.Program.RunMaintenanceAsync(h.Now)).Birthdays.Should().BeEmpty("once a year");
     }
+
+    [Fact]
+    public async Task Maintenance_as_of_a_past_instant_warns_of_the_points_expiring_after_that_instant()
+    {
+        using var h = await new ProgramHarness().ConfigureAsync();
+        await h.EnrolAsync(Alice);
+        var placed = h.Now;
+        var order = await h.OrderAsync("A-1", Alice, 100m);
+        h.AdvanceDays(400);
+
+        var report = await h.Program.RunMaintenanceAsync(placed + Duration.FromDays(350), expiryWarningDays: 30);
+
+        // The 100 welcome points and the order's 100 both expire a year after they were earned:
+        // within 30 days of the as-of instant, although they have lapsed by the clock's "now".
+        order.Points.Should().Be(P(100));
+        report.ExpiringSoon.Should().ContainSingle(w => w.MemberId == Alice)
+            .Which.Total.Should().Be(P(200));
+    }
 }
