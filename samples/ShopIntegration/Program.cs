@@ -19,6 +19,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 using NodaTime;
 
 // Configuration comes from the app's folder (appsettings.json is copied next to the program), the
@@ -26,7 +27,27 @@ using NodaTime;
 var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = args, ContentRootPath = AppContext.BaseDirectory });
 
 // ---------------------------------------------------------------------------------------------
-// 1. The shop's database: SQLite in a new temporary folder, or PostgreSQL with --postgres.
+// 1. The programme from appsettings.json, validated before anything starts.
+// ---------------------------------------------------------------------------------------------
+if (!Currency.TryFromCode(builder.Configuration["Loyalty:Currency"], out var currency))
+{
+    Console.Error.WriteLine($"Loyalty:Currency must be an ISO 4217 code such as EUR (was \"{builder.Configuration["Loyalty:Currency"]}\").");
+    return 1;
+}
+
+ProgrammeConfiguration programme;
+try
+{
+    programme = ProgrammeConfiguration.Load(builder.Configuration, Path.Combine(AppContext.BaseDirectory, "appsettings.json"), currency);
+}
+catch (InvalidOperationException ex)
+{
+    Console.Error.WriteLine(ex.Message);
+    return 1;
+}
+
+// ---------------------------------------------------------------------------------------------
+// 2. The shop's database: SQLite in a new temporary folder, or PostgreSQL with --postgres.
 // ---------------------------------------------------------------------------------------------
 var postgres = builder.Configuration["postgres"];
 string? sqliteFolder = null;
@@ -45,21 +66,6 @@ else
 }
 
 // ---------------------------------------------------------------------------------------------
-// 2. The programme from appsettings.json, validated before anything starts.
-// ---------------------------------------------------------------------------------------------
-var currency = Currency.FromCode(builder.Configuration["Loyalty:Currency"] ?? "EUR");
-ProgrammeConfiguration programme;
-try
-{
-    programme = ProgrammeConfiguration.Load(builder.Configuration, Path.Combine(AppContext.BaseDirectory, "appsettings.json"), currency);
-}
-catch (InvalidOperationException ex)
-{
-    Console.Error.WriteLine(ex.Message);
-    return 1;
-}
-
-// ---------------------------------------------------------------------------------------------
 // 3. Register the programme on the shop's own context (options validated at start-up too).
 // ---------------------------------------------------------------------------------------------
 builder.Services.AddLoyalty(o => builder.Configuration.GetSection(LoyaltyOptions.SectionName).Bind(o))
@@ -68,7 +74,17 @@ builder.Services.AddLoyalty(o => builder.Configuration.GetSection(LoyaltyOptions
 builder.Services.AddOptions<LoyaltyOptions>().ValidateOnStart();
 
 using var host = builder.Build();
-await host.StartAsync();
+try
+{
+    await host.StartAsync();
+}
+catch (OptionsValidationException ex)
+{
+    Console.Error.WriteLine("The Loyalty options in the configuration are invalid:" + Environment.NewLine + "  - " + string.Join(Environment.NewLine + "  - ", ex.Failures));
+    DeleteDatabaseFolder();
+    return 1;
+}
+
 var clock = host.Services.GetRequiredService<IClock>();
 var zone = host.Services.GetRequiredService<ProgramSettings>().TimeZone;
 
@@ -148,13 +164,17 @@ await using (var scope = host.Services.CreateAsyncScope())
 }
 
 await host.StopAsync();
-if (sqliteFolder is not null)
-{
-    SqliteConnection.ClearAllPools();
-    Directory.Delete(sqliteFolder, recursive: true);
-}
-
+DeleteDatabaseFolder();
 return 0;
+
+void DeleteDatabaseFolder()
+{
+    if (sqliteFolder is not null)
+    {
+        SqliteConnection.ClearAllPools();
+        Directory.Delete(sqliteFolder, recursive: true);
+    }
+}
 
 async Task PlaceOrderAsync(string reference, (string Sku, string Category, int Quantity, decimal UnitPrice)[] lines, bool paymentDeclined)
 {
