@@ -114,7 +114,12 @@ public sealed class EntityFrameworkMemberStore : IMemberStore
     /// <inheritdoc />
     public async ValueTask<IReadOnlyList<MemberId>> ListMembersAsync(ProgramId programId, MemberId? afterMember, int maxCount, CancellationToken cancellationToken = default)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(maxCount, 1);
+        if (maxCount < 1)
+        {
+            // The in-memory store's message, word for word.
+            throw new ArgumentOutOfRangeException(nameof(maxCount), maxCount, $"maxCount must be between 1 and {int.MaxValue} inclusive (was {maxCount}).");
+        }
+
         var program = programId.Value;
         var after = afterMember?.Value;
         var ids = await session.ReadAsync(
@@ -164,7 +169,6 @@ public sealed class EntityFrameworkMemberStore : IMemberStore
     public async ValueTask<RefundAddResult> AddRefundAsync(RefundRecord refund, int expectedRefundCount, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(refund);
-        ArgumentOutOfRangeException.ThrowIfNegative(expectedRefundCount);
         var row = new RefundRow
         {
             ProgramId = refund.ProgramId.Value,

@@ -71,7 +71,6 @@ public sealed class EntityFrameworkRewardCatalogStore : IRewardCatalogStore
     /// <inheritdoc />
     public async ValueTask<StockClaimStatus> ClaimStockAsync(ProgramId programId, RewardId rewardId, RedemptionId redemptionId, long stock, CancellationToken cancellationToken = default)
     {
-        ArgumentOutOfRangeException.ThrowIfNegative(stock);
         var program = programId.Value;
         var reward = rewardId.Value;
         var redemption = redemptionId.Value;

@@ -151,6 +151,29 @@ public abstract class MemberStoreSpecification : IAsyncLifetime
         Assert.Empty(await store.ListMembersAsync(Program, MemberId.From("z"), 10));
     }
 
+    /// <summary>A page of fewer than one member is refused with the reference store's message.</summary>
+    /// <returns>A task.</returns>
+    [SpecificationFact]
+    public async Task A_page_size_below_one_is_refused()
+    {
+        var ex = await Assert.ThrowsAsync<ArgumentOutOfRangeException>(async () => await CreateStore().ListMembersAsync(Program, null, 0));
+        Assert.Equal("maxCount", ex.ParamName);
+        Assert.StartsWith("maxCount must be between 1 and 2147483647 inclusive (was 0).", ex.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>A null record is refused before anything is written.</summary>
+    /// <returns>A task.</returns>
+    [SpecificationFact]
+    public async Task Null_records_are_refused()
+    {
+        var store = CreateStore();
+        Assert.Equal("member", (await Assert.ThrowsAsync<ArgumentNullException>(async () => await store.AddMemberAsync(null!))).ParamName);
+        Assert.Equal("member", (await Assert.ThrowsAsync<ArgumentNullException>(async () => await store.UpdateMemberAsync(null!, 1))).ParamName);
+        Assert.Equal("order", (await Assert.ThrowsAsync<ArgumentNullException>(async () => await store.AddOrderAsync(null!))).ParamName);
+        Assert.Equal("refund", (await Assert.ThrowsAsync<ArgumentNullException>(async () => await store.AddRefundAsync(null!, 0))).ParamName);
+        Assert.Equal("activity", (await Assert.ThrowsAsync<ArgumentNullException>(async () => await store.AddActivityAsync(null!))).ParamName);
+    }
+
     /// <summary>Orders and activities are inserted once, read back whole, and a second insert returns the stored one.</summary>
     /// <returns>A task.</returns>
     [SpecificationFact]

@@ -168,6 +168,16 @@ public abstract class RewardCatalogStoreSpecification : IAsyncLifetime
         Assert.Null(await store.MarkCancelledAsync(Program, Redemption(99), Start));
     }
 
+    /// <summary>A null catalogue or redemption is refused before anything is written.</summary>
+    /// <returns>A task.</returns>
+    [SpecificationFact]
+    public async Task Null_arguments_are_refused()
+    {
+        var store = CreateStore();
+        Assert.Equal("catalog", (await Assert.ThrowsAsync<ArgumentNullException>(async () => await store.SaveCatalogAsync(Program, null!))).ParamName);
+        Assert.Equal("redemption", (await Assert.ThrowsAsync<ArgumentNullException>(async () => await store.AddRedemptionAsync(null!))).ParamName);
+    }
+
     private static RedemptionId Redemption(int n) => RedemptionId.From("r-" + n);
 
     private RewardRedemption Receipt(int n, Instant at, string code) => new()

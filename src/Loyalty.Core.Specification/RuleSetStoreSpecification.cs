@@ -130,6 +130,12 @@ public abstract class RuleSetStoreSpecification : IAsyncLifetime
         Assert.Single((await CreateStore().GetHistoryAsync(Program)).Versions);
     }
 
+    /// <summary>A null rule set is refused.</summary>
+    /// <returns>A task.</returns>
+    [SpecificationFact]
+    public async Task A_null_rule_set_is_refused()
+        => Assert.Equal("ruleSet", (await Assert.ThrowsAsync<ArgumentNullException>(async () => await CreateStore().AddAsync(Program, null!))).ParamName);
+
     private static EarningRuleSet RuleSet(string version, Instant effectiveFrom, decimal perUnit)
         => new EarningRuleSetBuilder(version, effectiveFrom, Currency.EUR, "Europe/Paris").EarnPerUnit("base", perUnit).Build();
 }
