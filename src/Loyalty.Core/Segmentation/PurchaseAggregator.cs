@@ -10,19 +10,31 @@ namespace Loyalty.Core.Segmentation;
 /// Streams purchases into one state per customer: distinct orders (lines of one order merged),
 /// net amount, distinct categories, last and (optionally) per-order instants.
 /// </summary>
+/// <remarks>
+/// Distinct orders are tracked in one flat set keyed by (customer index, order) rather than in
+/// per-customer collections, so aggregating allocates nothing per customer (the set is emptied
+/// after each customer-hash partition of an in-memory batch, so it stays cache-sized there).
+/// Per-order instants, when tracked, go to flat growable arrays and are grouped by customer once,
+/// on the first read.
+/// </remarks>
 internal sealed class PurchaseAggregator
 {
-    private const int LinearScanLimit = 16;
     private const int PartitionSize = 1 << 15;
     private const int MaxPartitionBits = 12;
 
     private readonly Dictionary<MemberId, int> indexByCustomer = new();
     private readonly Dictionary<string, int> categoryIds = new(StringComparer.Ordinal);
+    private readonly Dictionary<OrderKey, int> orderSlots = new();
     private readonly Currency currency;
     private readonly Instant asOf;
     private readonly Instant? windowStart;
     private readonly bool trackOrderTimes;
     private State[] states = new State[1024];
+    private int[] slotCustomers = [];
+    private Instant[] slotTimes = [];
+    private int slotCount;
+    private int[]? orderTimeStarts;
+    private Instant[]? orderTimesByCustomer;
     private long position;
     private bool sealedByBatch;
 
@@ -82,7 +94,7 @@ internal sealed class PurchaseAggregator
             index = NewState(purchase.Customer, purchase.PlacedAt);
         }
 
-        Accumulate(ref states[index], in purchase);
+        Accumulate(index, in purchase);
     }
 
     /// <summary>
@@ -143,7 +155,9 @@ internal sealed class PurchaseAggregator
             var local = new Dictionary<MemberId, int>();
             for (var p = 0; p < partitions; p++)
             {
+                // Customers never span partitions, so neither do their (customer, order) keys.
                 local.Clear();
+                orderSlots.Clear();
                 for (var j = starts[p]; j < starts[p + 1]; j++)
                 {
                     var i = positions[j];
@@ -154,7 +168,7 @@ internal sealed class PurchaseAggregator
                         index = NewState(purchase.Customer, purchase.PlacedAt);
                     }
 
-                    Accumulate(ref states[index], in purchase);
+                    Accumulate(index, in purchase);
                 }
             }
 
@@ -197,15 +211,16 @@ internal sealed class PurchaseAggregator
         return index;
     }
 
-    private void Accumulate(ref State state, in Purchase purchase)
+    private void Accumulate(int index, in Purchase purchase)
     {
+        ref var state = ref states[index];
         state.Amount += purchase.NetAmount.Amount;
         if (purchase.PlacedAt > state.LastAt)
         {
             state.LastAt = purchase.PlacedAt;
         }
 
-        AddOrder(ref state, purchase.Order, purchase.PlacedAt);
+        AddOrder(ref state, index, purchase.Order, purchase.PlacedAt);
         if (purchase.Categories is { } categories)
         {
             for (var i = 0; i < categories.Count; i++)
@@ -270,10 +285,45 @@ internal sealed class PurchaseAggregator
     /// <summary>The customer's order instants (earliest line of each order), ascending.</summary>
     public Instant[] OrderTimes(int index)
     {
-        ref var s = ref states[index];
-        var times = s.OrderTimes.AsSpan(0, s.OrderCount).ToArray();
+        if (!trackOrderTimes)
+        {
+            throw new InvalidOperationException("This aggregator does not track order instants.");
+        }
+
+        if (orderTimeStarts is null)
+        {
+            GroupOrderTimes();
+        }
+
+        var start = orderTimeStarts![index];
+        var times = orderTimesByCustomer.AsSpan(start, orderTimeStarts[index + 1] - start).ToArray();
         Array.Sort(times);
         return times;
+    }
+
+    /// <summary>Groups the tracked order instants by customer (a counting sort on the customer index).</summary>
+    private void GroupOrderTimes()
+    {
+        var starts = new int[Count + 1];
+        for (var i = 0; i < slotCount; i++)
+        {
+            starts[slotCustomers[i] + 1]++;
+        }
+
+        for (var c = 0; c < Count; c++)
+        {
+            starts[c + 1] += starts[c];
+        }
+
+        var next = starts.AsSpan(0, Count).ToArray();
+        var times = new Instant[slotCount];
+        for (var i = 0; i < slotCount; i++)
+        {
+            times[next[slotCustomers[i]]++] = slotTimes[i];
+        }
+
+        orderTimesByCustomer = times;
+        orderTimeStarts = starts;
     }
 
     private static int CategoryCount(ref State s) =>
@@ -324,69 +374,41 @@ internal sealed class PurchaseAggregator
         }
     }
 
-    private void AddOrder(ref State state, OrderId order, Instant at)
+    private void AddOrder(ref State state, int index, OrderId order, Instant at)
     {
-        var count = state.OrderCount;
-        var hash = order.GetHashCode();
-        if (state.OrderIndex is { } map)
+        ref var slot = ref CollectionsMarshal.GetValueRefOrAddDefault(orderSlots, new OrderKey(index, order), out var seen);
+        if (!trackOrderTimes)
         {
-            ref var slot = ref CollectionsMarshal.GetValueRefOrAddDefault(map, order, out var seen);
-            if (seen)
+            if (!seen)
             {
-                KeepEarliest(ref state, slot, at);
-                return;
+                state.OrderCount++;
             }
 
-            slot = count;
+            return;
         }
-        else
+
+        if (seen)
         {
-            var hashes = state.OrderHashes;
-            for (var i = count - 1; i >= 0; i--)
+            // An order's instant is its earliest line's.
+            if (at < slotTimes[slot])
             {
-                if (hashes![i] == hash && state.OrderIds![i].Equals(order))
-                {
-                    KeepEarliest(ref state, i, at);
-                    return;
-                }
+                slotTimes[slot] = at;
             }
+
+            return;
         }
 
-        if (state.OrderIds is null || count == state.OrderIds.Length)
+        if (slotCount == slotTimes.Length)
         {
-            var size = count == 0 ? 4 : count * 2;
-            Array.Resize(ref state.OrderIds, size);
-            Array.Resize(ref state.OrderHashes, size);
-            if (trackOrderTimes)
-            {
-                Array.Resize(ref state.OrderTimes, size);
-            }
+            var size = Math.Max(1024, slotCount * 2);
+            Array.Resize(ref slotTimes, size);
+            Array.Resize(ref slotCustomers, size);
         }
 
-        state.OrderIds[count] = order;
-        state.OrderHashes![count] = hash;
-        if (trackOrderTimes)
-        {
-            state.OrderTimes![count] = at;
-        }
-
-        state.OrderCount = count + 1;
-        if (state.OrderIndex is null && state.OrderCount > LinearScanLimit)
-        {
-            state.OrderIndex = new Dictionary<OrderId, int>(state.OrderCount * 2);
-            for (var i = 0; i < state.OrderCount; i++)
-            {
-                state.OrderIndex[state.OrderIds[i]] = i;
-            }
-        }
-    }
-
-    private void KeepEarliest(ref State state, int orderIndex, Instant at)
-    {
-        if (trackOrderTimes && at < state.OrderTimes![orderIndex])
-        {
-            state.OrderTimes[orderIndex] = at;
-        }
+        slot = slotCount++;
+        slotCustomers[slot] = index;
+        slotTimes[slot] = at;
+        state.OrderCount++;
     }
 
     private void AddCategory(ref State state, string category)
@@ -409,16 +431,25 @@ internal sealed class PurchaseAggregator
 
     private readonly record struct SortKey(ulong High, ulong Low, int Index);
 
+    /// <summary>One order of one customer (the same order id under two customers is two orders).</summary>
+    private readonly struct OrderKey(int customer, OrderId order) : IEquatable<OrderKey>
+    {
+        private readonly int customer = customer;
+        private readonly OrderId order = order;
+
+        public bool Equals(OrderKey other) => customer == other.customer && order.Equals(other.order);
+
+        public override bool Equals(object? obj) => obj is OrderKey other && Equals(other);
+
+        public override int GetHashCode() => order.GetHashCode() ^ (int)((uint)customer * 0x9E3779B1u);
+    }
+
     private struct State
     {
         public MemberId Customer;
         public Instant LastAt;
         public decimal Amount;
         public int OrderCount;
-        public OrderId[]? OrderIds;
-        public int[]? OrderHashes;
-        public Instant[]? OrderTimes;
-        public Dictionary<OrderId, int>? OrderIndex;
         public ulong CategoryBits;
         public HashSet<int>? MoreCategories;
     }
