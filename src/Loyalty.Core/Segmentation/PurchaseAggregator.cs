@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Loyalty.Core.Primitives;
 using NodaTime;
@@ -21,10 +22,13 @@ internal sealed class PurchaseAggregator
 {
     private const int PartitionSize = 1 << 15;
     private const int MaxPartitionBits = 12;
+    private const int CategoryCacheSize = 256;
 
     private readonly Dictionary<MemberId, int> indexByCustomer = new();
     private readonly Dictionary<string, int> categoryIds = new(StringComparer.Ordinal);
     private readonly Dictionary<OrderKey, int> orderSlots = new();
+    private readonly string?[] recentCategories = new string?[CategoryCacheSize];
+    private readonly int[] recentCategoryIds = new int[CategoryCacheSize];
     private readonly Currency currency;
     private readonly Instant asOf;
     private readonly Instant? windowStart;
@@ -413,10 +417,25 @@ internal sealed class PurchaseAggregator
 
     private void AddCategory(ref State state, string category)
     {
-        ref var id = ref CollectionsMarshal.GetValueRefOrAddDefault(categoryIds, category, out var known);
-        if (!known)
+        // Shops pass the same category string instances over and over: a small cache keyed by
+        // reference skips hashing the text (equal references are equal texts, so the id is the same).
+        var cacheSlot = RuntimeHelpers.GetHashCode(category) & (CategoryCacheSize - 1);
+        int id;
+        if (ReferenceEquals(recentCategories[cacheSlot], category))
         {
-            id = categoryIds.Count - 1;
+            id = recentCategoryIds[cacheSlot];
+        }
+        else
+        {
+            ref var known = ref CollectionsMarshal.GetValueRefOrAddDefault(categoryIds, category, out var exists);
+            if (!exists)
+            {
+                known = categoryIds.Count - 1;
+            }
+
+            id = known;
+            recentCategories[cacheSlot] = category;
+            recentCategoryIds[cacheSlot] = id;
         }
 
         if (id < 64)
