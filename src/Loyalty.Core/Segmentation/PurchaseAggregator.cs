@@ -121,10 +121,13 @@ internal sealed class PurchaseAggregator
 
         var bits = Math.Min(MaxPartitionBits, System.Numerics.BitOperations.Log2((uint)(n / PartitionSize)) + 1);
         var partitions = 1 << bits;
-        var partitionOf = ArrayPool<int>.Shared.Rent(n);
+        var customerHashes = ArrayPool<int>.Shared.Rent(n);
+        var orderHashes = ArrayPool<int>.Shared.Rent(n);
         var positions = ArrayPool<int>.Shared.Rent(n);
+        var excluded = new ulong[(n + 63) / 64];
         try
         {
+            // Pass 1, in input order: check, exclude, and hash both ids while the lines stream by.
             var starts = new int[partitions + 1];
             for (var i = 0; i < n; i++)
             {
@@ -132,13 +135,14 @@ internal sealed class PurchaseAggregator
                 Check(in purchase, ++position);
                 if (IsExcluded(in purchase))
                 {
-                    partitionOf[i] = -1;
+                    excluded[i >> 6] |= 1UL << i;
                     continue;
                 }
 
-                var partition = (int)((uint)purchase.Customer.GetHashCode() >> (32 - bits));
-                partitionOf[i] = partition;
-                starts[partition + 1]++;
+                var hash = purchase.Customer.GetHashCode();
+                customerHashes[i] = hash;
+                orderHashes[i] = purchase.Order.GetHashCode();
+                starts[(int)((uint)hash >> (32 - bits)) + 1]++;
             }
 
             for (var p = 0; p < partitions; p++)
@@ -146,33 +150,36 @@ internal sealed class PurchaseAggregator
                 starts[p + 1] += starts[p];
             }
 
+            // Pass 2: the line positions grouped by customer-hash partition (input order kept inside).
             var next = (int[])starts.Clone();
             for (var i = 0; i < n; i++)
             {
-                var partition = partitionOf[i];
-                if (partition >= 0)
+                if ((excluded[i >> 6] & (1UL << i)) == 0)
                 {
-                    positions[next[partition]++] = i;
+                    positions[next[(int)((uint)customerHashes[i] >> (32 - bits))]++] = i;
                 }
             }
 
-            var local = new Dictionary<MemberId, int>();
+            // Pass 3: one partition at a time, with customer and order tables small enough for the cache.
+            var tables = new PartitionTables();
             for (var p = 0; p < partitions; p++)
             {
-                // Customers never span partitions, so neither do their (customer, order) keys.
-                local.Clear();
-                orderSlots.Clear();
+                var lines = starts[p + 1] - starts[p];
+                if (lines == 0)
+                {
+                    continue;
+                }
+
+                tables.Reset(lines);
                 for (var j = starts[p]; j < starts[p + 1]; j++)
                 {
                     var i = positions[j];
                     ref readonly var purchase = ref purchases[i];
-                    ref var index = ref CollectionsMarshal.GetValueRefOrAddDefault(local, purchase.Customer, out var exists);
-                    if (!exists)
-                    {
-                        index = NewState(purchase.Customer, purchase.PlacedAt);
-                    }
-
-                    Accumulate(index, in purchase);
+                    var index = tables.CustomerIndex(this, purchase.Customer, customerHashes[i], purchase.PlacedAt);
+                    ref var state = ref states[index];
+                    AccumulateLine(ref state, in purchase);
+                    ref var slot = ref tables.OrderSlot(index, purchase.Order, orderHashes[i], out var seen);
+                    AddOrder(ref state, index, ref slot, seen, purchase.PlacedAt);
                 }
             }
 
@@ -181,7 +188,8 @@ internal sealed class PurchaseAggregator
         }
         finally
         {
-            ArrayPool<int>.Shared.Return(partitionOf);
+            ArrayPool<int>.Shared.Return(customerHashes);
+            ArrayPool<int>.Shared.Return(orderHashes);
             ArrayPool<int>.Shared.Return(positions);
         }
     }
@@ -218,13 +226,20 @@ internal sealed class PurchaseAggregator
     private void Accumulate(int index, in Purchase purchase)
     {
         ref var state = ref states[index];
+        AccumulateLine(ref state, in purchase);
+        ref var slot = ref CollectionsMarshal.GetValueRefOrAddDefault(orderSlots, new OrderKey(index, purchase.Order), out var seen);
+        AddOrder(ref state, index, ref slot, seen, purchase.PlacedAt);
+    }
+
+    /// <summary>Amount, latest instant and categories of one line (everything but the order).</summary>
+    private void AccumulateLine(ref State state, in Purchase purchase)
+    {
         state.Amount += purchase.NetAmount.Amount;
         if (purchase.PlacedAt > state.LastAt)
         {
             state.LastAt = purchase.PlacedAt;
         }
 
-        AddOrder(ref state, index, purchase.Order, purchase.PlacedAt);
         if (purchase.Categories is { } categories)
         {
             for (var i = 0; i < categories.Count; i++)
@@ -378,9 +393,9 @@ internal sealed class PurchaseAggregator
         }
     }
 
-    private void AddOrder(ref State state, int index, OrderId order, Instant at)
+    /// <summary>Counts a new order of the customer, or keeps the earliest instant of one already seen.</summary>
+    private void AddOrder(ref State state, int index, ref int slot, bool seen, Instant at)
     {
-        ref var slot = ref CollectionsMarshal.GetValueRefOrAddDefault(orderSlots, new OrderKey(index, order), out var seen);
         if (!trackOrderTimes)
         {
             if (!seen)
@@ -445,6 +460,95 @@ internal sealed class PurchaseAggregator
         else
         {
             (state.MoreCategories ??= []).Add(id);
+        }
+    }
+
+    /// <summary>
+    /// Open-addressing tables for one customer-hash partition of a batch, keyed by the hashes
+    /// computed in the first pass (ids are compared in full on every hash match), reused and
+    /// emptied between partitions.
+    /// </summary>
+    private sealed class PartitionTables
+    {
+        private int[] customerSlots = [];
+        private int[] customerHashes = [];
+        private int[] orderCustomers = [];
+        private int[] orderHashes = [];
+        private OrderId[] orderIds = [];
+        private int[] orderValues = [];
+        private int mask;
+
+        /// <summary>Empties the tables and sizes them for a partition of <paramref name="lines"/> lines.</summary>
+        public void Reset(int lines)
+        {
+            var capacity = (int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)Math.Max(64, lines * 2));
+            if (capacity > customerSlots.Length)
+            {
+                customerSlots = new int[capacity];
+                customerHashes = new int[capacity];
+                orderCustomers = new int[capacity];
+                orderHashes = new int[capacity];
+                orderIds = new OrderId[capacity];
+                orderValues = new int[capacity];
+            }
+            else
+            {
+                Array.Clear(customerSlots, 0, capacity);
+                Array.Clear(orderCustomers, 0, capacity);
+                Array.Clear(orderIds, 0, capacity);
+            }
+
+            mask = capacity - 1;
+        }
+
+        /// <summary>The customer's state index, created on the first line.</summary>
+        public int CustomerIndex(PurchaseAggregator owner, MemberId customer, int hash, Instant placedAt)
+        {
+            var slot = hash & mask;
+            while (true)
+            {
+                var stored = customerSlots[slot];
+                if (stored == 0)
+                {
+                    var index = owner.NewState(customer, placedAt);
+                    customerSlots[slot] = index + 1;
+                    customerHashes[slot] = hash;
+                    return index;
+                }
+
+                if (customerHashes[slot] == hash && owner.states[stored - 1].Customer.Equals(customer))
+                {
+                    return stored - 1;
+                }
+
+                slot = (slot + 1) & mask;
+            }
+        }
+
+        /// <summary>The value slot of (customer, order); <paramref name="seen"/> is false on its first line.</summary>
+        public ref int OrderSlot(int customer, OrderId order, int orderHash, out bool seen)
+        {
+            var slot = (orderHash ^ (int)((uint)customer * 0x9E3779B1u)) & mask;
+            while (true)
+            {
+                var stored = orderCustomers[slot];
+                if (stored == 0)
+                {
+                    orderCustomers[slot] = customer + 1;
+                    orderHashes[slot] = orderHash;
+                    orderIds[slot] = order;
+                    seen = false;
+                    return ref orderValues[slot];
+                }
+
+                if (stored == customer + 1 && orderHashes[slot] == orderHash && orderIds[slot].Equals(order))
+                {
+                    seen = true;
+                    return ref orderValues[slot];
+                }
+
+                slot = (slot + 1) & mask;
+            }
         }
     }
 
