@@ -261,17 +261,7 @@ internal sealed class PurchaseAggregator
             keys[i] = new SortKey(Pack(id, 0), Pack(id, 4), i);
         }
 
-        var ids = states;
-        Array.Sort(keys, (a, b) =>
-        {
-            var c = a.High.CompareTo(b.High);
-            if (c == 0)
-            {
-                c = a.Low.CompareTo(b.Low);
-            }
-
-            return c != 0 ? c : string.CompareOrdinal(ids[a.Index].Customer.Value, ids[b.Index].Customer.Value);
-        });
+        keys.AsSpan().Sort(new SortKeyComparer(states));
         return Array.ConvertAll(keys, k => k.Index);
     }
 
@@ -553,6 +543,21 @@ internal sealed class PurchaseAggregator
     }
 
     private readonly record struct SortKey(ulong High, ulong Low, int Index);
+
+    /// <summary>Packed prefixes first, the full ids (ordinal) only when the prefixes tie; a struct so the sort is specialised for it.</summary>
+    private readonly struct SortKeyComparer(State[] states) : IComparer<SortKey>
+    {
+        public int Compare(SortKey a, SortKey b)
+        {
+            var c = a.High.CompareTo(b.High);
+            if (c == 0)
+            {
+                c = a.Low.CompareTo(b.Low);
+            }
+
+            return c != 0 ? c : string.CompareOrdinal(states[a.Index].Customer.Value, states[b.Index].Customer.Value);
+        }
+    }
 
     /// <summary>One order of one customer (the same order id under two customers is two orders).</summary>
     private readonly struct OrderKey(int customer, OrderId order) : IEquatable<OrderKey>
