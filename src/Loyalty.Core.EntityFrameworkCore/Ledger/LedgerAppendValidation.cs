@@ -10,34 +10,14 @@ internal static class LedgerAppendValidation
 {
     public static void Validate(LedgerAppend append)
     {
-        if (append.Transactions.Count == 0)
+        append.EnsureWellFormed();
+        foreach (var tx in append.Transactions)
         {
-            throw new ArgumentException("An append must carry at least one transaction.", nameof(append));
-        }
-
-        for (var i = 0; i < append.Transactions.Count; i++)
-        {
-            var tx = append.Transactions[i];
-            if (tx.Version != append.ExpectedVersion + i + 1 || tx.ProgramId != append.Account.ProgramId || tx.MemberId != append.Account.MemberId)
-            {
-                throw new ArgumentException(
-                    $"Transaction '{tx.Id}' must belong to account {append.Account} with version {append.ExpectedVersion + i + 1} (was {tx.ProgramId}/{tx.MemberId} version {tx.Version}).",
-                    nameof(append));
-            }
-
             CheckTicks(tx.RecordedAt, tx.EffectiveAt, tx.RequestedExpiresAt, tx.AvailableAt, tx.ExpiresAt);
             if (tx.PendingPeriod is { } period && Duration.FromTicks(period.BclCompatibleTicks) != period)
             {
                 throw Precision(period.ToString());
             }
-        }
-
-        if (append.Head.Version != append.ExpectedVersion + append.Transactions.Count
-            || append.Head.ProgramId != append.Account.ProgramId || append.Head.MemberId != append.Account.MemberId)
-        {
-            throw new ArgumentException(
-                $"The head must belong to account {append.Account} with version {append.ExpectedVersion + append.Transactions.Count} (was version {append.Head.Version}).",
-                nameof(append));
         }
 
         CheckTicks(append.Head.UpdatedAt, append.Head.LastActivityAt, append.Head.NextChangeAt, append.Head.NextExpiryAt);

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Loyalty.Core.Primitives;
 using NodaTime;
@@ -10,19 +11,34 @@ namespace Loyalty.Core.Segmentation;
 /// Streams purchases into one state per customer: distinct orders (lines of one order merged),
 /// net amount, distinct categories, last and (optionally) per-order instants.
 /// </summary>
+/// <remarks>
+/// Distinct orders are tracked in one flat set keyed by (customer index, order) rather than in
+/// per-customer collections, so aggregating allocates nothing per customer (the set is emptied
+/// after each customer-hash partition of an in-memory batch, so it stays cache-sized there).
+/// Per-order instants, when tracked, go to flat growable arrays and are grouped by customer once,
+/// on the first read.
+/// </remarks>
 internal sealed class PurchaseAggregator
 {
-    private const int LinearScanLimit = 16;
     private const int PartitionSize = 1 << 15;
     private const int MaxPartitionBits = 12;
+    private const int CategoryCacheSize = 256;
 
     private readonly Dictionary<MemberId, int> indexByCustomer = new();
     private readonly Dictionary<string, int> categoryIds = new(StringComparer.Ordinal);
+    private readonly Dictionary<OrderKey, int> orderSlots = new();
+    private readonly string?[] recentCategories = new string?[CategoryCacheSize];
+    private readonly int[] recentCategoryIds = new int[CategoryCacheSize];
     private readonly Currency currency;
     private readonly Instant asOf;
     private readonly Instant? windowStart;
     private readonly bool trackOrderTimes;
     private State[] states = new State[1024];
+    private int[] slotCustomers = [];
+    private Instant[] slotTimes = [];
+    private int slotCount;
+    private int[]? orderTimeStarts;
+    private Instant[]? orderTimesByCustomer;
     private long position;
     private bool sealedByBatch;
 
@@ -82,7 +98,7 @@ internal sealed class PurchaseAggregator
             index = NewState(purchase.Customer, purchase.PlacedAt);
         }
 
-        Accumulate(ref states[index], in purchase);
+        Accumulate(index, in purchase);
     }
 
     /// <summary>
@@ -105,10 +121,13 @@ internal sealed class PurchaseAggregator
 
         var bits = Math.Min(MaxPartitionBits, System.Numerics.BitOperations.Log2((uint)(n / PartitionSize)) + 1);
         var partitions = 1 << bits;
-        var partitionOf = ArrayPool<int>.Shared.Rent(n);
+        var customerHashes = ArrayPool<int>.Shared.Rent(n);
+        var orderHashes = ArrayPool<int>.Shared.Rent(n);
         var positions = ArrayPool<int>.Shared.Rent(n);
+        var excluded = new ulong[(n + 63) / 64];
         try
         {
+            // Pass 1, in input order: check, exclude, and hash both ids while the lines stream by.
             var starts = new int[partitions + 1];
             for (var i = 0; i < n; i++)
             {
@@ -116,13 +135,14 @@ internal sealed class PurchaseAggregator
                 Check(in purchase, ++position);
                 if (IsExcluded(in purchase))
                 {
-                    partitionOf[i] = -1;
+                    excluded[i >> 6] |= 1UL << i;
                     continue;
                 }
 
-                var partition = (int)((uint)purchase.Customer.GetHashCode() >> (32 - bits));
-                partitionOf[i] = partition;
-                starts[partition + 1]++;
+                var hash = purchase.Customer.GetHashCode();
+                customerHashes[i] = hash;
+                orderHashes[i] = purchase.Order.GetHashCode();
+                starts[(int)((uint)hash >> (32 - bits)) + 1]++;
             }
 
             for (var p = 0; p < partitions; p++)
@@ -130,31 +150,36 @@ internal sealed class PurchaseAggregator
                 starts[p + 1] += starts[p];
             }
 
+            // Pass 2: the line positions grouped by customer-hash partition (input order kept inside).
             var next = (int[])starts.Clone();
             for (var i = 0; i < n; i++)
             {
-                var partition = partitionOf[i];
-                if (partition >= 0)
+                if ((excluded[i >> 6] & (1UL << i)) == 0)
                 {
-                    positions[next[partition]++] = i;
+                    positions[next[(int)((uint)customerHashes[i] >> (32 - bits))]++] = i;
                 }
             }
 
-            var local = new Dictionary<MemberId, int>();
+            // Pass 3: one partition at a time, with customer and order tables small enough for the cache.
+            var tables = new PartitionTables();
             for (var p = 0; p < partitions; p++)
             {
-                local.Clear();
+                var lines = starts[p + 1] - starts[p];
+                if (lines == 0)
+                {
+                    continue;
+                }
+
+                tables.Reset(lines);
                 for (var j = starts[p]; j < starts[p + 1]; j++)
                 {
                     var i = positions[j];
                     ref readonly var purchase = ref purchases[i];
-                    ref var index = ref CollectionsMarshal.GetValueRefOrAddDefault(local, purchase.Customer, out var exists);
-                    if (!exists)
-                    {
-                        index = NewState(purchase.Customer, purchase.PlacedAt);
-                    }
-
-                    Accumulate(ref states[index], in purchase);
+                    var index = tables.CustomerIndex(this, purchase.Customer, customerHashes[i], purchase.PlacedAt);
+                    ref var state = ref states[index];
+                    AccumulateLine(ref state, in purchase);
+                    ref var slot = ref tables.OrderSlot(index, purchase.Order, orderHashes[i], out var seen);
+                    AddOrder(ref state, index, ref slot, seen, purchase.PlacedAt);
                 }
             }
 
@@ -163,7 +188,8 @@ internal sealed class PurchaseAggregator
         }
         finally
         {
-            ArrayPool<int>.Shared.Return(partitionOf);
+            ArrayPool<int>.Shared.Return(customerHashes);
+            ArrayPool<int>.Shared.Return(orderHashes);
             ArrayPool<int>.Shared.Return(positions);
         }
     }
@@ -197,7 +223,16 @@ internal sealed class PurchaseAggregator
         return index;
     }
 
-    private void Accumulate(ref State state, in Purchase purchase)
+    private void Accumulate(int index, in Purchase purchase)
+    {
+        ref var state = ref states[index];
+        AccumulateLine(ref state, in purchase);
+        ref var slot = ref CollectionsMarshal.GetValueRefOrAddDefault(orderSlots, new OrderKey(index, purchase.Order), out var seen);
+        AddOrder(ref state, index, ref slot, seen, purchase.PlacedAt);
+    }
+
+    /// <summary>Amount, latest instant and categories of one line (everything but the order).</summary>
+    private void AccumulateLine(ref State state, in Purchase purchase)
     {
         state.Amount += purchase.NetAmount.Amount;
         if (purchase.PlacedAt > state.LastAt)
@@ -205,7 +240,6 @@ internal sealed class PurchaseAggregator
             state.LastAt = purchase.PlacedAt;
         }
 
-        AddOrder(ref state, purchase.Order, purchase.PlacedAt);
         if (purchase.Categories is { } categories)
         {
             for (var i = 0; i < categories.Count; i++)
@@ -227,17 +261,7 @@ internal sealed class PurchaseAggregator
             keys[i] = new SortKey(Pack(id, 0), Pack(id, 4), i);
         }
 
-        var ids = states;
-        Array.Sort(keys, (a, b) =>
-        {
-            var c = a.High.CompareTo(b.High);
-            if (c == 0)
-            {
-                c = a.Low.CompareTo(b.Low);
-            }
-
-            return c != 0 ? c : string.CompareOrdinal(ids[a.Index].Customer.Value, ids[b.Index].Customer.Value);
-        });
+        keys.AsSpan().Sort(new SortKeyComparer(states));
         return Array.ConvertAll(keys, k => k.Index);
     }
 
@@ -270,10 +294,45 @@ internal sealed class PurchaseAggregator
     /// <summary>The customer's order instants (earliest line of each order), ascending.</summary>
     public Instant[] OrderTimes(int index)
     {
-        ref var s = ref states[index];
-        var times = s.OrderTimes.AsSpan(0, s.OrderCount).ToArray();
+        if (!trackOrderTimes)
+        {
+            throw new InvalidOperationException("This aggregator does not track order instants.");
+        }
+
+        if (orderTimeStarts is null)
+        {
+            GroupOrderTimes();
+        }
+
+        var start = orderTimeStarts![index];
+        var times = orderTimesByCustomer.AsSpan(start, orderTimeStarts[index + 1] - start).ToArray();
         Array.Sort(times);
         return times;
+    }
+
+    /// <summary>Groups the tracked order instants by customer (a counting sort on the customer index).</summary>
+    private void GroupOrderTimes()
+    {
+        var starts = new int[Count + 1];
+        for (var i = 0; i < slotCount; i++)
+        {
+            starts[slotCustomers[i] + 1]++;
+        }
+
+        for (var c = 0; c < Count; c++)
+        {
+            starts[c + 1] += starts[c];
+        }
+
+        var next = starts.AsSpan(0, Count).ToArray();
+        var times = new Instant[slotCount];
+        for (var i = 0; i < slotCount; i++)
+        {
+            times[next[slotCustomers[i]]++] = slotTimes[i];
+        }
+
+        orderTimesByCustomer = times;
+        orderTimeStarts = starts;
     }
 
     private static int CategoryCount(ref State s) =>
@@ -324,77 +383,64 @@ internal sealed class PurchaseAggregator
         }
     }
 
-    private void AddOrder(ref State state, OrderId order, Instant at)
+    /// <summary>Counts a new order of the customer, or keeps the earliest instant of one already seen.</summary>
+    private void AddOrder(ref State state, int index, ref int slot, bool seen, Instant at)
     {
-        var count = state.OrderCount;
-        var hash = order.GetHashCode();
-        if (state.OrderIndex is { } map)
+        if (!trackOrderTimes)
         {
-            ref var slot = ref CollectionsMarshal.GetValueRefOrAddDefault(map, order, out var seen);
-            if (seen)
+            if (!seen)
             {
-                KeepEarliest(ref state, slot, at);
-                return;
+                state.OrderCount++;
             }
 
-            slot = count;
+            return;
         }
-        else
+
+        if (seen)
         {
-            var hashes = state.OrderHashes;
-            for (var i = count - 1; i >= 0; i--)
+            // An order's instant is its earliest line's.
+            if (at < slotTimes[slot])
             {
-                if (hashes![i] == hash && state.OrderIds![i].Equals(order))
-                {
-                    KeepEarliest(ref state, i, at);
-                    return;
-                }
+                slotTimes[slot] = at;
             }
+
+            return;
         }
 
-        if (state.OrderIds is null || count == state.OrderIds.Length)
+        if (slotCount == slotTimes.Length)
         {
-            var size = count == 0 ? 4 : count * 2;
-            Array.Resize(ref state.OrderIds, size);
-            Array.Resize(ref state.OrderHashes, size);
-            if (trackOrderTimes)
-            {
-                Array.Resize(ref state.OrderTimes, size);
-            }
+            var size = Math.Max(1024, slotCount * 2);
+            Array.Resize(ref slotTimes, size);
+            Array.Resize(ref slotCustomers, size);
         }
 
-        state.OrderIds[count] = order;
-        state.OrderHashes![count] = hash;
-        if (trackOrderTimes)
-        {
-            state.OrderTimes![count] = at;
-        }
-
-        state.OrderCount = count + 1;
-        if (state.OrderIndex is null && state.OrderCount > LinearScanLimit)
-        {
-            state.OrderIndex = new Dictionary<OrderId, int>(state.OrderCount * 2);
-            for (var i = 0; i < state.OrderCount; i++)
-            {
-                state.OrderIndex[state.OrderIds[i]] = i;
-            }
-        }
-    }
-
-    private void KeepEarliest(ref State state, int orderIndex, Instant at)
-    {
-        if (trackOrderTimes && at < state.OrderTimes![orderIndex])
-        {
-            state.OrderTimes[orderIndex] = at;
-        }
+        slot = slotCount++;
+        slotCustomers[slot] = index;
+        slotTimes[slot] = at;
+        state.OrderCount++;
     }
 
     private void AddCategory(ref State state, string category)
     {
-        ref var id = ref CollectionsMarshal.GetValueRefOrAddDefault(categoryIds, category, out var known);
-        if (!known)
+        // Shops pass the same category string instances over and over: a small cache keyed by
+        // reference skips hashing the text (equal references are equal texts, so the id is the same).
+        var cacheSlot = RuntimeHelpers.GetHashCode(category) & (CategoryCacheSize - 1);
+        int id;
+        if (ReferenceEquals(recentCategories[cacheSlot], category))
         {
-            id = categoryIds.Count - 1;
+            id = recentCategoryIds[cacheSlot];
+        }
+        else
+        {
+            ref var known = ref CollectionsMarshal.GetValueRefOrAddDefault(categoryIds, category, out var exists);
+            if (!exists)
+            {
+                known = categoryIds.Count - 1;
+            }
+
+            id = known;
+            recentCategories[cacheSlot] = category;
+            recentCategoryIds[cacheSlot] = id;
         }
 
         if (id < 64)
@@ -407,7 +453,124 @@ internal sealed class PurchaseAggregator
         }
     }
 
+    /// <summary>
+    /// Open-addressing tables for one customer-hash partition of a batch, keyed by the hashes
+    /// computed in the first pass (ids are compared in full on every hash match), reused and
+    /// emptied between partitions.
+    /// </summary>
+    private sealed class PartitionTables
+    {
+        private int[] customerSlots = [];
+        private int[] customerHashes = [];
+        private int[] orderCustomers = [];
+        private int[] orderHashes = [];
+        private OrderId[] orderIds = [];
+        private int[] orderValues = [];
+        private int mask;
+
+        /// <summary>Empties the tables and sizes them for a partition of <paramref name="lines"/> lines.</summary>
+        public void Reset(int lines)
+        {
+            var capacity = (int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)Math.Max(64, lines * 2));
+            if (capacity > customerSlots.Length)
+            {
+                customerSlots = new int[capacity];
+                customerHashes = new int[capacity];
+                orderCustomers = new int[capacity];
+                orderHashes = new int[capacity];
+                orderIds = new OrderId[capacity];
+                orderValues = new int[capacity];
+            }
+            else
+            {
+                Array.Clear(customerSlots, 0, capacity);
+                Array.Clear(orderCustomers, 0, capacity);
+                Array.Clear(orderIds, 0, capacity);
+            }
+
+            mask = capacity - 1;
+        }
+
+        /// <summary>The customer's state index, created on the first line.</summary>
+        public int CustomerIndex(PurchaseAggregator owner, MemberId customer, int hash, Instant placedAt)
+        {
+            var slot = hash & mask;
+            while (true)
+            {
+                var stored = customerSlots[slot];
+                if (stored == 0)
+                {
+                    var index = owner.NewState(customer, placedAt);
+                    customerSlots[slot] = index + 1;
+                    customerHashes[slot] = hash;
+                    return index;
+                }
+
+                if (customerHashes[slot] == hash && owner.states[stored - 1].Customer.Equals(customer))
+                {
+                    return stored - 1;
+                }
+
+                slot = (slot + 1) & mask;
+            }
+        }
+
+        /// <summary>The value slot of (customer, order); <paramref name="seen"/> is false on its first line.</summary>
+        public ref int OrderSlot(int customer, OrderId order, int orderHash, out bool seen)
+        {
+            var slot = (orderHash ^ (int)((uint)customer * 0x9E3779B1u)) & mask;
+            while (true)
+            {
+                var stored = orderCustomers[slot];
+                if (stored == 0)
+                {
+                    orderCustomers[slot] = customer + 1;
+                    orderHashes[slot] = orderHash;
+                    orderIds[slot] = order;
+                    seen = false;
+                    return ref orderValues[slot];
+                }
+
+                if (stored == customer + 1 && orderHashes[slot] == orderHash && orderIds[slot].Equals(order))
+                {
+                    seen = true;
+                    return ref orderValues[slot];
+                }
+
+                slot = (slot + 1) & mask;
+            }
+        }
+    }
+
     private readonly record struct SortKey(ulong High, ulong Low, int Index);
+
+    /// <summary>Packed prefixes first, the full ids (ordinal) only when the prefixes tie; a struct so the sort is specialised for it.</summary>
+    private readonly struct SortKeyComparer(State[] states) : IComparer<SortKey>
+    {
+        public int Compare(SortKey a, SortKey b)
+        {
+            var c = a.High.CompareTo(b.High);
+            if (c == 0)
+            {
+                c = a.Low.CompareTo(b.Low);
+            }
+
+            return c != 0 ? c : string.CompareOrdinal(states[a.Index].Customer.Value, states[b.Index].Customer.Value);
+        }
+    }
+
+    /// <summary>One order of one customer (the same order id under two customers is two orders).</summary>
+    private readonly struct OrderKey(int customer, OrderId order) : IEquatable<OrderKey>
+    {
+        private readonly int customer = customer;
+        private readonly OrderId order = order;
+
+        public bool Equals(OrderKey other) => customer == other.customer && order.Equals(other.order);
+
+        public override bool Equals(object? obj) => obj is OrderKey other && Equals(other);
+
+        public override int GetHashCode() => order.GetHashCode() ^ (int)((uint)customer * 0x9E3779B1u);
+    }
 
     private struct State
     {
@@ -415,10 +578,6 @@ internal sealed class PurchaseAggregator
         public Instant LastAt;
         public decimal Amount;
         public int OrderCount;
-        public OrderId[]? OrderIds;
-        public int[]? OrderHashes;
-        public Instant[]? OrderTimes;
-        public Dictionary<OrderId, int>? OrderIndex;
         public ulong CategoryBits;
         public HashSet<int>? MoreCategories;
     }

@@ -292,6 +292,39 @@ public sealed record LedgerAppend
 
     /// <summary>Holds created or changed (inserted or replaced by <see cref="LedgerHoldRecord.HoldId"/>).</summary>
     public IReadOnlyList<LedgerHoldRecord> Holds { get; init; } = [];
+
+    /// <summary>
+    /// Checks the append's shape before any I/O: at least one transaction, every transaction of
+    /// this account with consecutive versions after <see cref="ExpectedVersion"/>, and a head of
+    /// this account at the last transaction's version. Every store calls it first, so all stores
+    /// refuse a malformed append with the same message.
+    /// </summary>
+    /// <exception cref="ArgumentException">The append is malformed; the message says which part.</exception>
+    public void EnsureWellFormed()
+    {
+        if (Transactions.Count == 0)
+        {
+            throw new ArgumentException("An append must carry at least one transaction.", "append");
+        }
+
+        for (var i = 0; i < Transactions.Count; i++)
+        {
+            var tx = Transactions[i];
+            if (tx.Version != ExpectedVersion + i + 1 || tx.ProgramId != Account.ProgramId || tx.MemberId != Account.MemberId)
+            {
+                throw new ArgumentException(
+                    $"Transaction '{tx.Id}' must belong to account {Account} with version {ExpectedVersion + i + 1} (was {tx.ProgramId}/{tx.MemberId} version {tx.Version}).",
+                    "append");
+            }
+        }
+
+        if (Head.Version != ExpectedVersion + Transactions.Count || Head.ProgramId != Account.ProgramId || Head.MemberId != Account.MemberId)
+        {
+            throw new ArgumentException(
+                $"The head must belong to account {Account} with version {ExpectedVersion + Transactions.Count} (was version {Head.Version}).",
+                "append");
+        }
+    }
 }
 
 /// <summary>The outcome of <see cref="ILedgerStore.AppendAsync"/>.</summary>

@@ -171,7 +171,7 @@ public sealed class InMemoryLedgerStore : ILedgerStore
     {
         ArgumentNullException.ThrowIfNull(append);
         cancellationToken.ThrowIfCancellationRequested();
-        Validate(append);
+        append.EnsureWellFormed();
 
         var data = accounts.GetOrAdd(append.Account, static _ => new Account());
         lock (data)
@@ -242,33 +242,6 @@ public sealed class InMemoryLedgerStore : ILedgerStore
 
             Volatile.Write(ref data.Head, append.Head);
             return new(new LedgerAppendResult(LedgerAppendStatus.Appended, append.Head.Version));
-        }
-    }
-
-    private static void Validate(LedgerAppend append)
-    {
-        if (append.Transactions.Count == 0)
-        {
-            throw new ArgumentException("An append must carry at least one transaction.", nameof(append));
-        }
-
-        for (var i = 0; i < append.Transactions.Count; i++)
-        {
-            var tx = append.Transactions[i];
-            if (tx.Version != append.ExpectedVersion + i + 1 || tx.ProgramId != append.Account.ProgramId || tx.MemberId != append.Account.MemberId)
-            {
-                throw new ArgumentException(
-                    $"Transaction '{tx.Id}' must belong to account {append.Account} with version {append.ExpectedVersion + i + 1} (was {tx.ProgramId}/{tx.MemberId} version {tx.Version}).",
-                    nameof(append));
-            }
-        }
-
-        if (append.Head.Version != append.ExpectedVersion + append.Transactions.Count
-            || append.Head.ProgramId != append.Account.ProgramId || append.Head.MemberId != append.Account.MemberId)
-        {
-            throw new ArgumentException(
-                $"The head must belong to account {append.Account} with version {append.ExpectedVersion + append.Transactions.Count} (was version {append.Head.Version}).",
-                nameof(append));
         }
     }
 
