@@ -2,7 +2,6 @@ using System.Buffers;
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics.X86;
 using Loyalty.Core.Primitives;
 using NodaTime;
 
@@ -24,8 +23,6 @@ internal sealed class PurchaseAggregator
     private const int PartitionSize = 1 << 15;
     private const int MaxPartitionBits = 12;
     private const int CategoryCacheSize = 256;
-    private const int CheckLookahead = 16;
-    private const int GatherLookahead = 8;
 
     private readonly Dictionary<MemberId, int> indexByCustomer = new();
     private readonly Dictionary<string, int> categoryIds = new(StringComparer.Ordinal);
@@ -135,12 +132,6 @@ internal sealed class PurchaseAggregator
             var excludedCount = 0;
             for (var i = 0; i < n; i++)
             {
-                if (i + CheckLookahead < n)
-                {
-                    // Hashing reads the id's characters, scattered over the heap: ask for them early.
-                    Prefetch(in purchases[i + CheckLookahead].Customer.Value.GetPinnableReference());
-                }
-
                 ref readonly var purchase = ref purchases[i];
                 Check(in purchase, ++position);
                 if (IsExcluded(in purchase))
@@ -183,18 +174,8 @@ internal sealed class PurchaseAggregator
 
                 tables.Reset(lines);
                 var before = Count;
-                var end = starts[p + 1];
-                for (var j = starts[p]; j < end; j++)
+                for (var j = starts[p]; j < starts[p + 1]; j++)
                 {
-                    if (j + GatherLookahead < end)
-                    {
-                        // The partition's lines are far apart in the input: ask for a later one early
-                        // (a line spans two cache lines).
-                        ref readonly var later = ref purchases[positions[j + GatherLookahead]];
-                        Prefetch(in later);
-                        Prefetch(in Unsafe.Add(ref Unsafe.As<Purchase, byte>(ref Unsafe.AsRef(in later)), Unsafe.SizeOf<Purchase>() - 1));
-                    }
-
                     var i = positions[j];
                     ref readonly var purchase = ref purchases[i];
                     var index = tables.CustomerIndex(this, purchase.Customer, customerHashes[i], purchase.PlacedAt);
@@ -218,20 +199,6 @@ internal sealed class PurchaseAggregator
             ArrayPool<int>.Shared.Return(customerHashes);
             ArrayPool<int>.Shared.Return(orderHashes);
             ArrayPool<int>.Shared.Return(positions);
-        }
-    }
-
-    /// <summary>
-    /// A hint that <paramref name="value"/> will be read soon (no effect where the processor has
-    /// no prefetch instruction). A prefetch never faults, so an address the collector has since
-    /// moved only costs the hint.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe void Prefetch<T>(ref readonly T value)
-    {
-        if (Sse.IsSupported)
-        {
-            Sse.Prefetch0(Unsafe.AsPointer(ref Unsafe.AsRef(in value)));
         }
     }
 
