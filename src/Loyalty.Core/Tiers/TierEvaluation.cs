@@ -16,6 +16,12 @@ public sealed class TierEvaluation
     private readonly int automaticRank;
     private readonly int projectedRank;
 
+    // Optional instants as plain instants plus a flag (a nullable instant takes 24 bytes, a plain one 16).
+    private readonly Instant projectedAtValue;
+    private readonly Instant windowStartValue;
+    private readonly bool hasProjectedAt;
+    private readonly bool hasWindowStart;
+
     internal TierEvaluation(
         TierLadder ladder,
         MemberId memberId,
@@ -36,9 +42,11 @@ public sealed class TierEvaluation
         System.Diagnostics.Debug.Assert(asOf == status.EvaluatedAt, "The status is evaluated as of the evaluation's instant.");
         MemberId = memberId;
         Status = status;
-        ProjectedAt = projectedAt;
+        hasProjectedAt = projectedAt.HasValue;
+        projectedAtValue = projectedAt.GetValueOrDefault();
         QualifyingValue = qualifyingValue;
-        WindowStart = windowStart;
+        hasWindowStart = windowStart.HasValue;
+        windowStartValue = windowStart.GetValueOrDefault();
         Changes = changes;
     }
 
@@ -67,7 +75,7 @@ public sealed class TierEvaluation
     public QualifyingTotals QualifyingValue { get; }
 
     /// <summary>The start (inclusive) of the current window; null for a lifetime window.</summary>
-    public Instant? WindowStart { get; }
+    public Instant? WindowStart => hasWindowStart ? windowStartValue : null;
 
     /// <summary>
     /// The tier the member would hold right after the end of the current period if nothing more
@@ -76,7 +84,7 @@ public sealed class TierEvaluation
     public TierDefinition ProjectedTier => ladder.TierArray[projectedRank];
 
     /// <summary>The end of the current period the projection looks at; null for a lifetime window.</summary>
-    public Instant? ProjectedAt { get; }
+    public Instant? ProjectedAt => hasProjectedAt ? projectedAtValue : null;
 
     /// <summary>True when the member's tier is not yet requalified and would drop at the end of the period.</summary>
     public bool DowngradeWarning => projectedRank < rank;

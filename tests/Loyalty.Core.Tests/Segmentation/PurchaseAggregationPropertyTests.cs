@@ -85,4 +85,20 @@ public class PurchaseAggregationPropertyTests
 
         new RfmpSegmenter(Options()).Aggregate(lines, out _).Should().Equal(GroupBy(lines));
     }
+    [Fact]
+    public void A_large_batch_with_categories_in_lists_equals_a_group_by_of_the_lines()
+    {
+        // Categories handed over as any read-only list (not only arrays) count the same, in a
+        // batch where 50 customers have hundreds of lines each and 20,000 others a few.
+        var random = new Random(11);
+        var lines = Lines(Enumerable.Range(0, 70_000).Select(_ => random.Next()).ToArray())
+            .Select((p, i) => p with
+            {
+                Customer = MemberId.From(1 + (i < 35_000 ? i % 50 : i % 20_000)),
+                Categories = i % 2 == 0 ? p.Categories : p.Categories?.ToList(),
+            })
+            .ToArray();
+
+        new RfmpSegmenter(Options()).Aggregate(lines, out _).Should().Equal(GroupBy(lines));
+    }
 }
