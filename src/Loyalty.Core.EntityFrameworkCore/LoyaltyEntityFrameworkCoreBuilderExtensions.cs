@@ -1,9 +1,16 @@
 using Loyalty.Core.DependencyInjection;
+using System.Diagnostics.Metrics;
 using Loyalty.Core.Ledger;
+using Loyalty.Core.Programs;
+using Loyalty.Core.Referrals;
+using Loyalty.Core.Rewards;
 using Loyalty.Core.Storage;
+using Loyalty.Core.Tiers;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using NodaTime;
 
 namespace Loyalty.Core.EntityFrameworkCore;
 
@@ -19,16 +26,34 @@ public static class LoyaltyEntityFrameworkCoreBuilderExtensions
     /// <typeparam name="TContext">The shop's context type.</typeparam>
     /// <param name="builder">The loyalty builder.</param>
     /// <returns><paramref name="builder"/>, for chaining.</returns>
-    /// <remarks>The stores are scoped, like the context they share, and so is
-    /// <see cref="PointsLedger"/>, which uses them: resolve it from a scope (e.g. one per request),
-    /// where it works in the same context, and so the same transaction, as the shop's own code.</remarks>
+    /// <remarks>Every store (<see cref="ILedgerStore"/>, <see cref="IMemberStore"/>,
+    /// <see cref="IRuleSetStore"/>, <see cref="IRewardCatalogStore"/>) is scoped, like the context
+    /// they share, and so are <see cref="PointsLedger"/> and <see cref="LoyaltyProgram"/>, which use
+    /// them: resolve them from a scope (e.g. one per request), where they work in the same context,
+    /// and so the same transaction, as the shop's own code.</remarks>
     /// <exception cref="ArgumentNullException"><paramref name="builder"/> is null.</exception>
     public static LoyaltyBuilder UseEntityFrameworkCore<TContext>(this LoyaltyBuilder builder)
         where TContext : DbContext
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.Replace(ServiceDescriptor.Scoped<ILedgerStore>(sp => new EntityFrameworkLedgerStore(sp.GetRequiredService<TContext>())));
+        builder.Services.Replace(ServiceDescriptor.Scoped<IMemberStore>(sp => new EntityFrameworkMemberStore(sp.GetRequiredService<TContext>())));
+        builder.Services.Replace(ServiceDescriptor.Scoped<IRuleSetStore>(sp => new EntityFrameworkRuleSetStore(sp.GetRequiredService<TContext>())));
+        builder.Services.Replace(ServiceDescriptor.Scoped<IRewardCatalogStore>(sp => new EntityFrameworkRewardCatalogStore(sp.GetRequiredService<TContext>())));
         builder.Services.Replace(ServiceDescriptor.Scoped<PointsLedger, PointsLedger>());
+        builder.Services.Replace(ServiceDescriptor.Scoped(sp => new LoyaltyProgram(
+            sp.GetRequiredService<IClock>(),
+            sp.GetRequiredService<ProgramSettings>(),
+            sp.GetRequiredService<PointsLedger>(),
+            sp.GetRequiredService<ILedgerStore>(),
+            sp.GetRequiredService<IMemberStore>(),
+            sp.GetRequiredService<IRuleSetStore>(),
+            sp.GetRequiredService<IRewardCatalogStore>(),
+            sp.GetRequiredService<TierLadder>(),
+            sp.GetRequiredService<IRewardCodeGenerator>(),
+            sp.GetRequiredService<IReferralCodeGenerator>(),
+            sp.GetRequiredService<IOptions<LoyaltyOptions>>(),
+            sp.GetService<IMeterFactory>())));
         return builder;
     }
 }

@@ -1,4 +1,5 @@
 using Loyalty.Core.EntityFrameworkCore.Ledger;
+using Loyalty.Core.EntityFrameworkCore.Programs;
 using Microsoft.EntityFrameworkCore;
 
 namespace Loyalty.Core.EntityFrameworkCore;
@@ -7,7 +8,8 @@ namespace Loyalty.Core.EntityFrameworkCore;
 public static class LoyaltyModelBuilderExtensions
 {
     /// <summary>
-    /// Adds the loyalty tables (ledger accounts, transactions, lot movements, lots, holds) to the
+    /// Adds the loyalty tables (ledger accounts, transactions, lot movements, lots, holds; members,
+    /// their orders, refunds and activities; earning rule sets; rewards, stock claims and redemptions) to the
     /// model, so that they live in the shop's database, are created by its migrations and commit in
     /// its transactions. Call it from <c>OnModelCreating</c>.
     /// </summary>
@@ -33,6 +35,7 @@ public static class LoyaltyModelBuilderExtensions
         ArgumentNullException.ThrowIfNull(modelBuilder);
         ArgumentNullException.ThrowIfNull(options);
         LedgerModel.Apply(modelBuilder, options);
+        ProgramModel.Apply(modelBuilder, options);
         return modelBuilder;
     }
 }

@@ -1,4 +1,6 @@
 using Loyalty.Core.DependencyInjection;
+using Loyalty.Core.Earning;
+using Loyalty.Core.Programs;
 using Loyalty.Core.EntityFrameworkCore.Tests.Infrastructure;
 using Loyalty.Core.Ledger;
 using Loyalty.Core.Primitives;
@@ -65,6 +67,52 @@ public sealed class LoyaltyEntityFrameworkCoreBuilderExtensionsTests
     }
 
     [Fact]
+    public async Task The_programme_records_an_order_with_the_shops_order_row_in_one_transaction()
+    {
+        using var database = new SqliteDatabase();
+        await using var provider = Services(database).BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true, ValidateOnBuild = true });
+        var placedAt = Instant.FromUtc(2026, 5, 4, 9, 0);
+        await using (var scope = provider.CreateAsyncScope())
+        {
+            var program = scope.ServiceProvider.GetRequiredService<LoyaltyProgram>();
+            (await program.PublishRuleSetAsync(new EarningRuleSetBuilder("v1", placedAt - Duration.FromDays(30), Currency.EUR, "Europe/Paris").EarnPerUnit("base", 1m).Build())).Should().BeTrue();
+            (await program.EnrolAsync(new Enrolment(MemberId.From("alice")))).Succeeded.Should().BeTrue();
+        }
+
+        foreach (var (reference, commit) in new[] { ("CMD-2001", true), ("CMD-2002", false) })
+        {
+            await using var scope = provider.CreateAsyncScope();
+            var shop = scope.ServiceProvider.GetRequiredService<ShopContext>();
+            var program = scope.ServiceProvider.GetRequiredService<LoyaltyProgram>();
+            await using var transaction = await shop.Database.BeginTransactionAsync();
+            shop.Orders.Add(new ShopOrder { Reference = reference, Total = 40m });
+            await shop.SaveChangesAsync();
+            var order = new EarningOrder(OrderId.From(reference), MemberId.From("alice"), placedAt, Currency.EUR, [new OrderLine("SHOES", 1, 40m)]);
+            var receipt = await program.RecordOrderAsync(order);
+            receipt.Succeeded.Should().BeTrue(receipt.ToString());
+            receipt.Value!.Points.Should().Be(Points.FromInt64(40));
+            if (commit)
+            {
+                await transaction.CommitAsync();
+            }
+            else
+            {
+                await transaction.RollbackAsync();
+            }
+        }
+
+        await using (var scope = provider.CreateAsyncScope())
+        {
+            (await scope.ServiceProvider.GetRequiredService<ShopContext>().Orders.Select(o => o.Reference).ToListAsync()).Should().Equal("CMD-2001");
+            var members = scope.ServiceProvider.GetRequiredService<IMemberStore>();
+            (await members.GetOrderAsync(ProgramId.From("club"), OrderId.From("CMD-2001"))).Should().NotBeNull();
+            (await members.GetOrderAsync(ProgramId.From("club"), OrderId.From("CMD-2002"))).Should().BeNull("the rolled-back order took its loyalty record with it");
+            var summary = await scope.ServiceProvider.GetRequiredService<LoyaltyProgram>().GetMemberSummaryAsync(MemberId.From("alice"));
+            (summary.Value!.Balance.Available + summary.Value.Balance.Pending).Should().Be(Points.FromInt64(40));
+        }
+    }
+
+    [Fact]
     public void The_EF_store_replaces_the_in_memory_default_and_lives_per_scope()
     {
         using var database = new SqliteDatabase();
@@ -72,9 +120,17 @@ public sealed class LoyaltyEntityFrameworkCoreBuilderExtensionsTests
 
         services.Where(d => d.ServiceType == typeof(ILedgerStore)).Should().ContainSingle().Which.Lifetime.Should().Be(ServiceLifetime.Scoped);
         services.Where(d => d.ServiceType == typeof(PointsLedger)).Should().ContainSingle().Which.Lifetime.Should().Be(ServiceLifetime.Scoped);
+        foreach (var type in new[] { typeof(IMemberStore), typeof(IRuleSetStore), typeof(IRewardCatalogStore), typeof(LoyaltyProgram) })
+        {
+            services.Where(d => d.ServiceType == type).Should().ContainSingle().Which.Lifetime.Should().Be(ServiceLifetime.Scoped, type.Name);
+        }
+
         using var provider = services.BuildServiceProvider();
         using var scope = provider.CreateScope();
         scope.ServiceProvider.GetRequiredService<ILedgerStore>().Should().BeOfType<EntityFrameworkLedgerStore>();
+        scope.ServiceProvider.GetRequiredService<IMemberStore>().Should().BeOfType<EntityFrameworkMemberStore>();
+        scope.ServiceProvider.GetRequiredService<IRuleSetStore>().Should().BeOfType<EntityFrameworkRuleSetStore>();
+        scope.ServiceProvider.GetRequiredService<IRewardCatalogStore>().Should().BeOfType<EntityFrameworkRewardCatalogStore>();
     }
 
     [Fact]

@@ -22,6 +22,14 @@ public sealed class LoyaltyModelBuilderExtensionsTests
             ("loyalty", "club_ledger_lots"),
             ("loyalty", "club_ledger_movements"),
             ("loyalty", "club_ledger_transactions"),
+            ("loyalty", "club_member_activities"),
+            ("loyalty", "club_member_orders"),
+            ("loyalty", "club_member_refunds"),
+            ("loyalty", "club_members"),
+            ("loyalty", "club_reward_redemptions"),
+            ("loyalty", "club_reward_stock_claims"),
+            ("loyalty", "club_rewards"),
+            ("loyalty", "club_rule_sets"),
             (null, "orders"));
     }
 
@@ -36,6 +44,10 @@ public sealed class LoyaltyModelBuilderExtensionsTests
         transactions.FindPrimaryKey()!.Properties.Select(p => p.GetColumnName(table)).Should().Equal("program_id", "id");
         transactions.GetKeys().Should().Contain(k => k.GetName() == "ux_loyalty_ledger_transactions_version");
         accounts.GetIndexes().Should().Contain(i => i.GetDatabaseName() == "ix_loyalty_ledger_accounts_expiry");
+
+        // The unique keys that make the programme's writes atomic between racing writers.
+        var unique = context.Model.GetEntityTypes().SelectMany(e => e.GetIndexes()).Where(i => i.IsUnique).Select(i => i.GetDatabaseName()).ToList();
+        unique.Should().Contain(["ux_loyalty_members_referral_code", "ux_loyalty_member_refunds_order_sequence", "ux_loyalty_rule_sets_effective_from", "ux_loyalty_reward_stock_claims_unit"]);
         accounts.FindProperty("Version")!.IsConcurrencyToken.Should().BeTrue();
     }
 

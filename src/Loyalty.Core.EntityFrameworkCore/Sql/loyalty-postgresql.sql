@@ -21,6 +21,128 @@ CREATE TABLE loyalty_ledger_accounts (
 );
 
 
+CREATE TABLE loyalty_member_activities (
+    program_id character varying(128) NOT NULL,
+    activity_id character varying(128) NOT NULL,
+    member_id character varying(128) NOT NULL,
+    fingerprint character varying(128) NOT NULL,
+    kind integer NOT NULL,
+    occurred_at bigint NOT NULL,
+    event_name character varying(256),
+    earning_json text NOT NULL,
+    transaction_id character varying(128),
+    recorded_at bigint NOT NULL,
+    CONSTRAINT "PK_loyalty_member_activities" PRIMARY KEY (program_id, activity_id)
+);
+
+
+CREATE TABLE loyalty_member_orders (
+    program_id character varying(128) NOT NULL,
+    order_id character varying(128) NOT NULL,
+    member_id character varying(128) NOT NULL,
+    fingerprint character varying(128) NOT NULL,
+    placed_at bigint NOT NULL,
+    order_json text NOT NULL,
+    earning_json text NOT NULL,
+    tier_id character varying(128),
+    transaction_id character varying(128) NOT NULL,
+    recorded_at bigint NOT NULL,
+    CONSTRAINT "PK_loyalty_member_orders" PRIMARY KEY (program_id, order_id)
+);
+
+
+CREATE TABLE loyalty_member_refunds (
+    program_id character varying(128) NOT NULL,
+    refund_id character varying(128) NOT NULL,
+    member_id character varying(128) NOT NULL,
+    order_id character varying(128) NOT NULL,
+    sequence integer NOT NULL,
+    fingerprint character varying(128) NOT NULL,
+    refund_json text NOT NULL,
+    result_json text NOT NULL,
+    amount numeric NOT NULL,
+    currency character varying(3) NOT NULL,
+    refunded_at bigint NOT NULL,
+    transaction_id character varying(128),
+    recorded_at bigint NOT NULL,
+    CONSTRAINT "PK_loyalty_member_refunds" PRIMARY KEY (program_id, refund_id)
+);
+
+
+CREATE TABLE loyalty_members (
+    program_id character varying(128) NOT NULL,
+    member_id character varying(128) NOT NULL,
+    version bigint NOT NULL,
+    enrolled_at bigint NOT NULL,
+    birth_date character varying(10),
+    referral_code character varying(32) NOT NULL,
+    referred_by character varying(128),
+    referral_completed_by character varying(128),
+    tier_status text,
+    last_maintained_at bigint,
+    CONSTRAINT "PK_loyalty_members" PRIMARY KEY (program_id, member_id)
+);
+
+
+CREATE TABLE loyalty_reward_redemptions (
+    program_id character varying(128) NOT NULL,
+    redemption_id character varying(128) NOT NULL,
+    member_id character varying(128) NOT NULL,
+    reward_id character varying(128) NOT NULL,
+    reward_name character varying(256) NOT NULL,
+    kind integer NOT NULL,
+    benefit character varying(256) NOT NULL,
+    points_spent bigint NOT NULL,
+    code character varying(128) NOT NULL,
+    redeemed_at bigint NOT NULL,
+    ledger_transaction_id character varying(128) NOT NULL,
+    status integer NOT NULL,
+    cancelled_at bigint,
+    CONSTRAINT "PK_loyalty_reward_redemptions" PRIMARY KEY (program_id, redemption_id)
+);
+
+
+CREATE TABLE loyalty_reward_stock_claims (
+    program_id character varying(128) NOT NULL,
+    reward_id character varying(128) NOT NULL,
+    redemption_id character varying(128) NOT NULL,
+    unit bigint NOT NULL,
+    CONSTRAINT "PK_loyalty_reward_stock_claims" PRIMARY KEY (program_id, reward_id, redemption_id)
+);
+
+
+CREATE TABLE loyalty_rewards (
+    program_id character varying(128) NOT NULL,
+    reward_id character varying(128) NOT NULL,
+    position integer NOT NULL,
+    name character varying(256) NOT NULL,
+    kind integer NOT NULL,
+    cost bigint NOT NULL,
+    amount_off numeric,
+    currency character varying(3),
+    percentage numeric,
+    gift_sku character varying(256),
+    rate_points bigint,
+    rate_worth numeric,
+    minimum_points bigint,
+    maximum_share_of_order numeric,
+    required_tier character varying(128),
+    stock bigint,
+    valid_from bigint,
+    valid_until bigint,
+    CONSTRAINT "PK_loyalty_rewards" PRIMARY KEY (program_id, reward_id)
+);
+
+
+CREATE TABLE loyalty_rule_sets (
+    program_id character varying(128) NOT NULL,
+    version character varying(128) NOT NULL,
+    effective_from bigint NOT NULL,
+    definition_json text NOT NULL,
+    CONSTRAINT "PK_loyalty_rule_sets" PRIMARY KEY (program_id, version)
+);
+
+
 CREATE TABLE loyalty_ledger_holds (
     program_id character varying(128) NOT NULL,
     member_id character varying(128) NOT NULL,
@@ -99,3 +221,27 @@ CREATE INDEX ix_loyalty_ledger_lots_open ON loyalty_ledger_lots (program_id, mem
 
 
 CREATE INDEX ix_loyalty_ledger_transactions_related ON loyalty_ledger_transactions (program_id, member_id, related_id);
+
+
+CREATE INDEX ix_loyalty_member_activities_member ON loyalty_member_activities (program_id, member_id, occurred_at);
+
+
+CREATE INDEX ix_loyalty_member_orders_member ON loyalty_member_orders (program_id, member_id, placed_at);
+
+
+CREATE INDEX ix_loyalty_member_refunds_member ON loyalty_member_refunds (program_id, member_id, refunded_at);
+
+
+CREATE UNIQUE INDEX ux_loyalty_member_refunds_order_sequence ON loyalty_member_refunds (program_id, order_id, sequence);
+
+
+CREATE UNIQUE INDEX ux_loyalty_members_referral_code ON loyalty_members (program_id, referral_code);
+
+
+CREATE INDEX ix_loyalty_reward_redemptions_member ON loyalty_reward_redemptions (program_id, member_id, redeemed_at);
+
+
+CREATE UNIQUE INDEX ux_loyalty_reward_stock_claims_unit ON loyalty_reward_stock_claims (program_id, reward_id, unit);
+
+
+CREATE UNIQUE INDEX ux_loyalty_rule_sets_effective_from ON loyalty_rule_sets (program_id, effective_from);

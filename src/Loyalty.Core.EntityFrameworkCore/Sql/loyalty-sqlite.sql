@@ -21,6 +21,128 @@ CREATE TABLE "loyalty_ledger_accounts" (
 );
 
 
+CREATE TABLE "loyalty_member_activities" (
+    "program_id" TEXT NOT NULL,
+    "activity_id" TEXT NOT NULL,
+    "member_id" TEXT NOT NULL,
+    "fingerprint" TEXT NOT NULL,
+    "kind" INTEGER NOT NULL,
+    "occurred_at" INTEGER NOT NULL,
+    "event_name" TEXT NULL,
+    "earning_json" TEXT NOT NULL,
+    "transaction_id" TEXT NULL,
+    "recorded_at" INTEGER NOT NULL,
+    CONSTRAINT "PK_loyalty_member_activities" PRIMARY KEY ("program_id", "activity_id")
+);
+
+
+CREATE TABLE "loyalty_member_orders" (
+    "program_id" TEXT NOT NULL,
+    "order_id" TEXT NOT NULL,
+    "member_id" TEXT NOT NULL,
+    "fingerprint" TEXT NOT NULL,
+    "placed_at" INTEGER NOT NULL,
+    "order_json" TEXT NOT NULL,
+    "earning_json" TEXT NOT NULL,
+    "tier_id" TEXT NULL,
+    "transaction_id" TEXT NOT NULL,
+    "recorded_at" INTEGER NOT NULL,
+    CONSTRAINT "PK_loyalty_member_orders" PRIMARY KEY ("program_id", "order_id")
+);
+
+
+CREATE TABLE "loyalty_member_refunds" (
+    "program_id" TEXT NOT NULL,
+    "refund_id" TEXT NOT NULL,
+    "member_id" TEXT NOT NULL,
+    "order_id" TEXT NOT NULL,
+    "sequence" INTEGER NOT NULL,
+    "fingerprint" TEXT NOT NULL,
+    "refund_json" TEXT NOT NULL,
+    "result_json" TEXT NOT NULL,
+    "amount" TEXT NOT NULL,
+    "currency" TEXT NOT NULL,
+    "refunded_at" INTEGER NOT NULL,
+    "transaction_id" TEXT NULL,
+    "recorded_at" INTEGER NOT NULL,
+    CONSTRAINT "PK_loyalty_member_refunds" PRIMARY KEY ("program_id", "refund_id")
+);
+
+
+CREATE TABLE "loyalty_members" (
+    "program_id" TEXT NOT NULL,
+    "member_id" TEXT NOT NULL,
+    "version" INTEGER NOT NULL,
+    "enrolled_at" INTEGER NOT NULL,
+    "birth_date" TEXT NULL,
+    "referral_code" TEXT NOT NULL,
+    "referred_by" TEXT NULL,
+    "referral_completed_by" TEXT NULL,
+    "tier_status" TEXT NULL,
+    "last_maintained_at" INTEGER NULL,
+    CONSTRAINT "PK_loyalty_members" PRIMARY KEY ("program_id", "member_id")
+);
+
+
+CREATE TABLE "loyalty_reward_redemptions" (
+    "program_id" TEXT NOT NULL,
+    "redemption_id" TEXT NOT NULL,
+    "member_id" TEXT NOT NULL,
+    "reward_id" TEXT NOT NULL,
+    "reward_name" TEXT NOT NULL,
+    "kind" INTEGER NOT NULL,
+    "benefit" TEXT NOT NULL,
+    "points_spent" INTEGER NOT NULL,
+    "code" TEXT NOT NULL,
+    "redeemed_at" INTEGER NOT NULL,
+    "ledger_transaction_id" TEXT NOT NULL,
+    "status" INTEGER NOT NULL,
+    "cancelled_at" INTEGER NULL,
+    CONSTRAINT "PK_loyalty_reward_redemptions" PRIMARY KEY ("program_id", "redemption_id")
+);
+
+
+CREATE TABLE "loyalty_reward_stock_claims" (
+    "program_id" TEXT NOT NULL,
+    "reward_id" TEXT NOT NULL,
+    "redemption_id" TEXT NOT NULL,
+    "unit" INTEGER NOT NULL,
+    CONSTRAINT "PK_loyalty_reward_stock_claims" PRIMARY KEY ("program_id", "reward_id", "redemption_id")
+);
+
+
+CREATE TABLE "loyalty_rewards" (
+    "program_id" TEXT NOT NULL,
+    "reward_id" TEXT NOT NULL,
+    "position" INTEGER NOT NULL,
+    "name" TEXT NOT NULL,
+    "kind" INTEGER NOT NULL,
+    "cost" INTEGER NOT NULL,
+    "amount_off" TEXT NULL,
+    "currency" TEXT NULL,
+    "percentage" TEXT NULL,
+    "gift_sku" TEXT NULL,
+    "rate_points" INTEGER NULL,
+    "rate_worth" TEXT NULL,
+    "minimum_points" INTEGER NULL,
+    "maximum_share_of_order" TEXT NULL,
+    "required_tier" TEXT NULL,
+    "stock" INTEGER NULL,
+    "valid_from" INTEGER NULL,
+    "valid_until" INTEGER NULL,
+    CONSTRAINT "PK_loyalty_rewards" PRIMARY KEY ("program_id", "reward_id")
+);
+
+
+CREATE TABLE "loyalty_rule_sets" (
+    "program_id" TEXT NOT NULL,
+    "version" TEXT NOT NULL,
+    "effective_from" INTEGER NOT NULL,
+    "definition_json" TEXT NOT NULL,
+    CONSTRAINT "PK_loyalty_rule_sets" PRIMARY KEY ("program_id", "version")
+);
+
+
 CREATE TABLE "loyalty_ledger_holds" (
     "program_id" TEXT NOT NULL,
     "member_id" TEXT NOT NULL,
@@ -99,3 +221,27 @@ CREATE INDEX "ix_loyalty_ledger_lots_open" ON "loyalty_ledger_lots" ("program_id
 
 
 CREATE INDEX "ix_loyalty_ledger_transactions_related" ON "loyalty_ledger_transactions" ("program_id", "member_id", "related_id");
+
+
+CREATE INDEX "ix_loyalty_member_activities_member" ON "loyalty_member_activities" ("program_id", "member_id", "occurred_at");
+
+
+CREATE INDEX "ix_loyalty_member_orders_member" ON "loyalty_member_orders" ("program_id", "member_id", "placed_at");
+
+
+CREATE INDEX "ix_loyalty_member_refunds_member" ON "loyalty_member_refunds" ("program_id", "member_id", "refunded_at");
+
+
+CREATE UNIQUE INDEX "ux_loyalty_member_refunds_order_sequence" ON "loyalty_member_refunds" ("program_id", "order_id", "sequence");
+
+
+CREATE UNIQUE INDEX "ux_loyalty_members_referral_code" ON "loyalty_members" ("program_id", "referral_code");
+
+
+CREATE INDEX "ix_loyalty_reward_redemptions_member" ON "loyalty_reward_redemptions" ("program_id", "member_id", "redeemed_at");
+
+
+CREATE UNIQUE INDEX "ux_loyalty_reward_stock_claims_unit" ON "loyalty_reward_stock_claims" ("program_id", "reward_id", "unit");
+
+
+CREATE UNIQUE INDEX "ux_loyalty_rule_sets_effective_from" ON "loyalty_rule_sets" ("program_id", "effective_from");

@@ -1,0 +1,392 @@
+using Loyalty.Core.Earning;
+using Loyalty.Core.EntityFrameworkCore.Ledger;
+using Loyalty.Core.EntityFrameworkCore.Programs;
+using Loyalty.Core.Primitives;
+using Loyalty.Core.Programs;
+using Loyalty.Core.Referrals;
+using Loyalty.Core.Storage;
+using Microsoft.EntityFrameworkCore;
+using NodaTime.Text;
+
+namespace Loyalty.Core.EntityFrameworkCore;
+
+/// <summary>
+/// An <see cref="IMemberStore"/> on EF Core, in the shop's own <see cref="DbContext"/>: one row per
+/// member, and per order, refund and activity recorded for a member.
+/// </summary>
+/// <remarks>
+/// <para>Every write is atomic and decided by the database's keys, so racing writers get the same
+/// answers as sequential ones: a member id and a referral code are unique in a programme; an
+/// update is <c>UPDATE … WHERE version = @expected</c>; orders, refunds and activities are
+/// inserted once per id (a second insert returns the stored record); the refunds of an order are
+/// numbered from 0 under a unique key, so two refunds computed from the same count cannot both be
+/// written.</para>
+/// <para>An order's lines, its earning explanation, a refund and a tier status are kept as JSON
+/// text. A member's history costs three queries (orders, refunds, activities), whatever its size.
+/// Writes run in one database transaction, or behind a savepoint in the shop's transaction (so an
+/// order row of the shop and the loyalty records commit together); the store bypasses the change
+/// tracker. Like its context, an instance is not thread-safe: use one per scope. Provider faults
+/// are thrown as <see cref="LoyaltyStoreException"/>.</para>
+/// </remarks>
+public sealed class EntityFrameworkMemberStore : IMemberStore
+{
+    private readonly StoreSession session;
+
+    /// <summary>Creates a store on <paramref name="context"/>.</summary>
+    /// <param name="context">The shop's context; its model must include the loyalty model.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="context"/> is null.</exception>
+    /// <exception cref="InvalidOperationException">The context's model has no loyalty tables.</exception>
+    public EntityFrameworkMemberStore(DbContext context)
+    {
+        session = new StoreSession(context, "member store");
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<MemberRecord?> GetMemberAsync(ProgramId programId, MemberId memberId, CancellationToken cancellationToken = default)
+    {
+        var program = programId.Value;
+        var member = memberId.Value;
+        var row = await session.ReadAsync(
+            ct => session.Rows<MemberRow>().FirstOrDefaultAsync(m => m.ProgramId == program && m.MemberId == member, ct),
+            $"read member '{memberId}'",
+            cancellationToken).ConfigureAwait(false);
+        return row is null ? null : ToRecord(row);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<MemberRecord?> FindByReferralCodeAsync(ProgramId programId, ReferralCode code, CancellationToken cancellationToken = default)
+    {
+        var program = programId.Value;
+        var value = code.Value;
+        var row = await session.ReadAsync(
+            ct => session.Rows<MemberRow>().FirstOrDefaultAsync(m => m.ProgramId == program && m.ReferralCode == value, ct),
+            $"find referral code '{code}'",
+            cancellationToken).ConfigureAwait(false);
+        return row is null ? null : ToRecord(row);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<MemberAddStatus> AddMemberAsync(MemberRecord member, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(member);
+        var row = ToRow(member);
+        return await session.WriteAsync(
+            async (tx, ct) =>
+            {
+                await session.ExecuteAsync(tx, w => w.Insert(row), ct).ConfigureAwait(false);
+                return (MemberAddStatus.Added, true);
+            },
+            async ct =>
+            {
+                if (await session.Rows<MemberRow>().AnyAsync(m => m.ProgramId == row.ProgramId && m.MemberId == row.MemberId, ct).ConfigureAwait(false))
+                {
+                    return (true, MemberAddStatus.MemberExists);
+                }
+
+                var taken = await session.Rows<MemberRow>().AnyAsync(m => m.ProgramId == row.ProgramId && m.ReferralCode == row.ReferralCode, ct).ConfigureAwait(false);
+                return (taken, MemberAddStatus.ReferralCodeTaken);
+            },
+            $"add member '{member.MemberId}'",
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<bool> UpdateMemberAsync(MemberRecord member, long expectedVersion, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(member);
+        var row = ToRow(member with { Version = expectedVersion + 1 });
+        return await session.WriteAsync(
+            async (tx, ct) =>
+            {
+                var written = await session.ExecuteAsync(tx, w => w.Update(row, expectedVersion), ct).ConfigureAwait(false) == 1;
+                return (written, written);
+            },
+            async ct =>
+            {
+                // The new referral code is another member's, or the version moved on: not written.
+                var taken = await session.Rows<MemberRow>().AnyAsync(m => m.ProgramId == row.ProgramId && m.ReferralCode == row.ReferralCode && m.MemberId != row.MemberId, ct).ConfigureAwait(false);
+                return (taken, false);
+            },
+            $"update member '{member.MemberId}'",
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<IReadOnlyList<MemberId>> ListMembersAsync(ProgramId programId, MemberId? afterMember, int maxCount, CancellationToken cancellationToken = default)
+    {
+        if (maxCount < 1)
+        {
+            // The in-memory store's message, word for word.
+            throw new ArgumentOutOfRangeException(nameof(maxCount), maxCount, $"maxCount must be between 1 and {int.MaxValue} inclusive (was {maxCount}).");
+        }
+
+        var program = programId.Value;
+        var after = afterMember?.Value;
+        var ids = await session.ReadAsync(
+            ct =>
+            {
+                var query = session.Rows<MemberRow>().Where(m => m.ProgramId == program);
+                if (after is not null)
+                {
+                    query = query.Where(m => string.Compare(m.MemberId, after) > 0);
+                }
+
+                return query.OrderBy(m => m.MemberId).Select(m => m.MemberId).Take(maxCount).ToListAsync(ct);
+            },
+            "list the members of programme " + programId,
+            cancellationToken).ConfigureAwait(false);
+
+        // The database orders by its collation; callers page with ordinal comparisons.
+        ids.Sort(StringComparer.Ordinal);
+        return ids.ConvertAll(MemberId.From);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<OrderRecord> AddOrderAsync(OrderRecord order, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(order);
+        var row = new OrderRow
+        {
+            ProgramId = order.ProgramId.Value,
+            OrderId = order.OrderId.Value,
+            MemberId = order.MemberId.Value,
+            Fingerprint = order.Fingerprint,
+            PlacedAt = LedgerMapping.Ticks(order.Order.PlacedAt),
+            Order = MemberJson.Write(order.Order),
+            Earning = order.Earning.ToJson(),
+            Tier = order.Tier?.Value,
+            TransactionId = order.TransactionId.Value,
+            RecordedAt = LedgerMapping.Ticks(order.RecordedAt),
+        };
+        return await InsertOnceAsync(row, order, ct => FindOrderAsync(row.ProgramId, row.OrderId, ct), $"add order '{order.OrderId}'", cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<OrderRecord?> GetOrderAsync(ProgramId programId, OrderId orderId, CancellationToken cancellationToken = default)
+        => await session.ReadAsync(ct => FindOrderAsync(programId.Value, orderId.Value, ct), $"read order '{orderId}'", cancellationToken).ConfigureAwait(false);
+
+    /// <inheritdoc />
+    public async ValueTask<RefundAddResult> AddRefundAsync(RefundRecord refund, int expectedRefundCount, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(refund);
+        var row = new RefundRow
+        {
+            ProgramId = refund.ProgramId.Value,
+            RefundId = refund.RefundId.Value,
+            MemberId = refund.MemberId.Value,
+            OrderId = refund.OrderId.Value,
+            Sequence = expectedRefundCount,
+            Fingerprint = refund.Fingerprint,
+            Refund = MemberJson.Write(refund.Refund),
+            Result = MemberJson.Write(refund.Result),
+            Amount = refund.Amount.Amount,
+            Currency = refund.Amount.Currency.Code,
+            RefundedAt = LedgerMapping.Ticks(refund.RefundedAt),
+            TransactionId = refund.TransactionId?.Value,
+            RecordedAt = LedgerMapping.Ticks(refund.RecordedAt),
+        };
+        var what = $"add refund '{refund.RefundId}'";
+
+        async Task<(bool, RefundAddResult)> ExplainAsync(CancellationToken ct)
+        {
+            var existing = await FindRefundAsync(row.ProgramId, row.RefundId, ct).ConfigureAwait(false);
+            if (existing is not null)
+            {
+                return (true, new RefundAddResult(RefundAddStatus.Exists, existing));
+            }
+
+            // Another refund of the order took this number: the caller's count is stale.
+            var count = await CountRefundsAsync(row, ct).ConfigureAwait(false);
+            return (count != expectedRefundCount, new RefundAddResult(RefundAddStatus.Conflict));
+        }
+
+        // A refund already under this id, or another count, writes nothing. The check runs before
+        // the insert; a racing writer that lands in between takes this refund's id or its number
+        // (the order's refund count), so the insert fails on a unique key and the re-read explains it.
+        var (known, outcome) = await session.ReadAsync(ExplainAsync, what, cancellationToken).ConfigureAwait(false);
+        if (known)
+        {
+            return outcome;
+        }
+
+        return await session.WriteAsync(
+            async (tx, ct) =>
+            {
+                await session.ExecuteAsync(tx, w => w.Insert(row), ct).ConfigureAwait(false);
+                return (new RefundAddResult(RefundAddStatus.Added), true);
+            },
+            ExplainAsync,
+            what,
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<RefundRecord?> GetRefundAsync(ProgramId programId, RefundId refundId, CancellationToken cancellationToken = default)
+        => await session.ReadAsync(ct => FindRefundAsync(programId.Value, refundId.Value, ct), $"read refund '{refundId}'", cancellationToken).ConfigureAwait(false);
+
+    /// <inheritdoc />
+    public async ValueTask<IReadOnlyList<RefundRecord>> ListRefundsAsync(ProgramId programId, OrderId orderId, CancellationToken cancellationToken = default)
+    {
+        var program = programId.Value;
+        var order = orderId.Value;
+        var rows = await session.ReadAsync(
+            ct => session.Rows<RefundRow>().Where(r => r.ProgramId == program && r.OrderId == order).OrderBy(r => r.Sequence).ToListAsync(ct),
+            $"list the refunds of order '{orderId}'",
+            cancellationToken).ConfigureAwait(false);
+        return rows.ConvertAll(ToRecord);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<ActivityRecord> AddActivityAsync(ActivityRecord activity, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(activity);
+        var row = new ActivityRow
+        {
+            ProgramId = activity.ProgramId.Value,
+            ActivityId = activity.ActivityId.Value,
+            MemberId = activity.MemberId.Value,
+            Fingerprint = activity.Fingerprint,
+            Kind = (int)activity.Activity.Kind,
+            OccurredAt = LedgerMapping.Ticks(activity.Activity.OccurredAt),
+            EventName = activity.Activity.EventName,
+            Earning = activity.Earning.ToJson(),
+            TransactionId = activity.TransactionId?.Value,
+            RecordedAt = LedgerMapping.Ticks(activity.RecordedAt),
+        };
+        return await InsertOnceAsync(row, activity, ct => FindActivityAsync(row.ProgramId, row.ActivityId, ct), $"add activity '{activity.ActivityId}'", cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<ActivityRecord?> GetActivityAsync(ProgramId programId, ActivityId activityId, CancellationToken cancellationToken = default)
+        => await session.ReadAsync(ct => FindActivityAsync(programId.Value, activityId.Value, ct), $"read activity '{activityId}'", cancellationToken).ConfigureAwait(false);
+
+    /// <inheritdoc />
+    public async ValueTask<MemberHistory> GetHistoryAsync(ProgramId programId, MemberId memberId, CancellationToken cancellationToken = default)
+    {
+        var program = programId.Value;
+        var member = memberId.Value;
+        return await session.ReadAsync(
+            async ct =>
+            {
+                var orders = await session.Rows<OrderRow>().Where(o => o.ProgramId == program && o.MemberId == member)
+                    .OrderBy(o => o.PlacedAt).ThenBy(o => o.RecordedAt).ToListAsync(ct).ConfigureAwait(false);
+                var refunds = await session.Rows<RefundRow>().Where(r => r.ProgramId == program && r.MemberId == member)
+                    .OrderBy(r => r.RefundedAt).ThenBy(r => r.RecordedAt).ToListAsync(ct).ConfigureAwait(false);
+                var activities = await session.Rows<ActivityRow>().Where(a => a.ProgramId == program && a.MemberId == member)
+                    .OrderBy(a => a.OccurredAt).ThenBy(a => a.RecordedAt).ToListAsync(ct).ConfigureAwait(false);
+                return new MemberHistory(orders.ConvertAll(ToRecord), refunds.ConvertAll(ToRecord), activities.ConvertAll(ToRecord));
+            },
+            $"read the history of member '{memberId}'",
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<TRecord> InsertOnceAsync<TRow, TRecord>(TRow row, TRecord record, Func<CancellationToken, Task<TRecord?>> find, string what, CancellationToken cancellationToken)
+        where TRow : class
+        where TRecord : class
+    {
+        var existing = await session.ReadAsync(find, what, cancellationToken).ConfigureAwait(false);
+        if (existing is not null)
+        {
+            return existing;
+        }
+
+        return await session.WriteAsync(
+            async (tx, ct) =>
+            {
+                await session.ExecuteAsync(tx, w => w.Insert(row), ct).ConfigureAwait(false);
+                return (record, true);
+            },
+            async ct => await find(ct).ConfigureAwait(false) is { } stored ? (true, stored) : (false, record),
+            what,
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    private Task<int> CountRefundsAsync(RefundRow row, CancellationToken cancellationToken)
+        => session.Rows<RefundRow>().CountAsync(r => r.ProgramId == row.ProgramId && r.OrderId == row.OrderId, cancellationToken);
+
+    private async Task<OrderRecord?> FindOrderAsync(string program, string id, CancellationToken cancellationToken)
+    {
+        var row = await session.Rows<OrderRow>().FirstOrDefaultAsync(o => o.ProgramId == program && o.OrderId == id, cancellationToken).ConfigureAwait(false);
+        return row is null ? null : ToRecord(row);
+    }
+
+    private async Task<RefundRecord?> FindRefundAsync(string program, string id, CancellationToken cancellationToken)
+    {
+        var row = await session.Rows<RefundRow>().FirstOrDefaultAsync(r => r.ProgramId == program && r.RefundId == id, cancellationToken).ConfigureAwait(false);
+        return row is null ? null : ToRecord(row);
+    }
+
+    private async Task<ActivityRecord?> FindActivityAsync(string program, string id, CancellationToken cancellationToken)
+    {
+        var row = await session.Rows<ActivityRow>().FirstOrDefaultAsync(a => a.ProgramId == program && a.ActivityId == id, cancellationToken).ConfigureAwait(false);
+        return row is null ? null : ToRecord(row);
+    }
+
+    private static MemberRow ToRow(MemberRecord member) => new()
+    {
+        ProgramId = member.ProgramId.Value,
+        MemberId = member.MemberId.Value,
+        Version = member.Version,
+        EnrolledAt = LedgerMapping.Ticks(member.EnrolledAt),
+        BirthDate = member.BirthDate is { } date ? LocalDatePattern.Iso.Format(date) : null,
+        ReferralCode = member.ReferralCode.Value,
+        ReferredBy = member.ReferredBy?.Value,
+        ReferralCompletedBy = member.ReferralCompletedBy?.Value,
+        TierStatus = MemberJson.Write(member.TierStatus),
+        LastMaintainedAt = LedgerMapping.Ticks(member.LastMaintainedAt),
+    };
+
+    private static MemberRecord ToRecord(MemberRow row) => new()
+    {
+        ProgramId = ProgramId.From(row.ProgramId),
+        MemberId = MemberId.From(row.MemberId),
+        Version = row.Version,
+        EnrolledAt = LedgerMapping.Instant(row.EnrolledAt),
+        BirthDate = row.BirthDate is null ? null : LocalDatePattern.Iso.Parse(row.BirthDate).Value,
+        ReferralCode = ReferralCode.From(row.ReferralCode),
+        ReferredBy = row.ReferredBy is null ? null : MemberId.From(row.ReferredBy),
+        ReferralCompletedBy = row.ReferralCompletedBy is null ? null : OrderId.From(row.ReferralCompletedBy),
+        TierStatus = MemberJson.ReadTierStatus(row.TierStatus),
+        LastMaintainedAt = LedgerMapping.Instant(row.LastMaintainedAt),
+    };
+
+    private static OrderRecord ToRecord(OrderRow row) => new()
+    {
+        ProgramId = ProgramId.From(row.ProgramId),
+        MemberId = MemberId.From(row.MemberId),
+        OrderId = OrderId.From(row.OrderId),
+        Fingerprint = row.Fingerprint,
+        Order = MemberJson.ReadOrder(row.Order),
+        Earning = EarningResult.FromJson(row.Earning),
+        Tier = row.Tier is null ? null : TierId.From(row.Tier),
+        TransactionId = TransactionId.From(row.TransactionId),
+        RecordedAt = LedgerMapping.Instant(row.RecordedAt),
+    };
+
+    private static RefundRecord ToRecord(RefundRow row) => new()
+    {
+        ProgramId = ProgramId.From(row.ProgramId),
+        MemberId = MemberId.From(row.MemberId),
+        RefundId = RefundId.From(row.RefundId),
+        OrderId = OrderId.From(row.OrderId),
+        Fingerprint = row.Fingerprint,
+        Refund = MemberJson.ReadRefund(row.Refund),
+        Result = MemberJson.ReadRefundResult(row.Result),
+        Amount = Money.FromDecimal(row.Amount, Currency.FromCode(row.Currency)),
+        RefundedAt = LedgerMapping.Instant(row.RefundedAt),
+        TransactionId = row.TransactionId is null ? null : TransactionId.From(row.TransactionId),
+        RecordedAt = LedgerMapping.Instant(row.RecordedAt),
+    };
+
+    private static ActivityRecord ToRecord(ActivityRow row) => new()
+    {
+        ProgramId = ProgramId.From(row.ProgramId),
+        MemberId = MemberId.From(row.MemberId),
+        ActivityId = ActivityId.From(row.ActivityId),
+        Fingerprint = row.Fingerprint,
+        Activity = new ActivityInput((ActivityKind)row.Kind, MemberId.From(row.MemberId), LedgerMapping.Instant(row.OccurredAt), row.EventName),
+        Earning = EarningResult.FromJson(row.Earning),
+        TransactionId = row.TransactionId is null ? null : TransactionId.From(row.TransactionId),
+        RecordedAt = LedgerMapping.Instant(row.RecordedAt),
+    };
+}

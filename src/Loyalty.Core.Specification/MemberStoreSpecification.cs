@@ -1,0 +1,348 @@
+using Loyalty.Core.Earning;
+using Loyalty.Core.Primitives;
+using Loyalty.Core.Programs;
+using Loyalty.Core.Referrals;
+using Loyalty.Core.Storage;
+using Loyalty.Core.Tiers;
+using NodaTime;
+using Xunit;
+
+namespace Loyalty.Core.Specification;
+
+/// <summary>
+/// The behaviour every <see cref="IMemberStore"/> must have: members added once with unique
+/// referral codes and updated under optimistic concurrency; orders, refunds and activities inserted
+/// once and read back whole; refunds of an order added only from the count read (also between
+/// racing writers); a member's history in time order. Subclass it once per store and implement
+/// <see cref="CreateStore"/>.
+/// </summary>
+/// <remarks>Each test works in its own programme, so a subclass may share one database between all its tests.</remarks>
+public abstract class MemberStoreSpecification : IAsyncLifetime
+{
+    private static readonly Instant Start = Instant.FromUtc(2026, 3, 2, 9, 30);
+    private static readonly MemberId Alice = MemberId.From("alice");
+
+    /// <summary>Creates the specification with a programme of its own.</summary>
+    protected MemberStoreSpecification()
+    {
+        Program = ProgramId.From("spec-" + Guid.NewGuid().ToString("N"));
+    }
+
+    /// <summary>The programme this test writes in, unique to the test.</summary>
+    protected ProgramId Program { get; }
+
+    /// <summary>How many writers the concurrency tests run at once. Default 8.</summary>
+    protected virtual int ConcurrentWriters => 8;
+
+    /// <summary>Returns a store over this test's storage; every call must see the same data, each may be a new session for one writer.</summary>
+    /// <returns>The store.</returns>
+    protected abstract IMemberStore CreateStore();
+
+    /// <summary>Runs before each test; override to prepare storage.</summary>
+    /// <returns>A task.</returns>
+    public virtual Task InitializeAsync() => Task.CompletedTask;
+
+    /// <summary>Runs after each test; override to release sessions or storage.</summary>
+    /// <returns>A task.</returns>
+    public virtual Task DisposeAsync() => Task.CompletedTask;
+
+    /// <summary>An unknown member, order, refund or activity reads as null; an unknown history as empty.</summary>
+    /// <returns>A task.</returns>
+    [SpecificationFact]
+    public async Task What_is_not_there_reads_as_null_or_empty()
+    {
+        var store = CreateStore();
+        Assert.Null(await store.GetMemberAsync(Program, Alice));
+        Assert.Null(await store.FindByReferralCodeAsync(Program, ReferralCode.From("NOPE-0000")));
+        Assert.Null(await store.GetOrderAsync(Program, OrderId.From("A-1")));
+        Assert.Null(await store.GetRefundAsync(Program, RefundId.From("R-1")));
+        Assert.Null(await store.GetActivityAsync(Program, ActivityId.From("signup")));
+        Assert.Empty(await store.ListRefundsAsync(Program, OrderId.From("A-1")));
+        Assert.Empty(await store.ListMembersAsync(Program, null, 10));
+        var history = await store.GetHistoryAsync(Program, Alice);
+        Assert.Empty(history.Orders);
+        Assert.Empty(history.Refunds);
+        Assert.Empty(history.Activities);
+    }
+
+    /// <summary>Every field of a member, tier status included, reads back as written, also by referral code.</summary>
+    /// <returns>A task.</returns>
+    [SpecificationFact]
+    public async Task A_member_reads_back_whole()
+    {
+        var member = Member("alice", "ALICE-2026") with
+        {
+            BirthDate = new LocalDate(1990, 2, 28),
+            ReferredBy = MemberId.From("bob"),
+            ReferralCompletedBy = OrderId.From("A-1"),
+            LastMaintainedAt = Start + Duration.FromDays(1),
+            TierStatus = new TierStatus
+            {
+                Tier = TierId.From("gold"),
+                Since = Start,
+                ValidUntil = Start + Duration.FromDays(365),
+                GraceUntil = Start + Duration.FromDays(395),
+                AutomaticTier = TierId.From("silver"),
+                AutomaticSince = Start - Duration.FromDays(10),
+                AutomaticValidUntil = Start + Duration.FromDays(355),
+                LastQualifiedAt = Start,
+                ValidUntilBeforeLastQualification = Start + Duration.FromDays(200),
+                FallbackTier = TierId.From("bronze"),
+                FallbackValidUntil = Start + Duration.FromDays(100),
+                EvaluatedAt = Start + Duration.FromHours(1),
+            },
+        };
+        Assert.Equal(MemberAddStatus.Added, await CreateStore().AddMemberAsync(member));
+
+        Assert.Equal(member, await CreateStore().GetMemberAsync(Program, Alice));
+        Assert.Equal(member, await CreateStore().FindByReferralCodeAsync(Program, ReferralCode.From("alice-2026")));
+    }
+
+    /// <summary>A member id and a referral code are each used once in a programme.</summary>
+    /// <returns>A task.</returns>
+    [SpecificationFact]
+    public async Task Members_are_added_once_with_unique_referral_codes()
+    {
+        var store = CreateStore();
+        Assert.Equal(MemberAddStatus.Added, await store.AddMemberAsync(Member("alice", "CODE-AAAA")));
+        Assert.Equal(MemberAddStatus.MemberExists, await store.AddMemberAsync(Member("alice", "CODE-XXXX")));
+        Assert.Equal(MemberAddStatus.ReferralCodeTaken, await store.AddMemberAsync(Member("bob", "CODE-AAAA")));
+        Assert.Null(await store.GetMemberAsync(Program, MemberId.From("bob")));
+        Assert.Equal(MemberAddStatus.Added, await store.AddMemberAsync(Member("alice", "CODE-AAAA") with { ProgramId = ProgramId.From(Program.Value + "-other") }));
+    }
+
+    /// <summary>An update needs the version read; a stale one, or a referral code another member has, writes nothing.</summary>
+    /// <returns>A task.</returns>
+    [SpecificationFact]
+    public async Task Updates_need_the_version_read()
+    {
+        var store = CreateStore();
+        await store.AddMemberAsync(Member("alice", "CODE-AAAA"));
+        await store.AddMemberAsync(Member("bob", "CODE-BBBB"));
+        var read = (await store.GetMemberAsync(Program, Alice))!;
+
+        Assert.True(await store.UpdateMemberAsync(read with { BirthDate = new LocalDate(1990, 1, 1), Version = 2 }, expectedVersion: 1));
+        Assert.False(await CreateStore().UpdateMemberAsync(read with { BirthDate = new LocalDate(1991, 1, 1), Version = 2 }, expectedVersion: 1));
+        var now = (await store.GetMemberAsync(Program, Alice))!;
+        Assert.Equal(2, now.Version);
+        Assert.Equal(new LocalDate(1990, 1, 1), now.BirthDate);
+
+        Assert.False(await store.UpdateMemberAsync(now with { ReferralCode = ReferralCode.From("CODE-BBBB"), Version = 3 }, expectedVersion: 2));
+        Assert.True(await store.UpdateMemberAsync(now with { ReferralCode = ReferralCode.From("CODE-CCCC"), Version = 3 }, expectedVersion: 2));
+        Assert.Equal(Alice, (await store.FindByReferralCodeAsync(Program, ReferralCode.From("CODE-CCCC")))!.MemberId);
+        Assert.Null(await store.FindByReferralCodeAsync(Program, ReferralCode.From("CODE-AAAA")));
+        Assert.False(await store.UpdateMemberAsync(Member("carol", "CODE-DDDD") with { Version = 2 }, expectedVersion: 1));
+    }
+
+    /// <summary>Members are listed in ordinal order of their ids, in pages.</summary>
+    /// <returns>A task.</returns>
+    [SpecificationFact]
+    public async Task Members_are_listed_in_ordinal_pages()
+    {
+        var store = CreateStore();
+        var n = 0;
+        foreach (var id in new[] { "c", "a", "B", "b" })
+        {
+            Assert.Equal(MemberAddStatus.Added, await store.AddMemberAsync(Member(id, "CODE-000" + n++)));
+        }
+
+        Assert.Equal(["B", "a"], (await store.ListMembersAsync(Program, null, 2)).Select(m => m.Value));
+        Assert.Equal(["b", "c"], (await store.ListMembersAsync(Program, MemberId.From("a"), 10)).Select(m => m.Value));
+        Assert.Empty(await store.ListMembersAsync(Program, MemberId.From("z"), 10));
+    }
+
+    /// <summary>A page of fewer than one member is refused with the reference store's message.</summary>
+    /// <returns>A task.</returns>
+    [SpecificationFact]
+    public async Task A_page_size_below_one_is_refused()
+    {
+        var ex = await Assert.ThrowsAsync<ArgumentOutOfRangeException>(async () => await CreateStore().ListMembersAsync(Program, null, 0));
+        Assert.Equal("maxCount", ex.ParamName);
+        Assert.StartsWith("maxCount must be between 1 and 2147483647 inclusive (was 0).", ex.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>A null record is refused before anything is written.</summary>
+    /// <returns>A task.</returns>
+    [SpecificationFact]
+    public async Task Null_records_are_refused()
+    {
+        var store = CreateStore();
+        Assert.Equal("member", (await Assert.ThrowsAsync<ArgumentNullException>(async () => await store.AddMemberAsync(null!))).ParamName);
+        Assert.Equal("member", (await Assert.ThrowsAsync<ArgumentNullException>(async () => await store.UpdateMemberAsync(null!, 1))).ParamName);
+        Assert.Equal("order", (await Assert.ThrowsAsync<ArgumentNullException>(async () => await store.AddOrderAsync(null!))).ParamName);
+        Assert.Equal("refund", (await Assert.ThrowsAsync<ArgumentNullException>(async () => await store.AddRefundAsync(null!, 0))).ParamName);
+        Assert.Equal("activity", (await Assert.ThrowsAsync<ArgumentNullException>(async () => await store.AddActivityAsync(null!))).ParamName);
+    }
+
+    /// <summary>Orders and activities are inserted once, read back whole, and a second insert returns the stored one.</summary>
+    /// <returns>A task.</returns>
+    [SpecificationFact]
+    public async Task Orders_and_activities_are_inserted_once_and_read_back_whole()
+    {
+        var store = CreateStore();
+        await store.AddMemberAsync(Member("alice", "CODE-AAAA"));
+        var order = Order("A-1", Start);
+        Assert.Equal(Describe(order), Describe(await store.AddOrderAsync(order)));
+        Assert.Equal("f-A-1", (await CreateStore().AddOrderAsync(order with { Fingerprint = "other" })).Fingerprint);
+        Assert.Equal(Describe(order), Describe((await CreateStore().GetOrderAsync(Program, order.OrderId))!));
+
+        var activity = Activity("review-1", Start + Duration.FromHours(1));
+        Assert.Equal(Describe(activity), Describe(await store.AddActivityAsync(activity)));
+        Assert.Equal("f-review-1", (await CreateStore().AddActivityAsync(activity with { Fingerprint = "other" })).Fingerprint);
+        Assert.Equal(Describe(activity), Describe((await CreateStore().GetActivityAsync(Program, activity.ActivityId))!));
+    }
+
+    /// <summary>A refund is added only when the order still has the count of refunds the caller read.</summary>
+    /// <returns>A task.</returns>
+    [SpecificationFact]
+    public async Task Refunds_are_added_only_from_the_count_read()
+    {
+        var store = CreateStore();
+        await store.AddMemberAsync(Member("alice", "CODE-AAAA"));
+        await store.AddOrderAsync(Order("A-1", Start));
+        var first = Refund("R-1", Start + Duration.FromDays(1));
+
+        Assert.Equal(RefundAddStatus.Added, (await store.AddRefundAsync(first, expectedRefundCount: 0)).Status);
+        Assert.Equal(RefundAddStatus.Conflict, (await CreateStore().AddRefundAsync(Refund("R-2", Start + Duration.FromDays(2)), expectedRefundCount: 0)).Status);
+        Assert.Equal(RefundAddStatus.Conflict, (await CreateStore().AddRefundAsync(Refund("R-2", Start + Duration.FromDays(2)), expectedRefundCount: 2)).Status);
+        var again = await CreateStore().AddRefundAsync(Refund("R-1", Start + Duration.FromDays(1)) with { Fingerprint = "other" }, expectedRefundCount: 1);
+        Assert.Equal(RefundAddStatus.Exists, again.Status);
+        Assert.Equal(Describe(first), Describe(again.Existing!));
+        Assert.Equal(RefundAddStatus.Added, (await store.AddRefundAsync(Refund("R-2", Start + Duration.FromDays(2)), expectedRefundCount: 1)).Status);
+
+        Assert.Equal(["R-1", "R-2"], (await CreateStore().ListRefundsAsync(Program, OrderId.From("A-1"))).Select(r => r.RefundId.Value));
+        Assert.Equal(Describe(first), Describe((await CreateStore().GetRefundAsync(Program, first.RefundId))!));
+    }
+
+    /// <summary>Writers racing to refund one order from the same count: exactly one refund lands.</summary>
+    /// <returns>A task.</returns>
+    [SpecificationFact]
+    public async Task Racing_refunds_from_the_same_count_one_lands()
+    {
+        await CreateStore().AddMemberAsync(Member("alice", "CODE-AAAA"));
+        var writers = Enumerable.Range(0, ConcurrentWriters).Select(i => (Store: CreateStore(), Refund: Refund("R-" + i, Start + Duration.FromDays(1)))).ToArray();
+        var results = await Task.WhenAll(writers.Select(w => Task.Run(async () => await w.Store.AddRefundAsync(w.Refund, expectedRefundCount: 0))));
+        Assert.Equal(1, results.Count(r => r.Status == RefundAddStatus.Added));
+        Assert.Equal(writers.Length - 1, results.Count(r => r.Status == RefundAddStatus.Conflict));
+        Assert.Single(await CreateStore().ListRefundsAsync(Program, OrderId.From("A-1")));
+    }
+
+    /// <summary>Writers racing to enrol members with the same referral code: exactly one lands.</summary>
+    /// <returns>A task.</returns>
+    [SpecificationFact]
+    public async Task Racing_members_with_one_referral_code_one_lands()
+    {
+        var writers = Enumerable.Range(0, ConcurrentWriters).Select(i => (Store: CreateStore(), Member: Member("m" + i, "SAME-CODE"))).ToArray();
+        var results = await Task.WhenAll(writers.Select(w => Task.Run(async () => await w.Store.AddMemberAsync(w.Member))));
+        Assert.Equal(1, results.Count(r => r == MemberAddStatus.Added));
+        Assert.Equal(writers.Length - 1, results.Count(r => r == MemberAddStatus.ReferralCodeTaken));
+        Assert.Single(await CreateStore().ListMembersAsync(Program, null, 100));
+    }
+
+    /// <summary>A member's history holds only their records, each kind in time order, whatever the order of the writes.</summary>
+    /// <returns>A task.</returns>
+    [SpecificationFact]
+    public async Task The_history_is_the_members_in_time_order()
+    {
+        var store = CreateStore();
+        await store.AddMemberAsync(Member("alice", "CODE-AAAA"));
+        await store.AddOrderAsync(Order("A-2", Start + Duration.FromDays(3)));
+        await store.AddOrderAsync(Order("A-1", Start));
+        await store.AddOrderAsync(Order("B-1", Start, MemberId.From("bob")));
+        await store.AddRefundAsync(Refund("R-2", Start + Duration.FromDays(5), "A-2"), 0);
+        await store.AddRefundAsync(Refund("R-1", Start + Duration.FromDays(1)), 0);
+        await store.AddActivityAsync(Activity("survey", Start + Duration.FromDays(2)));
+        await store.AddActivityAsync(Activity("signup", Start - Duration.FromDays(1)));
+
+        var history = await CreateStore().GetHistoryAsync(Program, Alice);
+        Assert.Equal(["A-1", "A-2"], history.Orders.Select(o => o.OrderId.Value));
+        Assert.Equal(["R-1", "R-2"], history.Refunds.Select(r => r.RefundId.Value));
+        Assert.Equal(["signup", "survey"], history.Activities.Select(a => a.ActivityId.Value));
+        Assert.Equal(Describe(Order("A-1", Start)), Describe(history.Orders[0]));
+    }
+
+    private MemberRecord Member(string id, string code) => new()
+    {
+        ProgramId = Program,
+        MemberId = MemberId.From(id),
+        EnrolledAt = Start,
+        ReferralCode = ReferralCode.From(code),
+    };
+
+    private OrderRecord Order(string id, Instant placedAt, MemberId? member = null)
+    {
+        var who = member ?? Alice;
+        var order = new EarningOrder(
+            OrderId.From(id),
+            who,
+            placedAt,
+            Currency.EUR,
+            [new OrderLine("SKU-1", 2, 19.90m, 1.50m, ["shoes", "sale"], "Acme"), new OrderLine("GIFT", 1, 25m, isGiftCard: true)],
+            shipping: 4.90m,
+            tax: 3.10m,
+            paidWithPoints: 2m,
+            channel: "web",
+            store: MerchantId.From("paris-1"),
+            coupons: ["WELCOME"]);
+        var rules = new EarningRuleSetBuilder("v1", Start - Duration.FromDays(30), Currency.EUR, "Europe/Paris").EarnPerUnit("base", 1m).Build();
+        return new OrderRecord
+        {
+            ProgramId = Program,
+            MemberId = who,
+            OrderId = order.Id,
+            Fingerprint = "f-" + id,
+            Order = order,
+            Earning = EarningEngine.Instance.Evaluate(rules, order, MemberContext.Default, EarningUsage.Empty),
+            Tier = TierId.From("silver"),
+            TransactionId = TransactionId.From("order:" + id),
+            RecordedAt = placedAt + Duration.FromSeconds(1),
+        };
+    }
+
+    private RefundRecord Refund(string id, Instant at, string orderId = "A-1") => new()
+    {
+        ProgramId = Program,
+        MemberId = Alice,
+        RefundId = RefundId.From(id),
+        OrderId = OrderId.From(orderId),
+        Fingerprint = "f-" + id,
+        Refund = id == "R-1" ? OrderRefund.ForLines(new LineRefund(0, 1)) : OrderRefund.ForAmount(12.5m),
+        Result = new RefundResult(Points.FromInt64(18), [new RuleRefund(RuleId.From("base"), Points.FromInt64(18))], false),
+        Amount = Money.FromDecimal(18.40m, Currency.EUR),
+        RefundedAt = at,
+        TransactionId = TransactionId.From("refund:" + id),
+        RecordedAt = at,
+    };
+
+    private ActivityRecord Activity(string id, Instant at)
+    {
+        var input = new ActivityInput(id == "signup" ? ActivityKind.SignUp : ActivityKind.Custom, Alice, at, id == "signup" ? null : id);
+        return new ActivityRecord
+        {
+            ProgramId = Program,
+            MemberId = Alice,
+            ActivityId = ActivityId.From(id),
+            Fingerprint = "f-" + id,
+            Activity = input,
+            Earning = EarningEngine.Instance.Evaluate(
+                new EarningRuleSetBuilder("v1", Start - Duration.FromDays(30), Currency.EUR, "Europe/Paris").EarnPerUnit("base", 1m).Build(),
+                input,
+                MemberContext.Default,
+                EarningUsage.Empty),
+            RecordedAt = at,
+        };
+    }
+
+    private static string Describe(OrderRecord r)
+    {
+        var o = r.Order;
+        var lines = string.Join(";", o.Lines.Select(l => string.Join(',', l.Sku, l.Quantity, l.UnitPrice, l.Discount, string.Join('+', l.Categories), l.Brand, l.IsGiftCard)));
+        return string.Join('|', r.ProgramId, r.MemberId, r.OrderId, r.Fingerprint, o.Id, o.Member, o.PlacedAt, o.Currency, lines, o.Shipping, o.Tax, o.PaidWithPoints, o.Channel, o.Store, string.Join('+', o.Coupons), r.Earning.ToJson(), r.Tier, r.TransactionId, r.RecordedAt);
+    }
+
+    private static string Describe(RefundRecord r)
+        => string.Join('|', r.ProgramId, r.MemberId, r.RefundId, r.OrderId, r.Fingerprint, string.Join(';', r.Refund.Lines), r.Refund.Amount, r.Result.Total, string.Join(';', r.Result.Rules), r.Result.IsFullRefund, r.Amount, r.RefundedAt, r.TransactionId, r.RecordedAt);
+
+    private static string Describe(ActivityRecord r)
+        => string.Join('|', r.ProgramId, r.MemberId, r.ActivityId, r.Fingerprint, r.Activity.Kind, r.Activity.Member, r.Activity.OccurredAt, r.Activity.EventName, r.Earning.ToJson(), r.TransactionId, r.RecordedAt);
+}

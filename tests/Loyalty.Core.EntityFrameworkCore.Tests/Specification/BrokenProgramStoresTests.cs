@@ -1,0 +1,128 @@
+using Loyalty.Core.Primitives;
+using Loyalty.Core.Programs;
+using Loyalty.Core.Referrals;
+using Loyalty.Core.Rewards;
+using Loyalty.Core.Specification;
+using Loyalty.Core.Storage;
+using Loyalty.Core.Storage.InMemory;
+using NodaTime;
+using Xunit.Sdk;
+
+namespace Loyalty.Core.EntityFrameworkCore.Tests.Specification;
+
+/// <summary>The programme's suites are only worth running if they fail broken stores: this proves they do.</summary>
+public sealed class BrokenProgramStoresTests
+{
+    [Fact]
+    public async Task The_member_specification_catches_a_store_that_ignores_the_refund_count()
+    {
+        var suite = new CountBlindMemberSpecification();
+
+        var failure = await Record.ExceptionAsync(suite.Refunds_are_added_only_from_the_count_read);
+
+        failure.Should().BeAssignableTo<XunitException>();
+        failure!.Message.Should().Contain("Expected: Conflict").And.Contain("Actual:   Added");
+        await new CountBlindMemberSpecification().Members_are_added_once_with_unique_referral_codes(); // what it does right still passes
+    }
+
+    [Fact]
+    public async Task The_reward_specification_catches_a_store_whose_stock_claim_checks_then_acts()
+    {
+        var suite = new RacyRewardSpecification();
+
+        var failure = await Record.ExceptionAsync(suite.Racing_claims_never_take_more_than_the_stock);
+
+        failure.Should().BeAssignableTo<XunitException>("racing claims must not take more units than the stock");
+        failure!.Message.Should().Contain("Expected: 3");
+        await new RacyRewardSpecification().Stock_claims_are_idempotent_and_stop_at_the_stock(); // one writer at a time still passes
+    }
+
+    /// <summary>Not public, so that xunit does not run the whole suite against the broken store.</summary>
+    private sealed class CountBlindMemberSpecification : MemberStoreSpecification
+    {
+        private readonly CountBlindMemberStore store = new();
+
+        protected override IMemberStore CreateStore() => store;
+    }
+
+    private sealed class RacyRewardSpecification : RewardCatalogStoreSpecification
+    {
+        private readonly RacyRewardCatalogStore store = new();
+
+        protected override IRewardCatalogStore CreateStore() => store;
+    }
+
+    /// <summary>Broken: adds a refund whatever the order's refund count (two refunds computed from one state both land).</summary>
+    private sealed class CountBlindMemberStore : IMemberStore
+    {
+        private readonly InMemoryMemberStore inner = new();
+
+        public async ValueTask<RefundAddResult> AddRefundAsync(RefundRecord refund, int expectedRefundCount, CancellationToken cancellationToken = default)
+        {
+            if (await inner.GetRefundAsync(refund.ProgramId, refund.RefundId, cancellationToken) is { } existing)
+            {
+                return new RefundAddResult(RefundAddStatus.Exists, existing);
+            }
+
+            var count = (await inner.ListRefundsAsync(refund.ProgramId, refund.OrderId, cancellationToken)).Count;
+            return await inner.AddRefundAsync(refund, count, cancellationToken);
+        }
+
+        public ValueTask<MemberRecord?> GetMemberAsync(ProgramId programId, MemberId memberId, CancellationToken cancellationToken = default) => inner.GetMemberAsync(programId, memberId, cancellationToken);
+
+        public ValueTask<MemberRecord?> FindByReferralCodeAsync(ProgramId programId, ReferralCode code, CancellationToken cancellationToken = default) => inner.FindByReferralCodeAsync(programId, code, cancellationToken);
+
+        public ValueTask<MemberAddStatus> AddMemberAsync(MemberRecord member, CancellationToken cancellationToken = default) => inner.AddMemberAsync(member, cancellationToken);
+
+        public ValueTask<bool> UpdateMemberAsync(MemberRecord member, long expectedVersion, CancellationToken cancellationToken = default) => inner.UpdateMemberAsync(member, expectedVersion, cancellationToken);
+
+        public ValueTask<IReadOnlyList<MemberId>> ListMembersAsync(ProgramId programId, MemberId? afterMember, int maxCount, CancellationToken cancellationToken = default) => inner.ListMembersAsync(programId, afterMember, maxCount, cancellationToken);
+
+        public ValueTask<OrderRecord> AddOrderAsync(OrderRecord order, CancellationToken cancellationToken = default) => inner.AddOrderAsync(order, cancellationToken);
+
+        public ValueTask<OrderRecord?> GetOrderAsync(ProgramId programId, OrderId orderId, CancellationToken cancellationToken = default) => inner.GetOrderAsync(programId, orderId, cancellationToken);
+
+        public ValueTask<RefundRecord?> GetRefundAsync(ProgramId programId, RefundId refundId, CancellationToken cancellationToken = default) => inner.GetRefundAsync(programId, refundId, cancellationToken);
+
+        public ValueTask<IReadOnlyList<RefundRecord>> ListRefundsAsync(ProgramId programId, OrderId orderId, CancellationToken cancellationToken = default) => inner.ListRefundsAsync(programId, orderId, cancellationToken);
+
+        public ValueTask<ActivityRecord> AddActivityAsync(ActivityRecord activity, CancellationToken cancellationToken = default) => inner.AddActivityAsync(activity, cancellationToken);
+
+        public ValueTask<ActivityRecord?> GetActivityAsync(ProgramId programId, ActivityId activityId, CancellationToken cancellationToken = default) => inner.GetActivityAsync(programId, activityId, cancellationToken);
+
+        public ValueTask<MemberHistory> GetHistoryAsync(ProgramId programId, MemberId memberId, CancellationToken cancellationToken = default) => inner.GetHistoryAsync(programId, memberId, cancellationToken);
+    }
+
+    /// <summary>Broken: counts the claimed units, then claims, in two steps another writer can come between.</summary>
+    private sealed class RacyRewardCatalogStore : IRewardCatalogStore
+    {
+        private readonly InMemoryRewardCatalogStore inner = new();
+
+        public async ValueTask<StockClaimStatus> ClaimStockAsync(ProgramId programId, RewardId rewardId, RedemptionId redemptionId, long stock, CancellationToken cancellationToken = default)
+        {
+            if (await inner.CountClaimedAsync(programId, rewardId, cancellationToken) >= stock)
+            {
+                return StockClaimStatus.OutOfStock;
+            }
+
+            await Task.Delay(50, cancellationToken); // a database round trip between the check and the write
+            return await inner.ClaimStockAsync(programId, rewardId, redemptionId, long.MaxValue, cancellationToken);
+        }
+
+        public ValueTask<RewardCatalog> GetCatalogAsync(ProgramId programId, CancellationToken cancellationToken = default) => inner.GetCatalogAsync(programId, cancellationToken);
+
+        public ValueTask SaveCatalogAsync(ProgramId programId, RewardCatalog catalog, CancellationToken cancellationToken = default) => inner.SaveCatalogAsync(programId, catalog, cancellationToken);
+
+        public ValueTask<bool> ReturnStockAsync(ProgramId programId, RewardId rewardId, RedemptionId redemptionId, CancellationToken cancellationToken = default) => inner.ReturnStockAsync(programId, rewardId, redemptionId, cancellationToken);
+
+        public ValueTask<long> CountClaimedAsync(ProgramId programId, RewardId rewardId, CancellationToken cancellationToken = default) => inner.CountClaimedAsync(programId, rewardId, cancellationToken);
+
+        public ValueTask<RewardRedemption> AddRedemptionAsync(RewardRedemption redemption, CancellationToken cancellationToken = default) => inner.AddRedemptionAsync(redemption, cancellationToken);
+
+        public ValueTask<RewardRedemption?> GetRedemptionAsync(ProgramId programId, RedemptionId redemptionId, CancellationToken cancellationToken = default) => inner.GetRedemptionAsync(programId, redemptionId, cancellationToken);
+
+        public ValueTask<RewardRedemption?> MarkCancelledAsync(ProgramId programId, RedemptionId redemptionId, Instant cancelledAt, CancellationToken cancellationToken = default) => inner.MarkCancelledAsync(programId, redemptionId, cancelledAt, cancellationToken);
+
+        public ValueTask<IReadOnlyList<RewardRedemption>> ListRedemptionsAsync(ProgramId programId, MemberId memberId, CancellationToken cancellationToken = default) => inner.ListRedemptionsAsync(programId, memberId, cancellationToken);
+    }
+}
