@@ -97,6 +97,93 @@ public sealed class TierEvaluator
         return maxDegreeOfParallelism == 1 ? Iterate(members, asOf) : IterateParallel(members, asOf, maxDegreeOfParallelism, chunkSize);
     }
 
+    /// <summary>
+    /// The nightly batch: evaluates members as of one instant into a buffer the caller owns, on the
+    /// caller's thread, keeping only what a nightly run stores and acts on (see
+    /// <see cref="TierBatchResult"/>). A member whose status did not change is evaluated without
+    /// allocating.
+    /// </summary>
+    /// <param name="members">The members, in any order.</param>
+    /// <param name="results">Receives one result per member at the member's index; at least as long as <paramref name="members"/> (later elements are left untouched).</param>
+    /// <param name="asOf">The instant.</param>
+    /// <exception cref="ArgumentException"><paramref name="results"/> is shorter than <paramref name="members"/>, a member is null, or a member's data is inconsistent with the ladder or the instant (the message says what to fix). Results before the failing member are filled.</exception>
+    public void EvaluateInto(ReadOnlySpan<TierMember> members, Span<TierBatchResult> results, Instant asOf)
+    {
+        CheckRoom(members.Length, results.Length);
+        EvaluateRange(members, results, asOf, 0);
+    }
+
+    /// <summary>
+    /// The nightly batch on several threads: the members are split into one contiguous slice per
+    /// thread, each evaluated into its part of the caller's buffer (no queue, no results held between
+    /// slices). The results, and the exception when one is thrown, are the same as
+    /// <see cref="EvaluateInto(ReadOnlySpan{TierMember}, Span{TierBatchResult}, Instant)"/> gives.
+    /// </summary>
+    /// <param name="members">The members, in any order.</param>
+    /// <param name="results">Receives one result per member at the member's index; at least as long as <paramref name="members"/> (later elements are left untouched).</param>
+    /// <param name="asOf">The instant.</param>
+    /// <param name="maxDegreeOfParallelism">The number of threads, between 1 and 1,024 (1 evaluates on the caller's thread; the caller's thread always takes the first slice).</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxDegreeOfParallelism"/> is out of range.</exception>
+    /// <exception cref="ArgumentException"><paramref name="results"/> is shorter than <paramref name="members"/>, a member is null, or a member's data is inconsistent with the ladder or the instant; when several members fail, the exception is the one of the first failing member in input order. Other results may or may not be filled.</exception>
+    public void EvaluateInto(ReadOnlyMemory<TierMember> members, Memory<TierBatchResult> results, Instant asOf, int maxDegreeOfParallelism)
+    {
+        Internal.Preconditions.CheckInRange(maxDegreeOfParallelism, 1, 1_024);
+        CheckRoom(members.Length, results.Length);
+        var count = members.Length;
+        var slices = Math.Min(maxDegreeOfParallelism, count);
+        if (slices <= 1)
+        {
+            EvaluateRange(members.Span, results.Span, asOf, 0);
+            return;
+        }
+
+        // Each slice stops at its first failure; the first failing slice holds the first failing member.
+        var failures = new Exception?[slices];
+        var options = new ParallelOptions { MaxDegreeOfParallelism = slices };
+        Parallel.For(0, slices, options, slice =>
+        {
+            var start = (int)((long)count * slice / slices);
+            var end = (int)((long)count * (slice + 1) / slices);
+            try
+            {
+                EvaluateRange(members.Span[start..end], results.Span[start..end], asOf, start);
+            }
+            catch (Exception ex)
+            {
+                failures[slice] = ex;
+            }
+        });
+
+        foreach (var failure in failures)
+        {
+            if (failure is not null)
+            {
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(failure).Throw();
+            }
+        }
+    }
+
+    private static void CheckRoom(int members, int results)
+    {
+        if (results < members)
+        {
+            throw new ArgumentException($"results has room for {results} results but there are {members} members; pass a buffer at least as long as members.", nameof(results));
+        }
+    }
+
+    private void EvaluateRange(ReadOnlySpan<TierMember> members, Span<TierBatchResult> results, Instant asOf, int offset)
+    {
+        var s = scratch ??= new Scratch();
+        for (var i = 0; i < members.Length; i++)
+        {
+            results[i] = EvaluateCompact(members[i] ?? throw NullMember(offset + i), asOf, s);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static ArgumentException NullMember(int index) =>
+        new($"members must not contain null; members[{index}] is null.", "members");
+
     private IEnumerable<TierEvaluation> IterateParallel(IEnumerable<TierMember> members, Instant asOf, int degree, int chunkSize)
     {
         var chunk = new TierMember[chunkSize];
@@ -163,6 +250,67 @@ public sealed class TierEvaluator
 
     private TierEvaluation EvaluateCore(TierMember member, Instant asOf, Scratch s)
     {
+        Begin(member, asOf, s, out var replay, out _);
+
+        var projection = replay;
+        Instant? projectedAt = null;
+        if (!calendar.IsLifetime)
+        {
+            var horizon = calendar.PeriodEnd(asOf, replay.Enrolment);
+            projectedAt = horizon;
+            projection.RunUntil(horizon, record: false);
+        }
+
+        var windowStart = calendar.WindowStart(asOf, replay.Enrolment);
+        var totals = replay.Totals(windowStart, asOf, member.History.Span);
+        var status = replay.ToStatus(asOf);
+        return new TierEvaluation(
+            ladder,
+            member.MemberId,
+            asOf,
+            status,
+            replay.ReportedRank,
+            replay.AutoRank,
+            projection.ReportedRank,
+            projectedAt,
+            totals,
+            calendar.IsLifetime ? null : windowStart,
+            replay.TakeChanges());
+    }
+
+    /// <summary>
+    /// The batch output of one member: no window value, and a new status only when it differs from
+    /// the prior one in more than its evaluation instant.
+    /// </summary>
+    private TierBatchResult EvaluateCompact(TierMember member, Instant asOf, Scratch s)
+    {
+        Begin(member, asOf, s, out var replay, out var priorRanks);
+
+        var projectedRank = replay.ReportedRank;
+        if (!calendar.IsLifetime)
+        {
+            var projection = replay;
+            projection.RunUntil(calendar.PeriodEnd(asOf, replay.Enrolment), record: false);
+            projectedRank = projection.ReportedRank;
+        }
+
+        var prior = member.PriorStatus;
+        var status = prior is not null && replay.Matches(prior, priorRanks) ? null : replay.ToStatus(asOf);
+        return new TierBatchResult(
+            ladder,
+            member.MemberId,
+            asOf,
+            status,
+            prior,
+            replay.ReportedRank,
+            projectedRank,
+            replay.InGrace,
+            replay.TakeChanges());
+    }
+
+    /// <summary>Validates the member, loads its history and replays it up to <paramref name="asOf"/>, recording changes.</summary>
+    private void Begin(TierMember member, Instant asOf, Scratch s, out Replay replay, out PriorRanks priorRanks)
+    {
         if (member.MemberId.IsDefault)
         {
             throw new ArgumentException("TierMember.MemberId must not be default; create one with MemberId.From(...).", nameof(member));
@@ -193,42 +341,22 @@ public sealed class TierEvaluator
 
         var n = Load(member, asOf, s);
         var enrolment = calendar.IsAnniversary ? calendar.LocalDateOf(member.EnrolledAt) : default;
-        var replay = new Replay(this, s, n, member.EnrolledAt, enrolment, manual, manualRank);
+        replay = new Replay(this, s, n, member.EnrolledAt, enrolment, manual, manualRank);
         if (prior is null)
         {
+            priorRanks = default;
             replay.StartFresh();
         }
         else
         {
-            replay.StartFrom(prior, RankOrThrow(prior.AutomaticTier, "prior status", member.MemberId), prior.FallbackTier is { } fb ? RankOrThrow(fb, "prior status fallback", member.MemberId) : -1, RankOrThrow(prior.Tier, "prior status", member.MemberId));
+            priorRanks = new PriorRanks(
+                RankOrThrow(prior.Tier, "prior status", member.MemberId),
+                RankOrThrow(prior.AutomaticTier, "prior status", member.MemberId),
+                prior.FallbackTier is { } fb ? RankOrThrow(fb, "prior status fallback", member.MemberId) : -1);
+            replay.StartFrom(prior, priorRanks.Automatic, priorRanks.Fallback, priorRanks.Reported);
         }
 
         replay.RunUntil(asOf, record: true);
-
-        var projection = replay;
-        Instant? projectedAt = null;
-        if (!calendar.IsLifetime)
-        {
-            var horizon = calendar.PeriodEnd(asOf, replay.Enrolment);
-            projectedAt = horizon;
-            projection.RunUntil(horizon, record: false);
-        }
-
-        var windowStart = calendar.WindowStart(asOf, replay.Enrolment);
-        var totals = replay.Totals(windowStart, asOf, member.History.Span);
-        var status = replay.ToStatus(asOf);
-        return new TierEvaluation(
-            ladder,
-            member.MemberId,
-            asOf,
-            status,
-            replay.ReportedRank,
-            replay.AutoRank,
-            projection.ReportedRank,
-            projectedAt,
-            totals,
-            calendar.IsLifetime ? null : windowStart,
-            replay.TakeChanges());
     }
 
     private int RankOrThrow(TierId tier, string what, MemberId member)
@@ -422,6 +550,9 @@ public sealed class TierEvaluator
             return (!hasPoints || points >= minPoints) && (!hasOrders || orders >= minOrders) && (!hasSpend || spend >= minSpend);
         }
     }
+
+    /// <summary>The ladder ranks of a prior status's tiers (fallback -1 when there is none).</summary>
+    private readonly record struct PriorRanks(int Reported, int Automatic, int Fallback);
 
     private sealed class Scratch
     {
@@ -652,12 +783,7 @@ public sealed class TierEvaluator
 
         public readonly TierStatus ToStatus(Instant asOf)
         {
-            var valid = validUntil;
-            if (manualActive && manualRank >= autoRank)
-            {
-                var manualValid = manual!.Until ?? None;
-                valid = manualRank > autoRank ? manualValid : (manualValid > valid ? manualValid : valid);
-            }
+            var valid = ReportedValidUntil();
 
             var tiers = owner.tiers;
             return new TierStatus
@@ -677,8 +803,49 @@ public sealed class TierEvaluator
             };
         }
 
+        public readonly bool InGrace => graceUntil != None;
+
+        /// <summary>Until when the reported tier holds: the automatic validity, or the manual assignment's end when it holds the tier.</summary>
+        private readonly Instant ReportedValidUntil()
+        {
+            var valid = validUntil;
+            if (manualActive && manualRank >= autoRank)
+            {
+                var manualValid = manual!.Until ?? None;
+                valid = manualRank > autoRank ? manualValid : (manualValid > valid ? manualValid : valid);
+            }
+
+            return valid;
+        }
+
+        /// <summary>
+        /// True when <see cref="ToStatus"/> would equal <paramref name="prior"/> in everything but
+        /// <see cref="TierStatus.EvaluatedAt"/>; compared field by field, without building the status.
+        /// Tier ids are unique in the ladder, so equal ranks mean equal ids.
+        /// </summary>
+        public readonly bool Matches(TierStatus prior, PriorRanks ranks)
+        {
+            var valid = ReportedValidUntil();
+
+            return ReportedRank == ranks.Reported
+                && autoRank == ranks.Automatic
+                && fallbackRank == ranks.Fallback
+                && reportedSince == prior.Since
+                && autoSince == prior.AutomaticSince
+                && Same(valid, prior.ValidUntil)
+                && Same(graceUntil, prior.GraceUntil)
+                && Same(validUntil, prior.AutomaticValidUntil)
+                && Same(lastQualifiedAt, prior.LastQualifiedAt)
+                && Same(lastQualifiedAt == None ? None : undoValidUntil, prior.ValidUntilBeforeLastQualification)
+                && Same(fallbackRank < 0 ? None : fallbackValidUntil, prior.FallbackValidUntil);
+        }
+
         public readonly IReadOnlyList<TierChange> TakeChanges() =>
             changeCount == 0 ? Array.Empty<TierChange>() : s.Changes.AsSpan(0, changeCount).ToArray();
+
+        /// <summary>Whether an instant (<see cref="None"/> for absent) is what a status stores as nullable.</summary>
+        private static bool Same(Instant value, Instant? stored) =>
+            value == None ? !stored.HasValue : stored.HasValue && stored.GetValueOrDefault() == value;
 
         private TierChangeReason Entries(Instant at)
         {
