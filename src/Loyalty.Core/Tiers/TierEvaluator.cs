@@ -30,6 +30,9 @@ public sealed class TierEvaluator
     private readonly CompiledTier[] compiled;
     private readonly bool usesSpend;
 
+    /// <summary>A bound on the magnitude of a spend total that keeps every partial sum of a decimal in range.</summary>
+    private const decimal SpendLimit = 1e28m;
+
     /// <summary>Creates an evaluator for a ladder.</summary>
     /// <param name="ladder">The validated ladder.</param>
     /// <exception cref="ArgumentNullException"><paramref name="ladder"/> is null.</exception>
@@ -250,7 +253,7 @@ public sealed class TierEvaluator
 
     private TierEvaluation EvaluateCore(TierMember member, Instant asOf, Scratch s)
     {
-        Begin(member, asOf, s, out var replay, out _);
+        Begin(member, asOf, s, batch: false, out var replay, out _, out _);
 
         var projection = replay;
         Instant? projectedAt = null;
@@ -284,13 +287,13 @@ public sealed class TierEvaluator
     /// </summary>
     private TierBatchResult EvaluateCompact(TierMember member, Instant asOf, Scratch s)
     {
-        Begin(member, asOf, s, out var replay, out var priorRanks);
+        Begin(member, asOf, s, batch: true, out var replay, out var priorRanks, out var horizon);
 
         var projectedRank = replay.ReportedRank;
         if (!calendar.IsLifetime)
         {
             var projection = replay;
-            projection.RunUntil(calendar.PeriodEnd(asOf, replay.Enrolment), record: false);
+            projection.RunUntil(horizon, record: false);
             projectedRank = projection.ReportedRank;
         }
 
@@ -308,8 +311,14 @@ public sealed class TierEvaluator
             replay.TakeChanges());
     }
 
-    /// <summary>Validates the member, loads its history and replays it up to <paramref name="asOf"/>, recording changes.</summary>
-    private void Begin(TierMember member, Instant asOf, Scratch s, out Replay replay, out PriorRanks priorRanks)
+    /// <summary>
+    /// Validates the member, loads its history and replays it up to <paramref name="asOf"/>, recording
+    /// changes. For the batch, <paramref name="horizon"/> is the end of the projection (the end of the
+    /// current period, or <paramref name="asOf"/> for a lifetime window), and a quiet member (see
+    /// <see cref="IsQuiet"/>) skips sorting and summing its history: nothing in its replay or its
+    /// projection reads the window's value.
+    /// </summary>
+    private void Begin(TierMember member, Instant asOf, Scratch s, bool batch, out Replay replay, out PriorRanks priorRanks, out Instant horizon)
     {
         if (member.MemberId.IsDefault)
         {
@@ -339,24 +348,89 @@ public sealed class TierEvaluator
             manualRank = RankOrThrow(manual.Tier, "manual assignment", member.MemberId);
         }
 
-        var n = Load(member, asOf, s);
         var enrolment = calendar.IsAnniversary ? calendar.LocalDateOf(member.EnrolledAt) : default;
-        replay = new Replay(this, s, n, member.EnrolledAt, enrolment, manual, manualRank);
+        horizon = batch ? (calendar.IsLifetime ? asOf : calendar.PeriodEnd(asOf, enrolment)) : asOf;
+        var quiet = batch && prior is not null && manual is null && NoExpiryBefore(prior, horizon) && IsQuiet(member, prior, asOf);
+        var n = quiet ? 0 : Load(member, asOf, s);
         if (prior is null)
         {
             priorRanks = default;
+            replay = new Replay(this, s, n, member.EnrolledAt, enrolment, manual, manualRank);
             replay.StartFresh();
         }
         else
         {
-            priorRanks = new PriorRanks(
-                RankOrThrow(prior.Tier, "prior status", member.MemberId),
-                RankOrThrow(prior.AutomaticTier, "prior status", member.MemberId),
-                prior.FallbackTier is { } fb ? RankOrThrow(fb, "prior status fallback", member.MemberId) : -1);
-            replay.StartFrom(prior, priorRanks.Automatic, priorRanks.Fallback, priorRanks.Reported);
+            var automatic = RankOrThrow(prior.AutomaticTier, "prior status", member.MemberId);
+            var fallback = prior.FallbackTier is { } fb ? RankOrThrow(fb, "prior status fallback", member.MemberId) : -1;
+            var reported = RankOrThrow(prior.Tier, "prior status", member.MemberId);
+            priorRanks = new PriorRanks(reported, automatic, fallback);
+            if (quiet && reported != automatic)
+            {
+                // The stored tier was a manual one that is no longer assigned: a change to report,
+                // and the events after it read the window.
+                n = Load(member, asOf, s);
+            }
+
+            replay = new Replay(this, s, n, member.EnrolledAt, enrolment, manual, manualRank);
+            replay.StartFrom(prior, automatic, fallback, reported);
         }
 
         replay.RunUntil(asOf, record: true);
+    }
+
+    /// <summary>Whether the prior status's tier (or its grace) ends only after <paramref name="until"/>; read as the replay reads it.</summary>
+    private static bool NoExpiryBefore(TierStatus prior, Instant until)
+    {
+        var grace = prior.GraceUntil ?? TierCalendar.None;
+        var expiry = grace != TierCalendar.None ? grace : prior.AutomaticValidUntil ?? TierCalendar.None;
+        return expiry > until;
+    }
+
+    /// <summary>
+    /// A quiet member (no manual assignment, no expiry before the horizon): true when no entry up to
+    /// <paramref name="asOf"/> is dated after the prior evaluation, so the replay meets no event, and
+    /// no sum of the amounts could overflow (each within the total's range divided by the number of
+    /// entries), so skipping the sums changes no outcome. Checks each entry's currency as
+    /// <see cref="Load"/> does, in the same order.
+    /// </summary>
+    private bool IsQuiet(TierMember member, TierStatus prior, Instant asOf)
+    {
+        var span = member.History.Span;
+        if (span.Length == 0)
+        {
+            return true;
+        }
+
+        var after = prior.EvaluatedAt;
+        var pointsLimit = long.MaxValue / span.Length;
+        var spendLimit = SpendLimit / span.Length;
+        var c = currency;
+        for (var k = 0; k < span.Length; k++)
+        {
+            ref readonly var e = ref span[k];
+            var at = e.At;
+            if (at > asOf)
+            {
+                continue;
+            }
+
+            if (c is { } programme && !e.SpendCurrency.IsDefault && e.SpendCurrency != programme)
+            {
+                throw ForeignCurrency(member, e, programme);
+            }
+
+            if (at > after || e.Points > pointsLimit || e.Points < -pointsLimit)
+            {
+                return false;
+            }
+
+            if (usesSpend && (e.Spend > spendLimit || e.Spend < -spendLimit))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private int RankOrThrow(TierId tier, string what, MemberId member)
@@ -844,6 +918,7 @@ public sealed class TierEvaluator
             changeCount == 0 ? Array.Empty<TierChange>() : s.Changes.AsSpan(0, changeCount).ToArray();
 
         /// <summary>Whether an instant (<see cref="None"/> for absent) is what a status stores as nullable.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static bool Same(Instant value, Instant? stored) =>
             value == None ? !stored.HasValue : stored.HasValue && stored.GetValueOrDefault() == value;
 

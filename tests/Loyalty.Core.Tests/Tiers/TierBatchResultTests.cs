@@ -206,6 +206,39 @@ public class TierBatchResultTests
     }
 
     [Fact]
+    public void Amounts_too_large_to_sum_are_refused_as_a_single_evaluation_refuses_them()
+    {
+        var evaluator = Evaluator();
+        var member = Member(Enrolled, QualificationEntry.FromAmounts(InParis(2025, 2, 1), long.MaxValue / 2 + 1, EarnKind.Purchase, 0m, 0));
+        var stored = evaluator.Evaluate(member, Night1).Status;
+        var overflowing = member with
+        {
+            History = new[] { member.History.Span[0], QualificationEntry.FromAmounts(InParis(2025, 3, 1), long.MaxValue / 2 + 1, EarnKind.Purchase, 0m, 0) },
+            PriorStatus = stored,
+        };
+        var single = () => evaluator.Evaluate(overflowing, Night2);
+        var batch = () => evaluator.EvaluateInto([overflowing], new TierBatchResult[1], Night2);
+
+        var expected = single.Should().Throw<OverflowException>().Which.Message;
+        batch.Should().Throw<OverflowException>().Which.Message.Should().Be(expected);
+    }
+
+    [Fact]
+    public void A_manual_tier_withdrawn_since_the_last_night_is_reported_as_ended()
+    {
+        var evaluator = Evaluator();
+        var vip = Member(Enrolled, Earn(InParis(2025, 3, 1), 600)) with { ManualAssignment = new ManualTierAssignment(Gold, Enrolled, null) };
+        var stored = evaluator.Evaluate(vip, Night1).Status;
+        var results = new TierBatchResult[1];
+
+        evaluator.EvaluateInto([vip with { ManualAssignment = null, PriorStatus = stored }], results, Night2);
+
+        results[0].Tier.Id.Should().Be(Silver);
+        results[0].StatusChanged.Should().BeTrue();
+        results[0].Changes.Should().Equal(new TierChange(Night1, Gold, Silver, TierChangeReason.ManualAssignmentEnded));
+    }
+
+    [Fact]
     public void A_default_result_describes_no_member()
     {
         var act = () => default(TierBatchResult).Tier;

@@ -57,7 +57,8 @@ public class TierEvaluatorReferenceTests
             var fresh = c.Member with { PriorStatus = null };
             var continuing = c.Member with { PriorStatus = reference.Evaluate(fresh, c.PriorAt).Status };
             var onTheSameNight = c.Member with { PriorStatus = reference.Evaluate(fresh, c.AsOf).Status };
-            TierMember[] members = [fresh, continuing, onTheSameNight];
+            var manualWithdrawn = c.Member with { ManualAssignment = null, PriorStatus = reference.Evaluate(fresh, c.PriorAt).Status };
+            TierMember[] members = [fresh, continuing, onTheSameNight, manualWithdrawn];
             var results = new TierBatchResult[members.Length];
 
             new TierEvaluator(ladder).EvaluateInto(members, results, c.AsOf);
