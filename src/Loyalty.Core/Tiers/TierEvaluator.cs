@@ -177,9 +177,11 @@ public sealed class TierEvaluator
     private void EvaluateRange(ReadOnlySpan<TierMember> members, Span<TierBatchResult> results, Instant asOf, int offset)
     {
         var s = scratch ??= new Scratch();
+        // Every member shares the end of the current period, except with anniversary years.
+        Instant? horizon = calendar.IsAnniversary ? null : BatchHorizon(asOf, default);
         for (var i = 0; i < members.Length; i++)
         {
-            results[i] = EvaluateCompact(members[i] ?? throw NullMember(offset + i), asOf, s);
+            results[i] = EvaluateCompact(members[i] ?? throw NullMember(offset + i), asOf, horizon, s);
         }
     }
 
@@ -253,7 +255,7 @@ public sealed class TierEvaluator
 
     private TierEvaluation EvaluateCore(TierMember member, Instant asOf, Scratch s)
     {
-        Begin(member, asOf, s, batch: false, out var replay, out _, out _);
+        Begin(member, asOf, s, batch: false, sharedHorizon: null, out var replay, out _, out _, out _);
 
         var projection = replay;
         Instant? projectedAt = null;
@@ -285,12 +287,12 @@ public sealed class TierEvaluator
     /// The batch output of one member: no window value, and a new status only when it differs from
     /// the prior one in more than its evaluation instant.
     /// </summary>
-    private TierBatchResult EvaluateCompact(TierMember member, Instant asOf, Scratch s)
+    private TierBatchResult EvaluateCompact(TierMember member, Instant asOf, Instant? sharedHorizon, Scratch s)
     {
-        Begin(member, asOf, s, batch: true, out var replay, out var priorRanks, out var horizon);
+        Begin(member, asOf, s, batch: true, sharedHorizon, out var replay, out var priorRanks, out var horizon, out var quiet);
 
         var projectedRank = replay.ReportedRank;
-        if (!calendar.IsLifetime)
+        if (!calendar.IsLifetime && !quiet)
         {
             var projection = replay;
             projection.RunUntil(horizon, record: false);
@@ -318,7 +320,16 @@ public sealed class TierEvaluator
     /// <see cref="IsQuiet"/>) skips sorting and summing its history: nothing in its replay or its
     /// projection reads the window's value.
     /// </summary>
-    private void Begin(TierMember member, Instant asOf, Scratch s, bool batch, out Replay replay, out PriorRanks priorRanks, out Instant horizon)
+    /// <param name="member">The member.</param>
+    /// <param name="asOf">The instant.</param>
+    /// <param name="s">This thread's scratch.</param>
+    /// <param name="batch">True for the batch.</param>
+    /// <param name="sharedHorizon">The batch's horizon when it is the same for every member (any window but the anniversary year).</param>
+    /// <param name="replay">The replay, as of <paramref name="asOf"/>.</param>
+    /// <param name="priorRanks">The ranks of the prior status's tiers.</param>
+    /// <param name="horizon">The end of the projection.</param>
+    /// <param name="quiet">True when the replay met no event and meets none before <paramref name="horizon"/>: the projection is the current tier.</param>
+    private void Begin(TierMember member, Instant asOf, Scratch s, bool batch, Instant? sharedHorizon, out Replay replay, out PriorRanks priorRanks, out Instant horizon, out bool quiet)
     {
         if (member.MemberId.IsDefault)
         {
@@ -349,8 +360,8 @@ public sealed class TierEvaluator
         }
 
         var enrolment = calendar.IsAnniversary ? calendar.LocalDateOf(member.EnrolledAt) : default;
-        horizon = batch ? (calendar.IsLifetime ? asOf : calendar.PeriodEnd(asOf, enrolment)) : asOf;
-        var quiet = batch && prior is not null && manual is null && NoExpiryBefore(prior, horizon) && IsQuiet(member, prior, asOf);
+        horizon = batch ? sharedHorizon ?? BatchHorizon(asOf, enrolment) : asOf;
+        quiet = batch && prior is not null && manual is null && NoExpiryBefore(prior, horizon) && IsQuiet(member, prior, asOf);
         var n = quiet ? 0 : Load(member, asOf, s);
         if (prior is null)
         {
@@ -369,6 +380,7 @@ public sealed class TierEvaluator
                 // The stored tier was a manual one that is no longer assigned: a change to report,
                 // and the events after it read the window.
                 n = Load(member, asOf, s);
+                quiet = false;
             }
 
             replay = new Replay(this, s, n, member.EnrolledAt, enrolment, manual, manualRank);
@@ -377,6 +389,9 @@ public sealed class TierEvaluator
 
         replay.RunUntil(asOf, record: true);
     }
+
+    /// <summary>The end of the batch's projection: the end of the current period, or the instant itself for a lifetime window.</summary>
+    private Instant BatchHorizon(Instant asOf, LocalDate enrolment) => calendar.IsLifetime ? asOf : calendar.PeriodEnd(asOf, enrolment);
 
     /// <summary>Whether the prior status's tier (or its grace) ends only after <paramref name="until"/>; read as the replay reads it.</summary>
     private static bool NoExpiryBefore(TierStatus prior, Instant until)
@@ -403,7 +418,7 @@ public sealed class TierEvaluator
 
         var after = prior.EvaluatedAt;
         var pointsLimit = long.MaxValue / span.Length;
-        var spendLimit = SpendLimit / span.Length;
+        var spendLimit = usesSpend ? SpendLimit / span.Length : 0m;
         var c = currency;
         for (var k = 0; k < span.Length; k++)
         {
