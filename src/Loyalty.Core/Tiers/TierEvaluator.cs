@@ -450,8 +450,18 @@ public sealed class TierEvaluator
 
     private int RankOrThrow(TierId tier, string what, MemberId member)
     {
-        // A linear scan: ladders are short and stored ids usually share the ladder's strings.
+        // Linear scans: ladders are short and stored ids usually share the ladder's strings, so
+        // compare the strings by reference first and by value only when none is the same instance.
         var all = tiers;
+        var text = tier.Value;
+        for (var r = 0; r < all.Length; r++)
+        {
+            if (ReferenceEquals(all[r].Id.Value, text))
+            {
+                return r;
+            }
+        }
+
         for (var r = 0; r < all.Length; r++)
         {
             if (all[r].Id == tier)
