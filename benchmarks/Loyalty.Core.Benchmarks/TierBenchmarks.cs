@@ -11,7 +11,9 @@ namespace Loyalty.Core.Benchmarks;
 /// replay that converts every entry to the zone and re-sums the year at each event, computing
 /// the tier only. Measured: <see cref="TierEvaluator.EvaluateMany(IEnumerable{TierMember}, Instant)"/> from
 /// enrolment (full output: status, window value, projection, changes), continuing from
-/// yesterday's status (the nightly run), and both on two threads.
+/// yesterday's status (the nightly run), and both on two threads; and the nightly batch
+/// <see cref="TierEvaluator.EvaluateInto(ReadOnlySpan{TierMember}, Span{TierBatchResult}, Instant)"/>
+/// continuing from yesterday's status into a buffer allocated once, on one and two threads.
 /// </summary>
 [MemoryDiagnoser]
 public class TierBenchmarks
@@ -23,6 +25,7 @@ public class TierBenchmarks
     private TierEvaluator evaluator = null!;
     private TierMember[] members = [];
     private TierMember[] continuing = [];
+    private TierBatchResult[] results = [];
     private Instant asOf;
 
     [GlobalSetup]
@@ -59,14 +62,18 @@ public class TierBenchmarks
             .Select(m => m with { PriorStatus = evaluator.Evaluate(m, yesterday).Status })
             .ToArray();
 
+        results = new TierBatchResult[MemberCount];
         var naive = Naive();
         var fast = FromEnrolment();
         var continued = FromYesterday();
         var parallel = FromEnrolmentOnTwoThreads();
         var nightly = FromYesterdayOnTwoThreads();
-        if (!naive.SequenceEqual(fast) || !naive.SequenceEqual(continued) || !naive.SequenceEqual(parallel) || !naive.SequenceEqual(nightly))
+        var batch = NightlyBatch();
+        var batchOnTwo = NightlyBatchOnTwoThreads();
+        if (!naive.SequenceEqual(fast) || !naive.SequenceEqual(continued) || !naive.SequenceEqual(parallel) || !naive.SequenceEqual(nightly)
+            || !naive.SequenceEqual(batch) || !naive.SequenceEqual(batchOnTwo))
         {
-            throw new InvalidOperationException($"Results differ: naive [{string.Join(",", naive)}], evaluator [{string.Join(",", fast)}], continued [{string.Join(",", continued)}].");
+            throw new InvalidOperationException($"Results differ: naive [{string.Join(",", naive)}], evaluator [{string.Join(",", fast)}], continued [{string.Join(",", continued)}], batch [{string.Join(",", batch)}], batch on two threads [{string.Join(",", batchOnTwo)}].");
         }
     }
 
@@ -93,6 +100,39 @@ public class TierBenchmarks
 
     [Benchmark]
     public int[] FromYesterdayOnTwoThreads() => Count(continuing, 2);
+
+    [Benchmark]
+    public int[] NightlyBatch()
+    {
+        evaluator.EvaluateInto(continuing, results, asOf);
+        return Count(results);
+    }
+
+    [Benchmark]
+    public int[] NightlyBatchOnTwoThreads()
+    {
+        evaluator.EvaluateInto(continuing, results, asOf, 2);
+        return Count(results);
+    }
+
+    private int[] Count(TierBatchResult[] batch)
+    {
+        var counts = new int[Thresholds.Length];
+        var tiers = evaluator.Ladder.Tiers;
+        foreach (ref readonly var result in batch.AsSpan())
+        {
+            var rank = 0;
+            var tier = result.Tier;
+            while (!ReferenceEquals(tiers[rank], tier))
+            {
+                rank++;
+            }
+
+            counts[rank]++;
+        }
+
+        return counts;
+    }
 
     private int[] Count(TierMember[] input, int threads = 1)
     {

@@ -30,6 +30,9 @@ public sealed class TierEvaluator
     private readonly CompiledTier[] compiled;
     private readonly bool usesSpend;
 
+    /// <summary>A bound on the magnitude of a spend total that keeps every partial sum of a decimal in range.</summary>
+    private const decimal SpendLimit = 1e28m;
+
     /// <summary>Creates an evaluator for a ladder.</summary>
     /// <param name="ladder">The validated ladder.</param>
     /// <exception cref="ArgumentNullException"><paramref name="ladder"/> is null.</exception>
@@ -97,6 +100,95 @@ public sealed class TierEvaluator
         return maxDegreeOfParallelism == 1 ? Iterate(members, asOf) : IterateParallel(members, asOf, maxDegreeOfParallelism, chunkSize);
     }
 
+    /// <summary>
+    /// The nightly batch: evaluates members as of one instant into a buffer the caller owns, on the
+    /// caller's thread, keeping only what a nightly run stores and acts on (see
+    /// <see cref="TierBatchResult"/>). A member whose status did not change is evaluated without
+    /// allocating.
+    /// </summary>
+    /// <param name="members">The members, in any order.</param>
+    /// <param name="results">Receives one result per member at the member's index; at least as long as <paramref name="members"/> (later elements are left untouched).</param>
+    /// <param name="asOf">The instant.</param>
+    /// <exception cref="ArgumentException"><paramref name="results"/> is shorter than <paramref name="members"/>, a member is null, or a member's data is inconsistent with the ladder or the instant (the message says what to fix). Results before the failing member are filled.</exception>
+    public void EvaluateInto(ReadOnlySpan<TierMember> members, Span<TierBatchResult> results, Instant asOf)
+    {
+        CheckRoom(members.Length, results.Length);
+        EvaluateRange(members, results, asOf, 0);
+    }
+
+    /// <summary>
+    /// The nightly batch on several threads: the members are split into one contiguous slice per
+    /// thread, each evaluated into its part of the caller's buffer (no queue, no results held between
+    /// slices). The results, and the exception when one is thrown, are the same as
+    /// <see cref="EvaluateInto(ReadOnlySpan{TierMember}, Span{TierBatchResult}, Instant)"/> gives.
+    /// </summary>
+    /// <param name="members">The members, in any order.</param>
+    /// <param name="results">Receives one result per member at the member's index; at least as long as <paramref name="members"/> (later elements are left untouched).</param>
+    /// <param name="asOf">The instant.</param>
+    /// <param name="maxDegreeOfParallelism">The number of threads, between 1 and 1,024 (1 evaluates on the caller's thread; the caller's thread always takes the first slice).</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxDegreeOfParallelism"/> is out of range.</exception>
+    /// <exception cref="ArgumentException"><paramref name="results"/> is shorter than <paramref name="members"/>, a member is null, or a member's data is inconsistent with the ladder or the instant; when several members fail, the exception is the one of the first failing member in input order. Other results may or may not be filled.</exception>
+    public void EvaluateInto(ReadOnlyMemory<TierMember> members, Memory<TierBatchResult> results, Instant asOf, int maxDegreeOfParallelism)
+    {
+        Internal.Preconditions.CheckInRange(maxDegreeOfParallelism, 1, 1_024);
+        CheckRoom(members.Length, results.Length);
+        var count = members.Length;
+        var slices = Math.Min(maxDegreeOfParallelism, count);
+        if (slices <= 1)
+        {
+            EvaluateRange(members.Span, results.Span, asOf, 0);
+            return;
+        }
+
+        // Each slice stops at its first failure; the first failing slice holds the first failing member.
+        var failures = new Exception?[slices];
+        var options = new ParallelOptions { MaxDegreeOfParallelism = slices };
+        Parallel.For(0, slices, options, slice =>
+        {
+            var start = (int)((long)count * slice / slices);
+            var end = (int)((long)count * (slice + 1) / slices);
+            try
+            {
+                EvaluateRange(members.Span[start..end], results.Span[start..end], asOf, start);
+            }
+            catch (Exception ex)
+            {
+                failures[slice] = ex;
+            }
+        });
+
+        foreach (var failure in failures)
+        {
+            if (failure is not null)
+            {
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(failure).Throw();
+            }
+        }
+    }
+
+    private static void CheckRoom(int members, int results)
+    {
+        if (results < members)
+        {
+            throw new ArgumentException($"results has room for {results} results but there are {members} members; pass a buffer at least as long as members.", nameof(results));
+        }
+    }
+
+    private void EvaluateRange(ReadOnlySpan<TierMember> members, Span<TierBatchResult> results, Instant asOf, int offset)
+    {
+        var s = scratch ??= new Scratch();
+        // Every member shares the end of the current period, except with anniversary years.
+        Instant? horizon = calendar.IsAnniversary ? null : BatchHorizon(asOf, default);
+        for (var i = 0; i < members.Length; i++)
+        {
+            results[i] = EvaluateCompact(members[i] ?? throw NullMember(offset + i), asOf, horizon, s);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static ArgumentException NullMember(int index) =>
+        new($"members must not contain null; members[{index}] is null.", "members");
+
     private IEnumerable<TierEvaluation> IterateParallel(IEnumerable<TierMember> members, Instant asOf, int degree, int chunkSize)
     {
         var chunk = new TierMember[chunkSize];
@@ -163,6 +255,82 @@ public sealed class TierEvaluator
 
     private TierEvaluation EvaluateCore(TierMember member, Instant asOf, Scratch s)
     {
+        Begin(member, asOf, s, batch: false, sharedHorizon: null, out var replay, out _, out _, out _);
+
+        var projection = replay;
+        Instant? projectedAt = null;
+        if (!calendar.IsLifetime)
+        {
+            var horizon = calendar.PeriodEnd(asOf, replay.Enrolment);
+            projectedAt = horizon;
+            projection.RunUntil(horizon, record: false);
+        }
+
+        var windowStart = calendar.WindowStart(asOf, replay.Enrolment);
+        var totals = replay.Totals(windowStart, asOf, member.History.Span);
+        var status = replay.ToStatus(asOf);
+        return new TierEvaluation(
+            ladder,
+            member.MemberId,
+            asOf,
+            status,
+            replay.ReportedRank,
+            replay.AutoRank,
+            projection.ReportedRank,
+            projectedAt,
+            totals,
+            calendar.IsLifetime ? null : windowStart,
+            replay.TakeChanges());
+    }
+
+    /// <summary>
+    /// The batch output of one member: no window value, and a new status only when it differs from
+    /// the prior one in more than its evaluation instant.
+    /// </summary>
+    private TierBatchResult EvaluateCompact(TierMember member, Instant asOf, Instant? sharedHorizon, Scratch s)
+    {
+        Begin(member, asOf, s, batch: true, sharedHorizon, out var replay, out var priorRanks, out var horizon, out var quiet);
+
+        var projectedRank = replay.ReportedRank;
+        if (!calendar.IsLifetime && !quiet)
+        {
+            var projection = replay;
+            projection.RunUntil(horizon, record: false);
+            projectedRank = projection.ReportedRank;
+        }
+
+        var prior = member.PriorStatus;
+        var status = prior is not null && replay.Matches(prior, priorRanks) ? null : replay.ToStatus(asOf);
+        return new TierBatchResult(
+            ladder,
+            member.MemberId,
+            asOf,
+            status,
+            prior,
+            replay.ReportedRank,
+            projectedRank,
+            replay.InGrace,
+            replay.TakeChanges());
+    }
+
+    /// <summary>
+    /// Validates the member, loads its history and replays it up to <paramref name="asOf"/>, recording
+    /// changes. For the batch, <paramref name="horizon"/> is the end of the projection (the end of the
+    /// current period, or <paramref name="asOf"/> for a lifetime window), and a quiet member (see
+    /// <see cref="IsQuiet"/>) skips sorting and summing its history: nothing in its replay or its
+    /// projection reads the window's value.
+    /// </summary>
+    /// <param name="member">The member.</param>
+    /// <param name="asOf">The instant.</param>
+    /// <param name="s">This thread's scratch.</param>
+    /// <param name="batch">True for the batch.</param>
+    /// <param name="sharedHorizon">The batch's horizon when it is the same for every member (any window but the anniversary year).</param>
+    /// <param name="replay">The replay, as of <paramref name="asOf"/>.</param>
+    /// <param name="priorRanks">The ranks of the prior status's tiers.</param>
+    /// <param name="horizon">The end of the projection.</param>
+    /// <param name="quiet">True when the replay met no event and meets none before <paramref name="horizon"/>: the projection is the current tier.</param>
+    private void Begin(TierMember member, Instant asOf, Scratch s, bool batch, Instant? sharedHorizon, out Replay replay, out PriorRanks priorRanks, out Instant horizon, out bool quiet)
+    {
         if (member.MemberId.IsDefault)
         {
             throw new ArgumentException("TierMember.MemberId must not be default; create one with MemberId.From(...).", nameof(member));
@@ -191,50 +359,109 @@ public sealed class TierEvaluator
             manualRank = RankOrThrow(manual.Tier, "manual assignment", member.MemberId);
         }
 
-        var n = Load(member, asOf, s);
         var enrolment = calendar.IsAnniversary ? calendar.LocalDateOf(member.EnrolledAt) : default;
-        var replay = new Replay(this, s, n, member.EnrolledAt, enrolment, manual, manualRank);
+        horizon = batch ? sharedHorizon ?? BatchHorizon(asOf, enrolment) : asOf;
+        quiet = batch && prior is not null && manual is null && NoExpiryBefore(prior, horizon) && IsQuiet(member, prior, asOf);
+        var n = quiet ? 0 : Load(member, asOf, s);
         if (prior is null)
         {
+            priorRanks = default;
+            replay = new Replay(this, s, n, member.EnrolledAt, enrolment, manual, manualRank);
             replay.StartFresh();
         }
         else
         {
-            replay.StartFrom(prior, RankOrThrow(prior.AutomaticTier, "prior status", member.MemberId), prior.FallbackTier is { } fb ? RankOrThrow(fb, "prior status fallback", member.MemberId) : -1, RankOrThrow(prior.Tier, "prior status", member.MemberId));
+            var automatic = RankOrThrow(prior.AutomaticTier, "prior status", member.MemberId);
+            var fallback = prior.FallbackTier is { } fb ? RankOrThrow(fb, "prior status fallback", member.MemberId) : -1;
+            var reported = RankOrThrow(prior.Tier, "prior status", member.MemberId);
+            priorRanks = new PriorRanks(reported, automatic, fallback);
+            if (quiet && reported != automatic)
+            {
+                // The stored tier was a manual one that is no longer assigned: a change to report,
+                // and the events after it read the window.
+                n = Load(member, asOf, s);
+                quiet = false;
+            }
+
+            replay = new Replay(this, s, n, member.EnrolledAt, enrolment, manual, manualRank);
+            replay.StartFrom(prior, automatic, fallback, reported);
         }
 
         replay.RunUntil(asOf, record: true);
+    }
 
-        var projection = replay;
-        Instant? projectedAt = null;
-        if (!calendar.IsLifetime)
+    /// <summary>The end of the batch's projection: the end of the current period, or the instant itself for a lifetime window.</summary>
+    private Instant BatchHorizon(Instant asOf, LocalDate enrolment) => calendar.IsLifetime ? asOf : calendar.PeriodEnd(asOf, enrolment);
+
+    /// <summary>Whether the prior status's tier (or its grace) ends only after <paramref name="until"/>; read as the replay reads it.</summary>
+    private static bool NoExpiryBefore(TierStatus prior, Instant until)
+    {
+        var grace = prior.GraceUntil ?? TierCalendar.None;
+        var expiry = grace != TierCalendar.None ? grace : prior.AutomaticValidUntil ?? TierCalendar.None;
+        return expiry > until;
+    }
+
+    /// <summary>
+    /// A quiet member (no manual assignment, no expiry before the horizon): true when no entry up to
+    /// <paramref name="asOf"/> is dated after the prior evaluation, so the replay meets no event, and
+    /// no sum of the amounts could overflow (each within the total's range divided by the number of
+    /// entries), so skipping the sums changes no outcome. Checks each entry's currency as
+    /// <see cref="Load"/> does, in the same order.
+    /// </summary>
+    private bool IsQuiet(TierMember member, TierStatus prior, Instant asOf)
+    {
+        var span = member.History.Span;
+        if (span.Length == 0)
         {
-            var horizon = calendar.PeriodEnd(asOf, replay.Enrolment);
-            projectedAt = horizon;
-            projection.RunUntil(horizon, record: false);
+            return true;
         }
 
-        var windowStart = calendar.WindowStart(asOf, replay.Enrolment);
-        var totals = replay.Totals(windowStart, asOf, member.History.Span);
-        var status = replay.ToStatus(asOf);
-        return new TierEvaluation(
-            ladder,
-            member.MemberId,
-            asOf,
-            status,
-            replay.ReportedRank,
-            replay.AutoRank,
-            projection.ReportedRank,
-            projectedAt,
-            totals,
-            calendar.IsLifetime ? null : windowStart,
-            replay.TakeChanges());
+        var after = prior.EvaluatedAt;
+        var pointsLimit = long.MaxValue / span.Length;
+        var spendLimit = usesSpend ? SpendLimit / span.Length : 0m;
+        var c = currency;
+        for (var k = 0; k < span.Length; k++)
+        {
+            ref readonly var e = ref span[k];
+            var at = e.At;
+            if (at > asOf)
+            {
+                continue;
+            }
+
+            if (c is { } programme && !e.SpendCurrency.IsDefault && e.SpendCurrency != programme)
+            {
+                throw ForeignCurrency(member, e, programme);
+            }
+
+            if (at > after || e.Points > pointsLimit || e.Points < -pointsLimit)
+            {
+                return false;
+            }
+
+            if (usesSpend && (e.Spend > spendLimit || e.Spend < -spendLimit))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private int RankOrThrow(TierId tier, string what, MemberId member)
     {
-        // A linear scan: ladders are short and stored ids usually share the ladder's strings.
+        // Linear scans: ladders are short and stored ids usually share the ladder's strings, so
+        // compare the strings by reference first and by value only when none is the same instance.
         var all = tiers;
+        var text = tier.Value;
+        for (var r = 0; r < all.Length; r++)
+        {
+            if (ReferenceEquals(all[r].Id.Value, text))
+            {
+                return r;
+            }
+        }
+
         for (var r = 0; r < all.Length; r++)
         {
             if (all[r].Id == tier)
@@ -422,6 +649,9 @@ public sealed class TierEvaluator
             return (!hasPoints || points >= minPoints) && (!hasOrders || orders >= minOrders) && (!hasSpend || spend >= minSpend);
         }
     }
+
+    /// <summary>The ladder ranks of a prior status's tiers (fallback -1 when there is none).</summary>
+    private readonly record struct PriorRanks(int Reported, int Automatic, int Fallback);
 
     private sealed class Scratch
     {
@@ -652,12 +882,7 @@ public sealed class TierEvaluator
 
         public readonly TierStatus ToStatus(Instant asOf)
         {
-            var valid = validUntil;
-            if (manualActive && manualRank >= autoRank)
-            {
-                var manualValid = manual!.Until ?? None;
-                valid = manualRank > autoRank ? manualValid : (manualValid > valid ? manualValid : valid);
-            }
+            var valid = ReportedValidUntil();
 
             var tiers = owner.tiers;
             return new TierStatus
@@ -677,8 +902,50 @@ public sealed class TierEvaluator
             };
         }
 
+        public readonly bool InGrace => graceUntil != None;
+
+        /// <summary>Until when the reported tier holds: the automatic validity, or the manual assignment's end when it holds the tier.</summary>
+        private readonly Instant ReportedValidUntil()
+        {
+            var valid = validUntil;
+            if (manualActive && manualRank >= autoRank)
+            {
+                var manualValid = manual!.Until ?? None;
+                valid = manualRank > autoRank ? manualValid : (manualValid > valid ? manualValid : valid);
+            }
+
+            return valid;
+        }
+
+        /// <summary>
+        /// True when <see cref="ToStatus"/> would equal <paramref name="prior"/> in everything but
+        /// <see cref="TierStatus.EvaluatedAt"/>; compared field by field, without building the status.
+        /// Tier ids are unique in the ladder, so equal ranks mean equal ids.
+        /// </summary>
+        public readonly bool Matches(TierStatus prior, PriorRanks ranks)
+        {
+            var valid = ReportedValidUntil();
+
+            return ReportedRank == ranks.Reported
+                && autoRank == ranks.Automatic
+                && fallbackRank == ranks.Fallback
+                && reportedSince == prior.Since
+                && autoSince == prior.AutomaticSince
+                && Same(valid, prior.ValidUntil)
+                && Same(graceUntil, prior.GraceUntil)
+                && Same(validUntil, prior.AutomaticValidUntil)
+                && Same(lastQualifiedAt, prior.LastQualifiedAt)
+                && Same(lastQualifiedAt == None ? None : undoValidUntil, prior.ValidUntilBeforeLastQualification)
+                && Same(fallbackRank < 0 ? None : fallbackValidUntil, prior.FallbackValidUntil);
+        }
+
         public readonly IReadOnlyList<TierChange> TakeChanges() =>
             changeCount == 0 ? Array.Empty<TierChange>() : s.Changes.AsSpan(0, changeCount).ToArray();
+
+        /// <summary>Whether an instant (<see cref="None"/> for absent) is what a status stores as nullable.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static bool Same(Instant value, Instant? stored) =>
+            value == None ? !stored.HasValue : stored.HasValue && stored.GetValueOrDefault() == value;
 
         private TierChangeReason Entries(Instant at)
         {

@@ -48,6 +48,53 @@ public class TierEvaluatorReferenceTests
             return parallel.Length == expected.Length && parallel.Zip(expected).All(p => Same(p.First, p.Second));
         });
 
+    [Property(MaxTest = Tests)]
+    public Property The_nightly_batch_equals_the_reference_evaluator() =>
+        Prop.ForAll(Cases(), c =>
+        {
+            var ladder = TierLadder.Create(c.Tiers, c.Policy);
+            var reference = new ReferenceTierEvaluator(ladder);
+            var fresh = c.Member with { PriorStatus = null };
+            var continuing = c.Member with { PriorStatus = reference.Evaluate(fresh, c.PriorAt).Status };
+            var onTheSameNight = c.Member with { PriorStatus = reference.Evaluate(fresh, c.AsOf).Status };
+            var manualWithdrawn = c.Member with { ManualAssignment = null, PriorStatus = reference.Evaluate(fresh, c.PriorAt).Status };
+            TierMember[] members = [fresh, continuing, onTheSameNight, manualWithdrawn];
+            var results = new TierBatchResult[members.Length];
+
+            new TierEvaluator(ladder).EvaluateInto(members, results, c.AsOf);
+
+            return members.Zip(results).All(p => SameBatch(p.Second, reference.Evaluate(p.First, c.AsOf), p.First.PriorStatus));
+        });
+
+    [Property(MaxTest = 50)]
+    public Property The_nightly_batch_on_several_threads_equals_the_reference_in_input_order() =>
+        Prop.ForAll(Gen.ListOf(Cases().Generator).Select(l => l.Take(40).ToArray()).ToArbitrary(), Gen.Choose(2, 5).ToArbitrary(), (cases, threads) =>
+        {
+            var ladder = TierLadder.Create(PointsTiers(), new TierPolicy { TimeZone = Paris });
+            var reference = new ReferenceTierEvaluator(ladder);
+            var members = cases
+                .Select((c, i) => c.Member with { MemberId = MemberId.From(i) })
+                .Select((m, i) => i % 2 == 0 ? m : m with { PriorStatus = reference.Evaluate(m, cases[i].PriorAt).Status })
+                .ToArray();
+            var asOf = InParis(2029, 6, 1);
+            var results = new TierBatchResult[members.Length];
+
+            new TierEvaluator(ladder).EvaluateInto(members, results, asOf, threads);
+
+            return members.Zip(results).All(p => SameBatch(p.Second, reference.Evaluate(p.First, asOf), p.First.PriorStatus));
+        });
+
+    private static bool SameBatch(TierBatchResult actual, TierEvaluation expected, TierStatus? prior) =>
+        actual.MemberId == expected.MemberId
+        && actual.AsOf == expected.AsOf
+        && actual.Status == expected.Status
+        && actual.StatusChanged == (prior is null || prior with { EvaluatedAt = expected.AsOf } != expected.Status)
+        && actual.Tier == expected.Tier
+        && actual.ProjectedTier == expected.ProjectedTier
+        && actual.DowngradeWarning == expected.DowngradeWarning
+        && actual.InGrace == expected.Status.GraceUntil.HasValue
+        && actual.Changes.SequenceEqual(expected.Changes);
+
     private static bool Same(TierEvaluation actual, TierEvaluation expected) =>
         actual.MemberId == expected.MemberId
         && actual.AsOf == expected.AsOf
