@@ -164,14 +164,14 @@ internal sealed class PostgresLedgerAppend
         Insert(text, "lots", lots, Arrays(lots, r => r.Lots, Add, out _), program, member, upsert: true);
         Insert(text, "holds", holds, Arrays(holds, r => r.Holds, Add, out _), program, member, upsert: true);
 
-        // One row: was the head written; else the account's version and the first used id (in the
-        // append's order), both as of the statement's snapshot.
-        text.Append("\nSELECT (SELECT count(*) FROM head),\n    (SELECT a.").Append(accounts.Column(nameof(LedgerAccountRow.Version)).Name)
+        // One row: was the head written; else (only then are they looked up) the account's version
+        // and the first used id in the append's order, both as of the statement's snapshot.
+        text.Append("\nSELECT h.n,\n    CASE WHEN h.n = 0 THEN (SELECT a.").Append(accounts.Column(nameof(LedgerAccountRow.Version)).Name)
             .Append(" FROM ").Append(accounts.Name).Append(" AS a WHERE a.").Append(accounts.Column(nameof(LedgerAccountRow.ProgramId)).Name).Append(" = ").Append(program)
-            .Append(" AND a.").Append(accounts.Column(nameof(LedgerAccountRow.MemberId)).Name).Append(" = ").Append(member).Append("),\n    ")
-            .Append("(SELECT u.id FROM unnest(").Append(ids).Append(") WITH ORDINALITY AS u(id, n) WHERE EXISTS (SELECT 1 FROM ").Append(transactions.Name)
+            .Append(" AND a.").Append(accounts.Column(nameof(LedgerAccountRow.MemberId)).Name).Append(" = ").Append(member).Append(") END,\n    ")
+            .Append("CASE WHEN h.n = 0 THEN (SELECT u.id FROM unnest(").Append(ids).Append(") WITH ORDINALITY AS u(id, n) WHERE EXISTS (SELECT 1 FROM ").Append(transactions.Name)
             .Append(" AS t WHERE t.").Append(transactions.Column(nameof(LedgerTransactionRow.ProgramId)).Name).Append(" = ").Append(program)
-            .Append(" AND t.").Append(transactions.Column(nameof(LedgerTransactionRow.Id)).Name).Append(" = u.id) ORDER BY u.n LIMIT 1)");
+            .Append(" AND t.").Append(transactions.Column(nameof(LedgerTransactionRow.Id)).Name).Append(" = u.id) ORDER BY u.n LIMIT 1) END\nFROM (SELECT count(*) AS n FROM head) AS h");
         return new Statement(text.ToString(), [.. parameters]);
     }
 
