@@ -14,7 +14,10 @@ namespace Loyalty.Core.EntityFrameworkCore;
 /// Works on any relational provider; tested on SQLite and PostgreSQL.
 /// </summary>
 /// <remarks>
-/// <para>An append is one database transaction holding one multi-statement command, built from
+/// <para>On PostgreSQL an append is one prepared statement sent in one round trip: data-modifying
+/// common table expressions check and bump the head and write the rows only if it was written, and
+/// the statement's result row tells an append from a version conflict or a used id. On every other
+/// provider it is one database transaction holding one multi-statement command, built from
 /// the EF Core model (table and column names, quoting and parameter types are the provider's):
 /// the head is written by <c>UPDATE … WHERE version = @expected</c> (or inserted, for a new
 /// account), then the transactions, their lot movements, the lots and the holds. An update that
