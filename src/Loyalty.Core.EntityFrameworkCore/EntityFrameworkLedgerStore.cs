@@ -14,7 +14,10 @@ namespace Loyalty.Core.EntityFrameworkCore;
 /// Works on any relational provider; tested on SQLite and PostgreSQL.
 /// </summary>
 /// <remarks>
-/// <para>An append is one database transaction holding one multi-statement command, built from
+/// <para>On PostgreSQL an append is one prepared statement sent in one round trip: data-modifying
+/// common table expressions check and bump the head and write the rows only if it was written, and
+/// the statement's result row tells an append from a version conflict or a used id. On every other
+/// provider it is one database transaction holding one multi-statement command, built from
 /// the EF Core model (table and column names, quoting and parameter types are the provider's):
 /// the head is written by <c>UPDATE … WHERE version = @expected</c> (or inserted, for a new
 /// account), then the transactions, their lot movements, the lots and the holds. An update that
@@ -39,6 +42,7 @@ public sealed class EntityFrameworkLedgerStore : ILedgerStore
 {
     private const string Savepoint = "loyalty_ledger_append";
     private readonly DbContext context;
+    private readonly bool postgres;
 
     /// <summary>Creates a store on <paramref name="context"/>.</summary>
     /// <param name="context">The shop's context; its model must include the loyalty model.</param>
@@ -54,6 +58,7 @@ public sealed class EntityFrameworkLedgerStore : ILedgerStore
         }
 
         this.context = context;
+        postgres = context.Database.ProviderName == PostgresLedgerAppend.ProviderName;
     }
 
     private IQueryable<LedgerAccountRow> AccountRows => context.Set<LedgerAccountRow>().AsNoTracking();
@@ -249,6 +254,12 @@ public sealed class EntityFrameworkLedgerStore : ILedgerStore
             }
         }
 
+        if (postgres && context.Database.GetDbConnection().CanCreateBatch)
+        {
+            return await AppendOnPostgresAsync(append, cancellationToken).ConfigureAwait(false);
+        }
+
+        // The portable path, for every other provider: one multi-statement command in a transaction.
         // Which lots and holds already exist (an update) rather than being created (an insert): a
         // lot or hold named after one of this append's transactions is new (that id was free, or
         // the append fails on the key); any other exists only if the table says so.
@@ -377,6 +388,147 @@ public sealed class EntityFrameworkLedgerStore : ILedgerStore
             {
                 await database.CloseConnectionAsync().ConfigureAwait(false);
             }
+        }
+    }
+
+    /// <summary>
+    /// The PostgreSQL path: one prepared statement (see <see cref="PostgresLedgerAppend"/>) sent in
+    /// one round trip. Without a shop transaction it runs in autocommit, which makes the single
+    /// statement atomic on its own; inside the shop's transaction it is sent between
+    /// <c>SAVEPOINT</c> and <c>RELEASE SAVEPOINT</c> in the same batch, so a failing append rolls
+    /// back only its own rows. Only a failure (a racing writer took an id, a fault) costs more trips.
+    /// </summary>
+    private async Task<LedgerAppendResult> AppendOnPostgresAsync(LedgerAppend append, CancellationToken cancellationToken)
+    {
+        var statements = PostgresLedgerAppend.For(context);
+        var statement = append.ExpectedVersion == 0 ? statements.Create : statements.Update;
+        var rows = new LedgerAppendRows
+        {
+            ProgramId = append.Account.ProgramId.Value,
+            MemberId = append.Account.MemberId.Value,
+            ExpectedVersion = append.ExpectedVersion,
+            Head = LedgerMapping.ToRow(append.Head),
+        };
+        foreach (var tx in append.Transactions)
+        {
+            rows.Transactions.Add(LedgerMapping.ToRow(tx));
+            for (var i = 0; i < tx.Movements.Count; i++)
+            {
+                rows.Movements.Add(LedgerMapping.ToRow(tx, i, tx.Movements[i]));
+            }
+        }
+
+        foreach (var lot in append.Lots)
+        {
+            rows.Lots.Add(LedgerMapping.ToRow(append.Account, lot));
+        }
+
+        foreach (var hold in append.Holds)
+        {
+            rows.Holds.Add(LedgerMapping.ToRow(append.Account, hold));
+        }
+
+        var database = context.Database;
+        var ambient = database.CurrentTransaction;
+        var opened = false;
+        var written = false;
+        long version = 0;
+        string? duplicate = null;
+        try
+        {
+            await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+            opened = true;
+            var batch = database.GetDbConnection().CreateBatch();
+            await using (batch.ConfigureAwait(false))
+            {
+                batch.Transaction = ambient?.GetDbTransaction();
+                if (database.GetCommandTimeout() is { } timeout)
+                {
+                    batch.Timeout = timeout;
+                }
+
+                if (ambient is not null)
+                {
+                    AddText(batch, "SAVEPOINT " + Savepoint);
+                }
+
+                var main = batch.CreateBatchCommand();
+                main.CommandText = statement.Sql;
+                statement.Bind(main, rows);
+                batch.BatchCommands.Add(main);
+                if (ambient is not null)
+                {
+                    AddText(batch, "RELEASE SAVEPOINT " + Savepoint);
+                }
+
+                // Prepared once per physical connection; later appends on it skip parsing and planning.
+                await batch.PrepareAsync(cancellationToken).ConfigureAwait(false);
+                var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                await using (reader.ConfigureAwait(false))
+                {
+                    do
+                    {
+                        if (reader.FieldCount == 3 && await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                        {
+                            written = reader.GetInt64(0) > 0;
+                            version = await reader.IsDBNullAsync(1, cancellationToken).ConfigureAwait(false) ? 0 : reader.GetInt64(1);
+                            duplicate = await reader.IsDBNullAsync(2, cancellationToken).ConfigureAwait(false) ? null : reader.GetString(2);
+                        }
+                    }
+                    while (await reader.NextResultAsync(cancellationToken).ConfigureAwait(false));
+                }
+            }
+        }
+        catch (DbException ex)
+        {
+            // A racing writer took one of the ids (the key decides), or a fault: nothing was written.
+            await UndoAsync(null, ambient).ConfigureAwait(false);
+            return await ExplainRefusalAsync(append, ex).ConfigureAwait(false);
+        }
+        catch (TimeoutException ex)
+        {
+            await UndoAsync(null, ambient).ConfigureAwait(false);
+            throw Fault("append to " + append.Account, ex);
+        }
+        catch (OperationCanceledException)
+        {
+            await UndoAsync(null, ambient).ConfigureAwait(false);
+            throw;
+        }
+        finally
+        {
+            if (opened)
+            {
+                await database.CloseConnectionAsync().ConfigureAwait(false);
+            }
+        }
+
+        if (written)
+        {
+            return new LedgerAppendResult(LedgerAppendStatus.Appended, append.Head.Version);
+        }
+
+        // Nothing was written. As of the statement's snapshot: a version other than the expected one
+        // is a conflict (checked first, as on every store); else a used id is a duplicate.
+        if (version != append.ExpectedVersion)
+        {
+            return new LedgerAppendResult(LedgerAppendStatus.VersionConflict, version);
+        }
+
+        if (duplicate is not null)
+        {
+            return new LedgerAppendResult(LedgerAppendStatus.Duplicate, version, TransactionId.From(duplicate));
+        }
+
+        // The snapshot saw the expected version, yet the head was not written: a writer committed a
+        // newer version (or created the account) while the statement waited for its lock. Read it.
+        return await ExplainRefusalAsync(append, null).ConfigureAwait(false);
+
+        static void AddText(DbBatch batch, string text)
+        {
+            var command = batch.CreateBatchCommand();
+            command.CommandText = text;
+            batch.BatchCommands.Add(command);
         }
     }
 

@@ -13,9 +13,12 @@ namespace Loyalty.Core.Ledger;
 /// <para>A state is owned by one writer at a time: <see cref="Take"/> removes it from its slot
 /// atomically, so two writers never share a mutable state; the writer hands it back with
 /// <see cref="Return"/> only when it matches the store again (after a successful append, or
-/// unchanged after a business error). The ledger checks the cached version against the store's
-/// head before using it, so a write made elsewhere (another process, another ledger instance,
-/// maintenance) is never missed: versions only ever grow and a version's content never changes.</para>
+/// unchanged after a business error). A write made elsewhere (another process, another ledger
+/// instance, maintenance) is never missed, although the ledger does not re-read the head before
+/// using a cached state: an append decided on a stale state is refused by the store's version check
+/// (and the write is decided again from the store), and a refusal decided on a cached state is
+/// confirmed against the store's head before it is returned. Versions only ever grow and a
+/// version's content never changes.</para>
 /// </remarks>
 internal sealed class AccountStateCache
 {

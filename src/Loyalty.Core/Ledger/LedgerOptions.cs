@@ -26,7 +26,7 @@ public sealed class LedgerOptions
     /// <summary>What a reversal does when the points it takes back are no longer there. Default <see cref="ShortfallPolicy.WithinBalance"/>.</summary>
     public ShortfallPolicy ShortfallPolicy { get; set; } = ShortfallPolicy.WithinBalance;
 
-    /// <summary>How many times a write is retried after a concurrent write on the same account. Default 16; 0 to 1,000.</summary>
+    /// <summary>How many times a write is retried after a concurrent write on the same account. Default 16; 0 to 1,000. (A write decided on a cached account state that the store finds stale is decided again from the store without counting as a retry.)</summary>
     public int MaxConcurrencyRetries { get; set; } = 16;
 
     /// <summary>How long a hold reserves points before it lapses. Default 30 minutes; 1 second to 90 days.</summary>

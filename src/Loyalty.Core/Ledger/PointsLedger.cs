@@ -662,26 +662,58 @@ public sealed class PointsLedger
         Func<AccountState, Instant, Task<Decision>>? decideLookingUp,
         CancellationToken cancellationToken)
     {
-        var existing = await store.FindTransactionAsync(settings.ProgramId, id, cancellationToken).ConfigureAwait(false);
-        if (existing is not null)
-        {
-            return Repeat(existing, memberId, shape);
-        }
-
+        // No look-up of the id before writing: the store refuses a used id (Duplicate) and the
+        // original is read then. Only a refused write (a business error or a bad argument) looks
+        // the id up first, because a repeat answers with the original whatever the account says now.
         var key = new LedgerAccountKey(settings.ProgramId, memberId);
-        for (var attempt = 0; ; attempt++)
+        var conflicts = 0;
+        var trustCache = true;
+        while (true)
         {
             var now = clock.GetCurrentInstant();
 
             // The state is owned by this call until it is handed back to the cache: a failed or
-            // throwing decision, a duplicate or a version conflict simply drops it.
-            var state = await LoadStateAsync(key, cancellationToken).ConfigureAwait(false);
+            // throwing decision, a duplicate or a version conflict simply drops it. A cached state is
+            // used without re-reading the head: the append's version check refuses it if it is stale,
+            // and a refusal decided on it is confirmed against the head before it is returned.
+            var (state, verified) = await LoadStateAsync(key, trustCache, cancellationToken).ConfigureAwait(false);
             var expectedVersion = state.Version;
-            var decision = decideNow is not null
-                ? decideNow(this, state, now, arg)
-                : await decideLookingUp!(state, now).ConfigureAwait(false);
+            Decision decision;
+            try
+            {
+                decision = decideNow is not null
+                    ? decideNow(this, state, now, arg)
+                    : await decideLookingUp!(state, now).ConfigureAwait(false);
+            }
+            catch (ArgumentException)
+            {
+                if (await RepeatOfAsync(id, memberId, shape, cancellationToken).ConfigureAwait(false) is { } repeat)
+                {
+                    return repeat;
+                }
+
+                if (!verified && !await IsCurrentAsync(state, cancellationToken).ConfigureAwait(false))
+                {
+                    trustCache = false;
+                    continue;
+                }
+
+                throw;
+            }
+
             if (decision.Error is { } error)
             {
+                if (await RepeatOfAsync(id, memberId, shape, cancellationToken).ConfigureAwait(false) is { } repeat)
+                {
+                    return repeat;
+                }
+
+                if (!verified && !await IsCurrentAsync(state, cancellationToken).ConfigureAwait(false))
+                {
+                    trustCache = false;
+                    continue;
+                }
+
                 cache?.Return(state);
                 return LedgerResult.Failure(error.Code, error.Message, error.Field);
             }
@@ -695,19 +727,41 @@ public sealed class PointsLedger
                     cache?.Return(state);
                     return LedgerResult.Success(record, isRepeat: false);
                 case LedgerAppendStatus.Duplicate:
-                    existing = await store.FindTransactionAsync(settings.ProgramId, id, cancellationToken).ConfigureAwait(false)
+                    var existing = await store.FindTransactionAsync(settings.ProgramId, id, cancellationToken).ConfigureAwait(false)
                         ?? throw new LoyaltyStoreException($"The store reported transaction id '{id}' as a duplicate but cannot find it.", isTransient: true);
                     return Repeat(existing, memberId, shape);
                 default:
-                    if (attempt >= options.MaxConcurrencyRetries)
+                    if (!verified)
                     {
-                        return LedgerResult.Failure(LedgerErrorCode.ConcurrencyConflict,
-                            $"Account {key} changed concurrently {attempt + 1} times in a row; nothing was written. Retry later with the same transaction id.");
+                        // The cached state was stale (another ledger or process wrote): not a lost race.
+                        trustCache = false;
+                        continue;
+                    }
+
+                    if (conflicts++ >= options.MaxConcurrencyRetries)
+                    {
+                        return await RepeatOfAsync(id, memberId, shape, cancellationToken).ConfigureAwait(false)
+                            ?? LedgerResult.Failure(LedgerErrorCode.ConcurrencyConflict,
+                                $"Account {key} changed concurrently {conflicts} times in a row; nothing was written. Retry later with the same transaction id.");
                     }
 
                     break;
             }
         }
+    }
+
+    /// <summary>The original transaction when <paramref name="id"/> is already used (as a repeat or an idempotency conflict), else null.</summary>
+    private async Task<LedgerResult?> RepeatOfAsync(TransactionId id, MemberId memberId, Shape shape, CancellationToken cancellationToken)
+    {
+        var existing = await store.FindTransactionAsync(settings.ProgramId, id, cancellationToken).ConfigureAwait(false);
+        return existing is null ? null : Repeat(existing, memberId, shape);
+    }
+
+    /// <summary>Whether the store's head is still at <paramref name="state"/>'s version.</summary>
+    private async Task<bool> IsCurrentAsync(AccountState state, CancellationToken cancellationToken)
+    {
+        var head = await store.GetHeadAsync(state.Key, cancellationToken).ConfigureAwait(false);
+        return (head?.Version ?? 0) == state.Version;
     }
 
     private ValueTask<LedgerAppendResult> AppendAsync(AccountState state, long expectedVersion, IReadOnlyList<LedgerTransactionRecord> transactions, Instant now, CancellationToken cancellationToken)
@@ -776,22 +830,19 @@ public sealed class PointsLedger
     }
 
     /// <summary>
-    /// The account's state at its current version: the cached one when the store's head still
-    /// has the cached version (O(1) read), otherwise decoded from the store's snapshot.
+    /// The account's state: the cached one, when there is one and <paramref name="trustCache"/>
+    /// (not verified: its version may be behind the store's), otherwise decoded from the store's
+    /// snapshot (verified: current as of the read).
     /// </summary>
-    private async ValueTask<AccountState> LoadStateAsync(LedgerAccountKey key, CancellationToken cancellationToken)
+    private async ValueTask<(AccountState State, bool Verified)> LoadStateAsync(LedgerAccountKey key, bool trustCache, CancellationToken cancellationToken)
     {
-        if (cache?.Take(key.MemberId) is { } cached)
+        if (cache?.Take(key.MemberId) is { } cached && trustCache)
         {
-            var head = await store.GetHeadAsync(key, cancellationToken).ConfigureAwait(false);
-            if (head is not null && head.Version == cached.Version)
-            {
-                return cached;
-            }
+            return (cached, false);
         }
 
         var snapshot = await store.GetAccountAsync(key, cancellationToken).ConfigureAwait(false);
-        return AccountState.FromSnapshot(key, snapshot, policy, settings.TimeZone);
+        return (AccountState.FromSnapshot(key, snapshot, policy, settings.TimeZone), true);
     }
 
     private async Task<(Hold? Hold, LedgerError? Error)> OpenHoldAsync(AccountState state, MemberId memberId, TransactionId holdId, Instant now, CancellationToken cancellationToken)

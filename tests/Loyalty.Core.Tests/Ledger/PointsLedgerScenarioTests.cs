@@ -184,7 +184,9 @@ public class PointsLedgerScenarioTests
     {
         var inner = new Loyalty.Core.Storage.InMemory.InMemoryLedgerStore();
         var racing = new RacingStore(inner);
-        var h = new LedgerHarness(o => o.MaxConcurrencyRetries = 0, store: racing);
+
+        // Without a cache every write is decided from a fresh read, so the conflict is a lost race.
+        var h = new LedgerHarness(o => o.MaxConcurrencyRetries = 0, store: racing, cacheSlots: 0);
         await h.EarnAsync(100, "e1");
         racing.InjectConflicts = 1;
         var result = await h.RedeemAsync(10, "r1");
@@ -194,20 +196,81 @@ public class PointsLedgerScenarioTests
         (await h.RedeemAsync(10, "r1")).Succeeded.Should().BeTrue();
     }
 
+    [Fact]
+    public async Task A_conflict_on_a_cached_account_is_decided_again_from_the_store_without_using_a_retry()
+    {
+        var racing = new RacingStore(new Loyalty.Core.Storage.InMemory.InMemoryLedgerStore());
+        var h = new LedgerHarness(o => o.MaxConcurrencyRetries = 0, store: racing);
+        await h.EarnAsync(100, "e1");
+        racing.InjectConflicts = 1;
+
+        var result = await h.RedeemAsync(10, "r1");
+
+        result.Succeeded.Should().BeTrue();
+        (await h.BalanceAsync()).Available.Should().Be(P(90));
+    }
+
+    [Fact]
+    public async Task A_write_reads_the_store_only_for_an_account_it_has_not_cached()
+    {
+        var counting = new RacingStore(new Loyalty.Core.Storage.InMemory.InMemoryLedgerStore());
+        var h = new LedgerHarness(store: counting);
+
+        await h.EarnAsync(100, "e1");
+        counting.Reads.Should().Be(1, "the first write reads the account's snapshot, and looks no id up");
+        await h.EarnAsync(50, "e2");
+        (await h.RedeemAsync(30, "r1")).Succeeded.Should().BeTrue();
+
+        counting.Reads.Should().Be(1, "later writes decide from the cached state and let the append check its version");
+        counting.Appends.Should().Be(3);
+    }
+
+    [Fact]
+    public async Task A_repeat_is_answered_with_the_original_even_when_the_account_could_no_longer_afford_it()
+    {
+        var h = new LedgerHarness(o => o.MaxConcurrencyRetries = 0);
+        await h.EarnAsync(100, "e1");
+        var first = await h.RedeemAsync(100, "r1");
+
+        var again = await h.RedeemAsync(100, "r1");
+
+        again.Succeeded.Should().BeTrue();
+        again.IsRepeat.Should().BeTrue();
+        again.Transaction.Should().Be(first.Transaction);
+        (await h.BalanceAsync()).Redeemed.Should().Be(P(100));
+    }
+
     /// <summary>A store that reports version conflicts on demand, as if another writer won.</summary>
     private sealed class RacingStore(ILedgerStore inner) : ILedgerStore
     {
         public int InjectConflicts { get; set; }
 
-        public ValueTask<LedgerAccountSnapshot> GetAccountAsync(LedgerAccountKey account, CancellationToken cancellationToken = default) => inner.GetAccountAsync(account, cancellationToken);
+        /// <summary>Reads of the account (snapshot or head) and id look-ups made so far.</summary>
+        public int Reads { get; private set; }
 
-        public ValueTask<LedgerAccountHead?> GetHeadAsync(LedgerAccountKey account, CancellationToken cancellationToken = default) => inner.GetHeadAsync(account, cancellationToken);
+        public int Appends { get; private set; }
+
+        public ValueTask<LedgerAccountSnapshot> GetAccountAsync(LedgerAccountKey account, CancellationToken cancellationToken = default)
+        {
+            Reads++;
+            return inner.GetAccountAsync(account, cancellationToken);
+        }
+
+        public ValueTask<LedgerAccountHead?> GetHeadAsync(LedgerAccountKey account, CancellationToken cancellationToken = default)
+        {
+            Reads++;
+            return inner.GetHeadAsync(account, cancellationToken);
+        }
 
         public ValueTask<IReadOnlyList<LedgerLotRecord>> GetLotsAsync(LedgerAccountKey account, IReadOnlyCollection<TransactionId> lotIds, CancellationToken cancellationToken = default) => inner.GetLotsAsync(account, lotIds, cancellationToken);
 
         public ValueTask<LedgerHoldRecord?> GetHoldAsync(LedgerAccountKey account, TransactionId holdId, CancellationToken cancellationToken = default) => inner.GetHoldAsync(account, holdId, cancellationToken);
 
-        public ValueTask<LedgerTransactionRecord?> FindTransactionAsync(ProgramId programId, TransactionId transactionId, CancellationToken cancellationToken = default) => inner.FindTransactionAsync(programId, transactionId, cancellationToken);
+        public ValueTask<LedgerTransactionRecord?> FindTransactionAsync(ProgramId programId, TransactionId transactionId, CancellationToken cancellationToken = default)
+        {
+            Reads++;
+            return inner.FindTransactionAsync(programId, transactionId, cancellationToken);
+        }
 
         public ValueTask<IReadOnlyList<LedgerTransactionRecord>> FindRelatedAsync(LedgerAccountKey account, TransactionId relatedId, CancellationToken cancellationToken = default) => inner.FindRelatedAsync(account, relatedId, cancellationToken);
 
@@ -217,6 +280,7 @@ public class PointsLedgerScenarioTests
 
         public ValueTask<LedgerAppendResult> AppendAsync(LedgerAppend append, CancellationToken cancellationToken = default)
         {
+            Appends++;
             if (InjectConflicts > 0)
             {
                 InjectConflicts--;

@@ -1,0 +1,120 @@
+using Loyalty.Core.EntityFrameworkCore.Tests.Infrastructure;
+using Loyalty.Core.Primitives;
+using Loyalty.Core.Storage;
+using Microsoft.EntityFrameworkCore;
+using NodaTime;
+
+namespace Loyalty.Core.EntityFrameworkCore.Tests.Ledger;
+
+/// <summary>
+/// What the PostgreSQL append adds to the shared specification: one prepared statement per kind of
+/// append on a connection, and the shop's transaction kept usable when an append fails in the database.
+/// </summary>
+[Collection(PostgresCollection.Name)]
+public sealed class PostgresLedgerAppendTests(PostgresServerFixture fixture)
+{
+    private static readonly Instant At = Instant.FromUtc(2026, 5, 4, 10, 0);
+
+    [PostgresFact]
+    public async Task Appends_on_one_connection_prepare_one_statement_for_a_new_account_and_one_for_the_rest()
+    {
+        await using var context = Database().CreateContext();
+        await context.Database.OpenConnectionAsync();
+        var store = new EntityFrameworkLedgerStore(context);
+        var program = NewProgram();
+        foreach (var member in new[] { "ana", "ben" })
+        {
+            var account = new LedgerAccountKey(program, MemberId.From(member));
+            LedgerAccountHead? head = null;
+            for (var i = 1; i <= 3; i++)
+            {
+                var append = Earn(account, head, $"{member}-{i}", 10);
+                (await store.AppendAsync(append)).Should().Be(new LedgerAppendResult(LedgerAppendStatus.Appended, i));
+                head = append.Head;
+            }
+        }
+
+        var prepared = await context.Database
+            .SqlQueryRaw<string>("SELECT statement AS \"Value\" FROM pg_prepared_statements WHERE statement LIKE 'WITH head AS%'")
+            .ToListAsync();
+
+        prepared.Should().HaveCount(2);
+        prepared.Should().ContainSingle(s => s.Contains("INSERT INTO shop_loyalty.ledger_accounts", StringComparison.Ordinal));
+        prepared.Should().ContainSingle(s => s.Contains("UPDATE shop_loyalty.ledger_accounts", StringComparison.Ordinal));
+    }
+
+    [PostgresFact]
+    public async Task An_append_failing_in_the_database_inside_the_shops_transaction_leaves_that_transaction_usable()
+    {
+        await using var context = Database().CreateContext();
+        var store = new EntityFrameworkLedgerStore(context);
+        var account = new LedgerAccountKey(NewProgram(), MemberId.From("alice"));
+        var reference = "order-" + account.ProgramId;
+        await using (var transaction = await context.Database.BeginTransactionAsync())
+        {
+            context.Orders.Add(new ShopOrder { Reference = reference, Total = 40m });
+            await context.SaveChangesAsync();
+
+            // The same lot twice: PostgreSQL refuses to upsert one row twice in a statement.
+            var broken = Earn(account, null, "broken", 40);
+            var fault = async () => await store.AppendAsync(broken with { Lots = [broken.Lots[0], broken.Lots[0]] });
+            var thrown = (await fault.Should().ThrowAsync<LoyaltyStoreException>()).Which;
+            thrown.Message.Should().StartWith($"The ledger store could not append to {account}: 21000: ON CONFLICT DO UPDATE command cannot affect row a second time");
+            thrown.IsTransient.Should().BeFalse();
+
+            (await store.AppendAsync(Earn(account, null, "order-1", 40))).Status.Should().Be(LedgerAppendStatus.Appended);
+            await transaction.CommitAsync();
+        }
+
+        await using var reader = Database().CreateContext();
+        var readStore = new EntityFrameworkLedgerStore(reader);
+        (await reader.Orders.CountAsync(o => o.Reference == reference)).Should().Be(1);
+        (await readStore.GetHeadAsync(account))!.Version.Should().Be(1);
+        (await readStore.FindTransactionAsync(account.ProgramId, TransactionId.From("order-1"))).Should().NotBeNull();
+        (await readStore.FindTransactionAsync(account.ProgramId, TransactionId.From("broken"))).Should().BeNull();
+    }
+
+    [PostgresFact]
+    public async Task Points_appended_inside_the_shops_transaction_roll_back_with_its_order()
+    {
+        await using var context = Database().CreateContext();
+        var store = new EntityFrameworkLedgerStore(context);
+        var account = new LedgerAccountKey(NewProgram(), MemberId.From("bob"));
+        var reference = "declined-" + account.ProgramId;
+        await using (var transaction = await context.Database.BeginTransactionAsync())
+        {
+            context.Orders.Add(new ShopOrder { Reference = reference, Total = 25m });
+            await context.SaveChangesAsync();
+            (await store.AppendAsync(Earn(account, null, "declined-1", 25))).Status.Should().Be(LedgerAppendStatus.Appended);
+            await transaction.RollbackAsync();
+        }
+
+        await using var reader = Database().CreateContext();
+        (await reader.Orders.CountAsync(o => o.Reference == reference)).Should().Be(0);
+        (await new EntityFrameworkLedgerStore(reader).GetHeadAsync(account)).Should().BeNull();
+    }
+
+    private PostgresDatabase Database() => fixture.Database("append", LoyaltyModelOptions.Create("shop_loyalty", ""));
+
+    private static ProgramId NewProgram() => ProgramId.From("p" + Guid.NewGuid().ToString("N")[..10]);
+
+    private static LedgerAppend Earn(LedgerAccountKey account, LedgerAccountHead? previous, string id, long amount)
+    {
+        var version = (previous?.Version ?? 0) + 1;
+        var txId = TransactionId.From(id);
+        var tx = new LedgerTransactionRecord
+        {
+            ProgramId = account.ProgramId, MemberId = account.MemberId, Id = txId, Version = version, Kind = LedgerTransactionKind.Earn,
+            RecordedAt = At, EffectiveAt = At, Amount = amount, AvailableAt = At, Movements = [new LedgerLotMovement(txId, amount)],
+        };
+        var lot = new LedgerLotRecord { LotId = txId, Sequence = version, OriginalAmount = amount, Remaining = amount, CreatedAt = At, AvailableAt = At };
+        var head = (previous ?? new LedgerAccountHead { ProgramId = account.ProgramId, MemberId = account.MemberId, Version = 0, UpdatedAt = At }) with
+        {
+            Version = version,
+            UpdatedAt = At,
+            LotPoints = (previous?.LotPoints ?? 0) + amount,
+            Earned = (previous?.Earned ?? 0) + amount,
+        };
+        return new LedgerAppend { Account = account, ExpectedVersion = version - 1, Transactions = [tx], Head = head, Lots = [lot] };
+    }
+}
