@@ -23,6 +23,7 @@ public sealed class LoyaltyModelBuilderExtensionsTests
             ("loyalty", "club_ledger_movements"),
             ("loyalty", "club_ledger_transactions"),
             ("loyalty", "club_member_activities"),
+            ("loyalty", "club_member_histories"),
             ("loyalty", "club_member_orders"),
             ("loyalty", "club_member_refunds"),
             ("loyalty", "club_members"),

@@ -11,6 +11,7 @@ internal static class ProgramModel
 {
     /// <summary>Table names, without the prefix.</summary>
     public const string Members = "members";
+    public const string Histories = "member_histories";
     public const string Orders = "member_orders";
     public const string Refunds = "member_refunds";
     public const string Activities = "member_activities";
@@ -39,6 +40,15 @@ internal static class ProgramModel
 
             // A referral code names one member of a programme.
             b.HasIndex(m => new { m.ProgramId, m.ReferralCode }).IsUnique().HasDatabaseName($"ux_{prefix}members_referral_code");
+        });
+
+        modelBuilder.Entity<MemberHistoryRow>(b =>
+        {
+            b.ToTable(options.Table(Histories), options.Schema);
+            b.HasKey(h => new { h.ProgramId, h.MemberId });
+            Id(b.Property(h => h.ProgramId), "program_id");
+            Id(b.Property(h => h.MemberId), "member_id");
+            b.Property(h => h.Version).HasColumnName("version");
         });
 
         modelBuilder.Entity<OrderRow>(b =>

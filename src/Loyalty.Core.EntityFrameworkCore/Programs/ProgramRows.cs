@@ -20,6 +20,18 @@ internal sealed class MemberRow
     public long? LastMaintainedAt { get; set; }
 }
 
+/// <summary>
+/// One row per member with a history: its version, incremented with every order, refund and
+/// activity written for the member (in the same transaction), so an order or activity evaluated
+/// from a history is written only if the version is still the one read. No row reads as version 0.
+/// </summary>
+internal sealed class MemberHistoryRow
+{
+    public string ProgramId { get; set; } = "";
+    public string MemberId { get; set; } = "";
+    public long Version { get; set; }
+}
+
 /// <summary>One row per recorded order; never updated.</summary>
 internal sealed class OrderRow
 {

@@ -36,6 +36,14 @@ CREATE TABLE loyalty_member_activities (
 );
 
 
+CREATE TABLE loyalty_member_histories (
+    program_id character varying(128) NOT NULL,
+    member_id character varying(128) NOT NULL,
+    version bigint NOT NULL,
+    CONSTRAINT "PK_loyalty_member_histories" PRIMARY KEY (program_id, member_id)
+);
+
+
 CREATE TABLE loyalty_member_orders (
     program_id character varying(128) NOT NULL,
     order_id character varying(128) NOT NULL,

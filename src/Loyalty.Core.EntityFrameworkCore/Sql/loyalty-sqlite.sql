@@ -36,6 +36,14 @@ CREATE TABLE "loyalty_member_activities" (
 );
 
 
+CREATE TABLE "loyalty_member_histories" (
+    "program_id" TEXT NOT NULL,
+    "member_id" TEXT NOT NULL,
+    "version" INTEGER NOT NULL,
+    CONSTRAINT "PK_loyalty_member_histories" PRIMARY KEY ("program_id", "member_id")
+);
+
+
 CREATE TABLE "loyalty_member_orders" (
     "program_id" TEXT NOT NULL,
     "order_id" TEXT NOT NULL,

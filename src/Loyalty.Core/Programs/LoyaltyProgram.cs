@@ -338,23 +338,40 @@ public sealed class LoyaltyProgram
             return NoRules<OrderReceipt>(order.PlacedAt);
         }
 
-        var memberHistory = await members.GetHistoryAsync(programId, order.Member, cancellationToken).ConfigureAwait(false);
-        var (context, tierAtOrder) = Context(member, memberHistory, order.PlacedAt, order.Id);
-        var earning = EarningEngine.Instance.Evaluate(ruleSet, order, context, Usage(memberHistory));
-        var record = new OrderRecord
+        for (var attempt = 0; attempt < MaxUpdateAttempts; attempt++)
         {
-            ProgramId = programId,
-            MemberId = order.Member,
-            OrderId = order.Id,
-            Fingerprint = fingerprint,
-            Order = order,
-            Earning = earning,
-            Tier = tierAtOrder,
-            TransactionId = DerivedIds.Order(order.Id),
-            RecordedAt = clock.GetCurrentInstant(),
-        };
-        var stored = await members.AddOrderAsync(record, cancellationToken).ConfigureAwait(false);
-        return await CompleteOrderAsync(stored, fingerprint, isNew: ReferenceEquals(stored, record), cancellationToken).ConfigureAwait(false);
+            // The order is evaluated from the member's history and written only if that history has
+            // not changed since (another order, refund or activity of the member): otherwise it is
+            // re-read and re-evaluated, so first-order rules and per-member caps see every order.
+            var memberHistory = await members.GetHistoryAsync(programId, order.Member, cancellationToken).ConfigureAwait(false);
+            var (context, tierAtOrder) = Context(member, memberHistory, order.PlacedAt, order.Id);
+            var earning = EarningEngine.Instance.Evaluate(ruleSet, order, context, Usage(memberHistory));
+            var record = new OrderRecord
+            {
+                ProgramId = programId,
+                MemberId = order.Member,
+                OrderId = order.Id,
+                Fingerprint = fingerprint,
+                Order = order,
+                Earning = earning,
+                Tier = tierAtOrder,
+                TransactionId = DerivedIds.Order(order.Id),
+                RecordedAt = clock.GetCurrentInstant(),
+            };
+            var added = await members.AddOrderAsync(record, memberHistory.Version, cancellationToken).ConfigureAwait(false);
+            switch (added.Status)
+            {
+                case HistoryAddStatus.Added:
+                    return await CompleteOrderAsync(record, fingerprint, isNew: true, cancellationToken).ConfigureAwait(false);
+                case HistoryAddStatus.Exists:
+                    return await CompleteOrderAsync(added.Existing!, fingerprint, isNew: false, cancellationToken).ConfigureAwait(false);
+                default:
+                    await PauseAsync(attempt, cancellationToken).ConfigureAwait(false);
+                    continue;
+            }
+        }
+
+        throw HistoryKeptChanging($"Order '{order.Id}'", order.Member);
     }
 
     /// <summary>
@@ -890,6 +907,13 @@ public sealed class LoyaltyProgram
         where T : class =>
         LoyaltyResult<T>.Failure(LoyaltyErrorCode.IdempotencyConflict, message);
 
+    /// <summary>A short random pause before retrying after a conflict (longer as attempts add up), so racing writers spread out.</summary>
+    private static Task PauseAsync(int attempt, CancellationToken cancellationToken) =>
+        attempt == 0 ? Task.CompletedTask : Task.Delay(Random.Shared.Next(1, 2 << Math.Min(attempt, 6)), cancellationToken);
+
+    private static LoyaltyStoreException HistoryKeptChanging(string what, MemberId memberId) =>
+        new($"{what} could not be written after {MaxUpdateAttempts} attempts because the history of member '{memberId}' kept changing (other orders, refunds or activities being recorded); retry it.", isTransient: true);
+
     private static LoyaltyResult<T> Insufficient<T>(MemberId memberId, Points needed, Points available)
         where T : class =>
         LoyaltyResult<T>.Failure(LoyaltyErrorCode.InsufficientPoints, $"Member '{memberId}' has {available} points available; {needed} are needed.");
@@ -1187,32 +1211,45 @@ public sealed class LoyaltyProgram
             return NoRules<ActivityReceipt>(activity.OccurredAt);
         }
 
-        var memberHistory = await members.GetHistoryAsync(programId, activity.Member, cancellationToken).ConfigureAwait(false);
-        var context = Context(member, memberHistory, activity.OccurredAt, null).Context;
-        var earning = EarningEngine.Instance.Evaluate(ruleSet, activity, context, Usage(memberHistory));
-        if (skipWhenNothingEarned && earning.Total.IsZero)
+        for (var attempt = 0; attempt < MaxUpdateAttempts; attempt++)
         {
-            return LoyaltyResult<ActivityReceipt>.Success(ToReceipt(activityId, activity, earning, ruleSet));
+            // Written only if the member's history has not changed since it was read (see RecordOrderAsync).
+            var memberHistory = await members.GetHistoryAsync(programId, activity.Member, cancellationToken).ConfigureAwait(false);
+            var context = Context(member, memberHistory, activity.OccurredAt, null).Context;
+            var earning = EarningEngine.Instance.Evaluate(ruleSet, activity, context, Usage(memberHistory));
+            if (skipWhenNothingEarned && earning.Total.IsZero)
+            {
+                return LoyaltyResult<ActivityReceipt>.Success(ToReceipt(activityId, activity, earning, ruleSet));
+            }
+
+            var record = new ActivityRecord
+            {
+                ProgramId = programId,
+                MemberId = activity.Member,
+                ActivityId = activityId,
+                Fingerprint = fingerprint,
+                Activity = activity,
+                Earning = earning,
+                TransactionId = earning.Total.IsPositive ? DerivedIds.Activity(activityId) : null,
+                RecordedAt = clock.GetCurrentInstant(),
+            };
+            var added = await members.AddActivityAsync(record, memberHistory.Version, cancellationToken).ConfigureAwait(false);
+            switch (added.Status)
+            {
+                case HistoryAddStatus.Added:
+                    return await CompleteActivityAsync(record, isRepeat: false, cancellationToken).ConfigureAwait(false);
+                case HistoryAddStatus.Exists:
+                    var stored = added.Existing!;
+                    return stored.Fingerprint == fingerprint || tolerateExisting
+                        ? await CompleteActivityAsync(stored, isRepeat: true, cancellationToken).ConfigureAwait(false)
+                        : Conflict<ActivityReceipt>($"Activity '{activityId}' was recorded with other content; use a new activity id for another activity.");
+                default:
+                    await PauseAsync(attempt, cancellationToken).ConfigureAwait(false);
+                    continue;
+            }
         }
 
-        var record = new ActivityRecord
-        {
-            ProgramId = programId,
-            MemberId = activity.Member,
-            ActivityId = activityId,
-            Fingerprint = fingerprint,
-            Activity = activity,
-            Earning = earning,
-            TransactionId = earning.Total.IsPositive ? DerivedIds.Activity(activityId) : null,
-            RecordedAt = clock.GetCurrentInstant(),
-        };
-        var stored = await members.AddActivityAsync(record, cancellationToken).ConfigureAwait(false);
-        if (!ReferenceEquals(stored, record) && stored.Fingerprint != fingerprint && !tolerateExisting)
-        {
-            return Conflict<ActivityReceipt>($"Activity '{activityId}' was recorded with other content; use a new activity id for another activity.");
-        }
-
-        return await CompleteActivityAsync(stored, isRepeat: !ReferenceEquals(stored, record), cancellationToken).ConfigureAwait(false);
+        throw HistoryKeptChanging($"Activity '{activityId}'", activity.Member);
     }
 
     private async Task<LoyaltyResult<ActivityReceipt>> CompleteActivityAsync(ActivityRecord record, bool isRepeat, CancellationToken cancellationToken)
@@ -1276,7 +1313,11 @@ public sealed class LoyaltyProgram
     private (MemberContext Context, TierId Tier) Context(MemberRecord member, MemberHistory history, Instant at, OrderId? excluding)
     {
         var evaluation = EvaluateTier(member, history, at);
-        var previous = history.Orders.Where(o => o.Order.PlacedAt < at && o.OrderId != excluding).ToList();
+        // Every order already recorded counts as previous, whatever its placement instant: orders are
+        // numbered in the order they are recorded (serialised by the history version), so a first-order
+        // or Nth-order bonus goes to exactly one order, also when two orders share an instant or an
+        // older order is recorded late.
+        var previous = history.Orders.Where(o => o.OrderId != excluding).ToList();
         var context = new MemberContext(
             tier: evaluation.Tier.Id,
             tierEarnMultiplier: evaluation.Benefits.EarnMultiplier,

@@ -78,7 +78,7 @@ public sealed class BrokenProgramStoresTests
 
         public ValueTask<IReadOnlyList<MemberId>> ListMembersAsync(ProgramId programId, MemberId? afterMember, int maxCount, CancellationToken cancellationToken = default) => inner.ListMembersAsync(programId, afterMember, maxCount, cancellationToken);
 
-        public ValueTask<OrderRecord> AddOrderAsync(OrderRecord order, CancellationToken cancellationToken = default) => inner.AddOrderAsync(order, cancellationToken);
+        public ValueTask<HistoryAddResult<OrderRecord>> AddOrderAsync(OrderRecord order, long expectedHistoryVersion, CancellationToken cancellationToken = default) => inner.AddOrderAsync(order, expectedHistoryVersion, cancellationToken);
 
         public ValueTask<OrderRecord?> GetOrderAsync(ProgramId programId, OrderId orderId, CancellationToken cancellationToken = default) => inner.GetOrderAsync(programId, orderId, cancellationToken);
 
@@ -86,7 +86,7 @@ public sealed class BrokenProgramStoresTests
 
         public ValueTask<IReadOnlyList<RefundRecord>> ListRefundsAsync(ProgramId programId, OrderId orderId, CancellationToken cancellationToken = default) => inner.ListRefundsAsync(programId, orderId, cancellationToken);
 
-        public ValueTask<ActivityRecord> AddActivityAsync(ActivityRecord activity, CancellationToken cancellationToken = default) => inner.AddActivityAsync(activity, cancellationToken);
+        public ValueTask<HistoryAddResult<ActivityRecord>> AddActivityAsync(ActivityRecord activity, long expectedHistoryVersion, CancellationToken cancellationToken = default) => inner.AddActivityAsync(activity, expectedHistoryVersion, cancellationToken);
 
         public ValueTask<ActivityRecord?> GetActivityAsync(ProgramId programId, ActivityId activityId, CancellationToken cancellationToken = default) => inner.GetActivityAsync(programId, activityId, cancellationToken);
 
