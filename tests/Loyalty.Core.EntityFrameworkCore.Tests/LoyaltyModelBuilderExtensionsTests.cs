@@ -17,6 +17,8 @@ public sealed class LoyaltyModelBuilderExtensionsTests
             .ToList();
 
         tables.Should().Equal(
+            ("loyalty", "club_campaign_budget_reservations"),
+            ("loyalty", "club_campaign_budgets"),
             ("loyalty", "club_ledger_accounts"),
             ("loyalty", "club_ledger_holds"),
             ("loyalty", "club_ledger_lots"),

@@ -1,8 +1,5 @@
 using System.Data.Common;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Infrastructure;
-using Microsoft.EntityFrameworkCore.Metadata;
-using Microsoft.EntityFrameworkCore.Storage;
 
 namespace Loyalty.Core.EntityFrameworkCore.Programs;
 
@@ -39,42 +36,10 @@ internal static class HistoryHead
     /// <summary>Increments the version whatever it is (inserting the row at version 1 when there is none).</summary>
     public static async Task IncrementAsync(StoreSession session, DbTransaction transaction, string program, string member, CancellationToken cancellationToken)
     {
-        var context = session.Context;
-        var sql = context.GetService<ISqlGenerationHelper>();
-        var entity = context.Model.FindEntityType(typeof(MemberHistoryRow))!;
-        var table = StoreObjectIdentifier.Table(entity.GetTableName()!, entity.GetSchema());
-        string Column(string property) => sql.DelimitIdentifier(entity.FindProperty(property)!.GetColumnName(table)!);
-
-        var connection = context.Database.GetDbConnection();
-        var command = connection.CreateCommand();
-        await using (command.ConfigureAwait(false))
+        var key = new[] { (nameof(MemberHistoryRow.ProgramId), program), (nameof(MemberHistoryRow.MemberId), member) };
+        if (await RowIncrement.ExecuteAsync<MemberHistoryRow>(session, transaction, nameof(MemberHistoryRow.Version), key, cancellationToken).ConfigureAwait(false) == 0)
         {
-            command.Transaction = transaction;
-            if (context.Database.GetCommandTimeout() is { } timeout)
-            {
-                command.CommandTimeout = timeout;
-            }
-
-            var version = Column(nameof(MemberHistoryRow.Version));
-            command.CommandText =
-                $"UPDATE {sql.DelimitIdentifier(table.Name, table.Schema)} SET {version} = {version} + 1"
-                + $" WHERE {Column(nameof(MemberHistoryRow.ProgramId))} = {Parameter(command, sql, "hp0", program)}"
-                + $" AND {Column(nameof(MemberHistoryRow.MemberId))} = {Parameter(command, sql, "hp1", member)}{sql.StatementTerminator}";
-            if (await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1)
-            {
-                return;
-            }
+            await AdvanceAsync(session, transaction, program, member, 0, cancellationToken).ConfigureAwait(false);
         }
-
-        await AdvanceAsync(session, transaction, program, member, 0, cancellationToken).ConfigureAwait(false);
-    }
-
-    private static string Parameter(DbCommand command, ISqlGenerationHelper sql, string name, string value)
-    {
-        var parameter = command.CreateParameter();
-        parameter.ParameterName = sql.GenerateParameterName(name);
-        parameter.Value = value;
-        command.Parameters.Add(parameter);
-        return sql.GenerateParameterNamePlaceholder(name);
     }
 }

@@ -16,6 +16,8 @@ internal static class ProgramModel
     public const string Refunds = "member_refunds";
     public const string Activities = "member_activities";
     public const string RuleSets = "rule_sets";
+    public const string CampaignBudgets = "campaign_budgets";
+    public const string CampaignReservations = "campaign_budget_reservations";
     public const string Rewards = "rewards";
     public const string StockClaims = "reward_stock_claims";
     public const string Redemptions = "reward_redemptions";
@@ -109,6 +111,28 @@ internal static class ProgramModel
             Id(b.Property(a => a.TransactionId), "transaction_id").IsRequired(false);
             b.Property(a => a.RecordedAt).HasColumnName("recorded_at");
             b.HasIndex(a => new { a.ProgramId, a.MemberId, a.OccurredAt }).HasDatabaseName($"ix_{prefix}member_activities_member");
+        });
+
+        modelBuilder.Entity<CampaignBudgetRow>(b =>
+        {
+            b.ToTable(options.Table(CampaignBudgets), options.Schema);
+            b.HasKey(c => new { c.ProgramId, c.RuleId });
+            Id(b.Property(c => c.ProgramId), "program_id");
+            Id(b.Property(c => c.RuleId), "rule_id");
+            b.Property(c => c.Used).HasColumnName("used");
+            b.Property(c => c.Version).HasColumnName("version");
+        });
+
+        modelBuilder.Entity<CampaignReservationRow>(b =>
+        {
+            b.ToTable(options.Table(CampaignReservations), options.Schema);
+
+            // Settling reads an order's or activity's reservations by its transaction.
+            b.HasKey(r => new { r.ProgramId, r.TransactionId, r.RuleId });
+            Id(b.Property(r => r.ProgramId), "program_id");
+            Id(b.Property(r => r.TransactionId), "transaction_id");
+            Id(b.Property(r => r.RuleId), "rule_id");
+            b.Property(r => r.Points).HasColumnName("points");
         });
 
         modelBuilder.Entity<RuleSetRow>(b =>

@@ -1,3 +1,21 @@
+CREATE TABLE loyalty_campaign_budget_reservations (
+    program_id character varying(128) NOT NULL,
+    transaction_id character varying(128) NOT NULL,
+    rule_id character varying(128) NOT NULL,
+    points bigint NOT NULL,
+    CONSTRAINT "PK_loyalty_campaign_budget_reservations" PRIMARY KEY (program_id, transaction_id, rule_id)
+);
+
+
+CREATE TABLE loyalty_campaign_budgets (
+    program_id character varying(128) NOT NULL,
+    rule_id character varying(128) NOT NULL,
+    used bigint NOT NULL,
+    version bigint NOT NULL,
+    CONSTRAINT "PK_loyalty_campaign_budgets" PRIMARY KEY (program_id, rule_id)
+);
+
+
 CREATE TABLE loyalty_ledger_accounts (
     program_id character varying(128) NOT NULL,
     member_id character varying(128) NOT NULL,

@@ -1,3 +1,21 @@
+CREATE TABLE "loyalty_campaign_budget_reservations" (
+    "program_id" TEXT NOT NULL,
+    "transaction_id" TEXT NOT NULL,
+    "rule_id" TEXT NOT NULL,
+    "points" INTEGER NOT NULL,
+    CONSTRAINT "PK_loyalty_campaign_budget_reservations" PRIMARY KEY ("program_id", "transaction_id", "rule_id")
+);
+
+
+CREATE TABLE "loyalty_campaign_budgets" (
+    "program_id" TEXT NOT NULL,
+    "rule_id" TEXT NOT NULL,
+    "used" INTEGER NOT NULL,
+    "version" INTEGER NOT NULL,
+    CONSTRAINT "PK_loyalty_campaign_budgets" PRIMARY KEY ("program_id", "rule_id")
+);
+
+
 CREATE TABLE "loyalty_ledger_accounts" (
     "program_id" TEXT NOT NULL,
     "member_id" TEXT NOT NULL,

@@ -37,6 +37,52 @@ public sealed class BrokenProgramStoresTests
         await new RacyRewardSpecification().Stock_claims_are_idempotent_and_stop_at_the_stock(); // one writer at a time still passes
     }
 
+    [Fact]
+    public async Task The_budget_specification_catches_a_store_whose_reservation_checks_then_acts()
+    {
+        var suite = new RacyBudgetSpecification();
+
+        var failure = await Record.ExceptionAsync(suite.Racing_reservations_never_exceed_the_budget);
+
+        failure.Should().BeAssignableTo<XunitException>("racing reservations must not give out more than the budget");
+        await new RacyBudgetSpecification().Reservations_are_granted_from_what_the_budget_has_left(); // one writer at a time still passes
+        await new RacyBudgetSpecification().Settling_gives_back_what_was_not_awarded_and_never_grows();
+    }
+
+    private sealed class RacyBudgetSpecification : CampaignBudgetStoreSpecification
+    {
+        private readonly RacyBudgetStore store = new();
+
+        protected override ICampaignBudgetStore CreateStore() => store;
+    }
+
+    /// <summary>Broken: reads the usage, pauses, then reserves from what it read (racing writers all see the same room).</summary>
+    private sealed class RacyBudgetStore : ICampaignBudgetStore
+    {
+        private readonly InMemoryCampaignBudgetStore inner = new();
+
+        public ValueTask<CampaignBudgetUsage> GetUsageAsync(ProgramId programId, RuleId ruleId, TransactionId key, CancellationToken cancellationToken = default) => inner.GetUsageAsync(programId, ruleId, key, cancellationToken);
+
+        public async ValueTask<Points> ReserveAsync(ProgramId programId, RuleId ruleId, TransactionId key, Points points, Points budget, CancellationToken cancellationToken = default)
+        {
+            var usage = await inner.GetUsageAsync(programId, ruleId, key, cancellationToken);
+            var room = budget - usage.Used;
+            await Task.Delay(20, cancellationToken);
+
+            // Asks the real store for a budget as large as the room it saw, on top of what is now used.
+            var seen = room < points - usage.HeldByKey ? room + usage.HeldByKey : points;
+            if (!seen.IsPositive)
+            {
+                return usage.HeldByKey;
+            }
+
+            var now = await inner.GetUsageAsync(programId, ruleId, key, cancellationToken);
+            return await inner.ReserveAsync(programId, ruleId, key, seen, now.Used - now.HeldByKey + seen, cancellationToken);
+        }
+
+        public ValueTask SettleAsync(ProgramId programId, TransactionId key, IReadOnlyCollection<CampaignGrant> grants, CancellationToken cancellationToken = default) => inner.SettleAsync(programId, key, grants, cancellationToken);
+    }
+
     /// <summary>Not public, so that xunit does not run the whole suite against the broken store.</summary>
     private sealed class CountBlindMemberSpecification : MemberStoreSpecification
     {
