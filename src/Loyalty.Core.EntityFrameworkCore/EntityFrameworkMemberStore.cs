@@ -18,11 +18,13 @@ namespace Loyalty.Core.EntityFrameworkCore;
 /// <para>Every write is atomic and decided by the database's keys, so racing writers get the same
 /// answers as sequential ones: a member id and a referral code are unique in a programme; an
 /// update is <c>UPDATE … WHERE version = @expected</c>; orders, refunds and activities are
-/// inserted once per id (a second insert returns the stored record); the refunds of an order are
-/// numbered from 0 under a unique key, so two refunds computed from the same count cannot both be
-/// written.</para>
+/// inserted once per id (a second insert returns the stored record); an order or activity is
+/// inserted only if the member's history version (a row per member, moved on in the same
+/// transaction by every order, refund and activity) is still the one read; the refunds of an order
+/// are numbered from 0 under a unique key, so two refunds computed from the same count cannot both
+/// be written.</para>
 /// <para>An order's lines, its earning explanation, a refund and a tier status are kept as JSON
-/// text. A member's history costs three queries (orders, refunds, activities), whatever its size.
+/// text. A member's history costs four queries (its version, orders, refunds, activities), whatever its size.
 /// Writes run in one database transaction, or behind a savepoint in the shop's transaction (so an
 /// order row of the shop and the loyalty records commit together); the store bypasses the change
 /// tracker. Like its context, an instance is not thread-safe: use one per scope. Provider faults
@@ -142,9 +144,10 @@ public sealed class EntityFrameworkMemberStore : IMemberStore
     }
 
     /// <inheritdoc />
-    public async ValueTask<OrderRecord> AddOrderAsync(OrderRecord order, CancellationToken cancellationToken = default)
+    public async ValueTask<HistoryAddResult<OrderRecord>> AddOrderAsync(OrderRecord order, long expectedHistoryVersion, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(order);
+        CheckVersion(expectedHistoryVersion);
         var row = new OrderRow
         {
             ProgramId = order.ProgramId.Value,
@@ -158,7 +161,7 @@ public sealed class EntityFrameworkMemberStore : IMemberStore
             TransactionId = order.TransactionId.Value,
             RecordedAt = LedgerMapping.Ticks(order.RecordedAt),
         };
-        return await InsertOnceAsync(row, order, ct => FindOrderAsync(row.ProgramId, row.OrderId, ct), $"add order '{order.OrderId}'", cancellationToken).ConfigureAwait(false);
+        return await InsertInHistoryAsync(row, row.ProgramId, row.MemberId, expectedHistoryVersion, ct => FindOrderAsync(row.ProgramId, row.OrderId, ct), $"add order '{order.OrderId}'", cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
@@ -213,6 +216,7 @@ public sealed class EntityFrameworkMemberStore : IMemberStore
             async (tx, ct) =>
             {
                 await session.ExecuteAsync(tx, w => w.Insert(row), ct).ConfigureAwait(false);
+                await HistoryHead.IncrementAsync(session, tx, row.ProgramId, row.MemberId, ct).ConfigureAwait(false);
                 return (new RefundAddResult(RefundAddStatus.Added), true);
             },
             ExplainAsync,
@@ -237,9 +241,10 @@ public sealed class EntityFrameworkMemberStore : IMemberStore
     }
 
     /// <inheritdoc />
-    public async ValueTask<ActivityRecord> AddActivityAsync(ActivityRecord activity, CancellationToken cancellationToken = default)
+    public async ValueTask<HistoryAddResult<ActivityRecord>> AddActivityAsync(ActivityRecord activity, long expectedHistoryVersion, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(activity);
+        CheckVersion(expectedHistoryVersion);
         var row = new ActivityRow
         {
             ProgramId = activity.ProgramId.Value,
@@ -253,7 +258,7 @@ public sealed class EntityFrameworkMemberStore : IMemberStore
             TransactionId = activity.TransactionId?.Value,
             RecordedAt = LedgerMapping.Ticks(activity.RecordedAt),
         };
-        return await InsertOnceAsync(row, activity, ct => FindActivityAsync(row.ProgramId, row.ActivityId, ct), $"add activity '{activity.ActivityId}'", cancellationToken).ConfigureAwait(false);
+        return await InsertInHistoryAsync(row, row.ProgramId, row.MemberId, expectedHistoryVersion, ct => FindActivityAsync(row.ProgramId, row.ActivityId, ct), $"add activity '{activity.ActivityId}'", cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
@@ -268,37 +273,68 @@ public sealed class EntityFrameworkMemberStore : IMemberStore
         return await session.ReadAsync(
             async ct =>
             {
+                // The version first: a write landing between the reads makes it older than the
+                // records read, so an order evaluated from them is refused, never wrongly accepted.
+                var version = await HistoryHead.ReadAsync(session, program, member, ct).ConfigureAwait(false);
                 var orders = await session.Rows<OrderRow>().Where(o => o.ProgramId == program && o.MemberId == member)
                     .OrderBy(o => o.PlacedAt).ThenBy(o => o.RecordedAt).ToListAsync(ct).ConfigureAwait(false);
                 var refunds = await session.Rows<RefundRow>().Where(r => r.ProgramId == program && r.MemberId == member)
                     .OrderBy(r => r.RefundedAt).ThenBy(r => r.RecordedAt).ToListAsync(ct).ConfigureAwait(false);
                 var activities = await session.Rows<ActivityRow>().Where(a => a.ProgramId == program && a.MemberId == member)
                     .OrderBy(a => a.OccurredAt).ThenBy(a => a.RecordedAt).ToListAsync(ct).ConfigureAwait(false);
-                return new MemberHistory(orders.ConvertAll(ToRecord), refunds.ConvertAll(ToRecord), activities.ConvertAll(ToRecord));
+                return new MemberHistory(orders.ConvertAll(ToRecord), refunds.ConvertAll(ToRecord), activities.ConvertAll(ToRecord), version);
             },
             $"read the history of member '{memberId}'",
             cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task<TRecord> InsertOnceAsync<TRow, TRecord>(TRow row, TRecord record, Func<CancellationToken, Task<TRecord?>> find, string what, CancellationToken cancellationToken)
+    private async Task<HistoryAddResult<TRecord>> InsertInHistoryAsync<TRow, TRecord>(TRow row, string program, string member, long expectedVersion, Func<CancellationToken, Task<TRecord?>> find, string what, CancellationToken cancellationToken)
         where TRow : class
         where TRecord : class
     {
+        // A record with this id is a repeat, whatever the history's version.
         var existing = await session.ReadAsync(find, what, cancellationToken).ConfigureAwait(false);
         if (existing is not null)
         {
-            return existing;
+            return new HistoryAddResult<TRecord>(HistoryAddStatus.Exists, existing);
         }
 
+        // The version is compared and moved on, then the record inserted, in one transaction: a
+        // racing writer that moved the version first makes the update miss (or, from version 0, the
+        // insert of the history row fail on its key); one that inserted the same id makes the insert
+        // fail on its key. Either way nothing is written and the re-read says which.
         return await session.WriteAsync(
             async (tx, ct) =>
             {
+                if (!await HistoryHead.AdvanceAsync(session, tx, program, member, expectedVersion, ct).ConfigureAwait(false))
+                {
+                    return (new HistoryAddResult<TRecord>(HistoryAddStatus.Conflict), false);
+                }
+
                 await session.ExecuteAsync(tx, w => w.Insert(row), ct).ConfigureAwait(false);
-                return (record, true);
+                return (new HistoryAddResult<TRecord>(HistoryAddStatus.Added), true);
             },
-            async ct => await find(ct).ConfigureAwait(false) is { } stored ? (true, stored) : (false, record),
+            async ct =>
+            {
+                if (await find(ct).ConfigureAwait(false) is { } stored)
+                {
+                    return (true, new HistoryAddResult<TRecord>(HistoryAddStatus.Exists, stored));
+                }
+
+                var version = await HistoryHead.ReadAsync(session, program, member, ct).ConfigureAwait(false);
+                return (version != expectedVersion, new HistoryAddResult<TRecord>(HistoryAddStatus.Conflict));
+            },
             what,
             cancellationToken).ConfigureAwait(false);
+    }
+
+    private static void CheckVersion(long expectedHistoryVersion)
+    {
+        if (expectedHistoryVersion < 0)
+        {
+            // The in-memory store's message, word for word.
+            throw new ArgumentOutOfRangeException(nameof(expectedHistoryVersion), expectedHistoryVersion, $"expectedHistoryVersion must be 0 or greater (was {expectedHistoryVersion}).");
+        }
     }
 
     private Task<int> CountRefundsAsync(RefundRow row, CancellationToken cancellationToken)

@@ -12,8 +12,9 @@ namespace Loyalty.Core.Specification;
 /// <summary>
 /// The behaviour every <see cref="IMemberStore"/> must have: members added once with unique
 /// referral codes and updated under optimistic concurrency; orders, refunds and activities inserted
-/// once and read back whole; refunds of an order added only from the count read (also between
-/// racing writers); a member's history in time order. Subclass it once per store and implement
+/// once and read back whole; orders and activities added only from the member's history version
+/// read, and refunds of an order only from the count read (also between racing writers); a
+/// member's history in time order with its version. Subclass it once per store and implement
 /// <see cref="CreateStore"/>.
 /// </summary>
 /// <remarks>Each test works in its own programme, so a subclass may share one database between all its tests.</remarks>
@@ -169,9 +170,9 @@ public abstract class MemberStoreSpecification : IAsyncLifetime
         var store = CreateStore();
         Assert.Equal("member", (await Assert.ThrowsAsync<ArgumentNullException>(async () => await store.AddMemberAsync(null!))).ParamName);
         Assert.Equal("member", (await Assert.ThrowsAsync<ArgumentNullException>(async () => await store.UpdateMemberAsync(null!, 1))).ParamName);
-        Assert.Equal("order", (await Assert.ThrowsAsync<ArgumentNullException>(async () => await store.AddOrderAsync(null!))).ParamName);
+        Assert.Equal("order", (await Assert.ThrowsAsync<ArgumentNullException>(async () => await store.AddOrderAsync(null!, 0))).ParamName);
         Assert.Equal("refund", (await Assert.ThrowsAsync<ArgumentNullException>(async () => await store.AddRefundAsync(null!, 0))).ParamName);
-        Assert.Equal("activity", (await Assert.ThrowsAsync<ArgumentNullException>(async () => await store.AddActivityAsync(null!))).ParamName);
+        Assert.Equal("activity", (await Assert.ThrowsAsync<ArgumentNullException>(async () => await store.AddActivityAsync(null!, 0))).ParamName);
     }
 
     /// <summary>Orders and activities are inserted once, read back whole, and a second insert returns the stored one.</summary>
@@ -182,14 +183,122 @@ public abstract class MemberStoreSpecification : IAsyncLifetime
         var store = CreateStore();
         await store.AddMemberAsync(Member("alice", "CODE-AAAA"));
         var order = Order("A-1", Start);
-        Assert.Equal(Describe(order), Describe(await store.AddOrderAsync(order)));
-        Assert.Equal("f-A-1", (await CreateStore().AddOrderAsync(order with { Fingerprint = "other" })).Fingerprint);
+        Assert.Equal(HistoryAddStatus.Added, (await store.AddOrderAsync(order, 0)).Status);
+        var again = await CreateStore().AddOrderAsync(order with { Fingerprint = "other" }, 1);
+        Assert.Equal(HistoryAddStatus.Exists, again.Status);
+        Assert.Equal(Describe(order), Describe(again.Existing!));
         Assert.Equal(Describe(order), Describe((await CreateStore().GetOrderAsync(Program, order.OrderId))!));
 
         var activity = Activity("review-1", Start + Duration.FromHours(1));
-        Assert.Equal(Describe(activity), Describe(await store.AddActivityAsync(activity)));
-        Assert.Equal("f-review-1", (await CreateStore().AddActivityAsync(activity with { Fingerprint = "other" })).Fingerprint);
+        Assert.Equal(HistoryAddStatus.Added, (await store.AddActivityAsync(activity, 1)).Status);
+        var repeat = await CreateStore().AddActivityAsync(activity with { Fingerprint = "other" }, 2);
+        Assert.Equal(HistoryAddStatus.Exists, repeat.Status);
+        Assert.Equal(Describe(activity), Describe(repeat.Existing!));
         Assert.Equal(Describe(activity), Describe((await CreateStore().GetActivityAsync(Program, activity.ActivityId))!));
+        Assert.Equal(2, (await CreateStore().GetHistoryAsync(Program, Alice)).Version);
+    }
+
+    /// <summary>
+    /// An order or activity is added only from the member's current history version; every order,
+    /// refund and activity moves it on; the same id again is a repeat (the stored record), not a conflict.
+    /// </summary>
+    /// <returns>A task.</returns>
+    [SpecificationFact]
+    public async Task Orders_and_activities_are_added_only_from_the_history_version_read()
+    {
+        var store = CreateStore();
+        await store.AddMemberAsync(Member("alice", "CODE-AAAA"));
+        Assert.Equal(0, (await store.GetHistoryAsync(Program, Alice)).Version);
+
+        Assert.Equal(HistoryAddStatus.Added, (await store.AddOrderAsync(Order("A-1", Start), 0)).Status);
+        Assert.Equal(HistoryAddStatus.Conflict, (await CreateStore().AddOrderAsync(Order("A-2", Start), 0)).Status);
+        Assert.Null(await CreateStore().GetOrderAsync(Program, OrderId.From("A-2")));
+        var replay = await CreateStore().AddOrderAsync(Order("A-1", Start), 0);
+        Assert.Equal(HistoryAddStatus.Exists, replay.Status);
+        Assert.Equal("f-A-1", replay.Existing!.Fingerprint);
+
+        Assert.Equal(HistoryAddStatus.Conflict, (await CreateStore().AddActivityAsync(Activity("review-1", Start), 0)).Status);
+        Assert.Equal(HistoryAddStatus.Conflict, (await CreateStore().AddActivityAsync(Activity("review-1", Start), 2)).Status);
+        Assert.Null(await CreateStore().GetActivityAsync(Program, ActivityId.From("review-1")));
+        Assert.Equal(HistoryAddStatus.Added, (await store.AddActivityAsync(Activity("review-1", Start), 1)).Status);
+        Assert.Equal(RefundAddStatus.Added, (await store.AddRefundAsync(Refund("R-1", Start + Duration.FromDays(1)), 0)).Status);
+
+        var history = await CreateStore().GetHistoryAsync(Program, Alice);
+        Assert.Equal(3, history.Version);
+        Assert.Equal(HistoryAddStatus.Conflict, (await CreateStore().AddOrderAsync(Order("A-2", Start), 2)).Status);
+        Assert.Equal(HistoryAddStatus.Added, (await CreateStore().AddOrderAsync(Order("A-2", Start), history.Version)).Status);
+        Assert.Equal(4, (await CreateStore().GetHistoryAsync(Program, Alice)).Version);
+        Assert.Equal(0, (await CreateStore().GetHistoryAsync(Program, MemberId.From("bob"))).Version);
+    }
+
+    /// <summary>A negative expected history version is refused with the reference store's message.</summary>
+    /// <returns>A task.</returns>
+    [SpecificationFact]
+    public async Task A_negative_history_version_is_refused()
+    {
+        var store = CreateStore();
+        var order = await Assert.ThrowsAsync<ArgumentOutOfRangeException>(async () => await store.AddOrderAsync(Order("A-1", Start), -1));
+        Assert.Equal("expectedHistoryVersion", order.ParamName);
+        Assert.StartsWith("expectedHistoryVersion must be 0 or greater (was -1).", order.Message, StringComparison.Ordinal);
+        var activity = await Assert.ThrowsAsync<ArgumentOutOfRangeException>(async () => await store.AddActivityAsync(Activity("review-1", Start), -2));
+        Assert.StartsWith("expectedHistoryVersion must be 0 or greater (was -2).", activity.Message, StringComparison.Ordinal);
+        Assert.Null(await store.GetOrderAsync(Program, OrderId.From("A-1")));
+    }
+
+    /// <summary>Writers racing to add different orders of one member from the same history version: exactly one lands.</summary>
+    /// <returns>A task.</returns>
+    [SpecificationFact]
+    public async Task Racing_orders_from_one_history_version_one_lands()
+    {
+        await CreateStore().AddMemberAsync(Member("alice", "CODE-AAAA"));
+        var writers = Enumerable.Range(0, ConcurrentWriters).Select(i => (Store: CreateStore(), Order: Order("A-" + i, Start))).ToArray();
+        var results = await Task.WhenAll(writers.Select(w => Task.Run(async () => await w.Store.AddOrderAsync(w.Order, 0))));
+        Assert.Equal(1, results.Count(r => r.Status == HistoryAddStatus.Added));
+        Assert.Equal(writers.Length - 1, results.Count(r => r.Status == HistoryAddStatus.Conflict));
+        var history = await CreateStore().GetHistoryAsync(Program, Alice);
+        Assert.Single(history.Orders);
+        Assert.Equal(1, history.Version);
+    }
+
+    /// <summary>
+    /// Parallel distinct orders of one member, each evaluated from the history it read under a
+    /// first-order bonus and a monthly per-member cap, and re-evaluated when its add conflicts: all
+    /// land, exactly one gets the first-order bonus, and the cap is never exceeded.
+    /// </summary>
+    /// <returns>A task.</returns>
+    [SpecificationFact]
+    public async Task Orders_re_evaluated_on_conflict_give_one_first_order_bonus_and_keep_the_cap()
+    {
+        await CreateStore().AddMemberAsync(Member("alice", "CODE-AAAA"));
+        var rules = new EarningRuleSetBuilder("v1", Start - Duration.FromDays(30), Currency.EUR, "Europe/Paris")
+            .EarnPerUnit("base", 1m, r => r with { Caps = new RuleCaps { PerMember = new PeriodCap { Period = CapPeriod.Month, MaxPoints = Points.FromInt64(150) } } })
+            .OrderCountBonus("first", 1, 500)
+            .Build();
+        var writers = Enumerable.Range(0, ConcurrentWriters).Select(i => (Store: CreateStore(), Id: "P-" + i)).ToArray();
+
+        await Task.WhenAll(writers.Select(w => Task.Run(async () =>
+        {
+            for (var attempt = 0; ; attempt++)
+            {
+                Assert.True(attempt < 10 * writers.Length, "an order kept conflicting: the store never lets a re-read writer through");
+                var history = await w.Store.GetHistoryAsync(Program, Alice);
+                var record = Order(w.Id, Start + Duration.FromHours(1), rules: rules, history: history);
+                var added = await w.Store.AddOrderAsync(record, history.Version);
+                if (added.Status == HistoryAddStatus.Added)
+                {
+                    return;
+                }
+
+                Assert.Equal(HistoryAddStatus.Conflict, added.Status);
+            }
+        })));
+
+        var final = await CreateStore().GetHistoryAsync(Program, Alice);
+        Assert.Equal(writers.Length, final.Orders.Count);
+        Assert.Equal(writers.Length, final.Version);
+        Assert.Equal(500, final.Orders.Sum(o => o.Earning[RuleId.From("first")].Awarded.Value));
+        var uncapped = Order("uncapped", Start, rules: rules).Earning[RuleId.From("base")].Awarded.Value;
+        Assert.Equal(Math.Min(150, uncapped * writers.Length), final.Orders.Sum(o => o.Earning[RuleId.From("base")].Awarded.Value));
     }
 
     /// <summary>A refund is added only when the order still has the count of refunds the caller read.</summary>
@@ -199,7 +308,7 @@ public abstract class MemberStoreSpecification : IAsyncLifetime
     {
         var store = CreateStore();
         await store.AddMemberAsync(Member("alice", "CODE-AAAA"));
-        await store.AddOrderAsync(Order("A-1", Start));
+        await store.AddOrderAsync(Order("A-1", Start), 0);
         var first = Refund("R-1", Start + Duration.FromDays(1));
 
         Assert.Equal(RefundAddStatus.Added, (await store.AddRefundAsync(first, expectedRefundCount: 0)).Status);
@@ -246,15 +355,17 @@ public abstract class MemberStoreSpecification : IAsyncLifetime
     {
         var store = CreateStore();
         await store.AddMemberAsync(Member("alice", "CODE-AAAA"));
-        await store.AddOrderAsync(Order("A-2", Start + Duration.FromDays(3)));
-        await store.AddOrderAsync(Order("A-1", Start));
-        await store.AddOrderAsync(Order("B-1", Start, MemberId.From("bob")));
+        await store.AddOrderAsync(Order("A-2", Start + Duration.FromDays(3)), 0);
+        await store.AddOrderAsync(Order("A-1", Start), 1);
+        await store.AddOrderAsync(Order("B-1", Start, MemberId.From("bob")), 0);
         await store.AddRefundAsync(Refund("R-2", Start + Duration.FromDays(5), "A-2"), 0);
         await store.AddRefundAsync(Refund("R-1", Start + Duration.FromDays(1)), 0);
-        await store.AddActivityAsync(Activity("survey", Start + Duration.FromDays(2)));
-        await store.AddActivityAsync(Activity("signup", Start - Duration.FromDays(1)));
+        await store.AddActivityAsync(Activity("survey", Start + Duration.FromDays(2)), 4);
+        await store.AddActivityAsync(Activity("signup", Start - Duration.FromDays(1)), 5);
 
         var history = await CreateStore().GetHistoryAsync(Program, Alice);
+        Assert.Equal(6, history.Version);
+        Assert.Equal(1, (await CreateStore().GetHistoryAsync(Program, MemberId.From("bob"))).Version);
         Assert.Equal(["A-1", "A-2"], history.Orders.Select(o => o.OrderId.Value));
         Assert.Equal(["R-1", "R-2"], history.Refunds.Select(r => r.RefundId.Value));
         Assert.Equal(["signup", "survey"], history.Activities.Select(a => a.ActivityId.Value));
@@ -269,7 +380,7 @@ public abstract class MemberStoreSpecification : IAsyncLifetime
         ReferralCode = ReferralCode.From(code),
     };
 
-    private OrderRecord Order(string id, Instant placedAt, MemberId? member = null)
+    private OrderRecord Order(string id, Instant placedAt, MemberId? member = null, EarningRuleSet? rules = null, MemberHistory? history = null)
     {
         var who = member ?? Alice;
         var order = new EarningOrder(
@@ -284,7 +395,9 @@ public abstract class MemberStoreSpecification : IAsyncLifetime
             channel: "web",
             store: MerchantId.From("paris-1"),
             coupons: ["WELCOME"]);
-        var rules = new EarningRuleSetBuilder("v1", Start - Duration.FromDays(30), Currency.EUR, "Europe/Paris").EarnPerUnit("base", 1m).Build();
+        rules ??= new EarningRuleSetBuilder("v1", Start - Duration.FromDays(30), Currency.EUR, "Europe/Paris").EarnPerUnit("base", 1m).Build();
+        var context = history is null ? MemberContext.Default : new MemberContext(previousOrderCount: history.Orders.Count);
+        var usage = history is null ? EarningUsage.Empty : EarningUsage.Empty.Apply(history.Orders.SelectMany(o => o.Earning.UsageDeltas));
         return new OrderRecord
         {
             ProgramId = Program,
@@ -292,7 +405,7 @@ public abstract class MemberStoreSpecification : IAsyncLifetime
             OrderId = order.Id,
             Fingerprint = "f-" + id,
             Order = order,
-            Earning = EarningEngine.Instance.Evaluate(rules, order, MemberContext.Default, EarningUsage.Empty),
+            Earning = EarningEngine.Instance.Evaluate(rules, order, context, usage),
             Tier = TierId.From("silver"),
             TransactionId = TransactionId.From("order:" + id),
             RecordedAt = placedAt + Duration.FromSeconds(1),

@@ -120,7 +120,7 @@ public sealed class LoyaltyEntityFrameworkCoreBuilderExtensionsTests
 
         services.Where(d => d.ServiceType == typeof(ILedgerStore)).Should().ContainSingle().Which.Lifetime.Should().Be(ServiceLifetime.Scoped);
         services.Where(d => d.ServiceType == typeof(PointsLedger)).Should().ContainSingle().Which.Lifetime.Should().Be(ServiceLifetime.Scoped);
-        foreach (var type in new[] { typeof(IMemberStore), typeof(IRuleSetStore), typeof(IRewardCatalogStore), typeof(LoyaltyProgram) })
+        foreach (var type in new[] { typeof(IMemberStore), typeof(IRuleSetStore), typeof(IRewardCatalogStore), typeof(ICampaignBudgetStore), typeof(LoyaltyProgram) })
         {
             services.Where(d => d.ServiceType == type).Should().ContainSingle().Which.Lifetime.Should().Be(ServiceLifetime.Scoped, type.Name);
         }
@@ -131,6 +131,7 @@ public sealed class LoyaltyEntityFrameworkCoreBuilderExtensionsTests
         scope.ServiceProvider.GetRequiredService<IMemberStore>().Should().BeOfType<EntityFrameworkMemberStore>();
         scope.ServiceProvider.GetRequiredService<IRuleSetStore>().Should().BeOfType<EntityFrameworkRuleSetStore>();
         scope.ServiceProvider.GetRequiredService<IRewardCatalogStore>().Should().BeOfType<EntityFrameworkRewardCatalogStore>();
+        scope.ServiceProvider.GetRequiredService<ICampaignBudgetStore>().Should().BeOfType<EntityFrameworkCampaignBudgetStore>();
     }
 
     [Fact]

@@ -17,12 +17,15 @@ public sealed class LoyaltyModelBuilderExtensionsTests
             .ToList();
 
         tables.Should().Equal(
+            ("loyalty", "club_campaign_budget_reservations"),
+            ("loyalty", "club_campaign_budgets"),
             ("loyalty", "club_ledger_accounts"),
             ("loyalty", "club_ledger_holds"),
             ("loyalty", "club_ledger_lots"),
             ("loyalty", "club_ledger_movements"),
             ("loyalty", "club_ledger_transactions"),
             ("loyalty", "club_member_activities"),
+            ("loyalty", "club_member_histories"),
             ("loyalty", "club_member_orders"),
             ("loyalty", "club_member_refunds"),
             ("loyalty", "club_members"),

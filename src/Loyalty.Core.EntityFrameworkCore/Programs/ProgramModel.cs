@@ -11,10 +11,13 @@ internal static class ProgramModel
 {
     /// <summary>Table names, without the prefix.</summary>
     public const string Members = "members";
+    public const string Histories = "member_histories";
     public const string Orders = "member_orders";
     public const string Refunds = "member_refunds";
     public const string Activities = "member_activities";
     public const string RuleSets = "rule_sets";
+    public const string CampaignBudgets = "campaign_budgets";
+    public const string CampaignReservations = "campaign_budget_reservations";
     public const string Rewards = "rewards";
     public const string StockClaims = "reward_stock_claims";
     public const string Redemptions = "reward_redemptions";
@@ -39,6 +42,15 @@ internal static class ProgramModel
 
             // A referral code names one member of a programme.
             b.HasIndex(m => new { m.ProgramId, m.ReferralCode }).IsUnique().HasDatabaseName($"ux_{prefix}members_referral_code");
+        });
+
+        modelBuilder.Entity<MemberHistoryRow>(b =>
+        {
+            b.ToTable(options.Table(Histories), options.Schema);
+            b.HasKey(h => new { h.ProgramId, h.MemberId });
+            Id(b.Property(h => h.ProgramId), "program_id");
+            Id(b.Property(h => h.MemberId), "member_id");
+            b.Property(h => h.Version).HasColumnName("version");
         });
 
         modelBuilder.Entity<OrderRow>(b =>
@@ -99,6 +111,28 @@ internal static class ProgramModel
             Id(b.Property(a => a.TransactionId), "transaction_id").IsRequired(false);
             b.Property(a => a.RecordedAt).HasColumnName("recorded_at");
             b.HasIndex(a => new { a.ProgramId, a.MemberId, a.OccurredAt }).HasDatabaseName($"ix_{prefix}member_activities_member");
+        });
+
+        modelBuilder.Entity<CampaignBudgetRow>(b =>
+        {
+            b.ToTable(options.Table(CampaignBudgets), options.Schema);
+            b.HasKey(c => new { c.ProgramId, c.RuleId });
+            Id(b.Property(c => c.ProgramId), "program_id");
+            Id(b.Property(c => c.RuleId), "rule_id");
+            b.Property(c => c.Used).HasColumnName("used");
+            b.Property(c => c.Version).HasColumnName("version");
+        });
+
+        modelBuilder.Entity<CampaignReservationRow>(b =>
+        {
+            b.ToTable(options.Table(CampaignReservations), options.Schema);
+
+            // Settling reads an order's or activity's reservations by its transaction.
+            b.HasKey(r => new { r.ProgramId, r.TransactionId, r.RuleId });
+            Id(b.Property(r => r.ProgramId), "program_id");
+            Id(b.Property(r => r.TransactionId), "transaction_id");
+            Id(b.Property(r => r.RuleId), "rule_id");
+            b.Property(r => r.Points).HasColumnName("points");
         });
 
         modelBuilder.Entity<RuleSetRow>(b =>

@@ -20,6 +20,18 @@ internal sealed class MemberRow
     public long? LastMaintainedAt { get; set; }
 }
 
+/// <summary>
+/// One row per member with a history: its version, incremented with every order, refund and
+/// activity written for the member (in the same transaction), so an order or activity evaluated
+/// from a history is written only if the version is still the one read. No row reads as version 0.
+/// </summary>
+internal sealed class MemberHistoryRow
+{
+    public string ProgramId { get; set; } = "";
+    public string MemberId { get; set; } = "";
+    public long Version { get; set; }
+}
+
 /// <summary>One row per recorded order; never updated.</summary>
 internal sealed class OrderRow
 {
@@ -66,6 +78,28 @@ internal sealed class ActivityRow
     public string Earning { get; set; } = "";
     public string? TransactionId { get; set; }
     public long RecordedAt { get; set; }
+}
+
+/// <summary>
+/// One row per rule with a campaign budget: the points its reservations hold together, and a
+/// version every write increments first, which locks the row (and so the rule's reservations)
+/// until the transaction ends.
+/// </summary>
+internal sealed class CampaignBudgetRow
+{
+    public string ProgramId { get; set; } = "";
+    public string RuleId { get; set; } = "";
+    public long Used { get; set; }
+    public long Version { get; set; }
+}
+
+/// <summary>One row per order or activity (its ledger transaction) and budgeted rule: the points it holds of the rule's budget.</summary>
+internal sealed class CampaignReservationRow
+{
+    public string ProgramId { get; set; } = "";
+    public string TransactionId { get; set; } = "";
+    public string RuleId { get; set; } = "";
+    public long Points { get; set; }
 }
 
 /// <summary>One row per version of a programme's earning rule set; never updated.</summary>

@@ -1,3 +1,21 @@
+CREATE TABLE loyalty_campaign_budget_reservations (
+    program_id character varying(128) NOT NULL,
+    transaction_id character varying(128) NOT NULL,
+    rule_id character varying(128) NOT NULL,
+    points bigint NOT NULL,
+    CONSTRAINT "PK_loyalty_campaign_budget_reservations" PRIMARY KEY (program_id, transaction_id, rule_id)
+);
+
+
+CREATE TABLE loyalty_campaign_budgets (
+    program_id character varying(128) NOT NULL,
+    rule_id character varying(128) NOT NULL,
+    used bigint NOT NULL,
+    version bigint NOT NULL,
+    CONSTRAINT "PK_loyalty_campaign_budgets" PRIMARY KEY (program_id, rule_id)
+);
+
+
 CREATE TABLE loyalty_ledger_accounts (
     program_id character varying(128) NOT NULL,
     member_id character varying(128) NOT NULL,
@@ -33,6 +51,14 @@ CREATE TABLE loyalty_member_activities (
     transaction_id character varying(128),
     recorded_at bigint NOT NULL,
     CONSTRAINT "PK_loyalty_member_activities" PRIMARY KEY (program_id, activity_id)
+);
+
+
+CREATE TABLE loyalty_member_histories (
+    program_id character varying(128) NOT NULL,
+    member_id character varying(128) NOT NULL,
+    version bigint NOT NULL,
+    CONSTRAINT "PK_loyalty_member_histories" PRIMARY KEY (program_id, member_id)
 );
 
 

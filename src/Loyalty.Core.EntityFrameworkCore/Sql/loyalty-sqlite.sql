@@ -1,3 +1,21 @@
+CREATE TABLE "loyalty_campaign_budget_reservations" (
+    "program_id" TEXT NOT NULL,
+    "transaction_id" TEXT NOT NULL,
+    "rule_id" TEXT NOT NULL,
+    "points" INTEGER NOT NULL,
+    CONSTRAINT "PK_loyalty_campaign_budget_reservations" PRIMARY KEY ("program_id", "transaction_id", "rule_id")
+);
+
+
+CREATE TABLE "loyalty_campaign_budgets" (
+    "program_id" TEXT NOT NULL,
+    "rule_id" TEXT NOT NULL,
+    "used" INTEGER NOT NULL,
+    "version" INTEGER NOT NULL,
+    CONSTRAINT "PK_loyalty_campaign_budgets" PRIMARY KEY ("program_id", "rule_id")
+);
+
+
 CREATE TABLE "loyalty_ledger_accounts" (
     "program_id" TEXT NOT NULL,
     "member_id" TEXT NOT NULL,
@@ -33,6 +51,14 @@ CREATE TABLE "loyalty_member_activities" (
     "transaction_id" TEXT NULL,
     "recorded_at" INTEGER NOT NULL,
     CONSTRAINT "PK_loyalty_member_activities" PRIMARY KEY ("program_id", "activity_id")
+);
+
+
+CREATE TABLE "loyalty_member_histories" (
+    "program_id" TEXT NOT NULL,
+    "member_id" TEXT NOT NULL,
+    "version" INTEGER NOT NULL,
+    CONSTRAINT "PK_loyalty_member_histories" PRIMARY KEY ("program_id", "member_id")
 );
 
 

@@ -32,6 +32,8 @@ public sealed class LoyaltyBuilder
         Services.AddSingleton<IRuleSetStore, InMemoryRuleSetStore>();
         Services.RemoveAll<IRewardCatalogStore>();
         Services.AddSingleton<IRewardCatalogStore, InMemoryRewardCatalogStore>();
+        Services.RemoveAll<ICampaignBudgetStore>();
+        Services.AddSingleton<ICampaignBudgetStore, InMemoryCampaignBudgetStore>();
         return this;
     }
 

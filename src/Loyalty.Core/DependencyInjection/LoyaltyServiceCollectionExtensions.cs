@@ -55,6 +55,7 @@ public static class LoyaltyServiceCollectionExtensions
         services.TryAddSingleton<IMemberStore, InMemoryMemberStore>();
         services.TryAddSingleton<IRuleSetStore, InMemoryRuleSetStore>();
         services.TryAddSingleton<IRewardCatalogStore, InMemoryRewardCatalogStore>();
+        services.TryAddSingleton<ICampaignBudgetStore, InMemoryCampaignBudgetStore>();
         services.TryAddSingleton<IRewardCodeGenerator, RandomRewardCodeGenerator>();
         services.TryAddSingleton<IReferralCodeGenerator, RandomReferralCodeGenerator>();
         services.TryAddSingleton(_ => TierLadder.Create([TierDefinition.Entry(TierId.From("member"), "Member")]));
@@ -66,6 +67,7 @@ public static class LoyaltyServiceCollectionExtensions
             sp.GetRequiredService<IMemberStore>(),
             sp.GetRequiredService<IRuleSetStore>(),
             sp.GetRequiredService<IRewardCatalogStore>(),
+            sp.GetRequiredService<ICampaignBudgetStore>(),
             sp.GetRequiredService<TierLadder>(),
             sp.GetRequiredService<IRewardCodeGenerator>(),
             sp.GetRequiredService<IReferralCodeGenerator>(),

@@ -39,6 +39,7 @@ public sealed class LoyaltyProgram
     private readonly IMemberStore members;
     private readonly IRuleSetStore ruleSets;
     private readonly IRewardCatalogStore rewards;
+    private readonly ICampaignBudgetStore budgets;
     private readonly ILedgerStore ledgerStore;
     private readonly IRewardCodeGenerator rewardCodes;
     private readonly IReferralCodeGenerator referralCodes;
@@ -58,6 +59,7 @@ public sealed class LoyaltyProgram
     /// <param name="members">The member store.</param>
     /// <param name="ruleSets">The rule set store.</param>
     /// <param name="rewards">The rewards catalogue store.</param>
+    /// <param name="budgets">The campaign budget store (programme-wide budget usage).</param>
     /// <param name="tiers">The tier ladder.</param>
     /// <param name="rewardCodes">Makes reward codes.</param>
     /// <param name="referralCodes">Makes referral codes.</param>
@@ -72,6 +74,7 @@ public sealed class LoyaltyProgram
         IMemberStore members,
         IRuleSetStore ruleSets,
         IRewardCatalogStore rewards,
+        ICampaignBudgetStore budgets,
         TierLadder tiers,
         IRewardCodeGenerator rewardCodes,
         IReferralCodeGenerator referralCodes,
@@ -85,6 +88,7 @@ public sealed class LoyaltyProgram
         this.members = Preconditions.CheckNotNull(members);
         this.ruleSets = Preconditions.CheckNotNull(ruleSets);
         this.rewards = Preconditions.CheckNotNull(rewards);
+        this.budgets = Preconditions.CheckNotNull(budgets);
         Tiers = Preconditions.CheckNotNull(tiers);
         this.rewardCodes = Preconditions.CheckNotNull(rewardCodes);
         this.referralCodes = Preconditions.CheckNotNull(referralCodes);
@@ -338,23 +342,42 @@ public sealed class LoyaltyProgram
             return NoRules<OrderReceipt>(order.PlacedAt);
         }
 
-        var memberHistory = await members.GetHistoryAsync(programId, order.Member, cancellationToken).ConfigureAwait(false);
-        var (context, tierAtOrder) = Context(member, memberHistory, order.PlacedAt, order.Id);
-        var earning = EarningEngine.Instance.Evaluate(ruleSet, order, context, Usage(memberHistory));
-        var record = new OrderRecord
+        for (var attempt = 0; attempt < MaxUpdateAttempts; attempt++)
         {
-            ProgramId = programId,
-            MemberId = order.Member,
-            OrderId = order.Id,
-            Fingerprint = fingerprint,
-            Order = order,
-            Earning = earning,
-            Tier = tierAtOrder,
-            TransactionId = DerivedIds.Order(order.Id),
-            RecordedAt = clock.GetCurrentInstant(),
-        };
-        var stored = await members.AddOrderAsync(record, cancellationToken).ConfigureAwait(false);
-        return await CompleteOrderAsync(stored, fingerprint, isNew: ReferenceEquals(stored, record), cancellationToken).ConfigureAwait(false);
+            // The order is evaluated from the member's history and written only if that history has
+            // not changed since (another order, refund or activity of the member): otherwise it is
+            // re-read and re-evaluated, so first-order rules and per-member caps see every order.
+            var memberHistory = await members.GetHistoryAsync(programId, order.Member, cancellationToken).ConfigureAwait(false);
+            var (context, tierAtOrder) = Context(member, memberHistory, order.PlacedAt, order.Id);
+            var key = DerivedIds.Order(order.Id);
+            var usage = await UsageAsync(ruleSet, memberHistory, key, cancellationToken).ConfigureAwait(false);
+            var earning = await EvaluateWithinBudgetsAsync(ruleSet, usage, key, u => EarningEngine.Instance.Evaluate(ruleSet, order, context, u), cancellationToken).ConfigureAwait(false);
+            var record = new OrderRecord
+            {
+                ProgramId = programId,
+                MemberId = order.Member,
+                OrderId = order.Id,
+                Fingerprint = fingerprint,
+                Order = order,
+                Earning = earning,
+                Tier = tierAtOrder,
+                TransactionId = key,
+                RecordedAt = clock.GetCurrentInstant(),
+            };
+            var added = await members.AddOrderAsync(record, memberHistory.Version, cancellationToken).ConfigureAwait(false);
+            switch (added.Status)
+            {
+                case HistoryAddStatus.Added:
+                    return await CompleteOrderAsync(record, fingerprint, isNew: true, cancellationToken).ConfigureAwait(false);
+                case HistoryAddStatus.Exists:
+                    return await CompleteOrderAsync(added.Existing!, fingerprint, isNew: false, cancellationToken).ConfigureAwait(false);
+                default:
+                    await PauseAsync(attempt, cancellationToken).ConfigureAwait(false);
+                    continue;
+            }
+        }
+
+        throw HistoryKeptChanging($"Order '{order.Id}'", order.Member);
     }
 
     /// <summary>
@@ -470,6 +493,8 @@ public sealed class LoyaltyProgram
             context = Context(member, memberHistory, cart.PlacedAt, cart.Id).Context;
             usage = Usage(memberHistory);
         }
+
+        usage = await WithCampaignUsageAsync(ruleSet, usage, DerivedIds.Order(cart.Id), cancellationToken).ConfigureAwait(false);
 
         var quote = EarningEngine.Instance.Quote(ruleSet, cart, context, usage);
         return LoyaltyResult<EarningQuote>.Success(new EarningQuote(quote.Total, ruleSet.Version, Explanations.For(quote, ruleSet), quote));
@@ -890,6 +915,13 @@ public sealed class LoyaltyProgram
         where T : class =>
         LoyaltyResult<T>.Failure(LoyaltyErrorCode.IdempotencyConflict, message);
 
+    /// <summary>A short random pause before retrying after a conflict (longer as attempts add up), so racing writers spread out.</summary>
+    private static Task PauseAsync(int attempt, CancellationToken cancellationToken) =>
+        attempt == 0 ? Task.CompletedTask : Task.Delay(Random.Shared.Next(1, 2 << Math.Min(attempt, 6)), cancellationToken);
+
+    private static LoyaltyStoreException HistoryKeptChanging(string what, MemberId memberId) =>
+        new($"{what} could not be written after {MaxUpdateAttempts} attempts because the history of member '{memberId}' kept changing (other orders, refunds or activities being recorded); retry it.", isTransient: true);
+
     private static LoyaltyResult<T> Insufficient<T>(MemberId memberId, Points needed, Points available)
         where T : class =>
         LoyaltyResult<T>.Failure(LoyaltyErrorCode.InsufficientPoints, $"Member '{memberId}' has {available} points available; {needed} are needed.");
@@ -1013,6 +1045,9 @@ public sealed class LoyaltyProgram
 
     private async Task<LoyaltyResult<OrderReceipt>> CompleteOrderAsync(OrderRecord record, string fingerprint, bool isNew, CancellationToken cancellationToken)
     {
+        var history = await ruleSets.GetHistoryAsync(programId, cancellationToken).ConfigureAwait(false);
+        var ruleSet = history.Versions.FirstOrDefault(v => v.Version == record.Earning.RuleSetVersion);
+        await SettleBudgetsAsync(ruleSet, record.TransactionId, record.Earning, cancellationToken).ConfigureAwait(false);
         if (record.Fingerprint != fingerprint)
         {
             return Conflict<OrderReceipt>($"Order '{record.OrderId}' was recorded with other content (member '{record.MemberId}', placed at {record.Order.PlacedAt}); use a new order id for another order.");
@@ -1042,8 +1077,6 @@ public sealed class LoyaltyProgram
 
         var completedReferral = await CompleteReferralAsync(record, cancellationToken).ConfigureAwait(false);
         var tier = await RefreshTierAsync(record.MemberId, cancellationToken).ConfigureAwait(false);
-        var history = await ruleSets.GetHistoryAsync(programId, cancellationToken).ConfigureAwait(false);
-        var ruleSet = history.Versions.FirstOrDefault(v => v.Version == record.Earning.RuleSetVersion);
         return LoyaltyResult<OrderReceipt>.Success(
             new OrderReceipt
             {
@@ -1187,36 +1220,54 @@ public sealed class LoyaltyProgram
             return NoRules<ActivityReceipt>(activity.OccurredAt);
         }
 
-        var memberHistory = await members.GetHistoryAsync(programId, activity.Member, cancellationToken).ConfigureAwait(false);
-        var context = Context(member, memberHistory, activity.OccurredAt, null).Context;
-        var earning = EarningEngine.Instance.Evaluate(ruleSet, activity, context, Usage(memberHistory));
-        if (skipWhenNothingEarned && earning.Total.IsZero)
+        for (var attempt = 0; attempt < MaxUpdateAttempts; attempt++)
         {
-            return LoyaltyResult<ActivityReceipt>.Success(ToReceipt(activityId, activity, earning, ruleSet));
+            // Written only if the member's history has not changed since it was read (see RecordOrderAsync).
+            var memberHistory = await members.GetHistoryAsync(programId, activity.Member, cancellationToken).ConfigureAwait(false);
+            var context = Context(member, memberHistory, activity.OccurredAt, null).Context;
+            var key = DerivedIds.Activity(activityId);
+            var usage = await UsageAsync(ruleSet, memberHistory, key, cancellationToken).ConfigureAwait(false);
+            var earning = await EvaluateWithinBudgetsAsync(ruleSet, usage, key, u => EarningEngine.Instance.Evaluate(ruleSet, activity, context, u), cancellationToken).ConfigureAwait(false);
+            if (skipWhenNothingEarned && earning.Total.IsZero)
+            {
+                return LoyaltyResult<ActivityReceipt>.Success(ToReceipt(activityId, activity, earning, ruleSet));
+            }
+
+            var record = new ActivityRecord
+            {
+                ProgramId = programId,
+                MemberId = activity.Member,
+                ActivityId = activityId,
+                Fingerprint = fingerprint,
+                Activity = activity,
+                Earning = earning,
+                TransactionId = earning.Total.IsPositive ? key : null,
+                RecordedAt = clock.GetCurrentInstant(),
+            };
+            var added = await members.AddActivityAsync(record, memberHistory.Version, cancellationToken).ConfigureAwait(false);
+            switch (added.Status)
+            {
+                case HistoryAddStatus.Added:
+                    return await CompleteActivityAsync(record, isRepeat: false, cancellationToken).ConfigureAwait(false);
+                case HistoryAddStatus.Exists:
+                    var stored = added.Existing!;
+                    return stored.Fingerprint == fingerprint || tolerateExisting
+                        ? await CompleteActivityAsync(stored, isRepeat: true, cancellationToken).ConfigureAwait(false)
+                        : Conflict<ActivityReceipt>($"Activity '{activityId}' was recorded with other content; use a new activity id for another activity.");
+                default:
+                    await PauseAsync(attempt, cancellationToken).ConfigureAwait(false);
+                    continue;
+            }
         }
 
-        var record = new ActivityRecord
-        {
-            ProgramId = programId,
-            MemberId = activity.Member,
-            ActivityId = activityId,
-            Fingerprint = fingerprint,
-            Activity = activity,
-            Earning = earning,
-            TransactionId = earning.Total.IsPositive ? DerivedIds.Activity(activityId) : null,
-            RecordedAt = clock.GetCurrentInstant(),
-        };
-        var stored = await members.AddActivityAsync(record, cancellationToken).ConfigureAwait(false);
-        if (!ReferenceEquals(stored, record) && stored.Fingerprint != fingerprint && !tolerateExisting)
-        {
-            return Conflict<ActivityReceipt>($"Activity '{activityId}' was recorded with other content; use a new activity id for another activity.");
-        }
-
-        return await CompleteActivityAsync(stored, isRepeat: !ReferenceEquals(stored, record), cancellationToken).ConfigureAwait(false);
+        throw HistoryKeptChanging($"Activity '{activityId}'", activity.Member);
     }
 
     private async Task<LoyaltyResult<ActivityReceipt>> CompleteActivityAsync(ActivityRecord record, bool isRepeat, CancellationToken cancellationToken)
     {
+        var history = await ruleSets.GetHistoryAsync(programId, cancellationToken).ConfigureAwait(false);
+        var ruleSet = history.Versions.FirstOrDefault(v => v.Version == record.Earning.RuleSetVersion);
+        await SettleBudgetsAsync(ruleSet, DerivedIds.Activity(record.ActivityId), record.Earning, cancellationToken).ConfigureAwait(false);
         if (record.TransactionId is { } transactionId)
         {
             // Activities have no return window: their points are spendable at once.
@@ -1234,8 +1285,6 @@ public sealed class LoyaltyProgram
             await RefreshTierAsync(record.MemberId, cancellationToken).ConfigureAwait(false);
         }
 
-        var history = await ruleSets.GetHistoryAsync(programId, cancellationToken).ConfigureAwait(false);
-        var ruleSet = history.Versions.FirstOrDefault(v => v.Version == record.Earning.RuleSetVersion);
         return LoyaltyResult<ActivityReceipt>.Success(ToReceipt(record.ActivityId, record.Activity, record.Earning, ruleSet), isRepeat);
     }
 
@@ -1276,7 +1325,11 @@ public sealed class LoyaltyProgram
     private (MemberContext Context, TierId Tier) Context(MemberRecord member, MemberHistory history, Instant at, OrderId? excluding)
     {
         var evaluation = EvaluateTier(member, history, at);
-        var previous = history.Orders.Where(o => o.Order.PlacedAt < at && o.OrderId != excluding).ToList();
+        // Every order already recorded counts as previous, whatever its placement instant: orders are
+        // numbered in the order they are recorded (serialised by the history version), so a first-order
+        // or Nth-order bonus goes to exactly one order, also when two orders share an instant or an
+        // older order is recorded late.
+        var previous = history.Orders.Where(o => o.OrderId != excluding).ToList();
         var context = new MemberContext(
             tier: evaluation.Tier.Id,
             tierEarnMultiplier: evaluation.Benefits.EarnMultiplier,
@@ -1285,6 +1338,75 @@ public sealed class LoyaltyProgram
             enrolledAt: member.EnrolledAt,
             birthday: member.BirthDate is { } b ? new AnnualDate(b.Month, b.Day) : null);
         return (context, evaluation.Tier.Id);
+    }
+
+    /// <summary>The member's usage of per-member caps from their history, with the programme-wide usage of every campaign budget.</summary>
+    private async Task<EarningUsage> UsageAsync(EarningRuleSet ruleSet, MemberHistory history, TransactionId key, CancellationToken cancellationToken) =>
+        await WithCampaignUsageAsync(ruleSet, Usage(history), key, cancellationToken).ConfigureAwait(false);
+
+    /// <summary>
+    /// Sets each campaign budget's usage to what all orders and activities hold, except what
+    /// <paramref name="key"/> holds itself (an earlier attempt of the same call), which the
+    /// evaluation may use again.
+    /// </summary>
+    private async Task<EarningUsage> WithCampaignUsageAsync(EarningRuleSet ruleSet, EarningUsage usage, TransactionId key, CancellationToken cancellationToken)
+    {
+        foreach (var rule in ruleSet.OrderedRules)
+        {
+            if (rule.Caps?.CampaignBudget is not null)
+            {
+                var used = await budgets.GetUsageAsync(programId, rule.Id, key, cancellationToken).ConfigureAwait(false);
+                usage = usage.WithCampaign(rule.Id, used.Used - used.HeldByKey);
+            }
+        }
+
+        return usage;
+    }
+
+    /// <summary>
+    /// Evaluates, then reserves what each budgeted rule awarded before anything is written. When a
+    /// budget grants less (another member's order took it meanwhile), evaluates again with that rule
+    /// limited to its grant, until every award is covered by a reservation.
+    /// </summary>
+    private async Task<EarningResult> EvaluateWithinBudgetsAsync(EarningRuleSet ruleSet, EarningUsage usage, TransactionId key, Func<EarningUsage, EarningResult> evaluate, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var earning = evaluate(usage);
+            var covered = true;
+            foreach (var delta in earning.UsageDeltas)
+            {
+                if (delta.Period is not null || !delta.Points.IsPositive || ruleSet.Find(delta.RuleId)?.Caps?.CampaignBudget is not { } budget)
+                {
+                    continue;
+                }
+
+                var granted = await budgets.ReserveAsync(programId, delta.RuleId, key, delta.Points, budget, cancellationToken).ConfigureAwait(false);
+                if (granted < delta.Points)
+                {
+                    // A rule is limited at most once (its next award is within what the key holds), so this ends.
+                    usage = usage.WithCampaign(delta.RuleId, budget - granted);
+                    covered = false;
+                }
+            }
+
+            if (covered)
+            {
+                return earning;
+            }
+        }
+    }
+
+    /// <summary>Settles what the order or activity holds of each campaign budget to what its written record awarded (idempotent).</summary>
+    private async Task SettleBudgetsAsync(EarningRuleSet? ruleSet, TransactionId key, EarningResult earning, CancellationToken cancellationToken)
+    {
+        if (ruleSet is null || !ruleSet.OrderedRules.Any(r => r.Caps?.CampaignBudget is not null))
+        {
+            return;
+        }
+
+        var grants = earning.UsageDeltas.Where(d => d.Period is null).Select(d => new CampaignGrant(d.RuleId, d.Points)).ToArray();
+        await budgets.SettleAsync(programId, key, grants, cancellationToken).ConfigureAwait(false);
     }
 
     private static EarningUsage Usage(MemberHistory history) =>

@@ -50,11 +50,19 @@ public interface IMemberStore
     /// <returns>The ids.</returns>
     ValueTask<IReadOnlyList<MemberId>> ListMembersAsync(ProgramId programId, MemberId? afterMember, int maxCount, CancellationToken cancellationToken = default);
 
-    /// <summary>Inserts an order unless one with the same id exists.</summary>
+    /// <summary>
+    /// Inserts an order unless one with the same id exists, and only if the member's history is
+    /// still at <paramref name="expectedHistoryVersion"/> (so two orders evaluated from the same
+    /// history, e.g. both as the member's first order, cannot both be written). Inserting increments
+    /// the history version. An existing order with the same id is returned whatever the version.
+    /// </summary>
     /// <param name="order">The order.</param>
+    /// <param name="expectedHistoryVersion">The <see cref="MemberHistory.Version"/> the order was evaluated from; 0 or greater.</param>
     /// <param name="cancellationToken">Cancels the write.</param>
-    /// <returns>The stored order: <paramref name="order"/> when inserted, the existing one otherwise.</returns>
-    ValueTask<OrderRecord> AddOrderAsync(OrderRecord order, CancellationToken cancellationToken = default);
+    /// <returns>Added, exists (with the stored order) or conflict.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="order"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="expectedHistoryVersion"/> is negative.</exception>
+    ValueTask<HistoryAddResult<OrderRecord>> AddOrderAsync(OrderRecord order, long expectedHistoryVersion, CancellationToken cancellationToken = default);
 
     /// <summary>Reads an order.</summary>
     /// <param name="programId">The programme.</param>
@@ -66,7 +74,7 @@ public interface IMemberStore
     /// <summary>
     /// Inserts a refund if no refund has its id and its order still has exactly
     /// <paramref name="expectedRefundCount"/> refunds (so two refunds computed from the same state
-    /// cannot both be written).
+    /// cannot both be written). Adding a refund increments the member's history version.
     /// </summary>
     /// <param name="refund">The refund.</param>
     /// <param name="expectedRefundCount">The number of refunds of the order the caller read.</param>
@@ -88,11 +96,18 @@ public interface IMemberStore
     /// <returns>The refunds.</returns>
     ValueTask<IReadOnlyList<RefundRecord>> ListRefundsAsync(ProgramId programId, OrderId orderId, CancellationToken cancellationToken = default);
 
-    /// <summary>Inserts an activity unless one with the same id exists.</summary>
+    /// <summary>
+    /// Inserts an activity unless one with the same id exists, and only if the member's history is
+    /// still at <paramref name="expectedHistoryVersion"/>. Inserting increments the history version.
+    /// An existing activity with the same id is returned whatever the version.
+    /// </summary>
     /// <param name="activity">The activity.</param>
+    /// <param name="expectedHistoryVersion">The <see cref="MemberHistory.Version"/> the activity was evaluated from; 0 or greater.</param>
     /// <param name="cancellationToken">Cancels the write.</param>
-    /// <returns>The stored activity: <paramref name="activity"/> when inserted, the existing one otherwise.</returns>
-    ValueTask<ActivityRecord> AddActivityAsync(ActivityRecord activity, CancellationToken cancellationToken = default);
+    /// <returns>Added, exists (with the stored activity) or conflict.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="activity"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="expectedHistoryVersion"/> is negative.</exception>
+    ValueTask<HistoryAddResult<ActivityRecord>> AddActivityAsync(ActivityRecord activity, long expectedHistoryVersion, CancellationToken cancellationToken = default);
 
     /// <summary>Reads an activity.</summary>
     /// <param name="programId">The programme.</param>
@@ -105,6 +120,6 @@ public interface IMemberStore
     /// <param name="programId">The programme.</param>
     /// <param name="memberId">The member.</param>
     /// <param name="cancellationToken">Cancels the read.</param>
-    /// <returns>The orders, refunds and activities, each in time order.</returns>
+    /// <returns>The orders, refunds and activities, each in time order, and the history's version (never newer than the records read).</returns>
     ValueTask<MemberHistory> GetHistoryAsync(ProgramId programId, MemberId memberId, CancellationToken cancellationToken = default);
 }

@@ -145,10 +145,16 @@ public sealed record ActivityRecord
 /// <param name="Orders">The orders, by placement instant.</param>
 /// <param name="Refunds">The refunds, by refund instant.</param>
 /// <param name="Activities">The activities, by occurrence instant.</param>
+/// <param name="Version">
+/// The history's version: 0 before anything is recorded for the member, incremented by every order,
+/// refund and activity added. Pass it as the expected version when adding an order or activity
+/// computed from this history, so that one computed from a history that has changed since is refused.
+/// </param>
 public sealed record MemberHistory(
     IReadOnlyList<OrderRecord> Orders,
     IReadOnlyList<RefundRecord> Refunds,
-    IReadOnlyList<ActivityRecord> Activities);
+    IReadOnlyList<ActivityRecord> Activities,
+    long Version);
 
 /// <summary>The outcome of <see cref="IMemberStore.AddMemberAsync"/>.</summary>
 public enum MemberAddStatus
@@ -180,3 +186,23 @@ public enum RefundAddStatus
 /// <param name="Status">What happened.</param>
 /// <param name="Existing">For <see cref="RefundAddStatus.Exists"/>, the stored refund.</param>
 public readonly record struct RefundAddResult(RefundAddStatus Status, RefundRecord? Existing = null);
+
+/// <summary>The outcome of <see cref="IMemberStore.AddOrderAsync"/> and <see cref="IMemberStore.AddActivityAsync"/>.</summary>
+public enum HistoryAddStatus
+{
+    /// <summary>The record was added and the member's history version incremented.</summary>
+    Added = 1,
+
+    /// <summary>Nothing was written: a record with this id exists (see <see cref="HistoryAddResult{TRecord}.Existing"/>); a repeat, whatever the version.</summary>
+    Exists = 2,
+
+    /// <summary>Nothing was written: the member's history version is not the expected one; re-read the history, re-evaluate and retry.</summary>
+    Conflict = 3,
+}
+
+/// <summary>The result of adding an order or an activity to a member's history.</summary>
+/// <typeparam name="TRecord">The record type (<see cref="OrderRecord"/> or <see cref="ActivityRecord"/>).</typeparam>
+/// <param name="Status">What happened.</param>
+/// <param name="Existing">For <see cref="HistoryAddStatus.Exists"/>, the stored record.</param>
+public readonly record struct HistoryAddResult<TRecord>(HistoryAddStatus Status, TRecord? Existing = null)
+    where TRecord : class;

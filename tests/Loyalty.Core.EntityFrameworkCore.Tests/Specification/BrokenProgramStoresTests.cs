@@ -26,6 +26,15 @@ public sealed class BrokenProgramStoresTests
     }
 
     [Fact]
+    public async Task The_member_specification_catches_a_store_that_ignores_the_history_version()
+    {
+        var failure = await Record.ExceptionAsync(new VersionBlindMemberSpecification().Orders_and_activities_are_added_only_from_the_history_version_read);
+        failure.Should().BeAssignableTo<XunitException>();
+        failure!.Message.Should().Contain("Expected: Conflict").And.Contain("Actual:   Added");
+        await new VersionBlindMemberSpecification().Orders_and_activities_are_inserted_once_and_read_back_whole(); // what it does right still passes
+    }
+
+    [Fact]
     public async Task The_reward_specification_catches_a_store_whose_stock_claim_checks_then_acts()
     {
         var suite = new RacyRewardSpecification();
@@ -37,10 +46,63 @@ public sealed class BrokenProgramStoresTests
         await new RacyRewardSpecification().Stock_claims_are_idempotent_and_stop_at_the_stock(); // one writer at a time still passes
     }
 
+    [Fact]
+    public async Task The_budget_specification_catches_a_store_whose_reservation_checks_then_acts()
+    {
+        var suite = new RacyBudgetSpecification();
+
+        var failure = await Record.ExceptionAsync(suite.Racing_reservations_never_exceed_the_budget);
+
+        failure.Should().BeAssignableTo<XunitException>("racing reservations must not give out more than the budget");
+        await new RacyBudgetSpecification().Reservations_are_granted_from_what_the_budget_has_left(); // one writer at a time still passes
+        await new RacyBudgetSpecification().Settling_gives_back_what_was_not_awarded_and_never_grows();
+    }
+
+    private sealed class RacyBudgetSpecification : CampaignBudgetStoreSpecification
+    {
+        private readonly RacyBudgetStore store = new();
+
+        protected override ICampaignBudgetStore CreateStore() => store;
+    }
+
+    /// <summary>Broken: reads the usage, pauses, then reserves from what it read (racing writers all see the same room).</summary>
+    private sealed class RacyBudgetStore : ICampaignBudgetStore
+    {
+        private readonly InMemoryCampaignBudgetStore inner = new();
+
+        public ValueTask<CampaignBudgetUsage> GetUsageAsync(ProgramId programId, RuleId ruleId, TransactionId key, CancellationToken cancellationToken = default) => inner.GetUsageAsync(programId, ruleId, key, cancellationToken);
+
+        public async ValueTask<Points> ReserveAsync(ProgramId programId, RuleId ruleId, TransactionId key, Points points, Points budget, CancellationToken cancellationToken = default)
+        {
+            var usage = await inner.GetUsageAsync(programId, ruleId, key, cancellationToken);
+            var room = budget - usage.Used;
+            await Task.Delay(20, cancellationToken);
+
+            // Asks the real store for a budget as large as the room it saw, on top of what is now used.
+            var seen = room < points - usage.HeldByKey ? room + usage.HeldByKey : points;
+            if (!seen.IsPositive)
+            {
+                return usage.HeldByKey;
+            }
+
+            var now = await inner.GetUsageAsync(programId, ruleId, key, cancellationToken);
+            return await inner.ReserveAsync(programId, ruleId, key, seen, now.Used - now.HeldByKey + seen, cancellationToken);
+        }
+
+        public ValueTask SettleAsync(ProgramId programId, TransactionId key, IReadOnlyCollection<CampaignGrant> grants, CancellationToken cancellationToken = default) => inner.SettleAsync(programId, key, grants, cancellationToken);
+    }
+
     /// <summary>Not public, so that xunit does not run the whole suite against the broken store.</summary>
     private sealed class CountBlindMemberSpecification : MemberStoreSpecification
     {
-        private readonly CountBlindMemberStore store = new();
+        private readonly BlindMemberStore store = new(countBlind: true, versionBlind: false);
+
+        protected override IMemberStore CreateStore() => store;
+    }
+
+    private sealed class VersionBlindMemberSpecification : MemberStoreSpecification
+    {
+        private readonly BlindMemberStore store = new(countBlind: false, versionBlind: true);
 
         protected override IMemberStore CreateStore() => store;
     }
@@ -52,13 +114,22 @@ public sealed class BrokenProgramStoresTests
         protected override IRewardCatalogStore CreateStore() => store;
     }
 
-    /// <summary>Broken: adds a refund whatever the order's refund count (two refunds computed from one state both land).</summary>
-    private sealed class CountBlindMemberStore : IMemberStore
+    /// <summary>
+    /// Broken: adds a refund whatever the order's refund count (two refunds computed from one state
+    /// both land), or an order or activity whatever the member's history version (two orders
+    /// evaluated from one history both land).
+    /// </summary>
+    private sealed class BlindMemberStore(bool countBlind, bool versionBlind) : IMemberStore
     {
         private readonly InMemoryMemberStore inner = new();
 
         public async ValueTask<RefundAddResult> AddRefundAsync(RefundRecord refund, int expectedRefundCount, CancellationToken cancellationToken = default)
         {
+            if (!countBlind)
+            {
+                return await inner.AddRefundAsync(refund, expectedRefundCount, cancellationToken);
+            }
+
             if (await inner.GetRefundAsync(refund.ProgramId, refund.RefundId, cancellationToken) is { } existing)
             {
                 return new RefundAddResult(RefundAddStatus.Exists, existing);
@@ -78,7 +149,8 @@ public sealed class BrokenProgramStoresTests
 
         public ValueTask<IReadOnlyList<MemberId>> ListMembersAsync(ProgramId programId, MemberId? afterMember, int maxCount, CancellationToken cancellationToken = default) => inner.ListMembersAsync(programId, afterMember, maxCount, cancellationToken);
 
-        public ValueTask<OrderRecord> AddOrderAsync(OrderRecord order, CancellationToken cancellationToken = default) => inner.AddOrderAsync(order, cancellationToken);
+        public async ValueTask<HistoryAddResult<OrderRecord>> AddOrderAsync(OrderRecord order, long expectedHistoryVersion, CancellationToken cancellationToken = default) =>
+            await inner.AddOrderAsync(order, versionBlind ? await CurrentVersionAsync(order.ProgramId, order.MemberId, expectedHistoryVersion) : expectedHistoryVersion, cancellationToken);
 
         public ValueTask<OrderRecord?> GetOrderAsync(ProgramId programId, OrderId orderId, CancellationToken cancellationToken = default) => inner.GetOrderAsync(programId, orderId, cancellationToken);
 
@@ -86,11 +158,19 @@ public sealed class BrokenProgramStoresTests
 
         public ValueTask<IReadOnlyList<RefundRecord>> ListRefundsAsync(ProgramId programId, OrderId orderId, CancellationToken cancellationToken = default) => inner.ListRefundsAsync(programId, orderId, cancellationToken);
 
-        public ValueTask<ActivityRecord> AddActivityAsync(ActivityRecord activity, CancellationToken cancellationToken = default) => inner.AddActivityAsync(activity, cancellationToken);
+        public async ValueTask<HistoryAddResult<ActivityRecord>> AddActivityAsync(ActivityRecord activity, long expectedHistoryVersion, CancellationToken cancellationToken = default) =>
+            await inner.AddActivityAsync(activity, versionBlind ? await CurrentVersionAsync(activity.ProgramId, activity.MemberId, expectedHistoryVersion) : expectedHistoryVersion, cancellationToken);
 
         public ValueTask<ActivityRecord?> GetActivityAsync(ProgramId programId, ActivityId activityId, CancellationToken cancellationToken = default) => inner.GetActivityAsync(programId, activityId, cancellationToken);
 
         public ValueTask<MemberHistory> GetHistoryAsync(ProgramId programId, MemberId memberId, CancellationToken cancellationToken = default) => inner.GetHistoryAsync(programId, memberId, cancellationToken);
+
+        private async Task<long> CurrentVersionAsync(ProgramId programId, MemberId memberId, long expected)
+        {
+            // Refuses bad input like the real store, then passes whatever version is current.
+            ArgumentOutOfRangeException.ThrowIfNegative(expected);
+            return (await inner.GetHistoryAsync(programId, memberId)).Version;
+        }
     }
 
     /// <summary>Broken: counts the claimed units, then claims, in two steps another writer can come between.</summary>

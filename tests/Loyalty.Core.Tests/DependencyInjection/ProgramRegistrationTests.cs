@@ -25,6 +25,7 @@ public class ProgramRegistrationTests
         provider.GetRequiredService<IMemberStore>().Should().BeOfType<InMemoryMemberStore>();
         provider.GetRequiredService<IRuleSetStore>().Should().BeOfType<InMemoryRuleSetStore>();
         provider.GetRequiredService<IRewardCatalogStore>().Should().BeOfType<InMemoryRewardCatalogStore>();
+        provider.GetRequiredService<ICampaignBudgetStore>().Should().BeOfType<InMemoryCampaignBudgetStore>();
         provider.GetRequiredService<IRewardCodeGenerator>().Should().BeOfType<RandomRewardCodeGenerator>();
         provider.GetRequiredService<IReferralCodeGenerator>().Should().BeOfType<RandomReferralCodeGenerator>();
     }
@@ -47,9 +48,11 @@ public class ProgramRegistrationTests
     {
         var services = new ServiceCollection();
         services.AddSingleton<IMemberStore>(new InMemoryMemberStore());
+        services.AddSingleton<ICampaignBudgetStore>(new InMemoryCampaignBudgetStore());
         services.AddLoyalty().UseInMemoryStores();
 
         services.Where(d => d.ServiceType == typeof(IMemberStore)).Should().ContainSingle().Which.ImplementationType.Should().Be(typeof(InMemoryMemberStore));
+        services.Where(d => d.ServiceType == typeof(ICampaignBudgetStore)).Should().ContainSingle().Which.ImplementationType.Should().Be(typeof(InMemoryCampaignBudgetStore));
     }
 
     [Fact]

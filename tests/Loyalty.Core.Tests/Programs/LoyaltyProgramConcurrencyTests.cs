@@ -1,7 +1,11 @@
 using Loyalty.Core.Earning;
 using Loyalty.Core.Primitives;
 using Loyalty.Core.Programs;
+using Loyalty.Core.Referrals;
 using Loyalty.Core.Rewards;
+using Loyalty.Core.Storage;
+using Loyalty.Core.Storage.InMemory;
+using Microsoft.Extensions.DependencyInjection;
 using static Loyalty.Core.Tests.Programs.ProgramHarness;
 
 namespace Loyalty.Core.Tests.Programs;
@@ -58,6 +62,83 @@ public class LoyaltyProgramConcurrencyTests
         results.Should().OnlyContain(r => r.Succeeded);
         results.Select(r => r.Value!.Code).Distinct().Should().ContainSingle();
         (await h.BalanceAsync(Alice)).Redeemed.Should().Be(P(500));
+    }
+
+    [Fact]
+    public async Task Parallel_first_orders_of_one_member_get_one_first_order_bonus_and_keep_the_monthly_cap()
+    {
+        using var h = new ProgramHarness(o => o.Ledger.PendingPeriod = TimeSpan.Zero);
+        await h.Program.PublishRuleSetAsync(new EarningRuleSetBuilder("2026-03", At(2026, 3, 1, 0), Currency.EUR, "Europe/Paris")
+            .EarnPerUnit("base", 1m, r => r with { Caps = new RuleCaps { PerMember = new PeriodCap { Period = CapPeriod.Month, MaxPoints = P(100) } } })
+            .OrderCountBonus("first-order", 1, 300)
+            .Activity("review", ActivityKind.Review, 10, r => r with { Caps = new RuleCaps { PerMember = new PeriodCap { Period = CapPeriod.Month, MaxAwards = 3 } } })
+            .Build());
+        await h.EnrolAsync(Alice);
+
+        // Twelve different first orders (each sent twice, as a retrying webhook would) and eight reviews, all at once.
+        var orders = Enumerable.Range(0, 24).Select(i => Run(() => h.Program.RecordOrderAsync(Order($"O-{i % 12}", Alice, h.Now, Line("SKU", 1, 30m))))).ToList();
+        var reviews = Enumerable.Range(0, 8).Select(i => Run(() => h.Program.RecordActivityAsync(ActivityId.From($"review-{i}"), new ActivityInput(ActivityKind.Review, Alice, h.Now)))).ToList();
+        var orderResults = await Task.WhenAll(orders);
+        var reviewResults = await Task.WhenAll(reviews);
+
+        orderResults.Should().OnlyContain(r => r.Succeeded);
+        var recorded = orderResults.Where(r => !r.IsRepeat).Select(r => r.Value!).ToList();
+        recorded.Should().HaveCount(12, "each order is recorded once, its retry is a repeat");
+        recorded.Count(r => r.Earning[RuleId.From("first-order")].Awarded == P(300)).Should().Be(1, "only one order is the member's first");
+        recorded.Sum(r => r.Earning[RuleId.From("base")].Awarded.Value).Should().Be(100, "twelve orders of 30 points meet a cap of 100 a month");
+        reviewResults.Should().OnlyContain(r => r.Succeeded);
+        reviewResults.Count(r => r.Value!.Points == P(10)).Should().Be(3, "three reviews a month earn");
+        var balance = await h.BalanceAsync(Alice);
+        balance.Earned.Should().Be(P(300 + 100 + 30));
+        (await h.Members.GetHistoryAsync(ProgramId.From("club"), Alice)).Orders.Should().HaveCount(12);
+    }
+
+    [Fact]
+    public async Task An_order_that_keeps_conflicting_gives_up_with_a_transient_store_error()
+    {
+        var store = new AlwaysMovingMemberStore();
+        using var h = await new ProgramHarness(replace: s => s.AddSingleton<IMemberStore>(store)).ConfigureAsync();
+        await h.EnrolAsync(Alice);
+
+        var call = () => h.Program.RecordOrderAsync(Order("A-1", Alice, h.Now, Line("SKU", 1, 30m)));
+
+        var thrown = (await call.Should().ThrowAsync<LoyaltyStoreException>()).Which;
+        thrown.Message.Should().Be("Order 'A-1' could not be written after 16 attempts because the history of member 'alice' kept changing (other orders, refunds or activities being recorded); retry it.");
+        thrown.IsTransient.Should().BeTrue();
+        (await store.GetOrderAsync(ProgramId.From("club"), OrderId.From("A-1"))).Should().BeNull();
+    }
+
+    /// <summary>A member store where another writer always gets in first: every order add conflicts.</summary>
+    private sealed class AlwaysMovingMemberStore : IMemberStore
+    {
+        private readonly InMemoryMemberStore inner = new();
+
+        public ValueTask<HistoryAddResult<OrderRecord>> AddOrderAsync(OrderRecord order, long expectedHistoryVersion, CancellationToken cancellationToken = default) =>
+            new(new HistoryAddResult<OrderRecord>(HistoryAddStatus.Conflict));
+
+        public ValueTask<MemberRecord?> GetMemberAsync(ProgramId programId, MemberId memberId, CancellationToken cancellationToken = default) => inner.GetMemberAsync(programId, memberId, cancellationToken);
+
+        public ValueTask<MemberRecord?> FindByReferralCodeAsync(ProgramId programId, ReferralCode code, CancellationToken cancellationToken = default) => inner.FindByReferralCodeAsync(programId, code, cancellationToken);
+
+        public ValueTask<MemberAddStatus> AddMemberAsync(MemberRecord member, CancellationToken cancellationToken = default) => inner.AddMemberAsync(member, cancellationToken);
+
+        public ValueTask<bool> UpdateMemberAsync(MemberRecord member, long expectedVersion, CancellationToken cancellationToken = default) => inner.UpdateMemberAsync(member, expectedVersion, cancellationToken);
+
+        public ValueTask<IReadOnlyList<MemberId>> ListMembersAsync(ProgramId programId, MemberId? afterMember, int maxCount, CancellationToken cancellationToken = default) => inner.ListMembersAsync(programId, afterMember, maxCount, cancellationToken);
+
+        public ValueTask<OrderRecord?> GetOrderAsync(ProgramId programId, OrderId orderId, CancellationToken cancellationToken = default) => inner.GetOrderAsync(programId, orderId, cancellationToken);
+
+        public ValueTask<RefundAddResult> AddRefundAsync(RefundRecord refund, int expectedRefundCount, CancellationToken cancellationToken = default) => inner.AddRefundAsync(refund, expectedRefundCount, cancellationToken);
+
+        public ValueTask<RefundRecord?> GetRefundAsync(ProgramId programId, RefundId refundId, CancellationToken cancellationToken = default) => inner.GetRefundAsync(programId, refundId, cancellationToken);
+
+        public ValueTask<IReadOnlyList<RefundRecord>> ListRefundsAsync(ProgramId programId, OrderId orderId, CancellationToken cancellationToken = default) => inner.ListRefundsAsync(programId, orderId, cancellationToken);
+
+        public ValueTask<HistoryAddResult<ActivityRecord>> AddActivityAsync(ActivityRecord activity, long expectedHistoryVersion, CancellationToken cancellationToken = default) => inner.AddActivityAsync(activity, expectedHistoryVersion, cancellationToken);
+
+        public ValueTask<ActivityRecord?> GetActivityAsync(ProgramId programId, ActivityId activityId, CancellationToken cancellationToken = default) => inner.GetActivityAsync(programId, activityId, cancellationToken);
+
+        public ValueTask<MemberHistory> GetHistoryAsync(ProgramId programId, MemberId memberId, CancellationToken cancellationToken = default) => inner.GetHistoryAsync(programId, memberId, cancellationToken);
     }
 
     private static Task<LoyaltyResult<T>> Run<T>(Func<Task<LoyaltyResult<T>>> call)

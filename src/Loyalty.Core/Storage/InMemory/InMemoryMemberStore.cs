@@ -20,6 +20,7 @@ public sealed class InMemoryMemberStore : IMemberStore
     private readonly Dictionary<(ProgramId, RefundId), RefundRecord> refunds = [];
     private readonly Dictionary<(ProgramId, OrderId), List<RefundRecord>> refundsByOrder = [];
     private readonly Dictionary<(ProgramId, ActivityId), ActivityRecord> activities = [];
+    private readonly Dictionary<(ProgramId, MemberId), long> historyVersions = [];
 
     /// <inheritdoc />
     public ValueTask<MemberRecord?> GetMemberAsync(ProgramId programId, MemberId memberId, CancellationToken cancellationToken = default)
@@ -123,20 +124,27 @@ public sealed class InMemoryMemberStore : IMemberStore
     }
 
     /// <inheritdoc />
-    public ValueTask<OrderRecord> AddOrderAsync(OrderRecord order, CancellationToken cancellationToken = default)
+    public ValueTask<HistoryAddResult<OrderRecord>> AddOrderAsync(OrderRecord order, long expectedHistoryVersion, CancellationToken cancellationToken = default)
     {
         Preconditions.CheckNotNull(order);
+        Preconditions.CheckNotNegative(expectedHistoryVersion);
         cancellationToken.ThrowIfCancellationRequested();
         lock (gate)
         {
             if (orders.TryGetValue((order.ProgramId, order.OrderId), out var existing))
             {
-                return new(existing);
+                return new(new HistoryAddResult<OrderRecord>(HistoryAddStatus.Exists, existing));
+            }
+
+            if (HistoryVersion(order.ProgramId, order.MemberId) != expectedHistoryVersion)
+            {
+                return new(new HistoryAddResult<OrderRecord>(HistoryAddStatus.Conflict));
             }
 
             orders[(order.ProgramId, order.OrderId)] = order;
             Data(order.ProgramId, order.MemberId)?.Orders.Add(order);
-            return new(order);
+            AdvanceHistory(order.ProgramId, order.MemberId);
+            return new(new HistoryAddResult<OrderRecord>(HistoryAddStatus.Added));
         }
     }
 
@@ -177,6 +185,7 @@ public sealed class InMemoryMemberStore : IMemberStore
             forOrder.Add(refund);
             refunds[(refund.ProgramId, refund.RefundId)] = refund;
             Data(refund.ProgramId, refund.MemberId)?.Refunds.Add(refund);
+            AdvanceHistory(refund.ProgramId, refund.MemberId);
             return new(new RefundAddResult(RefundAddStatus.Added));
         }
     }
@@ -203,20 +212,27 @@ public sealed class InMemoryMemberStore : IMemberStore
     }
 
     /// <inheritdoc />
-    public ValueTask<ActivityRecord> AddActivityAsync(ActivityRecord activity, CancellationToken cancellationToken = default)
+    public ValueTask<HistoryAddResult<ActivityRecord>> AddActivityAsync(ActivityRecord activity, long expectedHistoryVersion, CancellationToken cancellationToken = default)
     {
         Preconditions.CheckNotNull(activity);
+        Preconditions.CheckNotNegative(expectedHistoryVersion);
         cancellationToken.ThrowIfCancellationRequested();
         lock (gate)
         {
             if (activities.TryGetValue((activity.ProgramId, activity.ActivityId), out var existing))
             {
-                return new(existing);
+                return new(new HistoryAddResult<ActivityRecord>(HistoryAddStatus.Exists, existing));
+            }
+
+            if (HistoryVersion(activity.ProgramId, activity.MemberId) != expectedHistoryVersion)
+            {
+                return new(new HistoryAddResult<ActivityRecord>(HistoryAddStatus.Conflict));
             }
 
             activities[(activity.ProgramId, activity.ActivityId)] = activity;
             Data(activity.ProgramId, activity.MemberId)?.Activities.Add(activity);
-            return new(activity);
+            AdvanceHistory(activity.ProgramId, activity.MemberId);
+            return new(new HistoryAddResult<ActivityRecord>(HistoryAddStatus.Added));
         }
     }
 
@@ -236,19 +252,25 @@ public sealed class InMemoryMemberStore : IMemberStore
         cancellationToken.ThrowIfCancellationRequested();
         lock (gate)
         {
+            var version = HistoryVersion(programId, memberId);
             if (Data(programId, memberId) is not { } data)
             {
-                return new(new MemberHistory([], [], []));
+                return new(new MemberHistory([], [], [], version));
             }
 
             return new(new MemberHistory(
                 data.Orders.OrderBy(o => o.Order.PlacedAt).ToArray(),
                 data.Refunds.OrderBy(r => r.RefundedAt).ToArray(),
-                data.Activities.OrderBy(a => a.Activity.OccurredAt).ToArray()));
+                data.Activities.OrderBy(a => a.Activity.OccurredAt).ToArray(),
+                version));
         }
     }
 
     private MemberData? Data(ProgramId programId, MemberId memberId) => members.GetValueOrDefault((programId, memberId));
+
+    private long HistoryVersion(ProgramId programId, MemberId memberId) => historyVersions.GetValueOrDefault((programId, memberId));
+
+    private void AdvanceHistory(ProgramId programId, MemberId memberId) => historyVersions[(programId, memberId)] = HistoryVersion(programId, memberId) + 1;
 
     private sealed class MemberData(MemberRecord record)
     {

@@ -86,11 +86,17 @@ public class InMemoryMemberStoreTests
         await store.AddMemberAsync(Member("a", "CODE-A"));
         var order = Order("A-1");
 
-        (await store.AddOrderAsync(order)).Should().BeSameAs(order);
-        (await store.AddOrderAsync(Order("A-1"))).Should().BeSameAs(order);
+        (await store.AddOrderAsync(order, 0)).Status.Should().Be(HistoryAddStatus.Added);
+        var again = await store.AddOrderAsync(Order("A-1"), 0);
+        again.Status.Should().Be(HistoryAddStatus.Exists);
+        again.Existing.Should().BeSameAs(order);
         (await store.GetOrderAsync(Club, OrderId.From("A-1"))).Should().BeSameAs(order);
-        (await store.GetHistoryAsync(Club, MemberId.From("a"))).Orders.Should().ContainSingle();
+        var history = await store.GetHistoryAsync(Club, MemberId.From("a"));
+        history.Orders.Should().ContainSingle();
+        history.Version.Should().Be(1);
         (await store.GetHistoryAsync(Club, MemberId.From("nobody"))).Orders.Should().BeEmpty();
+        (await store.AddOrderAsync(Order("A-2"), 0)).Status.Should().Be(HistoryAddStatus.Conflict, "the history moved on to version 1");
+        (await store.AddOrderAsync(Order("A-2"), 1)).Status.Should().Be(HistoryAddStatus.Added);
     }
 
     private static OrderRecord Order(string id)
