@@ -135,7 +135,12 @@ public readonly record struct ExpiringPoints(LocalDate Date, Instant ExpiresAt, 
 /// <param name="AccountsExamined">Accounts with lots due.</param>
 /// <param name="TransactionsWritten">Expire transactions written (repeats and concurrent runs write none).</param>
 /// <param name="PointsExpired">Points expired by this run.</param>
-public readonly record struct ExpiryRunResult(int AccountsExamined, int TransactionsWritten, Points PointsExpired);
+/// <param name="AccountsSkipped">
+/// Accounts left unexpired because other writers kept changing them through every retry
+/// (<see cref="LedgerOptions.MaxConcurrencyRetries"/>); zero on a normal run. Re-run the
+/// maintenance for the same instant to finish them: a re-run never expires twice.
+/// </param>
+public readonly record struct ExpiryRunResult(int AccountsExamined, int TransactionsWritten, Points PointsExpired, int AccountsSkipped);
 
 /// <summary>A page of an account's transactions.</summary>
 /// <param name="Transactions">The transactions in order.</param>

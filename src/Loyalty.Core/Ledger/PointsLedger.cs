@@ -550,7 +550,7 @@ public sealed class PointsLedger
                 $"asOf ({asOf}) must not be after the current instant ({now}); expiring in advance would take points members can still spend.");
         }
 
-        int accounts = 0, written = 0;
+        int accounts = 0, written = 0, skipped = 0;
         long expired = 0;
         MemberId? after = null;
         while (true)
@@ -559,21 +559,22 @@ public sealed class PointsLedger
             foreach (var key in due)
             {
                 accounts++;
-                var (count, points) = await ExpireAccountAsync(key, asOf, cancellationToken).ConfigureAwait(false);
+                var (count, points, gaveUp) = await ExpireAccountAsync(key, asOf, cancellationToken).ConfigureAwait(false);
                 written += count;
                 expired += points;
+                skipped += gaveUp ? 1 : 0;
             }
 
             if (due.Count < options.ExpiryBatchSize)
             {
-                return new ExpiryRunResult(accounts, written, Points.FromInt64(expired));
+                return new ExpiryRunResult(accounts, written, Points.FromInt64(expired), skipped);
             }
 
             after = due[^1].MemberId;
         }
     }
 
-    private async Task<(int Count, long Points)> ExpireAccountAsync(LedgerAccountKey key, Instant asOf, CancellationToken cancellationToken)
+    private async Task<(int Count, long Points, bool GaveUp)> ExpireAccountAsync(LedgerAccountKey key, Instant asOf, CancellationToken cancellationToken)
     {
         for (var attempt = 0; ; attempt++)
         {
@@ -597,7 +598,7 @@ public sealed class PointsLedger
 
             if (groups.Count == 0)
             {
-                return (0, 0);
+                return (0, 0, false);
             }
 
             var expectedVersion = state.Version;
@@ -620,13 +621,13 @@ public sealed class PointsLedger
             switch (result.Status)
             {
                 case LedgerAppendStatus.Appended:
-                    return (transactions.Count, points);
+                    return (transactions.Count, points, false);
                 case LedgerAppendStatus.Duplicate:
-                    return (0, 0);
+                    return (0, 0, false);
                 default:
                     if (attempt >= options.MaxConcurrencyRetries)
                     {
-                        return (0, 0);
+                        return (0, 0, true);
                     }
 
                     break;

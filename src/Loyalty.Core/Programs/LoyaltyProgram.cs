@@ -893,6 +893,7 @@ public sealed class LoyaltyProgram
             AsOf = asOf,
             MembersExamined = examined,
             PointsExpired = expiry.PointsExpired,
+            ExpiryAccountsSkipped = expiry.AccountsSkipped,
             Activated = activated,
             ExpiringSoon = expiring,
             TierChanges = changes,

@@ -257,6 +257,13 @@ public sealed record MaintenanceReport
     /// <summary>The points expired by this run.</summary>
     public required Points PointsExpired { get; init; }
 
+    /// <summary>
+    /// Accounts whose due points were left unexpired because other writers kept changing them
+    /// through every retry; zero on a normal run. Run maintenance again for the same instant to
+    /// finish them (a re-run never expires twice).
+    /// </summary>
+    public int ExpiryAccountsSkipped { get; init; }
+
     /// <summary>Pending points that became spendable since the member's previous maintenance.</summary>
     public required IReadOnlyList<PointsActivated> Activated { get; init; }
 

@@ -140,7 +140,7 @@ public class PointsLedgerScenarioTests
         h.Advance(Duration.FromDays(31));
 
         var run = await h.Ledger.ExpireDueAsync(h.Clock.GetCurrentInstant());
-        run.Should().Be(new ExpiryRunResult(2, 3, P(35)));
+        run.Should().Be(new ExpiryRunResult(2, 3, P(35), 0));
         var history = await h.Ledger.GetHistoryAsync(MemberId.From("m2"));
         history.Transactions.Where(t => t.Kind == LedgerTransactionKind.Expire).Select(t => t.EffectiveAt)
             .Should().Equal(Instant.FromUtc(2026, 4, 14, 10, 0), Instant.FromUtc(2026, 4, 15, 10, 0));
@@ -194,6 +194,32 @@ public class PointsLedgerScenarioTests
         result.Error!.Message.Should().Be("Account club/alice changed concurrently 1 times in a row; nothing was written. Retry later with the same transaction id.");
         (await h.BalanceAsync()).Available.Should().Be(P(100));
         (await h.RedeemAsync(10, "r1")).Succeeded.Should().BeTrue();
+    }
+
+    [Fact]
+    public async Task Maintenance_counts_an_account_it_gave_up_on_and_a_rerun_finishes_it()
+    {
+        var racing = new RacingStore(new Loyalty.Core.Storage.InMemory.InMemoryLedgerStore());
+        var h = new LedgerHarness(o =>
+        {
+            o.Expiry = new LedgerExpiryOptions { Policy = ExpiryPolicyKind.Rolling, Days = 30 };
+            o.MaxConcurrencyRetries = 1;
+        }, store: racing);
+        await h.EarnAsync(10, member: MemberId.From("m1"));
+        await h.EarnAsync(20, member: MemberId.From("m2"));
+        h.Advance(Duration.FromDays(31));
+        var asOf = h.Clock.GetCurrentInstant();
+
+        // Two lost races in a row on the first account swept (m1): the first try and its one retry.
+        racing.InjectConflicts = 2;
+        var first = await h.Ledger.ExpireDueAsync(asOf);
+
+        first.Should().Be(new ExpiryRunResult(2, 1, P(20), 1));
+        (await h.Ledger.GetHistoryAsync(MemberId.From("m1"))).Transactions.Should().NotContain(t => t.Kind == LedgerTransactionKind.Expire);
+        var rerun = await h.Ledger.ExpireDueAsync(asOf);
+        rerun.Should().Be(new ExpiryRunResult(1, 1, P(10), 0));
+        (await h.BalanceAsync(MemberId.From("m1"))).Expired.Should().Be(P(10));
+        (await h.BalanceAsync(MemberId.From("m2"))).Expired.Should().Be(P(20));
     }
 
     [Fact]

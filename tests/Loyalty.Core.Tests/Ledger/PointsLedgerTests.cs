@@ -280,8 +280,8 @@ public class PointsLedgerTests
         (await h.RedeemAsync(1)).ErrorCode.Should().Be(LedgerErrorCode.InsufficientPoints);
 
         var run = await h.Ledger.ExpireDueAsync(h.Clock.GetCurrentInstant());
-        run.Should().Be(new ExpiryRunResult(1, 1, P(100)));
-        (await h.Ledger.ExpireDueAsync(h.Clock.GetCurrentInstant())).Should().Be(new ExpiryRunResult(0, 0, P(0)));
+        run.Should().Be(new ExpiryRunResult(1, 1, P(100), 0));
+        (await h.Ledger.ExpireDueAsync(h.Clock.GetCurrentInstant())).Should().Be(new ExpiryRunResult(0, 0, P(0), 0));
         (await h.BalanceAsync()).Should().Match<LedgerBalance>(b => b.Available == P(0) && b.Expired == P(100));
     }
 
