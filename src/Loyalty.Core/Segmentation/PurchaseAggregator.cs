@@ -1,7 +1,9 @@
 using System.Buffers;
 using System.Globalization;
 using System.Runtime.CompilerServices;
+using System.Runtime.ExceptionServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics.X86;
 using Loyalty.Core.Primitives;
 using NodaTime;
 
@@ -23,6 +25,13 @@ internal sealed class PurchaseAggregator
     private const int PartitionSize = 1 << 15;
     private const int MaxPartitionBits = 12;
     private const int CategoryCacheSize = 256;
+    private const int MinimumOnePassBatch = 1 << 15;
+    private const int MinimumLinesPerPart = 1 << 16;
+    private const int RunsPerDedupePartition = 1 << 13;
+    private const int IdAhead = 16;
+    private const int HashAhead = 8;
+    private const int StateAhead = 4;
+    private const int HashRing = 16;
 
     private readonly Dictionary<MemberId, int> indexByCustomer = new();
     private readonly Dictionary<string, int> categoryIds = new(StringComparer.Ordinal);
@@ -33,24 +42,35 @@ internal sealed class PurchaseAggregator
     private readonly Instant asOf;
     private readonly Instant? windowStart;
     private readonly bool trackOrderTimes;
-    private State[] states = new State[1024];
+    private StateStore states = new();
     private int[] slotCustomers = [];
     private Instant[] slotTimes = [];
     private int slotCount;
     private int[]? orderTimeStarts;
     private Instant[]? orderTimesByCustomer;
+    private readonly int minimumOnePassBatch;
+    private readonly int parts;
     private long position;
     private bool sealedByBatch;
 
-    public PurchaseAggregator(Currency currency, Instant asOf, Instant? windowStart, bool trackOrderTimes)
+    /// <summary>Creates an aggregator.</summary>
+    /// <param name="currency">The programme's currency: every purchase must be in it.</param>
+    /// <param name="asOf">Purchases after this instant are excluded (and counted).</param>
+    /// <param name="windowStart">Purchases before this instant are excluded (and counted); null for no window.</param>
+    /// <param name="trackOrderTimes">Whether to keep each order's instant (purchase cycles, retention).</param>
+    /// <param name="minimumOnePassBatch">The smallest in-memory batch folded by the one-pass batch aggregation.</param>
+    /// <param name="parts">How many contiguous parts (one per core) a one-pass batch is split into; 0 picks from the processor count and the batch size.</param>
+    public PurchaseAggregator(Currency currency, Instant asOf, Instant? windowStart, bool trackOrderTimes, int minimumOnePassBatch = MinimumOnePassBatch, int parts = 0)
     {
         this.currency = currency;
         this.asOf = asOf;
         this.windowStart = windowStart;
         this.trackOrderTimes = trackOrderTimes;
+        this.minimumOnePassBatch = minimumOnePassBatch;
+        this.parts = parts;
     }
 
-    public int Count { get; private set; }
+    public int Count => states.Count;
 
     public long AfterAsOf { get; private set; }
 
@@ -61,13 +81,17 @@ internal sealed class PurchaseAggregator
     public void AddAll(IEnumerable<Purchase> purchases)
     {
         ArgumentNullException.ThrowIfNull(purchases);
-        if (purchases is Purchase[] array)
+        if (purchases is Purchase[] or List<Purchase>)
         {
-            AddPartitioned(array);
-        }
-        else if (purchases is List<Purchase> list)
-        {
-            AddPartitioned(CollectionsMarshal.AsSpan(list));
+            var lines = Lines(purchases);
+            if (!trackOrderTimes && Count == 0 && !sealedByBatch && lines.Length >= minimumOnePassBatch)
+            {
+                AddOnePass(purchases, lines.Length);
+            }
+            else
+            {
+                AddPartitioned(lines);
+            }
         }
         else
         {
@@ -101,6 +125,180 @@ internal sealed class PurchaseAggregator
         Accumulate(index, in purchase);
     }
 
+    private static ReadOnlySpan<Purchase> Lines(IEnumerable<Purchase> batch) =>
+        batch is Purchase[] array ? array : CollectionsMarshal.AsSpan((List<Purchase>)batch);
+
+    /// <summary>
+    /// Adds an in-memory batch reading each line once: the batch is cut into contiguous parts
+    /// (two on a multi-core machine, for batches large enough), each part folded into its own
+    /// customer table on its own thread, then the later parts' customers merged into the first
+    /// part's (every per-customer figure merges associatively). Distinct orders are counted from
+    /// order runs (consecutive lines of a customer with the same order) and made exact, where a
+    /// run may repeat an earlier order, by an exact dedupe of those customers' runs.
+    /// </summary>
+    private void AddOnePass(IEnumerable<Purchase> batch, int n)
+    {
+        var count = parts > 0 ? parts : (Environment.ProcessorCount > 1 && n >= 2 * MinimumLinesPerPart ? 2 : 1);
+        count = Math.Clamp(count, 1, Math.Max(1, n));
+        var pieces = new BatchPart[count];
+        try
+        {
+            for (var k = 0; k < count; k++)
+            {
+                var start = (int)((long)n * k / count);
+                var end = (int)((long)n * (k + 1) / count);
+                pieces[k] = new BatchPart(this, start, end - start, position + start);
+            }
+
+            if (count == 1)
+            {
+                pieces[0].Run(Lines(batch));
+            }
+            else
+            {
+                var others = new Task[count - 1];
+                for (var k = 1; k < count; k++)
+                {
+                    var piece = pieces[k];
+                    others[k - 1] = Task.Run(() => piece.Run(Lines(batch)));
+                }
+
+                pieces[0].Run(Lines(batch));
+                Task.WaitAll(others);
+            }
+
+            // The first bad line of the batch is the one reported, as when streaming.
+            foreach (var piece in pieces)
+            {
+                piece.Error?.Throw();
+            }
+
+            var first = pieces[0];
+            var remaps = new int[count][];
+            for (var k = 1; k < count; k++)
+            {
+                remaps[k] = first.Merge(pieces[k]);
+            }
+
+            foreach (var piece in pieces)
+            {
+                AfterAsOf += piece.AfterAsOf;
+                BeforeWindow += piece.BeforeWindow;
+            }
+
+            states = first.States;
+            DedupeOrders(pieces, remaps);
+            position += n;
+            sealedByBatch = true;
+        }
+        finally
+        {
+            foreach (var piece in pieces)
+            {
+                piece?.ReturnRuns();
+            }
+        }
+    }
+
+    /// <summary>
+    /// Makes the order counts exact: each customer counted one order per run; a customer whose
+    /// runs may repeat an order (two runs' orders share a bit of its order filter) has its runs
+    /// deduplicated exactly, in customer-range partitions small enough for the processor cache.
+    /// </summary>
+    private void DedupeOrders(BatchPart[] pieces, int[][] remaps)
+    {
+        var customers = Count;
+        var suspects = new ulong[(customers + 63) / 64];
+        var any = false;
+        for (var c = 0; c < customers; c++)
+        {
+            if (states[c].MaySeeOrderTwice)
+            {
+                suspects[c >> 6] |= 1UL << c;
+                any = true;
+            }
+        }
+
+        if (!any)
+        {
+            return;
+        }
+
+        var suspectRuns = 0;
+        for (var k = 0; k < pieces.Length; k++)
+        {
+            var runs = pieces[k].Runs.AsSpan(0, pieces[k].RunCount);
+            var remap = remaps[k];
+            foreach (ref readonly var run in runs)
+            {
+                var c = remap is null ? run.Customer : remap[run.Customer];
+                if ((suspects[c >> 6] & (1UL << c)) != 0)
+                {
+                    suspectRuns++;
+                }
+            }
+        }
+
+        var partitions = Math.Max(1, suspectRuns / RunsPerDedupePartition);
+        var starts = new int[partitions + 1];
+        var gathered = ArrayPool<Run>.Shared.Rent(suspectRuns);
+        try
+        {
+            for (var pass = 0; pass < 2; pass++)
+            {
+                // Pass 0 counts the suspect runs per partition, pass 1 places them.
+                var next = pass == 0 ? starts : (int[])starts.Clone();
+                for (var k = 0; k < pieces.Length; k++)
+                {
+                    var runs = pieces[k].Runs.AsSpan(0, pieces[k].RunCount);
+                    var remap = remaps[k];
+                    foreach (ref readonly var run in runs)
+                    {
+                        var c = remap is null ? run.Customer : remap[run.Customer];
+                        if ((suspects[c >> 6] & (1UL << c)) != 0)
+                        {
+                            var partition = (int)((ulong)(uint)c * (uint)partitions / (uint)customers);
+                            if (pass == 0)
+                            {
+                                next[partition + 1]++;
+                            }
+                            else
+                            {
+                                gathered[next[partition]++] = new Run(c, run.Hash, run.Order);
+                            }
+                        }
+                    }
+                }
+
+                if (pass == 0)
+                {
+                    for (var p = 0; p < partitions; p++)
+                    {
+                        starts[p + 1] += starts[p];
+                    }
+                }
+            }
+
+            var table = new RunSet();
+            for (var p = 0; p < partitions; p++)
+            {
+                var runs = gathered.AsSpan(starts[p], starts[p + 1] - starts[p]);
+                table.Reset(runs.Length);
+                foreach (ref readonly var run in runs)
+                {
+                    if (!table.Add(in run))
+                    {
+                        states[run.Customer].OrderCount--;
+                    }
+                }
+            }
+        }
+        finally
+        {
+            ArrayPool<Run>.Shared.Return(gathered, clearArray: true);
+        }
+    }
+
     /// <summary>
     /// Adds an in-memory batch in three passes so that the customer table being written stays
     /// small enough for the processor cache: check and hash every purchase in input order, group
@@ -129,7 +327,6 @@ internal sealed class PurchaseAggregator
         {
             // Pass 1, in input order: check, exclude, and hash both ids while the lines stream by.
             var starts = new int[partitions + 1];
-            var excludedCount = 0;
             for (var i = 0; i < n; i++)
             {
                 ref readonly var purchase = ref purchases[i];
@@ -137,7 +334,6 @@ internal sealed class PurchaseAggregator
                 if (IsExcluded(in purchase))
                 {
                     excluded[i >> 6] |= 1UL << i;
-                    excludedCount++;
                     continue;
                 }
 
@@ -173,7 +369,6 @@ internal sealed class PurchaseAggregator
                 }
 
                 tables.Reset(lines);
-                var before = Count;
                 for (var j = starts[p]; j < starts[p + 1]; j++)
                 {
                     var i = positions[j];
@@ -183,11 +378,6 @@ internal sealed class PurchaseAggregator
                     AccumulateLine(ref state, in purchase);
                     ref var slot = ref tables.OrderSlot(index, purchase.Order, orderHashes[i], out var seen);
                     AddOrder(ref state, index, ref slot, seen, purchase.PlacedAt);
-                }
-
-                if (before == 0)
-                {
-                    ReserveStates(Count, lines, n - excludedCount);
                 }
             }
 
@@ -219,32 +409,8 @@ internal sealed class PurchaseAggregator
         return false;
     }
 
-    /// <summary>
-    /// Sizes the customer states once for the whole batch from its first partition (the partitions
-    /// are hash-uniform, so customers per line there estimate customers per line overall, with 1/8
-    /// spare), instead of growing them by doubling through the batch; never past one per line.
-    /// </summary>
-    private void ReserveStates(int firstCustomers, int firstLines, int totalLines)
-    {
-        var estimate = (long)firstCustomers * totalLines / firstLines;
-        var capacity = (int)Math.Min(totalLines, estimate + (estimate >> 3) + 1024);
-        if (capacity > states.Length)
-        {
-            Array.Resize(ref states, capacity);
-        }
-    }
-
-    private int NewState(MemberId customer, Instant placedAt)
-    {
-        var index = Count++;
-        if (index == states.Length)
-        {
-            Array.Resize(ref states, states.Length * 2);
-        }
-
-        states[index] = new State { Customer = customer, LastAt = placedAt };
-        return index;
-    }
+    private int NewState(MemberId customer, Instant placedAt) =>
+        states.Add(new State { Customer = customer, LastAt = placedAt });
 
     private void Accumulate(int index, in Purchase purchase)
     {
@@ -453,6 +619,21 @@ internal sealed class PurchaseAggregator
         state.OrderCount++;
     }
 
+    /// <summary>The category's id, shared by the parts of a one-pass batch (assigned under a lock on first sight).</summary>
+    private int SharedCategoryId(string category)
+    {
+        lock (categoryIds)
+        {
+            ref var known = ref CollectionsMarshal.GetValueRefOrAddDefault(categoryIds, category, out var exists);
+            if (!exists)
+            {
+                known = categoryIds.Count - 1;
+            }
+
+            return known;
+        }
+    }
+
     private void AddCategory(ref State state, string category)
     {
         // Shops pass the same category string instances over and over: a small cache keyed by
@@ -575,10 +756,445 @@ internal sealed class PurchaseAggregator
         }
     }
 
+    /// <summary>A run of lines of one customer with one order: (customer index, order hash, order id).</summary>
+    private readonly record struct Run(int Customer, int Hash, string Order);
+
+    /// <summary>A customer table slot: the id's hash and the state index + 1 (0 for a free slot).</summary>
+    private struct Slot
+    {
+        public int Hash;
+        public int Index;
+    }
+
+    /// <summary>An open-addressing set of runs (customer, order), emptied and reused per partition.</summary>
+    private sealed class RunSet
+    {
+        private Run[] entries = [];
+        private bool[] used = [];
+        private int mask;
+
+        public void Reset(int runs)
+        {
+            var capacity = (int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)Math.Max(16, runs * 2));
+            if (capacity > entries.Length)
+            {
+                entries = new Run[capacity];
+                used = new bool[capacity];
+            }
+            else
+            {
+                Array.Clear(entries, 0, capacity);
+                Array.Clear(used, 0, capacity);
+            }
+
+            mask = capacity - 1;
+        }
+
+        /// <summary>Adds the run's (customer, order); false when it was already there.</summary>
+        public bool Add(in Run run)
+        {
+            var slot = (run.Hash ^ (int)((uint)run.Customer * 0x9E3779B1u)) & mask;
+            while (used[slot])
+            {
+                ref readonly var entry = ref entries[slot];
+                if (entry.Customer == run.Customer && entry.Hash == run.Hash && string.Equals(entry.Order, run.Order, StringComparison.Ordinal))
+                {
+                    return false;
+                }
+
+                slot = (slot + 1) & mask;
+            }
+
+            used[slot] = true;
+            entries[slot] = run;
+            return true;
+        }
+    }
+
+    /// <summary>
+    /// One contiguous part of a one-pass batch, folded on one thread into its own customer table
+    /// and states; it records its order runs, exclusions and its first bad line.
+    /// </summary>
+    private sealed class BatchPart
+    {
+        private readonly PurchaseAggregator owner;
+        private readonly int start;
+        private readonly int length;
+        private readonly long firstNumber;
+        private readonly string?[] recentCategories = new string?[CategoryCacheSize];
+        private readonly int[] recentCategoryIds = new int[CategoryCacheSize];
+        private Slot[] slots;
+        private int mask;
+
+        public BatchPart(PurchaseAggregator owner, int start, int length, long firstNumber)
+        {
+            this.owner = owner;
+            this.start = start;
+            this.length = length;
+            this.firstNumber = firstNumber;
+            slots = new Slot[(int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)Math.Clamp(length, 64, 1 << 17))];
+            mask = slots.Length - 1;
+            Runs = ArrayPool<Run>.Shared.Rent(Math.Max(1, length));
+        }
+
+        public StateStore States { get; } = new();
+
+        public Run[] Runs { get; private set; }
+
+        public int RunCount { get; private set; }
+
+        public long AfterAsOf { get; private set; }
+
+        public long BeforeWindow { get; private set; }
+
+        public ExceptionDispatchInfo? Error { get; private set; }
+
+        public void ReturnRuns()
+        {
+            if (Runs.Length > 0)
+            {
+                ArrayPool<Run>.Shared.Return(Runs, clearArray: true);
+                Runs = [];
+            }
+        }
+
+        /// <summary>Folds the part's lines in one pass; stops at the first bad line.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public void Run(ReadOnlySpan<Purchase> batch)
+        {
+            var lines = batch.Slice(start, length);
+            var currency = owner.currency;
+            var asOf = owner.asOf;
+            var windowStart = owner.windowStart ?? Instant.MinValue;
+            var runs = Runs;
+            var runCount = 0;
+
+            // Software pipeline hiding memory latency: the customer id (and order id) of line
+            // i + 16 is prefetched, the id of line i + 8 hashed and its table slot prefetched, and
+            // the state of line i + 4 prefetched from its slot, while line i is folded.
+            Span<int> hashes = stackalloc int[HashRing];
+            var primed = Math.Min(lines.Length, HashAhead);
+            for (var j = 0; j < Math.Min(lines.Length, IdAhead); j++)
+            {
+                PrefetchIds(in lines[j]);
+            }
+
+            for (var j = 0; j < primed; j++)
+            {
+                hashes[j] = HashAndPrefetchSlot(in lines[j]);
+            }
+
+            for (var i = 0; i < lines.Length; i++)
+            {
+                if (i + IdAhead < lines.Length)
+                {
+                    PrefetchIds(in lines[i + IdAhead]);
+                }
+
+                if (i + HashAhead < lines.Length)
+                {
+                    hashes[(i + HashAhead) & (HashRing - 1)] = HashAndPrefetchSlot(in lines[i + HashAhead]);
+                }
+
+                if (i + StateAhead < lines.Length)
+                {
+                    PrefetchState(hashes[(i + StateAhead) & (HashRing - 1)]);
+                }
+
+                ref readonly var purchase = ref lines[i];
+                if (purchase.Customer.IsDefault || purchase.Order.IsDefault || purchase.NetAmount.Currency != currency || purchase.NetAmount.IsNegative)
+                {
+                    Fail(in purchase, i);
+                    break;
+                }
+
+                var placedAt = purchase.PlacedAt;
+                if (placedAt > asOf || placedAt < windowStart)
+                {
+                    // Excluded lines are still checked in full (their categories too).
+                    if (!Valid(in purchase, i))
+                    {
+                        break;
+                    }
+
+                    if (placedAt > asOf)
+                    {
+                        AfterAsOf++;
+                    }
+                    else
+                    {
+                        BeforeWindow++;
+                    }
+
+                    continue;
+                }
+
+                var customer = purchase.Customer;
+                var hash = hashes[i & (HashRing - 1)];
+                var index = IndexOf(customer, hash, placedAt);
+                ref var state = ref States[index];
+                state.Amount += purchase.NetAmount.Amount;
+                if (placedAt > state.LastAt)
+                {
+                    state.LastAt = placedAt;
+                }
+
+                if (purchase.Categories is { } categories && !AddCategories(ref state, categories))
+                {
+                    Fail(in purchase, i);
+                    break;
+                }
+
+                var order = purchase.Order.Value;
+                if (!ReferenceEquals(order, state.LastOrder))
+                {
+                    var orderHash = order.GetHashCode();
+                    if (orderHash != state.LastOrderHash || !string.Equals(order, state.LastOrder, StringComparison.Ordinal))
+                    {
+                        // A new run of this customer: a new order unless it repeats an earlier one,
+                        // which the one-bit-per-order filter can only rule out, not confirm.
+                        var bit = 1UL << orderHash;
+                        if ((state.OrderBits & bit) != 0)
+                        {
+                            state.MaySeeOrderTwice = true;
+                        }
+
+                        state.OrderBits |= bit;
+                        state.OrderCount++;
+                        state.LastOrderHash = orderHash;
+                        runs[runCount++] = new Run(index, orderHash, order);
+                    }
+
+                    state.LastOrder = order;
+                }
+            }
+
+            RunCount = runCount;
+        }
+
+        private static unsafe void PrefetchIds(in Purchase purchase)
+        {
+            if (Sse.IsSupported && purchase.Customer.Value is { Length: > 0 } customer && purchase.Order.Value is { Length: > 0 } order)
+            {
+                Sse.Prefetch0(Unsafe.AsPointer(ref MemoryMarshal.GetReference(customer.AsSpan())));
+                Sse.Prefetch0(Unsafe.AsPointer(ref MemoryMarshal.GetReference(order.AsSpan())));
+            }
+        }
+
+        private int HashAndPrefetchSlot(in Purchase purchase)
+        {
+            var hash = purchase.Customer.Value.GetHashCode();
+            Prefetch(ref slots[hash & mask]);
+            return hash;
+        }
+
+        private void PrefetchState(int hash)
+        {
+            var entry = slots[hash & mask];
+            if (entry.Index != 0)
+            {
+                ref var state = ref States[entry.Index - 1];
+                Prefetch(ref state);
+                Prefetch(ref Unsafe.Add(ref Unsafe.As<State, byte>(ref state), Unsafe.SizeOf<State>() - 1));
+            }
+        }
+
+        private static unsafe void Prefetch<T>(ref T location)
+        {
+            if (Sse.IsSupported)
+            {
+                Sse.Prefetch0(Unsafe.AsPointer(ref location));
+            }
+        }
+
+        /// <summary>Merges a later part's customers into this part's; returns their indexes here.</summary>
+        public int[] Merge(BatchPart other)
+        {
+            var remap = new int[other.States.Count];
+            for (var i = 0; i < remap.Length; i++)
+            {
+                ref var theirs = ref other.States[i];
+                var index = Find(theirs.Customer, theirs.Hash);
+                if (index < 0)
+                {
+                    index = Insert(in theirs);
+                }
+                else
+                {
+                    ref var mine = ref States[index];
+                    mine.Amount += theirs.Amount;
+                    if (theirs.LastAt > mine.LastAt)
+                    {
+                        mine.LastAt = theirs.LastAt;
+                    }
+
+                    mine.CategoryBits |= theirs.CategoryBits;
+                    if (theirs.MoreCategories is { } more)
+                    {
+                        (mine.MoreCategories ??= []).UnionWith(more);
+                    }
+
+                    mine.OrderCount += theirs.OrderCount;
+                    mine.MaySeeOrderTwice |= theirs.MaySeeOrderTwice || (mine.OrderBits & theirs.OrderBits) != 0;
+                    mine.OrderBits |= theirs.OrderBits;
+                }
+
+                remap[i] = index;
+            }
+
+            return remap;
+        }
+
+        private int IndexOf(MemberId customer, int hash, Instant placedAt)
+        {
+            var index = Find(customer, hash);
+            return index >= 0 ? index : Insert(new State { Customer = customer, LastAt = placedAt, Hash = hash });
+        }
+
+        private int Find(MemberId customer, int hash)
+        {
+            var slot = hash & mask;
+            while (true)
+            {
+                ref var entry = ref slots[slot];
+                if (entry.Index == 0)
+                {
+                    return -1;
+                }
+
+                if (entry.Hash == hash && States[entry.Index - 1].Customer.Equals(customer))
+                {
+                    return entry.Index - 1;
+                }
+
+                slot = (slot + 1) & mask;
+            }
+        }
+
+        private int Insert(in State state)
+        {
+            if ((States.Count + 1) * 2 > slots.Length)
+            {
+                Grow();
+            }
+
+            var index = States.Add(in state);
+            var slot = state.Hash & mask;
+            while (slots[slot].Index != 0)
+            {
+                slot = (slot + 1) & mask;
+            }
+
+            slots[slot] = new Slot { Hash = state.Hash, Index = index + 1 };
+            return index;
+        }
+
+        private void Grow()
+        {
+            var old = slots;
+            slots = new Slot[old.Length * 2];
+            mask = slots.Length - 1;
+            foreach (var entry in old)
+            {
+                if (entry.Index != 0)
+                {
+                    var slot = entry.Hash & mask;
+                    while (slots[slot].Index != 0)
+                    {
+                        slot = (slot + 1) & mask;
+                    }
+
+                    slots[slot] = entry;
+                }
+            }
+        }
+
+        private bool AddCategories(ref State state, IReadOnlyList<string> categories)
+        {
+            if (categories is string[] array)
+            {
+                foreach (var category in array)
+                {
+                    if (!AddCategory(ref state, category))
+                    {
+                        return false;
+                    }
+                }
+
+                return true;
+            }
+
+            for (var i = 0; i < categories.Count; i++)
+            {
+                if (!AddCategory(ref state, categories[i]))
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+
+        /// <summary>Adds a category to the customer's set; false when it is null or blank.</summary>
+        private bool AddCategory(ref State state, string category)
+        {
+            var cacheSlot = RuntimeHelpers.GetHashCode(category) & (CategoryCacheSize - 1);
+            int id;
+            if (category is not null && ReferenceEquals(recentCategories[cacheSlot], category))
+            {
+                id = recentCategoryIds[cacheSlot];
+            }
+            else
+            {
+                if (string.IsNullOrWhiteSpace(category))
+                {
+                    return false;
+                }
+
+                id = owner.SharedCategoryId(category);
+                recentCategories[cacheSlot] = category;
+                recentCategoryIds[cacheSlot] = id;
+            }
+
+            if (id < 64)
+            {
+                state.CategoryBits |= 1UL << id;
+            }
+            else
+            {
+                (state.MoreCategories ??= []).Add(id);
+            }
+
+            return true;
+        }
+
+        private bool Valid(in Purchase purchase, int i)
+        {
+            try
+            {
+                owner.Check(in purchase, firstNumber + i + 1);
+                return true;
+            }
+            catch (ArgumentException e)
+            {
+                Error = ExceptionDispatchInfo.Capture(e);
+                return false;
+            }
+        }
+
+        private void Fail(in Purchase purchase, int i)
+        {
+            if (Valid(in purchase, i))
+            {
+                throw new InvalidOperationException($"Purchase #{firstNumber + i + 1} failed a quick check but passed the full one.");
+            }
+        }
+    }
+
     private readonly record struct SortKey(ulong High, ulong Low, int Index);
 
     /// <summary>Packed prefixes first, the full ids (ordinal) only when the prefixes tie; a struct so the sort is specialised for it.</summary>
-    private readonly struct SortKeyComparer(State[] states) : IComparer<SortKey>
+    private readonly struct SortKeyComparer(StateStore states) : IComparer<SortKey>
     {
         public int Compare(SortKey a, SortKey b)
         {
@@ -613,5 +1229,51 @@ internal sealed class PurchaseAggregator
         public int OrderCount;
         public ulong CategoryBits;
         public HashSet<int>? MoreCategories;
+
+        // Kept by the one-pass batch only.
+        public int Hash;
+        public int LastOrderHash;
+        public string? LastOrder;
+        public ulong OrderBits;
+        public bool MaySeeOrderTwice;
+    }
+
+    /// <summary>
+    /// The customer states in fixed-size chunks: adding never copies the states already there
+    /// (no doubling of a large array), and an index stays valid for the aggregator's lifetime.
+    /// </summary>
+    private sealed class StateStore
+    {
+        private const int ChunkBits = 12;
+        private const int ChunkMask = (1 << ChunkBits) - 1;
+        private State[][] chunks = new State[16][];
+
+        public int Count { get; private set; }
+
+        public ref State this[int index] => ref chunks[index >> ChunkBits][index & ChunkMask];
+
+        public int Add(in State state)
+        {
+            var index = Count;
+            var chunk = index >> ChunkBits;
+            if ((index & ChunkMask) == 0)
+            {
+                if (chunk == chunks.Length)
+                {
+                    Array.Resize(ref chunks, chunks.Length * 2);
+                }
+
+                // The first chunk grows to full size, so a handful of customers costs little.
+                chunks[chunk] = new State[chunk == 0 ? 64 : 1 << ChunkBits];
+            }
+            else if (chunk == 0 && index == chunks[0].Length)
+            {
+                Array.Resize(ref chunks[0], index * 2);
+            }
+
+            chunks[chunk][index & ChunkMask] = state;
+            Count = index + 1;
+            return index;
+        }
     }
 }
