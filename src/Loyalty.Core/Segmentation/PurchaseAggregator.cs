@@ -25,12 +25,13 @@ internal sealed class PurchaseAggregator
     private const int PartitionSize = 1 << 15;
     private const int MaxPartitionBits = 12;
     private const int CategoryCacheSize = 256;
+    private const int PartCategoryCacheSize = 1024;
     private const int MinimumOnePassBatch = 1 << 15;
     private const int MinimumLinesPerPart = 1 << 16;
     private const int RunsPerDedupePartition = 1 << 13;
-    private const int IdAhead = 16;
-    private const int HashAhead = 8;
-    private const int StateAhead = 4;
+    private const int IdAhead = 24;
+    private const int HashAhead = 12;
+    private const int StateAhead = 6;
     private const int HashRing = 16;
 
     private readonly Dictionary<MemberId, int> indexByCustomer = new();
@@ -821,8 +822,8 @@ internal sealed class PurchaseAggregator
         private readonly int start;
         private readonly int length;
         private readonly long firstNumber;
-        private readonly string?[] recentCategories = new string?[CategoryCacheSize];
-        private readonly int[] recentCategoryIds = new int[CategoryCacheSize];
+        private readonly string?[] recentCategories = new string?[PartCategoryCacheSize];
+        private readonly int[] recentCategoryIds = new int[PartCategoryCacheSize];
         private Slot[] slots;
         private int mask;
 
@@ -870,8 +871,8 @@ internal sealed class PurchaseAggregator
             var runCount = 0;
 
             // Software pipeline hiding memory latency: the customer id (and order id) of line
-            // i + 16 is prefetched, the id of line i + 8 hashed and its table slot prefetched, and
-            // the state of line i + 4 prefetched from its slot, while line i is folded.
+            // i + 24 is prefetched, the id of line i + 12 hashed and its table slot prefetched, and
+            // the state of line i + 6 prefetched from its slot, while line i is folded.
             Span<int> hashes = stackalloc int[HashRing];
             var primed = Math.Min(lines.Length, HashAhead);
             for (var j = 0; j < Math.Min(lines.Length, IdAhead); j++)
@@ -952,14 +953,15 @@ internal sealed class PurchaseAggregator
                     if (orderHash != state.LastOrderHash || !string.Equals(order, state.LastOrder, StringComparison.Ordinal))
                     {
                         // A new run of this customer: a new order unless it repeats an earlier one,
-                        // which the one-bit-per-order filter can only rule out, not confirm.
+                        // which the customer's 128-bit filter (one bit per order) can rule out, not confirm.
                         var bit = 1UL << orderHash;
-                        if ((state.OrderBits & bit) != 0)
+                        ref var bits = ref (orderHash & 64) == 0 ? ref state.OrderBits : ref state.MoreOrderBits;
+                        if ((bits & bit) != 0)
                         {
                             state.MaySeeOrderTwice = true;
                         }
 
-                        state.OrderBits |= bit;
+                        bits |= bit;
                         state.OrderCount++;
                         state.LastOrderHash = orderHash;
                         runs[runCount++] = new Run(index, orderHash, order);
@@ -972,15 +974,22 @@ internal sealed class PurchaseAggregator
             RunCount = runCount;
         }
 
+        /// <summary>Prefetches the two id strings of a line without reading them (a read would wait for the miss).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static unsafe void PrefetchIds(in Purchase purchase)
         {
-            if (Sse.IsSupported && purchase.Customer.Value is { Length: > 0 } customer && purchase.Order.Value is { Length: > 0 } order)
+            if (Sse.IsSupported)
             {
-                Sse.Prefetch0(Unsafe.AsPointer(ref MemoryMarshal.GetReference(customer.AsSpan())));
-                Sse.Prefetch0(Unsafe.AsPointer(ref MemoryMarshal.GetReference(order.AsSpan())));
+                var customer = purchase.Customer.Value;
+                var order = purchase.Order.Value;
+                var at = Unsafe.As<string, nint>(ref customer);
+                Sse.Prefetch0((void*)at);
+                Sse.Prefetch0((void*)(at + 24));
+                Sse.Prefetch0((void*)Unsafe.As<string, nint>(ref order));
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private int HashAndPrefetchSlot(in Purchase purchase)
         {
             var hash = purchase.Customer.Value.GetHashCode();
@@ -988,6 +997,7 @@ internal sealed class PurchaseAggregator
             return hash;
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private void PrefetchState(int hash)
         {
             var entry = slots[hash & mask];
@@ -999,6 +1009,7 @@ internal sealed class PurchaseAggregator
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static unsafe void Prefetch<T>(ref T location)
         {
             if (Sse.IsSupported)
@@ -1035,8 +1046,10 @@ internal sealed class PurchaseAggregator
                     }
 
                     mine.OrderCount += theirs.OrderCount;
-                    mine.MaySeeOrderTwice |= theirs.MaySeeOrderTwice || (mine.OrderBits & theirs.OrderBits) != 0;
+                    mine.MaySeeOrderTwice |= theirs.MaySeeOrderTwice
+                        || (mine.OrderBits & theirs.OrderBits) != 0 || (mine.MoreOrderBits & theirs.MoreOrderBits) != 0;
                     mine.OrderBits |= theirs.OrderBits;
+                    mine.MoreOrderBits |= theirs.MoreOrderBits;
                 }
 
                 remap[i] = index;
@@ -1138,7 +1151,7 @@ internal sealed class PurchaseAggregator
         /// <summary>Adds a category to the customer's set; false when it is null or blank.</summary>
         private bool AddCategory(ref State state, string category)
         {
-            var cacheSlot = RuntimeHelpers.GetHashCode(category) & (CategoryCacheSize - 1);
+            var cacheSlot = RuntimeHelpers.GetHashCode(category) & (PartCategoryCacheSize - 1);
             int id;
             if (category is not null && ReferenceEquals(recentCategories[cacheSlot], category))
             {
@@ -1235,6 +1248,7 @@ internal sealed class PurchaseAggregator
         public int LastOrderHash;
         public string? LastOrder;
         public ulong OrderBits;
+        public ulong MoreOrderBits;
         public bool MaySeeOrderTwice;
     }
 
