@@ -29,6 +29,7 @@ internal sealed class PurchaseAggregator
     private const int MinimumOnePassBatch = 1 << 15;
     private const int MinimumLinesPerPart = 1 << 16;
     private const int RunsPerDedupePartition = 1 << 13;
+    private const int MinimumCustomersPerThread = 1 << 15;
     private const int IdAhead = 24;
     private const int HashAhead = 12;
     private const int StateAhead = 6;
@@ -124,6 +125,24 @@ internal sealed class PurchaseAggregator
         }
 
         Accumulate(index, in purchase);
+    }
+
+    /// <summary>Takes one count off a customer's orders for each run that repeats an order of the same customer.</summary>
+    private void DedupePartitions(Run[] gathered, int[] starts, int from, int to)
+    {
+        var table = new RunSet();
+        for (var p = from; p < to; p++)
+        {
+            var runs = gathered.AsSpan(starts[p], starts[p + 1] - starts[p]);
+            table.Reset(runs.Length);
+            foreach (ref readonly var run in runs)
+            {
+                if (!table.Add(in run))
+                {
+                    states[run.Customer].OrderCount--;
+                }
+            }
+        }
     }
 
     private static ReadOnlySpan<Purchase> Lines(IEnumerable<Purchase> batch) =>
@@ -280,18 +299,17 @@ internal sealed class PurchaseAggregator
                 }
             }
 
-            var table = new RunSet();
-            for (var p = 0; p < partitions; p++)
+            // The partitions hold disjoint customers: two threads take half of them each.
+            if (partitions > 1 && TwoThreads(customers))
             {
-                var runs = gathered.AsSpan(starts[p], starts[p + 1] - starts[p]);
-                table.Reset(runs.Length);
-                foreach (ref readonly var run in runs)
-                {
-                    if (!table.Add(in run))
-                    {
-                        states[run.Customer].OrderCount--;
-                    }
-                }
+                var middle = partitions / 2;
+                var upper = Task.Run(() => DedupePartitions(gathered, starts, middle, partitions));
+                DedupePartitions(gathered, starts, 0, middle);
+                upper.GetAwaiter().GetResult();
+            }
+            else
+            {
+                DedupePartitions(gathered, starts, 0, partitions);
             }
         }
         finally
@@ -448,19 +466,78 @@ internal sealed class PurchaseAggregator
     }
 
     /// <summary>The customers, in ordinal order of their ids (so the output never depends on input order).</summary>
+    /// <remarks>Many customers on a multi-core machine: each half sorted on its own thread, then the halves merged.</remarks>
     public int[] SortedIndexes()
     {
         // Ordinal order of the ids, sorted on packed 8-character prefixes first so that most
         // comparisons never touch the strings themselves.
-        var keys = new SortKey[Count];
-        for (var i = 0; i < keys.Length; i++)
+        var count = Count;
+        var keys = new SortKey[count];
+        var comparer = new SortKeyComparer(states);
+        if (!TwoThreads(count))
         {
+            FillKeys(keys, 0, count);
+            keys.AsSpan().Sort(comparer);
+            return Array.ConvertAll(keys, k => k.Index);
+        }
+
+        var half = count / 2;
+        var upper = Task.Run(() =>
+        {
+            FillKeys(keys, half, count);
+            keys.AsSpan(half).Sort(comparer);
+        });
+        FillKeys(keys, 0, half);
+        keys.AsSpan(0, half).Sort(comparer);
+        upper.GetAwaiter().GetResult();
+
+        // The ids are distinct, so the merge has no ties to break.
+        var result = new int[count];
+        int a = 0, b = half, o = 0;
+        while (a < half && b < count)
+        {
+            result[o++] = comparer.Compare(keys[a], keys[b]) < 0 ? keys[a++].Index : keys[b++].Index;
+        }
+
+        while (a < half)
+        {
+            result[o++] = keys[a++].Index;
+        }
+
+        while (b < count)
+        {
+            result[o++] = keys[b++].Index;
+        }
+
+        return result;
+    }
+
+    /// <summary>Whether work over this many customers is split over two threads.</summary>
+    private bool TwoThreads(int customers) =>
+        customers >= MinimumCustomersPerThread * 2 && (parts == 0 ? Environment.ProcessorCount > 1 : parts > 1);
+
+    private void FillKeys(SortKey[] keys, int from, int to)
+    {
+        for (var i = from; i < to; i++)
+        {
+            if (i + IdAhead < to)
+            {
+                PrefetchObject(states[i + IdAhead].Customer.Value);
+            }
+
             var id = states[i].Customer.Value;
             keys[i] = new SortKey(Pack(id, 0), Pack(id, 4), i);
         }
+    }
 
-        keys.AsSpan().Sort(new SortKeyComparer(states));
-        return Array.ConvertAll(keys, k => k.Index);
+    /// <summary>Asks the processor to load an object's first cache line, without waiting for it.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void PrefetchObject(object value)
+    {
+        if (Sse.IsSupported)
+        {
+            Sse.Prefetch0((void*)Unsafe.As<object, nint>(ref value));
+        }
     }
 
     private static ulong Pack(string value, int start)
@@ -478,13 +555,33 @@ internal sealed class PurchaseAggregator
     {
         var indexes = SortedIndexes();
         var result = new CustomerActivity[indexes.Length];
-        for (var i = 0; i < indexes.Length; i++)
+        if (TwoThreads(indexes.Length))
         {
-            ref var s = ref states[indexes[i]];
-            result[i] = CustomerActivity.From(s.Customer, s.LastAt, s.OrderCount, Money.FromDecimal(s.Amount, currency), CategoryCount(ref s));
+            var half = indexes.Length / 2;
+            var upper = Task.Run(() => FillActivities(indexes, result, half, indexes.Length));
+            FillActivities(indexes, result, 0, half);
+            upper.GetAwaiter().GetResult();
+        }
+        else
+        {
+            FillActivities(indexes, result, 0, indexes.Length);
         }
 
         return result;
+    }
+
+    private void FillActivities(int[] indexes, CustomerActivity[] result, int from, int to)
+    {
+        for (var i = from; i < to; i++)
+        {
+            if (i + StateAhead < to)
+            {
+                BatchPart.Prefetch(ref states[indexes[i + StateAhead]]);
+            }
+
+            ref var s = ref states[indexes[i]];
+            result[i] = CustomerActivity.From(s.Customer, s.LastAt, s.OrderCount, Money.FromDecimal(s.Amount, currency), CategoryCount(ref s));
+        }
     }
 
     public MemberId CustomerAt(int index) => states[index].Customer;
@@ -1010,7 +1107,7 @@ internal sealed class PurchaseAggregator
         }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static unsafe void Prefetch<T>(ref T location)
+        public static unsafe void Prefetch<T>(ref T location)
         {
             if (Sse.IsSupported)
             {
@@ -1024,6 +1121,17 @@ internal sealed class PurchaseAggregator
             var remap = new int[other.States.Count];
             for (var i = 0; i < remap.Length; i++)
             {
+                // The same pipeline as the fold: the slot of customer i + 12, the state of i + 6.
+                if (i + HashAhead < remap.Length)
+                {
+                    Prefetch(ref slots[other.States[i + HashAhead].Hash & mask]);
+                }
+
+                if (i + StateAhead < remap.Length)
+                {
+                    PrefetchState(other.States[i + StateAhead].Hash);
+                }
+
                 ref var theirs = ref other.States[i];
                 var index = Find(theirs.Customer, theirs.Hash);
                 if (index < 0)
