@@ -1100,9 +1100,11 @@ internal sealed class PurchaseAggregator
             var entry = slots[hash & mask];
             if (entry.Index != 0)
             {
-                ref var state = ref States[entry.Index - 1];
-                Prefetch(ref state);
-                Prefetch(ref Unsafe.Add(ref Unsafe.As<State, byte>(ref state), Unsafe.SizeOf<State>() - 1));
+                // A state spans two or three cache lines: fetch them all.
+                ref var first = ref Unsafe.As<State, byte>(ref States[entry.Index - 1]);
+                Prefetch(ref first);
+                Prefetch(ref Unsafe.Add(ref first, 64));
+                Prefetch(ref Unsafe.Add(ref first, Unsafe.SizeOf<State>() - 1));
             }
         }
 
