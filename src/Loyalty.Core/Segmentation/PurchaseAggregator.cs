@@ -14,11 +14,15 @@ namespace Loyalty.Core.Segmentation;
 /// net amount, distinct categories, last and (optionally) per-order instants.
 /// </summary>
 /// <remarks>
-/// Distinct orders are tracked in one flat set keyed by (customer index, order) rather than in
-/// per-customer collections, so aggregating allocates nothing per customer (the set is emptied
-/// after each customer-hash partition of an in-memory batch, so it stays cache-sized there).
-/// Per-order instants, when tracked, go to flat growable arrays and are grouped by customer once,
-/// on the first read.
+/// <para>A large in-memory batch that does not need order instants is read once, in contiguous
+/// parts folded on their own threads and then merged (see <see cref="BatchPart"/>); distinct
+/// orders are counted from order runs and made exact by deduplicating the runs of the customers
+/// whose order filter says a run may repeat an order.</para>
+/// <para>Otherwise distinct orders are tracked in one flat set keyed by (customer index, order)
+/// rather than in per-customer collections, so aggregating allocates nothing per customer (the set
+/// is emptied after each customer-hash partition of an in-memory batch, so it stays cache-sized
+/// there). Per-order instants, when tracked, go to flat growable arrays and are grouped by
+/// customer once, on the first read.</para>
 /// </remarks>
 internal sealed class PurchaseAggregator
 {
@@ -161,6 +165,7 @@ internal sealed class PurchaseAggregator
         var count = parts > 0 ? parts : (Environment.ProcessorCount > 1 && n >= 2 * MinimumLinesPerPart ? 2 : 1);
         count = Math.Clamp(count, 1, Math.Max(1, n));
         var pieces = new BatchPart[count];
+        var others = new Task[count - 1];
         try
         {
             for (var k = 0; k < count; k++)
@@ -176,7 +181,6 @@ internal sealed class PurchaseAggregator
             }
             else
             {
-                var others = new Task[count - 1];
                 for (var k = 1; k < count; k++)
                 {
                     var piece = pieces[k];
@@ -184,7 +188,10 @@ internal sealed class PurchaseAggregator
                 }
 
                 pieces[0].Run(Lines(batch));
-                Task.WaitAll(others);
+                foreach (var other in others)
+                {
+                    other.GetAwaiter().GetResult();
+                }
             }
 
             // The first bad line of the batch is the one reported, as when streaming.
@@ -213,6 +220,12 @@ internal sealed class PurchaseAggregator
         }
         finally
         {
+            // No part may still be writing its runs when they go back to the pool.
+            foreach (var other in others)
+            {
+                ((IAsyncResult?)other)?.AsyncWaitHandle.WaitOne();
+            }
+
             foreach (var piece in pieces)
             {
                 piece?.ReturnRuns();
@@ -963,7 +976,8 @@ internal sealed class PurchaseAggregator
             var lines = batch.Slice(start, length);
             var currency = owner.currency;
             var asOf = owner.asOf;
-            var windowStart = owner.windowStart ?? Instant.MinValue;
+            var hasWindow = owner.windowStart.HasValue;
+            var windowStart = owner.windowStart.GetValueOrDefault();
             var runs = Runs;
             var runCount = 0;
 
@@ -1007,7 +1021,7 @@ internal sealed class PurchaseAggregator
                 }
 
                 var placedAt = purchase.PlacedAt;
-                if (placedAt > asOf || placedAt < windowStart)
+                if (placedAt > asOf || (hasWindow && placedAt < windowStart))
                 {
                     // Excluded lines are still checked in full (their categories too).
                     if (!Valid(in purchase, i))
