@@ -27,7 +27,6 @@ internal sealed partial class PurchaseAggregator
         var count = parts > 0 ? parts : (Environment.ProcessorCount > 1 && n >= 2 * MinimumLinesPerPart ? 2 : 1);
         count = Math.Clamp(count, 1, Math.Max(1, n));
         var pieces = new BatchPart[count];
-        var others = new Task[count - 1];
         try
         {
             for (var k = 0; k < count; k++)
@@ -37,23 +36,14 @@ internal sealed partial class PurchaseAggregator
                 pieces[k] = new BatchPart(this, start, end - start, position + start);
             }
 
+            // Parallel.For returns only when every part is done, whatever happens to the others.
             if (count == 1)
             {
                 pieces[0].Run(Lines(batch));
             }
             else
             {
-                for (var k = 1; k < count; k++)
-                {
-                    var piece = pieces[k];
-                    others[k - 1] = Task.Run(() => piece.Run(Lines(batch)));
-                }
-
-                pieces[0].Run(Lines(batch));
-                foreach (var other in others)
-                {
-                    other.GetAwaiter().GetResult();
-                }
+                Parallel.For(0, count, k => pieces[k].Run(Lines(batch)));
             }
 
             // The first bad line of the batch is the one reported, as when streaming.
@@ -82,12 +72,6 @@ internal sealed partial class PurchaseAggregator
         }
         finally
         {
-            // No part may still be writing its runs when they go back to the pool.
-            foreach (var other in others)
-            {
-                ((IAsyncResult?)other)?.AsyncWaitHandle.WaitOne();
-            }
-
             foreach (var piece in pieces)
             {
                 piece?.ReturnRuns();
@@ -178,9 +162,9 @@ internal sealed partial class PurchaseAggregator
             if (partitions > 1 && TwoThreads(customers))
             {
                 var middle = partitions / 2;
-                var upper = Task.Run(() => DedupePartitions(gathered, starts, middle, partitions));
-                DedupePartitions(gathered, starts, 0, middle);
-                upper.GetAwaiter().GetResult();
+                Parallel.Invoke(
+                    () => DedupePartitions(gathered, starts, 0, middle),
+                    () => DedupePartitions(gathered, starts, middle, partitions));
             }
             else
             {

@@ -297,14 +297,17 @@ internal sealed partial class PurchaseAggregator
         }
 
         var half = count / 2;
-        var upper = Task.Run(() =>
-        {
-            FillKeys(keys, half, count);
-            keys.AsSpan(half).Sort(comparer);
-        });
-        FillKeys(keys, 0, half);
-        keys.AsSpan(0, half).Sort(comparer);
-        upper.GetAwaiter().GetResult();
+        Parallel.Invoke(
+            () =>
+            {
+                FillKeys(keys, 0, half);
+                keys.AsSpan(0, half).Sort(comparer);
+            },
+            () =>
+            {
+                FillKeys(keys, half, count);
+                keys.AsSpan(half).Sort(comparer);
+            });
 
         // The ids are distinct, so the merge has no ties to break.
         var result = new int[count];
@@ -373,9 +376,9 @@ internal sealed partial class PurchaseAggregator
         if (TwoThreads(indexes.Length))
         {
             var half = indexes.Length / 2;
-            var upper = Task.Run(() => FillActivities(indexes, result, half, indexes.Length));
-            FillActivities(indexes, result, 0, half);
-            upper.GetAwaiter().GetResult();
+            Parallel.Invoke(
+                () => FillActivities(indexes, result, 0, half),
+                () => FillActivities(indexes, result, half, indexes.Length));
         }
         else
         {
