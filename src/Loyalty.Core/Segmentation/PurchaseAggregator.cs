@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics.X86;
 using Loyalty.Core.Primitives;
 using NodaTime;
 
@@ -12,17 +13,30 @@ namespace Loyalty.Core.Segmentation;
 /// net amount, distinct categories, last and (optionally) per-order instants.
 /// </summary>
 /// <remarks>
-/// Distinct orders are tracked in one flat set keyed by (customer index, order) rather than in
-/// per-customer collections, so aggregating allocates nothing per customer (the set is emptied
-/// after each customer-hash partition of an in-memory batch, so it stays cache-sized there).
-/// Per-order instants, when tracked, go to flat growable arrays and are grouped by customer once,
-/// on the first read.
+/// <para>A large in-memory batch that does not need order instants is read once, in contiguous
+/// parts folded on their own threads and then merged (see <see cref="BatchPart"/>); distinct
+/// orders are counted from order runs and made exact by deduplicating the runs of the customers
+/// whose order filter says a run may repeat an order.</para>
+/// <para>Otherwise distinct orders are tracked in one flat set keyed by (customer index, order)
+/// rather than in per-customer collections, so aggregating allocates nothing per customer (the set
+/// is emptied after each customer-hash partition of an in-memory batch, so it stays cache-sized
+/// there). Per-order instants, when tracked, go to flat growable arrays and are grouped by
+/// customer once, on the first read.</para>
 /// </remarks>
-internal sealed class PurchaseAggregator
+internal sealed partial class PurchaseAggregator
 {
     private const int PartitionSize = 1 << 15;
     private const int MaxPartitionBits = 12;
     private const int CategoryCacheSize = 256;
+    private const int PartCategoryCacheSize = 1024;
+    private const int MinimumOnePassBatch = 1 << 15;
+    private const int MinimumLinesPerPart = 1 << 16;
+    private const int RunsPerDedupePartition = 1 << 13;
+    private const int MinimumCustomersPerThread = 1 << 15;
+    private const int IdAhead = 24;
+    private const int HashAhead = 12;
+    private const int StateAhead = 6;
+    private const int HashRing = 16;
 
     private readonly Dictionary<MemberId, int> indexByCustomer = new();
     private readonly Dictionary<string, int> categoryIds = new(StringComparer.Ordinal);
@@ -33,24 +47,35 @@ internal sealed class PurchaseAggregator
     private readonly Instant asOf;
     private readonly Instant? windowStart;
     private readonly bool trackOrderTimes;
-    private State[] states = new State[1024];
+    private StateStore states = new();
     private int[] slotCustomers = [];
     private Instant[] slotTimes = [];
     private int slotCount;
     private int[]? orderTimeStarts;
     private Instant[]? orderTimesByCustomer;
+    private readonly int minimumOnePassBatch;
+    private readonly int parts;
     private long position;
     private bool sealedByBatch;
 
-    public PurchaseAggregator(Currency currency, Instant asOf, Instant? windowStart, bool trackOrderTimes)
+    /// <summary>Creates an aggregator.</summary>
+    /// <param name="currency">The programme's currency: every purchase must be in it.</param>
+    /// <param name="asOf">Purchases after this instant are excluded (and counted).</param>
+    /// <param name="windowStart">Purchases before this instant are excluded (and counted); null for no window.</param>
+    /// <param name="trackOrderTimes">Whether to keep each order's instant (purchase cycles, retention).</param>
+    /// <param name="minimumOnePassBatch">The smallest in-memory batch folded by the one-pass batch aggregation.</param>
+    /// <param name="parts">How many contiguous parts (one per core) a one-pass batch is split into; 0 picks from the processor count and the batch size.</param>
+    public PurchaseAggregator(Currency currency, Instant asOf, Instant? windowStart, bool trackOrderTimes, int minimumOnePassBatch = MinimumOnePassBatch, int parts = 0)
     {
         this.currency = currency;
         this.asOf = asOf;
         this.windowStart = windowStart;
         this.trackOrderTimes = trackOrderTimes;
+        this.minimumOnePassBatch = minimumOnePassBatch;
+        this.parts = parts;
     }
 
-    public int Count { get; private set; }
+    public int Count => states.Count;
 
     public long AfterAsOf { get; private set; }
 
@@ -61,13 +86,17 @@ internal sealed class PurchaseAggregator
     public void AddAll(IEnumerable<Purchase> purchases)
     {
         ArgumentNullException.ThrowIfNull(purchases);
-        if (purchases is Purchase[] array)
+        if (purchases is Purchase[] or List<Purchase>)
         {
-            AddPartitioned(array);
-        }
-        else if (purchases is List<Purchase> list)
-        {
-            AddPartitioned(CollectionsMarshal.AsSpan(list));
+            var lines = Lines(purchases);
+            if (!trackOrderTimes && Count == 0 && !sealedByBatch && lines.Length >= minimumOnePassBatch)
+            {
+                AddOnePass(purchases, lines.Length);
+            }
+            else
+            {
+                AddPartitioned(lines);
+            }
         }
         else
         {
@@ -101,6 +130,9 @@ internal sealed class PurchaseAggregator
         Accumulate(index, in purchase);
     }
 
+    private static ReadOnlySpan<Purchase> Lines(IEnumerable<Purchase> batch) =>
+        batch is Purchase[] array ? array : CollectionsMarshal.AsSpan((List<Purchase>)batch);
+
     /// <summary>
     /// Adds an in-memory batch in three passes so that the customer table being written stays
     /// small enough for the processor cache: check and hash every purchase in input order, group
@@ -129,7 +161,6 @@ internal sealed class PurchaseAggregator
         {
             // Pass 1, in input order: check, exclude, and hash both ids while the lines stream by.
             var starts = new int[partitions + 1];
-            var excludedCount = 0;
             for (var i = 0; i < n; i++)
             {
                 ref readonly var purchase = ref purchases[i];
@@ -137,7 +168,6 @@ internal sealed class PurchaseAggregator
                 if (IsExcluded(in purchase))
                 {
                     excluded[i >> 6] |= 1UL << i;
-                    excludedCount++;
                     continue;
                 }
 
@@ -173,7 +203,6 @@ internal sealed class PurchaseAggregator
                 }
 
                 tables.Reset(lines);
-                var before = Count;
                 for (var j = starts[p]; j < starts[p + 1]; j++)
                 {
                     var i = positions[j];
@@ -183,11 +212,6 @@ internal sealed class PurchaseAggregator
                     AccumulateLine(ref state, in purchase);
                     ref var slot = ref tables.OrderSlot(index, purchase.Order, orderHashes[i], out var seen);
                     AddOrder(ref state, index, ref slot, seen, purchase.PlacedAt);
-                }
-
-                if (before == 0)
-                {
-                    ReserveStates(Count, lines, n - excludedCount);
                 }
             }
 
@@ -219,32 +243,8 @@ internal sealed class PurchaseAggregator
         return false;
     }
 
-    /// <summary>
-    /// Sizes the customer states once for the whole batch from its first partition (the partitions
-    /// are hash-uniform, so customers per line there estimate customers per line overall, with 1/8
-    /// spare), instead of growing them by doubling through the batch; never past one per line.
-    /// </summary>
-    private void ReserveStates(int firstCustomers, int firstLines, int totalLines)
-    {
-        var estimate = (long)firstCustomers * totalLines / firstLines;
-        var capacity = (int)Math.Min(totalLines, estimate + (estimate >> 3) + 1024);
-        if (capacity > states.Length)
-        {
-            Array.Resize(ref states, capacity);
-        }
-    }
-
-    private int NewState(MemberId customer, Instant placedAt)
-    {
-        var index = Count++;
-        if (index == states.Length)
-        {
-            Array.Resize(ref states, states.Length * 2);
-        }
-
-        states[index] = new State { Customer = customer, LastAt = placedAt };
-        return index;
-    }
+    private int NewState(MemberId customer, Instant placedAt) =>
+        states.Add(new State { Customer = customer, LastAt = placedAt });
 
     private void Accumulate(int index, in Purchase purchase)
     {
@@ -281,19 +281,81 @@ internal sealed class PurchaseAggregator
     }
 
     /// <summary>The customers, in ordinal order of their ids (so the output never depends on input order).</summary>
+    /// <remarks>Many customers on a multi-core machine: each half sorted on its own thread, then the halves merged.</remarks>
     public int[] SortedIndexes()
     {
         // Ordinal order of the ids, sorted on packed 8-character prefixes first so that most
         // comparisons never touch the strings themselves.
-        var keys = new SortKey[Count];
-        for (var i = 0; i < keys.Length; i++)
+        var count = Count;
+        var keys = new SortKey[count];
+        var comparer = new SortKeyComparer(states);
+        if (!TwoThreads(count))
         {
+            FillKeys(keys, 0, count);
+            keys.AsSpan().Sort(comparer);
+            return Array.ConvertAll(keys, k => k.Index);
+        }
+
+        var half = count / 2;
+        Parallel.Invoke(
+            () =>
+            {
+                FillKeys(keys, 0, half);
+                keys.AsSpan(0, half).Sort(comparer);
+            },
+            () =>
+            {
+                FillKeys(keys, half, count);
+                keys.AsSpan(half).Sort(comparer);
+            });
+
+        // The ids are distinct, so the merge has no ties to break.
+        var result = new int[count];
+        int a = 0, b = half, o = 0;
+        while (a < half && b < count)
+        {
+            result[o++] = comparer.Compare(keys[a], keys[b]) < 0 ? keys[a++].Index : keys[b++].Index;
+        }
+
+        while (a < half)
+        {
+            result[o++] = keys[a++].Index;
+        }
+
+        while (b < count)
+        {
+            result[o++] = keys[b++].Index;
+        }
+
+        return result;
+    }
+
+    /// <summary>Whether work over this many customers is split over two threads.</summary>
+    private bool TwoThreads(int customers) =>
+        customers >= MinimumCustomersPerThread * 2 && (parts == 0 ? Environment.ProcessorCount > 1 : parts > 1);
+
+    private void FillKeys(SortKey[] keys, int from, int to)
+    {
+        for (var i = from; i < to; i++)
+        {
+            if (i + IdAhead < to)
+            {
+                PrefetchObject(states[i + IdAhead].Customer.Value);
+            }
+
             var id = states[i].Customer.Value;
             keys[i] = new SortKey(Pack(id, 0), Pack(id, 4), i);
         }
+    }
 
-        keys.AsSpan().Sort(new SortKeyComparer(states));
-        return Array.ConvertAll(keys, k => k.Index);
+    /// <summary>Asks the processor to load an object's first cache line, without waiting for it.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void PrefetchObject(object value)
+    {
+        if (Sse.IsSupported)
+        {
+            Sse.Prefetch0((void*)Unsafe.As<object, nint>(ref value));
+        }
     }
 
     private static ulong Pack(string value, int start)
@@ -311,13 +373,33 @@ internal sealed class PurchaseAggregator
     {
         var indexes = SortedIndexes();
         var result = new CustomerActivity[indexes.Length];
-        for (var i = 0; i < indexes.Length; i++)
+        if (TwoThreads(indexes.Length))
         {
-            ref var s = ref states[indexes[i]];
-            result[i] = CustomerActivity.From(s.Customer, s.LastAt, s.OrderCount, Money.FromDecimal(s.Amount, currency), CategoryCount(ref s));
+            var half = indexes.Length / 2;
+            Parallel.Invoke(
+                () => FillActivities(indexes, result, 0, half),
+                () => FillActivities(indexes, result, half, indexes.Length));
+        }
+        else
+        {
+            FillActivities(indexes, result, 0, indexes.Length);
         }
 
         return result;
+    }
+
+    private void FillActivities(int[] indexes, CustomerActivity[] result, int from, int to)
+    {
+        for (var i = from; i < to; i++)
+        {
+            if (i + StateAhead < to)
+            {
+                BatchPart.Prefetch(ref states[indexes[i + StateAhead]]);
+            }
+
+            ref var s = ref states[indexes[i]];
+            result[i] = CustomerActivity.From(s.Customer, s.LastAt, s.OrderCount, Money.FromDecimal(s.Amount, currency), CategoryCount(ref s));
+        }
     }
 
     public MemberId CustomerAt(int index) => states[index].Customer;
@@ -578,7 +660,7 @@ internal sealed class PurchaseAggregator
     private readonly record struct SortKey(ulong High, ulong Low, int Index);
 
     /// <summary>Packed prefixes first, the full ids (ordinal) only when the prefixes tie; a struct so the sort is specialised for it.</summary>
-    private readonly struct SortKeyComparer(State[] states) : IComparer<SortKey>
+    private readonly struct SortKeyComparer(StateStore states) : IComparer<SortKey>
     {
         public int Compare(SortKey a, SortKey b)
         {
@@ -613,5 +695,52 @@ internal sealed class PurchaseAggregator
         public int OrderCount;
         public ulong CategoryBits;
         public HashSet<int>? MoreCategories;
+
+        // Kept by the one-pass batch only.
+        public int Hash;
+        public int LastOrderHash;
+        public string? LastOrder;
+        public ulong OrderBits;
+        public ulong MoreOrderBits;
+        public bool MaySeeOrderTwice;
+    }
+
+    /// <summary>
+    /// The customer states in fixed-size chunks: adding never copies the states already there
+    /// (no doubling of a large array), and an index stays valid for the aggregator's lifetime.
+    /// </summary>
+    private sealed class StateStore
+    {
+        private const int ChunkBits = 12;
+        private const int ChunkMask = (1 << ChunkBits) - 1;
+        private State[][] chunks = new State[16][];
+
+        public int Count { get; private set; }
+
+        public ref State this[int index] => ref chunks[index >> ChunkBits][index & ChunkMask];
+
+        public int Add(in State state)
+        {
+            var index = Count;
+            var chunk = index >> ChunkBits;
+            if ((index & ChunkMask) == 0)
+            {
+                if (chunk == chunks.Length)
+                {
+                    Array.Resize(ref chunks, chunks.Length * 2);
+                }
+
+                // The first chunk grows to full size, so a handful of customers costs little.
+                chunks[chunk] = new State[chunk == 0 ? 64 : 1 << ChunkBits];
+            }
+            else if (chunk == 0 && index == chunks[0].Length)
+            {
+                Array.Resize(ref chunks[0], index * 2);
+            }
+
+            chunks[chunk][index & ChunkMask] = state;
+            Count = index + 1;
+            return index;
+        }
     }
 }
