@@ -5,6 +5,7 @@ using BenchmarkDotNet.Reports;
 using BenchmarkDotNet.Running;
 using Loyalty.Core.DependencyInjection;
 using Loyalty.Core.EntityFrameworkCore;
+using Loyalty.Core.EntityFrameworkCore.Ledger;
 using Loyalty.Core.EntityFrameworkCore.Tests.Infrastructure;
 using Loyalty.Core.Ledger;
 using Loyalty.Core.Primitives;
@@ -126,6 +127,69 @@ public class EfCoreLedgerWriteBenchmarks
                 if (result.Status != LedgerAppendStatus.Appended)
                 {
                     throw new InvalidOperationException($"Append {i} of writer {w} was {result.Status}.");
+                }
+
+                head = append.Head;
+            }
+        })));
+    }
+
+    /// <summary>
+    /// Diagnostic: the store's own PostgreSQL statement (the same text and parameters) sent with raw
+    /// Npgsql on a connection kept open, without EF Core; separates the statement's cost from EF Core's.
+    /// </summary>
+    [Benchmark(OperationsPerInvoke = Operations)]
+    public Task RawNpgsqlStoreStatement()
+    {
+        var r = Interlocked.Increment(ref round);
+        return Task.WhenAll(Enumerable.Range(0, Writers).Select(w => Task.Run(async () =>
+        {
+            PostgresLedgerAppend statements;
+            using (var context = new BenchContext(contextOptions!))
+            {
+                statements = PostgresLedgerAppend.For(context);
+            }
+
+            await using var connection = await dataSource!.OpenConnectionAsync();
+            var account = new LedgerAccountKey(ProgramId.From("bench"), MemberId.From($"s-{r}-{w}"));
+            LedgerAccountHead? head = null;
+            for (var i = 1; i <= WritesPerWriter; i++)
+            {
+                var append = Earn(account, head, TransactionId.From($"st-{r}-{w}-{i}"), 10);
+                var rows = new LedgerAppendRows
+                {
+                    ProgramId = account.ProgramId.Value,
+                    MemberId = account.MemberId.Value,
+                    ExpectedVersion = append.ExpectedVersion,
+                    Head = LedgerMapping.ToRow(append.Head),
+                };
+                foreach (var tx in append.Transactions)
+                {
+                    rows.Transactions.Add(LedgerMapping.ToRow(tx));
+                    for (var m = 0; m < tx.Movements.Count; m++)
+                    {
+                        rows.Movements.Add(LedgerMapping.ToRow(tx, m, tx.Movements[m]));
+                    }
+                }
+
+                foreach (var lot in append.Lots)
+                {
+                    rows.Lots.Add(LedgerMapping.ToRow(account, lot));
+                }
+
+                var statement = append.ExpectedVersion == 0 ? statements.Create : statements.Update;
+                await using var batch = connection.CreateBatch();
+                var command = batch.CreateBatchCommand();
+                command.CommandText = statement.Sql;
+                statement.Bind(command, rows);
+                batch.BatchCommands.Add(command);
+                await batch.PrepareAsync();
+                await using (var reader = await batch.ExecuteReaderAsync())
+                {
+                    if (!await reader.ReadAsync() || reader.GetInt64(0) == 0)
+                    {
+                        throw new InvalidOperationException($"Statement {i} of writer {w} wrote nothing.");
+                    }
                 }
 
                 head = append.Head;
