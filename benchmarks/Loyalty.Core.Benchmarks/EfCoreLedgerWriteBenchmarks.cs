@@ -156,27 +156,7 @@ public class EfCoreLedgerWriteBenchmarks
             for (var i = 1; i <= WritesPerWriter; i++)
             {
                 var append = Earn(account, head, TransactionId.From($"st-{r}-{w}-{i}"), 10);
-                var rows = new LedgerAppendRows
-                {
-                    ProgramId = account.ProgramId.Value,
-                    MemberId = account.MemberId.Value,
-                    ExpectedVersion = append.ExpectedVersion,
-                    Head = LedgerMapping.ToRow(append.Head),
-                };
-                foreach (var tx in append.Transactions)
-                {
-                    rows.Transactions.Add(LedgerMapping.ToRow(tx));
-                    for (var m = 0; m < tx.Movements.Count; m++)
-                    {
-                        rows.Movements.Add(LedgerMapping.ToRow(tx, m, tx.Movements[m]));
-                    }
-                }
-
-                foreach (var lot in append.Lots)
-                {
-                    rows.Lots.Add(LedgerMapping.ToRow(account, lot));
-                }
-
+                var rows = LedgerAppendRows.From(append);
                 var statement = append.ExpectedVersion == 0 ? statements.Create : statements.Update;
                 await using var batch = connection.CreateBatch();
                 var command = batch.CreateBatchCommand();

@@ -402,31 +402,7 @@ public sealed class EntityFrameworkLedgerStore : ILedgerStore
     {
         var statements = PostgresLedgerAppend.For(context);
         var statement = append.ExpectedVersion == 0 ? statements.Create : statements.Update;
-        var rows = new LedgerAppendRows
-        {
-            ProgramId = append.Account.ProgramId.Value,
-            MemberId = append.Account.MemberId.Value,
-            ExpectedVersion = append.ExpectedVersion,
-            Head = LedgerMapping.ToRow(append.Head),
-        };
-        foreach (var tx in append.Transactions)
-        {
-            rows.Transactions.Add(LedgerMapping.ToRow(tx));
-            for (var i = 0; i < tx.Movements.Count; i++)
-            {
-                rows.Movements.Add(LedgerMapping.ToRow(tx, i, tx.Movements[i]));
-            }
-        }
-
-        foreach (var lot in append.Lots)
-        {
-            rows.Lots.Add(LedgerMapping.ToRow(append.Account, lot));
-        }
-
-        foreach (var hold in append.Holds)
-        {
-            rows.Holds.Add(LedgerMapping.ToRow(append.Account, hold));
-        }
+        var rows = LedgerAppendRows.From(append);
 
         var database = context.Database;
         var ambient = database.CurrentTransaction;

@@ -4,6 +4,7 @@ using System.Data.Common;
 using System.Globalization;
 using System.Reflection;
 using System.Text;
+using Loyalty.Core.Storage;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Metadata;
@@ -33,6 +34,38 @@ internal sealed class LedgerAppendRows
     public List<LedgerLotRow> Lots { get; } = [];
 
     public List<LedgerHoldRow> Holds { get; } = [];
+
+    /// <summary>The rows of <paramref name="append"/>.</summary>
+    public static LedgerAppendRows From(LedgerAppend append)
+    {
+        var rows = new LedgerAppendRows
+        {
+            ProgramId = append.Account.ProgramId.Value,
+            MemberId = append.Account.MemberId.Value,
+            ExpectedVersion = append.ExpectedVersion,
+            Head = LedgerMapping.ToRow(append.Head),
+        };
+        foreach (var tx in append.Transactions)
+        {
+            rows.Transactions.Add(LedgerMapping.ToRow(tx));
+            for (var i = 0; i < tx.Movements.Count; i++)
+            {
+                rows.Movements.Add(LedgerMapping.ToRow(tx, i, tx.Movements[i]));
+            }
+        }
+
+        foreach (var lot in append.Lots)
+        {
+            rows.Lots.Add(LedgerMapping.ToRow(append.Account, lot));
+        }
+
+        foreach (var hold in append.Holds)
+        {
+            rows.Holds.Add(LedgerMapping.ToRow(append.Account, hold));
+        }
+
+        return rows;
+    }
 }
 
 /// <summary>
