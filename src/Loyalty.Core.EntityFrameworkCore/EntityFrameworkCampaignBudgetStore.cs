@@ -44,11 +44,25 @@ public sealed class EntityFrameworkCampaignBudgetStore : ICampaignBudgetStore
         return await session.ReadAsync(
             async ct =>
             {
-                var used = await session.Rows<CampaignBudgetRow>().Where(c => c.ProgramId == program && c.RuleId == rule)
-                    .Select(c => (long?)c.Used).FirstOrDefaultAsync(ct).ConfigureAwait(false) ?? 0;
-                var held = await session.Rows<CampaignReservationRow>().Where(r => r.ProgramId == program && r.TransactionId == transaction && r.RuleId == rule)
-                    .Select(r => (long?)r.Points).FirstOrDefaultAsync(ct).ConfigureAwait(false) ?? 0;
-                return new CampaignBudgetUsage(Points.FromInt64(used), Points.FromInt64(held));
+                // One statement, so one snapshot: the total and the key's part are read as of the same
+                // instant. (Two statements could straddle the commit of a reservation of this key and
+                // read the key holding more than the total.) A reservation is always written in the
+                // transaction that writes its rule's row, so there is none without that row.
+                var reservations = session.Rows<CampaignReservationRow>();
+                var found = await session.Rows<CampaignBudgetRow>()
+                    .Where(c => c.ProgramId == program && c.RuleId == rule)
+                    .Select(c => new
+                    {
+                        c.Used,
+                        Held = reservations
+                            .Where(r => r.ProgramId == c.ProgramId && r.TransactionId == transaction && r.RuleId == c.RuleId)
+                            .Select(r => (long?)r.Points)
+                            .FirstOrDefault(),
+                    })
+                    .FirstOrDefaultAsync(ct).ConfigureAwait(false);
+                return found is null
+                    ? new CampaignBudgetUsage(Points.Zero, Points.Zero)
+                    : new CampaignBudgetUsage(Points.FromInt64(found.Used), Points.FromInt64(found.Held ?? 0));
             },
             $"read the budget usage of rule '{ruleId}'",
             cancellationToken).ConfigureAwait(false);

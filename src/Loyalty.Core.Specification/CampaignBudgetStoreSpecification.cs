@@ -32,6 +32,19 @@ public abstract class CampaignBudgetStoreSpecification : IAsyncLifetime
     /// <returns>The store.</returns>
     protected abstract ICampaignBudgetStore CreateStore();
 
+    /// <summary>
+    /// Returns a store like <see cref="CreateStore"/> that awaits <paramref name="interleave"/> at each
+    /// point where another writer's change could land in the middle of one of its operations (e.g.
+    /// after each SQL command it runs), so that a test can make a change land exactly there. The
+    /// default awaits it before each operation, which is right for a store whose every operation is
+    /// one indivisible step (such as one under a lock); a store that talks to its storage more than
+    /// once per operation overrides it. <paramref name="interleave"/> only reads or writes through
+    /// other stores and never waits for this one.
+    /// </summary>
+    /// <param name="interleave">What to run at each such point.</param>
+    /// <returns>The store.</returns>
+    protected virtual ICampaignBudgetStore CreateInterleavedStore(Func<Task> interleave) => new InterleavedStore(CreateStore(), interleave);
+
     /// <summary>Runs before each test; override to prepare storage.</summary>
     /// <returns>A task.</returns>
     public virtual Task InitializeAsync() => Task.CompletedTask;
@@ -146,6 +159,42 @@ public abstract class CampaignBudgetStoreSpecification : IAsyncLifetime
         Assert.Equal(new CampaignBudgetUsage(P(10), P(10)), await store.GetUsageAsync(Program, Spring, Key("order:A-1")));
     }
 
+    /// <summary>
+    /// A usage read is one consistent view: when a reservation of the same key lands while the read
+    /// runs, both figures show it or neither does, so the key never holds more than the total (an
+    /// order evaluated from a torn read would take its own reservation for another key's).
+    /// </summary>
+    /// <returns>A task.</returns>
+    [SpecificationFact]
+    public async Task A_usage_read_is_one_view_when_a_reservation_of_its_key_lands_during_it()
+    {
+        // First on an untouched budget (the rule's total not written yet), then on one another key already draws on.
+        foreach (var key in new[] { Key("order:A-1"), Key("order:A-2") })
+        {
+            if (key == Key("order:A-2"))
+            {
+                await CreateStore().ReserveAsync(Program, Spring, Key("order:B-1"), P(100), Budget);
+            }
+
+            var before = (await CreateStore().GetUsageAsync(Program, Spring, key)).Used;
+            var writer = CreateStore();
+            var points = 0;
+            var reader = CreateInterleavedStore(async () =>
+            {
+                if (Interlocked.Increment(ref points) == 1)
+                {
+                    Assert.Equal(P(150), await writer.ReserveAsync(Program, Spring, key, P(150), Budget));
+                }
+            });
+
+            var usage = await reader.GetUsageAsync(Program, Spring, key);
+
+            Assert.True(points > 0, "the store gave the reservation a point to land at");
+            Assert.Contains(usage, new[] { new CampaignBudgetUsage(before, P(0)), new CampaignBudgetUsage(before + P(150), P(150)) });
+            Assert.Equal(new CampaignBudgetUsage(before + P(150), P(150)), await CreateStore().GetUsageAsync(Program, Spring, key));
+        }
+    }
+
     /// <summary>Writers racing for one budget with different keys: together they never get more than the budget.</summary>
     /// <returns>A task.</returns>
     [SpecificationFact]
@@ -175,4 +224,26 @@ public abstract class CampaignBudgetStoreSpecification : IAsyncLifetime
     private static Points P(long value) => Points.FromInt64(value);
 
     private static TransactionId Key(string value) => TransactionId.From(value);
+
+    /// <summary>An atomic store with <see cref="CreateInterleavedStore"/>'s only points before each operation.</summary>
+    private sealed class InterleavedStore(ICampaignBudgetStore inner, Func<Task> interleave) : ICampaignBudgetStore
+    {
+        public async ValueTask<CampaignBudgetUsage> GetUsageAsync(ProgramId programId, RuleId ruleId, TransactionId key, CancellationToken cancellationToken = default)
+        {
+            await interleave();
+            return await inner.GetUsageAsync(programId, ruleId, key, cancellationToken);
+        }
+
+        public async ValueTask<Points> ReserveAsync(ProgramId programId, RuleId ruleId, TransactionId key, Points points, Points budget, CancellationToken cancellationToken = default)
+        {
+            await interleave();
+            return await inner.ReserveAsync(programId, ruleId, key, points, budget, cancellationToken);
+        }
+
+        public async ValueTask SettleAsync(ProgramId programId, TransactionId key, IReadOnlyCollection<CampaignGrant> grants, CancellationToken cancellationToken = default)
+        {
+            await interleave();
+            await inner.SettleAsync(programId, key, grants, cancellationToken);
+        }
+    }
 }

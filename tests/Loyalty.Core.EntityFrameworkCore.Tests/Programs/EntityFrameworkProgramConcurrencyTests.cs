@@ -66,31 +66,41 @@ public sealed class EntityFrameworkProgramConcurrencyTests(PostgresServerFixture
             }
         }
 
-        // Eight orders per member, each delivered twice, every call in a scope of its own.
+        // Eight orders per member, each delivered twice, every call in a scope of its own. Each
+        // call's outcome (or exception) is kept, so that a failure says what every call got.
         var calls = Enumerable.Range(0, 32).Select(i => Task.Run(async () =>
         {
             var member = Members[i % 2];
             var order = new EarningOrder(OrderId.From($"{member}-{i / 2 % 8}"), member, Now, Currency.EUR, [new OrderLine("SKU", 1, 40m)]);
-            await using var scope = root.CreateAsyncScope();
-            return await scope.ServiceProvider.GetRequiredService<LoyaltyProgram>().RecordOrderAsync(order);
+            try
+            {
+                await using var scope = root.CreateAsyncScope();
+                return new Call(i, order.Id, await scope.ServiceProvider.GetRequiredService<LoyaltyProgram>().RecordOrderAsync(order), null);
+            }
+            catch (Exception ex)
+            {
+                return new Call(i, order.Id, null, ex);
+            }
         })).ToList();
-        var results = await Task.WhenAll(calls);
+        var outcomes = await Task.WhenAll(calls);
+        var report = Describe(outcomes);
 
-        results.Should().OnlyContain(r => r.Succeeded);
+        outcomes.Should().OnlyContain(c => c.Result != null && c.Result.Succeeded, "every call succeeds; {0}", report);
+        var results = outcomes.Select(c => c.Result!).ToList();
         var recorded = results.Where(r => !r.IsRepeat).Select(r => r.Value!).ToList();
-        recorded.Should().HaveCount(16, "each order is recorded once, its second delivery is a repeat");
+        recorded.Should().HaveCount(16, "each order is recorded once, its second delivery is a repeat; {0}", report);
         foreach (var member in Members)
         {
             var own = recorded.Where(r => r.MemberId == member).ToList();
-            own.Count(r => r.Earning[RuleId.From("first-order")].Awarded.IsPositive).Should().Be(1, $"{member} has one first order");
-            own.Sum(r => r.Earning[RuleId.From("base")].Awarded.Value).Should().Be(100, $"{member}'s 320 base points meet the monthly cap of 100");
+            own.Count(r => r.Earning[RuleId.From("first-order")].Awarded.IsPositive).Should().Be(1, $"{member} has one first order; {{0}}", report);
+            own.Sum(r => r.Earning[RuleId.From("base")].Awarded.Value).Should().Be(100, $"{member}'s 320 base points meet the monthly cap of 100; {{0}}", report);
         }
 
-        recorded.Sum(r => r.Earning[RuleId.From("spring")].Awarded.Value).Should().Be(1_000, "16 × 150 points were asked of a budget of 1,000");
+        recorded.Sum(r => r.Earning[RuleId.From("spring")].Awarded.Value).Should().Be(1_000, "16 × 150 points were asked of a budget of 1,000; {0}", report);
         await using (var scope = root.CreateAsyncScope())
         {
             var budgets = scope.ServiceProvider.GetRequiredService<ICampaignBudgetStore>();
-            (await budgets.GetUsageAsync(ProgramId.From(programId), RuleId.From("spring"), TransactionId.From("order:none"))).Used.Should().Be(Points.FromInt64(1_000));
+            (await budgets.GetUsageAsync(ProgramId.From(programId), RuleId.From("spring"), TransactionId.From("order:none"))).Used.Should().Be(Points.FromInt64(1_000), "the budget holds what the orders were awarded; {0}", report);
             var program = scope.ServiceProvider.GetRequiredService<LoyaltyProgram>();
             long earned = 0;
             foreach (var member in Members)
@@ -99,8 +109,36 @@ public sealed class EntityFrameworkProgramConcurrencyTests(PostgresServerFixture
                 earned += summary.Balance.Earned.Value;
             }
 
-            earned.Should().Be(recorded.Sum(r => r.Points.Value), "the ledger credited exactly what the receipts say");
-            earned.Should().Be(2 * (300 + 100) + 1_000);
+            earned.Should().Be(recorded.Sum(r => r.Points.Value), "the ledger credited exactly what the receipts say; {0}", report);
+            earned.Should().Be(2 * (300 + 100) + 1_000, "two first orders, two capped months and the whole budget; {0}", report);
         }
     }
+
+    /// <summary>Every call's order and what it got: the receipt's points per rule, the error, or the exception.</summary>
+    private static string Describe(IEnumerable<Call> outcomes)
+    {
+        var text = new System.Text.StringBuilder("calls:");
+        foreach (var call in outcomes.OrderBy(c => c.OrderId.Value, StringComparer.Ordinal).ThenBy(c => c.Index))
+        {
+            text.Append("\n  #").Append(call.Index).Append(' ').Append(call.OrderId).Append(": ");
+            if (call.Exception is { } ex)
+            {
+                text.Append("threw ").Append(ex);
+            }
+            else if (call.Result!.Error is { } error)
+            {
+                text.Append("failed ").Append(error);
+            }
+            else
+            {
+                var receipt = call.Result.Value!;
+                text.Append(call.Result.IsRepeat ? "repeat " : "recorded ").Append(receipt.Points.Value).Append(" points (")
+                    .AppendJoin(", ", new[] { "base", "first-order", "spring" }.Select(r => $"{r} {receipt.Earning[RuleId.From(r)].Awarded.Value}")).Append(')');
+            }
+        }
+
+        return text.ToString();
+    }
+
+    private sealed record Call(int Index, OrderId OrderId, LoyaltyResult<OrderReceipt>? Result, Exception? Exception);
 }

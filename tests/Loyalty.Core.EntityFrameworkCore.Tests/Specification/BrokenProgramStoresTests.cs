@@ -58,6 +58,39 @@ public sealed class BrokenProgramStoresTests
         await new RacyBudgetSpecification().Settling_gives_back_what_was_not_awarded_and_never_grows();
     }
 
+    [Fact]
+    public async Task The_budget_specification_catches_a_store_whose_usage_read_is_torn()
+    {
+        var failure = await Record.ExceptionAsync(new TornBudgetSpecification().A_usage_read_is_one_view_when_a_reservation_of_its_key_lands_during_it);
+
+        failure.Should().BeAssignableTo<XunitException>("a reservation landing between the two reads shows in the key's part only");
+        await new TornBudgetSpecification().Reservations_are_granted_from_what_the_budget_has_left(); // one writer at a time still passes
+    }
+
+    /// <summary>Broken: reads the total, then (another round trip, where a writer can land) the key's part.</summary>
+    private sealed class TornBudgetSpecification : CampaignBudgetStoreSpecification
+    {
+        private readonly InMemoryCampaignBudgetStore store = new();
+
+        protected override ICampaignBudgetStore CreateStore() => store;
+
+        protected override ICampaignBudgetStore CreateInterleavedStore(Func<Task> interleave) => new TornBudgetStore(store, interleave);
+    }
+
+    private sealed class TornBudgetStore(InMemoryCampaignBudgetStore inner, Func<Task> betweenReads) : ICampaignBudgetStore
+    {
+        public async ValueTask<CampaignBudgetUsage> GetUsageAsync(ProgramId programId, RuleId ruleId, TransactionId key, CancellationToken cancellationToken = default)
+        {
+            var used = (await inner.GetUsageAsync(programId, ruleId, key, cancellationToken)).Used;
+            await betweenReads();
+            return new CampaignBudgetUsage(used, (await inner.GetUsageAsync(programId, ruleId, key, cancellationToken)).HeldByKey);
+        }
+
+        public ValueTask<Points> ReserveAsync(ProgramId programId, RuleId ruleId, TransactionId key, Points points, Points budget, CancellationToken cancellationToken = default) => inner.ReserveAsync(programId, ruleId, key, points, budget, cancellationToken);
+
+        public ValueTask SettleAsync(ProgramId programId, TransactionId key, IReadOnlyCollection<CampaignGrant> grants, CancellationToken cancellationToken = default) => inner.SettleAsync(programId, key, grants, cancellationToken);
+    }
+
     private sealed class RacyBudgetSpecification : CampaignBudgetStoreSpecification
     {
         private readonly RacyBudgetStore store = new();

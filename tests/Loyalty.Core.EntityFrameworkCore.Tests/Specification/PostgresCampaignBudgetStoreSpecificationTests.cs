@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Loyalty.Core.EntityFrameworkCore.Tests.Infrastructure;
 using Loyalty.Core.Specification;
 using Loyalty.Core.Storage;
+using Microsoft.EntityFrameworkCore;
 
 namespace Loyalty.Core.EntityFrameworkCore.Tests.Specification;
 
@@ -17,6 +18,15 @@ public sealed class PostgresCampaignBudgetStoreSpecificationTests(PostgresServer
     protected override ICampaignBudgetStore CreateStore()
     {
         var context = fixture.Database("spec", LoyaltyModelOptions.Create("shop_loyalty", "")).CreateContext();
+        contexts.Add(context);
+        return new EntityFrameworkCampaignBudgetStore(context);
+    }
+
+    /// <summary>The interleaving lands after each EF Core command of the store's own context.</summary>
+    protected override ICampaignBudgetStore CreateInterleavedStore(Func<Task> interleave)
+    {
+        var database = fixture.Database("spec", LoyaltyModelOptions.Create("shop_loyalty", ""));
+        var context = ShopContext.Create(b => b.UseNpgsql(database.ConnectionString).AddInterceptors(new InterleavingInterceptor(interleave)), database.Loyalty);
         contexts.Add(context);
         return new EntityFrameworkCampaignBudgetStore(context);
     }

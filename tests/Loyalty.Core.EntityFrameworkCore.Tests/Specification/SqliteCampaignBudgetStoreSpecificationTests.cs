@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Loyalty.Core.EntityFrameworkCore.Tests.Infrastructure;
 using Loyalty.Core.Specification;
 using Loyalty.Core.Storage;
+using Microsoft.EntityFrameworkCore;
 
 namespace Loyalty.Core.EntityFrameworkCore.Tests.Specification;
 
@@ -13,6 +14,15 @@ public sealed class SqliteCampaignBudgetStoreSpecificationTests(SqliteDatabaseFi
     protected override ICampaignBudgetStore CreateStore()
     {
         var context = fixture.Database.CreateContext();
+        contexts.Add(context);
+        return new EntityFrameworkCampaignBudgetStore(context);
+    }
+
+    /// <summary>The interleaving lands after each EF Core command of the store's own context.</summary>
+    protected override ICampaignBudgetStore CreateInterleavedStore(Func<Task> interleave)
+    {
+        var database = fixture.Database;
+        var context = ShopContext.Create(b => b.UseSqlite(database.ConnectionString).AddInterceptors(new InterleavingInterceptor(interleave)), database.Loyalty);
         contexts.Add(context);
         return new EntityFrameworkCampaignBudgetStore(context);
     }
