@@ -35,6 +35,7 @@ public class EfCoreLedgerWriteBenchmarks
 
     private PostgresServer? server;
     private NpgsqlDataSource? dataSource;
+    private NpgsqlDataSource? genericPlanDataSource;
     private DbContextOptions<BenchContext>? contextOptions;
     private int round;
 
@@ -44,6 +45,7 @@ public class EfCoreLedgerWriteBenchmarks
         server = PostgresServer.Start(durable: true);
         var connectionString = server.CreateDatabase("bench");
         dataSource = NpgsqlDataSource.Create(connectionString);
+        genericPlanDataSource = NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(connectionString) { Options = "-c plan_cache_mode=force_generic_plan" }.ConnectionString);
         contextOptions = new DbContextOptionsBuilder<BenchContext>().UseNpgsql(connectionString).Options;
         using (var context = new BenchContext(contextOptions))
         {
@@ -60,6 +62,7 @@ public class EfCoreLedgerWriteBenchmarks
     public void Cleanup()
     {
         dataSource?.Dispose();
+        genericPlanDataSource?.Dispose();
         server?.Dispose();
     }
 
@@ -135,47 +138,26 @@ public class EfCoreLedgerWriteBenchmarks
     }
 
     /// <summary>
-    /// Diagnostic: the store's own PostgreSQL statement (the same text and parameters) sent with raw
-    /// Npgsql on a connection kept open, without EF Core; separates the statement's cost from EF Core's.
+    /// Diagnostic: the store's own PostgreSQL statement (the same text and parameters; for these
+    /// earns, the single shape bound with scalars) sent with raw Npgsql on a connection kept open,
+    /// without EF Core; separates the statement's cost from EF Core's.
     /// </summary>
     [Benchmark(OperationsPerInvoke = Operations)]
-    public Task RawNpgsqlStoreStatement()
-    {
-        var r = Interlocked.Increment(ref round);
-        return Task.WhenAll(Enumerable.Range(0, Writers).Select(w => Task.Run(async () =>
-        {
-            PostgresLedgerAppend statements;
-            using (var context = new BenchContext(contextOptions!))
-            {
-                statements = PostgresLedgerAppend.For(context);
-            }
+    public Task RawNpgsqlStoreStatement() => StoreStatementAsync(dataSource!, "st", (statements, rows) => statements.For(rows));
 
-            await using var connection = await dataSource!.OpenConnectionAsync();
-            var account = new LedgerAccountKey(ProgramId.From("bench"), MemberId.From($"s-{r}-{w}"));
-            LedgerAccountHead? head = null;
-            for (var i = 1; i <= WritesPerWriter; i++)
-            {
-                var append = Earn(account, head, TransactionId.From($"st-{r}-{w}-{i}"), 10);
-                var rows = LedgerAppendRows.From(append);
-                var statement = append.ExpectedVersion == 0 ? statements.Create : statements.Update;
-                await using var batch = connection.CreateBatch();
-                var command = batch.CreateBatchCommand();
-                command.CommandText = statement.Sql;
-                statement.Bind(command, rows);
-                batch.BatchCommands.Add(command);
-                await batch.PrepareAsync();
-                await using (var reader = await batch.ExecuteReaderAsync())
-                {
-                    if (!await reader.ReadAsync() || reader.GetInt64(0) == 0)
-                    {
-                        throw new InvalidOperationException($"Statement {i} of writer {w} wrote nothing.");
-                    }
-                }
+    /// <summary>
+    /// Diagnostic: the store's general statement (rows bound as arrays and expanded with unnest), as
+    /// every append used before the single shape; PostgreSQL plans it afresh on each execution.
+    /// </summary>
+    [Benchmark(OperationsPerInvoke = Operations)]
+    public Task RawNpgsqlStoreStatementArrays() => StoreStatementAsync(dataSource!, "sa", (statements, rows) => rows.ExpectedVersion == 0 ? statements.Create : statements.Update);
 
-                head = append.Head;
-            }
-        })));
-    }
+    /// <summary>
+    /// Diagnostic: the general (array) statement on sessions with <c>plan_cache_mode = force_generic_plan</c>:
+    /// what the array form costs once its planning is taken away.
+    /// </summary>
+    [Benchmark(OperationsPerInvoke = Operations)]
+    public Task RawNpgsqlStoreStatementArraysGenericPlan() => StoreStatementAsync(genericPlanDataSource!, "sg", (statements, rows) => rows.ExpectedVersion == 0 ? statements.Create : statements.Update);
 
     /// <summary>A full earn through the ledger service: idempotency look-up, snapshot read, decision, append.</summary>
     [Benchmark(OperationsPerInvoke = Operations)]
@@ -195,6 +177,44 @@ public class EfCoreLedgerWriteBenchmarks
                 {
                     throw new InvalidOperationException(result.ToString());
                 }
+            }
+        })));
+    }
+
+    private Task StoreStatementAsync(NpgsqlDataSource source, string prefix, Func<PostgresLedgerAppend, LedgerAppendRows, PostgresLedgerAppend.Statement> pick)
+    {
+        var r = Interlocked.Increment(ref round);
+        return Task.WhenAll(Enumerable.Range(0, Writers).Select(w => Task.Run(async () =>
+        {
+            PostgresLedgerAppend statements;
+            using (var context = new BenchContext(contextOptions!))
+            {
+                statements = PostgresLedgerAppend.For(context);
+            }
+
+            await using var connection = await source.OpenConnectionAsync();
+            var account = new LedgerAccountKey(ProgramId.From("bench"), MemberId.From($"{prefix}-{r}-{w}"));
+            LedgerAccountHead? head = null;
+            for (var i = 1; i <= WritesPerWriter; i++)
+            {
+                var append = Earn(account, head, TransactionId.From($"{prefix}-{r}-{w}-{i}"), 10);
+                var rows = LedgerAppendRows.From(append);
+                var statement = pick(statements, rows);
+                await using var batch = connection.CreateBatch();
+                var command = batch.CreateBatchCommand();
+                command.CommandText = statement.Sql;
+                statement.Bind(command, rows);
+                batch.BatchCommands.Add(command);
+                await batch.PrepareAsync();
+                await using (var reader = await batch.ExecuteReaderAsync())
+                {
+                    if (!await reader.ReadAsync() || reader.GetInt64(0) == 0)
+                    {
+                        throw new InvalidOperationException($"Statement {i} of writer {w} wrote nothing.");
+                    }
+                }
+
+                head = append.Head;
             }
         })));
     }

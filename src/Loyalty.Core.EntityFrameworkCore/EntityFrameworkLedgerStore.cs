@@ -401,8 +401,8 @@ public sealed class EntityFrameworkLedgerStore : ILedgerStore
     private async Task<LedgerAppendResult> AppendOnPostgresAsync(LedgerAppend append, CancellationToken cancellationToken)
     {
         var statements = PostgresLedgerAppend.For(context);
-        var statement = append.ExpectedVersion == 0 ? statements.Create : statements.Update;
         var rows = LedgerAppendRows.From(append);
+        var statement = statements.For(rows);
 
         var database = context.Database;
         var ambient = database.CurrentTransaction;

@@ -79,9 +79,12 @@ internal sealed class LedgerAppendRows
 /// </summary>
 /// <remarks>
 /// The text is generated once per EF Core model (table and column names, schema and prefix come from
-/// the model) and per kind (new account or existing one), so each connection prepares at most two
-/// statements. Rows are bound as arrays and expanded with <c>unnest</c>; the account key is bound
-/// once. Nothing here references Npgsql: parameters are created through ADO.NET and typed with
+/// the model), per kind (new account or existing one) and per shape (the single shape of
+/// <see cref="IsSingle"/> or any other), so each connection prepares at most four statements. The
+/// single shape binds every value as a scalar, which lets PostgreSQL reuse one generic plan; other
+/// appends bind their rows as arrays, expanded with <c>unnest</c>, so that the text does not depend on
+/// how many rows they carry (PostgreSQL plans those afresh on each execution). The account key is
+/// bound once. Nothing here references Npgsql: parameters are created through ADO.NET and typed with
 /// <see cref="DbType"/> (scalars) or by their CLR array type (arrays).
 /// </remarks>
 internal sealed class PostgresLedgerAppend
@@ -91,12 +94,15 @@ internal sealed class PostgresLedgerAppend
 
     private static readonly ConcurrentDictionary<IModel, PostgresLedgerAppend> Plans = new();
     private static readonly MethodInfo ScalarMethod = typeof(PostgresLedgerAppend).GetMethod(nameof(Scalar), BindingFlags.NonPublic | BindingFlags.Static)!;
+    private static readonly MethodInfo FirstMethod = typeof(PostgresLedgerAppend).GetMethod(nameof(FirstOf), BindingFlags.NonPublic | BindingFlags.Static)!;
     private static readonly MethodInfo ArrayMethod = typeof(PostgresLedgerAppend).GetMethod(nameof(ArrayOf), BindingFlags.NonPublic | BindingFlags.Static)!;
 
-    private PostgresLedgerAppend(Statement create, Statement update)
+    private PostgresLedgerAppend(Statement create, Statement update, Statement createSingle, Statement updateSingle)
     {
         Create = create;
         Update = update;
+        CreateSingle = createSingle;
+        UpdateSingle = updateSingle;
     }
 
     /// <summary>The statement for an account's first append (expected version 0).</summary>
@@ -105,9 +111,30 @@ internal sealed class PostgresLedgerAppend
     /// <summary>The statement for every later append.</summary>
     public Statement Update { get; }
 
+    /// <summary>The statement for an account's first append of the single shape (see <see cref="IsSingle"/>).</summary>
+    public Statement CreateSingle { get; }
+
+    /// <summary>The statement for every later append of the single shape (see <see cref="IsSingle"/>).</summary>
+    public Statement UpdateSingle { get; }
+
     /// <summary>The statements of <paramref name="context"/>'s model, built on first use.</summary>
     public static PostgresLedgerAppend For(DbContext context)
         => Plans.GetOrAdd(context.Model, static (model, helper) => Build(model, helper), context.GetService<ISqlGenerationHelper>());
+
+    /// <summary>
+    /// Whether <paramref name="rows"/> have the single shape: one transaction with one movement, one
+    /// lot and no hold (an earn, or a spend from one lot). That shape is bound with scalar parameters:
+    /// with array parameters PostgreSQL cannot tell the rows' count from a generic plan, so it keeps
+    /// planning the statement anew on every execution.
+    /// </summary>
+    public static bool IsSingle(LedgerAppendRows rows)
+        => rows.Transactions.Count == 1 && rows.Movements.Count == 1 && rows.Lots.Count == 1 && rows.Holds.Count == 0;
+
+    /// <summary>The statement that writes <paramref name="rows"/>.</summary>
+    public Statement For(LedgerAppendRows rows)
+        => IsSingle(rows)
+            ? rows.ExpectedVersion == 0 ? CreateSingle : UpdateSingle
+            : rows.ExpectedVersion == 0 ? Create : Update;
 
     /// <summary>One statement's text and, in order, how to bind its parameters <c>$1 … $n</c>.</summary>
     internal sealed class Statement(string sql, Parameter[] parameters)
@@ -141,11 +168,13 @@ internal sealed class PostgresLedgerAppend
         var lots = Table.Of<LedgerLotRow>(model, sql);
         var holds = Table.Of<LedgerHoldRow>(model, sql);
         return new PostgresLedgerAppend(
-            Compose(creating: true, accounts, transactions, movements, lots, holds),
-            Compose(creating: false, accounts, transactions, movements, lots, holds));
+            Compose(creating: true, single: false, accounts, transactions, movements, lots, holds),
+            Compose(creating: false, single: false, accounts, transactions, movements, lots, holds),
+            Compose(creating: true, single: true, accounts, transactions, movements, lots, holds),
+            Compose(creating: false, single: true, accounts, transactions, movements, lots, holds));
     }
 
-    private static Statement Compose(bool creating, Table accounts, Table transactions, Table movements, Table lots, Table holds)
+    private static Statement Compose(bool creating, bool single, Table accounts, Table transactions, Table movements, Table lots, Table holds)
     {
         var parameters = new List<Parameter>();
         string Add(Parameter parameter, string type)
@@ -158,10 +187,11 @@ internal sealed class PostgresLedgerAppend
         var member = Add(new Parameter(r => r.MemberId, DbType.String), "text");
         var expected = creating ? null : Add(new Parameter(r => r.ExpectedVersion, DbType.Int64), "bigint");
 
-        // The transaction ids are one of the transactions' arrays; the id check and the result reuse it.
-        var transactionColumns = Arrays(transactions, r => r.Transactions, Add, out var idArrays);
-        var ids = idArrays[transactions.Column(nameof(LedgerTransactionRow.Id)).Name];
-        var unused = $"NOT EXISTS (SELECT 1 FROM {transactions.Name} AS t WHERE t.{transactions.Column(nameof(LedgerTransactionRow.ProgramId)).Name} = {program} AND t.{transactions.Column(nameof(LedgerTransactionRow.Id)).Name} = ANY({ids}))";
+        // The transaction ids are one of the transactions' arrays (or, single, a scalar); the id check and the result reuse it.
+        var transactionColumns = Values(single, transactions, r => r.Transactions, Add);
+        var ids = transactionColumns[transactions.Column(nameof(LedgerTransactionRow.Id)).Name];
+        var idColumn = transactions.Column(nameof(LedgerTransactionRow.Id)).Name;
+        var unused = $"NOT EXISTS (SELECT 1 FROM {transactions.Name} AS t WHERE t.{transactions.Column(nameof(LedgerTransactionRow.ProgramId)).Name} = {program} AND t.{idColumn} " + (single ? $"= {ids})" : $"= ANY({ids}))");
 
         var text = new StringBuilder(4096).Append("WITH head AS (\n    ");
         var headValues = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -192,38 +222,58 @@ internal sealed class PostgresLedgerAppend
         }
 
         text.Append("\n    RETURNING 1\n)");
-        Insert(text, "tx", transactions, transactionColumns, program, member, upsert: false);
-        Insert(text, "movements", movements, Arrays(movements, r => r.Movements, Add, out _), program, member, upsert: false);
-        Insert(text, "lots", lots, Arrays(lots, r => r.Lots, Add, out _), program, member, upsert: true);
-        Insert(text, "holds", holds, Arrays(holds, r => r.Holds, Add, out _), program, member, upsert: true);
+        Insert(text, "tx", single, transactions, transactionColumns, program, member, upsert: false);
+        Insert(text, "movements", single, movements, Values(single, movements, r => r.Movements, Add), program, member, upsert: false);
+        Insert(text, "lots", single, lots, Values(single, lots, r => r.Lots, Add), program, member, upsert: true);
+        if (!single)
+        {
+            Insert(text, "holds", single, holds, Values(single, holds, r => r.Holds, Add), program, member, upsert: true);
+        }
 
         // One row: was the head written; else (only then are they looked up) the account's version
         // and the first used id in the append's order, both as of the statement's snapshot.
         text.Append("\nSELECT h.n,\n    CASE WHEN h.n = 0 THEN (SELECT a.").Append(accounts.Column(nameof(LedgerAccountRow.Version)).Name)
             .Append(" FROM ").Append(accounts.Name).Append(" AS a WHERE a.").Append(accounts.Column(nameof(LedgerAccountRow.ProgramId)).Name).Append(" = ").Append(program)
             .Append(" AND a.").Append(accounts.Column(nameof(LedgerAccountRow.MemberId)).Name).Append(" = ").Append(member).Append(") END,\n    ")
-            .Append("CASE WHEN h.n = 0 THEN (SELECT u.id FROM unnest(").Append(ids).Append(") WITH ORDINALITY AS u(id, n) WHERE EXISTS (SELECT 1 FROM ").Append(transactions.Name)
-            .Append(" AS t WHERE t.").Append(transactions.Column(nameof(LedgerTransactionRow.ProgramId)).Name).Append(" = ").Append(program)
-            .Append(" AND t.").Append(transactions.Column(nameof(LedgerTransactionRow.Id)).Name).Append(" = u.id) ORDER BY u.n LIMIT 1) END\nFROM (SELECT count(*) AS n FROM head) AS h");
+            .Append("CASE WHEN h.n = 0 THEN ");
+        if (single)
+        {
+            text.Append("(SELECT t.").Append(idColumn).Append(" FROM ").Append(transactions.Name)
+                .Append(" AS t WHERE t.").Append(transactions.Column(nameof(LedgerTransactionRow.ProgramId)).Name).Append(" = ").Append(program)
+                .Append(" AND t.").Append(idColumn).Append(" = ").Append(ids).Append(')');
+        }
+        else
+        {
+            text.Append("(SELECT u.id FROM unnest(").Append(ids).Append(") WITH ORDINALITY AS u(id, n) WHERE EXISTS (SELECT 1 FROM ").Append(transactions.Name)
+                .Append(" AS t WHERE t.").Append(transactions.Column(nameof(LedgerTransactionRow.ProgramId)).Name).Append(" = ").Append(program)
+                .Append(" AND t.").Append(idColumn).Append(" = u.id) ORDER BY u.n LIMIT 1)");
+        }
+
+        text.Append(" END\nFROM (SELECT count(*) AS n FROM head) AS h");
         return new Statement(text.ToString(), [.. parameters]);
     }
 
-    /// <summary>One array parameter per column of <paramref name="table"/> except the account key.</summary>
-    private static Dictionary<string, string> Arrays<TRow>(Table table, Func<LedgerAppendRows, List<TRow>> rows, Func<Parameter, string, string> add, out Dictionary<string, string> byColumn)
+    /// <summary>
+    /// One parameter per column of <paramref name="table"/> except the account key: an array of the
+    /// rows' values, or (<paramref name="single"/>) the one row's value as a scalar.
+    /// </summary>
+    private static Dictionary<string, string> Values<TRow>(bool single, Table table, Func<LedgerAppendRows, List<TRow>> rows, Func<Parameter, string, string> add)
     {
-        byColumn = new Dictionary<string, string>(StringComparer.Ordinal);
+        var byColumn = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var column in table.Columns)
         {
             if (!IsAccountKey(column))
             {
-                byColumn[column.Name] = add(column.Array(rows), column.PostgresType + "[]");
+                byColumn[column.Name] = single
+                    ? add(column.First(rows), column.PostgresType)
+                    : add(column.Array(rows), column.PostgresType + "[]");
             }
         }
 
         return byColumn;
     }
 
-    private static void Insert(StringBuilder text, string name, Table table, Dictionary<string, string> arrays, string program, string member, bool upsert)
+    private static void Insert(StringBuilder text, string name, bool single, Table table, Dictionary<string, string> values, string program, string member, bool upsert)
     {
         var aliases = new List<string>();
         var select = new List<string>();
@@ -234,17 +284,26 @@ internal sealed class PostgresLedgerAppend
             {
                 select.Add(column.Property == nameof(LedgerAccountRow.ProgramId) ? program : member);
             }
+            else if (single)
+            {
+                select.Add(values[column.Name]);
+            }
             else
             {
                 var alias = "c" + aliases.Count.ToString(CultureInfo.InvariantCulture);
                 aliases.Add(alias);
                 select.Add("u." + alias);
-                unnest.Add(arrays[column.Name]);
+                unnest.Add(values[column.Name]);
             }
         }
 
         text.Append(",\n").Append(name).Append(" AS (\n    INSERT INTO ").Append(table.Name).Append(" (").Append(table.ColumnList).Append(")\n    SELECT ")
-            .AppendJoin(", ", select).Append(" FROM head, unnest(").AppendJoin(", ", unnest).Append(") AS u(").AppendJoin(", ", aliases).Append(')');
+            .AppendJoin(", ", select).Append(" FROM head");
+        if (!single)
+        {
+            text.Append(", unnest(").AppendJoin(", ", unnest).Append(") AS u(").AppendJoin(", ", aliases).Append(')');
+        }
+
         if (upsert)
         {
             text.Append("\n    ON CONFLICT (").AppendJoin(", ", table.Keys.Select(c => c.Name)).Append(") DO UPDATE SET ")
@@ -259,6 +318,9 @@ internal sealed class PostgresLedgerAppend
 
     private static Parameter Scalar<TValue>(Func<LedgerAccountRow, TValue> get, DbType type)
         => new(r => get(r.Head), type);
+
+    private static Parameter FirstOf<TRow, TValue>(Func<LedgerAppendRows, List<TRow>> rows, Func<TRow, TValue> get, DbType type)
+        => new(r => get(rows(r)[0]), type);
 
     private static Parameter ArrayOf<TRow, TValue>(Func<LedgerAppendRows, List<TRow>> rows, Func<TRow, TValue> get)
         => new(r =>
@@ -278,6 +340,9 @@ internal sealed class PostgresLedgerAppend
     {
         public Parameter HeadScalar()
             => (Parameter)ScalarMethod.MakeGenericMethod(Clr).Invoke(null, [Getter.GetMethod!.CreateDelegate(typeof(Func<,>).MakeGenericType(typeof(LedgerAccountRow), Clr)), DbType])!;
+
+        public Parameter First<TRow>(Func<LedgerAppendRows, List<TRow>> rows)
+            => (Parameter)FirstMethod.MakeGenericMethod(typeof(TRow), Clr).Invoke(null, [rows, Getter.GetMethod!.CreateDelegate(typeof(Func<,>).MakeGenericType(typeof(TRow), Clr)), DbType])!;
 
         public Parameter Array<TRow>(Func<LedgerAppendRows, List<TRow>> rows)
             => (Parameter)ArrayMethod.MakeGenericMethod(typeof(TRow), Clr).Invoke(null, [rows, Getter.GetMethod!.CreateDelegate(typeof(Func<,>).MakeGenericType(typeof(TRow), Clr))])!;
