@@ -392,9 +392,9 @@ public sealed class EntityFrameworkLedgerStore : ILedgerStore
     }
 
     /// <summary>
-    /// The PostgreSQL path: one prepared statement (see <see cref="PostgresLedgerAppend"/>) sent in
-    /// one round trip. Without a shop transaction it runs in autocommit, which makes the single
-    /// statement atomic on its own; inside the shop's transaction it is sent between
+    /// The PostgreSQL path: prepared statements (see <see cref="PostgresLedgerAppend"/>: a batch of plain
+    /// statements for the common single shape, else one statement) sent in one round trip. Without a
+    /// shop transaction the batch runs in one implicit transaction, which makes it atomic on its own; inside the shop's transaction it is sent between
     /// <c>SAVEPOINT</c> and <c>RELEASE SAVEPOINT</c> in the same batch, so a failing append rolls
     /// back only its own rows. Only a failure (a racing writer took an id, a fault) costs more trips.
     /// </summary>
@@ -402,7 +402,10 @@ public sealed class EntityFrameworkLedgerStore : ILedgerStore
     {
         var statements = PostgresLedgerAppend.For(context);
         var rows = LedgerAppendRows.From(append);
-        var statement = statements.For(rows);
+        var commands = statements.For(rows);
+
+        // The batch of plain statements returns no outcome row: it either fails as a whole or wrote everything.
+        var single = PostgresLedgerAppend.IsSingle(rows);
 
         var database = context.Database;
         var ambient = database.CurrentTransaction;
@@ -428,10 +431,13 @@ public sealed class EntityFrameworkLedgerStore : ILedgerStore
                     AddText(batch, "SAVEPOINT " + Savepoint);
                 }
 
-                var main = batch.CreateBatchCommand();
-                main.CommandText = statement.Sql;
-                statement.Bind(main, rows);
-                batch.BatchCommands.Add(main);
+                foreach (var statement in commands)
+                {
+                    var command = batch.CreateBatchCommand();
+                    command.CommandText = statement.Sql;
+                    statement.Bind(command, rows);
+                    batch.BatchCommands.Add(command);
+                }
                 if (ambient is not null)
                 {
                     AddText(batch, "RELEASE SAVEPOINT " + Savepoint);
@@ -453,6 +459,8 @@ public sealed class EntityFrameworkLedgerStore : ILedgerStore
                     }
                     while (await reader.NextResultAsync(cancellationToken).ConfigureAwait(false));
                 }
+
+                written |= single;
             }
         }
         catch (DbException ex)

@@ -78,14 +78,24 @@ internal sealed class LedgerAppendRows
 /// head was written, the account's version and the first used id, as of the statement's snapshot.
 /// </summary>
 /// <remarks>
+/// <para>
+/// The most common append, one transaction with one movement and one lot and no hold (an earn, or a
+/// spend from one lot), is written instead as a batch of plain statements (<see cref="CreateSingle"/>,
+/// <see cref="UpdateSingle"/>), which PostgreSQL runs several times faster than the statement with
+/// common table expressions: the head's <c>INSERT</c>, or its <c>UPDATE … WHERE version = $e</c>
+/// wrapped in a <c>SELECT</c> that fails unless exactly one row was updated; then the transaction's
+/// <c>INSERT</c> (a used id fails on the transactions' key), the movement's and the lot's (upserted).
+/// A batch runs in one transaction (implicit, or the shop's, within a savepoint), so any failure leaves
+/// nothing; the store then reads why the append was refused, as it does on the other providers.
+/// </para>
+/// <para>
 /// The text is generated once per EF Core model (table and column names, schema and prefix come from
-/// the model), per kind (new account or existing one) and per shape (the single shape of
-/// <see cref="IsSingle"/> or any other), so each connection prepares at most four statements. The
-/// single shape binds every value as a scalar, which lets PostgreSQL reuse one generic plan; other
-/// appends bind their rows as arrays, expanded with <c>unnest</c>, so that the text does not depend on
-/// how many rows they carry (PostgreSQL plans those afresh on each execution). The account key is
-/// bound once. Nothing here references Npgsql: parameters are created through ADO.NET and typed with
+/// the model) and per kind (new account or existing one), so each connection prepares at most two
+/// statements with common table expressions and five plain ones. In the statement with common table
+/// expressions rows are bound as arrays and expanded with <c>unnest</c>, and the account key is bound
+/// once. Nothing here references Npgsql: parameters are created through ADO.NET and typed with
 /// <see cref="DbType"/> (scalars) or by their CLR array type (arrays).
+/// </para>
 /// </remarks>
 internal sealed class PostgresLedgerAppend
 {
@@ -97,7 +107,7 @@ internal sealed class PostgresLedgerAppend
     private static readonly MethodInfo FirstMethod = typeof(PostgresLedgerAppend).GetMethod(nameof(FirstOf), BindingFlags.NonPublic | BindingFlags.Static)!;
     private static readonly MethodInfo ArrayMethod = typeof(PostgresLedgerAppend).GetMethod(nameof(ArrayOf), BindingFlags.NonPublic | BindingFlags.Static)!;
 
-    private PostgresLedgerAppend(Statement create, Statement update, Statement createSingle, Statement updateSingle)
+    private PostgresLedgerAppend(Statement create, Statement update, Statement[] createSingle, Statement[] updateSingle)
     {
         Create = create;
         Update = update;
@@ -111,30 +121,28 @@ internal sealed class PostgresLedgerAppend
     /// <summary>The statement for every later append.</summary>
     public Statement Update { get; }
 
-    /// <summary>The statement for an account's first append of the single shape (see <see cref="IsSingle"/>).</summary>
-    public Statement CreateSingle { get; }
+    /// <summary>The batch for an account's first append of the single shape (see <see cref="IsSingle"/>): head, transaction, movement and lot inserts.</summary>
+    public IReadOnlyList<Statement> CreateSingle { get; }
 
-    /// <summary>The statement for every later append of the single shape (see <see cref="IsSingle"/>).</summary>
-    public Statement UpdateSingle { get; }
-
-    /// <summary>The statements of <paramref name="context"/>'s model, built on first use.</summary>
-    public static PostgresLedgerAppend For(DbContext context)
-        => Plans.GetOrAdd(context.Model, static (model, helper) => Build(model, helper), context.GetService<ISqlGenerationHelper>());
+    /// <summary>The batch for every later append of the single shape (see <see cref="IsSingle"/>): guarded head update, then the inserts.</summary>
+    public IReadOnlyList<Statement> UpdateSingle { get; }
 
     /// <summary>
-    /// Whether <paramref name="rows"/> have the single shape: one transaction with one movement, one
-    /// lot and no hold (an earn, or a spend from one lot). That shape is bound with scalar parameters:
-    /// with array parameters PostgreSQL cannot tell the rows' count from a generic plan, so it keeps
-    /// planning the statement anew on every execution.
+    /// Whether <paramref name="rows"/> have the single shape (one transaction with one movement, one lot
+    /// and no hold), which is written as a batch of plain statements.
     /// </summary>
     public static bool IsSingle(LedgerAppendRows rows)
         => rows.Transactions.Count == 1 && rows.Movements.Count == 1 && rows.Lots.Count == 1 && rows.Holds.Count == 0;
 
-    /// <summary>The statement that writes <paramref name="rows"/>.</summary>
-    public Statement For(LedgerAppendRows rows)
+    /// <summary>The statements that write <paramref name="rows"/>, in order: the batch of the single shape, or the one statement with common table expressions.</summary>
+    public IReadOnlyList<Statement> For(LedgerAppendRows rows)
         => IsSingle(rows)
             ? rows.ExpectedVersion == 0 ? CreateSingle : UpdateSingle
-            : rows.ExpectedVersion == 0 ? Create : Update;
+            : [rows.ExpectedVersion == 0 ? Create : Update];
+
+    /// <summary>The statements of <paramref name="context"/>'s model, built on first use.</summary>
+    public static PostgresLedgerAppend For(DbContext context)
+        => Plans.GetOrAdd(context.Model, static (model, helper) => Build(model, helper), context.GetService<ISqlGenerationHelper>());
 
     /// <summary>One statement's text and, in order, how to bind its parameters <c>$1 … $n</c>.</summary>
     internal sealed class Statement(string sql, Parameter[] parameters)
@@ -167,14 +175,77 @@ internal sealed class PostgresLedgerAppend
         var movements = Table.Of<LedgerMovementRow>(model, sql);
         var lots = Table.Of<LedgerLotRow>(model, sql);
         var holds = Table.Of<LedgerHoldRow>(model, sql);
+        Statement[] inserts =
+        [
+            Plain(transactions, r => r.Transactions, upsert: false),
+            Plain(movements, r => r.Movements, upsert: false),
+            Plain(lots, r => r.Lots, upsert: true),
+        ];
         return new PostgresLedgerAppend(
-            Compose(creating: true, single: false, accounts, transactions, movements, lots, holds),
-            Compose(creating: false, single: false, accounts, transactions, movements, lots, holds),
-            Compose(creating: true, single: true, accounts, transactions, movements, lots, holds),
-            Compose(creating: false, single: true, accounts, transactions, movements, lots, holds));
+            Compose(creating: true, accounts, transactions, movements, lots, holds),
+            Compose(creating: false, accounts, transactions, movements, lots, holds),
+            [HeadInsert(accounts), .. inserts],
+            [GuardedHeadUpdate(accounts), .. inserts]);
     }
 
-    private static Statement Compose(bool creating, bool single, Table accounts, Table transactions, Table movements, Table lots, Table holds)
+    /// <summary>The new account's head: a plain <c>INSERT</c>; an existing account fails on the key.</summary>
+    private static Statement HeadInsert(Table accounts)
+    {
+        var parameters = new List<Parameter>();
+        var values = accounts.Columns.Select(c => Positional(parameters, KeyOrHead(c), c.PostgresType)).ToList();
+        return new Statement($"INSERT INTO {accounts.Name} ({accounts.ColumnList}) VALUES ({string.Join(", ", values)})", [.. parameters]);
+    }
+
+    /// <summary>
+    /// The head's <c>UPDATE</c> at the expected version, inside a <c>SELECT</c> that fails (an invalid
+    /// integer, whose text says why) unless exactly one row was updated, so that the batch stops there
+    /// and its transaction rolls back. The failing text depends on the count so that PostgreSQL cannot
+    /// evaluate it ahead of time.
+    /// </summary>
+    private static Statement GuardedHeadUpdate(Table accounts)
+    {
+        var parameters = new List<Parameter>();
+        var values = accounts.Columns.ToDictionary(c => c.Name, c => Positional(parameters, KeyOrHead(c), c.PostgresType), StringComparer.Ordinal);
+        var expected = Positional(parameters, new Parameter(r => r.ExpectedVersion, DbType.Int64), "bigint");
+        var text = new StringBuilder(1024)
+            .Append("WITH head AS (\n    UPDATE ").Append(accounts.Name).Append(" AS a SET ")
+            .AppendJoin(", ", accounts.Values.Select(c => $"{c.Name} = {values[c.Name]}"))
+            .Append("\n    WHERE ").AppendJoin(" AND ", accounts.Keys.Select(c => $"a.{c.Name} = {values[c.Name]}"))
+            .Append(" AND a.").Append(accounts.Column(nameof(LedgerAccountRow.Version)).Name).Append(" = ").Append(expected)
+            .Append("\n    RETURNING 1\n)\nSELECT CASE WHEN count(*) = 1 THEN 1 ELSE ('loyalty ledger append refused: ' || count(*) || ' account heads at the expected version')::integer END FROM head");
+        return new Statement(text.ToString(), [.. parameters]);
+    }
+
+    /// <summary>A plain <c>INSERT</c> of the one row of <paramref name="table"/> (upserted on its key when <paramref name="upsert"/>).</summary>
+    private static Statement Plain<TRow>(Table table, Func<LedgerAppendRows, List<TRow>> rows, bool upsert)
+    {
+        var parameters = new List<Parameter>();
+        var values = table.Columns.Select(c => Positional(parameters, IsAccountKey(c) ? AccountKey(c) : c.First(rows), c.PostgresType)).ToList();
+        var text = new StringBuilder(512)
+            .Append("INSERT INTO ").Append(table.Name).Append(" (").Append(table.ColumnList).Append(") VALUES (").AppendJoin(", ", values).Append(')');
+        if (upsert)
+        {
+            text.Append(" ON CONFLICT (").AppendJoin(", ", table.Keys.Select(c => c.Name)).Append(") DO UPDATE SET ")
+                .AppendJoin(", ", table.Values.Select(c => $"{c.Name} = EXCLUDED.{c.Name}"));
+        }
+
+        return new Statement(text.ToString(), [.. parameters]);
+    }
+
+    private static string Positional(List<Parameter> parameters, Parameter parameter, string type)
+    {
+        parameters.Add(parameter);
+        return "$" + parameters.Count.ToString(CultureInfo.InvariantCulture) + "::" + type;
+    }
+
+    private static Parameter KeyOrHead(Column column) => IsAccountKey(column) ? AccountKey(column) : column.HeadScalar();
+
+    private static Parameter AccountKey(Column column)
+        => column.Property == nameof(LedgerAccountRow.ProgramId)
+            ? new Parameter(r => r.ProgramId, DbType.String)
+            : new Parameter(r => r.MemberId, DbType.String);
+
+    private static Statement Compose(bool creating, Table accounts, Table transactions, Table movements, Table lots, Table holds)
     {
         var parameters = new List<Parameter>();
         string Add(Parameter parameter, string type)
@@ -187,11 +258,10 @@ internal sealed class PostgresLedgerAppend
         var member = Add(new Parameter(r => r.MemberId, DbType.String), "text");
         var expected = creating ? null : Add(new Parameter(r => r.ExpectedVersion, DbType.Int64), "bigint");
 
-        // The transaction ids are one of the transactions' arrays (or, single, a scalar); the id check and the result reuse it.
-        var transactionColumns = Values(single, transactions, r => r.Transactions, Add);
-        var ids = transactionColumns[transactions.Column(nameof(LedgerTransactionRow.Id)).Name];
-        var idColumn = transactions.Column(nameof(LedgerTransactionRow.Id)).Name;
-        var unused = $"NOT EXISTS (SELECT 1 FROM {transactions.Name} AS t WHERE t.{transactions.Column(nameof(LedgerTransactionRow.ProgramId)).Name} = {program} AND t.{idColumn} " + (single ? $"= {ids})" : $"= ANY({ids}))");
+        // The transaction ids are one of the transactions' arrays; the id check and the result reuse it.
+        var transactionColumns = Arrays(transactions, r => r.Transactions, Add, out var idArrays);
+        var ids = idArrays[transactions.Column(nameof(LedgerTransactionRow.Id)).Name];
+        var unused = $"NOT EXISTS (SELECT 1 FROM {transactions.Name} AS t WHERE t.{transactions.Column(nameof(LedgerTransactionRow.ProgramId)).Name} = {program} AND t.{transactions.Column(nameof(LedgerTransactionRow.Id)).Name} = ANY({ids}))";
 
         var text = new StringBuilder(4096).Append("WITH head AS (\n    ");
         var headValues = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -222,58 +292,38 @@ internal sealed class PostgresLedgerAppend
         }
 
         text.Append("\n    RETURNING 1\n)");
-        Insert(text, "tx", single, transactions, transactionColumns, program, member, upsert: false);
-        Insert(text, "movements", single, movements, Values(single, movements, r => r.Movements, Add), program, member, upsert: false);
-        Insert(text, "lots", single, lots, Values(single, lots, r => r.Lots, Add), program, member, upsert: true);
-        if (!single)
-        {
-            Insert(text, "holds", single, holds, Values(single, holds, r => r.Holds, Add), program, member, upsert: true);
-        }
+        Insert(text, "tx", transactions, transactionColumns, program, member, upsert: false);
+        Insert(text, "movements", movements, Arrays(movements, r => r.Movements, Add, out _), program, member, upsert: false);
+        Insert(text, "lots", lots, Arrays(lots, r => r.Lots, Add, out _), program, member, upsert: true);
+        Insert(text, "holds", holds, Arrays(holds, r => r.Holds, Add, out _), program, member, upsert: true);
 
         // One row: was the head written; else (only then are they looked up) the account's version
         // and the first used id in the append's order, both as of the statement's snapshot.
         text.Append("\nSELECT h.n,\n    CASE WHEN h.n = 0 THEN (SELECT a.").Append(accounts.Column(nameof(LedgerAccountRow.Version)).Name)
             .Append(" FROM ").Append(accounts.Name).Append(" AS a WHERE a.").Append(accounts.Column(nameof(LedgerAccountRow.ProgramId)).Name).Append(" = ").Append(program)
             .Append(" AND a.").Append(accounts.Column(nameof(LedgerAccountRow.MemberId)).Name).Append(" = ").Append(member).Append(") END,\n    ")
-            .Append("CASE WHEN h.n = 0 THEN ");
-        if (single)
-        {
-            text.Append("(SELECT t.").Append(idColumn).Append(" FROM ").Append(transactions.Name)
-                .Append(" AS t WHERE t.").Append(transactions.Column(nameof(LedgerTransactionRow.ProgramId)).Name).Append(" = ").Append(program)
-                .Append(" AND t.").Append(idColumn).Append(" = ").Append(ids).Append(')');
-        }
-        else
-        {
-            text.Append("(SELECT u.id FROM unnest(").Append(ids).Append(") WITH ORDINALITY AS u(id, n) WHERE EXISTS (SELECT 1 FROM ").Append(transactions.Name)
-                .Append(" AS t WHERE t.").Append(transactions.Column(nameof(LedgerTransactionRow.ProgramId)).Name).Append(" = ").Append(program)
-                .Append(" AND t.").Append(idColumn).Append(" = u.id) ORDER BY u.n LIMIT 1)");
-        }
-
-        text.Append(" END\nFROM (SELECT count(*) AS n FROM head) AS h");
+            .Append("CASE WHEN h.n = 0 THEN (SELECT u.id FROM unnest(").Append(ids).Append(") WITH ORDINALITY AS u(id, n) WHERE EXISTS (SELECT 1 FROM ").Append(transactions.Name)
+            .Append(" AS t WHERE t.").Append(transactions.Column(nameof(LedgerTransactionRow.ProgramId)).Name).Append(" = ").Append(program)
+            .Append(" AND t.").Append(transactions.Column(nameof(LedgerTransactionRow.Id)).Name).Append(" = u.id) ORDER BY u.n LIMIT 1) END\nFROM (SELECT count(*) AS n FROM head) AS h");
         return new Statement(text.ToString(), [.. parameters]);
     }
 
-    /// <summary>
-    /// One parameter per column of <paramref name="table"/> except the account key: an array of the
-    /// rows' values, or (<paramref name="single"/>) the one row's value as a scalar.
-    /// </summary>
-    private static Dictionary<string, string> Values<TRow>(bool single, Table table, Func<LedgerAppendRows, List<TRow>> rows, Func<Parameter, string, string> add)
+    /// <summary>One array parameter per column of <paramref name="table"/> except the account key.</summary>
+    private static Dictionary<string, string> Arrays<TRow>(Table table, Func<LedgerAppendRows, List<TRow>> rows, Func<Parameter, string, string> add, out Dictionary<string, string> byColumn)
     {
-        var byColumn = new Dictionary<string, string>(StringComparer.Ordinal);
+        byColumn = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var column in table.Columns)
         {
             if (!IsAccountKey(column))
             {
-                byColumn[column.Name] = single
-                    ? add(column.First(rows), column.PostgresType)
-                    : add(column.Array(rows), column.PostgresType + "[]");
+                byColumn[column.Name] = add(column.Array(rows), column.PostgresType + "[]");
             }
         }
 
         return byColumn;
     }
 
-    private static void Insert(StringBuilder text, string name, bool single, Table table, Dictionary<string, string> values, string program, string member, bool upsert)
+    private static void Insert(StringBuilder text, string name, Table table, Dictionary<string, string> arrays, string program, string member, bool upsert)
     {
         var aliases = new List<string>();
         var select = new List<string>();
@@ -284,26 +334,17 @@ internal sealed class PostgresLedgerAppend
             {
                 select.Add(column.Property == nameof(LedgerAccountRow.ProgramId) ? program : member);
             }
-            else if (single)
-            {
-                select.Add(values[column.Name]);
-            }
             else
             {
                 var alias = "c" + aliases.Count.ToString(CultureInfo.InvariantCulture);
                 aliases.Add(alias);
                 select.Add("u." + alias);
-                unnest.Add(values[column.Name]);
+                unnest.Add(arrays[column.Name]);
             }
         }
 
         text.Append(",\n").Append(name).Append(" AS (\n    INSERT INTO ").Append(table.Name).Append(" (").Append(table.ColumnList).Append(")\n    SELECT ")
-            .AppendJoin(", ", select).Append(" FROM head");
-        if (!single)
-        {
-            text.Append(", unnest(").AppendJoin(", ", unnest).Append(") AS u(").AppendJoin(", ", aliases).Append(')');
-        }
-
+            .AppendJoin(", ", select).Append(" FROM head, unnest(").AppendJoin(", ", unnest).Append(") AS u(").AppendJoin(", ", aliases).Append(')');
         if (upsert)
         {
             text.Append("\n    ON CONFLICT (").AppendJoin(", ", table.Keys.Select(c => c.Name)).Append(") DO UPDATE SET ")

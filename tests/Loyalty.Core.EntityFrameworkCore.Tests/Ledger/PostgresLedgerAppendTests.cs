@@ -16,7 +16,7 @@ public sealed class PostgresLedgerAppendTests(PostgresServerFixture fixture)
     private static readonly Instant At = Instant.FromUtc(2026, 5, 4, 10, 0);
 
     [PostgresFact]
-    public async Task Appends_on_one_connection_prepare_one_statement_for_a_new_account_and_one_for_the_rest()
+    public async Task Appends_on_one_connection_prepare_each_of_their_statements_once()
     {
         await using var context = Database().CreateContext();
         await context.Database.OpenConnectionAsync();
@@ -32,15 +32,25 @@ public sealed class PostgresLedgerAppendTests(PostgresServerFixture fixture)
                 (await store.AppendAsync(append)).Should().Be(new LedgerAppendResult(LedgerAppendStatus.Appended, i));
                 head = append.Head;
             }
+
+            // Another shape: a transaction without movement or lot (the statement with common table expressions).
+            var earn = Earn(account, head, $"{member}-note", 0);
+            var adjust = earn with { Transactions = [earn.Transactions[0] with { Movements = [] }], Lots = [] };
+            (await store.AppendAsync(adjust)).Should().Be(new LedgerAppendResult(LedgerAppendStatus.Appended, 4));
         }
 
         var prepared = await context.Database
-            .SqlQueryRaw<string>("SELECT statement AS \"Value\" FROM pg_prepared_statements WHERE statement LIKE 'WITH head AS%'")
+            .SqlQueryRaw<string>("SELECT statement AS \"Value\" FROM pg_prepared_statements WHERE statement LIKE '%shop_loyalty.ledger_%'")
             .ToListAsync();
 
-        prepared.Should().HaveCount(2);
-        prepared.Should().ContainSingle(s => s.Contains("INSERT INTO shop_loyalty.ledger_accounts", StringComparison.Ordinal));
-        prepared.Should().ContainSingle(s => s.Contains("UPDATE shop_loyalty.ledger_accounts", StringComparison.Ordinal));
+        // The single shape's batch (head insert or guarded head update, transaction, movement, lot) and the statement with common table expressions for existing accounts.
+        prepared.Should().HaveCount(6);
+        prepared.Should().ContainSingle(s => s.StartsWith("INSERT INTO shop_loyalty.ledger_accounts", StringComparison.Ordinal));
+        prepared.Should().ContainSingle(s => s.StartsWith("WITH head AS (\n    UPDATE shop_loyalty.ledger_accounts", StringComparison.Ordinal) && s.Contains("count(*) = 1", StringComparison.Ordinal));
+        prepared.Should().ContainSingle(s => s.StartsWith("INSERT INTO shop_loyalty.ledger_transactions", StringComparison.Ordinal));
+        prepared.Should().ContainSingle(s => s.StartsWith("INSERT INTO shop_loyalty.ledger_movements", StringComparison.Ordinal));
+        prepared.Should().ContainSingle(s => s.StartsWith("INSERT INTO shop_loyalty.ledger_lots", StringComparison.Ordinal));
+        prepared.Should().ContainSingle(s => s.StartsWith("WITH head AS (\n    UPDATE shop_loyalty.ledger_accounts", StringComparison.Ordinal) && s.Contains("unnest", StringComparison.Ordinal));
     }
 
     [PostgresFact]
