@@ -394,9 +394,11 @@ public sealed class EntityFrameworkLedgerStore : ILedgerStore
     /// <summary>
     /// The PostgreSQL path: prepared statements (see <see cref="PostgresLedgerAppend"/>: a batch of plain
     /// statements for the common single shape, else one statement) sent in one round trip. Without a
-    /// shop transaction the batch runs in one implicit transaction, which makes it atomic on its own; inside the shop's transaction it is sent between
-    /// <c>SAVEPOINT</c> and <c>RELEASE SAVEPOINT</c> in the same batch, so a failing append rolls
-    /// back only its own rows. Only a failure (a racing writer took an id, a fault) costs more trips.
+    /// shop transaction the batch runs in one implicit transaction, which makes it atomic on its own;
+    /// inside the shop's transaction it is sent between <c>SAVEPOINT</c> and <c>RELEASE SAVEPOINT</c>
+    /// in the same batch, so a failing append rolls back only its own rows. Only a refusal (a version
+    /// conflict or a used id on the single shape, a racing writer's id on the statement) or a fault
+    /// costs more trips.
     /// </summary>
     private async Task<LedgerAppendResult> AppendOnPostgresAsync(LedgerAppend append, CancellationToken cancellationToken)
     {
@@ -438,6 +440,7 @@ public sealed class EntityFrameworkLedgerStore : ILedgerStore
                     statement.Bind(command, rows);
                     batch.BatchCommands.Add(command);
                 }
+
                 if (ambient is not null)
                 {
                     AddText(batch, "RELEASE SAVEPOINT " + Savepoint);
@@ -465,7 +468,8 @@ public sealed class EntityFrameworkLedgerStore : ILedgerStore
         }
         catch (DbException ex)
         {
-            // A racing writer took one of the ids (the key decides), or a fault: nothing was written.
+            // The single shape's batch stopped at the guarded head or at a key (version conflict, used
+            // id), a racing writer took one of the ids, or a fault: nothing was written. Read why.
             await UndoAsync(null, ambient).ConfigureAwait(false);
             return await ExplainRefusalAsync(append, ex).ConfigureAwait(false);
         }
