@@ -104,6 +104,43 @@ public sealed class PostgresLedgerAppendTests(PostgresServerFixture fixture)
         (await new EntityFrameworkLedgerStore(reader).GetHeadAsync(account)).Should().BeNull();
     }
 
+    [PostgresFact]
+    public async Task Earns_refused_inside_the_shops_transaction_give_their_outcome_and_keep_the_transaction_usable()
+    {
+        await using var context = Database().CreateContext();
+        var store = new EntityFrameworkLedgerStore(context);
+        var account = new LedgerAccountKey(NewProgram(), MemberId.From("carol"));
+        var other = new LedgerAccountKey(account.ProgramId, MemberId.From("dave"));
+        var reference = "refused-" + account.ProgramId;
+        await using (var transaction = await context.Database.BeginTransactionAsync())
+        {
+            context.Orders.Add(new ShopOrder { Reference = reference, Total = 30m });
+            await context.SaveChangesAsync();
+            var first = Earn(account, null, "refused-1", 30);
+            (await store.AppendAsync(first)).Should().Be(new LedgerAppendResult(LedgerAppendStatus.Appended, 1));
+
+            // The account exists already (a new account's insert), or is not at the expected version.
+            (await store.AppendAsync(Earn(account, null, "refused-2", 30))).Should().Be(new LedgerAppendResult(LedgerAppendStatus.VersionConflict, 1));
+            (await store.AppendAsync(Earn(account, first.Head with { Version = 5 }, "refused-3", 30))).Should().Be(new LedgerAppendResult(LedgerAppendStatus.VersionConflict, 1));
+
+            // At the expected version, with an id used in the programme (by this account, or by another's first append).
+            (await store.AppendAsync(Earn(account, first.Head, "refused-1", 30))).Should().Be(new LedgerAppendResult(LedgerAppendStatus.Duplicate, 1, TransactionId.From("refused-1")));
+            (await store.AppendAsync(Earn(other, null, "refused-1", 30))).Should().Be(new LedgerAppendResult(LedgerAppendStatus.Duplicate, 0, TransactionId.From("refused-1")));
+
+            (await store.AppendAsync(Earn(account, first.Head, "refused-4", 30))).Should().Be(new LedgerAppendResult(LedgerAppendStatus.Appended, 2));
+            await transaction.CommitAsync();
+        }
+
+        await using var reader = Database().CreateContext();
+        var readStore = new EntityFrameworkLedgerStore(reader);
+        (await reader.Orders.CountAsync(o => o.Reference == reference)).Should().Be(1);
+        (await readStore.GetHeadAsync(account))!.Version.Should().Be(2);
+        (await readStore.GetHeadAsync(other)).Should().BeNull();
+        (await readStore.FindTransactionAsync(account.ProgramId, TransactionId.From("refused-2"))).Should().BeNull();
+        (await readStore.FindTransactionAsync(account.ProgramId, TransactionId.From("refused-3"))).Should().BeNull();
+        (await readStore.FindTransactionAsync(account.ProgramId, TransactionId.From("refused-4"))).Should().NotBeNull();
+    }
+
     private PostgresDatabase Database() => fixture.Database("append", LoyaltyModelOptions.Create("shop_loyalty", ""));
 
     private static ProgramId NewProgram() => ProgramId.From("p" + Guid.NewGuid().ToString("N")[..10]);
