@@ -36,6 +36,7 @@ public class EfCoreLedgerWriteBenchmarks
     private PostgresServer? server;
     private NpgsqlDataSource? dataSource;
     private DbContextOptions<BenchContext>? contextOptions;
+    private DbContextOptions<BenchContext>? noResetContextOptions;
     private int round;
 
     [GlobalSetup]
@@ -45,6 +46,8 @@ public class EfCoreLedgerWriteBenchmarks
         var connectionString = server.CreateDatabase("bench");
         dataSource = NpgsqlDataSource.Create(connectionString);
         contextOptions = new DbContextOptionsBuilder<BenchContext>().UseNpgsql(connectionString).Options;
+        noResetContextOptions = new DbContextOptionsBuilder<BenchContext>()
+            .UseNpgsql(new NpgsqlConnectionStringBuilder(connectionString) { NoResetOnClose = true }.ConnectionString).Options;
         using (var context = new BenchContext(contextOptions))
         {
             context.Database.EnsureCreated();
@@ -111,18 +114,28 @@ public class EfCoreLedgerWriteBenchmarks
 
     /// <summary>The store's atomic compare-and-append: head check-and-bump, transaction, movement and lot, in one prepared statement.</summary>
     [Benchmark(OperationsPerInvoke = Operations)]
-    public Task EfCoreStoreAppend()
+    public Task EfCoreStoreAppend() => StoreAppendAsync(contextOptions!, "ef");
+
+    /// <summary>
+    /// The store's append with <c>No Reset On Close=true</c> in the shop's connection string: the
+    /// context still opens and closes its pooled connection around each append, but Npgsql no longer
+    /// resets the session when it goes back to the pool.
+    /// </summary>
+    [Benchmark(OperationsPerInvoke = Operations)]
+    public Task EfCoreStoreAppendNoResetOnClose() => StoreAppendAsync(noResetContextOptions!, "nr");
+
+    private Task StoreAppendAsync(DbContextOptions<BenchContext> options, string prefix)
     {
         var r = Interlocked.Increment(ref round);
         return Task.WhenAll(Enumerable.Range(0, Writers).Select(w => Task.Run(async () =>
         {
-            await using var context = new BenchContext(contextOptions!);
+            await using var context = new BenchContext(options);
             var store = new EntityFrameworkLedgerStore(context);
-            var account = new LedgerAccountKey(ProgramId.From("bench"), MemberId.From($"m-{r}-{w}"));
+            var account = new LedgerAccountKey(ProgramId.From("bench"), MemberId.From($"{prefix}-{r}-{w}"));
             LedgerAccountHead? head = null;
             for (var i = 1; i <= WritesPerWriter; i++)
             {
-                var append = Earn(account, head, TransactionId.From($"ef-{r}-{w}-{i}"), 10);
+                var append = Earn(account, head, TransactionId.From($"{prefix}-{r}-{w}-{i}"), 10);
                 var result = await store.AppendAsync(append);
                 if (result.Status != LedgerAppendStatus.Appended)
                 {
