@@ -36,6 +36,7 @@ public class EfCoreLedgerWriteBenchmarks
     private PostgresServer? server;
     private NpgsqlDataSource? dataSource;
     private DbContextOptions<BenchContext>? contextOptions;
+    private DbContextOptions<BenchContext>? noResetContextOptions;
     private int round;
 
     [GlobalSetup]
@@ -45,6 +46,8 @@ public class EfCoreLedgerWriteBenchmarks
         var connectionString = server.CreateDatabase("bench");
         dataSource = NpgsqlDataSource.Create(connectionString);
         contextOptions = new DbContextOptionsBuilder<BenchContext>().UseNpgsql(connectionString).Options;
+        noResetContextOptions = new DbContextOptionsBuilder<BenchContext>()
+            .UseNpgsql(new NpgsqlConnectionStringBuilder(connectionString) { NoResetOnClose = true }.ConnectionString).Options;
         using (var context = new BenchContext(contextOptions))
         {
             context.Database.EnsureCreated();
@@ -111,18 +114,28 @@ public class EfCoreLedgerWriteBenchmarks
 
     /// <summary>The store's atomic compare-and-append: head check-and-bump, transaction, movement and lot, in one prepared statement.</summary>
     [Benchmark(OperationsPerInvoke = Operations)]
-    public Task EfCoreStoreAppend()
+    public Task EfCoreStoreAppend() => StoreAppendAsync(contextOptions!, "ef");
+
+    /// <summary>
+    /// The store's append with <c>No Reset On Close=true</c> in the shop's connection string: the
+    /// context still opens and closes its pooled connection around each append, but Npgsql no longer
+    /// resets the session when it goes back to the pool.
+    /// </summary>
+    [Benchmark(OperationsPerInvoke = Operations)]
+    public Task EfCoreStoreAppendNoResetOnClose() => StoreAppendAsync(noResetContextOptions!, "nr");
+
+    private Task StoreAppendAsync(DbContextOptions<BenchContext> options, string prefix)
     {
         var r = Interlocked.Increment(ref round);
         return Task.WhenAll(Enumerable.Range(0, Writers).Select(w => Task.Run(async () =>
         {
-            await using var context = new BenchContext(contextOptions!);
+            await using var context = new BenchContext(options);
             var store = new EntityFrameworkLedgerStore(context);
-            var account = new LedgerAccountKey(ProgramId.From("bench"), MemberId.From($"m-{r}-{w}"));
+            var account = new LedgerAccountKey(ProgramId.From("bench"), MemberId.From($"{prefix}-{r}-{w}"));
             LedgerAccountHead? head = null;
             for (var i = 1; i <= WritesPerWriter; i++)
             {
-                var append = Earn(account, head, TransactionId.From($"ef-{r}-{w}-{i}"), 10);
+                var append = Earn(account, head, TransactionId.From($"{prefix}-{r}-{w}-{i}"), 10);
                 var result = await store.AppendAsync(append);
                 if (result.Status != LedgerAppendStatus.Appended)
                 {
@@ -135,47 +148,19 @@ public class EfCoreLedgerWriteBenchmarks
     }
 
     /// <summary>
-    /// Diagnostic: the store's own PostgreSQL statement (the same text and parameters) sent with raw
-    /// Npgsql on a connection kept open, without EF Core; separates the statement's cost from EF Core's.
+    /// Diagnostic: the store's own PostgreSQL statements for this earn (the same texts and parameters:
+    /// the batch of plain statements of the single shape) sent with raw Npgsql on a connection kept
+    /// open, without EF Core; separates the statements' cost from EF Core's.
     /// </summary>
     [Benchmark(OperationsPerInvoke = Operations)]
-    public Task RawNpgsqlStoreStatement()
-    {
-        var r = Interlocked.Increment(ref round);
-        return Task.WhenAll(Enumerable.Range(0, Writers).Select(w => Task.Run(async () =>
-        {
-            PostgresLedgerAppend statements;
-            using (var context = new BenchContext(contextOptions!))
-            {
-                statements = PostgresLedgerAppend.For(context);
-            }
+    public Task RawNpgsqlStoreStatement() => StoreStatementAsync("st", (statements, rows) => statements.For(rows));
 
-            await using var connection = await dataSource!.OpenConnectionAsync();
-            var account = new LedgerAccountKey(ProgramId.From("bench"), MemberId.From($"s-{r}-{w}"));
-            LedgerAccountHead? head = null;
-            for (var i = 1; i <= WritesPerWriter; i++)
-            {
-                var append = Earn(account, head, TransactionId.From($"st-{r}-{w}-{i}"), 10);
-                var rows = LedgerAppendRows.From(append);
-                var statement = append.ExpectedVersion == 0 ? statements.Create : statements.Update;
-                await using var batch = connection.CreateBatch();
-                var command = batch.CreateBatchCommand();
-                command.CommandText = statement.Sql;
-                statement.Bind(command, rows);
-                batch.BatchCommands.Add(command);
-                await batch.PrepareAsync();
-                await using (var reader = await batch.ExecuteReaderAsync())
-                {
-                    if (!await reader.ReadAsync() || reader.GetInt64(0) == 0)
-                    {
-                        throw new InvalidOperationException($"Statement {i} of writer {w} wrote nothing.");
-                    }
-                }
-
-                head = append.Head;
-            }
-        })));
-    }
+    /// <summary>
+    /// Diagnostic: the store's one statement with data-modifying common table expressions (rows bound
+    /// as arrays), which every append used before the single shape's batch and other shapes still use.
+    /// </summary>
+    [Benchmark(OperationsPerInvoke = Operations)]
+    public Task RawNpgsqlStoreCteStatement() => StoreStatementAsync("sc", (statements, rows) => [rows.ExpectedVersion == 0 ? statements.Create : statements.Update]);
 
     /// <summary>A full earn through the ledger service: idempotency look-up, snapshot read, decision, append.</summary>
     [Benchmark(OperationsPerInvoke = Operations)]
@@ -195,6 +180,49 @@ public class EfCoreLedgerWriteBenchmarks
                 {
                     throw new InvalidOperationException(result.ToString());
                 }
+            }
+        })));
+    }
+
+    private Task StoreStatementAsync(string prefix, Func<PostgresLedgerAppend, LedgerAppendRows, IReadOnlyList<PostgresLedgerAppend.Statement>> pick)
+    {
+        var r = Interlocked.Increment(ref round);
+        return Task.WhenAll(Enumerable.Range(0, Writers).Select(w => Task.Run(async () =>
+        {
+            PostgresLedgerAppend statements;
+            using (var context = new BenchContext(contextOptions!))
+            {
+                statements = PostgresLedgerAppend.For(context);
+            }
+
+            await using var connection = await dataSource!.OpenConnectionAsync();
+            var account = new LedgerAccountKey(ProgramId.From("bench"), MemberId.From($"{prefix}-{r}-{w}"));
+            LedgerAccountHead? head = null;
+            for (var i = 1; i <= WritesPerWriter; i++)
+            {
+                var append = Earn(account, head, TransactionId.From($"{prefix}-{r}-{w}-{i}"), 10);
+                var rows = LedgerAppendRows.From(append);
+                var commands = pick(statements, rows);
+                await using var batch = connection.CreateBatch();
+                foreach (var statement in commands)
+                {
+                    var command = batch.CreateBatchCommand();
+                    command.CommandText = statement.Sql;
+                    statement.Bind(command, rows);
+                    batch.BatchCommands.Add(command);
+                }
+
+                await batch.PrepareAsync();
+                await using (var reader = await batch.ExecuteReaderAsync())
+                {
+                    // The statement with common table expressions reports whether it wrote; the batch fails if it does not.
+                    if (commands.Count == 1 && (!await reader.ReadAsync() || reader.GetInt64(0) == 0))
+                    {
+                        throw new InvalidOperationException($"Statement {i} of writer {w} wrote nothing.");
+                    }
+                }
+
+                head = append.Head;
             }
         })));
     }

@@ -392,17 +392,22 @@ public sealed class EntityFrameworkLedgerStore : ILedgerStore
     }
 
     /// <summary>
-    /// The PostgreSQL path: one prepared statement (see <see cref="PostgresLedgerAppend"/>) sent in
-    /// one round trip. Without a shop transaction it runs in autocommit, which makes the single
-    /// statement atomic on its own; inside the shop's transaction it is sent between
-    /// <c>SAVEPOINT</c> and <c>RELEASE SAVEPOINT</c> in the same batch, so a failing append rolls
-    /// back only its own rows. Only a failure (a racing writer took an id, a fault) costs more trips.
+    /// The PostgreSQL path: prepared statements (see <see cref="PostgresLedgerAppend"/>: a batch of plain
+    /// statements for the common single shape, else one statement) sent in one round trip. Without a
+    /// shop transaction the batch runs in one implicit transaction, which makes it atomic on its own;
+    /// inside the shop's transaction it is sent between <c>SAVEPOINT</c> and <c>RELEASE SAVEPOINT</c>
+    /// in the same batch, so a failing append rolls back only its own rows. Only a refusal (a version
+    /// conflict or a used id on the single shape, a racing writer's id on the statement) or a fault
+    /// costs more trips.
     /// </summary>
     private async Task<LedgerAppendResult> AppendOnPostgresAsync(LedgerAppend append, CancellationToken cancellationToken)
     {
         var statements = PostgresLedgerAppend.For(context);
-        var statement = append.ExpectedVersion == 0 ? statements.Create : statements.Update;
         var rows = LedgerAppendRows.From(append);
+        var commands = statements.For(rows);
+
+        // The batch of plain statements returns no outcome row: it either fails as a whole or wrote everything.
+        var single = PostgresLedgerAppend.IsSingle(rows);
 
         var database = context.Database;
         var ambient = database.CurrentTransaction;
@@ -428,10 +433,14 @@ public sealed class EntityFrameworkLedgerStore : ILedgerStore
                     AddText(batch, "SAVEPOINT " + Savepoint);
                 }
 
-                var main = batch.CreateBatchCommand();
-                main.CommandText = statement.Sql;
-                statement.Bind(main, rows);
-                batch.BatchCommands.Add(main);
+                foreach (var statement in commands)
+                {
+                    var command = batch.CreateBatchCommand();
+                    command.CommandText = statement.Sql;
+                    statement.Bind(command, rows);
+                    batch.BatchCommands.Add(command);
+                }
+
                 if (ambient is not null)
                 {
                     AddText(batch, "RELEASE SAVEPOINT " + Savepoint);
@@ -453,11 +462,14 @@ public sealed class EntityFrameworkLedgerStore : ILedgerStore
                     }
                     while (await reader.NextResultAsync(cancellationToken).ConfigureAwait(false));
                 }
+
+                written |= single;
             }
         }
         catch (DbException ex)
         {
-            // A racing writer took one of the ids (the key decides), or a fault: nothing was written.
+            // The single shape's batch stopped at the guarded head or at a key (version conflict, used
+            // id), a racing writer took one of the ids, or a fault: nothing was written. Read why.
             await UndoAsync(null, ambient).ConfigureAwait(false);
             return await ExplainRefusalAsync(append, ex).ConfigureAwait(false);
         }

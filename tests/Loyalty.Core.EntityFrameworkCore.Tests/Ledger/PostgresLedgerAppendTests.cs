@@ -16,7 +16,7 @@ public sealed class PostgresLedgerAppendTests(PostgresServerFixture fixture)
     private static readonly Instant At = Instant.FromUtc(2026, 5, 4, 10, 0);
 
     [PostgresFact]
-    public async Task Appends_on_one_connection_prepare_one_statement_for_a_new_account_and_one_for_the_rest()
+    public async Task Appends_on_one_connection_prepare_each_of_their_statements_once()
     {
         await using var context = Database().CreateContext();
         await context.Database.OpenConnectionAsync();
@@ -32,15 +32,25 @@ public sealed class PostgresLedgerAppendTests(PostgresServerFixture fixture)
                 (await store.AppendAsync(append)).Should().Be(new LedgerAppendResult(LedgerAppendStatus.Appended, i));
                 head = append.Head;
             }
+
+            // Another shape: a transaction without movement or lot (the statement with common table expressions).
+            var earn = Earn(account, head, $"{member}-note", 0);
+            var adjust = earn with { Transactions = [earn.Transactions[0] with { Movements = [] }], Lots = [] };
+            (await store.AppendAsync(adjust)).Should().Be(new LedgerAppendResult(LedgerAppendStatus.Appended, 4));
         }
 
         var prepared = await context.Database
-            .SqlQueryRaw<string>("SELECT statement AS \"Value\" FROM pg_prepared_statements WHERE statement LIKE 'WITH head AS%'")
+            .SqlQueryRaw<string>("SELECT statement AS \"Value\" FROM pg_prepared_statements WHERE statement LIKE '%shop_loyalty.ledger_%'")
             .ToListAsync();
 
-        prepared.Should().HaveCount(2);
-        prepared.Should().ContainSingle(s => s.Contains("INSERT INTO shop_loyalty.ledger_accounts", StringComparison.Ordinal));
-        prepared.Should().ContainSingle(s => s.Contains("UPDATE shop_loyalty.ledger_accounts", StringComparison.Ordinal));
+        // The single shape's batch (head insert or guarded head update, transaction, movement, lot) and the statement with common table expressions for existing accounts.
+        prepared.Should().HaveCount(6);
+        prepared.Should().ContainSingle(s => s.StartsWith("INSERT INTO shop_loyalty.ledger_accounts", StringComparison.Ordinal));
+        prepared.Should().ContainSingle(s => s.StartsWith("WITH head AS (\n    UPDATE shop_loyalty.ledger_accounts", StringComparison.Ordinal) && s.Contains("count(*) = 1", StringComparison.Ordinal));
+        prepared.Should().ContainSingle(s => s.StartsWith("INSERT INTO shop_loyalty.ledger_transactions", StringComparison.Ordinal));
+        prepared.Should().ContainSingle(s => s.StartsWith("INSERT INTO shop_loyalty.ledger_movements", StringComparison.Ordinal));
+        prepared.Should().ContainSingle(s => s.StartsWith("INSERT INTO shop_loyalty.ledger_lots", StringComparison.Ordinal));
+        prepared.Should().ContainSingle(s => s.StartsWith("WITH head AS (\n    UPDATE shop_loyalty.ledger_accounts", StringComparison.Ordinal) && s.Contains("unnest", StringComparison.Ordinal));
     }
 
     [PostgresFact]
@@ -92,6 +102,43 @@ public sealed class PostgresLedgerAppendTests(PostgresServerFixture fixture)
         await using var reader = Database().CreateContext();
         (await reader.Orders.CountAsync(o => o.Reference == reference)).Should().Be(0);
         (await new EntityFrameworkLedgerStore(reader).GetHeadAsync(account)).Should().BeNull();
+    }
+
+    [PostgresFact]
+    public async Task Earns_refused_inside_the_shops_transaction_give_their_outcome_and_keep_the_transaction_usable()
+    {
+        await using var context = Database().CreateContext();
+        var store = new EntityFrameworkLedgerStore(context);
+        var account = new LedgerAccountKey(NewProgram(), MemberId.From("carol"));
+        var other = new LedgerAccountKey(account.ProgramId, MemberId.From("dave"));
+        var reference = "refused-" + account.ProgramId;
+        await using (var transaction = await context.Database.BeginTransactionAsync())
+        {
+            context.Orders.Add(new ShopOrder { Reference = reference, Total = 30m });
+            await context.SaveChangesAsync();
+            var first = Earn(account, null, "refused-1", 30);
+            (await store.AppendAsync(first)).Should().Be(new LedgerAppendResult(LedgerAppendStatus.Appended, 1));
+
+            // The account exists already (a new account's insert), or is not at the expected version.
+            (await store.AppendAsync(Earn(account, null, "refused-2", 30))).Should().Be(new LedgerAppendResult(LedgerAppendStatus.VersionConflict, 1));
+            (await store.AppendAsync(Earn(account, first.Head with { Version = 5 }, "refused-3", 30))).Should().Be(new LedgerAppendResult(LedgerAppendStatus.VersionConflict, 1));
+
+            // At the expected version, with an id used in the programme (by this account, or by another's first append).
+            (await store.AppendAsync(Earn(account, first.Head, "refused-1", 30))).Should().Be(new LedgerAppendResult(LedgerAppendStatus.Duplicate, 1, TransactionId.From("refused-1")));
+            (await store.AppendAsync(Earn(other, null, "refused-1", 30))).Should().Be(new LedgerAppendResult(LedgerAppendStatus.Duplicate, 0, TransactionId.From("refused-1")));
+
+            (await store.AppendAsync(Earn(account, first.Head, "refused-4", 30))).Should().Be(new LedgerAppendResult(LedgerAppendStatus.Appended, 2));
+            await transaction.CommitAsync();
+        }
+
+        await using var reader = Database().CreateContext();
+        var readStore = new EntityFrameworkLedgerStore(reader);
+        (await reader.Orders.CountAsync(o => o.Reference == reference)).Should().Be(1);
+        (await readStore.GetHeadAsync(account))!.Version.Should().Be(2);
+        (await readStore.GetHeadAsync(other)).Should().BeNull();
+        (await readStore.FindTransactionAsync(account.ProgramId, TransactionId.From("refused-2"))).Should().BeNull();
+        (await readStore.FindTransactionAsync(account.ProgramId, TransactionId.From("refused-3"))).Should().BeNull();
+        (await readStore.FindTransactionAsync(account.ProgramId, TransactionId.From("refused-4"))).Should().NotBeNull();
     }
 
     private PostgresDatabase Database() => fixture.Database("append", LoyaltyModelOptions.Create("shop_loyalty", ""));
