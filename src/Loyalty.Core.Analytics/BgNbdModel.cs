@@ -131,6 +131,15 @@ public sealed class BgNbdModel : PurchaseModel
         return ProbabilityAliveCore(x, tx, t) * ExpectedIfAlive(x, t, horizon);
     }
 
+    internal override void ExpectedCumulative(int x, double tx, double t, ReadOnlySpan<double> horizons, Span<double> result)
+    {
+        var alive = ProbabilityAliveCore(x, tx, t);
+        for (var k = 0; k < horizons.Length; k++)
+        {
+            result[k] = horizons[k] == 0 ? 0 : alive * ExpectedIfAlive(x, t, horizons[k]);
+        }
+    }
+
     internal override double ExpectedPurchasesNewCustomerCore(double horizon) =>
         horizon == 0 ? 0 : ExpectedIfAlive(0, 0, horizon);
 

@@ -112,9 +112,23 @@ public sealed class ParetoNbdModel : PurchaseModel
             return 0;
         }
 
-        // E[Y(t) | x, t_x, T] = P(alive) (r + x)(β + T) / ((α + T)(s - 1)) [1 - ((β + T)/(β + T + t))^(s - 1)]
+        return ExpectedIfAlive(x, t, horizon) * ProbabilityAliveCore(x, tx, t);
+    }
+
+    internal override void ExpectedCumulative(int x, double tx, double t, ReadOnlySpan<double> horizons, Span<double> result)
+    {
+        var alive = ProbabilityAliveCore(x, tx, t);
+        for (var k = 0; k < horizons.Length; k++)
+        {
+            result[k] = horizons[k] == 0 ? 0 : alive * ExpectedIfAlive(x, t, horizons[k]);
+        }
+    }
+
+    /// <summary>(r + x)(β + T) / ((α + T)(s - 1)) [1 - ((β + T)/(β + T + t))^(s - 1)], the expectation given the customer is alive at T.</summary>
+    private double ExpectedIfAlive(int x, double t, double horizon)
+    {
         var l = -Math.Log(1 + (horizon / (Beta + t)));
-        return ProbabilityAliveCore(x, tx, t) * (R + x) * (Beta + t) / (Alpha + t) * Numerics.OneMinusExpOver(S - 1, l);
+        return (R + x) * (Beta + t) / (Alpha + t) * Numerics.OneMinusExpOver(S - 1, l);
     }
 
     internal override double ExpectedPurchasesNewCustomerCore(double horizon)
@@ -156,7 +170,7 @@ public sealed class ParetoNbdModel : PurchaseModel
     }
 
     /// <summary>
-    /// H(t) = (α + t)^(r+s+x)... normalised hypergeometric factor: for α ≥ β,
+    /// The hypergeometric factor H(t) of term(t): for α ≥ β,
     /// 2F1(r+s+x, s+1; r+s+x+1; z) (1 - z)^s = 2F1(1, r+x; r+s+x+1; z) with z = (α-β)/(α+t);
     /// for α &lt; β, 2F1(r+s+x, r+x; r+s+x+1; z) (1 - z)^(r+x) = (1 - z) 2F1(1, s+1; r+s+x+1; z) with z = (β-α)/(β+t).
     /// </summary>

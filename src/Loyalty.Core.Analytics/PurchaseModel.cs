@@ -82,6 +82,15 @@ public abstract class PurchaseModel
 
     internal abstract double ExpectedPurchasesNewCustomerCore(double horizon);
 
+    /// <summary>Expected purchases by each of the (increasing) horizons; models override it when they can share work between horizons.</summary>
+    internal virtual void ExpectedCumulative(int x, double tx, double t, ReadOnlySpan<double> horizons, Span<double> result)
+    {
+        for (var k = 0; k < horizons.Length; k++)
+        {
+            result[k] = ExpectedPurchasesCore(x, tx, t, horizons[k]);
+        }
+    }
+
     internal static void CheckHistory(int frequency, double recency, double age)
     {
         if (frequency < 0)
