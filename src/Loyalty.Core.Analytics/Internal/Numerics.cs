@@ -1,5 +1,3 @@
-using MathNet.Numerics;
-
 namespace Loyalty.Core.Analytics.Internal;
 
 internal static class Numerics
@@ -24,7 +22,20 @@ internal static class Numerics
             return -l * (1 + (u / 2));
         }
 
-        return -SpecialFunctions.Expm1(u) / e;
+        return -ExpMinusOne(u) / e;
+    }
+
+    /// <summary>exp(u) - 1 to a few ulps for small u too (Kahan's trick: (e^u - 1) u / log(e^u)).</summary>
+    internal static double ExpMinusOne(double u)
+    {
+        var e = Math.Exp(u);
+        if (e == 1.0)
+        {
+            return u;
+        }
+
+        var em1 = e - 1;
+        return em1 == -1 || double.IsInfinity(em1) ? em1 : em1 * u / Math.Log(e);
     }
 
     /// <summary>1 / (1 + exp(x)) without overflow.</summary>
