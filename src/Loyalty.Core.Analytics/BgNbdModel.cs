@@ -74,7 +74,12 @@ public sealed class BgNbdModel : PurchaseModel
         CheckCanFit(customers, "BG/NBD");
         options ??= FitOptions.Default;
         options.Validate();
-        var data = customers.Data;
+        return FitRows(customers.Data, options);
+    }
+
+    /// <summary>Fits on rows (grouped or not: the benchmarks' ungrouped baseline passes one row per customer).</summary>
+    internal static BgNbdModel FitRows(CustomerBase.GroupData data, FitOptions options)
+    {
         var meanAge = 0.0;
         for (var i = 0; i < data.Length; i++)
         {
@@ -128,27 +133,18 @@ public sealed class BgNbdModel : PurchaseModel
             return 0;
         }
 
-        return ProbabilityAliveCore(x, tx, t) * ExpectedIfAlive(x, t, horizon);
-    }
-
-    internal override void ExpectedCumulative(int x, double tx, double t, ReadOnlySpan<double> horizons, Span<double> result)
-    {
-        var alive = ProbabilityAliveCore(x, tx, t);
-        for (var k = 0; k < horizons.Length; k++)
-        {
-            result[k] = horizons[k] == 0 ? 0 : alive * ExpectedIfAlive(x, t, horizons[k]);
-        }
+        return ProbabilityAliveCore(x, tx, t) * ExpectedIfAliveCore(x, t, horizon);
     }
 
     internal override double ExpectedPurchasesNewCustomerCore(double horizon) =>
-        horizon == 0 ? 0 : ExpectedIfAlive(0, 0, horizon);
+        horizon == 0 ? 0 : ExpectedIfAliveCore(0, 0, horizon);
 
     /// <summary>
     /// (a + b + x - 1) / (a - 1) × [1 - ((α+T)/(α+T+t))^(r+x) 2F1(r+x, b+x; a+b+x-1; z)], z = t/(α+T+t),
     /// through the Euler transformation 2F1(r+x, b+x; c; z) = (1-z)^(a-1-r-x) 2F1(a+b-1-r, a-1; c; z)
     /// and written so that a = 1 is not a 0/0.
     /// </summary>
-    private double ExpectedIfAlive(int x, double t, double horizon)
+    internal override double ExpectedIfAliveCore(int x, double t, double horizon)
     {
         var (r, alpha, a, b) = (R, Alpha, A, B);
         var z = horizon / (alpha + t + horizon);

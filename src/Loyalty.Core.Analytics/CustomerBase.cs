@@ -93,6 +93,8 @@ public sealed class CustomerBase
 
     internal GroupData Data { get; }
 
+    internal CustomerSummary[] SummaryArray => customers;
+
     internal int GroupOf(int customer) => groupOfCustomer[customer];
 
     /// <summary>Days per unit.</summary>
@@ -289,7 +291,7 @@ public sealed class CustomerBase
     /// <summary>The groups as flat arrays, with the distinct frequencies indexed for per-frequency caches.</summary>
     internal sealed class GroupData
     {
-        internal GroupData(List<FrequencyRecencyGroup> groups)
+        internal GroupData(IReadOnlyList<FrequencyRecencyGroup> groups)
         {
             var n = groups.Count;
             X = new int[n];
@@ -318,7 +320,30 @@ public sealed class CustomerBase
             }
 
             Frequencies = [.. frequencies];
+
+            // The distinct (x, T) pairs: the expectation given alive depends on them only.
+            PairOfGroup = new int[n];
+            var pairIndex = new Dictionary<(int, double), int>();
+            var pairs = new List<(int, double)>();
+            for (var i = 0; i < n; i++)
+            {
+                var key = (X[i], T[i]);
+                if (!pairIndex.TryGetValue(key, out var p))
+                {
+                    p = pairs.Count;
+                    pairIndex.Add(key, p);
+                    pairs.Add(key);
+                }
+
+                PairOfGroup[i] = p;
+            }
+
+            Pairs = [.. pairs];
         }
+
+        internal int[] PairOfGroup { get; }
+
+        internal (int X, double T)[] Pairs { get; }
 
         internal int[] X { get; }
 

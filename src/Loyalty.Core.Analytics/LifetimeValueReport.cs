@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Collections;
+using Loyalty.Core.Analytics.Internal;
 using Loyalty.Core.Primitives;
 using Loyalty.Core.Segmentation;
 
@@ -21,21 +23,15 @@ public sealed class LifetimeValueReport
 
     private const double DaysPerMonth = 365.25 / 12;
 
-    private readonly CustomerValue[] ranked;
+    private readonly RankedValues ranked;
 
-    private LifetimeValueReport(CustomerValue[] ranked, LifetimeValueOptions options, double horizon, string purchaseModel)
+    private LifetimeValueReport(RankedValues ranked, LifetimeValueOptions options, double horizon, string purchaseModel)
     {
         this.ranked = ranked;
         Options = options;
         Horizon = horizon;
         PurchaseModel = purchaseModel;
-        var total = 0.0;
-        foreach (var c in ranked)
-        {
-            total += c.Value;
-        }
-
-        TotalValue = total;
+        TotalValue = ranked.Total;
     }
 
     /// <summary>The customers, most valuable first.</summary>
@@ -81,61 +77,73 @@ public sealed class LifetimeValueReport
             discounts[k] = Math.Pow(1 + options.AnnualDiscountRate, -(k + 1) / 12.0);
         }
 
+        // The expectation given alive depends on (x, T) only: computed once per distinct pair, month by month.
         var data = customers.Data;
         var groups = data.Length;
-        var alive = new double[groups];
-        var expected = new double[groups];
-        var discounted = new double[groups];
-        var chunk = Math.Max(1, groups / (Environment.ProcessorCount * 8));
-        Parallel.For(0, (groups + chunk - 1) / chunk, c =>
+        var pairs = data.Pairs;
+        var pairOfGroup = data.PairOfGroup;
+        var pairExpected = new double[pairs.Length];
+        var pairDiscounted = new double[pairs.Length];
+        Parallel.For(0, pairs.Length, p =>
         {
-            var cumulative = new double[months];
-            var end = Math.Min(groups, (c + 1) * chunk);
-            for (var g = c * chunk; g < end; g++)
+            var (x, t) = pairs[p];
+            double previous = 0, sum = 0;
+            for (var k = 0; k < months; k++)
             {
-                var (x, tx, t) = (data.X[g], data.Tx[g], data.T[g]);
-                alive[g] = purchases.ProbabilityAliveCore(x, tx, t);
-                purchases.ExpectedCumulative(x, tx, t, times, cumulative);
-                var previous = 0.0;
-                var sum = 0.0;
-                for (var k = 0; k < months; k++)
-                {
-                    sum += (cumulative[k] - previous) * discounts[k];
-                    previous = cumulative[k];
-                }
+                var cumulative = purchases.ExpectedIfAliveCore(x, t, times[k]);
+                sum += (cumulative - previous) * discounts[k];
+                previous = cumulative;
+            }
 
-                expected[g] = previous;
-                discounted[g] = sum;
+            pairExpected[p] = previous;
+            pairDiscounted[p] = sum;
+        });
+
+        var alive = new double[groups];
+        var expectedByGroup = new double[groups];
+        var discountedByGroup = new double[groups];
+        Ranking.Chunks(groups, (from, to) =>
+        {
+            for (var g = from; g < to; g++)
+            {
+                var a = purchases.ProbabilityAliveCore(data.X[g], data.Tx[g], data.T[g]);
+                alive[g] = a;
+                expectedByGroup[g] = a * pairExpected[pairOfGroup[g]];
+                discountedByGroup[g] = a * pairDiscounted[pairOfGroup[g]];
             }
         });
 
-        var all = customers.Customers;
-        var values = new CustomerValue[all.Count];
+        var all = customers.SummaryArray;
+        var n = all.Length;
+        var value = new double[n];
+        var spends = new double[n];
         var margin = options.Margin;
-        for (var i = 0; i < values.Length; i++)
+        var invalid = -1;
+        Ranking.Chunks(n, (from, to) =>
         {
-            var c = all[i];
-            var g = customers.GroupOf(i);
-            var s = spend.ExpectedAverageSpendCore(c.Frequency, c.MeanRepeatSpend);
-            var value = margin * s * discounted[g];
-            values[i] = new CustomerValue(i, c.Customer, c.Frequency, c.Recency, c.Age, alive[g], expected[g], s, value, c.HoldoutFrequency);
-        }
-
-        foreach (var v in values)
-        {
-            if (!double.IsFinite(v.Value) || !double.IsFinite(v.ProbabilityAlive) || !double.IsFinite(v.ExpectedPurchases))
+            for (var i = from; i < to; i++)
             {
-                throw new InvalidOperationException(
-                    $"The lifetime value of customer {v.Customer} is not a finite number ({purchases}, {spend}); check the models' fit reports.");
+                ref readonly var c = ref all[i];
+                var g = customers.GroupOf(i);
+                var s = spend.ExpectedAverageSpendCore(c.Frequency, c.MeanRepeatSpend);
+                var v = margin * s * discountedByGroup[g];
+                if (!double.IsFinite(v) || !double.IsFinite(expectedByGroup[g]) || !double.IsFinite(alive[g]))
+                {
+                    invalid = i;
+                }
+
+                spends[i] = s;
+                value[i] = v;
             }
-        }
+        });
 
-        Array.Sort(values, RankComparer.Instance);
-        for (var i = 0; i < values.Length; i++)
+        if (invalid >= 0)
         {
-            values[i] = values[i] with { Rank = i + 1 };
+            throw new InvalidOperationException(
+                $"The lifetime value of customer {all[invalid].Customer} is not a finite number ({purchases}, {spend}); check the models' fit reports.");
         }
 
+        var values = new RankedValues(customers, Ranking.Descending(value), value, spends, alive, expectedByGroup);
         return new LifetimeValueReport(values, options, horizon, purchases.Name);
     }
 
@@ -173,16 +181,37 @@ public sealed class LifetimeValueReport
     /// <summary>A one-line summary, e.g. <c>2,357 customers, total value 123,456.78 over 12 months (BG/NBD)</c>.</summary>
     /// <returns>The summary.</returns>
     public override string ToString() =>
-        string.Create(CultureInfo.InvariantCulture, $"{ranked.Length:N0} customers, total value {TotalValue:N2} over {Options.Months} months ({PurchaseModel})");
+        string.Create(CultureInfo.InvariantCulture, $"{ranked.Count:N0} customers, total value {TotalValue:N2} over {Options.Months} months ({PurchaseModel})");
 
-    private sealed class RankComparer : IComparer<CustomerValue>
+    /// <summary>
+    /// The ranked customers as a read-only list over flat arrays: each <see cref="CustomerValue"/> is
+    /// assembled when read, so a report over a million customers holds a few arrays, not a million records.
+    /// </summary>
+    private sealed class RankedValues(CustomerBase customers, int[] order, double[] value, double[] spends, double[] alive, double[] expected) : IReadOnlyList<CustomerValue>
     {
-        internal static readonly RankComparer Instance = new();
+        public double Total { get; } = value.Sum();
 
-        public int Compare(CustomerValue x, CustomerValue y)
+        public int Count => order.Length;
+
+        public CustomerValue this[int index]
         {
-            var byValue = y.Value.CompareTo(x.Value);
-            return byValue != 0 ? byValue : x.Rank.CompareTo(y.Rank);
+            get
+            {
+                var i = order[index];
+                ref readonly var c = ref customers.SummaryArray[i];
+                var g = customers.GroupOf(i);
+                return new CustomerValue(index + 1, c.Customer, c.Frequency, c.Recency, c.Age, alive[g], expected[g], spends[i], value[i], c.HoldoutFrequency);
+            }
         }
+
+        public IEnumerator<CustomerValue> GetEnumerator()
+        {
+            for (var r = 0; r < order.Length; r++)
+            {
+                yield return this[r];
+            }
+        }
+
+        IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
     }
 }

@@ -112,20 +112,11 @@ public sealed class ParetoNbdModel : PurchaseModel
             return 0;
         }
 
-        return ExpectedIfAlive(x, t, horizon) * ProbabilityAliveCore(x, tx, t);
-    }
-
-    internal override void ExpectedCumulative(int x, double tx, double t, ReadOnlySpan<double> horizons, Span<double> result)
-    {
-        var alive = ProbabilityAliveCore(x, tx, t);
-        for (var k = 0; k < horizons.Length; k++)
-        {
-            result[k] = horizons[k] == 0 ? 0 : alive * ExpectedIfAlive(x, t, horizons[k]);
-        }
+        return ExpectedIfAliveCore(x, t, horizon) * ProbabilityAliveCore(x, tx, t);
     }
 
     /// <summary>(r + x)(β + T) / ((α + T)(s - 1)) [1 - ((β + T)/(β + T + t))^(s - 1)], the expectation given the customer is alive at T.</summary>
-    private double ExpectedIfAlive(int x, double t, double horizon)
+    internal override double ExpectedIfAliveCore(int x, double t, double horizon)
     {
         var l = -Math.Log(1 + (horizon / (Beta + t)));
         return (R + x) * (Beta + t) / (Alpha + t) * Numerics.OneMinusExpOver(S - 1, l);

@@ -82,14 +82,12 @@ public abstract class PurchaseModel
 
     internal abstract double ExpectedPurchasesNewCustomerCore(double horizon);
 
-    /// <summary>Expected purchases by each of the (increasing) horizons; models override it when they can share work between horizons.</summary>
-    internal virtual void ExpectedCumulative(int x, double tx, double t, ReadOnlySpan<double> horizons, Span<double> result)
-    {
-        for (var k = 0; k < horizons.Length; k++)
-        {
-            result[k] = ExpectedPurchasesCore(x, tx, t, horizons[k]);
-        }
-    }
+    /// <summary>
+    /// The expected purchases in the next <paramref name="horizon"/> of a customer known to be alive at
+    /// age <paramref name="t"/> after x repeat purchases: it does not depend on the recency, so the
+    /// report computes it once per distinct (x, T).
+    /// </summary>
+    internal abstract double ExpectedIfAliveCore(int x, double t, double horizon);
 
     internal static void CheckHistory(int frequency, double recency, double age)
     {
