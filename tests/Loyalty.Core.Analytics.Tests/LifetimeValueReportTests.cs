@@ -101,6 +101,15 @@ public class LifetimeValueReportTests
     }
 
     [Fact]
+    public void An_empty_customer_base_gives_an_empty_report()
+    {
+        var report = LifetimeValueReport.Compute(CustomerBase.FromSummaries([]), Purchases, Spend);
+
+        report.Customers.Should().BeEmpty();
+        report.TotalValue.Should().Be(0);
+    }
+
+    [Fact]
     public void A_spend_model_with_an_infinite_mean_is_refused()
     {
         FluentActions.Invoking(() => LifetimeValueReport.Compute(CdnowSample.CustomerBase, Purchases, new GammaGammaModel(6, 1, 15)))

@@ -24,6 +24,11 @@ internal static class Ranking
     {
         const int Digits = 1 << 16;
         var n = values.Length;
+        if (n == 0)
+        {
+            return [];
+        }
+
         var keys = new ulong[n];
         var order = new int[n];
         Chunks(n, (from, to) =>
