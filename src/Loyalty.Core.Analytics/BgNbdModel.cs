@@ -94,7 +94,7 @@ public sealed class BgNbdModel : PurchaseModel
             analyticGradient: true,
             start,
             options,
-            data.Total,
+            (int)data.Total,
             data.Length,
             q => -Objective(data, q.Select(u => Math.Log(u)).ToArray(), null, 0) * data.Total);
         return new BgNbdModel(p[0], p[1], p[2], p[3], report);

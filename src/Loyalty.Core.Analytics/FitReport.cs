@@ -6,7 +6,7 @@ namespace Loyalty.Core.Analytics;
 /// <remarks>Immutable and thread-safe.</remarks>
 public sealed class FitReport
 {
-    internal FitReport(bool converged, int iterations, int evaluations, double logLikelihood, double gradientNorm, double customers, int distinctRows, double penalty, string message)
+    internal FitReport(bool converged, int iterations, int evaluations, double logLikelihood, double gradientNorm, int customers, int distinctRows, double penalty, string message)
     {
         Converged = converged;
         Iterations = iterations;
@@ -39,7 +39,7 @@ public sealed class FitReport
     public double GradientNorm { get; }
 
     /// <summary>Customers the likelihood covers (repeat buyers with a positive mean spend, for the Gamma-Gamma model).</summary>
-    public double Customers { get; }
+    public int Customers { get; }
 
     /// <summary>Distinct rows the likelihood was evaluated on (customers with identical inputs share a row).</summary>
     public int DistinctRows { get; }

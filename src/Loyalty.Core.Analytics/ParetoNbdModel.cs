@@ -90,7 +90,7 @@ public sealed class ParetoNbdModel : PurchaseModel
             analyticGradient: false,
             start,
             options,
-            data.Total,
+            (int)data.Total,
             data.Length,
             q => -Objective(data, q.Select(u => Math.Log(u)).ToArray(), 0) * data.Total);
         return new ParetoNbdModel(p[0], p[1], p[2], p[3], report);

@@ -19,7 +19,7 @@ internal static class MaximumLikelihood
 
     internal static (double[] Parameters, FitReport Report) Fit(
         Objective objective, bool analyticGradient, double[] startParameters, FitOptions options,
-        double customers, int distinctRows, Func<double[], double> totalLogLikelihood)
+        int customers, int distinctRows, Func<double[], double> totalLogLikelihood)
     {
         var dimension = startParameters.Length;
         var best = startParameters.Select(v => Math.Log(v)).ToArray();
