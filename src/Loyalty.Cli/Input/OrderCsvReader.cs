@@ -18,6 +18,8 @@ internal sealed class OrderCsvReader : IDisposable
 {
     private const int NotPresent = -1;
 
+    private const NumberStyles AmountStyle = NumberStyles.AllowLeadingWhite | NumberStyles.AllowTrailingWhite | NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint;
+
     private readonly CsvDataReader csv;
     private readonly CountingStream stream;
     private readonly OrderCsvFormat format;
@@ -117,6 +119,10 @@ internal sealed class OrderCsvReader : IDisposable
             {
                 csv = CsvDataReader.Create(text, options);
             }
+            catch (CsvFormatException ex) when (file.Length <= 3)
+            {
+                throw new InputException($"{path}: the file is empty; its first line must be the header customer,order,date,amount (optional columns: quantity, category).", ex);
+            }
             catch (CsvFormatException ex)
             {
                 throw new InputException($"{path} line 1: the header is not valid CSV ({ex.Message}).", ex);
@@ -187,16 +193,28 @@ internal sealed class OrderCsvReader : IDisposable
 
     private bool Next()
     {
-        try
+        while (true)
         {
-            if (!csv.Read())
+            try
             {
-                return false;
+                if (!csv.Read())
+                {
+                    return false;
+                }
             }
-        }
-        catch (CsvFormatException ex)
-        {
-            throw new InputException($"{fileName} line {nextLine}: not valid CSV ({ex.Message}); check the quotes of this line.", ex);
+            catch (CsvFormatException ex)
+            {
+                throw new InputException($"{fileName} line {nextLine}: not valid CSV ({ex.Message}); check the quotes of this line.", ex);
+            }
+
+            if (csv.RowFieldCount == 1 && headerFields > 1 && csv.GetFieldSpan(0).IsWhiteSpace() && !csv.GetFieldSpan(0).Contains('\n'))
+            {
+                // A blank line (a trailing one, or between blocks of orders) holds no order.
+                nextLine++;
+                continue;
+            }
+
+            break;
         }
 
         line = nextLine;
@@ -338,13 +356,14 @@ internal sealed class OrderCsvReader : IDisposable
     private decimal ParseAmount()
     {
         var span = csv.GetFieldSpan(amountColumn);
-        if (!decimal.TryParse(span, NumberStyles.Number, format.Culture, out var amount))
+        // No group separators: "12,5" read as invariant must be an error, never 125.
+        if (!decimal.TryParse(span, AmountStyle, format.Culture, out var amount))
         {
             var example = 1234.56m.ToString("0.00", format.Culture);
             var culture = format.Culture.Name.Length == 0 ? "the invariant culture" : $"the {format.Culture.Name} culture";
             throw Bad(format.AmountColumn, span.IsWhiteSpace()
                 ? $"the amount is empty; every line needs the order's net amount (like {example})."
-                : $"'{span}' is not an amount in {culture} (like {example}); fix the line, or give the file's culture with --input-culture (e.g. fr-FR for 1234,56).");
+                : $"'{span}' is not an amount in {culture} (like {example}); write it without thousands separators, or give the file's culture with --input-culture (e.g. fr-FR for 1234,56).");
         }
 
         if (amount < 0)
