@@ -39,6 +39,9 @@ internal static class LoyaltyApp
             case OutputException output:
                 console.Error.MarkupLine($"[red]error:[/] {Markup.Escape(output.Message)}");
                 return ExitCodes.OutputError;
+            case UsageException usage:
+                console.Error.MarkupLine($"[red]error:[/] {Markup.Escape(usage.Message)}");
+                return ExitCodes.UsageError;
             case CommandAppException usage:
                 console.Error.MarkupLine($"[red]error:[/] {Markup.Escape(usage.Message)}");
                 console.Error.MarkupLine("Run [bold]loyalty --help[/] or [bold]loyalty <command> --help[/] for the commands and their options.");

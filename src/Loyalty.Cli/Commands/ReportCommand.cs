@@ -78,7 +78,7 @@ internal sealed class ReportCommand(CliConsole console) : OrdersCommand<ReportSe
         var since = settings.CompareToDate ?? asOf.PlusMonths(-6);
         if (since >= asOf)
         {
-            throw new Input.InputException($"--compare-to: {Texts.Date(since)} is not before the as-of date {Texts.Date(asOf)}; give an earlier date.");
+            throw new UsageException($"--compare-to: {Texts.Date(since)} is not before the as-of date {Texts.Date(asOf)}; give an earlier date.");
         }
 
         var now = new RfmpSegmenter(OptionsAsOf(settings, asOf));

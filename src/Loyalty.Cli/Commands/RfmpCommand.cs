@@ -132,7 +132,7 @@ internal sealed class RfmpCommand(CliConsole console) : OrdersCommand<RfmpSettin
             var asOf = latest.InZone(settings.Format.TimeZone).Date;
             if (settings.CompareToDate is { } compare && compare >= asOf)
             {
-                throw new Input.InputException($"--compare-to: {Texts.Date(compare)} is not before the latest order's date {Texts.Date(asOf)}; give an earlier date.");
+                throw new UsageException($"--compare-to: {Texts.Date(compare)} is not before the latest order's date {Texts.Date(asOf)}; give an earlier date.");
             }
 
             var result = new RfmpSegmenter(Options(asOf)).Segment(activities);
@@ -143,7 +143,7 @@ internal sealed class RfmpCommand(CliConsole console) : OrdersCommand<RfmpSettin
             var asOf = ResolveAsOf(settings);
             if (settings.CompareToDate is { } compare && compare >= asOf)
             {
-                throw new Input.InputException($"--compare-to: {Texts.Date(compare)} is not before the as-of date {Texts.Date(asOf)}; give an earlier date.");
+                throw new UsageException($"--compare-to: {Texts.Date(compare)} is not before the as-of date {Texts.Date(asOf)}; give an earlier date.");
             }
 
             var segmenter = new RfmpSegmenter(Options(asOf));

@@ -1,5 +1,6 @@
 using System.Globalization;
-using System.Net;
+using System.Text.Encodings.Web;
+using System.Text.Unicode;
 using System.Text;
 using NodaTime;
 using NodaTime.Text;
@@ -134,5 +135,9 @@ internal sealed class HtmlReport
         return html.ToString();
     }
 
-    private static string Encode(string text) => WebUtility.HtmlEncode(text);
+    // Letters and symbols of every language are kept as they are (the page is UTF-8); only the
+    // characters HTML gives a meaning to are escaped.
+    private static readonly HtmlEncoder Encoder = HtmlEncoder.Create(UnicodeRanges.All);
+
+    private static string Encode(string text) => Encoder.Encode(text);
 }

@@ -15,8 +15,8 @@ public static class Tool
     /// <summary>Runs <c>loyalty</c> with the arguments.</summary>
     public static CliRun Run(params string[] args)
     {
-        var output = new TestConsole().Width(160);
-        var error = new TestConsole().Width(160);
+        var output = new TestConsole().Width(400);
+        var error = new TestConsole().Width(400);
         var json = new StringWriter();
         var code = LoyaltyApp.Run(args, new CliConsole(output, json, error));
         return new CliRun(code, output.Output, json.ToString(), error.Output);
