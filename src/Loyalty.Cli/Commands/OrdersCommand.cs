@@ -97,6 +97,31 @@ internal abstract class OrdersCommand<TSettings>(CliConsole console) : Command<T
         return (results, reader.Lines);
     }
 
+    /// <summary>Runs a step after the file is read, with a spinner on an interactive terminal.</summary>
+    /// <typeparam name="T">The step's result.</typeparam>
+    /// <param name="settings">The settings.</param>
+    /// <param name="what">What the step does.</param>
+    /// <param name="step">The step.</param>
+    /// <returns>Its result.</returns>
+    protected T WithStatus<T>(TSettings settings, string what, Func<T> step)
+    {
+        ArgumentNullException.ThrowIfNull(step);
+        try
+        {
+            if (settings.Json || !console.Out.Profile.Capabilities.Interactive)
+            {
+                return step();
+            }
+
+            return console.Out.Status().Start($"{Path.GetFileName(settings.File)}: {what}…", _ => step());
+        }
+        catch (ArgumentException ex)
+        {
+            // The reader checks every value first; a rule of the engine a purchase still breaks is named here.
+            throw new InputException($"{settings.File}: {ex.Message}", ex);
+        }
+    }
+
     /// <summary>Writes a value as JSON on standard output.</summary>
     /// <param name="value">The value.</param>
     protected void WriteJson(object value)

@@ -2,6 +2,7 @@ using System.ComponentModel;
 using System.Globalization;
 using System.Text;
 using Loyalty.Cli.Infrastructure;
+using Loyalty.Cli.Input;
 using Loyalty.Cli.Reports;
 using Loyalty.Core.Segmentation;
 using NodaTime;
@@ -108,55 +109,60 @@ internal sealed class RfmpCommand(CliConsole console) : OrdersCommand<RfmpSettin
         return ExitCodes.Success;
     }
 
-    /// <summary>Reads the file once and scores the customers (and, with <c>--compare-to</c>, as of the earlier date too).</summary>
+    /// <summary>
+    /// Reads the file once and scores the customers (and, with <c>--compare-to</c>, as of the
+    /// earlier date too). The purchases are split by customer into partitions (kept in memory
+    /// for a small file, in temporary files for a large one); each partition is aggregated by
+    /// the engine's in-memory batch path, and the customers of all partitions are scored together.
+    /// </summary>
     /// <param name="settings">The settings.</param>
     /// <returns>The analysis.</returns>
     internal RfmpAnalysis Analyse(RfmpSettings settings)
     {
         RfmpOptions Options(LocalDate asOf) => OptionsAsOf(settings, asOf) with { ScoreCount = settings.Scores, SegmentMap = settings.Scores == 5 ? SegmentMap.Default : SingleSegmentMap(settings.Scores) };
 
-        if (settings.AsOfDate is null && settings.WindowPeriod is null)
+        var length = File.Exists(settings.File) ? new FileInfo(settings.File).Length : 0;
+        using var partitions = new CustomerPartitions(length, settings.Format.Currency);
+        var (_, lines) = ReadOrders(settings, p => partitions.AddAll(p));
+        var asOf = settings.AsOfDate ?? partitions.Latest.InZone(settings.Format.TimeZone).Date;
+        if (settings.CompareToDate is { } compare && compare >= asOf)
         {
-            // One read: aggregate with an as-of far in the future, then score as of the latest order's day.
-            var open = new RfmpSegmenter(Options(new LocalDate(9000, 1, 1)));
-            var analyses = new List<Func<IEnumerable<Purchase>, object?>> { p => open.Aggregate(p, out _) };
-            if (settings.CompareToDate is { } earlierDate)
-            {
-                var earlier = new RfmpSegmenter(Options(earlierDate));
-                analyses.Add(p => earlier.Segment(p));
-            }
-
-            var (results, lines) = ReadOrders(settings, [.. analyses]);
-            var activities = (IReadOnlyList<CustomerActivity>)results[0]!;
-            var latest = activities.Count == 0 ? default : activities.Max(a => a.LastPurchaseAt);
-            var asOf = latest.InZone(settings.Format.TimeZone).Date;
-            if (settings.CompareToDate is { } compare && compare >= asOf)
-            {
-                throw new UsageException($"--compare-to: {Texts.Date(compare)} is not before the latest order's date {Texts.Date(asOf)}; give an earlier date.");
-            }
-
-            var result = new RfmpSegmenter(Options(asOf)).Segment(activities);
-            return new RfmpAnalysis(result, (RfmpResult?)results.ElementAtOrDefault(1), settings.CompareToDate, lines);
+            throw new UsageException(settings.AsOfDate is null
+                ? $"--compare-to: {Texts.Date(compare)} is not before the latest order's date {Texts.Date(asOf)}; give an earlier date."
+                : $"--compare-to: {Texts.Date(compare)} is not before the as-of date {Texts.Date(asOf)}; give an earlier date.");
         }
-        else
+
+        var now = new RfmpSegmenter(Options(asOf));
+        var earlier = settings.CompareToDate is { } since ? new RfmpSegmenter(Options(since)) : null;
+        var customers = new List<CustomerActivity>();
+        var earlierCustomers = new List<CustomerActivity>();
+        long afterAsOf = 0, beforeWindow = 0;
+        return WithStatus(settings, "scoring", () =>
         {
-            var asOf = ResolveAsOf(settings);
-            if (settings.CompareToDate is { } compare && compare >= asOf)
+            foreach (var partition in partitions.Read())
             {
-                throw new UsageException($"--compare-to: {Texts.Date(compare)} is not before the as-of date {Texts.Date(asOf)}; give an earlier date.");
+                customers.AddRange(now.Aggregate(partition, out var excluded));
+                afterAsOf += excluded.AfterAsOf;
+                beforeWindow += excluded.BeforeWindow;
+                if (earlier is not null)
+                {
+                    earlierCustomers.AddRange(earlier.Aggregate(partition, out _));
+                }
             }
 
-            var segmenter = new RfmpSegmenter(Options(asOf));
-            var analyses = new List<Func<IEnumerable<Purchase>, object?>> { p => segmenter.Segment(p) };
-            if (settings.CompareToDate is { } earlierDate)
+            if (partitions.Count > 1)
             {
-                var earlier = new RfmpSegmenter(Options(earlierDate));
-                analyses.Add(p => earlier.Segment(p));
+                // Each partition comes in ordinal order of customer ids; the whole does too.
+                customers.Sort(static (a, b) => string.CompareOrdinal(a.Customer.ToString(), b.Customer.ToString()));
+                earlierCustomers.Sort(static (a, b) => string.CompareOrdinal(a.Customer.ToString(), b.Customer.ToString()));
             }
 
-            var (results, lines) = ReadOrders(settings, [.. analyses]);
-            return new RfmpAnalysis((RfmpResult)results[0]!, (RfmpResult?)results.ElementAtOrDefault(1), settings.CompareToDate, lines);
-        }
+            var result = now.Segment(customers);
+            return new RfmpAnalysis(result, earlier?.Segment(earlierCustomers), settings.CompareToDate, lines)
+            {
+                Exclusions = new PurchaseExclusions(afterAsOf, beforeWindow),
+            };
+        });
     }
 
     private static SegmentMap SingleSegmentMap(int k) =>
@@ -188,6 +194,9 @@ internal sealed class RfmpCommand(CliConsole console) : OrdersCommand<RfmpSettin
 /// <param name="Lines">The data lines read.</param>
 internal sealed record RfmpAnalysis(RfmpResult Result, RfmpResult? Earlier, LocalDate? CompareTo, long Lines)
 {
+    /// <summary>The purchases left out: after the as-of date, before the window.</summary>
+    public PurchaseExclusions Exclusions { get; init; } = Result.Exclusions;
+
     /// <summary>The movements since the earlier date (empty without one).</summary>
     public IReadOnlyList<SegmentMovement> Movements { get; } = Earlier is null ? [] : Result.MovementsSince(Earlier);
 }

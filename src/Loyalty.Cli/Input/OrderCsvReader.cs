@@ -32,14 +32,19 @@ internal sealed class OrderCsvReader : IDisposable
     private readonly int categoryColumn;
     private readonly int headerFields;
     private readonly bool dateHasOffset;
-    private readonly Dictionary<string, MemberId> customers = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, MemberId>.AlternateLookup<ReadOnlySpan<char>> customerLookup;
+    private readonly bool isoDate;
+    private readonly char decimalSeparator;
+    private readonly Dictionary<int, Instant> isoDates = [];
     private readonly Dictionary<string, string[]> categories = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string[]>.AlternateLookup<ReadOnlySpan<char>> categoryLookup;
     private readonly Dictionary<long, Instant> localDateTimes = [];
     private readonly char[] lastDate = new char[64];
     private int lastDateLength = -1;
     private Instant lastDateInstant;
+    private string? lastCustomerText;
+    private MemberId lastCustomer;
+    private string? lastOrderText;
+    private OrderId lastOrder;
     private long nextLine;
     private long line;
 
@@ -50,7 +55,6 @@ internal sealed class OrderCsvReader : IDisposable
         this.format = format;
         this.fileName = fileName;
         this.nextLine = nextLine;
-        customerLookup = customers.GetAlternateLookup<ReadOnlySpan<char>>();
         categoryLookup = categories.GetAlternateLookup<ReadOnlySpan<char>>();
         headerFields = csv.FieldCount;
         customerColumn = Required(format.CustomerColumn, "--customer-column");
@@ -60,6 +64,9 @@ internal sealed class OrderCsvReader : IDisposable
         quantityColumn = Optional(format.QuantityColumn);
         categoryColumn = Optional(format.CategoryColumn);
         dateHasOffset = format.DateFormat.Contains('z', StringComparison.Ordinal) || format.DateFormat.Contains('K', StringComparison.Ordinal);
+        isoDate = format.DateFormat == OrderCsvFormat.DefaultDateFormat;
+        var separator = format.Culture.NumberFormat.NumberDecimalSeparator;
+        decimalSeparator = separator.Length == 1 ? separator[0] : '\0';
     }
 
     /// <summary>The file's path as given, used in messages.</summary>
@@ -258,10 +265,12 @@ internal sealed class OrderCsvReader : IDisposable
 
     private MemberId ParseCustomer()
     {
+        // Consecutive lines of one customer (an order's lines) share one id; otherwise a new string
+        // per line is cheaper than a look-up in a table of a million customers.
         var span = csv.GetFieldSpan(customerColumn);
-        if (customerLookup.TryGetValue(span, out var id))
+        if (lastCustomerText is not null && span.SequenceEqual(lastCustomerText))
         {
-            return id;
+            return lastCustomer;
         }
 
         var text = span.ToString();
@@ -270,20 +279,28 @@ internal sealed class OrderCsvReader : IDisposable
             throw Bad(format.CustomerColumn, "the customer id is empty; every line needs the shop's customer id.");
         }
 
-        id = Identifier(text, format.CustomerColumn, MemberId.From);
-        customers.Add(text, id);
-        return id;
+        lastCustomer = Identifier(text, format.CustomerColumn, MemberId.From);
+        lastCustomerText = text;
+        return lastCustomer;
     }
 
     private OrderId ParseOrder()
     {
-        var text = csv.GetString(orderColumn);
+        var span = csv.GetFieldSpan(orderColumn);
+        if (lastOrderText is not null && span.SequenceEqual(lastOrderText))
+        {
+            return lastOrder;
+        }
+
+        var text = span.ToString();
         if (string.IsNullOrWhiteSpace(text))
         {
             throw Bad(format.OrderColumn, "the order id is empty; every line needs the shop's order id (lines of one order share it).");
         }
 
-        return Identifier(text, format.OrderColumn, OrderId.From);
+        lastOrder = Identifier(text, format.OrderColumn, OrderId.From);
+        lastOrderText = text;
+        return lastOrder;
     }
 
     private T Identifier<T>(string text, string column, Func<string, T> create)
@@ -303,6 +320,11 @@ internal sealed class OrderCsvReader : IDisposable
     private Instant ParseDate()
     {
         var span = csv.GetFieldSpan(dateColumn);
+        if (isoDate && TryIsoDate(span, out var day))
+        {
+            return day;
+        }
+
         if (span.Length == lastDateLength && span.SequenceEqual(lastDate.AsSpan(0, lastDateLength)))
         {
             return lastDateInstant;
@@ -345,6 +367,48 @@ internal sealed class OrderCsvReader : IDisposable
         return instant;
     }
 
+    /// <summary>The default format, yyyy-MM-dd, read without the general parser; each distinct day converted once.</summary>
+    private bool TryIsoDate(ReadOnlySpan<char> span, out Instant instant)
+    {
+        instant = default;
+        if (span.Length != 10 || span[4] != '-' || span[7] != '-')
+        {
+            return false;
+        }
+
+        var key = 0;
+        for (var i = 0; i < 10; i++)
+        {
+            if (i is 4 or 7)
+            {
+                continue;
+            }
+
+            var digit = span[i] - '0';
+            if ((uint)digit > 9)
+            {
+                return false;
+            }
+
+            key = (key * 10) + digit;
+        }
+
+        if (isoDates.TryGetValue(key, out instant))
+        {
+            return true;
+        }
+
+        int year = key / 10000, month = key / 100 % 100, dayOfMonth = key % 100;
+        if (year < 1 || month is < 1 or > 12 || dayOfMonth < 1 || dayOfMonth > DateTime.DaysInMonth(year, month))
+        {
+            return false;
+        }
+
+        instant = new LocalDate(year, month, dayOfMonth).AtStartOfDayInZone(format.TimeZone).ToInstant();
+        isoDates[key] = instant;
+        return true;
+    }
+
     private InputException BadDate(ReadOnlySpan<char> span)
     {
         var example = new DateTimeOffset(2026, 3, 14, 15, 30, 0, TimeSpan.FromHours(1)).ToString(format.DateFormat, format.Culture);
@@ -357,7 +421,7 @@ internal sealed class OrderCsvReader : IDisposable
     {
         var span = csv.GetFieldSpan(amountColumn);
         // No group separators: "12,5" read as invariant must be an error, never 125.
-        if (!decimal.TryParse(span, AmountStyle, format.Culture, out var amount))
+        if (!TryPlainAmount(span, out var amount) && !decimal.TryParse(span, AmountStyle, format.Culture, out amount))
         {
             var example = 1234.56m.ToString("0.00", format.Culture);
             var culture = format.Culture.Name.Length == 0 ? "the invariant culture" : $"the {format.Culture.Name} culture";
@@ -374,6 +438,50 @@ internal sealed class OrderCsvReader : IDisposable
         return amount;
     }
 
+    /// <summary>The common case, digits with at most one decimal separator (up to 18 digits), read without the general parser.</summary>
+    private bool TryPlainAmount(ReadOnlySpan<char> span, out decimal amount)
+    {
+        amount = 0m;
+        if (span.IsEmpty || span.Length > 19)
+        {
+            return false;
+        }
+
+        long value = 0;
+        byte scale = 0;
+        var digits = 0;
+        var seenSeparator = false;
+        foreach (var c in span)
+        {
+            var digit = c - '0';
+            if ((uint)digit <= 9)
+            {
+                value = (value * 10) + digit;
+                digits++;
+                if (seenSeparator)
+                {
+                    scale++;
+                }
+            }
+            else if (c == decimalSeparator && !seenSeparator)
+            {
+                seenSeparator = true;
+            }
+            else
+            {
+                return false;
+            }
+        }
+
+        if (digits == 0 || digits > 18)
+        {
+            return false;
+        }
+
+        amount = new decimal((int)(value & 0xFFFFFFFF), (int)(value >> 32), 0, false, scale);
+        return true;
+    }
+
     private void ParseQuantity()
     {
         var span = csv.GetFieldSpan(quantityColumn);
@@ -382,10 +490,28 @@ internal sealed class OrderCsvReader : IDisposable
             return;
         }
 
+        if (span.Length is > 0 and < 6 && IsDigits(span))
+        {
+            return;
+        }
+
         if (!int.TryParse(span, NumberStyles.AllowLeadingWhite | NumberStyles.AllowTrailingWhite, format.Culture, out var quantity) || quantity < 0)
         {
             throw Bad(format.QuantityColumn, $"'{span}' is not a whole number of items (0 or more); fix the line or leave the quantity empty.");
         }
+    }
+
+    private static bool IsDigits(ReadOnlySpan<char> span)
+    {
+        foreach (var c in span)
+        {
+            if ((uint)(c - '0') > 9)
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private string[]? ParseCategory()

@@ -89,7 +89,7 @@ internal static class RfmpSections
             currency = result.Options.Currency.Code,
             scores = result.Options.ScoreCount,
             customers = result.Customers.Count,
-            excluded = new { afterAsOf = result.Exclusions.AfterAsOf, beforeWindow = result.Exclusions.BeforeWindow },
+            excluded = new { afterAsOf = analysis.Exclusions.AfterAsOf, beforeWindow = analysis.Exclusions.BeforeWindow },
             segments = result.Report.Select(r => new
             {
                 segment = r.Segment,
