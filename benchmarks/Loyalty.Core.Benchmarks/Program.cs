@@ -3,7 +3,6 @@ using Loyalty.Core.Benchmarks;
 
 // Generate the 10,000,000-line orders CSV only (for timing the loyalty tool end to end):
 //               dotnet run -c Release --project benchmarks/Loyalty.Core.Benchmarks -- --generate-orders-csv
-if (args is ["--probe"]) { Probe.Run(); return; }
 if (args is ["--generate-orders-csv"])
 {
     OrdersCsvBenchmarks.Generate(OrdersCsvBenchmarks.FilePath);

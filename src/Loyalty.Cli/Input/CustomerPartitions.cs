@@ -18,7 +18,7 @@ namespace Loyalty.Cli.Input;
 internal sealed class CustomerPartitions : IDisposable
 {
     /// <summary>File bytes per partition: a partition of about this much CSV fits comfortably in memory.</summary>
-    internal const long BytesPerPartition = 160L * 1024 * 1024;
+    internal const long BytesPerPartition = 96L * 1024 * 1024;
 
     private readonly Currency currency;
     private readonly List<Purchase>? memory;
@@ -94,15 +94,18 @@ internal sealed class CustomerPartitions : IDisposable
         var partition = (int)((uint)string.GetHashCode(customer, StringComparison.Ordinal) % (uint)counts.Length);
         counts[partition]++;
         var writer = writers[partition];
-        writer.Write(customer);
-        writer.Write(purchase.Order.ToString());
+        WriteText(writer, customer);
+        WriteText(writer, purchase.Order.ToString());
         writer.Write(purchase.PlacedAt.ToUnixTimeTicks());
         writer.Write(purchase.NetAmount.Amount);
         writer.Write(CategoryId(purchase.Categories));
     }
 
-    /// <summary>The partitions one at a time (each list is reused for the next partition: use it before moving on).</summary>
-    /// <returns>The purchases of each partition.</returns>
+    /// <summary>
+    /// The partitions one at a time; the next partition is read back from its file while the
+    /// caller works on the current one.
+    /// </summary>
+    /// <returns>The purchases of each partition (a list is not used again by this instance once the next is returned).</returns>
     public IEnumerable<List<Purchase>> Read()
     {
         if (memory is not null)
@@ -111,32 +114,54 @@ internal sealed class CustomerPartitions : IDisposable
             yield break;
         }
 
-        var list = new List<Purchase>();
+        foreach (var writer in writers)
+        {
+            writer.Flush();
+        }
+
+        var next = Task.Run(() => ReadPartition(0));
         for (var i = 0; i < writers.Length; i++)
         {
-            var writer = writers[i];
-            writer.Flush();
-            var stream = writer.BaseStream;
-            stream.Position = 0;
-            list.Clear();
-            list.EnsureCapacity((int)Math.Min(counts[i], int.MaxValue));
-            using (var reader = new BinaryReader(stream, System.Text.Encoding.UTF8, leaveOpen: true))
-            {
-                for (var n = 0L; n < counts[i]; n++)
-                {
-                    var customer = MemberId.From(reader.ReadString());
-                    var order = OrderId.From(reader.ReadString());
-                    var at = Instant.FromUnixTimeTicks(reader.ReadInt64());
-                    var amount = reader.ReadDecimal();
-                    var category = reader.ReadInt32();
-                    list.Add(new Purchase(customer, order, at, Money.FromDecimal(amount, currency), category < 0 ? null : categoryLists[category]));
-                }
-            }
-
-            // The partition's file is no longer needed.
-            stream.SetLength(0);
-            yield return list;
+            var current = next.GetAwaiter().GetResult();
+            var following = i + 1;
+            next = following < writers.Length ? Task.Run(() => ReadPartition(following)) : Task.FromResult<List<Purchase>>([]);
+            yield return current;
         }
+    }
+
+    private List<Purchase> ReadPartition(int index)
+    {
+        var stream = writers[index].BaseStream;
+        stream.Position = 0;
+        var list = new List<Purchase>((int)Math.Min(counts[index], int.MaxValue));
+        using (var reader = new BinaryReader(new BufferedStream(stream, 1 << 16), System.Text.Encoding.UTF8, leaveOpen: true))
+        {
+            for (var n = 0L; n < counts[index]; n++)
+            {
+                var customer = MemberId.From(ReadText(reader));
+                var order = OrderId.From(ReadText(reader));
+                var at = Instant.FromUnixTimeTicks(reader.ReadInt64());
+                var amount = reader.ReadDecimal();
+                var category = reader.ReadInt32();
+                list.Add(new Purchase(customer, order, at, Money.FromDecimal(amount, currency), category < 0 ? null : categoryLists[category]));
+            }
+        }
+
+        // The partition's file is no longer needed.
+        stream.SetLength(0);
+        return list;
+    }
+
+    private static void WriteText(BinaryWriter writer, string text)
+    {
+        writer.Write(text.Length);
+        writer.Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes(text.AsSpan()));
+    }
+
+    private static string ReadText(BinaryReader reader)
+    {
+        var length = reader.ReadInt32();
+        return string.Create(length, reader, static (chars, r) => r.BaseStream.ReadExactly(System.Runtime.InteropServices.MemoryMarshal.AsBytes(chars)));
     }
 
     /// <inheritdoc />
