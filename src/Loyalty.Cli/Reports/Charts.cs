@@ -31,11 +31,6 @@ internal static class Charts
         var rows = values.GetLength(0);
         var columns = values.GetLength(1);
         var plot = NewPlot();
-        var heatmap = plot.Add.Heatmap(values);
-        heatmap.Colormap = new LightToDarkBlue();
-        heatmap.NaNCellColor = Colors.White;
-        heatmap.RenderStrategy = new ScottPlot.Plottables.Heatmap.RenderStrategies.Rectangles();
-        heatmap.Position = new CoordinateRect(0, columns - 1, 0, rows - 1);
         var max = 0d;
         foreach (var v in values)
         {
@@ -45,6 +40,20 @@ internal static class Charts
             }
         }
 
+        if (!values.Cast<double>().Any(v => !double.IsNaN(v)))
+        {
+            // Nothing to colour (e.g. no customer in range): ScottPlot needs one real value.
+            values = new double[rows, columns];
+        }
+
+        var heatmap = plot.Add.Heatmap(values);
+
+        // A fixed range from 0: empty cells stay light, and a grid with no value at all still draws.
+        heatmap.ManualRange = new ScottPlot.Range(0, max > 0 ? max : 1);
+        heatmap.Colormap = new LightToDarkBlue();
+        heatmap.NaNCellColor = Colors.White;
+        heatmap.RenderStrategy = new ScottPlot.Plottables.Heatmap.RenderStrategies.Rectangles();
+        heatmap.Position = new CoordinateRect(0, columns - 1, 0, rows - 1);
         var cellWidth = (Width - 160f) / columns;
         var cellHeight = (height - 110f) / rows;
         var fontSize = Math.Clamp(Math.Min(cellWidth / 4.2f, cellHeight / 3f), 9f, 15f);

@@ -74,8 +74,14 @@ internal static class CohortSections
         var texts = html.Texts;
         html.Heading(texts["cohorts.title"], Summary(texts, report));
         var cohorts = report.Cohorts;
-        var months = cohorts.Count == 0 ? 1 : cohorts.Max(c => c.Retention.Count);
-        var values = new double[Math.Max(cohorts.Count, 1), months];
+        if (cohorts.Count == 0)
+        {
+            // No customer in range: the summary above says so; there is nothing to draw.
+            return;
+        }
+
+        var months = cohorts.Max(c => c.Retention.Count);
+        var values = new double[cohorts.Count, months];
         var labels = new string?[values.GetLength(0), months];
         for (var r = 0; r < values.GetLength(0); r++)
         {

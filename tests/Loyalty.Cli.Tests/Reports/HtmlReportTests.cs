@@ -50,6 +50,17 @@ public class HtmlReportTests
         page.Should().MatchRegex("51,6.%", "a revenue share written the French way");
     }
 
+    [Fact]
+    public void A_report_with_no_customer_in_range_is_still_written()
+    {
+        var html = Path.Combine(Tool.TempFolder(), "report.html");
+
+        var run = Tool.Run("report", Tool.Excerpt, "--currency", "USD", "--as-of", "1990-01-01", "--out", html);
+
+        run.ExitCode.Should().Be(0, run.Error);
+        File.ReadAllText(html).Should().Contain("0 customers scored as of 1990-01-01");
+    }
+
     [ChromiumFact]
     public async Task The_report_opens_in_a_headless_browser_without_errors_and_every_chart_is_drawn()
     {
