@@ -1,5 +1,15 @@
 using BenchmarkDotNet.Running;
+using Loyalty.Core.Benchmarks;
+
+// Generate the 10,000,000-line orders CSV only (for timing the loyalty tool end to end):
+//               dotnet run -c Release --project benchmarks/Loyalty.Core.Benchmarks -- --generate-orders-csv
+if (args is ["--generate-orders-csv"])
+{
+    OrdersCsvBenchmarks.Generate(OrdersCsvBenchmarks.FilePath);
+    Console.WriteLine(OrdersCsvBenchmarks.FilePath);
+    return;
+}
 
 // Run all:      dotnet run -c Release --project benchmarks/Loyalty.Core.Benchmarks -- --filter '*'
 // Run one class: dotnet run -c Release --project benchmarks/Loyalty.Core.Benchmarks -- --filter '*Primitives*'
-BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+BenchmarkSwitcher.FromAssembly(typeof(OrdersCsvBenchmarks).Assembly).Run(args);

@@ -2,19 +2,22 @@ using System.Globalization;
 using Loyalty.Core.Primitives;
 using Loyalty.Core.Segmentation;
 using NodaTime;
+using Sylvan.Data.Csv;
 
 // CustomerSegments: RFMP segmentation, purchase cycles and cohort retention on the real purchase
-// history of the online music retailer CDNOW (23,570 customers, January 1997 – June 1998).
-// Usage: dotnet run --project samples/CustomerSegments [path/to/CDNOW_master.txt]
+// history of the online music retailer CDNOW (January 1997 – June 1998).
+// Usage: dotnet run --project samples/CustomerSegments [path/to/CDNOW_master.txt | path/to/orders.csv]
+// With no argument it reads the full CDNOW_master.txt (23,570 customers) when it lies next to the
+// repository (../shared/data/cdnow/), and otherwise the excerpt shipped in the repository,
+// data/cdnow-excerpt.csv (2,357 customers, one in ten): it runs with no set-up.
 
-// 1. Find the purchase file: the argument, or ../shared/data/cdnow/CDNOW_master.txt next to the repository.
+// 1. Find the purchase file: the argument, the full CDNOW file next to the repository, or the shipped excerpt.
 var path = args.Length > 0 ? args[0] : DefaultDataPath();
 if (path is null || !File.Exists(path))
 {
-    Console.Error.WriteLine($"CDNOW purchase file not found{(path is null ? string.Empty : $" at '{path}'")}.");
-    Console.Error.WriteLine("It is not part of the product: pass its path, e.g.");
-    Console.Error.WriteLine("  dotnet run --project samples/CustomerSegments -- /data/cdnow/CDNOW_master.txt");
-    Console.Error.WriteLine("Format: a header line, then 'customer_id yyyymmdd number_of_cds dollar_value' per purchase.");
+    Console.Error.WriteLine($"Purchase file not found{(path is null ? string.Empty : $" at '{path}'")}.");
+    Console.Error.WriteLine("Pass the path of CDNOW_master.txt or of an orders CSV (header customer,order,date,amount), e.g.");
+    Console.Error.WriteLine("  dotnet run --project samples/CustomerSegments -- data/cdnow-excerpt.csv");
     return 1;
 }
 
@@ -22,23 +25,7 @@ if (path is null || !File.Exists(path))
 //    New York time. The file has no product categories, so P (product breadth) is 0 for everyone.
 var zone = DateTimeZoneProviders.Tzdb["America/New_York"];
 var usd = Currency.USD;
-var purchases = new List<Purchase>();
-foreach (var (line, number) in File.ReadLines(path).Select((l, i) => (l, i + 1)).Skip(1))
-{
-    var fields = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-    if (fields.Length != 4)
-    {
-        continue;
-    }
-
-    var day = LocalDate.FromDateTime(DateTime.ParseExact(fields[1], "yyyyMMdd", CultureInfo.InvariantCulture));
-    purchases.Add(new Purchase(
-        MemberId.From(fields[0]),
-        OrderId.From(number),
-        day.At(new LocalTime(12, 0)).InZoneLeniently(zone).ToInstant(),
-        Money.FromDecimal(decimal.Parse(fields[3], CultureInfo.InvariantCulture), usd)));
-}
-
+var purchases = path.EndsWith(".csv", StringComparison.OrdinalIgnoreCase) ? ReadOrdersCsv(path) : ReadCdnowMaster(path);
 Console.WriteLine($"Read {purchases.Count:N0} purchases from {path}");
 
 // 3. Configure the segmenter: as of the end of 30 June 1998, all history, quintile scores.
@@ -115,14 +102,58 @@ foreach (var period in retention.Churn.TakeLast(6))
 
 return 0;
 
-// The repository root is the first folder above the current one that holds Loyalty.Core.sln.
+// The CDNOW master file: a header line, then "customer_id yyyymmdd number_of_cds dollar_value" per order.
+List<Purchase> ReadCdnowMaster(string file)
+{
+    var list = new List<Purchase>();
+    foreach (var (line, number) in File.ReadLines(file).Select((l, i) => (l, i + 1)).Skip(1))
+    {
+        var fields = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        if (fields.Length != 4)
+        {
+            continue;
+        }
+
+        var day = LocalDate.FromDateTime(DateTime.ParseExact(fields[1], "yyyyMMdd", CultureInfo.InvariantCulture));
+        list.Add(new Purchase(
+            MemberId.From(fields[0]),
+            OrderId.From(number),
+            day.At(new LocalTime(12, 0)).InZoneLeniently(zone).ToInstant(),
+            Money.FromDecimal(decimal.Parse(fields[3], CultureInfo.InvariantCulture), usd)));
+    }
+
+    return list;
+}
+
+// An orders CSV in the loyalty tool's format (header customer,order,date,amount; ISO dates), read with Sylvan.Data.Csv.
+List<Purchase> ReadOrdersCsv(string file)
+{
+    var list = new List<Purchase>();
+    using var csv = CsvDataReader.Create(file, new CsvDataReaderOptions { Delimiter = ',' });
+    int customer = csv.GetOrdinal("customer"), order = csv.GetOrdinal("order"), date = csv.GetOrdinal("date"), amount = csv.GetOrdinal("amount");
+    while (csv.Read())
+    {
+        var day = LocalDate.FromDateOnly(DateOnly.ParseExact(csv.GetString(date), "yyyy-MM-dd", CultureInfo.InvariantCulture));
+        list.Add(new Purchase(
+            MemberId.From(csv.GetString(customer)),
+            OrderId.From(csv.GetString(order)),
+            day.At(new LocalTime(12, 0)).InZoneLeniently(zone).ToInstant(),
+            Money.FromDecimal(decimal.Parse(csv.GetString(amount), NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture), usd)));
+    }
+
+    return list;
+}
+
+// The full CDNOW file next to the repository (../shared/data/cdnow/CDNOW_master.txt) when it is
+// there, otherwise the excerpt shipped in the repository (data/cdnow-excerpt.csv).
 static string? DefaultDataPath()
 {
     for (var dir = new DirectoryInfo(Directory.GetCurrentDirectory()); dir is not null; dir = dir.Parent)
     {
         if (File.Exists(Path.Combine(dir.FullName, "Loyalty.Core.sln")))
         {
-            return Path.GetFullPath(Path.Combine(dir.FullName, "..", "shared", "data", "cdnow", "CDNOW_master.txt"));
+            var master = Path.GetFullPath(Path.Combine(dir.FullName, "..", "shared", "data", "cdnow", "CDNOW_master.txt"));
+            return File.Exists(master) ? master : Path.Combine(dir.FullName, "data", "cdnow-excerpt.csv");
         }
     }
 

@@ -1,0 +1,4 @@
+using Loyalty.Cli;
+using Loyalty.Cli.Infrastructure;
+
+return LoyaltyApp.Run(args, CliConsole.FromProcess());

@@ -1,0 +1,159 @@
+using System.Globalization;
+using Loyalty.Core.Segmentation;
+
+namespace Loyalty.Cli.Reports;
+
+/// <summary>
+/// The words of tables and reports in English and French (<c>--culture fr-FR</c>), and the
+/// number and date formats of the chosen culture. Segment names are translated for people; JSON
+/// keeps the engine's English names.
+/// </summary>
+internal sealed class Texts
+{
+    private static readonly Dictionary<string, (string En, string Fr)> Words = new(StringComparer.Ordinal)
+    {
+        ["report.title"] = ("Customer report", "Rapport clients"),
+        ["report.generated"] = ("Orders file {0}: {1} lines read; as of {2}; {3}.", "Fichier de commandes {0} : {1} lignes lues ; au {2} ; {3}."),
+        ["report.allHistory"] = ("all history", "tout l'historique"),
+        ["report.window"] = ("window {0}", "fenêtre {0}"),
+        ["report.footer"] = ("Made by the loyalty tool (Loyalty.Core). This file is self-contained: it needs no network.", "Produit par l'outil loyalty (Loyalty.Core). Ce fichier est autonome : il n'a besoin d'aucun réseau."),
+        ["rfmp.title"] = ("RFMP segments", "Segments RFMP"),
+        ["rfmp.summary"] = ("{0} customers scored as of {1} ({2} scores per dimension).", "{0} clients notés au {1} ({2} notes par dimension)."),
+        ["rfmp.grid"] = ("Recency × frequency grid", "Grille récence × fréquence"),
+        ["rfmp.grid.caption"] = ("Customers in each R×F cell and their share of revenue (darker: more customers).", "Clients de chaque case R×F et leur part du chiffre d'affaires (plus foncé : plus de clients)."),
+        ["rfmp.segments"] = ("Segment sizes", "Taille des segments"),
+        ["rfmp.segments.caption"] = ("Customers per segment.", "Clients par segment."),
+        ["rfmp.movements"] = ("Movements between {0} and {1}", "Mouvements entre le {0} et le {1}"),
+        ["rfmp.movements.caption"] = ("The largest flows of customers between segments ({0} customers changed segment).", "Les principaux flux de clients entre segments ({0} clients ont changé de segment)."),
+        ["rfmp.movements.none"] = ("No customer changed segment.", "Aucun client n'a changé de segment."),
+        ["axis.recency"] = ("Recency score R (5 = most recent)", "Note de récence R (5 = le plus récent)"),
+        ["axis.frequency"] = ("Frequency score F (5 = most orders)", "Note de fréquence F (5 = le plus de commandes)"),
+        ["axis.customers"] = ("Customers", "Clients"),
+        ["axis.cohort"] = ("First-purchase month", "Mois du premier achat"),
+        ["axis.monthsAfter"] = ("Months after the first purchase", "Mois après le premier achat"),
+        ["axis.intervalDays"] = ("Median days between purchases", "Nombre médian de jours entre deux achats"),
+        ["col.segment"] = ("Segment", "Segment"),
+        ["col.customers"] = ("Customers", "Clients"),
+        ["col.share"] = ("Share", "Part"),
+        ["col.revenue"] = ("Revenue", "Chiffre d'affaires"),
+        ["col.revenueShare"] = ("Revenue share", "Part du CA"),
+        ["col.orders"] = ("Orders", "Commandes"),
+        ["col.aov"] = ("Avg. order", "Panier moyen"),
+        ["col.dimension"] = ("Dimension", "Dimension"),
+        ["col.cutPoints"] = ("Cut points", "Seuils"),
+        ["col.perScore"] = ("Customers per score 1..k", "Clients par note 1..k"),
+        ["col.from"] = ("From", "De"),
+        ["col.to"] = ("To", "Vers"),
+        ["col.cohort"] = ("Cohort", "Cohorte"),
+        ["col.month"] = ("Month", "Mois"),
+        ["col.activeBefore"] = ("Bought the month before", "Acheteurs le mois précédent"),
+        ["col.churned"] = ("Churned", "Perdus"),
+        ["col.churnRate"] = ("Churn", "Attrition"),
+        ["col.customer"] = ("Customer", "Client"),
+        ["col.purchaseDays"] = ("Purchase days", "Jours d'achat"),
+        ["col.medianInterval"] = ("Median interval (days)", "Intervalle médian (jours)"),
+        ["col.last"] = ("Last purchase", "Dernier achat"),
+        ["col.expected"] = ("Expected", "Attendu"),
+        ["col.daysLate"] = ("Days late", "Jours de retard"),
+        ["col.interval"] = ("Median interval", "Intervalle médian"),
+        ["none"] = ("none", "aucun"),
+        ["new"] = ("(new)", "(nouveau)"),
+        ["gone"] = ("(gone)", "(parti)"),
+        ["partial"] = ("month not over", "mois en cours"),
+        ["cohorts.title"] = ("Cohort retention", "Rétention par cohorte"),
+        ["cohorts.summary"] = ("{0} customers in {1} monthly cohorts, as of {2}.", "{0} clients dans {1} cohortes mensuelles, au {2}."),
+        ["cohorts.heatmap"] = ("Retention heatmap", "Carte de la rétention"),
+        ["cohorts.heatmap.caption"] = ("Share of each first-purchase month's customers who bought again m months later.", "Part des clients de chaque mois de premier achat qui ont racheté m mois plus tard."),
+        ["cohorts.churn"] = ("Monthly churn", "Attrition mensuelle"),
+        ["cohorts.churn.caption"] = ("Among the customers who bought in the previous month, the share who did not buy this month.", "Parmi les clients qui ont acheté le mois précédent, la part qui n'a pas acheté ce mois-ci."),
+        ["cycles.title"] = ("Purchase cycles", "Cycles d'achat"),
+        ["cycles.summary"] = ("{0} customers have a purchase cycle (3 or more purchase days); {1} have fewer purchase days. {2} are overdue on {3}.", "{0} clients ont un cycle d'achat (3 jours d'achat ou plus) ; {1} en ont moins. {2} sont en retard au {3}."),
+        ["cycles.distribution"] = ("Purchase-cycle distribution", "Distribution des cycles d'achat"),
+        ["cycles.distribution.caption"] = ("Customers by median number of days between their purchase days.", "Clients selon le nombre médian de jours entre leurs jours d'achat."),
+        ["cycles.overdue"] = ("Overdue: relaunch first", "En retard : à relancer d'abord"),
+        ["cycles.overdue.caption"] = ("{0} customers are late for their expected purchase{1}; the least late first (the ones most likely to come back).", "{0} clients sont en retard sur leur achat attendu{1} ; les moins en retard d'abord (les plus susceptibles de revenir)."),
+        ["cycles.maxLateness"] = (" by at most {0} days", " de {0} jours au plus"),
+        ["days"] = ("days", "jours"),
+        ["validate.ok"] = ("{0}: the configuration is valid ({1}).", "{0} : la configuration est valide ({1})."),
+        ["validate.problems"] = ("{0}: {1} problem(s) found:", "{0} : {1} problème(s) trouvé(s) :"),
+    };
+
+    private static readonly Dictionary<string, string> FrenchSegments = new(StringComparer.Ordinal)
+    {
+        [RfmpSegments.Champions] = "Champions",
+        [RfmpSegments.Loyal] = "Fidèles",
+        [RfmpSegments.PotentialLoyalists] = "Fidèles potentiels",
+        [RfmpSegments.New] = "Nouveaux",
+        [RfmpSegments.Promising] = "Prometteurs",
+        [RfmpSegments.NeedAttention] = "À surveiller",
+        [RfmpSegments.AboutToSleep] = "Bientôt endormis",
+        [RfmpSegments.AtRisk] = "À risque",
+        [RfmpSegments.CantLoseThem] = "À ne pas perdre",
+        [RfmpSegments.Hibernating] = "En hibernation",
+        [RfmpSegments.Lost] = "Perdus",
+    };
+
+    private readonly bool french;
+
+    /// <summary>Creates the texts of a culture (French for any fr-* culture, English otherwise).</summary>
+    /// <param name="culture">The culture.</param>
+    public Texts(CultureInfo culture)
+    {
+        Culture = culture;
+        french = culture.TwoLetterISOLanguageName == "fr";
+    }
+
+    /// <summary>The culture numbers and dates are written in.</summary>
+    public CultureInfo Culture { get; }
+
+    /// <summary>The language code for the HTML <c>lang</c> attribute.</summary>
+    public string Language => french ? "fr" : "en";
+
+    /// <summary>A text by key.</summary>
+    /// <param name="key">The key.</param>
+    /// <returns>The text.</returns>
+    public string this[string key] => french ? Words[key].Fr : Words[key].En;
+
+    /// <summary>A text by key, formatted with arguments in the culture.</summary>
+    /// <param name="key">The key.</param>
+    /// <param name="args">The arguments.</param>
+    /// <returns>The text.</returns>
+    public string Format(string key, params object?[] args) => string.Format(Culture, this[key], args);
+
+    /// <summary>A segment's name for people.</summary>
+    /// <param name="segment">The engine's name (or null for "not present").</param>
+    /// <param name="absent">The word for null.</param>
+    /// <returns>The name.</returns>
+    public string Segment(string? segment, string absent = "none") =>
+        segment is null ? this[absent] : french && FrenchSegments.TryGetValue(segment, out var name) ? name : segment;
+
+    /// <summary>A whole number.</summary>
+    /// <param name="value">The value.</param>
+    /// <returns>The text.</returns>
+    public string Number(long value) => value.ToString("N0", Culture);
+
+    /// <summary>An amount with two decimals.</summary>
+    /// <param name="value">The value.</param>
+    /// <returns>The text.</returns>
+    public string Amount(decimal value) => value.ToString("N2", Culture);
+
+    /// <summary>A share as a percentage with one decimal.</summary>
+    /// <param name="value">The share.</param>
+    /// <returns>The text.</returns>
+    public string Percent(decimal value) => value.ToString("P1", Culture);
+
+    /// <summary>A share as a whole percentage.</summary>
+    /// <param name="value">The share.</param>
+    /// <returns>The text.</returns>
+    public string Percent0(decimal value) => value.ToString("P0", Culture);
+
+    /// <summary>A date as ISO yyyy-MM-dd (unambiguous in both languages).</summary>
+    /// <param name="date">The date.</param>
+    /// <returns>The text.</returns>
+    public static string Date(NodaTime.LocalDate date) => date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+
+    /// <summary>A month as ISO yyyy-MM.</summary>
+    /// <param name="month">The month.</param>
+    /// <returns>The text.</returns>
+    public static string Month(NodaTime.YearMonth month) => month.ToString("yyyy-MM", CultureInfo.InvariantCulture);
+}
