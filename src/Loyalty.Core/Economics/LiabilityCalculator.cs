@@ -98,7 +98,7 @@ public static class LiabilityCalculator
         var b12 = first.PlusMonths(12).AtStartOfDayInZone(zone).ToInstant();
 
         Span<long> buckets = stackalloc long[5];
-        long available = 0, pending = 0, held = 0, debt = 0;
+        long available = 0, pending = 0, held = 0, debt = 0, ownLots = 0;
         var count = 0;
         var byTier = new Dictionary<TierId, long>();
         var byMerchant = new Dictionary<MerchantId, long>();
@@ -148,7 +148,7 @@ public static class LiabilityCalculator
                 }
                 else
                 {
-                    byMerchant[default] = checked(byMerchant.GetValueOrDefault(default) + lot.Points);
+                    ownLots = checked(ownLots + lot.Points);
                 }
             }
 
@@ -184,6 +184,11 @@ public static class LiabilityCalculator
         if (count > 0)
         {
             byTier[lastTier] = checked(byTier.GetValueOrDefault(lastTier) + lastTierPoints);
+        }
+
+        if (ownLots != 0)
+        {
+            byMerchant[default] = checked(byMerchant.GetValueOrDefault(default) + ownLots);
         }
 
         LiabilityFigure F(long points) => new(points, valuation.Value(points, decimals));

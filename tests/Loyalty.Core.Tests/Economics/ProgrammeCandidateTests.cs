@@ -1,3 +1,6 @@
+using FsCheck;
+using FsCheck.Fluent;
+using FsCheck.Xunit;
 using Loyalty.Core.Earning;
 using Loyalty.Core.Economics;
 using Loyalty.Core.Ledger;
@@ -62,5 +65,33 @@ public class ProgrammeCandidateTests
     {
         var act = () => ProgrammeCandidate.FromJson("{ \"name\": ");
         act.Should().Throw<ArgumentException>().WithMessage("The programme candidate is not valid JSON: *");
+    }
+
+    [Property(MaxTest = 300)]
+    public Property Mangled_json_is_read_or_refused_with_an_argument_exception_never_anything_else(int seed, byte cuts)
+    {
+        // Cut, duplicate and swap spans of a valid candidate: the reader must answer with a candidate or an ArgumentException.
+        var random = new Random(seed);
+        var text = Json();
+        for (var i = 0; i < 1 + (cuts % 4); i++)
+        {
+            var at = random.Next(text.Length);
+            var length = random.Next(Math.Min(40, text.Length - at) + 1);
+            text = random.Next(3) switch
+            {
+                0 => text.Remove(at, length),
+                1 => text.Insert(random.Next(text.Length), text.Substring(at, length)),
+                _ => text[..at] + new string((char)random.Next(32, 127), 1) + text[(at + 1)..],
+            };
+        }
+
+        try
+        {
+            return (ProgrammeCandidate.FromJson(text) is not null).ToProperty();
+        }
+        catch (ArgumentException e)
+        {
+            return (!string.IsNullOrWhiteSpace(e.Message)).Label(e.Message);
+        }
     }
 }
