@@ -52,8 +52,9 @@ public sealed record BacktestComparison(BacktestResult First, BacktestResult Sec
 /// <para>Each order is evaluated as <see cref="LoyaltyProgram.RecordOrderAsync"/> evaluates it:
 /// the member's tier at the order's instant from their qualification history, previous orders,
 /// per-member cap usage, programme-wide campaign budgets; points pending for the return window;
-/// refunds reverse exactly what the refunded part earned. Maintenance (expiry) runs at every month
-/// end, as a shop's nightly maintenance would have by then.</para>
+/// refunds reverse exactly what the refunded part earned. Points expire as the ledger's balances
+/// count them (a lot past its expiry never counts, swept or not); the replay writes no expire
+/// transactions, so the monthly expired figure is the change of the accounts' lifetime expired.</para>
 /// </remarks>
 public static class ProgrammeBacktest
 {
@@ -207,7 +208,17 @@ public static class ProgrammeBacktest
 
         public EarningUsage Usage { get; set; } = EarningUsage.Empty;
 
-        public TierMember ToTierMember() => new() { MemberId = Id, EnrolledAt = EnrolledAt, History = entries.AsMemory(0, Entries) };
+        /// <summary>The store version and the liability view of the account at the last month end, reused while the account is unchanged.</summary>
+        public (long Version, LiabilityAccount Account, long SweptExpired)? Liability { get; set; }
+
+        /// <summary>
+        /// The status evaluated at the last month end, from which the next evaluations continue (the
+        /// evaluator's result then equals a replay from enrolment); dropped when an entry dated at or
+        /// before it is added, so that such an entry is replayed from enrolment.
+        /// </summary>
+        public TierStatus? MonthEndStatus { get; set; }
+
+        public TierMember ToTierMember() => new() { MemberId = Id, EnrolledAt = EnrolledAt, History = entries.AsMemory(0, Entries), PriorStatus = MonthEndStatus };
 
         public void Add(QualificationEntry entry)
         {
@@ -217,6 +228,10 @@ public static class ProgrammeBacktest
             }
 
             entries[Entries++] = entry;
+            if (MonthEndStatus is { } prior && entry.At <= prior.EvaluatedAt)
+            {
+                MonthEndStatus = null;
+            }
         }
     }
 
@@ -228,7 +243,9 @@ public static class ProgrammeBacktest
 
         public bool ByMember { get; } = byMember;
 
-        public List<OrderRefund> Refunds { get; } = [];
+        public List<OrderRefund> Refunds => refunds ??= [];
+
+        private List<OrderRefund>? refunds;
     }
 
     private sealed class Run
@@ -255,6 +272,8 @@ public static class ProgrammeBacktest
         private readonly List<CustomerPurchase> purchases = [];
         private readonly Dictionary<MemberId, Instant> enrolledAt = [];
         private readonly List<BacktestMonth> months = [];
+        private readonly TierMember[] oneMember = new TierMember[1];
+        private readonly TierBatchResult[] oneResult = new TierBatchResult[1];
         private long redemptionCounter;
         private MonthTotals month;
         private long cumulativeIssued;
@@ -280,7 +299,10 @@ public static class ProgrammeBacktest
                 ExpiryBatchSize = 100_000,
             };
             options.Ledger = ledgerOptions;
-            ledger = new PointsLedger(clock, store, ProgramSettings.FromOptions(options), Options.Create(ledgerOptions));
+            // One cached account state per member (the ledger's own cache, sized for the replay), so a
+            // write decodes the store's snapshot only for a member's first transaction.
+            var customers = input.Enrolments?.Count ?? input.Orders.Select(o => o.Member).Distinct().Count();
+            ledger = new PointsLedger(clock, store, ProgramSettings.FromOptions(options), Options.Create(ledgerOptions), Math.Max(1_024, customers * 2));
             tiers = new TierEvaluator(candidate.Tiers);
             random = new Random(settings.Seed);
             valuation = candidate.Valuation
@@ -345,7 +367,7 @@ public static class ProgrammeBacktest
 
             var closedAt = months.Count > 0 ? StartOf(months[^1].Month.PlusMonths(1)) : end;
             clock.Now = closedAt;
-            var (liability, _) = await LiabilityAsync(closedAt, cancellationToken).ConfigureAwait(false);
+            var (liability, _, _) = await LiabilityAsync(closedAt, cancellationToken).ConfigureAwait(false);
             var balances = new Dictionary<MemberId, LedgerBalance>(memberList.Count);
             var histories = new List<IReadOnlyList<LedgerTransactionRecord>>(memberList.Count);
             foreach (var m in memberList)
@@ -433,7 +455,7 @@ public static class ProgrammeBacktest
             }
 
             month.MemberRevenue += order.NetSubtotal;
-            var (context, evaluation) = Context(member, order.PlacedAt);
+            var (context, tier) = Context(member, order.PlacedAt);
             var earning = EarningEngine.Instance.Evaluate(ruleSet, order, context, WithCampaigns(ruleSet, member.Usage));
             Record(member, earning);
             orders[order.Id] = new OrderState(order, earning, byMember: true);
@@ -446,7 +468,7 @@ public static class ProgrammeBacktest
             }
 
             member.Add(QualificationEntry.FromOrder(order.PlacedAt, Money.FromDecimal(order.NetSubtotal, currency), earning.Total));
-            await RedeemAsync(member, order.PlacedAt, evaluation, cancellationToken).ConfigureAwait(false);
+            await RedeemAsync(member, order.PlacedAt, tier, cancellationToken).ConfigureAwait(false);
         }
 
         private async Task RefundAsync(RefundRequest refund, CancellationToken cancellationToken)
@@ -477,7 +499,7 @@ public static class ProgrammeBacktest
             members[state.Order.Member].Add(QualificationEntry.FromRefund(refundedAt, Money.FromDecimal(value, currency), result.Total, result.IsFullRefund));
         }
 
-        private async Task RedeemAsync(MemberState member, Instant at, TierEvaluation evaluation, CancellationToken cancellationToken)
+        private async Task RedeemAsync(MemberState member, Instant at, TierDefinition tier, CancellationToken cancellationToken)
         {
             if (candidate.Redemption.Model != RedemptionModel.BestAffordable || rewardsByCost.Length == 0)
             {
@@ -495,7 +517,7 @@ public static class ProgrammeBacktest
             foreach (var reward in rewardsByCost)
             {
                 if (reward.Cost.Value > available || !reward.IsOfferedAt(at)
-                    || (reward.RequiredTier is { } required && !evaluation.CanAccess(required))
+                    || (reward.RequiredTier is { } required && !candidate.Tiers.GrantsAccess(tier.Id, required))
                     || (reward.Stock is { } stock && stockUsed.GetValueOrDefault(reward.Id) >= stock))
                 {
                     continue;
@@ -548,16 +570,19 @@ public static class ProgrammeBacktest
             return usage;
         }
 
-        private (MemberContext Context, TierEvaluation Evaluation) Context(MemberState member, Instant at)
+        private (MemberContext Context, TierDefinition Tier) Context(MemberState member, Instant at)
         {
-            var evaluation = tiers.Evaluate(member.ToTierMember(), at < member.EnrolledAt ? member.EnrolledAt : at);
+            // The same replay as TierEvaluator.Evaluate (from enrolment), through the batch entry point, which keeps only the tier.
+            oneMember[0] = member.ToTierMember();
+            tiers.EvaluateInto(oneMember, oneResult, at < member.EnrolledAt ? member.EnrolledAt : at);
+            var tier = oneResult[0].Tier;
             var context = new MemberContext(
-                tier: evaluation.Tier.Id,
-                tierEarnMultiplier: evaluation.Benefits.EarnMultiplier,
+                tier: tier.Id,
+                tierEarnMultiplier: tier.Benefits.EarnMultiplier,
                 previousOrderCount: member.Orders,
                 firstOrderAt: member.FirstOrderAt,
                 enrolledAt: member.EnrolledAt);
-            return (context, evaluation);
+            return (context, tier);
         }
 
         private EarningRuleSet? RuleSetAt(Instant at) => candidate.RuleSets.InForceAt(at) ?? candidate.RuleSets.Versions[0];
@@ -565,9 +590,8 @@ public static class ProgrammeBacktest
         private async Task CloseMonthAsync(YearMonth current, Instant boundary, CancellationToken cancellationToken)
         {
             clock.Now = boundary;
-            var expiry = await ledger.ExpireDueAsync(boundary, cancellationToken).ConfigureAwait(false);
-            month.Expired += expiry.PointsExpired.Value;
-            var (liability, perTier) = await LiabilityAsync(boundary, cancellationToken).ConfigureAwait(false);
+            var (liability, perTier, expiredToDate) = await LiabilityAsync(boundary, cancellationToken).ConfigureAwait(false);
+            month.Expired = expiredToDate - totalExpired;
             cumulativeIssued += month.Earned - month.Reversed;
             cumulativeExpired += month.Expired;
             totalExpired += month.Expired;
@@ -592,24 +616,87 @@ public static class ProgrammeBacktest
             month = new MonthTotals(currency);
         }
 
-        private async Task<(LiabilityReport Report, IReadOnlyList<KeyValuePair<TierId, int>> PerTier)> LiabilityAsync(Instant at, CancellationToken cancellationToken)
+        /// <summary>
+        /// The liability, the members per tier and the points expired to date (lifetime expired of
+        /// every account, lots past their expiry included whether swept or not, as the ledger's
+        /// balances count them) at <paramref name="at"/>.
+        /// </summary>
+        private async Task<(LiabilityReport Report, IReadOnlyList<KeyValuePair<TierId, int>> PerTier, long ExpiredToDate)> LiabilityAsync(Instant at, CancellationToken cancellationToken)
         {
             var counts = new int[candidate.Tiers.Tiers.Count];
             var rank = candidate.Tiers.Tiers.Select((t, i) => (t.Id, i)).ToDictionary(p => p.Id, p => p.i);
-            var accounts = new List<LiabilityAccount>(memberList.Count);
-            foreach (var member in memberList)
+            var batch = new TierMember[memberList.Count];
+            for (var i = 0; i < batch.Length; i++)
             {
-                var tier = tiers.Evaluate(member.ToTierMember(), at < member.EnrolledAt ? member.EnrolledAt : at).Tier.Id;
-                counts[rank[tier]]++;
-                var snapshot = await store.GetAccountAsync(new LedgerAccountKey(Program, member.Id), cancellationToken).ConfigureAwait(false);
-                if (snapshot.Head is not null)
+                batch[i] = memberList[i].ToTierMember();
+                if (batch[i].EnrolledAt > at)
                 {
-                    accounts.Add(LiabilityAccount.FromSnapshot(snapshot, candidate.Expiry, zone, at, tier));
+                    throw new InvalidOperationException($"Member '{batch[i].MemberId}' enrolled after {at}.");
                 }
             }
 
+            var results = new TierBatchResult[batch.Length];
+            tiers.EvaluateInto(batch, results, at);
+            var accounts = new List<LiabilityAccount>(memberList.Count);
+            long expired = 0;
+            for (var i = 0; i < batch.Length; i++)
+            {
+                var member = memberList[i];
+                member.MonthEndStatus = results[i].Status;
+                var tier = results[i].Tier.Id;
+                counts[rank[tier]]++;
+                var key = new LedgerAccountKey(Program, member.Id);
+                var head = await store.GetHeadAsync(key, cancellationToken).ConfigureAwait(false);
+                if (head is null)
+                {
+                    continue;
+                }
+
+                LiabilityAccount account;
+                long swept;
+                if (member.Liability is { } cached && cached.Version == head.Version && !HasOpenHolds(head))
+                {
+                    // Unchanged since the last month end: the same lots, seen at a later instant.
+                    (account, swept) = (cached.Account.WithTier(tier), cached.SweptExpired);
+                }
+                else
+                {
+                    var snapshot = await store.GetAccountAsync(key, cancellationToken).ConfigureAwait(false);
+                    var state = AccountState.FromSnapshot(key, snapshot, candidate.Expiry, zone);
+                    (account, swept) = (LiabilityAccount.FromState(state, at, tier, null), state.Expired);
+                    member.Liability = (state.Version, account, swept);
+                }
+
+                expired = checked(expired + swept + UnsweptExpired(account, at));
+                accounts.Add(account);
+            }
+
             var report = LiabilityCalculator.Compute(accounts, at, zone, valuation);
-            return (report, candidate.Tiers.Tiers.Select((t, i) => new KeyValuePair<TierId, int>(t.Id, counts[i])).ToArray());
+            return (report, candidate.Tiers.Tiers.Select((t, i) => new KeyValuePair<TierId, int>(t.Id, counts[i])).ToArray(), expired);
+        }
+
+        /// <summary>Holds change with time alone (they lapse), so an account with one is always decoded again.</summary>
+        private static bool HasOpenHolds(LedgerAccountHead head) => head.HeldSnapshot != 0;
+
+        /// <summary>Points of open lots past their expiry (or the inactivity deadline) at <paramref name="at"/>: expired, swept or not.</summary>
+        private static long UnsweptExpired(LiabilityAccount account, Instant at)
+        {
+            long total = 0;
+            foreach (var lot in account.Lots)
+            {
+                var expires = lot.ExpiresAt;
+                if (account.InactivityDeadline is { } d && (expires is null || d < expires.GetValueOrDefault()))
+                {
+                    expires = d;
+                }
+
+                if (expires is { } e && e <= at)
+                {
+                    total = checked(total + lot.Points);
+                }
+            }
+
+            return total;
         }
 
         private YearMonth MonthOf(Instant instant)
