@@ -1,3 +1,4 @@
+using Loyalty.Core.Primitives;
 namespace Loyalty.Core.EntityFrameworkCore.Programs;
 
 // The persisted shape of the programme's other stores (members, what was recorded for them, rule

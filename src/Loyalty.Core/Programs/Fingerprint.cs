@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using Loyalty.Core.Earning;
+using Loyalty.Core.Primitives;
 using NodaTime;
 
 namespace Loyalty.Core.Programs;

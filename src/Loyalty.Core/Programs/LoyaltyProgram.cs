@@ -1,6 +1,6 @@
 using System.Diagnostics.Metrics;
 using System.Globalization;
-using Loyalty.Core.DependencyInjection;
+using Loyalty.Core.Configuration;
 using Loyalty.Core.Earning;
 using Loyalty.Core.Internal;
 using Loyalty.Core.Ledger;
@@ -9,7 +9,6 @@ using Loyalty.Core.Referrals;
 using Loyalty.Core.Rewards;
 using Loyalty.Core.Storage;
 using Loyalty.Core.Tiers;
-using Microsoft.Extensions.Options;
 using NodaTime;
 
 namespace Loyalty.Core.Programs;
@@ -63,7 +62,6 @@ public sealed class LoyaltyProgram
     /// <param name="tiers">The tier ladder.</param>
     /// <param name="rewardCodes">Makes reward codes.</param>
     /// <param name="referralCodes">Makes referral codes.</param>
-    /// <param name="options">The programme options (referral policy).</param>
     /// <param name="meterFactory">The host's meter factory, or null to record no metrics.</param>
     /// <exception cref="ArgumentNullException">A required argument is null.</exception>
     public LoyaltyProgram(
@@ -78,7 +76,6 @@ public sealed class LoyaltyProgram
         TierLadder tiers,
         IRewardCodeGenerator rewardCodes,
         IReferralCodeGenerator referralCodes,
-        IOptions<LoyaltyOptions> options,
         IMeterFactory? meterFactory = null)
     {
         this.clock = Preconditions.CheckNotNull(clock);
@@ -92,8 +89,8 @@ public sealed class LoyaltyProgram
         Tiers = Preconditions.CheckNotNull(tiers);
         this.rewardCodes = Preconditions.CheckNotNull(rewardCodes);
         this.referralCodes = Preconditions.CheckNotNull(referralCodes);
-        referral = Preconditions.CheckNotNull(options).Value.Referral ?? new ReferralPolicy();
-        returnWindow = Duration.FromTimeSpan(options.Value.Ledger?.PendingPeriod ?? TimeSpan.Zero);
+        referral = settings.Referral;
+        returnWindow = Duration.FromTimeSpan(ledger.Options.PendingPeriod);
         tierEvaluator = new TierEvaluator(tiers);
         programId = settings.ProgramId;
         currency = settings.Currency;
