@@ -60,6 +60,7 @@ public static class LoyaltyServiceCollectionExtensions
         services.TryAddSingleton<IRewardCodeGenerator, RandomRewardCodeGenerator>();
         services.TryAddSingleton<IReferralCodeGenerator, RandomReferralCodeGenerator>();
         services.TryAddSingleton(_ => TierLadder.Create([TierDefinition.Entry(TierId.From("member"), "Member")]));
+        services.TryAddSingleton<RuleSetCache>();
         services.TryAddSingleton(CreateProgram);
 
         return new LoyaltyBuilder(services);
@@ -94,7 +95,8 @@ public static class LoyaltyServiceCollectionExtensions
         services.GetRequiredService<TierLadder>(),
         services.GetRequiredService<IRewardCodeGenerator>(),
         services.GetRequiredService<IReferralCodeGenerator>(),
-        services.GetService<IMeterFactory>());
+        services.GetService<IMeterFactory>(),
+        services.GetRequiredService<RuleSetCache>());
 
     /// <summary>Marks a service collection in which <see cref="AddLoyalty"/> already ran.</summary>
     private sealed class LoyaltyMarker;
