@@ -39,6 +39,7 @@ internal static class ProgramModel
             Id(b.Property(m => m.ReferralCompletedBy), "referral_completed_by").IsRequired(false);
             b.Property(m => m.TierStatus).HasColumnName("tier_status");
             b.Property(m => m.LastMaintainedAt).HasColumnName("last_maintained_at");
+            b.Property(m => m.Evaluation).HasColumnName("evaluation");
 
             // A referral code names one member of a programme.
             b.HasIndex(m => new { m.ProgramId, m.ReferralCode }).IsUnique().HasDatabaseName($"ux_{prefix}members_referral_code");

@@ -19,6 +19,7 @@ internal sealed class MemberRow
     public string? ReferralCompletedBy { get; set; }
     public string? TierStatus { get; set; }
     public long? LastMaintainedAt { get; set; }
+    public string? Evaluation { get; set; }
 }
 
 /// <summary>

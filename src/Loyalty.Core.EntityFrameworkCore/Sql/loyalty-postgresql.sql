@@ -106,6 +106,7 @@ CREATE TABLE loyalty_members (
     referral_completed_by character varying(128),
     tier_status text,
     last_maintained_at bigint,
+    evaluation text,
     CONSTRAINT "PK_loyalty_members" PRIMARY KEY (program_id, member_id)
 );
 

@@ -106,6 +106,7 @@ CREATE TABLE "loyalty_members" (
     "referral_completed_by" TEXT NULL,
     "tier_status" TEXT NULL,
     "last_maintained_at" INTEGER NULL,
+    "evaluation" TEXT NULL,
     CONSTRAINT "PK_loyalty_members" PRIMARY KEY ("program_id", "member_id")
 );
 

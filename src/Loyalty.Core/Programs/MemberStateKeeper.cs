@@ -216,7 +216,7 @@ internal sealed class MemberStateKeeper(TierEvaluator evaluator, Currency curren
             return state;
         }
 
-        var target = entries[^1].At - Duration.Epsilon;
+        var target = entries[^1].At - Duration.FromTicks(1);
         if (now < target)
         {
             target = now;
