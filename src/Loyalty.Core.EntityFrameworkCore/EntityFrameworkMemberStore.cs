@@ -299,6 +299,34 @@ public sealed class EntityFrameworkMemberStore : IMemberStore
         return await InsertWithStateAsync(row, member, ct => FindActivityAsync(row.ProgramId, row.ActivityId, ct), null, $"add activity '{activity.ActivityId}'", cancellationToken).ConfigureAwait(false);
     }
 
+    /// <inheritdoc />
+    public async ValueTask<IReadOnlyList<OrderRecord>> ListOrdersRecordedAsync(ProgramId programId, NodaTime.Instant from, NodaTime.Instant until, (NodaTime.Instant RecordedAt, OrderId OrderId)? after, int maxCount, CancellationToken cancellationToken = default)
+    {
+        if (maxCount < 1)
+        {
+            // The in-memory store's message, word for word.
+            throw new ArgumentOutOfRangeException(nameof(maxCount), maxCount, $"maxCount must be between 1 and {int.MaxValue} inclusive (was {maxCount}).");
+        }
+
+        var program = programId.Value;
+        var low = LedgerMapping.Ticks(from);
+        var high = LedgerMapping.Ticks(until);
+        var afterTicks = after is { } a ? LedgerMapping.Ticks(a.RecordedAt) : long.MinValue;
+        var afterId = after?.OrderId.Value ?? string.Empty;
+        var rows = await session.ReadAsync(
+            ct => session.Rows<OrderRow>()
+                .Where(o => o.ProgramId == program && o.RecordedAt >= low && o.RecordedAt < high
+                    && (o.RecordedAt > afterTicks || (o.RecordedAt == afterTicks && string.Compare(o.OrderId, afterId) > 0)))
+                .OrderBy(o => o.RecordedAt).ThenBy(o => o.OrderId)
+                .Take(maxCount)
+                .ToListAsync(ct),
+            "list the orders recorded in programme " + programId,
+            cancellationToken).ConfigureAwait(false);
+
+        // Ordinal order on the ids within an instant, whatever the database's collation.
+        return rows.OrderBy(o => o.RecordedAt).ThenBy(o => o.OrderId, StringComparer.Ordinal).Select(ToRecord).ToList();
+    }
+
     private static void CheckKeptState(MemberRecord member, ProgramId programId, MemberId memberId)
     {
         ArgumentNullException.ThrowIfNull(member);

@@ -71,6 +71,9 @@ internal static class ProgramModel
 
             // A member's history, in placement order.
             b.HasIndex(o => new { o.ProgramId, o.MemberId, o.PlacedAt }).HasDatabaseName($"ix_{prefix}member_orders_member");
+
+            // The recovery of interrupted calls reads the orders recorded in a period.
+            b.HasIndex(o => new { o.ProgramId, o.RecordedAt, o.OrderId }).HasDatabaseName($"ix_{prefix}member_orders_recorded");
         });
 
         modelBuilder.Entity<RefundRow>(b =>

@@ -256,6 +256,9 @@ CREATE INDEX ix_loyalty_member_activities_member ON loyalty_member_activities (p
 CREATE INDEX ix_loyalty_member_orders_member ON loyalty_member_orders (program_id, member_id, placed_at);
 
 
+CREATE INDEX ix_loyalty_member_orders_recorded ON loyalty_member_orders (program_id, recorded_at, order_id);
+
+
 CREATE INDEX ix_loyalty_member_refunds_member ON loyalty_member_refunds (program_id, member_id, refunded_at);
 
 

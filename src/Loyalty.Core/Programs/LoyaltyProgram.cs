@@ -343,7 +343,8 @@ public sealed class LoyaltyProgram
     /// </summary>
     /// <param name="order">The order, in the programme's currency.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
-    /// <returns>The receipt, or <see cref="LoyaltyErrorCode.MemberNotFound"/>, <see cref="LoyaltyErrorCode.NoRuleSetInForce"/> or <see cref="LoyaltyErrorCode.IdempotencyConflict"/>.</returns>
+    /// <returns>The receipt, or <see cref="LoyaltyErrorCode.MemberNotFound"/>, <see cref="LoyaltyErrorCode.NoRuleSetInForce"/>, <see cref="LoyaltyErrorCode.IdempotencyConflict"/> or <see cref="LoyaltyErrorCode.PaymentDoesNotMatchHold"/>.</returns>
+    /// <remarks>An order with <see cref="EarningOrder.PaidWithPoints"/> is tied to the points held for it at checkout (<see cref="HoldPointsAsync"/> with the same order id): an open hold is captured, and the captured points must be worth what the order says was paid with them.</remarks>
     /// <exception cref="ArgumentException">The order is in another currency than the programme's.</exception>
     public async Task<LoyaltyResult<OrderReceipt>> RecordOrderAsync(EarningOrder order, CancellationToken cancellationToken = default)
     {
@@ -370,6 +371,11 @@ public sealed class LoyaltyProgram
             return recorded is not null
                 ? await CompleteOrderAsync(recorded, order, fingerprint, null, null, cancellationToken).ConfigureAwait(false)
                 : NoRules<OrderReceipt>(order.PlacedAt);
+        }
+
+        if (order.PaidWithPoints > 0m && await CheckPaidWithPointsAsync(order, cancellationToken).ConfigureAwait(false) is { } refusal)
+        {
+            return LoyaltyResult<OrderReceipt>.Failure(refusal.Code, refusal.Message);
         }
 
         var key = DerivedIds.Order(order.Id);
@@ -462,7 +468,7 @@ public sealed class LoyaltyProgram
                     : existing.Fingerprint == Fingerprint.Of(refund, refundedAt);
                 return same
                     ? await CompleteRefundAsync(existing, null, cancellationToken).ConfigureAwait(false)
-                    : Conflict<RefundReceipt>($"Refund '{refund.RefundId}' was recorded with other content; use a new refund id for another refund.");
+                    : Conflict<RefundReceipt>($"Refund '{refund.RefundId}' was recorded with other content; use a new refund id for another refund.", RefundDifference(existing, refund, refundedAt));
             }
 
             var order = await members.GetOrderAsync(programId, refund.OrderId, cancellationToken).ConfigureAwait(false);
@@ -634,7 +640,7 @@ public sealed class LoyaltyProgram
         {
             return existing.MemberId == memberId && existing.RewardId == rewardId
                 ? LoyaltyResult<RewardRedemption>.Success(existing, isRepeat: true)
-                : Conflict<RewardRedemption>($"Redemption '{redemptionId}' was made for member '{existing.MemberId}' and reward '{existing.RewardId}'; use a new redemption id.");
+                : Conflict<RewardRedemption>($"Redemption '{redemptionId}' was made for member '{existing.MemberId}' and reward '{existing.RewardId}'; use a new redemption id.", existing.MemberId != memberId ? "MemberId" : "RewardId");
         }
 
         var member = await members.GetMemberAsync(programId, memberId, cancellationToken).ConfigureAwait(false);
@@ -884,6 +890,7 @@ public sealed class LoyaltyProgram
         }
 
         Preconditions.CheckInRange(expiryWarningDays, 1, 3660);
+        var pending = await CompletePendingAsync(asOf, cancellationToken).ConfigureAwait(false);
         var expiry = await ledger.ExpireDueAsync(asOf, cancellationToken).ConfigureAwait(false);
         metrics.Expired(expiry.PointsExpired);
 
@@ -974,8 +981,76 @@ public sealed class LoyaltyProgram
             TierChanges = changes,
             DowngradeWarnings = warnings,
             Birthdays = birthdays,
+            PendingOrdersCompleted = pending.Completed,
+            PendingOrdersChecked = pending.Checked,
         };
     }
+
+    /// <summary>How long a call has to finish its own steps before the recovery completes them.</summary>
+    internal static readonly Duration PendingGracePeriod = Duration.FromMinutes(5);
+
+    /// <summary>How far back the recovery looks for interrupted calls (a week of missed nightly runs).</summary>
+    internal static readonly Duration PendingLookBack = Duration.FromDays(7);
+
+    /// <summary>
+    /// Completes the steps that interrupted calls left undone, so recovery never depends on the
+    /// caller retrying: every order recorded between <see cref="PendingLookBack"/> and
+    /// <see cref="PendingGracePeriod"/> before <paramref name="asOf"/> gets its budget settlement, its
+    /// points (when the ledger has no transaction for it) and its referral bonuses, each step
+    /// idempotent. The order record written with the member's state is the record of the pending
+    /// steps: nothing extra is written on the order path.
+    /// </summary>
+    /// <param name="asOf">The instant of the run.</param>
+    /// <param name="cancellationToken">Cancels the run between orders.</param>
+    /// <returns>The orders checked and those completed.</returns>
+    internal async Task<(int Checked, int Completed)> CompletePendingAsync(Instant asOf, CancellationToken cancellationToken)
+    {
+        var until = asOf - PendingGracePeriod;
+        var from = asOf - PendingLookBack;
+        (Instant, OrderId)? after = null;
+        int seen = 0, completed = 0;
+        while (true)
+        {
+            var page = await members.ListOrdersRecordedAsync(programId, from, until, after, MaintenancePageSize, cancellationToken).ConfigureAwait(false);
+            foreach (var order in page)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                seen++;
+                var ruleSet = await RuleSetAsync(order.Earning.RuleSetVersion, cancellationToken).ConfigureAwait(false);
+                await SettleBudgetsAsync(ruleSet, order.TransactionId, order.Earning, cancellationToken).ConfigureAwait(false);
+                var repaired = false;
+                if (order.Earning.Total.IsPositive && await ledger.FindTransactionAsync(order.TransactionId, cancellationToken).ConfigureAwait(false) is null)
+                {
+                    var earned = await ledger.EarnAsync(OrderEarn(order), cancellationToken).ConfigureAwait(false);
+                    if (earned.Succeeded && !earned.IsRepeat)
+                    {
+                        metrics.Earned(order.Earning.Total);
+                        repaired = true;
+                    }
+                }
+
+                // A referral marked completed with the order gets its bonuses (each idempotent).
+                if (await members.GetMemberAsync(programId, order.MemberId, cancellationToken).ConfigureAwait(false) is { ReferralCompletedBy: { } by } member && by == order.OrderId)
+                {
+                    repaired |= await ReferralBonusesMissingAsync(order, cancellationToken).ConfigureAwait(false);
+                    await CompleteReferralAsync(order, member, cancellationToken).ConfigureAwait(false);
+                }
+
+                completed += repaired ? 1 : 0;
+            }
+
+            if (page.Count < MaintenancePageSize)
+            {
+                return (seen, completed);
+            }
+
+            after = (page[^1].RecordedAt, page[^1].OrderId);
+        }
+    }
+
+    /// <summary>Whether the referee's bonus of a completed referral is missing from the ledger.</summary>
+    private async Task<bool> ReferralBonusesMissingAsync(OrderRecord order, CancellationToken cancellationToken) =>
+        referral.RefereePoints > 0 && await ledger.FindTransactionAsync(DerivedIds.RefereeBonus(order.MemberId), cancellationToken).ConfigureAwait(false) is null;
 
     // ---------------------------------------------------------------- internals
 
@@ -987,9 +1062,9 @@ public sealed class LoyaltyProgram
         where T : class =>
         LoyaltyResult<T>.Failure(LoyaltyErrorCode.NoRuleSetInForce, $"No earning rule set is in force at {at}; publish one whose effective instant is at or before it.");
 
-    private static LoyaltyResult<T> Conflict<T>(string message)
+    private static LoyaltyResult<T> Conflict<T>(string message, string? field = null)
         where T : class =>
-        LoyaltyResult<T>.Failure(LoyaltyErrorCode.IdempotencyConflict, message);
+        LoyaltyResult<T>.Failure(LoyaltyErrorCode.IdempotencyConflict, message, field);
 
     /// <summary>A short random pause before retrying after a conflict (longer as attempts add up), so racing writers spread out.</summary>
     private static Task PauseAsync(int attempt, CancellationToken cancellationToken) =>
@@ -997,6 +1072,15 @@ public sealed class LoyaltyProgram
 
     private static LoyaltyStoreException HistoryKeptChanging(string what, MemberId memberId) =>
         new($"{what} could not be written after {MaxUpdateAttempts} attempts because the history of member '{memberId}' kept changing (other orders, refunds or activities being recorded); retry it.", isTransient: true);
+
+    private static string RefundDifference(RefundRecord stored, RefundRequest incoming, Instant refundedAt) =>
+        stored.OrderId != incoming.OrderId ? "OrderId"
+        : incoming.RefundedAt is not null && stored.RefundedAt != refundedAt ? "RefundedAt"
+        : stored.Refund.Lines.Count != incoming.Refund.Lines.Count || !stored.Refund.Lines.SequenceEqual(incoming.Refund.Lines) ? "Refund.Lines"
+        : "Refund.Amount";
+
+    /// <summary>The field's name in a difference such as <c>PlacedAt (… recorded, … now)</c>.</summary>
+    private static string? FieldOf(string? difference) => difference is null ? null : difference.Split(" (")[0];
 
     private static string OrderConflict(OrderRecord stored, EarningOrder incoming) =>
         $"Order '{stored.OrderId}' was recorded with other content: {Fingerprint.FirstDifference(stored.Order, incoming) ?? "its content"} differs (member '{stored.MemberId}', placed at {stored.Order.PlacedAt}); use a new order id for another order.";
@@ -1008,10 +1092,16 @@ public sealed class LoyaltyProgram
         where T : class =>
         LoyaltyResult<T>.Failure(LoyaltyErrorCode.InsufficientPoints, $"Member '{memberId}' has {available} points available; {needed} are needed.");
 
+    /// <summary>
+    /// A ledger refusal as the programme's result: every business code has its own
+    /// <see cref="LoyaltyErrorCode"/> (an idempotency conflict keeps the differing field); an account
+    /// still busy after the ledger's retries is a transient <see cref="LoyaltyStoreException"/>.
+    /// </summary>
     private static LoyaltyResult<T> FromLedger<T>(LedgerResult result)
         where T : class
     {
-        var code = result.ErrorCode switch
+        var error = result.Error!;
+        var code = error.Code switch
         {
             LedgerErrorCode.InsufficientPoints => LoyaltyErrorCode.InsufficientPoints,
             LedgerErrorCode.IdempotencyConflict => LoyaltyErrorCode.IdempotencyConflict,
@@ -1020,9 +1110,13 @@ public sealed class LoyaltyProgram
             LedgerErrorCode.HoldAlreadyReleased => LoyaltyErrorCode.HoldAlreadyReleased,
             LedgerErrorCode.HoldLapsed => LoyaltyErrorCode.HoldLapsed,
             LedgerErrorCode.CaptureExceedsHold => LoyaltyErrorCode.CaptureExceedsHold,
-            _ => throw new InvalidOperationException($"The ledger refused a write the programme derived itself: {result}."),
+            LedgerErrorCode.ReversalExceedsOriginal => LoyaltyErrorCode.ReversalExceedsOriginal,
+            LedgerErrorCode.UnknownTransaction => LoyaltyErrorCode.TransactionNotFound,
+            LedgerErrorCode.NotReversible => LoyaltyErrorCode.NotReversible,
+            LedgerErrorCode.ConcurrencyConflict => throw new LoyaltyStoreException($"The points account stayed busy with concurrent writes after the ledger's retries; nothing was written, retry the call. ({error.Message})", isTransient: true),
+            _ => throw new LoyaltyStoreException($"The ledger answered with an unknown code {(int)error.Code}: {error.Message}", isTransient: false),
         };
-        return LoyaltyResult<T>.Failure(code, result.Error!.Message);
+        return LoyaltyResult<T>.Failure(code, error.Message, error.Field);
     }
 
     private static void CheckCode(string code)
@@ -1137,7 +1231,7 @@ public sealed class LoyaltyProgram
         await SettleBudgetsAsync(ruleSet, record.TransactionId, record.Earning, cancellationToken).ConfigureAwait(false);
         if (record.Fingerprint != fingerprint)
         {
-            return Conflict<OrderReceipt>(OrderConflict(record, incoming));
+            return Conflict<OrderReceipt>(OrderConflict(record, incoming), FieldOf(Fingerprint.FirstDifference(record.Order, incoming)));
         }
 
         Instant? availableAt = null;
@@ -1185,6 +1279,52 @@ public sealed class LoyaltyProgram
                 CompletedReferral = completedReferral,
             },
             isRepeat: !isNew);
+    }
+
+    /// <summary>
+    /// An order paid partly with points is tied to the points held for it at checkout: the hold is
+    /// captured now if it is still open (the whole hold), and the money the captured points are worth
+    /// under a pay-with-points reward of the catalogue must be what the order says was paid with points.
+    /// Runs before anything about the order is written.
+    /// </summary>
+    private async Task<LoyaltyError?> CheckPaidWithPointsAsync(EarningOrder order, CancellationToken cancellationToken)
+    {
+        var paid = order.PaidWithPoints.ToString("0.00##", CultureInfo.InvariantCulture);
+        var hold = await ledgerStore.GetHoldAsync(new LedgerAccountKey(programId, order.Member), DerivedIds.Hold(order.Id), cancellationToken).ConfigureAwait(false);
+        if (hold is null)
+        {
+            return new LoyaltyError(LoyaltyErrorCode.PaymentDoesNotMatchHold, $"Order '{order.Id}' says {paid} {currency.Code} was paid with points, but no points were held for it; hold them with HoldPointsAsync for this order id before recording the order.");
+        }
+
+        if (hold.Status == LedgerHoldStatus.Open)
+        {
+            var captured = await CaptureHeldPointsAsync(order.Member, order.Id, null, cancellationToken).ConfigureAwait(false);
+            if (!captured.Succeeded)
+            {
+                return captured.Error;
+            }
+
+            hold = await ledgerStore.GetHoldAsync(new LedgerAccountKey(programId, order.Member), DerivedIds.Hold(order.Id), cancellationToken).ConfigureAwait(false) ?? hold;
+        }
+
+        if (hold.Status != LedgerHoldStatus.Captured)
+        {
+            return new LoyaltyError(LoyaltyErrorCode.PaymentDoesNotMatchHold, $"Order '{order.Id}' says {paid} {currency.Code} was paid with points, but its hold of {hold.Amount} points was {hold.Status.ToString().ToLowerInvariant()}; hold points again for the order, or record it without the points payment.");
+        }
+
+        var catalog = await rewards.GetCatalogAsync(programId, cancellationToken).ConfigureAwait(false);
+        var worth = catalog.Rewards
+            .Where(r => r.Kind == RewardKind.PayWithPoints && r.PayWithPointsTerms is not null)
+            .Select(r => r.PayWithPointsTerms!.ValueOf(Points.FromInt64(hold.Captured)).Amount)
+            .Distinct()
+            .ToList();
+        if (!worth.Contains(order.PaidWithPoints))
+        {
+            var values = worth.Count == 0 ? "nothing (the catalogue has no pay-with-points reward)" : string.Join(" or ", worth.Select(w => w.ToString("0.00##", CultureInfo.InvariantCulture) + " " + currency.Code));
+            return new LoyaltyError(LoyaltyErrorCode.PaymentDoesNotMatchHold, $"Order '{order.Id}' says {paid} {currency.Code} was paid with points, but the {hold.Captured} points captured for it are worth {values}; record what the captured points paid.");
+        }
+
+        return null;
     }
 
     /// <summary>The kept state of a member, or (when asked, or when none is kept yet) the state a replay of its history gives, with that history.</summary>
@@ -1370,7 +1510,7 @@ public sealed class LoyaltyProgram
         {
             return existing.Fingerprint == fingerprint || tolerateExisting
                 ? await CompleteActivityAsync(existing, isRepeat: true, cancellationToken).ConfigureAwait(false)
-                : Conflict<ActivityReceipt>(ActivityConflict(existing, activity));
+                : Conflict<ActivityReceipt>(ActivityConflict(existing, activity), FieldOf(Fingerprint.FirstDifference(existing.Activity, activity)));
         }
 
         var member = await members.GetMemberAsync(programId, activity.Member, cancellationToken).ConfigureAwait(false);
@@ -1429,7 +1569,7 @@ public sealed class LoyaltyProgram
                     var stored = added.Existing!;
                     return stored.Fingerprint == fingerprint || tolerateExisting
                         ? await CompleteActivityAsync(stored, isRepeat: true, cancellationToken).ConfigureAwait(false)
-                        : Conflict<ActivityReceipt>(ActivityConflict(stored, activity));
+                        : Conflict<ActivityReceipt>(ActivityConflict(stored, activity), FieldOf(Fingerprint.FirstDifference(stored.Activity, activity)));
                 default:
                     await PauseAsync(attempt, cancellationToken).ConfigureAwait(false);
                     member = await members.GetMemberAsync(programId, activity.Member, cancellationToken).ConfigureAwait(false);

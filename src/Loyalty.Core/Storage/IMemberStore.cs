@@ -1,5 +1,6 @@
 using Loyalty.Core.Primitives;
 using Loyalty.Core.Referrals;
+using NodaTime;
 
 namespace Loyalty.Core.Storage;
 
@@ -165,4 +166,19 @@ public interface IMemberStore
     /// <exception cref="ArgumentNullException">An argument is null.</exception>
     /// <exception cref="ArgumentException"><paramref name="member"/> has no evaluation state, or is another member than the activity's.</exception>
     ValueTask<HistoryAddResult<ActivityRecord>> AddActivityWithStateAsync(ActivityRecord activity, MemberRecord member, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Lists the orders recorded (<see cref="OrderRecord.RecordedAt"/>) in [<paramref name="from"/>,
+    /// <paramref name="until"/>), by recording instant then order id, for the recovery of calls
+    /// interrupted after the order was written (its points, budget settlement, referral).
+    /// </summary>
+    /// <param name="programId">The programme.</param>
+    /// <param name="from">The first recording instant, inclusive.</param>
+    /// <param name="until">The last recording instant, exclusive.</param>
+    /// <param name="after">Continue after this (recording instant, order id) of the previous page, or null from the start.</param>
+    /// <param name="maxCount">At most this many, at least 1.</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <returns>The orders.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxCount"/> is less than 1.</exception>
+    ValueTask<IReadOnlyList<OrderRecord>> ListOrdersRecordedAsync(ProgramId programId, Instant from, Instant until, (Instant RecordedAt, OrderId OrderId)? after, int maxCount, CancellationToken cancellationToken = default);
 }

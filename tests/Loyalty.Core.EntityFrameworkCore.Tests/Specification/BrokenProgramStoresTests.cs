@@ -216,6 +216,8 @@ public sealed class BrokenProgramStoresTests
         public async ValueTask<HistoryAddResult<ActivityRecord>> AddActivityWithStateAsync(ActivityRecord activity, MemberRecord member, CancellationToken cancellationToken = default) =>
             await inner.AddActivityWithStateAsync(activity, versionBlind ? await CurrentAsync(member, cancellationToken) : member, cancellationToken);
 
+        public ValueTask<IReadOnlyList<OrderRecord>> ListOrdersRecordedAsync(ProgramId programId, NodaTime.Instant from, NodaTime.Instant until, (NodaTime.Instant RecordedAt, OrderId OrderId)? after, int maxCount, CancellationToken cancellationToken = default) => inner.ListOrdersRecordedAsync(programId, from, until, after, maxCount, cancellationToken);
+
         /// <summary>The member record moved to whatever versions are current, so the write lands whatever was read.</summary>
         private async Task<MemberRecord> CurrentAsync(MemberRecord member, CancellationToken cancellationToken)
         {

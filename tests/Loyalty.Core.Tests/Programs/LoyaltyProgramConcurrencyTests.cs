@@ -146,6 +146,8 @@ public class LoyaltyProgramConcurrencyTests
         public ValueTask<RefundAddResult> AddRefundWithStateAsync(RefundRecord refund, int expectedRefundCount, MemberRecord member, CancellationToken cancellationToken = default) => inner.AddRefundWithStateAsync(refund, expectedRefundCount, member, cancellationToken);
 
         public ValueTask<HistoryAddResult<ActivityRecord>> AddActivityWithStateAsync(ActivityRecord activity, MemberRecord member, CancellationToken cancellationToken = default) => inner.AddActivityWithStateAsync(activity, member, cancellationToken);
+
+        public ValueTask<IReadOnlyList<OrderRecord>> ListOrdersRecordedAsync(ProgramId programId, NodaTime.Instant from, NodaTime.Instant until, (NodaTime.Instant RecordedAt, OrderId OrderId)? after, int maxCount, CancellationToken cancellationToken = default) => inner.ListOrdersRecordedAsync(programId, from, until, after, maxCount, cancellationToken);
     }
 
     private static Task<LoyaltyResult<T>> Run<T>(Func<Task<LoyaltyResult<T>>> call)

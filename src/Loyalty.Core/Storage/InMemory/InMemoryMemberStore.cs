@@ -348,6 +348,25 @@ public sealed class InMemoryMemberStore : IMemberStore
         }
     }
 
+    /// <inheritdoc />
+    public ValueTask<IReadOnlyList<OrderRecord>> ListOrdersRecordedAsync(ProgramId programId, NodaTime.Instant from, NodaTime.Instant until, (NodaTime.Instant RecordedAt, OrderId OrderId)? after, int maxCount, CancellationToken cancellationToken = default)
+    {
+        Preconditions.CheckInRange(maxCount, 1, int.MaxValue);
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (gate)
+        {
+            // A scan: the in-memory store is for tests, samples and small shops; the relational store reads an index.
+            IReadOnlyList<OrderRecord> page = orders.Values
+                .Where(o => o.ProgramId == programId && o.RecordedAt >= from && o.RecordedAt < until)
+                .Where(o => after is not { } a || o.RecordedAt > a.RecordedAt || (o.RecordedAt == a.RecordedAt && string.CompareOrdinal(o.OrderId.Value, a.OrderId.Value) > 0))
+                .OrderBy(o => o.RecordedAt)
+                .ThenBy(o => o.OrderId.Value, StringComparer.Ordinal)
+                .Take(maxCount)
+                .ToArray();
+            return new(page);
+        }
+    }
+
     /// <summary>The checks every store makes, with the same messages.</summary>
     internal static void CheckKeptState(MemberRecord member, ProgramId programId, MemberId memberId)
     {
