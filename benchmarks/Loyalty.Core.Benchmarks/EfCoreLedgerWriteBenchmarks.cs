@@ -3,6 +3,7 @@ using BenchmarkDotNet.Columns;
 using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Reports;
 using BenchmarkDotNet.Running;
+using Loyalty.Core.Configuration;
 using Loyalty.Core.DependencyInjection;
 using Loyalty.Core.EntityFrameworkCore;
 using Loyalty.Core.EntityFrameworkCore.Ledger;
@@ -12,9 +13,9 @@ using Loyalty.Core.Primitives;
 using Loyalty.Core.Storage;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using NodaTime;
 using Npgsql;
 using NpgsqlTypes;
-using NodaTime;
 
 namespace Loyalty.Core.Benchmarks;
 
@@ -171,7 +172,7 @@ public class EfCoreLedgerWriteBenchmarks
         {
             await using var context = new BenchContext(contextOptions!);
             var options = new LoyaltyOptions { ProgramId = "bench-service" };
-            var ledger = new PointsLedger(new FixedClock(Now), new EntityFrameworkLedgerStore(context), ProgramSettings.FromOptions(options), Options.Create(options.Ledger));
+            var ledger = new PointsLedger(new FixedClock(Now), new EntityFrameworkLedgerStore(context), options.ToProgramSettings(), Options.Create(options.Ledger));
             var member = MemberId.From($"m-{r}-{w}");
             for (var i = 1; i <= WritesPerWriter; i++)
             {

@@ -1,5 +1,6 @@
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Configs;
+using Loyalty.Core.Configuration;
 using Loyalty.Core.DependencyInjection;
 using Loyalty.Core.Ledger;
 using Loyalty.Core.Primitives;
@@ -26,7 +27,7 @@ public class LedgerBenchmarks
 {
     private const int Pairs = 1_000;
     private static readonly MemberId Member = MemberId.From("m1");
-    private readonly ProgramSettings settings = ProgramSettings.FromOptions(new LoyaltyOptions { ProgramId = "bench" });
+    private readonly ProgramSettings settings = new LoyaltyOptions { ProgramId = "bench" }.ToProgramSettings();
     private readonly IOptions<LedgerOptions> options = Options.Create(new LedgerOptions());
     private readonly FixedClock clock = new(Instant.FromUtc(2026, 3, 15, 10, 0));
     private TransactionId[] ids = [];

@@ -6,6 +6,7 @@
 //   dotnet run --project samples/ShopIntegration                                   (SQLite in a temp folder)
 //   dotnet run --project samples/ShopIntegration -- --postgres "Host=…;Database=shop;Username=…;Password=…"
 using System.Globalization;
+using Loyalty.Core.Configuration;
 using Loyalty.Core.DependencyInjection;
 using Loyalty.Core.Earning;
 using Loyalty.Core.EntityFrameworkCore;

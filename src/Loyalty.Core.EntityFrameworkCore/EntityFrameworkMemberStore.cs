@@ -148,21 +148,23 @@ public sealed class EntityFrameworkMemberStore : IMemberStore
     {
         ArgumentNullException.ThrowIfNull(order);
         CheckVersion(expectedHistoryVersion);
-        var row = new OrderRow
-        {
-            ProgramId = order.ProgramId.Value,
-            OrderId = order.OrderId.Value,
-            MemberId = order.MemberId.Value,
-            Fingerprint = order.Fingerprint,
-            PlacedAt = LedgerMapping.Ticks(order.Order.PlacedAt),
-            Order = MemberJson.Write(order.Order),
-            Earning = order.Earning.ToJson(),
-            Tier = order.Tier?.Value,
-            TransactionId = order.TransactionId.Value,
-            RecordedAt = LedgerMapping.Ticks(order.RecordedAt),
-        };
+        var row = ToRow(order);
         return await InsertInHistoryAsync(row, row.ProgramId, row.MemberId, expectedHistoryVersion, ct => FindOrderAsync(row.ProgramId, row.OrderId, ct), $"add order '{order.OrderId}'", cancellationToken).ConfigureAwait(false);
     }
+
+    private static OrderRow ToRow(OrderRecord order) => new()
+    {
+        ProgramId = order.ProgramId.Value,
+        OrderId = order.OrderId.Value,
+        MemberId = order.MemberId.Value,
+        Fingerprint = order.Fingerprint,
+        PlacedAt = LedgerMapping.Ticks(order.Order.PlacedAt),
+        Order = MemberJson.Write(order.Order),
+        Earning = order.Earning.ToJson(),
+        Tier = order.Tier?.Value,
+        TransactionId = order.TransactionId.Value,
+        RecordedAt = LedgerMapping.Ticks(order.RecordedAt),
+    };
 
     /// <inheritdoc />
     public async ValueTask<OrderRecord?> GetOrderAsync(ProgramId programId, OrderId orderId, CancellationToken cancellationToken = default)
@@ -172,22 +174,7 @@ public sealed class EntityFrameworkMemberStore : IMemberStore
     public async ValueTask<RefundAddResult> AddRefundAsync(RefundRecord refund, int expectedRefundCount, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(refund);
-        var row = new RefundRow
-        {
-            ProgramId = refund.ProgramId.Value,
-            RefundId = refund.RefundId.Value,
-            MemberId = refund.MemberId.Value,
-            OrderId = refund.OrderId.Value,
-            Sequence = expectedRefundCount,
-            Fingerprint = refund.Fingerprint,
-            Refund = MemberJson.Write(refund.Refund),
-            Result = MemberJson.Write(refund.Result),
-            Amount = refund.Amount.Amount,
-            Currency = refund.Amount.Currency.Code,
-            RefundedAt = LedgerMapping.Ticks(refund.RefundedAt),
-            TransactionId = refund.TransactionId?.Value,
-            RecordedAt = LedgerMapping.Ticks(refund.RecordedAt),
-        };
+        var row = ToRow(refund, expectedRefundCount);
         var what = $"add refund '{refund.RefundId}'";
 
         async Task<(bool, RefundAddResult)> ExplainAsync(CancellationToken ct)
@@ -245,19 +232,7 @@ public sealed class EntityFrameworkMemberStore : IMemberStore
     {
         ArgumentNullException.ThrowIfNull(activity);
         CheckVersion(expectedHistoryVersion);
-        var row = new ActivityRow
-        {
-            ProgramId = activity.ProgramId.Value,
-            ActivityId = activity.ActivityId.Value,
-            MemberId = activity.MemberId.Value,
-            Fingerprint = activity.Fingerprint,
-            Kind = (int)activity.Activity.Kind,
-            OccurredAt = LedgerMapping.Ticks(activity.Activity.OccurredAt),
-            EventName = activity.Activity.EventName,
-            Earning = activity.Earning.ToJson(),
-            TransactionId = activity.TransactionId?.Value,
-            RecordedAt = LedgerMapping.Ticks(activity.RecordedAt),
-        };
+        var row = ToRow(activity);
         return await InsertInHistoryAsync(row, row.ProgramId, row.MemberId, expectedHistoryVersion, ct => FindActivityAsync(row.ProgramId, row.ActivityId, ct), $"add activity '{activity.ActivityId}'", cancellationToken).ConfigureAwait(false);
     }
 
@@ -287,6 +262,169 @@ public sealed class EntityFrameworkMemberStore : IMemberStore
             $"read the history of member '{memberId}'",
             cancellationToken).ConfigureAwait(false);
     }
+
+    // ---------------------------------------------------------------- writes with the member's kept state
+
+    /// <inheritdoc />
+    public async ValueTask<HistoryAddResult<OrderRecord>> AddOrderWithStateAsync(OrderRecord order, MemberRecord member, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(order);
+        CheckKeptState(member, order.ProgramId, order.MemberId);
+        var row = ToRow(order);
+        return await InsertWithStateAsync(row, member, ct => FindOrderAsync(row.ProgramId, row.OrderId, ct), null, $"add order '{order.OrderId}'", cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<RefundAddResult> AddRefundWithStateAsync(RefundRecord refund, int expectedRefundCount, MemberRecord member, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(refund);
+        CheckKeptState(member, refund.ProgramId, refund.MemberId);
+        var row = ToRow(refund, expectedRefundCount);
+        var result = await InsertWithStateAsync(
+            row,
+            member,
+            ct => FindRefundAsync(row.ProgramId, row.RefundId, ct),
+            async ct => await CountRefundsAsync(row, ct).ConfigureAwait(false) != expectedRefundCount,
+            $"add refund '{refund.RefundId}'",
+            cancellationToken).ConfigureAwait(false);
+        return new RefundAddResult((RefundAddStatus)(int)result.Status, result.Existing);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<HistoryAddResult<ActivityRecord>> AddActivityWithStateAsync(ActivityRecord activity, MemberRecord member, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(activity);
+        CheckKeptState(member, activity.ProgramId, activity.MemberId);
+        var row = ToRow(activity);
+        return await InsertWithStateAsync(row, member, ct => FindActivityAsync(row.ProgramId, row.ActivityId, ct), null, $"add activity '{activity.ActivityId}'", cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<IReadOnlyList<OrderRecord>> ListOrdersRecordedAsync(ProgramId programId, NodaTime.Instant from, NodaTime.Instant until, (NodaTime.Instant RecordedAt, OrderId OrderId)? after, int maxCount, CancellationToken cancellationToken = default)
+    {
+        if (maxCount < 1)
+        {
+            // The in-memory store's message, word for word.
+            throw new ArgumentOutOfRangeException(nameof(maxCount), maxCount, $"maxCount must be between 1 and {int.MaxValue} inclusive (was {maxCount}).");
+        }
+
+        var program = programId.Value;
+        var low = LedgerMapping.Ticks(from);
+        var high = LedgerMapping.Ticks(until);
+        var afterTicks = after is { } a ? LedgerMapping.Ticks(a.RecordedAt) : long.MinValue;
+        var afterId = after?.OrderId.Value ?? string.Empty;
+        var rows = await session.ReadAsync(
+            ct => session.Rows<OrderRow>()
+                .Where(o => o.ProgramId == program && o.RecordedAt >= low && o.RecordedAt < high
+                    && (o.RecordedAt > afterTicks || (o.RecordedAt == afterTicks && string.Compare(o.OrderId, afterId) > 0)))
+                .OrderBy(o => o.RecordedAt).ThenBy(o => o.OrderId)
+                .Take(maxCount)
+                .ToListAsync(ct),
+            "list the orders recorded in programme " + programId,
+            cancellationToken).ConfigureAwait(false);
+
+        // Ordinal order on the ids within an instant, whatever the database's collation.
+        return rows.OrderBy(o => o.RecordedAt).ThenBy(o => o.OrderId, StringComparer.Ordinal).Select(ToRecord).ToList();
+    }
+
+    private static void CheckKeptState(MemberRecord member, ProgramId programId, MemberId memberId)
+    {
+        ArgumentNullException.ThrowIfNull(member);
+        if (member.Evaluation is null)
+        {
+            // The in-memory store's messages, word for word.
+            throw new ArgumentException("member.Evaluation must be set: the record written with an order, refund or activity carries the member's kept evaluation state.", nameof(member));
+        }
+
+        if (member.ProgramId != programId || member.MemberId != memberId)
+        {
+            throw new ArgumentException($"member is '{member.MemberId}' of programme '{member.ProgramId}' but the record written with it is for '{memberId}' of programme '{programId}'.", nameof(member));
+        }
+    }
+
+    /// <summary>
+    /// One transaction: the member row is replaced only at the expected version, the history version
+    /// moved from the expected one, and the record inserted; a missed version writes nothing
+    /// (conflict), a record with the same id is a repeat, whatever the versions.
+    /// </summary>
+    private async Task<HistoryAddResult<TRecord>> InsertWithStateAsync<TRow, TRecord>(TRow row, MemberRecord member, Func<CancellationToken, Task<TRecord?>> find, Func<CancellationToken, Task<bool>>? otherConflict, string what, CancellationToken cancellationToken)
+        where TRow : class
+        where TRecord : class
+    {
+        var memberRow = ToRow(member);
+        var program = memberRow.ProgramId;
+        var id = memberRow.MemberId;
+        var expectedHistory = member.Evaluation!.HistoryVersion - 1;
+        var expectedMember = member.Version - 1;
+        return await session.WriteAsync(
+            async (tx, ct) =>
+            {
+                // The member row first: a racing writer for the same member waits on its lock, then misses the version.
+                if (await session.ExecuteAsync(tx, w => w.Update(memberRow, expectedMember), ct).ConfigureAwait(false) != 1
+                    || !await HistoryHead.AdvanceAsync(session, tx, program, id, expectedHistory, ct).ConfigureAwait(false))
+                {
+                    // A record with this id is a repeat whatever the versions (its write moved them on).
+                    return await find(ct).ConfigureAwait(false) is { } existing
+                        ? (new HistoryAddResult<TRecord>(HistoryAddStatus.Exists, existing), false)
+                        : (new HistoryAddResult<TRecord>(HistoryAddStatus.Conflict), false);
+                }
+
+                if (otherConflict is not null && await otherConflict(ct).ConfigureAwait(false))
+                {
+                    // A refund computed from another count: a racing one lands on the numbered key instead.
+                    return await find(ct).ConfigureAwait(false) is { } existing
+                        ? (new HistoryAddResult<TRecord>(HistoryAddStatus.Exists, existing), false)
+                        : (new HistoryAddResult<TRecord>(HistoryAddStatus.Conflict), false);
+                }
+
+                await session.ExecuteAsync(tx, w => w.Insert(row), ct).ConfigureAwait(false);
+                return (new HistoryAddResult<TRecord>(HistoryAddStatus.Added), true);
+            },
+            async ct =>
+            {
+                if (await find(ct).ConfigureAwait(false) is { } stored)
+                {
+                    return (true, new HistoryAddResult<TRecord>(HistoryAddStatus.Exists, stored));
+                }
+
+                var conflict = await HistoryHead.ReadAsync(session, program, id, ct).ConfigureAwait(false) != expectedHistory
+                    || (otherConflict is not null && await otherConflict(ct).ConfigureAwait(false));
+                return (conflict, new HistoryAddResult<TRecord>(HistoryAddStatus.Conflict));
+            },
+            what,
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    private static RefundRow ToRow(RefundRecord refund, int sequence) => new()
+    {
+        ProgramId = refund.ProgramId.Value,
+        RefundId = refund.RefundId.Value,
+        MemberId = refund.MemberId.Value,
+        OrderId = refund.OrderId.Value,
+        Sequence = sequence,
+        Fingerprint = refund.Fingerprint,
+        Refund = MemberJson.Write(refund.Refund),
+        Result = MemberJson.Write(refund.Result),
+        Amount = refund.Amount.Amount,
+        Currency = refund.Amount.Currency.Code,
+        RefundedAt = LedgerMapping.Ticks(refund.RefundedAt),
+        TransactionId = refund.TransactionId?.Value,
+        RecordedAt = LedgerMapping.Ticks(refund.RecordedAt),
+    };
+
+    private static ActivityRow ToRow(ActivityRecord activity) => new()
+    {
+        ProgramId = activity.ProgramId.Value,
+        ActivityId = activity.ActivityId.Value,
+        MemberId = activity.MemberId.Value,
+        Fingerprint = activity.Fingerprint,
+        Kind = (int)activity.Activity.Kind,
+        OccurredAt = LedgerMapping.Ticks(activity.Activity.OccurredAt),
+        EventName = activity.Activity.EventName,
+        Earning = activity.Earning.ToJson(),
+        TransactionId = activity.TransactionId?.Value,
+        RecordedAt = LedgerMapping.Ticks(activity.RecordedAt),
+    };
 
     private async Task<HistoryAddResult<TRecord>> InsertInHistoryAsync<TRow, TRecord>(TRow row, string program, string member, long expectedVersion, Func<CancellationToken, Task<TRecord?>> find, string what, CancellationToken cancellationToken)
         where TRow : class
@@ -370,6 +508,7 @@ public sealed class EntityFrameworkMemberStore : IMemberStore
         ReferralCompletedBy = member.ReferralCompletedBy?.Value,
         TierStatus = MemberJson.Write(member.TierStatus),
         LastMaintainedAt = LedgerMapping.Ticks(member.LastMaintainedAt),
+        Evaluation = MemberJson.Write(member.Evaluation),
     };
 
     private static MemberRecord ToRecord(MemberRow row) => new()
@@ -384,6 +523,7 @@ public sealed class EntityFrameworkMemberStore : IMemberStore
         ReferralCompletedBy = row.ReferralCompletedBy is null ? null : OrderId.From(row.ReferralCompletedBy),
         TierStatus = MemberJson.ReadTierStatus(row.TierStatus),
         LastMaintainedAt = LedgerMapping.Instant(row.LastMaintainedAt),
+        Evaluation = MemberJson.ReadEvaluation(row.Evaluation),
     };
 
     private static OrderRecord ToRecord(OrderRow row) => new()

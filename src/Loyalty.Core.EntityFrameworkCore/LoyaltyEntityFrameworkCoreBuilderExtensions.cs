@@ -41,21 +41,7 @@ public static class LoyaltyEntityFrameworkCoreBuilderExtensions
         builder.Services.Replace(ServiceDescriptor.Scoped<IRuleSetStore>(sp => new EntityFrameworkRuleSetStore(sp.GetRequiredService<TContext>())));
         builder.Services.Replace(ServiceDescriptor.Scoped<IRewardCatalogStore>(sp => new EntityFrameworkRewardCatalogStore(sp.GetRequiredService<TContext>())));
         builder.Services.Replace(ServiceDescriptor.Scoped<ICampaignBudgetStore>(sp => new EntityFrameworkCampaignBudgetStore(sp.GetRequiredService<TContext>())));
-        builder.Services.Replace(ServiceDescriptor.Scoped<PointsLedger, PointsLedger>());
-        builder.Services.Replace(ServiceDescriptor.Scoped(sp => new LoyaltyProgram(
-            sp.GetRequiredService<IClock>(),
-            sp.GetRequiredService<ProgramSettings>(),
-            sp.GetRequiredService<PointsLedger>(),
-            sp.GetRequiredService<ILedgerStore>(),
-            sp.GetRequiredService<IMemberStore>(),
-            sp.GetRequiredService<IRuleSetStore>(),
-            sp.GetRequiredService<IRewardCatalogStore>(),
-            sp.GetRequiredService<ICampaignBudgetStore>(),
-            sp.GetRequiredService<TierLadder>(),
-            sp.GetRequiredService<IRewardCodeGenerator>(),
-            sp.GetRequiredService<IReferralCodeGenerator>(),
-            sp.GetRequiredService<IOptions<LoyaltyOptions>>(),
-            sp.GetService<IMeterFactory>())));
+        builder.UseScopedServices();
         return builder;
     }
 }

@@ -372,6 +372,111 @@ public abstract class MemberStoreSpecification : IAsyncLifetime
         Assert.Equal(Describe(Order("A-1", Start)), Describe(history.Orders[0]));
     }
 
+    /// <summary>
+    /// An order, refund or activity written with its member's kept state lands with the member's new
+    /// record in one write, only from the member version and history version read; the state reads
+    /// back whole; a stale write changes nothing; the same id again is a repeat whatever the versions.
+    /// </summary>
+    /// <returns>A task.</returns>
+    [SpecificationFact]
+    public async Task Records_written_with_the_member_state_land_only_from_the_versions_read()
+    {
+        var store = CreateStore();
+        await store.AddMemberAsync(Member("alice", "CODE-AAAA") with { Evaluation = MemberEvaluationState.Empty });
+        var member = (await store.GetMemberAsync(Program, Alice))!;
+        var state = KeptState(1);
+        var written = member with { Version = member.Version + 1, Evaluation = state, TierStatus = Status(Start) };
+
+        Assert.Equal(HistoryAddStatus.Added, (await store.AddOrderWithStateAsync(Order("A-1", Start), written)).Status);
+        var read = (await CreateStore().GetMemberAsync(Program, Alice))!;
+        Assert.Equal(2, read.Version);
+        Assert.Equal(Describe(state), Describe(read.Evaluation!));
+        Assert.Equal(Status(Start), read.TierStatus);
+        Assert.Equal(1, (await CreateStore().GetHistoryAsync(Program, Alice)).Version);
+
+        // Evaluated from the same member version: refused, nothing written.
+        Assert.Equal(HistoryAddStatus.Conflict, (await CreateStore().AddOrderWithStateAsync(Order("A-2", Start), written)).Status);
+        Assert.Null(await CreateStore().GetOrderAsync(Program, OrderId.From("A-2")));
+        Assert.Equal(HistoryAddStatus.Conflict, (await CreateStore().AddActivityWithStateAsync(Activity("review-1", Start), written)).Status);
+        Assert.Equal(RefundAddStatus.Conflict, (await CreateStore().AddRefundWithStateAsync(Refund("R-1", Start), 0, written)).Status);
+        Assert.Equal(1, (await CreateStore().GetHistoryAsync(Program, Alice)).Version);
+
+        // The same id is a repeat, whatever the versions.
+        var repeat = await CreateStore().AddOrderWithStateAsync(Order("A-1", Start), written);
+        Assert.Equal(HistoryAddStatus.Exists, repeat.Status);
+        Assert.Equal("f-A-1", repeat.Existing!.Fingerprint);
+
+        // A write that moved the history but not the member (the plain add) makes the kept state stale: refused.
+        Assert.Equal(HistoryAddStatus.Added, (await store.AddActivityAsync(Activity("survey", Start), 1)).Status);
+        var stale = read with { Version = 3, Evaluation = KeptState(2) };
+        Assert.Equal(HistoryAddStatus.Conflict, (await CreateStore().AddOrderWithStateAsync(Order("A-2", Start), stale)).Status);
+
+        var fresh = read with { Version = 3, Evaluation = KeptState(3) };
+        Assert.Equal(RefundAddStatus.Conflict, (await CreateStore().AddRefundWithStateAsync(Refund("R-1", Start), 1, fresh)).Status);
+        Assert.Equal(RefundAddStatus.Added, (await CreateStore().AddRefundWithStateAsync(Refund("R-1", Start), 0, fresh)).Status);
+        var last = fresh with { Version = 4, Evaluation = KeptState(4) };
+        Assert.Equal(HistoryAddStatus.Added, (await CreateStore().AddActivityWithStateAsync(Activity("review-1", Start), last)).Status);
+        Assert.Equal(RefundAddStatus.Exists, (await CreateStore().AddRefundWithStateAsync(Refund("R-1", Start), 0, last)).Status);
+
+        var history = await CreateStore().GetHistoryAsync(Program, Alice);
+        Assert.Equal(4, history.Version);
+        Assert.Equal(["A-1"], history.Orders.Select(o => o.OrderId.Value));
+        Assert.Equal(4, (await CreateStore().GetMemberAsync(Program, Alice))!.Version);
+    }
+
+    /// <summary>A member record without kept state, or of another member, is refused with the reference store's message.</summary>
+    /// <returns>A task.</returns>
+    [SpecificationFact]
+    public async Task A_member_record_without_state_or_of_another_member_is_refused()
+    {
+        var store = CreateStore();
+        var member = Member("alice", "CODE-AAAA");
+        var none = await Assert.ThrowsAsync<ArgumentException>(async () => await store.AddOrderWithStateAsync(Order("A-1", Start), member));
+        Assert.Equal("member", none.ParamName);
+        Assert.StartsWith("member.Evaluation must be set: the record written with an order, refund or activity carries the member's kept evaluation state.", none.Message, StringComparison.Ordinal);
+        var other = await Assert.ThrowsAsync<ArgumentException>(async () => await store.AddActivityWithStateAsync(Activity("review-1", Start), Member("bob", "CODE-BBBB") with { Evaluation = KeptState(1) }));
+        Assert.StartsWith($"member is 'bob' of programme '{Program}' but the record written with it is for 'alice' of programme '{Program}'.", other.Message, StringComparison.Ordinal);
+        Assert.Equal("order", (await Assert.ThrowsAsync<ArgumentNullException>(async () => await store.AddOrderWithStateAsync(null!, member))).ParamName);
+        Assert.Equal("member", (await Assert.ThrowsAsync<ArgumentNullException>(async () => await store.AddRefundWithStateAsync(Refund("R-1", Start), 0, null!))).ParamName);
+    }
+
+    private static MemberEvaluationState KeptState(long version) => new()
+    {
+        HistoryVersion = version,
+        OrderCount = 1,
+        FirstOrderAt = Start,
+        FirstQualifyingOrder = OrderId.From("A-1"),
+        FirstQualifyingOrderPlacedAt = Start,
+        WelcomePoints = Points.FromInt64(100),
+        Usage = [new RuleUsageDelta(RuleId.From("daily"), new UsagePeriod(CapPeriod.Day, new LocalDate(2026, 3, 2)), Points.FromInt64(40), 1), new RuleUsageDelta(RuleId.From("spring"), null, Points.FromInt64(20), 1)],
+        TierCheckpoint = Status(Start - Duration.FromTicks(1)),
+        Qualification = [QualificationEntry.FromAmounts(Start, 57, EarnKind.Purchase, 57.30m, 1), QualificationEntry.FromAmounts(Start, 100, EarnKind.Activity, 0m, 0)],
+    };
+
+    private static TierStatus Status(Instant at) => new()
+    {
+        Tier = TierId.From("silver"),
+        Since = at - Duration.FromDays(3),
+        ValidUntil = at + Duration.FromDays(365),
+        AutomaticTier = TierId.From("silver"),
+        AutomaticSince = at - Duration.FromDays(3),
+        AutomaticValidUntil = at + Duration.FromDays(365),
+        LastQualifiedAt = at - Duration.FromDays(3),
+        EvaluatedAt = at,
+    };
+
+    private static string Describe(MemberEvaluationState s) => string.Join(
+        '|',
+        s.HistoryVersion,
+        s.OrderCount,
+        s.FirstOrderAt,
+        s.FirstQualifyingOrder,
+        s.FirstQualifyingOrderPlacedAt,
+        s.WelcomePoints,
+        string.Join(';', s.Usage),
+        s.TierCheckpoint,
+        string.Join(';', s.Qualification));
+
     private MemberRecord Member(string id, string code) => new()
     {
         ProgramId = Program,

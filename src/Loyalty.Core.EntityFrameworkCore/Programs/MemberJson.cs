@@ -2,7 +2,9 @@ using System.Text.Json;
 using Loyalty.Core.Earning;
 using Loyalty.Core.EntityFrameworkCore.Ledger;
 using Loyalty.Core.Primitives;
+using Loyalty.Core.Storage;
 using Loyalty.Core.Tiers;
+using NodaTime.Text;
 
 namespace Loyalty.Core.EntityFrameworkCore.Programs;
 
@@ -112,6 +114,45 @@ internal static class MemberJson
         };
     }
 
+    public static string? Write(MemberEvaluationState? state) => state is null ? null : JsonSerializer.Serialize(
+        new EvaluationDocument(
+            state.HistoryVersion,
+            state.OrderCount,
+            LedgerMapping.Ticks(state.FirstOrderAt),
+            state.FirstQualifyingOrder?.Value,
+            LedgerMapping.Ticks(state.FirstQualifyingOrderPlacedAt),
+            state.WelcomePoints.Value,
+            state.Usage.Select(u => new UsageDocument(u.RuleId.Value, u.Period is { } p ? (int)p.Unit : null, u.Period is { } q ? LocalDatePattern.Iso.Format(q.Start) : null, u.Points.Value, u.Count)).ToArray(),
+            Write(state.TierCheckpoint),
+            state.Qualification.Select(e => new EntryDocument(LedgerMapping.Ticks(e.At), e.Points, (int)e.Kind, e.Spend, e.Orders)).ToArray()),
+        Options);
+
+    public static MemberEvaluationState? ReadEvaluation(string? json)
+    {
+        if (json is null)
+        {
+            return null;
+        }
+
+        var d = Read<EvaluationDocument>(json);
+        return new MemberEvaluationState
+        {
+            HistoryVersion = d.HistoryVersion,
+            OrderCount = d.OrderCount,
+            FirstOrderAt = LedgerMapping.Instant(d.FirstOrderAt),
+            FirstQualifyingOrder = d.FirstQualifyingOrder is null ? null : OrderId.From(d.FirstQualifyingOrder),
+            FirstQualifyingOrderPlacedAt = LedgerMapping.Instant(d.FirstQualifyingOrderPlacedAt),
+            WelcomePoints = Points.FromInt64(d.WelcomePoints),
+            Usage = d.Usage.Select(u => new RuleUsageDelta(
+                RuleId.From(u.Rule),
+                u.Unit is { } unit ? new UsagePeriod((CapPeriod)unit, LocalDatePattern.Iso.Parse(u.Start!).Value) : null,
+                Points.FromInt64(u.Points),
+                u.Count)).ToArray(),
+            TierCheckpoint = ReadTierStatus(d.Checkpoint),
+            Qualification = d.Entries.Select(e => QualificationEntry.FromAmounts(LedgerMapping.Instant(e.At), e.Points, (EarnKind)e.Kind, e.Spend, e.Orders)).ToArray(),
+        };
+    }
+
     private static T Read<T>(string json)
         => JsonSerializer.Deserialize<T>(json, Options) ?? throw new InvalidOperationException($"A stored {typeof(T).Name} is empty (\"{json}\").");
 
@@ -140,4 +181,10 @@ internal static class MemberJson
         string? FallbackTier,
         long? FallbackValidUntil,
         long EvaluatedAt);
+
+    private sealed record EvaluationDocument(long HistoryVersion, int OrderCount, long? FirstOrderAt, string? FirstQualifyingOrder, long? FirstQualifyingOrderPlacedAt, long WelcomePoints, UsageDocument[] Usage, string? Checkpoint, EntryDocument[] Entries);
+
+    private sealed record UsageDocument(string Rule, int? Unit, string? Start, long Points, int Count);
+
+    private sealed record EntryDocument(long At, long Points, int Kind, decimal Spend, int Orders);
 }

@@ -39,6 +39,7 @@ internal static class ProgramModel
             Id(b.Property(m => m.ReferralCompletedBy), "referral_completed_by").IsRequired(false);
             b.Property(m => m.TierStatus).HasColumnName("tier_status");
             b.Property(m => m.LastMaintainedAt).HasColumnName("last_maintained_at");
+            b.Property(m => m.Evaluation).HasColumnName("evaluation");
 
             // A referral code names one member of a programme.
             b.HasIndex(m => new { m.ProgramId, m.ReferralCode }).IsUnique().HasDatabaseName($"ux_{prefix}members_referral_code");
@@ -70,6 +71,9 @@ internal static class ProgramModel
 
             // A member's history, in placement order.
             b.HasIndex(o => new { o.ProgramId, o.MemberId, o.PlacedAt }).HasDatabaseName($"ix_{prefix}member_orders_member");
+
+            // The recovery of interrupted calls reads the orders recorded in a period.
+            b.HasIndex(o => new { o.ProgramId, o.RecordedAt, o.OrderId }).HasDatabaseName($"ix_{prefix}member_orders_recorded");
         });
 
         modelBuilder.Entity<RefundRow>(b =>

@@ -1,3 +1,4 @@
+using Loyalty.Core.Primitives;
 namespace Loyalty.Core.EntityFrameworkCore.Programs;
 
 // The persisted shape of the programme's other stores (members, what was recorded for them, rule
@@ -18,6 +19,7 @@ internal sealed class MemberRow
     public string? ReferralCompletedBy { get; set; }
     public string? TierStatus { get; set; }
     public long? LastMaintainedAt { get; set; }
+    public string? Evaluation { get; set; }
 }
 
 /// <summary>

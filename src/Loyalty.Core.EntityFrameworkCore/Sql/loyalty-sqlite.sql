@@ -106,6 +106,7 @@ CREATE TABLE "loyalty_members" (
     "referral_completed_by" TEXT NULL,
     "tier_status" TEXT NULL,
     "last_maintained_at" INTEGER NULL,
+    "evaluation" TEXT NULL,
     CONSTRAINT "PK_loyalty_members" PRIMARY KEY ("program_id", "member_id")
 );
 
@@ -253,6 +254,9 @@ CREATE INDEX "ix_loyalty_member_activities_member" ON "loyalty_member_activities
 
 
 CREATE INDEX "ix_loyalty_member_orders_member" ON "loyalty_member_orders" ("program_id", "member_id", "placed_at");
+
+
+CREATE INDEX "ix_loyalty_member_orders_recorded" ON "loyalty_member_orders" ("program_id", "recorded_at", "order_id");
 
 
 CREATE INDEX "ix_loyalty_member_refunds_member" ON "loyalty_member_refunds" ("program_id", "member_id", "refunded_at");

@@ -38,6 +38,19 @@ public sealed class LoyaltyBuilder
     }
 
     /// <summary>
+    /// Registers the ledger service and the programme facade as scoped services, for stores that
+    /// live in a scope (a unit of work such as an EF Core context). Store packages call it; the
+    /// services are built exactly as for the in-memory stores.
+    /// </summary>
+    /// <returns>This builder.</returns>
+    public LoyaltyBuilder UseScopedServices()
+    {
+        Services.Replace(ServiceDescriptor.Scoped(LoyaltyServiceCollectionExtensions.CreateLedger));
+        Services.Replace(ServiceDescriptor.Scoped(LoyaltyServiceCollectionExtensions.CreateProgram));
+        return this;
+    }
+
+    /// <summary>
     /// Sets the programme's tier ladder (tiers, thresholds, qualification window, benefits),
     /// replacing the default single-tier ladder (<c>member</c>).
     /// </summary>

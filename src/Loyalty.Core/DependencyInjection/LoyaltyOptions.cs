@@ -1,3 +1,4 @@
+using Loyalty.Core.Configuration;
 namespace Loyalty.Core.DependencyInjection;
 
 /// <summary>
@@ -7,7 +8,7 @@ namespace Loyalty.Core.DependencyInjection;
 /// <remarks>
 /// A plain, mutable options object: validated once, at start-up or first use, by
 /// <see cref="LoyaltyOptionsValidator"/>, which reports every bad field with its configuration
-/// path. Services read the validated, immutable <see cref="ProgramSettings"/> instead.
+/// path. Services read the validated, immutable <see cref="Configuration.ProgramSettings"/> instead.
 /// </remarks>
 public sealed class LoyaltyOptions
 {
@@ -35,4 +36,23 @@ public sealed class LoyaltyOptions
 
     /// <summary>What a referral earns (section <c>Loyalty:Referral</c>): the referee's bonus and the smallest qualifying order.</summary>
     public Referrals.ReferralPolicy Referral { get; set; } = new();
+
+    /// <summary>Validates these options and builds the typed settings services read.</summary>
+    /// <returns>The settings.</returns>
+    /// <exception cref="ArgumentException">The options are invalid; the message lists every problem with its path.</exception>
+    public Configuration.ProgramSettings ToProgramSettings()
+    {
+        var failures = LoyaltyOptionsValidator.GetFailures(this);
+        if (failures.Count > 0)
+        {
+            throw new ArgumentException("Invalid loyalty options: " + string.Join(" ", failures), "options");
+        }
+
+        return Configuration.ProgramSettings.Create(
+            Primitives.ProgramId.From(ProgramId),
+            DisplayName,
+            Primitives.Currency.FromCode(Currency),
+            NodaTime.DateTimeZoneProviders.Tzdb[TimeZone],
+            Referral);
+    }
 }

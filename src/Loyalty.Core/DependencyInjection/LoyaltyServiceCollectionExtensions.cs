@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using Loyalty.Core.Configuration;
 using Loyalty.Core.Ledger;
 using Loyalty.Core.Primitives;
 using Loyalty.Core.Programs;
@@ -48,9 +49,9 @@ public static class LoyaltyServiceCollectionExtensions
 #pragma warning disable RS0030 // The DI default is the one place the system clock is allowed.
         services.TryAddSingleton<IClock>(SystemClock.Instance);
 #pragma warning restore RS0030
-        services.TryAddSingleton(sp => ProgramSettings.FromOptions(sp.GetRequiredService<IOptions<LoyaltyOptions>>().Value));
+        services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<LoyaltyOptions>>().Value.ToProgramSettings());
         services.TryAddSingleton<IOptions<LedgerOptions>>(sp => Options.Create(sp.GetRequiredService<IOptions<LoyaltyOptions>>().Value.Ledger));
-        services.TryAddSingleton<PointsLedger>();
+        services.TryAddSingleton(CreateLedger);
         services.TryAddSingleton<ILedgerStore, InMemoryLedgerStore>();
         services.TryAddSingleton<IMemberStore, InMemoryMemberStore>();
         services.TryAddSingleton<IRuleSetStore, InMemoryRuleSetStore>();
@@ -59,23 +60,43 @@ public static class LoyaltyServiceCollectionExtensions
         services.TryAddSingleton<IRewardCodeGenerator, RandomRewardCodeGenerator>();
         services.TryAddSingleton<IReferralCodeGenerator, RandomReferralCodeGenerator>();
         services.TryAddSingleton(_ => TierLadder.Create([TierDefinition.Entry(TierId.From("member"), "Member")]));
-        services.TryAddSingleton(sp => new LoyaltyProgram(
-            sp.GetRequiredService<IClock>(),
-            sp.GetRequiredService<ProgramSettings>(),
-            sp.GetRequiredService<PointsLedger>(),
-            sp.GetRequiredService<ILedgerStore>(),
-            sp.GetRequiredService<IMemberStore>(),
-            sp.GetRequiredService<IRuleSetStore>(),
-            sp.GetRequiredService<IRewardCatalogStore>(),
-            sp.GetRequiredService<ICampaignBudgetStore>(),
-            sp.GetRequiredService<TierLadder>(),
-            sp.GetRequiredService<IRewardCodeGenerator>(),
-            sp.GetRequiredService<IReferralCodeGenerator>(),
-            sp.GetRequiredService<IOptions<LoyaltyOptions>>(),
-            sp.GetService<IMeterFactory>()));
+        services.TryAddSingleton<RuleSetCache>();
+        services.TryAddSingleton(CreateProgram);
 
         return new LoyaltyBuilder(services);
     }
+
+    /// <summary>
+    /// The one way the ledger service is built, whatever the stores' lifetime: its options were
+    /// validated with the programme's at start-up, so they are not checked again.
+    /// </summary>
+    /// <param name="services">The provider (root or scope).</param>
+    /// <returns>The ledger.</returns>
+    internal static PointsLedger CreateLedger(IServiceProvider services) => new(
+        services.GetRequiredService<IClock>(),
+        services.GetRequiredService<ILedgerStore>(),
+        services.GetRequiredService<ProgramSettings>(),
+        services.GetRequiredService<IOptions<LedgerOptions>>(),
+        AccountStateCache.DefaultSlots,
+        validated: true);
+
+    /// <summary>The one way the programme facade is built, whatever the stores' lifetime.</summary>
+    /// <param name="services">The provider (root or scope).</param>
+    /// <returns>The programme.</returns>
+    internal static LoyaltyProgram CreateProgram(IServiceProvider services) => new(
+        services.GetRequiredService<IClock>(),
+        services.GetRequiredService<ProgramSettings>(),
+        services.GetRequiredService<PointsLedger>(),
+        services.GetRequiredService<ILedgerStore>(),
+        services.GetRequiredService<IMemberStore>(),
+        services.GetRequiredService<IRuleSetStore>(),
+        services.GetRequiredService<IRewardCatalogStore>(),
+        services.GetRequiredService<ICampaignBudgetStore>(),
+        services.GetRequiredService<TierLadder>(),
+        services.GetRequiredService<IRewardCodeGenerator>(),
+        services.GetRequiredService<IReferralCodeGenerator>(),
+        services.GetService<IMeterFactory>(),
+        services.GetRequiredService<RuleSetCache>());
 
     /// <summary>Marks a service collection in which <see cref="AddLoyalty"/> already ran.</summary>
     private sealed class LoyaltyMarker;

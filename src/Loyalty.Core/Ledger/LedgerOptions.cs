@@ -14,9 +14,12 @@ public enum ShortfallPolicy
 }
 
 /// <summary>The ledger's settings, bound from <c>Loyalty:Ledger</c>.</summary>
-/// <remarks>A mutable options object, validated by <see cref="DependencyInjection.LoyaltyOptionsValidator"/>.</remarks>
+/// <remarks>A mutable options object, validated by the programme's options validator (<c>LoyaltyOptionsValidator</c>).</remarks>
 public sealed class LedgerOptions
 {
+    /// <summary>Where these options sit in configuration, for error messages.</summary>
+    internal const string ConfigurationPath = "Loyalty:Ledger";
+
     /// <summary>How long earned points stay pending (the return window) before they can be spent. Default zero; 0 to 3,650 days.</summary>
     public TimeSpan PendingPeriod { get; set; } = TimeSpan.Zero;
 

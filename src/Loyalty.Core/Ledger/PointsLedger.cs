@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
-using Loyalty.Core.DependencyInjection;
+using Loyalty.Core.Configuration;
 using Loyalty.Core.Primitives;
 using Loyalty.Core.Storage;
 using Microsoft.Extensions.Options;
@@ -49,17 +49,29 @@ public sealed class PointsLedger
 
     /// <summary>Creates the ledger service with an account-state cache of <paramref name="cacheSlots"/> slots (0: no cache, every write decodes the store's snapshot).</summary>
     internal PointsLedger(IClock clock, ILedgerStore store, ProgramSettings settings, IOptions<LedgerOptions> options, int cacheSlots)
+        : this(clock, store, settings, options, cacheSlots, validated: false)
+    {
+    }
+
+    /// <summary>
+    /// Creates the ledger service; with <paramref name="validated"/> true the options were already
+    /// validated (the DI registration validates every option once, at start-up) and are not checked again.
+    /// </summary>
+    internal PointsLedger(IClock clock, ILedgerStore store, ProgramSettings settings, IOptions<LedgerOptions> options, int cacheSlots, bool validated)
     {
         this.clock = clock ?? throw new ArgumentNullException(nameof(clock));
         this.store = store ?? throw new ArgumentNullException(nameof(store));
         this.settings = settings ?? throw new ArgumentNullException(nameof(settings));
         ArgumentNullException.ThrowIfNull(options);
         this.options = options.Value ?? throw new ArgumentNullException(nameof(options));
-        var failures = new List<string>();
-        LedgerOptionsValidator.AddFailures(this.options, LoyaltyOptions.SectionName + ":" + nameof(LoyaltyOptions.Ledger), failures);
-        if (failures.Count > 0)
+        if (!validated)
         {
-            throw new ArgumentException("Invalid ledger options: " + string.Join(" ", failures), nameof(options));
+            var failures = new List<string>();
+            LedgerOptionsValidator.AddFailures(this.options, LedgerOptions.ConfigurationPath, failures);
+            if (failures.Count > 0)
+            {
+                throw new ArgumentException("Invalid ledger options: " + string.Join(" ", failures), nameof(options));
+            }
         }
 
         policy = this.options.Expiry.ToPolicy();
@@ -67,6 +79,9 @@ public sealed class PointsLedger
         holdLifetime = Duration.FromTimeSpan(this.options.HoldLifetime);
         cache = cacheSlots > 0 ? new AccountStateCache(cacheSlots) : null;
     }
+
+    /// <summary>The ledger's options (validated).</summary>
+    internal LedgerOptions Options => options;
 
     /// <summary>The expiry policy in force.</summary>
     public ExpiryPolicy ExpiryPolicy => policy;

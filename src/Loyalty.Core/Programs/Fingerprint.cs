@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using Loyalty.Core.Earning;
+using Loyalty.Core.Primitives;
 using NodaTime;
 
 namespace Loyalty.Core.Programs;
@@ -62,4 +63,62 @@ internal static class Fingerprint
 
         public string Hash() => Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString()))).ToLowerInvariant();
     }
+
+    /// <summary>The first field in which two orders with the same id differ (e.g. <c>PlacedAt</c>, <c>Lines[1].Quantity</c>), or null when none does.</summary>
+    public static string? FirstDifference(EarningOrder stored, EarningOrder incoming)
+    {
+        if (stored.Member != incoming.Member)
+        {
+            return $"Member ('{stored.Member}' recorded, '{incoming.Member}' now)";
+        }
+
+        if (stored.PlacedAt != incoming.PlacedAt)
+        {
+            return $"PlacedAt ({stored.PlacedAt} recorded, {incoming.PlacedAt} now)";
+        }
+
+        if (stored.Currency != incoming.Currency)
+        {
+            return $"Currency ({stored.Currency} recorded, {incoming.Currency} now)";
+        }
+
+        if (stored.Lines.Count != incoming.Lines.Count)
+        {
+            return $"Lines ({stored.Lines.Count} recorded, {incoming.Lines.Count} now)";
+        }
+
+        for (var i = 0; i < stored.Lines.Count; i++)
+        {
+            var a = stored.Lines[i];
+            var b = incoming.Lines[i];
+            var field = a.Sku != b.Sku ? "Sku"
+                : a.Quantity != b.Quantity ? "Quantity"
+                : a.UnitPrice != b.UnitPrice ? "UnitPrice"
+                : a.Discount != b.Discount ? "Discount"
+                : !a.Categories.SequenceEqual(b.Categories) ? "Categories"
+                : a.Brand != b.Brand ? "Brand"
+                : a.IsGiftCard != b.IsGiftCard ? "IsGiftCard"
+                : null;
+            if (field is not null)
+            {
+                return $"Lines[{i}].{field}";
+            }
+        }
+
+        return stored.Shipping != incoming.Shipping ? "Shipping"
+            : stored.Tax != incoming.Tax ? "Tax"
+            : stored.PaidWithPoints != incoming.PaidWithPoints ? "PaidWithPoints"
+            : stored.Channel != incoming.Channel ? "Channel"
+            : stored.Store != incoming.Store ? "Store"
+            : !stored.Coupons.SequenceEqual(incoming.Coupons) ? "Coupons"
+            : null;
+    }
+
+    /// <summary>The first field in which two activities with the same id differ, or null when none does.</summary>
+    public static string? FirstDifference(ActivityInput stored, ActivityInput incoming) =>
+        stored.Kind != incoming.Kind ? $"Kind ({stored.Kind} recorded, {incoming.Kind} now)"
+        : stored.Member != incoming.Member ? $"Member ('{stored.Member}' recorded, '{incoming.Member}' now)"
+        : stored.OccurredAt != incoming.OccurredAt ? $"OccurredAt ({stored.OccurredAt} recorded, {incoming.OccurredAt} now)"
+        : stored.EventName != incoming.EventName ? $"EventName ('{stored.EventName}' recorded, '{incoming.EventName}' now)"
+        : null;
 }

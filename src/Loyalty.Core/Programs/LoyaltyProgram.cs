@@ -1,6 +1,6 @@
 using System.Diagnostics.Metrics;
 using System.Globalization;
-using Loyalty.Core.DependencyInjection;
+using Loyalty.Core.Configuration;
 using Loyalty.Core.Earning;
 using Loyalty.Core.Internal;
 using Loyalty.Core.Ledger;
@@ -9,7 +9,6 @@ using Loyalty.Core.Referrals;
 using Loyalty.Core.Rewards;
 using Loyalty.Core.Storage;
 using Loyalty.Core.Tiers;
-using Microsoft.Extensions.Options;
 using NodaTime;
 
 namespace Loyalty.Core.Programs;
@@ -46,6 +45,8 @@ public sealed class LoyaltyProgram
     private readonly ReferralPolicy referral;
     private readonly Duration returnWindow;
     private readonly TierEvaluator tierEvaluator;
+    private readonly MemberStateKeeper keeper;
+    private readonly RuleSetCache ruleSetCache;
     private readonly LoyaltyMetrics metrics;
     private readonly ProgramId programId;
     private readonly Currency currency;
@@ -63,9 +64,9 @@ public sealed class LoyaltyProgram
     /// <param name="tiers">The tier ladder.</param>
     /// <param name="rewardCodes">Makes reward codes.</param>
     /// <param name="referralCodes">Makes referral codes.</param>
-    /// <param name="options">The programme options (referral policy).</param>
     /// <param name="meterFactory">The host's meter factory, or null to record no metrics.</param>
     /// <exception cref="ArgumentNullException">A required argument is null.</exception>
+    /// <exception cref="ArgumentException">The tier ladder is in another currency or time zone than the programme.</exception>
     public LoyaltyProgram(
         IClock clock,
         ProgramSettings settings,
@@ -78,8 +79,26 @@ public sealed class LoyaltyProgram
         TierLadder tiers,
         IRewardCodeGenerator rewardCodes,
         IReferralCodeGenerator referralCodes,
-        IOptions<LoyaltyOptions> options,
         IMeterFactory? meterFactory = null)
+        : this(clock, settings, ledger, ledgerStore, members, ruleSets, rewards, budgets, tiers, rewardCodes, referralCodes, meterFactory, null)
+    {
+    }
+
+    /// <summary>Creates the programme service with the rule set cache shared by every instance of one registration (DI does this).</summary>
+    internal LoyaltyProgram(
+        IClock clock,
+        ProgramSettings settings,
+        PointsLedger ledger,
+        ILedgerStore ledgerStore,
+        IMemberStore members,
+        IRuleSetStore ruleSets,
+        IRewardCatalogStore rewards,
+        ICampaignBudgetStore budgets,
+        TierLadder tiers,
+        IRewardCodeGenerator rewardCodes,
+        IReferralCodeGenerator referralCodes,
+        IMeterFactory? meterFactory,
+        RuleSetCache? ruleSetCache)
     {
         this.clock = Preconditions.CheckNotNull(clock);
         Settings = Preconditions.CheckNotNull(settings);
@@ -90,11 +109,14 @@ public sealed class LoyaltyProgram
         this.rewards = Preconditions.CheckNotNull(rewards);
         this.budgets = Preconditions.CheckNotNull(budgets);
         Tiers = Preconditions.CheckNotNull(tiers);
+        ConfigurationChecks.CheckTiers(settings, tiers);
         this.rewardCodes = Preconditions.CheckNotNull(rewardCodes);
         this.referralCodes = Preconditions.CheckNotNull(referralCodes);
-        referral = Preconditions.CheckNotNull(options).Value.Referral ?? new ReferralPolicy();
-        returnWindow = Duration.FromTimeSpan(options.Value.Ledger?.PendingPeriod ?? TimeSpan.Zero);
+        referral = settings.Referral;
+        returnWindow = Duration.FromTimeSpan(ledger.Options.PendingPeriod);
         tierEvaluator = new TierEvaluator(tiers);
+        keeper = new MemberStateKeeper(tierEvaluator, settings.Currency, referral);
+        this.ruleSetCache = ruleSetCache ?? new RuleSetCache();
         programId = settings.ProgramId;
         currency = settings.Currency;
         zone = settings.TimeZone;
@@ -117,16 +139,15 @@ public sealed class LoyaltyProgram
     /// <param name="ruleSet">The rule set, in the programme's currency.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>True when added; false when it was already published.</returns>
-    /// <exception cref="ArgumentException">The rule set is in another currency, or another version has the same version string or effective instant.</exception>
+    /// <exception cref="ArgumentException">The rule set is in another currency or time zone than the programme, or another version has the same version string or effective instant.</exception>
     public async Task<bool> PublishRuleSetAsync(EarningRuleSet ruleSet, CancellationToken cancellationToken = default)
     {
         Preconditions.CheckNotNull(ruleSet);
-        if (ruleSet.Currency != currency)
-        {
-            throw new ArgumentException($"Rule set {ruleSet.Version} is in {ruleSet.Currency.Code} but the programme's currency is {currency.Code}; build it in {currency.Code}.", nameof(ruleSet));
-        }
+        ConfigurationChecks.CheckRuleSet(Settings, ruleSet, nameof(ruleSet));
 
-        return await ruleSets.AddAsync(programId, ruleSet, cancellationToken).ConfigureAwait(false);
+        var added = await ruleSets.AddAsync(programId, ruleSet, cancellationToken).ConfigureAwait(false);
+        ruleSetCache.Invalidate(programId);
+        return added;
     }
 
     /// <summary>Adds a reward to the catalogue, or replaces the one with the same id.</summary>
@@ -214,6 +235,7 @@ public sealed class LoyaltyProgram
                 BirthDate = enrolment.BirthDate,
                 ReferralCode = referralCodes.Generate(memberId, attempt),
                 ReferredBy = referrer,
+                Evaluation = MemberEvaluationState.Empty,
             };
             var status = await members.AddMemberAsync(record, cancellationToken).ConfigureAwait(false);
             switch (status)
@@ -291,13 +313,18 @@ public sealed class LoyaltyProgram
             up = (await members.GetMemberAsync(programId, next, cancellationToken).ConfigureAwait(false))?.ReferredBy;
         }
 
-        var history = await members.GetHistoryAsync(programId, memberId, cancellationToken).ConfigureAwait(false);
-        if (member.ReferralCompletedBy is not null || history.Orders.Any(IsQualifyingForReferral))
+        var (state, _) = await StateAsync(member, rebuild: false, clock.GetCurrentInstant(), cancellationToken).ConfigureAwait(false);
+        if (member.ReferralCompletedBy is not null || state.FirstQualifyingOrder is not null)
         {
             return LoyaltyResult<MemberProfile>.Failure(LoyaltyErrorCode.ReferralTooLate, $"Member '{memberId}' already placed a qualifying order; a referral can only be linked before the first one.");
         }
 
         var updated = await UpdateMemberAsync(memberId, m => m.ReferredBy is null ? m with { ReferredBy = owner.MemberId } : null, cancellationToken).ConfigureAwait(false);
+        if (updated is null)
+        {
+            return NotEnrolled<MemberProfile>(memberId);
+        }
+
         if (updated.ReferredBy != owner.MemberId)
         {
             return LoyaltyResult<MemberProfile>.Failure(LoyaltyErrorCode.AlreadyReferred, $"Member '{memberId}' was already referred by '{updated.ReferredBy}'; a second referrer is refused.");
@@ -316,7 +343,8 @@ public sealed class LoyaltyProgram
     /// </summary>
     /// <param name="order">The order, in the programme's currency.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
-    /// <returns>The receipt, or <see cref="LoyaltyErrorCode.MemberNotFound"/>, <see cref="LoyaltyErrorCode.NoRuleSetInForce"/> or <see cref="LoyaltyErrorCode.IdempotencyConflict"/>.</returns>
+    /// <returns>The receipt, or <see cref="LoyaltyErrorCode.MemberNotFound"/>, <see cref="LoyaltyErrorCode.NoRuleSetInForce"/>, <see cref="LoyaltyErrorCode.IdempotencyConflict"/> or <see cref="LoyaltyErrorCode.PaymentDoesNotMatchHold"/>.</returns>
+    /// <remarks>An order with <see cref="EarningOrder.PaidWithPoints"/> is tied to the points held for it at checkout (<see cref="HoldPointsAsync"/> with the same order id): an open hold is captured, and the captured points must be worth what the order says was paid with them.</remarks>
     /// <exception cref="ArgumentException">The order is in another currency than the programme's.</exception>
     public async Task<LoyaltyResult<OrderReceipt>> RecordOrderAsync(EarningOrder order, CancellationToken cancellationToken = default)
     {
@@ -324,33 +352,51 @@ public sealed class LoyaltyProgram
         CheckCurrency(order, nameof(order));
         var fingerprint = Fingerprint.Of(order);
 
-        var existing = await members.GetOrderAsync(programId, order.Id, cancellationToken).ConfigureAwait(false);
-        if (existing is not null)
-        {
-            return await CompleteOrderAsync(existing, fingerprint, isNew: false, cancellationToken).ConfigureAwait(false);
-        }
-
+        // The common case is one read (the member, with its kept evaluation state) and one atomic
+        // write (the order with the member's state moved past it), then the ledger's earn.
         var member = await members.GetMemberAsync(programId, order.Member, cancellationToken).ConfigureAwait(false);
         if (member is null)
         {
-            return NotEnrolled<OrderReceipt>(order.Member);
+            // An order recorded before its member vanished is still completed by a retry.
+            var recorded = await members.GetOrderAsync(programId, order.Id, cancellationToken).ConfigureAwait(false);
+            return recorded is not null
+                ? await CompleteOrderAsync(recorded, order, fingerprint, null, null, cancellationToken).ConfigureAwait(false)
+                : NotEnrolled<OrderReceipt>(order.Member);
         }
 
-        var history = await ruleSets.GetHistoryAsync(programId, cancellationToken).ConfigureAwait(false);
-        if (history.InForceAt(order.PlacedAt) is not { } ruleSet)
+        var rules = await RuleSetsAsync(cancellationToken).ConfigureAwait(false);
+        if (rules.InForceAt(order.PlacedAt) is not { } ruleSet)
         {
-            return NoRules<OrderReceipt>(order.PlacedAt);
+            var recorded = await members.GetOrderAsync(programId, order.Id, cancellationToken).ConfigureAwait(false);
+            return recorded is not null
+                ? await CompleteOrderAsync(recorded, order, fingerprint, null, null, cancellationToken).ConfigureAwait(false)
+                : NoRules<OrderReceipt>(order.PlacedAt);
         }
 
+        if (order.PaidWithPoints > 0m && await CheckPaidWithPointsAsync(order, cancellationToken).ConfigureAwait(false) is { } refusal)
+        {
+            return LoyaltyResult<OrderReceipt>.Failure(refusal.Code, refusal.Message);
+        }
+
+        var key = DerivedIds.Order(order.Id);
         for (var attempt = 0; attempt < MaxUpdateAttempts; attempt++)
         {
-            // The order is evaluated from the member's history and written only if that history has
-            // not changed since (another order, refund or activity of the member): otherwise it is
-            // re-read and re-evaluated, so first-order rules and per-member caps see every order.
-            var memberHistory = await members.GetHistoryAsync(programId, order.Member, cancellationToken).ConfigureAwait(false);
-            var (context, tierAtOrder) = Context(member, memberHistory, order.PlacedAt, order.Id);
-            var key = DerivedIds.Order(order.Id);
-            var usage = await UsageAsync(ruleSet, memberHistory, key, cancellationToken).ConfigureAwait(false);
+            // The order is evaluated from the member's kept state and written only if the member and
+            // its history have not moved since (another order, refund or activity of the member):
+            // otherwise both are re-read and the order re-evaluated, so first-order rules and
+            // per-member caps see every order. After repeated conflicts the state is rebuilt from the
+            // history, which also repairs a state left behind by a write that did not keep it.
+            var now = clock.GetCurrentInstant();
+            var (state, history) = await StateAsync(member, rebuild: attempt >= 2, now, cancellationToken).ConfigureAwait(false);
+            var tierAtOrder = await TierAsync(member, state, history, order.PlacedAt, cancellationToken).ConfigureAwait(false);
+            var context = new MemberContext(
+                tier: tierAtOrder.Tier.Id,
+                tierEarnMultiplier: tierAtOrder.Benefits.EarnMultiplier,
+                previousOrderCount: state.OrderCount,
+                firstOrderAt: state.FirstOrderAt,
+                enrolledAt: member.EnrolledAt,
+                birthday: member.BirthDate is { } b ? new AnnualDate(b.Month, b.Day) : null);
+            var usage = await WithCampaignUsageAsync(ruleSet, MemberStateKeeper.Usage(state), key, cancellationToken).ConfigureAwait(false);
             var earning = await EvaluateWithinBudgetsAsync(ruleSet, usage, key, u => EarningEngine.Instance.Evaluate(ruleSet, order, context, u), cancellationToken).ConfigureAwait(false);
             var record = new OrderRecord
             {
@@ -360,19 +406,34 @@ public sealed class LoyaltyProgram
                 Fingerprint = fingerprint,
                 Order = order,
                 Earning = earning,
-                Tier = tierAtOrder,
+                Tier = tierAtOrder.Tier.Id,
                 TransactionId = key,
-                RecordedAt = clock.GetCurrentInstant(),
+                RecordedAt = now,
             };
-            var added = await members.AddOrderAsync(record, memberHistory.Version, cancellationToken).ConfigureAwait(false);
+            var next = keeper.WithOrder(member, state, record, now)
+                ?? await ReplayWithAsync(member, state, history, h => h with { Orders = [.. h.Orders, record] }, now, cancellationToken).ConfigureAwait(false);
+            var (written, tier) = Advance(member, next, now);
+            if (member.ReferredBy is not null && member.ReferralCompletedBy is null && next.FirstQualifyingOrder == order.Id)
+            {
+                // The referral is marked completed in the same write; its bonuses follow, idempotently.
+                written = written with { ReferralCompletedBy = order.Id };
+            }
+
+            var added = await members.AddOrderWithStateAsync(record, written, cancellationToken).ConfigureAwait(false);
             switch (added.Status)
             {
                 case HistoryAddStatus.Added:
-                    return await CompleteOrderAsync(record, fingerprint, isNew: true, cancellationToken).ConfigureAwait(false);
+                    return await CompleteOrderAsync(record, order, fingerprint, written, tier, cancellationToken).ConfigureAwait(false);
                 case HistoryAddStatus.Exists:
-                    return await CompleteOrderAsync(added.Existing!, fingerprint, isNew: false, cancellationToken).ConfigureAwait(false);
+                    return await CompleteOrderAsync(added.Existing!, order, fingerprint, null, null, cancellationToken).ConfigureAwait(false);
                 default:
                     await PauseAsync(attempt, cancellationToken).ConfigureAwait(false);
+                    member = await members.GetMemberAsync(programId, order.Member, cancellationToken).ConfigureAwait(false);
+                    if (member is null)
+                    {
+                        return NotEnrolled<OrderReceipt>(order.Member);
+                    }
+
                     continue;
             }
         }
@@ -406,8 +467,8 @@ public sealed class LoyaltyProgram
                     ? existing.Fingerprint == Fingerprint.Of(refund, existing.RefundedAt)
                     : existing.Fingerprint == Fingerprint.Of(refund, refundedAt);
                 return same
-                    ? await CompleteRefundAsync(existing, isRepeat: true, cancellationToken).ConfigureAwait(false)
-                    : Conflict<RefundReceipt>($"Refund '{refund.RefundId}' was recorded with other content; use a new refund id for another refund.");
+                    ? await CompleteRefundAsync(existing, null, cancellationToken).ConfigureAwait(false)
+                    : Conflict<RefundReceipt>($"Refund '{refund.RefundId}' was recorded with other content; use a new refund id for another refund.", RefundDifference(existing, refund, refundedAt));
             }
 
             var order = await members.GetOrderAsync(programId, refund.OrderId, cancellationToken).ConfigureAwait(false);
@@ -420,6 +481,12 @@ public sealed class LoyaltyProgram
             if (RefundExcess(order.Order, previous, refund.Refund) is { } excess)
             {
                 return LoyaltyResult<RefundReceipt>.Failure(LoyaltyErrorCode.RefundExceedsOrder, excess);
+            }
+
+            var member = await members.GetMemberAsync(programId, order.MemberId, cancellationToken).ConfigureAwait(false);
+            if (member is null)
+            {
+                return NotEnrolled<RefundReceipt>(order.MemberId);
             }
 
             var result = EarningEngine.Instance.ComputeRefund(order.Order, order.Earning, previous.Select(p => p.Refund).ToArray(), refund.Refund);
@@ -437,15 +504,22 @@ public sealed class LoyaltyProgram
                 TransactionId = result.Total.IsPositive && order.Earning.Total.IsPositive ? DerivedIds.Refund(refund.RefundId) : null,
                 RecordedAt = clock.GetCurrentInstant(),
             };
-            var added = await members.AddRefundAsync(record, previous.Count, cancellationToken).ConfigureAwait(false);
+            var now = record.RecordedAt;
+            var (state, history) = await StateAsync(member, rebuild: attempt >= 2, now, cancellationToken).ConfigureAwait(false);
+            var next = keeper.WithRefund(member, state, record, now)
+                ?? await ReplayWithAsync(member, state, history, h => h with { Refunds = [.. h.Refunds, record] }, now, cancellationToken).ConfigureAwait(false);
+            var (written, tier) = Advance(member, next, now);
+            var added = await members.AddRefundWithStateAsync(record, previous.Count, written, cancellationToken).ConfigureAwait(false);
             switch (added.Status)
             {
                 case RefundAddStatus.Added:
-                    return await CompleteRefundAsync(record, isRepeat: false, cancellationToken).ConfigureAwait(false);
+                    return await CompleteRefundAsync(record, tier, cancellationToken).ConfigureAwait(false);
                 case RefundAddStatus.Exists:
                     continue;
                 default:
-                    continue; // another refund of the order was written meanwhile: recompute from the new state
+                    // Another refund of the order, or another write for the member, landed meanwhile: recompute from the new state.
+                    await PauseAsync(attempt, cancellationToken).ConfigureAwait(false);
+                    continue;
             }
         }
 
@@ -478,8 +552,8 @@ public sealed class LoyaltyProgram
     {
         Preconditions.CheckNotNull(cart);
         CheckCurrency(cart, nameof(cart));
-        var history = await ruleSets.GetHistoryAsync(programId, cancellationToken).ConfigureAwait(false);
-        if (history.InForceAt(cart.PlacedAt) is not { } ruleSet)
+        var rules = await RuleSetsAsync(cancellationToken).ConfigureAwait(false);
+        if (rules.InForceAt(cart.PlacedAt) is not { } ruleSet)
         {
             return NoRules<EarningQuote>(cart.PlacedAt);
         }
@@ -489,9 +563,16 @@ public sealed class LoyaltyProgram
         var usage = EarningUsage.Empty;
         if (member is not null)
         {
-            var memberHistory = await members.GetHistoryAsync(programId, cart.Member, cancellationToken).ConfigureAwait(false);
-            context = Context(member, memberHistory, cart.PlacedAt, cart.Id).Context;
-            usage = Usage(memberHistory);
+            var (state, history) = await StateAsync(member, rebuild: false, clock.GetCurrentInstant(), cancellationToken).ConfigureAwait(false);
+            var tier = await TierAsync(member, state, history, cart.PlacedAt, cancellationToken).ConfigureAwait(false);
+            context = new MemberContext(
+                tier: tier.Tier.Id,
+                tierEarnMultiplier: tier.Benefits.EarnMultiplier,
+                previousOrderCount: state.OrderCount,
+                firstOrderAt: state.FirstOrderAt,
+                enrolledAt: member.EnrolledAt,
+                birthday: member.BirthDate is { } b ? new AnnualDate(b.Month, b.Day) : null);
+            usage = MemberStateKeeper.Usage(state);
         }
 
         usage = await WithCampaignUsageAsync(ruleSet, usage, DerivedIds.Order(cart.Id), cancellationToken).ConfigureAwait(false);
@@ -517,14 +598,14 @@ public sealed class LoyaltyProgram
         }
 
         var now = clock.GetCurrentInstant();
-        var history = await members.GetHistoryAsync(programId, memberId, cancellationToken).ConfigureAwait(false);
+        var (state, history) = await StateAsync(member, rebuild: false, now, cancellationToken).ConfigureAwait(false);
         var summary = new MemberSummary
         {
-            Profile = ToProfile(member, WelcomePoints(member, history)),
+            Profile = ToProfile(member, state.WelcomePoints),
             AsOf = now,
             Balance = await ledger.GetBalanceAsync(memberId, cancellationToken).ConfigureAwait(false),
             ExpiringSoon = await ledger.GetExpiryScheduleAsync(memberId, expiringWithinDays, cancellationToken).ConfigureAwait(false),
-            Tier = EvaluateTier(member, history, now),
+            Tier = await TierAsync(member, state, history, now, cancellationToken).ConfigureAwait(false),
             Redemptions = await rewards.ListRedemptionsAsync(programId, memberId, cancellationToken).ConfigureAwait(false),
         };
         return LoyaltyResult<MemberSummary>.Success(summary);
@@ -559,7 +640,7 @@ public sealed class LoyaltyProgram
         {
             return existing.MemberId == memberId && existing.RewardId == rewardId
                 ? LoyaltyResult<RewardRedemption>.Success(existing, isRepeat: true)
-                : Conflict<RewardRedemption>($"Redemption '{redemptionId}' was made for member '{existing.MemberId}' and reward '{existing.RewardId}'; use a new redemption id.");
+                : Conflict<RewardRedemption>($"Redemption '{redemptionId}' was made for member '{existing.MemberId}' and reward '{existing.RewardId}'; use a new redemption id.", existing.MemberId != memberId ? "MemberId" : "RewardId");
         }
 
         var member = await members.GetMemberAsync(programId, memberId, cancellationToken).ConfigureAwait(false);
@@ -809,6 +890,7 @@ public sealed class LoyaltyProgram
         }
 
         Preconditions.CheckInRange(expiryWarningDays, 1, 3660);
+        var pending = await CompletePendingAsync(asOf, cancellationToken).ConfigureAwait(false);
         var expiry = await ledger.ExpireDueAsync(asOf, cancellationToken).ConfigureAwait(false);
         metrics.Expired(expiry.PointsExpired);
 
@@ -899,8 +981,76 @@ public sealed class LoyaltyProgram
             TierChanges = changes,
             DowngradeWarnings = warnings,
             Birthdays = birthdays,
+            PendingOrdersCompleted = pending.Completed,
+            PendingOrdersChecked = pending.Checked,
         };
     }
+
+    /// <summary>How long a call has to finish its own steps before the recovery completes them.</summary>
+    internal static readonly Duration PendingGracePeriod = Duration.FromMinutes(5);
+
+    /// <summary>How far back the recovery looks for interrupted calls (a week of missed nightly runs).</summary>
+    internal static readonly Duration PendingLookBack = Duration.FromDays(7);
+
+    /// <summary>
+    /// Completes the steps that interrupted calls left undone, so recovery never depends on the
+    /// caller retrying: every order recorded between <see cref="PendingLookBack"/> and
+    /// <see cref="PendingGracePeriod"/> before <paramref name="asOf"/> gets its budget settlement, its
+    /// points (when the ledger has no transaction for it) and its referral bonuses, each step
+    /// idempotent. The order record written with the member's state is the record of the pending
+    /// steps: nothing extra is written on the order path.
+    /// </summary>
+    /// <param name="asOf">The instant of the run.</param>
+    /// <param name="cancellationToken">Cancels the run between orders.</param>
+    /// <returns>The orders checked and those completed.</returns>
+    internal async Task<(int Checked, int Completed)> CompletePendingAsync(Instant asOf, CancellationToken cancellationToken)
+    {
+        var until = asOf - PendingGracePeriod;
+        var from = asOf - PendingLookBack;
+        (Instant, OrderId)? after = null;
+        int seen = 0, completed = 0;
+        while (true)
+        {
+            var page = await members.ListOrdersRecordedAsync(programId, from, until, after, MaintenancePageSize, cancellationToken).ConfigureAwait(false);
+            foreach (var order in page)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                seen++;
+                var ruleSet = await RuleSetAsync(order.Earning.RuleSetVersion, cancellationToken).ConfigureAwait(false);
+                await SettleBudgetsAsync(ruleSet, order.TransactionId, order.Earning, cancellationToken).ConfigureAwait(false);
+                var repaired = false;
+                if (order.Earning.Total.IsPositive && await ledger.FindTransactionAsync(order.TransactionId, cancellationToken).ConfigureAwait(false) is null)
+                {
+                    var earned = await ledger.EarnAsync(OrderEarn(order), cancellationToken).ConfigureAwait(false);
+                    if (earned.Succeeded && !earned.IsRepeat)
+                    {
+                        metrics.Earned(order.Earning.Total);
+                        repaired = true;
+                    }
+                }
+
+                // A referral marked completed with the order gets its bonuses (each idempotent).
+                if (await members.GetMemberAsync(programId, order.MemberId, cancellationToken).ConfigureAwait(false) is { ReferralCompletedBy: { } by } member && by == order.OrderId)
+                {
+                    repaired |= await ReferralBonusesMissingAsync(order, cancellationToken).ConfigureAwait(false);
+                    await CompleteReferralAsync(order, member, cancellationToken).ConfigureAwait(false);
+                }
+
+                completed += repaired ? 1 : 0;
+            }
+
+            if (page.Count < MaintenancePageSize)
+            {
+                return (seen, completed);
+            }
+
+            after = (page[^1].RecordedAt, page[^1].OrderId);
+        }
+    }
+
+    /// <summary>Whether the referee's bonus of a completed referral is missing from the ledger.</summary>
+    private async Task<bool> ReferralBonusesMissingAsync(OrderRecord order, CancellationToken cancellationToken) =>
+        referral.RefereePoints > 0 && await ledger.FindTransactionAsync(DerivedIds.RefereeBonus(order.MemberId), cancellationToken).ConfigureAwait(false) is null;
 
     // ---------------------------------------------------------------- internals
 
@@ -912,9 +1062,9 @@ public sealed class LoyaltyProgram
         where T : class =>
         LoyaltyResult<T>.Failure(LoyaltyErrorCode.NoRuleSetInForce, $"No earning rule set is in force at {at}; publish one whose effective instant is at or before it.");
 
-    private static LoyaltyResult<T> Conflict<T>(string message)
+    private static LoyaltyResult<T> Conflict<T>(string message, string? field = null)
         where T : class =>
-        LoyaltyResult<T>.Failure(LoyaltyErrorCode.IdempotencyConflict, message);
+        LoyaltyResult<T>.Failure(LoyaltyErrorCode.IdempotencyConflict, message, field);
 
     /// <summary>A short random pause before retrying after a conflict (longer as attempts add up), so racing writers spread out.</summary>
     private static Task PauseAsync(int attempt, CancellationToken cancellationToken) =>
@@ -923,14 +1073,35 @@ public sealed class LoyaltyProgram
     private static LoyaltyStoreException HistoryKeptChanging(string what, MemberId memberId) =>
         new($"{what} could not be written after {MaxUpdateAttempts} attempts because the history of member '{memberId}' kept changing (other orders, refunds or activities being recorded); retry it.", isTransient: true);
 
+    private static string RefundDifference(RefundRecord stored, RefundRequest incoming, Instant refundedAt) =>
+        stored.OrderId != incoming.OrderId ? "OrderId"
+        : incoming.RefundedAt is not null && stored.RefundedAt != refundedAt ? "RefundedAt"
+        : stored.Refund.Lines.Count != incoming.Refund.Lines.Count || !stored.Refund.Lines.SequenceEqual(incoming.Refund.Lines) ? "Refund.Lines"
+        : "Refund.Amount";
+
+    /// <summary>The field's name in a difference such as <c>PlacedAt (… recorded, … now)</c>.</summary>
+    private static string? FieldOf(string? difference) => difference is null ? null : difference.Split(" (")[0];
+
+    private static string OrderConflict(OrderRecord stored, EarningOrder incoming) =>
+        $"Order '{stored.OrderId}' was recorded with other content: {Fingerprint.FirstDifference(stored.Order, incoming) ?? "its content"} differs (member '{stored.MemberId}', placed at {stored.Order.PlacedAt}); use a new order id for another order.";
+
+    private static string ActivityConflict(ActivityRecord stored, ActivityInput incoming) =>
+        $"Activity '{stored.ActivityId}' was recorded with other content: {Fingerprint.FirstDifference(stored.Activity, incoming) ?? "its content"} differs; use a new activity id for another activity.";
+
     private static LoyaltyResult<T> Insufficient<T>(MemberId memberId, Points needed, Points available)
         where T : class =>
         LoyaltyResult<T>.Failure(LoyaltyErrorCode.InsufficientPoints, $"Member '{memberId}' has {available} points available; {needed} are needed.");
 
+    /// <summary>
+    /// A ledger refusal as the programme's result: every business code has its own
+    /// <see cref="LoyaltyErrorCode"/> (an idempotency conflict keeps the differing field); an account
+    /// still busy after the ledger's retries is a transient <see cref="LoyaltyStoreException"/>.
+    /// </summary>
     private static LoyaltyResult<T> FromLedger<T>(LedgerResult result)
         where T : class
     {
-        var code = result.ErrorCode switch
+        var error = result.Error!;
+        var code = error.Code switch
         {
             LedgerErrorCode.InsufficientPoints => LoyaltyErrorCode.InsufficientPoints,
             LedgerErrorCode.IdempotencyConflict => LoyaltyErrorCode.IdempotencyConflict,
@@ -939,9 +1110,13 @@ public sealed class LoyaltyProgram
             LedgerErrorCode.HoldAlreadyReleased => LoyaltyErrorCode.HoldAlreadyReleased,
             LedgerErrorCode.HoldLapsed => LoyaltyErrorCode.HoldLapsed,
             LedgerErrorCode.CaptureExceedsHold => LoyaltyErrorCode.CaptureExceedsHold,
-            _ => throw new InvalidOperationException($"The ledger refused a write the programme derived itself: {result}."),
+            LedgerErrorCode.ReversalExceedsOriginal => LoyaltyErrorCode.ReversalExceedsOriginal,
+            LedgerErrorCode.UnknownTransaction => LoyaltyErrorCode.TransactionNotFound,
+            LedgerErrorCode.NotReversible => LoyaltyErrorCode.NotReversible,
+            LedgerErrorCode.ConcurrencyConflict => throw new LoyaltyStoreException($"The points account stayed busy with concurrent writes after the ledger's retries; nothing was written, retry the call. ({error.Message})", isTransient: true),
+            _ => throw new LoyaltyStoreException($"The ledger answered with an unknown code {(int)error.Code}: {error.Message}", isTransient: false),
         };
-        return LoyaltyResult<T>.Failure(code, result.Error!.Message);
+        return LoyaltyResult<T>.Failure(code, error.Message, error.Field);
     }
 
     private static void CheckCode(string code)
@@ -1031,30 +1206,34 @@ public sealed class LoyaltyProgram
     }
 
     private async Task<Points> WelcomePointsAsync(MemberRecord member, CancellationToken cancellationToken) =>
-        (await members.GetActivityAsync(programId, DerivedIds.SignUp(member.MemberId), cancellationToken).ConfigureAwait(false))?.Earning.Total ?? Points.Zero;
-
-    private Points WelcomePoints(MemberRecord member, MemberHistory history)
-    {
-        var signUp = DerivedIds.SignUp(member.MemberId);
-        return history.Activities.FirstOrDefault(a => a.ActivityId == signUp)?.Earning.Total ?? Points.Zero;
-    }
+        member.Evaluation is { } state
+            ? state.WelcomePoints
+            : (await members.GetActivityAsync(programId, DerivedIds.SignUp(member.MemberId), cancellationToken).ConfigureAwait(false))?.Earning.Total ?? Points.Zero;
 
     private MemberProfile ToProfile(MemberRecord member, Points welcome) =>
         new(member.MemberId, member.EnrolledAt, member.BirthDate, member.ReferralCode, member.ReferredBy, welcome);
 
-    private bool IsQualifyingForReferral(OrderRecord order) => order.Order.NetSubtotal >= referral.MinimumOrderAmount;
-
-    private async Task<LoyaltyResult<OrderReceipt>> CompleteOrderAsync(OrderRecord record, string fingerprint, bool isNew, CancellationToken cancellationToken)
+    /// <summary>
+    /// Completes an order from its stored record: settles its budget reservations, earns its points,
+    /// completes the member's referral. Every step is idempotent, so a retry (or the pending-steps
+    /// recovery) completes what an interrupted call left undone.
+    /// </summary>
+    /// <param name="record">The stored order.</param>
+    /// <param name="incoming">The caller's order.</param>
+    /// <param name="fingerprint">The caller's content, to tell a repeat from a conflict.</param>
+    /// <param name="written">The member record written with the order by this call; null for a repeat.</param>
+    /// <param name="tier">The member's tier after the order, evaluated by this call; null for a repeat.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    private async Task<LoyaltyResult<OrderReceipt>> CompleteOrderAsync(OrderRecord record, EarningOrder incoming, string fingerprint, MemberRecord? written, TierEvaluation? tier, CancellationToken cancellationToken)
     {
-        var history = await ruleSets.GetHistoryAsync(programId, cancellationToken).ConfigureAwait(false);
-        var ruleSet = history.Versions.FirstOrDefault(v => v.Version == record.Earning.RuleSetVersion);
+        var isNew = written is not null;
+        var ruleSet = await RuleSetAsync(record.Earning.RuleSetVersion, cancellationToken).ConfigureAwait(false);
         await SettleBudgetsAsync(ruleSet, record.TransactionId, record.Earning, cancellationToken).ConfigureAwait(false);
         if (record.Fingerprint != fingerprint)
         {
-            return Conflict<OrderReceipt>($"Order '{record.OrderId}' was recorded with other content (member '{record.MemberId}', placed at {record.Order.PlacedAt}); use a new order id for another order.");
+            return Conflict<OrderReceipt>(OrderConflict(record, incoming), FieldOf(Fingerprint.FirstDifference(record.Order, incoming)));
         }
 
-        // Every step below is idempotent, so a retry completes what an interrupted call left undone.
         Instant? availableAt = null;
         if (record.Earning.Total.IsPositive)
         {
@@ -1076,8 +1255,15 @@ public sealed class LoyaltyProgram
             metrics.OrderRecorded();
         }
 
-        var completedReferral = await CompleteReferralAsync(record, cancellationToken).ConfigureAwait(false);
-        var tier = await RefreshTierAsync(record.MemberId, cancellationToken).ConfigureAwait(false);
+        var member = written ?? await members.GetMemberAsync(programId, record.MemberId, cancellationToken).ConfigureAwait(false);
+        var completedReferral = member is not null && await CompleteReferralAsync(record, member, cancellationToken).ConfigureAwait(false);
+        if (tier is null && member is not null)
+        {
+            var now = clock.GetCurrentInstant();
+            var (state, history) = await StateAsync(member, rebuild: false, now, cancellationToken).ConfigureAwait(false);
+            tier = await TierAsync(member, state, history, now, cancellationToken).ConfigureAwait(false);
+        }
+
         return LoyaltyResult<OrderReceipt>.Success(
             new OrderReceipt
             {
@@ -1089,10 +1275,114 @@ public sealed class LoyaltyProgram
                 Explanation = Explanations.For(record.Earning, ruleSet),
                 Earning = record.Earning,
                 TierAtOrder = record.Tier,
-                Tier = tier,
+                Tier = tier?.Tier.Id ?? record.Tier ?? Tiers.EntryTier.Id,
                 CompletedReferral = completedReferral,
             },
             isRepeat: !isNew);
+    }
+
+    /// <summary>
+    /// An order paid partly with points is tied to the points held for it at checkout: the hold is
+    /// captured now if it is still open (the whole hold), and the money the captured points are worth
+    /// under a pay-with-points reward of the catalogue must be what the order says was paid with points.
+    /// Runs before anything about the order is written.
+    /// </summary>
+    private async Task<LoyaltyError?> CheckPaidWithPointsAsync(EarningOrder order, CancellationToken cancellationToken)
+    {
+        var paid = order.PaidWithPoints.ToString("0.00##", CultureInfo.InvariantCulture);
+        var hold = await ledgerStore.GetHoldAsync(new LedgerAccountKey(programId, order.Member), DerivedIds.Hold(order.Id), cancellationToken).ConfigureAwait(false);
+        if (hold is null)
+        {
+            return new LoyaltyError(LoyaltyErrorCode.PaymentDoesNotMatchHold, $"Order '{order.Id}' says {paid} {currency.Code} was paid with points, but no points were held for it; hold them with HoldPointsAsync for this order id before recording the order.");
+        }
+
+        if (hold.Status == LedgerHoldStatus.Open)
+        {
+            var captured = await CaptureHeldPointsAsync(order.Member, order.Id, null, cancellationToken).ConfigureAwait(false);
+            if (!captured.Succeeded)
+            {
+                return captured.Error;
+            }
+
+            hold = await ledgerStore.GetHoldAsync(new LedgerAccountKey(programId, order.Member), DerivedIds.Hold(order.Id), cancellationToken).ConfigureAwait(false) ?? hold;
+        }
+
+        if (hold.Status != LedgerHoldStatus.Captured)
+        {
+            return new LoyaltyError(LoyaltyErrorCode.PaymentDoesNotMatchHold, $"Order '{order.Id}' says {paid} {currency.Code} was paid with points, but its hold of {hold.Amount} points was {hold.Status.ToString().ToLowerInvariant()}; hold points again for the order, or record it without the points payment.");
+        }
+
+        var catalog = await rewards.GetCatalogAsync(programId, cancellationToken).ConfigureAwait(false);
+        var worth = catalog.Rewards
+            .Where(r => r.Kind == RewardKind.PayWithPoints && r.PayWithPointsTerms is not null)
+            .Select(r => r.PayWithPointsTerms!.ValueOf(Points.FromInt64(hold.Captured)).Amount)
+            .Distinct()
+            .ToList();
+        if (!worth.Contains(order.PaidWithPoints))
+        {
+            var values = worth.Count == 0 ? "nothing (the catalogue has no pay-with-points reward)" : string.Join(" or ", worth.Select(w => w.ToString("0.00##", CultureInfo.InvariantCulture) + " " + currency.Code));
+            return new LoyaltyError(LoyaltyErrorCode.PaymentDoesNotMatchHold, $"Order '{order.Id}' says {paid} {currency.Code} was paid with points, but the {hold.Captured} points captured for it are worth {values}; record what the captured points paid.");
+        }
+
+        return null;
+    }
+
+    /// <summary>The kept state of a member, or (when asked, or when none is kept yet) the state a replay of its history gives, with that history.</summary>
+    private async Task<(MemberEvaluationState State, MemberHistory? History)> StateAsync(MemberRecord member, bool rebuild, Instant now, CancellationToken cancellationToken)
+    {
+        if (!rebuild && member.Evaluation is { } kept)
+        {
+            return (kept, null);
+        }
+
+        var history = await members.GetHistoryAsync(programId, member.MemberId, cancellationToken).ConfigureAwait(false);
+        return (keeper.Replay(member, history, now), history);
+    }
+
+    /// <summary>The member's tier as of an instant: from the kept state, or by replaying the history when the instant is before the state's checkpoint.</summary>
+    private async Task<TierEvaluation> TierAsync(MemberRecord member, MemberEvaluationState state, MemberHistory? history, Instant asOf, CancellationToken cancellationToken)
+    {
+        if (keeper.Evaluate(member, state, asOf) is { } evaluation)
+        {
+            return evaluation;
+        }
+
+        history ??= await members.GetHistoryAsync(programId, member.MemberId, cancellationToken).ConfigureAwait(false);
+        return keeper.EvaluateByReplay(member, history, asOf);
+    }
+
+    /// <summary>The state after a record dated before the kept checkpoint (recorded late): a replay of the history with the record added.</summary>
+    private async Task<MemberEvaluationState> ReplayWithAsync(MemberRecord member, MemberEvaluationState state, MemberHistory? history, Func<MemberHistory, MemberHistory> add, Instant now, CancellationToken cancellationToken)
+    {
+        history ??= await members.GetHistoryAsync(programId, member.MemberId, cancellationToken).ConfigureAwait(false);
+        var with = add(history);
+        return keeper.Replay(member, with with { Version = history.Version + 1 }, now);
+    }
+
+    /// <summary>The member's next record, with its kept state and its tier status as of <paramref name="now"/> (a newer stored status is kept), and that tier.</summary>
+    private (MemberRecord Written, TierEvaluation Tier) Advance(MemberRecord member, MemberEvaluationState next, Instant now)
+    {
+        var at = next.TierCheckpoint is { } checkpoint && checkpoint.EvaluatedAt > now ? checkpoint.EvaluatedAt : now;
+        var tier = keeper.Evaluate(member, next, at)!;
+        var status = member.TierStatus is { } stored && stored.EvaluatedAt > now ? stored : tier.Status;
+        return (member with { Evaluation = next, TierStatus = status, Version = member.Version + 1 }, tier);
+    }
+
+    /// <summary>The published rule sets, read through the shared cache.</summary>
+    private ValueTask<EarningRuleSetHistory> RuleSetsAsync(CancellationToken cancellationToken) =>
+        ruleSetCache.GetAsync(ruleSets, programId, clock.GetCurrentInstant(), r => ConfigurationChecks.CheckPublished(Settings, r), cancellationToken);
+
+    /// <summary>A rule set by version: from the cache, or from the store when the cache has not seen it yet (published by another instance).</summary>
+    private async ValueTask<EarningRuleSet?> RuleSetAsync(string version, CancellationToken cancellationToken)
+    {
+        var cached = await RuleSetsAsync(cancellationToken).ConfigureAwait(false);
+        if (cached.Versions.FirstOrDefault(v => v.Version == version) is { } found)
+        {
+            return found;
+        }
+
+        ruleSetCache.Invalidate(programId);
+        return (await RuleSetsAsync(cancellationToken).ConfigureAwait(false)).Versions.FirstOrDefault(v => v.Version == version);
     }
 
     /// <summary>
@@ -1106,12 +1396,11 @@ public sealed class LoyaltyProgram
         return new EarnPoints(order.TransactionId, order.MemberId, order.Earning.Total) { PendingPeriod = pending < Duration.Zero ? Duration.Zero : pending };
     }
 
-    private async Task<bool> CompleteReferralAsync(OrderRecord order, CancellationToken cancellationToken)
+    private async Task<bool> CompleteReferralAsync(OrderRecord order, MemberRecord member, CancellationToken cancellationToken)
     {
-        var member = await members.GetMemberAsync(programId, order.MemberId, cancellationToken).ConfigureAwait(false);
-        if (member?.ReferredBy is not { } referrer
+        if (member.ReferredBy is not { } referrer
             || (member.ReferralCompletedBy is { } completedBy && completedBy != order.OrderId)
-            || !IsQualifyingForReferral(order))
+            || !keeper.IsQualifyingForReferral(order))
         {
             return false;
         }
@@ -1119,9 +1408,8 @@ public sealed class LoyaltyProgram
         if (member.ReferralCompletedBy is null)
         {
             // Only the member's first qualifying order completes the referral.
-            var history = await members.GetHistoryAsync(programId, order.MemberId, cancellationToken).ConfigureAwait(false);
-            var first = history.Orders.Where(IsQualifyingForReferral).OrderBy(o => o.Order.PlacedAt).ThenBy(o => o.RecordedAt).FirstOrDefault();
-            if (first is not null && first.OrderId != order.OrderId)
+            var (state, _) = await StateAsync(member, rebuild: false, clock.GetCurrentInstant(), cancellationToken).ConfigureAwait(false);
+            if (state.FirstQualifyingOrder is { } first && first != order.OrderId)
             {
                 return false;
             }
@@ -1143,14 +1431,24 @@ public sealed class LoyaltyProgram
             }
         }
 
+        if (member.ReferralCompletedBy == order.OrderId)
+        {
+            return true;
+        }
+
         var updated = await UpdateMemberAsync(order.MemberId, m => m.ReferralCompletedBy is null ? m with { ReferralCompletedBy = order.OrderId } : null, cancellationToken).ConfigureAwait(false);
-        return updated.ReferralCompletedBy == order.OrderId;
+        return updated?.ReferralCompletedBy == order.OrderId;
     }
 
-    private async Task<LoyaltyResult<RefundReceipt>> CompleteRefundAsync(RefundRecord record, bool isRepeat, CancellationToken cancellationToken)
+    private async Task<LoyaltyResult<RefundReceipt>> CompleteRefundAsync(RefundRecord record, TierEvaluation? tier, CancellationToken cancellationToken)
     {
-        var order = await members.GetOrderAsync(programId, record.OrderId, cancellationToken).ConfigureAwait(false)
-            ?? throw new InvalidOperationException($"Refund '{record.RefundId}' names order '{record.OrderId}', which is not in the member store.");
+        var isRepeat = tier is null;
+        var order = await members.GetOrderAsync(programId, record.OrderId, cancellationToken).ConfigureAwait(false);
+        if (order is null)
+        {
+            return LoyaltyResult<RefundReceipt>.Failure(LoyaltyErrorCode.OrderNotFound, $"Refund '{record.RefundId}' names order '{record.OrderId}', which is no longer in the member store; restore the order's record before completing the refund.");
+        }
+
         long applied = 0, writtenOff = 0, debt = 0;
         if (record.TransactionId is { } transactionId)
         {
@@ -1180,7 +1478,13 @@ public sealed class LoyaltyProgram
             debt = Math.Max(0, reversed.Transaction.DebtChange);
         }
 
-        var tier = await RefreshTierAsync(record.MemberId, cancellationToken).ConfigureAwait(false);
+        if (tier is null && await members.GetMemberAsync(programId, record.MemberId, cancellationToken).ConfigureAwait(false) is { } member)
+        {
+            var now = clock.GetCurrentInstant();
+            var (state, history) = await StateAsync(member, rebuild: false, now, cancellationToken).ConfigureAwait(false);
+            tier = await TierAsync(member, state, history, now, cancellationToken).ConfigureAwait(false);
+        }
+
         return LoyaltyResult<RefundReceipt>.Success(
             new RefundReceipt
             {
@@ -1193,7 +1497,7 @@ public sealed class LoyaltyProgram
                 PointsWrittenOff = Points.FromInt64(writtenOff),
                 DebtAdded = Points.FromInt64(debt),
                 IsFullRefund = record.Result.IsFullRefund,
-                Tier = tier,
+                Tier = tier?.Tier.Id ?? Tiers.EntryTier.Id,
             },
             isRepeat);
     }
@@ -1206,7 +1510,7 @@ public sealed class LoyaltyProgram
         {
             return existing.Fingerprint == fingerprint || tolerateExisting
                 ? await CompleteActivityAsync(existing, isRepeat: true, cancellationToken).ConfigureAwait(false)
-                : Conflict<ActivityReceipt>($"Activity '{activityId}' was recorded with other content; use a new activity id for another activity.");
+                : Conflict<ActivityReceipt>(ActivityConflict(existing, activity), FieldOf(Fingerprint.FirstDifference(existing.Activity, activity)));
         }
 
         var member = await members.GetMemberAsync(programId, activity.Member, cancellationToken).ConfigureAwait(false);
@@ -1215,19 +1519,27 @@ public sealed class LoyaltyProgram
             return NotEnrolled<ActivityReceipt>(activity.Member);
         }
 
-        var history = await ruleSets.GetHistoryAsync(programId, cancellationToken).ConfigureAwait(false);
-        if (history.InForceAt(activity.OccurredAt) is not { } ruleSet)
+        var rules = await RuleSetsAsync(cancellationToken).ConfigureAwait(false);
+        if (rules.InForceAt(activity.OccurredAt) is not { } ruleSet)
         {
             return NoRules<ActivityReceipt>(activity.OccurredAt);
         }
 
+        var key = DerivedIds.Activity(activityId);
         for (var attempt = 0; attempt < MaxUpdateAttempts; attempt++)
         {
-            // Written only if the member's history has not changed since it was read (see RecordOrderAsync).
-            var memberHistory = await members.GetHistoryAsync(programId, activity.Member, cancellationToken).ConfigureAwait(false);
-            var context = Context(member, memberHistory, activity.OccurredAt, null).Context;
-            var key = DerivedIds.Activity(activityId);
-            var usage = await UsageAsync(ruleSet, memberHistory, key, cancellationToken).ConfigureAwait(false);
+            // Written only if the member and its history have not changed since they were read (see RecordOrderAsync).
+            var now = clock.GetCurrentInstant();
+            var (state, history) = await StateAsync(member, rebuild: attempt >= 2, now, cancellationToken).ConfigureAwait(false);
+            var tierAt = await TierAsync(member, state, history, activity.OccurredAt, cancellationToken).ConfigureAwait(false);
+            var context = new MemberContext(
+                tier: tierAt.Tier.Id,
+                tierEarnMultiplier: tierAt.Benefits.EarnMultiplier,
+                previousOrderCount: state.OrderCount,
+                firstOrderAt: state.FirstOrderAt,
+                enrolledAt: member.EnrolledAt,
+                birthday: member.BirthDate is { } b ? new AnnualDate(b.Month, b.Day) : null);
+            var usage = await WithCampaignUsageAsync(ruleSet, MemberStateKeeper.Usage(state), key, cancellationToken).ConfigureAwait(false);
             var earning = await EvaluateWithinBudgetsAsync(ruleSet, usage, key, u => EarningEngine.Instance.Evaluate(ruleSet, activity, context, u), cancellationToken).ConfigureAwait(false);
             if (skipWhenNothingEarned && earning.Total.IsZero)
             {
@@ -1243,9 +1555,12 @@ public sealed class LoyaltyProgram
                 Activity = activity,
                 Earning = earning,
                 TransactionId = earning.Total.IsPositive ? key : null,
-                RecordedAt = clock.GetCurrentInstant(),
+                RecordedAt = now,
             };
-            var added = await members.AddActivityAsync(record, memberHistory.Version, cancellationToken).ConfigureAwait(false);
+            var next = keeper.WithActivity(member, state, record, now)
+                ?? await ReplayWithAsync(member, state, history, h => h with { Activities = [.. h.Activities, record] }, now, cancellationToken).ConfigureAwait(false);
+            var (written, _) = Advance(member, next, now);
+            var added = await members.AddActivityWithStateAsync(record, written, cancellationToken).ConfigureAwait(false);
             switch (added.Status)
             {
                 case HistoryAddStatus.Added:
@@ -1254,9 +1569,15 @@ public sealed class LoyaltyProgram
                     var stored = added.Existing!;
                     return stored.Fingerprint == fingerprint || tolerateExisting
                         ? await CompleteActivityAsync(stored, isRepeat: true, cancellationToken).ConfigureAwait(false)
-                        : Conflict<ActivityReceipt>($"Activity '{activityId}' was recorded with other content; use a new activity id for another activity.");
+                        : Conflict<ActivityReceipt>(ActivityConflict(stored, activity), FieldOf(Fingerprint.FirstDifference(stored.Activity, activity)));
                 default:
                     await PauseAsync(attempt, cancellationToken).ConfigureAwait(false);
+                    member = await members.GetMemberAsync(programId, activity.Member, cancellationToken).ConfigureAwait(false);
+                    if (member is null)
+                    {
+                        return NotEnrolled<ActivityReceipt>(activity.Member);
+                    }
+
                     continue;
             }
         }
@@ -1266,8 +1587,7 @@ public sealed class LoyaltyProgram
 
     private async Task<LoyaltyResult<ActivityReceipt>> CompleteActivityAsync(ActivityRecord record, bool isRepeat, CancellationToken cancellationToken)
     {
-        var history = await ruleSets.GetHistoryAsync(programId, cancellationToken).ConfigureAwait(false);
-        var ruleSet = history.Versions.FirstOrDefault(v => v.Version == record.Earning.RuleSetVersion);
+        var ruleSet = await RuleSetAsync(record.Earning.RuleSetVersion, cancellationToken).ConfigureAwait(false);
         await SettleBudgetsAsync(ruleSet, DerivedIds.Activity(record.ActivityId), record.Earning, cancellationToken).ConfigureAwait(false);
         if (record.TransactionId is { } transactionId)
         {
@@ -1282,8 +1602,6 @@ public sealed class LoyaltyProgram
             {
                 metrics.Earned(record.Earning.Total);
             }
-
-            await RefreshTierAsync(record.MemberId, cancellationToken).ConfigureAwait(false);
         }
 
         return LoyaltyResult<ActivityReceipt>.Success(ToReceipt(record.ActivityId, record.Activity, record.Earning, ruleSet), isRepeat);
@@ -1322,28 +1640,6 @@ public sealed class LoyaltyProgram
         var result = await RecordActivityCoreAsync(activityId, new ActivityInput(ActivityKind.Birthday, member.MemberId, startsAt), skipWhenNothingEarned: true, cancellationToken).ConfigureAwait(false);
         return result.Value is { Points.IsPositive: true } receipt ? new BirthdayGrant(member.MemberId, birthday, receipt.Points) : null;
     }
-
-    private (MemberContext Context, TierId Tier) Context(MemberRecord member, MemberHistory history, Instant at, OrderId? excluding)
-    {
-        var evaluation = EvaluateTier(member, history, at);
-        // Every order already recorded counts as previous, whatever its placement instant: orders are
-        // numbered in the order they are recorded (serialised by the history version), so a first-order
-        // or Nth-order bonus goes to exactly one order, also when two orders share an instant or an
-        // older order is recorded late.
-        var previous = history.Orders.Where(o => o.OrderId != excluding).ToList();
-        var context = new MemberContext(
-            tier: evaluation.Tier.Id,
-            tierEarnMultiplier: evaluation.Benefits.EarnMultiplier,
-            previousOrderCount: previous.Count,
-            firstOrderAt: previous.Count > 0 ? previous.Min(o => o.Order.PlacedAt) : null,
-            enrolledAt: member.EnrolledAt,
-            birthday: member.BirthDate is { } b ? new AnnualDate(b.Month, b.Day) : null);
-        return (context, evaluation.Tier.Id);
-    }
-
-    /// <summary>The member's usage of per-member caps from their history, with the programme-wide usage of every campaign budget.</summary>
-    private async Task<EarningUsage> UsageAsync(EarningRuleSet ruleSet, MemberHistory history, TransactionId key, CancellationToken cancellationToken) =>
-        await WithCampaignUsageAsync(ruleSet, Usage(history), key, cancellationToken).ConfigureAwait(false);
 
     /// <summary>
     /// Sets each campaign budget's usage to what all orders and activities hold, except what
@@ -1410,65 +1706,20 @@ public sealed class LoyaltyProgram
         await budgets.SettleAsync(programId, key, grants, cancellationToken).ConfigureAwait(false);
     }
 
-    private static EarningUsage Usage(MemberHistory history) =>
-        EarningUsage.Empty.Apply(history.Orders.SelectMany(o => o.Earning.UsageDeltas).Concat(history.Activities.SelectMany(a => a.Earning.UsageDeltas)));
+    /// <summary>The member's tier as of an instant, by replaying its full history (maintenance, as-of questions).</summary>
+    private TierEvaluation EvaluateTier(MemberRecord member, MemberHistory history, Instant asOf) => keeper.EvaluateByReplay(member, history, asOf);
 
-    private TierEvaluation EvaluateTier(MemberRecord member, MemberHistory history, Instant asOf)
-    {
-        var entries = new List<QualificationEntry>(history.Orders.Count + history.Refunds.Count + history.Activities.Count);
-        foreach (var order in history.Orders)
-        {
-            entries.Add(QualificationEntry.FromOrder(order.Order.PlacedAt, Money.FromDecimal(order.Order.NetSubtotal, currency), order.Earning.Total));
-        }
-
-        foreach (var refund in history.Refunds)
-        {
-            entries.Add(QualificationEntry.FromRefund(refund.RefundedAt, refund.Amount, refund.Result.Total, refund.Result.IsFullRefund));
-        }
-
-        foreach (var activity in history.Activities)
-        {
-            if (activity.Earning.Total.IsPositive)
-            {
-                entries.Add(QualificationEntry.FromPoints(activity.Activity.OccurredAt, activity.Earning.Total, EarnKind.Activity));
-            }
-        }
-
-        var at = asOf < member.EnrolledAt ? member.EnrolledAt : asOf;
-        return tierEvaluator.Evaluate(new TierMember { MemberId = member.MemberId, EnrolledAt = member.EnrolledAt, History = entries.ToArray() }, at);
-    }
-
-    private async Task<TierId> RefreshTierAsync(MemberId memberId, CancellationToken cancellationToken)
-    {
-        var now = clock.GetCurrentInstant();
-        for (var attempt = 0; attempt < MaxUpdateAttempts; attempt++)
-        {
-            // Member and history are re-read on each attempt, so the stored status is never older than what it replaced.
-            var member = await members.GetMemberAsync(programId, memberId, cancellationToken).ConfigureAwait(false)
-                ?? throw new InvalidOperationException($"Member '{memberId}' disappeared from the member store while being updated.");
-            var history = await members.GetHistoryAsync(programId, memberId, cancellationToken).ConfigureAwait(false);
-            var evaluation = EvaluateTier(member, history, now);
-            if (member.TierStatus is { } stored && stored.EvaluatedAt > now)
-            {
-                return evaluation.Tier.Id;
-            }
-
-            var next = member with { TierStatus = evaluation.Status, Version = member.Version + 1 };
-            if (await members.UpdateMemberAsync(next, member.Version, cancellationToken).ConfigureAwait(false))
-            {
-                return evaluation.Tier.Id;
-            }
-        }
-
-        throw new LoyaltyStoreException($"Member '{memberId}' could not be updated after {MaxUpdateAttempts} attempts because of concurrent updates; retry the call.", isTransient: true);
-    }
-
-    private async Task<MemberRecord> UpdateMemberAsync(MemberId memberId, Func<MemberRecord, MemberRecord?> change, CancellationToken cancellationToken)
+    /// <summary>Applies a change to a member under optimistic concurrency; null when the member is not (or no longer) in the store.</summary>
+    private async Task<MemberRecord?> UpdateMemberAsync(MemberId memberId, Func<MemberRecord, MemberRecord?> change, CancellationToken cancellationToken)
     {
         for (var attempt = 0; attempt < MaxUpdateAttempts; attempt++)
         {
-            var current = await members.GetMemberAsync(programId, memberId, cancellationToken).ConfigureAwait(false)
-                ?? throw new InvalidOperationException($"Member '{memberId}' disappeared from the member store while being updated.");
+            var current = await members.GetMemberAsync(programId, memberId, cancellationToken).ConfigureAwait(false);
+            if (current is null)
+            {
+                return null;
+            }
+
             if (change(current) is not { } next)
             {
                 return current;
@@ -1508,8 +1759,8 @@ public sealed class LoyaltyProgram
 
         if (reward.RequiredTier is { } required)
         {
-            var history = await members.GetHistoryAsync(programId, member.MemberId, cancellationToken).ConfigureAwait(false);
-            var evaluation = EvaluateTier(member, history, now);
+            var (state, history) = await StateAsync(member, rebuild: false, now, cancellationToken).ConfigureAwait(false);
+            var evaluation = await TierAsync(member, state, history, now, cancellationToken).ConfigureAwait(false);
             if (!evaluation.CanAccess(required))
             {
                 return (null, new LoyaltyError(LoyaltyErrorCode.RewardRequiresHigherTier, $"Reward '{rewardId}' is for tier '{required}' and above; member '{member.MemberId}' is '{evaluation.Tier.Id}'."));

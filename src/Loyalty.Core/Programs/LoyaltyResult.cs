@@ -80,12 +80,25 @@ public enum LoyaltyErrorCode
 
     /// <summary>The points would pay more than the allowed share of the order.</summary>
     AboveMaximumShare = 25,
+
+    /// <summary>A reversal (refund or cancellation) would take back more than the original transaction gave, with the earlier reversals.</summary>
+    ReversalExceedsOriginal = 26,
+
+    /// <summary>The ledger has no transaction the call refers to (for example the hold or earn it settles or reverses).</summary>
+    TransactionNotFound = 27,
+
+    /// <summary>The ledger transaction the call would reverse is not reversible (only earns, redemptions and captures are).</summary>
+    NotReversible = 28,
+
+    /// <summary>An order paid partly with points does not match the points captured from its hold (<see cref="Earning.EarningOrder.PaidWithPoints"/> against the hold's value).</summary>
+    PaymentDoesNotMatchHold = 29,
 }
 
 /// <summary>A business outcome that stopped a call, with a message for logs and support.</summary>
 /// <param name="Code">The stable code to branch on.</param>
 /// <param name="Message">What happened, in words.</param>
-public sealed record LoyaltyError(LoyaltyErrorCode Code, string Message)
+/// <param name="Field">For <see cref="LoyaltyErrorCode.IdempotencyConflict"/>, the first field that differs from what was recorded under the id (e.g. <c>PlacedAt</c>, <c>Lines[0].Quantity</c>); otherwise null.</param>
+public sealed record LoyaltyError(LoyaltyErrorCode Code, string Message, string? Field = null)
 {
     /// <summary>The code and message, e.g. <c>InsufficientPoints: …</c>.</summary>
     /// <returns>The text.</returns>
@@ -134,5 +147,5 @@ public sealed class LoyaltyResult<T>
 
     internal static LoyaltyResult<T> Success(T value, bool isRepeat = false) => new(value, null, isRepeat);
 
-    internal static LoyaltyResult<T> Failure(LoyaltyErrorCode code, string message) => new(null, new LoyaltyError(code, message), false);
+    internal static LoyaltyResult<T> Failure(LoyaltyErrorCode code, string message, string? field = null) => new(null, new LoyaltyError(code, message, field), false);
 }

@@ -278,4 +278,10 @@ public sealed record MaintenanceReport
 
     /// <summary>Birthday points granted by this run.</summary>
     public required IReadOnlyList<BirthdayGrant> Birthdays { get; init; }
+
+    /// <summary>Orders recorded but left without their points, budget settlement or referral bonuses by an interrupted call, which this run completed.</summary>
+    public int PendingOrdersCompleted { get; init; }
+
+    /// <summary>Orders the pending-steps recovery looked at (those recorded within its look-back, past the grace period).</summary>
+    public int PendingOrdersChecked { get; init; }
 }

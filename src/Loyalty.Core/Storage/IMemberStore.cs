@@ -1,6 +1,6 @@
 using Loyalty.Core.Primitives;
-using Loyalty.Core.Programs;
 using Loyalty.Core.Referrals;
+using NodaTime;
 
 namespace Loyalty.Core.Storage;
 
@@ -122,4 +122,63 @@ public interface IMemberStore
     /// <param name="cancellationToken">Cancels the read.</param>
     /// <returns>The orders, refunds and activities, each in time order, and the history's version (never newer than the records read).</returns>
     ValueTask<MemberHistory> GetHistoryAsync(ProgramId programId, MemberId memberId, CancellationToken cancellationToken = default);
+
+    // ---------------------------------------------------------------- writes with the member's kept state
+
+    /// <summary>
+    /// Inserts an order and replaces its member's record (with the kept evaluation state moved past the
+    /// order) in one atomic write: nothing is written unless no order has the id, the stored member is
+    /// still at version <c><paramref name="member"/>.Version - 1</c>, and the member's history is still at
+    /// version <c><paramref name="member"/>.Evaluation.HistoryVersion - 1</c>. Writing moves the history
+    /// version to <c>member.Evaluation.HistoryVersion</c>. An existing order with the same id is returned
+    /// whatever the versions.
+    /// </summary>
+    /// <param name="order">The order.</param>
+    /// <param name="member">The member's new record, with <see cref="MemberRecord.Evaluation"/> set.</param>
+    /// <param name="cancellationToken">Cancels the write.</param>
+    /// <returns>Added, exists (with the stored order) or conflict (re-read the member and retry).</returns>
+    /// <exception cref="ArgumentNullException">An argument is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="member"/> has no evaluation state, or is another member than the order's.</exception>
+    ValueTask<HistoryAddResult<OrderRecord>> AddOrderWithStateAsync(OrderRecord order, MemberRecord member, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Inserts a refund and replaces its member's record in one atomic write, under the conditions of
+    /// <see cref="AddRefundAsync(RefundRecord, int, CancellationToken)"/> and those of
+    /// <see cref="AddOrderWithStateAsync(OrderRecord, MemberRecord, CancellationToken)"/> on the member's versions.
+    /// </summary>
+    /// <param name="refund">The refund.</param>
+    /// <param name="expectedRefundCount">The number of refunds of the order the caller read.</param>
+    /// <param name="member">The member's new record, with <see cref="MemberRecord.Evaluation"/> set.</param>
+    /// <param name="cancellationToken">Cancels the write.</param>
+    /// <returns>Added, exists (with the stored refund) or conflict.</returns>
+    /// <exception cref="ArgumentNullException">An argument is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="member"/> has no evaluation state, or is another member than the refund's.</exception>
+    ValueTask<RefundAddResult> AddRefundWithStateAsync(RefundRecord refund, int expectedRefundCount, MemberRecord member, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Inserts an activity and replaces its member's record in one atomic write, under the conditions
+    /// of <see cref="AddOrderWithStateAsync(OrderRecord, MemberRecord, CancellationToken)"/>.
+    /// </summary>
+    /// <param name="activity">The activity.</param>
+    /// <param name="member">The member's new record, with <see cref="MemberRecord.Evaluation"/> set.</param>
+    /// <param name="cancellationToken">Cancels the write.</param>
+    /// <returns>Added, exists (with the stored activity) or conflict.</returns>
+    /// <exception cref="ArgumentNullException">An argument is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="member"/> has no evaluation state, or is another member than the activity's.</exception>
+    ValueTask<HistoryAddResult<ActivityRecord>> AddActivityWithStateAsync(ActivityRecord activity, MemberRecord member, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Lists the orders recorded (<see cref="OrderRecord.RecordedAt"/>) in [<paramref name="from"/>,
+    /// <paramref name="until"/>), by recording instant then order id, for the recovery of calls
+    /// interrupted after the order was written (its points, budget settlement, referral).
+    /// </summary>
+    /// <param name="programId">The programme.</param>
+    /// <param name="from">The first recording instant, inclusive.</param>
+    /// <param name="until">The last recording instant, exclusive.</param>
+    /// <param name="after">Continue after this (recording instant, order id) of the previous page, or null from the start.</param>
+    /// <param name="maxCount">At most this many, at least 1.</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <returns>The orders.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxCount"/> is less than 1.</exception>
+    ValueTask<IReadOnlyList<OrderRecord>> ListOrdersRecordedAsync(ProgramId programId, Instant from, Instant until, (Instant RecordedAt, OrderId OrderId)? after, int maxCount, CancellationToken cancellationToken = default);
 }

@@ -1,6 +1,5 @@
 using Loyalty.Core.Earning;
 using Loyalty.Core.Primitives;
-using Loyalty.Core.Programs;
 using Loyalty.Core.Referrals;
 using Loyalty.Core.Tiers;
 using NodaTime;
@@ -37,6 +36,12 @@ public sealed record MemberRecord
 
     /// <summary>The instant of the last maintenance run that covered this member, or null.</summary>
     public Instant? LastMaintainedAt { get; init; }
+
+    /// <summary>
+    /// What evaluating the member's next order needs, kept up to date by every order, refund and
+    /// activity written with it; null when not kept yet (the programme then rebuilds it from the history).
+    /// </summary>
+    public MemberEvaluationState? Evaluation { get; init; }
 
     /// <summary>The record's version: 1 when added, incremented by each update.</summary>
     public long Version { get; init; } = 1;

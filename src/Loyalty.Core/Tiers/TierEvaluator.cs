@@ -53,6 +53,17 @@ public sealed class TierEvaluator
     /// <summary>The ladder evaluated.</summary>
     public TierLadder Ladder => ladder;
 
+    /// <summary>
+    /// The earliest instant an entry must have to count in any evaluation at or after
+    /// <paramref name="asOf"/>: the start of the window ending at <paramref name="asOf"/> (window starts
+    /// never move back), or <see cref="Instant.MinValue"/> for a lifetime window.
+    /// </summary>
+    internal Instant WindowStart(Instant asOf, Instant enrolledAt) =>
+        calendar.WindowStart(asOf, calendar.IsAnniversary ? calendar.LocalDateOf(enrolledAt) : default);
+
+    /// <summary>Whether points of <paramref name="kind"/> count towards qualification.</summary>
+    internal bool Counts(EarnKind kind) => (kindMask & (1 << (int)kind)) != 0;
+
     /// <summary>Evaluates one member as of an instant.</summary>
     /// <param name="member">The member, history and optional prior status and manual assignment.</param>
     /// <param name="asOf">The instant; history after it is ignored.</param>

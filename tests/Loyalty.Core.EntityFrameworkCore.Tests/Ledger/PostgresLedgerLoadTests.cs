@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Loyalty.Core.Configuration;
 using Loyalty.Core.DependencyInjection;
 using Loyalty.Core.EntityFrameworkCore.Tests.Infrastructure;
 using Loyalty.Core.Ledger;
@@ -156,7 +157,7 @@ public sealed class PostgresLedgerLoadTests(PostgresServerFixture fixture)
     {
         var context = fixture.Database("spec", LoyaltyModelOptions.Create("shop_loyalty", "")).CreateContext();
         var options = new LoyaltyOptions { ProgramId = program.Value };
-        var ledger = new PointsLedger(new FakeClock(Now), new EntityFrameworkLedgerStore(context), ProgramSettings.FromOptions(options), Options.Create(options.Ledger));
+        var ledger = new PointsLedger(new FakeClock(Now), new EntityFrameworkLedgerStore(context), options.ToProgramSettings(), Options.Create(options.Ledger));
         return new Session(context, ledger);
     }
 }

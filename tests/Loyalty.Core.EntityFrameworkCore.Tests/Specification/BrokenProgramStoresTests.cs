@@ -35,6 +35,15 @@ public sealed class BrokenProgramStoresTests
     }
 
     [Fact]
+    public async Task The_member_specification_catches_a_store_that_writes_the_member_state_whatever_the_versions()
+    {
+        var failure = await Record.ExceptionAsync(new VersionBlindMemberSpecification().Records_written_with_the_member_state_land_only_from_the_versions_read);
+        failure.Should().BeAssignableTo<XunitException>();
+        failure!.Message.Should().Contain("Expected: Conflict").And.Contain("Actual:   Added");
+        await new VersionBlindMemberSpecification().A_member_record_without_state_or_of_another_member_is_refused(); // what it does right still passes
+    }
+
+    [Fact]
     public async Task The_reward_specification_catches_a_store_whose_stock_claim_checks_then_acts()
     {
         var suite = new RacyRewardSpecification();
@@ -197,6 +206,28 @@ public sealed class BrokenProgramStoresTests
         public ValueTask<ActivityRecord?> GetActivityAsync(ProgramId programId, ActivityId activityId, CancellationToken cancellationToken = default) => inner.GetActivityAsync(programId, activityId, cancellationToken);
 
         public ValueTask<MemberHistory> GetHistoryAsync(ProgramId programId, MemberId memberId, CancellationToken cancellationToken = default) => inner.GetHistoryAsync(programId, memberId, cancellationToken);
+
+        public async ValueTask<HistoryAddResult<OrderRecord>> AddOrderWithStateAsync(OrderRecord order, MemberRecord member, CancellationToken cancellationToken = default) =>
+            await inner.AddOrderWithStateAsync(order, versionBlind ? await CurrentAsync(member, cancellationToken) : member, cancellationToken);
+
+        public async ValueTask<RefundAddResult> AddRefundWithStateAsync(RefundRecord refund, int expectedRefundCount, MemberRecord member, CancellationToken cancellationToken = default) =>
+            await inner.AddRefundWithStateAsync(refund, countBlind ? (await inner.ListRefundsAsync(refund.ProgramId, refund.OrderId, cancellationToken)).Count : expectedRefundCount, versionBlind ? await CurrentAsync(member, cancellationToken) : member, cancellationToken);
+
+        public async ValueTask<HistoryAddResult<ActivityRecord>> AddActivityWithStateAsync(ActivityRecord activity, MemberRecord member, CancellationToken cancellationToken = default) =>
+            await inner.AddActivityWithStateAsync(activity, versionBlind ? await CurrentAsync(member, cancellationToken) : member, cancellationToken);
+
+        public ValueTask<IReadOnlyList<OrderRecord>> ListOrdersRecordedAsync(ProgramId programId, NodaTime.Instant from, NodaTime.Instant until, (NodaTime.Instant RecordedAt, OrderId OrderId)? after, int maxCount, CancellationToken cancellationToken = default) => inner.ListOrdersRecordedAsync(programId, from, until, after, maxCount, cancellationToken);
+
+        /// <summary>The member record moved to whatever versions are current, so the write lands whatever was read.</summary>
+        private async Task<MemberRecord> CurrentAsync(MemberRecord member, CancellationToken cancellationToken)
+        {
+            ArgumentNullException.ThrowIfNull(member);
+            var stored = await inner.GetMemberAsync(member.ProgramId, member.MemberId, cancellationToken);
+            var history = await inner.GetHistoryAsync(member.ProgramId, member.MemberId, cancellationToken);
+            return stored is null || member.Evaluation is null
+                ? member
+                : member with { Version = stored.Version + 1, Evaluation = member.Evaluation with { HistoryVersion = history.Version + 1 } };
+        }
 
         private async Task<long> CurrentVersionAsync(ProgramId programId, MemberId memberId, long expected)
         {

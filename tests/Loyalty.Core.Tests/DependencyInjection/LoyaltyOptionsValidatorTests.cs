@@ -1,3 +1,4 @@
+using Loyalty.Core.Configuration;
 using Loyalty.Core.DependencyInjection;
 
 namespace Loyalty.Core.Tests.DependencyInjection;
@@ -65,7 +66,7 @@ public class LoyaltyOptionsValidatorTests
     [Fact]
     public void ProgramSettings_from_invalid_options_lists_every_problem()
     {
-        var act = () => ProgramSettings.FromOptions(new LoyaltyOptions { Currency = "XXX1", TimeZone = "" });
+        var act = () => new LoyaltyOptions { Currency = "XXX1", TimeZone = "" }.ToProgramSettings();
         act.Should().Throw<ArgumentException>()
             .WithMessage("Invalid loyalty options: Loyalty:Currency: 'XXX1' is not an ISO 4217 currency code;*Loyalty:TimeZone: '' is not an IANA time zone*(Parameter 'options')");
     }

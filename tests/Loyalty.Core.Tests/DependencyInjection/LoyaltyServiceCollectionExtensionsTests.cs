@@ -1,3 +1,4 @@
+using Loyalty.Core.Configuration;
 using Loyalty.Core.DependencyInjection;
 using Loyalty.Core.Primitives;
 using Microsoft.Extensions.DependencyInjection;

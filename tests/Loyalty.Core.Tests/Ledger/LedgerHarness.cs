@@ -1,3 +1,4 @@
+using Loyalty.Core.Configuration;
 using Loyalty.Core.DependencyInjection;
 using Loyalty.Core.Ledger;
 using Loyalty.Core.Primitives;
@@ -28,7 +29,7 @@ internal sealed class LedgerHarness
         configure?.Invoke(options.Ledger);
         Clock = new FakeClock(start ?? Instant.FromUtc(2026, 3, 15, 10, 0));
         Store = store ?? new InMemoryLedgerStore();
-        var settings = ProgramSettings.FromOptions(options);
+        var settings = options.ToProgramSettings();
         ledgers = new PointsLedger[instances];
         for (var i = 0; i < instances; i++)
         {

@@ -3,6 +3,7 @@ using Loyalty.Core.Primitives;
 using Loyalty.Core.Storage;
 using NodaTime;
 using static Loyalty.Core.Tests.Ledger.LedgerHarness;
+using Loyalty.Core.Configuration;
 
 namespace Loyalty.Core.Tests.Ledger;
 
@@ -351,7 +352,7 @@ public class PointsLedgerTests
     [Fact]
     public void Invalid_options_are_refused_by_the_constructor()
     {
-        var settings = Loyalty.Core.DependencyInjection.ProgramSettings.FromOptions(new Loyalty.Core.DependencyInjection.LoyaltyOptions());
+        var settings = new Loyalty.Core.DependencyInjection.LoyaltyOptions().ToProgramSettings();
         var bad = Microsoft.Extensions.Options.Options.Create(new LedgerOptions { MaxConcurrencyRetries = -2 });
         FluentActions.Invoking(() => new PointsLedger(new NodaTime.Testing.FakeClock(Instant.FromUtc(2026, 1, 1, 0, 0)), new Loyalty.Core.Storage.InMemory.InMemoryLedgerStore(), settings, bad))
             .Should().Throw<ArgumentException>()

@@ -64,7 +64,7 @@ public class LoyaltyProgramIdempotencyTests
         var other = await h.Program.RecordOrderAsync(Order("A-1", Alice, h.Now, Line("SKU", 3, 20m)));
 
         other.ErrorCode.Should().Be(LoyaltyErrorCode.IdempotencyConflict);
-        other.Error!.Message.Should().Be("Order 'A-1' was recorded with other content (member 'alice', placed at 2026-03-02T09:00:00Z); use a new order id for another order.");
+        other.Error!.Message.Should().Be("Order 'A-1' was recorded with other content: Lines[0].Quantity differs (member 'alice', placed at 2026-03-02T09:00:00Z); use a new order id for another order.");
         (await h.BalanceAsync(Alice)).Pending.Should().Be(P(40));
     }
 

@@ -88,6 +88,8 @@ public sealed class ProgramHarness : IDisposable
 
     public IRewardCatalogStore Rewards => provider.GetRequiredService<IRewardCatalogStore>();
 
+    public IRuleSetStore RuleSets => provider.GetRequiredService<IRuleSetStore>();
+
     public PointsLedger Ledger => provider.GetRequiredService<PointsLedger>();
 
     public Instant Now => Clock.GetCurrentInstant();

@@ -134,7 +134,8 @@ internal static class TierArbitraries
 
     public static Arbitrary<int> Days() => Gen.Choose(0, 800).ToArbitrary();
 
-    private static Gen<TierPolicy> Policies() =>
+    /// <summary>Every policy axis, in the Paris zone, purchase points qualifying.</summary>
+    public static Gen<TierPolicy> Policies() =>
         from window in Gen.Elements(QualificationWindow.CalendarYear, QualificationWindow.RollingMonths(6), QualificationWindow.RollingMonths(12), QualificationWindow.AnniversaryYear, QualificationWindow.Lifetime)
         from validity in Gen.Elements(StatusValidity.EndOfFollowingPeriod, StatusValidity.EndOfCurrentPeriod, StatusValidity.FixedMonths(9))
         from downgrade in Gen.Elements(DowngradePolicy.OneLevel, DowngradePolicy.ToComputed, DowngradePolicy.Never)

@@ -1,6 +1,5 @@
 using Loyalty.Core.Internal;
 using Loyalty.Core.Primitives;
-using Loyalty.Core.Programs;
 using Loyalty.Core.Referrals;
 
 namespace Loyalty.Core.Storage.InMemory;
@@ -264,6 +263,138 @@ public sealed class InMemoryMemberStore : IMemberStore
                 data.Activities.OrderBy(a => a.Activity.OccurredAt).ToArray(),
                 version));
         }
+    }
+
+    /// <inheritdoc />
+    public ValueTask<HistoryAddResult<OrderRecord>> AddOrderWithStateAsync(OrderRecord order, MemberRecord member, CancellationToken cancellationToken = default)
+    {
+        Preconditions.CheckNotNull(order);
+        CheckKeptState(member, order.ProgramId, order.MemberId);
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (gate)
+        {
+            if (orders.TryGetValue((order.ProgramId, order.OrderId), out var existing))
+            {
+                return new(new HistoryAddResult<OrderRecord>(HistoryAddStatus.Exists, existing));
+            }
+
+            if (!CanReplace(member, out var data))
+            {
+                return new(new HistoryAddResult<OrderRecord>(HistoryAddStatus.Conflict));
+            }
+
+            orders[(order.ProgramId, order.OrderId)] = order;
+            data.Orders.Add(order);
+            Replace(data, member);
+            return new(new HistoryAddResult<OrderRecord>(HistoryAddStatus.Added));
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask<RefundAddResult> AddRefundWithStateAsync(RefundRecord refund, int expectedRefundCount, MemberRecord member, CancellationToken cancellationToken = default)
+    {
+        Preconditions.CheckNotNull(refund);
+        CheckKeptState(member, refund.ProgramId, refund.MemberId);
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (gate)
+        {
+            if (refunds.TryGetValue((refund.ProgramId, refund.RefundId), out var existing))
+            {
+                return new(new RefundAddResult(RefundAddStatus.Exists, existing));
+            }
+
+            var forOrder = refundsByOrder.GetValueOrDefault((refund.ProgramId, refund.OrderId));
+            if ((forOrder?.Count ?? 0) != expectedRefundCount || !CanReplace(member, out var data))
+            {
+                return new(new RefundAddResult(RefundAddStatus.Conflict));
+            }
+
+            if (forOrder is null)
+            {
+                forOrder = [];
+                refundsByOrder[(refund.ProgramId, refund.OrderId)] = forOrder;
+            }
+
+            forOrder.Add(refund);
+            refunds[(refund.ProgramId, refund.RefundId)] = refund;
+            data.Refunds.Add(refund);
+            Replace(data, member);
+            return new(new RefundAddResult(RefundAddStatus.Added));
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask<HistoryAddResult<ActivityRecord>> AddActivityWithStateAsync(ActivityRecord activity, MemberRecord member, CancellationToken cancellationToken = default)
+    {
+        Preconditions.CheckNotNull(activity);
+        CheckKeptState(member, activity.ProgramId, activity.MemberId);
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (gate)
+        {
+            if (activities.TryGetValue((activity.ProgramId, activity.ActivityId), out var existing))
+            {
+                return new(new HistoryAddResult<ActivityRecord>(HistoryAddStatus.Exists, existing));
+            }
+
+            if (!CanReplace(member, out var data))
+            {
+                return new(new HistoryAddResult<ActivityRecord>(HistoryAddStatus.Conflict));
+            }
+
+            activities[(activity.ProgramId, activity.ActivityId)] = activity;
+            data.Activities.Add(activity);
+            Replace(data, member);
+            return new(new HistoryAddResult<ActivityRecord>(HistoryAddStatus.Added));
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask<IReadOnlyList<OrderRecord>> ListOrdersRecordedAsync(ProgramId programId, NodaTime.Instant from, NodaTime.Instant until, (NodaTime.Instant RecordedAt, OrderId OrderId)? after, int maxCount, CancellationToken cancellationToken = default)
+    {
+        Preconditions.CheckInRange(maxCount, 1, int.MaxValue);
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (gate)
+        {
+            // A scan: the in-memory store is for tests, samples and small shops; the relational store reads an index.
+            IReadOnlyList<OrderRecord> page = orders.Values
+                .Where(o => o.ProgramId == programId && o.RecordedAt >= from && o.RecordedAt < until)
+                .Where(o => after is not { } a || o.RecordedAt > a.RecordedAt || (o.RecordedAt == a.RecordedAt && string.CompareOrdinal(o.OrderId.Value, a.OrderId.Value) > 0))
+                .OrderBy(o => o.RecordedAt)
+                .ThenBy(o => o.OrderId.Value, StringComparer.Ordinal)
+                .Take(maxCount)
+                .ToArray();
+            return new(page);
+        }
+    }
+
+    /// <summary>The checks every store makes, with the same messages.</summary>
+    internal static void CheckKeptState(MemberRecord member, ProgramId programId, MemberId memberId)
+    {
+        Preconditions.CheckNotNull(member);
+        if (member.Evaluation is null)
+        {
+            throw new ArgumentException("member.Evaluation must be set: the record written with an order, refund or activity carries the member's kept evaluation state.", nameof(member));
+        }
+
+        if (member.ProgramId != programId || member.MemberId != memberId)
+        {
+            throw new ArgumentException($"member is '{member.MemberId}' of programme '{member.ProgramId}' but the record written with it is for '{memberId}' of programme '{programId}'.", nameof(member));
+        }
+    }
+
+    private bool CanReplace(MemberRecord member, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out MemberData? data)
+    {
+        data = Data(member.ProgramId, member.MemberId);
+        return data is not null
+            && data.Record.Version == member.Version - 1
+            && HistoryVersion(member.ProgramId, member.MemberId) == member.Evaluation!.HistoryVersion - 1;
+    }
+
+    private void Replace(MemberData data, MemberRecord member)
+    {
+        // The referral code is not changed by these writes: the record keeps its index entry.
+        data.Record = member with { ReferralCode = data.Record.ReferralCode };
+        historyVersions[(member.ProgramId, member.MemberId)] = member.Evaluation!.HistoryVersion;
     }
 
     private MemberData? Data(ProgramId programId, MemberId memberId) => members.GetValueOrDefault((programId, memberId));

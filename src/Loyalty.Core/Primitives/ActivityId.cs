@@ -1,7 +1,6 @@
 using System.Text.Json.Serialization;
-using Loyalty.Core.Primitives;
 
-namespace Loyalty.Core.Programs;
+namespace Loyalty.Core.Primitives;
 
 /// <summary>Identifies a member activity in the shop (a review, a survey answer…); also the activity's idempotency key.</summary>
 /// <remarks>

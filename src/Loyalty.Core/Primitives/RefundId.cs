@@ -1,7 +1,6 @@
 using System.Text.Json.Serialization;
-using Loyalty.Core.Primitives;
 
-namespace Loyalty.Core.Programs;
+namespace Loyalty.Core.Primitives;
 
 /// <summary>Identifies a refund in the shop (its credit-note or return key); also the refund's idempotency key.</summary>
 /// <remarks>

@@ -1,0 +1,135 @@
+using BenchmarkDotNet.Attributes;
+using Loyalty.Core.DependencyInjection;
+using Loyalty.Core.Earning;
+using Loyalty.Core.Ledger;
+using Loyalty.Core.Primitives;
+using Loyalty.Core.Programs;
+using Loyalty.Core.Storage;
+using Loyalty.Core.Tiers;
+using Microsoft.Extensions.DependencyInjection;
+using NodaTime;
+
+namespace Loyalty.Core.Benchmarks;
+
+/// <summary>
+/// Cost per call against the length of the member's history, all in memory, DI defaults: members
+/// with 0 prior orders (20,000 of them, so the measured calls add few orders to each) or with 1,000
+/// prior orders (200 members, one order a day, so about 365 fall inside the 12-month qualification
+/// window), under a three-tier ladder with a tier multiplier.
+/// <list type="bullet">
+/// <item>the baseline: a bare <see cref="PointsLedger.EarnAsync"/> of the same points (what every order ends in);</item>
+/// <item><see cref="LoyaltyProgram.RecordOrderAsync"/> of a new 3-line order (one member read, one member-store write, the ledger earn);</item>
+/// <item><see cref="LoyaltyProgram.GetMemberSummaryAsync"/> (member read, balances, expiry schedule, tier from the kept state);</item>
+/// <item>for reference, what the replaying path paid per tier evaluation: read the full history and replay it.</item>
+/// </list>
+/// </summary>
+[MemoryDiagnoser]
+public class ProgramHistoryBenchmarks
+{
+    private int Members => PriorOrders == 0 ? 20_000 : 200;
+    private static readonly DateTimeZone Paris = DateTimeZoneProviders.Tzdb["Europe/Paris"];
+    private readonly MutableClock clock = new();
+    private ServiceProvider provider = null!;
+    private LoyaltyProgram program = null!;
+    private PointsLedger ledger = null!;
+    private IMemberStore store = null!;
+    private MemberStateKeeper keeper = null!;
+    private MemberId[] members = [];
+    private OrderLine[] lines = [];
+    private Instant now;
+    private long next;
+
+    /// <summary>Orders each member placed before the measured calls.</summary>
+    [Params(0, 1_000)]
+    public int PriorOrders { get; set; }
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        now = new LocalDateTime(2026, 3, 2, 10, 0).InZoneLeniently(Paris).ToInstant();
+        var enrolledAt = now - Duration.FromDays(PriorOrders + 30);
+        clock.Now = enrolledAt;
+        members = Enumerable.Range(0, Members).Select(i => MemberId.From("m" + i)).ToArray();
+        lines = [new OrderLine("SHOE-42", 1, 89.90m, categories: ["shoes"]), new OrderLine("SOCK", 3, 4.50m, categories: ["clothing"]), new OrderLine("CAP", 1, 19m, categories: ["clothing"])];
+        var ladder = TierLadder.Create(
+            [
+                TierDefinition.Entry(TierId.From("bronze"), "Bronze"),
+                TierDefinition.Create(TierId.From("silver"), "Silver", ThresholdCombination.AnyOf, [TierThreshold.FromPoints(5_000)], TierBenefits.Create(1.25m)),
+                TierDefinition.Create(TierId.From("gold"), "Gold", ThresholdCombination.AnyOf, [TierThreshold.FromPoints(50_000)], TierBenefits.Create(1.5m)),
+            ],
+            new TierPolicy { Window = QualificationWindow.RollingMonths(12), TimeZone = Paris });
+        var services = new ServiceCollection();
+        services.AddSingleton<IClock>(clock);
+        services.AddLoyalty(o =>
+        {
+            o.Currency = "EUR";
+            o.TimeZone = "Europe/Paris";
+            o.Ledger.PendingPeriod = TimeSpan.FromDays(14);
+        })
+        .UseInMemoryStores()
+        .UseTiers(ladder);
+        provider = services.BuildServiceProvider();
+        program = provider.GetRequiredService<LoyaltyProgram>();
+        ledger = provider.GetRequiredService<PointsLedger>();
+        store = provider.GetRequiredService<IMemberStore>();
+        keeper = new MemberStateKeeper(new TierEvaluator(ladder), Currency.EUR, new Referrals.ReferralPolicy());
+        program.PublishRuleSetAsync(new EarningRuleSetBuilder("v1", enrolledAt - Duration.FromDays(1), Currency.EUR, "Europe/Paris")
+            .EarnPerUnit("base", 1m)
+            .Multiply("shoes", "base", 2m, LineSelector.ForCategories("shoes"))
+            .TierMultiplier("tier", "base")
+            .ThresholdBonus("basket-100", 100m, 50)
+            .Activity("welcome", ActivityKind.SignUp, 100)
+            .Build()).GetAwaiter().GetResult();
+        foreach (var member in members)
+        {
+            program.EnrolAsync(new Enrolment(member) { EnrolledAt = enrolledAt }).GetAwaiter().GetResult().GetValueOrThrow();
+        }
+
+        for (var day = 0; day < PriorOrders; day++)
+        {
+            clock.Now = enrolledAt + Duration.FromDays(day + 1);
+            foreach (var member in members)
+            {
+                program.RecordOrderAsync(new EarningOrder(OrderId.From($"p-{member}-{day}"), member, clock.Now, Currency.EUR, lines)).GetAwaiter().GetResult().GetValueOrThrow();
+            }
+        }
+
+        clock.Now = now;
+    }
+
+    [GlobalCleanup]
+    public void Cleanup() => provider.Dispose();
+
+    [Benchmark(Baseline = true)]
+    public async Task<LedgerResult> LedgerEarnOnly()
+    {
+        var n = next++;
+        return await ledger.EarnAsync(new EarnPoints(TransactionId.From("bare-" + n), members[n % Members], Points.FromInt64(242)));
+    }
+
+    [Benchmark]
+    public async Task<LoyaltyResult<OrderReceipt>> RecordOrder()
+    {
+        var n = next++;
+        return await program.RecordOrderAsync(new EarningOrder(OrderId.From("o-" + n), members[n % Members], now, Currency.EUR, lines));
+    }
+
+    [Benchmark]
+    public async Task<LoyaltyResult<MemberSummary>> GetMemberSummary() => await program.GetMemberSummaryAsync(members[next++ % Members]);
+
+    [Benchmark]
+    public async Task<TierEvaluation> ReplayTierFromHistory()
+    {
+        var member = members[next++ % Members];
+        var record = (await store.GetMemberAsync(ProgramId.From("default"), member))!;
+        var history = await store.GetHistoryAsync(ProgramId.From("default"), member);
+        return keeper.EvaluateByReplay(record, history, now);
+    }
+
+    private sealed class MutableClock : IClock
+    {
+        public Instant Now { get; set; }
+
+        public Instant GetCurrentInstant() => Now;
+    }
+}

@@ -1,0 +1,211 @@
+using Loyalty.Core.Primitives;
+using Loyalty.Core.Programs;
+using Loyalty.Core.Referrals;
+using Loyalty.Core.Storage;
+using Loyalty.Core.Storage.InMemory;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using NodaTime;
+using static Loyalty.Core.Tests.Programs.ProgramHarness;
+
+namespace Loyalty.Core.Tests.Programs;
+
+/// <summary>
+/// Nothing half-done: stores that fail between every pair of an order's steps (the order with the
+/// member's state, the ledger's earn, the referrer's activity and its earn, the referee's bonus);
+/// the caller never retries, and the next maintenance run leaves the same state as a call that
+/// was never interrupted (or, when the very first step failed, as a call that never happened).
+/// </summary>
+public class LoyaltyProgramRecoveryTests
+{
+    [Fact]
+    public async Task Maintenance_completes_an_order_interrupted_between_any_two_steps()
+    {
+        var clean = await RunAsync(failAt: null);
+        clean.Steps.Should().BeGreaterThanOrEqualTo(5, "the order with its state, its earn, the referrer's activity and earn, the referee's bonus");
+
+        for (var failAt = 1; failAt <= clean.Steps; failAt++)
+        {
+            var run = await RunAsync(failAt);
+            run.Threw.Should().BeTrue($"step {failAt} fails");
+            if (run.OrderRecorded)
+            {
+                run.Outcome.Should().Be(clean.Outcome, $"the run that failed at step {failAt} is completed by maintenance");
+                run.Completed.Should().Be(1, $"maintenance completed the order interrupted at step {failAt}");
+            }
+            else
+            {
+                failAt.Should().Be(1, "only a failure of the first write leaves no order");
+                run.Outcome.Should().Be(new Outcome(P(0), P(100), null, 0), "a call that never happened");
+            }
+        }
+    }
+
+    [Fact]
+    public async Task An_order_within_the_grace_period_is_left_to_its_own_call()
+    {
+        var counter = new StepCounter();
+        using var h = Harness(counter);
+        await h.ConfigureAsync();
+        await h.EnrolAsync(Alice);
+        counter.FailAt = counter.Steps + 2; // the ledger's earn
+        var act = () => h.Program.RecordOrderAsync(Order("A-1", Alice, h.Now, Line("SKU", 1, 40m)));
+        await act.Should().ThrowAsync<LoyaltyStoreException>().WithMessage("Injected fault at step *");
+        counter.FailAt = null;
+
+        var report = await h.Program.RunMaintenanceAsync(h.Now);
+
+        report.PendingOrdersChecked.Should().Be(0);
+        (await h.BalanceAsync(Alice)).Pending.Should().Be(P(0));
+        var retried = await h.Program.RecordOrderAsync(Order("A-1", Alice, h.Now, Line("SKU", 1, 40m)));
+        retried.IsRepeat.Should().BeTrue();
+        (await h.BalanceAsync(Alice)).Pending.Should().Be(P(40));
+    }
+
+    private static async Task<Run> RunAsync(int? failAt)
+    {
+        var counter = new StepCounter();
+        using var h = Harness(counter);
+        await h.ConfigureAsync();
+        var bob = await h.EnrolAsync(Bob);
+        (await h.Program.EnrolAsync(new Enrolment(Alice) { ReferralCode = bob.ReferralCode })).GetValueOrThrow();
+        counter.Steps = 0;
+        counter.FailAt = failAt;
+        var threw = false;
+        try
+        {
+            (await h.Program.RecordOrderAsync(Order("A-1", Alice, h.Now, Line("SKU", 1, 40m)))).GetValueOrThrow();
+        }
+        catch (LoyaltyStoreException ex) when (ex.Message.StartsWith("Injected fault", StringComparison.Ordinal))
+        {
+            threw = true;
+        }
+
+        var steps = counter.Steps;
+        counter.FailAt = null;
+        h.Advance(Duration.FromMinutes(10));
+        var report = await h.Program.RunMaintenanceAsync(h.Now);
+        var alice = await h.BalanceAsync(Alice);
+        var recorded = await h.Members.GetOrderAsync(ProgramId.From("club"), OrderId.From("A-1")) is not null;
+        var member = (await h.Members.GetMemberAsync(ProgramId.From("club"), Alice))!;
+        return new Run(
+            threw,
+            steps,
+            recorded,
+            report.PendingOrdersCompleted,
+            new Outcome(alice.Pending + alice.Available - P(100), (await h.BalanceAsync(Bob)).Available, member.ReferralCompletedBy?.Value, member.Evaluation!.OrderCount));
+    }
+
+    private static ProgramHarness Harness(StepCounter counter) => new(
+        configure: o => o.Referral.RefereePoints = 50,
+        replace: s =>
+        {
+            s.RemoveAll<ILedgerStore>();
+            s.AddSingleton<ILedgerStore>(new FailingLedgerStore(new InMemoryLedgerStore(), counter));
+            s.RemoveAll<IMemberStore>();
+            s.AddSingleton<IMemberStore>(new FailingMemberStore(new InMemoryMemberStore(), counter));
+        });
+
+    private sealed record Outcome(Points Alice, Points Bob, string? ReferralCompletedBy, int Orders);
+
+    private sealed record Run(bool Threw, int Steps, bool OrderRecorded, int Completed, Outcome Outcome);
+
+    /// <summary>Counts the writes of both stores and fails the one asked for.</summary>
+    private sealed class StepCounter
+    {
+        public int Steps { get; set; }
+
+        public int? FailAt { get; set; }
+
+        public void Step(string what)
+        {
+            Steps++;
+            if (Steps == FailAt)
+            {
+                throw new LoyaltyStoreException($"Injected fault at step {Steps} ({what}).", isTransient: true);
+            }
+        }
+    }
+
+    private sealed class FailingLedgerStore(ILedgerStore inner, StepCounter counter) : ILedgerStore
+    {
+        public ValueTask<LedgerAccountSnapshot> GetAccountAsync(LedgerAccountKey account, CancellationToken cancellationToken = default) => inner.GetAccountAsync(account, cancellationToken);
+
+        public ValueTask<LedgerAccountHead?> GetHeadAsync(LedgerAccountKey account, CancellationToken cancellationToken = default) => inner.GetHeadAsync(account, cancellationToken);
+
+        public ValueTask<IReadOnlyList<LedgerLotRecord>> GetLotsAsync(LedgerAccountKey account, IReadOnlyCollection<TransactionId> lotIds, CancellationToken cancellationToken = default) => inner.GetLotsAsync(account, lotIds, cancellationToken);
+
+        public ValueTask<LedgerHoldRecord?> GetHoldAsync(LedgerAccountKey account, TransactionId holdId, CancellationToken cancellationToken = default) => inner.GetHoldAsync(account, holdId, cancellationToken);
+
+        public ValueTask<LedgerTransactionRecord?> FindTransactionAsync(ProgramId programId, TransactionId transactionId, CancellationToken cancellationToken = default) => inner.FindTransactionAsync(programId, transactionId, cancellationToken);
+
+        public ValueTask<IReadOnlyList<LedgerTransactionRecord>> FindRelatedAsync(LedgerAccountKey account, TransactionId relatedId, CancellationToken cancellationToken = default) => inner.FindRelatedAsync(account, relatedId, cancellationToken);
+
+        public ValueTask<LedgerHistoryPage> ReadHistoryAsync(LedgerAccountKey account, long afterVersion, int maxCount, CancellationToken cancellationToken = default) => inner.ReadHistoryAsync(account, afterVersion, maxCount, cancellationToken);
+
+        public ValueTask<IReadOnlyList<LedgerAccountKey>> FindAccountsDueAsync(ProgramId programId, Instant dueBy, MemberId? afterMember, int maxCount, CancellationToken cancellationToken = default) => inner.FindAccountsDueAsync(programId, dueBy, afterMember, maxCount, cancellationToken);
+
+        public ValueTask<LedgerAppendResult> AppendAsync(LedgerAppend append, CancellationToken cancellationToken = default)
+        {
+            counter.Step("ledger append");
+            return inner.AppendAsync(append, cancellationToken);
+        }
+    }
+
+    private sealed class FailingMemberStore(IMemberStore inner, StepCounter counter) : IMemberStore
+    {
+        public ValueTask<MemberRecord?> GetMemberAsync(ProgramId programId, MemberId memberId, CancellationToken cancellationToken = default) => inner.GetMemberAsync(programId, memberId, cancellationToken);
+
+        public ValueTask<MemberRecord?> FindByReferralCodeAsync(ProgramId programId, ReferralCode code, CancellationToken cancellationToken = default) => inner.FindByReferralCodeAsync(programId, code, cancellationToken);
+
+        public ValueTask<MemberAddStatus> AddMemberAsync(MemberRecord member, CancellationToken cancellationToken = default)
+        {
+            counter.Step("add member");
+            return inner.AddMemberAsync(member, cancellationToken);
+        }
+
+        public ValueTask<bool> UpdateMemberAsync(MemberRecord member, long expectedVersion, CancellationToken cancellationToken = default)
+        {
+            counter.Step("update member");
+            return inner.UpdateMemberAsync(member, expectedVersion, cancellationToken);
+        }
+
+        public ValueTask<IReadOnlyList<MemberId>> ListMembersAsync(ProgramId programId, MemberId? afterMember, int maxCount, CancellationToken cancellationToken = default) => inner.ListMembersAsync(programId, afterMember, maxCount, cancellationToken);
+
+        public ValueTask<HistoryAddResult<OrderRecord>> AddOrderAsync(OrderRecord order, long expectedHistoryVersion, CancellationToken cancellationToken = default) => inner.AddOrderAsync(order, expectedHistoryVersion, cancellationToken);
+
+        public ValueTask<OrderRecord?> GetOrderAsync(ProgramId programId, OrderId orderId, CancellationToken cancellationToken = default) => inner.GetOrderAsync(programId, orderId, cancellationToken);
+
+        public ValueTask<RefundAddResult> AddRefundAsync(RefundRecord refund, int expectedRefundCount, CancellationToken cancellationToken = default) => inner.AddRefundAsync(refund, expectedRefundCount, cancellationToken);
+
+        public ValueTask<RefundRecord?> GetRefundAsync(ProgramId programId, RefundId refundId, CancellationToken cancellationToken = default) => inner.GetRefundAsync(programId, refundId, cancellationToken);
+
+        public ValueTask<IReadOnlyList<RefundRecord>> ListRefundsAsync(ProgramId programId, OrderId orderId, CancellationToken cancellationToken = default) => inner.ListRefundsAsync(programId, orderId, cancellationToken);
+
+        public ValueTask<HistoryAddResult<ActivityRecord>> AddActivityAsync(ActivityRecord activity, long expectedHistoryVersion, CancellationToken cancellationToken = default) => inner.AddActivityAsync(activity, expectedHistoryVersion, cancellationToken);
+
+        public ValueTask<ActivityRecord?> GetActivityAsync(ProgramId programId, ActivityId activityId, CancellationToken cancellationToken = default) => inner.GetActivityAsync(programId, activityId, cancellationToken);
+
+        public ValueTask<MemberHistory> GetHistoryAsync(ProgramId programId, MemberId memberId, CancellationToken cancellationToken = default) => inner.GetHistoryAsync(programId, memberId, cancellationToken);
+
+        public ValueTask<HistoryAddResult<OrderRecord>> AddOrderWithStateAsync(OrderRecord order, MemberRecord member, CancellationToken cancellationToken = default)
+        {
+            counter.Step("order with member state");
+            return inner.AddOrderWithStateAsync(order, member, cancellationToken);
+        }
+
+        public ValueTask<RefundAddResult> AddRefundWithStateAsync(RefundRecord refund, int expectedRefundCount, MemberRecord member, CancellationToken cancellationToken = default)
+        {
+            counter.Step("refund with member state");
+            return inner.AddRefundWithStateAsync(refund, expectedRefundCount, member, cancellationToken);
+        }
+
+        public ValueTask<HistoryAddResult<ActivityRecord>> AddActivityWithStateAsync(ActivityRecord activity, MemberRecord member, CancellationToken cancellationToken = default)
+        {
+            counter.Step("activity with member state");
+            return inner.AddActivityWithStateAsync(activity, member, cancellationToken);
+        }
+
+        public ValueTask<IReadOnlyList<OrderRecord>> ListOrdersRecordedAsync(ProgramId programId, Instant from, Instant until, (Instant RecordedAt, OrderId OrderId)? after, int maxCount, CancellationToken cancellationToken = default) => inner.ListOrdersRecordedAsync(programId, from, until, after, maxCount, cancellationToken);
+    }
+}

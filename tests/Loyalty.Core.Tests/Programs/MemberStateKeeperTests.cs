@@ -1,0 +1,164 @@
+using FsCheck;
+using FsCheck.Fluent;
+using FsCheck.Xunit;
+using Loyalty.Core.Earning;
+using Loyalty.Core.Primitives;
+using Loyalty.Core.Programs;
+using Loyalty.Core.Referrals;
+using Loyalty.Core.Storage;
+using Loyalty.Core.Tests.Tiers;
+using Loyalty.Core.Tiers;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using NodaTime;
+using static Loyalty.Core.Tests.Programs.ProgramHarness;
+
+namespace Loyalty.Core.Tests.Programs;
+
+/// <summary>
+/// The member's kept evaluation state, moved forward by every order, refund and activity, equals
+/// the state a replay of the full history gives; the tier it evaluates equals the replay's, now and
+/// later, whatever the tier policy, with orders recorded late, refunds and activities in between.
+/// </summary>
+public class MemberStateKeeperTests
+{
+    public enum StepKind
+    {
+        Order,
+        LateOrder,
+        Refund,
+        Review,
+    }
+
+    public sealed record Step(StepKind Kind, int AdvanceHours, int Cents, int LateDays, int Pick);
+
+    public sealed record Scenario(TierPolicy Policy, Step[] Steps)
+    {
+        public override string ToString() =>
+            $"{Policy.Window} {Policy.Validity} {Policy.Downgrade} grace={Policy.GracePeriod} {Policy.Refunds} steps=[{string.Join(", ", Steps.Select(s => $"{s.Kind}+{s.AdvanceHours}h:{s.Cents / 100m}{(s.Kind == StepKind.LateOrder ? $"-{s.LateDays}d" : "")}"))}]";
+    }
+
+    public static class Arbitraries
+    {
+        public static Arbitrary<Scenario> Scenarios() =>
+            (from policy in TierArbitraries.Policies()
+             from steps in Gen.ListOf(Steps()).Select(l => l.Take(14).ToArray())
+             select new Scenario(policy, steps)).ToArbitrary();
+
+        private static Gen<Step> Steps() =>
+            from kind in Gen.Frequency((6, Gen.Constant(StepKind.Order)), (2, Gen.Constant(StepKind.LateOrder)), (2, Gen.Constant(StepKind.Refund)), (1, Gen.Constant(StepKind.Review)))
+            from advance in Gen.Frequency((3, Gen.Constant(0)), (4, Gen.Choose(1, 24 * 40)), (1, Gen.Choose(24 * 100, 24 * 400)))
+            from cents in Gen.Choose(100, 90_000)
+            from late in Gen.Choose(1, 55)
+            from pick in Gen.Choose(0, 1_000)
+            select new Step(kind, advance, cents, late, pick);
+    }
+
+    [Property(MaxTest = 80, Arbitrary = [typeof(Arbitraries)])]
+    public Property The_kept_state_equals_a_replay_of_the_history(Scenario scenario)
+    {
+        var ladder = TierLadder.Create(Ladder.Tiers.ToArray(), scenario.Policy);
+        using var h = new ProgramHarness(replace: s =>
+        {
+            s.RemoveAll<TierLadder>();
+            s.AddSingleton(ladder);
+        });
+        h.ConfigureAsync().GetAwaiter().GetResult();
+        h.EnrolAsync(Alice).GetAwaiter().GetResult();
+        var keeper = new MemberStateKeeper(new TierEvaluator(ladder), Currency.EUR, new ReferralPolicy { MinimumOrderAmount = 20m });
+        var orders = new List<string>();
+        var n = 0;
+        foreach (var step in scenario.Steps)
+        {
+            h.Advance(Duration.FromHours(step.AdvanceHours));
+            n++;
+            switch (step.Kind)
+            {
+                case StepKind.Order:
+                case StepKind.LateOrder:
+                    var placedAt = step.Kind == StepKind.LateOrder ? h.Now - Duration.FromDays(step.LateDays) : h.Now;
+                    var id = "O-" + n;
+                    h.Program.RecordOrderAsync(Order(id, Alice, placedAt, Line("SKU", 1, step.Cents / 100m))).GetAwaiter().GetResult().GetValueOrThrow();
+                    orders.Add(id);
+                    break;
+                case StepKind.Refund when orders.Count > 0:
+                    var order = orders[step.Pick % orders.Count];
+                    var refund = new RefundRequest(RefundId.From("R-" + n), OrderId.From(order), OrderRefund.ForLines(new LineRefund(0, 1)));
+                    var result = h.Program.RecordRefundAsync(refund).GetAwaiter().GetResult();
+                    (result.Succeeded || result.ErrorCode == LoyaltyErrorCode.RefundExceedsOrder).Should().BeTrue(result.Error?.Message);
+                    break;
+                case StepKind.Review:
+                    h.Program.RecordActivityAsync(ActivityId.From("A-" + n), new ActivityInput(ActivityKind.Review, Alice, h.Now)).GetAwaiter().GetResult().GetValueOrThrow();
+                    break;
+            }
+
+            if (Mismatch(h, keeper) is { } mismatch)
+            {
+                return false.Label($"after step {n} ({step}): {mismatch}");
+            }
+        }
+
+        return true.ToProperty();
+    }
+
+    [Fact]
+    public async Task A_member_with_a_thousand_orders_keeps_a_state_of_a_few_entries()
+    {
+        using var h = new ProgramHarness();
+        await h.ConfigureAsync();
+        await h.EnrolAsync(Alice);
+        for (var i = 0; i < 1_000; i++)
+        {
+            h.Advance(Duration.FromHours(1));
+            (await h.Program.RecordOrderAsync(Order("O-" + i, Alice, h.Now, Line("SKU", 1, 10m)))).GetValueOrThrow();
+        }
+
+        h.Advance(Duration.FromDays(400));
+        (await h.Program.RecordOrderAsync(Order("O-last", Alice, h.Now, Line("SKU", 1, 10m)))).GetValueOrThrow();
+
+        var member = (await h.Members.GetMemberAsync(ProgramId.From("club"), Alice))!;
+        member.Evaluation!.OrderCount.Should().Be(1_001);
+        member.Evaluation.HistoryVersion.Should().Be(1_002, "the sign-up activity and 1,001 orders");
+        member.Evaluation.Qualification.Should().HaveCount(1, "only the last order is inside the 12-month window");
+    }
+
+    private static string? Mismatch(ProgramHarness h, MemberStateKeeper keeper)
+    {
+        var member = h.Members.GetMemberAsync(ProgramId.From("club"), Alice).GetAwaiter().GetResult()!;
+        var history = h.Members.GetHistoryAsync(ProgramId.From("club"), Alice).GetAwaiter().GetResult();
+        var kept = member.Evaluation!;
+        var replayed = keeper.Replay(member, history, h.Now);
+        if (kept.HistoryVersion != history.Version)
+        {
+            return $"history version {kept.HistoryVersion} kept, {history.Version} stored";
+        }
+
+        if (kept.OrderCount != replayed.OrderCount || kept.FirstOrderAt != replayed.FirstOrderAt || kept.FirstQualifyingOrder != replayed.FirstQualifyingOrder || kept.WelcomePoints != replayed.WelcomePoints)
+        {
+            return $"counters differ: kept {kept.OrderCount}/{kept.FirstOrderAt}/{kept.FirstQualifyingOrder}/{kept.WelcomePoints}, replayed {replayed.OrderCount}/{replayed.FirstOrderAt}/{replayed.FirstQualifyingOrder}/{replayed.WelcomePoints}";
+        }
+
+        if (!kept.Usage.ToHashSet().SetEquals(replayed.Usage))
+        {
+            return "cap usage differs";
+        }
+
+        foreach (var days in new[] { 0, 1, 45, 200, 400, 800 })
+        {
+            var at = h.Now + Duration.FromDays(days);
+            var fromKept = keeper.Evaluate(member, kept, at);
+            var fromReplay = keeper.EvaluateByReplay(member, history, at);
+            if (fromKept is null)
+            {
+                return $"the kept state cannot evaluate {at}";
+            }
+
+            if (fromKept.Status with { EvaluatedAt = at } != fromReplay.Status || fromKept.QualifyingValue != fromReplay.QualifyingValue || fromKept.ProjectedTier.Id != fromReplay.ProjectedTier.Id)
+            {
+                return $"tier at +{days}d: kept {fromKept.Status} {fromKept.QualifyingValue}, replayed {fromReplay.Status} {fromReplay.QualifyingValue}";
+            }
+        }
+
+        return null;
+    }
+}
