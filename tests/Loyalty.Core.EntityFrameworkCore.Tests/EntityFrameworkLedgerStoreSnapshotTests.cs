@@ -22,7 +22,7 @@ public sealed class EntityFrameworkLedgerStoreSnapshotTests
         var clock = new FakeClock(Instant.FromUtc(2026, 5, 4, 10, 0));
         var options = new LoyaltyOptions { ProgramId = "club" };
         options.Ledger.Expiry = new LedgerExpiryOptions { Policy = ExpiryPolicyKind.Rolling, Months = 12 };
-        var ledger = new PointsLedger(clock, store, ProgramSettings.FromOptions(options), Options.Create(options.Ledger));
+        var ledger = new PointsLedger(clock, store, options.ToProgramSettings(), Options.Create(options.Ledger));
         foreach (var (name, points) in new[] { ("m3", 30L), ("m1", 10L), ("m5", 50L), ("m2", 20L), ("m4", 40L) })
         {
             (await ledger.EarnAsync(new EarnPoints(TransactionId.From("e-" + name), MemberId.From(name), Points.FromInt64(points)))).Succeeded.Should().BeTrue();

@@ -302,7 +302,7 @@ public static class ProgrammeBacktest
             // One cached account state per member (the ledger's own cache, sized for the replay), so a
             // write decodes the store's snapshot only for a member's first transaction.
             var customers = input.Enrolments?.Count ?? input.Orders.Select(o => o.Member).Distinct().Count();
-            ledger = new PointsLedger(clock, store, ProgramSettings.FromOptions(options), Options.Create(ledgerOptions), Math.Max(1_024, customers * 2));
+            ledger = new PointsLedger(clock, store, options.ToProgramSettings(), Options.Create(ledgerOptions), Math.Max(1_024, customers * 2));
             tiers = new TierEvaluator(candidate.Tiers);
             random = new Random(settings.Seed);
             valuation = candidate.Valuation
