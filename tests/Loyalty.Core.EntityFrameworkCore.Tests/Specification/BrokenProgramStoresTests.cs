@@ -182,6 +182,8 @@ public sealed class BrokenProgramStoresTests
 
         public ValueTask<IReadOnlyList<MemberId>> ListMembersAsync(ProgramId programId, MemberId? afterMember, int maxCount, CancellationToken cancellationToken = default) => inner.ListMembersAsync(programId, afterMember, maxCount, cancellationToken);
 
+        public ValueTask<IReadOnlyList<MemberPageEntry>> ReadMemberPageAsync(ProgramId programId, MemberPartition partition, MemberId? afterMember, int maxCount, CancellationToken cancellationToken = default) => inner.ReadMemberPageAsync(programId, partition, afterMember, maxCount, cancellationToken);
+
         public async ValueTask<HistoryAddResult<OrderRecord>> AddOrderAsync(OrderRecord order, long expectedHistoryVersion, CancellationToken cancellationToken = default) =>
             await inner.AddOrderAsync(order, versionBlind ? await CurrentVersionAsync(order.ProgramId, order.MemberId, expectedHistoryVersion) : expectedHistoryVersion, cancellationToken);
 
