@@ -78,7 +78,11 @@ internal sealed class MaintenanceRunner
         }
 
         scope.Validate();
-        var run = new Run(asOf, scope);
+        var run = new Run(asOf, scope)
+        {
+            // The end of the last local day of the warning horizon, as the ledger's expiry schedule computes it.
+            WarningHorizon = asOf.InZone(zone).Date.PlusDays(scope.ExpiryWarningDays + 1).AtStartOfDayInZone(zone).ToInstant(),
+        };
         var pageSize = scope.PageSize;
         var tierMembers = new TierMember[pageSize];
         var tierResults = new TierBatchResult[pageSize];
@@ -223,10 +227,14 @@ internal sealed class MaintenanceRunner
                 }
             }
 
-            var schedule = ledger.ExpirySchedule(new LedgerAccountKey(programId, member.MemberId), account, run.Scope.ExpiryWarningDays, asOf);
-            if (schedule.Count > 0)
+            // The head's next expiry says whether any lot expires within the horizon: only those accounts are decoded.
+            if (account.Head?.NextExpiryAt is { } nextExpiry && nextExpiry <= run.WarningHorizon)
             {
-                run.Expiring.Add(new ExpiryWarning(member.MemberId, schedule));
+                var schedule = ledger.ExpirySchedule(new LedgerAccountKey(programId, member.MemberId), account, run.Scope.ExpiryWarningDays, asOf);
+                if (schedule.Count > 0)
+                {
+                    run.Expiring.Add(new ExpiryWarning(member.MemberId, schedule));
+                }
             }
 
             tierMembers[examined] = TierInputs.Member(member, histories[i], currency);
@@ -342,6 +350,8 @@ internal sealed class MaintenanceRunner
         public Instant AsOf { get; } = asOf;
 
         public MaintenanceScope Scope { get; } = scope;
+
+        public Instant WarningHorizon { get; init; }
 
         public int Pages { get; set; }
 

@@ -35,7 +35,7 @@ public sealed class MaintenanceRunnerTests
         {
             reference.Clock.Reset(At(2026, 3, 2) + Duration.FromDays(day));
             paged.Clock.Reset(At(2026, 3, 2) + Duration.FromDays(day));
-            var expected = await MemberByMemberMaintenance.RunAsync(reference, reference.Now);
+            var expected = await MemberByMemberMaintenance.RunAsync(reference.Program, reference.Members, reference.LedgerStore, reference.Ledger, reference.Now);
             var reports = new List<MaintenanceReport>();
             for (var i = 0; i < partitions; i++)
             {

@@ -1,4 +1,5 @@
 using Loyalty.Core.Earning;
+using Loyalty.Core.Ledger;
 using Loyalty.Core.Primitives;
 using Loyalty.Core.Programs;
 using Loyalty.Core.Storage;
@@ -6,6 +7,8 @@ using Loyalty.Core.Tiers;
 using NodaTime;
 
 namespace Loyalty.Core.Tests.Programs.Maintenance;
+
+#pragma warning disable CA2007 // Shared with the benchmarks, which run it without a synchronisation context.
 
 /// <summary>
 /// The reference: maintenance as the programme ran it member by member before it paged (the whole
@@ -16,12 +19,13 @@ namespace Loyalty.Core.Tests.Programs.Maintenance;
 /// </summary>
 internal static class MemberByMemberMaintenance
 {
-    public static async Task<MaintenanceReport> RunAsync(ProgramHarness h, Instant asOf, int expiryWarningDays = 30)
+    public static async Task<MaintenanceReport> RunAsync(LoyaltyProgram facade, IMemberStore members, ILedgerStore ledgerStore, PointsLedger ledger, Instant asOf, int expiryWarningDays = 30)
     {
-        var program = ProgramId.From("club");
-        var zone = ProgramHarness.Paris;
-        var evaluator = new TierEvaluator(ProgramHarness.Ladder);
-        var expiry = await h.Ledger.ExpireDueAsync(asOf);
+        var program = facade.Settings.ProgramId;
+        var zone = facade.Settings.TimeZone;
+        var currency = facade.Settings.Currency;
+        var evaluator = new TierEvaluator(facade.Tiers);
+        var expiry = await ledger.ExpireDueAsync(asOf);
         var activated = new List<PointsActivated>();
         var expiring = new List<ExpiryWarning>();
         var changes = new List<MemberTierChange>();
@@ -31,10 +35,10 @@ internal static class MemberByMemberMaintenance
         MemberId? after = null;
         while (true)
         {
-            var page = await h.Members.ListMembersAsync(program, after, 500);
+            var page = await members.ListMembersAsync(program, after, 500);
             foreach (var memberId in page)
             {
-                var member = await h.Members.GetMemberAsync(program, memberId);
+                var member = await members.GetMemberAsync(program, memberId);
                 if (member is null || member.EnrolledAt > asOf)
                 {
                     continue;
@@ -47,9 +51,9 @@ internal static class MemberByMemberMaintenance
                     var birthday = new AnnualDate(birthDate.Month, birthDate.Day).InYear(year);
                     var startsAt = birthday.AtStartOfDayInZone(zone).ToInstant();
                     var activityId = DerivedIds.Birthday(memberId, year);
-                    if (startsAt <= asOf && birthday >= member.EnrolledAt.InZone(zone).Date && await h.Members.GetActivityAsync(program, activityId) is null)
+                    if (startsAt <= asOf && birthday >= member.EnrolledAt.InZone(zone).Date && await members.GetActivityAsync(program, activityId) is null)
                     {
-                        var result = await h.Program.RecordActivityAsync(activityId, new ActivityInput(ActivityKind.Birthday, memberId, startsAt));
+                        var result = await facade.RecordActivityAsync(activityId, new ActivityInput(ActivityKind.Birthday, memberId, startsAt));
                         if (result.Value is { Points.IsPositive: true } receipt)
                         {
                             birthdays.Add(new BirthdayGrant(memberId, birthday, receipt.Points));
@@ -60,7 +64,7 @@ internal static class MemberByMemberMaintenance
                 var since = member.LastMaintainedAt;
                 if (since is null || since < asOf)
                 {
-                    var account = await h.LedgerStore.GetAccountAsync(new LedgerAccountKey(program, memberId));
+                    var account = await ledgerStore.GetAccountAsync(new LedgerAccountKey(program, memberId));
                     var becameAvailable = account.OpenLots
                         .Where(l => l.AvailableAt > l.CreatedAt && l.AvailableAt <= asOf && (since is null || l.AvailableAt > since))
                         .Sum(l => l.Remaining);
@@ -70,15 +74,15 @@ internal static class MemberByMemberMaintenance
                     }
                 }
 
-                var schedule = await h.Ledger.GetExpiryScheduleAsOfAsync(memberId, expiryWarningDays, asOf);
+                var schedule = await ledger.GetExpiryScheduleAsOfAsync(memberId, expiryWarningDays, asOf);
                 if (schedule.Count > 0)
                 {
                     expiring.Add(new ExpiryWarning(memberId, schedule));
                 }
 
-                var history = await h.Members.GetHistoryAsync(program, memberId);
-                var evaluation = evaluator.Evaluate(TierMemberOf(member, history), asOf);
-                var previous = member.TierStatus?.Tier ?? ProgramHarness.Ladder.EntryTier.Id;
+                var history = await members.GetHistoryAsync(program, memberId);
+                var evaluation = evaluator.Evaluate(TierMemberOf(member, history, currency), asOf);
+                var previous = member.TierStatus?.Tier ?? facade.Tiers.EntryTier.Id;
                 if (previous != evaluation.Tier.Id)
                 {
                     var reason = evaluation.Changes.LastOrDefault(c => c.To == evaluation.Tier.Id).Reason;
@@ -92,14 +96,14 @@ internal static class MemberByMemberMaintenance
 
                 while (true)
                 {
-                    var current = (await h.Members.GetMemberAsync(program, memberId))!;
+                    var current = (await members.GetMemberAsync(program, memberId))!;
                     var next = current with
                     {
                         TierStatus = current.TierStatus is { } s && s.EvaluatedAt > asOf ? s : evaluation.Status,
                         LastMaintainedAt = current.LastMaintainedAt is { } last && last > asOf ? last : asOf,
                         Version = current.Version + 1,
                     };
-                    if (await h.Members.UpdateMemberAsync(next, current.Version))
+                    if (await members.UpdateMemberAsync(next, current.Version))
                     {
                         break;
                     }
@@ -128,12 +132,12 @@ internal static class MemberByMemberMaintenance
         };
     }
 
-    private static TierMember TierMemberOf(MemberRecord member, MemberHistory history)
+    private static TierMember TierMemberOf(MemberRecord member, MemberHistory history, Currency currency)
     {
         var entries = new List<QualificationEntry>();
         foreach (var order in history.Orders)
         {
-            entries.Add(QualificationEntry.FromOrder(order.Order.PlacedAt, Money.FromDecimal(order.Order.NetSubtotal, Currency.EUR), order.Earning.Total));
+            entries.Add(QualificationEntry.FromOrder(order.Order.PlacedAt, Money.FromDecimal(order.Order.NetSubtotal, currency), order.Earning.Total));
         }
 
         foreach (var refund in history.Refunds)
