@@ -7,6 +7,7 @@ using Loyalty.Core.Earning;
 using Loyalty.Core.Primitives;
 using Loyalty.Core.Programs;
 using Loyalty.Core.Storage;
+using Microsoft.Extensions.DependencyInjection;
 using NodaTime;
 using static Loyalty.Core.Tests.Programs.ProgramHarness;
 
@@ -151,6 +152,29 @@ public sealed class MaintenanceRunnerTests
             var record = (await h.Members.GetMemberAsync(ProgramId.From("club"), member))!;
             record.LastMaintainedAt.Should().Be(order.IndexOf(member) < 20 ? h.Now : null);
         }
+    }
+
+    [Fact]
+    public async Task A_member_written_between_the_page_read_and_the_batch_write_is_re_read_and_maintained()
+    {
+        var store = new RacingMemberStore();
+        using var h = await new ProgramHarness(replace: s => s.AddSingleton<IMemberStore>(store)).ConfigureAsync();
+        await h.EnrolAsync(Alice);
+        await h.EnrolAsync(Bob);
+        await h.OrderAsync("A-1", Alice, 600m);
+        h.AdvanceDays(20);
+        store.RaceOnce = Alice;
+
+        var report = await h.Program.RunMaintenanceAsync(h.Now, MaintenanceScope.Whole, null, CancellationToken.None);
+
+        store.Raced.Should().BeTrue("another writer updated Alice after the page was read");
+        report.MembersExamined.Should().Be(2);
+        report.Activated.Should().ContainSingle(a => a.MemberId == Alice);
+        var alice = (await store.GetMemberAsync(ProgramId.From("club"), Alice))!;
+        alice.LastMaintainedAt.Should().Be(h.Now);
+        alice.BirthDate.Should().Be(new LocalDate(1990, 5, 17), "the other writer's change is kept");
+        alice.TierStatus!.EvaluatedAt.Should().Be(h.Now);
+        (await store.GetMemberAsync(ProgramId.From("club"), Bob))!.LastMaintainedAt.Should().Be(h.Now);
     }
 
     [Theory]
@@ -368,5 +392,54 @@ public sealed class MaintenanceRunnerTests
     private sealed class SynchronousProgress<T>(Action<T> report) : IProgress<T>
     {
         public void Report(T value) => report(value);
+    }
+
+    /// <summary>A member store where another writer updates one member once, right before the first batch write.</summary>
+    private sealed class RacingMemberStore : IMemberStore
+    {
+        private readonly Loyalty.Core.Storage.InMemory.InMemoryMemberStore inner = new();
+
+        public MemberId? RaceOnce { get; set; }
+
+        public bool Raced { get; private set; }
+
+        public async ValueTask<IReadOnlyList<MemberId>> UpdateMembersAsync(IReadOnlyList<MemberUpdate> updates, CancellationToken cancellationToken = default)
+        {
+            if (RaceOnce is { } member && !Raced)
+            {
+                var current = (await inner.GetMemberAsync(ProgramId.From("club"), member, cancellationToken))!;
+                Raced = await inner.UpdateMemberAsync(current with { BirthDate = new LocalDate(1990, 5, 17), Version = current.Version + 1 }, current.Version, cancellationToken);
+            }
+
+            return await inner.UpdateMembersAsync(updates, cancellationToken);
+        }
+
+        public ValueTask<MemberRecord?> GetMemberAsync(ProgramId programId, MemberId memberId, CancellationToken cancellationToken = default) => inner.GetMemberAsync(programId, memberId, cancellationToken);
+
+        public ValueTask<MemberRecord?> FindByReferralCodeAsync(ProgramId programId, Loyalty.Core.Referrals.ReferralCode code, CancellationToken cancellationToken = default) => inner.FindByReferralCodeAsync(programId, code, cancellationToken);
+
+        public ValueTask<MemberAddStatus> AddMemberAsync(MemberRecord member, CancellationToken cancellationToken = default) => inner.AddMemberAsync(member, cancellationToken);
+
+        public ValueTask<bool> UpdateMemberAsync(MemberRecord member, long expectedVersion, CancellationToken cancellationToken = default) => inner.UpdateMemberAsync(member, expectedVersion, cancellationToken);
+
+        public ValueTask<IReadOnlyList<MemberId>> ListMembersAsync(ProgramId programId, MemberId? afterMember, int maxCount, CancellationToken cancellationToken = default) => inner.ListMembersAsync(programId, afterMember, maxCount, cancellationToken);
+
+        public ValueTask<IReadOnlyList<MemberPageEntry>> ReadMemberPageAsync(ProgramId programId, MemberPartition partition, MemberId? afterMember, int maxCount, CancellationToken cancellationToken = default) => inner.ReadMemberPageAsync(programId, partition, afterMember, maxCount, cancellationToken);
+
+        public ValueTask<HistoryAddResult<OrderRecord>> AddOrderAsync(OrderRecord order, long expectedHistoryVersion, CancellationToken cancellationToken = default) => inner.AddOrderAsync(order, expectedHistoryVersion, cancellationToken);
+
+        public ValueTask<OrderRecord?> GetOrderAsync(ProgramId programId, OrderId orderId, CancellationToken cancellationToken = default) => inner.GetOrderAsync(programId, orderId, cancellationToken);
+
+        public ValueTask<RefundAddResult> AddRefundAsync(RefundRecord refund, int expectedRefundCount, CancellationToken cancellationToken = default) => inner.AddRefundAsync(refund, expectedRefundCount, cancellationToken);
+
+        public ValueTask<RefundRecord?> GetRefundAsync(ProgramId programId, RefundId refundId, CancellationToken cancellationToken = default) => inner.GetRefundAsync(programId, refundId, cancellationToken);
+
+        public ValueTask<IReadOnlyList<RefundRecord>> ListRefundsAsync(ProgramId programId, OrderId orderId, CancellationToken cancellationToken = default) => inner.ListRefundsAsync(programId, orderId, cancellationToken);
+
+        public ValueTask<HistoryAddResult<ActivityRecord>> AddActivityAsync(ActivityRecord activity, long expectedHistoryVersion, CancellationToken cancellationToken = default) => inner.AddActivityAsync(activity, expectedHistoryVersion, cancellationToken);
+
+        public ValueTask<ActivityRecord?> GetActivityAsync(ProgramId programId, ActivityId activityId, CancellationToken cancellationToken = default) => inner.GetActivityAsync(programId, activityId, cancellationToken);
+
+        public ValueTask<MemberHistory> GetHistoryAsync(ProgramId programId, MemberId memberId, CancellationToken cancellationToken = default) => inner.GetHistoryAsync(programId, memberId, cancellationToken);
     }
 }
