@@ -65,7 +65,7 @@ public class MaintenanceBenchmarks
         => (await shop.Program.RunMaintenanceAsync(YearLater)).MembersExamined;
 
     /// <summary>A generated shop: members enrolled a year ago, each with one order and its points.</summary>
-    internal sealed record Shop(LoyaltyProgram Program, IMemberStore Members, ILedgerStore LedgerStore, PointsLedger Ledger)
+    public sealed record Shop(LoyaltyProgram Program, IMemberStore Members, ILedgerStore LedgerStore, PointsLedger Ledger)
     {
         public static TierLadder Ladder { get; } = TierLadder.Create(
             [
