@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text;
 using BenchmarkDotNet.Attributes;
-using BenchmarkDotNet.Engines;
 using Loyalty.Core.DependencyInjection;
 using Loyalty.Core.Earning;
 using Loyalty.Core.EntityFrameworkCore;
@@ -31,11 +30,10 @@ namespace Loyalty.Core.Benchmarks;
 /// measured). The seed is three template members (one order each: 120 €, 600 € and 950 €, so Bronze,
 /// Silver and Gold), written through the stores, cloned in SQL for every member, with each member's
 /// partition key computed in C# and sent with binary COPY.
-/// A macro benchmark: one invocation per iteration (the maintenance of a whole night), no warm-up
-/// beyond the first iteration's JIT.
+/// A macro benchmark, run in process with one night per iteration:
+/// <c>--filter '*EfCoreMaintenanceBenchmarks*' --inProcess --strategy Monitoring --launchCount 1 --warmupCount 0 --iterationCount 1</c>.
 /// </summary>
 [MemoryDiagnoser]
-[SimpleJob(RunStrategy.Monitoring, launchCount: 1, warmupCount: 0, iterationCount: 1)]
 public class EfCoreMaintenanceBenchmarks
 {
     private static readonly DateTimeZone Paris = DateTimeZoneProviders.Tzdb["Europe/Paris"];
@@ -87,6 +85,8 @@ public class EfCoreMaintenanceBenchmarks
             copy.Complete();
         }
 
+        // The clones are consistent with each other; the foreign keys are not checked while they are written.
+        Execute(connection, "SET session_replication_role = replica");
         var tables = Query(connection, "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_name LIKE 'loyalty_%' AND table_name <> 'loyalty_rule_sets' ORDER BY table_name");
         foreach (var table in tables)
         {
@@ -114,6 +114,7 @@ public class EfCoreMaintenanceBenchmarks
             Execute(connection, $"DELETE FROM {table} t WHERE t::text LIKE '%tmpl_-%'");
         }
 
+        Execute(connection, "SET session_replication_role = origin");
         Execute(connection, "DROP TABLE bench_keys");
         Execute(connection, "VACUUM ANALYZE");
         Execute(connection, "CHECKPOINT");
