@@ -102,7 +102,7 @@ public class EfCoreMaintenanceBenchmarks
                     values.Append(values.Length == 0 ? "" : ", ").Append(name switch
                     {
                         "partition_key" => "k.partition_key",
-                        "referral_code" => "'R' || k.n",
+                        "referral_code" => "'REF-' || lpad(k.n::text, 7, '0')",
                         _ when type is "text" or "character varying" => $"replace(replace(t.{name}, 'tmpl{t}-order', 'o' || k.n), 'tmpl{t}-member', k.member_id)",
                         _ => "t." + name,
                     });
