@@ -99,6 +99,46 @@ public sealed partial class EntityFrameworkLedgerStore : ILedgerStore
     }
 
     /// <inheritdoc />
+    public async ValueTask<IReadOnlyList<LedgerAccountSnapshot>> GetAccountsAsync(ProgramId programId, IReadOnlyList<MemberId> members, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(members);
+        if (members.Count == 0)
+        {
+            return [];
+        }
+
+        var program = programId.Value;
+        var ids = members.Select(m => m.Value).Distinct(StringComparer.Ordinal).ToList();
+        var open = (int)LedgerHoldStatus.Open;
+        return await Guard(async ct =>
+        {
+            // One statement for the page, so every account is consistent with itself, in one round trip.
+            var found = await AccountRows
+                .Where(a => a.ProgramId == program && ids.Contains(a.MemberId))
+                .Select(a => new
+                {
+                    Head = a,
+                    Lots = context.Set<LedgerLotRow>().Where(l => l.ProgramId == a.ProgramId && l.MemberId == a.MemberId && l.Remaining != 0).OrderBy(l => l.Sequence).ToList(),
+                    Holds = context.Set<LedgerHoldRow>().Where(h => h.ProgramId == a.ProgramId && h.MemberId == a.MemberId && h.Status == open).OrderBy(h => h.HoldId).ToList(),
+                })
+                .AsSingleQuery()
+                .ToListAsync(ct).ConfigureAwait(false);
+            var byMember = found.ToDictionary(
+                f => f.Head.MemberId,
+                f => new LedgerAccountSnapshot(LedgerMapping.ToRecord(f.Head), f.Lots.ConvertAll(LedgerMapping.ToRecord), f.Holds.ConvertAll(LedgerMapping.ToRecord)),
+                StringComparer.Ordinal);
+            var empty = new LedgerAccountSnapshot(null, [], []);
+            var snapshots = new LedgerAccountSnapshot[members.Count];
+            for (var i = 0; i < snapshots.Length; i++)
+            {
+                snapshots[i] = byMember.GetValueOrDefault(members[i].Value) ?? empty;
+            }
+
+            return (IReadOnlyList<LedgerAccountSnapshot>)snapshots;
+        }, $"read {ids.Count} accounts of programme {programId}", cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
     public async ValueTask<LedgerAccountHead?> GetHeadAsync(LedgerAccountKey account, CancellationToken cancellationToken = default)
     {
         var (program, member) = Key(account);

@@ -24,7 +24,11 @@ namespace Loyalty.Core.EntityFrameworkCore;
 /// are numbered from 0 under a unique key, so two refunds computed from the same count cannot both
 /// be written.</para>
 /// <para>An order's lines, its earning explanation, a refund and a tier status are kept as JSON
-/// text. A member's history costs four queries (its version, orders, refunds, activities), whatever its size.
+/// text. A member's history costs four queries (its version, orders, refunds, activities), whatever its size;
+/// so does a page of members with their histories (<see cref="ReadMemberPageAsync"/>: members by
+/// keyset on the (programme, partition key, member id) index, then the page's histories, orders,
+/// refunds and activities), whatever the page size. A batch of member updates
+/// (<see cref="UpdateMembersAsync"/>) is one command in one transaction.
 /// Writes run in one database transaction, or behind a savepoint in the shop's transaction (so an
 /// order row of the shop and the loyalty records commit together); the store bypasses the change
 /// tracker. Like its context, an instance is not thread-safe: use one per scope. Provider faults
@@ -141,6 +145,124 @@ public sealed class EntityFrameworkMemberStore : IMemberStore
         // The database orders by its collation; callers page with ordinal comparisons.
         ids.Sort(StringComparer.Ordinal);
         return ids.ConvertAll(MemberId.From);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<IReadOnlyList<MemberPageEntry>> ReadMemberPageAsync(ProgramId programId, MemberPartition partition, MemberId? afterMember, int maxCount, CancellationToken cancellationToken = default)
+    {
+        if (maxCount < 1)
+        {
+            // The in-memory store's message, word for word.
+            throw new ArgumentOutOfRangeException(nameof(maxCount), maxCount, $"maxCount must be between 1 and {int.MaxValue} inclusive (was {maxCount}).");
+        }
+
+        var program = programId.Value;
+        long first = partition.FirstKey, last = partition.LastKey;
+        long afterKey = -1;
+        var afterId = "";
+        if (afterMember is { IsDefault: false } after)
+        {
+            afterKey = MemberPartition.KeyOf(after);
+            afterId = after.Value;
+        }
+
+        return await session.ReadAsync(
+            async ct =>
+            {
+                var memberRows = await session.Rows<MemberRow>()
+                    .Where(m => m.ProgramId == program && m.PartitionKey >= first && m.PartitionKey <= last)
+                    .Where(m => m.PartitionKey > afterKey || (m.PartitionKey == afterKey && string.Compare(m.MemberId, afterId) > 0))
+                    .OrderBy(m => m.PartitionKey).ThenBy(m => m.MemberId)
+                    .Take(maxCount)
+                    .ToListAsync(ct).ConfigureAwait(false);
+                if (memberRows.Count == 0)
+                {
+                    return (IReadOnlyList<MemberPageEntry>)[];
+                }
+
+                // The page's ids in order (ordinal within a key, as the in-memory store pages).
+                memberRows.Sort((a, b) => a.PartitionKey != b.PartitionKey ? a.PartitionKey.CompareTo(b.PartitionKey) : string.CompareOrdinal(a.MemberId, b.MemberId));
+                var ids = memberRows.ConvertAll(m => m.MemberId);
+
+                // Versions first, as for one member: a write landing between the reads makes a version older than the records read.
+                var versions = await session.Rows<MemberHistoryRow>().Where(h => h.ProgramId == program && ids.Contains(h.MemberId))
+                    .ToDictionaryAsync(h => h.MemberId, h => h.Version, ct).ConfigureAwait(false);
+                var orders = await session.Rows<OrderRow>().Where(o => o.ProgramId == program && ids.Contains(o.MemberId))
+                    .OrderBy(o => o.PlacedAt).ThenBy(o => o.RecordedAt).ToListAsync(ct).ConfigureAwait(false);
+                var refunds = await session.Rows<RefundRow>().Where(r => r.ProgramId == program && ids.Contains(r.MemberId))
+                    .OrderBy(r => r.RefundedAt).ThenBy(r => r.RecordedAt).ToListAsync(ct).ConfigureAwait(false);
+                var activities = await session.Rows<ActivityRow>().Where(a => a.ProgramId == program && ids.Contains(a.MemberId))
+                    .OrderBy(a => a.OccurredAt).ThenBy(a => a.RecordedAt).ToListAsync(ct).ConfigureAwait(false);
+                var ordersBy = orders.ToLookup(o => o.MemberId, StringComparer.Ordinal);
+                var refundsBy = refunds.ToLookup(r => r.MemberId, StringComparer.Ordinal);
+                var activitiesBy = activities.ToLookup(a => a.MemberId, StringComparer.Ordinal);
+                return memberRows.ConvertAll(m => new MemberPageEntry(
+                    ToRecord(m),
+                    new MemberHistory(
+                        ordersBy[m.MemberId].Select(ToRecord).ToArray(),
+                        refundsBy[m.MemberId].Select(ToRecord).ToArray(),
+                        activitiesBy[m.MemberId].Select(ToRecord).ToArray(),
+                        versions.GetValueOrDefault(m.MemberId))));
+            },
+            $"read a page of the members of programme {programId}, partition {partition}",
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<IReadOnlyList<MemberId>> UpdateMembersAsync(IReadOnlyList<MemberUpdate> updates, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(updates);
+        foreach (var update in updates)
+        {
+            ArgumentNullException.ThrowIfNull(update.Member, nameof(updates));
+        }
+
+        if (updates.Count == 0)
+        {
+            return [];
+        }
+
+        var rows = new MemberRow[updates.Count];
+        for (var i = 0; i < rows.Length; i++)
+        {
+            rows[i] = ToRow(updates[i].Member with { Version = updates[i].ExpectedVersion + 1 });
+        }
+
+        // The common case: every version is still the one read, and one command writes them all.
+        var all = await session.WriteAsync(
+            async (tx, ct) =>
+            {
+                var written = await session.ExecuteAsync(
+                    tx,
+                    w =>
+                    {
+                        for (var i = 0; i < rows.Length; i++)
+                        {
+                            w.Update(rows[i], updates[i].ExpectedVersion);
+                        }
+                    },
+                    ct).ConfigureAwait(false);
+                return (written == rows.Length, written == rows.Length);
+            },
+            _ => Task.FromResult((true, false)),
+            $"update {rows.Length} members",
+            cancellationToken).ConfigureAwait(false);
+        if (all)
+        {
+            return [];
+        }
+
+        // One of them moved on (or took a referral code): write them one by one to tell which.
+        var refused = new List<MemberId>();
+        foreach (var update in updates)
+        {
+            if (!await UpdateMemberAsync(update.Member, update.ExpectedVersion, cancellationToken).ConfigureAwait(false))
+            {
+                refused.Add(update.Member.MemberId);
+            }
+        }
+
+        return refused;
     }
 
     /// <inheritdoc />
@@ -500,6 +622,7 @@ public sealed class EntityFrameworkMemberStore : IMemberStore
     {
         ProgramId = member.ProgramId.Value,
         MemberId = member.MemberId.Value,
+        PartitionKey = MemberPartition.KeyOf(member.MemberId),
         Version = member.Version,
         EnrolledAt = LedgerMapping.Ticks(member.EnrolledAt),
         BirthDate = member.BirthDate is { } date ? LocalDatePattern.Iso.Format(date) : null,

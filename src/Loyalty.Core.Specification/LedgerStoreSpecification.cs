@@ -312,6 +312,58 @@ public abstract class LedgerStoreSpecification : IAsyncLifetime
         Assert.Equal(["m-4"], (await store.FindAccountsDueAsync(Program, Start + day, null, 10)).Select(a => a.MemberId.Value));
     }
 
+    /// <summary>An account whose last dated lot is spent leaves the due list; one that gets a dated lot again joins it.</summary>
+    /// <returns>A task.</returns>
+    [SpecificationFact]
+    public async Task An_account_leaves_and_rejoins_the_due_list_with_its_dated_lots()
+    {
+        var store = CreateStore();
+        var account = Account("m-1");
+        var dueBy = Start + Duration.FromDays(30);
+        await AppendOk(store, s => LedgerAppends.Earn(account, s, Id("earn-1"), 10, Start, expiresAt: Start + Duration.FromDays(5)), account);
+        Assert.Equal(["m-1"], (await store.FindAccountsDueAsync(Program, dueBy, null, 10)).Select(a => a.MemberId.Value));
+
+        await AppendOk(store, s => LedgerAppends.Redeem(account, s, Id("redeem-1"), 10, Start + Duration.FromHours(1))!, account);
+        Assert.Empty(await store.FindAccountsDueAsync(Program, dueBy, null, 10));
+
+        await AppendOk(store, s => LedgerAppends.Earn(account, s, Id("earn-2"), 10, Start + Duration.FromHours(2), expiresAt: Start + Duration.FromDays(6)), account);
+        Assert.Equal(["m-1"], (await store.FindAccountsDueAsync(Program, dueBy, null, 10)).Select(a => a.MemberId.Value));
+    }
+
+    /// <summary>The accounts of several members read in one call, in the caller's order, each as <see cref="ILedgerStore.GetAccountAsync"/> reads it; an unknown member reads as empty.</summary>
+    /// <returns>A task.</returns>
+    [SpecificationFact]
+    public async Task Several_accounts_read_in_one_call_in_the_callers_order()
+    {
+        var store = CreateStore();
+        foreach (var member in new[] { "m-1", "m-2", "m-3" })
+        {
+            var account = Account(member);
+            await AppendOk(store, s => LedgerAppends.Earn(account, s, Id("earn-" + member), 10, Start, expiresAt: Start + Duration.FromDays(30)), account);
+        }
+
+        await AppendOk(store, s => LedgerAppends.Hold(Account("m-2"), s, Id("hold-m-2"), 4, Start, Start + Duration.FromMinutes(20)), Account("m-2"));
+        var elsewhere = new LedgerAccountKey(ProgramId.From(Program.Value + "-other"), MemberId.From("m-4"));
+        await AppendOk(store, s => LedgerAppends.Earn(elsewhere, s, Id("earn-elsewhere"), 10, Start), elsewhere);
+        var asked = new[] { "m-3", "m-4", "m-1", "m-2" }.Select(MemberId.From).ToArray();
+
+        var snapshots = await CreateStore().GetAccountsAsync(Program, asked);
+
+        Assert.Equal(asked.Length, snapshots.Count);
+        for (var i = 0; i < asked.Length; i++)
+        {
+            var one = await CreateStore().GetAccountAsync(new LedgerAccountKey(Program, asked[i]));
+            Assert.Equal(one.Head, snapshots[i].Head);
+            Assert.Equal(one.OpenLots, snapshots[i].OpenLots);
+            Assert.Equal(one.OpenHolds, snapshots[i].OpenHolds);
+        }
+
+        Assert.Null(snapshots[1].Head);
+        Assert.Empty(snapshots[1].OpenLots);
+        Assert.Single(snapshots[3].OpenHolds);
+        Assert.Empty(await CreateStore().GetAccountsAsync(Program, []));
+    }
+
     // ---- bad arguments -------------------------------------------------------------------------
 
     /// <summary>An append without transactions is refused with a message.</summary>

@@ -477,6 +477,103 @@ public abstract class MemberStoreSpecification : IAsyncLifetime
         s.TierCheckpoint,
         string.Join(';', s.Qualification));
 
+    /// <summary>
+    /// Pages of a partition come in (partition key, member id) order, each after the last of the
+    /// previous page, with each member's history; the partitions of one count hold every member
+    /// exactly once, and only the members whose key is in their range.
+    /// </summary>
+    /// <returns>A task.</returns>
+    [SpecificationFact]
+    public async Task Member_pages_walk_each_partition_in_key_order_and_the_partitions_cover_every_member_once()
+    {
+        var store = CreateStore();
+        var ids = Enumerable.Range(0, 40).Select(i => "m-" + i.ToString("D3", System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+        foreach (var id in ids)
+        {
+            Assert.Equal(MemberAddStatus.Added, await store.AddMemberAsync(Member(id, "CODE-" + id)));
+        }
+
+        await store.AddMemberAsync(Member("alice", "CODE-ALICE"));
+        await store.AddOrderAsync(Order("A-1", Start), 0);
+        await store.AddActivityAsync(Activity("signup", Start), 1);
+        var elsewhere = Member("m-000", "CODE-ELSEWHERE") with { ProgramId = ProgramId.From(Program.Value + "-other") };
+        await store.AddMemberAsync(elsewhere);
+        var expected = ids.Append("alice").OrderBy(id => MemberPartition.KeyOf(MemberId.From(id))).ThenBy(id => id, StringComparer.Ordinal).ToArray();
+
+        var whole = await ReadAllAsync(MemberPartition.All, pageSize: 7);
+        Assert.Equal(expected, whole.Select(e => e.Member.MemberId.Value));
+        var alice = Assert.Single(whole, e => e.Member.MemberId == Alice);
+        Assert.Equal(["A-1"], alice.History.Orders.Select(o => o.OrderId.Value));
+        Assert.Equal(["signup"], alice.History.Activities.Select(a => a.ActivityId.Value));
+        Assert.Equal(2, alice.History.Version);
+        Assert.Equal(Describe(Order("A-1", Start)), Describe(alice.History.Orders[0]));
+        Assert.All(whole.Where(e => e.Member.MemberId != Alice), e => Assert.Empty(e.History.Orders));
+
+        var seen = new List<string>();
+        for (var index = 0; index < 3; index++)
+        {
+            var partition = MemberPartition.Of(index, 3);
+            var part = await ReadAllAsync(partition, pageSize: 4);
+            Assert.All(part, e => Assert.True(partition.Contains(e.Member.MemberId), $"{e.Member.MemberId} is not in partition {partition}"));
+            Assert.Equal(expected.Where(id => partition.Contains(MemberId.From(id))), part.Select(e => e.Member.MemberId.Value));
+            seen.AddRange(part.Select(e => e.Member.MemberId.Value));
+        }
+
+        Assert.Equal(expected.Order(StringComparer.Ordinal), seen.Order(StringComparer.Ordinal));
+        Assert.Empty(await CreateStore().ReadMemberPageAsync(ProgramId.From(Program.Value + "-none"), MemberPartition.All, null, 10));
+        Assert.Equal(expected.Skip(1).Take(3), (await CreateStore().ReadMemberPageAsync(Program, MemberPartition.All, MemberId.From(expected[0]), 3)).Select(e => e.Member.MemberId.Value));
+        var thrown = await Assert.ThrowsAsync<ArgumentOutOfRangeException>(async () => await CreateStore().ReadMemberPageAsync(Program, MemberPartition.All, null, 0));
+        Assert.Equal("maxCount", thrown.ParamName);
+
+        async Task<List<MemberPageEntry>> ReadAllAsync(MemberPartition partition, int pageSize)
+        {
+            var all = new List<MemberPageEntry>();
+            MemberId? after = null;
+            while (true)
+            {
+                var page = await CreateStore().ReadMemberPageAsync(Program, partition, after, pageSize);
+                Assert.True(page.Count <= pageSize);
+                all.AddRange(page);
+                if (page.Count < pageSize)
+                {
+                    return all;
+                }
+
+                after = page[^1].Member.MemberId;
+            }
+        }
+    }
+
+    /// <summary>A batch of member updates writes each member still at the version read and names the others, which it leaves alone.</summary>
+    /// <returns>A task.</returns>
+    [SpecificationFact]
+    public async Task A_batch_of_member_updates_writes_those_at_the_version_read_and_names_the_others()
+    {
+        var store = CreateStore();
+        foreach (var id in new[] { "m-1", "m-2", "m-3" })
+        {
+            await store.AddMemberAsync(Member(id, "CODE-" + id));
+        }
+
+        var moved = await store.GetMemberAsync(Program, MemberId.From("m-2"));
+        Assert.True(await store.UpdateMemberAsync(moved! with { Version = 2, BirthDate = new LocalDate(1990, 1, 1) }, 1));
+        var maintainedAt = Start + Duration.FromDays(1);
+        var updates = new[] { "m-1", "m-2", "m-3" }
+            .Select(id => new MemberUpdate(Member(id, "CODE-" + id) with { Version = 2, LastMaintainedAt = maintainedAt }, 1))
+            .ToArray();
+
+        var refused = await CreateStore().UpdateMembersAsync(updates);
+
+        Assert.Equal(["m-2"], refused.Select(m => m.Value));
+        Assert.Equal(maintainedAt, (await CreateStore().GetMemberAsync(Program, MemberId.From("m-1")))!.LastMaintainedAt);
+        Assert.Equal(maintainedAt, (await CreateStore().GetMemberAsync(Program, MemberId.From("m-3")))!.LastMaintainedAt);
+        var kept = (await CreateStore().GetMemberAsync(Program, MemberId.From("m-2")))!;
+        Assert.Null(kept.LastMaintainedAt);
+        Assert.Equal(new LocalDate(1990, 1, 1), kept.BirthDate);
+        Assert.Equal(2, (await CreateStore().GetMemberAsync(Program, MemberId.From("m-1")))!.Version);
+        Assert.Empty(await CreateStore().UpdateMembersAsync([]));
+    }
+
     private MemberRecord Member(string id, string code) => new()
     {
         ProgramId = Program,

@@ -31,6 +31,7 @@ internal static class ProgramModel
             b.HasKey(m => new { m.ProgramId, m.MemberId });
             Id(b.Property(m => m.ProgramId), "program_id");
             Id(b.Property(m => m.MemberId), "member_id");
+            b.Property(m => m.PartitionKey).HasColumnName("partition_key");
             b.Property(m => m.Version).HasColumnName("version");
             b.Property(m => m.EnrolledAt).HasColumnName("enrolled_at");
             b.Property(m => m.BirthDate).HasColumnName("birth_date").HasMaxLength(10);
@@ -43,6 +44,9 @@ internal static class ProgramModel
 
             // A referral code names one member of a programme.
             b.HasIndex(m => new { m.ProgramId, m.ReferralCode }).IsUnique().HasDatabaseName($"ux_{prefix}members_referral_code");
+
+            // Batch runs (maintenance) page through one partition: a range of keys, in key order.
+            b.HasIndex(m => new { m.ProgramId, m.PartitionKey, m.MemberId }).HasDatabaseName($"ix_{prefix}members_partition");
         });
 
         modelBuilder.Entity<MemberHistoryRow>(b =>

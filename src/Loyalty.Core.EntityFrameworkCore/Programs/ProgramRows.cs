@@ -11,6 +11,10 @@ internal sealed class MemberRow
 {
     public string ProgramId { get; set; } = "";
     public string MemberId { get; set; } = "";
+
+    /// <summary>The member's <see cref="Storage.MemberPartition.KeyOf(Primitives.MemberId)"/> (0 to 2³² − 1), which batch runs page by.</summary>
+    public long PartitionKey { get; set; }
+
     public long Version { get; set; }
     public long EnrolledAt { get; set; }
     public string? BirthDate { get; set; }

@@ -98,6 +98,7 @@ CREATE TABLE "loyalty_member_refunds" (
 CREATE TABLE "loyalty_members" (
     "program_id" TEXT NOT NULL,
     "member_id" TEXT NOT NULL,
+    "partition_key" INTEGER NOT NULL,
     "version" INTEGER NOT NULL,
     "enrolled_at" INTEGER NOT NULL,
     "birth_date" TEXT NULL,
@@ -263,6 +264,9 @@ CREATE INDEX "ix_loyalty_member_refunds_member" ON "loyalty_member_refunds" ("pr
 
 
 CREATE UNIQUE INDEX "ux_loyalty_member_refunds_order_sequence" ON "loyalty_member_refunds" ("program_id", "order_id", "sequence");
+
+
+CREATE INDEX "ix_loyalty_members_partition" ON "loyalty_members" ("program_id", "partition_key", "member_id");
 
 
 CREATE UNIQUE INDEX "ux_loyalty_members_referral_code" ON "loyalty_members" ("program_id", "referral_code");

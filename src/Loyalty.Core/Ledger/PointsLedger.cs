@@ -498,11 +498,22 @@ public sealed class PointsLedger
     {
         CheckId(memberId, nameof(memberId));
         Internal.Preconditions.CheckInRange(days, 1, 3660);
+        var key = new LedgerAccountKey(settings.ProgramId, memberId);
+        var snapshot = await store.GetAccountAsync(key, cancellationToken).ConfigureAwait(false);
+        return ExpirySchedule(key, snapshot, days, asOf);
+    }
+
+    /// <summary>The expiry schedule of <see cref="GetExpiryScheduleAsOfAsync"/>, from an account snapshot already read (batch runs read a page of accounts at once).</summary>
+    internal IReadOnlyList<ExpiringPoints> ExpirySchedule(LedgerAccountKey key, LedgerAccountSnapshot snapshot, int days, Instant asOf)
+    {
+        if (snapshot.Head is null)
+        {
+            return [];
+        }
+
         var now = asOf;
         var zone = settings.TimeZone;
         var end = now.InZone(zone).Date.PlusDays(days + 1).AtStartOfDayInZone(zone).ToInstant();
-        var key = new LedgerAccountKey(settings.ProgramId, memberId);
-        var snapshot = await store.GetAccountAsync(key, cancellationToken).ConfigureAwait(false);
         var state = AccountState.FromSnapshot(key, snapshot, policy, zone);
         var deadline = state.InactivityDeadline;
         var byDate = new SortedDictionary<LocalDate, (Instant First, long Amount)>();
@@ -589,7 +600,11 @@ public sealed class PointsLedger
         }
     }
 
-    private async Task<(int Count, long Points, bool GaveUp)> ExpireAccountAsync(LedgerAccountKey key, Instant asOf, CancellationToken cancellationToken)
+    /// <summary>
+    /// Expires one account's lots due by <paramref name="asOf"/> (see <see cref="ExpireDueAsync"/>);
+    /// the caller has checked that <paramref name="asOf"/> is not in the future.
+    /// </summary>
+    internal async Task<(int Count, long Points, bool GaveUp)> ExpireAccountAsync(LedgerAccountKey key, Instant asOf, CancellationToken cancellationToken)
     {
         for (var attempt = 0; ; attempt++)
         {

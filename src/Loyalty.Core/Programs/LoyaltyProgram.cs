@@ -31,7 +31,6 @@ namespace Loyalty.Core.Programs;
 public sealed class LoyaltyProgram
 {
     private const int MaxUpdateAttempts = 16;
-    private const int MaintenancePageSize = 500;
 
     private readonly IClock clock;
     private readonly PointsLedger ledger;
@@ -51,6 +50,7 @@ public sealed class LoyaltyProgram
     private readonly ProgramId programId;
     private readonly Currency currency;
     private readonly DateTimeZone zone;
+    private readonly MaintenanceRunner maintenance;
 
     /// <summary>Creates the programme service (DI does this).</summary>
     /// <param name="clock">The clock every write is timed with.</param>
@@ -121,6 +121,7 @@ public sealed class LoyaltyProgram
         currency = settings.Currency;
         zone = settings.TimeZone;
         metrics = new LoyaltyMetrics(meterFactory, programId);
+        maintenance = new MaintenanceRunner(clock, settings, ledger, ledgerStore, members, tiers, metrics, RecordBirthdayAsync, CompletePendingAsync);
     }
 
     /// <summary>The programme's settings.</summary>
@@ -871,122 +872,49 @@ public sealed class LoyaltyProgram
     // ---------------------------------------------------------------- maintenance
 
     /// <summary>
-    /// Maintenance as of an instant (run it daily): expires due lots, grants birthday points,
-    /// re-evaluates every member's tier, and reports what changed — points that became spendable,
-    /// points expiring within <paramref name="expiryWarningDays"/>, tier changes and downgrade
-    /// warnings — so the shop can send its e-mails. Safe to re-run: nothing is done twice.
+    /// Maintenance of the whole programme as of an instant (run it daily): expires due lots, grants
+    /// birthday points, re-evaluates every member's tier, and reports what changed — points that
+    /// became spendable, points expiring within <paramref name="expiryWarningDays"/>, tier changes
+    /// and downgrade warnings — so the shop can send its e-mails. Safe to re-run: nothing is done
+    /// twice. The same as <see cref="RunMaintenanceAsync(Instant, MaintenanceScope, IProgress{MaintenanceProgress}?, CancellationToken)"/>
+    /// with <see cref="MaintenanceScope.Whole"/>.
     /// </summary>
     /// <param name="asOf">The instant; not after the clock's current instant.</param>
     /// <param name="expiryWarningDays">The horizon of the expiry warnings, 1 to 3,660 days. Default 30.</param>
     /// <param name="cancellationToken">Cancels the run between members.</param>
     /// <returns>The report.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="asOf"/> is in the future, or <paramref name="expiryWarningDays"/> is out of range.</exception>
-    public async Task<MaintenanceReport> RunMaintenanceAsync(Instant asOf, int expiryWarningDays = 30, CancellationToken cancellationToken = default)
+#pragma warning disable RS0027 // The shipped whole-programme overload keeps its optional parameters; the scoped overload has none.
+    public Task<MaintenanceReport> RunMaintenanceAsync(Instant asOf, int expiryWarningDays = 30, CancellationToken cancellationToken = default)
+#pragma warning restore RS0027
     {
-        var now = clock.GetCurrentInstant();
-        if (asOf > now)
-        {
-            throw new ArgumentOutOfRangeException(nameof(asOf), asOf, $"asOf ({asOf}) must not be after the current instant ({now}); maintenance cannot run ahead of the clock.");
-        }
-
         Preconditions.CheckInRange(expiryWarningDays, 1, 3660);
-        var pending = await CompletePendingAsync(asOf, cancellationToken).ConfigureAwait(false);
-        var expiry = await ledger.ExpireDueAsync(asOf, cancellationToken).ConfigureAwait(false);
-        metrics.Expired(expiry.PointsExpired);
-
-        var activated = new List<PointsActivated>();
-        var expiring = new List<ExpiryWarning>();
-        var changes = new List<MemberTierChange>();
-        var warnings = new List<DowngradeWarning>();
-        var birthdays = new List<BirthdayGrant>();
-        var examined = 0;
-        MemberId? after = null;
-        while (true)
-        {
-            var page = await members.ListMembersAsync(programId, after, MaintenancePageSize, cancellationToken).ConfigureAwait(false);
-            foreach (var memberId in page)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                var member = await members.GetMemberAsync(programId, memberId, cancellationToken).ConfigureAwait(false);
-                if (member is null || member.EnrolledAt > asOf)
-                {
-                    continue;
-                }
-
-                examined++;
-                if (await GrantBirthdayAsync(member, asOf, cancellationToken).ConfigureAwait(false) is { } grant)
-                {
-                    birthdays.Add(grant);
-                }
-
-                var since = member.LastMaintainedAt;
-                if (since is null || since < asOf)
-                {
-                    var account = await ledgerStore.GetAccountAsync(new LedgerAccountKey(programId, memberId), cancellationToken).ConfigureAwait(false);
-                    var becameAvailable = account.OpenLots
-                        .Where(l => l.AvailableAt > l.CreatedAt && l.AvailableAt <= asOf && (since is null || l.AvailableAt > since))
-                        .Sum(l => l.Remaining);
-                    if (becameAvailable > 0)
-                    {
-                        activated.Add(new PointsActivated(memberId, Points.FromInt64(becameAvailable)));
-                    }
-                }
-
-                var schedule = await ledger.GetExpiryScheduleAsOfAsync(memberId, expiryWarningDays, asOf, cancellationToken).ConfigureAwait(false);
-                if (schedule.Count > 0)
-                {
-                    expiring.Add(new ExpiryWarning(memberId, schedule));
-                }
-
-                var history = await members.GetHistoryAsync(programId, memberId, cancellationToken).ConfigureAwait(false);
-                var evaluation = EvaluateTier(member, history, asOf);
-                var previous = member.TierStatus?.Tier ?? Tiers.EntryTier.Id;
-                if (previous != evaluation.Tier.Id)
-                {
-                    var reason = evaluation.Changes.LastOrDefault(c => c.To == evaluation.Tier.Id).Reason;
-                    changes.Add(new MemberTierChange(memberId, previous, evaluation.Tier.Id, reason));
-                }
-
-                if (evaluation.DowngradeWarning)
-                {
-                    warnings.Add(new DowngradeWarning(memberId, evaluation.Tier.Id, evaluation.ProjectedTier.Id, evaluation.ValidUntil ?? evaluation.ProjectedAt, evaluation.RequalificationProgress));
-                }
-
-                await UpdateMemberAsync(
-                    memberId,
-                    m => m with
-                    {
-                        TierStatus = m.TierStatus is { } s && s.EvaluatedAt > asOf ? s : evaluation.Status,
-                        LastMaintainedAt = m.LastMaintainedAt is { } last && last > asOf ? last : asOf,
-                    },
-                    cancellationToken).ConfigureAwait(false);
-            }
-
-            if (page.Count < MaintenancePageSize)
-            {
-                break;
-            }
-
-            after = page[^1];
-        }
-
-        return new MaintenanceReport
-        {
-            AsOf = asOf,
-            MembersExamined = examined,
-            PointsExpired = expiry.PointsExpired,
-            ExpiryAccountsSkipped = expiry.AccountsSkipped,
-            Activated = activated,
-            ExpiringSoon = expiring,
-            TierChanges = changes,
-            DowngradeWarnings = warnings,
-            Birthdays = birthdays,
-            PendingOrdersCompleted = pending.Completed,
-            PendingOrdersChecked = pending.Checked,
-        };
+        return maintenance.RunAsync(asOf, MaintenanceScope.Whole with { ExpiryWarningDays = expiryWarningDays }, null, cancellationToken);
     }
 
+    /// <summary>
+    /// Maintenance of one scope as of an instant: the members of one partition (so several workers
+    /// split a night between them, each member maintained by exactly one), page by page, with
+    /// progress reported after each page. Each page expires its members' due points, grants their
+    /// birthday points, re-evaluates their tiers in one batch and writes them back; the cost of a page
+    /// does not depend on its position, so a run is linear in the members. Safe to re-run, a page,
+    /// a partition or the whole night: nothing is done twice.
+    /// </summary>
+    /// <param name="asOf">The instant; not after the clock's current instant. Workers splitting a night pass the same instant.</param>
+    /// <param name="scope">The partition, page size, expiry warning horizon and resume point.</param>
+    /// <param name="progress">Receives the progress after each page, or null.</param>
+    /// <param name="cancellationToken">Cancels the run between members; the pages reported are done.</param>
+    /// <returns>The report of the scope's members.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="scope"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="asOf"/> is in the future, or a value of <paramref name="scope"/> is out of range.</exception>
+    /// <exception cref="ArgumentException"><paramref name="scope"/>'s resume point is a default member id.</exception>
+    public Task<MaintenanceReport> RunMaintenanceAsync(Instant asOf, MaintenanceScope scope, IProgress<MaintenanceProgress>? progress, CancellationToken cancellationToken)
+        => maintenance.RunAsync(asOf, Preconditions.CheckNotNull(scope), progress, cancellationToken);
+
     /// <summary>How long a call has to finish its own steps before the recovery completes them.</summary>
+    /// <summary>How many recorded orders the recovery reads at once.</summary>
+    private const int PendingPageSize = 500;
+
     internal static readonly Duration PendingGracePeriod = Duration.FromMinutes(5);
 
     /// <summary>How far back the recovery looks for interrupted calls (a week of missed nightly runs).</summary>
@@ -1001,9 +929,10 @@ public sealed class LoyaltyProgram
     /// steps: nothing extra is written on the order path.
     /// </summary>
     /// <param name="asOf">The instant of the run.</param>
+    /// <param name="partition">The members whose orders this run completes (the maintenance worker's partition).</param>
     /// <param name="cancellationToken">Cancels the run between orders.</param>
     /// <returns>The orders checked and those completed.</returns>
-    internal async Task<(int Checked, int Completed)> CompletePendingAsync(Instant asOf, CancellationToken cancellationToken)
+    internal async Task<(int Checked, int Completed)> CompletePendingAsync(Instant asOf, MemberPartition partition, CancellationToken cancellationToken)
     {
         var until = asOf - PendingGracePeriod;
         var from = asOf - PendingLookBack;
@@ -1011,10 +940,15 @@ public sealed class LoyaltyProgram
         int seen = 0, completed = 0;
         while (true)
         {
-            var page = await members.ListOrdersRecordedAsync(programId, from, until, after, MaintenancePageSize, cancellationToken).ConfigureAwait(false);
+            var page = await members.ListOrdersRecordedAsync(programId, from, until, after, PendingPageSize, cancellationToken).ConfigureAwait(false);
             foreach (var order in page)
             {
                 cancellationToken.ThrowIfCancellationRequested();
+                if (!partition.Contains(order.MemberId))
+                {
+                    continue; // another worker's member
+                }
+
                 seen++;
                 var ruleSet = await RuleSetAsync(order.Earning.RuleSetVersion, cancellationToken).ConfigureAwait(false);
                 await SettleBudgetsAsync(ruleSet, order.TransactionId, order.Earning, cancellationToken).ConfigureAwait(false);
@@ -1039,7 +973,7 @@ public sealed class LoyaltyProgram
                 completed += repaired ? 1 : 0;
             }
 
-            if (page.Count < MaintenancePageSize)
+            if (page.Count < PendingPageSize)
             {
                 return (seen, completed);
             }
@@ -1616,29 +1550,11 @@ public sealed class LoyaltyProgram
         Explanation = Explanations.For(earning, ruleSet),
     };
 
-    private async Task<BirthdayGrant?> GrantBirthdayAsync(MemberRecord member, Instant asOf, CancellationToken cancellationToken)
+    /// <summary>Records a birthday activity for maintenance; returns the points it earned.</summary>
+    private async Task<Points> RecordBirthdayAsync(ActivityId activityId, ActivityInput activity, CancellationToken cancellationToken)
     {
-        if (member.BirthDate is not { } birthDate)
-        {
-            return null;
-        }
-
-        var year = asOf.InZone(zone).Year;
-        var birthday = new AnnualDate(birthDate.Month, birthDate.Day).InYear(year);
-        var startsAt = birthday.AtStartOfDayInZone(zone).ToInstant();
-        if (startsAt > asOf || birthday < member.EnrolledAt.InZone(zone).Date)
-        {
-            return null;
-        }
-
-        var activityId = DerivedIds.Birthday(member.MemberId, year);
-        if (await members.GetActivityAsync(programId, activityId, cancellationToken).ConfigureAwait(false) is not null)
-        {
-            return null;
-        }
-
-        var result = await RecordActivityCoreAsync(activityId, new ActivityInput(ActivityKind.Birthday, member.MemberId, startsAt), skipWhenNothingEarned: true, cancellationToken).ConfigureAwait(false);
-        return result.Value is { Points.IsPositive: true } receipt ? new BirthdayGrant(member.MemberId, birthday, receipt.Points) : null;
+        var result = await RecordActivityCoreAsync(activityId, activity, skipWhenNothingEarned: true, cancellationToken).ConfigureAwait(false);
+        return result.Value is { Points.IsPositive: true } receipt ? receipt.Points : Points.Zero;
     }
 
     /// <summary>

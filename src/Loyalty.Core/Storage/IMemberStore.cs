@@ -51,6 +51,46 @@ public interface IMemberStore
     ValueTask<IReadOnlyList<MemberId>> ListMembersAsync(ProgramId programId, MemberId? afterMember, int maxCount, CancellationToken cancellationToken = default);
 
     /// <summary>
+    /// Reads a page of the members of one partition with their histories, for batch runs
+    /// (maintenance): keyset paging in (<see cref="MemberPartition.KeyOf(Loyalty.Core.Primitives.MemberId)">partition key</see>,
+    /// ordinal member id) order, so each page costs the same whatever its position, and the pages of
+    /// the partitions of one count hold every member exactly once.
+    /// </summary>
+    /// <param name="programId">The programme.</param>
+    /// <param name="partition">The partition (<see cref="MemberPartition.All"/> for the whole programme).</param>
+    /// <param name="afterMember">Return the members after this one in the page order (the last member of the previous page), or null from the start of the partition. It need not be a member of the partition or of the programme.</param>
+    /// <param name="maxCount">At most this many, at least 1.</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <returns>The members in page order, each with its history; fewer than <paramref name="maxCount"/> only at the end of the partition.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxCount"/> is less than 1.</exception>
+    ValueTask<IReadOnlyList<MemberPageEntry>> ReadMemberPageAsync(ProgramId programId, MemberPartition partition, MemberId? afterMember, int maxCount, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Replaces several members, each only if its stored version is still the expected one (as
+    /// <see cref="UpdateMemberAsync"/> does for one). Each update stands alone: one refused leaves
+    /// the others written.
+    /// </summary>
+    /// <param name="updates">The updates, at most one per member.</param>
+    /// <param name="cancellationToken">Cancels the write.</param>
+    /// <returns>The members not written because their version moved on (re-read and retry them); empty when all were written.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="updates"/> or a record in it is null.</exception>
+    async ValueTask<IReadOnlyList<MemberId>> UpdateMembersAsync(IReadOnlyList<MemberUpdate> updates, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(updates);
+        List<MemberId>? refused = null;
+        foreach (var update in updates)
+        {
+            ArgumentNullException.ThrowIfNull(update.Member, nameof(updates));
+            if (!await UpdateMemberAsync(update.Member, update.ExpectedVersion, cancellationToken).ConfigureAwait(false))
+            {
+                (refused ??= []).Add(update.Member.MemberId);
+            }
+        }
+
+        return refused ?? (IReadOnlyList<MemberId>)[];
+    }
+
+    /// <summary>
     /// Inserts an order unless one with the same id exists, and only if the member's history is
     /// still at <paramref name="expectedHistoryVersion"/> (so two orders evaluated from the same
     /// history, e.g. both as the member's first order, cannot both be written). Inserting increments

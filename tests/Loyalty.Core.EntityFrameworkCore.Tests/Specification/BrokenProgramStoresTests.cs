@@ -44,6 +44,16 @@ public sealed class BrokenProgramStoresTests
     }
 
     [Fact]
+    public async Task The_member_specification_catches_a_store_whose_pages_ignore_the_partition()
+    {
+        var failure = await Record.ExceptionAsync(new PartitionBlindMemberSpecification().Member_pages_walk_each_partition_in_key_order_and_the_partitions_cover_every_member_once);
+
+        failure.Should().BeAssignableTo<XunitException>();
+        failure!.Message.Should().Contain("is not in partition 0/3");
+        await new PartitionBlindMemberSpecification().A_batch_of_member_updates_writes_those_at_the_version_read_and_names_the_others(); // what it does right still passes
+    }
+
+    [Fact]
     public async Task The_reward_specification_catches_a_store_whose_stock_claim_checks_then_acts()
     {
         var suite = new RacyRewardSpecification();
@@ -149,6 +159,13 @@ public sealed class BrokenProgramStoresTests
         protected override IMemberStore CreateStore() => store;
     }
 
+    private sealed class PartitionBlindMemberSpecification : MemberStoreSpecification
+    {
+        private readonly BlindMemberStore store = new(countBlind: false, versionBlind: false, partitionBlind: true);
+
+        protected override IMemberStore CreateStore() => store;
+    }
+
     private sealed class RacyRewardSpecification : RewardCatalogStoreSpecification
     {
         private readonly RacyRewardCatalogStore store = new();
@@ -161,7 +178,7 @@ public sealed class BrokenProgramStoresTests
     /// both land), or an order or activity whatever the member's history version (two orders
     /// evaluated from one history both land).
     /// </summary>
-    private sealed class BlindMemberStore(bool countBlind, bool versionBlind) : IMemberStore
+    private sealed class BlindMemberStore(bool countBlind, bool versionBlind, bool partitionBlind = false) : IMemberStore
     {
         private readonly InMemoryMemberStore inner = new();
 
@@ -190,6 +207,9 @@ public sealed class BrokenProgramStoresTests
         public ValueTask<bool> UpdateMemberAsync(MemberRecord member, long expectedVersion, CancellationToken cancellationToken = default) => inner.UpdateMemberAsync(member, expectedVersion, cancellationToken);
 
         public ValueTask<IReadOnlyList<MemberId>> ListMembersAsync(ProgramId programId, MemberId? afterMember, int maxCount, CancellationToken cancellationToken = default) => inner.ListMembersAsync(programId, afterMember, maxCount, cancellationToken);
+
+        public ValueTask<IReadOnlyList<MemberPageEntry>> ReadMemberPageAsync(ProgramId programId, MemberPartition partition, MemberId? afterMember, int maxCount, CancellationToken cancellationToken = default) =>
+            inner.ReadMemberPageAsync(programId, partitionBlind ? MemberPartition.All : partition, afterMember, maxCount, cancellationToken);
 
         public async ValueTask<HistoryAddResult<OrderRecord>> AddOrderAsync(OrderRecord order, long expectedHistoryVersion, CancellationToken cancellationToken = default) =>
             await inner.AddOrderAsync(order, versionBlind ? await CurrentVersionAsync(order.ProgramId, order.MemberId, expectedHistoryVersion) : expectedHistoryVersion, cancellationToken);

@@ -92,6 +92,8 @@ public sealed class ProgramHarness : IDisposable
 
     public PointsLedger Ledger => provider.GetRequiredService<PointsLedger>();
 
+    public ILedgerStore LedgerStore => provider.GetRequiredService<ILedgerStore>();
+
     public Instant Now => Clock.GetCurrentInstant();
 
     public static Instant At(int year, int month, int day, int hour = 10) => new LocalDateTime(year, month, day, hour, 0).InZoneLeniently(Paris).ToInstant();

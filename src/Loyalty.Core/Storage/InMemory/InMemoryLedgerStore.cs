@@ -11,40 +11,22 @@ namespace Loyalty.Core.Storage.InMemory;
 /// <remarks>
 /// Each account is guarded by its own lock, so writes on different accounts run in parallel;
 /// transaction ids are reserved programme-wide in the same critical section, so a duplicate id
-/// or a version conflict leaves nothing written. Every member completes synchronously.
+/// or a version conflict leaves nothing written. Every member completes synchronously. The accounts
+/// with a dated expiry are indexed by member id per programme (a sorted chunk list updated when an
+/// append gives or takes an account's next expiry), so <see cref="FindAccountsDueAsync"/> pages
+/// through them in one pass: O(log n + accounts walked) per page, never a scan and sort of every account.
 /// </remarks>
 public sealed partial class InMemoryLedgerStore : ILedgerStore
 {
     private readonly ConcurrentDictionary<LedgerAccountKey, Account> accounts = new();
     private readonly ConcurrentDictionary<(ProgramId, TransactionId), LedgerTransactionRecord> transactions = new();
+    private readonly ConcurrentDictionary<ProgramId, OrderedIndex<string>> expiring = new();
 
     /// <inheritdoc />
     public ValueTask<LedgerAccountSnapshot> GetAccountAsync(LedgerAccountKey account, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        if (!accounts.TryGetValue(account, out var data))
-        {
-            return new(new LedgerAccountSnapshot(null, [], []));
-        }
-
-        lock (data)
-        {
-            var lots = new LedgerLotRecord[data.OpenLots.Count];
-            var i = 0;
-            foreach (var id in data.OpenLots)
-            {
-                lots[i++] = data.Lots[id];
-            }
-
-            var holds = new LedgerHoldRecord[data.OpenHolds.Count];
-            i = 0;
-            foreach (var id in data.OpenHolds)
-            {
-                holds[i++] = data.Holds[id];
-            }
-
-            return new(new LedgerAccountSnapshot(data.Head, lots, holds));
-        }
+        return new(Snapshot(account));
     }
 
     /// <inheritdoc />
@@ -143,27 +125,40 @@ public sealed partial class InMemoryLedgerStore : ILedgerStore
         ArgumentOutOfRangeException.ThrowIfLessThan(maxCount, 1);
         cancellationToken.ThrowIfCancellationRequested();
         var due = new List<LedgerAccountKey>();
-        foreach (var (key, data) in accounts)
+        if (!expiring.TryGetValue(programId, out var index))
         {
-            if (key.ProgramId != programId || (afterMember is { } after && key.MemberId.CompareTo(after) <= 0))
-            {
-                continue;
-            }
-
-            var head = Volatile.Read(ref data.Head);
-            if (head?.NextExpiryAt is { } next && next <= dueBy)
-            {
-                due.Add(key);
-            }
+            return new(due);
         }
 
-        due.Sort((a, b) => a.MemberId.CompareTo(b.MemberId));
-        if (due.Count > maxCount)
+        lock (index)
         {
-            due.RemoveRange(maxCount, due.Count - maxCount);
+            index.Walk(afterMember?.Value ?? string.Empty, inclusive: afterMember is null, id =>
+            {
+                var key = new LedgerAccountKey(programId, MemberId.From(id));
+                if (accounts.TryGetValue(key, out var data) && Volatile.Read(ref data.Head)?.NextExpiryAt is { } next && next <= dueBy)
+                {
+                    due.Add(key);
+                }
+
+                return due.Count < maxCount ? OrderedIndex<string>.Step.Go : OrderedIndex<string>.Step.Stop;
+            });
         }
 
         return new(due);
+    }
+
+    /// <inheritdoc />
+    public ValueTask<IReadOnlyList<LedgerAccountSnapshot>> GetAccountsAsync(ProgramId programId, IReadOnlyList<MemberId> members, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(members);
+        cancellationToken.ThrowIfCancellationRequested();
+        var snapshots = new LedgerAccountSnapshot[members.Count];
+        for (var i = 0; i < snapshots.Length; i++)
+        {
+            snapshots[i] = Snapshot(new LedgerAccountKey(programId, members[i]));
+        }
+
+        return new(snapshots);
     }
 
     /// <inheritdoc />
@@ -240,8 +235,52 @@ public sealed partial class InMemoryLedgerStore : ILedgerStore
                 }
             }
 
+            var hadExpiry = data.Head?.NextExpiryAt is not null;
             Volatile.Write(ref data.Head, append.Head);
+            if (hadExpiry != append.Head.NextExpiryAt is not null)
+            {
+                var index = expiring.GetOrAdd(programId, static _ => new OrderedIndex<string>(StringComparer.Ordinal));
+                lock (index)
+                {
+                    if (hadExpiry)
+                    {
+                        index.Remove(append.Account.MemberId.Value);
+                    }
+                    else
+                    {
+                        index.Add(append.Account.MemberId.Value);
+                    }
+                }
+            }
+
             return new(new LedgerAppendResult(LedgerAppendStatus.Appended, append.Head.Version));
+        }
+    }
+
+    private LedgerAccountSnapshot Snapshot(LedgerAccountKey account)
+    {
+        if (!accounts.TryGetValue(account, out var data))
+        {
+            return new LedgerAccountSnapshot(null, [], []);
+        }
+
+        lock (data)
+        {
+            var lots = new LedgerLotRecord[data.OpenLots.Count];
+            var i = 0;
+            foreach (var id in data.OpenLots)
+            {
+                lots[i++] = data.Lots[id];
+            }
+
+            var holds = new LedgerHoldRecord[data.OpenHolds.Count];
+            i = 0;
+            foreach (var id in data.OpenHolds)
+            {
+                holds[i++] = data.Holds[id];
+            }
+
+            return new LedgerAccountSnapshot(data.Head, lots, holds);
         }
     }
 

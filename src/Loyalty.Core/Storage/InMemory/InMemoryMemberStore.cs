@@ -8,13 +8,19 @@ namespace Loyalty.Core.Storage.InMemory;
 /// A thread-safe, in-process <see cref="IMemberStore"/>: the default store, for tests, samples
 /// and single-process shops that accept losing state on restart.
 /// </summary>
-/// <remarks>One lock guards the store; every member completes synchronously.</remarks>
+/// <remarks>
+/// One lock guards the store; every member completes synchronously. Members are indexed by id and
+/// by (<see cref="MemberPartition.KeyOf(MemberId)">partition key</see>, id) in sorted chunk lists,
+/// so a page of <see cref="ListMembersAsync"/> or <see cref="ReadMemberPageAsync"/> costs O(log n +
+/// page size) wherever it starts.
+/// </remarks>
 public sealed class InMemoryMemberStore : IMemberStore
 {
     private readonly object gate = new();
     private readonly Dictionary<(ProgramId, MemberId), MemberData> members = [];
     private readonly Dictionary<(ProgramId, ReferralCode), MemberId> codes = [];
-    private readonly Dictionary<ProgramId, SortedSet<string>> memberIds = [];
+    private readonly Dictionary<ProgramId, OrderedIndex<string>> memberIds = [];
+    private readonly Dictionary<ProgramId, OrderedIndex<(uint Key, string Id)>> memberKeys = [];
     private readonly Dictionary<(ProgramId, OrderId), OrderRecord> orders = [];
     private readonly Dictionary<(ProgramId, RefundId), RefundRecord> refunds = [];
     private readonly Dictionary<(ProgramId, OrderId), List<RefundRecord>> refundsByOrder = [];
@@ -62,11 +68,13 @@ public sealed class InMemoryMemberStore : IMemberStore
             codes[(member.ProgramId, member.ReferralCode)] = member.MemberId;
             if (!memberIds.TryGetValue(member.ProgramId, out var ids))
             {
-                ids = new SortedSet<string>(StringComparer.Ordinal);
+                ids = new OrderedIndex<string>(StringComparer.Ordinal);
                 memberIds[member.ProgramId] = ids;
+                memberKeys[member.ProgramId] = new OrderedIndex<(uint Key, string Id)>(KeyOrder.Instance);
             }
 
             ids.Add(member.MemberId.Value);
+            memberKeys[member.ProgramId].Add((MemberPartition.KeyOf(member.MemberId.Value), member.MemberId.Value));
             return new(MemberAddStatus.Added);
         }
     }
@@ -78,24 +86,7 @@ public sealed class InMemoryMemberStore : IMemberStore
         cancellationToken.ThrowIfCancellationRequested();
         lock (gate)
         {
-            if (!members.TryGetValue((member.ProgramId, member.MemberId), out var data) || data.Record.Version != expectedVersion)
-            {
-                return new(false);
-            }
-
-            if (data.Record.ReferralCode != member.ReferralCode)
-            {
-                if (codes.ContainsKey((member.ProgramId, member.ReferralCode)))
-                {
-                    return new(false);
-                }
-
-                codes.Remove((member.ProgramId, data.Record.ReferralCode));
-                codes[(member.ProgramId, member.ReferralCode)] = member.MemberId;
-            }
-
-            data.Record = member with { Version = expectedVersion + 1 };
-            return new(true);
+            return new(Update(member, expectedVersion));
         }
     }
 
@@ -111,15 +102,82 @@ public sealed class InMemoryMemberStore : IMemberStore
                 return new(Array.Empty<MemberId>());
             }
 
-            IEnumerable<string> view = ids;
-            if (afterMember is { } after)
+            var page = new List<MemberId>(Math.Min(maxCount, ids.Count));
+            ids.Walk(afterMember?.Value ?? string.Empty, inclusive: afterMember is null, id =>
             {
-                view = ids.Where(id => string.CompareOrdinal(id, after.Value) > 0);
-            }
-
-            IReadOnlyList<MemberId> page = view.Take(maxCount).Select(MemberId.From).ToArray();
+                page.Add(MemberId.From(id));
+                return page.Count < maxCount ? OrderedIndex<string>.Step.Go : OrderedIndex<string>.Step.Stop;
+            });
             return new(page);
         }
+    }
+
+    /// <inheritdoc />
+    public ValueTask<IReadOnlyList<MemberPageEntry>> ReadMemberPageAsync(ProgramId programId, MemberPartition partition, MemberId? afterMember, int maxCount, CancellationToken cancellationToken = default)
+    {
+        Preconditions.CheckInRange(maxCount, 1, int.MaxValue);
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (gate)
+        {
+            if (!memberKeys.TryGetValue(programId, out var keys))
+            {
+                return new(Array.Empty<MemberPageEntry>());
+            }
+
+            var first = (partition.FirstKey, string.Empty);
+            var start = first;
+            var inclusive = true;
+            if (afterMember is { IsDefault: false } after)
+            {
+                var cursor = (MemberPartition.KeyOf(after.Value), after.Value);
+                if (KeyOrder.Instance.Compare(cursor, first) >= 0)
+                {
+                    start = cursor;
+                    inclusive = false;
+                }
+            }
+
+            var last = partition.LastKey;
+            var page = new List<MemberPageEntry>(Math.Min(maxCount, 1024));
+            keys.Walk(start, inclusive, item =>
+            {
+                if (item.Key > last)
+                {
+                    return OrderedIndex<(uint, string)>.Step.Stop;
+                }
+
+                var memberId = MemberId.From(item.Id);
+                var data = members[(programId, memberId)];
+                page.Add(new MemberPageEntry(data.Record, History(programId, memberId, data)));
+                return page.Count < maxCount ? OrderedIndex<(uint, string)>.Step.Go : OrderedIndex<(uint, string)>.Step.Stop;
+            });
+            return new(page);
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask<IReadOnlyList<MemberId>> UpdateMembersAsync(IReadOnlyList<MemberUpdate> updates, CancellationToken cancellationToken = default)
+    {
+        Preconditions.CheckNotNull(updates);
+        cancellationToken.ThrowIfCancellationRequested();
+        List<MemberId>? refused = null;
+        lock (gate)
+        {
+            foreach (var update in updates)
+            {
+                ArgumentNullException.ThrowIfNull(update.Member, nameof(updates));
+            }
+
+            foreach (var (member, expectedVersion) in updates)
+            {
+                if (!Update(member, expectedVersion))
+                {
+                    (refused ??= []).Add(member.MemberId);
+                }
+            }
+        }
+
+        return new(refused ?? (IReadOnlyList<MemberId>)[]);
     }
 
     /// <inheritdoc />
@@ -257,11 +315,7 @@ public sealed class InMemoryMemberStore : IMemberStore
                 return new(new MemberHistory([], [], [], version));
             }
 
-            return new(new MemberHistory(
-                data.Orders.OrderBy(o => o.Order.PlacedAt).ToArray(),
-                data.Refunds.OrderBy(r => r.RefundedAt).ToArray(),
-                data.Activities.OrderBy(a => a.Activity.OccurredAt).ToArray(),
-                version));
+            return new(History(programId, memberId, data));
         }
     }
 
@@ -396,6 +450,33 @@ public sealed class InMemoryMemberStore : IMemberStore
         data.Record = member with { ReferralCode = data.Record.ReferralCode };
         historyVersions[(member.ProgramId, member.MemberId)] = member.Evaluation!.HistoryVersion;
     }
+    private bool Update(MemberRecord member, long expectedVersion)
+    {
+        if (!members.TryGetValue((member.ProgramId, member.MemberId), out var data) || data.Record.Version != expectedVersion)
+        {
+            return false;
+        }
+
+        if (data.Record.ReferralCode != member.ReferralCode)
+        {
+            if (codes.ContainsKey((member.ProgramId, member.ReferralCode)))
+            {
+                return false;
+            }
+
+            codes.Remove((member.ProgramId, data.Record.ReferralCode));
+            codes[(member.ProgramId, member.ReferralCode)] = member.MemberId;
+        }
+
+        data.Record = member with { Version = expectedVersion + 1 };
+        return true;
+    }
+
+    private MemberHistory History(ProgramId programId, MemberId memberId, MemberData data) => new(
+        data.Orders.OrderBy(o => o.Order.PlacedAt).ToArray(),
+        data.Refunds.OrderBy(r => r.RefundedAt).ToArray(),
+        data.Activities.OrderBy(a => a.Activity.OccurredAt).ToArray(),
+        HistoryVersion(programId, memberId));
 
     private MemberData? Data(ProgramId programId, MemberId memberId) => members.GetValueOrDefault((programId, memberId));
 
@@ -412,5 +493,17 @@ public sealed class InMemoryMemberStore : IMemberStore
         public List<RefundRecord> Refunds { get; } = [];
 
         public List<ActivityRecord> Activities { get; } = [];
+    }
+
+    /// <summary>Orders (partition key, member id): keys as unsigned numbers, ids ordinally.</summary>
+    private sealed class KeyOrder : IComparer<(uint Key, string Id)>
+    {
+        public static readonly KeyOrder Instance = new();
+
+        public int Compare((uint Key, string Id) x, (uint Key, string Id) y)
+        {
+            var c = x.Key.CompareTo(y.Key);
+            return c != 0 ? c : string.CompareOrdinal(x.Id, y.Id);
+        }
     }
 }

@@ -1,0 +1,146 @@
+using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Engines;
+using Loyalty.Core.DependencyInjection;
+using Loyalty.Core.Earning;
+using Loyalty.Core.Ledger;
+using Loyalty.Core.Primitives;
+using Loyalty.Core.Programs;
+using Loyalty.Core.Referrals;
+using Loyalty.Core.Storage;
+using Loyalty.Core.Tests.Programs.Maintenance;
+using Loyalty.Core.Tiers;
+using Microsoft.Extensions.DependencyInjection;
+using NodaTime;
+
+namespace Loyalty.Core.Benchmarks;
+
+/// <summary>
+/// The night one year after every member's last order, in memory: every member's points expire,
+/// the Silver and Gold members drop at the end of their status, every member is re-evaluated and
+/// written back. Members enrolled and ordered a year earlier (one order each, 20 € to 999 €, so
+/// some reached Silver or Gold); no birthday falls in the night.
+/// <list type="bullet">
+/// <item>the baseline: the member-by-member path (the programme's whole expiry sweep, then per member
+/// its record, account, expiry schedule and history, a tier replay and a write), over the same
+/// indexed stores;</item>
+/// <item>the paged run of the whole programme (pages of 500: one member read, one account read, a
+/// tier batch and one member write per page).</item>
+/// </list>
+/// Each iteration runs on a freshly generated shop (generation is not measured: members, orders and
+/// their earns written straight through the stores and the ledger). A macro benchmark: one
+/// invocation (a whole night) per iteration.
+/// </summary>
+[MemoryDiagnoser]
+[SimpleJob(RunStrategy.Monitoring, launchCount: 1, warmupCount: 0, iterationCount: 3)]
+public class MaintenanceBenchmarks
+{
+    private static readonly DateTimeZone Paris = DateTimeZoneProviders.Tzdb["Europe/Paris"];
+    private static readonly Instant Enrolled = new LocalDateTime(2026, 3, 2, 10, 0).InZoneLeniently(Paris).ToInstant();
+    private static readonly Instant YearLater = Enrolled + Duration.FromDays(400);
+
+    private ServiceProvider? provider;
+    private Shop shop = null!;
+
+    [Params(100_000, 1_000_000)]
+    public int Members { get; set; }
+
+    [IterationSetup]
+    public void Generate()
+    {
+        provider?.Dispose();
+        provider = null;
+        GC.Collect();
+        (provider, shop) = Shop.Generate(Members);
+    }
+
+    [GlobalCleanup]
+    public void Cleanup() => provider?.Dispose();
+
+    [Benchmark(Baseline = true)]
+    public async Task<int> MemberByMember()
+        => (await MemberByMemberMaintenance.RunAsync(shop.Program, shop.Members, shop.LedgerStore, shop.Ledger, YearLater)).MembersExamined;
+
+    [Benchmark]
+    public async Task<int> Paged()
+        => (await shop.Program.RunMaintenanceAsync(YearLater)).MembersExamined;
+
+    /// <summary>A generated shop: members enrolled a year ago, each with one order and its points.</summary>
+    public sealed record Shop(LoyaltyProgram Program, IMemberStore Members, ILedgerStore LedgerStore, PointsLedger Ledger)
+    {
+        public static TierLadder Ladder { get; } = TierLadder.Create(
+            [
+                TierDefinition.Entry(TierId.From("bronze"), "Bronze"),
+                TierDefinition.Create(TierId.From("silver"), "Silver", ThresholdCombination.AnyOf, [TierThreshold.FromPoints(500)], TierBenefits.Create(1.25m)),
+                TierDefinition.Create(TierId.From("gold"), "Gold", ThresholdCombination.AnyOf, [TierThreshold.FromPoints(900)], TierBenefits.Create(1.5m)),
+            ],
+            new TierPolicy { Window = QualificationWindow.RollingMonths(12), Validity = StatusValidity.FixedMonths(12), TimeZone = Paris });
+
+        public static (ServiceProvider Provider, Shop Shop) Generate(int members)
+        {
+            var clock = new MutableClock(Enrolled);
+            var services = new ServiceCollection();
+            services.AddSingleton<IClock>(clock);
+            services.AddLoyalty(o =>
+            {
+                o.ProgramId = "club";
+                o.Currency = "EUR";
+                o.TimeZone = "Europe/Paris";
+                o.Ledger.PendingPeriod = TimeSpan.FromDays(14);
+                o.Ledger.Expiry = new LedgerExpiryOptions { Policy = ExpiryPolicyKind.Rolling, Months = 12 };
+            })
+            .UseInMemoryStores()
+            .UseTiers(Ladder);
+            var provider = services.BuildServiceProvider();
+            var shop = new Shop(provider.GetRequiredService<LoyaltyProgram>(), provider.GetRequiredService<IMemberStore>(), provider.GetRequiredService<ILedgerStore>(), provider.GetRequiredService<PointsLedger>());
+            var rules = new EarningRuleSetBuilder("v1", Enrolled - Duration.FromDays(30), Currency.EUR, "Europe/Paris").EarnPerUnit("base", 1m).Build();
+            shop.Program.PublishRuleSetAsync(rules).GetAwaiter().GetResult();
+            var program = ProgramId.From("club");
+            var random = new Random(42);
+            for (var i = 0; i < members; i++)
+            {
+                var memberId = MemberId.From("m" + i.ToString("D7", System.Globalization.CultureInfo.InvariantCulture));
+                var added = shop.Members.AddMemberAsync(new MemberRecord
+                {
+                    ProgramId = program,
+                    MemberId = memberId,
+                    EnrolledAt = Enrolled,
+                    ReferralCode = ReferralCode.From("R" + i.ToString("D7", System.Globalization.CultureInfo.InvariantCulture)),
+                }).GetAwaiter().GetResult();
+                if (added != MemberAddStatus.Added)
+                {
+                    throw new InvalidOperationException($"Member {memberId} was not added: {added}.");
+                }
+
+                var order = new EarningOrder(OrderId.From("o" + i), memberId, Enrolled, Currency.EUR, [new OrderLine("SKU", 1, 20m + random.Next(980))]);
+                var earning = EarningEngine.Instance.Evaluate(rules, order, MemberContext.Default, EarningUsage.Empty);
+                var record = new OrderRecord
+                {
+                    ProgramId = program,
+                    MemberId = memberId,
+                    OrderId = order.Id,
+                    Fingerprint = "f",
+                    Order = order,
+                    Earning = earning,
+                    TransactionId = TransactionId.From("order:" + order.Id.Value),
+                    RecordedAt = Enrolled,
+                };
+                shop.Members.AddOrderAsync(record, 0).GetAwaiter().GetResult();
+                var earned = shop.Ledger.EarnAsync(new EarnPoints(record.TransactionId, memberId, earning.Total)).GetAwaiter().GetResult();
+                if (!earned.Succeeded)
+                {
+                    throw new InvalidOperationException(earned.Error?.Message);
+                }
+            }
+
+            clock.Now = YearLater;
+            return (provider, shop);
+        }
+    }
+
+    private sealed class MutableClock(Instant now) : IClock
+    {
+        public Instant Now { get; set; } = now;
+
+        public Instant GetCurrentInstant() => Now;
+    }
+}

@@ -1,0 +1,383 @@
+using Loyalty.Core.Earning;
+using Loyalty.Core.Ledger;
+using Loyalty.Core.Primitives;
+using Loyalty.Core.Storage;
+using Loyalty.Core.Tiers;
+using NodaTime;
+
+namespace Loyalty.Core.Programs;
+
+/// <summary>
+/// The nightly maintenance behind <see cref="LoyaltyProgram.RunMaintenanceAsync(Instant, MaintenanceScope, IProgress{MaintenanceProgress}?, CancellationToken)"/>:
+/// pages through one partition of the members in key order and, per page, expires the due
+/// accounts, grants birthday points, reports activated and soon-expiring points, re-evaluates the
+/// tiers in one <see cref="TierEvaluator.EvaluateInto(ReadOnlySpan{TierMember}, Span{TierBatchResult}, Instant)"/>
+/// batch and writes the members back in one batch.
+/// </summary>
+/// <remarks>
+/// Per page: one member read (members and histories), one account read, one batched member write,
+/// plus one ledger write per account with due points and one activity write per birthday. The cost
+/// of a page never depends on where it is in the partition, so a run is linear in the members.
+/// Thread-safe: runs share nothing but the stores.
+/// </remarks>
+internal sealed class MaintenanceRunner
+{
+    private const int MaxUpdateAttempts = 16;
+
+    private readonly IClock clock;
+    private readonly PointsLedger ledger;
+    private readonly ILedgerStore ledgerStore;
+    private readonly IMemberStore members;
+    private readonly TierLadder tiers;
+    private readonly TierEvaluator evaluator;
+    private readonly LoyaltyMetrics metrics;
+    private readonly ProgramId programId;
+    private readonly Currency currency;
+    private readonly DateTimeZone zone;
+    private readonly Func<ActivityId, ActivityInput, CancellationToken, Task<Points>> recordBirthday;
+    private readonly Func<Instant, MemberPartition, CancellationToken, Task<(int Checked, int Completed)>> completePending;
+
+    /// <summary>Creates the runner of one programme (the facade does this).</summary>
+    /// <param name="clock">The clock (maintenance never runs ahead of it).</param>
+    /// <param name="settings">The programme.</param>
+    /// <param name="ledger">Writes the expiries and computes the expiry schedules.</param>
+    /// <param name="ledgerStore">Reads a page of accounts at once.</param>
+    /// <param name="members">Reads and writes a page of members at once.</param>
+    /// <param name="tiers">The tier ladder.</param>
+    /// <param name="metrics">Counts the points expired.</param>
+    /// <param name="recordBirthday">Records a birthday activity through the programme's activity path and returns the points it earned (zero when none).</param>
+    /// <param name="completePending">Completes the steps interrupted calls of the partition's members left undone; returns the orders checked and completed.</param>
+    public MaintenanceRunner(
+        IClock clock,
+        Configuration.ProgramSettings settings,
+        PointsLedger ledger,
+        ILedgerStore ledgerStore,
+        IMemberStore members,
+        TierLadder tiers,
+        LoyaltyMetrics metrics,
+        Func<ActivityId, ActivityInput, CancellationToken, Task<Points>> recordBirthday,
+        Func<Instant, MemberPartition, CancellationToken, Task<(int Checked, int Completed)>> completePending)
+    {
+        this.completePending = completePending;
+        this.clock = clock;
+        this.ledger = ledger;
+        this.ledgerStore = ledgerStore;
+        this.members = members;
+        this.tiers = tiers;
+        this.metrics = metrics;
+        this.recordBirthday = recordBirthday;
+        evaluator = new TierEvaluator(tiers);
+        programId = settings.ProgramId;
+        currency = settings.Currency;
+        zone = settings.TimeZone;
+    }
+
+    public async Task<MaintenanceReport> RunAsync(Instant asOf, MaintenanceScope scope, IProgress<MaintenanceProgress>? progress, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(scope);
+        var now = clock.GetCurrentInstant();
+        if (asOf > now)
+        {
+            throw new ArgumentOutOfRangeException(nameof(asOf), asOf, $"asOf ({asOf}) must not be after the current instant ({now}); maintenance cannot run ahead of the clock.");
+        }
+
+        scope.Validate();
+        var pending = await completePending(asOf, scope.Partition, cancellationToken).ConfigureAwait(false);
+        var run = new Run(asOf, scope)
+        {
+            // The end of the last local day of the warning horizon, as the ledger's expiry schedule computes it.
+            WarningHorizon = asOf.InZone(zone).Date.PlusDays(scope.ExpiryWarningDays + 1).AtStartOfDayInZone(zone).ToInstant(),
+        };
+        var pageSize = scope.PageSize;
+        var tierMembers = new TierMember[pageSize];
+        var tierResults = new TierBatchResult[pageSize];
+        var after = scope.ResumeAfter;
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var page = await members.ReadMemberPageAsync(programId, scope.Partition, after, pageSize, cancellationToken).ConfigureAwait(false);
+            if (page.Count == 0)
+            {
+                break;
+            }
+
+            await MaintainPageAsync(run, page, tierMembers, tierResults, cancellationToken).ConfigureAwait(false);
+            run.Pages++;
+            run.MembersRead += page.Count;
+            after = page[^1].Member.MemberId;
+            progress?.Report(new MaintenanceProgress
+            {
+                Partition = scope.Partition,
+                Page = run.Pages,
+                MembersInPage = page.Count,
+                MembersRead = run.MembersRead,
+                MembersExamined = run.Examined,
+                LastMemberId = after.Value,
+                PointsExpired = Points.FromInt64(run.Expired),
+                TierChanges = run.Changes.Count,
+            });
+            if (page.Count < pageSize)
+            {
+                break;
+            }
+        }
+
+        return new MaintenanceReport
+        {
+            AsOf = asOf,
+            MembersExamined = checked((int)run.Examined),
+            PointsExpired = Points.FromInt64(run.Expired),
+            ExpiryAccountsSkipped = run.Skipped,
+            Activated = run.Activated,
+            ExpiringSoon = run.Expiring,
+            TierChanges = run.Changes,
+            DowngradeWarnings = run.Warnings,
+            Birthdays = run.Birthdays,
+            PendingOrdersChecked = pending.Checked,
+            PendingOrdersCompleted = pending.Completed,
+        };
+    }
+
+    private async Task MaintainPageAsync(Run run, IReadOnlyList<MemberPageEntry> page, TierMember[] tierMembers, TierBatchResult[] tierResults, CancellationToken cancellationToken)
+    {
+        var asOf = run.AsOf;
+        var count = page.Count;
+        var ids = new MemberId[count];
+        var histories = new MemberHistory[count];
+        for (var i = 0; i < count; i++)
+        {
+            ids[i] = page[i].Member.MemberId;
+            histories[i] = page[i].History;
+        }
+
+        // 1. Expiry, by the due instant each account's head keeps: only accounts with points due are written.
+        var accounts = await ledgerStore.GetAccountsAsync(programId, ids, cancellationToken).ConfigureAwait(false);
+        List<int>? reread = null;
+        long expiredInPage = 0;
+        for (var i = 0; i < count; i++)
+        {
+            if (accounts[i].Head?.NextExpiryAt is { } due && due <= asOf)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var (written, points, gaveUp) = await ledger.ExpireAccountAsync(new LedgerAccountKey(programId, ids[i]), asOf, cancellationToken).ConfigureAwait(false);
+                expiredInPage += points;
+                run.Skipped += gaveUp ? 1 : 0;
+                if (written > 0 || gaveUp)
+                {
+                    (reread ??= []).Add(i);
+                }
+            }
+        }
+
+        run.Expired += expiredInPage;
+        metrics.Expired(Points.FromInt64(expiredInPage));
+
+        // 2. Birthdays: the activity id is derived from the member and the year, so a re-run finds it in the history.
+        for (var i = 0; i < count; i++)
+        {
+            var member = page[i].Member;
+            if (member.EnrolledAt > asOf || BirthdayDue(member, histories[i], asOf) is not { } birthday)
+            {
+                continue;
+            }
+
+            cancellationToken.ThrowIfCancellationRequested();
+            var (activityId, date, startsAt) = birthday;
+            var points = await recordBirthday(activityId, new ActivityInput(ActivityKind.Birthday, member.MemberId, startsAt), cancellationToken).ConfigureAwait(false);
+            if (points.IsPositive)
+            {
+                run.Birthdays.Add(new BirthdayGrant(member.MemberId, date, points));
+                histories[i] = await members.GetHistoryAsync(programId, member.MemberId, cancellationToken).ConfigureAwait(false);
+                (reread ??= []).Add(i);
+            }
+        }
+
+        if (reread is not null)
+        {
+            var again = await ledgerStore.GetAccountsAsync(programId, reread.Select(i => ids[i]).ToArray(), cancellationToken).ConfigureAwait(false);
+            var copy = accounts.ToArray();
+            for (var k = 0; k < reread.Count; k++)
+            {
+                copy[reread[k]] = again[k];
+            }
+
+            accounts = copy;
+        }
+
+        // 3. Activated and soon-expiring points, from the accounts read; 4. tiers, in one batch.
+        var examined = 0;
+        var slots = new int[count];
+        for (var i = 0; i < count; i++)
+        {
+            var member = page[i].Member;
+            if (member.EnrolledAt > asOf)
+            {
+                continue;
+            }
+
+            var account = accounts[i];
+            var since = member.LastMaintainedAt;
+            if (account.Head is not null && (since is null || since < asOf))
+            {
+                long becameAvailable = 0;
+                foreach (var lot in account.OpenLots)
+                {
+                    if (lot.AvailableAt > lot.CreatedAt && lot.AvailableAt <= asOf && (since is null || lot.AvailableAt > since))
+                    {
+                        becameAvailable += lot.Remaining;
+                    }
+                }
+
+                if (becameAvailable > 0)
+                {
+                    run.Activated.Add(new PointsActivated(member.MemberId, Points.FromInt64(becameAvailable)));
+                }
+            }
+
+            // The head's next expiry says whether any lot expires within the horizon: only those accounts are decoded.
+            if (account.Head?.NextExpiryAt is { } nextExpiry && nextExpiry <= run.WarningHorizon)
+            {
+                var schedule = ledger.ExpirySchedule(new LedgerAccountKey(programId, member.MemberId), account, run.Scope.ExpiryWarningDays, asOf);
+                if (schedule.Count > 0)
+                {
+                    run.Expiring.Add(new ExpiryWarning(member.MemberId, schedule));
+                }
+            }
+
+            tierMembers[examined] = TierInputs.Member(member, histories[i], currency);
+            slots[examined++] = i;
+        }
+
+        evaluator.EvaluateInto(tierMembers.AsSpan(0, examined), tierResults.AsSpan(0, examined), asOf);
+        Array.Clear(tierMembers, 0, examined);
+
+        var updates = new List<MemberUpdate>(examined);
+        var changes = new Dictionary<MemberId, Func<MemberRecord, MemberRecord?>>();
+        for (var k = 0; k < examined; k++)
+        {
+            var member = page[slots[k]].Member;
+            var result = tierResults[k];
+            var tier = result.Tier.Id;
+            var previous = member.TierStatus?.Tier ?? tiers.EntryTier.Id;
+            if (previous != tier)
+            {
+                var reason = result.Changes.LastOrDefault(c => c.To == tier).Reason;
+                run.Changes.Add(new MemberTierChange(member.MemberId, previous, tier, reason));
+            }
+
+            if (result.DowngradeWarning)
+            {
+                // The batch result carries no window value: the few members warned are evaluated in full.
+                var evaluation = evaluator.Evaluate(TierInputs.Member(member, histories[slots[k]], currency), asOf);
+                run.Warnings.Add(new DowngradeWarning(member.MemberId, evaluation.Tier.Id, evaluation.ProjectedTier.Id, evaluation.ValidUntil ?? evaluation.ProjectedAt, evaluation.RequalificationProgress));
+            }
+
+            var status = result.Status;
+            MemberRecord? Change(MemberRecord m)
+            {
+                var next = m with
+                {
+                    TierStatus = m.TierStatus is { } s && s.EvaluatedAt > asOf ? s : status,
+                    LastMaintainedAt = m.LastMaintainedAt is { } last && last > asOf ? last : asOf,
+                };
+                return next == m ? null : next;
+            }
+
+            if (Change(member) is { } updated)
+            {
+                updates.Add(new MemberUpdate(updated with { Version = member.Version + 1 }, member.Version));
+                changes[member.MemberId] = Change;
+            }
+        }
+
+        tierResults.AsSpan(0, examined).Clear();
+        run.Examined += examined;
+        if (updates.Count == 0)
+        {
+            return;
+        }
+
+        // A member written meanwhile (an order, a birthday) is re-read and changed again, one by one.
+        foreach (var refused in await members.UpdateMembersAsync(updates, cancellationToken).ConfigureAwait(false))
+        {
+            await UpdateMemberAsync(refused, changes[refused], cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private (ActivityId Id, LocalDate Date, Instant StartsAt)? BirthdayDue(MemberRecord member, MemberHistory history, Instant asOf)
+    {
+        if (member.BirthDate is not { } birthDate)
+        {
+            return null;
+        }
+
+        var year = asOf.InZone(zone).Year;
+        var birthday = new AnnualDate(birthDate.Month, birthDate.Day).InYear(year);
+        var startsAt = birthday.AtStartOfDayInZone(zone).ToInstant();
+        if (startsAt > asOf || birthday < member.EnrolledAt.InZone(zone).Date)
+        {
+            return null;
+        }
+
+        var activityId = DerivedIds.Birthday(member.MemberId, year);
+        foreach (var activity in history.Activities)
+        {
+            if (activity.ActivityId == activityId)
+            {
+                return null;
+            }
+        }
+
+        return (activityId, birthday, startsAt);
+    }
+
+    private async Task UpdateMemberAsync(MemberId memberId, Func<MemberRecord, MemberRecord?> change, CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; attempt < MaxUpdateAttempts; attempt++)
+        {
+            var current = await members.GetMemberAsync(programId, memberId, cancellationToken).ConfigureAwait(false)
+                ?? throw new InvalidOperationException($"Member '{memberId}' disappeared from the member store while being updated.");
+            if (change(current) is not { } next)
+            {
+                return;
+            }
+
+            if (await members.UpdateMemberAsync(next with { Version = current.Version + 1 }, current.Version, cancellationToken).ConfigureAwait(false))
+            {
+                return;
+            }
+        }
+
+        throw new LoyaltyStoreException($"Member '{memberId}' could not be updated after {MaxUpdateAttempts} attempts because of concurrent updates; retry the call.", isTransient: true);
+    }
+
+    /// <summary>What a run gathers across its pages.</summary>
+    private sealed class Run(Instant asOf, MaintenanceScope scope)
+    {
+        public Instant AsOf { get; } = asOf;
+
+        public MaintenanceScope Scope { get; } = scope;
+
+        public Instant WarningHorizon { get; init; }
+
+        public int Pages { get; set; }
+
+        public long MembersRead { get; set; }
+
+        public long Examined { get; set; }
+
+        public long Expired { get; set; }
+
+        public int Skipped { get; set; }
+
+        public List<PointsActivated> Activated { get; } = [];
+
+        public List<ExpiryWarning> Expiring { get; } = [];
+
+        public List<MemberTierChange> Changes { get; } = [];
+
+        public List<DowngradeWarning> Warnings { get; } = [];
+
+        public List<BirthdayGrant> Birthdays { get; } = [];
+    }
+}
