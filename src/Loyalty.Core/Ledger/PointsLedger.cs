@@ -485,7 +485,7 @@ public sealed class PointsLedger
         Internal.Preconditions.CheckInRange(days, 1, 3660);
         var now = asOf;
         var zone = settings.TimeZone;
-        var end = now.InZone(zone).Date.PlusDays(days + 1).AtStartOfDayInZone(zone).ToInstant();
+        var end = Internal.LocalCalendar.StartOfDay(now.InZone(zone).Date.PlusDays(days + 1), zone);
         var key = new LedgerAccountKey(settings.ProgramId, memberId);
         var snapshot = await store.GetAccountAsync(key, cancellationToken).ConfigureAwait(false);
         var state = AccountState.FromSnapshot(key, snapshot, policy, zone);
