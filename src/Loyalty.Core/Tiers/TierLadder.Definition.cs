@@ -211,6 +211,10 @@ public sealed partial class TierLadder
             {
                 errors.Add($"policy.gracePeriod \"{text}\" must not be negative; leave it out for no grace.");
             }
+            else if (IsLongerThanMaxGrace(parsed.Value))
+            {
+                errors.Add($"policy.gracePeriod \"{text}\" must be at most \"P10Y\" (ten years).");
+            }
             else
             {
                 grace = parsed.Value;
