@@ -120,7 +120,7 @@ public class EarningLimitsTests
         });
 
     private static readonly Gen<decimal> Amounts =
-        Gen.OneOf(Gen.Constant(0m), Gen.Constant(EarningLimits.MaxAmount), Gen.Choose(0, 1_000_000).Select(c => c / 100m), Gen.Choose(1, 1000).Select(k => EarningLimits.MaxAmount / k));
+        Gen.OneOf(Gen.Constant(0m), Gen.Constant(EarningLimits.MaxAmount), Gen.Choose(0, 1_000_000).Select(c => c / 100m), Gen.Choose(1, 1000).Select(k => Math.Round(EarningLimits.MaxAmount / k, 2)));
 
     private static readonly Gen<EarningOrder> BoundedOrders =
         from count in Gen.Choose(1, 4)
