@@ -226,9 +226,18 @@ public sealed record StoreCondition : EarningCondition
 
     internal override void Validate(string path, List<string> errors)
     {
-        if (Stores.Count == 0)
+        if (Stores is null || Stores.Count == 0)
         {
             errors.Add($"{path}.stores must list at least one store.");
+            return;
+        }
+
+        for (var i = 0; i < Stores.Count; i++)
+        {
+            if (Stores[i].IsDefault)
+            {
+                errors.Add($"{path}.stores[{i}] must be a store id, not default(MerchantId).");
+            }
         }
     }
 
@@ -352,9 +361,10 @@ public sealed record DaysOfWeekCondition : EarningCondition
 
     internal override void Validate(string path, List<string> errors)
     {
-        if (Days.Count == 0)
+        if (Days is null || Days.Count == 0)
         {
             errors.Add($"{path}.days must list at least one day.");
+            return;
         }
 
         for (var i = 0; i < Days.Count; i++)
@@ -393,9 +403,18 @@ public sealed record TierCondition : EarningCondition
 
     internal override void Validate(string path, List<string> errors)
     {
-        if (Tiers.Count == 0)
+        if (Tiers is null || Tiers.Count == 0)
         {
             errors.Add($"{path}.tiers must list at least one tier.");
+            return;
+        }
+
+        for (var i = 0; i < Tiers.Count; i++)
+        {
+            if (Tiers[i].IsDefault)
+            {
+                errors.Add($"{path}.tiers[{i}] must be a tier id, not default(TierId).");
+            }
         }
     }
 

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using System.Text.Json.Serialization;
 using Loyalty.Core.Primitives;
 using NodaTime;
@@ -21,6 +22,7 @@ internal static class EarningJson
             AllowTrailingCommas = true,
             ReadCommentHandling = JsonCommentHandling.Skip,
             UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+            AllowOutOfOrderMetadataProperties = true,
         };
         options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase, allowIntegerValues: false));
         options.Converters.Add(new PatternConverter<Instant>(InstantPattern.ExtendedIso, "an ISO 8601 UTC instant such as \"2026-03-01T00:00:00Z\""));
@@ -30,6 +32,32 @@ internal static class EarningJson
         options.MakeReadOnly(populateMissingResolver: true);
         return options;
     }
+
+    /// <summary>
+    /// The message for an object that lacks its <c>kind</c> (rule) or <c>type</c> (condition)
+    /// field, which System.Text.Json reports as a <see cref="NotSupportedException"/>.
+    /// </summary>
+    public static string MissingDiscriminator(NotSupportedException ex) => MissingDiscriminator(ex.Message);
+
+    internal static string MissingDiscriminator(string message)
+    {
+        var path = Regex.Match(message, @"Path: \$\.?(?<path>\S*?)(?: \||\.?$)") is { Success: true } m ? m.Groups["path"].Value : string.Empty;
+        var where = path.Length > 0 ? path + ": " : string.Empty;
+        if (message.Contains(nameof(EarningCondition), StringComparison.Ordinal))
+        {
+            return $"{where}a condition needs its \"type\" field; use one of {Discriminators(typeof(EarningCondition))}.";
+        }
+
+        if (message.Contains(nameof(EarningRule), StringComparison.Ordinal))
+        {
+            return $"{where}a rule needs its \"kind\" field; use one of {Discriminators(typeof(EarningRule))}.";
+        }
+
+        return $"{where}this value cannot be read: {message}";
+    }
+
+    private static string Discriminators(Type type) =>
+        string.Join(", ", type.GetCustomAttributes(typeof(JsonDerivedTypeAttribute), inherit: false).Cast<JsonDerivedTypeAttribute>().Select(a => a.TypeDiscriminator));
 
     private sealed class PatternConverter<T>(IPattern<T> pattern, string expected) : JsonConverter<T>
     {

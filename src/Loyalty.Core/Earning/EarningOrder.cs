@@ -15,10 +15,11 @@ public sealed class EarningOrder
     /// <param name="member">The member who placed it.</param>
     /// <param name="placedAt">When it was placed; picks the rule set in force and the calendar period.</param>
     /// <param name="currency">The currency of every amount.</param>
-    /// <param name="lines">The lines; at least one.</param>
+    /// <param name="lines">The lines; at least one, with at most <see cref="EarningLimits.MaxQuantity"/> units in all.</param>
     /// <param name="shipping">Shipping charged, 0 or greater.</param>
     /// <param name="tax">Tax charged, 0 or greater.</param>
     /// <param name="paidWithPoints">The part of the order paid with points, 0 or greater; earns nothing by default.</param>
+    /// <remarks>The order's total (lines' net amounts + shipping + tax) is at most <see cref="EarningLimits.MaxAmount"/>.</remarks>
     /// <param name="channel">The sales channel (e.g. <c>web</c>, <c>app</c>, <c>store</c>), or null.</param>
     /// <param name="store">The merchant or store, or null.</param>
     /// <param name="coupons">Coupon codes used, or null for none.</param>
@@ -63,10 +64,26 @@ public sealed class EarningOrder
 
         decimal subtotal = 0m;
         decimal merchandise = 0m;
+        long units = 0;
         foreach (var line in lines)
         {
             subtotal += line.NetAmount;
             merchandise += line.IsGiftCard ? 0m : line.NetAmount;
+            units += line.Quantity;
+        }
+
+        if (units > EarningLimits.MaxQuantity)
+        {
+            throw new ArgumentOutOfRangeException(nameof(lines), units, $"lines must hold at most {EarningLimits.MaxQuantity} units in all (was {units}); split larger orders.");
+        }
+
+        if (subtotal + shipping + tax > EarningLimits.MaxAmount)
+        {
+            var paramName = subtotal > EarningLimits.MaxAmount ? nameof(lines) : tax >= shipping ? nameof(tax) : nameof(shipping);
+            throw new ArgumentOutOfRangeException(
+                paramName,
+                subtotal + shipping + tax,
+                $"The order total (lines {subtotal} + shipping {shipping} + tax {tax}) must be at most {EarningLimits.MaxAmount} (was {subtotal + shipping + tax}); amounts are in units of the currency (euros, not cents).");
         }
 
         if (paidWithPoints > subtotal + shipping + tax)
@@ -133,6 +150,11 @@ public sealed class EarningOrder
         if (value < 0m)
         {
             throw new ArgumentOutOfRangeException(name, value, $"{name} must be 0 or greater (was {value}).");
+        }
+
+        if (value > EarningLimits.MaxAmount)
+        {
+            throw new ArgumentOutOfRangeException(name, value, $"{name} must be at most {EarningLimits.MaxAmount} (was {value}); amounts are in units of the currency (euros, not cents).");
         }
     }
 }

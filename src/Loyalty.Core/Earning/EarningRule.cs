@@ -85,6 +85,18 @@ public abstract record EarningRule
     internal virtual RuleId? BaseRuleId => null;
 
     private protected static string Number(decimal value) => value.ToString("0.##", CultureInfo.InvariantCulture);
+
+    private protected static void CheckPoints(Points points, string path, List<string> errors)
+    {
+        if (!points.IsPositive)
+        {
+            errors.Add($"{path}.points must be greater than 0 (was {points}).");
+        }
+        else if (points.Value > EarningLimits.MaxBonusPoints)
+        {
+            errors.Add($"{path}.points must be at most {EarningLimits.MaxBonusPoints} (was {points}).");
+        }
+    }
 }
 
 /// <summary>
@@ -184,6 +196,10 @@ public sealed record SpendRule : EarningRule
         if (PointsPerUnit <= 0m)
         {
             errors.Add($"{path}.pointsPerUnit must be greater than 0 (was {PointsPerUnit}).");
+        }
+        else if (PointsPerUnit > EarningLimits.MaxPointsPerUnit)
+        {
+            errors.Add($"{path}.pointsPerUnit must be at most {EarningLimits.MaxPointsPerUnit} (was {PointsPerUnit}); for a weak currency award a fraction of a point per unit instead.");
         }
 
         Lines?.Validate(path + ".lines", errors);
@@ -291,6 +307,10 @@ public sealed record MultiplierRule : EarningRule
         {
             errors.Add($"{path}.multiplier must be greater than 1 (was {Multiplier}); to earn less on some lines use excludedLines on the spend rule.");
         }
+        else if (Multiplier > EarningLimits.MaxMultiplier)
+        {
+            errors.Add($"{path}.multiplier must be at most {EarningLimits.MaxMultiplier} (was {Multiplier}).");
+        }
 
         if (Lines is null)
         {
@@ -389,10 +409,7 @@ public sealed record FixedBonusRule : EarningRule
 
     internal override void ValidateKind(string path, List<string> errors)
     {
-        if (!Points.IsPositive)
-        {
-            errors.Add($"{path}.points must be greater than 0 (was {Points}).");
-        }
+        CheckPoints(Points, path, errors);
 
         if (!Enum.IsDefined(Per))
         {
@@ -448,11 +465,12 @@ public sealed record ThresholdBonusRule : EarningRule
         {
             errors.Add($"{path}.threshold must be greater than 0 (was {Threshold}).");
         }
-
-        if (!Points.IsPositive)
+        else if (Threshold > EarningLimits.MaxAmount)
         {
-            errors.Add($"{path}.points must be greater than 0 (was {Points}).");
+            errors.Add($"{path}.threshold must be at most {EarningLimits.MaxAmount} (was {Threshold}).");
         }
+
+        CheckPoints(Points, path, errors);
 
         if (!Enum.IsDefined(Clawback))
         {
@@ -498,10 +516,7 @@ public sealed record OrderCountBonusRule : EarningRule
             errors.Add($"{path}.orderNumber must be 1 or greater (was {OrderNumber}); 1 is the first order.");
         }
 
-        if (!Points.IsPositive)
-        {
-            errors.Add($"{path}.points must be greater than 0 (was {Points}).");
-        }
+        CheckPoints(Points, path, errors);
     }
 
     internal override string DescribeAction(EarningRuleSet ruleSet) =>
@@ -592,6 +607,10 @@ public sealed record TierMultiplierRule : EarningRule
             {
                 errors.Add($"{path}.multipliers[{i}].multiplier must be 1 or greater (was {entry.Multiplier}).");
             }
+            else if (entry.Multiplier > EarningLimits.MaxMultiplier)
+            {
+                errors.Add($"{path}.multipliers[{i}].multiplier must be at most {EarningLimits.MaxMultiplier} (was {entry.Multiplier}).");
+            }
         }
     }
 
@@ -652,10 +671,7 @@ public sealed record ActivityRule : EarningRule
             errors.Add($"{path}.eventName is only for Custom activities; remove it.");
         }
 
-        if (!Points.IsPositive)
-        {
-            errors.Add($"{path}.points must be greater than 0 (was {Points}).");
-        }
+        CheckPoints(Points, path, errors);
     }
 
     internal override string DescribeAction(EarningRuleSet ruleSet) => Activity switch

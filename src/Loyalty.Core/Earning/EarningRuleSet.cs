@@ -202,6 +202,11 @@ public sealed class EarningRuleSet : IEquatable<EarningRuleSet>
         }
 
         var rules = definition.Rules ?? [];
+        if (rules.Count > EarningLimits.MaxRules)
+        {
+            errors.Add($"rules must hold at most {EarningLimits.MaxRules} rules (was {rules.Count}); retire rules that no longer apply.");
+        }
+
         var ids = new Dictionary<RuleId, int>();
         for (var i = 0; i < rules.Count; i++)
         {
@@ -244,6 +249,11 @@ public sealed class EarningRuleSet : IEquatable<EarningRuleSet>
     public static EarningRuleSet FromJson(string json)
     {
         ArgumentNullException.ThrowIfNull(json);
+        if (Internal.JsonText.DescribeInvalidText(json) is { } invalid)
+        {
+            throw new EarningRuleSetException(invalid);
+        }
+
         EarningRuleSetDefinition? definition;
         try
         {
@@ -253,6 +263,11 @@ public sealed class EarningRuleSet : IEquatable<EarningRuleSet>
         {
             var where = ex.Path is { Length: > 0 } p ? p.TrimStart('$', '.') + ": " : string.Empty;
             throw new EarningRuleSetException($"{where}{ex.Message}", ex);
+        }
+        catch (NotSupportedException ex)
+        {
+            // System.Text.Json refuses an object without its discriminator (an abstract rule or condition).
+            throw new EarningRuleSetException(EarningJson.MissingDiscriminator(ex), ex);
         }
 
         return Create(definition ?? throw new EarningRuleSetException("The JSON holds null instead of a rule set."));

@@ -20,7 +20,7 @@ public sealed class MemberContext
     /// <param name="enrolledAt">When the member joined, or null.</param>
     /// <param name="birthday">The member's birthday (month and day), or null.</param>
     /// <param name="segments">The member's segment labels, or null for none.</param>
-    /// <exception cref="ArgumentOutOfRangeException">A number is negative.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A number is negative, or <paramref name="tierEarnMultiplier"/> is above <see cref="EarningLimits.MaxMultiplier"/>.</exception>
     public MemberContext(
         TierId? tier = null,
         decimal tierEarnMultiplier = 1m,
@@ -33,6 +33,11 @@ public sealed class MemberContext
         if (tierEarnMultiplier < 0m)
         {
             throw new ArgumentOutOfRangeException(nameof(tierEarnMultiplier), tierEarnMultiplier, $"tierEarnMultiplier must be 0 or greater (was {tierEarnMultiplier}); use 1 for no multiplier.");
+        }
+
+        if (tierEarnMultiplier > EarningLimits.MaxMultiplier)
+        {
+            throw new ArgumentOutOfRangeException(nameof(tierEarnMultiplier), tierEarnMultiplier, $"tierEarnMultiplier must be at most {EarningLimits.MaxMultiplier} (was {tierEarnMultiplier}).");
         }
 
         if (previousOrderCount < 0)

@@ -13,8 +13,8 @@ public sealed class OrderLine
 
     /// <summary>Creates a line.</summary>
     /// <param name="sku">The product's stock-keeping unit; not empty.</param>
-    /// <param name="quantity">The number of units; greater than 0.</param>
-    /// <param name="unitPrice">The price of one unit, 0 or greater, in the order's currency.</param>
+    /// <param name="quantity">The number of units; from 1 to <see cref="EarningLimits.MaxQuantity"/>.</param>
+    /// <param name="unitPrice">The price of one unit, 0 or greater, in the order's currency; <c>quantity × unitPrice</c> at most <see cref="EarningLimits.MaxAmount"/>.</param>
     /// <param name="discount">The discount on the whole line, between 0 and <c>quantity × unitPrice</c>.</param>
     /// <param name="categories">The product's categories, or null for none.</param>
     /// <param name="brand">The product's brand, or null.</param>
@@ -28,9 +28,19 @@ public sealed class OrderLine
         }
 
         Preconditions.CheckPositive(quantity);
+        if (quantity > EarningLimits.MaxQuantity)
+        {
+            throw new ArgumentOutOfRangeException(nameof(quantity), quantity, $"quantity must be at most {EarningLimits.MaxQuantity} (was {quantity}); split larger quantities over several orders.");
+        }
+
         if (unitPrice < 0m)
         {
             throw new ArgumentOutOfRangeException(nameof(unitPrice), unitPrice, $"unitPrice must be 0 or greater (was {unitPrice}).");
+        }
+
+        if (unitPrice > EarningLimits.MaxAmount || quantity * unitPrice > EarningLimits.MaxAmount)
+        {
+            throw new ArgumentOutOfRangeException(nameof(unitPrice), unitPrice, $"unitPrice × quantity must be at most {EarningLimits.MaxAmount} (was {unitPrice} × {quantity}); amounts are in units of the currency (euros, not cents).");
         }
 
         var gross = quantity * unitPrice;

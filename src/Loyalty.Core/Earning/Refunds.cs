@@ -1,3 +1,4 @@
+using Loyalty.Core.Internal;
 using Loyalty.Core.Primitives;
 
 namespace Loyalty.Core.Earning;
@@ -52,12 +53,15 @@ public sealed class OrderRefund
     }
 
     /// <summary>A refund of an amount of the order's merchandise (a goodwill gesture, a partial credit).</summary>
-    /// <param name="amount">The amount, greater than 0, in the order's currency.</param>
+    /// <param name="amount">The amount, greater than 0 and at most <see cref="EarningLimits.MaxAmount"/>, in the order's currency.</param>
     /// <returns>The refund.</returns>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="amount"/> is not positive.</exception>
-    public static OrderRefund ForAmount(decimal amount) => amount > 0m
-        ? new OrderRefund([], amount)
-        : throw new ArgumentOutOfRangeException(nameof(amount), amount, $"amount must be greater than 0 (was {amount}).");
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="amount"/> is not positive or above <see cref="EarningLimits.MaxAmount"/>.</exception>
+    public static OrderRefund ForAmount(decimal amount) => amount switch
+    {
+        <= 0m => throw new ArgumentOutOfRangeException(nameof(amount), amount, $"amount must be greater than 0 (was {amount})."),
+        > EarningLimits.MaxAmount => throw new ArgumentOutOfRangeException(nameof(amount), amount, $"amount must be at most {EarningLimits.MaxAmount} (was {amount}); amounts are in units of the currency (euros, not cents)."),
+        _ => new OrderRefund([], amount),
+    };
 }
 
 /// <summary>Points a refund takes back from one rule's award.</summary>
@@ -127,8 +131,8 @@ internal static class RefundCalculator
             case ReversalPolicy.OnFullRefund:
                 return full ? rule.Awarded.Value : 0;
             case ReversalPolicy.BelowThreshold:
-                var threshold = recorded.Thresholds.FirstOrDefault(t => t.RuleId == rule.RuleId)?.Threshold ?? decimal.MaxValue;
-                return full || state.MerchandiseAfter(order) < threshold ? rule.Awarded.Value : 0;
+                var threshold = recorded.Thresholds.FirstOrDefault(t => t.RuleId == rule.RuleId)?.Threshold;
+                return full || threshold is not { } value || state.MerchandiseAfter(order) < Fraction.From(value) ? rule.Awarded.Value : 0;
         }
 
         if (full)
@@ -137,12 +141,14 @@ internal static class RefundCalculator
         }
 
         // The exact refunded share of each line's points (q/Q from line refunds plus A/N from
-        // amount refunds, capped at the line's points) is summed first and floored once, so
-        // that spreading an amount over several lines never loses a point to per-line rounding.
-        // The sum only grows as refunds accumulate, so taking after − before is never negative.
-        decimal exact = 0m;
+        // amount refunds, capped at the line's points) is summed as an exact fraction and floored
+        // once, so that spreading an amount over several lines or several refunds never loses or
+        // gains a point to intermediate rounding. The sum only grows as refunds accumulate, so
+        // taking after − before is never negative.
+        var exact = Fraction.Zero;
         var lines = order.Lines;
         var net = order.NetSubtotal;
+        var amountShare = net == 0m ? Fraction.Zero : Fraction.From(state.Amount) / Fraction.From(net);
         for (var i = 0; i < lines.Count; i++)
         {
             if (allocation[i] == 0)
@@ -150,22 +156,19 @@ internal static class RefundCalculator
                 continue;
             }
 
-            var q = state.Quantities[i];
-            var quantity = lines[i].Quantity;
-            decimal lineShare = state.Amount == 0m || net == 0m
-                ? (decimal)allocation[i] * q / quantity
-                : allocation[i] * ((q * net) + (state.Amount * quantity)) / (quantity * net);
-            exact += Math.Min(allocation[i], lineShare);
+            var points = Fraction.From(allocation[i]);
+            var share = Fraction.Ratio(state.Quantities[i], lines[i].Quantity) + amountShare;
+            exact += share >= Fraction.One ? points : points * share;
         }
 
         var orderLevel = allocation[lines.Count];
         if (orderLevel != 0 && net != 0m)
         {
-            exact += Math.Min(orderLevel, orderLevel * state.RefundedValue(order) / net);
+            var points = Fraction.From(orderLevel);
+            exact += Fraction.Min(points, points * state.RefundedValue(order) / Fraction.From(net));
         }
 
-        var taken = decimal.ToInt64(decimal.Floor(exact));
-        return taken;
+        return (long)exact.Floor();
     }
 
     private sealed class State
@@ -188,19 +191,19 @@ internal static class RefundCalculator
                 }
 
                 var ordered = order.Lines[line.LineIndex].Quantity;
-                var refunded = Quantities[line.LineIndex] + line.Quantity;
+                var refunded = (long)Quantities[line.LineIndex] + line.Quantity;
                 if (refunded > ordered)
                 {
                     throw new ArgumentException($"Line {line.LineIndex} would have {refunded} units refunded but only {ordered} were ordered.", paramName);
                 }
 
-                Quantities[line.LineIndex] = refunded;
+                Quantities[line.LineIndex] = (int)refunded;
             }
 
             Amount += refund.Amount;
-            if (RefundedValue(order) > order.NetSubtotal)
+            if (RefundedValue(order) > Fraction.From(order.NetSubtotal))
             {
-                throw new ArgumentException($"The refunds would total {RefundedValue(order)}, more than the order's net subtotal {order.NetSubtotal}.", paramName);
+                throw new ArgumentException($"The refunds would total {ApproximateValue(order, Amount)}, more than the order's net subtotal {order.NetSubtotal}.", paramName);
             }
         }
 
@@ -212,12 +215,13 @@ internal static class RefundCalculator
                 allLines &= Quantities[i] == order.Lines[i].Quantity;
             }
 
-            return allLines || (order.NetSubtotal > 0m && RefundedValue(order) >= order.NetSubtotal);
+            return allLines || (order.NetSubtotal > 0m && RefundedValue(order) >= Fraction.From(order.NetSubtotal));
         }
 
-        public decimal MerchandiseAfter(EarningOrder order)
+        /// <summary>The merchandise (gift cards excluded) left after the refunds, exactly.</summary>
+        public Fraction MerchandiseAfter(EarningOrder order)
         {
-            decimal remaining = 0m;
+            var remaining = Fraction.Zero;
             for (var i = 0; i < Quantities.Length; i++)
             {
                 var line = order.Lines[i];
@@ -227,12 +231,13 @@ internal static class RefundCalculator
                 }
             }
 
-            return remaining - Amount;
+            return remaining - Fraction.From(Amount);
         }
 
-        public decimal RefundedValue(EarningOrder order)
+        /// <summary>The money refunded so far, exactly: the amounts plus each line's refunded share of its net amount.</summary>
+        public Fraction RefundedValue(EarningOrder order)
         {
-            var value = Amount;
+            var value = Fraction.From(Amount);
             for (var i = 0; i < Quantities.Length; i++)
             {
                 value += LineValue(order.Lines[i], Quantities[i]);
@@ -241,7 +246,20 @@ internal static class RefundCalculator
             return value;
         }
 
-        private static decimal LineValue(OrderLine line, int quantity) =>
-            quantity == line.Quantity ? line.NetAmount : quantity == 0 ? 0m : line.NetAmount * quantity / line.Quantity;
+        private static Fraction LineValue(OrderLine line, int quantity) =>
+            quantity == 0 ? Fraction.Zero : Fraction.From(line.NetAmount) * Fraction.Ratio(quantity, line.Quantity);
+
+        /// <summary>The refunded value rounded to decimal precision, for messages only.</summary>
+        private decimal ApproximateValue(EarningOrder order, decimal amount)
+        {
+            var value = amount;
+            for (var i = 0; i < Quantities.Length; i++)
+            {
+                var line = order.Lines[i];
+                value += Quantities[i] == line.Quantity ? line.NetAmount : line.NetAmount * Quantities[i] / line.Quantity;
+            }
+
+            return value;
+        }
     }
 }

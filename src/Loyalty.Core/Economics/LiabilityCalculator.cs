@@ -93,9 +93,9 @@ public static class LiabilityCalculator
         EconomicsGuard.Decimals(decimals, nameof(decimals));
         var month = asOf.InZone(zone).Date;
         var first = new LocalDate(month.Year, month.Month, 1);
-        var b1 = first.PlusMonths(1).AtStartOfDayInZone(zone).ToInstant();
-        var b3 = first.PlusMonths(3).AtStartOfDayInZone(zone).ToInstant();
-        var b12 = first.PlusMonths(12).AtStartOfDayInZone(zone).ToInstant();
+        var b1 = Internal.LocalCalendar.StartOfDay(first.PlusMonths(1), zone);
+        var b3 = Internal.LocalCalendar.StartOfDay(first.PlusMonths(3), zone);
+        var b12 = Internal.LocalCalendar.StartOfDay(first.PlusMonths(12), zone);
 
         Span<long> buckets = stackalloc long[5];
         long available = 0, pending = 0, held = 0, debt = 0, ownLots = 0;

@@ -705,7 +705,7 @@ public static class ProgrammeBacktest
             return new YearMonth(d.Year, d.Month);
         }
 
-        private Instant StartOf(YearMonth m) => m.OnDayOfMonth(1).AtStartOfDayInZone(zone).ToInstant();
+        private Instant StartOf(YearMonth m) => Internal.LocalCalendar.StartOfDay(m.OnDayOfMonth(1), zone);
 
         private static void Ensure(LedgerResult result, string what, string id)
         {

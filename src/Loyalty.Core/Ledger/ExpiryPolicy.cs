@@ -137,16 +137,16 @@ public sealed class ExpiryPolicy
                 var date = target.Date;
                 return Rounding switch
                 {
-                    ExpiryRounding.EndOfDay => date.PlusDays(1).AtStartOfDayInZone(zone).ToInstant(),
-                    ExpiryRounding.EndOfMonth => new LocalDate(date.Year, date.Month, 1).PlusMonths(1).AtStartOfDayInZone(zone).ToInstant(),
-                    ExpiryRounding.EndOfQuarter => new LocalDate(date.Year, ((date.Month - 1) / 3 * 3) + 1, 1).PlusMonths(3).AtStartOfDayInZone(zone).ToInstant(),
-                    ExpiryRounding.EndOfYear => new LocalDate(date.Year + 1, 1, 1).AtStartOfDayInZone(zone).ToInstant(),
+                    ExpiryRounding.EndOfDay => Internal.LocalCalendar.StartOfDay(date.PlusDays(1), zone),
+                    ExpiryRounding.EndOfMonth => Internal.LocalCalendar.StartOfDay(new LocalDate(date.Year, date.Month, 1).PlusMonths(1), zone),
+                    ExpiryRounding.EndOfQuarter => Internal.LocalCalendar.StartOfDay(new LocalDate(date.Year, ((date.Month - 1) / 3 * 3) + 1, 1).PlusMonths(3), zone),
+                    ExpiryRounding.EndOfYear => Internal.LocalCalendar.StartOfDay(new LocalDate(date.Year + 1, 1, 1), zone),
                     _ => target.InZoneLeniently(zone).ToInstant(),
                 };
             case ExpiryPolicyKind.FixedCalendar:
                 var year = local.Year + YearsAfter;
                 var day = Math.Min(Day, CalendarSystem.Iso.GetDaysInMonth(year, Month));
-                return new LocalDate(year, Month, day).PlusDays(1).AtStartOfDayInZone(zone).ToInstant();
+                return Internal.LocalCalendar.StartOfDay(new LocalDate(year, Month, day).PlusDays(1), zone);
             default:
                 return null;
         }

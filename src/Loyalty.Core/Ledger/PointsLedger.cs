@@ -513,7 +513,7 @@ public sealed class PointsLedger
 
         var now = asOf;
         var zone = settings.TimeZone;
-        var end = now.InZone(zone).Date.PlusDays(days + 1).AtStartOfDayInZone(zone).ToInstant();
+        var end = Internal.LocalCalendar.StartOfDay(now.InZone(zone).Date.PlusDays(days + 1), zone);
         var state = AccountState.FromSnapshot(key, snapshot, policy, zone);
         var deadline = state.InactivityDeadline;
         var byDate = new SortedDictionary<LocalDate, (Instant First, long Amount)>();

@@ -17,7 +17,7 @@ public static class Identifier
     /// <param name="paramName">The parameter name reported in the exception.</param>
     /// <returns><paramref name="value"/>.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="value"/> is null.</exception>
-    /// <exception cref="ArgumentException"><paramref name="value"/> is empty, whitespace, too long, padded with whitespace or holds a control character.</exception>
+    /// <exception cref="ArgumentException"><paramref name="value"/> is empty, whitespace, too long, padded with whitespace, holds a control character, or holds an unpaired UTF-16 surrogate (text that does not round-trip through UTF-8, so stores could not keep it unchanged).</exception>
     public static string Validate(string? value, string typeName, string paramName = "value")
     {
         if (value is null)
@@ -40,11 +40,23 @@ public static class Identifier
             throw new ArgumentException($"{typeName} must not start or end with whitespace (was \"{value}\"); trim it first.", paramName);
         }
 
-        foreach (var c in value)
+        for (var i = 0; i < value.Length; i++)
         {
+            var c = value[i];
             if (char.IsControl(c))
             {
                 throw new ArgumentException($"{typeName} must not contain control characters (found U+{(int)c:X4}).", paramName);
+            }
+
+            if (char.IsHighSurrogate(c) && i + 1 < value.Length && char.IsLowSurrogate(value[i + 1]))
+            {
+                i++;
+            }
+            else if (char.IsSurrogate(c))
+            {
+                throw new ArgumentException(
+                    $"{typeName} must be valid Unicode text: it holds an unpaired UTF-16 surrogate U+{(int)c:X4} at index {i}, which cannot be stored as UTF-8 and would not read back unchanged; remove it or pair it.",
+                    paramName);
             }
         }
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Loyalty.Core.Earning;
 using Loyalty.Core.Internal;
 using Loyalty.Core.Primitives;
 
@@ -23,6 +24,9 @@ public sealed class PayWithPointsTerms
         MaximumShareOfOrder = maximumShare;
     }
 
+    /// <summary>The most one point may be worth, in units of the currency: 1,000,000 (so that the value of any number of points fits in a <see cref="decimal"/>).</summary>
+    public const decimal MaxWorthPerPoint = 1_000_000m;
+
     /// <summary>The points side of the exchange rate, e.g. 100 in "100 points = 1.00 EUR".</summary>
     public Points RatePoints { get; }
 
@@ -37,7 +41,7 @@ public sealed class PayWithPointsTerms
 
     /// <summary>Creates terms.</summary>
     /// <param name="ratePoints">The points side of the rate; greater than 0.</param>
-    /// <param name="rateWorth">What <paramref name="ratePoints"/> are worth; greater than 0.</param>
+    /// <param name="rateWorth">What <paramref name="ratePoints"/> are worth; greater than 0 and at most <see cref="MaxWorthPerPoint"/> per point.</param>
     /// <param name="minimumPoints">The fewest points per use; 0 or more.</param>
     /// <param name="maximumShareOfOrder">The largest share of the order, greater than 0 and at most 1.</param>
     /// <returns>The terms.</returns>
@@ -48,6 +52,11 @@ public sealed class PayWithPointsTerms
         if (rateWorth.Currency.IsDefault || rateWorth.Amount <= 0m)
         {
             throw new ArgumentOutOfRangeException(nameof(rateWorth), rateWorth, $"rateWorth must be a positive amount of money, e.g. 1.00 EUR for 100 points (was {rateWorth}).");
+        }
+
+        if (rateWorth.Amount > MaxWorthPerPoint * ratePoints.Value)
+        {
+            throw new ArgumentOutOfRangeException(nameof(rateWorth), rateWorth, string.Create(CultureInfo.InvariantCulture, $"rateWorth must be at most {MaxWorthPerPoint} {rateWorth.Currency.Code} per point (was {rateWorth} for {ratePoints} points)."));
         }
 
         Preconditions.CheckNotNegative(minimumPoints.Value, nameof(minimumPoints));
@@ -66,35 +75,38 @@ public sealed class PayWithPointsTerms
     public Money ValueOf(Points points)
     {
         Preconditions.CheckNotNegative(points.Value, nameof(points));
-        var raw = points.Value * RateWorth.Amount / RatePoints.Value;
-        return Money.FromDecimal(RoundDown(raw, RateWorth.Currency.MinorUnits), RateWorth.Currency);
+
+        // Exact: points × worth / ratePoints, rounded down to minor units, without the overflow a
+        // decimal product of many points and a large worth would risk.
+        var minorUnits = RateWorth.Currency.MinorUnits;
+        var raw = Fraction.From(points.Value) * Fraction.From(RateWorth.Amount) / Fraction.From(RatePoints.Value);
+        var minor = (raw * Fraction.From(Pow10(minorUnits))).Floor();
+        return Money.FromDecimal((decimal)minor / Pow10(minorUnits), RateWorth.Currency);
     }
 
     /// <summary>The most points that may pay for an order of <paramref name="orderTotal"/>, under the maximum share.</summary>
-    /// <param name="orderTotal">The order total, in the rate's currency; 0 or more.</param>
+    /// <param name="orderTotal">The order total, in the rate's currency; 0 or more and at most <see cref="EarningLimits.MaxAmount"/>.</param>
     /// <returns>The largest number of points whose value does not exceed the allowed share.</returns>
-    /// <exception cref="ArgumentException"><paramref name="orderTotal"/> is negative or in another currency.</exception>
+    /// <exception cref="ArgumentException"><paramref name="orderTotal"/> is negative, above <see cref="EarningLimits.MaxAmount"/> or in another currency.</exception>
     public Points MaximumPointsFor(Money orderTotal)
     {
         CheckOrderTotal(orderTotal);
-        var allowed = orderTotal.Amount * MaximumShareOfOrder;
 
-        // Values are rounded down to minor units, so a value is within the allowance exactly when it is
-        // within the allowance rounded down: p qualifies while p × worth / points < floor(allowed) + one minor unit.
-        var unit = 1m / Pow10(RateWorth.Currency.MinorUnits);
-        var ceiling = RoundDown(allowed, RateWorth.Currency.MinorUnits) + unit;
-        var estimate = decimal.Ceiling(ceiling * RatePoints.Value / RateWorth.Amount) - 1;
-        var points = estimate >= long.MaxValue - 1 ? long.MaxValue - 1 : (long)estimate;
-        while (points > 0 && ValueOf(Points.FromInt64(points)).Amount > allowed)
+        // Values are rounded down to minor units, so p points fit the allowance exactly when
+        // floor(p × worth / points × 10^m) ≤ K = floor(allowed × 10^m), that is when
+        // p < (K + 1) × points / (worth × 10^m): the answer is the largest integer below that bound.
+        // Exact rational arithmetic: no decimal product can overflow or round.
+        var scale = Fraction.From(Pow10(RateWorth.Currency.MinorUnits));
+        var allowed = Fraction.From(orderTotal.Amount) * Fraction.From(MaximumShareOfOrder);
+        var k = (allowed * scale).Floor();
+        var bound = Fraction.Ratio(k + 1, 1) * Fraction.From(RatePoints.Value) / (Fraction.From(RateWorth.Amount) * scale);
+        var below = bound.Floor();
+        if (Fraction.Ratio(below, 1).CompareTo(bound) == 0)
         {
-            points--;
+            below -= 1;
         }
 
-        while (points < long.MaxValue - 1 && ValueOf(Points.FromInt64(points + 1)).Amount <= allowed)
-        {
-            points++;
-        }
-
+        var points = below >= long.MaxValue - 1 ? long.MaxValue - 1 : below <= 0 ? 0 : (long)below;
         return Points.FromInt64(points);
     }
 
@@ -114,6 +126,11 @@ public sealed class PayWithPointsTerms
         {
             throw new ArgumentOutOfRangeException(paramName, orderTotal, $"{paramName} must be 0 or more (was {orderTotal}).");
         }
+
+        if (orderTotal.Amount > EarningLimits.MaxAmount)
+        {
+            throw new ArgumentOutOfRangeException(paramName, orderTotal, string.Create(CultureInfo.InvariantCulture, $"{paramName} must be at most {EarningLimits.MaxAmount} {orderTotal.Currency.Code} (was {orderTotal.Amount}); amounts are in units of the currency (euros, not cents)."));
+        }
     }
 
     private static decimal Pow10(int exponent)
@@ -127,5 +144,4 @@ public sealed class PayWithPointsTerms
         return result;
     }
 
-    private static decimal RoundDown(decimal value, int decimals) => Math.Round(value, decimals, MidpointRounding.ToZero);
 }

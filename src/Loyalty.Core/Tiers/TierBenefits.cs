@@ -25,16 +25,21 @@ public sealed class TierBenefits
     public IReadOnlySet<string> Perks { get; }
 
     /// <summary>Creates benefits.</summary>
-    /// <param name="earnMultiplier">Greater than zero; 1.5 means 50 % more points.</param>
+    /// <param name="earnMultiplier">Greater than zero and at most <see cref="Earning.EarningLimits.MaxMultiplier"/>; 1.5 means 50 % more points.</param>
     /// <param name="perks">Perk keys: non-empty, no surrounding whitespace, no duplicates.</param>
     /// <returns>The benefits.</returns>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="earnMultiplier"/> is zero or negative.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="earnMultiplier"/> is zero or negative, or above <see cref="Earning.EarningLimits.MaxMultiplier"/>.</exception>
     /// <exception cref="ArgumentException">A perk key is empty, padded or repeated.</exception>
     public static TierBenefits Create(decimal earnMultiplier, params IEnumerable<string> perks)
     {
         if (earnMultiplier <= 0m)
         {
             throw new ArgumentOutOfRangeException(nameof(earnMultiplier), earnMultiplier, $"{nameof(earnMultiplier)} must be greater than 0 (was {earnMultiplier}); use 1 for no bonus.");
+        }
+
+        if (earnMultiplier > Earning.EarningLimits.MaxMultiplier)
+        {
+            throw new ArgumentOutOfRangeException(nameof(earnMultiplier), earnMultiplier, $"{nameof(earnMultiplier)} must be at most {Earning.EarningLimits.MaxMultiplier} (was {earnMultiplier}).");
         }
 
         ArgumentNullException.ThrowIfNull(perks);

@@ -37,7 +37,7 @@ internal sealed class TierCalendar
         yearStarts = new Instant[YearCount + 1];
         for (var i = 0; i <= YearCount; i++)
         {
-            yearStarts[i] = new LocalDate(FirstYear + i, 1, 1).AtStartOfDayInZone(zone).ToInstant();
+            yearStarts[i] = Internal.LocalCalendar.StartOfDay(new LocalDate(FirstYear + i, 1, 1), zone);
         }
     }
 
@@ -112,7 +112,7 @@ internal sealed class TierCalendar
             k--;
         }
 
-        return enrolment.PlusYears(k + offset).AtStartOfDayInZone(zone).ToInstant();
+        return Internal.LocalCalendar.StartOfDay(enrolment.PlusYears(k + offset), zone);
     }
 
     private int YearOf(Instant t)
@@ -150,5 +150,5 @@ internal sealed class TierCalendar
     private int YearInZone(Instant t) => t.InZone(zone).Year;
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private Instant StartOfYearInZone(int year) => new LocalDate(year, 1, 1).AtStartOfDayInZone(zone).ToInstant();
+    private Instant StartOfYearInZone(int year) => Internal.LocalCalendar.StartOfDay(new LocalDate(year, 1, 1), zone);
 }

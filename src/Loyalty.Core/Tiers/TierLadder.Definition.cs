@@ -51,6 +51,11 @@ public sealed partial class TierLadder
     public static TierLadder FromJson(string json)
     {
         ArgumentNullException.ThrowIfNull(json);
+        if (Internal.JsonText.DescribeInvalidText(json) is { } invalid)
+        {
+            throw new TierLadderException(invalid);
+        }
+
         TierLadderDefinition? definition;
         try
         {
@@ -206,6 +211,10 @@ public sealed partial class TierLadder
             {
                 errors.Add($"policy.gracePeriod \"{text}\" must not be negative; leave it out for no grace.");
             }
+            else if (IsLongerThanMaxGrace(parsed.Value))
+            {
+                errors.Add($"policy.gracePeriod \"{text}\" must be at most \"P10Y\" (ten years).");
+            }
             else
             {
                 grace = parsed.Value;
@@ -334,6 +343,10 @@ public sealed partial class TierLadder
             if (level.EarnMultiplier <= 0m)
             {
                 errors.Add(string.Create(CultureInfo.InvariantCulture, $"{path}.earnMultiplier must be greater than 0 (was {level.EarnMultiplier}); use 1 for no bonus."));
+            }
+            else if (level.EarnMultiplier > Earning.EarningLimits.MaxMultiplier)
+            {
+                errors.Add(string.Create(CultureInfo.InvariantCulture, $"{path}.earnMultiplier must be at most {Earning.EarningLimits.MaxMultiplier} (was {level.EarnMultiplier})."));
             }
 
             var perks = level.Perks ?? [];

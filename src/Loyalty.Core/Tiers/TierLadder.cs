@@ -185,6 +185,11 @@ public sealed partial class TierLadder
             throw new ArgumentException($"TierPolicy.GracePeriod {grace} must not be negative; use Period.Zero for no grace.", nameof(policy));
         }
 
+        if (IsLongerThanMaxGrace(grace))
+        {
+            throw new ArgumentException($"TierPolicy.GracePeriod {grace} must be at most {MaxGracePeriod} (ten years).", nameof(policy));
+        }
+
         if (policy.QualifyingEarnKinds is null)
         {
             throw new ArgumentException("TierPolicy.QualifyingEarnKinds must not be null; list the earn kinds that count, e.g. [EarnKind.Purchase].", nameof(policy));
@@ -212,4 +217,11 @@ public sealed partial class TierLadder
             throw new ArgumentException("TierPolicy.Currency must not be default(Currency); use Currency.FromCode(\"EUR\") or leave it null.", nameof(policy));
         }
     }
+
+    /// <summary>The longest grace period a policy may have: ten years (so that no status date can leave the calendar's range).</summary>
+    internal static readonly NodaTime.Period MaxGracePeriod = NodaTime.Period.FromYears(10);
+
+    /// <summary>True when the grace period is longer than ten years (counting a month as 31 days and a year as 366).</summary>
+    internal static bool IsLongerThanMaxGrace(NodaTime.Period grace) =>
+        ((long)grace.Years * 366) + ((long)grace.Months * 31) + ((long)grace.Weeks * 7) + grace.Days > 3660;
 }

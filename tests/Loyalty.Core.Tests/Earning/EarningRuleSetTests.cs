@@ -224,4 +224,43 @@ public class EarningRuleSetImmutabilityTests
         result.Total.Should().Be(Loyalty.Core.Primitives.Points.FromInt64(20));
         rules.Describe(Loyalty.Core.Primitives.RuleId.From("x2")).Should().Be("Earn 2× points on shoes.");
     }
+
+    private static string RuleSetWith(string rule) => $$"""
+        { "version": "v1", "effectiveFrom": "2026-01-01T00:00:00Z", "currency": "EUR", "timeZone": "Europe/Paris", "rules": [ {{rule}} ] }
+        """;
+
+    [Fact]
+    public void A_rule_or_condition_without_its_discriminator_is_refused_with_its_path()
+    {
+        FluentActions.Invoking(() => EarningRuleSet.FromJson(RuleSetWith("{}"))).Should().Throw<EarningRuleSetException>()
+            .WithMessage("The earning rule set is invalid: rules[0]: a rule needs its \"kind\" field; use one of spend, multiplier, fixedBonus, thresholdBonus, orderCountBonus, tierMultiplier, activity.");
+        FluentActions.Invoking(() => EarningRuleSet.FromJson(RuleSetWith("""{ "kind": "fixedBonus", "id": "b", "points": 5, "condition": { "type": "not", "condition": { "days": [ "monday" ] } } }""")))
+            .Should().Throw<EarningRuleSetException>()
+            .WithMessage("The earning rule set is invalid: rules[0].condition.condition: a condition needs its \"type\" field; use one of all, any, not, subtotal, line, channel, store, coupon, dateWindow, timeOfDay, daysOfWeek, tier, segment, orderCount.");
+    }
+
+    [Fact]
+    public void The_discriminator_may_come_after_other_fields()
+    {
+        EarningRuleSet.FromJson(RuleSetWith("""{ "id": "base", "pointsPerUnit": 1, "kind": "spend" }""")).OrderedRules.Should().ContainSingle().Which.Should().BeOfType<SpendRule>();
+    }
+
+    [Theory]
+    [InlineData("daysOfWeek", "days", "rules[0].condition.days must list at least one day.")]
+    [InlineData("tier", "tiers", "rules[0].condition.tiers must list at least one tier.")]
+    [InlineData("store", "stores", "rules[0].condition.stores must list at least one store.")]
+    [InlineData("channel", "channels", "rules[0].condition.channels must list at least one value.")]
+    [InlineData("all", "conditions", "rules[0].condition.conditions must hold at least one condition.")]
+    public void A_condition_with_a_null_list_is_refused_with_its_path(string type, string list, string error)
+    {
+        FluentActions.Invoking(() => EarningRuleSet.FromJson(RuleSetWith($$"""{ "kind": "fixedBonus", "id": "b", "points": 5, "condition": { "type": "{{type}}", "{{list}}": null } }""")))
+            .Should().Throw<EarningRuleSetException>().WithMessage("The earning rule set is invalid: " + error);
+    }
+
+    [Fact]
+    public void Text_that_is_not_valid_unicode_is_refused_with_its_position()
+    {
+        FluentActions.Invoking(() => EarningRuleSet.FromJson("{\n  \"version\": \"v\ud800\" }")).Should().Throw<EarningRuleSetException>()
+            .WithMessage("The earning rule set is invalid: The JSON text holds an unpaired UTF-16 surrogate U+D800 at line 2, column 16; it is not valid Unicode text (check how the file was decoded).");
+    }
 }

@@ -1,3 +1,6 @@
+using FsCheck;
+using FsCheck.Fluent;
+using FsCheck.Xunit;
 using Loyalty.Core.Earning;
 using Loyalty.Core.Primitives;
 using NodaTime;
@@ -147,5 +150,167 @@ public class RefundTests
             .Should().Throw<ArgumentOutOfRangeException>().WithMessage("lines[0].LineIndex must be 0 or greater (was -1). (Parameter 'lines')*");
         FluentActions.Invoking(() => OrderRefund.ForAmount(0m))
             .Should().Throw<ArgumentOutOfRangeException>().WithMessage("amount must be greater than 0 (was 0). (Parameter 'amount')*");
+    }
+
+    [Theory]
+    [InlineData(20)]
+    [InlineData(7)]
+    [InlineData(200)]
+    public void Refunding_a_third_of_the_money_at_a_time_takes_back_a_third_of_the_points_each_time(int price)
+    {
+        // 3 × price € at 1 point per euro, refunded by amount a third at a time.
+        var rules = Rules().EarnPerUnit("base", 1m).Build();
+        var order = Order(Line("item", price, quantity: 3));
+        var recorded = Evaluate(rules, order);
+        var third = OrderRefund.ForAmount(price);
+        var previous = new List<OrderRefund>();
+        var taken = new List<long>();
+        for (var i = 0; i < 3; i++)
+        {
+            taken.Add(Engine.ComputeRefund(order, recorded, previous, third).Total.Value);
+            previous.Add(third);
+        }
+
+        taken.Should().Equal(price, price, price);
+    }
+
+    [Fact]
+    public void Thirds_of_an_odd_amount_are_floored_once_on_the_cumulative_share()
+    {
+        // 100 points on 100 €; refunds of 33.33 €, 33.33 €, 33.34 €: cumulative shares 33.33, 66.66, 100.
+        var rules = Rules().EarnPerUnit("base", 1m).Build();
+        var order = Order(Line("a", 100m));
+        var recorded = Evaluate(rules, order);
+        var first = OrderRefund.ForAmount(33.33m);
+
+        Engine.ComputeRefund(order, recorded, [], first).Total.Value.Should().Be(33);
+        Engine.ComputeRefund(order, recorded, [first], first).Total.Value.Should().Be(33);
+        Engine.ComputeRefund(order, recorded, [first, first], OrderRefund.ForAmount(33.34m)).Total.Value.Should().Be(34);
+    }
+
+    [Fact]
+    public void A_refund_beyond_the_largest_amount_is_refused()
+    {
+        FluentActions.Invoking(() => OrderRefund.ForAmount(1e15m)).Should().Throw<ArgumentOutOfRangeException>()
+            .WithMessage("amount must be at most 1000000000000 (was 1000000000000000); amounts are in units of the currency (euros, not cents). (Parameter 'amount')*");
+    }
+
+    [Fact]
+    public void The_largest_order_at_the_highest_rate_refunds_without_overflow()
+    {
+        var rules = Rules().EarnPerUnit("base", EarningLimits.MaxPointsPerUnit).Multiply("x", "base", EarningLimits.MaxMultiplier, LineSelector.ForCategories("a")).Build();
+        var order = Order(Line("a", 999_999.999999m, quantity: 1_000_000, category: "a"));
+        var recorded = Evaluate(rules, order);
+        var half = OrderRefund.ForAmount(order.NetSubtotal / 2);
+
+        var first = Engine.ComputeRefund(order, recorded, [], half);
+        var second = Engine.ComputeRefund(order, recorded, [half], half);
+
+        (first.Total + second.Total).Should().Be(recorded.Total);
+        second.IsFullRefund.Should().BeTrue();
+    }
+
+    [Property(MaxTest = 300)]
+    public Property Cumulative_take_back_after_each_refund_is_the_exact_share_floored_once() =>
+        Prop.ForAll(
+            (from count in Gen.Choose(1, 4) from l in Gen.ArrayOf(Gen.Zip(Gen.Choose(1, 5), Gen.Choose(1, 300), (q, p) => (Quantity: q, Price: p)), count) select l).ToArbitrary(),
+            (from count in Gen.Choose(1, 8)
+             from s in Gen.ArrayOf(from b in Gen.Elements(true, false) from i in Gen.Choose(0, 3) from z in Gen.Choose(1, 1000) select (ByLine: b, Index: i, Size: z), count)
+             select s).ToArbitrary(),
+            (shape, steps) =>
+            {
+                var rules = Rules().EarnPerUnit("base", 1m).FixedBonus("each", 3, BonusBasis.PerUnit, LineSelector.ForCategories("c0", "c2")).Build();
+                var lines = shape.Select((l, i) => Line($"l{i}", l.Price, quantity: l.Quantity, category: $"c{i}")).ToArray();
+                var order = Order(lines);
+                var recorded = Evaluate(rules, order);
+                var previous = new List<OrderRefund>();
+                var refundedUnits = new int[lines.Length];
+                var refundedCents = 0L;
+                var taken = 0L;
+                foreach (var (byLine, index, size) in steps)
+                {
+                    var remainingCents = RemainingCents(lines, refundedUnits, refundedCents);
+                    OrderRefund refund;
+                    var line = index % lines.Length;
+                    if (byLine && refundedUnits[line] < lines[line].Quantity && ExactCents(lines, refundedUnits, line) <= remainingCents)
+                    {
+                        refund = OrderRefund.ForLines(new LineRefund(line, 1));
+                        refundedUnits[line]++;
+                    }
+                    else if (remainingCents > 0)
+                    {
+                        var cents = 1 + (size * (remainingCents - 1) / 1000);
+                        refund = OrderRefund.ForAmount(cents / 100m);
+                        refundedCents += cents;
+                    }
+                    else
+                    {
+                        break;
+                    }
+
+                    var result = Engine.ComputeRefund(order, recorded, previous, refund);
+                    previous.Add(refund);
+                    taken += result.Total.Value;
+                    if (result.Rules.Sum(r => r.Points.Value) != result.Total.Value || result.Total.Value < 0)
+                    {
+                        return false;
+                    }
+
+                    var expected = result.IsFullRefund ? recorded.Total.Value : ReferenceCumulative(order, recorded, refundedUnits, refundedCents);
+                    if (taken != expected)
+                    {
+                        return false;
+                    }
+                }
+
+                return true;
+            });
+
+    private static long RemainingCents(OrderLine[] lines, int[] units, long cents)
+    {
+        // What may still be refunded, in whole cents rounded down (line refunds of whole units only).
+        var value = new System.Numerics.BigInteger(0);
+        var total = 0L;
+        for (var i = 0; i < lines.Length; i++)
+        {
+            total += (long)(lines[i].NetAmount * 100m);
+            value += (long)(lines[i].NetAmount * 100m) * units[i] / lines[i].Quantity;
+        }
+
+        return total - (long)value - cents - lines.Length;
+    }
+
+    private static long ExactCents(OrderLine[] lines, int[] units, int line) => (long)(lines[line].NetAmount * 100m) / lines[line].Quantity + 1;
+
+    /// <summary>The documented formula, in exact integers: per rule, floor(Σ lines min(a, a × (q/Q + A/N))).</summary>
+    private static long ReferenceCumulative(EarningOrder order, EarningResult recorded, int[] units, long refundedCents)
+    {
+        var n = (long)(order.NetSubtotal * 100m);
+        long total = 0;
+        foreach (var rule in recorded.Rules.Where(r => r.Fired))
+        {
+            var allocation = rule.Allocation.ToArray();
+            System.Numerics.BigInteger numerator = 0;
+            System.Numerics.BigInteger denominator = 1;
+            for (var i = 0; i < order.Lines.Count; i++)
+            {
+                var q = order.Lines[i].Quantity;
+
+                // a × (u/Q + c/N) = a × (u × N + c × Q) / (Q × N), capped at a.
+                System.Numerics.BigInteger num = allocation[i] * (((long)units[i] * n) + (refundedCents * q));
+                System.Numerics.BigInteger den = (long)q * n;
+                if (num > allocation[i] * den)
+                {
+                    (num, den) = (allocation[i], 1);
+                }
+
+                numerator = (numerator * den) + (num * denominator);
+                denominator *= den;
+            }
+
+            total += (long)System.Numerics.BigInteger.Divide(numerator, denominator);
+        }
+
+        return total;
     }
 }

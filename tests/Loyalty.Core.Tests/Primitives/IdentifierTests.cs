@@ -112,4 +112,35 @@ public class IdentifierTests
     public bool Integer_ids_equal_their_string_form(int key) =>
         MemberId.From(key) == MemberId.From(key.ToString(System.Globalization.CultureInfo.InvariantCulture))
         && MemberId.From(key).GetHashCode() == MemberId.From(key.ToString(System.Globalization.CultureInfo.InvariantCulture)).GetHashCode();
+
+    [Fact]
+    public void Unpaired_surrogates_are_refused_because_they_do_not_round_trip_through_UTF8()
+    {
+        FluentActions.Invoking(() => MemberId.From("a\ud800b")).Should().Throw<ArgumentException>()
+            .WithMessage("MemberId must be valid Unicode text: it holds an unpaired UTF-16 surrogate U+D800 at index 1, which cannot be stored as UTF-8 and would not read back unchanged; remove it or pair it. (Parameter 'value')");
+        FluentActions.Invoking(() => OrderId.From("order-\udc00")).Should().Throw<ArgumentException>()
+            .WithMessage("OrderId must be valid Unicode text: it holds an unpaired UTF-16 surrogate U+DC00 at index 6, which cannot be stored as UTF-8 and would not read back unchanged; remove it or pair it. (Parameter 'value')");
+        FluentActions.Invoking(() => MemberId.From("x\udbff")).Should().Throw<ArgumentException>()
+            .WithMessage("MemberId must be valid Unicode text: it holds an unpaired UTF-16 surrogate U+DBFF at index 1, *");
+    }
+
+    [Fact]
+    public void Paired_surrogates_and_other_unicode_text_are_kept()
+    {
+        MemberId.From("client-\U0001F600-é").Value.Should().Be("client-😀-é");
+    }
+
+    [Property]
+    public bool Every_accepted_identifier_survives_UTF8_unchanged(string candidate)
+    {
+        try
+        {
+            var id = MemberId.From(candidate);
+            return System.Text.Encoding.UTF8.GetString(System.Text.Encoding.UTF8.GetBytes(id.Value)) == candidate;
+        }
+        catch (ArgumentException)
+        {
+            return true;
+        }
+    }
 }

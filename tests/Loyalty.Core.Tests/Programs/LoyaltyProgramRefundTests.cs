@@ -92,4 +92,25 @@ public class LoyaltyProgramRefundTests
         var unknown = await h.Program.RecordRefundAsync(new RefundRequest(RefundId.From("R-4"), OrderId.From("A-404"), OrderRefund.ForAmount(1m)));
         unknown.Error.Should().Be(new LoyaltyError(LoyaltyErrorCode.OrderNotFound, "Order 'A-404' was never recorded; record it before refunding it."));
     }
+
+    [Theory]
+    [InlineData(20)]
+    [InlineData(7)]
+    [InlineData(200)]
+    public async Task Refunding_a_third_of_the_money_at_a_time_reverses_a_third_of_the_points_each_time(int price)
+    {
+        using var h = await new ProgramHarness().ConfigureAsync();
+        await h.EnrolAsync(Alice);
+        await h.Program.RecordOrderAsync(Order("A-1", Alice, h.Now, Line("ITEM", 3, price)));
+
+        var reversed = new List<long>();
+        for (var i = 1; i <= 3; i++)
+        {
+            var receipt = (await h.Program.RecordRefundAsync(new RefundRequest(RefundId.From($"R-{i}"), OrderId.From("A-1"), OrderRefund.ForAmount(price)))).GetValueOrThrow();
+            reversed.Add(receipt.PointsReversed.Value);
+            (receipt.PointsTakenBack + receipt.PointsWrittenOff + receipt.DebtAdded).Should().Be(receipt.PointsReversed);
+        }
+
+        reversed.Should().Equal(price, price, price);
+    }
 }

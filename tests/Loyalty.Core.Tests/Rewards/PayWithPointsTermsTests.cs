@@ -53,4 +53,43 @@ public class PayWithPointsTermsTests
     }
 
     private static string Message(Action act) => act.Should().Throw<ArgumentException>().Which.Message;
+
+    [Fact]
+    public void An_order_total_beyond_the_largest_amount_is_refused()
+    {
+        FluentActions.Invoking(() => Terms.MaximumPointsFor(Money.FromDecimal(decimal.MaxValue, Currency.EUR))).Should().Throw<ArgumentOutOfRangeException>()
+            .WithMessage("orderTotal must be at most 1000000000000 EUR (was 79228162514264337593543950335); amounts are in units of the currency (euros, not cents). (Parameter 'orderTotal')*");
+    }
+
+    [Fact]
+    public void The_largest_order_total_gives_an_exact_maximum()
+    {
+        // 50 % of 10^12 EUR at 100 points per euro.
+        Terms.MaximumPointsFor(Money.FromDecimal(1_000_000_000_000m, Currency.EUR)).Should().Be(Points.FromInt64(50_000_000_000_000));
+        var cheap = PayWithPointsTerms.Create(Points.MaxValue, Money.FromDecimal(0.01m, Currency.EUR), Points.Zero, 1m);
+        cheap.MaximumPointsFor(Money.FromDecimal(1_000_000_000_000m, Currency.EUR)).Should().Be(Points.FromInt64(long.MaxValue - 1));
+        var dear = PayWithPointsTerms.Create(Points.One, Money.FromDecimal(1_000_000m, Currency.EUR), Points.Zero, 1m);
+        dear.ValueOf(Points.MaxValue).Should().Be(Money.FromDecimal(9_223_372_036_854_775_807_000_000m, Currency.EUR));
+    }
+
+    [Fact]
+    public void A_point_worth_more_than_the_bound_is_refused()
+    {
+        FluentActions.Invoking(() => PayWithPointsTerms.Create(Points.FromInt64(2), Money.FromDecimal(2_000_001m, Currency.EUR), Points.Zero, 1m)).Should().Throw<ArgumentOutOfRangeException>()
+            .WithMessage("rateWorth must be at most 1000000 EUR per point (was 2000001.00 EUR for 2 points). (Parameter 'rateWorth')*");
+    }
+
+    [Property(MaxTest = 300)]
+    public Property The_maximum_is_the_largest_number_of_points_within_the_allowed_share() =>
+        Prop.ForAll(
+            (from p in Gen.Choose(1, 10_000) from w in Gen.Choose(1, 100_000) from s in Gen.Choose(1, 100) select (Points: p, WorthCents: w, SharePercent: s)).ToArbitrary(),
+            Gen.OneOf(Gen.Choose(0, 1_000_000).Select(c => c / 100m), Gen.Constant(1_000_000_000_000m), Gen.Choose(1, 1000).Select(k => Math.Round(1_000_000_000_000m / k, 2))).ToArbitrary(),
+            (rate, total) =>
+            {
+                var (points, worthCents, sharePercent) = rate;
+                var terms = PayWithPointsTerms.Create(Points.FromInt64(points), Money.FromDecimal(worthCents / 100m, Currency.EUR), Points.Zero, sharePercent / 100m);
+                var allowed = total * sharePercent / 100m;
+                var maximum = terms.MaximumPointsFor(Money.FromDecimal(total, Currency.EUR));
+                return terms.ValueOf(maximum).Amount <= allowed && terms.ValueOf(maximum + Points.One).Amount > allowed;
+            });
 }

@@ -148,6 +148,8 @@ public class TierLadderJsonTests
     [InlineData("""{ "policy": { "gracePeriod": "one month" }, "tiers": [ { "id": "bronze", "name": "Bronze" } ] }""", "policy.gracePeriod \"one month\" is not an ISO 8601 period; use a form such as \"P1M\" or \"P30D\".")]
     [InlineData("""{ "policy": { "gracePeriod": "PT12H" }, "tiers": [ { "id": "bronze", "name": "Bronze" } ] }""", "policy.gracePeriod \"PT12H\" must use date units only (years, months, weeks, days).")]
     [InlineData("""{ "policy": { "gracePeriod": "P-1M" }, "tiers": [ { "id": "bronze", "name": "Bronze" } ] }""", "policy.gracePeriod \"P-1M\" must not be negative; leave it out for no grace.")]
+    [InlineData("""{ "policy": { "gracePeriod": "P1000000Y" }, "tiers": [ { "id": "bronze", "name": "Bronze" } ] }""", "policy.gracePeriod \"P1000000Y\" must be at most \"P10Y\" (ten years).")]
+    [InlineData("""{ "tiers": [ { "id": "bronze", "name": "Bronze" }, { "id": "gold", "name": "Gold", "earnMultiplier": 1e28, "thresholds": [ { "metric": "points", "value": 5 } ] } ] }""", "tiers[1].earnMultiplier must be at most 100 (was 10000000000000000000000000000).")]
     [InlineData("""{ "policy": { "timeZone": "Mars/Olympus" }, "tiers": [ { "id": "bronze", "name": "Bronze" } ] }""", "policy.timeZone must be an IANA time zone id such as \"Europe/Paris\" (was \"Mars/Olympus\").")]
     [InlineData("""{ "policy": { "currency": "EURO" }, "tiers": [ { "id": "bronze", "name": "Bronze" } ] }""", "policy.currency must be an ISO 4217 currency code such as \"EUR\" (was \"EURO\").")]
     [InlineData("""{ "policy": { "qualifyingEarnKinds": [ "bonus", "bonus" ] }, "tiers": [ { "id": "bronze", "name": "Bronze" } ] }""", "policy.qualifyingEarnKinds[1] bonus is listed more than once; list each earn kind once.")]
@@ -158,6 +160,13 @@ public class TierLadderJsonTests
 
         ex.Errors.Should().Equal(error);
         ex.Message.Should().Be("The tier ladder is invalid: " + error);
+    }
+
+    [Fact]
+    public void Text_that_is_not_valid_unicode_is_refused_with_its_position()
+    {
+        FluentActions.Invoking(() => TierLadder.FromJson("{ \"tiers\": [ { \"id\": \"bronze\ud800\", \"name\": \"Bronze\" } ] }")).Should().Throw<TierLadderException>()
+            .WithMessage("The tier ladder is invalid: The JSON text holds an unpaired UTF-16 surrogate U+D800 at line 1, column 29; it is not valid Unicode text (check how the file was decoded).");
     }
 
     [Fact]

@@ -86,7 +86,7 @@ internal sealed class MaintenanceRunner
         var run = new Run(asOf, scope)
         {
             // The end of the last local day of the warning horizon, as the ledger's expiry schedule computes it.
-            WarningHorizon = asOf.InZone(zone).Date.PlusDays(scope.ExpiryWarningDays + 1).AtStartOfDayInZone(zone).ToInstant(),
+            WarningHorizon = Internal.LocalCalendar.StartOfDay(asOf.InZone(zone).Date.PlusDays(scope.ExpiryWarningDays + 1), zone),
         };
         var pageSize = scope.PageSize;
         var tierMembers = new TierMember[pageSize];
@@ -313,7 +313,7 @@ internal sealed class MaintenanceRunner
 
         var year = asOf.InZone(zone).Year;
         var birthday = new AnnualDate(birthDate.Month, birthDate.Day).InYear(year);
-        var startsAt = birthday.AtStartOfDayInZone(zone).ToInstant();
+        var startsAt = Internal.LocalCalendar.StartOfDay(birthday, zone);
         if (startsAt > asOf || birthday < member.EnrolledAt.InZone(zone).Date)
         {
             return null;
