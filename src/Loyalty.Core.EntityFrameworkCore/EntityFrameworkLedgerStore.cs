@@ -38,7 +38,7 @@ namespace Loyalty.Core.EntityFrameworkCore;
 /// <see cref="LoyaltyStoreException"/>, transient when the provider says a retry may help.
 /// Instants are stored as 100-nanosecond ticks since the Unix epoch; finer instants are refused.</para>
 /// </remarks>
-public sealed class EntityFrameworkLedgerStore : ILedgerStore
+public sealed partial class EntityFrameworkLedgerStore : ILedgerStore
 {
     private const string Savepoint = "loyalty_ledger_append";
     private readonly DbContext context;

@@ -42,6 +42,7 @@ public sealed class RewardDefinition
         Stock = other.Stock;
         ValidFrom = other.ValidFrom;
         ValidUntil = other.ValidUntil;
+        CostToShopGiven = other.CostToShopGiven;
     }
 
     /// <summary>The reward's id, unique in its catalogue.</summary>
@@ -79,6 +80,30 @@ public sealed class RewardDefinition
 
     /// <summary>The instant the reward stops being offered (exclusive), or null for never.</summary>
     public Instant? ValidUntil { get; private init; }
+
+    /// <summary>
+    /// What one redemption costs the shop (not its face value): the cost given with
+    /// <see cref="WithCostToShop"/> (a gift's cost price, free shipping's carriage), otherwise a
+    /// voucher's <see cref="AmountOff"/>; null when unknown (a percentage discount or a gift with no cost given).
+    /// Used by the programme economics (liability valuation, reward cost, cost ratio).
+    /// </summary>
+    public Money? CostToShop => CostToShopGiven ?? (Kind == RewardKind.AmountOffVoucher ? AmountOff : null);
+
+    private Money? CostToShopGiven { get; init; }
+
+    /// <summary>A copy whose redemption costs the shop <paramref name="cost"/> (e.g. a gift's cost price, or the average discount a percentage reward gives).</summary>
+    /// <param name="cost">The cost of one redemption to the shop, 0 or more.</param>
+    /// <returns>The copy.</returns>
+    /// <exception cref="ArgumentException"><paramref name="cost"/> is negative or has no currency.</exception>
+    public RewardDefinition WithCostToShop(Money cost)
+    {
+        if (cost.Currency.IsDefault || cost.Amount < 0m)
+        {
+            throw new ArgumentOutOfRangeException(nameof(cost), cost, $"cost must be 0 or more in the programme's currency, e.g. 3.20 EUR for a gift's cost price (was {cost}).");
+        }
+
+        return new RewardDefinition(this) { CostToShopGiven = cost };
+    }
 
     /// <summary>A voucher worth a fixed amount off an order.</summary>
     /// <param name="id">The reward's id.</param>

@@ -59,5 +59,17 @@ public class RewardDefinitionTests
         Message(() => RewardDefinition.PayWithPoints(Id, "x", null!)).Should().Be("Value cannot be null. (Parameter 'terms')");
     }
 
+    [Fact]
+    public void The_cost_to_the_shop_is_the_given_cost_else_a_vouchers_amount_else_unknown()
+    {
+        var eur = Currency.EUR;
+        RewardDefinition.AmountOffVoucher(Id, "5 €", Points.FromInt64(500), Money.FromDecimal(5m, eur)).CostToShop.Should().Be(Money.FromDecimal(5m, eur));
+        RewardDefinition.GiftProduct(Id, "Mug", Points.FromInt64(200), "MUG").CostToShop.Should().BeNull();
+        var mug = RewardDefinition.GiftProduct(Id, "Mug", Points.FromInt64(200), "MUG").WithCostToShop(Money.FromDecimal(1.80m, eur));
+        mug.CostToShop.Should().Be(Money.FromDecimal(1.80m, eur));
+        mug.WithStock(3).WithRequiredTier(TierId.From("gold")).CostToShop.Should().Be(Money.FromDecimal(1.80m, eur), "refinements keep the cost");
+        Message(() => mug.WithCostToShop(Money.FromDecimal(-1m, eur))).Should().StartWith("cost must be 0 or more in the programme's currency, e.g. 3.20 EUR for a gift's cost price (was -1.00 EUR).");
+    }
+
     private static string Message(Action act) => act.Should().Throw<ArgumentException>().Which.Message;
 }

@@ -13,7 +13,7 @@ namespace Loyalty.Core.Storage.InMemory;
 /// transaction ids are reserved programme-wide in the same critical section, so a duplicate id
 /// or a version conflict leaves nothing written. Every member completes synchronously.
 /// </remarks>
-public sealed class InMemoryLedgerStore : ILedgerStore
+public sealed partial class InMemoryLedgerStore : ILedgerStore
 {
     private readonly ConcurrentDictionary<LedgerAccountKey, Account> accounts = new();
     private readonly ConcurrentDictionary<(ProgramId, TransactionId), LedgerTransactionRecord> transactions = new();

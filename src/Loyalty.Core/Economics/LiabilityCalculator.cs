@@ -1,0 +1,216 @@
+using Loyalty.Core.Primitives;
+using NodaTime;
+
+namespace Loyalty.Core.Economics;
+
+/// <summary>When outstanding points expire, relative to the month of the liability's instant (in the programme's zone).</summary>
+public enum ExpiryBucket
+{
+    /// <summary>They expire before the start of next month.</summary>
+    ThisMonth = 0,
+
+    /// <summary>They expire in the next two months (within 3 months counting this one).</summary>
+    WithinThreeMonths = 1,
+
+    /// <summary>They expire in months 4 to 12 counting this one.</summary>
+    WithinTwelveMonths = 2,
+
+    /// <summary>They expire after that.</summary>
+    Later = 3,
+
+    /// <summary>They have no expiry date.</summary>
+    Never = 4,
+}
+
+/// <summary>One line of a liability split: points and their value.</summary>
+/// <param name="Points">The points.</param>
+/// <param name="Value">Their value: points × cost per point, rounded.</param>
+public readonly record struct LiabilityFigure(long Points, Money Value);
+
+/// <summary>The liability of outstanding points at an instant, valued and split.</summary>
+/// <remarks>
+/// Immutable. Every value is points × cost per point rounded to the money decimals, midpoint away
+/// from zero, each line on its own, so the lines of a split may differ from the total by at most
+/// half a minor unit each. Points are exact.
+/// </remarks>
+public sealed record LiabilityReport
+{
+    /// <summary>The instant.</summary>
+    public required Instant AsOf { get; init; }
+
+    /// <summary>The valuation used.</summary>
+    public required PointValuation Valuation { get; init; }
+
+    /// <summary>Accounts with points outstanding or owed.</summary>
+    public required int Accounts { get; init; }
+
+    /// <summary>Spendable points (available lots − held − debt).</summary>
+    public required LiabilityFigure Available { get; init; }
+
+    /// <summary>Points not yet spendable (return window).</summary>
+    public required LiabilityFigure Pending { get; init; }
+
+    /// <summary>Points reserved by open holds.</summary>
+    public required LiabilityFigure Held { get; init; }
+
+    /// <summary>Points owed by members (reported, not netted out of the lots' splits).</summary>
+    public required long Debt { get; init; }
+
+    /// <summary>Outstanding points: available + pending + held (= open lots − debt): the liability.</summary>
+    public required LiabilityFigure Outstanding { get; init; }
+
+    /// <summary>Open lot points (available, held or pending, before debt) by expiry bucket, every bucket present.</summary>
+    public required IReadOnlyDictionary<ExpiryBucket, LiabilityFigure> ByExpiry { get; init; }
+
+    /// <summary>Outstanding points by the member's tier; accounts with no tier are under <c>default(TierId)</c>.</summary>
+    public required IReadOnlyDictionary<TierId, LiabilityFigure> ByTier { get; init; }
+
+    /// <summary>Open lot points by issuing merchant; the programme's own lots are under <c>default(MerchantId)</c> (one merchant until coalition data exists).</summary>
+    public required IReadOnlyDictionary<MerchantId, LiabilityFigure> ByMerchant { get; init; }
+}
+
+/// <summary>
+/// The liability of outstanding points as of an instant: a pure, single-pass computation over
+/// account snapshots (<see cref="LiabilityAccount"/>), which the shop streams from its ledger store
+/// (<see cref="Storage.ILedgerSnapshotSource"/>) or from a replay.
+/// </summary>
+/// <remarks>Thread-safe; pure. Lots expired by the instant never count, whether maintenance swept them or not.</remarks>
+public static class LiabilityCalculator
+{
+    /// <summary>Computes the liability.</summary>
+    /// <param name="accounts">The accounts (each once).</param>
+    /// <param name="asOf">The instant.</param>
+    /// <param name="zone">The programme's time zone (for the expiry buckets' month boundaries).</param>
+    /// <param name="valuation">The cost per point.</param>
+    /// <param name="decimals">Money decimals, 0 to 4.</param>
+    /// <returns>The report.</returns>
+    /// <exception cref="ArgumentException">An argument is null or out of range.</exception>
+    public static LiabilityReport Compute(IEnumerable<LiabilityAccount> accounts, Instant asOf, DateTimeZone zone, PointValuation valuation, int decimals = 2)
+    {
+        ArgumentNullException.ThrowIfNull(accounts);
+        ArgumentNullException.ThrowIfNull(zone);
+        ArgumentNullException.ThrowIfNull(valuation);
+        EconomicsGuard.Decimals(decimals, nameof(decimals));
+        var month = asOf.InZone(zone).Date;
+        var first = new LocalDate(month.Year, month.Month, 1);
+        var b1 = first.PlusMonths(1).AtStartOfDayInZone(zone).ToInstant();
+        var b3 = first.PlusMonths(3).AtStartOfDayInZone(zone).ToInstant();
+        var b12 = first.PlusMonths(12).AtStartOfDayInZone(zone).ToInstant();
+
+        Span<long> buckets = stackalloc long[5];
+        long available = 0, pending = 0, held = 0, debt = 0, ownLots = 0;
+        var count = 0;
+        var byTier = new Dictionary<TierId, long>();
+        var byMerchant = new Dictionary<MerchantId, long>();
+        TierId lastTier = default;
+        long lastTierPoints = 0;
+        foreach (var account in accounts)
+        {
+            ArgumentNullException.ThrowIfNull(account, nameof(accounts));
+            long availableLots = 0, pendingLots = 0;
+            var deadline = account.InactivityDeadline;
+            foreach (ref readonly var lot in account.LotSpan)
+            {
+                var expires = lot.ExpiresAt;
+                if (deadline is { } d && (expires is null || d < expires.GetValueOrDefault()))
+                {
+                    expires = d;
+                }
+
+                int bucket;
+                if (expires is { } e)
+                {
+                    if (e <= asOf)
+                    {
+                        continue;
+                    }
+
+                    bucket = e <= b1 ? 0 : e <= b3 ? 1 : e <= b12 ? 2 : 3;
+                }
+                else
+                {
+                    bucket = 4;
+                }
+
+                buckets[bucket] = checked(buckets[bucket] + lot.Points);
+                if (lot.AvailableAt <= asOf)
+                {
+                    availableLots = checked(availableLots + lot.Points);
+                }
+                else
+                {
+                    pendingLots = checked(pendingLots + lot.Points);
+                }
+
+                if (lot.Merchant is { } merchant)
+                {
+                    byMerchant[merchant] = checked(byMerchant.GetValueOrDefault(merchant) + lot.Points);
+                }
+                else
+                {
+                    ownLots = checked(ownLots + lot.Points);
+                }
+            }
+
+            var accountHeld = Math.Min(account.Held, availableLots);
+            if (availableLots + pendingLots == 0 && account.Debt == 0)
+            {
+                continue;
+            }
+
+            count++;
+            held = checked(held + accountHeld);
+            available = checked(available + availableLots - accountHeld - account.Debt);
+            pending = checked(pending + pendingLots);
+            debt = checked(debt + account.Debt);
+            var outstanding = availableLots + pendingLots - account.Debt;
+            var tier = account.Tier ?? default;
+            if (tier == lastTier && count > 1)
+            {
+                lastTierPoints = checked(lastTierPoints + outstanding);
+            }
+            else
+            {
+                if (count > 1)
+                {
+                    byTier[lastTier] = checked(byTier.GetValueOrDefault(lastTier) + lastTierPoints);
+                }
+
+                lastTier = tier;
+                lastTierPoints = outstanding;
+            }
+        }
+
+        if (count > 0)
+        {
+            byTier[lastTier] = checked(byTier.GetValueOrDefault(lastTier) + lastTierPoints);
+        }
+
+        if (ownLots != 0)
+        {
+            byMerchant[default] = checked(byMerchant.GetValueOrDefault(default) + ownLots);
+        }
+
+        LiabilityFigure F(long points) => new(points, valuation.Value(points, decimals));
+        var expiry = new Dictionary<ExpiryBucket, LiabilityFigure>(5);
+        for (var i = 0; i < 5; i++)
+        {
+            expiry[(ExpiryBucket)i] = F(buckets[i]);
+        }
+
+        return new LiabilityReport
+        {
+            AsOf = asOf,
+            Valuation = valuation,
+            Accounts = count,
+            Available = F(available),
+            Pending = F(pending),
+            Held = F(held),
+            Debt = debt,
+            Outstanding = F(checked(available + pending + held)),
+            ByExpiry = expiry,
+            ByTier = byTier.OrderBy(p => p.Key).ToDictionary(p => p.Key, p => F(p.Value)),
+            ByMerchant = byMerchant.Where(p => p.Value != 0).OrderBy(p => p.Key).ToDictionary(p => p.Key, p => F(p.Value)),
+        };
+    }
+}

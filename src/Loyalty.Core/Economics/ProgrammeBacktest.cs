@@ -1,0 +1,774 @@
+using System.Globalization;
+using Loyalty.Core.DependencyInjection;
+using Loyalty.Core.Earning;
+using Loyalty.Core.Ledger;
+using Loyalty.Core.Primitives;
+using Loyalty.Core.Programs;
+using Loyalty.Core.Rewards;
+using Loyalty.Core.Storage;
+using Loyalty.Core.Storage.InMemory;
+using Loyalty.Core.Tiers;
+using Microsoft.Extensions.Options;
+using NodaTime;
+
+namespace Loyalty.Core.Economics;
+
+/// <summary>Two candidates replayed on the same orders.</summary>
+/// <param name="First">The first candidate's result.</param>
+/// <param name="Second">The second candidate's result.</param>
+public sealed record BacktestComparison(BacktestResult First, BacktestResult Second)
+{
+    /// <summary>
+    /// A one-paragraph verdict: which candidate costs less per unit of member revenue, and the
+    /// liability and breakage each leaves.
+    /// </summary>
+    /// <returns>The verdict.</returns>
+    public string Verdict()
+    {
+        static string Ratio(double? r) => r is { } x ? x.ToString("P2", CultureInfo.InvariantCulture) : "n/a";
+        var a = First;
+        var b = Second;
+        var ra = a.Returns.CostRatio ?? double.MaxValue;
+        var rb = b.Returns.CostRatio ?? double.MaxValue;
+        var cheaper = ra <= rb ? a : b;
+        var other = ReferenceEquals(cheaper, a) ? b : a;
+        return string.Create(CultureInfo.InvariantCulture,
+            $"{cheaper.Candidate.Name} costs {Ratio(cheaper.Returns.CostRatio)} of member revenue in rewards against {Ratio(other.Returns.CostRatio)} for {other.Candidate.Name} " +
+            $"({cheaper.RewardCost} vs {other.RewardCost}); it leaves a liability of {cheaper.Liability.Outstanding.Value} ({cheaper.Liability.Outstanding.Points:N0} points) against {other.Liability.Outstanding.Value} ({other.Liability.Outstanding.Points:N0} points), " +
+            $"with an estimated breakage of {cheaper.Breakage.BreakageRate:P1} against {other.Breakage.BreakageRate:P1}.");
+    }
+}
+
+/// <summary>
+/// Replays a historical order stream through a candidate programme with the production engines —
+/// <see cref="EarningEngine"/> for points, <see cref="TierEvaluator"/> for tiers, <see cref="PointsLedger"/>
+/// over an <see cref="InMemoryLedgerStore"/> for lots, pending points, expiry and redemptions — and
+/// a seeded redemption behaviour; reports a monthly series.
+/// </summary>
+/// <remarks>
+/// <para>Deterministic for a seed: events are replayed by instant (enrolments, then orders, then
+/// refunds at the same instant; ties by id), and the redemption behaviour draws one random number
+/// per member order from a generator seeded with <see cref="BacktestSettings.Seed"/>.</para>
+/// <para>Each order is evaluated as <see cref="LoyaltyProgram.RecordOrderAsync"/> evaluates it:
+/// the member's tier at the order's instant from their qualification history, previous orders,
+/// per-member cap usage, programme-wide campaign budgets; points pending for the return window;
+/// refunds reverse exactly what the refunded part earned. Points expire as the ledger's balances
+/// count them (a lot past its expiry never counts, swept or not); the replay writes no expire
+/// transactions, so the monthly expired figure is the change of the accounts' lifetime expired.</para>
+/// </remarks>
+public static class ProgrammeBacktest
+{
+    private static readonly ProgramId Program = ProgramId.From("backtest");
+
+    /// <summary>Replays the input through <paramref name="candidate"/>.</summary>
+    /// <param name="candidate">The candidate programme.</param>
+    /// <param name="input">The orders, refunds, enrolments and referrals.</param>
+    /// <param name="settings">Currency, time zone, seed.</param>
+    /// <param name="cancellationToken">Cancels the replay.</param>
+    /// <returns>The monthly series and totals.</returns>
+    /// <exception cref="ArgumentException">An order or the candidate is in another currency, a refund has no instant or names an unknown order, or a reward has no cost to the shop; nothing is replayed.</exception>
+    public static async Task<BacktestResult> RunAsync(ProgrammeCandidate candidate, BacktestInput input, BacktestSettings settings, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(candidate);
+        ArgumentNullException.ThrowIfNull(input);
+        ArgumentNullException.ThrowIfNull(settings);
+        var events = Validate(candidate, input, settings);
+        return await new Run(candidate, input, settings, events).ExecuteAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Replays the same input through two candidates.</summary>
+    /// <param name="first">The first candidate.</param>
+    /// <param name="second">The second candidate.</param>
+    /// <param name="input">The orders, refunds, enrolments and referrals.</param>
+    /// <param name="settings">Currency, time zone, seed (the same for both).</param>
+    /// <param name="cancellationToken">Cancels the replay.</param>
+    /// <returns>Both results.</returns>
+    /// <exception cref="ArgumentException">As <see cref="RunAsync"/>.</exception>
+    public static async Task<BacktestComparison> CompareAsync(ProgrammeCandidate first, ProgrammeCandidate second, BacktestInput input, BacktestSettings settings, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(second);
+        var a = await RunAsync(first, input, settings, cancellationToken).ConfigureAwait(false);
+        var b = await RunAsync(second, input, settings, cancellationToken).ConfigureAwait(false);
+        return new BacktestComparison(a, b);
+    }
+
+    private static List<Event> Validate(ProgrammeCandidate candidate, BacktestInput input, BacktestSettings settings)
+    {
+        var currency = settings.Currency;
+        if (candidate.Currency != currency)
+        {
+            throw new ArgumentException($"Candidate '{candidate.Name}' earns in {candidate.Currency}, but the backtest is in {currency}; use rule sets in {currency}.", nameof(candidate));
+        }
+
+        foreach (var reward in candidate.Rewards.Rewards)
+        {
+            if (reward.Kind == RewardKind.PayWithPoints)
+            {
+                continue;
+            }
+
+            if (reward.CostToShop is not { } cost)
+            {
+                throw new ArgumentException($"Reward '{reward.Id}' of candidate '{candidate.Name}' has no cost to the shop; give it one with WithCostToShop (\"costToShop\" in JSON), e.g. a gift's cost price.", nameof(candidate));
+            }
+
+            if (cost.Currency != currency)
+            {
+                throw new ArgumentException($"Reward '{reward.Id}' of candidate '{candidate.Name}' costs {cost}, not an amount in {currency}.", nameof(candidate));
+            }
+        }
+
+        if (candidate.Valuation is { } v && v.CostPerPoint.Currency != currency)
+        {
+            throw new ArgumentException($"The cost per point of candidate '{candidate.Name}' is in {v.CostPerPoint.Currency}, not in {currency}.", nameof(candidate));
+        }
+
+        ArgumentNullException.ThrowIfNull(input.Orders, nameof(input));
+        var events = new List<Event>(input.Orders.Count + input.Refunds.Count + (input.Enrolments?.Count ?? 0));
+        var orderIds = new HashSet<OrderId>();
+        for (var i = 0; i < input.Orders.Count; i++)
+        {
+            var order = input.Orders[i] ?? throw new ArgumentException($"Orders[{i}] is null.", nameof(input));
+            if (order.Currency != currency)
+            {
+                throw new ArgumentException($"Order '{order.Id}' is in {order.Currency}, but the programme's currency is {currency}; convert the orders before the backtest (amounts are never converted).", nameof(input));
+            }
+
+            if (!orderIds.Add(order.Id))
+            {
+                throw new ArgumentException($"Order '{order.Id}' appears twice; every order needs its own id.", nameof(input));
+            }
+
+            events.Add(new Event(order.PlacedAt, 1, order.Id.Value, i));
+        }
+
+        for (var i = 0; i < input.Refunds.Count; i++)
+        {
+            var refund = input.Refunds[i] ?? throw new ArgumentException($"Refunds[{i}] is null.", nameof(input));
+            if (refund.RefundedAt is not { } at)
+            {
+                throw new ArgumentException($"Refund '{refund.RefundId}' has no RefundedAt; a backtest replays refunds at their own instant.", nameof(input));
+            }
+
+            if (!orderIds.Contains(refund.OrderId))
+            {
+                throw new ArgumentException($"Refund '{refund.RefundId}' is of order '{refund.OrderId}', which is not among the orders.", nameof(input));
+            }
+
+            events.Add(new Event(at, 2, refund.RefundId.Value, i));
+        }
+
+        if (input.Enrolments is { } enrolments)
+        {
+            var i = 0;
+            foreach (var (member, at) in enrolments.OrderBy(e => e.Key))
+            {
+                events.Add(new Event(at, 0, member.Value, i++));
+            }
+        }
+
+        events.Sort();
+        return events;
+    }
+
+    private readonly record struct Event(Instant At, int Kind, string Key, int Index) : IComparable<Event>
+    {
+        public int CompareTo(Event other)
+        {
+            var c = At.CompareTo(other.At);
+            if (c == 0)
+            {
+                c = Kind.CompareTo(other.Kind);
+            }
+
+            return c != 0 ? c : string.CompareOrdinal(Key, other.Key);
+        }
+    }
+
+    private sealed class BacktestClock : IClock
+    {
+        public Instant Now { get; set; }
+
+        public Instant GetCurrentInstant() => Now;
+    }
+
+    private sealed class MemberState(MemberId id, Instant enrolledAt)
+    {
+        private QualificationEntry[] entries = new QualificationEntry[4];
+
+        public MemberId Id { get; } = id;
+
+        public Instant EnrolledAt { get; } = enrolledAt;
+
+        public int Entries { get; private set; }
+
+        public int Orders { get; set; }
+
+        public Instant? FirstOrderAt { get; set; }
+
+        public EarningUsage Usage { get; set; } = EarningUsage.Empty;
+
+        /// <summary>The store version and the liability view of the account at the last month end, reused while the account is unchanged.</summary>
+        public (long Version, LiabilityAccount Account, long SweptExpired)? Liability { get; set; }
+
+        /// <summary>
+        /// The status evaluated at the last month end, from which the next evaluations continue (the
+        /// evaluator's result then equals a replay from enrolment); dropped when an entry dated at or
+        /// before it is added, so that such an entry is replayed from enrolment.
+        /// </summary>
+        public TierStatus? MonthEndStatus { get; set; }
+
+        public TierMember ToTierMember() => new() { MemberId = Id, EnrolledAt = EnrolledAt, History = entries.AsMemory(0, Entries), PriorStatus = MonthEndStatus };
+
+        public void Add(QualificationEntry entry)
+        {
+            if (Entries == entries.Length)
+            {
+                Array.Resize(ref entries, entries.Length * 2);
+            }
+
+            entries[Entries++] = entry;
+            if (MonthEndStatus is { } prior && entry.At <= prior.EvaluatedAt)
+            {
+                MonthEndStatus = null;
+            }
+        }
+    }
+
+    private sealed class OrderState(EarningOrder order, EarningResult? earning, bool byMember)
+    {
+        public EarningOrder Order { get; } = order;
+
+        public EarningResult? Earning { get; } = earning;
+
+        public bool ByMember { get; } = byMember;
+
+        public List<OrderRefund> Refunds => refunds ??= [];
+
+        private List<OrderRefund>? refunds;
+    }
+
+    private sealed class Run
+    {
+        private readonly ProgrammeCandidate candidate;
+        private readonly BacktestInput input;
+        private readonly BacktestSettings settings;
+        private readonly List<Event> events;
+        private readonly DateTimeZone zone;
+        private readonly Currency currency;
+        private readonly BacktestClock clock = new();
+        private readonly InMemoryLedgerStore store = new();
+        private readonly PointsLedger ledger;
+        private readonly TierEvaluator tiers;
+        private readonly Random random;
+        private readonly PointValuation valuation;
+        private readonly Dictionary<MemberId, MemberState> members = [];
+        private readonly List<MemberState> memberList = [];
+        private readonly Dictionary<OrderId, OrderState> orders = [];
+        private readonly Dictionary<OrderId, Points> orderPoints = [];
+        private readonly Dictionary<RuleId, Points> campaigns = [];
+        private readonly Dictionary<RewardId, long> stockUsed = [];
+        private readonly RewardDefinition[] rewardsByCost;
+        private readonly List<CustomerPurchase> purchases = [];
+        private readonly Dictionary<MemberId, Instant> enrolledAt = [];
+        private readonly List<BacktestMonth> months = [];
+        private readonly TierMember[] oneMember = new TierMember[1];
+        private readonly TierBatchResult[] oneResult = new TierBatchResult[1];
+        private long redemptionCounter;
+        private MonthTotals month;
+        private long cumulativeIssued;
+        private long cumulativeExpired;
+        private int totalRedemptions;
+        private long totalRedeemed;
+        private long totalExpired;
+        private decimal totalRewardCost;
+
+        public Run(ProgrammeCandidate candidate, BacktestInput input, BacktestSettings settings, List<Event> events)
+        {
+            this.candidate = candidate;
+            this.input = input;
+            this.settings = settings;
+            this.events = events;
+            zone = settings.TimeZone;
+            currency = settings.Currency;
+            var options = new LoyaltyOptions { ProgramId = Program.Value, Currency = currency.Code, TimeZone = zone.Id };
+            var ledgerOptions = new LedgerOptions
+            {
+                PendingPeriod = candidate.PendingPeriod.ToTimeSpan(),
+                Expiry = ToOptions(candidate.Expiry),
+                ExpiryBatchSize = 100_000,
+            };
+            options.Ledger = ledgerOptions;
+            // One cached account state per member (the ledger's own cache, sized for the replay), so a
+            // write decodes the store's snapshot only for a member's first transaction.
+            var customers = input.Enrolments?.Count ?? input.Orders.Select(o => o.Member).Distinct().Count();
+            ledger = new PointsLedger(clock, store, ProgramSettings.FromOptions(options), Options.Create(ledgerOptions), Math.Max(1_024, customers * 2));
+            tiers = new TierEvaluator(candidate.Tiers);
+            random = new Random(settings.Seed);
+            valuation = candidate.Valuation
+                ?? (PointValuation.Valued(candidate.Rewards, currency).Any()
+                    ? PointValuation.CheapestReward(candidate.Rewards, currency)
+                    : PointValuation.PerPoint(Money.Zero(currency)));
+            rewardsByCost = candidate.Rewards.Rewards
+                .Where(r => r.Kind != RewardKind.PayWithPoints && r.Cost.IsPositive)
+                .OrderByDescending(r => r.Cost.Value).ThenBy(r => r.Id)
+                .ToArray();
+            month = new MonthTotals(currency);
+        }
+
+        public async Task<BacktestResult> ExecuteAsync(CancellationToken cancellationToken)
+        {
+            if (events.Count == 0 && settings.EndAt is null)
+            {
+                throw new ArgumentException("The backtest has no order, refund or enrolment to replay; pass at least one order.", "input");
+            }
+
+            var start = events.Count > 0 ? events[0].At : settings.EndAt!.Value;
+            var current = MonthOf(start);
+            var boundary = StartOf(current.PlusMonths(1));
+            var last = events.Count > 0 ? events[^1].At : start;
+            var end = settings.EndAt ?? StartOf(MonthOf(last).PlusMonths(1));
+            foreach (var e in events)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                if (e.At >= end)
+                {
+                    break;
+                }
+
+                while (e.At >= boundary)
+                {
+                    await CloseMonthAsync(current, boundary, cancellationToken).ConfigureAwait(false);
+                    current = current.PlusMonths(1);
+                    boundary = StartOf(current.PlusMonths(1));
+                }
+
+                clock.Now = e.At;
+                switch (e.Kind)
+                {
+                    case 0:
+                        await EnrolAsync(MemberId.From(e.Key), e.At, cancellationToken).ConfigureAwait(false);
+                        break;
+                    case 1:
+                        await OrderAsync(input.Orders[e.Index], cancellationToken).ConfigureAwait(false);
+                        break;
+                    default:
+                        await RefundAsync(input.Refunds[e.Index], cancellationToken).ConfigureAwait(false);
+                        break;
+                }
+            }
+
+            while (boundary <= end)
+            {
+                await CloseMonthAsync(current, boundary, cancellationToken).ConfigureAwait(false);
+                current = current.PlusMonths(1);
+                boundary = StartOf(current.PlusMonths(1));
+            }
+
+            var closedAt = months.Count > 0 ? StartOf(months[^1].Month.PlusMonths(1)) : end;
+            clock.Now = closedAt;
+            var (liability, _, _) = await LiabilityAsync(closedAt, cancellationToken).ConfigureAwait(false);
+            var balances = new Dictionary<MemberId, LedgerBalance>(memberList.Count);
+            var histories = new List<IReadOnlyList<LedgerTransactionRecord>>(memberList.Count);
+            foreach (var m in memberList)
+            {
+                balances[m.Id] = await ledger.GetBalanceAsync(m.Id, cancellationToken).ConfigureAwait(false);
+                histories.Add(await HistoryAsync(m.Id, cancellationToken).ConfigureAwait(false));
+            }
+
+            return new BacktestResult
+            {
+                Candidate = candidate,
+                Valuation = valuation,
+                Months = months,
+                OrderPoints = orderPoints,
+                Balances = balances,
+                Liability = liability,
+                Breakage = BreakageEstimator.Estimate(histories, closedAt, candidate.Expiry, zone),
+                Returns = ProgrammeReturns.Compute(purchases, enrolledAt, input.Referrers, Money.FromDecimal(totalRewardCost, currency), totalRedemptions, totalRedeemed, totalExpired, closedAt, settings.ChurnAfter),
+            };
+        }
+
+        private async Task<IReadOnlyList<LedgerTransactionRecord>> HistoryAsync(MemberId member, CancellationToken cancellationToken)
+        {
+            var key = new LedgerAccountKey(Program, member);
+            var all = new List<LedgerTransactionRecord>();
+            long after = 0;
+            while (true)
+            {
+                var page = await store.ReadHistoryAsync(key, after, 1000, cancellationToken).ConfigureAwait(false);
+                all.AddRange(page.Transactions);
+                if (page.NextAfterVersion is not { } next)
+                {
+                    return all;
+                }
+
+                after = next;
+            }
+        }
+
+        private async Task EnrolAsync(MemberId id, Instant at, CancellationToken cancellationToken)
+        {
+            if (members.ContainsKey(id))
+            {
+                return;
+            }
+
+            var member = new MemberState(id, at);
+            members[id] = member;
+            memberList.Add(member);
+            enrolledAt[id] = at;
+
+            // The sign-up activity rules, as enrolment applies them (points spendable at once).
+            if (RuleSetAt(at) is not { } ruleSet)
+            {
+                return;
+            }
+
+            var activity = new ActivityInput(ActivityKind.SignUp, id, at);
+            var (context, _) = Context(member, at);
+            var earning = EarningEngine.Instance.Evaluate(ruleSet, activity, context, WithCampaigns(ruleSet, member.Usage));
+            if (!earning.Total.IsPositive)
+            {
+                return;
+            }
+
+            Record(member, earning);
+            await EarnAsync(DerivedIds.Activity(DerivedIds.SignUp(id)), id, earning.Total, Duration.Zero, cancellationToken).ConfigureAwait(false);
+            member.Add(QualificationEntry.FromPoints(at, earning.Total, EarnKind.Activity));
+        }
+
+        private async Task OrderAsync(EarningOrder order, CancellationToken cancellationToken)
+        {
+            month.Orders++;
+            month.Revenue += order.NetSubtotal;
+            if (input.Enrolments is null && !members.ContainsKey(order.Member))
+            {
+                await EnrolAsync(order.Member, order.PlacedAt, cancellationToken).ConfigureAwait(false);
+            }
+
+            purchases.Add(new CustomerPurchase(order.Member, order.PlacedAt, order.NetSubtotal));
+            if (!members.TryGetValue(order.Member, out var member) || RuleSetAt(order.PlacedAt) is not { } ruleSet)
+            {
+                orders[order.Id] = new OrderState(order, null, byMember: false);
+                return;
+            }
+
+            month.MemberRevenue += order.NetSubtotal;
+            var (context, tier) = Context(member, order.PlacedAt);
+            var earning = EarningEngine.Instance.Evaluate(ruleSet, order, context, WithCampaigns(ruleSet, member.Usage));
+            Record(member, earning);
+            orders[order.Id] = new OrderState(order, earning, byMember: true);
+            orderPoints[order.Id] = earning.Total;
+            member.Orders++;
+            member.FirstOrderAt = member.FirstOrderAt is { } f && f <= order.PlacedAt ? f : order.PlacedAt;
+            if (earning.Total.IsPositive)
+            {
+                await EarnAsync(DerivedIds.Order(order.Id), member.Id, earning.Total, candidate.PendingPeriod, cancellationToken).ConfigureAwait(false);
+            }
+
+            member.Add(QualificationEntry.FromOrder(order.PlacedAt, Money.FromDecimal(order.NetSubtotal, currency), earning.Total));
+            await RedeemAsync(member, order.PlacedAt, tier, cancellationToken).ConfigureAwait(false);
+        }
+
+        private async Task RefundAsync(RefundRequest refund, CancellationToken cancellationToken)
+        {
+            var state = orders[refund.OrderId];
+            var refundedAt = refund.RefundedAt!.Value;
+            var value = RefundedValue(state.Order, refund.Refund);
+            month.Revenue -= value;
+            purchases.Add(new CustomerPurchase(state.Order.Member, refundedAt, -value));
+            if (!state.ByMember || state.Earning is null)
+            {
+                state.Refunds.Add(refund.Refund);
+                return;
+            }
+
+            month.MemberRevenue -= value;
+            var result = EarningEngine.Instance.ComputeRefund(state.Order, state.Earning, state.Refunds, refund.Refund);
+            state.Refunds.Add(refund.Refund);
+            if (result.Total.IsPositive && state.Earning.Total.IsPositive)
+            {
+                var reversed = await ledger.ReverseAsync(
+                    new ReversePoints(DerivedIds.Refund(refund.RefundId), state.Order.Member, DerivedIds.Order(state.Order.Id), result.Total) { Reason = $"refund {refund.RefundId} of order {refund.OrderId}" },
+                    cancellationToken).ConfigureAwait(false);
+                Ensure(reversed, "reverse", refund.RefundId.Value);
+                month.Reversed += reversed.Transaction!.Applied;
+            }
+
+            members[state.Order.Member].Add(QualificationEntry.FromRefund(refundedAt, Money.FromDecimal(value, currency), result.Total, result.IsFullRefund));
+        }
+
+        private async Task RedeemAsync(MemberState member, Instant at, TierDefinition tier, CancellationToken cancellationToken)
+        {
+            if (candidate.Redemption.Model != RedemptionModel.BestAffordable || rewardsByCost.Length == 0)
+            {
+                return;
+            }
+
+            var draw = random.NextDouble();
+            if (draw >= candidate.Redemption.Probability)
+            {
+                return;
+            }
+
+            var balance = await ledger.GetBalanceAsync(member.Id, cancellationToken).ConfigureAwait(false);
+            var available = balance.Available.Value;
+            foreach (var reward in rewardsByCost)
+            {
+                if (reward.Cost.Value > available || !reward.IsOfferedAt(at)
+                    || (reward.RequiredTier is { } required && !candidate.Tiers.GrantsAccess(tier.Id, required))
+                    || (reward.Stock is { } stock && stockUsed.GetValueOrDefault(reward.Id) >= stock))
+                {
+                    continue;
+                }
+
+                var id = TransactionId.From("redeem:" + (++redemptionCounter).ToString(CultureInfo.InvariantCulture));
+                var redeemed = await ledger.RedeemAsync(new RedeemPoints(id, member.Id, reward.Cost), cancellationToken).ConfigureAwait(false);
+                Ensure(redeemed, "redeem", id.Value);
+                stockUsed[reward.Id] = stockUsed.GetValueOrDefault(reward.Id) + 1;
+                var cost = reward.CostToShop!.Value.Amount;
+                month.Redeemed += reward.Cost.Value;
+                month.Redemptions++;
+                month.RewardCost += cost;
+                totalRedemptions++;
+                totalRedeemed += reward.Cost.Value;
+                totalRewardCost += cost;
+                return;
+            }
+        }
+
+        private async Task EarnAsync(TransactionId id, MemberId member, Points points, Duration pending, CancellationToken cancellationToken)
+        {
+            var earned = await ledger.EarnAsync(new EarnPoints(id, member, points) { PendingPeriod = pending }, cancellationToken).ConfigureAwait(false);
+            Ensure(earned, "earn", id.Value);
+            month.Earned += points.Value;
+        }
+
+        private void Record(MemberState member, EarningResult earning)
+        {
+            member.Usage = earning.UsageDeltas.Count == 0 ? member.Usage : member.Usage.Apply(earning.UsageDeltas);
+            foreach (var delta in earning.UsageDeltas)
+            {
+                if (delta.Period is null)
+                {
+                    campaigns[delta.RuleId] = campaigns.GetValueOrDefault(delta.RuleId) + delta.Points;
+                }
+            }
+        }
+
+        private EarningUsage WithCampaigns(EarningRuleSet ruleSet, EarningUsage usage)
+        {
+            foreach (var rule in ruleSet.OrderedRules)
+            {
+                if (rule.Caps?.CampaignBudget is not null)
+                {
+                    usage = usage.WithCampaign(rule.Id, campaigns.GetValueOrDefault(rule.Id));
+                }
+            }
+
+            return usage;
+        }
+
+        private (MemberContext Context, TierDefinition Tier) Context(MemberState member, Instant at)
+        {
+            // The same replay as TierEvaluator.Evaluate (from enrolment), through the batch entry point, which keeps only the tier.
+            oneMember[0] = member.ToTierMember();
+            tiers.EvaluateInto(oneMember, oneResult, at < member.EnrolledAt ? member.EnrolledAt : at);
+            var tier = oneResult[0].Tier;
+            var context = new MemberContext(
+                tier: tier.Id,
+                tierEarnMultiplier: tier.Benefits.EarnMultiplier,
+                previousOrderCount: member.Orders,
+                firstOrderAt: member.FirstOrderAt,
+                enrolledAt: member.EnrolledAt);
+            return (context, tier);
+        }
+
+        private EarningRuleSet? RuleSetAt(Instant at) => candidate.RuleSets.InForceAt(at) ?? candidate.RuleSets.Versions[0];
+
+        private async Task CloseMonthAsync(YearMonth current, Instant boundary, CancellationToken cancellationToken)
+        {
+            clock.Now = boundary;
+            var (liability, perTier, expiredToDate) = await LiabilityAsync(boundary, cancellationToken).ConfigureAwait(false);
+            month.Expired = expiredToDate - totalExpired;
+            cumulativeIssued += month.Earned - month.Reversed;
+            cumulativeExpired += month.Expired;
+            totalExpired += month.Expired;
+            months.Add(new BacktestMonth
+            {
+                Month = current,
+                Orders = month.Orders,
+                Revenue = Money.FromDecimal(month.Revenue, currency),
+                MemberRevenue = Money.FromDecimal(month.MemberRevenue, currency),
+                Earned = month.Earned,
+                Reversed = month.Reversed,
+                Redeemed = month.Redeemed,
+                Expired = month.Expired,
+                Outstanding = liability.Outstanding.Points,
+                Liability = liability.Outstanding.Value,
+                BreakageToDate = cumulativeIssued > 0 ? (double)cumulativeExpired / cumulativeIssued : 0d,
+                Redemptions = month.Redemptions,
+                RewardCost = Money.FromDecimal(month.RewardCost, currency),
+                Members = memberList.Count,
+                MembersPerTier = perTier,
+            });
+            month = new MonthTotals(currency);
+        }
+
+        /// <summary>
+        /// The liability, the members per tier and the points expired to date (lifetime expired of
+        /// every account, lots past their expiry included whether swept or not, as the ledger's
+        /// balances count them) at <paramref name="at"/>.
+        /// </summary>
+        private async Task<(LiabilityReport Report, IReadOnlyList<KeyValuePair<TierId, int>> PerTier, long ExpiredToDate)> LiabilityAsync(Instant at, CancellationToken cancellationToken)
+        {
+            var counts = new int[candidate.Tiers.Tiers.Count];
+            var rank = candidate.Tiers.Tiers.Select((t, i) => (t.Id, i)).ToDictionary(p => p.Id, p => p.i);
+            var batch = new TierMember[memberList.Count];
+            for (var i = 0; i < batch.Length; i++)
+            {
+                batch[i] = memberList[i].ToTierMember();
+                if (batch[i].EnrolledAt > at)
+                {
+                    throw new InvalidOperationException($"Member '{batch[i].MemberId}' enrolled after {at}.");
+                }
+            }
+
+            var results = new TierBatchResult[batch.Length];
+            tiers.EvaluateInto(batch, results, at);
+            var accounts = new List<LiabilityAccount>(memberList.Count);
+            long expired = 0;
+            for (var i = 0; i < batch.Length; i++)
+            {
+                var member = memberList[i];
+                member.MonthEndStatus = results[i].Status;
+                var tier = results[i].Tier.Id;
+                counts[rank[tier]]++;
+                var key = new LedgerAccountKey(Program, member.Id);
+                var head = await store.GetHeadAsync(key, cancellationToken).ConfigureAwait(false);
+                if (head is null)
+                {
+                    continue;
+                }
+
+                LiabilityAccount account;
+                long swept;
+                if (member.Liability is { } cached && cached.Version == head.Version && !HasOpenHolds(head))
+                {
+                    // Unchanged since the last month end: the same lots, seen at a later instant.
+                    (account, swept) = (cached.Account.WithTier(tier), cached.SweptExpired);
+                }
+                else
+                {
+                    var snapshot = await store.GetAccountAsync(key, cancellationToken).ConfigureAwait(false);
+                    var state = AccountState.FromSnapshot(key, snapshot, candidate.Expiry, zone);
+                    (account, swept) = (LiabilityAccount.FromState(state, at, tier, null), state.Expired);
+                    member.Liability = (state.Version, account, swept);
+                }
+
+                expired = checked(expired + swept + UnsweptExpired(account, at));
+                accounts.Add(account);
+            }
+
+            var report = LiabilityCalculator.Compute(accounts, at, zone, valuation);
+            return (report, candidate.Tiers.Tiers.Select((t, i) => new KeyValuePair<TierId, int>(t.Id, counts[i])).ToArray(), expired);
+        }
+
+        /// <summary>Holds change with time alone (they lapse), so an account with one is always decoded again.</summary>
+        private static bool HasOpenHolds(LedgerAccountHead head) => head.HeldSnapshot != 0;
+
+        /// <summary>Points of open lots past their expiry (or the inactivity deadline) at <paramref name="at"/>: expired, swept or not.</summary>
+        private static long UnsweptExpired(LiabilityAccount account, Instant at)
+        {
+            long total = 0;
+            foreach (var lot in account.Lots)
+            {
+                var expires = lot.ExpiresAt;
+                if (account.InactivityDeadline is { } d && (expires is null || d < expires.GetValueOrDefault()))
+                {
+                    expires = d;
+                }
+
+                if (expires is { } e && e <= at)
+                {
+                    total = checked(total + lot.Points);
+                }
+            }
+
+            return total;
+        }
+
+        private YearMonth MonthOf(Instant instant)
+        {
+            var d = instant.InZone(zone).Date;
+            return new YearMonth(d.Year, d.Month);
+        }
+
+        private Instant StartOf(YearMonth m) => m.OnDayOfMonth(1).AtStartOfDayInZone(zone).ToInstant();
+
+        private static void Ensure(LedgerResult result, string what, string id)
+        {
+            if (!result.Succeeded)
+            {
+                throw new InvalidOperationException($"The backtest's ledger refused to {what} '{id}': {result.Error!.Code} {result.Error.Message}.");
+            }
+        }
+
+        private static LedgerExpiryOptions ToOptions(ExpiryPolicy policy) => new()
+        {
+            Policy = policy.Kind,
+            Days = policy.Days,
+            Months = policy.Months,
+            RoundUpTo = policy.Rounding,
+            Month = policy.Month,
+            Day = policy.Day,
+            YearsAfter = policy.YearsAfter,
+        };
+
+        private static decimal RefundedValue(EarningOrder order, OrderRefund refund)
+        {
+            if (refund.Lines.Count == 0)
+            {
+                return refund.Amount;
+            }
+
+            decimal total = 0m;
+            foreach (var line in refund.Lines)
+            {
+                if (line.LineIndex >= order.Lines.Count)
+                {
+                    throw new ArgumentException($"Refund line {line.LineIndex} does not exist; order '{order.Id}' has {order.Lines.Count} lines (0 to {order.Lines.Count - 1}).", "input");
+                }
+
+                var ordered = order.Lines[line.LineIndex];
+                total += ordered.NetAmount * line.Quantity / ordered.Quantity;
+            }
+
+            return total;
+        }
+    }
+
+    private sealed class MonthTotals(Currency currency)
+    {
+        public Currency Currency { get; } = currency;
+
+        public int Orders { get; set; }
+
+        public decimal Revenue { get; set; }
+
+        public decimal MemberRevenue { get; set; }
+
+        public long Earned { get; set; }
+
+        public long Reversed { get; set; }
+
+        public long Redeemed { get; set; }
+
+        public long Expired { get; set; }
+
+        public int Redemptions { get; set; }
+
+        public decimal RewardCost { get; set; }
+    }
+}
