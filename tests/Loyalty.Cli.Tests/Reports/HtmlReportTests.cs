@@ -95,12 +95,18 @@ public class HtmlReportTests
         }
     }
 
-    [ChromiumFact]
-    public async Task The_lifetime_value_report_opens_in_a_headless_browser_without_errors_and_its_charts_are_drawn()
+    [ChromiumTheory]
+    [InlineData("clv", new[] { "clv-segments", "clv-alive" })]
+    [InlineData("backtest", new[] { "backtest-comparison", "liability-curve" })]
+    public async Task The_lifetime_value_and_backtest_reports_open_in_a_headless_browser_without_errors_and_their_charts_are_drawn(string command, string[] expected)
     {
         var folder = Tool.TempFolder();
-        var html = Path.Combine(folder, "clv.html");
-        var run = Tool.Run("clv", Tool.Excerpt, "--currency", "USD", "--margin", "0.3", "--out", html);
+        var html = Path.Combine(folder, command + ".html");
+        var samples = Path.Combine(Tool.RepositoryRoot, "samples", "ProgrammeEconomics");
+        string[] options = command == "clv"
+            ? ["--margin", "0.3"]
+            : ["--programme", Path.Combine(samples, "programme-a.json"), "--programme", Path.Combine(samples, "programme-b.json")];
+        var run = Tool.Run([command, Tool.Excerpt, "--currency", "USD", .. options, "--out", html]);
         run.ExitCode.Should().Be(0, run.Error);
 
         await using var browser = await Chromium.StartAsync();
@@ -109,7 +115,7 @@ public class HtmlReportTests
 
         browser.Errors.Should().BeEmpty("the page loads without console errors");
         browser.Requests.Should().OnlyContain(url => url.StartsWith("file:", StringComparison.Ordinal) || url.StartsWith("data:", StringComparison.Ordinal), "the report needs no network");
-        charts.Select(c => c!["id"]!.GetValue<string>()).Should().Equal("clv-segments", "clv-alive");
+        charts.Select(c => c!["id"]!.GetValue<string>()).Should().Equal(expected);
         foreach (var chart in charts)
         {
             var id = chart!["id"]!.GetValue<string>();
