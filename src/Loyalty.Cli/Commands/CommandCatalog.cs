@@ -22,6 +22,12 @@ internal static class CommandCatalog
         config.AddCommand<CyclesCommand>("cycles")
             .WithDescription("Purchase cycles of repeat buyers and the customers overdue for their next purchase.")
             .WithExample("cycles", "data/cdnow-excerpt.csv", "--currency", "USD", "--max-lateness", "60");
+        config.AddCommand<ClvCommand>("clv")
+            .WithDescription("Customer lifetime value (BG/NBD or Pareto/NBD × Gamma-Gamma): fit report, top customers and value per RFMP segment.")
+            .WithExample("clv", "data/cdnow-excerpt.csv", "--currency", "USD", "--horizon", "12", "--margin", "0.3", "--out", "clv.html");
+        config.AddCommand<BacktestCommand>("backtest")
+            .WithDescription("Replay the orders through candidate programmes (JSON): points, redemptions, expiry, liability and reward cost month by month, side by side.")
+            .WithExample("backtest", "data/cdnow-excerpt.csv", "--currency", "USD", "--time-zone", "America/New_York", "--programme", "samples/ProgrammeEconomics/programme-a.json", "--programme", "samples/ProgrammeEconomics/programme-b.json", "--out", "backtest.html");
         config.AddCommand<ReportCommand>("report")
             .WithDescription("Every analysis in one self-contained HTML report with charts (English or French).")
             .WithExample("report", "data/cdnow-excerpt.csv", "--currency", "USD", "--culture", "fr-FR", "--out", "rapport.html");

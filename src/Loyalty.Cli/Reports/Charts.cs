@@ -140,6 +140,36 @@ internal static class Charts
         return plot.GetSvgHtml(Width, 420);
     }
 
+    /// <summary>Lines over a shared category axis (e.g. months), one per series, with a legend.</summary>
+    /// <param name="labels">The category labels, left to right (every few are written when there are many).</param>
+    /// <param name="series">Each series' name and values (one per label).</param>
+    /// <param name="xLabel">The category axis label.</param>
+    /// <param name="yLabel">The value axis label.</param>
+    /// <returns>The SVG element.</returns>
+    public static string Lines(IReadOnlyList<string> labels, IReadOnlyList<(string Name, double[] Values)> series, string xLabel, string yLabel)
+    {
+        var plot = NewPlot();
+        var xs = Enumerable.Range(0, labels.Count).Select(i => (double)i).ToArray();
+        Color[] palette = [Colors.SteelBlue, Colors.DarkOrange, Colors.SeaGreen, Colors.Crimson, Colors.SlateGray, Colors.Purple];
+        for (var s = 0; s < series.Count; s++)
+        {
+            var line = plot.Add.Scatter(xs, series[s].Values);
+            line.LegendText = series[s].Name;
+            line.Color = palette[s % palette.Length];
+            line.LineWidth = 2;
+            line.MarkerSize = 4;
+        }
+
+        var step = Math.Max(1, (int)Math.Ceiling(labels.Count / 12.0));
+        var ticks = Enumerable.Range(0, labels.Count).Where(i => i % step == 0).ToArray();
+        plot.Axes.Bottom.SetTicks([.. ticks.Select(i => (double)i)], [.. ticks.Select(i => labels[i])]);
+        plot.Axes.Margins(bottom: 0, top: 0.1);
+        plot.XLabel(xLabel);
+        plot.YLabel(yLabel);
+        plot.ShowLegend(Alignment.UpperLeft);
+        return plot.GetSvgHtml(Width, 420);
+    }
+
     /// <summary>A sequential colour map from near-white (low) to dark blue (high), so empty cells stay light.</summary>
     private sealed class LightToDarkBlue : IColormap
     {

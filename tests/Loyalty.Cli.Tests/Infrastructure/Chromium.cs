@@ -373,3 +373,15 @@ public sealed class ChromiumFactAttribute : FactAttribute
         }
     }
 }
+
+/// <summary>A theory that needs Chromium: skipped like <see cref="ChromiumFactAttribute"/>.</summary>
+public sealed class ChromiumTheoryAttribute : TheoryAttribute
+{
+    public ChromiumTheoryAttribute()
+    {
+        if (Chromium.SkipReason is { } reason)
+        {
+            Skip = reason;
+        }
+    }
+}

@@ -94,4 +94,35 @@ public class HtmlReportTests
             File.WriteAllBytes(Path.Combine(Tool.RepositoryRoot, "docs", "images", "cli-report.png"), screenshot);
         }
     }
+
+    [ChromiumTheory]
+    [InlineData("clv", new[] { "clv-segments", "clv-alive" })]
+    [InlineData("backtest", new[] { "backtest-comparison", "liability-curve" })]
+    public async Task The_lifetime_value_and_backtest_reports_open_in_a_headless_browser_without_errors_and_their_charts_are_drawn(string command, string[] expected)
+    {
+        var folder = Tool.TempFolder();
+        var html = Path.Combine(folder, command + ".html");
+        var samples = Path.Combine(Tool.RepositoryRoot, "samples", "ProgrammeEconomics");
+        string[] options = command == "clv"
+            ? ["--margin", "0.3"]
+            : ["--programme", Path.Combine(samples, "programme-a.json"), "--programme", Path.Combine(samples, "programme-b.json")];
+        var run = Tool.Run([command, Tool.Excerpt, "--currency", "USD", .. options, "--out", html]);
+        run.ExitCode.Should().Be(0, run.Error);
+
+        await using var browser = await Chromium.StartAsync();
+        await browser.NavigateAsync(new Uri(html).AbsoluteUri, 1100, 900);
+        var charts = JsonNode.Parse((await browser.EvaluateAsync(ChartSizes))!.GetValue<string>())!.AsArray();
+
+        browser.Errors.Should().BeEmpty("the page loads without console errors");
+        browser.Requests.Should().OnlyContain(url => url.StartsWith("file:", StringComparison.Ordinal) || url.StartsWith("data:", StringComparison.Ordinal), "the report needs no network");
+        charts.Select(c => c!["id"]!.GetValue<string>()).Should().Equal(expected);
+        foreach (var chart in charts)
+        {
+            var id = chart!["id"]!.GetValue<string>();
+            chart["width"]!.GetValue<double>().Should().BeGreaterThan(300, $"chart {id} is drawn with a width");
+            chart["height"]!.GetValue<double>().Should().BeGreaterThan(150, $"chart {id} is drawn with a height");
+            chart["shapes"]!.GetValue<int>().Should().BeGreaterThan(10, $"chart {id} has drawn shapes");
+            chart["text"]!.GetValue<int>().Should().BeGreaterThan(0, $"chart {id} has labels");
+        }
+    }
 }
