@@ -1432,6 +1432,7 @@ public sealed class LoyaltyProgram
                 DebtAdded = Points.FromInt64(debt),
                 IsFullRefund = record.Result.IsFullRefund,
                 Tier = tier?.Tier.Id ?? Tiers.EntryTier.Id,
+                Rules = record.Result.Rules,
             },
             isRepeat);
     }

@@ -123,6 +123,13 @@ public sealed record RefundReceipt
 
     /// <summary>The member's tier after the refund reduced qualification.</summary>
     public required TierId Tier { get; init; }
+
+    /// <summary>
+    /// The points reversed, rule by rule (each rule's share of what the refunded part earned); they
+    /// add up to <see cref="PointsReversed"/>, which equals <see cref="PointsTakenBack"/> +
+    /// <see cref="PointsWrittenOff"/> + <see cref="DebtAdded"/>.
+    /// </summary>
+    public IReadOnlyList<Earning.RuleRefund> Rules { get; init; } = [];
 }
 
 /// <summary>What recording an activity did.</summary>

@@ -109,6 +109,8 @@ public class LoyaltyProgramRefundTests
             var receipt = (await h.Program.RecordRefundAsync(new RefundRequest(RefundId.From($"R-{i}"), OrderId.From("A-1"), OrderRefund.ForAmount(price)))).GetValueOrThrow();
             reversed.Add(receipt.PointsReversed.Value);
             (receipt.PointsTakenBack + receipt.PointsWrittenOff + receipt.DebtAdded).Should().Be(receipt.PointsReversed);
+            receipt.Rules.Should().NotBeEmpty();
+            receipt.Rules.Sum(r => r.Points.Value).Should().Be(receipt.PointsReversed.Value);
         }
 
         reversed.Should().Equal(price, price, price);
