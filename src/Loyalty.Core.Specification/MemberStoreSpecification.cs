@@ -22,6 +22,7 @@ public abstract class MemberStoreSpecification : IAsyncLifetime
 {
     private static readonly Instant Start = Instant.FromUtc(2026, 3, 2, 9, 30);
     private static readonly MemberId Alice = MemberId.From("alice");
+    private static readonly MemberId Bob = MemberId.From("bob");
 
     /// <summary>Creates the specification with a programme of its own.</summary>
     protected MemberStoreSpecification()
@@ -542,6 +543,46 @@ public abstract class MemberStoreSpecification : IAsyncLifetime
                 after = page[^1].Member.MemberId;
             }
         }
+    }
+
+    /// <summary>
+    /// Orders recorded in a period come in (recorded instant, order id) order, from inclusive, until
+    /// exclusive, only the programme's, each page after the cursor; the recovery of interrupted calls
+    /// pages through them.
+    /// </summary>
+    /// <returns>A task.</returns>
+    [SpecificationFact]
+    public async Task Orders_recorded_in_a_period_are_listed_in_recording_order_by_keyset()
+    {
+        var store = CreateStore();
+        await store.AddMemberAsync(Member("alice", "CODE-AAAA"));
+        await store.AddMemberAsync(Member("bob", "CODE-BBBB"));
+        var version = 0L;
+        foreach (var (id, hour) in new[] { ("A-3", 2), ("A-1", 2), ("A-2", 1), ("A-4", 5), ("A-0", 0) })
+        {
+            var order = Order(id, Start + Duration.FromHours(hour)) with { RecordedAt = Start + Duration.FromHours(hour) };
+            Assert.Equal(HistoryAddStatus.Added, (await store.AddOrderAsync(order, version++)).Status);
+        }
+
+        var bobs = Order("B-1", Start + Duration.FromHours(2), Bob) with { RecordedAt = Start + Duration.FromHours(2) };
+        Assert.Equal(HistoryAddStatus.Added, (await store.AddOrderAsync(bobs, 0)).Status);
+        var elsewhere = Member("carol", "CODE-CCCC") with { ProgramId = ProgramId.From(Program.Value + "-other") };
+        await store.AddMemberAsync(elsewhere);
+
+        var from = Start + Duration.FromHours(1);
+        var until = Start + Duration.FromHours(5);
+        var all = await CreateStore().ListOrdersRecordedAsync(Program, from, until, null, 10);
+        Assert.Equal(["A-2", "A-1", "A-3", "B-1"], all.Select(o => o.OrderId.Value));
+        Assert.Equal(Describe(bobs), Describe(all[3]));
+
+        var first = await CreateStore().ListOrdersRecordedAsync(Program, from, until, null, 2);
+        Assert.Equal(["A-2", "A-1"], first.Select(o => o.OrderId.Value));
+        var second = await CreateStore().ListOrdersRecordedAsync(Program, from, until, (first[^1].RecordedAt, first[^1].OrderId), 2);
+        Assert.Equal(["A-3", "B-1"], second.Select(o => o.OrderId.Value));
+        Assert.Empty(await CreateStore().ListOrdersRecordedAsync(Program, from, until, (second[^1].RecordedAt, second[^1].OrderId), 2));
+        Assert.Empty(await CreateStore().ListOrdersRecordedAsync(ProgramId.From(Program.Value + "-other"), from, until, null, 10));
+        var thrown = await Assert.ThrowsAsync<ArgumentOutOfRangeException>(async () => await CreateStore().ListOrdersRecordedAsync(Program, from, until, null, 0));
+        Assert.Equal("maxCount", thrown.ParamName);
     }
 
     /// <summary>A batch of member updates writes each member still at the version read and names the others, which it leaves alone.</summary>

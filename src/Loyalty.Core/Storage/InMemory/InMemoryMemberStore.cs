@@ -22,6 +22,7 @@ public sealed class InMemoryMemberStore : IMemberStore
     private readonly Dictionary<ProgramId, OrderedIndex<string>> memberIds = [];
     private readonly Dictionary<ProgramId, OrderedIndex<(uint Key, string Id)>> memberKeys = [];
     private readonly Dictionary<(ProgramId, OrderId), OrderRecord> orders = [];
+    private readonly Dictionary<ProgramId, OrderedIndex<(NodaTime.Instant RecordedAt, string Id)>> ordersRecorded = [];
     private readonly Dictionary<(ProgramId, RefundId), RefundRecord> refunds = [];
     private readonly Dictionary<(ProgramId, OrderId), List<RefundRecord>> refundsByOrder = [];
     private readonly Dictionary<(ProgramId, ActivityId), ActivityRecord> activities = [];
@@ -198,7 +199,7 @@ public sealed class InMemoryMemberStore : IMemberStore
                 return new(new HistoryAddResult<OrderRecord>(HistoryAddStatus.Conflict));
             }
 
-            orders[(order.ProgramId, order.OrderId)] = order;
+            AddOrderRecord(order);
             Data(order.ProgramId, order.MemberId)?.Orders.Add(order);
             AdvanceHistory(order.ProgramId, order.MemberId);
             return new(new HistoryAddResult<OrderRecord>(HistoryAddStatus.Added));
@@ -337,7 +338,7 @@ public sealed class InMemoryMemberStore : IMemberStore
                 return new(new HistoryAddResult<OrderRecord>(HistoryAddStatus.Conflict));
             }
 
-            orders[(order.ProgramId, order.OrderId)] = order;
+            AddOrderRecord(order);
             data.Orders.Add(order);
             Replace(data, member);
             return new(new HistoryAddResult<OrderRecord>(HistoryAddStatus.Added));
@@ -409,16 +410,46 @@ public sealed class InMemoryMemberStore : IMemberStore
         cancellationToken.ThrowIfCancellationRequested();
         lock (gate)
         {
-            // A scan: the in-memory store is for tests, samples and small shops; the relational store reads an index.
-            IReadOnlyList<OrderRecord> page = orders.Values
-                .Where(o => o.ProgramId == programId && o.RecordedAt >= from && o.RecordedAt < until)
-                .Where(o => after is not { } a || o.RecordedAt > a.RecordedAt || (o.RecordedAt == a.RecordedAt && string.CompareOrdinal(o.OrderId.Value, a.OrderId.Value) > 0))
-                .OrderBy(o => o.RecordedAt)
-                .ThenBy(o => o.OrderId.Value, StringComparer.Ordinal)
-                .Take(maxCount)
-                .ToArray();
+            if (!ordersRecorded.TryGetValue(programId, out var index))
+            {
+                return new(Array.Empty<OrderRecord>());
+            }
+
+            // A walk of the (recorded instant, order id) index from the cursor: the page costs
+            // O(log n + page size) whatever its position, like the relational store's index.
+            var start = (from, string.Empty);
+            var inclusive = true;
+            if (after is { } a && RecordedOrder.Instance.Compare((a.RecordedAt, a.OrderId.Value), start) >= 0)
+            {
+                start = (a.RecordedAt, a.OrderId.Value);
+                inclusive = false;
+            }
+
+            var page = new List<OrderRecord>(Math.Min(maxCount, 1024));
+            index.Walk(start, inclusive, item =>
+            {
+                if (item.RecordedAt >= until)
+                {
+                    return OrderedIndex<(NodaTime.Instant, string)>.Step.Stop;
+                }
+
+                page.Add(orders[(programId, OrderId.From(item.Id))]);
+                return page.Count < maxCount ? OrderedIndex<(NodaTime.Instant, string)>.Step.Go : OrderedIndex<(NodaTime.Instant, string)>.Step.Stop;
+            });
             return new(page);
         }
+    }
+
+    private void AddOrderRecord(OrderRecord order)
+    {
+        orders[(order.ProgramId, order.OrderId)] = order;
+        if (!ordersRecorded.TryGetValue(order.ProgramId, out var index))
+        {
+            index = new OrderedIndex<(NodaTime.Instant RecordedAt, string Id)>(RecordedOrder.Instance);
+            ordersRecorded[order.ProgramId] = index;
+        }
+
+        index.Add((order.RecordedAt, order.OrderId.Value));
     }
 
     /// <summary>The checks every store makes, with the same messages.</summary>
@@ -496,6 +527,17 @@ public sealed class InMemoryMemberStore : IMemberStore
     }
 
     /// <summary>Orders (partition key, member id): keys as unsigned numbers, ids ordinally.</summary>
+    private sealed class RecordedOrder : IComparer<(NodaTime.Instant RecordedAt, string Id)>
+    {
+        public static readonly RecordedOrder Instance = new();
+
+        public int Compare((NodaTime.Instant RecordedAt, string Id) x, (NodaTime.Instant RecordedAt, string Id) y)
+        {
+            var c = x.RecordedAt.CompareTo(y.RecordedAt);
+            return c != 0 ? c : string.CompareOrdinal(x.Id, y.Id);
+        }
+    }
+
     private sealed class KeyOrder : IComparer<(uint Key, string Id)>
     {
         public static readonly KeyOrder Instance = new();
