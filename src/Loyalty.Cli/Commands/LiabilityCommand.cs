@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Text.Json;
 using Loyalty.Cli.Infrastructure;
 using Loyalty.Cli.Input;
+using Loyalty.Cli.Reports;
 using Loyalty.Core.Economics;
 using Loyalty.Core.EntityFrameworkCore;
 using Loyalty.Core.Ledger;
@@ -64,6 +65,11 @@ internal sealed class LiabilitySettings : OutputSettings
     [CommandOption("--inactivity-months <MONTHS>")]
     [Description("The programme expires all points after this many months without activity (ExpiryPolicy.Inactivity); default: no inactivity rule.")]
     public int? InactivityMonths { get; init; }
+
+    /// <summary>The HTML report to write.</summary>
+    [CommandOption("--out <REPORT.HTML>")]
+    [Description("Write a self-contained HTML report (tables and the liability by expiry as a chart).")]
+    public string? Out { get; init; }
 
     /// <summary>The schema of the loyalty tables.</summary>
     [CommandOption("--schema <SCHEMA>")]
@@ -204,6 +210,13 @@ internal sealed class LiabilityCommand(CliConsole console) : Command<LiabilitySe
         var asOf = ResolveAsOf(settings);
         var policy = settings.InactivityMonths is { } months ? ExpiryPolicy.Inactivity(months) : ExpiryPolicy.Never;
         var report = Read(settings, asOf, policy, cancellationToken).GetAwaiter().GetResult();
+        if (settings.Out is { } html)
+        {
+            var page = new HtmlReport(new Texts(settings.OutputCulture), Heading(report, settings));
+            AddTo(page, report, settings);
+            OrdersCommand<OrdersSettings>.WriteFileAtomically(html, "--out", page.WriteTo);
+        }
+
         if (settings.Json)
         {
             console.Json.WriteLine(JsonSerializer.Serialize(ToJson(report, settings), OrdersCommand<OrdersSettings>.JsonOptions));
@@ -395,7 +408,7 @@ internal sealed class LiabilityCommand(CliConsole console) : Command<LiabilitySe
         string Points(long p) => p.ToString("N0", culture);
         var format = "N" + currency.MinorUnits.ToString(CultureInfo.InvariantCulture);
         string Value(Money m) => m.Amount.ToString(format, culture);
-        output.WriteLine($"Liability of programme {settings.ProgramId} as of {InstantPattern.ExtendedIso.Format(report.AsOf)} ({settings.Zone.Id}), {report.Valuation.Description}: {report.Accounts.ToString(culture)} account(s) with points outstanding or owed.");
+        output.WriteLine(Heading(report, settings));
 
         var states = new Table().Title("By state").AddColumn("State").AddColumn(new TableColumn("Points").RightAligned()).AddColumn(new TableColumn($"Value ({currency})").RightAligned());
         states.AddRow("available", Points(report.Available.Points), Value(report.Available.Value));
@@ -415,6 +428,47 @@ internal sealed class LiabilityCommand(CliConsole console) : Command<LiabilitySe
         }
 
         output.Write(expiry);
+    }
+
+    private static string Heading(LiabilityReport report, LiabilitySettings settings) =>
+        $"Liability of programme {settings.ProgramId} as of {InstantPattern.ExtendedIso.Format(report.AsOf)} ({settings.Zone.Id}), {report.Valuation.Description}: {report.Accounts.ToString(settings.OutputCulture)} account(s) with points outstanding or owed.";
+
+    /// <summary>The liability section of an HTML report: the chart of the value by expiry, the tables by state and by expiry.</summary>
+    /// <param name="page">The report.</param>
+    /// <param name="report">The liability.</param>
+    /// <param name="settings">The settings.</param>
+    internal static void AddTo(HtmlReport page, LiabilityReport report, LiabilitySettings settings)
+    {
+        var culture = settings.OutputCulture;
+        var currency = report.Valuation.CostPerPoint.Currency;
+        var format = "N" + currency.MinorUnits.ToString(CultureInfo.InvariantCulture);
+        string Points(long p) => p.ToString("N0", culture);
+        string Value(Money m) => m.Amount.ToString(format, culture);
+        page.Heading("Points liability", $"Outstanding points: {Points(report.Outstanding.Points)}, worth {Value(report.Outstanding.Value)} {currency} ({report.Valuation.Description}); expired lots and lapsed holds are not counted.");
+        var buckets = report.ByExpiry.OrderBy(p => p.Key).ToList();
+        page.Chart(
+            "liability-by-expiry",
+            "Liability by expiry",
+            $"Value ({currency}) of the open lots by when they expire, counted from the month of {InstantPattern.ExtendedIso.Format(report.AsOf)} in {settings.Zone.Id}.",
+            Charts.Columns(
+                [.. buckets.Select(b => BucketLabel(b.Key))],
+                [.. buckets.Select(b => (double)b.Value.Value.Amount)],
+                [.. buckets.Select(b => Value(b.Value.Value))],
+                "Expires",
+                $"Value ({currency})"));
+        page.Table(
+            "By state",
+            ["State", "Points", $"Value ({currency})"],
+            [
+                ["available", Points(report.Available.Points), Value(report.Available.Value)],
+                ["pending", Points(report.Pending.Points), Value(report.Pending.Value)],
+                ["held", Points(report.Held.Points), Value(report.Held.Value)],
+                ["outstanding", Points(report.Outstanding.Points), Value(report.Outstanding.Value)],
+            ]);
+        page.Table(
+            "Open lots by expiry",
+            ["Expires", "Points", $"Value ({currency})"],
+            buckets.Select(b => (IReadOnlyList<string>)[BucketLabel(b.Key), Points(b.Value.Points), Value(b.Value.Value)]));
     }
 
     private sealed class PlacementModelCacheKeyFactory : IModelCacheKeyFactory

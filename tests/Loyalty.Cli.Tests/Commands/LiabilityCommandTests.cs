@@ -121,6 +121,23 @@ public class LiabilityCommandTests
     }
 
     [Fact]
+    public async Task Out_writes_a_report_with_the_liability_by_expiry_chart()
+    {
+        var path = await SeedAsync();
+        var html = Path.Combine(Tool.TempFolder(), "liability.html");
+
+        var run = Tool.Run(Args(path, "--cost-per-point", "0.01", "--out", html));
+
+        run.ExitCode.Should().Be(0, run.Error);
+        var page = await File.ReadAllTextAsync(html);
+        page.Should().Contain("<h2>Points liability</h2>")
+            .And.Contain("<figure class=\"chart\" id=\"liability-by-expiry\">")
+            .And.Contain("<svg")
+            .And.Contain("<tr><td>outstanding</td><td class=\"n\">1,050</td><td class=\"n\">10.50</td></tr>")
+            .And.Contain("<tr><td>never</td><td class=\"n\">450</td><td class=\"n\">4.50</td></tr>");
+    }
+
+    [Fact]
     public void An_unknown_provider_is_a_usage_error()
     {
         var run = Tool.Run("liability", "--connection", "Data Source=shop.db", "--provider", "mysql", "--program", "club", "--cost-per-point", "0.01");
