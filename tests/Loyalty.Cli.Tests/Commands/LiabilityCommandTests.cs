@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Loyalty.Cli.Commands;
 using Loyalty.Cli.Tests.Infrastructure;
+using Loyalty.Core.EntityFrameworkCore.Tests.Infrastructure;
 using Loyalty.Core.DependencyInjection;
 using Loyalty.Core.EntityFrameworkCore;
 using Loyalty.Core.Ledger;
@@ -34,7 +35,13 @@ public class LiabilityCommandTests
             await command.ExecuteNonQueryAsync();
         }
 
-        var options = new DbContextOptionsBuilder<LiabilityDbContext>().UseSqlite($"Data Source={path};Pooling=False").Options;
+        await SeedLedgerAsync(new DbContextOptionsBuilder<LiabilityDbContext>().UseSqlite($"Data Source={path};Pooling=False").Options);
+        return path;
+    }
+
+    /// <summary>Writes the programme's ledger (and another programme's) into the loyalty tables of a database.</summary>
+    private static async Task SeedLedgerAsync(DbContextOptions<LiabilityDbContext> options)
+    {
         await using var context = new LiabilityDbContext(options, LoyaltyModelOptions.Default);
         foreach (var program in new[] { "club", "other" })
         {
@@ -61,8 +68,6 @@ public class LiabilityCommandTests
             await Earn("m6", 80, Instant.FromUtc(2026, 5, 4, 11, 0));
             (await ledger.HoldAsync(new HoldPoints(TransactionId.From("hold-m4"), MemberId.From("m4"), Points.FromInt64(150)))).Succeeded.Should().BeTrue();
         }
-
-        return path;
     }
 
     private static string[] Args(string path, params string[] more) =>
@@ -135,6 +140,42 @@ public class LiabilityCommandTests
             .And.Contain("<svg")
             .And.Contain("<tr><td>outstanding</td><td class=\"n\">1,050</td><td class=\"n\">10.50</td></tr>")
             .And.Contain("<tr><td>never</td><td class=\"n\">450</td><td class=\"n\">4.50</td></tr>");
+    }
+
+    [PostgresFact]
+    public async Task The_liability_of_a_postgresql_ledger_is_the_same()
+    {
+        using var server = PostgresServer.Start();
+        var connection = server.CreateDatabase("liability");
+        var script = await File.ReadAllTextAsync(Path.Combine(Tool.RepositoryRoot, "src", "Loyalty.Core.EntityFrameworkCore", "Sql", "loyalty-postgresql.sql"));
+        await using (var admin = new Npgsql.NpgsqlConnection(connection))
+        {
+            await admin.OpenAsync();
+            await using var command = admin.CreateCommand();
+            command.CommandText = script;
+            await command.ExecuteNonQueryAsync();
+        }
+
+        await SeedLedgerAsync(new DbContextOptionsBuilder<LiabilityDbContext>().UseNpgsql(connection).Options);
+        var empty = server.CreateDatabase("empty");
+
+        var run = Tool.Run("liability", "--connection", connection, "--provider", "postgresql", "--program", "club", "--as-of", "2026-05-04T12:00:00Z", "--cost-per-point", "0.01", "--json");
+        var missing = Tool.Run("liability", "--connection", empty, "--provider", "postgresql", "--program", "club", "--cost-per-point", "0.01");
+
+        run.ExitCode.Should().Be(0, run.Error);
+        var root = JsonDocument.Parse(run.Json).RootElement;
+        root.GetProperty("provider").GetString().Should().Be("postgresql");
+        root.GetProperty("accounts").GetInt32().Should().Be(5);
+        root.GetProperty("outstanding").GetProperty("points").GetInt64().Should().Be(1_050);
+        root.GetProperty("available").GetProperty("points").GetInt64().Should().Be(850);
+        root.GetProperty("pending").GetProperty("points").GetInt64().Should().Be(50);
+        root.GetProperty("held").GetProperty("points").GetInt64().Should().Be(150);
+        root.GetProperty("byExpiry").EnumerateArray().Select(b => b.GetProperty("points").GetInt64()).Should().Equal(100L, 200L, 300L, 0L, 450L);
+        missing.ExitCode.Should().Be(3);
+        Flat(missing.Error).Should().StartWith(
+            "error: --connection: the database has no table loyalty_ledger_accounts (the loyalty ledger of prefix 'loyalty_'); "
+            + "create the loyalty tables with the SQL script shipped in the Loyalty.Core.EntityFrameworkCore package (sql/loyalty-postgresql.sql) or the shop's EF Core migration, "
+            + "or give --schema/--table-prefix if the shop placed them elsewhere (42P01: relation \"loyalty_ledger_accounts\" does not exist");
     }
 
     [Fact]
@@ -219,5 +260,17 @@ public class LiabilityCommandTests
 
         run.ExitCode.Should().Be(3);
         Flat(run.Error).Should().StartWith("error: --connection: the database has no table shop_ledger_accounts (the loyalty ledger of prefix 'shop_');");
+    }
+}
+
+/// <summary>A fact that needs the PostgreSQL server binaries: skipped with how to install them when they are missing.</summary>
+public sealed class PostgresFactAttribute : FactAttribute
+{
+    public PostgresFactAttribute()
+    {
+        if (PostgresServer.SkipReason is { } reason)
+        {
+            Skip = reason;
+        }
     }
 }
