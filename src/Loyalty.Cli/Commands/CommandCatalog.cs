@@ -28,6 +28,9 @@ internal static class CommandCatalog
         config.AddCommand<BacktestCommand>("backtest")
             .WithDescription("Replay the orders through candidate programmes (JSON): points, redemptions, expiry, liability and reward cost month by month, side by side.")
             .WithExample("backtest", "data/cdnow-excerpt.csv", "--currency", "USD", "--time-zone", "America/New_York", "--programme", "samples/ProgrammeEconomics/programme-a.json", "--programme", "samples/ProgrammeEconomics/programme-b.json", "--out", "backtest.html");
+        config.AddCommand<LiabilityCommand>("liability")
+            .WithDescription("The liability of a live programme's outstanding points, read from the shop's database (SQLite or PostgreSQL): by state and by expiry.")
+            .WithExample("liability", "--connection", "Data Source=shop.db", "--provider", "sqlite", "--program", "club", "--cost-per-point", "0.01", "--currency", "EUR");
         config.AddCommand<ReportCommand>("report")
             .WithDescription("Every analysis in one self-contained HTML report with charts (English or French).")
             .WithExample("report", "data/cdnow-excerpt.csv", "--currency", "USD", "--culture", "fr-FR", "--out", "rapport.html");

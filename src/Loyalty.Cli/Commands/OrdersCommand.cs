@@ -135,7 +135,7 @@ internal abstract class OrdersCommand<TSettings>(CliConsole console) : Command<T
     /// <param name="option">The option that named it, for the message.</param>
     /// <param name="write">Writes the content.</param>
     /// <exception cref="OutputException">The file cannot be written.</exception>
-    protected static void WriteFileAtomically(string path, string option, Action<Stream> write)
+    internal static void WriteFileAtomically(string path, string option, Action<Stream> write)
     {
         ArgumentNullException.ThrowIfNull(write);
         string? temporary = null;

@@ -31,6 +31,15 @@ internal sealed class HtmlReport
         subtitle = texts.Format("report.generated", Path.GetFileName(file), texts.Number(lines), Texts.Date(asOf), scope);
     }
 
+    /// <summary>Creates an empty report whose data is not an orders file (e.g. a live database).</summary>
+    /// <param name="texts">The language.</param>
+    /// <param name="subtitle">What was read, shown under the title.</param>
+    public HtmlReport(Texts texts, string subtitle)
+    {
+        this.texts = texts;
+        this.subtitle = subtitle;
+    }
+
     /// <summary>The language of the report.</summary>
     public Texts Texts => texts;
 
