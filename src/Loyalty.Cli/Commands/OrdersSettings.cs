@@ -144,13 +144,12 @@ internal class OrdersSettings : OutputSettings
 
         if (AsOf is not null)
         {
-            var parsed = LocalDatePattern.Iso.Parse(AsOf);
-            if (!parsed.Success)
+            if (ParseDate("--as-of", AsOf, "1998-06-30", out var asOf) is { } error)
             {
-                return ValidationResult.Error($"--as-of: '{AsOf}' is not a date written yyyy-MM-dd, e.g. 1998-06-30.");
+                return error;
             }
 
-            AsOfDate = parsed.Value;
+            AsOfDate = asOf;
         }
 
         if (Window is not null)
@@ -179,5 +178,18 @@ internal class OrdersSettings : OutputSettings
             TimeZone = zone,
         };
         return ValidationResult.Success();
+    }
+
+    /// <summary>Parses an option's ISO date (yyyy-MM-dd).</summary>
+    /// <param name="option">The option, e.g. <c>--as-of</c>.</param>
+    /// <param name="text">The value given.</param>
+    /// <param name="example">A date to show in the error.</param>
+    /// <param name="date">The date, when it parses.</param>
+    /// <returns>Null when it parses; otherwise the error naming the option.</returns>
+    protected static ValidationResult? ParseDate(string option, string text, string example, out LocalDate date)
+    {
+        var parsed = LocalDatePattern.Iso.Parse(text);
+        date = parsed.Success ? parsed.Value : default;
+        return parsed.Success ? null : ValidationResult.Error($"{option}: '{text}' is not a date written yyyy-MM-dd, e.g. {example}.");
     }
 }

@@ -51,13 +51,12 @@ internal sealed class ReportSettings : OrdersSettings
 
         if (CompareTo is not null)
         {
-            var parsed = LocalDatePattern.Iso.Parse(CompareTo);
-            if (!parsed.Success)
+            if (ParseDate("--compare-to", CompareTo, "1997-12-31", out var compareTo) is { } error)
             {
-                return ValidationResult.Error($"--compare-to: '{CompareTo}' is not a date written yyyy-MM-dd, e.g. 1997-12-31.");
+                return error;
             }
 
-            CompareToDate = parsed.Value;
+            CompareToDate = compareTo;
         }
 
         return ValidationResult.Success();

@@ -55,18 +55,17 @@ internal sealed class RfmpSettings : OrdersSettings
 
         if (CompareTo is not null)
         {
-            var parsed = LocalDatePattern.Iso.Parse(CompareTo);
-            if (!parsed.Success)
+            if (ParseDate("--compare-to", CompareTo, "1997-12-31", out var compareTo) is { } error)
             {
-                return ValidationResult.Error($"--compare-to: '{CompareTo}' is not a date written yyyy-MM-dd, e.g. 1997-12-31.");
+                return error;
             }
 
-            if (AsOfDate is { } asOf && parsed.Value >= asOf)
+            if (AsOfDate is { } asOf && compareTo >= asOf)
             {
                 return ValidationResult.Error($"--compare-to: {CompareTo} is not before the as-of date {AsOf}; give an earlier date.");
             }
 
-            CompareToDate = parsed.Value;
+            CompareToDate = compareTo;
         }
 
         return ValidationResult.Success();
