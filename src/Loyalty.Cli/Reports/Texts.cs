@@ -131,6 +131,7 @@ internal sealed class Texts
         ["days"] = ("days", "jours"),
         ["validate.ok"] = ("{0}: the configuration is valid ({1}).", "{0} : la configuration est valide ({1})."),
         ["validate.problems"] = ("{0}: {1} problem(s) found:", "{0} : {1} problème(s) trouvé(s) :"),
+        ["report.clvSkipped"] = ("Not computed on this data: {0}", "Non calculée sur ces données : {0}"),
         ["liability.heading"] = ("Liability of programme {0} as of {1} ({2}), {3}: {4} account(s) with points outstanding or owed.", "Passif du programme {0} au {1} ({2}), {3} : {4} compte(s) avec des points en circulation ou dus."),
         ["liability.valuation"] = ("{0} {1} per point", "{0} {1} par point"),
         ["liability.title"] = ("Points liability", "Passif des points"),
