@@ -214,7 +214,10 @@ internal sealed class LiabilityCommand(CliConsole console) : Command<LiabilitySe
     {
         var asOf = ResolveAsOf(settings);
         var policy = settings.InactivityMonths is { } months ? ExpiryPolicy.Inactivity(months) : ExpiryPolicy.Never;
-        var report = Read(settings, asOf, policy, cancellationToken).GetAwaiter().GetResult();
+        // A spinner on an interactive terminal: a large ledger takes a while to read.
+        var report = settings.Json || !console.Out.Profile.Capabilities.Interactive
+            ? Read(settings, asOf, policy, cancellationToken).GetAwaiter().GetResult()
+            : console.Out.Status().Start($"{settings.ProgramId}: reading the ledger…", _ => Read(settings, asOf, policy, cancellationToken).GetAwaiter().GetResult());
         if (settings.Out is { } html)
         {
             var texts = new Texts(settings.OutputCulture);
