@@ -51,41 +51,11 @@ internal sealed class BacktestCommand(CliConsole console) : OrdersCommand<Backte
     protected override int Run(BacktestSettings settings)
     {
         // Candidates first: a bad file is reported before the orders are read.
-        var candidates = settings.Programmes.Select(ReadCandidate).ToList();
-        for (var i = 0; i < candidates.Count; i++)
-        {
-            if (candidates[i].Currency != settings.Format.Currency)
-            {
-                throw new UsageException($"--programme {settings.Programmes[i]}: the candidate earns in {candidates[i].Currency}, but the orders are in {settings.Format.Currency} (--currency); give --currency {candidates[i].Currency} if the file is in {candidates[i].Currency} (amounts are never converted).");
-            }
-        }
-
+        var candidates = ReadCandidates(settings.Programmes, settings.Format.Currency);
         var asOf = ResolveAsOf(settings);
-        var zone = settings.Format.TimeZone;
-        var end = EndOfDay(asOf, zone);
-        var start = settings.WindowPeriod is { } window ? asOf.Minus(window) : (NodaTime.LocalDate?)null;
-        var (results, lines) = ReadOrders(settings, p => p
-            .Where(x => x.PlacedAt <= end && (start is not { } s || x.PlacedAt.InZone(zone).Date > s))
-            .ToArray());
-        var purchases = (Purchase[])results[0]!;
-        var orders = new EarningOrder[purchases.Length];
-        for (var i = 0; i < purchases.Length; i++)
-        {
-            var p = purchases[i];
-            var id = $"{p.Customer}/{p.Order}";
-            orders[i] = new EarningOrder(
-                OrderId.From(id.Length <= 128 ? id : $"#{i + 1}"),
-                p.Customer,
-                p.PlacedAt,
-                p.NetAmount.Currency,
-                [new OrderLine("ORDER", 1, p.NetAmount.Amount, categories: p.Categories)]);
-        }
-
-        var input = new BacktestInput { Orders = orders };
-        var backtest = new Core.Economics.BacktestSettings(settings.Format.Currency, zone, settings.Seed);
-        var replayed = WithStatus(settings, "replaying the programmes", () =>
-            candidates.Select(c => Replay(c, input, backtest)).ToList());
-        var analysis = new BacktestAnalysis(replayed, settings.Programmes, orders.Length, purchases.Select(p => p.Customer).Distinct().Count(), settings.Seed, lines, settings.Format.Currency.Code);
+        var (results, lines) = ReadOrders(settings, p => p.ToArray());
+        var analysis = WithStatus(settings, "replaying the programmes", () =>
+            Replay(candidates, settings.Programmes, (Purchase[])results[0]!, asOf, settings.WindowPeriod, settings.Format.TimeZone, settings.Format.Currency, settings.Seed, lines));
         var texts = new Texts(settings.OutputCulture);
         if (settings.Out is { } html)
         {
@@ -104,6 +74,64 @@ internal sealed class BacktestCommand(CliConsole console) : OrdersCommand<Backte
         }
 
         return ExitCodes.Success;
+    }
+
+    /// <summary>Reads the candidate programmes and checks that they earn in the orders' currency.</summary>
+    /// <param name="files">The <c>--programme</c> files.</param>
+    /// <param name="currency">The orders' currency.</param>
+    /// <returns>The candidates, in order.</returns>
+    /// <exception cref="InputException">A file cannot be read or is not a valid candidate.</exception>
+    /// <exception cref="UsageException">A candidate earns in another currency.</exception>
+    internal static List<ProgrammeCandidate> ReadCandidates(IReadOnlyList<string> files, Currency currency)
+    {
+        var candidates = files.Select(ReadCandidate).ToList();
+        for (var i = 0; i < candidates.Count; i++)
+        {
+            if (candidates[i].Currency != currency)
+            {
+                throw new UsageException($"--programme {files[i]}: the candidate earns in {candidates[i].Currency}, but the orders are in {currency} (--currency); give --currency {candidates[i].Currency} if the file is in {candidates[i].Currency} (amounts are never converted).");
+            }
+        }
+
+        return candidates;
+    }
+
+    /// <summary>
+    /// Replays the orders up to the end of the as-of date (within the window) through each
+    /// candidate: each order becomes one line of its net amount, with its categories.
+    /// </summary>
+    /// <param name="candidates">The candidates.</param>
+    /// <param name="files">Their files.</param>
+    /// <param name="all">Every purchase of the file.</param>
+    /// <param name="asOf">The as-of date.</param>
+    /// <param name="window">The window, or null.</param>
+    /// <param name="zone">The shop's zone.</param>
+    /// <param name="currency">The currency.</param>
+    /// <param name="seed">The seed of the redemption draws.</param>
+    /// <param name="lines">The data lines read.</param>
+    /// <returns>The analysis.</returns>
+    internal static BacktestAnalysis Replay(IReadOnlyList<ProgrammeCandidate> candidates, IReadOnlyList<string> files, Purchase[] all, NodaTime.LocalDate asOf, NodaTime.Period? window, NodaTime.DateTimeZone zone, Currency currency, int seed, long lines)
+    {
+        var end = EndOfDay(asOf, zone);
+        var start = window is { } w ? asOf.Minus(w) : (NodaTime.LocalDate?)null;
+        var purchases = all.Where(x => x.PlacedAt <= end && (start is not { } s || x.PlacedAt.InZone(zone).Date > s)).ToArray();
+        var orders = new EarningOrder[purchases.Length];
+        for (var i = 0; i < purchases.Length; i++)
+        {
+            var p = purchases[i];
+            var id = $"{p.Customer}/{p.Order}";
+            orders[i] = new EarningOrder(
+                OrderId.From(id.Length <= 128 ? id : $"#{i + 1}"),
+                p.Customer,
+                p.PlacedAt,
+                p.NetAmount.Currency,
+                [new OrderLine("ORDER", 1, p.NetAmount.Amount, categories: p.Categories)]);
+        }
+
+        var input = new BacktestInput { Orders = orders };
+        var backtest = new Core.Economics.BacktestSettings(currency, zone, seed);
+        var replayed = candidates.Select(c => Replay(c, input, backtest)).ToList();
+        return new BacktestAnalysis(replayed, files, orders.Length, purchases.Select(p => p.Customer).Distinct().Count(), seed, lines, currency.Code);
     }
 
     private static BacktestResult Replay(ProgrammeCandidate candidate, BacktestInput input, Core.Economics.BacktestSettings settings)

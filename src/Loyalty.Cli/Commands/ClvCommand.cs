@@ -179,7 +179,7 @@ internal sealed class ClvCommand(CliConsole console) : OrdersCommand<ClvSettings
             Value = new LifetimeValueOptions { Months = settings.Horizon, AnnualDiscountRate = settings.AnnualDiscountRate, Margin = settings.MarginShare },
         };
 
-        var result = WithStatus(settings, "fitting the models", () => Analyse(settings, purchases, options));
+        var result = WithStatus(settings, "fitting the models", () => Analyse(settings.File, settings.MaxIterations, purchases, options));
 
         var analysis = new ClvAnalysis(result, asOf, lines, purchases.Count(p => p.PlacedAt.InZone(settings.Format.TimeZone).Date > asOf), settings.Format.Currency.Code);
         var texts = new Texts(settings.OutputCulture);
@@ -212,7 +212,12 @@ internal sealed class ClvCommand(CliConsole console) : OrdersCommand<ClvSettings
     /// is an input error naming the file; a fit that does not converge
     /// (<see cref="InvalidOperationException"/>) is a usage error whose fix is given in the tool's options.
     /// </summary>
-    private static LifetimeValueAnalysis Analyse(ClvSettings settings, Purchase[] purchases, LifetimeValueAnalysisOptions options)
+    /// <param name="file">The orders file, for messages.</param>
+    /// <param name="maxIterations">The iteration budget, for the advice.</param>
+    /// <param name="purchases">The purchases.</param>
+    /// <param name="options">The options.</param>
+    /// <returns>The analysis.</returns>
+    internal static LifetimeValueAnalysis Analyse(string file, int maxIterations, Purchase[] purchases, LifetimeValueAnalysisOptions options)
     {
         try
         {
@@ -221,14 +226,14 @@ internal sealed class ClvCommand(CliConsole console) : OrdersCommand<ClvSettings
         catch (ArgumentException ex)
         {
             var message = ex.ParamName is { } name ? ex.Message.Replace($" (Parameter '{name}')", string.Empty, StringComparison.Ordinal) : ex.Message;
-            throw new InputException($"{settings.File}: {message}", ex);
+            throw new InputException($"{file}: {message}", ex);
         }
         catch (InvalidOperationException ex)
         {
             const string LibraryAdvice = "; set FitOptions.L2Penalty";
             var cut = ex.Message.IndexOf(LibraryAdvice, StringComparison.Ordinal);
             var message = cut < 0 ? ex.Message.TrimEnd('.') : ex.Message[..cut];
-            throw new UsageException($"{message}; give --penalty 0.01, raise --max-iterations (now {settings.MaxIterations}), or choose a later --as-of for a longer calibration period.");
+            throw new UsageException($"{message}; give --penalty 0.01, raise --max-iterations (now {maxIterations}), or choose a later --as-of for a longer calibration period.");
         }
     }
 

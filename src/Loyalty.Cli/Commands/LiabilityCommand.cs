@@ -71,6 +71,11 @@ internal sealed class LiabilitySettings : OutputSettings
     [Description("Write a self-contained HTML report (tables and the liability by expiry as a chart).")]
     public string? Out { get; init; }
 
+    /// <summary>Whether to split the outstanding points by the members' tiers.</summary>
+    [CommandOption("--by-tier")]
+    [Description("Also split the outstanding points by the members' current tiers (reads the member pages of the programme too).")]
+    public bool ByTier { get; init; }
+
     /// <summary>The schema of the loyalty tables.</summary>
     [CommandOption("--schema <SCHEMA>")]
     [Description("Schema of the loyalty tables, if the shop placed them in one (ApplyLoyaltyModel's schema); default: the provider's default schema.")]
@@ -209,10 +214,14 @@ internal sealed class LiabilityCommand(CliConsole console) : Command<LiabilitySe
     {
         var asOf = ResolveAsOf(settings);
         var policy = settings.InactivityMonths is { } months ? ExpiryPolicy.Inactivity(months) : ExpiryPolicy.Never;
-        var report = Read(settings, asOf, policy, cancellationToken).GetAwaiter().GetResult();
+        // A spinner on an interactive terminal: a large ledger takes a while to read.
+        var report = settings.Json || !console.Out.Profile.Capabilities.Interactive
+            ? Read(settings, asOf, policy, cancellationToken).GetAwaiter().GetResult()
+            : console.Out.Status().Start($"{settings.ProgramId}: reading the ledger…", _ => Read(settings, asOf, policy, cancellationToken).GetAwaiter().GetResult());
         if (settings.Out is { } html)
         {
-            var page = new HtmlReport(new Texts(settings.OutputCulture), Heading(report, settings));
+            var texts = new Texts(settings.OutputCulture);
+            var page = new HtmlReport(texts, Heading(texts, report, settings));
             AddTo(page, report, settings);
             OrdersCommand<OrdersSettings>.WriteFileAtomically(html, "--out", page.WriteTo);
         }
@@ -263,10 +272,12 @@ internal sealed class LiabilityCommand(CliConsole console) : Command<LiabilitySe
         var store = new EntityFrameworkLedgerStore(db);
         try
         {
+            var tiers = settings.ByTier ? await ReadTiersAsync(db, settings.ProgramId, cancellationToken).ConfigureAwait(false) : null;
             var accounts = new List<LiabilityAccount>();
             await foreach (var snapshot in LedgerLiability.ReadAllAsync(store, settings.ProgramId, PageSize, cancellationToken).ConfigureAwait(false))
             {
-                accounts.Add(LiabilityAccount.FromSnapshot(snapshot, policy, settings.Zone, asOf));
+                var tier = tiers is not null && snapshot.Head is { } head && tiers.TryGetValue(head.MemberId, out var t) ? t : null;
+                accounts.Add(LiabilityAccount.FromSnapshot(snapshot, policy, settings.Zone, asOf, tier));
             }
 
             return LiabilityCalculator.Compute(accounts, asOf, settings.Zone, settings.Valuation, settings.Valuation.CostPerPoint.Currency.MinorUnits);
@@ -274,6 +285,29 @@ internal sealed class LiabilityCommand(CliConsole console) : Command<LiabilitySe
         catch (LoyaltyStoreException ex)
         {
             throw new InputException($"--connection: {ex.Message}", ex);
+        }
+    }
+
+    /// <summary>Every member's current tier, read through the EF Core member store in keyset pages.</summary>
+    private static async Task<Dictionary<MemberId, TierId?>> ReadTiersAsync(LiabilityDbContext db, ProgramId program, CancellationToken cancellationToken)
+    {
+        var members = new EntityFrameworkMemberStore(db);
+        var tiers = new Dictionary<MemberId, TierId?>();
+        MemberId? after = null;
+        while (true)
+        {
+            var page = await members.ReadMemberPageAsync(program, MemberPartition.All, after, PageSize, cancellationToken).ConfigureAwait(false);
+            if (page.Count == 0)
+            {
+                return tiers;
+            }
+
+            foreach (var entry in page)
+            {
+                tiers[entry.Member.MemberId] = entry.Member.TierStatus?.Tier;
+            }
+
+            after = page[^1].Member.MemberId;
         }
     }
 
@@ -380,6 +414,7 @@ internal sealed class LiabilityCommand(CliConsole console) : Command<LiabilitySe
             held = Figure(report.Held),
             debt = report.Debt,
             byExpiry = report.ByExpiry.OrderBy(p => p.Key).Select(p => new { bucket = BucketKey(p.Key), points = p.Value.Points, value = p.Value.Value.Amount }),
+            byTier = settings.ByTier ? ByTier(report).Select(p => new { tier = p.Key == default ? null : p.Key.ToString(), points = p.Value.Points, value = p.Value.Value.Amount }) : null,
         };
     }
 
@@ -392,83 +427,101 @@ internal sealed class LiabilityCommand(CliConsole console) : Command<LiabilitySe
         _ => "never",
     };
 
-    private static string BucketLabel(ExpiryBucket bucket) => bucket switch
-    {
-        ExpiryBucket.ThisMonth => "this month",
-        ExpiryBucket.WithinThreeMonths => "next 2 months",
-        ExpiryBucket.WithinTwelveMonths => "months 4 to 12",
-        ExpiryBucket.Later => "later",
-        _ => "never",
-    };
+    /// <summary>The tiers, by name, members without a tier last.</summary>
+    private static IEnumerable<KeyValuePair<TierId, LiabilityFigure>> ByTier(LiabilityReport report) =>
+        report.ByTier.OrderBy(p => p.Key == default).ThenBy(p => p.Key == default ? string.Empty : p.Key.ToString(), StringComparer.Ordinal);
+
+    private static string TierLabel(Texts texts, TierId tier) => tier == default ? texts["tier.none"] : tier.ToString();
 
     private static void Render(IAnsiConsole output, LiabilityReport report, LiabilitySettings settings)
     {
-        var culture = settings.OutputCulture;
-        var currency = report.Valuation.CostPerPoint.Currency;
-        string Points(long p) => p.ToString("N0", culture);
-        var format = "N" + currency.MinorUnits.ToString(CultureInfo.InvariantCulture);
-        string Value(Money m) => m.Amount.ToString(format, culture);
-        output.WriteLine(Heading(report, settings));
-
-        var states = new Table().Title("By state").AddColumn("State").AddColumn(new TableColumn("Points").RightAligned()).AddColumn(new TableColumn($"Value ({currency})").RightAligned());
-        states.AddRow("available", Points(report.Available.Points), Value(report.Available.Value));
-        states.AddRow("pending", Points(report.Pending.Points), Value(report.Pending.Value));
-        states.AddRow("held", Points(report.Held.Points), Value(report.Held.Value));
-        states.AddRow("[bold]outstanding[/]", "[bold]" + Points(report.Outstanding.Points) + "[/]", "[bold]" + Value(report.Outstanding.Value) + "[/]");
-        output.Write(states);
-        if (report.Debt != 0)
+        var texts = new Texts(settings.OutputCulture);
+        output.WriteLine(Heading(texts, report, settings));
+        foreach (var (title, columns, lines) in Rows(texts, report, settings))
         {
-            output.WriteLine($"Debt owed by members (already deducted from available): {Points(report.Debt)} points.");
-        }
+            var byState = title == texts["liability.byState"];
+            var table = new Table().Title(Markup.Escape(title)).AddColumn(Markup.Escape(columns[0]));
+            foreach (var column in columns.Skip(1))
+            {
+                table.AddColumn(new TableColumn(Markup.Escape(column)).RightAligned());
+            }
 
-        var expiry = new Table().Title("Open lots by expiry").AddColumn("Expires").AddColumn(new TableColumn("Points").RightAligned()).AddColumn(new TableColumn($"Value ({currency})").RightAligned());
-        foreach (var (bucket, figure) in report.ByExpiry.OrderBy(p => p.Key))
-        {
-            expiry.AddRow(BucketLabel(bucket), Points(figure.Points), Value(figure.Value));
-        }
+            for (var i = 0; i < lines.Count; i++)
+            {
+                var bold = byState && i == lines.Count - 1;
+                table.AddRow(lines[i].Select(cell => bold ? "[bold]" + Markup.Escape(cell) + "[/]" : Markup.Escape(cell)).ToArray());
+            }
 
-        output.Write(expiry);
+            output.Write(table);
+            if (byState && report.Debt != 0)
+            {
+                output.WriteLine(texts.Format("liability.debt", report.Debt.ToString("N0", settings.OutputCulture)));
+            }
+        }
     }
 
-    private static string Heading(LiabilityReport report, LiabilitySettings settings) =>
-        $"Liability of programme {settings.ProgramId} as of {InstantPattern.ExtendedIso.Format(report.AsOf)} ({settings.Zone.Id}), {report.Valuation.Description}: {report.Accounts.ToString(settings.OutputCulture)} account(s) with points outstanding or owed.";
+    /// <summary>The tables, in the words of the culture: by state, by expiry, and with <c>--by-tier</c> by tier.</summary>
+    private static List<(string Title, string[] Columns, List<string[]> Lines)> Rows(Texts texts, LiabilityReport report, LiabilitySettings settings)
+    {
+        var culture = settings.OutputCulture;
+        var currency = report.Valuation.CostPerPoint.Currency;
+        var format = "N" + currency.MinorUnits.ToString(CultureInfo.InvariantCulture);
+        string Points(long p) => p.ToString("N0", culture);
+        string Value(Money m) => m.Amount.ToString(format, culture);
+        string[] Row(string label, LiabilityFigure f) => [label, Points(f.Points), Value(f.Value)];
+        string[] Columns(string first) => [texts[first], texts["col.points"], texts.Format("col.value", currency)];
+        var tables = new List<(string, string[], List<string[]>)>
+        {
+            (texts["liability.byState"], Columns("col.state"), [
+                Row(texts["state.available"], report.Available),
+                Row(texts["state.pending"], report.Pending),
+                Row(texts["state.held"], report.Held),
+                Row(texts["state.outstanding"], report.Outstanding)]),
+            (texts["liability.byExpiry"], Columns("col.expires"), [.. report.ByExpiry.OrderBy(p => p.Key).Select(p => Row(texts["expiry." + BucketKey(p.Key)], p.Value))]),
+        };
+        if (settings.ByTier)
+        {
+            tables.Add((texts["liability.byTier"], Columns("col.tier"), [.. ByTier(report).Select(p => Row(TierLabel(texts, p.Key), p.Value))]));
+        }
 
-    /// <summary>The liability section of an HTML report: the chart of the value by expiry, the tables by state and by expiry.</summary>
+        return tables;
+    }
+
+    private static string Valuation(Texts texts, LiabilityReport report, LiabilitySettings settings) =>
+        settings.OutputCulture.TwoLetterISOLanguageName == "fr"
+            ? texts.Format("liability.valuation", report.Valuation.CostPerPoint.Amount, report.Valuation.CostPerPoint.Currency)
+            : report.Valuation.Description;
+
+    private static string Heading(Texts texts, LiabilityReport report, LiabilitySettings settings) =>
+        texts.Format("liability.heading", settings.ProgramId, InstantPattern.ExtendedIso.Format(report.AsOf), settings.Zone.Id, Valuation(texts, report, settings), report.Accounts.ToString(settings.OutputCulture));
+
+    /// <summary>The liability section of an HTML report: the chart of the value by expiry, the tables by state, by expiry (and by tier).</summary>
     /// <param name="page">The report.</param>
     /// <param name="report">The liability.</param>
     /// <param name="settings">The settings.</param>
     internal static void AddTo(HtmlReport page, LiabilityReport report, LiabilitySettings settings)
     {
+        var texts = new Texts(settings.OutputCulture);
         var culture = settings.OutputCulture;
         var currency = report.Valuation.CostPerPoint.Currency;
         var format = "N" + currency.MinorUnits.ToString(CultureInfo.InvariantCulture);
-        string Points(long p) => p.ToString("N0", culture);
         string Value(Money m) => m.Amount.ToString(format, culture);
-        page.Heading("Points liability", $"Outstanding points: {Points(report.Outstanding.Points)}, worth {Value(report.Outstanding.Value)} {currency} ({report.Valuation.Description}); expired lots and lapsed holds are not counted.");
+        page.Heading(texts["liability.title"], texts.Format("liability.summary", report.Outstanding.Points.ToString("N0", culture), Value(report.Outstanding.Value), currency, Valuation(texts, report, settings)));
         var buckets = report.ByExpiry.OrderBy(p => p.Key).ToList();
         page.Chart(
             "liability-by-expiry",
-            "Liability by expiry",
-            $"Value ({currency}) of the open lots by when they expire, counted from the month of {InstantPattern.ExtendedIso.Format(report.AsOf)} in {settings.Zone.Id}.",
+            texts["liability.chart"],
+            texts.Format("liability.chart.caption", currency, InstantPattern.ExtendedIso.Format(report.AsOf), settings.Zone.Id),
             Charts.Columns(
-                [.. buckets.Select(b => BucketLabel(b.Key))],
+                [.. buckets.Select(b => texts["expiry." + BucketKey(b.Key)])],
                 [.. buckets.Select(b => (double)b.Value.Value.Amount)],
                 [.. buckets.Select(b => Value(b.Value.Value))],
-                "Expires",
-                $"Value ({currency})"));
-        page.Table(
-            "By state",
-            ["State", "Points", $"Value ({currency})"],
-            [
-                ["available", Points(report.Available.Points), Value(report.Available.Value)],
-                ["pending", Points(report.Pending.Points), Value(report.Pending.Value)],
-                ["held", Points(report.Held.Points), Value(report.Held.Value)],
-                ["outstanding", Points(report.Outstanding.Points), Value(report.Outstanding.Value)],
-            ]);
-        page.Table(
-            "Open lots by expiry",
-            ["Expires", "Points", $"Value ({currency})"],
-            buckets.Select(b => (IReadOnlyList<string>)[BucketLabel(b.Key), Points(b.Value.Points), Value(b.Value.Value)]));
+                texts["col.expires"],
+                texts.Format("col.value", currency)));
+        foreach (var (title, columns, lines) in Rows(texts, report, settings))
+        {
+            page.Table(title, columns, lines);
+        }
     }
 
     private sealed class PlacementModelCacheKeyFactory : IModelCacheKeyFactory

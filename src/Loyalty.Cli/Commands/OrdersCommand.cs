@@ -176,7 +176,7 @@ internal abstract class OrdersCommand<TSettings>(CliConsole console) : Command<T
     /// <returns>The text.</returns>
     protected static string Percent(decimal value, CultureInfo culture) => value.ToString("P1", culture);
 
-    private void WithProgress(TSettings settings, OrderCsvReader reader, string what, Action action)
+    private protected void WithProgress(TSettings settings, IReadProgress reader, string what, Action action)
     {
         if (settings.Json || !console.Out.Profile.Capabilities.Interactive)
         {

@@ -108,11 +108,15 @@ internal sealed class RfmpCommand(CliConsole console) : OrdersCommand<RfmpSettin
         return ExitCodes.Success;
     }
 
+    /// <summary>The largest file whose purchases are kept in memory between the read and the aggregation (above, in temporary files).</summary>
+    internal static long InMemoryLimit { get; set; } = 1L << 30;
+
     /// <summary>
-    /// Reads the file once and scores the customers (and, with <c>--compare-to</c>, as of the
-    /// earlier date too). The purchases are split by customer into partitions (kept in memory
-    /// for a small file, in temporary files for a large one); each partition is aggregated by
-    /// the engine's in-memory batch path, and the customers of all partitions are scored together.
+    /// Reads the file once, on every core (byte ranges at line boundaries), and scores the
+    /// customers (and, with <c>--compare-to</c>, as of the earlier date too). The purchases are
+    /// split by customer into partitions (in memory, or in temporary files for a file above
+    /// <see cref="InMemoryLimit"/>); each partition is aggregated on its own, on every core, and
+    /// the customers of all partitions are scored together by the library.
     /// </summary>
     /// <param name="settings">The settings.</param>
     /// <returns>The analysis.</returns>
@@ -120,10 +124,17 @@ internal sealed class RfmpCommand(CliConsole console) : OrdersCommand<RfmpSettin
     {
         RfmpOptions Options(LocalDate asOf) => OptionsAsOf(settings, asOf) with { ScoreCount = settings.Scores, SegmentMap = settings.Scores == 5 ? SegmentMap.Default : SingleSegmentMap(settings.Scores) };
 
-        var length = File.Exists(settings.File) ? new FileInfo(settings.File).Length : 0;
-        using var partitions = new CustomerPartitions(length, settings.Format.Currency);
-        var (_, lines) = ReadOrders(settings, p => partitions.AddAll(p));
-        var asOf = settings.AsOfDate ?? partitions.Latest.InZone(settings.Format.TimeZone).Date;
+        using var reader = OrderCsvReader.Open(settings.File, settings.Format);
+        var scan = new OrderScan(reader);
+        using var store = new PurchaseStore(reader.Length, scan.Threads, InMemoryLimit);
+        long lines = 0;
+        WithProgress(settings, scan, "orders", () => lines = scan.ReadInto(store));
+        if (lines == 0)
+        {
+            throw new InputException($"{settings.File}: the file has a header but no order; add one line per order (customer,order,date,amount).");
+        }
+
+        var asOf = settings.AsOfDate ?? store.Latest.InZone(settings.Format.TimeZone).Date;
         if (settings.CompareToDate is { } compare && compare >= asOf)
         {
             throw new UsageException(settings.AsOfDate is null
@@ -133,33 +144,13 @@ internal sealed class RfmpCommand(CliConsole console) : OrdersCommand<RfmpSettin
 
         var now = new RfmpSegmenter(Options(asOf));
         var earlier = settings.CompareToDate is { } since ? new RfmpSegmenter(Options(since)) : null;
-        var customers = new List<CustomerActivity>();
-        var earlierCustomers = new List<CustomerActivity>();
-        long afterAsOf = 0, beforeWindow = 0;
         return WithStatus(settings, "scoring", () =>
         {
-            foreach (var partition in partitions.Read())
+            var aggregated = PartitionAggregator.Aggregate(store, earlier is null ? [now.Options] : [now.Options, earlier.Options]);
+            var result = now.Segment(aggregated[0].Customers);
+            return new RfmpAnalysis(result, earlier?.Segment(aggregated[1].Customers), settings.CompareToDate, lines)
             {
-                customers.AddRange(now.Aggregate(partition, out var excluded));
-                afterAsOf += excluded.AfterAsOf;
-                beforeWindow += excluded.BeforeWindow;
-                if (earlier is not null)
-                {
-                    earlierCustomers.AddRange(earlier.Aggregate(partition, out _));
-                }
-            }
-
-            if (partitions.Count > 1)
-            {
-                // Each partition comes in ordinal order of customer ids; the whole does too.
-                customers.Sort(static (a, b) => string.CompareOrdinal(a.Customer.ToString(), b.Customer.ToString()));
-                earlierCustomers.Sort(static (a, b) => string.CompareOrdinal(a.Customer.ToString(), b.Customer.ToString()));
-            }
-
-            var result = now.Segment(customers);
-            return new RfmpAnalysis(result, earlier?.Segment(earlierCustomers), settings.CompareToDate, lines)
-            {
-                Exclusions = new PurchaseExclusions(afterAsOf, beforeWindow),
+                Exclusions = aggregated[0].Exclusions,
             };
         });
     }

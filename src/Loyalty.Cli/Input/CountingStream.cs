@@ -1,9 +1,21 @@
 namespace Loyalty.Cli.Input;
 
-/// <summary>A read-only pass-through stream that counts the bytes read, readable from another thread for a progress bar.</summary>
-internal sealed class CountingStream(Stream inner) : Stream
+/// <summary>
+/// A read-only pass-through stream that counts the bytes read, readable from another thread for
+/// a progress bar; optionally limited to a number of bytes and stopping at the first double quote.
+/// </summary>
+/// <param name="inner">The stream read.</param>
+/// <param name="limit">The bytes to read at most (the end of a range of a file).</param>
+/// <param name="stopAtQuote">Whether to end the stream at the first block holding a <c>"</c> (see <see cref="SawQuote"/>).</param>
+internal sealed class CountingStream(Stream inner, long limit = long.MaxValue, bool stopAtQuote = false) : Stream
 {
     private long position;
+
+    /// <summary>Whether the stream ends at the first double quote.</summary>
+    public bool StopsAtQuote => stopAtQuote;
+
+    /// <summary>Whether the stream stopped at a double quote.</summary>
+    public bool SawQuote { get; private set; }
 
     /// <summary>The bytes read so far.</summary>
     public long BytesRead => Volatile.Read(ref position);
@@ -28,14 +40,31 @@ internal sealed class CountingStream(Stream inner) : Stream
     }
 
     /// <inheritdoc />
-    public override int Read(byte[] buffer, int offset, int count) => Count(inner.Read(buffer, offset, count));
+    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
     /// <inheritdoc />
-    public override int Read(Span<byte> buffer) => Count(inner.Read(buffer));
+    public override int Read(Span<byte> buffer)
+    {
+        var left = limit - position;
+        if (left <= 0 || SawQuote)
+        {
+            return 0;
+        }
 
-    /// <inheritdoc />
-    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
-        Count(await inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false));
+        if (buffer.Length > left)
+        {
+            buffer = buffer[..(int)left];
+        }
+
+        var read = inner.Read(buffer);
+        if (stopAtQuote && buffer[..read].Contains((byte)'"'))
+        {
+            SawQuote = true;
+            return 0;
+        }
+
+        return Count(read);
+    }
 
     /// <inheritdoc />
     public override void Flush()

@@ -14,7 +14,7 @@ namespace Loyalty.Cli.Input;
 /// number, the column, the value and the fix.
 /// </summary>
 /// <remarks>Not thread-safe: one thread reads; <see cref="BytesRead"/> and <see cref="Length"/> may be read from another (progress).</remarks>
-internal sealed class OrderCsvReader : IDisposable
+internal sealed class OrderCsvReader : IDisposable, IReadProgress
 {
     private const int NotPresent = -1;
 
@@ -48,7 +48,7 @@ internal sealed class OrderCsvReader : IDisposable
     private long nextLine;
     private long line;
 
-    private OrderCsvReader(CsvDataReader csv, CountingStream stream, OrderCsvFormat format, string fileName, long nextLine)
+    private OrderCsvReader(CsvDataReader csv, CountingStream stream, OrderCsvFormat format, string fileName, long nextLine, OrderCsvReader? header = null)
     {
         this.csv = csv;
         this.stream = stream;
@@ -56,13 +56,28 @@ internal sealed class OrderCsvReader : IDisposable
         this.fileName = fileName;
         this.nextLine = nextLine;
         categoryLookup = categories.GetAlternateLookup<ReadOnlySpan<char>>();
-        headerFields = csv.FieldCount;
-        customerColumn = Required(format.CustomerColumn, "--customer-column");
-        orderColumn = Required(format.OrderColumn, "--order-column");
-        dateColumn = Required(format.DateColumn, "--date-column");
-        amountColumn = Required(format.AmountColumn, "--amount-column");
-        quantityColumn = Optional(format.QuantityColumn);
-        categoryColumn = Optional(format.CategoryColumn);
+        if (header is null)
+        {
+            headerFields = csv.FieldCount;
+            customerColumn = Required(format.CustomerColumn, "--customer-column");
+            orderColumn = Required(format.OrderColumn, "--order-column");
+            dateColumn = Required(format.DateColumn, "--date-column");
+            amountColumn = Required(format.AmountColumn, "--amount-column");
+            quantityColumn = Optional(format.QuantityColumn);
+            categoryColumn = Optional(format.CategoryColumn);
+        }
+        else
+        {
+            // A range of the file: no header of its own, the whole file's columns.
+            headerFields = header.headerFields;
+            customerColumn = header.customerColumn;
+            orderColumn = header.orderColumn;
+            dateColumn = header.dateColumn;
+            amountColumn = header.amountColumn;
+            quantityColumn = header.quantityColumn;
+            categoryColumn = header.categoryColumn;
+        }
+
         dateHasOffset = format.DateFormat.Contains('z', StringComparison.Ordinal) || format.DateFormat.Contains('K', StringComparison.Ordinal);
         isoDate = format.DateFormat == OrderCsvFormat.DefaultDateFormat;
         var separator = format.Culture.NumberFormat.NumberDecimalSeparator;
@@ -155,6 +170,103 @@ internal sealed class OrderCsvReader : IDisposable
         }
     }
 
+    /// <summary>
+    /// Opens a byte range of the file read by <paramref name="header"/> with its columns: the
+    /// range starts at the start of a line after the header and ends at the end of a line. Its
+    /// line numbers count from 1 at the range's start, so an error in a range names the line
+    /// within the range only; read the whole file with <see cref="Open"/> for the file's number.
+    /// </summary>
+    /// <param name="header">The reader of the whole file, positioned after its header.</param>
+    /// <param name="start">The first byte of the range.</param>
+    /// <param name="end">The byte after the range.</param>
+    /// <returns>The reader of the range; <see cref="SawQuote"/> tells whether a quote was met, which stops the read.</returns>
+    public static OrderCsvReader OpenRange(OrderCsvReader header, long start, long end)
+    {
+        ArgumentNullException.ThrowIfNull(header);
+        var file = new FileStream(header.fileName, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0, FileOptions.SequentialScan);
+        file.Position = start;
+        var counting = new CountingStream(file, end - start, stopAtQuote: true);
+        try
+        {
+            var text = new StreamReader(counting, new UTF8Encoding(false), detectEncodingFromByteOrderMarks: false, bufferSize: 1 << 16);
+            var options = new CsvDataReaderOptions
+            {
+                HasHeaders = false,
+                Delimiter = header.format.Delimiter,
+                Culture = header.format.Culture,
+                BufferSize = 1 << 16,
+                CommentHandler = null,
+                Comment = '\0',
+            };
+            var csv = CsvDataReader.Create(text, options);
+            return new OrderCsvReader(csv, counting, header.format, header.fileName, 1, header) { Length = end - start };
+        }
+        catch
+        {
+            counting.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Whether a range reader stopped at a double quote (a quoted field may span ranges: read the file whole instead).</summary>
+    public bool SawQuote => stream.SawQuote;
+
+    /// <summary>Moves to the next data line (blank lines skipped), checking its number of fields.</summary>
+    /// <returns>False at the end.</returns>
+    /// <exception cref="InputException">The line is not valid CSV or has another number of fields than the header.</exception>
+    public bool NextRecord() => Next();
+
+    /// <summary>The current line's customer id, checked by the rules of <see cref="MemberId"/>.</summary>
+    /// <returns>Its text.</returns>
+    /// <exception cref="InputException">The id is empty or breaks a rule of identifiers.</exception>
+    public ReadOnlySpan<char> CustomerText()
+    {
+        var span = csv.GetFieldSpan(customerColumn);
+        if (IsPlainIdentifier(span))
+        {
+            return span;
+        }
+
+        ParseCustomer();
+        return span;
+    }
+
+    /// <summary>The current line's order id, checked by the rules of <see cref="OrderId"/>.</summary>
+    /// <returns>Its text.</returns>
+    /// <exception cref="InputException">The id is empty or breaks a rule of identifiers.</exception>
+    public ReadOnlySpan<char> OrderText()
+    {
+        var span = csv.GetFieldSpan(orderColumn);
+        if (IsPlainIdentifier(span))
+        {
+            return span;
+        }
+
+        ParseOrder();
+        return span;
+    }
+
+    /// <summary>The current line's date and time, amount and category, each checked (the quantity too).</summary>
+    /// <param name="placedAt">The instant.</param>
+    /// <param name="amount">The net amount.</param>
+    /// <returns>The category (one shared array per distinct category), or null.</returns>
+    /// <exception cref="InputException">A value is bad.</exception>
+    public string[]? Values(out Instant placedAt, out decimal amount)
+    {
+        placedAt = ParseDate();
+        amount = ParseAmount();
+        if (quantityColumn != NotPresent)
+        {
+            ParseQuantity();
+        }
+
+        return categoryColumn == NotPresent ? null : ParseCategory();
+    }
+
+    /// <summary>Printable ASCII without spaces, 1 to 128 characters: an id every identifier accepts, checked without a string.</summary>
+    private static bool IsPlainIdentifier(ReadOnlySpan<char> span) =>
+        span.Length is > 0 and <= Loyalty.Core.Primitives.Identifier.MaxLength && !span.ContainsAnyExceptInRange('!', '~');
+
     /// <summary>Reads up to <paramref name="buffer"/>.Length purchases.</summary>
     /// <param name="buffer">Where to write the purchases.</param>
     /// <param name="lines">Where to write each purchase's line number.</param>
@@ -227,8 +339,9 @@ internal sealed class OrderCsvReader : IDisposable
         line = nextLine;
         var fields = csv.RowFieldCount;
         var newLines = 0;
-        for (var i = 0; i < fields; i++)
+        for (var i = 0; i < fields && !stream.StopsAtQuote; i++)
         {
+            // A line break inside a field needs quotes: a range, which stops at the first quote, has none.
             var span = csv.GetFieldSpan(i);
             if (span.Contains('\n'))
             {

@@ -54,8 +54,8 @@ public sealed record RfmpOptions
     /// <summary>The segment names of the R×F grid (default: <see cref="SegmentMap.Default"/>, a 5×5 map; other score counts need their own map).</summary>
     public SegmentMap SegmentMap { get; init; } = SegmentMap.Default;
 
-    /// <summary>The instant the window starts at (inclusive), or null when there is no window.</summary>
-    internal Instant? WindowStart =>
+    /// <summary>The instant the window starts at (inclusive): the as-of local date and time in <see cref="TimeZone"/> minus <see cref="Window"/>, or null when there is no window.</summary>
+    public Instant? WindowStart =>
         Window is null ? null : (AsOf.InZone(TimeZone).LocalDateTime - Window).InZoneLeniently(TimeZone).ToInstant();
 
     private static bool IsPositive(Period period) =>

@@ -90,6 +90,55 @@ public class LiabilityCommandTests
     }
 
     [Fact]
+    public async Task With_culture_fr_FR_the_tables_are_in_french()
+    {
+        var path = await SeedAsync();
+
+        var run = Tool.Run(Args(path, "--cost-per-point", "0.01", "--currency", "EUR", "--culture", "fr-FR"));
+
+        run.ExitCode.Should().Be(0, run.Error);
+        Tool.MatchesSnapshot(run.Output, "liability-fr");
+    }
+
+    /// <summary>Members m1 (gold), m2 and m4 (silver) with a tier; m3 and m5 without one (m3 is no member row at all).</summary>
+    private static async Task SeedTiersAsync(string path)
+    {
+        var options = new DbContextOptionsBuilder<LiabilityDbContext>().UseSqlite($"Data Source={path};Pooling=False").Options;
+        await using var context = new LiabilityDbContext(options, LoyaltyModelOptions.Default);
+        var members = new EntityFrameworkMemberStore(context);
+        foreach (var (member, tier) in new[] { ("m1", "gold"), ("m2", "silver"), ("m4", "silver"), ("m5", null) })
+        {
+            var status = tier is null ? null : new Loyalty.Core.Tiers.TierStatus { Tier = TierId.From(tier), Since = Now, AutomaticTier = TierId.From(tier), AutomaticSince = Now, EvaluatedAt = Now };
+            var added = await members.AddMemberAsync(new Loyalty.Core.Storage.MemberRecord
+            {
+                ProgramId = ProgramId.From("club"),
+                MemberId = MemberId.From(member),
+                EnrolledAt = Now,
+                ReferralCode = Loyalty.Core.Referrals.ReferralCode.From("CODE" + member.ToUpperInvariant()),
+                TierStatus = status,
+            });
+            added.Should().Be(Loyalty.Core.Storage.MemberAddStatus.Added);
+        }
+    }
+
+    [Fact]
+    public async Task By_tier_splits_the_outstanding_points_by_the_members_current_tier()
+    {
+        var path = await SeedAsync();
+        await SeedTiersAsync(path);
+
+        var run = Tool.Run(Args(path, "--cost-per-point", "0.01", "--currency", "EUR", "--by-tier"));
+        var json = Tool.Run(Args(path, "--cost-per-point", "0.01", "--by-tier", "--json"));
+
+        run.ExitCode.Should().Be(0, run.Error);
+        Tool.MatchesSnapshot(run.Output, "liability-by-tier");
+        var tiers = JsonDocument.Parse(json.Json).RootElement.GetProperty("byTier").EnumerateArray()
+            .Select(t => (t.GetProperty("tier").GetString(), t.GetProperty("points").GetInt64(), t.GetProperty("value").GetDecimal())).ToList();
+        tiers.Should().Equal(("gold", 100L, 1.00m), ("silver", 600L, 6.00m), (null, 350L, 3.50m));
+        tiers.Sum(t => t.Item2).Should().Be(1_050, "the tiers add up to the outstanding points");
+    }
+
+    [Fact]
     public async Task Json_has_the_totals_and_every_expiry_bucket()
     {
         var path = await SeedAsync();

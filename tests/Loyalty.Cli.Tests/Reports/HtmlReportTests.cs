@@ -15,17 +15,24 @@ public class HtmlReportTests
         }))
         """;
 
-    private static readonly string[] AllCharts = ["rf-grid", "segment-sizes", "movements", "cohort-retention", "cycle-distribution"];
+    private static readonly string[] AllCharts = ["rf-grid", "segment-sizes", "movements", "cohort-retention", "cycle-distribution", "clv-segments", "clv-alive", "backtest-comparison", "liability-curve"];
+
+    private static readonly string Samples = Path.Combine(Tool.RepositoryRoot, "samples", "ProgrammeEconomics");
+
+    /// <summary>The report of every section: the two sample candidates for the backtest.</summary>
+    private static CliRun Everything(string html, params string[] more) =>
+        Tool.Run(["report", Tool.Excerpt, "--currency", "USD", "--compare-to", "1997-12-31", "--programme", Path.Combine(Samples, "programme-a.json"), "--programme", Path.Combine(Samples, "programme-b.json"), .. more, "--out", html]);
 
     [Fact]
     public void The_report_is_one_self_contained_file_with_every_chart_as_inline_svg()
     {
         var html = Path.Combine(Tool.TempFolder(), "report.html");
 
-        var run = Tool.Run("report", Tool.Excerpt, "--currency", "USD", "--compare-to", "1997-12-31", "--out", html);
+        var run = Everything(html);
 
         run.ExitCode.Should().Be(0, run.Error);
         var page = File.ReadAllText(html);
+        page.Should().Contain("<h2>Customer lifetime value").And.Contain("<h2>Programme backtest</h2>");
         foreach (var id in AllCharts)
         {
             page.Should().Contain($"<figure class=\"chart\" id=\"{id}\">");
@@ -58,7 +65,9 @@ public class HtmlReportTests
         var run = Tool.Run("report", Tool.Excerpt, "--currency", "USD", "--as-of", "1990-01-01", "--out", html);
 
         run.ExitCode.Should().Be(0, run.Error);
-        File.ReadAllText(html).Should().Contain("0 customers scored as of 1990-01-01");
+        var page = File.ReadAllText(html);
+        page.Should().Contain("0 customers scored as of 1990-01-01");
+        page.Should().Contain($"Not computed on this data: {System.Net.WebUtility.HtmlEncode(Tool.Excerpt)}: The customer base has no customers; BG/NBD needs customers whose first purchase is in the calibration period.");
     }
 
     [ChromiumFact]
@@ -66,7 +75,7 @@ public class HtmlReportTests
     {
         var folder = Tool.TempFolder();
         var html = Path.Combine(folder, "report.html");
-        var run = Tool.Run("report", Tool.Excerpt, "--currency", "USD", "--compare-to", "1997-12-31", "--out", html);
+        var run = Everything(html);
         run.ExitCode.Should().Be(0, run.Error);
 
         await using var browser = await Chromium.StartAsync();
