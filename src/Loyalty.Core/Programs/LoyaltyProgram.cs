@@ -65,11 +65,11 @@ public sealed class LoyaltyProgram
         IRewardCodeGenerator rewardCodes,
         IReferralCodeGenerator referralCodes,
         IMeterFactory? meterFactory = null)
-        : this(clock, settings, ledger, ledgerStore, members, ruleSets, rewards, budgets, tiers, rewardCodes, referralCodes, meterFactory, null)
+        : this(clock, settings, ledger, ledgerStore, members, ruleSets, rewards, budgets, tiers, rewardCodes, referralCodes, meterFactory, null, null)
     {
     }
 
-    /// <summary>Creates the programme service with the rule set cache shared by every instance of one registration (DI does this).</summary>
+    /// <summary>Creates the programme service with the rule set cache shared by every instance of one registration and the stores' unit of work, if any (DI does this).</summary>
     internal LoyaltyProgram(
         IClock clock,
         ProgramSettings settings,
@@ -83,7 +83,8 @@ public sealed class LoyaltyProgram
         IRewardCodeGenerator rewardCodes,
         IReferralCodeGenerator referralCodes,
         IMeterFactory? meterFactory,
-        RuleSetCache? ruleSetCache)
+        RuleSetCache? ruleSetCache,
+        ILoyaltyUnitOfWork? unitOfWork)
     {
         Preconditions.CheckNotNull(clock);
         Settings = Preconditions.CheckNotNull(settings);
@@ -98,7 +99,7 @@ public sealed class LoyaltyProgram
         Preconditions.CheckNotNull(rewardCodes);
         Preconditions.CheckNotNull(referralCodes);
         var metrics = new LoyaltyMetrics(meterFactory, settings.ProgramId);
-        context = new ProgramContext(clock, settings, ledger, ledgerStore, members, ruleSets, rewards, budgets, tiers, rewardCodes, referralCodes, metrics, ruleSetCache ?? new RuleSetCache());
+        context = new ProgramContext(clock, settings, ledger, ledgerStore, members, ruleSets, rewards, budgets, tiers, rewardCodes, referralCodes, metrics, ruleSetCache ?? new RuleSetCache(), unitOfWork);
         var campaigns = new CampaignBudgets(context);
         activities = new ActivityRecorder(context, campaigns);
         enrolments = new Enrolments(context, activities);

@@ -27,6 +27,7 @@ internal sealed class ProgramContext
     private readonly ProgramId programId;
     private readonly Currency currency;
     private readonly Duration returnWindow;
+    private readonly ILoyaltyUnitOfWork? unitOfWork;
 
     /// <summary>Creates the context (the facade does this).</summary>
     public ProgramContext(
@@ -42,8 +43,10 @@ internal sealed class ProgramContext
         IRewardCodeGenerator rewardCodes,
         IReferralCodeGenerator referralCodes,
         LoyaltyMetrics metrics,
-        RuleSetCache ruleSetCache)
+        RuleSetCache ruleSetCache,
+        ILoyaltyUnitOfWork? unitOfWork)
     {
+        this.unitOfWork = unitOfWork;
         this.clock = Clock = clock;
         Settings = settings;
         Ledger = ledger;
@@ -92,6 +95,30 @@ internal sealed class ProgramContext
     public ProgramId ProgramId { get; }
 
     public Currency Currency { get; }
+
+    /// <summary>
+    /// Runs the steps of one call as the stores' unit of work (one transaction where they share a
+    /// database), or one after the other when the stores have none (then each call's record is the
+    /// record of its pending steps, completed by maintenance). When the work throws, the ledger
+    /// forgets the account states it cached, which the rollback may have made stale.
+    /// </summary>
+    public async Task<T> AtomicallyAsync<T>(Func<CancellationToken, Task<T>> work, CancellationToken cancellationToken)
+    {
+        if (unitOfWork is null)
+        {
+            return await work(cancellationToken).ConfigureAwait(false);
+        }
+
+        try
+        {
+            return await unitOfWork.RunAsync(work, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            Ledger.ForgetCachedAccounts();
+            throw;
+        }
+    }
 
     /// <summary>Publishes a rule set after checking it against the programme, and drops the cached versions.</summary>
     public async Task<bool> PublishRuleSetAsync(EarningRuleSet ruleSet, CancellationToken cancellationToken)

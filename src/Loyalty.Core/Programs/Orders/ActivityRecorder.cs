@@ -83,46 +83,60 @@ internal sealed class ActivityRecorder
                 firstOrderAt: state.FirstOrderAt,
                 enrolledAt: member.EnrolledAt,
                 birthday: member.BirthDate is { } b ? new AnnualDate(b.Month, b.Day) : null);
-            var usage = await campaigns.WithCampaignUsageAsync(ruleSet, MemberStateKeeper.Usage(state), key, cancellationToken).ConfigureAwait(false);
-            var earning = await campaigns.EvaluateWithinBudgetsAsync(ruleSet, usage, key, u => EarningEngine.Instance.Evaluate(ruleSet, activity, context, u), cancellationToken).ConfigureAwait(false);
-            if (skipWhenNothingEarned && earning.Total.IsZero)
-            {
-                return LoyaltyResult<ActivityReceipt>.Success(ToReceipt(activityId, activity, earning, ruleSet));
-            }
+            var current = member;
 
-            var record = new ActivityRecord
-            {
-                ProgramId = programId,
-                MemberId = activity.Member,
-                ActivityId = activityId,
-                Fingerprint = fingerprint,
-                Activity = activity,
-                Earning = earning,
-                TransactionId = earning.Total.IsPositive ? key : null,
-                RecordedAt = now,
-            };
-            var next = keeper.WithActivity(member, state, record, now)
-                ?? await program.ReplayWithAsync(member, state, history, h => h with { Activities = [.. h.Activities, record] }, now, cancellationToken).ConfigureAwait(false);
-            var (written, _) = program.Advance(member, next, now);
-            var added = await members.AddActivityWithStateAsync(record, written, cancellationToken).ConfigureAwait(false);
-            switch (added.Status)
-            {
-                case HistoryAddStatus.Added:
-                    return await CompleteActivityAsync(record, isRepeat: false, cancellationToken).ConfigureAwait(false);
-                case HistoryAddStatus.Exists:
-                    var stored = added.Existing!;
-                    return stored.Fingerprint == fingerprint || tolerateExisting
-                        ? await CompleteActivityAsync(stored, isRepeat: true, cancellationToken).ConfigureAwait(false)
-                        : Conflict<ActivityReceipt>(ActivityConflict(stored, activity), FieldOf(Fingerprint.FirstDifference(stored.Activity, activity)));
-                default:
-                    await PauseAsync(attempt, cancellationToken).ConfigureAwait(false);
-                    member = await members.GetMemberAsync(programId, activity.Member, cancellationToken).ConfigureAwait(false);
-                    if (member is null)
+            // The budget reservations, the activity with the member's state, the budget settlement
+            // and the earn are one unit of work (see RecordOrderAsync).
+            var outcome = await program.AtomicallyAsync(
+                async ct =>
+                {
+                    var usage = await campaigns.WithCampaignUsageAsync(ruleSet, MemberStateKeeper.Usage(state), key, ct).ConfigureAwait(false);
+                    var earning = await campaigns.EvaluateWithinBudgetsAsync(ruleSet, usage, key, u => EarningEngine.Instance.Evaluate(ruleSet, activity, context, u), ct).ConfigureAwait(false);
+                    if (skipWhenNothingEarned && earning.Total.IsZero)
                     {
-                        return NotEnrolled<ActivityReceipt>(activity.Member);
+                        return LoyaltyResult<ActivityReceipt>.Success(ToReceipt(activityId, activity, earning, ruleSet));
                     }
 
-                    continue;
+                    var record = new ActivityRecord
+                    {
+                        ProgramId = programId,
+                        MemberId = activity.Member,
+                        ActivityId = activityId,
+                        Fingerprint = fingerprint,
+                        Activity = activity,
+                        Earning = earning,
+                        TransactionId = earning.Total.IsPositive ? key : null,
+                        RecordedAt = now,
+                    };
+                    var next = keeper.WithActivity(current, state, record, now)
+                        ?? await program.ReplayWithAsync(current, state, history, h => h with { Activities = [.. h.Activities, record] }, now, ct).ConfigureAwait(false);
+                    var (written, _) = program.Advance(current, next, now);
+
+                    var added = await members.AddActivityWithStateAsync(record, written, ct).ConfigureAwait(false);
+                    switch (added.Status)
+                    {
+                        case HistoryAddStatus.Added:
+                            return await CompleteActivityAsync(record, isRepeat: false, ct).ConfigureAwait(false);
+                        case HistoryAddStatus.Exists:
+                            var stored = added.Existing!;
+                            return stored.Fingerprint == fingerprint || tolerateExisting
+                                ? await CompleteActivityAsync(stored, isRepeat: true, ct).ConfigureAwait(false)
+                                : Conflict<ActivityReceipt>(ActivityConflict(stored, activity), FieldOf(Fingerprint.FirstDifference(stored.Activity, activity)));
+                        default:
+                            return null;
+                    }
+                },
+                cancellationToken).ConfigureAwait(false);
+            if (outcome is not null)
+            {
+                return outcome;
+            }
+
+            await PauseAsync(attempt, cancellationToken).ConfigureAwait(false);
+            member = await members.GetMemberAsync(programId, activity.Member, cancellationToken).ConfigureAwait(false);
+            if (member is null)
+            {
+                return NotEnrolled<ActivityReceipt>(activity.Member);
             }
         }
 

@@ -104,45 +104,57 @@ internal sealed class OrderRecorder
                 firstOrderAt: state.FirstOrderAt,
                 enrolledAt: member.EnrolledAt,
                 birthday: member.BirthDate is { } b ? new AnnualDate(b.Month, b.Day) : null);
-            var usage = await campaigns.WithCampaignUsageAsync(ruleSet, MemberStateKeeper.Usage(state), key, cancellationToken).ConfigureAwait(false);
-            var earning = await campaigns.EvaluateWithinBudgetsAsync(ruleSet, usage, key, u => EarningEngine.Instance.Evaluate(ruleSet, order, context, u), cancellationToken).ConfigureAwait(false);
-            var record = new OrderRecord
-            {
-                ProgramId = programId,
-                MemberId = order.Member,
-                OrderId = order.Id,
-                Fingerprint = fingerprint,
-                Order = order,
-                Earning = earning,
-                Tier = tierAtOrder.Tier.Id,
-                TransactionId = key,
-                RecordedAt = now,
-            };
-            var next = keeper.WithOrder(member, state, record, now)
-                ?? await program.ReplayWithAsync(member, state, history, h => h with { Orders = [.. h.Orders, record] }, now, cancellationToken).ConfigureAwait(false);
-            var (written, tier) = program.Advance(member, next, now);
-            if (member.ReferredBy is not null && member.ReferralCompletedBy is null && next.FirstQualifyingOrder == order.Id)
-            {
-                // The referral is marked completed in the same write; its bonuses follow, idempotently.
-                written = written with { ReferralCompletedBy = order.Id };
-            }
+            var current = member;
 
-            var added = await members.AddOrderWithStateAsync(record, written, cancellationToken).ConfigureAwait(false);
-            switch (added.Status)
-            {
-                case HistoryAddStatus.Added:
-                    return await CompleteOrderAsync(record, order, fingerprint, written, tier, cancellationToken).ConfigureAwait(false);
-                case HistoryAddStatus.Exists:
-                    return await CompleteOrderAsync(added.Existing!, order, fingerprint, null, null, cancellationToken).ConfigureAwait(false);
-                default:
-                    await PauseAsync(attempt, cancellationToken).ConfigureAwait(false);
-                    member = await members.GetMemberAsync(programId, order.Member, cancellationToken).ConfigureAwait(false);
-                    if (member is null)
+            // The budget reservations, the order with the member's state, the earn, the budget
+            // settlement and the referral are one unit of work: one transaction where the stores
+            // share a database; elsewhere the order record is the record of the steps still pending.
+            var outcome = await program.AtomicallyAsync(
+                async ct =>
+                {
+                    var usage = await campaigns.WithCampaignUsageAsync(ruleSet, MemberStateKeeper.Usage(state), key, ct).ConfigureAwait(false);
+                    var earning = await campaigns.EvaluateWithinBudgetsAsync(ruleSet, usage, key, u => EarningEngine.Instance.Evaluate(ruleSet, order, context, u), ct).ConfigureAwait(false);
+                    var record = new OrderRecord
                     {
-                        return NotEnrolled<OrderReceipt>(order.Member);
+                        ProgramId = programId,
+                        MemberId = order.Member,
+                        OrderId = order.Id,
+                        Fingerprint = fingerprint,
+                        Order = order,
+                        Earning = earning,
+                        Tier = tierAtOrder.Tier.Id,
+                        TransactionId = key,
+                        RecordedAt = now,
+                    };
+                    var next = keeper.WithOrder(current, state, record, now)
+                        ?? await program.ReplayWithAsync(current, state, history, h => h with { Orders = [.. h.Orders, record] }, now, ct).ConfigureAwait(false);
+                    var (written, tier) = program.Advance(current, next, now);
+                    if (current.ReferredBy is not null && current.ReferralCompletedBy is null && next.FirstQualifyingOrder == order.Id)
+                    {
+                        // The referral is marked completed in the same write; its bonuses follow, idempotently.
+                        written = written with { ReferralCompletedBy = order.Id };
                     }
 
-                    continue;
+                    var added = await members.AddOrderWithStateAsync(record, written, ct).ConfigureAwait(false);
+                    return added.Status switch
+                    {
+                        HistoryAddStatus.Added => await CompleteOrderAsync(record, order, fingerprint, written, tier, ct).ConfigureAwait(false),
+                        HistoryAddStatus.Exists => await CompleteOrderAsync(added.Existing!, order, fingerprint, null, null, ct).ConfigureAwait(false),
+                        _ => null,
+                    };
+                },
+                cancellationToken).ConfigureAwait(false);
+            if (outcome is not null)
+            {
+                return outcome;
+            }
+
+            // Another write for the member landed meanwhile: re-read it and evaluate again.
+            await PauseAsync(attempt, cancellationToken).ConfigureAwait(false);
+            member = await members.GetMemberAsync(programId, order.Member, cancellationToken).ConfigureAwait(false);
+            if (member is null)
+            {
+                return NotEnrolled<OrderReceipt>(order.Member);
             }
         }
 

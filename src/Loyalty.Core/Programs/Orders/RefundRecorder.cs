@@ -99,17 +99,27 @@ internal sealed class RefundRecorder
             var next = keeper.WithRefund(member, state, record, now)
                 ?? await program.ReplayWithAsync(member, state, history, h => h with { Refunds = [.. h.Refunds, record] }, now, cancellationToken).ConfigureAwait(false);
             var (written, tier) = program.Advance(member, next, now);
-            var added = await members.AddRefundWithStateAsync(record, previous.Count, written, cancellationToken).ConfigureAwait(false);
-            switch (added.Status)
+            var count = previous.Count;
+
+            // The refund with the member's state and its reversal are one unit of work (see RecordOrderAsync).
+            var (status, receipt) = await program.AtomicallyAsync(
+                async ct =>
+                {
+                    var added = await members.AddRefundWithStateAsync(record, count, written, ct).ConfigureAwait(false);
+                    return added.Status == RefundAddStatus.Added
+                        ? (added.Status, await CompleteRefundAsync(record, tier, ct).ConfigureAwait(false))
+                        : (added.Status, null);
+                },
+                cancellationToken).ConfigureAwait(false);
+            if (receipt is not null)
             {
-                case RefundAddStatus.Added:
-                    return await CompleteRefundAsync(record, tier, cancellationToken).ConfigureAwait(false);
-                case RefundAddStatus.Exists:
-                    continue;
-                default:
-                    // Another refund of the order, or another write for the member, landed meanwhile: recompute from the new state.
-                    await PauseAsync(attempt, cancellationToken).ConfigureAwait(false);
-                    continue;
+                return receipt;
+            }
+
+            if (status != RefundAddStatus.Exists)
+            {
+                // Another refund of the order, or another write for the member, landed meanwhile: recompute from the new state.
+                await PauseAsync(attempt, cancellationToken).ConfigureAwait(false);
             }
         }
 

@@ -102,52 +102,59 @@ internal sealed class RewardDesk
             return Insufficient<RewardRedemption>(memberId, reward.Cost, balance.Available);
         }
 
-        if (reward!.Stock is { } stock)
-        {
-            var claim = await rewards.ClaimStockAsync(programId, rewardId, redemptionId, stock, cancellationToken).ConfigureAwait(false);
-            if (claim == StockClaimStatus.OutOfStock)
+        // The stock claim, the spend and the redemption record are one unit of work: one transaction
+        // where the stores share a database.
+        return await program.AtomicallyAsync(
+            async ct =>
             {
-                return LoyaltyResult<RewardRedemption>.Failure(LoyaltyErrorCode.RewardOutOfStock, $"Reward '{rewardId}' is out of stock: all {stock} units are redeemed.");
-            }
-        }
+                if (reward!.Stock is { } stock)
+                {
+                    var claim = await rewards.ClaimStockAsync(programId, rewardId, redemptionId, stock, ct).ConfigureAwait(false);
+                    if (claim == StockClaimStatus.OutOfStock)
+                    {
+                        return LoyaltyResult<RewardRedemption>.Failure(LoyaltyErrorCode.RewardOutOfStock, $"Reward '{rewardId}' is out of stock: all {stock} units are redeemed.");
+                    }
+                }
 
-        var spent = await ledger.RedeemAsync(new RedeemPoints(transactionId, memberId, reward.Cost), cancellationToken).ConfigureAwait(false);
-        if (!spent.Succeeded)
-        {
-            if (reward.Stock is not null)
-            {
-                await rewards.ReturnStockAsync(programId, rewardId, redemptionId, cancellationToken).ConfigureAwait(false);
-            }
+                var spent = await ledger.RedeemAsync(new RedeemPoints(transactionId, memberId, reward.Cost), ct).ConfigureAwait(false);
+                if (!spent.Succeeded)
+                {
+                    if (reward.Stock is not null)
+                    {
+                        await rewards.ReturnStockAsync(programId, rewardId, redemptionId, ct).ConfigureAwait(false);
+                    }
 
-            return spent.ErrorCode == LedgerErrorCode.InsufficientPoints
-                ? Insufficient<RewardRedemption>(memberId, reward.Cost, (await ledger.GetBalanceAsync(memberId, cancellationToken).ConfigureAwait(false)).Available)
-                : FromLedger<RewardRedemption>(spent);
-        }
+                    return spent.ErrorCode == LedgerErrorCode.InsufficientPoints
+                        ? Insufficient<RewardRedemption>(memberId, reward.Cost, (await ledger.GetBalanceAsync(memberId, ct).ConfigureAwait(false)).Available)
+                        : FromLedger<RewardRedemption>(spent);
+                }
 
-        var code = rewardCodes.Generate(reward, memberId, redemptionId);
-        CheckCode(code);
-        var redemption = new RewardRedemption
-        {
-            ProgramId = programId,
-            Id = redemptionId,
-            MemberId = memberId,
-            RewardId = rewardId,
-            RewardName = reward.Name,
-            Kind = reward.Kind,
-            Benefit = reward.DescribeBenefit(),
-            PointsSpent = reward.Cost,
-            Code = code,
-            RedeemedAt = spent.Transaction!.RecordedAt,
-            LedgerTransactionId = transactionId,
-        };
-        var stored = await rewards.AddRedemptionAsync(redemption, cancellationToken).ConfigureAwait(false);
-        var isNew = ReferenceEquals(stored, redemption);
-        if (isNew && !spent.IsRepeat)
-        {
-            metrics.Redeemed(reward.Cost);
-        }
+                var code = rewardCodes.Generate(reward, memberId, redemptionId);
+                CheckCode(code);
+                var redemption = new RewardRedemption
+                {
+                    ProgramId = programId,
+                    Id = redemptionId,
+                    MemberId = memberId,
+                    RewardId = rewardId,
+                    RewardName = reward.Name,
+                    Kind = reward.Kind,
+                    Benefit = reward.DescribeBenefit(),
+                    PointsSpent = reward.Cost,
+                    Code = code,
+                    RedeemedAt = spent.Transaction!.RecordedAt,
+                    LedgerTransactionId = transactionId,
+                };
+                var stored = await rewards.AddRedemptionAsync(redemption, ct).ConfigureAwait(false);
+                var isNew = ReferenceEquals(stored, redemption);
+                if (isNew && !spent.IsRepeat)
+                {
+                    metrics.Redeemed(reward.Cost);
+                }
 
-        return LoyaltyResult<RewardRedemption>.Success(stored, isRepeat: !isNew);
+                return LoyaltyResult<RewardRedemption>.Success(stored, isRepeat: !isNew);
+            },
+            cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The work behind <see cref="LoyaltyProgram.CancelRedemptionAsync"/>.</summary>
@@ -160,18 +167,24 @@ internal sealed class RewardDesk
             return LoyaltyResult<RewardRedemption>.Failure(LoyaltyErrorCode.RedemptionNotFound, $"Redemption '{redemptionId}' was never made.");
         }
 
-        var wasCancelled = redemption.Status == RedemptionStatus.Cancelled;
-        var reversal = await ledger.ReverseAsync(
-            new ReversePoints(DerivedIds.RedemptionCancel(redemptionId), redemption.MemberId, redemption.LedgerTransactionId, redemption.PointsSpent) { Reason = "redemption cancelled" },
-            cancellationToken).ConfigureAwait(false);
-        if (!reversal.Succeeded)
-        {
-            return FromLedger<RewardRedemption>(reversal);
-        }
+        // The reversal, the stock given back and the cancelled mark are one unit of work.
+        return await program.AtomicallyAsync(
+            async ct =>
+            {
+                var wasCancelled = redemption.Status == RedemptionStatus.Cancelled;
+                var reversal = await ledger.ReverseAsync(
+                    new ReversePoints(DerivedIds.RedemptionCancel(redemptionId), redemption.MemberId, redemption.LedgerTransactionId, redemption.PointsSpent) { Reason = "redemption cancelled" },
+                    ct).ConfigureAwait(false);
+                if (!reversal.Succeeded)
+                {
+                    return FromLedger<RewardRedemption>(reversal);
+                }
 
-        await rewards.ReturnStockAsync(programId, redemption.RewardId, redemptionId, cancellationToken).ConfigureAwait(false);
-        var cancelled = await rewards.MarkCancelledAsync(programId, redemptionId, reversal.Transaction!.RecordedAt, cancellationToken).ConfigureAwait(false);
-        return LoyaltyResult<RewardRedemption>.Success(cancelled!, isRepeat: wasCancelled);
+                await rewards.ReturnStockAsync(programId, redemption.RewardId, redemptionId, ct).ConfigureAwait(false);
+                var cancelled = await rewards.MarkCancelledAsync(programId, redemptionId, reversal.Transaction!.RecordedAt, ct).ConfigureAwait(false);
+                return LoyaltyResult<RewardRedemption>.Success(cancelled!, isRepeat: wasCancelled);
+            },
+            cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The work behind <see cref="LoyaltyProgram.HoldPointsAsync"/>.</summary>
