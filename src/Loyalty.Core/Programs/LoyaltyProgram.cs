@@ -107,8 +107,8 @@ public sealed class LoyaltyProgram
         orders = new OrderRecorder(context, enrolments, rewardDesk, campaigns);
         refunds = new RefundRecorder(context);
         queries = new ProgramQueries(context, campaigns);
-        var recovery = new PendingStepsRecovery(context, enrolments, campaigns);
-        maintenance = new MaintenanceRunner(clock, settings, ledger, ledgerStore, members, tiers, metrics, activities.RecordBirthdayAsync, recovery.CompletePendingAsync);
+        var recovery = new PendingStepsRecovery(context, enrolments, campaigns, refunds, activities);
+        maintenance = new MaintenanceRunner(clock, settings, ledger, ledgerStore, members, tiers, metrics, activities.RecordBirthdayAsync, recovery.CompletePendingAsync, recovery.CompletePageAsync);
     }
 
     /// <summary>The programme's settings.</summary>

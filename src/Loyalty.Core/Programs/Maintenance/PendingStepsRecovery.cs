@@ -23,10 +23,14 @@ internal sealed class PendingStepsRecovery
     private readonly ProgramId programId;
     private readonly Enrolments enrolments;
     private readonly CampaignBudgets campaigns;
+    private readonly RefundRecorder refunds;
+    private readonly ActivityRecorder activities;
 
     /// <summary>Creates the capability over the programme's shared context (the facade does this).</summary>
-    public PendingStepsRecovery(ProgramContext program, Enrolments enrolments, CampaignBudgets campaigns)
+    public PendingStepsRecovery(ProgramContext program, Enrolments enrolments, CampaignBudgets campaigns, RefundRecorder refunds, ActivityRecorder activities)
     {
+        this.refunds = refunds;
+        this.activities = activities;
         this.program = program;
         ledger = program.Ledger;
         members = program.Members;
@@ -111,4 +115,58 @@ internal sealed class PendingStepsRecovery
     /// <summary>Whether the referee's bonus of a completed referral is missing from the ledger.</summary>
     private async Task<bool> ReferralBonusesMissingAsync(OrderRecord order, CancellationToken cancellationToken) =>
         referral.RefereePoints > 0 && await ledger.FindTransactionAsync(DerivedIds.RefereeBonus(order.MemberId), cancellationToken).ConfigureAwait(false) is null;
+
+    /// <summary>
+    /// Completes the refunds and activities of one maintenance page whose calls were interrupted
+    /// after their record was written (with the member's state) but before their ledger transaction:
+    /// every refund or activity recorded between <see cref="PendingLookBack"/> and
+    /// <see cref="PendingGracePeriod"/> before <paramref name="asOf"/> whose transaction the ledger
+    /// does not have gets it now (a refund's reversal, after its order's earn; an activity's budget
+    /// settlement and earn), each step idempotent. The record written with the member's state is the
+    /// record of the pending steps; the histories come with the page, so this reads nothing more
+    /// than one ledger look-up per recent refund or activity.
+    /// </summary>
+    /// <param name="page">The page of members, with their histories.</param>
+    /// <param name="asOf">The instant of the run.</param>
+    /// <param name="cancellationToken">Cancels the run between records.</param>
+    /// <returns>The refunds and activities completed.</returns>
+    internal async Task<(int Refunds, int Activities)> CompletePageAsync(IReadOnlyList<MemberPageEntry> page, Instant asOf, CancellationToken cancellationToken)
+    {
+        var until = asOf - PendingGracePeriod;
+        var from = asOf - PendingLookBack;
+        int refundsCompleted = 0, activitiesCompleted = 0;
+        foreach (var entry in page)
+        {
+            foreach (var refund in entry.History.Refunds)
+            {
+                if (refund.TransactionId is not { } id || refund.RecordedAt < from || refund.RecordedAt >= until
+                    || await ledger.FindTransactionAsync(id, cancellationToken).ConfigureAwait(false) is not null)
+                {
+                    continue;
+                }
+
+                cancellationToken.ThrowIfCancellationRequested();
+                var completed = await refunds.CompleteRefundAsync(refund, null, cancellationToken).ConfigureAwait(false);
+                refundsCompleted += completed.Succeeded ? 1 : 0;
+            }
+
+            foreach (var activity in entry.History.Activities)
+            {
+                if (activity.TransactionId is not { } id || activity.RecordedAt < from || activity.RecordedAt >= until
+                    || await ledger.FindTransactionAsync(id, cancellationToken).ConfigureAwait(false) is not null)
+                {
+                    continue;
+                }
+
+                cancellationToken.ThrowIfCancellationRequested();
+                var completed = await activities.CompleteActivityAsync(activity, isRepeat: true, cancellationToken).ConfigureAwait(false);
+                if (completed.Succeeded)
+                {
+                    activitiesCompleted++;
+                }
+            }
+        }
+
+        return (refundsCompleted, activitiesCompleted);
+    }
 }
