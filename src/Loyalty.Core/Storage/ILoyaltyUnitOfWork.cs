@@ -8,9 +8,9 @@ namespace Loyalty.Core.Storage;
 /// detects it at run time.
 /// </summary>
 /// <remarks>
-/// <para>Without it (a store that cannot make several writes atomic), each call still leaves a
-/// record of its pending steps and maintenance completes them after a grace period, so a call
-/// interrupted between two writes is never left half-done.</para>
+/// <para>Without it, or with one that cannot undo a write (the in-memory stores'), each call still
+/// leaves a record of its pending steps and maintenance completes them after a grace period, so a
+/// call interrupted between two writes is never left half-done.</para>
 /// <para>Implementations must be safe to call once per programme call from the scope the stores
 /// live in; the work passed runs exactly once per call.</para>
 /// </remarks>
@@ -18,7 +18,8 @@ public interface ILoyaltyUnitOfWork
 {
     /// <summary>
     /// Runs <paramref name="work"/> so that the store writes it makes are committed together when it
-    /// returns, and none of them is kept when it throws.
+    /// returns and, where the stores can undo writes (a database transaction), none of them is kept
+    /// when it throws.
     /// </summary>
     /// <typeparam name="T">The work's result.</typeparam>
     /// <param name="work">The steps of one call; receives the token to pass to the stores.</param>
