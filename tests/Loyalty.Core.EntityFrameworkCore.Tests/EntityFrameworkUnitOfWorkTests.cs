@@ -43,6 +43,20 @@ public sealed class EntityFrameworkUnitOfWorkTests(PostgresServerFixture fixture
     }
 
     [Fact]
+    public async Task A_refund_whose_reversal_cannot_be_written_leaves_nothing_on_SQLite()
+    {
+        using var database = new SqliteDatabase();
+        await FailedReversalScenarioAsync(database.Loyalty, o => o.UseSqlite(database.ConnectionString));
+    }
+
+    [PostgresFact]
+    public async Task A_refund_whose_reversal_cannot_be_written_leaves_nothing_on_PostgreSQL()
+    {
+        var database = fixture.Database("unit_of_work", LoyaltyModelOptions.Default);
+        await FailedReversalScenarioAsync(database.Loyalty, o => o.UseNpgsql(database.ConnectionString));
+    }
+
+    [Fact]
     public async Task An_order_recorded_in_the_shops_transaction_follows_its_rollback_and_its_commit_on_SQLite()
     {
         using var database = new SqliteDatabase();
@@ -107,6 +121,41 @@ public sealed class EntityFrameworkUnitOfWorkTests(PostgresServerFixture fixture
                 var receipt = (await scope.ServiceProvider.GetRequiredService<LoyaltyProgram>().RecordOrderAsync(Order("A-1"))).GetValueOrThrow();
                 receipt.Points.Should().Be(Points.FromInt64(40));
                 (await scope.ServiceProvider.GetRequiredService<PointsLedger>().GetBalanceAsync(Alice)).Pending.Should().Be(Points.FromInt64(40));
+            }
+        }
+    }
+
+    private static async Task FailedReversalScenarioAsync(LoyaltyModelOptions loyalty, Action<DbContextOptionsBuilder> provider)
+    {
+        // Only the reversal fails: the order's earn (written again, idempotently, by the refund) goes through.
+        var fault = new FaultSwitch { When = a => a.Transactions.Any(t => t.Kind == LedgerTransactionKind.Reverse) };
+        var (root, programId) = await StartAsync(loyalty, provider, s =>
+            s.Replace(ServiceDescriptor.Scoped<ILedgerStore>(sp => new FailingLedgerStore(new EntityFrameworkLedgerStore(sp.GetRequiredService<ShopContext>()), fault))));
+        await using (root)
+        {
+            var refund = new RefundRequest(RefundId.From("R-1"), OrderId.From("A-1"), OrderRefund.ForLines(new LineRefund(0, 1)));
+            await using (var scope = root.CreateAsyncScope())
+            {
+                var program = scope.ServiceProvider.GetRequiredService<LoyaltyProgram>();
+                (await program.RecordOrderAsync(Order("A-1"))).GetValueOrThrow();
+                fault.Armed = true;
+                var act = () => program.RecordRefundAsync(refund);
+                await act.Should().ThrowAsync<LoyaltyStoreException>().WithMessage("Injected fault in the ledger append.");
+            }
+
+            await using (var scope = root.CreateAsyncScope())
+            {
+                var members = scope.ServiceProvider.GetRequiredService<IMemberStore>();
+                (await members.GetRefundAsync(programId, RefundId.From("R-1"))).Should().BeNull("the refund was rolled back with its reversal");
+                (await members.GetHistoryAsync(programId, Alice)).Refunds.Should().BeEmpty();
+                (await scope.ServiceProvider.GetRequiredService<PointsLedger>().GetBalanceAsync(Alice)).Pending.Should().Be(Points.FromInt64(40));
+            }
+
+            fault.Armed = false;
+            await using (var scope = root.CreateAsyncScope())
+            {
+                (await scope.ServiceProvider.GetRequiredService<LoyaltyProgram>().RecordRefundAsync(refund)).GetValueOrThrow().PointsReversed.Should().Be(Points.FromInt64(40));
+                (await scope.ServiceProvider.GetRequiredService<PointsLedger>().GetBalanceAsync(Alice)).Pending.Should().Be(Points.Zero);
             }
         }
     }
@@ -217,6 +266,9 @@ public sealed class EntityFrameworkUnitOfWorkTests(PostgresServerFixture fixture
     private sealed class FaultSwitch
     {
         public bool Armed { get; set; }
+
+        /// <summary>Which appends fail when armed (all when null).</summary>
+        public Func<LedgerAppend, bool>? When { get; init; }
     }
 
     private sealed class FailingLedgerStore(ILedgerStore inner, FaultSwitch fault) : ILedgerStore
@@ -241,7 +293,7 @@ public sealed class EntityFrameworkUnitOfWorkTests(PostgresServerFixture fixture
         {
             // The append is written, then the call fails (as when the connection drops before the answer).
             var result = await inner.AppendAsync(append, cancellationToken);
-            return fault.Armed ? throw new LoyaltyStoreException("Injected fault in the ledger append.", isTransient: true) : result;
+            return fault.Armed && (fault.When?.Invoke(append) ?? true) ? throw new LoyaltyStoreException("Injected fault in the ledger append.", isTransient: true) : result;
         }
     }
 
