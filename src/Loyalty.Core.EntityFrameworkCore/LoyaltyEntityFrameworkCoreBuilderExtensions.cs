@@ -30,7 +30,9 @@ public static class LoyaltyEntityFrameworkCoreBuilderExtensions
     /// <see cref="IRuleSetStore"/>, <see cref="IRewardCatalogStore"/>, <see cref="ICampaignBudgetStore"/>) is scoped, like the context
     /// they share, and so are <see cref="PointsLedger"/> and <see cref="LoyaltyProgram"/>, which use
     /// them: resolve them from a scope (e.g. one per request), where they work in the same context,
-    /// and so the same transaction, as the shop's own code.</remarks>
+    /// and so the same transaction, as the shop's own code. The steps of one programme call (an order,
+    /// its member state and its points) are written in one transaction of that context: the shop's
+    /// own when one is open, else one the call commits.</remarks>
     /// <exception cref="ArgumentNullException"><paramref name="builder"/> is null.</exception>
     public static LoyaltyBuilder UseEntityFrameworkCore<TContext>(this LoyaltyBuilder builder)
         where TContext : DbContext
@@ -41,6 +43,7 @@ public static class LoyaltyEntityFrameworkCoreBuilderExtensions
         builder.Services.Replace(ServiceDescriptor.Scoped<IRuleSetStore>(sp => new EntityFrameworkRuleSetStore(sp.GetRequiredService<TContext>())));
         builder.Services.Replace(ServiceDescriptor.Scoped<IRewardCatalogStore>(sp => new EntityFrameworkRewardCatalogStore(sp.GetRequiredService<TContext>())));
         builder.Services.Replace(ServiceDescriptor.Scoped<ICampaignBudgetStore>(sp => new EntityFrameworkCampaignBudgetStore(sp.GetRequiredService<TContext>())));
+        builder.Services.Replace(ServiceDescriptor.Scoped<ILoyaltyUnitOfWork>(sp => new EntityFrameworkUnitOfWork(sp.GetRequiredService<TContext>())));
         builder.UseScopedServices();
         return builder;
     }

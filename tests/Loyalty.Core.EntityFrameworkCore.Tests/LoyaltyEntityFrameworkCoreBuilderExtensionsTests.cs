@@ -132,6 +132,8 @@ public sealed class LoyaltyEntityFrameworkCoreBuilderExtensionsTests
         scope.ServiceProvider.GetRequiredService<IRuleSetStore>().Should().BeOfType<EntityFrameworkRuleSetStore>();
         scope.ServiceProvider.GetRequiredService<IRewardCatalogStore>().Should().BeOfType<EntityFrameworkRewardCatalogStore>();
         scope.ServiceProvider.GetRequiredService<ICampaignBudgetStore>().Should().BeOfType<EntityFrameworkCampaignBudgetStore>();
+        services.Where(d => d.ServiceType == typeof(ILoyaltyUnitOfWork)).Should().ContainSingle().Which.Lifetime.Should().Be(ServiceLifetime.Scoped);
+        scope.ServiceProvider.GetRequiredService<ILoyaltyUnitOfWork>().Should().BeOfType<EntityFrameworkUnitOfWork>();
     }
 
     [Fact]

@@ -34,6 +34,8 @@ public sealed class LoyaltyBuilder
         Services.AddSingleton<IRewardCatalogStore, InMemoryRewardCatalogStore>();
         Services.RemoveAll<ICampaignBudgetStore>();
         Services.AddSingleton<ICampaignBudgetStore, InMemoryCampaignBudgetStore>();
+        Services.RemoveAll<ILoyaltyUnitOfWork>();
+        Services.AddSingleton<ILoyaltyUnitOfWork, InMemoryUnitOfWork>();
         return this;
     }
 

@@ -57,6 +57,7 @@ public static class LoyaltyServiceCollectionExtensions
         services.TryAddSingleton<IRuleSetStore, InMemoryRuleSetStore>();
         services.TryAddSingleton<IRewardCatalogStore, InMemoryRewardCatalogStore>();
         services.TryAddSingleton<ICampaignBudgetStore, InMemoryCampaignBudgetStore>();
+        services.TryAddSingleton<ILoyaltyUnitOfWork, InMemoryUnitOfWork>();
         services.TryAddSingleton<IRewardCodeGenerator, RandomRewardCodeGenerator>();
         services.TryAddSingleton<IReferralCodeGenerator, RandomReferralCodeGenerator>();
         services.TryAddSingleton(_ => TierLadder.Create([TierDefinition.Entry(TierId.From("member"), "Member")]));
@@ -96,7 +97,8 @@ public static class LoyaltyServiceCollectionExtensions
         services.GetRequiredService<IRewardCodeGenerator>(),
         services.GetRequiredService<IReferralCodeGenerator>(),
         services.GetService<IMeterFactory>(),
-        services.GetRequiredService<RuleSetCache>());
+        services.GetRequiredService<RuleSetCache>(),
+        services.GetService<ILoyaltyUnitOfWork>());
 
     /// <summary>Marks a service collection in which <see cref="AddLoyalty"/> already ran.</summary>
     private sealed class LoyaltyMarker;

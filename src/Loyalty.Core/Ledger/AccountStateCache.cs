@@ -73,4 +73,7 @@ internal sealed class AccountStateCache
 
         Volatile.Write(ref slots[state.Key.MemberId.GetHashCode() & mask], state);
     }
+
+    /// <summary>Drops every cached state (after a rolled-back unit of work).</summary>
+    public void Clear() => Array.Clear(slots);
 }

@@ -83,6 +83,12 @@ public sealed class PointsLedger
     /// <summary>The ledger's options (validated).</summary>
     internal LedgerOptions Options => options;
 
+    /// <summary>
+    /// Forgets every account state cached for writes: called when a unit of work that wrote through
+    /// this ledger rolled back, so that no later write starts from a state the store no longer has.
+    /// </summary>
+    internal void ForgetCachedAccounts() => cache?.Clear();
+
     /// <summary>The expiry policy in force.</summary>
     public ExpiryPolicy ExpiryPolicy => policy;
 

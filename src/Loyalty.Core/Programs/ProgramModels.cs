@@ -291,4 +291,10 @@ public sealed record MaintenanceReport
 
     /// <summary>Orders the pending-steps recovery looked at (those recorded within its look-back, past the grace period).</summary>
     public int PendingOrdersChecked { get; init; }
+
+    /// <summary>Refunds recorded but left without their reversal of points by an interrupted call, which this run completed.</summary>
+    public int PendingRefundsCompleted { get; init; }
+
+    /// <summary>Activities recorded but left without their points (or budget settlement) by an interrupted call, which this run completed.</summary>
+    public int PendingActivitiesCompleted { get; init; }
 }

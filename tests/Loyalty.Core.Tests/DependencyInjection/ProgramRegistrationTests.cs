@@ -53,6 +53,7 @@ public class ProgramRegistrationTests
 
         services.Where(d => d.ServiceType == typeof(IMemberStore)).Should().ContainSingle().Which.ImplementationType.Should().Be(typeof(InMemoryMemberStore));
         services.Where(d => d.ServiceType == typeof(ICampaignBudgetStore)).Should().ContainSingle().Which.ImplementationType.Should().Be(typeof(InMemoryCampaignBudgetStore));
+        services.Where(d => d.ServiceType == typeof(ILoyaltyUnitOfWork)).Should().ContainSingle().Which.ImplementationType.Should().Be(typeof(InMemoryUnitOfWork));
     }
 
     [Fact]

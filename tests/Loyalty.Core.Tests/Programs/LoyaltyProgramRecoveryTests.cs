@@ -1,3 +1,4 @@
+using Loyalty.Core.Earning;
 using Loyalty.Core.Primitives;
 using Loyalty.Core.Programs;
 using Loyalty.Core.Referrals;
@@ -62,6 +63,126 @@ public class LoyaltyProgramRecoveryTests
         (await h.BalanceAsync(Alice)).Pending.Should().Be(P(40));
     }
 
+    [Fact]
+    public async Task Maintenance_completes_a_refund_interrupted_between_any_two_steps_exactly_once()
+    {
+        var clean = await RunCallAsync(failAt: null, RefundAsync);
+        clean.Steps.Should().BeGreaterThanOrEqualTo(2, "the refund with its state, then the ledger (the order's earn again, the reversal)");
+        clean.Outcome.Should().Be(new CallOutcome(P(100), true, 0), "the refund took the order's 40 points back");
+
+        for (var failAt = 1; failAt <= clean.Steps; failAt++)
+        {
+            var run = await RunCallAsync(failAt, RefundAsync);
+            run.Threw.Should().BeTrue($"step {failAt} fails");
+            if (failAt == 1)
+            {
+                run.Outcome.Should().Be(new CallOutcome(P(140), false, 0), "a refund whose first write failed never happened");
+                run.Completed.Should().Be(0);
+            }
+            else
+            {
+                run.Outcome.Should().Be(clean.Outcome, $"the refund interrupted at step {failAt} is completed by maintenance");
+                run.Completed.Should().Be(1, $"maintenance completed the refund interrupted at step {failAt}");
+                run.CompletedAgain.Should().Be(0, "a second run finds nothing left to do");
+            }
+        }
+    }
+
+    [Fact]
+    public async Task Maintenance_completes_an_activity_interrupted_between_any_two_steps_exactly_once()
+    {
+        var clean = await RunCallAsync(failAt: null, ReviewAsync);
+        clean.Steps.Should().Be(2, "the activity with its state, then its earn");
+        clean.Outcome.Should().Be(new CallOutcome(P(150), true, 0), "the review earned 10 points");
+
+        for (var failAt = 1; failAt <= clean.Steps; failAt++)
+        {
+            var run = await RunCallAsync(failAt, ReviewAsync);
+            run.Threw.Should().BeTrue($"step {failAt} fails");
+            if (failAt == 1)
+            {
+                run.Outcome.Should().Be(new CallOutcome(P(140), false, 0), "an activity whose first write failed never happened");
+                run.Completed.Should().Be(0);
+            }
+            else
+            {
+                run.Outcome.Should().Be(clean.Outcome, $"the activity interrupted at step {failAt} is completed by maintenance");
+                run.Completed.Should().Be(1);
+                run.CompletedAgain.Should().Be(0, "a second run finds nothing left to do");
+            }
+        }
+    }
+
+    [Fact]
+    public async Task A_refund_within_the_grace_period_is_left_to_its_own_call()
+    {
+        var counter = new StepCounter();
+        using var h = Harness(counter);
+        await h.ConfigureAsync();
+        await h.EnrolAsync(Alice);
+        (await h.Program.RecordOrderAsync(Order("A-1", Alice, h.Now, Line("SKU", 1, 40m)))).GetValueOrThrow();
+        counter.FailAt = counter.Steps + 2;
+        var act = () => RefundAsync(h);
+        await act.Should().ThrowAsync<LoyaltyStoreException>().WithMessage("Injected fault at step *");
+        counter.FailAt = null;
+
+        var report = await h.Program.RunMaintenanceAsync(h.Now);
+
+        report.PendingRefundsCompleted.Should().Be(0);
+        (await h.BalanceAsync(Alice)).Pending.Should().Be(P(40));
+        var retried = await RefundAsync(h);
+        retried.IsRepeat.Should().BeTrue();
+        (await h.BalanceAsync(Alice)).Pending.Should().Be(P(0));
+    }
+
+    private static Task<LoyaltyResult<RefundReceipt>> RefundAsync(ProgramHarness h) =>
+        h.Program.RecordRefundAsync(new RefundRequest(RefundId.From("R-1"), OrderId.From("A-1"), OrderRefund.ForLines(new LineRefund(0, 1))));
+
+    private static async Task<LoyaltyResult<ActivityReceipt>> ReviewAsync(ProgramHarness h) =>
+        await h.Program.RecordActivityAsync(ActivityId.From("review-1"), new ActivityInput(ActivityKind.Review, Alice, h.Now));
+
+    /// <summary>
+    /// Alice, enrolled (100 welcome points) with one 40 € order (40 points pending), then the call,
+    /// failing at step <paramref name="failAt"/>; ten minutes later maintenance runs twice.
+    /// </summary>
+    private static async Task<CallRun> RunCallAsync<T>(int? failAt, Func<ProgramHarness, Task<LoyaltyResult<T>>> call)
+        where T : class
+    {
+        var counter = new StepCounter();
+        using var h = Harness(counter);
+        await h.ConfigureAsync();
+        await h.EnrolAsync(Alice);
+        (await h.Program.RecordOrderAsync(Order("A-1", Alice, h.Now, Line("SKU", 1, 40m)))).GetValueOrThrow();
+        h.Advance(Duration.FromHours(1));
+        counter.Steps = 0;
+        counter.FailAt = failAt;
+        var threw = false;
+        try
+        {
+            (await call(h)).GetValueOrThrow();
+        }
+        catch (LoyaltyStoreException ex) when (ex.Message.StartsWith("Injected fault", StringComparison.Ordinal))
+        {
+            threw = true;
+        }
+
+        var steps = counter.Steps;
+        counter.FailAt = null;
+        h.Advance(Duration.FromMinutes(10));
+        var first = await h.Program.RunMaintenanceAsync(h.Now);
+        h.Advance(Duration.FromMinutes(10));
+        var second = await h.Program.RunMaintenanceAsync(h.Now);
+        var balance = await h.BalanceAsync(Alice);
+        var history = await h.Members.GetHistoryAsync(ProgramId.From("club"), Alice);
+        var recorded = history.Refunds.Count + history.Activities.Count(a => a.Activity.Kind == ActivityKind.Review) > 0;
+        return new CallRun(
+            threw,
+            steps,
+            first.PendingRefundsCompleted + first.PendingActivitiesCompleted,
+            second.PendingRefundsCompleted + second.PendingActivitiesCompleted,
+            new CallOutcome(balance.Pending + balance.Available, recorded, first.PendingOrdersCompleted + second.PendingOrdersCompleted));
+    }
+
     private static async Task<Run> RunAsync(int? failAt)
     {
         var counter = new StepCounter();
@@ -105,6 +226,10 @@ public class LoyaltyProgramRecoveryTests
             s.RemoveAll<IMemberStore>();
             s.AddSingleton<IMemberStore>(new FailingMemberStore(new InMemoryMemberStore(), counter));
         });
+
+    private sealed record CallOutcome(Points Balance, bool Recorded, int OrdersCompleted);
+
+    private sealed record CallRun(bool Threw, int Steps, int Completed, int CompletedAgain, CallOutcome Outcome);
 
     private sealed record Outcome(Points Alice, Points Bob, string? ReferralCompletedBy, int Orders);
 

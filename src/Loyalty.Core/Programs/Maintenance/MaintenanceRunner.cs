@@ -36,6 +36,7 @@ internal sealed class MaintenanceRunner
     private readonly DateTimeZone zone;
     private readonly Func<ActivityId, ActivityInput, CancellationToken, Task<Points>> recordBirthday;
     private readonly Func<Instant, MemberPartition, CancellationToken, Task<(int Checked, int Completed)>> completePending;
+    private readonly Func<IReadOnlyList<MemberPageEntry>, Instant, CancellationToken, Task<(int Refunds, int Activities)>> completePendingInPage;
 
     /// <summary>Creates the runner of one programme (the facade does this).</summary>
     /// <param name="clock">The clock (maintenance never runs ahead of it).</param>
@@ -47,6 +48,7 @@ internal sealed class MaintenanceRunner
     /// <param name="metrics">Counts the points expired.</param>
     /// <param name="recordBirthday">Records a birthday activity through the programme's activity path and returns the points it earned (zero when none).</param>
     /// <param name="completePending">Completes the steps interrupted calls of the partition's members left undone; returns the orders checked and completed.</param>
+    /// <param name="completePendingInPage">Completes the refunds and activities of a page left without their ledger transaction by interrupted calls; returns how many of each.</param>
     public MaintenanceRunner(
         IClock clock,
         Configuration.ProgramSettings settings,
@@ -56,8 +58,10 @@ internal sealed class MaintenanceRunner
         TierLadder tiers,
         LoyaltyMetrics metrics,
         Func<ActivityId, ActivityInput, CancellationToken, Task<Points>> recordBirthday,
-        Func<Instant, MemberPartition, CancellationToken, Task<(int Checked, int Completed)>> completePending)
+        Func<Instant, MemberPartition, CancellationToken, Task<(int Checked, int Completed)>> completePending,
+        Func<IReadOnlyList<MemberPageEntry>, Instant, CancellationToken, Task<(int Refunds, int Activities)>> completePendingInPage)
     {
+        this.completePendingInPage = completePendingInPage;
         this.completePending = completePending;
         this.clock = clock;
         this.ledger = ledger;
@@ -101,6 +105,9 @@ internal sealed class MaintenanceRunner
                 break;
             }
 
+            var (refunds, activities) = await completePendingInPage(page, asOf, cancellationToken).ConfigureAwait(false);
+            run.PendingRefunds += refunds;
+            run.PendingActivities += activities;
             await MaintainPageAsync(run, page, tierMembers, tierResults, cancellationToken).ConfigureAwait(false);
             run.Pages++;
             run.MembersRead += page.Count;
@@ -135,6 +142,8 @@ internal sealed class MaintenanceRunner
             Birthdays = run.Birthdays,
             PendingOrdersChecked = pending.Checked,
             PendingOrdersCompleted = pending.Completed,
+            PendingRefundsCompleted = run.PendingRefunds,
+            PendingActivitiesCompleted = run.PendingActivities,
         };
     }
 
@@ -361,6 +370,10 @@ internal sealed class MaintenanceRunner
         public Instant WarningHorizon { get; init; }
 
         public int Pages { get; set; }
+
+        public int PendingRefunds { get; set; }
+
+        public int PendingActivities { get; set; }
 
         public long MembersRead { get; set; }
 

@@ -1,0 +1,131 @@
+using System.Data.Common;
+using Loyalty.Core.Storage;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
+
+namespace Loyalty.Core.EntityFrameworkCore;
+
+/// <summary>
+/// The unit of work of the EF Core stores: the steps of one programme call run in one database
+/// transaction of the shop's context — its own, committed at the end, or, when the shop has a
+/// transaction open, the shop's, behind a savepoint (the shop's commit keeps them; a failed call
+/// rolls back to the savepoint and leaves the shop's transaction usable). Every store of the
+/// context writes in that transaction, so an order, its member state and its points are kept
+/// together or not at all.
+/// </summary>
+/// <remarks>Scoped like the context; not thread-safe (neither is a <see cref="DbContext"/>). A unit
+/// of work started inside another (a referral's activity recorded by an order) joins it.</remarks>
+internal sealed class EntityFrameworkUnitOfWork : ILoyaltyUnitOfWork
+{
+    private const string Savepoint = "loyalty_call";
+    private readonly DbContext context;
+    private int depth;
+
+    public EntityFrameworkUnitOfWork(DbContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        this.context = context;
+    }
+
+    public async Task<T> RunAsync<T>(Func<CancellationToken, Task<T>> work, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(work);
+        cancellationToken.ThrowIfCancellationRequested();
+        if (depth > 0)
+        {
+            return await work(cancellationToken).ConfigureAwait(false);
+        }
+
+        var database = context.Database;
+        var ambient = database.CurrentTransaction;
+        IDbContextTransaction? own = null;
+        var opened = false;
+        var started = false;
+        try
+        {
+            await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+            opened = true;
+            if (ambient is null)
+            {
+                own = await database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                await ambient.CreateSavepointAsync(Savepoint, cancellationToken).ConfigureAwait(false);
+            }
+
+            started = true;
+            T result;
+            depth++;
+            try
+            {
+                result = await work(cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                depth--;
+            }
+
+            if (own is not null)
+            {
+                await own.CommitAsync(cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                await ambient!.ReleaseSavepointAsync(Savepoint, cancellationToken).ConfigureAwait(false);
+            }
+
+            return result;
+        }
+        catch (Exception ex)
+        {
+            if (started)
+            {
+                await UndoAsync(own, ambient).ConfigureAwait(false);
+            }
+
+            if (ex is DbException or TimeoutException)
+            {
+                var transient = ex is not DbException db || db.IsTransient;
+                throw new LoyaltyStoreException($"The loyalty stores could not commit the call's writes: {ex.GetBaseException().Message}; nothing of the call was kept, retry it.", transient, ex);
+            }
+
+            throw;
+        }
+        finally
+        {
+            if (own is not null)
+            {
+                await own.DisposeAsync().ConfigureAwait(false);
+            }
+
+            if (opened)
+            {
+                await database.CloseConnectionAsync().ConfigureAwait(false);
+            }
+        }
+    }
+
+    private async Task UndoAsync(IDbContextTransaction? own, IDbContextTransaction? ambient)
+    {
+        try
+        {
+            if (own is not null)
+            {
+                await own.RollbackAsync(CancellationToken.None).ConfigureAwait(false);
+            }
+            else if (ambient is not null && context.Database.CurrentTransaction == ambient)
+            {
+                await ambient.RollbackToSavepointAsync(Savepoint, CancellationToken.None).ConfigureAwait(false);
+            }
+        }
+        catch (DbException)
+        {
+            // The connection is gone: the database rolls the transaction back itself.
+        }
+        catch (InvalidOperationException)
+        {
+            // The transaction had already completed.
+        }
+    }
+}

@@ -1,0 +1,388 @@
+using System.Data.Common;
+using Loyalty.Core.DependencyInjection;
+using Loyalty.Core.Earning;
+using Loyalty.Core.EntityFrameworkCore.Tests.Infrastructure;
+using Loyalty.Core.Ledger;
+using Loyalty.Core.Primitives;
+using Loyalty.Core.Programs;
+using Loyalty.Core.Storage;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+using NodaTime;
+using NodaTime.Testing;
+using Xunit.Abstractions;
+
+namespace Loyalty.Core.EntityFrameworkCore.Tests;
+
+/// <summary>
+/// One programme call, one transaction: an order, its member state and its points are kept
+/// together or not at all, in a transaction of their own or in the shop's.
+/// </summary>
+[Collection(PostgresCollection.Name)]
+public sealed class EntityFrameworkUnitOfWorkTests(PostgresServerFixture fixture, ITestOutputHelper output)
+{
+    private static readonly Instant Now = Instant.FromUtc(2026, 3, 2, 10, 0);
+    private static readonly MemberId Alice = MemberId.From("alice");
+
+    [Fact]
+    public async Task An_order_whose_points_cannot_be_written_leaves_nothing_on_SQLite()
+    {
+        using var database = new SqliteDatabase();
+        await FailedEarnScenarioAsync(database.Loyalty, o => o.UseSqlite(database.ConnectionString));
+    }
+
+    [PostgresFact]
+    public async Task An_order_whose_points_cannot_be_written_leaves_nothing_on_PostgreSQL()
+    {
+        var database = fixture.Database("unit_of_work", LoyaltyModelOptions.Default);
+        await FailedEarnScenarioAsync(database.Loyalty, o => o.UseNpgsql(database.ConnectionString));
+    }
+
+    [Fact]
+    public async Task A_refund_whose_reversal_cannot_be_written_leaves_nothing_on_SQLite()
+    {
+        using var database = new SqliteDatabase();
+        await FailedReversalScenarioAsync(database.Loyalty, o => o.UseSqlite(database.ConnectionString));
+    }
+
+    [PostgresFact]
+    public async Task A_refund_whose_reversal_cannot_be_written_leaves_nothing_on_PostgreSQL()
+    {
+        var database = fixture.Database("unit_of_work", LoyaltyModelOptions.Default);
+        await FailedReversalScenarioAsync(database.Loyalty, o => o.UseNpgsql(database.ConnectionString));
+    }
+
+    [Fact]
+    public async Task An_order_recorded_in_the_shops_transaction_follows_its_rollback_and_its_commit_on_SQLite()
+    {
+        using var database = new SqliteDatabase();
+        await ShopTransactionScenarioAsync(database.Loyalty, o => o.UseSqlite(database.ConnectionString));
+    }
+
+    [PostgresFact]
+    public async Task An_order_recorded_in_the_shops_transaction_follows_its_rollback_and_its_commit_on_PostgreSQL()
+    {
+        var database = fixture.Database("unit_of_work", LoyaltyModelOptions.Default);
+        await ShopTransactionScenarioAsync(database.Loyalty, o => o.UseNpgsql(database.ConnectionString));
+    }
+
+    [Fact]
+    public async Task A_new_order_is_one_transaction_on_SQLite()
+    {
+        using var database = new SqliteDatabase();
+        await RoundTripScenarioAsync(database.Loyalty, o => o.UseSqlite(database.ConnectionString), "SQLite");
+    }
+
+    [PostgresFact]
+    public async Task A_new_order_is_one_transaction_on_PostgreSQL()
+    {
+        var database = fixture.Database("unit_of_work", LoyaltyModelOptions.Default);
+        var log = new CommandLog();
+        using var loggers = LoggerFactory.Create(b => b.AddProvider(log).SetMinimumLevel(LogLevel.Debug));
+        await using var source = new NpgsqlDataSourceBuilder(database.ConnectionString).UseLoggerFactory(loggers).Build();
+        await RoundTripScenarioAsync(database.Loyalty, o => o.UseNpgsql(source), "PostgreSQL", log);
+    }
+
+    private static async Task FailedEarnScenarioAsync(LoyaltyModelOptions loyalty, Action<DbContextOptionsBuilder> provider)
+    {
+        var fault = new FaultSwitch();
+        var (root, programId) = await StartAsync(loyalty, provider, s =>
+            s.Replace(ServiceDescriptor.Scoped<ILedgerStore>(sp => new FailingLedgerStore(new EntityFrameworkLedgerStore(sp.GetRequiredService<ShopContext>()), fault))));
+        await using (root)
+        {
+            fault.Armed = true;
+            await using (var scope = root.CreateAsyncScope())
+            {
+                var program = scope.ServiceProvider.GetRequiredService<LoyaltyProgram>();
+                var act = () => program.RecordOrderAsync(Order("A-1"));
+                await act.Should().ThrowAsync<LoyaltyStoreException>().WithMessage("Injected fault in the ledger append.");
+
+                // The same scope goes on working: the rolled-back earn is not cached.
+                (await program.GetMemberSummaryAsync(Alice)).GetValueOrThrow().Balance.Pending.Should().Be(Points.Zero);
+            }
+
+            await using (var scope = root.CreateAsyncScope())
+            {
+                var members = scope.ServiceProvider.GetRequiredService<IMemberStore>();
+                (await members.GetOrderAsync(programId, OrderId.From("A-1"))).Should().BeNull("the order was rolled back with its points");
+                var member = (await members.GetMemberAsync(programId, Alice))!;
+                member.Evaluation!.OrderCount.Should().Be(0, "the member's state was rolled back with the order");
+                (await members.GetHistoryAsync(programId, Alice)).Orders.Should().BeEmpty();
+                (await scope.ServiceProvider.GetRequiredService<PointsLedger>().GetBalanceAsync(Alice)).Pending.Should().Be(Points.Zero);
+            }
+
+            fault.Armed = false;
+            await using (var scope = root.CreateAsyncScope())
+            {
+                var receipt = (await scope.ServiceProvider.GetRequiredService<LoyaltyProgram>().RecordOrderAsync(Order("A-1"))).GetValueOrThrow();
+                receipt.Points.Should().Be(Points.FromInt64(40));
+                (await scope.ServiceProvider.GetRequiredService<PointsLedger>().GetBalanceAsync(Alice)).Pending.Should().Be(Points.FromInt64(40));
+            }
+        }
+    }
+
+    private static async Task FailedReversalScenarioAsync(LoyaltyModelOptions loyalty, Action<DbContextOptionsBuilder> provider)
+    {
+        // Only the reversal fails: the order's earn (written again, idempotently, by the refund) goes through.
+        var fault = new FaultSwitch { When = a => a.Transactions.Any(t => t.Kind == LedgerTransactionKind.Reverse) };
+        var (root, programId) = await StartAsync(loyalty, provider, s =>
+            s.Replace(ServiceDescriptor.Scoped<ILedgerStore>(sp => new FailingLedgerStore(new EntityFrameworkLedgerStore(sp.GetRequiredService<ShopContext>()), fault))));
+        await using (root)
+        {
+            var refund = new RefundRequest(RefundId.From("R-1"), OrderId.From("A-1"), OrderRefund.ForLines(new LineRefund(0, 1)));
+            await using (var scope = root.CreateAsyncScope())
+            {
+                var program = scope.ServiceProvider.GetRequiredService<LoyaltyProgram>();
+                (await program.RecordOrderAsync(Order("A-1"))).GetValueOrThrow();
+                fault.Armed = true;
+                var act = () => program.RecordRefundAsync(refund);
+                await act.Should().ThrowAsync<LoyaltyStoreException>().WithMessage("Injected fault in the ledger append.");
+            }
+
+            await using (var scope = root.CreateAsyncScope())
+            {
+                var members = scope.ServiceProvider.GetRequiredService<IMemberStore>();
+                (await members.GetRefundAsync(programId, RefundId.From("R-1"))).Should().BeNull("the refund was rolled back with its reversal");
+                (await members.GetHistoryAsync(programId, Alice)).Refunds.Should().BeEmpty();
+                (await scope.ServiceProvider.GetRequiredService<PointsLedger>().GetBalanceAsync(Alice)).Pending.Should().Be(Points.FromInt64(40));
+            }
+
+            fault.Armed = false;
+            await using (var scope = root.CreateAsyncScope())
+            {
+                (await scope.ServiceProvider.GetRequiredService<LoyaltyProgram>().RecordRefundAsync(refund)).GetValueOrThrow().PointsReversed.Should().Be(Points.FromInt64(40));
+                (await scope.ServiceProvider.GetRequiredService<PointsLedger>().GetBalanceAsync(Alice)).Pending.Should().Be(Points.Zero);
+            }
+        }
+    }
+
+    private static async Task ShopTransactionScenarioAsync(LoyaltyModelOptions loyalty, Action<DbContextOptionsBuilder> provider)
+    {
+        var (root, programId) = await StartAsync(loyalty, provider, _ => { });
+        await using (root)
+        {
+            await using (var scope = root.CreateAsyncScope())
+            {
+                var shop = scope.ServiceProvider.GetRequiredService<ShopContext>();
+                await using var transaction = await shop.Database.BeginTransactionAsync();
+                shop.Orders.Add(new ShopOrder { Reference = "A-1", Total = 40m });
+                await shop.SaveChangesAsync();
+                (await scope.ServiceProvider.GetRequiredService<LoyaltyProgram>().RecordOrderAsync(Order("A-1"))).Succeeded.Should().BeTrue();
+                await transaction.RollbackAsync();
+            }
+
+            await using (var scope = root.CreateAsyncScope())
+            {
+                (await scope.ServiceProvider.GetRequiredService<ShopContext>().Orders.CountAsync()).Should().Be(0);
+                (await scope.ServiceProvider.GetRequiredService<IMemberStore>().GetOrderAsync(programId, OrderId.From("A-1"))).Should().BeNull("the shop rolled its transaction back");
+                (await scope.ServiceProvider.GetRequiredService<PointsLedger>().GetBalanceAsync(Alice)).Pending.Should().Be(Points.Zero);
+            }
+
+            await using (var scope = root.CreateAsyncScope())
+            {
+                var shop = scope.ServiceProvider.GetRequiredService<ShopContext>();
+                await using var transaction = await shop.Database.BeginTransactionAsync();
+                shop.Orders.Add(new ShopOrder { Reference = "A-1", Total = 40m });
+                await shop.SaveChangesAsync();
+                (await scope.ServiceProvider.GetRequiredService<LoyaltyProgram>().RecordOrderAsync(Order("A-1"))).Succeeded.Should().BeTrue();
+                await transaction.CommitAsync();
+            }
+
+            await using (var scope = root.CreateAsyncScope())
+            {
+                (await scope.ServiceProvider.GetRequiredService<ShopContext>().Orders.CountAsync()).Should().Be(1);
+                (await scope.ServiceProvider.GetRequiredService<IMemberStore>().GetOrderAsync(programId, OrderId.From("A-1"))).Should().NotBeNull();
+                (await scope.ServiceProvider.GetRequiredService<PointsLedger>().GetBalanceAsync(Alice)).Pending.Should().Be(Points.FromInt64(40));
+            }
+        }
+    }
+
+    private async Task RoundTripScenarioAsync(LoyaltyModelOptions loyalty, Action<DbContextOptionsBuilder> provider, string name, CommandLog? log = null)
+    {
+        var counter = new CommandCounter();
+        var (root, _) = await StartAsync(loyalty, provider, _ => { }, counter);
+        await using (root)
+        {
+            await using var scope = root.CreateAsyncScope();
+            var program = scope.ServiceProvider.GetRequiredService<LoyaltyProgram>();
+            (await program.RecordOrderAsync(Order("A-0"))).GetValueOrThrow(); // warms the rule set cache and the account state
+            counter.Reset();
+            log?.Clear();
+            (await program.RecordOrderAsync(Order("A-1"))).GetValueOrThrow();
+            output.WriteLine($"{name}: a new order = {counter.Transactions} transaction(s) committed");
+            if (log is not null)
+            {
+                output.WriteLine($"{name}: {log.Commands} commands sent to the server:");
+                foreach (var line in log.Lines)
+                {
+                    output.WriteLine("  " + line);
+                }
+            }
+
+            counter.Transactions.Should().Be(1, "the order, the member's state and the points are one transaction");
+        }
+    }
+
+    private static EarningOrder Order(string id) =>
+        new(OrderId.From(id), Alice, Now, Currency.EUR, [new OrderLine("SKU", 1, 40m)]);
+
+    private static async Task<(ServiceProvider Root, ProgramId ProgramId)> StartAsync(LoyaltyModelOptions loyalty, Action<DbContextOptionsBuilder> provider, Action<IServiceCollection> replace, CommandCounter? counter = null)
+    {
+        var programId = "club-" + Guid.NewGuid().ToString("N")[..8];
+        var services = new ServiceCollection();
+        services.AddSingleton<IClock>(new FakeClock(Now));
+        services.AddSingleton(loyalty);
+        services.AddDbContext<ShopContext>(o =>
+        {
+            provider(o);
+            if (counter is not null)
+            {
+                o.AddInterceptors(counter, counter.Commits);
+            }
+        });
+        services.AddLoyalty(o =>
+        {
+            o.ProgramId = programId;
+            o.Currency = "EUR";
+            o.TimeZone = "Europe/Paris";
+            o.Ledger.PendingPeriod = TimeSpan.FromDays(14);
+        }).UseEntityFrameworkCore<ShopContext>();
+        replace(services);
+        var root = services.BuildServiceProvider(validateScopes: true);
+        await using (var scope = root.CreateAsyncScope())
+        {
+            var program = scope.ServiceProvider.GetRequiredService<LoyaltyProgram>();
+            await program.PublishRuleSetAsync(new EarningRuleSetBuilder("2026-03", Now - Duration.FromDays(1), Currency.EUR, "Europe/Paris").EarnPerUnit("base", 1m).Build());
+            (await program.EnrolAsync(new Enrolment(Alice))).GetValueOrThrow();
+        }
+
+        return (root, ProgramId.From(programId));
+    }
+
+    private sealed class FaultSwitch
+    {
+        public bool Armed { get; set; }
+
+        /// <summary>Which appends fail when armed (all when null).</summary>
+        public Func<LedgerAppend, bool>? When { get; init; }
+    }
+
+    private sealed class FailingLedgerStore(ILedgerStore inner, FaultSwitch fault) : ILedgerStore
+    {
+        public ValueTask<LedgerAccountSnapshot> GetAccountAsync(LedgerAccountKey account, CancellationToken cancellationToken = default) => inner.GetAccountAsync(account, cancellationToken);
+
+        public ValueTask<LedgerAccountHead?> GetHeadAsync(LedgerAccountKey account, CancellationToken cancellationToken = default) => inner.GetHeadAsync(account, cancellationToken);
+
+        public ValueTask<IReadOnlyList<LedgerLotRecord>> GetLotsAsync(LedgerAccountKey account, IReadOnlyCollection<TransactionId> lotIds, CancellationToken cancellationToken = default) => inner.GetLotsAsync(account, lotIds, cancellationToken);
+
+        public ValueTask<LedgerHoldRecord?> GetHoldAsync(LedgerAccountKey account, TransactionId holdId, CancellationToken cancellationToken = default) => inner.GetHoldAsync(account, holdId, cancellationToken);
+
+        public ValueTask<LedgerTransactionRecord?> FindTransactionAsync(ProgramId programId, TransactionId transactionId, CancellationToken cancellationToken = default) => inner.FindTransactionAsync(programId, transactionId, cancellationToken);
+
+        public ValueTask<IReadOnlyList<LedgerTransactionRecord>> FindRelatedAsync(LedgerAccountKey account, TransactionId relatedId, CancellationToken cancellationToken = default) => inner.FindRelatedAsync(account, relatedId, cancellationToken);
+
+        public ValueTask<LedgerHistoryPage> ReadHistoryAsync(LedgerAccountKey account, long afterVersion, int maxCount, CancellationToken cancellationToken = default) => inner.ReadHistoryAsync(account, afterVersion, maxCount, cancellationToken);
+
+        public ValueTask<IReadOnlyList<LedgerAccountKey>> FindAccountsDueAsync(ProgramId programId, Instant dueBy, MemberId? afterMember, int maxCount, CancellationToken cancellationToken = default) => inner.FindAccountsDueAsync(programId, dueBy, afterMember, maxCount, cancellationToken);
+
+        public async ValueTask<LedgerAppendResult> AppendAsync(LedgerAppend append, CancellationToken cancellationToken = default)
+        {
+            // The append is written, then the call fails (as when the connection drops before the answer).
+            var result = await inner.AppendAsync(append, cancellationToken);
+            return fault.Armed && (fault.When?.Invoke(append) ?? true) ? throw new LoyaltyStoreException("Injected fault in the ledger append.", isTransient: true) : result;
+        }
+    }
+
+    /// <summary>Collects Npgsql's log of the commands sent to the server (one line per round trip).</summary>
+    private sealed class CommandLog : ILoggerProvider
+    {
+        private readonly List<string> lines = [];
+
+        public int Commands { get { lock (lines) { return lines.Count; } } }
+
+        public IReadOnlyList<string> Lines { get { lock (lines) { return [.. lines]; } } }
+
+        public void Clear()
+        {
+            lock (lines)
+            {
+                lines.Clear();
+            }
+        }
+
+        public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
+
+        public void Dispose()
+        {
+        }
+
+        private sealed class Logger(CommandLog owner, string category) : ILogger
+        {
+            public IDisposable? BeginScope<TState>(TState state)
+                where TState : notnull => null;
+
+            public bool IsEnabled(LogLevel logLevel) => true;
+
+            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+            {
+                var message = formatter(state, exception);
+                if ((category == "Npgsql.Command" && message.Contains("execution completed", StringComparison.Ordinal))
+                    || (category == "Npgsql.Transaction" && message.StartsWith("Committed", StringComparison.Ordinal)))
+                {
+                    lock (owner.lines)
+                    {
+                        owner.lines.Add(message.Length > 160 ? message[..160] : message);
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>Counts the commands the context sends and the transactions it commits.</summary>
+    private sealed class CommandCounter : DbCommandInterceptor
+    {
+        public CommandCounter() => Commits = new CommitCounter(this);
+
+        public DbTransactionInterceptor Commits { get; }
+
+        public int Commands { get; private set; }
+
+        public int Reads { get; private set; }
+
+        public int Transactions { get; set; }
+
+        public void Reset() => (Commands, Reads, Transactions) = (0, 0, 0);
+
+        public override ValueTask<InterceptionResult<DbDataReader>> ReaderExecutingAsync(DbCommand command, CommandEventData eventData, InterceptionResult<DbDataReader> result, CancellationToken cancellationToken = default)
+        {
+            Commands++;
+            Reads += command.CommandText.TrimStart().StartsWith("SELECT", StringComparison.OrdinalIgnoreCase) ? 1 : 0;
+            return base.ReaderExecutingAsync(command, eventData, result, cancellationToken);
+        }
+
+        public override ValueTask<InterceptionResult<int>> NonQueryExecutingAsync(DbCommand command, CommandEventData eventData, InterceptionResult<int> result, CancellationToken cancellationToken = default)
+        {
+            Commands++;
+            return base.NonQueryExecutingAsync(command, eventData, result, cancellationToken);
+        }
+
+        public override ValueTask<InterceptionResult<object>> ScalarExecutingAsync(DbCommand command, CommandEventData eventData, InterceptionResult<object> result, CancellationToken cancellationToken = default)
+        {
+            Commands++;
+            return base.ScalarExecutingAsync(command, eventData, result, cancellationToken);
+        }
+
+        private sealed class CommitCounter(CommandCounter owner) : DbTransactionInterceptor
+        {
+            public override Task TransactionCommittedAsync(DbTransaction transaction, TransactionEndEventData eventData, CancellationToken cancellationToken = default)
+            {
+                owner.Transactions++;
+                return Task.CompletedTask;
+            }
+        }
+    }
+}
