@@ -128,12 +128,15 @@ public sealed class PostgresFaultInjectionTests(ITestOutputHelper output)
             server.StartAgain();
         }
 
-        // Back up: the same calls succeed, once.
-        await using (var scope = plain.CreateAsyncScope())
+        // Back up: the same calls succeed, once, with either strategy.
+        foreach (var root in new[] { plain, retrying })
         {
+            await using var scope = root.CreateAsyncScope();
             var ledger = scope.ServiceProvider.GetRequiredService<PointsLedger>();
+            var program = scope.ServiceProvider.GetRequiredService<LoyaltyProgram>();
             (await ledger.EarnAsync(new EarnPoints(TransactionId.From("earn-stopped"), member, Points.FromInt64(5)))).Succeeded.Should().BeTrue();
-            (await ledger.GetBalanceAsync(member)).Earned.Should().Be(Points.FromInt64(5));
+            (await program.RecordOrderAsync(new EarningOrder(OrderId.From("o-stopped"), member, Now, Currency.EUR, [new OrderLine("SKU", 1, 10m)]))).Succeeded.Should().BeTrue();
+            (await ledger.GetBalanceAsync(member)).Earned.Should().Be(Points.FromInt64(15));
         }
     }
 
