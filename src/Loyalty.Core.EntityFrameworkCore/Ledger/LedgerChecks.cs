@@ -29,6 +29,7 @@ internal static class LedgerChecks
         Check(table, options, "ledger_accounts_version", "version >= 1");
         Check(table, options, "ledger_accounts_totals", "lot_points >= 0 AND debt >= 0 AND earned >= 0 AND redeemed >= 0 AND expired >= 0 AND reversed >= 0 AND written_off >= 0");
         Check(table, options, "ledger_accounts_snapshots", "pending_snapshot >= 0 AND held_snapshot >= 0");
+        Check(table, options, "ledger_accounts_chain_hash", "chain_hash IS NULL OR length(chain_hash) = 32");
     }
 
     public static void Transactions<T>(TableBuilder<T> table, LoyaltyModelOptions options)
@@ -42,6 +43,7 @@ internal static class LedgerChecks
         Check(table, options, "ledger_transactions_amount",
             $"(kind IN ({Earn}, {Redeem}, {Hold}, {Reverse}) AND amount > 0) OR (kind = {Adjust} AND amount <> 0) OR (kind IN ({Capture}, {Release}, {Expire}) AND amount >= 0)");
         Check(table, options, "ledger_transactions_reversal", "applied >= 0 AND written_off >= 0");
+        Check(table, options, "ledger_transactions_chain_hash", "chain_hash IS NULL OR length(chain_hash) = 32");
     }
 
     public static void Movements<T>(TableBuilder<T> table, LoyaltyModelOptions options)

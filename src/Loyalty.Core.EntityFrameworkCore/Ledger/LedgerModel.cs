@@ -38,6 +38,7 @@ internal static class LedgerModel
             b.Property(a => a.HeldSnapshot).HasColumnName("held_snapshot");
             b.Property(a => a.NextChangeAt).HasColumnName("next_change_at");
             b.Property(a => a.NextExpiryAt).HasColumnName("next_expiry_at");
+            b.Property(a => a.ChainHash).HasColumnName("chain_hash").HasMaxLength(32);
 
             // The expiry sweep: accounts of a programme due by an instant.
             b.HasIndex(a => new { a.ProgramId, a.NextExpiryAt }).HasDatabaseName($"ix_{options.TablePrefix}ledger_accounts_expiry");
@@ -68,6 +69,7 @@ internal static class LedgerModel
             b.Property(t => t.Applied).HasColumnName("applied");
             b.Property(t => t.DebtChange).HasColumnName("debt_change");
             b.Property(t => t.WrittenOff).HasColumnName("written_off");
+            b.Property(t => t.ChainHash).HasColumnName("chain_hash").HasMaxLength(32);
 
             // History paging, and a second guard: one transaction per account version.
             b.HasAlternateKey(t => new { t.ProgramId, t.MemberId, t.Version }).HasName($"ux_{options.TablePrefix}ledger_transactions_version");
