@@ -26,6 +26,10 @@ internal static class LedgerChain
     private const byte Format = 1;
     private const int StackLimit = 768;
 
+    // One SHA-256 state per thread, reset by every hash: the one-shot API allocates per call on Linux.
+    [ThreadStatic]
+    private static IncrementalHash? sha256;
+
     /// <summary>Chains <paramref name="transaction"/> to the account's last link, moves the link forward and returns the sealed transaction.</summary>
     public static LedgerTransactionRecord Seal(AccountState state, LedgerTransactionRecord transaction)
     {
@@ -44,7 +48,9 @@ internal static class LedgerChain
         {
             var length = Write(buffer, previous, transaction);
             Span<byte> hash = stackalloc byte[LedgerHash.Size];
-            SHA256.HashData(buffer[..length], hash);
+            var sha = sha256 ??= IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+            sha.AppendData(buffer[..length]);
+            sha.GetHashAndReset(hash);
             return LedgerHash.FromBytes(hash);
         }
         finally
