@@ -95,7 +95,11 @@ var zone = host.Services.GetRequiredService<ProgramSettings>().TimeZone;
 // ---------------------------------------------------------------------------------------------
 await using (var scope = host.Services.CreateAsyncScope())
 {
-    await scope.ServiceProvider.GetRequiredService<ShopDbContext>().Database.EnsureCreatedAsync();
+    var database = scope.ServiceProvider.GetRequiredService<ShopDbContext>().Database;
+    await database.EnsureCreatedAsync();
+
+    // The ledger's transactions are append-only: the database itself refuses an UPDATE or DELETE of them.
+    await database.ApplyLoyaltyGuardsAsync(LoyaltyModelOptions.Default);
     var program = scope.ServiceProvider.GetRequiredService<LoyaltyProgram>();
     await program.PublishRuleSetAsync(programme.EarningRules);
     foreach (var reward in programme.Rewards.Rewards)

@@ -400,7 +400,7 @@ public sealed partial class EntityFrameworkLedgerStore : ILedgerStore
 
             return new LedgerAppendResult(LedgerAppendStatus.Appended, append.Head.Version);
         }
-        catch (DbException ex)
+        catch (Exception ex) when (ex is not TimeoutException && StoreFaults.IsFault(ex))
         {
             // A key was taken (a racing creator of the account, or a transaction id), or a racing
             // writer holds this version. Nothing was written; tell which, version first.
@@ -506,7 +506,7 @@ public sealed partial class EntityFrameworkLedgerStore : ILedgerStore
                 written |= single;
             }
         }
-        catch (DbException ex)
+        catch (Exception ex) when (ex is not TimeoutException && StoreFaults.IsFault(ex))
         {
             // The single shape's batch stopped at the guarded head or at a key (version conflict, used
             // id), a racing writer took one of the ids, or a fault: nothing was written. Read why.
@@ -585,7 +585,7 @@ public sealed partial class EntityFrameworkLedgerStore : ILedgerStore
                 await ambient.RollbackToSavepointAsync(Savepoint, CancellationToken.None).ConfigureAwait(false);
             }
         }
-        catch (DbException)
+        catch (Exception ex) when (StoreFaults.IsFault(ex))
         {
             // The connection is gone: the database rolls the transaction back itself.
         }
@@ -595,7 +595,7 @@ public sealed partial class EntityFrameworkLedgerStore : ILedgerStore
         }
     }
 
-    private async Task<LedgerAppendResult> ExplainRefusalAsync(LedgerAppend append, DbException? cause)
+    private async Task<LedgerAppendResult> ExplainRefusalAsync(LedgerAppend append, Exception? cause)
     {
         var (program, member) = Key(append.Account);
         try
@@ -617,7 +617,7 @@ public sealed partial class EntityFrameworkLedgerStore : ILedgerStore
                 }
             }
         }
-        catch (DbException ex)
+        catch (Exception ex) when (StoreFaults.IsFault(ex))
         {
             throw Fault("append to " + append.Account, ex);
         }
@@ -660,21 +660,11 @@ public sealed partial class EntityFrameworkLedgerStore : ILedgerStore
         {
             return await read(cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is DbException or TimeoutException)
+        catch (Exception ex) when (StoreFaults.IsFault(ex))
         {
             throw Fault(what, ex);
         }
     }
 
-    private static LoyaltyStoreException Fault(string what, Exception ex)
-    {
-        var transient = ex switch
-        {
-            DbException db => db.IsTransient,
-            TimeoutException => true,
-            DbUpdateException { InnerException: DbException db } => db.IsTransient,
-            _ => false,
-        };
-        return new LoyaltyStoreException($"The ledger store could not {what}: {ex.GetBaseException().Message}", transient, ex);
-    }
+    private static LoyaltyStoreException Fault(string what, Exception ex) => StoreFaults.Wrap("ledger store", what, ex);
 }

@@ -150,6 +150,7 @@ public abstract class LedgerStoreSpecification : IAsyncLifetime
             DebtChange = -7,
             WrittenOff = 3,
             Movements = [new LedgerLotMovement(Id("adjust-1"), 250), new LedgerLotMovement(Id("other-lot"), -5)],
+            ChainHash = LedgerHash.FromBytes(Enumerable.Range(1, LedgerHash.Size).Select(i => (byte)(i * 7)).ToArray()),
         };
         var head = new LedgerAccountHead
         {
@@ -171,6 +172,7 @@ public abstract class LedgerStoreSpecification : IAsyncLifetime
             HeldSnapshot = 75,
             NextChangeAt = at + Duration.FromMinutes(30),
             NextExpiryAt = at + Duration.FromDays(395),
+            ChainHash = LedgerHash.FromBytes(Enumerable.Range(1, LedgerHash.Size).Select(i => (byte)(255 - i)).ToArray()),
         };
 
         var result = await store.AppendAsync(new LedgerAppend { Account = account, ExpectedVersion = 0, Transactions = [tx], Head = head, Lots = [lot], Holds = [hold] });

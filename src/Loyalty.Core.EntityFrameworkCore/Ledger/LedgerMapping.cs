@@ -15,6 +15,11 @@ internal static class LedgerMapping
 
     public static Instant? Instant(long? ticks) => ticks is { } t ? NodaTime.Instant.FromUnixTimeTicks(t) : null;
 
+    public static byte[]? Bytes(LedgerHash hash) => hash.IsNone ? null : hash.ToArray();
+
+    // A stored value of the wrong length (the CHECK constraint refuses it) reads as no hash, which verification reports.
+    public static LedgerHash Hash(byte[]? bytes) => bytes is { Length: LedgerHash.Size } ? LedgerHash.FromBytes(bytes) : default;
+
     public static LedgerAccountRow ToRow(LedgerAccountHead head) => new()
     {
         ProgramId = head.ProgramId.Value,
@@ -35,6 +40,7 @@ internal static class LedgerMapping
         HeldSnapshot = head.HeldSnapshot,
         NextChangeAt = Ticks(head.NextChangeAt),
         NextExpiryAt = Ticks(head.NextExpiryAt),
+        ChainHash = Bytes(head.ChainHash),
     };
 
     public static LedgerAccountHead ToRecord(LedgerAccountRow row) => new()
@@ -57,6 +63,7 @@ internal static class LedgerMapping
         HeldSnapshot = row.HeldSnapshot,
         NextChangeAt = Instant(row.NextChangeAt),
         NextExpiryAt = Instant(row.NextExpiryAt),
+        ChainHash = Hash(row.ChainHash),
     };
 
     public static LedgerTransactionRow ToRow(LedgerTransactionRecord tx) => new()
@@ -80,6 +87,7 @@ internal static class LedgerMapping
         Applied = tx.Applied,
         DebtChange = tx.DebtChange,
         WrittenOff = tx.WrittenOff,
+        ChainHash = Bytes(tx.ChainHash),
     };
 
     public static LedgerTransactionRecord ToRecord(LedgerTransactionRow row, IReadOnlyList<LedgerLotMovement> movements) => new()
@@ -104,6 +112,7 @@ internal static class LedgerMapping
         DebtChange = row.DebtChange,
         WrittenOff = row.WrittenOff,
         Movements = movements,
+        ChainHash = Hash(row.ChainHash),
     };
 
     public static LedgerMovementRow ToRow(LedgerTransactionRecord tx, int ordinal, LedgerLotMovement movement) => new()

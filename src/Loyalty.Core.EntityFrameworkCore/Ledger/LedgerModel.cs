@@ -18,7 +18,7 @@ internal static class LedgerModel
     {
         modelBuilder.Entity<LedgerAccountRow>(b =>
         {
-            b.ToTable(options.Table(Accounts), options.Schema);
+            b.ToTable(options.Table(Accounts), options.Schema, t => LedgerChecks.Accounts(t, options));
             b.HasKey(a => new { a.ProgramId, a.MemberId });
             Id(b.Property(a => a.ProgramId), "program_id");
             Id(b.Property(a => a.MemberId), "member_id");
@@ -38,6 +38,7 @@ internal static class LedgerModel
             b.Property(a => a.HeldSnapshot).HasColumnName("held_snapshot");
             b.Property(a => a.NextChangeAt).HasColumnName("next_change_at");
             b.Property(a => a.NextExpiryAt).HasColumnName("next_expiry_at");
+            b.Property(a => a.ChainHash).HasColumnName("chain_hash").HasMaxLength(32);
 
             // The expiry sweep: accounts of a programme due by an instant.
             b.HasIndex(a => new { a.ProgramId, a.NextExpiryAt }).HasDatabaseName($"ix_{options.TablePrefix}ledger_accounts_expiry");
@@ -45,7 +46,7 @@ internal static class LedgerModel
 
         modelBuilder.Entity<LedgerTransactionRow>(b =>
         {
-            b.ToTable(options.Table(Transactions), options.Schema);
+            b.ToTable(options.Table(Transactions), options.Schema, t => LedgerChecks.Transactions(t, options));
 
             // The idempotency key: a transaction id is used once per programme.
             b.HasKey(t => new { t.ProgramId, t.Id });
@@ -68,6 +69,7 @@ internal static class LedgerModel
             b.Property(t => t.Applied).HasColumnName("applied");
             b.Property(t => t.DebtChange).HasColumnName("debt_change");
             b.Property(t => t.WrittenOff).HasColumnName("written_off");
+            b.Property(t => t.ChainHash).HasColumnName("chain_hash").HasMaxLength(32);
 
             // History paging, and a second guard: one transaction per account version.
             b.HasAlternateKey(t => new { t.ProgramId, t.MemberId, t.Version }).HasName($"ux_{options.TablePrefix}ledger_transactions_version");
@@ -81,7 +83,7 @@ internal static class LedgerModel
 
         modelBuilder.Entity<LedgerMovementRow>(b =>
         {
-            b.ToTable(options.Table(Movements), options.Schema);
+            b.ToTable(options.Table(Movements), options.Schema, t => LedgerChecks.Movements(t, options));
             b.HasKey(m => new { m.ProgramId, m.MemberId, m.Version, m.Ordinal });
             Id(b.Property(m => m.ProgramId), "program_id");
             Id(b.Property(m => m.MemberId), "member_id");
@@ -97,7 +99,7 @@ internal static class LedgerModel
 
         modelBuilder.Entity<LedgerLotRow>(b =>
         {
-            b.ToTable(options.Table(Lots), options.Schema);
+            b.ToTable(options.Table(Lots), options.Schema, t => LedgerChecks.Lots(t, options));
             b.HasKey(l => new { l.ProgramId, l.MemberId, l.LotId });
             Id(b.Property(l => l.ProgramId), "program_id");
             Id(b.Property(l => l.MemberId), "member_id");
@@ -117,7 +119,7 @@ internal static class LedgerModel
 
         modelBuilder.Entity<LedgerHoldRow>(b =>
         {
-            b.ToTable(options.Table(Holds), options.Schema);
+            b.ToTable(options.Table(Holds), options.Schema, t => LedgerChecks.Holds(t, options));
             b.HasKey(h => new { h.ProgramId, h.MemberId, h.HoldId });
             Id(b.Property(h => h.ProgramId), "program_id");
             Id(b.Property(h => h.MemberId), "member_id");

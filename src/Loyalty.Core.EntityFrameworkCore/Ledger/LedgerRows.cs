@@ -25,6 +25,7 @@ internal sealed class LedgerAccountRow
     public long HeldSnapshot { get; set; }
     public long? NextChangeAt { get; set; }
     public long? NextExpiryAt { get; set; }
+    public byte[]? ChainHash { get; set; }
 }
 
 /// <summary>One row per appended transaction; never updated.</summary>
@@ -49,6 +50,7 @@ internal sealed class LedgerTransactionRow
     public long Applied { get; set; }
     public long DebtChange { get; set; }
     public long WrittenOff { get; set; }
+    public byte[]? ChainHash { get; set; }
 }
 
 /// <summary>One row per lot movement of a transaction, in allocation order.</summary>

@@ -436,6 +436,11 @@ internal sealed class PostgresLedgerAppend
                 return ("boolean", DbType.Boolean);
             }
 
+            if (type == typeof(byte[]))
+            {
+                return ("bytea", DbType.Binary);
+            }
+
             throw new InvalidOperationException($"The ledger model maps a {type.Name} column, which the PostgreSQL append does not bind.");
         }
     }

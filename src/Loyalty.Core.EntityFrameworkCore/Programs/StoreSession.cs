@@ -43,7 +43,7 @@ internal sealed class StoreSession
         {
             return await read(cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is DbException or TimeoutException)
+        catch (Exception ex) when (StoreFaults.IsFault(ex))
         {
             throw Fault(what, ex);
         }
@@ -66,7 +66,7 @@ internal sealed class StoreSession
         var ambient = database.CurrentTransaction;
         IDbContextTransaction? own = null;
         var opened = false;
-        DbException? refusal = null;
+        Exception? refusal = null;
         try
         {
             await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
@@ -98,7 +98,7 @@ internal sealed class StoreSession
 
             return outcome;
         }
-        catch (DbException ex)
+        catch (Exception ex) when (ex is not TimeoutException && StoreFaults.IsFault(ex))
         {
             await UndoAsync(own, ambient).ConfigureAwait(false);
             refusal = ex;
@@ -149,16 +149,7 @@ internal sealed class StoreSession
         }
     }
 
-    public LoyaltyStoreException Fault(string what, Exception ex)
-    {
-        var transient = ex switch
-        {
-            DbException db => db.IsTransient,
-            TimeoutException => true,
-            _ => false,
-        };
-        return new LoyaltyStoreException($"The {storeName} could not {what}: {ex.GetBaseException().Message}", transient, ex);
-    }
+    public LoyaltyStoreException Fault(string what, Exception ex) => StoreFaults.Wrap(storeName, what, ex);
 
     private async Task UndoAsync(IDbContextTransaction? own, IDbContextTransaction? ambient)
     {
@@ -173,7 +164,7 @@ internal sealed class StoreSession
                 await ambient.RollbackToSavepointAsync(Savepoint, CancellationToken.None).ConfigureAwait(false);
             }
         }
-        catch (DbException)
+        catch (Exception ex) when (StoreFaults.IsFault(ex))
         {
             // The connection is gone: the database rolls the transaction back itself.
         }

@@ -35,7 +35,12 @@ CREATE TABLE loyalty_ledger_accounts (
     held_snapshot bigint NOT NULL,
     next_change_at bigint,
     next_expiry_at bigint,
-    CONSTRAINT "PK_loyalty_ledger_accounts" PRIMARY KEY (program_id, member_id)
+    chain_hash bytea,
+    CONSTRAINT "PK_loyalty_ledger_accounts" PRIMARY KEY (program_id, member_id),
+    CONSTRAINT ck_loyalty_ledger_accounts_chain_hash CHECK (chain_hash IS NULL OR length(chain_hash) = 32),
+    CONSTRAINT ck_loyalty_ledger_accounts_snapshots CHECK (pending_snapshot >= 0 AND held_snapshot >= 0),
+    CONSTRAINT ck_loyalty_ledger_accounts_totals CHECK (lot_points >= 0 AND debt >= 0 AND earned >= 0 AND redeemed >= 0 AND expired >= 0 AND reversed >= 0 AND written_off >= 0),
+    CONSTRAINT ck_loyalty_ledger_accounts_version CHECK (version >= 1)
 );
 
 
@@ -182,6 +187,9 @@ CREATE TABLE loyalty_ledger_holds (
     captured bigint NOT NULL,
     closed_by character varying(128),
     CONSTRAINT "PK_loyalty_ledger_holds" PRIMARY KEY (program_id, member_id, hold_id),
+    CONSTRAINT ck_loyalty_ledger_holds_amount CHECK (amount > 0),
+    CONSTRAINT ck_loyalty_ledger_holds_captured CHECK (captured >= 0 AND captured <= amount AND (status = 2 OR captured = 0)),
+    CONSTRAINT ck_loyalty_ledger_holds_status CHECK (status BETWEEN 1 AND 4),
     CONSTRAINT fk_loyalty_ledger_holds_account FOREIGN KEY (program_id, member_id) REFERENCES loyalty_ledger_accounts (program_id, member_id) ON DELETE RESTRICT
 );
 
@@ -197,6 +205,9 @@ CREATE TABLE loyalty_ledger_lots (
     available_at bigint NOT NULL,
     expires_at bigint,
     CONSTRAINT "PK_loyalty_ledger_lots" PRIMARY KEY (program_id, member_id, lot_id),
+    CONSTRAINT ck_loyalty_ledger_lots_availability CHECK (available_at >= created_at),
+    CONSTRAINT ck_loyalty_ledger_lots_remaining CHECK (original_amount >= 0 AND remaining >= 0 AND remaining <= original_amount),
+    CONSTRAINT ck_loyalty_ledger_lots_sequence CHECK (sequence >= 1),
     CONSTRAINT fk_loyalty_ledger_lots_account FOREIGN KEY (program_id, member_id) REFERENCES loyalty_ledger_accounts (program_id, member_id) ON DELETE RESTRICT
 );
 
@@ -221,8 +232,14 @@ CREATE TABLE loyalty_ledger_transactions (
     applied bigint NOT NULL,
     debt_change bigint NOT NULL,
     written_off bigint NOT NULL,
+    chain_hash bytea,
     CONSTRAINT "PK_loyalty_ledger_transactions" PRIMARY KEY (program_id, id),
     CONSTRAINT ux_loyalty_ledger_transactions_version UNIQUE (program_id, member_id, version),
+    CONSTRAINT ck_loyalty_ledger_transactions_amount CHECK ((kind IN (1, 2, 3, 7) AND amount > 0) OR (kind = 8 AND amount <> 0) OR (kind IN (4, 5, 6) AND amount >= 0)),
+    CONSTRAINT ck_loyalty_ledger_transactions_chain_hash CHECK (chain_hash IS NULL OR length(chain_hash) = 32),
+    CONSTRAINT ck_loyalty_ledger_transactions_kind CHECK (kind BETWEEN 1 AND 8),
+    CONSTRAINT ck_loyalty_ledger_transactions_reversal CHECK (applied >= 0 AND written_off >= 0),
+    CONSTRAINT ck_loyalty_ledger_transactions_version CHECK (version >= 1),
     CONSTRAINT fk_loyalty_ledger_transactions_account FOREIGN KEY (program_id, member_id) REFERENCES loyalty_ledger_accounts (program_id, member_id) ON DELETE RESTRICT
 );
 
@@ -235,6 +252,7 @@ CREATE TABLE loyalty_ledger_movements (
     lot_id character varying(128) NOT NULL,
     delta bigint NOT NULL,
     CONSTRAINT "PK_loyalty_ledger_movements" PRIMARY KEY (program_id, member_id, version, ordinal),
+    CONSTRAINT ck_loyalty_ledger_movements_ordinal CHECK (version >= 1 AND ordinal >= 0),
     CONSTRAINT fk_loyalty_ledger_movements_transaction FOREIGN KEY (program_id, member_id, version) REFERENCES loyalty_ledger_transactions (program_id, member_id, version) ON DELETE RESTRICT
 );
 
@@ -279,3 +297,25 @@ CREATE UNIQUE INDEX ux_loyalty_reward_stock_claims_unit ON loyalty_reward_stock_
 
 
 CREATE UNIQUE INDEX ux_loyalty_rule_sets_effective_from ON loyalty_rule_sets (program_id, effective_from);
+
+
+CREATE OR REPLACE FUNCTION "loyalty_ledger_refuse_rewrite"() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF coalesce(current_setting('loyalty.allow_ledger_rewrite', true), '') = 'on' THEN
+        IF TG_OP = 'DELETE' THEN RETURN OLD; END IF;
+        RETURN NEW;
+    END IF;
+    RAISE EXCEPTION 'The loyalty ledger table % is append-only: % is refused.', TG_TABLE_NAME, TG_OP
+        USING HINT = 'Ledger rows are only ever inserted; to correct a balance, append an adjustment or a reversal.';
+END
+$$;
+
+DROP TRIGGER IF EXISTS "loyalty_ledger_transactions_append_only" ON "loyalty_ledger_transactions";
+CREATE TRIGGER "loyalty_ledger_transactions_append_only" BEFORE UPDATE OR DELETE ON "loyalty_ledger_transactions" FOR EACH ROW EXECUTE FUNCTION "loyalty_ledger_refuse_rewrite"();
+DROP TRIGGER IF EXISTS "loyalty_ledger_transactions_no_truncate" ON "loyalty_ledger_transactions";
+CREATE TRIGGER "loyalty_ledger_transactions_no_truncate" BEFORE TRUNCATE ON "loyalty_ledger_transactions" FOR EACH STATEMENT EXECUTE FUNCTION "loyalty_ledger_refuse_rewrite"();
+
+DROP TRIGGER IF EXISTS "loyalty_ledger_movements_append_only" ON "loyalty_ledger_movements";
+CREATE TRIGGER "loyalty_ledger_movements_append_only" BEFORE UPDATE OR DELETE ON "loyalty_ledger_movements" FOR EACH ROW EXECUTE FUNCTION "loyalty_ledger_refuse_rewrite"();
+DROP TRIGGER IF EXISTS "loyalty_ledger_movements_no_truncate" ON "loyalty_ledger_movements";
+CREATE TRIGGER "loyalty_ledger_movements_no_truncate" BEFORE TRUNCATE ON "loyalty_ledger_movements" FOR EACH STATEMENT EXECUTE FUNCTION "loyalty_ledger_refuse_rewrite"();

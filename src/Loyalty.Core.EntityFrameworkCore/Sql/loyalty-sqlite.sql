@@ -35,7 +35,12 @@ CREATE TABLE "loyalty_ledger_accounts" (
     "held_snapshot" INTEGER NOT NULL,
     "next_change_at" INTEGER NULL,
     "next_expiry_at" INTEGER NULL,
-    CONSTRAINT "PK_loyalty_ledger_accounts" PRIMARY KEY ("program_id", "member_id")
+    "chain_hash" BLOB NULL,
+    CONSTRAINT "PK_loyalty_ledger_accounts" PRIMARY KEY ("program_id", "member_id"),
+    CONSTRAINT "ck_loyalty_ledger_accounts_chain_hash" CHECK (chain_hash IS NULL OR length(chain_hash) = 32),
+    CONSTRAINT "ck_loyalty_ledger_accounts_snapshots" CHECK (pending_snapshot >= 0 AND held_snapshot >= 0),
+    CONSTRAINT "ck_loyalty_ledger_accounts_totals" CHECK (lot_points >= 0 AND debt >= 0 AND earned >= 0 AND redeemed >= 0 AND expired >= 0 AND reversed >= 0 AND written_off >= 0),
+    CONSTRAINT "ck_loyalty_ledger_accounts_version" CHECK (version >= 1)
 );
 
 
@@ -182,6 +187,9 @@ CREATE TABLE "loyalty_ledger_holds" (
     "captured" INTEGER NOT NULL,
     "closed_by" TEXT NULL,
     CONSTRAINT "PK_loyalty_ledger_holds" PRIMARY KEY ("program_id", "member_id", "hold_id"),
+    CONSTRAINT "ck_loyalty_ledger_holds_amount" CHECK (amount > 0),
+    CONSTRAINT "ck_loyalty_ledger_holds_captured" CHECK (captured >= 0 AND captured <= amount AND (status = 2 OR captured = 0)),
+    CONSTRAINT "ck_loyalty_ledger_holds_status" CHECK (status BETWEEN 1 AND 4),
     CONSTRAINT "fk_loyalty_ledger_holds_account" FOREIGN KEY ("program_id", "member_id") REFERENCES "loyalty_ledger_accounts" ("program_id", "member_id") ON DELETE RESTRICT
 );
 
@@ -197,6 +205,9 @@ CREATE TABLE "loyalty_ledger_lots" (
     "available_at" INTEGER NOT NULL,
     "expires_at" INTEGER NULL,
     CONSTRAINT "PK_loyalty_ledger_lots" PRIMARY KEY ("program_id", "member_id", "lot_id"),
+    CONSTRAINT "ck_loyalty_ledger_lots_availability" CHECK (available_at >= created_at),
+    CONSTRAINT "ck_loyalty_ledger_lots_remaining" CHECK (original_amount >= 0 AND remaining >= 0 AND remaining <= original_amount),
+    CONSTRAINT "ck_loyalty_ledger_lots_sequence" CHECK (sequence >= 1),
     CONSTRAINT "fk_loyalty_ledger_lots_account" FOREIGN KEY ("program_id", "member_id") REFERENCES "loyalty_ledger_accounts" ("program_id", "member_id") ON DELETE RESTRICT
 );
 
@@ -221,8 +232,14 @@ CREATE TABLE "loyalty_ledger_transactions" (
     "applied" INTEGER NOT NULL,
     "debt_change" INTEGER NOT NULL,
     "written_off" INTEGER NOT NULL,
+    "chain_hash" BLOB NULL,
     CONSTRAINT "PK_loyalty_ledger_transactions" PRIMARY KEY ("program_id", "id"),
     CONSTRAINT "ux_loyalty_ledger_transactions_version" UNIQUE ("program_id", "member_id", "version"),
+    CONSTRAINT "ck_loyalty_ledger_transactions_amount" CHECK ((kind IN (1, 2, 3, 7) AND amount > 0) OR (kind = 8 AND amount <> 0) OR (kind IN (4, 5, 6) AND amount >= 0)),
+    CONSTRAINT "ck_loyalty_ledger_transactions_chain_hash" CHECK (chain_hash IS NULL OR length(chain_hash) = 32),
+    CONSTRAINT "ck_loyalty_ledger_transactions_kind" CHECK (kind BETWEEN 1 AND 8),
+    CONSTRAINT "ck_loyalty_ledger_transactions_reversal" CHECK (applied >= 0 AND written_off >= 0),
+    CONSTRAINT "ck_loyalty_ledger_transactions_version" CHECK (version >= 1),
     CONSTRAINT "fk_loyalty_ledger_transactions_account" FOREIGN KEY ("program_id", "member_id") REFERENCES "loyalty_ledger_accounts" ("program_id", "member_id") ON DELETE RESTRICT
 );
 
@@ -235,6 +252,7 @@ CREATE TABLE "loyalty_ledger_movements" (
     "lot_id" TEXT NOT NULL,
     "delta" INTEGER NOT NULL,
     CONSTRAINT "PK_loyalty_ledger_movements" PRIMARY KEY ("program_id", "member_id", "version", "ordinal"),
+    CONSTRAINT "ck_loyalty_ledger_movements_ordinal" CHECK (version >= 1 AND ordinal >= 0),
     CONSTRAINT "fk_loyalty_ledger_movements_transaction" FOREIGN KEY ("program_id", "member_id", "version") REFERENCES "loyalty_ledger_transactions" ("program_id", "member_id", "version") ON DELETE RESTRICT
 );
 
@@ -279,3 +297,13 @@ CREATE UNIQUE INDEX "ux_loyalty_reward_stock_claims_unit" ON "loyalty_reward_sto
 
 
 CREATE UNIQUE INDEX "ux_loyalty_rule_sets_effective_from" ON "loyalty_rule_sets" ("program_id", "effective_from");
+
+
+DROP TRIGGER IF EXISTS "loyalty_ledger_transactions_no_update";
+CREATE TRIGGER "loyalty_ledger_transactions_no_update" BEFORE UPDATE ON "loyalty_ledger_transactions" BEGIN SELECT RAISE(ABORT, 'The loyalty ledger table loyalty_ledger_transactions is append-only: UPDATE is refused.'); END;
+DROP TRIGGER IF EXISTS "loyalty_ledger_transactions_no_delete";
+CREATE TRIGGER "loyalty_ledger_transactions_no_delete" BEFORE DELETE ON "loyalty_ledger_transactions" BEGIN SELECT RAISE(ABORT, 'The loyalty ledger table loyalty_ledger_transactions is append-only: DELETE is refused.'); END;
+DROP TRIGGER IF EXISTS "loyalty_ledger_movements_no_update";
+CREATE TRIGGER "loyalty_ledger_movements_no_update" BEFORE UPDATE ON "loyalty_ledger_movements" BEGIN SELECT RAISE(ABORT, 'The loyalty ledger table loyalty_ledger_movements is append-only: UPDATE is refused.'); END;
+DROP TRIGGER IF EXISTS "loyalty_ledger_movements_no_delete";
+CREATE TRIGGER "loyalty_ledger_movements_no_delete" BEFORE DELETE ON "loyalty_ledger_movements" BEGIN SELECT RAISE(ABORT, 'The loyalty ledger table loyalty_ledger_movements is append-only: DELETE is refused.'); END;

@@ -115,6 +115,9 @@ internal sealed class AccountState
 
     public Instant? LastActivityAt { get; private set; }
 
+    /// <summary>The hash chain's last link (see <see cref="LedgerChain"/>).</summary>
+    public LedgerHash ChainHash { get; set; }
+
     /// <summary>The points in open lots, pending or available, expired or not.</summary>
     public long LotPoints { get; private set; }
 
@@ -137,6 +140,7 @@ internal sealed class AccountState
             state.Adjusted = h.Adjusted;
             state.WrittenOff = h.WrittenOff;
             state.LastActivityAt = h.LastActivityAt;
+            state.ChainHash = h.ChainHash;
         }
 
         foreach (var lot in snapshot.OpenLots)
@@ -413,7 +417,7 @@ internal sealed class AccountState
             LotPoints = lotPoints, Debt = Debt, Earned = Earned, Redeemed = Redeemed, Expired = Expired,
             Reversed = Reversed, Adjusted = Adjusted, WrittenOff = WrittenOff, LastActivityAt = LastActivityAt,
             AvailableSnapshot = f.AvailableLots - f.Held - Debt, PendingSnapshot = f.Pending, HeldSnapshot = f.Held,
-            NextChangeAt = nextChange, NextExpiryAt = nextExpiry,
+            NextChangeAt = nextChange, NextExpiryAt = nextExpiry, ChainHash = ChainHash,
         };
     }
 

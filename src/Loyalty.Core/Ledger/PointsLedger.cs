@@ -23,7 +23,7 @@ namespace Loyalty.Core.Ledger;
 /// <para>Bad arguments throw <see cref="ArgumentException"/>s; business outcomes come back as
 /// <see cref="LedgerResult"/> errors; store faults surface as <see cref="LoyaltyStoreException"/>.</para>
 /// </remarks>
-public sealed class PointsLedger
+public sealed partial class PointsLedger
 {
     private const int MaxTextLength = 500;
     private readonly IClock clock;
@@ -643,11 +643,11 @@ public sealed class PointsLedger
             foreach (var (instant, movements) in groups)
             {
                 var amount = -movements.Sum(m => m.Delta);
-                var tx = Record(state, ExpiryId(key, expectedVersion, instant), LedgerTransactionKind.Expire, now, amount) with
+                var tx = LedgerChain.Seal(state, Record(state, ExpiryId(key, expectedVersion, instant), LedgerTransactionKind.Expire, now, amount) with
                 {
                     EffectiveAt = instant,
                     Movements = movements,
-                };
+                });
                 state.Apply(tx);
                 transactions.Add(tx);
                 points += amount;
@@ -755,7 +755,7 @@ public sealed class PointsLedger
                 return LedgerResult.Failure(error.Code, error.Message, error.Field);
             }
 
-            var record = decision.Record!;
+            var record = LedgerChain.Seal(state, decision.Record!);
             state.Apply(record);
             var result = await AppendAsync(state, expectedVersion, [record], now, cancellationToken).ConfigureAwait(false);
             switch (result.Status)

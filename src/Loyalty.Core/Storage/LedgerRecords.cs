@@ -133,6 +133,13 @@ public sealed record LedgerTransactionRecord
 
     /// <summary>The lot changes, in allocation order.</summary>
     public IReadOnlyList<LedgerLotMovement> Movements { get; init; } = [];
+
+    /// <summary>
+    /// The account's hash chain at this transaction: SHA-256 of the previous transaction's hash and of
+    /// this one's canonical content (set by the ledger when it writes; <see cref="LedgerHash.IsNone"/>
+    /// for a transaction written before the chain existed). See <c>PointsLedger.VerifyAccountAsync</c>.
+    /// </summary>
+    public LedgerHash ChainHash { get; init; }
 }
 
 /// <summary>
@@ -253,6 +260,9 @@ public sealed record LedgerAccountHead
 
     /// <summary>The earliest expiry of an open lot (the inactivity deadline included), or null; indexed for maintenance.</summary>
     public Instant? NextExpiryAt { get; init; }
+
+    /// <summary>The <see cref="LedgerTransactionRecord.ChainHash"/> of the last transaction: where the next one chains from.</summary>
+    public LedgerHash ChainHash { get; init; }
 }
 
 /// <summary>What a service needs to decide a write: the head, open lots and open holds, read together.</summary>

@@ -25,6 +25,7 @@ public sealed class SqliteDatabase : IDisposable
         }.ToString();
         using var context = CreateContext();
         context.Database.EnsureCreated();
+        context.Database.ApplyLoyaltyGuardsAsync(loyalty).GetAwaiter().GetResult();
         context.Database.ExecuteSqlRaw("PRAGMA journal_mode=WAL;");
     }
 
@@ -57,6 +58,7 @@ public sealed class PostgresDatabase
         ConnectionString = server.CreateDatabase(name);
         using var context = CreateContext();
         context.Database.EnsureCreated();
+        context.Database.ApplyLoyaltyGuardsAsync(loyalty).GetAwaiter().GetResult();
     }
 
     public string ConnectionString { get; }

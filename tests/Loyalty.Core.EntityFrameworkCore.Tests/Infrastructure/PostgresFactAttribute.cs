@@ -48,3 +48,15 @@ public sealed class PostgresCollection : ICollectionFixture<PostgresServerFixtur
 {
     public const string Name = "PostgreSQL";
 }
+
+/// <summary>A theory that needs a PostgreSQL server (see <see cref="PostgresFactAttribute"/>).</summary>
+public sealed class PostgresTheoryAttribute : TheoryAttribute
+{
+    public PostgresTheoryAttribute()
+    {
+        if (PostgresServer.SkipReason is { } reason)
+        {
+            Skip = reason;
+        }
+    }
+}

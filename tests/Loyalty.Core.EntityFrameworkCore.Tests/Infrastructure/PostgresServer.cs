@@ -23,6 +23,7 @@ public sealed class PostgresServer : IDisposable
     private readonly string root;
     private readonly string dataDirectory;
     private readonly bool asPostgresUser;
+    private string serverOptions = "";
     private int databaseCounter;
 
     private PostgresServer(string root, string dataDirectory, int port, bool asPostgresUser)
@@ -76,7 +77,8 @@ public sealed class PostgresServer : IDisposable
             server.Pg(Path.Combine(bin, "initdb"), ["-D", data, "-U", SuperUser, "-A", "trust", "-E", "UTF8", "--no-locale", .. (durable ? Array.Empty<string>() : ["--no-sync"])]);
             var serverOptions = $"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c max_connections=200"
                 + (durable ? "" : " -c fsync=off -c synchronous_commit=off -c full_page_writes=off");
-            server.Pg(Path.Combine(bin, "pg_ctl"), ["-D", data, "-l", Path.Combine(root, "server.log"), "-o", serverOptions, "-w", "-t", "60", "start"]);
+            server.serverOptions = serverOptions;
+            server.StartAgain();
             return server;
         }
         catch
@@ -85,6 +87,15 @@ public sealed class PostgresServer : IDisposable
             throw;
         }
     }
+
+    /// <summary>Stops the server (<c>pg_ctl stop</c>, by default in fast mode: open sessions are ended with
+    /// <c>57P01</c>, as an administrator's restart does); <see cref="StartAgain"/> brings it back.</summary>
+    public void Stop(string mode = "fast")
+        => Pg(Path.Combine(BinDir!, "pg_ctl"), ["-D", dataDirectory, "-m", mode, "-w", "-t", "60", "stop"]);
+
+    /// <summary>Starts the (stopped) server again on the same port and data.</summary>
+    public void StartAgain()
+        => Pg(Path.Combine(BinDir!, "pg_ctl"), ["-D", dataDirectory, "-l", Path.Combine(root, "server.log"), "-o", serverOptions, "-w", "-t", "60", "start"]);
 
     /// <summary>A connection string to <paramref name="database"/> on this server.</summary>
     public string ConnectionString(string database) => new NpgsqlConnectionStringBuilder

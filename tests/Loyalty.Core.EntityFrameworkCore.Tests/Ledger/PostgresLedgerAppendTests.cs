@@ -34,7 +34,7 @@ public sealed class PostgresLedgerAppendTests(PostgresServerFixture fixture)
             }
 
             // Another shape: a transaction without movement or lot (the statement with common table expressions).
-            var earn = Earn(account, head, $"{member}-note", 0);
+            var earn = Earn(account, head, $"{member}-note", 1);
             var adjust = earn with { Transactions = [earn.Transactions[0] with { Movements = [] }], Lots = [] };
             (await store.AppendAsync(adjust)).Should().Be(new LedgerAppendResult(LedgerAppendStatus.Appended, 4));
         }

@@ -112,10 +112,19 @@ public sealed class LoyaltySchemaMigrationTests(PostgresServerFixture fixture)
             operations.Should().NotContain(o => o is DropTableOperation || o is AlterColumnOperation, "adding the loyalty model leaves the shop's tables alone");
             var commands = after.GetService<IMigrationsSqlGenerator>().Generate(operations, after.GetService<IDesignTimeModel>().Model);
             await after.GetService<IMigrationCommandExecutor>().ExecuteNonQueryAsync(commands, after.GetService<Microsoft.EntityFrameworkCore.Storage.IRelationalConnection>());
+
+            // The guards of the append-only tables, as the shop's migration adds them after the tables.
+            var guards = new MigrationBuilder(after.Database.ProviderName).CreateLoyaltyGuards(loyalty);
+            var guardCommands = after.GetService<IMigrationsSqlGenerator>().Generate(guards.Operations, after.GetService<IDesignTimeModel>().Model);
+            await after.GetService<IMigrationCommandExecutor>().ExecuteNonQueryAsync(guardCommands, after.GetService<Microsoft.EntityFrameworkCore.Storage.IRelationalConnection>());
         }
 
         (await after.Orders.SingleAsync()).Reference.Should().Be("CMD-1001");
         await EarnAndReadBack(after);
+        var table = (loyalty.Schema is null ? "" : $"\"{loyalty.Schema}\".") + $"\"{loyalty.TablePrefix}ledger_transactions\"";
+        var delete = "DELETE FROM " + table;
+        var rewrite = () => after.Database.ExecuteSqlRawAsync(delete);
+        (await rewrite.Should().ThrowAsync<System.Data.Common.DbException>()).Which.Message.Should().Contain("is append-only: DELETE is refused.");
     }
 
     private static async Task EarnAndReadBack(DbContext context)
@@ -149,7 +158,8 @@ public sealed class LoyaltySchemaMigrationTests(PostgresServerFixture fixture)
         var builder = new DbContextOptionsBuilder<LoyaltyOnlyContext>();
         provider(builder);
         using var context = new LoyaltyOnlyContext(builder.Options);
-        var generated = Normalize(context.Database.GenerateCreateScript());
+        // The tables, then the guards of the append-only tables (which EF Core does not model).
+        var generated = Normalize(context.Database.GenerateCreateScript().TrimEnd() + "\n\n\n" + LoyaltyDatabaseGuards.CreateScript(context.Database.ProviderName!, LoyaltyModelOptions.Default));
         var path = ScriptPath(file);
         if (Environment.GetEnvironmentVariable(UpdateVariable) == "1")
         {
