@@ -19,6 +19,9 @@ namespace Loyalty.Core.Benchmarks;
 /// Baseline: the same orders recorded one by one through the programme facade
 /// (<see cref="LoyaltyProgram.RecordOrderAsync"/>, in memory) — the production path a backtest
 /// could otherwise take — which produces no series and no redemptions.
+/// One operation takes minutes on this machine: run it with <c>--job dry</c> (one warm-up and one
+/// measured operation, cold start), or time it without BenchmarkDotNet with
+/// <c>--time-backtest 1000000 100000</c> (see <c>Program.cs</c>).
 /// </summary>
 [MemoryDiagnoser]
 public class BacktestBenchmarks
