@@ -19,12 +19,15 @@ namespace Loyalty.Core.Benchmarks;
 /// Baseline: the same orders recorded one by one through the programme facade
 /// (<see cref="LoyaltyProgram.RecordOrderAsync"/>, in memory) — the production path a backtest
 /// could otherwise take — which produces no series and no redemptions.
+/// One operation takes minutes on this machine: run it with <c>--job dry</c> (one warm-up and one
+/// measured operation, cold start), or time it without BenchmarkDotNet with
+/// <c>--time-backtest 1000000 100000</c> (see <c>Program.cs</c>).
 /// </summary>
 [MemoryDiagnoser]
 public class BacktestBenchmarks
 {
-    private const int MemberCount = 100_000;
-    private const int OrderCount = 1_000_000;
+    private int MemberCount = 100_000;
+    private int OrderCount = 1_000_000;
     private static readonly DateTimeZone Paris = DateTimeZoneProviders.Tzdb["Europe/Paris"];
 
     private EarningOrder[] orders = [];
@@ -141,6 +144,21 @@ public class BacktestBenchmarks
     {
         var result = await ProgrammeBacktest.RunAsync(candidate, new BacktestInput { Orders = orders, Enrolments = enrolments }, new BacktestSettings(Currency.EUR, Paris, seed: 1));
         return result.Months.Count == 24 ? result.Issued : throw new InvalidOperationException($"Expected 24 months, got {result.Months.Count}.");
+    }
+
+    /// <summary>A Stopwatch console mode (no BenchmarkDotNet): generates the data at the given size and times one backtest.</summary>
+    public static async Task TimeAsync(int orderCount, int memberCount)
+    {
+        var b = new BacktestBenchmarks { OrderCount = orderCount, MemberCount = memberCount };
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        b.Setup();
+        Console.WriteLine($"setup {watch.Elapsed.TotalSeconds:F1} s");
+        var process = System.Diagnostics.Process.GetCurrentProcess();
+        var before = process.TotalProcessorTime;
+        watch.Restart();
+        var issued = await b.Backtest();
+        process.Refresh();
+        Console.WriteLine($"backtest {watch.Elapsed.TotalSeconds:F2} s wall, {(process.TotalProcessorTime - before).TotalSeconds:F2} s CPU, issued {issued:N0}");
     }
 
     private sealed class Clock : IClock

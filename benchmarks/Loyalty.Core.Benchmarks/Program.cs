@@ -10,6 +10,14 @@ if (args is ["--generate-orders-csv"])
     return;
 }
 
+// Time one backtest without BenchmarkDotNet (profiling):
+//               dotnet run -c Release --project benchmarks/Loyalty.Core.Benchmarks -- --time-backtest 1000000 100000
+if (args is ["--time-backtest", var orderCount, var memberCount])
+{
+    await BacktestBenchmarks.TimeAsync(int.Parse(orderCount, System.Globalization.CultureInfo.InvariantCulture), int.Parse(memberCount, System.Globalization.CultureInfo.InvariantCulture));
+    return;
+}
+
 // Run all:      dotnet run -c Release --project benchmarks/Loyalty.Core.Benchmarks -- --filter '*'
 // Run one class: dotnet run -c Release --project benchmarks/Loyalty.Core.Benchmarks -- --filter '*Primitives*'
 BenchmarkSwitcher.FromAssembly(typeof(OrdersCsvBenchmarks).Assembly).Run(args);

@@ -68,6 +68,33 @@ public abstract class RewardCatalogStoreSpecification : IAsyncLifetime
         Assert.Equal(catalog.Rewards.Select(Describe), read.Rewards.Select(Describe));
     }
 
+    /// <summary>
+    /// Each reward's cost to the shop (what the programme economics count a redemption at) reads back
+    /// as saved: one given explicitly (a gift's cost price, a percentage discount's average), one given
+    /// for a voucher apart from its face value, a voucher's face value by default, and none.
+    /// </summary>
+    /// <returns>A task.</returns>
+    [SpecificationFact]
+    public async Task Every_reward_cost_to_the_shop_round_trips()
+    {
+        var catalog = RewardCatalog.Create(
+        [
+            RewardDefinition.GiftProduct(RewardId.From("tote"), "Tote bag", Points.FromInt64(1200), "TOTE-BAG").WithCostToShop(Money.FromDecimal(3.20m, Currency.EUR)),
+            RewardDefinition.PercentageDiscount(RewardId.From("ten-off"), "10 % off", Points.FromInt64(800), 10m).WithCostToShop(Money.FromDecimal(6.35m, Currency.EUR)),
+            RewardDefinition.FreeShipping(RewardId.From("ship"), "Free shipping", Points.FromInt64(300)).WithCostToShop(Money.FromDecimal(0m, Currency.GBP)),
+            RewardDefinition.AmountOffVoucher(RewardId.From("v20"), "20 € voucher", Points.FromInt64(1500), Money.FromDecimal(20m, Currency.EUR)).WithCostToShop(Money.FromDecimal(17.5m, Currency.EUR)),
+            RewardDefinition.AmountOffVoucher(Voucher, "5 € voucher", Points.FromInt64(500), Money.FromDecimal(5m, Currency.EUR)),
+            RewardDefinition.GiftProduct(RewardId.From("mug"), "Mug", Points.FromInt64(900), "MUG"),
+        ]);
+        await CreateStore().SaveCatalogAsync(Program, catalog);
+
+        var read = await CreateStore().GetCatalogAsync(Program);
+        Assert.Equal(
+            ["tote 3.20 EUR", "ten-off 6.35 EUR", "ship 0.00 GBP", "v20 17.50 EUR", "voucher-5 5.00 EUR", "mug none"],
+            read.Rewards.Select(r => $"{r.Id} {(r.CostToShop is { } c ? c.ToString() : "none")}"));
+        Assert.Equal(catalog.Rewards.Select(r => r.CostToShop), read.Rewards.Select(r => r.CostToShop));
+    }
+
     /// <summary>Saving replaces the whole catalogue: rewards left out are gone.</summary>
     /// <returns>A task.</returns>
     [SpecificationFact]
@@ -199,5 +226,5 @@ public abstract class RewardCatalogStoreSpecification : IAsyncLifetime
         => string.Join('|', r.ProgramId, r.Id, r.MemberId, r.RewardId, r.RewardName, r.Kind, r.Benefit, r.PointsSpent, r.Code, r.RedeemedAt, r.LedgerTransactionId, r.Status, r.CancelledAt);
 
     private static string Describe(RewardDefinition r)
-        => string.Join('|', r.Id, r.Name, r.Kind, r.Cost, r.AmountOff, r.Percentage, r.GiftSku, r.PayWithPointsTerms, r.PayWithPointsTerms?.MinimumPoints, r.PayWithPointsTerms?.MaximumShareOfOrder, r.RequiredTier, r.Stock, r.ValidFrom, r.ValidUntil);
+        => string.Join('|', r.Id, r.Name, r.Kind, r.Cost, r.AmountOff, r.Percentage, r.GiftSku, r.PayWithPointsTerms, r.PayWithPointsTerms?.MinimumPoints, r.PayWithPointsTerms?.MaximumShareOfOrder, r.RequiredTier, r.Stock, r.ValidFrom, r.ValidUntil, r.CostToShop);
 }

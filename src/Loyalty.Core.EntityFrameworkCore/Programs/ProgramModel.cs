@@ -178,6 +178,8 @@ internal static class ProgramModel
             b.Property(r => r.Stock).HasColumnName("stock");
             b.Property(r => r.ValidFrom).HasColumnName("valid_from");
             b.Property(r => r.ValidUntil).HasColumnName("valid_until");
+            b.Property(r => r.CostToShop).HasColumnName("cost_to_shop");
+            b.Property(r => r.CostToShopCurrency).HasColumnName("cost_to_shop_currency").HasMaxLength(3);
         });
 
         modelBuilder.Entity<StockClaimRow>(b =>

@@ -138,6 +138,8 @@ internal sealed class RewardRow
     public long? Stock { get; set; }
     public long? ValidFrom { get; set; }
     public long? ValidUntil { get; set; }
+    public decimal? CostToShop { get; set; }
+    public string? CostToShopCurrency { get; set; }
 }
 
 /// <summary>One row per unit of stock claimed: unit numbers run from 0 to the stock, so a unique key caps the claims.</summary>

@@ -27,6 +27,8 @@ internal static class RewardMapping
         Stock = reward.Stock,
         ValidFrom = LedgerMapping.Ticks(reward.ValidFrom),
         ValidUntil = LedgerMapping.Ticks(reward.ValidUntil),
+        CostToShop = reward.CostToShop?.Amount,
+        CostToShopCurrency = reward.CostToShop?.Currency.Code,
     };
 
     public static RewardDefinition ToReward(RewardRow row)
@@ -59,6 +61,15 @@ internal static class RewardMapping
         if (row.ValidFrom is not null || row.ValidUntil is not null)
         {
             reward = reward.WithValidity(LedgerMapping.Instant(row.ValidFrom), LedgerMapping.Instant(row.ValidUntil));
+        }
+
+        if (row.CostToShop is { } costToShop)
+        {
+            var given = Money.FromDecimal(Normalize(costToShop), Currency.FromCode(Required(row.CostToShopCurrency, row)));
+            if (reward.CostToShop != given)
+            {
+                reward = reward.WithCostToShop(given);
+            }
         }
 
         return reward;

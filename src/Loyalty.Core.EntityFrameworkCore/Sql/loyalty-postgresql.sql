@@ -163,6 +163,8 @@ CREATE TABLE loyalty_rewards (
     stock bigint,
     valid_from bigint,
     valid_until bigint,
+    cost_to_shop numeric,
+    cost_to_shop_currency character varying(3),
     CONSTRAINT "PK_loyalty_rewards" PRIMARY KEY (program_id, reward_id)
 );
 

@@ -163,6 +163,8 @@ CREATE TABLE "loyalty_rewards" (
     "stock" INTEGER NULL,
     "valid_from" INTEGER NULL,
     "valid_until" INTEGER NULL,
+    "cost_to_shop" TEXT NULL,
+    "cost_to_shop_currency" TEXT NULL,
     CONSTRAINT "PK_loyalty_rewards" PRIMARY KEY ("program_id", "reward_id")
 );
 

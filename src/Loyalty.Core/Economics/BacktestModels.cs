@@ -59,6 +59,12 @@ public sealed class BacktestSettings
     /// <summary>The end of the replay (exclusive), or null: the start of the month after the last order or refund. Set it later to see the run-off (expiry, outstanding points) after the last order.</summary>
     public Instant? EndAt { get; init; }
 
+    /// <summary>
+    /// How many partitions of the members replay in parallel, or null: one per processor (at most 8)
+    /// for 20,000 events or more, otherwise one. The result is the same for any number.
+    /// </summary>
+    internal int? Partitions { get; init; }
+
     /// <summary>How long without an order makes a customer churned, for the member vs non-member comparison (default 180 days).</summary>
     public Duration ChurnAfter { get; init; } = Duration.FromDays(180);
 }
@@ -137,6 +143,9 @@ public sealed record BacktestResult
 
     /// <summary>Each member's balance at the end (as the ledger reports it).</summary>
     public required IReadOnlyDictionary<MemberId, Ledger.LedgerBalance> Balances { get; init; }
+
+    /// <summary>Each member's tier at the end, as the tier evaluator gives it from their replayed history.</summary>
+    public required IReadOnlyDictionary<MemberId, TierId> MemberTiers { get; init; }
 
     /// <summary>The liability at the end.</summary>
     public required LiabilityReport Liability { get; init; }

@@ -134,6 +134,28 @@ public sealed class LiabilityAccount
         return state is null ? null : FromState(state, asOf, tier, null);
     }
 
+    /// <summary>
+    /// The account from its head and lot records (open or spent) as a store keeps them, for an account
+    /// with no open hold: the same lots, order, debt and inactivity deadline as <see cref="FromSnapshot"/>
+    /// gives, without decoding the account's state.
+    /// </summary>
+    internal static LiabilityAccount FromLots(LedgerAccountHead head, IReadOnlyList<LedgerLotRecord> lots, ExpiryPolicy policy, DateTimeZone zone, TierId? tier)
+    {
+        var list = new List<LiabilityLot>(lots.Count);
+        for (var i = 0; i < lots.Count; i++)
+        {
+            var lot = lots[i];
+            if (lot.Remaining > 0)
+            {
+                list.Add(new LiabilityLot(lot.Remaining, lot.AvailableAt, lot.ExpiresAt));
+            }
+        }
+
+        list.Sort((a, b) => LotAllocator.Compare(a.ExpiresAt, a.AvailableAt.ToUnixTimeTicks(), b.ExpiresAt, b.AvailableAt.ToUnixTimeTicks()));
+        var deadline = head.LastActivityAt is { } last ? policy.InactivityDeadline(last, zone) : null;
+        return new LiabilityAccount(head.MemberId, list.ToArray(), 0, head.Debt, deadline, tier);
+    }
+
     internal static LiabilityAccount FromState(AccountState state, Instant asOf, TierId? tier, Func<TransactionId, MerchantId?>? merchantOf)
     {
         var list = new List<LiabilityLot>(state.Lots.Count);

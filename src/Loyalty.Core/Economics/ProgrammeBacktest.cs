@@ -6,7 +6,6 @@ using Loyalty.Core.Primitives;
 using Loyalty.Core.Programs;
 using Loyalty.Core.Rewards;
 using Loyalty.Core.Storage;
-using Loyalty.Core.Storage.InMemory;
 using Loyalty.Core.Tiers;
 using Microsoft.Extensions.Options;
 using NodaTime;
@@ -42,7 +41,7 @@ public sealed record BacktestComparison(BacktestResult First, BacktestResult Sec
 /// <summary>
 /// Replays a historical order stream through a candidate programme with the production engines —
 /// <see cref="EarningEngine"/> for points, <see cref="TierEvaluator"/> for tiers, <see cref="PointsLedger"/>
-/// over an <see cref="InMemoryLedgerStore"/> for lots, pending points, expiry and redemptions — and
+/// (over a single-writer in-memory store of its own) for lots, pending points, expiry and redemptions — and
 /// a seeded redemption behaviour; reports a monthly series.
 /// </summary>
 /// <remarks>
@@ -73,7 +72,7 @@ public static class ProgrammeBacktest
         ArgumentNullException.ThrowIfNull(input);
         ArgumentNullException.ThrowIfNull(settings);
         var events = Validate(candidate, input, settings);
-        return await new Run(candidate, input, settings, events).ExecuteAsync(cancellationToken).ConfigureAwait(false);
+        return await new Replay(candidate, input, settings, events).ExecuteAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Replays the same input through two candidates.</summary>
@@ -125,7 +124,7 @@ public static class ProgrammeBacktest
 
         ArgumentNullException.ThrowIfNull(input.Orders, nameof(input));
         var events = new List<Event>(input.Orders.Count + input.Refunds.Count + (input.Enrolments?.Count ?? 0));
-        var orderIds = new HashSet<OrderId>();
+        var orderIds = new Dictionary<OrderId, MemberId>(input.Orders.Count);
         for (var i = 0; i < input.Orders.Count; i++)
         {
             var order = input.Orders[i] ?? throw new ArgumentException($"Orders[{i}] is null.", nameof(input));
@@ -134,12 +133,12 @@ public static class ProgrammeBacktest
                 throw new ArgumentException($"Order '{order.Id}' is in {order.Currency}, but the programme's currency is {currency}; convert the orders before the backtest (amounts are never converted).", nameof(input));
             }
 
-            if (!orderIds.Add(order.Id))
+            if (!orderIds.TryAdd(order.Id, order.Member))
             {
                 throw new ArgumentException($"Order '{order.Id}' appears twice; every order needs its own id.", nameof(input));
             }
 
-            events.Add(new Event(order.PlacedAt, 1, order.Id.Value, i));
+            events.Add(new Event(order.PlacedAt, 1, order.Id.Value, i, order.Member.Value));
         }
 
         for (var i = 0; i < input.Refunds.Count; i++)
@@ -150,12 +149,12 @@ public static class ProgrammeBacktest
                 throw new ArgumentException($"Refund '{refund.RefundId}' has no RefundedAt; a backtest replays refunds at their own instant.", nameof(input));
             }
 
-            if (!orderIds.Contains(refund.OrderId))
+            if (!orderIds.TryGetValue(refund.OrderId, out var customer))
             {
                 throw new ArgumentException($"Refund '{refund.RefundId}' is of order '{refund.OrderId}', which is not among the orders.", nameof(input));
             }
 
-            events.Add(new Event(at, 2, refund.RefundId.Value, i));
+            events.Add(new Event(at, 2, refund.RefundId.Value, i, customer.Value));
         }
 
         if (input.Enrolments is { } enrolments)
@@ -163,7 +162,7 @@ public static class ProgrammeBacktest
             var i = 0;
             foreach (var (member, at) in enrolments.OrderBy(e => e.Key))
             {
-                events.Add(new Event(at, 0, member.Value, i++));
+                events.Add(new Event(at, 0, member.Value, i++, member.Value));
             }
         }
 
@@ -171,7 +170,19 @@ public static class ProgrammeBacktest
         return events;
     }
 
-    private readonly record struct Event(Instant At, int Kind, string Key, int Index) : IComparable<Event>
+    /// <summary>An FNV-1a hash of a member id: the same in every process (unlike string.GetHashCode), for partitions and seeds.</summary>
+    private static uint StableHash(string value)
+    {
+        var hash = 2166136261u;
+        foreach (var c in value)
+        {
+            hash = unchecked((hash ^ c) * 16777619u);
+        }
+
+        return hash;
+    }
+
+    private readonly record struct Event(Instant At, int Kind, string Key, int Index, string Member) : IComparable<Event>
     {
         public int CompareTo(Event other)
         {
@@ -192,13 +203,17 @@ public static class ProgrammeBacktest
         public Instant GetCurrentInstant() => Now;
     }
 
-    private sealed class MemberState(MemberId id, Instant enrolledAt)
+    private sealed class MemberState(MemberId id, Instant enrolledAt, int order)
     {
         private QualificationEntry[] entries = new QualificationEntry[4];
+        private Random? random;
 
         public MemberId Id { get; } = id;
 
         public Instant EnrolledAt { get; } = enrolledAt;
+
+        /// <summary>The position in the replay of the event that enrolled the member (members are listed in this order).</summary>
+        public int Order { get; } = order;
 
         public int Entries { get; private set; }
 
@@ -208,15 +223,18 @@ public static class ProgrammeBacktest
 
         public EarningUsage Usage { get; set; } = EarningUsage.Empty;
 
-        /// <summary>The store version and the liability view of the account at the last month end, reused while the account is unchanged.</summary>
-        public (long Version, LiabilityAccount Account, long SweptExpired)? Liability { get; set; }
-
         /// <summary>
         /// The status evaluated at the last month end, from which the next evaluations continue (the
         /// evaluator's result then equals a replay from enrolment); dropped when an entry dated at or
         /// before it is added, so that such an entry is replayed from enrolment.
         /// </summary>
         public TierStatus? MonthEndStatus { get; set; }
+
+        /// <summary>The tier at the last month end (or at the end of the replay).</summary>
+        public TierId Tier { get; set; }
+
+        /// <summary>The member's next draw of the redemption behaviour, from their own generator (seeded with the backtest's seed and the member's id).</summary>
+        public double NextDraw(int seed) => (random ??= new Random(unchecked((int)StableHash(Id.Value) ^ seed))).NextDouble();
 
         public TierMember ToTierMember() => new() { MemberId = Id, EnrolledAt = EnrolledAt, History = entries.AsMemory(0, Entries), PriorStatus = MonthEndStatus };
 
@@ -248,7 +266,11 @@ public static class ProgrammeBacktest
         private List<OrderRefund>? refunds;
     }
 
-    private sealed class Run
+    /// <summary>What one partition reports at a month end.</summary>
+    private sealed record MonthEnd(List<(int Member, LiabilityAccount Account)> Accounts, int[] PerTier, long ExpiredToDate);
+
+    /// <summary>Drives the partitions month by month and puts their figures together in replay order.</summary>
+    private sealed class Replay
     {
         private readonly ProgrammeCandidate candidate;
         private readonly BacktestInput input;
@@ -256,34 +278,14 @@ public static class ProgrammeBacktest
         private readonly List<Event> events;
         private readonly DateTimeZone zone;
         private readonly Currency currency;
-        private readonly BacktestClock clock = new();
-        private readonly InMemoryLedgerStore store = new();
-        private readonly PointsLedger ledger;
-        private readonly TierEvaluator tiers;
-        private readonly Random random;
         private readonly PointValuation valuation;
-        private readonly Dictionary<MemberId, MemberState> members = [];
-        private readonly List<MemberState> memberList = [];
-        private readonly Dictionary<OrderId, OrderState> orders = [];
-        private readonly Dictionary<OrderId, Points> orderPoints = [];
-        private readonly Dictionary<RuleId, Points> campaigns = [];
-        private readonly Dictionary<RewardId, long> stockUsed = [];
-        private readonly RewardDefinition[] rewardsByCost;
-        private readonly List<CustomerPurchase> purchases = [];
-        private readonly Dictionary<MemberId, Instant> enrolledAt = [];
+        private readonly Shard[] shards;
         private readonly List<BacktestMonth> months = [];
-        private readonly TierMember[] oneMember = new TierMember[1];
-        private readonly TierBatchResult[] oneResult = new TierBatchResult[1];
-        private long redemptionCounter;
-        private MonthTotals month;
         private long cumulativeIssued;
         private long cumulativeExpired;
-        private int totalRedemptions;
-        private long totalRedeemed;
         private long totalExpired;
-        private decimal totalRewardCost;
 
-        public Run(ProgrammeCandidate candidate, BacktestInput input, BacktestSettings settings, List<Event> events)
+        public Replay(ProgrammeCandidate candidate, BacktestInput input, BacktestSettings settings, List<Event> events)
         {
             this.candidate = candidate;
             this.input = input;
@@ -291,29 +293,30 @@ public static class ProgrammeBacktest
             this.events = events;
             zone = settings.TimeZone;
             currency = settings.Currency;
-            var options = new LoyaltyOptions { ProgramId = Program.Value, Currency = currency.Code, TimeZone = zone.Id };
-            var ledgerOptions = new LedgerOptions
-            {
-                PendingPeriod = candidate.PendingPeriod.ToTimeSpan(),
-                Expiry = ToOptions(candidate.Expiry),
-                ExpiryBatchSize = 100_000,
-            };
-            options.Ledger = ledgerOptions;
-            // One cached account state per member (the ledger's own cache, sized for the replay), so a
-            // write decodes the store's snapshot only for a member's first transaction.
-            var customers = input.Enrolments?.Count ?? input.Orders.Select(o => o.Member).Distinct().Count();
-            ledger = new PointsLedger(clock, store, options.ToProgramSettings(), Options.Create(ledgerOptions), Math.Max(1_024, customers * 2));
-            tiers = new TierEvaluator(candidate.Tiers);
-            random = new Random(settings.Seed);
             valuation = candidate.Valuation
                 ?? (PointValuation.Valued(candidate.Rewards, currency).Any()
                     ? PointValuation.CheapestReward(candidate.Rewards, currency)
                     : PointValuation.PerPoint(Money.Zero(currency)));
-            rewardsByCost = candidate.Rewards.Rewards
-                .Where(r => r.Kind != RewardKind.PayWithPoints && r.Cost.IsPositive)
-                .OrderByDescending(r => r.Cost.Value).ThenBy(r => r.Id)
-                .ToArray();
-            month = new MonthTotals(currency);
+
+            var count = MembersInteract(candidate) ? 1 : settings.Partitions ?? (events.Count < 20_000 ? 1 : Math.Clamp(Environment.ProcessorCount, 1, 8));
+            var mine = new List<int>[count];
+            for (var i = 0; i < count; i++)
+            {
+                mine[i] = new List<int>(events.Count / count + 16);
+            }
+
+            for (var i = 0; i < events.Count; i++)
+            {
+                mine[count == 1 ? 0 : (int)(StableHash(events[i].Member) % (uint)count)].Add(i);
+            }
+
+            var customers = input.Enrolments?.Count ?? input.Orders.Select(o => o.Member).Distinct().Count();
+            var refunded = input.Refunds.Select(r => r.OrderId).ToHashSet();
+            shards = new Shard[count];
+            for (var i = 0; i < count; i++)
+            {
+                shards[i] = new Shard(candidate, input, settings, events, mine[i].ToArray(), customers / count + 1, refunded);
+            }
         }
 
         public async Task<BacktestResult> ExecuteAsync(CancellationToken cancellationToken)
@@ -328,19 +331,260 @@ public static class ProgrammeBacktest
             var boundary = StartOf(current.PlusMonths(1));
             var last = events.Count > 0 ? events[^1].At : start;
             var end = settings.EndAt ?? StartOf(MonthOf(last).PlusMonths(1));
-            foreach (var e in events)
+            while (boundary <= end)
             {
-                cancellationToken.ThrowIfCancellationRequested();
-                if (e.At >= end)
+                await ReplayUntilAsync(boundary, cancellationToken).ConfigureAwait(false);
+                await CloseMonthAsync(current, boundary).ConfigureAwait(false);
+                current = current.PlusMonths(1);
+                boundary = StartOf(current.PlusMonths(1));
+            }
+
+            await ReplayUntilAsync(end, cancellationToken).ConfigureAwait(false);
+            var closedAt = months.Count > 0 ? StartOf(months[^1].Month.PlusMonths(1)) : end;
+            var (liability, _, _) = await LiabilityAsync(closedAt).ConfigureAwait(false);
+            var finished = await ForEachShardAsync(s => s.FinishAsync(closedAt, cancellationToken)).ConfigureAwait(false);
+            var ordered = Merge(finished, m => m.Member.Order);
+            var balances = new Dictionary<MemberId, LedgerBalance>(ordered.Count);
+            var histories = new List<IReadOnlyList<LedgerTransactionRecord>>(ordered.Count);
+            var enrolledAt = new Dictionary<MemberId, Instant>(ordered.Count);
+            var memberTiers = new Dictionary<MemberId, TierId>(ordered.Count);
+            foreach (var (member, balance, history) in ordered)
+            {
+                balances[member.Id] = balance;
+                memberTiers[member.Id] = member.Tier;
+                histories.Add(history);
+                enrolledAt[member.Id] = member.EnrolledAt;
+            }
+
+            var orderPoints = new Dictionary<OrderId, Points>(input.Orders.Count);
+            foreach (var (_, order, points) in Merge(shards.Select(s => s.OrderPoints).ToArray(), p => p.Event))
+            {
+                orderPoints[order] = points;
+            }
+
+            var purchases = Merge(shards.Select(s => s.Purchases).ToArray(), p => p.Event).Select(p => p.Purchase);
+            var rewardCost = Money.FromDecimal(shards.Sum(s => s.TotalRewardCost), currency);
+            return new BacktestResult
+            {
+                Candidate = candidate,
+                Valuation = valuation,
+                Months = months,
+                OrderPoints = orderPoints,
+                Balances = balances,
+                MemberTiers = memberTiers,
+                Liability = liability,
+                Breakage = BreakageEstimator.Estimate(histories, closedAt, candidate.Expiry, zone),
+                Returns = ProgrammeReturns.Compute(purchases, enrolledAt, input.Referrers, rewardCost, shards.Sum(s => s.TotalRedemptions), shards.Sum(s => s.TotalRedeemed), totalExpired, closedAt, settings.ChurnAfter),
+            };
+        }
+
+        /// <summary>
+        /// Whether members affect one another: a campaign budget shared by all, or a reward in limited
+        /// stock. Then the replay runs as one partition, in the exact order of the events.
+        /// </summary>
+        private static bool MembersInteract(ProgrammeCandidate candidate) =>
+            candidate.RuleSets.Versions.Any(v => v.OrderedRules.Any(r => r.Caps?.CampaignBudget is not null))
+            || candidate.Rewards.Rewards.Any(r => r.Stock is not null);
+
+        private Task ReplayUntilAsync(Instant limit, CancellationToken cancellationToken) =>
+            ForEachShardAsync(async s =>
+            {
+                await s.ReplayUntilAsync(limit, cancellationToken).ConfigureAwait(false);
+                return true;
+            });
+
+        /// <summary>Runs <paramref name="work"/> on every partition: inline for one, in parallel for more (each partition on one thread at a time).</summary>
+        private async Task<T[]> ForEachShardAsync<T>(Func<Shard, Task<T>> work)
+        {
+            if (shards.Length == 1)
+            {
+                return [await work(shards[0]).ConfigureAwait(false)];
+            }
+
+            return await Task.WhenAll(shards.Select(s => Task.Run(() => work(s)))).ConfigureAwait(false);
+        }
+
+        private async Task CloseMonthAsync(YearMonth current, Instant boundary)
+        {
+            var (liability, perTier, expiredToDate) = await LiabilityAsync(boundary).ConfigureAwait(false);
+            var totals = new MonthTotals(currency);
+            foreach (var shard in shards)
+            {
+                totals.Add(shard.TakeMonth());
+            }
+
+            totals.Expired = expiredToDate - totalExpired;
+            cumulativeIssued += totals.Earned - totals.Reversed;
+            cumulativeExpired += totals.Expired;
+            totalExpired += totals.Expired;
+            months.Add(new BacktestMonth
+            {
+                Month = current,
+                Orders = totals.Orders,
+                Revenue = Money.FromDecimal(totals.Revenue, currency),
+                MemberRevenue = Money.FromDecimal(totals.MemberRevenue, currency),
+                Earned = totals.Earned,
+                Reversed = totals.Reversed,
+                Redeemed = totals.Redeemed,
+                Expired = totals.Expired,
+                Outstanding = liability.Outstanding.Points,
+                Liability = liability.Outstanding.Value,
+                BreakageToDate = cumulativeIssued > 0 ? (double)cumulativeExpired / cumulativeIssued : 0d,
+                Redemptions = totals.Redemptions,
+                RewardCost = Money.FromDecimal(totals.RewardCost, currency),
+                Members = shards.Sum(s => s.MemberList.Count),
+                MembersPerTier = perTier,
+            });
+        }
+
+        /// <summary>The liability, the members per tier and the points expired to date at <paramref name="at"/>, over every partition.</summary>
+        private async Task<(LiabilityReport Report, IReadOnlyList<KeyValuePair<TierId, int>> PerTier, long ExpiredToDate)> LiabilityAsync(Instant at)
+        {
+            var ends = await ForEachShardAsync(s => Task.FromResult(s.Close(at))).ConfigureAwait(false);
+            var counts = new int[candidate.Tiers.Tiers.Count];
+            long expired = 0;
+            foreach (var end in ends)
+            {
+                for (var i = 0; i < counts.Length; i++)
                 {
-                    break;
+                    counts[i] += end.PerTier[i];
                 }
 
-                while (e.At >= boundary)
+                expired = checked(expired + end.ExpiredToDate);
+            }
+
+            var accounts = Merge(ends.Select(e => e.Accounts).ToArray(), a => a.Member).Select(a => a.Account);
+            var report = LiabilityCalculator.Compute(accounts, at, zone, valuation);
+            return (report, candidate.Tiers.Tiers.Select((t, i) => new KeyValuePair<TierId, int>(t.Id, counts[i])).ToArray(), expired);
+        }
+
+        /// <summary>The partitions' lists (each in replay order) as one list in replay order.</summary>
+        private static List<T> Merge<T>(IReadOnlyList<List<T>> lists, Func<T, int> order)
+        {
+            if (lists.Count == 1)
+            {
+                return lists[0];
+            }
+
+            var merged = new List<T>(lists.Sum(l => l.Count));
+            var next = new int[lists.Count];
+            while (true)
+            {
+                var best = -1;
+                for (var i = 0; i < lists.Count; i++)
                 {
-                    await CloseMonthAsync(current, boundary, cancellationToken).ConfigureAwait(false);
-                    current = current.PlusMonths(1);
-                    boundary = StartOf(current.PlusMonths(1));
+                    if (next[i] < lists[i].Count && (best < 0 || order(lists[i][next[i]]) < order(lists[best][next[best]])))
+                    {
+                        best = i;
+                    }
+                }
+
+                if (best < 0)
+                {
+                    return merged;
+                }
+
+                merged.Add(lists[best][next[best]++]);
+            }
+        }
+
+        private YearMonth MonthOf(Instant instant)
+        {
+            var d = instant.InZone(zone).Date;
+            return new YearMonth(d.Year, d.Month);
+        }
+
+        private Instant StartOf(YearMonth m) => Internal.LocalCalendar.StartOfDay(m.OnDayOfMonth(1), zone);
+    }
+
+    /// <summary>
+    /// The members of one partition (a stable hash of the member id) with their own ledger, store and
+    /// tier evaluator. Members never interact unless the candidate has a programme-wide campaign budget
+    /// or a reward in limited stock, and then there is one partition; each member draws from their own
+    /// generator. So the partitions replay in parallel and the result does not depend on their number.
+    /// </summary>
+    private sealed class Shard
+    {
+        private readonly ProgrammeCandidate candidate;
+        private readonly BacktestInput input;
+        private readonly BacktestSettings settings;
+        private readonly List<Event> events;
+        private readonly int[] mine;
+        private readonly DateTimeZone zone;
+        private readonly Currency currency;
+        private readonly BacktestClock clock = new();
+        private readonly ReplayLedgerStore store;
+        private readonly PointsLedger ledger;
+        private readonly TierEvaluator tiers;
+        private readonly Dictionary<MemberId, MemberState> members = [];
+        private readonly Dictionary<OrderId, OrderState> orders = [];
+        private readonly HashSet<OrderId> refunded;
+        private readonly Dictionary<RuleId, Points> campaigns = [];
+        private readonly Dictionary<RewardId, long> stockUsed = [];
+        private readonly RewardDefinition[] rewardsByCost;
+        private readonly Dictionary<TierId, int> rank;
+        private readonly TierMember[] oneMember = new TierMember[1];
+        private readonly TierBatchResult[] oneResult = new TierBatchResult[1];
+        private int position;
+        private int currentEvent;
+        private long redemptionCounter;
+        private MonthTotals month;
+
+        public Shard(ProgrammeCandidate candidate, BacktestInput input, BacktestSettings settings, List<Event> events, int[] mine, int customers, HashSet<OrderId> refunded)
+        {
+            this.refunded = refunded;
+            this.candidate = candidate;
+            this.input = input;
+            this.settings = settings;
+            this.events = events;
+            this.mine = mine;
+            zone = settings.TimeZone;
+            currency = settings.Currency;
+            var options = new LoyaltyOptions { ProgramId = Program.Value, Currency = currency.Code, TimeZone = zone.Id };
+            var ledgerOptions = new LedgerOptions
+            {
+                PendingPeriod = candidate.PendingPeriod.ToTimeSpan(),
+                Expiry = ToOptions(candidate.Expiry),
+                ExpiryBatchSize = 100_000,
+            };
+            options.Ledger = ledgerOptions;
+
+            // The ledger's own account-state cache, sized for the replay (direct-mapped: eight slots a
+            // member keep collisions rare), so a write seldom decodes the store's snapshot.
+            store = new ReplayLedgerStore(Program, customers, mine.Length + customers);
+            ledger = new PointsLedger(clock, store, options.ToProgramSettings(), Options.Create(ledgerOptions), Math.Max(1_024, customers * 8));
+            tiers = new TierEvaluator(candidate.Tiers);
+            rewardsByCost = RewardsByCost(candidate);
+            rank = candidate.Tiers.Tiers.Select((t, i) => (t.Id, i)).ToDictionary(p => p.Id, p => p.i);
+            month = new MonthTotals(currency);
+        }
+
+        /// <summary>The members, in the order they enrolled (within this partition).</summary>
+        public List<MemberState> MemberList { get; } = [];
+
+        /// <summary>Each member order's points, tagged with the event's position in the replay.</summary>
+        public List<(int Event, OrderId Order, Points Points)> OrderPoints { get; } = [];
+
+        /// <summary>Every purchase and refund, tagged with the event's position in the replay.</summary>
+        public List<(int Event, CustomerPurchase Purchase)> Purchases { get; } = [];
+
+        public int TotalRedemptions { get; private set; }
+
+        public long TotalRedeemed { get; private set; }
+
+        public decimal TotalRewardCost { get; private set; }
+
+        /// <summary>Replays this partition's events before <paramref name="limit"/>.</summary>
+        public async Task ReplayUntilAsync(Instant limit, CancellationToken cancellationToken)
+        {
+            while (position < mine.Length)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                currentEvent = mine[position];
+                var e = events[currentEvent];
+                if (e.At >= limit)
+                {
+                    return;
                 }
 
                 clock.Now = e.At;
@@ -356,55 +600,90 @@ public static class ProgrammeBacktest
                         await RefundAsync(input.Refunds[e.Index], cancellationToken).ConfigureAwait(false);
                         break;
                 }
-            }
 
-            while (boundary <= end)
-            {
-                await CloseMonthAsync(current, boundary, cancellationToken).ConfigureAwait(false);
-                current = current.PlusMonths(1);
-                boundary = StartOf(current.PlusMonths(1));
+                position++;
             }
-
-            var closedAt = months.Count > 0 ? StartOf(months[^1].Month.PlusMonths(1)) : end;
-            clock.Now = closedAt;
-            var (liability, _, _) = await LiabilityAsync(closedAt, cancellationToken).ConfigureAwait(false);
-            var balances = new Dictionary<MemberId, LedgerBalance>(memberList.Count);
-            var histories = new List<IReadOnlyList<LedgerTransactionRecord>>(memberList.Count);
-            foreach (var m in memberList)
-            {
-                balances[m.Id] = await ledger.GetBalanceAsync(m.Id, cancellationToken).ConfigureAwait(false);
-                histories.Add(await HistoryAsync(m.Id, cancellationToken).ConfigureAwait(false));
-            }
-
-            return new BacktestResult
-            {
-                Candidate = candidate,
-                Valuation = valuation,
-                Months = months,
-                OrderPoints = orderPoints,
-                Balances = balances,
-                Liability = liability,
-                Breakage = BreakageEstimator.Estimate(histories, closedAt, candidate.Expiry, zone),
-                Returns = ProgrammeReturns.Compute(purchases, enrolledAt, input.Referrers, Money.FromDecimal(totalRewardCost, currency), totalRedemptions, totalRedeemed, totalExpired, closedAt, settings.ChurnAfter),
-            };
         }
 
-        private async Task<IReadOnlyList<LedgerTransactionRecord>> HistoryAsync(MemberId member, CancellationToken cancellationToken)
+        /// <summary>This month's totals, which start again from zero.</summary>
+        public MonthTotals TakeMonth()
         {
-            var key = new LedgerAccountKey(Program, member);
-            var all = new List<LedgerTransactionRecord>();
-            long after = 0;
-            while (true)
+            var taken = month;
+            month = new MonthTotals(currency);
+            return taken;
+        }
+
+        /// <summary>
+        /// At <paramref name="at"/>: each member's tier (continuing from their last month-end status,
+        /// which is kept), their liability view (rebuilt only for accounts written since the last
+        /// month end), the members per tier and the points expired to date (lifetime expired of every
+        /// account, lots past their expiry included whether swept or not, as the ledger's balances count them).
+        /// </summary>
+        public MonthEnd Close(Instant at)
+        {
+            clock.Now = at;
+            var counts = new int[candidate.Tiers.Tiers.Count];
+            var batch = new TierMember[MemberList.Count];
+            for (var i = 0; i < batch.Length; i++)
             {
-                var page = await store.ReadHistoryAsync(key, after, 1000, cancellationToken).ConfigureAwait(false);
-                all.AddRange(page.Transactions);
-                if (page.NextAfterVersion is not { } next)
+                batch[i] = MemberList[i].ToTierMember();
+                if (batch[i].EnrolledAt > at)
                 {
-                    return all;
+                    throw new InvalidOperationException($"Member '{batch[i].MemberId}' enrolled after {at}.");
+                }
+            }
+
+            var results = new TierBatchResult[batch.Length];
+            tiers.EvaluateInto(batch, results, at);
+            var accounts = new List<(int Member, LiabilityAccount Account)>(MemberList.Count);
+            long expired = 0;
+            for (var i = 0; i < batch.Length; i++)
+            {
+                var member = MemberList[i];
+                member.MonthEndStatus = results[i].Status;
+                var tier = results[i].Tier.Id;
+                member.Tier = tier;
+                counts[rank[tier]]++;
+                if (store.Find(member.Id) is not { Head: { } head } data)
+                {
+                    continue;
                 }
 
-                after = next;
+                if (head.HeldSnapshot != 0)
+                {
+                    throw new InvalidOperationException($"Member '{member.Id}' holds points; a backtest never places a hold.");
+                }
+
+                LiabilityAccount account;
+                if (data.Liability is { } cached && cached.Version == head.Version)
+                {
+                    // Unchanged since the last month end: the same lots, seen at a later instant.
+                    account = cached.Account.Tier == tier ? cached.Account : cached.Account.WithTier(tier);
+                }
+                else
+                {
+                    account = LiabilityAccount.FromLots(head, data.Lots, candidate.Expiry, zone, tier);
+                }
+
+                data.Liability = (head.Version, account);
+                expired = checked(expired + head.Expired + UnsweptExpired(account, at));
+                accounts.Add((member.Order, account));
             }
+
+            return new MonthEnd(accounts, counts, expired);
+        }
+
+        /// <summary>Each member's balance at <paramref name="at"/> and whole ledger history.</summary>
+        public async Task<List<(MemberState Member, LedgerBalance Balance, IReadOnlyList<LedgerTransactionRecord> History)>> FinishAsync(Instant at, CancellationToken cancellationToken)
+        {
+            clock.Now = at;
+            var list = new List<(MemberState, LedgerBalance, IReadOnlyList<LedgerTransactionRecord>)>(MemberList.Count);
+            foreach (var m in MemberList)
+            {
+                list.Add((m, await ledger.GetBalanceAsync(m.Id, cancellationToken).ConfigureAwait(false), store.History(m.Id)));
+            }
+
+            return list;
         }
 
         private async Task EnrolAsync(MemberId id, Instant at, CancellationToken cancellationToken)
@@ -414,10 +693,9 @@ public static class ProgrammeBacktest
                 return;
             }
 
-            var member = new MemberState(id, at);
+            var member = new MemberState(id, at, currentEvent);
             members[id] = member;
-            memberList.Add(member);
-            enrolledAt[id] = at;
+            MemberList.Add(member);
 
             // The sign-up activity rules, as enrolment applies them (points spendable at once).
             if (RuleSetAt(at) is not { } ruleSet)
@@ -447,10 +725,10 @@ public static class ProgrammeBacktest
                 await EnrolAsync(order.Member, order.PlacedAt, cancellationToken).ConfigureAwait(false);
             }
 
-            purchases.Add(new CustomerPurchase(order.Member, order.PlacedAt, order.NetSubtotal));
+            Purchases.Add((currentEvent, new CustomerPurchase(order.Member, order.PlacedAt, order.NetSubtotal)));
             if (!members.TryGetValue(order.Member, out var member) || RuleSetAt(order.PlacedAt) is not { } ruleSet)
             {
-                orders[order.Id] = new OrderState(order, null, byMember: false);
+                KeepForRefunds(new OrderState(order, null, byMember: false));
                 return;
             }
 
@@ -458,8 +736,8 @@ public static class ProgrammeBacktest
             var (context, tier) = Context(member, order.PlacedAt);
             var earning = EarningEngine.Instance.Evaluate(ruleSet, order, context, WithCampaigns(ruleSet, member.Usage));
             Record(member, earning);
-            orders[order.Id] = new OrderState(order, earning, byMember: true);
-            orderPoints[order.Id] = earning.Total;
+            KeepForRefunds(new OrderState(order, earning, byMember: true));
+            OrderPoints.Add((currentEvent, order.Id, earning.Total));
             member.Orders++;
             member.FirstOrderAt = member.FirstOrderAt is { } f && f <= order.PlacedAt ? f : order.PlacedAt;
             if (earning.Total.IsPositive)
@@ -471,13 +749,22 @@ public static class ProgrammeBacktest
             await RedeemAsync(member, order.PlacedAt, tier, cancellationToken).ConfigureAwait(false);
         }
 
+        /// <summary>Keeps what a refund of the order needs (the order and what it earned), for the orders refunded in the input only.</summary>
+        private void KeepForRefunds(OrderState state)
+        {
+            if (refunded.Contains(state.Order.Id))
+            {
+                orders[state.Order.Id] = state;
+            }
+        }
+
         private async Task RefundAsync(RefundRequest refund, CancellationToken cancellationToken)
         {
             var state = orders[refund.OrderId];
             var refundedAt = refund.RefundedAt!.Value;
             var value = RefundedValue(state.Order, refund.Refund);
             month.Revenue -= value;
-            purchases.Add(new CustomerPurchase(state.Order.Member, refundedAt, -value));
+            Purchases.Add((currentEvent, new CustomerPurchase(state.Order.Member, refundedAt, -value)));
             if (!state.ByMember || state.Earning is null)
             {
                 state.Refunds.Add(refund.Refund);
@@ -506,7 +793,7 @@ public static class ProgrammeBacktest
                 return;
             }
 
-            var draw = random.NextDouble();
+            var draw = member.NextDraw(settings.Seed);
             if (draw >= candidate.Redemption.Probability)
             {
                 return;
@@ -531,9 +818,9 @@ public static class ProgrammeBacktest
                 month.Redeemed += reward.Cost.Value;
                 month.Redemptions++;
                 month.RewardCost += cost;
-                totalRedemptions++;
-                totalRedeemed += reward.Cost.Value;
-                totalRewardCost += cost;
+                TotalRedemptions++;
+                TotalRedeemed += reward.Cost.Value;
+                TotalRewardCost += cost;
                 return;
             }
         }
@@ -587,98 +874,7 @@ public static class ProgrammeBacktest
 
         private EarningRuleSet? RuleSetAt(Instant at) => candidate.RuleSets.InForceAt(at) ?? candidate.RuleSets.Versions[0];
 
-        private async Task CloseMonthAsync(YearMonth current, Instant boundary, CancellationToken cancellationToken)
-        {
-            clock.Now = boundary;
-            var (liability, perTier, expiredToDate) = await LiabilityAsync(boundary, cancellationToken).ConfigureAwait(false);
-            month.Expired = expiredToDate - totalExpired;
-            cumulativeIssued += month.Earned - month.Reversed;
-            cumulativeExpired += month.Expired;
-            totalExpired += month.Expired;
-            months.Add(new BacktestMonth
-            {
-                Month = current,
-                Orders = month.Orders,
-                Revenue = Money.FromDecimal(month.Revenue, currency),
-                MemberRevenue = Money.FromDecimal(month.MemberRevenue, currency),
-                Earned = month.Earned,
-                Reversed = month.Reversed,
-                Redeemed = month.Redeemed,
-                Expired = month.Expired,
-                Outstanding = liability.Outstanding.Points,
-                Liability = liability.Outstanding.Value,
-                BreakageToDate = cumulativeIssued > 0 ? (double)cumulativeExpired / cumulativeIssued : 0d,
-                Redemptions = month.Redemptions,
-                RewardCost = Money.FromDecimal(month.RewardCost, currency),
-                Members = memberList.Count,
-                MembersPerTier = perTier,
-            });
-            month = new MonthTotals(currency);
-        }
 
-        /// <summary>
-        /// The liability, the members per tier and the points expired to date (lifetime expired of
-        /// every account, lots past their expiry included whether swept or not, as the ledger's
-        /// balances count them) at <paramref name="at"/>.
-        /// </summary>
-        private async Task<(LiabilityReport Report, IReadOnlyList<KeyValuePair<TierId, int>> PerTier, long ExpiredToDate)> LiabilityAsync(Instant at, CancellationToken cancellationToken)
-        {
-            var counts = new int[candidate.Tiers.Tiers.Count];
-            var rank = candidate.Tiers.Tiers.Select((t, i) => (t.Id, i)).ToDictionary(p => p.Id, p => p.i);
-            var batch = new TierMember[memberList.Count];
-            for (var i = 0; i < batch.Length; i++)
-            {
-                batch[i] = memberList[i].ToTierMember();
-                if (batch[i].EnrolledAt > at)
-                {
-                    throw new InvalidOperationException($"Member '{batch[i].MemberId}' enrolled after {at}.");
-                }
-            }
-
-            var results = new TierBatchResult[batch.Length];
-            tiers.EvaluateInto(batch, results, at);
-            var accounts = new List<LiabilityAccount>(memberList.Count);
-            long expired = 0;
-            for (var i = 0; i < batch.Length; i++)
-            {
-                var member = memberList[i];
-                member.MonthEndStatus = results[i].Status;
-                var tier = results[i].Tier.Id;
-                counts[rank[tier]]++;
-                var key = new LedgerAccountKey(Program, member.Id);
-                var head = await store.GetHeadAsync(key, cancellationToken).ConfigureAwait(false);
-                if (head is null)
-                {
-                    continue;
-                }
-
-                LiabilityAccount account;
-                long swept;
-                if (member.Liability is { } cached && cached.Version == head.Version && !HasOpenHolds(head))
-                {
-                    // Unchanged since the last month end: the same lots, seen at a later instant.
-                    (account, swept) = (cached.Account.WithTier(tier), cached.SweptExpired);
-                }
-                else
-                {
-                    var snapshot = await store.GetAccountAsync(key, cancellationToken).ConfigureAwait(false);
-                    var state = AccountState.FromSnapshot(key, snapshot, candidate.Expiry, zone);
-                    (account, swept) = (LiabilityAccount.FromState(state, at, tier, null), state.Expired);
-                    member.Liability = (state.Version, account, swept);
-                }
-
-                expired = checked(expired + swept + UnsweptExpired(account, at));
-                accounts.Add(account);
-            }
-
-            var report = LiabilityCalculator.Compute(accounts, at, zone, valuation);
-            return (report, candidate.Tiers.Tiers.Select((t, i) => new KeyValuePair<TierId, int>(t.Id, counts[i])).ToArray(), expired);
-        }
-
-        /// <summary>Holds change with time alone (they lapse), so an account with one is always decoded again.</summary>
-        private static bool HasOpenHolds(LedgerAccountHead head) => head.HeldSnapshot != 0;
-
-        /// <summary>Points of open lots past their expiry (or the inactivity deadline) at <paramref name="at"/>: expired, swept or not.</summary>
         private static long UnsweptExpired(LiabilityAccount account, Instant at)
         {
             long total = 0;
@@ -698,14 +894,6 @@ public static class ProgrammeBacktest
 
             return total;
         }
-
-        private YearMonth MonthOf(Instant instant)
-        {
-            var d = instant.InZone(zone).Date;
-            return new YearMonth(d.Year, d.Month);
-        }
-
-        private Instant StartOf(YearMonth m) => Internal.LocalCalendar.StartOfDay(m.OnDayOfMonth(1), zone);
 
         private static void Ensure(LedgerResult result, string what, string id)
         {
@@ -747,10 +935,28 @@ public static class ProgrammeBacktest
 
             return total;
         }
+        private static RewardDefinition[] RewardsByCost(ProgrammeCandidate candidate) => candidate.Rewards.Rewards
+            .Where(r => r.Kind != RewardKind.PayWithPoints && r.Cost.IsPositive)
+            .OrderByDescending(r => r.Cost.Value).ThenBy(r => r.Id)
+            .ToArray();
     }
 
     private sealed class MonthTotals(Currency currency)
     {
+        /// <summary>Adds another partition's totals of the same month.</summary>
+        public void Add(MonthTotals other)
+        {
+            Orders += other.Orders;
+            Revenue += other.Revenue;
+            MemberRevenue += other.MemberRevenue;
+            Earned = checked(Earned + other.Earned);
+            Reversed = checked(Reversed + other.Reversed);
+            Redeemed = checked(Redeemed + other.Redeemed);
+            Expired = checked(Expired + other.Expired);
+            Redemptions += other.Redemptions;
+            RewardCost += other.RewardCost;
+        }
+
         public Currency Currency { get; } = currency;
 
         public int Orders { get; set; }

@@ -65,7 +65,7 @@ public class ProgrammeBacktestTests
     [Fact]
     public async Task Replaying_gives_exactly_the_points_the_live_programme_gives_for_the_same_orders()
     {
-        var input = Stream(seed: 11, members: 6, orderCount: 80, months: 8);
+        var input = Stream(seed: 11, members: 30, orderCount: 120, months: 8);
         var backtest = await ProgrammeBacktest.RunAsync(Live(), input, Settings);
 
         using var h = await new ProgramHarness().ConfigureAsync();
@@ -96,12 +96,42 @@ public class ProgrammeBacktestTests
         live.Values.Distinct().Count().Should().BeGreaterThan(10, "the orders exercise the base rate, the shoes multiplier and the tier multipliers");
         var end = Settings.TimeZone.AtStartOfDay(backtest.Months[^1].Month.PlusMonths(1).OnDayOfMonth(1)).ToInstant();
         h.Clock.Reset(end);
+        var liveTiers = new Dictionary<MemberId, TierId>();
         foreach (var (member, balance) in backtest.Balances)
         {
             var liveBalance = await h.Ledger.GetBalanceAsync(member);
             (balance.Available, balance.Pending, balance.Earned, balance.Reversed, balance.Expired)
                 .Should().Be((liveBalance.Available, liveBalance.Pending, liveBalance.Earned, liveBalance.Reversed, liveBalance.Expired), member.Value);
+            liveTiers[member] = (await h.Program.GetMemberSummaryAsync(member)).GetValueOrThrow().Tier.Tier.Id;
         }
+
+        // Tiers: every member ends in the tier the live programme gives, and the month's members per tier count them.
+        backtest.MemberTiers.Should().BeEquivalentTo(liveTiers);
+        liveTiers.Values.Distinct().Should().HaveCountGreaterThan(1, "the members end in different tiers (the ladder and its multipliers are exercised)");
+        backtest.Months[^1].MembersPerTier.Where(p => p.Value > 0).Should().BeEquivalentTo(liveTiers.GroupBy(t => t.Value).Select(g => new KeyValuePair<TierId, int>(g.Key, g.Count())));
+    }
+
+    [Fact]
+    public async Task The_result_is_the_same_whatever_the_number_of_partitions_replayed_in_parallel()
+    {
+        var input = Stream(seed: 21, members: 40, orderCount: 600, months: 14, refundShare: 0.2);
+        var candidate = Live(RedemptionBehaviour.BestAffordable(0.35), ExpiryPolicy.RollingMonths(4));
+        var one = await ProgrammeBacktest.RunAsync(candidate, input, new BacktestSettings(Currency.EUR, Paris, seed: 4) { Partitions = 1 });
+        foreach (var partitions in new[] { 2, 3, 7 })
+        {
+            var many = await ProgrammeBacktest.RunAsync(candidate, input, new BacktestSettings(Currency.EUR, Paris, seed: 4) { Partitions = partitions });
+            many.Months.Should().BeEquivalentTo(one.Months, o => o.WithStrictOrdering(), $"{partitions} partitions");
+            many.OrderPoints.Should().Equal(one.OrderPoints);
+            many.Balances.Should().Equal(one.Balances);
+            many.MemberTiers.Should().Equal(one.MemberTiers);
+            many.Liability.Should().BeEquivalentTo(one.Liability);
+            many.Breakage.Should().BeEquivalentTo(one.Breakage);
+            many.Returns.Should().BeEquivalentTo(one.Returns);
+        }
+
+        one.Redeemed.Should().BeGreaterThan(0);
+        one.Expired.Should().BeGreaterThan(0);
+        one.Months.Sum(m => m.Reversed).Should().BeGreaterThan(0);
     }
 
     [Fact]
@@ -159,7 +189,7 @@ public class ProgrammeBacktestTests
     {
         var input = Stream(s.Seed, s.Members, s.Orders, s.Months, refundShare: 0.3);
         var candidate = Live(RedemptionBehaviour.BestAffordable(s.RedeemPercent / 100d), s.ExpiryMonths == 0 ? ExpiryPolicy.Never : ExpiryPolicy.RollingDays(s.ExpiryMonths * 20));
-        var result = ProgrammeBacktest.RunAsync(candidate, input, new BacktestSettings(Currency.EUR, Paris, s.Seed)).GetAwaiter().GetResult();
+        var result = ProgrammeBacktest.RunAsync(candidate, input, new BacktestSettings(Currency.EUR, Paris, s.Seed) { Partitions = 1 + ((s.Seed & int.MaxValue) % 3) }).GetAwaiter().GetResult();
         long issued = 0, redeemed = 0, expired = 0;
         var failures = new List<string>();
         foreach (var m in result.Months)
