@@ -29,12 +29,7 @@ var purchases = path.EndsWith(".csv", StringComparison.OrdinalIgnoreCase) ? Read
 Console.WriteLine($"Read {purchases.Count:N0} purchases from {path}");
 
 // 3. Configure the segmenter: as of the end of 30 June 1998, all history, quintile scores.
-var segmenter = new RfmpSegmenter(new RfmpOptions
-{
-    AsOf = new LocalDateTime(1998, 6, 30, 23, 59, 59).InZoneLeniently(zone).ToInstant(),
-    TimeZone = zone,
-    Currency = usd,
-});
+var segmenter = new RfmpSegmenter(RfmpOptions.AsOfEndOf(new LocalDate(1998, 6, 30), zone, usd));
 
 // 4. Score and segment every customer; print how each dimension was cut and the segment report.
 var result = segmenter.Segment(purchases);
@@ -53,11 +48,17 @@ foreach (var row in result.Report.OrderByDescending(r => r.Revenue.Amount))
         $"{row.Segment,-20} {row.Customers,10:N0} {row.CustomerShare,7:P1} {row.Revenue.Amount,13:N2} {row.RevenueShare,10:P1} {row.AverageOrderValue.Amount,9:N2}"));
 }
 
+// No category in the file: nobody is labelled a broad or narrow buyer.
+var breadthBadges = result.Customers.Count(c => (c.Badges & (CustomerBadges.BroadBuyer | CustomerBadges.NarrowBuyer)) != 0);
+Console.WriteLine($"Customers with a breadth badge: {breadthBadges:N0} (the purchases carry no category).");
+
+// The widely copied grid calls R1F1 and R1F2 Hibernating where the default map says Lost.
+var classic = new RfmpSegmenter(segmenter.Options with { SegmentMap = SegmentMap.Classic }).Segment(purchases);
+var lostByRule = result.Customers.Where(c => c.Segment == RfmpSegments.Lost).GroupBy(c => c.Rule).Select(g => $"{g.Count():N0} by '{g.Key}'");
+Console.WriteLine($"Lost here: {string.Join(", ", lostByRule)}; with SegmentMap.Classic {classic.Report.Single(r => r.Segment == RfmpSegments.Hibernating).Customers:N0} customers are Hibernating.");
+
 // 5. Who moved since the end of 1997? (Win-back list: Loyal or Champions then, At Risk or worse now.)
-var december = new RfmpSegmenter(segmenter.Options with
-{
-    AsOf = new LocalDateTime(1997, 12, 31, 23, 59, 59).InZoneLeniently(zone).ToInstant(),
-}).Segment(purchases);
+var december = new RfmpSegmenter(RfmpOptions.AsOfEndOf(new LocalDate(1997, 12, 31), zone, usd)).Segment(purchases);
 var slipping = result.MovementsSince(december)
     .Where(m => m.From is RfmpSegments.Champions or RfmpSegments.Loyal
         && m.To is RfmpSegments.AtRisk or RfmpSegments.CantLoseThem or RfmpSegments.Hibernating or RfmpSegments.Lost)
@@ -73,9 +74,10 @@ foreach (var move in slipping.Take(5))
 //    Long-overdue customers are probably gone; the ones just past their rhythm are the ones to relaunch now.
 var cycles = segmenter.PurchaseCycles(purchases);
 var overdue = cycles.OverdueOn(cycles.AsOfDate);
-var relaunch = overdue.Where(c => c.DaysOverdue(cycles.AsOfDate) <= c.MedianIntervalDays).Reverse().ToList();
+var relaunch = cycles.OverdueOn(cycles.AsOfDate, Lateness.Cycles(1)).Reverse().ToList();
+var winBack = cycles.LapsedOn(cycles.AsOfDate, Lateness.Cycles(1));
 Console.WriteLine();
-Console.WriteLine($"{cycles.Cycles.Count:N0} customers have a purchase cycle; {overdue.Count:N0} are overdue on {cycles.AsOfDate:yyyy-MM-dd}, {relaunch.Count:N0} of them by less than one cycle. Relaunch first:");
+Console.WriteLine($"{cycles.Cycles.Count:N0} customers have a purchase cycle; {overdue.Count:N0} are overdue on {cycles.AsOfDate:yyyy-MM-dd}: {relaunch.Count:N0} by at most one cycle (relaunch), {winBack.Count:N0} by more (win-back). Relaunch first:");
 foreach (var cycle in relaunch.Take(5))
 {
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -95,6 +97,14 @@ foreach (var cohort in retention.Cohorts)
 Console.WriteLine();
 Console.WriteLine("monthly churn (bought last month, not this month):");
 foreach (var period in retention.Churn.TakeLast(6))
+{
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        $"  {period.Month:yyyy-MM}: {period.Churned:N0} of {period.ActiveBefore:N0} = {period.Rate:P1}{(period.IsPartial ? " (month not over)" : string.Empty)}"));
+}
+
+Console.WriteLine();
+Console.WriteLine("churn with a 3-month horizon (of those who bought in the 3 months before, gone 3 months without a purchase):");
+foreach (var period in segmenter.Retention(purchases, churnHorizonMonths: 3).Churn.TakeLast(6))
 {
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
         $"  {period.Month:yyyy-MM}: {period.Churned:N0} of {period.ActiveBefore:N0} = {period.Rate:P1}{(period.IsPartial ? " (month not over)" : string.Empty)}"));

@@ -6,6 +6,8 @@ namespace Loyalty.Core.Segmentation;
 /// <remarks>
 /// With <c>k</c> scores, a score above <c>k - k/2</c> (integer division) is "high" and a score
 /// of at most <c>k/2</c> is "low"; with the default <c>k = 5</c>: 4–5 high, 1–2 low, 3 neither.
+/// When no customer of a run has any product category (the purchases carry none), nobody gets
+/// <see cref="BroadBuyer"/> or <see cref="NarrowBuyer"/>: breadth is unknown, not narrow.
 /// </remarks>
 [Flags]
 public enum CustomerBadges

@@ -12,11 +12,12 @@ public readonly struct CustomerScore : IEquatable<CustomerScore>
     private readonly byte monetaryScore;
     private readonly byte productScore;
 
-    internal CustomerScore(MemberId customer, string segment, CustomerBadges badges, int recencyDays, int orders, decimal netAmount, int categories,
+    internal CustomerScore(MemberId customer, SegmentRule rule, CustomerBadges badges, int recencyDays, int orders, decimal netAmount, int categories,
         int recencyScore, int frequencyScore, int monetaryScore, int productScore)
     {
         Customer = customer;
-        Segment = segment;
+        Rule = rule;
+        Segment = rule.Segment;
         Badges = badges;
         RecencyDays = recencyDays;
         Orders = orders;
@@ -33,6 +34,12 @@ public readonly struct CustomerScore : IEquatable<CustomerScore>
 
     /// <summary>The segment named by the R×F cell (see <see cref="SegmentMap"/>).</summary>
     public string Segment { get; }
+
+    /// <summary>
+    /// The segment map entry that matched the customer's R×F cell (the first entry of
+    /// <see cref="SegmentMap.Rules"/> whose ranges contain it); its <see cref="SegmentRule.Segment"/> is <see cref="Segment"/>.
+    /// </summary>
+    public SegmentRule Rule { get; }
 
     /// <summary>The M and P badges.</summary>
     public CustomerBadges Badges { get; }
@@ -90,7 +97,7 @@ public readonly struct CustomerScore : IEquatable<CustomerScore>
 
     /// <inheritdoc />
     public bool Equals(CustomerScore other) =>
-        Customer == other.Customer && string.Equals(Segment, other.Segment, StringComparison.Ordinal) && Badges == other.Badges
+        Customer == other.Customer && string.Equals(Segment, other.Segment, StringComparison.Ordinal) && Equals(Rule, other.Rule) && Badges == other.Badges
         && RecencyDays == other.RecencyDays && Orders == other.Orders && NetAmount == other.NetAmount && Categories == other.Categories
         && recencyScore == other.recencyScore && frequencyScore == other.frequencyScore
         && monetaryScore == other.monetaryScore && productScore == other.productScore;

@@ -29,4 +29,9 @@ public sealed record PurchaseCycle(
     /// <param name="date">The date to check.</param>
     /// <returns>The days overdue.</returns>
     public int DaysOverdue(LocalDate date) => date > ExpectedNextPurchase ? Period.DaysBetween(ExpectedNextPurchase, date) : 0;
+
+    /// <summary>How many purchase cycles late the customer is on <paramref name="date"/>: <see cref="DaysOverdue"/> divided by <see cref="MedianIntervalDays"/> (0 when not late).</summary>
+    /// <param name="date">The date to check.</param>
+    /// <returns>The cycles overdue.</returns>
+    public decimal CyclesOverdue(LocalDate date) => DaysOverdue(date) / MedianIntervalDays;
 }

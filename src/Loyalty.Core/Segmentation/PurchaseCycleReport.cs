@@ -36,4 +36,33 @@ public sealed class PurchaseCycleReport
             .OrderBy(c => c.ExpectedNextPurchase)
             .ThenBy(c => c.Customer)
             .ToArray();
+
+    /// <summary>
+    /// The relaunch list: the customers overdue on <paramref name="date"/> (as for <see cref="OverdueOn(LocalDate)"/>)
+    /// who are late by at most <paramref name="maximum"/>; those later than that are in <see cref="LapsedOn"/>.
+    /// Most overdue first, then by customer id.
+    /// </summary>
+    /// <param name="date">The date to check, usually <see cref="AsOfDate"/>.</param>
+    /// <param name="maximum">The most a customer may be late, in days or in their own purchase cycles.</param>
+    /// <returns>The overdue cycles within the maximum.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="maximum"/> is null.</exception>
+    public IReadOnlyList<PurchaseCycle> OverdueOn(LocalDate date, Lateness maximum)
+    {
+        ArgumentNullException.ThrowIfNull(maximum);
+        return OverdueOn(date).Where(c => maximum.Allows(c, date)).ToArray();
+    }
+
+    /// <summary>
+    /// The win-back list: the customers late on <paramref name="date"/> by more than <paramref name="maximum"/>
+    /// (the complement of <see cref="OverdueOn(LocalDate, Lateness)"/> among the overdue). Most overdue first, then by customer id.
+    /// </summary>
+    /// <param name="date">The date to check, usually <see cref="AsOfDate"/>.</param>
+    /// <param name="maximum">The most a customer may be late and still be relaunched.</param>
+    /// <returns>The lapsed cycles.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="maximum"/> is null.</exception>
+    public IReadOnlyList<PurchaseCycle> LapsedOn(LocalDate date, Lateness maximum)
+    {
+        ArgumentNullException.ThrowIfNull(maximum);
+        return OverdueOn(date).Where(c => !maximum.Allows(c, date)).ToArray();
+    }
 }

@@ -6,8 +6,9 @@ namespace Loyalty.Core.Segmentation;
 /// <remarks>Immutable and thread-safe.</remarks>
 public sealed class RetentionReport
 {
-    internal RetentionReport(YearMonth asOfMonth, CohortRow[] cohorts, ChurnPeriod[] churn)
+    internal RetentionReport(YearMonth asOfMonth, CohortRow[] cohorts, ChurnPeriod[] churn, int churnHorizonMonths)
     {
+        ChurnHorizonMonths = churnHorizonMonths;
         AsOfMonth = asOfMonth;
         Cohorts = cohorts;
         Churn = churn;
@@ -19,6 +20,9 @@ public sealed class RetentionReport
     /// <summary>One row per first-purchase month, oldest first.</summary>
     public IReadOnlyList<CohortRow> Cohorts { get; }
 
-    /// <summary>One entry per month from the second month with purchases up to the as-of month, oldest first.</summary>
+    /// <summary>The churn horizon N in months: a customer churns in the month that completes N months without a purchase (1 = month-to-month).</summary>
+    public int ChurnHorizonMonths { get; }
+
+    /// <summary>One entry per month from N months after the first month with purchases up to the as-of month, oldest first (from the second month when N is 1).</summary>
     public IReadOnlyList<ChurnPeriod> Churn { get; }
 }

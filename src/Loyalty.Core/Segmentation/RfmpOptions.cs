@@ -54,6 +54,37 @@ public sealed record RfmpOptions
     /// <summary>The segment names of the R×F grid (default: <see cref="SegmentMap.Default"/>, a 5×5 map; other score counts need their own map).</summary>
     public SegmentMap SegmentMap { get; init; } = SegmentMap.Default;
 
+    /// <summary>
+    /// Options as of the end of a calendar date in the programme's zone: "as of 1 July" takes every
+    /// purchase placed on 1 July (local) and recency is counted to that date. <see cref="AsOf"/> is the
+    /// last instant of the day (one nanosecond before the next day starts, which also holds on a
+    /// day a daylight-saving change shortens or lengthens). Set the other options with <c>with { ... }</c>.
+    /// </summary>
+    /// <param name="asOfDate">The last local date of the analysis.</param>
+    /// <param name="timeZone">The programme's time zone.</param>
+    /// <param name="currency">The programme's currency.</param>
+    /// <returns>The options, with every other option at its default.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="timeZone"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="asOfDate"/> is not in the ISO calendar or is the last representable date.</exception>
+    public static RfmpOptions AsOfEndOf(LocalDate asOfDate, DateTimeZone timeZone, Currency currency)
+    {
+        ArgumentNullException.ThrowIfNull(timeZone);
+        if (asOfDate.Calendar != CalendarSystem.Iso)
+        {
+            throw new ArgumentOutOfRangeException(nameof(asOfDate), asOfDate,
+                $"asOfDate must be in the ISO calendar (was {asOfDate.Calendar.Id}); convert it with WithCalendar(CalendarSystem.Iso).");
+        }
+
+        if (asOfDate >= new LocalDate(9999, 12, 31))
+        {
+            throw new ArgumentOutOfRangeException(nameof(asOfDate), asOfDate,
+                string.Create(CultureInfo.InvariantCulture, $"asOfDate must be before 9999-12-31 (was {asOfDate:uuuu-MM-dd})."));
+        }
+
+        var end = timeZone.AtStartOfDay(asOfDate.PlusDays(1)).ToInstant() - Duration.Epsilon;
+        return new RfmpOptions { AsOf = end, TimeZone = timeZone, Currency = currency };
+    }
+
     /// <summary>The instant the window starts at (inclusive): the as-of local date and time in <see cref="TimeZone"/> minus <see cref="Window"/>, or null when there is no window.</summary>
     public Instant? WindowStart =>
         Window is null ? null : (AsOf.InZone(TimeZone).LocalDateTime - Window).InZoneLeniently(TimeZone).ToInstant();

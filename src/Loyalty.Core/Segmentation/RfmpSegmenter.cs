@@ -89,7 +89,7 @@ public sealed class RfmpSegmenter
     /// distinct local days in the window: median interval between purchase days and expected next purchase date.
     /// </summary>
     /// <param name="purchases">The purchases, in any order; enumerated once. Lines of one order count once, at their earliest instant; orders on the same local day are one purchase day.</param>
-    /// <returns>The cycles, ordered by customer id; use <see cref="PurchaseCycleReport.OverdueOn"/> for the relaunch list.</returns>
+    /// <returns>The cycles, ordered by customer id; use <see cref="PurchaseCycleReport.OverdueOn(LocalDate, Lateness)"/> for the relaunch list.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="purchases"/> is null.</exception>
     /// <exception cref="ArgumentException">A purchase is invalid, as for <see cref="Segment(IEnumerable{Purchase})"/>.</exception>
     public PurchaseCycleReport PurchaseCycles(IEnumerable<Purchase> purchases)
@@ -144,8 +144,30 @@ public sealed class RfmpSegmenter
     /// <returns>The retention report.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="purchases"/> is null.</exception>
     /// <exception cref="ArgumentException">A purchase is invalid, as for <see cref="Segment(IEnumerable{Purchase})"/>.</exception>
-    public RetentionReport Retention(IEnumerable<Purchase> purchases)
+    public RetentionReport Retention(IEnumerable<Purchase> purchases) => Retention(purchases, 1);
+
+    /// <summary>
+    /// The cohort retention table and the churn rate with a horizon: a customer has churned in month M
+    /// when their last purchase up to the end of M was exactly <paramref name="churnHorizonMonths"/> months
+    /// before M (no purchase in the N months ending with M). With a horizon of 1 this is the
+    /// month-to-month churn of <see cref="Retention(IEnumerable{Purchase})"/>.
+    /// </summary>
+    /// <param name="purchases">The purchases, in any order; enumerated once.</param>
+    /// <param name="churnHorizonMonths">N: the months without a purchase after which a customer counts as churned, 1 or more.</param>
+    /// <returns>The retention report; <see cref="RetentionReport.Churn"/> starts N months after the first month with purchases.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="purchases"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="churnHorizonMonths"/> is below 1.</exception>
+    /// <exception cref="ArgumentException">A purchase is invalid, as for <see cref="Segment(IEnumerable{Purchase})"/>.</exception>
+    public RetentionReport Retention(IEnumerable<Purchase> purchases, int churnHorizonMonths)
     {
+        ArgumentNullException.ThrowIfNull(purchases);
+        if (churnHorizonMonths < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(churnHorizonMonths), churnHorizonMonths,
+                string.Create(CultureInfo.InvariantCulture, $"churnHorizonMonths must be 1 or more (was {churnHorizonMonths}); use 1 for month-to-month churn or for instance 3 for \"no purchase in 3 months\"."));
+        }
+
+        var horizon = churnHorizonMonths;
         var aggregator = new PurchaseAggregator(options.Currency, options.AsOf, windowStart, trackOrderTimes: true);
         aggregator.AddAll(purchases);
         var zone = options.TimeZone;
@@ -166,7 +188,8 @@ public sealed class RfmpSegmenter
         var cohortSize = new int[span];
         var cohortActive = new int[span][];
         var active = new int[span];
-        var retained = new int[span];
+        var activeBefore = new int[span];
+        var churned = new int[span];
         foreach (var months in customerMonths)
         {
             var cohort = months[0] - firstIndex;
@@ -177,9 +200,20 @@ public sealed class RfmpSegmenter
                 var month = months[i] - firstIndex;
                 row[month - cohort]++;
                 active[month]++;
-                if (i > 0 && months[i - 1] == months[i] - 1)
+
+                // Active before month m: a purchase in [m - N, m - 1]; the union over the purchase months.
+                var from = i > 0 ? Math.Max(month + 1, months[i - 1] - firstIndex + horizon + 1) : month + 1;
+                var to = Math.Min(month + horizon, span - 1);
+                for (var m = from; m <= to; m++)
                 {
-                    retained[month]++;
+                    activeBefore[m]++;
+                }
+
+                // Churned in month m = month + N: no later purchase up to the end of m.
+                var churnMonth = month + horizon;
+                if (churnMonth < span && (i == months.Length - 1 || months[i + 1] - firstIndex > churnMonth))
+                {
+                    churned[churnMonth]++;
                 }
             }
         }
@@ -197,16 +231,16 @@ public sealed class RfmpSegmenter
             cohorts.Add(new CohortRow(FromMonthIndex(firstIndex + m), cohortSize[m], row, shares));
         }
 
-        var churn = new ChurnPeriod[Math.Max(span - 1, 0)];
-        for (var m = 1; m < span; m++)
+        var churn = new ChurnPeriod[Math.Max(span - horizon, 0)];
+        for (var m = horizon; m < span; m++)
         {
-            var before = active[m - 1];
-            var kept = retained[m];
-            churn[m - 1] = new ChurnPeriod(FromMonthIndex(firstIndex + m), before, kept, before - kept,
-                before == 0 ? 0m : (decimal)(before - kept) / before, m == span - 1 && asOfPartial);
+            var before = activeBefore[m];
+            var lost = churned[m];
+            churn[m - horizon] = new ChurnPeriod(FromMonthIndex(firstIndex + m), before, before - lost, lost,
+                before == 0 ? 0m : (decimal)lost / before, m == span - 1 && asOfPartial);
         }
 
-        return new RetentionReport(asOfMonth, cohorts.ToArray(), churn);
+        return new RetentionReport(asOfMonth, cohorts.ToArray(), churn, horizon);
     }
 
     private static int MonthIndex(YearMonth month) => (month.Year * 12) + month.Month - 1;
@@ -362,6 +396,14 @@ public sealed class RfmpSegmenter
             var segmentRevenue = new decimal[segmentCount];
             var high = k - (k / 2);
             var low = k / 2;
+
+            // Without any category in the data the P score says nothing: no breadth badge at all.
+            var anyCategories = false;
+            for (var i = 0; i < n && !anyCategories; i++)
+            {
+                anyCategories = customers[i].Categories > 0;
+            }
+
             var scores = new CustomerScore[n];
             var totalRevenue = 0m;
             for (var i = 0; i < n; i++)
@@ -377,13 +419,13 @@ public sealed class RfmpSegmenter
                 counts[2][m - 1]++;
                 counts[3][p - 1]++;
                 var badges = (m > high ? CustomerBadges.HighValue : m <= low ? CustomerBadges.LowValue : CustomerBadges.None)
-                    | (p > high ? CustomerBadges.BroadBuyer : p <= low ? CustomerBadges.NarrowBuyer : CustomerBadges.None);
+                    | (!anyCategories ? CustomerBadges.None : p > high ? CustomerBadges.BroadBuyer : p <= low ? CustomerBadges.NarrowBuyer : CustomerBadges.None);
                 var segment = map.SegmentIndex(r, f);
                 segmentCustomers[segment]++;
                 segmentOrders[segment] += c.Orders;
                 segmentRevenue[segment] += amount;
                 totalRevenue += amount;
-                scores[i] = new CustomerScore(c.Customer, map.SegmentName(segment), badges, days[i], c.Orders, amount, c.Categories, r, f, m, p);
+                scores[i] = new CustomerScore(c.Customer, map.RuleAt(r, f), badges, days[i], c.Orders, amount, c.Categories, r, f, m, p);
             }
 
             var dimensions = new[]

@@ -15,13 +15,16 @@ namespace Loyalty.Core.Segmentation;
 public sealed class SegmentMap
 {
     private readonly byte[] cellToSegment;
+    private readonly byte[] cellToRule;
+    private readonly SegmentRule[] rules;
     private readonly string[] segments;
 
-    private SegmentMap(int scoreCount, SegmentRule[] rules, byte[] cellToSegment, string[] segments)
+    private SegmentMap(int scoreCount, SegmentRule[] rules, byte[] cellToSegment, byte[] cellToRule, string[] segments)
     {
         ScoreCount = scoreCount;
-        Rules = rules;
+        this.rules = rules;
         this.cellToSegment = cellToSegment;
+        this.cellToRule = cellToRule;
         this.segments = segments;
     }
 
@@ -34,6 +37,8 @@ public sealed class SegmentMap
     /// R2: Hibernating ×2 | At Risk ×2 | Can't Lose Them
     /// R1: Lost ×2 | At Risk ×2 | Can't Lose Them
     /// </code>
+    /// R1F1 and R1F2 (oldest purchase, one or two scores of frequency) are <c>Lost</c>; the widely
+    /// copied ten-segment grid (<see cref="Classic"/>) names them <c>Hibernating</c> instead.
     /// </summary>
     public static SegmentMap Default { get; } = Create(5,
     [
@@ -50,11 +55,36 @@ public sealed class SegmentMap
         new(RfmpSegments.Lost, 1, 1, 1, 2),
     ]);
 
+    /// <summary>
+    /// The widely copied ten-segment 5×5 grid, without a <c>Lost</c> segment: the same as
+    /// <see cref="Default"/> except that R1F1 and R1F2 are <c>Hibernating</c> (the whole R1–2 × F1–2 block):
+    /// <code>
+    /// R5: New | Potential Loyalists ×2 | Champions ×2
+    /// R4: Promising | Potential Loyalists ×2 | Loyal ×2
+    /// R3: About to Sleep ×2 | Need Attention | Loyal ×2
+    /// R2: Hibernating ×2 | At Risk ×2 | Can't Lose Them
+    /// R1: Hibernating ×2 | At Risk ×2 | Can't Lose Them
+    /// </code>
+    /// </summary>
+    public static SegmentMap Classic { get; } = Create(5,
+    [
+        new(RfmpSegments.Champions, 5, 5, 4, 5),
+        new(RfmpSegments.Loyal, 3, 4, 4, 5),
+        new(RfmpSegments.PotentialLoyalists, 4, 5, 2, 3),
+        new(RfmpSegments.New, 5, 5, 1, 1),
+        new(RfmpSegments.Promising, 4, 4, 1, 1),
+        new(RfmpSegments.NeedAttention, 3, 3, 3, 3),
+        new(RfmpSegments.AboutToSleep, 3, 3, 1, 2),
+        new(RfmpSegments.CantLoseThem, 1, 2, 5, 5),
+        new(RfmpSegments.AtRisk, 1, 2, 3, 4),
+        new(RfmpSegments.Hibernating, 1, 2, 1, 2),
+    ]);
+
     /// <summary>The number of scores per dimension (the grid is <c>ScoreCount × ScoreCount</c>).</summary>
     public int ScoreCount { get; }
 
     /// <summary>The entries, in matching order.</summary>
-    public IReadOnlyList<SegmentRule> Rules { get; }
+    public IReadOnlyList<SegmentRule> Rules => rules;
 
     /// <summary>The distinct segment names, in the order they first appear in <see cref="Rules"/>.</summary>
     public IReadOnlyList<string> Segments => segments;
@@ -94,6 +124,7 @@ public sealed class SegmentMap
 
         var names = new List<string>();
         var cells = new byte[scoreCount * scoreCount];
+        var cellRules = new byte[cells.Length];
         var taken = new bool[cells.Length];
         var unreachable = new List<string>();
         for (var i = 0; i < list.Length; i++)
@@ -116,6 +147,7 @@ public sealed class SegmentMap
                     {
                         taken[cell] = true;
                         cells[cell] = (byte)nameIndex;
+                        cellRules[cell] = (byte)i;
                         reachable = true;
                     }
                 }
@@ -157,7 +189,7 @@ public sealed class SegmentMap
                 nameof(rules));
         }
 
-        return new SegmentMap(scoreCount, list, cells, names.ToArray());
+        return new SegmentMap(scoreCount, list, cells, cellRules, names.ToArray());
     }
 
     /// <summary>The segment of a cell.</summary>
@@ -181,6 +213,20 @@ public sealed class SegmentMap
 
         return segments[cellToSegment[((recencyScore - 1) * ScoreCount) + (frequencyScore - 1)]];
     }
+
+    /// <summary>The entry that names a cell: the first entry of <see cref="Rules"/> whose ranges contain it.</summary>
+    /// <param name="recencyScore">The R score, 1..<see cref="ScoreCount"/>.</param>
+    /// <param name="frequencyScore">The F score, 1..<see cref="ScoreCount"/>.</param>
+    /// <returns>The matching entry.</returns>
+    /// <exception cref="ArgumentOutOfRangeException">A score is outside 1..<see cref="ScoreCount"/>.</exception>
+    public SegmentRule RuleOf(int recencyScore, int frequencyScore)
+    {
+        _ = SegmentOf(recencyScore, frequencyScore);
+        return RuleAt(recencyScore, frequencyScore);
+    }
+
+    internal SegmentRule RuleAt(int recencyScore, int frequencyScore) =>
+        rules[cellToRule[((recencyScore - 1) * ScoreCount) + (frequencyScore - 1)]];
 
     internal int SegmentIndex(int recencyScore, int frequencyScore) =>
         cellToSegment[((recencyScore - 1) * ScoreCount) + (frequencyScore - 1)];

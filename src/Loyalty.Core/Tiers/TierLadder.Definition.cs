@@ -29,7 +29,7 @@ public sealed partial class TierLadder
             {
                 if (tiers[i].Thresholds.Any(t => t.Metric == QualifyingMetric.Points))
                 {
-                    errors.Add($"policy.qualifyingEarnKinds is empty but tiers[{i}] ('{tiers[i].Id}') has a points threshold; list the earn kinds that count, e.g. [\"purchase\"].");
+                    errors.Add(EmptyEarnKindsError(i, tiers[i].Id.ToString()));
                     break;
                 }
             }
@@ -203,17 +203,9 @@ public sealed partial class TierLadder
             {
                 errors.Add($"policy.gracePeriod \"{text}\" is not an ISO 8601 period; use a form such as \"P1M\" or \"P30D\".");
             }
-            else if (parsed.Value.HasTimeComponent)
+            else if (GracePeriodError(parsed.Value, text) is { } graceError)
             {
-                errors.Add($"policy.gracePeriod \"{text}\" must use date units only (years, months, weeks, days).");
-            }
-            else if (parsed.Value.Years < 0 || parsed.Value.Months < 0 || parsed.Value.Weeks < 0 || parsed.Value.Days < 0)
-            {
-                errors.Add($"policy.gracePeriod \"{text}\" must not be negative; leave it out for no grace.");
-            }
-            else if (IsLongerThanMaxGrace(parsed.Value))
-            {
-                errors.Add($"policy.gracePeriod \"{text}\" must be at most \"P10Y\" (ten years).");
+                errors.Add(graceError);
             }
             else
             {
@@ -394,7 +386,7 @@ public sealed partial class TierLadder
                 {
                     if (l is not null && l.Metric == t.Metric && t.Value > 0m && l.Value > 0m && t.Value <= l.Value)
                     {
-                        errors.Add(string.Create(CultureInfo.InvariantCulture, $"tiers[{i}].thresholds[{k}].value must be greater than the {l.Value} {Camel(t.Metric.ToString())} required by tiers[{i - 1}] (was {t.Value}); list tiers from lowest to highest with strictly increasing thresholds."));
+                        errors.Add(OrderingError(i, k, l.Value, t.Metric, t.Value));
                     }
                 }
             }

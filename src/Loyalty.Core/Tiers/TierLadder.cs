@@ -46,60 +46,23 @@ public sealed partial class TierLadder
     /// higher one has thresholds strictly above those of the tier below on every shared metric.</param>
     /// <param name="policy">The policy, or null for <c>new TierPolicy()</c>.</param>
     /// <returns>The ladder.</returns>
-    /// <exception cref="ArgumentException">The configuration is invalid; the message says what to fix.</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="tiers"/> is null.</exception>
+    /// <exception cref="TierLadderException">The configuration is invalid; <see cref="TierLadderException.Errors"/> lists every
+    /// problem with its path (<c>tiers[1].thresholds[0].value ...</c>, <c>policy.gracePeriod ...</c>), worded as
+    /// <see cref="FromDefinition"/> and <see cref="FromJson"/> word the same mistake.</exception>
     public static TierLadder Create(IEnumerable<TierDefinition> tiers, TierPolicy? policy = null)
     {
         ArgumentNullException.ThrowIfNull(tiers);
         policy ??= new TierPolicy();
         var list = tiers.ToArray();
-        if (list.Length == 0)
+        var errors = new List<string>();
+        CheckTiers(list, errors);
+        CheckPolicy(policy, list, errors);
+        if (errors.Count > 0)
         {
-            throw new ArgumentException("A tier ladder needs at least one tier; list the entry tier (for instance Bronze) first.", nameof(tiers));
+            throw new TierLadderException(errors);
         }
 
-        if (list.Any(t => t is null))
-        {
-            throw new ArgumentException("A tier ladder must not contain null tiers.", nameof(tiers));
-        }
-
-        var ids = new HashSet<TierId>();
-        foreach (var tier in list)
-        {
-            if (!ids.Add(tier.Id))
-            {
-                throw new ArgumentException($"Tier '{tier.Id}' appears more than once; every tier id must be unique.", nameof(tiers));
-            }
-        }
-
-        if (list[0].Thresholds.Count != 0)
-        {
-            throw new ArgumentException($"The lowest tier '{list[0].Id}' must have no thresholds: every member holds it from enrolment. Add an entry tier below it.", nameof(tiers));
-        }
-
-        for (var i = 1; i < list.Length; i++)
-        {
-            var tier = list[i];
-            if (tier.Thresholds.Count == 0)
-            {
-                throw new ArgumentException($"Tier '{tier.Id}' has no thresholds; every tier above the lowest needs at least one.", nameof(tiers));
-            }
-
-            var below = list[i - 1];
-            foreach (var threshold in tier.Thresholds)
-            {
-                foreach (var lower in below.Thresholds)
-                {
-                    if (lower.Metric == threshold.Metric && threshold.Minimum <= lower.Minimum)
-                    {
-                        throw new ArgumentException(
-                            string.Create(CultureInfo.InvariantCulture, $"Tier '{tier.Id}' requires {threshold.Minimum} {Describe(threshold.Metric)}, which is not more than the {lower.Minimum} required by the tier below it ('{below.Id}'); list tiers from lowest to highest with strictly increasing thresholds."),
-                            nameof(tiers));
-                    }
-                }
-            }
-        }
-
-        ValidatePolicy(policy, list);
         return new TierLadder(list, policy);
     }
 
@@ -145,77 +108,138 @@ public sealed partial class TierLadder
     /// <exception cref="ArgumentException"><paramref name="tier"/> is not in the ladder.</exception>
     public decimal EarnMultiplierOf(TierId tier) => Get(tier).Benefits.EarnMultiplier;
 
-    private static string Describe(QualifyingMetric metric) => metric switch
+    private static void CheckTiers(TierDefinition[] list, List<string> errors)
     {
-        QualifyingMetric.Points => "qualifying points",
-        QualifyingMetric.Spend => "of qualifying spend",
-        _ => "orders",
-    };
+        if (list.Length == 0)
+        {
+            errors.Add("tiers must list at least one tier; put the entry tier (for instance Bronze) first.");
+            return;
+        }
 
-    private static void ValidatePolicy(TierPolicy policy, TierDefinition[] list)
+        var firstIndexById = new Dictionary<TierId, int>();
+        for (var i = 0; i < list.Length; i++)
+        {
+            var tier = list[i];
+            if (tier is null)
+            {
+                errors.Add($"tiers[{i}] must not be null.");
+                continue;
+            }
+
+            if (!firstIndexById.TryAdd(tier.Id, i))
+            {
+                errors.Add($"tiers[{i}].id '{tier.Id}' is already the id of tiers[{firstIndexById[tier.Id]}]; every tier id must be unique.");
+            }
+
+            if (i == 0 && tier.Thresholds.Count != 0)
+            {
+                errors.Add("tiers[0].thresholds must be empty: every member holds the lowest tier from enrolment; add an entry tier below it.");
+            }
+            else if (i > 0 && tier.Thresholds.Count == 0)
+            {
+                errors.Add($"tiers[{i}].thresholds must list at least one threshold; every tier above the lowest needs one.");
+            }
+        }
+
+        // Ordering: strictly increasing minimum per metric from one tier to the next.
+        for (var i = 1; i < list.Length; i++)
+        {
+            if (list[i] is not { } upper || list[i - 1] is not { } lower)
+            {
+                continue;
+            }
+
+            for (var k = 0; k < upper.Thresholds.Count; k++)
+            {
+                var t = upper.Thresholds[k];
+                foreach (var l in lower.Thresholds)
+                {
+                    if (l.Metric == t.Metric && t.Minimum <= l.Minimum)
+                    {
+                        errors.Add(OrderingError(i, k, l.Minimum, t.Metric, t.Minimum));
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>The one wording of a threshold not above the tier below, shared by <see cref="Create"/> and <see cref="FromDefinition"/>.</summary>
+    private static string OrderingError(int tier, int threshold, decimal below, QualifyingMetric metric, decimal value) =>
+        string.Create(CultureInfo.InvariantCulture, $"tiers[{tier}].thresholds[{threshold}].value must be greater than the {below} {Camel(metric.ToString())} required by tiers[{tier - 1}] (was {value}); list tiers from lowest to highest with strictly increasing thresholds.");
+
+    private static void CheckPolicy(TierPolicy policy, TierDefinition[] list, List<string> errors)
     {
         if (policy.TimeZone is null)
         {
-            throw new ArgumentException("TierPolicy.TimeZone must not be null; use the programme's zone, e.g. DateTimeZoneProviders.Tzdb[\"Europe/Paris\"].", nameof(policy));
+            errors.Add("policy.timeZone must not be null; use the programme's zone, e.g. DateTimeZoneProviders.Tzdb[\"Europe/Paris\"].");
         }
 
         if (!Enum.IsDefined(policy.Downgrade))
         {
-            throw new ArgumentException($"TierPolicy.Downgrade {(int)policy.Downgrade} is not defined; use OneLevel, ToComputed or Never.", nameof(policy));
+            errors.Add($"policy.downgrade {(int)policy.Downgrade} is not defined; use oneLevel, toComputed or never.");
         }
 
         if (!Enum.IsDefined(policy.Refunds))
         {
-            throw new ArgumentException($"TierPolicy.Refunds {(int)policy.Refunds} is not defined; use RevokeUpgrade or KeepStatus.", nameof(policy));
+            errors.Add($"policy.refunds {(int)policy.Refunds} is not defined; use revokeUpgrade or keepStatus.");
         }
 
-        if (policy.GracePeriod is null)
+        if (policy.GracePeriod is not { } grace)
         {
-            throw new ArgumentException("TierPolicy.GracePeriod must not be null; use Period.Zero for no grace.", nameof(policy));
+            errors.Add("policy.gracePeriod must not be null; use Period.Zero for no grace.");
+        }
+        else if (GracePeriodError(grace, NodaTime.Text.PeriodPattern.Roundtrip.Format(grace)) is { } graceError)
+        {
+            errors.Add(graceError);
         }
 
-        var grace = policy.GracePeriod;
-        if (grace.HasTimeComponent)
+        if (policy.QualifyingEarnKinds is not { } kinds)
         {
-            throw new ArgumentException($"TierPolicy.GracePeriod {grace} must use date units only (years, months, weeks, days).", nameof(policy));
+            errors.Add("policy.qualifyingEarnKinds must not be null; list the earn kinds that count, e.g. [EarnKind.Purchase].");
         }
-
-        if (grace.Years < 0 || grace.Months < 0 || grace.Weeks < 0 || grace.Days < 0)
+        else
         {
-            throw new ArgumentException($"TierPolicy.GracePeriod {grace} must not be negative; use Period.Zero for no grace.", nameof(policy));
-        }
-
-        if (IsLongerThanMaxGrace(grace))
-        {
-            throw new ArgumentException($"TierPolicy.GracePeriod {grace} must be at most {MaxGracePeriod} (ten years).", nameof(policy));
-        }
-
-        if (policy.QualifyingEarnKinds is null)
-        {
-            throw new ArgumentException("TierPolicy.QualifyingEarnKinds must not be null; list the earn kinds that count, e.g. [EarnKind.Purchase].", nameof(policy));
-        }
-
-        foreach (var kind in policy.QualifyingEarnKinds)
-        {
-            if (!Enum.IsDefined(kind))
+            var i = 0;
+            foreach (var kind in kinds)
             {
-                throw new ArgumentException($"TierPolicy.QualifyingEarnKinds contains {(int)kind}, which is not an EarnKind.", nameof(policy));
+                if (!Enum.IsDefined(kind))
+                {
+                    errors.Add($"policy.qualifyingEarnKinds[{i}] {(int)kind} is not defined; use purchase, activity, bonus or adjustment.");
+                }
+
+                i++;
             }
-        }
 
-        if (policy.QualifyingEarnKinds.Count == 0)
-        {
-            var usesPoints = list.FirstOrDefault(t => t.Thresholds.Any(th => th.Metric == QualifyingMetric.Points));
-            if (usesPoints is not null)
+            if (kinds.Count == 0 && Array.FindIndex(list, t => t is not null && t.Thresholds.Any(th => th.Metric == QualifyingMetric.Points)) is var usesPoints and >= 0)
             {
-                throw new ArgumentException($"TierPolicy.QualifyingEarnKinds is empty but tier '{usesPoints.Id}' has a points threshold; list the earn kinds that count, e.g. [EarnKind.Purchase].", nameof(policy));
+                errors.Add(EmptyEarnKindsError(usesPoints, list[usesPoints].Id.ToString()));
             }
         }
 
         if (policy.Currency is { IsDefault: true })
         {
-            throw new ArgumentException("TierPolicy.Currency must not be default(Currency); use Currency.FromCode(\"EUR\") or leave it null.", nameof(policy));
+            errors.Add("policy.currency must not be default(Currency); use Currency.FromCode(\"EUR\") or leave it null.");
         }
+    }
+
+    /// <summary>The one wording of empty qualifying earn kinds with a points threshold.</summary>
+    private static string EmptyEarnKindsError(int tier, string id) =>
+        $"policy.qualifyingEarnKinds is empty but tiers[{tier}] ('{id}') has a points threshold; list the earn kinds that count, e.g. [\"purchase\"].";
+
+    /// <summary>The one wording of an invalid grace period, or null when it is valid.</summary>
+    private static string? GracePeriodError(NodaTime.Period grace, string text)
+    {
+        if (grace.HasTimeComponent)
+        {
+            return $"policy.gracePeriod \"{text}\" must use date units only (years, months, weeks, days).";
+        }
+
+        if (grace.Years < 0 || grace.Months < 0 || grace.Weeks < 0 || grace.Days < 0)
+        {
+            return $"policy.gracePeriod \"{text}\" must not be negative; leave it out for no grace.";
+        }
+
+        return IsLongerThanMaxGrace(grace) ? $"policy.gracePeriod \"{text}\" must be at most \"P10Y\" (ten years)." : null;
     }
 
     /// <summary>The longest grace period a policy may have: ten years (so that no status date can leave the calendar's range).</summary>

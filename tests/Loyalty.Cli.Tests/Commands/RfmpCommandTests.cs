@@ -61,7 +61,7 @@ public class RfmpCommandTests
         var lines = File.ReadAllLines(csv);
         lines[0].Should().Be("customer,segment,r,f,m,p,recency_days,orders,net_amount,categories,badges");
         lines.Should().HaveCount(2358);
-        lines[1].Should().Be("00001,Lost,1,1,1,1,545,1,11.77,0,\"LowValue, NarrowBuyer\"");
+        lines[1].Should().Be("00001,Lost,1,1,1,1,545,1,11.77,0,LowValue");
         var page = File.ReadAllText(html);
         page.Should().Contain("id=\"rf-grid\"").And.Contain("id=\"segment-sizes\"").And.Contain("id=\"movements\"");
         Directory.GetFiles(folder).Should().HaveCount(2, "no temporary file is left behind");

@@ -120,4 +120,46 @@ public class PurchaseCycleTests
         act.Should().Throw<ArgumentException>().WithMessage(
             "Purchase #1 (customer 1, order a) has a negative net amount (-1.00 EUR); net refunds against the orders they reverse before segmenting. (Parameter 'purchases')");
     }
+
+    [Fact]
+    public void A_maximum_lateness_splits_the_overdue_between_relaunch_and_win_back()
+    {
+        var purchases = new[]
+        {
+            Purchase(1, "1a", Day(1, 1), 1m), Purchase(1, "1b", Day(1, 8), 1m), Purchase(1, "1c", Day(1, 15), 1m),  // every 7 days: due 22 Jan
+            Purchase(2, "2a", Day(4, 1), 1m), Purchase(2, "2b", Day(5, 1), 1m), Purchase(2, "2c", Day(5, 31), 1m),  // due 30 Jun: not late
+            Purchase(3, "3a", Day(3, 1), 1m), Purchase(3, "3b", Day(4, 1), 1m), Purchase(3, "3c", Day(5, 1), 1m),   // 31 and 30 days: due 1 Jun
+            Purchase(4, "4a", Day(2, 1), 1m), Purchase(4, "4b", Day(3, 1), 1m), Purchase(4, "4c", Day(4, 1), 1m),   // 29 and 31 days: due 1 May
+        };
+        var report = new RfmpSegmenter(Options()).PurchaseCycles(purchases);
+        var date = report.AsOfDate;
+        static IEnumerable<string> Ids(IReadOnlyList<PurchaseCycle> cycles) => cycles.Select(c => c.Customer.Value);
+
+        Ids(report.OverdueOn(date)).Should().Equal("1", "4", "3");
+        report.Cycles.Select(c => c.CyclesOverdue(date)).Should().Equal(160m / 7m, 0m, 29m / 30.5m, 2m);
+        Ids(report.OverdueOn(date, Lateness.Days(30))).Should().Equal("3");
+        Ids(report.LapsedOn(date, Lateness.Days(30))).Should().Equal("1", "4");
+        Ids(report.OverdueOn(date, Lateness.Days(60))).Should().Equal("4", "3");
+        Ids(report.LapsedOn(date, Lateness.Days(60))).Should().Equal("1");
+        Ids(report.OverdueOn(date, Lateness.Cycles(2m))).Should().Equal("4", "3");
+        Ids(report.LapsedOn(date, Lateness.Cycles(2m))).Should().Equal("1");
+        Ids(report.OverdueOn(date, Lateness.Cycles(1.5m))).Should().Equal("3");
+        Ids(report.LapsedOn(date, Lateness.Cycles(1.5m))).Should().Equal("1", "4");
+    }
+
+    [Fact]
+    public void A_maximum_lateness_must_be_positive_and_given()
+    {
+        var days = () => Lateness.Days(0);
+        days.Should().Throw<ArgumentOutOfRangeException>()
+            .WithMessage("The maximum lateness must be 1 day or more (was 0); every overdue customer is at least 1 day late.*");
+        var cycles = () => Lateness.Cycles(-0.5m);
+        cycles.Should().Throw<ArgumentOutOfRangeException>()
+            .WithMessage("The maximum lateness must be more than 0 cycles (was -0.5); use for instance 2 for two purchase cycles.*");
+        var report = new RfmpSegmenter(Options()).PurchaseCycles([]);
+        var missing = () => report.OverdueOn(report.AsOfDate, null!);
+        missing.Should().Throw<ArgumentNullException>().WithParameterName("maximum");
+        Lateness.Cycles(2m).ToString().Should().Be("at most 2 cycles late");
+        Lateness.Days(30).Should().Be(Lateness.Days(30));
+    }
 }

@@ -80,4 +80,49 @@ public class RetentionTests
         report.Cohorts.Should().BeEmpty();
         report.Churn.Should().BeEmpty();
     }
+
+    [Fact]
+    public void Churn_with_a_horizon_counts_customers_who_completed_N_months_without_a_purchase()
+    {
+        var purchases = new[]
+        {
+            Purchase(1, "1a", Day(1, 5), 10m), Purchase(1, "1b", Day(2, 5), 10m), Purchase(1, "1c", Day(6, 5), 10m),
+            Purchase(2, "2a", Day(1, 9), 10m),
+            Purchase(3, "3a", Day(1, 20), 10m), Purchase(3, "3b", Day(4, 2), 10m),
+            Purchase(4, "4a", Day(3, 15), 10m),
+        };
+        var segmenter = new RfmpSegmenter(Options());
+
+        var report = segmenter.Retention(purchases, churnHorizonMonths: 2);
+
+        report.ChurnHorizonMonths.Should().Be(2);
+        report.Churn.Should().Equal(
+            new ChurnPeriod(new YearMonth(2024, 3), ActiveBefore: 3, Retained: 1, Churned: 2, Rate: 2m / 3m, IsPartial: false),
+            new ChurnPeriod(new YearMonth(2024, 4), ActiveBefore: 2, Retained: 1, Churned: 1, Rate: 0.5m, IsPartial: false),
+            new ChurnPeriod(new YearMonth(2024, 5), ActiveBefore: 2, Retained: 1, Churned: 1, Rate: 0.5m, IsPartial: false),
+            new ChurnPeriod(new YearMonth(2024, 6), ActiveBefore: 1, Retained: 0, Churned: 1, Rate: 1m, IsPartial: false));
+        report.Cohorts.Should().BeEquivalentTo(segmenter.Retention(purchases).Cohorts);
+        segmenter.Retention(purchases, 6).Churn.Should().BeEmpty("six months of data leave no month with a six-month horizon behind it");
+    }
+
+    [Fact]
+    public void A_horizon_of_one_month_is_month_to_month_churn()
+    {
+        var purchases = RandomPurchases(seed: 15, customers: 60, maxOrders: 6);
+        var segmenter = new RfmpSegmenter(Options());
+
+        var monthly = segmenter.Retention(purchases);
+
+        segmenter.Retention(purchases, 1).Churn.Should().Equal(monthly.Churn);
+        monthly.ChurnHorizonMonths.Should().Be(1);
+    }
+
+    [Fact]
+    public void Churn_horizon_below_one_month_is_refused()
+    {
+        var act = () => new RfmpSegmenter(Options()).Retention([], 0);
+
+        act.Should().Throw<ArgumentOutOfRangeException>()
+            .WithMessage("churnHorizonMonths must be 1 or more (was 0); use 1 for month-to-month churn or for instance 3 for \"no purchase in 3 months\".*");
+    }
 }

@@ -363,4 +363,107 @@ public class RfmpSegmenterTests
 
         lastMonth.MovementsSince(all).Should().ContainSingle(m => m.Customer == MemberId.From(1) && m.To == null && m.From != null);
     }
+
+    [Fact]
+    public void Without_any_category_in_the_data_nobody_gets_a_breadth_badge()
+    {
+        CustomerActivity[] noCategories = [Customer(1, 10, 1, 10m, 0), Customer(2, 20, 2, 50m, 0)];
+        CustomerActivity[] withCategories = [Customer(1, 10, 1, 10m, 0), Customer(2, 20, 2, 50m, 1)];
+        var segmenter = new RfmpSegmenter(Options());
+
+        var blind = segmenter.Segment(noCategories);
+        var seeing = segmenter.Segment(withCategories);
+
+        blind.Customers.Select(c => c.Badges).Should().Equal(CustomerBadges.LowValue, CustomerBadges.None);
+        blind.Customers.Select(c => c.ProductScore).Should().Equal(1, 1);
+        seeing.Customers.Select(c => c.Badges).Should().Equal(CustomerBadges.LowValue | CustomerBadges.NarrowBuyer, CustomerBadges.None);
+    }
+
+    [Fact]
+    public void Streamed_purchases_without_categories_give_no_breadth_badge()
+    {
+        var purchases = new[]
+        {
+            Purchase(1, "a", AsOf - Duration.FromDays(3), 10m), Purchase(2, "b", AsOf - Duration.FromDays(30), 200m),
+            Purchase(3, "c", AsOf - Duration.FromDays(90), 5m),
+        };
+
+        var result = new RfmpSegmenter(Options()).Segment(purchases);
+
+        result.Customers.Should().OnlyContain(c => (c.Badges & (CustomerBadges.BroadBuyer | CustomerBadges.NarrowBuyer)) == CustomerBadges.None);
+    }
+
+    [Fact]
+    public void Each_score_carries_the_segment_map_entry_that_matched()
+    {
+        var result = new RfmpSegmenter(Options()).Segment(TwentyCustomers());
+
+        result.Customers.Should().OnlyContain(c => c.Rule.Segment == c.Segment);
+        result.Customers[0].Rule.Should().Be(new SegmentRule(RfmpSegments.Lost, 1, 1, 1, 2));
+        result.Customers[12].Rule.Should().Be(new SegmentRule(RfmpSegments.Champions, 5, 5, 4, 5));
+        result.Customers[19].Rule.Should().BeSameAs(SegmentMap.Default.Rules[7]);
+        result.Customers[19].Rule.ToString().Should().Be("Can't Lose Them: R 1–2, F 5");
+    }
+
+    [Fact]
+    public void The_classic_grid_names_the_oldest_rare_buyers_hibernating()
+    {
+        var result = new RfmpSegmenter(Options(map: SegmentMap.Classic)).Segment(TwentyCustomers());
+
+        result.Customers[0].Code.Should().Be("1-1-1-1");
+        result.Customers[0].Segment.Should().Be(RfmpSegments.Hibernating);
+        result.Customers[0].Rule.Should().Be(new SegmentRule(RfmpSegments.Hibernating, 1, 2, 1, 2));
+        result.Customers[1].Rule.Should().BeSameAs(result.Customers[0].Rule);
+        result.Report.Select(r => r.Segment).Should().NotContain(RfmpSegments.Lost);
+        result.Report.Single(r => r.Segment == RfmpSegments.Hibernating).Customers.Should().Be(4);
+    }
+
+    [Fact]
+    public void As_of_a_calendar_date_means_the_end_of_that_day_in_the_programme_zone()
+    {
+        var paris = DateTimeZoneProviders.Tzdb["Europe/Paris"];
+        var options = RfmpOptions.AsOfEndOf(new LocalDate(2024, 7, 1), paris, Currency.EUR);
+        var purchases = new[]
+        {
+            Purchase(1, "last-second", Instant.FromUtc(2024, 7, 1, 21, 59, 59), 10m), // 23:59:59 in Paris
+            Purchase(2, "next-day", Instant.FromUtc(2024, 7, 1, 22, 0), 10m),         // 00:00 on 2 July in Paris
+            Purchase(2, "june", Instant.FromUtc(2024, 6, 1, 8, 0), 10m),
+        };
+
+        var result = new RfmpSegmenter(options).Segment(purchases);
+
+        options.AsOf.Should().Be(Instant.FromUtc(2024, 7, 1, 22, 0) - Duration.Epsilon);
+        result.AsOfDate.Should().Be(new LocalDate(2024, 7, 1));
+        result.Exclusions.AfterAsOf.Should().Be(1);
+        result.Customers.Select(c => c.RecencyDays).Should().Equal(0, 30);
+    }
+
+    [Fact]
+    public void As_of_a_date_shortened_by_daylight_saving_still_ends_at_the_next_local_midnight()
+    {
+        var paris = DateTimeZoneProviders.Tzdb["Europe/Paris"];
+
+        var spring = RfmpOptions.AsOfEndOf(new LocalDate(2024, 3, 31), paris, Currency.EUR); // 23-hour day
+        var autumn = RfmpOptions.AsOfEndOf(new LocalDate(2024, 10, 27), paris, Currency.EUR); // 25-hour day
+
+        spring.AsOf.Should().Be(Instant.FromUtc(2024, 3, 31, 22, 0) - Duration.Epsilon);
+        spring.AsOf.InZone(paris).Date.Should().Be(new LocalDate(2024, 3, 31));
+        autumn.AsOf.Should().Be(Instant.FromUtc(2024, 10, 27, 23, 0) - Duration.Epsilon);
+        autumn.AsOf.InZone(paris).Date.Should().Be(new LocalDate(2024, 10, 27));
+        (autumn with { Window = Period.FromMonths(1) }).Window.Should().Be(Period.FromMonths(1));
+    }
+
+    [Fact]
+    public void As_of_a_date_refuses_a_missing_zone_another_calendar_and_the_last_date()
+    {
+        var act = () => RfmpOptions.AsOfEndOf(new LocalDate(2024, 7, 1), null!, Currency.EUR);
+        act.Should().Throw<ArgumentNullException>().WithParameterName("timeZone");
+
+        var julian = () => RfmpOptions.AsOfEndOf(new LocalDate(2024, 7, 1, CalendarSystem.Julian), DateTimeZone.Utc, Currency.EUR);
+        julian.Should().Throw<ArgumentOutOfRangeException>()
+            .WithMessage("asOfDate must be in the ISO calendar (was Julian); convert it with WithCalendar(CalendarSystem.Iso).*");
+
+        var last = () => RfmpOptions.AsOfEndOf(new LocalDate(9999, 12, 31), DateTimeZone.Utc, Currency.EUR);
+        last.Should().Throw<ArgumentOutOfRangeException>().WithMessage("asOfDate must be before 9999-12-31 (was 9999-12-31).*");
+    }
 }

@@ -83,4 +83,38 @@ public class SegmentMapTests
         FluentActions.Invoking(() => SegmentMap.Default.SegmentOf(1, 0)).Should().Throw<ArgumentOutOfRangeException>().WithMessage(
             "frequencyScore must be between 1 and 5 inclusive (was 0). (Parameter 'frequencyScore')\nActual value was 0.");
     }
+
+    [Fact]
+    public void The_classic_grid_differs_from_the_default_only_in_R1F1_and_R1F2()
+    {
+        var classic = SegmentMap.Classic;
+        var different = new List<string>();
+        for (var r = 1; r <= 5; r++)
+        {
+            for (var f = 1; f <= 5; f++)
+            {
+                if (classic.SegmentOf(r, f) != SegmentMap.Default.SegmentOf(r, f))
+                {
+                    different.Add($"R{r}F{f}: {SegmentMap.Default.SegmentOf(r, f)} -> {classic.SegmentOf(r, f)}");
+                }
+            }
+        }
+
+        different.Should().Equal("R1F1: Lost -> Hibernating", "R1F2: Lost -> Hibernating");
+        classic.Segments.Should().HaveCount(10).And.NotContain(RfmpSegments.Lost);
+        SegmentMap.Default.SegmentOf(1, 2).Should().Be(RfmpSegments.Lost);
+    }
+
+    [Fact]
+    public void RuleOf_gives_the_first_entry_containing_the_cell()
+    {
+        var map = SegmentMap.Create(2, [new("Top", 2, 2, 2, 2), new("Rest", 1, 2, 1, 2)]);
+
+        map.RuleOf(2, 2).Should().Be(new SegmentRule("Top", 2, 2, 2, 2));
+        map.RuleOf(1, 2).Should().BeSameAs(map.Rules[1]);
+        SegmentMap.Default.RuleOf(1, 2).Should().Be(new SegmentRule(RfmpSegments.Lost, 1, 1, 1, 2));
+
+        var act = () => map.RuleOf(3, 1);
+        act.Should().Throw<ArgumentOutOfRangeException>().WithMessage("recencyScore must be between 1 and 2 inclusive (was 3).*");
+    }
 }

@@ -15,8 +15,8 @@ public class TierLadderTests
     {
         var act = () => TierLadder.Create([]);
 
-        act.Should().Throw<ArgumentException>().Which.Message.Should()
-            .Be("A tier ladder needs at least one tier; list the entry tier (for instance Bronze) first. (Parameter 'tiers')");
+        act.Should().Throw<TierLadderException>().Which.Message.Should()
+            .Be("The tier ladder is invalid: tiers must list at least one tier; put the entry tier (for instance Bronze) first.");
     }
 
     [Fact]
@@ -24,8 +24,8 @@ public class TierLadderTests
     {
         var act = () => TierLadder.Create([TierDefinition.Entry(Bronze, "Bronze"), Tier("gold", 1_000), Tier("gold", 2_000)]);
 
-        act.Should().Throw<ArgumentException>().Which.Message.Should()
-            .Be("Tier 'gold' appears more than once; every tier id must be unique. (Parameter 'tiers')");
+        act.Should().Throw<TierLadderException>().Which.Message.Should()
+            .Be("The tier ladder is invalid: tiers[2].id 'gold' is already the id of tiers[1]; every tier id must be unique.");
     }
 
     [Fact]
@@ -33,8 +33,8 @@ public class TierLadderTests
     {
         var act = () => TierLadder.Create([TierDefinition.Entry(Bronze, "Bronze"), Tier("gold", 1_000), Tier("silver", 500)]);
 
-        act.Should().Throw<ArgumentException>().Which.Message.Should()
-            .Be("Tier 'silver' requires 500 qualifying points, which is not more than the 1000 required by the tier below it ('gold'); list tiers from lowest to highest with strictly increasing thresholds. (Parameter 'tiers')");
+        act.Should().Throw<TierLadderException>().Which.Message.Should()
+            .Be("The tier ladder is invalid: tiers[2].thresholds[0].value must be greater than the 1000 points required by tiers[1] (was 500); list tiers from lowest to highest with strictly increasing thresholds.");
     }
 
     [Fact]
@@ -45,8 +45,8 @@ public class TierLadderTests
 
         var act = () => TierLadder.Create([TierDefinition.Entry(Bronze, "Bronze"), silver, gold]);
 
-        act.Should().Throw<ArgumentException>().Which.Message.Should()
-            .Be("Tier 'gold' requires 300 of qualifying spend, which is not more than the 300 required by the tier below it ('silver'); list tiers from lowest to highest with strictly increasing thresholds. (Parameter 'tiers')");
+        act.Should().Throw<TierLadderException>().Which.Message.Should()
+            .Be("The tier ladder is invalid: tiers[2].thresholds[0].value must be greater than the 300 spend required by tiers[1] (was 300); list tiers from lowest to highest with strictly increasing thresholds.");
     }
 
     [Fact]
@@ -54,8 +54,8 @@ public class TierLadderTests
     {
         var act = () => TierLadder.Create([Tier("silver", 500)]);
 
-        act.Should().Throw<ArgumentException>().Which.Message.Should()
-            .Be("The lowest tier 'silver' must have no thresholds: every member holds it from enrolment. Add an entry tier below it. (Parameter 'tiers')");
+        act.Should().Throw<TierLadderException>().Which.Message.Should()
+            .Be("The tier ladder is invalid: tiers[0].thresholds must be empty: every member holds the lowest tier from enrolment; add an entry tier below it.");
     }
 
     [Fact]
@@ -63,8 +63,8 @@ public class TierLadderTests
     {
         var act = () => TierLadder.Create([TierDefinition.Entry(Bronze, "Bronze"), TierDefinition.Entry(Silver, "Silver")]);
 
-        act.Should().Throw<ArgumentException>().Which.Message.Should()
-            .Be("Tier 'silver' has no thresholds; every tier above the lowest needs at least one. (Parameter 'tiers')");
+        act.Should().Throw<TierLadderException>().Which.Message.Should()
+            .Be("The tier ladder is invalid: tiers[1].thresholds must list at least one threshold; every tier above the lowest needs one.");
     }
 
     [Fact]
@@ -72,8 +72,8 @@ public class TierLadderTests
     {
         var act = () => TierLadder.Create(PointsTiers(), new TierPolicy { GracePeriod = Period.FromMonths(-1) });
 
-        act.Should().Throw<ArgumentException>().Which.Message.Should()
-            .Be("TierPolicy.GracePeriod P-1M must not be negative; use Period.Zero for no grace. (Parameter 'policy')");
+        act.Should().Throw<TierLadderException>().Which.Message.Should()
+            .Be("The tier ladder is invalid: policy.gracePeriod \"P-1M\" must not be negative; leave it out for no grace.");
     }
 
     [Fact]
@@ -81,8 +81,8 @@ public class TierLadderTests
     {
         var act = () => TierLadder.Create(PointsTiers(), new TierPolicy { GracePeriod = Period.FromHours(12) });
 
-        act.Should().Throw<ArgumentException>().Which.Message.Should()
-            .Be("TierPolicy.GracePeriod PT12H must use date units only (years, months, weeks, days). (Parameter 'policy')");
+        act.Should().Throw<TierLadderException>().Which.Message.Should()
+            .Be("The tier ladder is invalid: policy.gracePeriod \"PT12H\" must use date units only (years, months, weeks, days).");
     }
 
     [Fact]
@@ -90,8 +90,8 @@ public class TierLadderTests
     {
         var act = () => TierLadder.Create(PointsTiers(), new TierPolicy { QualifyingEarnKinds = [] });
 
-        act.Should().Throw<ArgumentException>().Which.Message.Should()
-            .Be("TierPolicy.QualifyingEarnKinds is empty but tier 'silver' has a points threshold; list the earn kinds that count, e.g. [EarnKind.Purchase]. (Parameter 'policy')");
+        act.Should().Throw<TierLadderException>().Which.Message.Should()
+            .Be("The tier ladder is invalid: policy.qualifyingEarnKinds is empty but tiers[1] ('silver') has a points threshold; list the earn kinds that count, e.g. [\"purchase\"].");
     }
 
     [Fact]
@@ -99,8 +99,8 @@ public class TierLadderTests
     {
         var act = () => TierLadder.Create(PointsTiers(), new TierPolicy { Downgrade = (DowngradePolicy)7 });
 
-        act.Should().Throw<ArgumentException>().Which.Message.Should()
-            .Be("TierPolicy.Downgrade 7 is not defined; use OneLevel, ToComputed or Never. (Parameter 'policy')");
+        act.Should().Throw<TierLadderException>().Which.Message.Should()
+            .Be("The tier ladder is invalid: policy.downgrade 7 is not defined; use oneLevel, toComputed or never.");
     }
 
     [Fact]
@@ -108,8 +108,8 @@ public class TierLadderTests
     {
         var act = () => TierLadder.Create(PointsTiers(), new TierPolicy { TimeZone = null! });
 
-        act.Should().Throw<ArgumentException>().Which.Message.Should()
-            .Be("TierPolicy.TimeZone must not be null; use the programme's zone, e.g. DateTimeZoneProviders.Tzdb[\"Europe/Paris\"]. (Parameter 'policy')");
+        act.Should().Throw<TierLadderException>().Which.Message.Should()
+            .Be("The tier ladder is invalid: policy.timeZone must not be null; use the programme's zone, e.g. DateTimeZoneProviders.Tzdb[\"Europe/Paris\"].");
     }
 
     [Fact]
@@ -135,5 +135,71 @@ public class TierLadderTests
 
         act.Should().Throw<ArgumentException>().Which.Message.Should()
             .Be("Tier 'diamond' is not in the ladder; known tiers are 'bronze', 'silver', 'gold', 'vip'. (Parameter 'tier')");
+    }
+
+    [Fact]
+    public void Several_problems_are_all_listed_with_their_paths()
+    {
+        var act = () => TierLadder.Create(
+            [Tier("silver", 500), TierDefinition.Entry(Silver, "Silver")],
+            new TierPolicy { Refunds = (RefundPolicy)9, Currency = default(Currency) });
+
+        act.Should().Throw<TierLadderException>().Which.Errors.Should().Equal(
+            "tiers[0].thresholds must be empty: every member holds the lowest tier from enrolment; add an entry tier below it.",
+            "tiers[1].id 'silver' is already the id of tiers[0]; every tier id must be unique.",
+            "tiers[1].thresholds must list at least one threshold; every tier above the lowest needs one.",
+            "policy.refunds 9 is not defined; use revokeUpgrade or keepStatus.",
+            "policy.currency must not be default(Currency); use Currency.FromCode(\"EUR\") or leave it null.");
+    }
+
+    [Fact]
+    public void Null_tiers_grace_and_earn_kinds_are_refused_with_their_paths()
+    {
+        var act = () => TierLadder.Create(
+            [TierDefinition.Entry(Bronze, "Bronze"), null!],
+            new TierPolicy { GracePeriod = null!, QualifyingEarnKinds = null! });
+
+        act.Should().Throw<TierLadderException>().Which.Errors.Should().Equal(
+            "tiers[1] must not be null.",
+            "policy.gracePeriod must not be null; use Period.Zero for no grace.",
+            "policy.qualifyingEarnKinds must not be null; list the earn kinds that count, e.g. [EarnKind.Purchase].");
+    }
+
+    [Theory]
+    [InlineData("""{ "tiers": [] }""")]
+    [InlineData("""{ "tiers": [ { "id": "bronze", "name": "Bronze" }, { "id": "bronze", "name": "Bronze", "thresholds": [ { "metric": "points", "value": 500 } ] } ] }""")]
+    [InlineData("""{ "tiers": [ { "id": "silver", "name": "Silver", "thresholds": [ { "metric": "points", "value": 500 } ] } ] }""")]
+    [InlineData("""{ "tiers": [ { "id": "bronze", "name": "Bronze" }, { "id": "silver", "name": "Silver", "thresholds": [] } ] }""")]
+    [InlineData("""{ "tiers": [ { "id": "bronze", "name": "Bronze" }, { "id": "gold", "name": "Gold", "thresholds": [ { "metric": "points", "value": 1000 } ] }, { "id": "silver", "name": "Silver", "thresholds": [ { "metric": "points", "value": 500 } ] } ] }""")]
+    [InlineData("""{ "tiers": [ { "id": "bronze", "name": "Bronze" }, { "id": "silver", "name": "Silver", "thresholds": [ { "metric": "spend", "value": 300 } ] }, { "id": "gold", "name": "Gold", "thresholds": [ { "metric": "spend", "value": 300 } ] } ] }""")]
+    [InlineData("""{ "tiers": [ { "id": "bronze", "name": "Bronze" } ], "policy": { "gracePeriod": "P-1M" } }""")]
+    [InlineData("""{ "tiers": [ { "id": "bronze", "name": "Bronze" } ], "policy": { "gracePeriod": "PT12H" } }""")]
+    [InlineData("""{ "tiers": [ { "id": "bronze", "name": "Bronze" } ], "policy": { "gracePeriod": "P11Y" } }""")]
+    [InlineData("""{ "tiers": [ { "id": "bronze", "name": "Bronze" }, { "id": "silver", "name": "Silver", "thresholds": [ { "metric": "points", "value": 500 } ] } ], "policy": { "qualifyingEarnKinds": [] } }""")]
+    public void Create_and_FromJson_throw_the_same_exception_with_the_same_message_for_the_same_mistake(string json)
+    {
+        var fromJson = () => TierLadder.FromJson(json);
+        var expected = fromJson.Should().Throw<TierLadderException>().Which.Message;
+        var definition = System.Text.Json.JsonSerializer.Deserialize<TierLadderDefinition>(json, new System.Text.Json.JsonSerializerOptions(System.Text.Json.JsonSerializerDefaults.Web)
+        {
+            Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter(System.Text.Json.JsonNamingPolicy.CamelCase) },
+        })!;
+        var tiers = (definition.Tiers ?? []).Select(t => t!.Thresholds is { Count: > 0 } thresholds
+            ? TierDefinition.Create(TierId.From(t.Id!), t.Name!, t.Combination, thresholds.Select(th => th!.Metric switch
+            {
+                QualifyingMetric.Points => TierThreshold.FromPoints((long)th.Value),
+                QualifyingMetric.Spend => TierThreshold.FromSpend(th.Value),
+                _ => TierThreshold.FromOrders((int)th.Value),
+            }).ToArray())
+            : TierDefinition.Entry(TierId.From(t.Id!), t.Name!)).ToArray();
+        var policy = new TierPolicy
+        {
+            GracePeriod = definition.Policy?.GracePeriod is { } grace ? NodaTime.Text.PeriodPattern.Roundtrip.Parse(grace).Value : Period.Zero,
+            QualifyingEarnKinds = definition.Policy?.QualifyingEarnKinds?.ToArray() ?? [EarnKind.Purchase],
+        };
+
+        var create = () => TierLadder.Create(tiers, policy);
+
+        create.Should().Throw<TierLadderException>().Which.Message.Should().Be(expected);
     }
 }
