@@ -34,6 +34,10 @@ public sealed class LoyaltyBuilder
         Services.AddSingleton<IRewardCatalogStore, InMemoryRewardCatalogStore>();
         Services.RemoveAll<ICampaignBudgetStore>();
         Services.AddSingleton<ICampaignBudgetStore, InMemoryCampaignBudgetStore>();
+        Services.RemoveAll<Engagement.IConsentStore>();
+        Services.AddSingleton<Engagement.IConsentStore, InMemoryConsentStore>();
+        Services.RemoveAll<Engagement.IContactHistoryStore>();
+        Services.AddSingleton<Engagement.IContactHistoryStore, InMemoryContactHistoryStore>();
         return this;
     }
 
@@ -47,6 +51,11 @@ public sealed class LoyaltyBuilder
     {
         Services.Replace(ServiceDescriptor.Scoped(LoyaltyServiceCollectionExtensions.CreateLedger));
         Services.Replace(ServiceDescriptor.Scoped(LoyaltyServiceCollectionExtensions.CreateProgram));
+        if (Services.Any(d => d.ServiceType == typeof(Engagement.EngagementService)))
+        {
+            Services.Replace(ServiceDescriptor.Scoped(LoyaltyEngagementBuilderExtensions.CreateService));
+        }
+
         return this;
     }
 
