@@ -12,7 +12,7 @@ namespace Loyalty.Core.Engagement;
 /// the recent contact history. Precomputed, so that planning is a pure pass over members.
 /// </summary>
 /// <remarks>Immutable once built. <see cref="EngagementService"/> builds it from the stores; a shop with its own nightly tables may build it directly.</remarks>
-public sealed class EngagementMember
+public sealed record EngagementMember
 {
     /// <summary>The member.</summary>
     public required MemberId MemberId { get; init; }

@@ -676,12 +676,17 @@ public sealed class EngagementPlanner
                     : $"capped by rule {capped.Description}: the messages sent fill it until {candidate.Until}, after which the message is no longer worth sending");
         }
 
-        /// <summary>The first allowed instant in [from, until), how it was moved, and the last cap that blocked.</summary>
+        /// <summary>
+        /// The first allowed instant from <paramref name="from"/>, how it was moved, and the last cap that blocked.
+        /// A cap may defer the message only to instants before <paramref name="until"/>; quiet hours then move
+        /// it to their end even past <paramref name="until"/> (quiet hours move a message, they never drop it).
+        /// </summary>
         private (Instant? At, PlanAdjustments Adjustments, Cap? Block, string? QuietText) Find(Instant from, Instant until, EngagementChannel channel, bool withPlanned)
         {
             var adjustments = PlanAdjustments.None;
             Cap? block = null;
-            var (t, quietText) = OutOfQuietHours(from, channel);
+            var raw = from;
+            var (t, quietText) = OutOfQuietHours(raw, channel);
             if (quietText is not null)
             {
                 adjustments |= PlanAdjustments.MovedByQuietHours;
@@ -689,7 +694,7 @@ public sealed class EngagementPlanner
 
             for (var step = 0; step < MaxSteps; step++)
             {
-                if (t >= until)
+                if (raw >= until)
                 {
                     return (null, adjustments, block, quietText);
                 }
@@ -710,9 +715,14 @@ public sealed class EngagementPlanner
                 }
 
                 adjustments |= PlanAdjustments.DeferredByCap;
+                raw = later;
                 var (moved, text) = OutOfQuietHours(later, channel);
                 t = moved;
-                quietText = text ?? quietText;
+                if (text is not null)
+                {
+                    adjustments |= PlanAdjustments.MovedByQuietHours;
+                    quietText = text;
+                }
             }
 
             return (null, adjustments, block, quietText);
