@@ -102,7 +102,7 @@ public class EngagementBenchmarks
         var fast = Keys(Planner());
         var naive = Naive();
         var twoThreads = Keys(PlannerOnTwoThreads());
-        if (!fast.SequenceEqual(naive) || !fast.SequenceEqual(twoThreads))
+        if (!fast.Order(StringComparer.Ordinal).SequenceEqual(naive.Order(StringComparer.Ordinal)) || !fast.SequenceEqual(twoThreads))
         {
             throw new InvalidOperationException($"Plans differ: planner {fast.Count}, naive {naive.Count}, two threads {twoThreads.Count}; first difference {fast.Except(naive).Concat(naive.Except(fast)).FirstOrDefault()}.");
         }
