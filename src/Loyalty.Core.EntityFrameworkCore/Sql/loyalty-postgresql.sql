@@ -16,6 +16,18 @@ CREATE TABLE loyalty_campaign_budgets (
 );
 
 
+CREATE TABLE loyalty_contact_history (
+    program_id character varying(128) NOT NULL,
+    message_id character varying(512) NOT NULL,
+    member_id character varying(128) NOT NULL,
+    channel integer NOT NULL,
+    category integer NOT NULL,
+    message_type character varying(128) NOT NULL,
+    sent_at bigint NOT NULL,
+    CONSTRAINT "PK_loyalty_contact_history" PRIMARY KEY (program_id, message_id)
+);
+
+
 CREATE TABLE loyalty_ledger_accounts (
     program_id character varying(128) NOT NULL,
     member_id character varying(128) NOT NULL,
@@ -56,6 +68,17 @@ CREATE TABLE loyalty_member_activities (
     transaction_id character varying(128),
     recorded_at bigint NOT NULL,
     CONSTRAINT "PK_loyalty_member_activities" PRIMARY KEY (program_id, activity_id)
+);
+
+
+CREATE TABLE loyalty_member_consents (
+    program_id character varying(128) NOT NULL,
+    member_id character varying(128) NOT NULL,
+    channel integer NOT NULL,
+    at bigint NOT NULL,
+    status integer NOT NULL,
+    source character varying(256) NOT NULL,
+    CONSTRAINT "PK_loyalty_member_consents" PRIMARY KEY (program_id, member_id, channel, at)
 );
 
 
@@ -257,6 +280,9 @@ CREATE TABLE loyalty_ledger_movements (
     CONSTRAINT ck_loyalty_ledger_movements_ordinal CHECK (version >= 1 AND ordinal >= 0),
     CONSTRAINT fk_loyalty_ledger_movements_transaction FOREIGN KEY (program_id, member_id, version) REFERENCES loyalty_ledger_transactions (program_id, member_id, version) ON DELETE RESTRICT
 );
+
+
+CREATE INDEX ix_loyalty_contact_history_member ON loyalty_contact_history (program_id, member_id, sent_at);
 
 
 CREATE INDEX ix_loyalty_ledger_accounts_expiry ON loyalty_ledger_accounts (program_id, next_expiry_at);

@@ -36,6 +36,10 @@ public sealed class LoyaltyBuilder
         Services.AddSingleton<ICampaignBudgetStore, InMemoryCampaignBudgetStore>();
         Services.RemoveAll<ILoyaltyUnitOfWork>();
         Services.AddSingleton<ILoyaltyUnitOfWork, InMemoryUnitOfWork>();
+        Services.RemoveAll<Engagement.IConsentStore>();
+        Services.AddSingleton<Engagement.IConsentStore, InMemoryConsentStore>();
+        Services.RemoveAll<Engagement.IContactHistoryStore>();
+        Services.AddSingleton<Engagement.IContactHistoryStore, InMemoryContactHistoryStore>();
         return this;
     }
 
@@ -49,6 +53,11 @@ public sealed class LoyaltyBuilder
     {
         Services.Replace(ServiceDescriptor.Scoped(LoyaltyServiceCollectionExtensions.CreateLedger));
         Services.Replace(ServiceDescriptor.Scoped(LoyaltyServiceCollectionExtensions.CreateProgram));
+        if (Services.Any(d => d.ServiceType == typeof(Engagement.EngagementService)))
+        {
+            Services.Replace(ServiceDescriptor.Scoped(LoyaltyEngagementBuilderExtensions.CreateService));
+        }
+
         return this;
     }
 
