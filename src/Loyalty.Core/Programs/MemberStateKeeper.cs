@@ -16,7 +16,8 @@ namespace Loyalty.Core.Programs;
 /// The tier part is a checkpoint status plus the qualification entries that can still count. After
 /// each write the checkpoint moves to just before the newest entry (never after the clock), so an
 /// order placed at the same instant as the last one is still an event of the replay; entries before
-/// the checkpoint's window are dropped (a lifetime window folds them). An entry dated at or before the
+/// the checkpoint's window are dropped (a lifetime window folds them), except, while the checkpoint is
+/// in grace, those of the window that ended with its validity (the end of grace reads it again). An entry dated at or before the
 /// checkpoint (an order recorded late) cannot be added incrementally: the state is rebuilt from the
 /// history, which is exact and costs one history read.
 /// </remarks>
@@ -205,8 +206,9 @@ internal sealed class MemberStateKeeper(TierEvaluator evaluator, Currency curren
 
     /// <summary>
     /// Moves the checkpoint to just before the newest entry (not after <paramref name="now"/>, not before
-    /// enrolment, never back), then drops the entries no window can count any more (folds them for a
-    /// lifetime window).
+    /// enrolment, never back), then drops the entries no later evaluation can count any more (folds them
+    /// for a lifetime window): those before the checkpoint's window and, in grace, before the window that
+    /// ended with the validity.
     /// </summary>
     private MemberEvaluationState Advance(MemberRecord member, MemberEvaluationState state, Instant now)
     {
@@ -228,7 +230,7 @@ internal sealed class MemberStateKeeper(TierEvaluator evaluator, Currency curren
         }
 
         var checkpoint = evaluator.Evaluate(Member(member, state), target).Status;
-        var windowStart = evaluator.WindowStart(target, member.EnrolledAt);
+        var windowStart = evaluator.RetainFrom(checkpoint, member.EnrolledAt);
         var kept = new List<QualificationEntry>(entries.Count);
         if (windowStart == Instant.MinValue)
         {

@@ -61,6 +61,29 @@ public sealed class TierEvaluator
     internal Instant WindowStart(Instant asOf, Instant enrolledAt) =>
         calendar.WindowStart(asOf, calendar.IsAnniversary ? calendar.LocalDateOf(enrolledAt) : default);
 
+    /// <summary>
+    /// The earliest instant an entry must have to count in any evaluation that continues from
+    /// <paramref name="checkpoint"/>: the start of the window ending at its evaluation instant, or, while
+    /// the automatic tier is in grace, the start of the window that ended with its validity when that is
+    /// earlier (the end of grace reads that window again to choose the tier to land on);
+    /// <see cref="Instant.MinValue"/> for a lifetime window.
+    /// </summary>
+    internal Instant RetainFrom(TierStatus checkpoint, Instant enrolledAt)
+    {
+        var start = WindowStart(checkpoint.EvaluatedAt, enrolledAt);
+        if (checkpoint.GraceUntil is not null && checkpoint.AutomaticValidUntil is { } validUntil)
+        {
+            // As GraceEnds reads it: the window ending just before the end of validity.
+            var ended = WindowStart(validUntil - Duration.Epsilon, enrolledAt);
+            if (ended < start)
+            {
+                start = ended;
+            }
+        }
+
+        return start;
+    }
+
     /// <summary>Whether points of <paramref name="kind"/> count towards qualification.</summary>
     internal bool Counts(EarnKind kind) => (kindMask & (1 << (int)kind)) != 0;
 

@@ -101,6 +101,73 @@ public class MemberStateKeeperTests
         return true.ToProperty();
     }
 
+    /// <summary>
+    /// The end of grace reads the window that ended with the validity again, so a checkpoint taken
+    /// during grace keeps that window's entries even though they are before its own window.
+    /// </summary>
+    /// <remarks>
+    /// Calendar year (Paris), validity to the end of the current period, downgrade to the computed
+    /// tier, two months of grace, refunds keep the status; Silver at 500 points, Gold at 1,500; one
+    /// point per euro times the tier's multiplier (Silver 1.25, Gold 1.5).
+    /// <list type="bullet">
+    /// <item>10 March 2026, order O-1, 1,000 € as Bronze: 1,000 points, Silver until 1 January 2027.</item>
+    /// <item>10 April 2026, order O-2, 600 € as Silver: 750 points, 1,750 in 2026, Gold until 1 January 2027.</item>
+    /// <item>20 April 2026, O-2 refunded in full: −750 points, 1,000 in 2026 (Silver's value); Gold holds.</item>
+    /// <item>1 January 2027, Gold's validity ends: 2026 holds 1,000 points, below Gold, so grace until 1 March 2027.</item>
+    /// <item>1 February 2027, order O-3, 10 € as Gold: 15 points. The checkpoint moves to just before it, in grace.</item>
+    /// <item>1 March 2027 00:00 Paris (28 February 23:00 UTC), grace ends without requalification: the
+    /// computed tier is the better of 2026 (1,000 points: Silver) and 2027 so far (15 points: Bronze),
+    /// so Silver from then, for one period: until 1 January 2028 00:00 Paris (31 December 2027 23:00 UTC).</item>
+    /// </list>
+    /// Dropping the 2026 entries at the checkpoint in grace (its own window starts 1 January 2027) read
+    /// 2026 as empty and landed the member on Bronze.
+    /// </remarks>
+    [Fact]
+    public async Task A_checkpoint_in_grace_keeps_the_window_that_ended_with_the_validity()
+    {
+        var policy = new TierPolicy
+        {
+            Window = QualificationWindow.CalendarYear,
+            Validity = StatusValidity.EndOfCurrentPeriod,
+            Downgrade = DowngradePolicy.ToComputed,
+            GracePeriod = Period.FromMonths(2),
+            Refunds = RefundPolicy.KeepStatus,
+            TimeZone = Paris,
+        };
+        var ladder = TierLadder.Create(Ladder.Tiers.ToArray(), policy);
+        using var h = new ProgramHarness(replace: s =>
+        {
+            s.RemoveAll<TierLadder>();
+            s.AddSingleton(ladder);
+        });
+        await h.ConfigureAsync();
+        await h.EnrolAsync(Alice);
+
+        h.Advance(At(2026, 3, 10) - h.Now);
+        (await h.Program.RecordOrderAsync(Order("O-1", Alice, h.Now, Line("SKU", 1, 1_000m)))).GetValueOrThrow().Points.Should().Be(Points.FromInt64(1_000));
+        h.Advance(At(2026, 4, 10) - h.Now);
+        (await h.Program.RecordOrderAsync(Order("O-2", Alice, h.Now, Line("SKU", 1, 600m)))).GetValueOrThrow().Points.Should().Be(Points.FromInt64(750));
+        h.Advance(At(2026, 4, 20) - h.Now);
+        (await h.Program.RecordRefundAsync(new RefundRequest(RefundId.From("R-2"), OrderId.From("O-2"), OrderRefund.ForLines(new LineRefund(0, 1))))).GetValueOrThrow();
+        h.Advance(At(2027, 2, 1) - h.Now);
+        (await h.Program.RecordOrderAsync(Order("O-3", Alice, h.Now, Line("SKU", 1, 10m)))).GetValueOrThrow().Points.Should().Be(Points.FromInt64(15));
+
+        h.Advance(At(2027, 3, 15) - h.Now);
+        var tier = (await h.Program.GetMemberSummaryAsync(Alice)).GetValueOrThrow().Tier;
+        tier.Tier.Id.Should().Be(TierId.From("silver"));
+        tier.Status.Since.Should().Be(Instant.FromUtc(2027, 2, 28, 23, 0));
+        tier.Status.ValidUntil.Should().Be(Instant.FromUtc(2027, 12, 31, 23, 0));
+        tier.QualifyingValue.Should().Be(new QualifyingTotals(15, 10m, 1));
+        tier.Changes.Should().ContainSingle().Which.Should().Be(new TierChange(Instant.FromUtc(2027, 2, 28, 23, 0), TierId.From("gold"), TierId.From("silver"), TierChangeReason.DowngradedAfterGrace));
+
+        var member = (await h.Members.GetMemberAsync(ProgramId.From("club"), Alice))!;
+        member.Evaluation!.TierCheckpoint!.GraceUntil.Should().Be(Instant.FromUtc(2027, 2, 28, 23, 0), "the checkpoint is in Gold's grace");
+        member.Evaluation.Qualification.Should().HaveCount(5, "the sign-up bonus, O-1, O-2 and its refund in 2026 still count when grace ends, and O-3");
+        var history = await h.Members.GetHistoryAsync(ProgramId.From("club"), Alice);
+        var keeper = new MemberStateKeeper(new TierEvaluator(ladder), Currency.EUR, new ReferralPolicy { MinimumOrderAmount = 20m });
+        keeper.EvaluateByReplay(member, history, h.Now).Status.Should().Be(tier.Status with { EvaluatedAt = h.Now });
+    }
+
     [Fact]
     public async Task A_member_with_a_thousand_orders_keeps_a_state_of_a_few_entries()
     {
