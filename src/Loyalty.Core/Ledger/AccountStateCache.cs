@@ -26,13 +26,18 @@ internal sealed class AccountStateCache
     public const int DefaultSlots = 1024;
 
     /// <summary>
-    /// States with more open lots and holds than this are not kept, so that the cache's memory
-    /// stays small (a few tens of megabytes at most) even when many members hoard lots.
+    /// The most open lots and holds the whole cache keeps (about 250 bytes each with their index, so
+    /// some 64 MB at most), whatever the number of members and however many lots they hoard: a state
+    /// that would go over is not kept.
     /// </summary>
-    public const int MaxOpenEntries = 256;
+    public const int MaxCachedEntries = 1 << 18;
+
+    /// <summary>States with more open lots and holds than this are never kept (a quarter of the budget).</summary>
+    public const int MaxOpenEntries = MaxCachedEntries / 4;
 
     private readonly AccountState?[] slots;
     private readonly int mask;
+    private long entries;
 
     public AccountStateCache(int slotCount)
     {
@@ -56,21 +61,43 @@ internal sealed class AccountStateCache
             return null;
         }
 
-        return Interlocked.CompareExchange(ref slot, null, candidate) == candidate ? candidate : null;
+        if (Interlocked.CompareExchange(ref slot, null, candidate) != candidate)
+        {
+            return null;
+        }
+
+        Interlocked.Add(ref entries, -candidate.CachedEntries);
+        return candidate;
     }
 
+    /// <summary>The open lots and holds of the states cached now (for tests).</summary>
+    internal long Entries => Interlocked.Read(ref entries);
+
     /// <summary>
-    /// Caches a state that matches the store at its version, unless it has more than
-    /// <see cref="MaxOpenEntries"/> open lots and holds. The caller must not use it afterwards.
+    /// Caches a state that matches the store at its version (evicting whatever shared its slot),
+    /// unless it has more than <see cref="MaxOpenEntries"/> open lots and holds or the cache would then
+    /// keep more than <see cref="MaxCachedEntries"/>. The caller must not use it afterwards.
     /// </summary>
     public void Return(AccountState state)
     {
         state.Settle();
-        if (state.Lots.Count + state.Holds.Count > MaxOpenEntries)
+        var count = state.Lots.Count + state.Holds.Count;
+        if (count > MaxOpenEntries)
         {
             return;
         }
 
-        Volatile.Write(ref slots[state.Key.MemberId.GetHashCode() & mask], state);
+        if (Interlocked.Add(ref entries, count) > MaxCachedEntries)
+        {
+            Interlocked.Add(ref entries, -count);
+            return;
+        }
+
+        state.CachedEntries = count;
+        var evicted = Interlocked.Exchange(ref slots[state.Key.MemberId.GetHashCode() & mask], state);
+        if (evicted is not null)
+        {
+            Interlocked.Add(ref entries, -evicted.CachedEntries);
+        }
     }
 }
