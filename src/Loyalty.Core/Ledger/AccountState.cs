@@ -113,11 +113,21 @@ internal sealed class AccountState
     private Instant? frontier;            // the instant the buckets are classified at, or null
     private long availableSum, pendingSum, expiredSum;
 
-    public AccountState(LedgerAccountKey key, ExpiryPolicy policy, DateTimeZone zone)
+    /// <summary>Accounts with fewer lots than this are answered by a scan (cheaper than an index for a handful of lots).</summary>
+    public const int DefaultIndexFrom = 16;
+
+    private readonly int indexFrom;
+
+    /// <param name="key">The account.</param>
+    /// <param name="policy">The expiry policy.</param>
+    /// <param name="zone">The programme's zone.</param>
+    /// <param name="indexFrom">Index the lots once there are this many (0: at the first question).</param>
+    public AccountState(LedgerAccountKey key, ExpiryPolicy policy, DateTimeZone zone, int indexFrom = DefaultIndexFrom)
     {
         Key = key;
         this.policy = policy;
         this.zone = zone;
+        this.indexFrom = indexFrom;
     }
 
     private enum Bucket
@@ -160,9 +170,9 @@ internal sealed class AccountState
     /// <summary>The number of lots and holds cached with this state (set by the cache).</summary>
     internal int CachedEntries { get; set; }
 
-    public static AccountState FromSnapshot(LedgerAccountKey key, LedgerAccountSnapshot snapshot, ExpiryPolicy policy, DateTimeZone zone)
+    public static AccountState FromSnapshot(LedgerAccountKey key, LedgerAccountSnapshot snapshot, ExpiryPolicy policy, DateTimeZone zone, int indexFrom = DefaultIndexFrom)
     {
-        var state = new AccountState(key, policy, zone);
+        var state = new AccountState(key, policy, zone, indexFrom);
         if (snapshot.Head is { } h)
         {
             state.Version = h.Version;
@@ -217,7 +227,11 @@ internal sealed class AccountState
 
     public Figures Compute(Instant t)
     {
-        EnsureIndexed();
+        if (!Indexed())
+        {
+            return ComputeByScan(t);
+        }
+
         if (frontier is not { } f || t < f)
         {
             Classify(t);
@@ -314,7 +328,11 @@ internal sealed class AccountState
     /// </summary>
     public long TakeInSpendingOrder(Instant t, long amount, List<LedgerLotMovement> movements)
     {
-        EnsureIndexed();
+        if (!Indexed())
+        {
+            return LotAllocator.Take(SpendingOrder(t), amount, movements);
+        }
+
         var rest = amount;
         var deadline = InactivityDeadline;
         if (rest <= 0 || byExpiry!.Count == 0 || (deadline is { } dl && dl <= t))
@@ -402,7 +420,11 @@ internal sealed class AccountState
     /// </summary>
     public List<(Instant At, List<LedgerLotMovement> Movements)> DueForExpiry(Instant asOf)
     {
-        EnsureIndexed();
+        if (!Indexed())
+        {
+            return DueForExpiryByScan(asOf);
+        }
+
         var groups = new List<(Instant At, List<LedgerLotMovement> Movements)>();
         if (byExpiry!.Count == 0)
         {
@@ -459,7 +481,11 @@ internal sealed class AccountState
     /// </summary>
     public List<(Instant At, long Points)> Expiring(Instant asOf, Instant end)
     {
-        EnsureIndexed();
+        if (!Indexed())
+        {
+            return ExpiringByScan(asOf, end);
+        }
+
         var list = new List<(Instant At, long Points)>();
         var deadline = InactivityDeadline;
         if (byExpiry!.Count == 0 || end <= asOf || (deadline is { } d0 && d0 <= asOf))
@@ -498,6 +524,62 @@ internal sealed class AccountState
             {
                 list.Add((deadlineAt, points));
             }
+        }
+
+        return list;
+    }
+
+    /// <summary>What <see cref="DueForExpiry"/> answers, by a scan of every lot (in age order, grouped by effective expiry).</summary>
+    public List<(Instant At, List<LedgerLotMovement> Movements)> DueForExpiryByScan(Instant asOf)
+    {
+        var deadline = InactivityDeadline;
+        var due = new List<Lot>();
+        foreach (var lot in Lots.Values)
+        {
+            if (lot.Remaining > 0 && EffectiveExpiry(lot, deadline) is { } e && e <= asOf)
+            {
+                due.Add(lot);
+            }
+        }
+
+        var groups = new List<(Instant At, List<LedgerLotMovement> Movements)>();
+        if (due.Count == 0)
+        {
+            return groups;
+        }
+
+        sortDeadline = deadline;
+        due.Sort(spendingComparison ??= CompareForSpending);
+        foreach (var lot in due)
+        {
+            var at = EffectiveExpiry(lot, deadline)!.Value;
+            if (groups.Count == 0 || groups[^1].At != at)
+            {
+                groups.Add((at, []));
+            }
+
+            groups[^1].Movements.Add(new LedgerLotMovement(lot.Id, -lot.Remaining));
+        }
+
+        return groups;
+    }
+
+    /// <summary>What <see cref="Expiring"/> answers, by a scan of every lot.</summary>
+    public List<(Instant At, long Points)> ExpiringByScan(Instant asOf, Instant end)
+    {
+        var deadline = InactivityDeadline;
+        var list = new List<(Instant At, long Points)>();
+        foreach (var lot in Lots.Values)
+        {
+            if (lot.Remaining > 0 && EffectiveExpiry(lot, deadline) is { } e && e > asOf && e <= end)
+            {
+                list.Add((e, lot.Remaining));
+            }
+        }
+
+        if (list.Count > 1)
+        {
+            list.Sort(static (a, b) => a.At.CompareTo(b.At));
         }
 
         return list;
@@ -665,6 +747,11 @@ internal sealed class AccountState
     /// <summary>Builds the head after the last applied transaction, with figures at <paramref name="now"/>.</summary>
     public LedgerAccountHead ToHead(Instant now)
     {
+        if (!Indexed())
+        {
+            return ToHeadByScan(now);
+        }
+
         var f = Compute(now);
         var deadline = InactivityDeadline;
         Instant? nextChange = null, nextExpiry = null;
@@ -813,6 +900,23 @@ internal sealed class AccountState
         }
 
         return nextChange;
+    }
+
+    /// <summary>Whether the lots are indexed: they are once there are <see cref="indexFrom"/> of them, and stay so.</summary>
+    private bool Indexed()
+    {
+        if (byExpiry is not null)
+        {
+            return true;
+        }
+
+        if (Lots.Count < indexFrom)
+        {
+            return false;
+        }
+
+        EnsureIndexed();
+        return true;
     }
 
     private void EnsureIndexed()

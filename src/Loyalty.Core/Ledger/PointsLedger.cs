@@ -80,6 +80,9 @@ public sealed class PointsLedger
         cache = cacheSlots > 0 ? new AccountStateCache(cacheSlots) : null;
     }
 
+    /// <summary>Account states index their lots once they have this many (tests set 0 to index every state).</summary>
+    internal int IndexLotsFrom { get; set; } = AccountState.DefaultIndexFrom;
+
     /// <summary>The ledger's options (validated).</summary>
     internal LedgerOptions Options => options;
 
@@ -518,7 +521,7 @@ public sealed class PointsLedger
     /// <summary>The expiry schedule of <see cref="GetExpiryScheduleAsOfAsync"/>, from an account snapshot already read (batch runs read a page of accounts at once).</summary>
     internal IReadOnlyList<ExpiringPoints> ExpirySchedule(LedgerAccountKey key, LedgerAccountSnapshot snapshot, int days, Instant asOf)
     {
-        return snapshot.Head is null ? [] : ExpirySchedule(AccountState.FromSnapshot(key, snapshot, policy, settings.TimeZone), days, asOf);
+        return snapshot.Head is null ? [] : ExpirySchedule(AccountState.FromSnapshot(key, snapshot, policy, settings.TimeZone, IndexLotsFrom), days, asOf);
     }
 
     /// <summary>The end of the expiry-schedule horizon: the start of the local day <paramref name="days"/> + 1 days after <paramref name="asOf"/>'s.</summary>
@@ -648,7 +651,7 @@ public sealed class PointsLedger
         {
             var now = clock.GetCurrentInstant();
             snapshot ??= await store.GetAccountAsync(key, cancellationToken).ConfigureAwait(false);
-            var state = AccountState.FromSnapshot(key, snapshot, policy, settings.TimeZone);
+            var state = AccountState.FromSnapshot(key, snapshot, policy, settings.TimeZone, IndexLotsFrom);
             snapshot = null;
             var groups = state.DueForExpiry(asOf);
             if (groups.Count == 0)
@@ -908,7 +911,7 @@ public sealed class PointsLedger
         }
 
         var snapshot = await store.GetAccountAsync(key, cancellationToken).ConfigureAwait(false);
-        return AccountState.FromSnapshot(key, snapshot, policy, settings.TimeZone);
+        return AccountState.FromSnapshot(key, snapshot, policy, settings.TimeZone, IndexLotsFrom);
     }
 
     /// <summary>
@@ -924,7 +927,7 @@ public sealed class PointsLedger
         }
 
         var snapshot = await store.GetAccountAsync(key, cancellationToken).ConfigureAwait(false);
-        return (AccountState.FromSnapshot(key, snapshot, policy, settings.TimeZone), true);
+        return (AccountState.FromSnapshot(key, snapshot, policy, settings.TimeZone, IndexLotsFrom), true);
     }
 
     private async Task<(Hold? Hold, LedgerError? Error)> OpenHoldAsync(AccountState state, MemberId memberId, TransactionId holdId, Instant now, CancellationToken cancellationToken)

@@ -10,9 +10,9 @@ using static Loyalty.Core.Tests.Ledger.LedgerHarness;
 namespace Loyalty.Core.Tests.Ledger;
 
 /// <summary>A random history for the kept-state properties: a script, an expiry policy and the instants probed.</summary>
-public sealed record KeptStateCase(LedgerScript Script, ExpiryPolicyKind Policy, IReadOnlyList<int> ProbeHours)
+public sealed record KeptStateCase(LedgerScript Script, ExpiryPolicyKind Policy, int IndexFrom, IReadOnlyList<int> ProbeHours)
 {
-    public override string ToString() => $"{Policy} probes [{string.Join(",", ProbeHours)}] {Script}";
+    public override string ToString() => $"{Policy}, index from {IndexFrom} lots, probes [{string.Join(",", ProbeHours)}] {Script}";
 }
 
 /// <summary>Named arbitraries for the kept-state properties.</summary>
@@ -21,8 +21,9 @@ public static class KeptStateArbitraries
     public static Arbitrary<KeptStateCase> Cases() => Arb.From(
         from script in LedgerArbitraries.Scripts().Generator
         from policy in Gen.Elements(ExpiryPolicyKind.None, ExpiryPolicyKind.Rolling, ExpiryPolicyKind.Inactivity)
+        from indexFrom in Gen.Elements(0, 0, 3)
         from probes in Gen.ListOf(Gen.Choose(-72, 24 * 45)).Select(p => p.Take(12).ToList())
-        select new KeptStateCase(script, policy, probes));
+        select new KeptStateCase(script, policy, indexFrom, probes));
 }
 
 /// <summary>
@@ -40,7 +41,7 @@ public class AccountStateTests
     [Property]
     public async Task Kept_balances_heads_schedules_and_allocations_equal_a_replay_of_the_log(KeptStateCase c)
     {
-        var h = Harness(c.Policy, c.Script.Shortfall);
+        var h = Harness(c.Policy, c.Script.Shortfall, c.IndexFrom);
         var policy = h.Ledger.ExpiryPolicy;
         var ids = new List<string>();
         var holdIds = new List<string>();
@@ -85,7 +86,7 @@ public class AccountStateTests
     [Property]
     public async Task Indexed_questions_equal_scans_of_every_lot_at_any_instant_forward_or_back(KeptStateCase c)
     {
-        var h = Harness(c.Policy, c.Script.Shortfall);
+        var h = Harness(c.Policy, c.Script.Shortfall, c.IndexFrom);
         List<string> ids = [], holdIds = [];
         for (var i = 0; i < c.Script.Steps.Count; i++)
         {
@@ -96,7 +97,7 @@ public class AccountStateTests
         }
 
         var log = await ScriptRunner.HistoryAsync(h);
-        var state = new AccountState(Key, h.Ledger.ExpiryPolicy, DateTimeZone.Utc);
+        var state = new AccountState(Key, h.Ledger.ExpiryPolicy, DateTimeZone.Utc, c.IndexFrom);
         var probe = 0;
         foreach (var tx in log)
         {
@@ -125,7 +126,7 @@ public class AccountStateTests
     public void A_lot_crossing_the_frontier_moves_from_pending_to_available_to_expired_once()
     {
         var t0 = Instant.FromUtc(2026, 3, 1, 0, 0);
-        var state = new AccountState(Key, ExpiryPolicy.RollingDays(10), DateTimeZone.Utc);
+        var state = new AccountState(Key, ExpiryPolicy.RollingDays(10), DateTimeZone.Utc, indexFrom: 0);
         state.Apply(Earn("a", 1, 100, t0, availableAt: t0 + Duration.FromDays(2), expiresAt: t0 + Duration.FromDays(10)));
         state.Apply(Earn("b", 2, 50, t0, availableAt: t0, expiresAt: t0 + Duration.FromDays(5)));
 
@@ -142,7 +143,7 @@ public class AccountStateTests
     public void From_the_inactivity_deadline_every_lot_is_expired_and_due_at_the_deadline_oldest_first()
     {
         var t0 = Instant.FromUtc(2026, 3, 1, 0, 0);
-        var state = new AccountState(Key, ExpiryPolicy.Inactivity(months: 1), DateTimeZone.Utc);
+        var state = new AccountState(Key, ExpiryPolicy.Inactivity(months: 1), DateTimeZone.Utc, indexFrom: 0);
         state.Apply(Earn("a", 1, 100, t0, availableAt: t0, expiresAt: null));
         state.Apply(Earn("b", 2, 30, t0 + Duration.FromDays(1), availableAt: t0 + Duration.FromDays(1), expiresAt: t0 + Duration.FromDays(90)));
         state.Apply(Earn("c", 3, 20, t0 + Duration.FromDays(2), availableAt: t0 + Duration.FromDays(2), expiresAt: t0 + Duration.FromDays(10)));
@@ -222,17 +223,22 @@ public class AccountStateTests
         return true;
     }
 
-    private static LedgerHarness Harness(ExpiryPolicyKind kind, ShortfallPolicy shortfall) => new(o =>
+    private static LedgerHarness Harness(ExpiryPolicyKind kind, ShortfallPolicy shortfall, int indexFrom)
     {
-        o.ShortfallPolicy = shortfall;
-        o.HoldLifetime = TimeSpan.FromHours(2);
-        o.Expiry = kind switch
+        return new LedgerHarness(Configure, indexLotsFrom: indexFrom);
+
+        void Configure(LedgerOptions o)
         {
-            ExpiryPolicyKind.Rolling => new LedgerExpiryOptions { Policy = ExpiryPolicyKind.Rolling, Days = 30 },
-            ExpiryPolicyKind.Inactivity => new LedgerExpiryOptions { Policy = ExpiryPolicyKind.Inactivity, Months = 1 },
-            _ => new LedgerExpiryOptions(),
-        };
-    });
+            o.ShortfallPolicy = shortfall;
+            o.HoldLifetime = TimeSpan.FromHours(2);
+            o.Expiry = kind switch
+            {
+                ExpiryPolicyKind.Rolling => new LedgerExpiryOptions { Policy = ExpiryPolicyKind.Rolling, Days = 30 },
+                ExpiryPolicyKind.Inactivity => new LedgerExpiryOptions { Policy = ExpiryPolicyKind.Inactivity, Months = 1 },
+                _ => new LedgerExpiryOptions(),
+            };
+        }
+    }
 
     private static LedgerTransactionRecord Earn(string id, long version, long amount, Instant at, Instant availableAt, Instant? expiresAt) => new()
     {
