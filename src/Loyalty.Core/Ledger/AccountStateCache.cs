@@ -28,13 +28,13 @@ internal sealed class AccountStateCache
 
     /// <summary>
     /// The most open lots and holds the whole cache keeps (about 250 bytes each with their index, so
-    /// some 64 MB at most), whatever the number of members and however many lots they hoard: a state
-    /// that would go over is not kept.
+    /// some 256 MB at the very worst, when the cached members hoard a thousand open lots each),
+    /// whatever the number of members: a state that would go over is not kept.
     /// </summary>
-    public const int MaxCachedEntries = 1 << 18;
+    public const int MaxCachedEntries = 1 << 20;
 
-    /// <summary>States with more open lots and holds than this are never kept (a quarter of the budget).</summary>
-    public const int MaxOpenEntries = MaxCachedEntries / 4;
+    /// <summary>States with more open lots and holds than this are never kept (a sixteenth of the budget).</summary>
+    public const int MaxOpenEntries = MaxCachedEntries / 16;
 
     private readonly AccountState?[] slots;
     private readonly int ways;
