@@ -10,10 +10,9 @@ if (args is ["--generate-orders-csv"])
     return;
 }
 
-// Time whole nights with a Stopwatch, outside BenchmarkDotNet (a night is one long operation; the
-// figures in results/MaintenanceNight-console.md were taken this way), in memory or on PostgreSQL:
+// Time whole in-memory nights with a Stopwatch, outside BenchmarkDotNet (a night is one long operation; the
+// figures in results/MaintenanceNight-console.md were taken this way):
 //               dotnet run -c Release --project benchmarks/Loyalty.Core.Benchmarks -- --maintenance-night 1000000 [runs]
-//               dotnet run -c Release --project benchmarks/Loyalty.Core.Benchmarks -- --maintenance-night-postgres 100000 [runs]
 if (args is ["--maintenance-night", var members, ..] && int.TryParse(members, out var count))
 {
     await MaintenanceBenchmarks.TimeNightsAsync(count, args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 3);
