@@ -64,6 +64,36 @@ public class MaintenanceBenchmarks
     public async Task<int> Paged()
         => (await shop.Program.RunMaintenanceAsync(YearLater)).MembersExamined;
 
+    /// <summary>
+    /// Times <paramref name="runs"/> paged nights on freshly generated shops with a <see cref="System.Diagnostics.Stopwatch"/>
+    /// (generation not timed) and prints each night's wall time, cost per member, allocation and GC counts.
+    /// </summary>
+    public static async Task TimeNightsAsync(int members, int runs)
+    {
+        Console.WriteLine($"Paged maintenance a year later, in memory, {members:N0} members, {runs} nights; {Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription}, server GC: {System.Runtime.GCSettings.IsServerGC}");
+        for (var run = 1; run <= runs; run++)
+        {
+            var generation = System.Diagnostics.Stopwatch.StartNew();
+            var (provider, shop) = Shop.Generate(members);
+            generation.Stop();
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+            GC.Collect();
+            var load = File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Trim() : "?";
+            var allocated = GC.GetTotalAllocatedBytes(precise: true);
+            var (g0, g1, g2) = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2));
+            var night = System.Diagnostics.Stopwatch.StartNew();
+            var report = await shop.Program.RunMaintenanceAsync(YearLater);
+            night.Stop();
+            allocated = GC.GetTotalAllocatedBytes(precise: true) - allocated;
+            Console.WriteLine(
+                $"night {run}: {night.Elapsed.TotalSeconds:F2} s ({night.Elapsed.TotalMicroseconds / members:F1} µs/member), {report.MembersExamined:N0} examined, " +
+                $"{report.PointsExpired.Value:N0} points expired, {report.TierChanges.Count:N0} tier changes; allocated {allocated / (double)members:F0} B/member; " +
+                $"GC gen0/1/2 {GC.CollectionCount(0) - g0}/{GC.CollectionCount(1) - g1}/{GC.CollectionCount(2) - g2}; generation {generation.Elapsed.TotalSeconds:F1} s; load before: {load}");
+            provider.Dispose();
+        }
+    }
+
     /// <summary>A generated shop: members enrolled a year ago, each with one order and its points.</summary>
     public sealed record Shop(LoyaltyProgram Program, IMemberStore Members, ILedgerStore LedgerStore, PointsLedger Ledger)
     {

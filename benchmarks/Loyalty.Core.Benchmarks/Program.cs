@@ -18,6 +18,15 @@ if (args is ["--time-backtest", var orderCount, var memberCount])
     return;
 }
 
+// Time whole in-memory nights with a Stopwatch, outside BenchmarkDotNet (a night is one long operation; the
+// figures in results/MaintenanceNight-console.md were taken this way):
+//               dotnet run -c Release --project benchmarks/Loyalty.Core.Benchmarks -- --maintenance-night 1000000 [runs]
+if (args is ["--maintenance-night", var members, ..] && int.TryParse(members, out var count))
+{
+    await MaintenanceBenchmarks.TimeNightsAsync(count, args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 3);
+    return;
+}
+
 // Run all:      dotnet run -c Release --project benchmarks/Loyalty.Core.Benchmarks -- --filter '*'
 // Run one class: dotnet run -c Release --project benchmarks/Loyalty.Core.Benchmarks -- --filter '*Primitives*'
 BenchmarkSwitcher.FromAssembly(typeof(OrdersCsvBenchmarks).Assembly).Run(args);

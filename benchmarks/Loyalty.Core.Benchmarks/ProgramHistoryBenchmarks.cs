@@ -24,6 +24,8 @@ namespace Loyalty.Core.Benchmarks;
 /// </list>
 /// </summary>
 [MemoryDiagnoser]
+[MinColumn]
+[MedianColumn]
 public class ProgramHistoryBenchmarks
 {
     private int Members => PriorOrders == 0 ? 20_000 : 200;

@@ -29,6 +29,12 @@ internal sealed class Lot
         CreatedAt = r.CreatedAt, AvailableAt = r.AvailableAt, ExpiresAt = r.ExpiresAt,
     };
 
+    /// <summary>A lot that only stands for a position in an index: the given expiry and sequence.</summary>
+    public static Lot Probe(Instant? expiresAt, long sequence) => new()
+    {
+        Id = default, Sequence = sequence, Original = 0, CreatedAt = default, AvailableAt = default, ExpiresAt = expiresAt,
+    };
+
     public LedgerLotRecord ToRecord() => new()
     {
         LotId = Id, Sequence = Sequence, OriginalAmount = Original, Remaining = Remaining,
@@ -78,19 +84,57 @@ internal readonly record struct Figures(long AvailableLots, long Pending, long H
 /// An account's state: lots, holds, debt, lifetime counters. Pure: the same <see cref="Apply"/>
 /// serves the write path (after deciding) and the as-of replay of the log.
 /// </summary>
+/// <remarks>
+/// <para>Kept incrementally, so that what a write, a balance or an expiry schedule costs does not
+/// grow with the number of open lots: once an indexed question is asked, the open lots are indexed
+/// by expiry (then age) and the pending ones by availability, and the points are kept in three
+/// buckets — available, pending, expired but not swept — classified at a <em>frontier</em> instant.
+/// Moving the frontier forward moves only the lots that cross it (each lot becomes available once
+/// and expires once); a movement adjusts one bucket; only a question about an instant before the
+/// frontier re-classifies every lot. The inactivity deadline needs no index: before it, a lot's
+/// effective expiry is its own date; from it on, every lot is expired.</para>
+/// <para><see cref="ComputeByScan"/> and <see cref="ToHeadByScan"/> keep the plain scans over every
+/// lot: the reference the kept figures are tested against.</para>
+/// </remarks>
 internal sealed class AccountState
 {
+    private static readonly Lot AfterEveryLot = Lot.Probe(null, long.MaxValue);
     private readonly ExpiryPolicy policy;
     private readonly DateTimeZone zone;
+    private readonly List<Lot> touched = [];
+    private List<Lot>? loaded;
     private List<Lot>? spendingScratch;
     private Comparison<Lot>? spendingComparison;
     private Instant? sortDeadline;
 
-    public AccountState(LedgerAccountKey key, ExpiryPolicy policy, DateTimeZone zone)
+    // The index, built on first use (a replay that only asks for one balance at its end never pays for it).
+    private SortedSet<Lot>? byExpiry;     // open lots (Remaining != 0) by expiry (none last), then sequence
+    private SortedSet<Lot>? pendingLots;  // open lots not expired and not yet available at the frontier, by availability
+    private Instant? frontier;            // the instant the buckets are classified at, or null
+    private long availableSum, pendingSum, expiredSum;
+
+    /// <summary>Accounts with fewer lots than this are answered by a scan (cheaper than an index for a handful of lots).</summary>
+    public const int DefaultIndexFrom = 16;
+
+    private readonly int indexFrom;
+
+    /// <param name="key">The account.</param>
+    /// <param name="policy">The expiry policy.</param>
+    /// <param name="zone">The programme's zone.</param>
+    /// <param name="indexFrom">Index the lots once there are this many (0: at the first question).</param>
+    public AccountState(LedgerAccountKey key, ExpiryPolicy policy, DateTimeZone zone, int indexFrom = DefaultIndexFrom)
     {
         Key = key;
         this.policy = policy;
         this.zone = zone;
+        this.indexFrom = indexFrom;
+    }
+
+    private enum Bucket
+    {
+        Available,
+        Pending,
+        Expired,
     }
 
     public LedgerAccountKey Key { get; }
@@ -121,13 +165,17 @@ internal sealed class AccountState
     /// <summary>The points in open lots, pending or available, expired or not.</summary>
     public long LotPoints { get; private set; }
 
+    /// <summary>The lots: every open one, and closed ones a write loaded or closed since the last <see cref="Settle"/>. Read-only for callers.</summary>
     public Dictionary<TransactionId, Lot> Lots { get; } = [];
 
     public Dictionary<TransactionId, Hold> Holds { get; } = [];
 
-    public static AccountState FromSnapshot(LedgerAccountKey key, LedgerAccountSnapshot snapshot, ExpiryPolicy policy, DateTimeZone zone)
+    /// <summary>The number of lots and holds cached with this state (set by the cache).</summary>
+    internal int CachedEntries { get; set; }
+
+    public static AccountState FromSnapshot(LedgerAccountKey key, LedgerAccountSnapshot snapshot, ExpiryPolicy policy, DateTimeZone zone, int indexFrom = DefaultIndexFrom)
     {
-        var state = new AccountState(key, policy, zone);
+        var state = new AccountState(key, policy, zone, indexFrom);
         if (snapshot.Head is { } h)
         {
             state.Version = h.Version;
@@ -170,9 +218,43 @@ internal sealed class AccountState
         return lot.ExpiresAt;
     }
 
+    /// <summary>Adds a lot read from the store (a closed lot a reversal puts points back into).</summary>
+    public void AddLoaded(Lot lot)
+    {
+        Lots[lot.Id] = lot;
+        (loaded ??= []).Add(lot);
+        if (lot.Remaining != 0 && byExpiry is not null)
+        {
+            Open(lot, lot.Remaining);
+        }
+    }
+
     public Figures Compute(Instant t)
     {
-        long available = 0, pending = 0, held = 0, expired = 0;
+        if (!Indexed())
+        {
+            return ComputeByScan(t);
+        }
+
+        if (frontier is not { } f || t < f)
+        {
+            Classify(t);
+        }
+        else if (t > f)
+        {
+            Advance(f, t);
+        }
+
+        var held = HeldActive(t);
+        return InactivityDeadline is { } d && d <= t
+            ? new Figures(0, 0, held, checked(availableSum + pendingSum + expiredSum))
+            : new Figures(availableSum, pendingSum, held, expiredSum);
+    }
+
+    /// <summary>The figures by a scan of every lot: the reference <see cref="Compute"/> is tested against.</summary>
+    public Figures ComputeByScan(Instant t)
+    {
+        long available = 0, pending = 0, expired = 0;
         var deadline = InactivityDeadline;
         foreach (var lot in Lots.Values)
         {
@@ -195,36 +277,13 @@ internal sealed class AccountState
             }
         }
 
-        foreach (var hold in Holds.Values)
-        {
-            if (hold.Status == LedgerHoldStatus.Open && hold.ExpiresAt > t)
-            {
-                held = checked(held + hold.Amount);
-            }
-        }
-
-        return new Figures(available, pending, held, expired);
+        return new Figures(available, pending, HeldActive(t), expired);
     }
 
-    public LedgerBalance Balance(Instant t)
-    {
-        var f = Compute(t);
-        return new LedgerBalance
-        {
-            AsOf = t,
-            Available = Points.FromInt64(f.AvailableLots - f.Held - Debt),
-            Pending = Points.FromInt64(f.Pending),
-            Held = Points.FromInt64(f.Held),
-            Debt = Points.FromInt64(Debt),
-            Earned = Points.FromInt64(Earned),
-            Redeemed = Points.FromInt64(Redeemed),
-            Expired = Points.FromInt64(checked(Expired + f.ExpiredUnswept)),
-            Reversed = Points.FromInt64(Reversed),
-            Adjusted = Points.FromInt64(Adjusted),
-            WrittenOff = Points.FromInt64(WrittenOff),
-            Version = Version,
-        };
-    }
+    public LedgerBalance Balance(Instant t) => ToBalance(Compute(t), t);
+
+    /// <summary>The balance by a scan of every lot: the reference <see cref="Balance"/> is tested against.</summary>
+    public LedgerBalance BalanceByScan(Instant t) => ToBalance(ComputeByScan(t), t);
 
     /// <summary>Spendable points at <paramref name="t"/>, ignoring the hold <paramref name="excludingHold"/>.</summary>
     public long Spendable(Instant t, TransactionId? excludingHold = null)
@@ -241,7 +300,8 @@ internal sealed class AccountState
 
     /// <summary>
     /// Lots spendable at <paramref name="t"/> in spending order: soonest expiry first (none last), then oldest.
-    /// The list is this state's scratch list: valid until the next call.
+    /// The list is this state's scratch list: valid until the next call. A scan of every lot: for the
+    /// rare paths (a reversal's shortfall); a redemption walks the index with <see cref="TakeInSpendingOrder"/>.
     /// </summary>
     public List<Lot> SpendingOrder(Instant t)
     {
@@ -265,6 +325,270 @@ internal sealed class AccountState
         return list;
     }
 
+    /// <summary>
+    /// Takes <paramref name="amount"/> from the lots spendable at <paramref name="t"/> in spending
+    /// order (the order of <see cref="SpendingOrder"/>), walking the index only as far as needed;
+    /// returns what could not be taken.
+    /// </summary>
+    public long TakeInSpendingOrder(Instant t, long amount, List<LedgerLotMovement> movements)
+    {
+        if (!Indexed())
+        {
+            return LotAllocator.Take(SpendingOrder(t), amount, movements);
+        }
+
+        var rest = amount;
+        var deadline = InactivityDeadline;
+        if (rest <= 0 || byExpiry!.Count == 0 || (deadline is { } dl && dl <= t))
+        {
+            return rest;
+        }
+
+        // Lots expiring after t, soonest first; before the deadline a lot's own expiry orders it.
+        foreach (var lot in byExpiry.GetViewBetween(Lot.Probe(t, long.MaxValue), AfterEveryLot))
+        {
+            if (deadline is { } d && (lot.ExpiresAt is not { } e || e >= d))
+            {
+                break;
+            }
+
+            rest = TakeFrom(lot, t, rest, movements);
+            if (rest == 0)
+            {
+                return 0;
+            }
+        }
+
+        if (deadline is not { } deadlineAt)
+        {
+            return rest;
+        }
+
+        // From the deadline on, every remaining lot expires at the deadline: oldest first. The dated
+        // ones (expiring at or after the deadline) are merged by age with the undated ones, which the
+        // index already holds by age.
+        var dated = new List<Lot>();
+        using var tail = byExpiry.GetViewBetween(Lot.Probe(deadlineAt, long.MinValue), AfterEveryLot).GetEnumerator();
+        Lot? undated = null;
+        while (tail.MoveNext())
+        {
+            if (tail.Current.ExpiresAt is null)
+            {
+                undated = tail.Current;
+                break;
+            }
+
+            dated.Add(tail.Current);
+        }
+
+        dated.Sort(static (a, b) => a.Sequence.CompareTo(b.Sequence));
+        var next = 0;
+        while (rest > 0)
+        {
+            Lot lot;
+            if (next < dated.Count && (undated is null || dated[next].Sequence < undated.Sequence))
+            {
+                lot = dated[next++];
+            }
+            else if (undated is not null)
+            {
+                lot = undated;
+                undated = tail.MoveNext() ? tail.Current : null;
+            }
+            else
+            {
+                break;
+            }
+
+            rest = TakeFrom(lot, t, rest, movements);
+        }
+
+        return rest;
+
+        static long TakeFrom(Lot lot, Instant t, long rest, List<LedgerLotMovement> movements)
+        {
+            if (lot.Remaining <= 0 || lot.AvailableAt > t)
+            {
+                return rest;
+            }
+
+            var take = Math.Min(rest, lot.Remaining);
+            movements.Add(new LedgerLotMovement(lot.Id, -take));
+            return rest - take;
+        }
+    }
+
+    /// <summary>
+    /// The open lots whose effective expiry is at or before <paramref name="asOf"/>, grouped by that
+    /// instant (ascending), each group in lot age order — what an expiry run writes.
+    /// </summary>
+    public List<(Instant At, List<LedgerLotMovement> Movements)> DueForExpiry(Instant asOf)
+    {
+        if (!Indexed())
+        {
+            return DueForExpiryByScan(asOf);
+        }
+
+        var groups = new List<(Instant At, List<LedgerLotMovement> Movements)>();
+        if (byExpiry!.Count == 0)
+        {
+            return groups;
+        }
+
+        // Dated lots due on their own date: expiring at or before asOf, or before a deadline already reached.
+        var deadline = InactivityDeadline is { } d && d <= asOf ? d : (Instant?)null;
+        var lastOwnDate = deadline is { } dl ? Lot.Probe(dl, long.MinValue) : Lot.Probe(asOf, long.MaxValue);
+        if (ExpiryOrder.Instance.Compare(byExpiry.Min, lastOwnDate) <= 0)
+        {
+            foreach (var lot in byExpiry.GetViewBetween(byExpiry.Min, lastOwnDate))
+            {
+                if (lot.Remaining <= 0 || lot.ExpiresAt is not { } at)
+                {
+                    continue;
+                }
+
+                if (groups.Count == 0 || groups[^1].At != at)
+                {
+                    groups.Add((at, []));
+                }
+
+                groups[^1].Movements.Add(new LedgerLotMovement(lot.Id, -lot.Remaining));
+            }
+        }
+
+        // Every other lot lapses at the inactivity deadline once it is reached: oldest first.
+        if (deadline is { } deadlineAt)
+        {
+            var rest = new List<Lot>();
+            foreach (var lot in byExpiry.GetViewBetween(lastOwnDate, AfterEveryLot))
+            {
+                if (lot.Remaining > 0)
+                {
+                    rest.Add(lot);
+                }
+            }
+
+            if (rest.Count > 0)
+            {
+                rest.Sort(static (a, b) => a.Sequence.CompareTo(b.Sequence));
+                groups.Add((deadlineAt, rest.ConvertAll(l => new LedgerLotMovement(l.Id, -l.Remaining))));
+            }
+        }
+
+        return groups;
+    }
+
+    /// <summary>
+    /// Points whose effective expiry falls after <paramref name="asOf"/> and at or before
+    /// <paramref name="end"/>, in expiry order: (instant, points) per lot, or one entry for every lot
+    /// that lapses at the inactivity deadline.
+    /// </summary>
+    public List<(Instant At, long Points)> Expiring(Instant asOf, Instant end)
+    {
+        if (!Indexed())
+        {
+            return ExpiringByScan(asOf, end);
+        }
+
+        var list = new List<(Instant At, long Points)>();
+        var deadline = InactivityDeadline;
+        if (byExpiry!.Count == 0 || end <= asOf || (deadline is { } d0 && d0 <= asOf))
+        {
+            return list;
+        }
+
+        if (byExpiry.Min!.ExpiresAt is { } first && first <= end)
+        {
+            foreach (var lot in byExpiry.GetViewBetween(Lot.Probe(asOf, long.MaxValue), Lot.Probe(end, long.MaxValue)))
+            {
+                if (deadline is { } d && lot.ExpiresAt >= d)
+                {
+                    break;
+                }
+
+                if (lot.Remaining > 0)
+                {
+                    list.Add((lot.ExpiresAt!.Value, lot.Remaining));
+                }
+            }
+        }
+
+        if (deadline is { } deadlineAt && deadlineAt <= end)
+        {
+            long points = 0;
+            foreach (var lot in byExpiry.GetViewBetween(Lot.Probe(deadlineAt, long.MinValue), AfterEveryLot))
+            {
+                if (lot.Remaining > 0)
+                {
+                    points = checked(points + lot.Remaining);
+                }
+            }
+
+            if (points > 0)
+            {
+                list.Add((deadlineAt, points));
+            }
+        }
+
+        return list;
+    }
+
+    /// <summary>What <see cref="DueForExpiry"/> answers, by a scan of every lot (in age order, grouped by effective expiry).</summary>
+    public List<(Instant At, List<LedgerLotMovement> Movements)> DueForExpiryByScan(Instant asOf)
+    {
+        var deadline = InactivityDeadline;
+        var due = new List<Lot>();
+        foreach (var lot in Lots.Values)
+        {
+            if (lot.Remaining > 0 && EffectiveExpiry(lot, deadline) is { } e && e <= asOf)
+            {
+                due.Add(lot);
+            }
+        }
+
+        var groups = new List<(Instant At, List<LedgerLotMovement> Movements)>();
+        if (due.Count == 0)
+        {
+            return groups;
+        }
+
+        sortDeadline = deadline;
+        due.Sort(spendingComparison ??= CompareForSpending);
+        foreach (var lot in due)
+        {
+            var at = EffectiveExpiry(lot, deadline)!.Value;
+            if (groups.Count == 0 || groups[^1].At != at)
+            {
+                groups.Add((at, []));
+            }
+
+            groups[^1].Movements.Add(new LedgerLotMovement(lot.Id, -lot.Remaining));
+        }
+
+        return groups;
+    }
+
+    /// <summary>What <see cref="Expiring"/> answers, by a scan of every lot.</summary>
+    public List<(Instant At, long Points)> ExpiringByScan(Instant asOf, Instant end)
+    {
+        var deadline = InactivityDeadline;
+        var list = new List<(Instant At, long Points)>();
+        foreach (var lot in Lots.Values)
+        {
+            if (lot.Remaining > 0 && EffectiveExpiry(lot, deadline) is { } e && e > asOf && e <= end)
+            {
+                list.Add((e, lot.Remaining));
+            }
+        }
+
+        if (list.Count > 1)
+        {
+            list.Sort(static (a, b) => a.At.CompareTo(b.At));
+        }
+
+        return list;
+    }
+
     private int CompareForSpending(Lot a, Lot b)
         => LotAllocator.Compare(EffectiveExpiry(a, sortDeadline), a.Sequence, EffectiveExpiry(b, sortDeadline), b.Sequence);
 
@@ -275,11 +599,13 @@ internal sealed class AccountState
         {
             case LedgerTransactionKind.Earn:
             case LedgerTransactionKind.Adjust when r.Amount > 0:
-                Lots[r.Id] = new Lot
+                var created = new Lot
                 {
                     Id = r.Id, Sequence = r.Version, Original = r.Amount, Remaining = 0,
                     CreatedAt = r.RecordedAt, AvailableAt = r.AvailableAt ?? r.RecordedAt, ExpiresAt = r.ExpiresAt, Changed = true,
                 };
+                Lots[r.Id] = created;
+                touched.Add(created);
                 break;
             case LedgerTransactionKind.Hold:
                 Holds[r.Id] = new Hold { Id = r.Id, Amount = r.Amount, CreatedAt = r.RecordedAt, ExpiresAt = r.ExpiresAt ?? r.RecordedAt, Changed = true };
@@ -303,8 +629,19 @@ internal sealed class AccountState
         {
             var m = movements[i];
             var lot = Lots[m.LotId];
-            lot.Remaining = checked(lot.Remaining + m.Delta);
-            lot.Changed = true;
+            var before = lot.Remaining;
+            lot.Remaining = checked(before + m.Delta);
+            if (!lot.Changed)
+            {
+                lot.Changed = true;
+                touched.Add(lot);
+            }
+
+            if (byExpiry is not null)
+            {
+                Moved(lot, before);
+            }
+
             LotPoints = checked(LotPoints + m.Delta);
             moved = checked(moved + m.Delta);
         }
@@ -340,6 +677,33 @@ internal sealed class AccountState
         UpdatedAt = r.RecordedAt;
     }
 
+    /// <summary>The lots changed since the last <see cref="Settle"/> (what an append writes).</summary>
+    public LedgerLotRecord[] ChangedLotRecords()
+    {
+        var count = 0;
+        foreach (var lot in touched)
+        {
+            count += lot.Changed ? 1 : 0;
+        }
+
+        if (count == 0)
+        {
+            return [];
+        }
+
+        var records = new LedgerLotRecord[count];
+        var i = 0;
+        foreach (var lot in touched)
+        {
+            if (lot.Changed)
+            {
+                records[i++] = lot.ToRecord();
+            }
+        }
+
+        return records;
+    }
+
     /// <summary>
     /// Brings the state to what <see cref="FromSnapshot"/> would decode from the store once the
     /// applied transactions are written: only lots with points remaining and open holds are kept,
@@ -348,16 +712,27 @@ internal sealed class AccountState
     public void Settle()
     {
         spendingScratch?.Clear();
-        foreach (var (id, lot) in Lots)
+        foreach (var lot in touched)
         {
+            lot.Changed = false;
             if (lot.Remaining == 0)
             {
-                Lots.Remove(id);
+                Lots.Remove(lot.Id);
             }
-            else
+        }
+
+        touched.Clear();
+        if (loaded is { Count: > 0 })
+        {
+            foreach (var lot in loaded)
             {
-                lot.Changed = false;
+                if (lot.Remaining == 0)
+                {
+                    Lots.Remove(lot.Id);
+                }
             }
+
+            loaded.Clear();
         }
 
         foreach (var (id, hold) in Holds)
@@ -376,7 +751,53 @@ internal sealed class AccountState
     /// <summary>Builds the head after the last applied transaction, with figures at <paramref name="now"/>.</summary>
     public LedgerAccountHead ToHead(Instant now)
     {
+        if (!Indexed())
+        {
+            return ToHeadByScan(now);
+        }
+
         var f = Compute(now);
+        var deadline = InactivityDeadline;
+        Instant? nextChange = null, nextExpiry = null;
+        if (byExpiry!.Count > 0)
+        {
+            // The soonest effective expiry of an open lot: its own date, or the deadline if sooner.
+            var soonest = byExpiry.Min!;
+            nextExpiry = deadline is { } d ? (soonest.ExpiresAt is { } e && e < d ? e : d) : soonest.ExpiresAt;
+
+            // A pending lot becoming available (the index keeps them by availability).
+            if (pendingLots!.Count > 0)
+            {
+                nextChange = pendingLots.Min!.AvailableAt;
+            }
+
+            // The soonest effective expiry after now: lots not expired at now are the available and pending buckets.
+            if (!(deadline is { } d2 && d2 <= now) && availableSum + pendingSum != 0)
+            {
+                var firstLive = soonest.ExpiresAt is { } se && se <= now
+                    ? byExpiry.GetViewBetween(Lot.Probe(now, long.MaxValue), AfterEveryLot).Min
+                    : soonest;
+                var liveExpiry = firstLive?.ExpiresAt;
+                if (deadline is { } d3 && (liveExpiry is null || liveExpiry >= d3))
+                {
+                    liveExpiry = d3;
+                }
+
+                if (liveExpiry is { } le)
+                {
+                    nextChange = Min(nextChange, le);
+                }
+            }
+        }
+
+        nextChange = NextHoldLapse(nextChange, now);
+        return NewHead(now, f, LotPointsOf(f), nextChange, nextExpiry);
+    }
+
+    /// <summary>The head by a scan of every lot: the reference <see cref="ToHead"/> is tested against.</summary>
+    public LedgerAccountHead ToHeadByScan(Instant now)
+    {
+        var f = ComputeByScan(now);
         var deadline = InactivityDeadline;
         long lotPoints = 0;
         Instant? nextChange = null, nextExpiry = null;
@@ -403,22 +824,8 @@ internal sealed class AccountState
             }
         }
 
-        foreach (var hold in Holds.Values)
-        {
-            if (hold.Status == LedgerHoldStatus.Open && hold.ExpiresAt > now)
-            {
-                nextChange = Min(nextChange, hold.ExpiresAt);
-            }
-        }
-
-        return new LedgerAccountHead
-        {
-            ProgramId = Key.ProgramId, MemberId = Key.MemberId, Version = Version, UpdatedAt = now,
-            LotPoints = lotPoints, Debt = Debt, Earned = Earned, Redeemed = Redeemed, Expired = Expired,
-            Reversed = Reversed, Adjusted = Adjusted, WrittenOff = WrittenOff, LastActivityAt = LastActivityAt,
-            AvailableSnapshot = f.AvailableLots - f.Held - Debt, PendingSnapshot = f.Pending, HeldSnapshot = f.Held,
-            NextChangeAt = nextChange, NextExpiryAt = nextExpiry, ChainHash = ChainHash,
-        };
+        nextChange = NextHoldLapse(nextChange, now);
+        return NewHead(now, f, lotPoints, nextChange, nextExpiry);
     }
 
     /// <summary>The balance from a head alone, valid while <paramref name="t"/> is before <see cref="LedgerAccountHead.NextChangeAt"/>.</summary>
@@ -444,6 +851,238 @@ internal sealed class AccountState
     }
 
     private static Instant? Min(Instant? a, Instant b) => a is { } x && x <= b ? x : b;
+
+    private static long LotPointsOf(Figures f) => checked(f.AvailableLots + f.Pending + f.ExpiredUnswept);
+
+    private LedgerBalance ToBalance(Figures f, Instant t) => new()
+    {
+        AsOf = t,
+        Available = Points.FromInt64(f.AvailableLots - f.Held - Debt),
+        Pending = Points.FromInt64(f.Pending),
+        Held = Points.FromInt64(f.Held),
+        Debt = Points.FromInt64(Debt),
+        Earned = Points.FromInt64(Earned),
+        Redeemed = Points.FromInt64(Redeemed),
+        Expired = Points.FromInt64(checked(Expired + f.ExpiredUnswept)),
+        Reversed = Points.FromInt64(Reversed),
+        Adjusted = Points.FromInt64(Adjusted),
+        WrittenOff = Points.FromInt64(WrittenOff),
+        Version = Version,
+    };
+
+    private LedgerAccountHead NewHead(Instant now, Figures f, long lotPoints, Instant? nextChange, Instant? nextExpiry) => new()
+    {
+        ProgramId = Key.ProgramId, MemberId = Key.MemberId, Version = Version, UpdatedAt = now,
+        LotPoints = lotPoints, Debt = Debt, Earned = Earned, Redeemed = Redeemed, Expired = Expired,
+        Reversed = Reversed, Adjusted = Adjusted, WrittenOff = WrittenOff, LastActivityAt = LastActivityAt,
+        AvailableSnapshot = f.AvailableLots - f.Held - Debt, PendingSnapshot = f.Pending, HeldSnapshot = f.Held,
+        NextChangeAt = nextChange, NextExpiryAt = nextExpiry, ChainHash = ChainHash,
+    };
+
+    private long HeldActive(Instant t)
+    {
+        long held = 0;
+        foreach (var hold in Holds.Values)
+        {
+            if (hold.Status == LedgerHoldStatus.Open && hold.ExpiresAt > t)
+            {
+                held = checked(held + hold.Amount);
+            }
+        }
+
+        return held;
+    }
+
+    private Instant? NextHoldLapse(Instant? nextChange, Instant now)
+    {
+        foreach (var hold in Holds.Values)
+        {
+            if (hold.Status == LedgerHoldStatus.Open && hold.ExpiresAt > now)
+            {
+                nextChange = Min(nextChange, hold.ExpiresAt);
+            }
+        }
+
+        return nextChange;
+    }
+
+    /// <summary>Whether the lots are indexed: they are once there are <see cref="indexFrom"/> of them, and stay so.</summary>
+    private bool Indexed()
+    {
+        if (byExpiry is not null)
+        {
+            return true;
+        }
+
+        if (Lots.Count < indexFrom)
+        {
+            return false;
+        }
+
+        EnsureIndexed();
+        return true;
+    }
+
+    private void EnsureIndexed()
+    {
+        if (byExpiry is not null)
+        {
+            return;
+        }
+
+        byExpiry = new SortedSet<Lot>(ExpiryOrder.Instance);
+        pendingLots = new SortedSet<Lot>(AvailabilityOrder.Instance);
+        foreach (var lot in Lots.Values)
+        {
+            if (lot.Remaining != 0)
+            {
+                byExpiry.Add(lot);
+            }
+        }
+    }
+
+    private static Bucket BucketAt(Lot lot, Instant f)
+        => lot.ExpiresAt is { } e && e <= f ? Bucket.Expired : lot.AvailableAt > f ? Bucket.Pending : Bucket.Available;
+
+    private void AddTo(Bucket bucket, long points)
+    {
+        switch (bucket)
+        {
+            case Bucket.Available:
+                availableSum = checked(availableSum + points);
+                break;
+            case Bucket.Pending:
+                pendingSum = checked(pendingSum + points);
+                break;
+            default:
+                expiredSum = checked(expiredSum + points);
+                break;
+        }
+    }
+
+    /// <summary>Indexes a lot that has just become open with <paramref name="points"/>.</summary>
+    private void Open(Lot lot, long points)
+    {
+        byExpiry!.Add(lot);
+        if (frontier is { } f)
+        {
+            var bucket = BucketAt(lot, f);
+            if (bucket == Bucket.Pending)
+            {
+                pendingLots!.Add(lot);
+            }
+
+            AddTo(bucket, points);
+        }
+    }
+
+    /// <summary>Keeps the index after a lot's remaining points changed from <paramref name="before"/>.</summary>
+    private void Moved(Lot lot, long before)
+    {
+        var after = lot.Remaining;
+        if (before == 0)
+        {
+            if (after != 0)
+            {
+                Open(lot, after);
+            }
+
+            return;
+        }
+
+        var bucket = frontier is { } f ? BucketAt(lot, f) : (Bucket?)null;
+        if (after == 0)
+        {
+            byExpiry!.Remove(lot);
+            if (bucket == Bucket.Pending)
+            {
+                pendingLots!.Remove(lot);
+            }
+        }
+
+        if (bucket is { } b)
+        {
+            AddTo(b, after - before);
+        }
+    }
+
+    /// <summary>Classifies every open lot at <paramref name="t"/> (the first question, or one about an earlier instant).</summary>
+    private void Classify(Instant t)
+    {
+        pendingLots!.Clear();
+        availableSum = pendingSum = expiredSum = 0;
+        foreach (var lot in byExpiry!)
+        {
+            var bucket = BucketAt(lot, t);
+            if (bucket == Bucket.Pending)
+            {
+                pendingLots.Add(lot);
+            }
+
+            AddTo(bucket, lot.Remaining);
+        }
+
+        frontier = t;
+    }
+
+    /// <summary>Moves the frontier from <paramref name="from"/> to the later <paramref name="to"/>: only the lots that cross it move.</summary>
+    private void Advance(Instant from, Instant to)
+    {
+        // Lots expiring in (from, to]: from their bucket at `from` (available or pending) to expired.
+        if (byExpiry!.Count > 0 && byExpiry.Min!.ExpiresAt is { } soonest && soonest <= to)
+        {
+            List<Lot>? crossing = null;
+            foreach (var lot in byExpiry.GetViewBetween(Lot.Probe(from, long.MaxValue), Lot.Probe(to, long.MaxValue)))
+            {
+                (crossing ??= []).Add(lot);
+            }
+
+            if (crossing is not null)
+            {
+                foreach (var lot in crossing)
+                {
+                    var was = BucketAt(lot, from);
+                    if (was == Bucket.Pending)
+                    {
+                        pendingLots!.Remove(lot);
+                    }
+
+                    AddTo(was, -lot.Remaining);
+                    expiredSum = checked(expiredSum + lot.Remaining);
+                }
+            }
+        }
+
+        // Pending lots available by `to` (none of them expired: those were just moved).
+        while (pendingLots!.Count > 0 && pendingLots.Min is { } next && next.AvailableAt <= to)
+        {
+            pendingLots.Remove(next);
+            pendingSum = checked(pendingSum - next.Remaining);
+            availableSum = checked(availableSum + next.Remaining);
+        }
+
+        frontier = to;
+    }
+
+    /// <summary>Lots by expiry (none last), then sequence: <see cref="LotAllocator.Compare"/> on their own dates.</summary>
+    private sealed class ExpiryOrder : IComparer<Lot>
+    {
+        public static readonly ExpiryOrder Instance = new();
+
+        public int Compare(Lot? x, Lot? y) => LotAllocator.Compare(x!.ExpiresAt, x.Sequence, y!.ExpiresAt, y.Sequence);
+    }
+
+    /// <summary>Lots by availability, then sequence.</summary>
+    private sealed class AvailabilityOrder : IComparer<Lot>
+    {
+        public static readonly AvailabilityOrder Instance = new();
+
+        public int Compare(Lot? x, Lot? y)
+        {
+            var c = x!.AvailableAt.CompareTo(y!.AvailableAt);
+            return c != 0 ? c : x.Sequence.CompareTo(y.Sequence);
+        }
+    }
 }
 
 /// <summary>Pure lot allocation: which lots give how much, soonest-expiry-first, ties by age.</summary>

@@ -3,13 +3,14 @@ using Loyalty.Core.Primitives;
 namespace Loyalty.Core.Ledger;
 
 /// <summary>
-/// A small, bounded, lock-free cache of decoded account states, so that consecutive writes on an
+/// A small, bounded, lock-free, four-way set-associative cache of decoded account states, so that consecutive writes on an
 /// account skip re-reading and re-decoding its open lots and holds.
 /// </summary>
 /// <remarks>
-/// <para>Direct-mapped: a member's state can only live in the slot its id hashes to, and a newer
-/// state evicts whatever was there, so memory stays bounded by the slot count whatever the number
-/// of members.</para>
+/// <para>Set-associative: a member's state can only live in one of the four slots of the set its id
+/// hashes to (so members whose ids collide do not evict each other until five share a set), and
+/// memory stays bounded by <see cref="MaxCachedEntries"/> open lots and holds whatever the number of
+/// members and their lots.</para>
 /// <para>A state is owned by one writer at a time: <see cref="Take"/> removes it from its slot
 /// atomically, so two writers never share a mutable state; the writer hands it back with
 /// <see cref="Return"/> only when it matches the store again (after a successful append, or
@@ -26,14 +27,21 @@ internal sealed class AccountStateCache
     public const int DefaultSlots = 1024;
 
     /// <summary>
-    /// States with more open lots and holds than this are not kept, so that the cache's memory
-    /// stays small (a few tens of megabytes at most) even when many members hoard lots.
+    /// The most open lots and holds the whole cache keeps (about 250 bytes each with their index, so
+    /// some 256 MB at the very worst, when the cached members hoard a thousand open lots each),
+    /// whatever the number of members: a state that would go over is not kept.
     /// </summary>
-    public const int MaxOpenEntries = 256;
+    public const int MaxCachedEntries = 1 << 20;
+
+    /// <summary>States with more open lots and holds than this are never kept (a sixteenth of the budget).</summary>
+    public const int MaxOpenEntries = MaxCachedEntries / 16;
 
     private readonly AccountState?[] slots;
+    private readonly int ways;
     private readonly int mask;
+    private long entries;
 
+    /// <param name="slotCount">The number of slots (rounded up to a power of two, at most 2^20), in sets of up to four.</param>
     public AccountStateCache(int slotCount)
     {
         var size = 1;
@@ -42,38 +50,97 @@ internal sealed class AccountStateCache
             size <<= 1;
         }
 
+        ways = Math.Min(4, size);
         slots = new AccountState?[size];
-        mask = size - 1;
+        mask = (size / ways) - 1;
     }
+
+    /// <summary>The open lots and holds of the states cached now (for tests).</summary>
+    internal long Entries => Interlocked.Read(ref entries);
 
     /// <summary>Removes and returns the cached state of <paramref name="memberId"/>, or null when none is cached.</summary>
     public AccountState? Take(MemberId memberId)
     {
-        ref var slot = ref slots[memberId.GetHashCode() & mask];
-        var candidate = Volatile.Read(ref slot);
-        if (candidate is null || candidate.Key.MemberId != memberId)
+        var first = SetOf(memberId);
+        for (var i = first; i < first + ways; i++)
         {
-            return null;
+            var candidate = Volatile.Read(ref slots[i]);
+            if (candidate is null || candidate.Key.MemberId != memberId)
+            {
+                continue;
+            }
+
+            if (Interlocked.CompareExchange(ref slots[i], null, candidate) != candidate)
+            {
+                return null;
+            }
+
+            Interlocked.Add(ref entries, -candidate.CachedEntries);
+            return candidate;
         }
 
-        return Interlocked.CompareExchange(ref slot, null, candidate) == candidate ? candidate : null;
+        return null;
     }
 
     /// <summary>
     /// Caches a state that matches the store at its version, unless it has more than
-    /// <see cref="MaxOpenEntries"/> open lots and holds. The caller must not use it afterwards.
+    /// <see cref="MaxOpenEntries"/> open lots and holds or the cache would then keep more than
+    /// <see cref="MaxCachedEntries"/>. It takes the slot of an older state of the same member, else a
+    /// free slot of its set, else evicts one of the set. The caller must not use it afterwards.
     /// </summary>
     public void Return(AccountState state)
     {
         state.Settle();
-        if (state.Lots.Count + state.Holds.Count > MaxOpenEntries)
+        var count = state.Lots.Count + state.Holds.Count;
+        if (count > MaxOpenEntries)
         {
             return;
         }
 
-        Volatile.Write(ref slots[state.Key.MemberId.GetHashCode() & mask], state);
+        var first = SetOf(state.Key.MemberId);
+        var target = -1;
+        for (var i = first; i < first + ways; i++)
+        {
+            var present = Volatile.Read(ref slots[i]);
+            if (present is not null && present.Key.MemberId == state.Key.MemberId)
+            {
+                if (present.Version > state.Version)
+                {
+                    return;
+                }
+
+                target = i;
+                break;
+            }
+
+            if (present is null && target < 0)
+            {
+                target = i;
+            }
+        }
+
+        if (Interlocked.Add(ref entries, count) > MaxCachedEntries)
+        {
+            Interlocked.Add(ref entries, -count);
+            return;
+        }
+
+        // No free slot and no older state of the member: evict a slot of the set, chosen by the version.
+        target = target >= 0 ? target : first + (int)(state.Version & (ways - 1));
+        state.CachedEntries = count;
+        var evicted = Interlocked.Exchange(ref slots[target], state);
+        if (evicted is not null)
+        {
+            Interlocked.Add(ref entries, -evicted.CachedEntries);
+        }
     }
 
     /// <summary>Drops every cached state (after a rolled-back unit of work).</summary>
-    public void Clear() => Array.Clear(slots);
+    public void Clear()
+    {
+        Array.Clear(slots);
+        Interlocked.Exchange(ref entries, 0);
+    }
+
+    private int SetOf(MemberId memberId) => (memberId.GetHashCode() & mask) * ways;
 }

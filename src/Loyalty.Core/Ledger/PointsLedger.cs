@@ -80,6 +80,9 @@ public sealed partial class PointsLedger
         cache = cacheSlots > 0 ? new AccountStateCache(cacheSlots) : null;
     }
 
+    /// <summary>Account states index their lots once they have this many (tests set 0 to index every state).</summary>
+    internal int IndexLotsFrom { get; set; } = AccountState.DefaultIndexFrom;
+
     /// <summary>The ledger's options (validated).</summary>
     internal LedgerOptions Options => options;
 
@@ -164,7 +167,7 @@ public sealed partial class PointsLedger
             }
 
             var movements = new List<LedgerLotMovement>(1);
-            LotAllocator.Take(state.SpendingOrder(now), amount, movements);
+            state.TakeInSpendingOrder(now, amount, movements);
             return Decided(self.Record(state, command.Id, LedgerTransactionKind.Redeem, now, amount, movements));
         }, cancellationToken);
     }
@@ -223,7 +226,7 @@ public sealed partial class PointsLedger
             }
 
             var movements = new List<LedgerLotMovement>();
-            LotAllocator.Take(state.SpendingOrder(now), amount, movements);
+            state.TakeInSpendingOrder(now, amount, movements);
             return Decided(Record(state, command.Id, LedgerTransactionKind.Capture, now, amount) with
             {
                 RelatedId = hold.Id,
@@ -412,7 +415,7 @@ public sealed partial class PointsLedger
             }
 
             var movements = new List<LedgerLotMovement>();
-            LotAllocator.Take(state.SpendingOrder(now), amount, movements);
+            state.TakeInSpendingOrder(now, amount, movements);
             return Decided(record with { Movements = movements });
         }, cancellationToken);
     }
@@ -442,8 +445,10 @@ public sealed partial class PointsLedger
             return AccountState.FromHead(head, now);
         }
 
-        var snapshot = await store.GetAccountAsync(key, cancellationToken).ConfigureAwait(false);
-        return AccountState.FromSnapshot(key, snapshot, policy, settings.TimeZone).Balance(now);
+        var state = await ReadStateAsync(key, head, cancellationToken).ConfigureAwait(false);
+        var balance = state.Balance(now);
+        cache?.Return(state);
+        return balance;
     }
 
     /// <summary>The member's balances as they were at <paramref name="asOf"/>, by replaying the log (O(history)).</summary>
@@ -505,35 +510,62 @@ public sealed partial class PointsLedger
         CheckId(memberId, nameof(memberId));
         Internal.Preconditions.CheckInRange(days, 1, 3660);
         var key = new LedgerAccountKey(settings.ProgramId, memberId);
-        var snapshot = await store.GetAccountAsync(key, cancellationToken).ConfigureAwait(false);
-        return ExpirySchedule(key, snapshot, days, asOf);
+        var head = await store.GetHeadAsync(key, cancellationToken).ConfigureAwait(false);
+
+        // The head keeps the soonest effective expiry of an open lot: none, or none within the horizon, needs no lot.
+        if (head?.NextExpiryAt is not { } soonest || soonest > HorizonEnd(asOf, days))
+        {
+            return [];
+        }
+
+        var state = await ReadStateAsync(key, head, cancellationToken).ConfigureAwait(false);
+        var schedule = ExpirySchedule(state, days, asOf);
+        cache?.Return(state);
+        return schedule;
     }
 
     /// <summary>The expiry schedule of <see cref="GetExpiryScheduleAsOfAsync"/>, from an account snapshot already read (batch runs read a page of accounts at once).</summary>
     internal IReadOnlyList<ExpiringPoints> ExpirySchedule(LedgerAccountKey key, LedgerAccountSnapshot snapshot, int days, Instant asOf)
     {
-        if (snapshot.Head is null)
-        {
-            return [];
-        }
+        return snapshot.Head is null ? [] : ExpirySchedule(AccountState.FromSnapshot(key, snapshot, policy, settings.TimeZone, IndexLotsFrom), days, asOf);
+    }
 
-        var now = asOf;
+    /// <summary>The end of the expiry-schedule horizon: the start of the local day <paramref name="days"/> + 1 days after <paramref name="asOf"/>'s.</summary>
+    private Instant HorizonEnd(Instant asOf, int days)
+        => Internal.LocalCalendar.StartOfDay(asOf.InZone(settings.TimeZone).Date.PlusDays(days + 1), settings.TimeZone);
+
+    private List<ExpiringPoints> ExpirySchedule(AccountState state, int days, Instant asOf)
+    {
+        // The lots come in expiry order, so the local dates only grow: one group per run of equal dates.
         var zone = settings.TimeZone;
-        var end = Internal.LocalCalendar.StartOfDay(now.InZone(zone).Date.PlusDays(days + 1), zone);
-        var state = AccountState.FromSnapshot(key, snapshot, policy, zone);
-        var deadline = state.InactivityDeadline;
-        var byDate = new SortedDictionary<LocalDate, (Instant First, long Amount)>();
-        foreach (var lot in state.Lots.Values)
+        var schedule = new List<ExpiringPoints>();
+        LocalDate date = default;
+        Instant first = default;
+        long amount = 0;
+        foreach (var (at, points) in state.Expiring(asOf, HorizonEnd(asOf, days)))
         {
-            if (lot.Remaining > 0 && state.EffectiveExpiry(lot, deadline) is { } e && e > now && e <= end)
+            var day = (at - Duration.Epsilon).InZone(zone).Date;
+            if (amount != 0 && day != date)
             {
-                var date = (e - Duration.Epsilon).InZone(zone).Date;
-                var current = byDate.GetValueOrDefault(date, (e, 0));
-                byDate[date] = (current.First < e ? current.First : e, current.Amount + lot.Remaining);
+                schedule.Add(new ExpiringPoints(date, first, Points.FromInt64(amount)));
+                amount = 0;
             }
+
+            if (amount == 0)
+            {
+                date = day;
+                first = at;
+            }
+
+            amount = checked(amount + points);
         }
 
-        return byDate.Select(p => new ExpiringPoints(p.Key, p.Value.First, Points.FromInt64(p.Value.Amount))).ToList();
+        if (amount != 0)
+        {
+            schedule.Add(new ExpiringPoints(date, first, Points.FromInt64(amount)));
+        }
+
+        return schedule;
     }
 
     /// <summary>A page of the member's transactions in order.</summary>
@@ -610,46 +642,55 @@ public sealed partial class PointsLedger
     /// Expires one account's lots due by <paramref name="asOf"/> (see <see cref="ExpireDueAsync"/>);
     /// the caller has checked that <paramref name="asOf"/> is not in the future.
     /// </summary>
-    internal async Task<(int Count, long Points, bool GaveUp)> ExpireAccountAsync(LedgerAccountKey key, Instant asOf, CancellationToken cancellationToken)
+    internal Task<(int Count, long Points, bool GaveUp)> ExpireAccountAsync(LedgerAccountKey key, Instant asOf, CancellationToken cancellationToken)
+        => ExpireAccountAsync(key, asOf, null, cancellationToken);
+
+    /// <summary>
+    /// Expires one account's lots due by <paramref name="asOf"/>, deciding the first attempt on
+    /// <paramref name="snapshot"/> when the caller has just read it (a batch run reads a page of
+    /// accounts at once); a stale snapshot is refused by the append's version check and the account
+    /// is read again.
+    /// </summary>
+    internal async Task<(int Count, long Points, bool GaveUp)> ExpireAccountAsync(LedgerAccountKey key, Instant asOf, LedgerAccountSnapshot? snapshot, CancellationToken cancellationToken)
     {
         for (var attempt = 0; ; attempt++)
         {
             var now = clock.GetCurrentInstant();
-            var snapshot = await store.GetAccountAsync(key, cancellationToken).ConfigureAwait(false);
-            var state = AccountState.FromSnapshot(key, snapshot, policy, settings.TimeZone);
-            var deadline = state.InactivityDeadline;
-            var groups = new SortedDictionary<Instant, List<LedgerLotMovement>>();
-            foreach (var lot in state.Lots.Values.OrderBy(l => l.Sequence))
-            {
-                if (lot.Remaining > 0 && state.EffectiveExpiry(lot, deadline) is { } e && e <= asOf)
-                {
-                    if (!groups.TryGetValue(e, out var list))
-                    {
-                        groups[e] = list = [];
-                    }
-
-                    list.Add(new LedgerLotMovement(lot.Id, -lot.Remaining));
-                }
-            }
-
+            snapshot ??= await store.GetAccountAsync(key, cancellationToken).ConfigureAwait(false);
+            var state = AccountState.FromSnapshot(key, snapshot, policy, settings.TimeZone, IndexLotsFrom);
+            snapshot = null;
+            var groups = state.DueForExpiry(asOf);
             if (groups.Count == 0)
             {
                 return (0, 0, false);
             }
 
             var expectedVersion = state.Version;
-            var transactions = new List<LedgerTransactionRecord>();
+            var transactions = new LedgerTransactionRecord[groups.Count];
             long points = 0;
-            foreach (var (instant, movements) in groups)
+            for (var i = 0; i < groups.Count; i++)
             {
-                var amount = -movements.Sum(m => m.Delta);
-                var tx = LedgerChain.Seal(state, Record(state, ExpiryId(key, expectedVersion, instant), LedgerTransactionKind.Expire, now, amount) with
+                var (instant, movements) = groups[i];
+                long amount = 0;
+                foreach (var m in movements)
                 {
+                    amount = checked(amount - m.Delta);
+                }
+
+                var tx = LedgerChain.Seal(state, new LedgerTransactionRecord
+                {
+                    ProgramId = settings.ProgramId,
+                    MemberId = key.MemberId,
+                    Id = ExpiryId(key, expectedVersion, instant),
+                    Version = state.Version + 1,
+                    Kind = LedgerTransactionKind.Expire,
+                    RecordedAt = now,
                     EffectiveAt = instant,
+                    Amount = amount,
                     Movements = movements,
                 });
                 state.Apply(tx);
-                transactions.Add(tx);
+                transactions[i] = tx;
                 points += amount;
             }
 
@@ -657,7 +698,7 @@ public sealed partial class PointsLedger
             switch (result.Status)
             {
                 case LedgerAppendStatus.Appended:
-                    return (transactions.Count, points, false);
+                    return (transactions.Length, points, false);
                 case LedgerAppendStatus.Duplicate:
                     return (0, 0, false);
                 default:
@@ -671,11 +712,29 @@ public sealed partial class PointsLedger
         }
     }
 
-    private static TransactionId ExpiryId(LedgerAccountKey key, long version, Instant instant)
+    /// <summary>
+    /// The id of an expiry write: <c>expire:{version}:{instant ticks}:{member}</c> — the account's
+    /// version the run decided on, the expiry instant and the member, so two runs deciding on the same
+    /// version of the same account derive the same id (the store refuses the second as a duplicate),
+    /// and different decisions never share one: the text is injective (the version and the ticks
+    /// contain no colon, the member comes last). Nothing is hashed; only when the member id is too
+    /// long for the 128-character limit is the same text hashed (SHA-256) into
+    /// <c>expire:{32 hex digits}</c>. Ids of the earlier scheme (<c>expire-{hex}</c>) have no colon
+    /// and cannot collide with either form.
+    /// </summary>
+    internal static TransactionId ExpiryId(LedgerAccountKey key, long version, Instant instant)
     {
-        var text = string.Create(CultureInfo.InvariantCulture, $"{key.ProgramId.Value}\n{key.MemberId.Value}\n{version}\n{instant.ToUnixTimeTicks()}");
-        var hash = SHA256.HashData(Encoding.UTF8.GetBytes(text));
-        return TransactionId.From("expire-" + Convert.ToHexString(hash.AsSpan(0, 16)).ToLowerInvariant());
+        var member = key.MemberId.Value;
+        Span<char> head = stackalloc char[48];
+        var ok = head.TryWrite(CultureInfo.InvariantCulture, $"expire:{version}:{instant.ToUnixTimeTicks()}:", out var written);
+        System.Diagnostics.Debug.Assert(ok, "48 characters hold the prefix, a long and a long.");
+        if (written + member.Length <= Identifier.MaxLength)
+        {
+            return TransactionId.From(string.Concat(head[..written], member));
+        }
+
+        var hash = SHA256.HashData(Encoding.UTF8.GetBytes(string.Concat(head[..written], member)));
+        return TransactionId.From("expire:" + Convert.ToHexString(hash.AsSpan(0, 16)).ToLowerInvariant());
     }
 
     /// <summary>A write decided from the account state alone; <paramref name="decide"/> is a static lambda given <paramref name="arg"/>, so nothing is captured.</summary>
@@ -831,28 +890,7 @@ public sealed partial class PointsLedger
             }
         }
 
-        var changedLots = 0;
-        foreach (var lot in state.Lots.Values)
-        {
-            if (lot.Changed)
-            {
-                changedLots++;
-            }
-        }
-
-        var lots = changedLots == 0 ? [] : new LedgerLotRecord[changedLots];
-        if (changedLots > 0)
-        {
-            var i = 0;
-            foreach (var lot in state.Lots.Values)
-            {
-                if (lot.Changed)
-                {
-                    lots[i++] = lot.ToRecord();
-                }
-            }
-        }
-
+        var lots = state.ChangedLotRecords();
         return store.AppendAsync(
             new LedgerAppend
             {
@@ -864,6 +902,22 @@ public sealed partial class PointsLedger
                 Holds = holds,
             },
             cancellationToken);
+    }
+
+    /// <summary>
+    /// The account's state for a read, current as of <paramref name="head"/>: the cached one when its
+    /// version is the head's, otherwise decoded from the store's snapshot. The caller owns it and hands
+    /// it back to the cache when done.
+    /// </summary>
+    private async ValueTask<AccountState> ReadStateAsync(LedgerAccountKey key, LedgerAccountHead head, CancellationToken cancellationToken)
+    {
+        if (cache?.Take(key.MemberId) is { } cached && cached.Version == head.Version)
+        {
+            return cached;
+        }
+
+        var snapshot = await store.GetAccountAsync(key, cancellationToken).ConfigureAwait(false);
+        return AccountState.FromSnapshot(key, snapshot, policy, settings.TimeZone, IndexLotsFrom);
     }
 
     /// <summary>
@@ -879,7 +933,7 @@ public sealed partial class PointsLedger
         }
 
         var snapshot = await store.GetAccountAsync(key, cancellationToken).ConfigureAwait(false);
-        return (AccountState.FromSnapshot(key, snapshot, policy, settings.TimeZone), true);
+        return (AccountState.FromSnapshot(key, snapshot, policy, settings.TimeZone, IndexLotsFrom), true);
     }
 
     private async Task<(Hold? Hold, LedgerError? Error)> OpenHoldAsync(AccountState state, MemberId memberId, TransactionId holdId, Instant now, CancellationToken cancellationToken)
@@ -918,7 +972,10 @@ public sealed partial class PointsLedger
 
         foreach (var lot in await store.GetLotsAsync(state.Key, missing, cancellationToken).ConfigureAwait(false))
         {
-            state.Lots[lot.LotId] = Lot.From(lot);
+            if (!state.Lots.ContainsKey(lot.LotId))
+            {
+                state.AddLoaded(Lot.From(lot));
+            }
         }
 
         foreach (var id in missing)

@@ -147,6 +147,40 @@ public class AccountStateCacheSlotTests
     }
 
     [Fact]
+    public void Four_members_sharing_a_set_are_all_kept_and_the_entries_they_hold_are_counted_once()
+    {
+        var cache = new AccountStateCache(4);
+        var members = Enumerable.Range(0, 4).Select(i => MemberId.From("m" + i)).ToArray();
+        foreach (var member in members)
+        {
+            var state = new AccountState(new LedgerAccountKey(Key.ProgramId, member), ExpiryPolicy.Never, DateTimeZone.Utc);
+            state.Apply(new LedgerTransactionRecord
+            {
+                ProgramId = Key.ProgramId, MemberId = member, Id = TransactionId.From("e-" + member), Version = 1,
+                Kind = LedgerTransactionKind.Earn, RecordedAt = Instant.FromUtc(2026, 1, 1, 0, 0), EffectiveAt = Instant.FromUtc(2026, 1, 1, 0, 0),
+                Amount = 5, Movements = [new LedgerLotMovement(TransactionId.From("e-" + member), 5)],
+            });
+            cache.Return(state);
+        }
+
+        cache.Entries.Should().Be(4);
+        members.Select(m => cache.Take(m)?.Key.MemberId).Should().Equal(members.Cast<MemberId?>());
+        cache.Entries.Should().Be(0);
+    }
+
+    [Fact]
+    public void A_state_older_than_the_one_cached_for_the_member_is_not_kept()
+    {
+        var cache = new AccountStateCache(16);
+        var newer = StateWithLots(3);
+        cache.Return(newer);
+        cache.Return(StateWithLots(2));
+
+        cache.Take(Key.MemberId).Should().BeSameAs(newer);
+        cache.Entries.Should().Be(0);
+    }
+
+    [Fact]
     public void Another_members_state_is_not_returned_from_a_shared_slot()
     {
         var cache = new AccountStateCache(1);

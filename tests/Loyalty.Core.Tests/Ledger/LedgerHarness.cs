@@ -23,7 +23,8 @@ internal sealed class LedgerHarness
     /// <param name="store">The store (a fresh in-memory one by default).</param>
     /// <param name="cacheSlots">The account-state cache size (0: no cache); the public constructor's default when null.</param>
     /// <param name="instances">How many ledger instances share the store and clock; <see cref="Ledger"/> takes them in turn.</param>
-    public LedgerHarness(Action<LedgerOptions>? configure = null, string timeZone = "UTC", Instant? start = null, ILedgerStore? store = null, int? cacheSlots = null, int instances = 1)
+    /// <param name="indexLotsFrom">Account states index their lots from this many (the ledger's default when null; 0 indexes every state).</param>
+    public LedgerHarness(Action<LedgerOptions>? configure = null, string timeZone = "UTC", Instant? start = null, ILedgerStore? store = null, int? cacheSlots = null, int instances = 1, int? indexLotsFrom = null)
     {
         var options = new LoyaltyOptions { ProgramId = "club", TimeZone = timeZone };
         configure?.Invoke(options.Ledger);
@@ -36,6 +37,10 @@ internal sealed class LedgerHarness
             ledgers[i] = cacheSlots is { } slots
                 ? new PointsLedger(Clock, Store, settings, Options.Create(options.Ledger), slots)
                 : new PointsLedger(Clock, Store, settings, Options.Create(options.Ledger));
+            if (indexLotsFrom is { } from)
+            {
+                ledgers[i].IndexLotsFrom = from;
+            }
         }
     }
 

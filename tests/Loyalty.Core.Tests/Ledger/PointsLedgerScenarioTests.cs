@@ -144,7 +144,10 @@ public class PointsLedgerScenarioTests
         var history = await h.Ledger.GetHistoryAsync(MemberId.From("m2"));
         history.Transactions.Where(t => t.Kind == LedgerTransactionKind.Expire).Select(t => t.EffectiveAt)
             .Should().Equal(Instant.FromUtc(2026, 4, 14, 10, 0), Instant.FromUtc(2026, 4, 15, 10, 0));
-        history.Transactions.Where(t => t.Kind == LedgerTransactionKind.Expire).Should().OnlyContain(t => t.Id.Value.StartsWith("expire-", StringComparison.Ordinal));
+        // Both expiry writes were decided on version 2 of m2's account: the id names the version, the instant and the member.
+        history.Transactions.Where(t => t.Kind == LedgerTransactionKind.Expire).Select(t => t.Id.Value).Should().Equal(
+            $"expire:2:{Instant.FromUtc(2026, 4, 14, 10, 0).ToUnixTimeTicks()}:m2",
+            $"expire:2:{Instant.FromUtc(2026, 4, 15, 10, 0).ToUnixTimeTicks()}:m2");
         (await h.Ledger.ExpireDueAsync(h.Clock.GetCurrentInstant())).TransactionsWritten.Should().Be(0);
     }
 

@@ -168,7 +168,7 @@ internal sealed class MaintenanceRunner
             if (accounts[i].Head?.NextExpiryAt is { } due && due <= asOf)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                var (written, points, gaveUp) = await ledger.ExpireAccountAsync(new LedgerAccountKey(programId, ids[i]), asOf, cancellationToken).ConfigureAwait(false);
+                var (written, points, gaveUp) = await ledger.ExpireAccountAsync(new LedgerAccountKey(programId, ids[i]), asOf, accounts[i], cancellationToken).ConfigureAwait(false);
                 expiredInPage += points;
                 run.Skipped += gaveUp ? 1 : 0;
                 if (written > 0 || gaveUp)
