@@ -595,6 +595,12 @@ internal sealed class AccountState
     /// <summary>Applies a recorded transaction. Lots it moves must be loaded.</summary>
     public void Apply(LedgerTransactionRecord r)
     {
+        if (!r.ChainHash.IsNone)
+        {
+            // A sealed transaction is the account's last link (a replay of the log carries the chain on).
+            ChainHash = r.ChainHash;
+        }
+
         switch (r.Kind)
         {
             case LedgerTransactionKind.Earn:
