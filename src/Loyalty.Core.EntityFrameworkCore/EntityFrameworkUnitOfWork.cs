@@ -36,6 +36,24 @@ internal sealed class EntityFrameworkUnitOfWork : ILoyaltyUnitOfWork
             return await work(cancellationToken).ConfigureAwait(false);
         }
 
+        var strategy = context.Database.CreateExecutionStrategy();
+        if (strategy.RetriesOnFailure && context.Database.CurrentTransaction is null)
+        {
+            // EF Core accepts a transaction under a retrying execution strategy only when the strategy runs
+            // it: the unit runs once inside the strategy. Its faults leave as LoyaltyStoreException, which the
+            // strategy never retries (the caller retries the call with the same id, as for any store fault).
+            return await strategy.ExecuteAsync(
+                work,
+                (_, w, ct) => RunOnceAsync(w, ct),
+                verifySucceeded: null,
+                cancellationToken).ConfigureAwait(false);
+        }
+
+        return await RunOnceAsync(work, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<T> RunOnceAsync<T>(Func<CancellationToken, Task<T>> work, CancellationToken cancellationToken)
+    {
         var database = context.Database;
         var ambient = database.CurrentTransaction;
         IDbContextTransaction? own = null;
