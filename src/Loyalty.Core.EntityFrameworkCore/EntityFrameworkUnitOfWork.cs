@@ -102,9 +102,8 @@ internal sealed class EntityFrameworkUnitOfWork : ILoyaltyUnitOfWork
                 await UndoAsync(own, ambient).ConfigureAwait(false);
             }
 
-            if (ex is DbException or TimeoutException)
+            if (ex is not LoyaltyStoreException && StoreFaults.TryClassify(ex, out var transient))
             {
-                var transient = ex is not DbException db || db.IsTransient;
                 throw new LoyaltyStoreException($"The loyalty stores could not commit the call's writes: {ex.GetBaseException().Message}; nothing of the call was kept, retry it.", transient, ex);
             }
 
