@@ -143,6 +143,15 @@ internal sealed class ProgramContext
         return (keeper.Replay(member, history, now), history);
     }
 
+    /// <summary>What the earning engine needs of a member: the tier at the evaluated instant, the kept order count and first order, enrolment and birthday.</summary>
+    public static MemberContext EarningContext(MemberRecord member, MemberEvaluationState state, TierEvaluation tier) => new(
+        tier: tier.Tier.Id,
+        tierEarnMultiplier: tier.Benefits.EarnMultiplier,
+        previousOrderCount: state.OrderCount,
+        firstOrderAt: state.FirstOrderAt,
+        enrolledAt: member.EnrolledAt,
+        birthday: member.BirthDate is { } b ? new AnnualDate(b.Month, b.Day) : null);
+
     /// <summary>The member's tier as of an instant: from the kept state, or by replaying the history when the instant is before the state's checkpoint.</summary>
     public async Task<TierEvaluation> TierAsync(MemberRecord member, MemberEvaluationState state, MemberHistory? history, Instant asOf, CancellationToken cancellationToken)
     {

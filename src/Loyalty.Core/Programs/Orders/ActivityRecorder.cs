@@ -76,13 +76,7 @@ internal sealed class ActivityRecorder
             var now = clock.GetCurrentInstant();
             var (state, history) = await program.StateAsync(member, rebuild: attempt >= 2, now, cancellationToken).ConfigureAwait(false);
             var tierAt = await program.TierAsync(member, state, history, activity.OccurredAt, cancellationToken).ConfigureAwait(false);
-            var context = new MemberContext(
-                tier: tierAt.Tier.Id,
-                tierEarnMultiplier: tierAt.Benefits.EarnMultiplier,
-                previousOrderCount: state.OrderCount,
-                firstOrderAt: state.FirstOrderAt,
-                enrolledAt: member.EnrolledAt,
-                birthday: member.BirthDate is { } b ? new AnnualDate(b.Month, b.Day) : null);
+            var context = ProgramContext.EarningContext(member, state, tierAt);
             var current = member;
 
             // The budget reservations, the activity with the member's state, the budget settlement

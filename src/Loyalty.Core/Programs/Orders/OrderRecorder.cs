@@ -97,13 +97,7 @@ internal sealed class OrderRecorder
             var now = clock.GetCurrentInstant();
             var (state, history) = await program.StateAsync(member, rebuild: attempt >= 2, now, cancellationToken).ConfigureAwait(false);
             var tierAtOrder = await program.TierAsync(member, state, history, order.PlacedAt, cancellationToken).ConfigureAwait(false);
-            var context = new MemberContext(
-                tier: tierAtOrder.Tier.Id,
-                tierEarnMultiplier: tierAtOrder.Benefits.EarnMultiplier,
-                previousOrderCount: state.OrderCount,
-                firstOrderAt: state.FirstOrderAt,
-                enrolledAt: member.EnrolledAt,
-                birthday: member.BirthDate is { } b ? new AnnualDate(b.Month, b.Day) : null);
+            var context = ProgramContext.EarningContext(member, state, tierAtOrder);
             var current = member;
 
             // The budget reservations, the order with the member's state, the earn, the budget

@@ -51,13 +51,7 @@ internal sealed class ProgramQueries
         {
             var (state, history) = await program.StateAsync(member, rebuild: false, clock.GetCurrentInstant(), cancellationToken).ConfigureAwait(false);
             var tier = await program.TierAsync(member, state, history, cart.PlacedAt, cancellationToken).ConfigureAwait(false);
-            context = new MemberContext(
-                tier: tier.Tier.Id,
-                tierEarnMultiplier: tier.Benefits.EarnMultiplier,
-                previousOrderCount: state.OrderCount,
-                firstOrderAt: state.FirstOrderAt,
-                enrolledAt: member.EnrolledAt,
-                birthday: member.BirthDate is { } b ? new AnnualDate(b.Month, b.Day) : null);
+            context = ProgramContext.EarningContext(member, state, tier);
             usage = MemberStateKeeper.Usage(state);
         }
 
