@@ -174,6 +174,70 @@ public class EfCoreMaintenanceBenchmarks
         return Check((await Task.WhenAll(workers)).Sum());
     }
 
+    /// <summary>
+    /// A Stopwatch console mode (no BenchmarkDotNet): seeds a throwaway PostgreSQL cluster with
+    /// <paramref name="members"/> members, then times one worker over the whole programme and two
+    /// partitions in parallel, each on a fresh copy of the seed, printing the progress every 20 pages,
+    /// the wall and process CPU time of each night and the load average.
+    /// </summary>
+    public static async Task TimeNightsAsync(int members)
+    {
+        var bench = new EfCoreMaintenanceBenchmarks { Members = members };
+        static string Load() => File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Trim() : "?";
+        var process = System.Diagnostics.Process.GetCurrentProcess();
+        Console.WriteLine($"Maintenance a year later on PostgreSQL (EF Core), {members:N0} members; {Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription}");
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        bench.Seed();
+        Console.WriteLine($"seed: {watch.Elapsed.TotalSeconds:F1} s; load {Load()}");
+        try
+        {
+            foreach (var (name, run) in new (string, Func<IProgress<MaintenanceProgress>, Task<int>>)[]
+            {
+                ("one worker", p => bench.Night(1, p)),
+                ("two partitions in parallel", p => bench.Night(2, p)),
+            })
+            {
+                bench.CopySeed();
+                var load = Load();
+                process.Refresh();
+                var cpu = process.TotalProcessorTime;
+                watch.Restart();
+                var progress = new Progress(watch);
+                var examined = await run(progress);
+                watch.Stop();
+                process.Refresh();
+                Console.WriteLine($"{name}: {watch.Elapsed.TotalSeconds:F1} s wall ({watch.Elapsed.TotalMicroseconds / members:F0} µs/member), {(process.TotalProcessorTime - cpu).TotalSeconds:F1} s CPU of this process (PostgreSQL not counted), {examined:N0} examined; load before {load}, after {Load()}");
+            }
+        }
+        finally
+        {
+            bench.Cleanup();
+        }
+    }
+
+    private async Task<int> Night(int workers, IProgress<MaintenanceProgress> progress)
+    {
+        var tasks = Enumerable.Range(0, workers).Select(i => Task.Run(async () =>
+        {
+            using var scope = provider!.CreateScope();
+            var report = await scope.ServiceProvider.GetRequiredService<LoyaltyProgram>().RunMaintenanceAsync(YearLater, MaintenanceScope.ForPartition(i, workers), progress, CancellationToken.None);
+            return report.MembersExamined;
+        }));
+        return Check((await Task.WhenAll(tasks)).Sum());
+    }
+
+    /// <summary>Prints every 20th page of each partition with the elapsed time.</summary>
+    private sealed class Progress(System.Diagnostics.Stopwatch watch) : IProgress<MaintenanceProgress>
+    {
+        public void Report(MaintenanceProgress value)
+        {
+            if (value.Page % 20 == 0)
+            {
+                Console.WriteLine($"  {watch.Elapsed.TotalSeconds,6:F1} s: partition {value.Partition}, page {value.Page}, {value.MembersExamined:N0} members");
+            }
+        }
+    }
+
     private int Check(int examined) => examined == Members
         ? examined
         : throw new InvalidOperationException($"The night examined {examined} members of {Members}.");

@@ -68,9 +68,13 @@ public class MaintenanceBenchmarks
     /// Times <paramref name="runs"/> paged nights on freshly generated shops with a <see cref="System.Diagnostics.Stopwatch"/>
     /// (generation not timed) and prints each night's wall time, cost per member, allocation and GC counts.
     /// </summary>
-    public static async Task TimeNightsAsync(int members, int runs)
+    /// <param name="members">The members of the shop.</param>
+    /// <param name="runs">The nights, each on a new shop.</param>
+    /// <param name="workers">1: one <c>RunMaintenanceAsync</c> over the whole programme; more: that many partitions run in parallel (as that many workers would).</param>
+    public static async Task TimeNightsAsync(int members, int runs, int workers = 1)
     {
-        Console.WriteLine($"Paged maintenance a year later, in memory, {members:N0} members, {runs} nights; {Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription}, server GC: {System.Runtime.GCSettings.IsServerGC}");
+        Console.WriteLine($"Paged maintenance a year later, in memory, {members:N0} members, {runs} nights, {(workers == 1 ? "one worker" : $"{workers} partitions in parallel")}; {Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription}, server GC: {System.Runtime.GCSettings.IsServerGC}");
+        var process = System.Diagnostics.Process.GetCurrentProcess();
         for (var run = 1; run <= runs; run++)
         {
             var generation = System.Diagnostics.Stopwatch.StartNew();
@@ -82,14 +86,19 @@ public class MaintenanceBenchmarks
             var load = File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Trim() : "?";
             var allocated = GC.GetTotalAllocatedBytes(precise: true);
             var (g0, g1, g2) = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2));
+            process.Refresh();
+            var cpu = process.TotalProcessorTime;
             var night = System.Diagnostics.Stopwatch.StartNew();
-            var report = await shop.Program.RunMaintenanceAsync(YearLater);
+            var reports = await Task.WhenAll(Enumerable.Range(0, workers).Select(i => Task.Run(() => shop.Program.RunMaintenanceAsync(YearLater, MaintenanceScope.ForPartition(i, workers), null, CancellationToken.None))));
             night.Stop();
+            process.Refresh();
+            cpu = process.TotalProcessorTime - cpu;
+            var (examined, expired, changes) = (reports.Sum(r => r.MembersExamined), reports.Sum(r => r.PointsExpired.Value), reports.Sum(r => r.TierChanges.Count));
             allocated = GC.GetTotalAllocatedBytes(precise: true) - allocated;
             Console.WriteLine(
-                $"night {run}: {night.Elapsed.TotalSeconds:F2} s ({night.Elapsed.TotalMicroseconds / members:F1} µs/member), {report.MembersExamined:N0} examined, " +
-                $"{report.PointsExpired.Value:N0} points expired, {report.TierChanges.Count:N0} tier changes; allocated {allocated / (double)members:F0} B/member; " +
-                $"GC gen0/1/2 {GC.CollectionCount(0) - g0}/{GC.CollectionCount(1) - g1}/{GC.CollectionCount(2) - g2}; generation {generation.Elapsed.TotalSeconds:F1} s; load before: {load}");
+                $"night {run}: {night.Elapsed.TotalSeconds:F2} s wall ({night.Elapsed.TotalMicroseconds / members:F1} µs/member), CPU {cpu.TotalSeconds:F2} s ({cpu.TotalMicroseconds / members:F1} µs/member), {examined:N0} examined, " +
+                $"{expired:N0} points expired, {changes:N0} tier changes; allocated {allocated / (double)members:F0} B/member; " +
+                $"GC gen0/1/2 {GC.CollectionCount(0) - g0}/{GC.CollectionCount(1) - g1}/{GC.CollectionCount(2) - g2}; generation {generation.Elapsed.TotalSeconds:F1} s; load before: {load}, after: {(File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Trim() : "?")}");
             provider.Dispose();
         }
     }

@@ -20,10 +20,22 @@ if (args is ["--time-backtest", var orderCount, var memberCount])
 
 // Time whole in-memory nights with a Stopwatch, outside BenchmarkDotNet (a night is one long operation; the
 // figures in results/MaintenanceNight-console.md were taken this way):
-//               dotnet run -c Release --project benchmarks/Loyalty.Core.Benchmarks -- --maintenance-night 1000000 [runs]
+//               dotnet run -c Release --project benchmarks/Loyalty.Core.Benchmarks -- --maintenance-night 1000000 [runs] [workers]
+// (workers: 1 = one call over the whole programme; 2 = partitions 0/2 and 1/2 in parallel, as two workers would run them)
 if (args is ["--maintenance-night", var members, ..] && int.TryParse(members, out var count))
 {
-    await MaintenanceBenchmarks.TimeNightsAsync(count, args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 3);
+    await MaintenanceBenchmarks.TimeNightsAsync(
+        count,
+        args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 3,
+        args.Length > 3 ? int.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture) : 1);
+    return;
+}
+
+// Time the PostgreSQL night (a throwaway cluster, seeded; one worker, then two partitions in parallel):
+//               dotnet run -c Release --project benchmarks/Loyalty.Core.Benchmarks -- --pg-maintenance-night 100000
+if (args is ["--pg-maintenance-night", var pgMembers])
+{
+    await EfCoreMaintenanceBenchmarks.TimeNightsAsync(int.Parse(pgMembers, System.Globalization.CultureInfo.InvariantCulture));
     return;
 }
 

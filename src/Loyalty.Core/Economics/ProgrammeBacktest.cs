@@ -230,6 +230,26 @@ public static class ProgrammeBacktest
         /// </summary>
         public TierStatus? MonthEndStatus { get; set; }
 
+        /// <summary>The number of entries <see cref="MonthEndStatus"/> was evaluated with.</summary>
+        public int EntriesAtMonthEnd { get; set; } = -1;
+
+        /// <summary>
+        /// True when the month-end evaluation at <paramref name="at"/> cannot differ from the last one: no
+        /// entry since it, and neither the grace nor the automatic validity of its status ends by
+        /// <paramref name="at"/> — the only events that move a tier without a new entry (the evaluator's own
+        /// test for a member whose replay meets no event).
+        /// </summary>
+        public bool Unchanged(Instant at)
+        {
+            if (MonthEndStatus is not { } status || EntriesAtMonthEnd != Entries)
+            {
+                return false;
+            }
+
+            var end = status.GraceUntil ?? status.AutomaticValidUntil;
+            return end is null || end.GetValueOrDefault() > at;
+        }
+
         /// <summary>The tier at the last month end (or at the end of the replay).</summary>
         public TierId Tier { get; set; }
 
@@ -525,6 +545,9 @@ public static class ProgrammeBacktest
         private readonly Dictionary<TierId, int> rank;
         private readonly TierMember[] oneMember = new TierMember[1];
         private readonly TierBatchResult[] oneResult = new TierBatchResult[1];
+        private TierMember[] batch = [];
+        private TierBatchResult[] results = [];
+        private int[] dueMembers = [];
         private int position;
         private int currentEvent;
         private long redemptionCounter;
@@ -552,7 +575,11 @@ public static class ProgrammeBacktest
             // The ledger's own account-state cache, sized for the replay (direct-mapped: eight slots a
             // member keep collisions rare), so a write seldom decodes the store's snapshot.
             store = new ReplayLedgerStore(Program, customers, mine.Length + customers);
-            ledger = new PointsLedger(clock, store, options.ToProgramSettings(), Options.Create(ledgerOptions), Math.Max(1_024, customers * 8));
+            ledger = new PointsLedger(clock, store, options.ToProgramSettings(), Options.Create(ledgerOptions), Math.Max(1_024, customers * 8))
+            {
+                // The replay's ledger is private and thrown away: its transactions are not sealed into a hash chain.
+                Chained = false,
+            };
             tiers = new TierEvaluator(candidate.Tiers);
             rewardsByCost = RewardsByCost(candidate);
             rank = candidate.Tiers.Tiers.Select((t, i) => (t.Id, i)).ToDictionary(p => p.Id, p => p.i);
@@ -569,6 +596,9 @@ public static class ProgrammeBacktest
         public List<(int Event, CustomerPurchase Purchase)> Purchases { get; } = [];
 
         public int TotalRedemptions { get; private set; }
+
+        /// <summary>The member evaluations the month ends made (members skipped as unchanged are not counted).</summary>
+        public long MonthEndsEvaluated { get; private set; }
 
         public long TotalRedeemed { get; private set; }
 
@@ -623,26 +653,58 @@ public static class ProgrammeBacktest
         {
             clock.Now = at;
             var counts = new int[candidate.Tiers.Tiers.Count];
-            var batch = new TierMember[MemberList.Count];
-            for (var i = 0; i < batch.Length; i++)
+
+            // Only the members whose tier can have moved since the last month end are evaluated: a new entry, or the
+            // end of the status's validity or grace by this month end. The others keep their tier and their status
+            // (an older evaluation instant is as good a starting point for the next evaluation).
+            var due = 0;
+            if (dueMembers.Length < MemberList.Count)
             {
-                batch[i] = MemberList[i].ToTierMember();
-                if (batch[i].EnrolledAt > at)
+                dueMembers = new int[Math.Max(MemberList.Count, dueMembers.Length * 2)];
+            }
+
+            for (var i = 0; i < MemberList.Count; i++)
+            {
+                if (!MemberList[i].Unchanged(at))
                 {
-                    throw new InvalidOperationException($"Member '{batch[i].MemberId}' enrolled after {at}.");
+                    dueMembers[due++] = i;
                 }
             }
 
-            var results = new TierBatchResult[batch.Length];
-            tiers.EvaluateInto(batch, results, at);
+            if (batch.Length < due)
+            {
+                batch = new TierMember[Math.Max(due, MemberList.Count)];
+                results = new TierBatchResult[batch.Length];
+            }
+
+            for (var k = 0; k < due; k++)
+            {
+                var member = MemberList[dueMembers[k]];
+                batch[k] = member.ToTierMember();
+                if (batch[k].EnrolledAt > at)
+                {
+                    throw new InvalidOperationException($"Member '{batch[k].MemberId}' enrolled after {at}.");
+                }
+            }
+
+            tiers.EvaluateInto(batch.AsSpan(0, due), results.AsSpan(0, due), at);
+            for (var k = 0; k < due; k++)
+            {
+                var member = MemberList[dueMembers[k]];
+                member.MonthEndStatus = results[k].Status;
+                member.EntriesAtMonthEnd = member.Entries;
+                member.Tier = results[k].Tier.Id;
+            }
+
+            batch.AsSpan(0, due).Clear();
+            results.AsSpan(0, due).Clear();
+            MonthEndsEvaluated += due;
             var accounts = new List<(int Member, LiabilityAccount Account)>(MemberList.Count);
             long expired = 0;
-            for (var i = 0; i < batch.Length; i++)
+            for (var i = 0; i < MemberList.Count; i++)
             {
                 var member = MemberList[i];
-                member.MonthEndStatus = results[i].Status;
-                var tier = results[i].Tier.Id;
-                member.Tier = tier;
+                var tier = member.Tier;
                 counts[rank[tier]]++;
                 if (store.Find(member.Id) is not { Head: { } head } data)
                 {

@@ -83,6 +83,13 @@ public sealed partial class PointsLedger
     /// <summary>Account states index their lots once they have this many (tests set 0 to index every state).</summary>
     internal int IndexLotsFrom { get; set; } = AccountState.DefaultIndexFrom;
 
+    /// <summary>
+    /// Whether each transaction is sealed into the account's hash chain (true, always, for a programme's
+    /// ledger). A backtest's private ledger, replayed in memory and thrown away, turns it off: it never
+    /// verifies its chain, and the SHA-256 per transaction was the largest part of its writes.
+    /// </summary>
+    internal bool Chained { get; set; } = true;
+
     /// <summary>The ledger's options (validated).</summary>
     internal LedgerOptions Options => options;
 
@@ -677,7 +684,7 @@ public sealed partial class PointsLedger
                     amount = checked(amount - m.Delta);
                 }
 
-                var tx = LedgerChain.Seal(state, new LedgerTransactionRecord
+                var tx = Seal(state, new LedgerTransactionRecord
                 {
                     ProgramId = settings.ProgramId,
                     MemberId = key.MemberId,
@@ -711,6 +718,8 @@ public sealed partial class PointsLedger
             }
         }
     }
+
+    private LedgerTransactionRecord Seal(AccountState state, LedgerTransactionRecord record) => Chained ? LedgerChain.Seal(state, record) : record;
 
     /// <summary>
     /// The id of an expiry write: <c>expire:{version}:{instant ticks}:{member}</c> — the account's
@@ -814,7 +823,7 @@ public sealed partial class PointsLedger
                 return LedgerResult.Failure(error.Code, error.Message, error.Field);
             }
 
-            var record = LedgerChain.Seal(state, decision.Record!);
+            var record = Chained ? LedgerChain.Seal(state, decision.Record!) : decision.Record!;
             state.Apply(record);
             var result = await AppendAsync(state, expectedVersion, [record], now, cancellationToken).ConfigureAwait(false);
             switch (result.Status)

@@ -108,7 +108,7 @@ public sealed class LoyaltyProgram
         refunds = new RefundRecorder(context);
         queries = new ProgramQueries(context, campaigns);
         var recovery = new PendingStepsRecovery(context, enrolments, campaigns, refunds, activities);
-        maintenance = new MaintenanceRunner(clock, settings, ledger, ledgerStore, members, tiers, metrics, activities.RecordBirthdayAsync, recovery.CompletePendingAsync, recovery.CompletePageAsync);
+        maintenance = new MaintenanceRunner(clock, settings, ledger, ledgerStore, members, tiers, metrics, activities.RecordBirthdayAsync, recovery.CompletePendingAsync, recovery.CompletePageAsync, context.AtomicallyAsync);
     }
 
     /// <summary>The programme's settings.</summary>

@@ -112,6 +112,65 @@ public class ProgrammeBacktestTests
     }
 
     [Fact]
+    public async Task Every_month_end_counts_the_members_per_tier_the_live_programme_gives_at_that_instant()
+    {
+        // Two years of orders: statuses are won, kept without orders, requalified and lost at the end of their
+        // validity, so the month ends that evaluate only the members whose tier can have moved are exercised.
+        // Half the members stop ordering after five months: their statuses run out at the end of their validity
+        // with no new entry (the month ends that skip unchanged members must still see those ends).
+        var stream = Stream(seed: 5, members: 30, orderCount: 320, months: 26, refundShare: 0.1);
+        var stop = At(2026, 8, 1);
+        var orders = stream.Orders.Where(o => o.PlacedAt < stop || int.Parse(o.Member.Value[1..], System.Globalization.CultureInfo.InvariantCulture) % 2 == 1).ToList();
+        var kept = orders.Select(o => o.Id).ToHashSet();
+        var input = new BacktestInput { Orders = orders, Refunds = stream.Refunds.Where(r => kept.Contains(r.OrderId)).ToList(), Enrolments = stream.Enrolments };
+        var backtest = await ProgrammeBacktest.RunAsync(Live(), input, Settings);
+
+        using var h = await new ProgramHarness().ConfigureAsync();
+        var events = input.Enrolments!.Select(e => (At: e.Value, Kind: 0, Key: e.Key.Value))
+            .Concat(input.Orders.Select(o => (At: o.PlacedAt, Kind: 1, Key: o.Id.Value)))
+            .Concat(input.Refunds.Select(r => (At: r.RefundedAt!.Value, Kind: 2, Key: r.RefundId.Value)))
+            .OrderBy(e => e.At).ThenBy(e => e.Kind).ThenBy(e => e.Key, StringComparer.Ordinal)
+            .ToList();
+        var enrolled = new List<MemberId>();
+        var next = 0;
+        foreach (var month in backtest.Months)
+        {
+            var end = Settings.TimeZone.AtStartOfDay(month.Month.PlusMonths(1).OnDayOfMonth(1)).ToInstant();
+            for (; next < events.Count && events[next].At < end; next++)
+            {
+                var e = events[next];
+                h.Clock.Reset(e.At);
+                switch (e.Kind)
+                {
+                    case 0:
+                        (await h.Program.EnrolAsync(new Enrolment(MemberId.From(e.Key)) { EnrolledAt = e.At })).Succeeded.Should().BeTrue();
+                        enrolled.Add(MemberId.From(e.Key));
+                        break;
+                    case 1:
+                        (await h.Program.RecordOrderAsync(input.Orders.Single(o => o.Id.Value == e.Key))).Succeeded.Should().BeTrue();
+                        break;
+                    default:
+                        (await h.Program.RecordRefundAsync(input.Refunds.Single(r => r.RefundId.Value == e.Key))).Succeeded.Should().BeTrue();
+                        break;
+                }
+            }
+
+            h.Clock.Reset(end);
+            var counts = new Dictionary<TierId, int>();
+            foreach (var member in enrolled)
+            {
+                var tier = (await h.Program.GetMemberSummaryAsync(member)).GetValueOrThrow().Tier.Tier.Id;
+                counts[tier] = counts.GetValueOrDefault(tier) + 1;
+            }
+
+            month.MembersPerTier.Where(p => p.Value > 0).Should().BeEquivalentTo(counts, $"the month end of {month.Month}");
+        }
+
+        backtest.Months.Should().HaveCountGreaterThan(20);
+        backtest.Months.Select(m => m.MembersPerTier.Single(p => p.Key == TierId.From("bronze")).Value).Distinct().Should().HaveCountGreaterThan(2, "members move between tiers over the two years");
+    }
+
+    [Fact]
     public async Task The_result_is_the_same_whatever_the_number_of_partitions_replayed_in_parallel()
     {
         var input = Stream(seed: 21, members: 40, orderCount: 600, months: 14, refundShare: 0.2);

@@ -37,6 +37,7 @@ internal sealed class MaintenanceRunner
     private readonly Func<ActivityId, ActivityInput, CancellationToken, Task<Points>> recordBirthday;
     private readonly Func<Instant, MemberPartition, CancellationToken, Task<(int Checked, int Completed)>> completePending;
     private readonly Func<IReadOnlyList<MemberPageEntry>, Instant, CancellationToken, Task<(int Refunds, int Activities)>> completePendingInPage;
+    private readonly Func<Func<CancellationToken, Task<long>>, CancellationToken, Task<long>> atomically;
 
     /// <summary>Creates the runner of one programme (the facade does this).</summary>
     /// <param name="clock">The clock (maintenance never runs ahead of it).</param>
@@ -49,6 +50,7 @@ internal sealed class MaintenanceRunner
     /// <param name="recordBirthday">Records a birthday activity through the programme's activity path and returns the points it earned (zero when none).</param>
     /// <param name="completePending">Completes the steps interrupted calls of the partition's members left undone; returns the orders checked and completed.</param>
     /// <param name="completePendingInPage">Completes the refunds and activities of a page left without their ledger transaction by interrupted calls; returns how many of each.</param>
+    /// <param name="atomically">Runs the expiries of one page as the stores' unit of work (one transaction and one commit per page where the stores share a database).</param>
     public MaintenanceRunner(
         IClock clock,
         Configuration.ProgramSettings settings,
@@ -59,8 +61,10 @@ internal sealed class MaintenanceRunner
         LoyaltyMetrics metrics,
         Func<ActivityId, ActivityInput, CancellationToken, Task<Points>> recordBirthday,
         Func<Instant, MemberPartition, CancellationToken, Task<(int Checked, int Completed)>> completePending,
-        Func<IReadOnlyList<MemberPageEntry>, Instant, CancellationToken, Task<(int Refunds, int Activities)>> completePendingInPage)
+        Func<IReadOnlyList<MemberPageEntry>, Instant, CancellationToken, Task<(int Refunds, int Activities)>> completePendingInPage,
+        Func<Func<CancellationToken, Task<long>>, CancellationToken, Task<long>> atomically)
     {
+        this.atomically = atomically;
         this.completePendingInPage = completePendingInPage;
         this.completePending = completePending;
         this.clock = clock;
@@ -163,21 +167,40 @@ internal sealed class MaintenanceRunner
         var accounts = await ledgerStore.GetAccountsAsync(programId, ids, cancellationToken).ConfigureAwait(false);
         List<int>? reread = null;
         long expiredInPage = 0;
-        for (var i = 0; i < count; i++)
+        var skipped = 0;
+        var firstDue = FirstDue(accounts, asOf);
+        if (firstDue < count)
         {
-            if (accounts[i].Head?.NextExpiryAt is { } due && due <= asOf)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                var (written, points, gaveUp) = await ledger.ExpireAccountAsync(new LedgerAccountKey(programId, ids[i]), asOf, accounts[i], cancellationToken).ConfigureAwait(false);
-                expiredInPage += points;
-                run.Skipped += gaveUp ? 1 : 0;
-                if (written > 0 || gaveUp)
+            // One unit of work for the page's expiries: one commit per page, not one per account, where the
+            // stores share a database. Each append keeps its own version check; a retried page finds its
+            // expiries written (the ids derive from the account's version) and writes nothing twice.
+            expiredInPage = await atomically(
+                async ct =>
                 {
-                    (reread ??= []).Add(i);
-                }
-            }
+                    long points = 0;
+                    skipped = 0;
+                    reread = null;
+                    for (var i = firstDue; i < count; i++)
+                    {
+                        if (accounts[i].Head?.NextExpiryAt is { } due && due <= asOf)
+                        {
+                            ct.ThrowIfCancellationRequested();
+                            var (written, expired, gaveUp) = await ledger.ExpireAccountAsync(new LedgerAccountKey(programId, ids[i]), asOf, accounts[i], ct).ConfigureAwait(false);
+                            points += expired;
+                            skipped += gaveUp ? 1 : 0;
+                            if (written > 0 || gaveUp)
+                            {
+                                (reread ??= []).Add(i);
+                            }
+                        }
+                    }
+
+                    return points;
+                },
+                cancellationToken).ConfigureAwait(false);
         }
 
+        run.Skipped += skipped;
         run.Expired += expiredInPage;
         metrics.Expired(Points.FromInt64(expiredInPage));
 
@@ -261,7 +284,7 @@ internal sealed class MaintenanceRunner
         Array.Clear(tierMembers, 0, examined);
 
         var updates = new List<MemberUpdate>(examined);
-        var changes = new Dictionary<MemberId, Func<MemberRecord, MemberRecord?>>();
+        List<TierStatus>? statuses = null;
         for (var k = 0; k < examined; k++)
         {
             var member = page[slots[k]].Member;
@@ -270,32 +293,23 @@ internal sealed class MaintenanceRunner
             var previous = member.TierStatus?.Tier ?? tiers.EntryTier.Id;
             if (previous != tier)
             {
-                var reason = result.Changes.LastOrDefault(c => c.To == tier).Reason;
-                run.Changes.Add(new MemberTierChange(member.MemberId, previous, tier, reason));
-            }
-
-            if (result.DowngradeWarning)
-            {
-                // The batch result carries no window value: the few members warned are evaluated in full.
-                var evaluation = evaluator.Evaluate(TierInputs.Member(member, histories[slots[k]], currency), asOf);
-                run.Warnings.Add(new DowngradeWarning(member.MemberId, evaluation.Tier.Id, evaluation.ProjectedTier.Id, evaluation.ValidUntil ?? evaluation.ProjectedAt, evaluation.RequalificationProgress));
+                run.Changes.Add(new MemberTierChange(member.MemberId, previous, tier, ChangeReason(result.Changes, tier)));
             }
 
             var status = result.Status;
-            MemberRecord? Change(MemberRecord m)
+            if (result.DowngradeWarning)
             {
-                var next = m with
-                {
-                    TierStatus = m.TierStatus is { } s && s.EvaluatedAt > asOf ? s : status,
-                    LastMaintainedAt = m.LastMaintainedAt is { } last && last > asOf ? last : asOf,
-                };
-                return next == m ? null : next;
+                // The batch result carries no window value: the few members warned are evaluated again, continuing
+                // from the status the batch has just computed as of the same instant (no replay from enrolment);
+                // the evaluator gives the same evaluation as a replay.
+                var evaluation = evaluator.Evaluate(TierInputs.Member(member, histories[slots[k]], currency) with { PriorStatus = status }, asOf);
+                run.Warnings.Add(new DowngradeWarning(member.MemberId, evaluation.Tier.Id, evaluation.ProjectedTier.Id, evaluation.ValidUntil ?? evaluation.ProjectedAt, evaluation.RequalificationProgress));
             }
 
-            if (Change(member) is { } updated)
+            if (Maintained(member, status, asOf) is { } updated)
             {
                 updates.Add(new MemberUpdate(updated with { Version = member.Version + 1 }, member.Version));
-                changes[member.MemberId] = Change;
+                (statuses ??= new List<TierStatus>(examined)).Add(status);
             }
         }
 
@@ -307,10 +321,62 @@ internal sealed class MaintenanceRunner
         }
 
         // A member written meanwhile (an order, a birthday) is re-read and changed again, one by one.
-        foreach (var refused in await members.UpdateMembersAsync(updates, cancellationToken).ConfigureAwait(false))
+        var refusedMembers = await members.UpdateMembersAsync(updates, cancellationToken).ConfigureAwait(false);
+        if (refusedMembers.Count == 0)
         {
-            await UpdateMemberAsync(refused, changes[refused], cancellationToken).ConfigureAwait(false);
+            return;
         }
+
+        var statusOf = new Dictionary<MemberId, TierStatus>(refusedMembers.Count);
+        for (var u = 0; u < updates.Count; u++)
+        {
+            statusOf[updates[u].Member.MemberId] = statuses![u];
+        }
+
+        foreach (var refused in refusedMembers)
+        {
+            var status = statusOf[refused];
+            await UpdateMemberAsync(refused, m => Maintained(m, status, asOf), cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The member with its status and maintenance instant moved to <paramref name="asOf"/> (newer values are kept), or null when that changes nothing.</summary>
+    private static MemberRecord? Maintained(MemberRecord m, TierStatus status, Instant asOf)
+    {
+        var next = m with
+        {
+            TierStatus = m.TierStatus is { } s && s.EvaluatedAt > asOf ? s : status,
+            LastMaintainedAt = m.LastMaintainedAt is { } last && last > asOf ? last : asOf,
+        };
+        return next == m ? null : next;
+    }
+
+    /// <summary>The reason of the last change to <paramref name="tier"/> (the batch lists changes oldest first).</summary>
+    private static TierChangeReason ChangeReason(IReadOnlyList<TierChange> changes, TierId tier)
+    {
+        for (var i = changes.Count - 1; i >= 0; i--)
+        {
+            if (changes[i].To == tier)
+            {
+                return changes[i].Reason;
+            }
+        }
+
+        return default;
+    }
+
+    /// <summary>The first account of the page with points due by <paramref name="asOf"/>, or the page's length when none is.</summary>
+    private static int FirstDue(IReadOnlyList<LedgerAccountSnapshot> accounts, Instant asOf)
+    {
+        for (var i = 0; i < accounts.Count; i++)
+        {
+            if (accounts[i].Head?.NextExpiryAt is { } due && due <= asOf)
+            {
+                return i;
+            }
+        }
+
+        return accounts.Count;
     }
 
     private (ActivityId Id, LocalDate Date, Instant StartsAt)? BirthdayDue(MemberRecord member, MemberHistory history, Instant asOf)

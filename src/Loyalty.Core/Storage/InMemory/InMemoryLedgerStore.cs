@@ -12,9 +12,10 @@ namespace Loyalty.Core.Storage.InMemory;
 /// Each account is guarded by its own lock, so writes on different accounts run in parallel;
 /// transaction ids are reserved programme-wide in the same critical section, so a duplicate id
 /// or a version conflict leaves nothing written. Every member completes synchronously. The accounts
-/// with a dated expiry are indexed by member id per programme (a sorted chunk list updated when an
-/// append gives or takes an account's next expiry), so <see cref="FindAccountsDueAsync"/> pages
-/// through them in one pass: O(log n + accounts walked) per page, never a scan and sort of every account.
+/// that ever had a dated expiry are indexed by member id per programme (a sorted chunk list an account
+/// joins with its first dated lot and stays in), so <see cref="FindAccountsDueAsync"/> pages through
+/// them in one pass, skipping those with nothing dated now: O(log n + accounts walked) per page, never
+/// a scan and sort of every account, and an append never has to take an account out of the index.
 /// </remarks>
 public sealed partial class InMemoryLedgerStore : ILedgerStore
 {
@@ -235,22 +236,19 @@ public sealed partial class InMemoryLedgerStore : ILedgerStore
                 }
             }
 
-            var hadExpiry = data.Head?.NextExpiryAt is not null;
             Volatile.Write(ref data.Head, append.Head);
-            if (hadExpiry != append.Head.NextExpiryAt is not null)
+            if (append.Head.NextExpiryAt is not null && !data.Indexed)
             {
+                // Listed once, when the account first has a dated expiry, and never taken out: an account whose
+                // last dated lot went is skipped by the due check of the walk, and an expiry night that empties
+                // thousands of accounts never shifts the index.
                 var index = expiring.GetOrAdd(programId, static _ => new OrderedIndex<string>(StringComparer.Ordinal));
                 lock (index)
                 {
-                    if (hadExpiry)
-                    {
-                        index.Remove(append.Account.MemberId.Value);
-                    }
-                    else
-                    {
-                        index.Add(append.Account.MemberId.Value);
-                    }
+                    index.Add(append.Account.MemberId.Value);
                 }
+
+                data.Indexed = true;
             }
 
             return new(new LedgerAppendResult(LedgerAppendStatus.Appended, append.Head.Version));
@@ -293,5 +291,8 @@ public sealed partial class InMemoryLedgerStore : ILedgerStore
         public readonly HashSet<TransactionId> OpenHolds = [];
         public readonly Dictionary<TransactionId, List<LedgerTransactionRecord>> Related = [];
         public LedgerAccountHead? Head;
+
+        /// <summary>Whether the account is in its programme's index of accounts with a dated expiry (it stays there).</summary>
+        public bool Indexed;
     }
 }
