@@ -79,6 +79,21 @@ public static class LoyaltyTransferBuilderExtensions
         return builder;
     }
 
+    /// <summary>Re-registers the transfer and household services as scoped, when registered (the stores became scoped).</summary>
+    /// <param name="services">The service collection.</param>
+    internal static void MakeScoped(IServiceCollection services)
+    {
+        if (services.Any(d => d.ServiceType == typeof(PointsTransferService)))
+        {
+            services.Replace(ServiceDescriptor.Scoped(CreateTransfers));
+        }
+
+        if (services.Any(d => d.ServiceType == typeof(HouseholdService)))
+        {
+            services.Replace(ServiceDescriptor.Scoped(CreateHouseholds));
+        }
+    }
+
     private static ServiceLifetime Lifetime(IServiceCollection services) =>
         services.Any(d => d.ServiceType == typeof(IMemberStore) && d.Lifetime == ServiceLifetime.Scoped) ? ServiceLifetime.Scoped : ServiceLifetime.Singleton;
 
