@@ -184,6 +184,36 @@ public sealed class LoyaltyProgramRewardCodeTests
         (await future.Should().ThrowAsync<ArgumentOutOfRangeException>()).Which.Message.Should().StartWith($"asOf ({h.Now + Duration.FromSeconds(1)}) must not be after the clock's current instant ({h.Now}); maintenance works on the past.");
     }
 
+    [Fact]
+    public async Task An_order_receipt_says_when_its_points_expire()
+    {
+        using var h = await HarnessAsync();
+
+        var receipt = await h.OrderAsync("A-1", Alice, 40m);
+
+        var lot = (await h.Ledger.FindTransactionAsync(TransactionId.From("order:A-1")))!;
+        receipt.ExpiresAt.Should().NotBeNull().And.Be(lot.ExpiresAt);
+        receipt.ExpiresAt!.Value.InZone(Paris).Date.Should().BeGreaterThanOrEqualTo(new LocalDate(2027, 3, 2), "points expire 12 months after they are earned");
+        (await h.Program.RecordOrderAsync(Order("A-1", Alice, h.Now, Line("SKU-A-1", 1, 40m)))).Value!.ExpiresAt.Should().Be(receipt.ExpiresAt);
+    }
+
+    [Fact]
+    public void A_lifecycle_is_refused_with_what_to_fix()
+    {
+        var pay = () => PayWithPoints.WithCodeLifecycle(RewardCodeValidity.DaysAfterIssue(30));
+        pay.Should().Throw<ArgumentException>().WithMessage("Reward 'points-pay' is PayWithPoints, which issues no code; a code lifecycle applies to vouchers, discounts, free shipping and gifts. (Parameter 'validity')");
+        var uses = () => Voucher.WithCodeLifecycle(null, uses: 0);
+        uses.Should().Throw<ArgumentOutOfRangeException>().WithMessage("uses must be 1 to 1000, e.g. 1 for a single-use code (was 0). (Parameter 'uses')*");
+        var forever = () => Voucher.WithCodeLifecycle(null, returnPointsOnExpiry: true);
+        forever.Should().Throw<ArgumentException>().WithMessage("Reward 'voucher-5' returns points on expiry but its codes never expire; give a validity (e.g. RewardCodeValidity.DaysAfterIssue(30)) or do not return points. (Parameter 'returnPointsOnExpiry')");
+        var days = () => RewardCodeValidity.DaysAfterIssue(0);
+        days.Should().Throw<ArgumentOutOfRangeException>().WithMessage("days must be 1 to 3660, e.g. 30 for a code usable for a month after issue (was 0). (Parameter 'days')*");
+        var through = () => RewardCodeValidity.Through(default);
+        through.Should().Throw<ArgumentException>().WithMessage("lastDay must be a real date, e.g. 2026-12-31 for codes usable through 31 December; default(LocalDate) is not one. (Parameter 'lastDay')");
+        RewardCodeValidity.Through(new LocalDate(2026, 12, 31)).ExpiresAt(Instant.FromUtc(2026, 6, 1, 0, 0), Paris).Should().Be(Instant.FromUtc(2026, 12, 31, 23, 0));
+        RewardCodeValidity.DaysAfterIssue(30).ToString().Should().Be("30 days after issue");
+    }
+
     private static async Task<ProgramHarness> HarnessAsync()
     {
         var h = new ProgramHarness(replace: s => s.AddSingleton<IRewardCodeGenerator>(new RedemptionCodes()));
