@@ -21,7 +21,7 @@ namespace Loyalty.Core.EntityFrameworkCore;
 /// the store bypasses the change tracker. Like its context, an instance is not thread-safe: use one
 /// per scope. Provider faults are thrown as <see cref="LoyaltyStoreException"/>.</para>
 /// </remarks>
-public sealed class EntityFrameworkRewardCatalogStore : IRewardCatalogStore
+public sealed partial class EntityFrameworkRewardCatalogStore : IRewardCatalogStore
 {
     private const int ClaimAttempts = 16;
     private readonly StoreSession session;

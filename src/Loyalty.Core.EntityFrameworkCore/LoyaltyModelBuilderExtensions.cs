@@ -9,7 +9,7 @@ public static class LoyaltyModelBuilderExtensions
 {
     /// <summary>
     /// Adds the loyalty tables (ledger accounts, transactions, lot movements, lots, holds; members,
-    /// their orders, refunds and activities; earning rule sets; rewards, stock claims and redemptions; consents and the contact history) to the
+    /// their orders, refunds and activities; earning rule sets; rewards, stock claims, redemptions and their codes; points transfers; households; consents and the contact history) to the
     /// model, so that they live in the shop's database, are created by its migrations and commit in
     /// its transactions. Call it from <c>OnModelCreating</c>.
     /// </summary>
@@ -36,6 +36,7 @@ public static class LoyaltyModelBuilderExtensions
         ArgumentNullException.ThrowIfNull(options);
         LedgerModel.Apply(modelBuilder, options);
         ProgramModel.Apply(modelBuilder, options);
+        CodeModel.Apply(modelBuilder, options);
         Engagement.EngagementModel.Apply(modelBuilder, options);
         return modelBuilder;
     }

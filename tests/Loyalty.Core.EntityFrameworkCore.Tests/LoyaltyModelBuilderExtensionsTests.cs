@@ -20,6 +20,8 @@ public sealed class LoyaltyModelBuilderExtensionsTests
             ("loyalty", "club_campaign_budget_reservations"),
             ("loyalty", "club_campaign_budgets"),
             ("loyalty", "club_contact_history"),
+            ("loyalty", "club_household_members"),
+            ("loyalty", "club_households"),
             ("loyalty", "club_ledger_accounts"),
             ("loyalty", "club_ledger_holds"),
             ("loyalty", "club_ledger_lots"),
@@ -31,6 +33,9 @@ public sealed class LoyaltyModelBuilderExtensionsTests
             ("loyalty", "club_member_orders"),
             ("loyalty", "club_member_refunds"),
             ("loyalty", "club_members"),
+            ("loyalty", "club_points_transfers"),
+            ("loyalty", "club_reward_code_uses"),
+            ("loyalty", "club_reward_codes"),
             ("loyalty", "club_reward_redemptions"),
             ("loyalty", "club_reward_stock_claims"),
             ("loyalty", "club_rewards"),
@@ -52,7 +57,7 @@ public sealed class LoyaltyModelBuilderExtensionsTests
 
         // The unique keys that make the programme's writes atomic between racing writers.
         var unique = context.Model.GetEntityTypes().SelectMany(e => e.GetIndexes()).Where(i => i.IsUnique).Select(i => i.GetDatabaseName()).ToList();
-        unique.Should().Contain(["ux_loyalty_members_referral_code", "ux_loyalty_member_refunds_order_sequence", "ux_loyalty_rule_sets_effective_from", "ux_loyalty_reward_stock_claims_unit"]);
+        unique.Should().Contain(["ux_loyalty_members_referral_code", "ux_loyalty_member_refunds_order_sequence", "ux_loyalty_rule_sets_effective_from", "ux_loyalty_reward_stock_claims_unit", "ux_loyalty_reward_codes_redemption", "ux_loyalty_points_transfers_sender_sequence", "ux_loyalty_household_members_slot"]);
         accounts.FindProperty("Version")!.IsConcurrencyToken.Should().BeTrue();
     }
 

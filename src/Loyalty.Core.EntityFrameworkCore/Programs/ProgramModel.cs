@@ -180,6 +180,10 @@ internal static class ProgramModel
             b.Property(r => r.ValidUntil).HasColumnName("valid_until");
             b.Property(r => r.CostToShop).HasColumnName("cost_to_shop");
             b.Property(r => r.CostToShopCurrency).HasColumnName("cost_to_shop_currency").HasMaxLength(3);
+            b.Property(r => r.CodeValidityDays).HasColumnName("code_validity_days");
+            b.Property(r => r.CodeValidThrough).HasColumnName("code_valid_through").HasMaxLength(10);
+            b.Property(r => r.CodeUses).HasColumnName("code_uses");
+            b.Property(r => r.ReturnPointsOnExpiry).HasColumnName("return_points_on_expiry");
         });
 
         modelBuilder.Entity<StockClaimRow>(b =>

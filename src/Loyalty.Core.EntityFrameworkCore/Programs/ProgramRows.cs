@@ -140,6 +140,10 @@ internal sealed class RewardRow
     public long? ValidUntil { get; set; }
     public decimal? CostToShop { get; set; }
     public string? CostToShopCurrency { get; set; }
+    public int? CodeValidityDays { get; set; }
+    public string? CodeValidThrough { get; set; }
+    public int CodeUses { get; set; } = 1;
+    public bool ReturnPointsOnExpiry { get; set; }
 }
 
 /// <summary>One row per unit of stock claimed: unit numbers run from 0 to the stock, so a unique key caps the claims.</summary>

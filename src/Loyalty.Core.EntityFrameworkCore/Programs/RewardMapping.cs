@@ -1,6 +1,7 @@
 using Loyalty.Core.EntityFrameworkCore.Ledger;
 using Loyalty.Core.Primitives;
 using Loyalty.Core.Rewards;
+using NodaTime.Text;
 
 namespace Loyalty.Core.EntityFrameworkCore.Programs;
 
@@ -29,6 +30,10 @@ internal static class RewardMapping
         ValidUntil = LedgerMapping.Ticks(reward.ValidUntil),
         CostToShop = reward.CostToShop?.Amount,
         CostToShopCurrency = reward.CostToShop?.Currency.Code,
+        CodeValidityDays = reward.CodeValidity?.Days,
+        CodeValidThrough = reward.CodeValidity?.LastDay is { } last ? LocalDatePattern.Iso.Format(last) : null,
+        CodeUses = reward.CodeUses,
+        ReturnPointsOnExpiry = reward.ReturnPointsOnExpiry,
     };
 
     public static RewardDefinition ToReward(RewardRow row)
@@ -70,6 +75,14 @@ internal static class RewardMapping
             {
                 reward = reward.WithCostToShop(given);
             }
+        }
+
+        if (row.CodeValidityDays is not null || row.CodeValidThrough is not null || row.CodeUses != 1 || row.ReturnPointsOnExpiry)
+        {
+            var validity = row.CodeValidityDays is { } days ? RewardCodeValidity.DaysAfterIssue(days)
+                : row.CodeValidThrough is { } through ? RewardCodeValidity.Through(LocalDatePattern.Iso.Parse(through).GetValueOrThrow())
+                : null;
+            reward = reward.WithCodeLifecycle(validity, row.CodeUses, row.ReturnPointsOnExpiry);
         }
 
         return reward;

@@ -28,6 +28,25 @@ CREATE TABLE loyalty_contact_history (
 );
 
 
+CREATE TABLE loyalty_household_members (
+    program_id character varying(128) NOT NULL,
+    member_id character varying(128) NOT NULL,
+    household_id character varying(128) NOT NULL,
+    slot integer NOT NULL,
+    joined_at bigint NOT NULL,
+    CONSTRAINT "PK_loyalty_household_members" PRIMARY KEY (program_id, member_id)
+);
+
+
+CREATE TABLE loyalty_households (
+    program_id character varying(128) NOT NULL,
+    household_id character varying(128) NOT NULL,
+    owner_id character varying(128) NOT NULL,
+    created_at bigint NOT NULL,
+    CONSTRAINT "PK_loyalty_households" PRIMARY KEY (program_id, household_id)
+);
+
+
 CREATE TABLE loyalty_ledger_accounts (
     program_id character varying(128) NOT NULL,
     member_id character varying(128) NOT NULL,
@@ -140,6 +159,51 @@ CREATE TABLE loyalty_members (
 );
 
 
+CREATE TABLE loyalty_points_transfers (
+    program_id character varying(128) NOT NULL,
+    transfer_id character varying(128) NOT NULL,
+    sender_id character varying(128) NOT NULL,
+    recipient_id character varying(128) NOT NULL,
+    sequence bigint NOT NULL,
+    points bigint NOT NULL,
+    message character varying(280),
+    transferred_at bigint NOT NULL,
+    status integer NOT NULL,
+    legs_json text NOT NULL,
+    CONSTRAINT "PK_loyalty_points_transfers" PRIMARY KEY (program_id, transfer_id)
+);
+
+
+CREATE TABLE loyalty_reward_code_uses (
+    program_id character varying(128) NOT NULL,
+    code character varying(64) NOT NULL,
+    order_id character varying(128) NOT NULL,
+    used_at bigint NOT NULL,
+    CONSTRAINT "PK_loyalty_reward_code_uses" PRIMARY KEY (program_id, code, order_id)
+);
+
+
+CREATE TABLE loyalty_reward_codes (
+    program_id character varying(128) NOT NULL,
+    code character varying(64) NOT NULL,
+    redemption_id character varying(128) NOT NULL,
+    member_id character varying(128) NOT NULL,
+    reward_id character varying(128) NOT NULL,
+    kind integer NOT NULL,
+    benefit character varying(256) NOT NULL,
+    points_spent bigint NOT NULL,
+    issued_at bigint NOT NULL,
+    expires_at bigint NOT NULL,
+    max_uses integer NOT NULL,
+    uses integer NOT NULL,
+    return_points_on_expiry boolean NOT NULL,
+    status integer NOT NULL,
+    closed_at bigint,
+    points_returned bigint NOT NULL,
+    CONSTRAINT "PK_loyalty_reward_codes" PRIMARY KEY (program_id, code)
+);
+
+
 CREATE TABLE loyalty_reward_redemptions (
     program_id character varying(128) NOT NULL,
     redemption_id character varying(128) NOT NULL,
@@ -188,6 +252,10 @@ CREATE TABLE loyalty_rewards (
     valid_until bigint,
     cost_to_shop numeric,
     cost_to_shop_currency character varying(3),
+    code_validity_days integer,
+    code_valid_through character varying(10),
+    code_uses integer NOT NULL,
+    return_points_on_expiry boolean NOT NULL,
     CONSTRAINT "PK_loyalty_rewards" PRIMARY KEY (program_id, reward_id)
 );
 
@@ -285,6 +353,9 @@ CREATE TABLE loyalty_ledger_movements (
 CREATE INDEX ix_loyalty_contact_history_member ON loyalty_contact_history (program_id, member_id, sent_at);
 
 
+CREATE UNIQUE INDEX ux_loyalty_household_members_slot ON loyalty_household_members (program_id, household_id, slot);
+
+
 CREATE INDEX ix_loyalty_ledger_accounts_expiry ON loyalty_ledger_accounts (program_id, next_expiry_at);
 
 
@@ -316,6 +387,24 @@ CREATE INDEX ix_loyalty_members_partition ON loyalty_members (program_id, partit
 
 
 CREATE UNIQUE INDEX ux_loyalty_members_referral_code ON loyalty_members (program_id, referral_code);
+
+
+CREATE INDEX ix_loyalty_points_transfers_recipient ON loyalty_points_transfers (program_id, recipient_id);
+
+
+CREATE INDEX ix_loyalty_points_transfers_sender ON loyalty_points_transfers (program_id, sender_id, transferred_at);
+
+
+CREATE UNIQUE INDEX ux_loyalty_points_transfers_sender_sequence ON loyalty_points_transfers (program_id, sender_id, sequence);
+
+
+CREATE INDEX ix_loyalty_reward_codes_due ON loyalty_reward_codes (program_id, status, expires_at, code);
+
+
+CREATE INDEX ix_loyalty_reward_codes_member ON loyalty_reward_codes (program_id, member_id);
+
+
+CREATE UNIQUE INDEX ux_loyalty_reward_codes_redemption ON loyalty_reward_codes (program_id, redemption_id);
 
 
 CREATE INDEX ix_loyalty_reward_redemptions_member ON loyalty_reward_redemptions (program_id, member_id, redeemed_at);

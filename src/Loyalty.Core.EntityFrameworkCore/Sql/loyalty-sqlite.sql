@@ -28,6 +28,25 @@ CREATE TABLE "loyalty_contact_history" (
 );
 
 
+CREATE TABLE "loyalty_household_members" (
+    "program_id" TEXT NOT NULL,
+    "member_id" TEXT NOT NULL,
+    "household_id" TEXT NOT NULL,
+    "slot" INTEGER NOT NULL,
+    "joined_at" INTEGER NOT NULL,
+    CONSTRAINT "PK_loyalty_household_members" PRIMARY KEY ("program_id", "member_id")
+);
+
+
+CREATE TABLE "loyalty_households" (
+    "program_id" TEXT NOT NULL,
+    "household_id" TEXT NOT NULL,
+    "owner_id" TEXT NOT NULL,
+    "created_at" INTEGER NOT NULL,
+    CONSTRAINT "PK_loyalty_households" PRIMARY KEY ("program_id", "household_id")
+);
+
+
 CREATE TABLE "loyalty_ledger_accounts" (
     "program_id" TEXT NOT NULL,
     "member_id" TEXT NOT NULL,
@@ -140,6 +159,51 @@ CREATE TABLE "loyalty_members" (
 );
 
 
+CREATE TABLE "loyalty_points_transfers" (
+    "program_id" TEXT NOT NULL,
+    "transfer_id" TEXT NOT NULL,
+    "sender_id" TEXT NOT NULL,
+    "recipient_id" TEXT NOT NULL,
+    "sequence" INTEGER NOT NULL,
+    "points" INTEGER NOT NULL,
+    "message" TEXT NULL,
+    "transferred_at" INTEGER NOT NULL,
+    "status" INTEGER NOT NULL,
+    "legs_json" TEXT NOT NULL,
+    CONSTRAINT "PK_loyalty_points_transfers" PRIMARY KEY ("program_id", "transfer_id")
+);
+
+
+CREATE TABLE "loyalty_reward_code_uses" (
+    "program_id" TEXT NOT NULL,
+    "code" TEXT NOT NULL,
+    "order_id" TEXT NOT NULL,
+    "used_at" INTEGER NOT NULL,
+    CONSTRAINT "PK_loyalty_reward_code_uses" PRIMARY KEY ("program_id", "code", "order_id")
+);
+
+
+CREATE TABLE "loyalty_reward_codes" (
+    "program_id" TEXT NOT NULL,
+    "code" TEXT NOT NULL,
+    "redemption_id" TEXT NOT NULL,
+    "member_id" TEXT NOT NULL,
+    "reward_id" TEXT NOT NULL,
+    "kind" INTEGER NOT NULL,
+    "benefit" TEXT NOT NULL,
+    "points_spent" INTEGER NOT NULL,
+    "issued_at" INTEGER NOT NULL,
+    "expires_at" INTEGER NOT NULL,
+    "max_uses" INTEGER NOT NULL,
+    "uses" INTEGER NOT NULL,
+    "return_points_on_expiry" INTEGER NOT NULL,
+    "status" INTEGER NOT NULL,
+    "closed_at" INTEGER NULL,
+    "points_returned" INTEGER NOT NULL,
+    CONSTRAINT "PK_loyalty_reward_codes" PRIMARY KEY ("program_id", "code")
+);
+
+
 CREATE TABLE "loyalty_reward_redemptions" (
     "program_id" TEXT NOT NULL,
     "redemption_id" TEXT NOT NULL,
@@ -188,6 +252,10 @@ CREATE TABLE "loyalty_rewards" (
     "valid_until" INTEGER NULL,
     "cost_to_shop" TEXT NULL,
     "cost_to_shop_currency" TEXT NULL,
+    "code_validity_days" INTEGER NULL,
+    "code_valid_through" TEXT NULL,
+    "code_uses" INTEGER NOT NULL,
+    "return_points_on_expiry" INTEGER NOT NULL,
     CONSTRAINT "PK_loyalty_rewards" PRIMARY KEY ("program_id", "reward_id")
 );
 
@@ -285,6 +353,9 @@ CREATE TABLE "loyalty_ledger_movements" (
 CREATE INDEX "ix_loyalty_contact_history_member" ON "loyalty_contact_history" ("program_id", "member_id", "sent_at");
 
 
+CREATE UNIQUE INDEX "ux_loyalty_household_members_slot" ON "loyalty_household_members" ("program_id", "household_id", "slot");
+
+
 CREATE INDEX "ix_loyalty_ledger_accounts_expiry" ON "loyalty_ledger_accounts" ("program_id", "next_expiry_at");
 
 
@@ -316,6 +387,24 @@ CREATE INDEX "ix_loyalty_members_partition" ON "loyalty_members" ("program_id", 
 
 
 CREATE UNIQUE INDEX "ux_loyalty_members_referral_code" ON "loyalty_members" ("program_id", "referral_code");
+
+
+CREATE INDEX "ix_loyalty_points_transfers_recipient" ON "loyalty_points_transfers" ("program_id", "recipient_id");
+
+
+CREATE INDEX "ix_loyalty_points_transfers_sender" ON "loyalty_points_transfers" ("program_id", "sender_id", "transferred_at");
+
+
+CREATE UNIQUE INDEX "ux_loyalty_points_transfers_sender_sequence" ON "loyalty_points_transfers" ("program_id", "sender_id", "sequence");
+
+
+CREATE INDEX "ix_loyalty_reward_codes_due" ON "loyalty_reward_codes" ("program_id", "status", "expires_at", "code");
+
+
+CREATE INDEX "ix_loyalty_reward_codes_member" ON "loyalty_reward_codes" ("program_id", "member_id");
+
+
+CREATE UNIQUE INDEX "ux_loyalty_reward_codes_redemption" ON "loyalty_reward_codes" ("program_id", "redemption_id");
 
 
 CREATE INDEX "ix_loyalty_reward_redemptions_member" ON "loyalty_reward_redemptions" ("program_id", "member_id", "redeemed_at");

@@ -58,6 +58,8 @@ public sealed class LoyaltyBuilder
             Services.Replace(ServiceDescriptor.Scoped(LoyaltyEngagementBuilderExtensions.CreateService));
         }
 
+        LoyaltyTransferBuilderExtensions.MakeScoped(Services);
+
         return this;
     }
 

@@ -20,6 +20,15 @@ internal static class DerivedIds
 
     public static TransactionId RedemptionCancel(Rewards.RedemptionId redemption) => Make("redeem-cancel", redemption.Value);
 
+    public static TransactionId RedemptionExpired(Rewards.RedemptionId redemption) => Make("redeem-expired", redemption.Value);
+
+    public static TransactionId TransferOut(Transfers.TransferId transfer) => Make("transfer-out", transfer.Value);
+
+    public static TransactionId TransferIn(Transfers.TransferId transfer, int leg) => Make("transfer-in" + leg.ToString(System.Globalization.CultureInfo.InvariantCulture), transfer.Value);
+
+    /// <summary>A step of a pooled redemption for one household member: <c>household-{step}:{redemption}/{member}</c>.</summary>
+    public static TransactionId Household(string step, Rewards.RedemptionId redemption, MemberId member) => Make("household-" + step, redemption.Value + "/" + member.Value);
+
     public static TransactionId Hold(OrderId order) => Make("hold", order.Value);
 
     public static TransactionId Capture(OrderId order) => Make("capture", order.Value);

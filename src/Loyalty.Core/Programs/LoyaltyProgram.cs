@@ -259,7 +259,7 @@ public sealed class LoyaltyProgram
     /// </summary>
     /// <param name="redemptionId">The redemption.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
-    /// <returns>The cancelled receipt, or <see cref="LoyaltyErrorCode.RedemptionNotFound"/>.</returns>
+    /// <returns>The cancelled receipt, or <see cref="LoyaltyErrorCode.RedemptionNotFound"/>, or <see cref="LoyaltyErrorCode.RewardCodeUsed"/> when an order used its code (<see cref="LoyaltyErrorCode.RewardCodeExpired"/> when its code expired and gave the points back). Its code is voided.</returns>
     /// <exception cref="ArgumentException"><paramref name="redemptionId"/> is default.</exception>
     public Task<LoyaltyResult<RewardRedemption>> CancelRedemptionAsync(RedemptionId redemptionId, CancellationToken cancellationToken = default) =>
         rewardDesk.CancelRedemptionAsync(redemptionId, cancellationToken);
@@ -299,6 +299,51 @@ public sealed class LoyaltyProgram
     /// <exception cref="ArgumentException">An id is default.</exception>
     public Task<LoyaltyResult<HoldSettlement>> ReleaseHeldPointsAsync(MemberId memberId, OrderId orderId, CancellationToken cancellationToken = default) =>
         rewardDesk.ReleaseHeldPointsAsync(memberId, orderId, cancellationToken);
+
+    // ---------------------------------------------------------------- reward codes
+
+    /// <summary>
+    /// Whether a reward code can be used by a member for an order (the checkout's check before
+    /// payment): the code must be the member's, issued, before its expiry and with a use left; a code
+    /// the order already used is valid for that order. Writes nothing.
+    /// </summary>
+    /// <param name="code">The code the member typed, as printed on the redemption receipt.</param>
+    /// <param name="memberId">The member at checkout.</param>
+    /// <param name="orderId">The order being paid.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The code with its benefit, expiry and uses left, or <see cref="LoyaltyErrorCode.RewardCodeNotFound"/>, <see cref="LoyaltyErrorCode.RewardCodeNotForMember"/>, <see cref="LoyaltyErrorCode.RewardCodeExpired"/>, <see cref="LoyaltyErrorCode.RewardCodeUsed"/> or <see cref="LoyaltyErrorCode.RewardCodeCancelled"/>.</returns>
+    /// <exception cref="ArgumentException"><paramref name="code"/> is empty or an id is default.</exception>
+    /// <exception cref="NotSupportedException">The catalogue store keeps no codes (it is not an <see cref="IRewardCodeStore"/>).</exception>
+    public Task<LoyaltyResult<RewardCodeCheck>> ValidateCodeAsync(string code, MemberId memberId, OrderId orderId, CancellationToken cancellationToken = default) =>
+        rewardDesk.Codes.ValidateAsync(code, memberId, orderId, cancellationToken);
+
+    /// <summary>
+    /// Uses a reward code for an order (when the order is placed): one use is recorded, atomically,
+    /// so a single-use code is used by exactly one of several racing checkouts. Consuming again for the
+    /// same order is a repeat.
+    /// </summary>
+    /// <param name="code">The code.</param>
+    /// <param name="memberId">The member.</param>
+    /// <param name="orderId">The order, the use's idempotency key.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The code after the use and the use, or the refusals of <see cref="ValidateCodeAsync"/>.</returns>
+    /// <exception cref="ArgumentException"><paramref name="code"/> is empty or an id is default.</exception>
+    /// <exception cref="NotSupportedException">The catalogue store keeps no codes.</exception>
+    public Task<LoyaltyResult<RewardCodeCheck>> ConsumeCodeAsync(string code, MemberId memberId, OrderId orderId, CancellationToken cancellationToken = default) =>
+        rewardDesk.Codes.ConsumeAsync(code, memberId, orderId, cancellationToken);
+
+    /// <summary>
+    /// Reward code maintenance as of an instant (run it with the nightly maintenance): every issued code
+    /// past its expiry turns expired; one never used whose reward returns points on expiry first gives
+    /// its points back into the lots they came from (with their expiry). Safe to re-run: a code expires,
+    /// and its points come back, exactly once.
+    /// </summary>
+    /// <param name="asOf">The instant; not after the clock's current instant.</param>
+    /// <param name="cancellationToken">Cancels the run between codes.</param>
+    /// <returns>What the run did.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="asOf"/> is in the future.</exception>
+    public Task<RewardCodeExpiryReport> ExpireRewardCodesAsync(Instant asOf, CancellationToken cancellationToken = default) =>
+        rewardDesk.Codes.ExpireAsync(asOf, cancellationToken);
 
     // ---------------------------------------------------------------- maintenance
 

@@ -92,6 +92,51 @@ public enum LoyaltyErrorCode
 
     /// <summary>An order paid partly with points does not match the points captured from its hold (<see cref="Earning.EarningOrder.PaidWithPoints"/> against the hold's value).</summary>
     PaymentDoesNotMatchHold = 29,
+
+    /// <summary>No reward code of the programme has this text.</summary>
+    RewardCodeNotFound = 30,
+
+    /// <summary>The reward code was issued to another member.</summary>
+    RewardCodeNotForMember = 31,
+
+    /// <summary>The reward code reached its expiry.</summary>
+    RewardCodeExpired = 32,
+
+    /// <summary>The reward code was used by as many orders as it allows (or, when cancelling its redemption, by an order).</summary>
+    RewardCodeUsed = 33,
+
+    /// <summary>The reward code was voided with its cancelled redemption.</summary>
+    RewardCodeCancelled = 34,
+
+    /// <summary>A member cannot transfer points to themselves.</summary>
+    TransferToSelf = 35,
+
+    /// <summary>The member receiving a transfer is not enrolled.</summary>
+    TransferRecipientNotFound = 36,
+
+    /// <summary>The transfer is above the most points one transfer may move.</summary>
+    TransferAboveLimit = 37,
+
+    /// <summary>The transfer would take the sender over the most points they may transfer in the period.</summary>
+    TransferPeriodLimitReached = 38,
+
+    /// <summary>No household has this id.</summary>
+    HouseholdNotFound = 39,
+
+    /// <summary>The member already belongs to a household.</summary>
+    AlreadyInHousehold = 40,
+
+    /// <summary>The member belongs to no household (or not to this one).</summary>
+    NotInHousehold = 41,
+
+    /// <summary>The household has as many members as allowed.</summary>
+    HouseholdFull = 42,
+
+    /// <summary>The household's owner cannot leave while other members remain.</summary>
+    HouseholdOwnerCannotLeave = 43,
+
+    /// <summary>The transfer is below the fewest points one transfer may move.</summary>
+    TransferBelowMinimum = 44,
 }
 
 /// <summary>A business outcome that stopped a call, with a message for logs and support.</summary>

@@ -71,6 +71,13 @@ public sealed record OrderReceipt
     /// <summary>When the points become spendable (the end of the return window), or null when nothing was earned.</summary>
     public Instant? AvailableAt { get; init; }
 
+    /// <summary>
+    /// When the points expire: the expiry of the order's lot in the ledger, under the programme's expiry
+    /// policy (rolling or calendar) when the order was recorded; null when nothing was earned or the lot
+    /// has no fixed expiry (no expiry, or the inactivity policy, where the member's next activity moves it).
+    /// </summary>
+    public Instant? ExpiresAt { get; init; }
+
     /// <summary>The rule set version applied (the one in force when the order was placed).</summary>
     public required string RuleSetVersion { get; init; }
 

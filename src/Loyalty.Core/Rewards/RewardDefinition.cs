@@ -43,6 +43,9 @@ public sealed class RewardDefinition
         ValidFrom = other.ValidFrom;
         ValidUntil = other.ValidUntil;
         CostToShopGiven = other.CostToShopGiven;
+        CodeValidity = other.CodeValidity;
+        CodeUses = other.CodeUses;
+        ReturnPointsOnExpiry = other.ReturnPointsOnExpiry;
     }
 
     /// <summary>The reward's id, unique in its catalogue.</summary>
@@ -90,6 +93,45 @@ public sealed class RewardDefinition
     public Money? CostToShop => CostToShopGiven ?? (Kind == RewardKind.AmountOffVoucher ? AmountOff : null);
 
     private Money? CostToShopGiven { get; init; }
+
+    /// <summary>How long a redemption's code can be used, or null when it never expires (the default).</summary>
+    public RewardCodeValidity? CodeValidity { get; private init; }
+
+    /// <summary>How many orders may use one redemption's code; 1 (single use) by default.</summary>
+    public int CodeUses { get; private init; } = 1;
+
+    /// <summary>Whether a code that expires without any use gives its points back (through maintenance); false by default.</summary>
+    public bool ReturnPointsOnExpiry { get; private init; }
+
+    /// <summary>
+    /// A copy whose redemption codes can be used for <paramref name="validity"/>, by
+    /// <paramref name="uses"/> orders, and give their points back when they expire unused if
+    /// <paramref name="returnPointsOnExpiry"/>.
+    /// </summary>
+    /// <param name="validity">How long a code can be used, or null for never expiring.</param>
+    /// <param name="uses">How many orders may use one code, 1 to 1,000; 1 is single use.</param>
+    /// <param name="returnPointsOnExpiry">Whether an expired code never used gives its points back; needs a validity.</param>
+    /// <returns>The copy.</returns>
+    /// <exception cref="ArgumentException">The reward is <see cref="RewardKind.PayWithPoints"/> (it has no code), <paramref name="uses"/> is out of range, or points are to be returned from codes that never expire.</exception>
+    public RewardDefinition WithCodeLifecycle(RewardCodeValidity? validity, int uses = 1, bool returnPointsOnExpiry = false)
+    {
+        if (Kind == RewardKind.PayWithPoints)
+        {
+            throw new ArgumentException($"Reward '{Id}' is PayWithPoints, which issues no code; a code lifecycle applies to vouchers, discounts, free shipping and gifts.", nameof(validity));
+        }
+
+        if (uses is < 1 or > 1000)
+        {
+            throw new ArgumentOutOfRangeException(nameof(uses), uses, $"uses must be 1 to 1000, e.g. 1 for a single-use code (was {uses.ToString(CultureInfo.InvariantCulture)}).");
+        }
+
+        if (returnPointsOnExpiry && validity is null)
+        {
+            throw new ArgumentException($"Reward '{Id}' returns points on expiry but its codes never expire; give a validity (e.g. RewardCodeValidity.DaysAfterIssue(30)) or do not return points.", nameof(returnPointsOnExpiry));
+        }
+
+        return new RewardDefinition(this) { CodeValidity = validity, CodeUses = uses, ReturnPointsOnExpiry = returnPointsOnExpiry };
+    }
 
     /// <summary>A copy whose redemption costs the shop <paramref name="cost"/> (e.g. a gift's cost price, or the average discount a percentage reward gives).</summary>
     /// <param name="cost">The cost of one redemption to the shop, 0 or more.</param>

@@ -84,6 +84,8 @@ public sealed class ProgramHarness : IDisposable
 
     public LoyaltyProgram Program { get; }
 
+    public IServiceProvider Services => provider;
+
     public IMemberStore Members => provider.GetRequiredService<IMemberStore>();
 
     public IRewardCatalogStore Rewards => provider.GetRequiredService<IRewardCatalogStore>();

@@ -176,7 +176,7 @@ internal sealed class OrderRecorder
             return Conflict<OrderReceipt>(OrderConflict(record, incoming), FieldOf(Fingerprint.FirstDifference(record.Order, incoming)));
         }
 
-        Instant? availableAt = null;
+        Instant? availableAt = null, expiresAt = null;
         if (record.Earning.Total.IsPositive)
         {
             var earned = await ledger.EarnAsync(program.OrderEarn(record), cancellationToken).ConfigureAwait(false);
@@ -186,6 +186,7 @@ internal sealed class OrderRecorder
             }
 
             availableAt = earned.Transaction!.AvailableAt;
+            expiresAt = earned.Transaction.ExpiresAt;
             if (!earned.IsRepeat)
             {
                 metrics.Earned(record.Earning.Total);
@@ -213,6 +214,7 @@ internal sealed class OrderRecorder
                 MemberId = record.MemberId,
                 Points = record.Earning.Total,
                 AvailableAt = availableAt,
+                ExpiresAt = expiresAt,
                 RuleSetVersion = record.Earning.RuleSetVersion,
                 Explanation = Explanations.For(record.Earning, ruleSet),
                 Earning = record.Earning,

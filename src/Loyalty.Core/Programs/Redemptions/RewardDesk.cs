@@ -22,10 +22,10 @@ internal sealed class RewardDesk
     private readonly IMemberStore members;
     private readonly IRewardCatalogStore rewards;
     private readonly ILedgerStore ledgerStore;
-    private readonly IRewardCodeGenerator rewardCodes;
     private readonly LoyaltyMetrics metrics;
     private readonly ProgramId programId;
     private readonly Currency currency;
+    private readonly RewardCodeDesk codes;
 
     /// <summary>Creates the capability over the programme's shared context (the facade does this).</summary>
     public RewardDesk(ProgramContext program)
@@ -36,11 +36,14 @@ internal sealed class RewardDesk
         members = program.Members;
         rewards = program.Rewards;
         ledgerStore = program.LedgerStore;
-        rewardCodes = program.RewardCodes;
         metrics = program.Metrics;
         programId = program.ProgramId;
         currency = program.Currency;
+        codes = new RewardCodeDesk(program);
     }
+
+    /// <summary>The codes of the redemptions.</summary>
+    public RewardCodeDesk Codes => codes;
 
     /// <summary>The work behind <see cref="LoyaltyProgram.PublishRewardAsync"/>.</summary>
     public async Task<RewardCatalog> PublishRewardAsync(RewardDefinition reward, CancellationToken cancellationToken = default)
@@ -129,8 +132,7 @@ internal sealed class RewardDesk
                         : FromLedger<RewardRedemption>(spent);
                 }
 
-                var code = rewardCodes.Generate(reward, memberId, redemptionId);
-                CheckCode(code);
+                var code = await codes.IssueAsync(reward, memberId, redemptionId, spent.Transaction!.RecordedAt, ct).ConfigureAwait(false);
                 var redemption = new RewardRedemption
                 {
                     ProgramId = programId,
@@ -172,6 +174,11 @@ internal sealed class RewardDesk
             async ct =>
             {
                 var wasCancelled = redemption.Status == RedemptionStatus.Cancelled;
+                if (!wasCancelled && await codes.VoidAsync(redemption, clock.GetCurrentInstant(), ct).ConfigureAwait(false) is { } refusal)
+                {
+                    return LoyaltyResult<RewardRedemption>.Failure(refusal.Code, refusal.Message);
+                }
+
                 var reversal = await ledger.ReverseAsync(
                     new ReversePoints(DerivedIds.RedemptionCancel(redemptionId), redemption.MemberId, redemption.LedgerTransactionId, redemption.PointsSpent) { Reason = "redemption cancelled" },
                     ct).ConfigureAwait(false);
@@ -321,13 +328,5 @@ internal sealed class RewardDesk
         }
 
         return (reward, null);
-    }
-
-    private static void CheckCode(string code)
-    {
-        if (string.IsNullOrWhiteSpace(code) || code.Length > 64 || code.Any(char.IsControl))
-        {
-            throw new InvalidOperationException($"The reward code generator returned \"{code}\"; a code must be 1 to 64 characters without control characters.");
-        }
     }
 }
