@@ -172,7 +172,7 @@ public sealed partial class InMemoryLedgerStore : ILedgerStore
         lock (data)
         {
             var current = data.Head?.Version ?? 0;
-            if (current != append.ExpectedVersion)
+            if (data.Retired || current != append.ExpectedVersion)
             {
                 return new(new LedgerAppendResult(LedgerAppendStatus.VersionConflict, current));
             }
@@ -293,5 +293,8 @@ public sealed partial class InMemoryLedgerStore : ILedgerStore
         public readonly HashSet<TransactionId> OpenHolds = [];
         public readonly Dictionary<TransactionId, List<LedgerTransactionRecord>> Related = [];
         public LedgerAccountHead? Head;
+
+        /// <summary>Set when the account was re-keyed (data rights) and removed: a writer holding it re-reads.</summary>
+        public bool Retired;
     }
 }

@@ -10,7 +10,7 @@ namespace Loyalty.Core.Storage.InMemory;
 /// samples and single-process shops that accept losing state on restart.
 /// </summary>
 /// <remarks>One lock guards the store; every member completes synchronously.</remarks>
-public sealed class InMemoryRewardCatalogStore : IRewardCatalogStore
+public sealed partial class InMemoryRewardCatalogStore : IRewardCatalogStore
 {
     private readonly object gate = new();
     private readonly Dictionary<ProgramId, RewardCatalog> catalogs = [];
