@@ -102,7 +102,7 @@ public sealed record InactiveMember(MemberId MemberId, Instant LastActiveAt);
 /// <param name="Cutoff">Members last active before this instant are listed: the retention period before the as-of instant, in the programme's time zone.</param>
 /// <param name="Members">The inactive members of the page, in page order.</param>
 /// <param name="ContinueAfter">Pass as <c>after</c> for the next page, or null at the end.</param>
-/// <param name="Examined">The members examined for this page.</param>
+/// <param name="Examined">The members examined for this page (erased members, kept under their pseudonyms, are skipped and not counted).</param>
 public sealed record RetentionPage(Instant Cutoff, IReadOnlyList<InactiveMember> Members, MemberId? ContinueAfter, int Examined);
 
 /// <summary>What a retention run erased.</summary>

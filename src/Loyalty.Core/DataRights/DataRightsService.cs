@@ -174,7 +174,7 @@ public sealed class DataRightsService
         var writer = new Utf8JsonWriter(destination, new JsonWriterOptions { Indented = false });
         await using (writer.ConfigureAwait(false))
         {
-            var export = new MemberDataExport(settings.ProgramId, memberId, writer, destination);
+            var export = new MemberDataExport(settings.ProgramId, memberId, writer, destination, await RedactionsAsync(memberId, cancellationToken).ConfigureAwait(false));
             writer.WriteStartObject();
             writer.WriteString("format", ExportFormat);
             writer.WriteNumber("version", ExportVersion);
@@ -249,6 +249,7 @@ public sealed class DataRightsService
             return await RecordAsync(request, action, null, DataRightsStatus.UnknownMember, 0, Unknown(memberId), new Dictionary<string, int>(), null, cancellationToken).ConfigureAwait(false);
         }
 
+        var referrer = (await members.GetMemberAsync(settings.ProgramId, memberId, cancellationToken).ConfigureAwait(false))?.ReferredBy;
         var sections = new Dictionary<string, int>(StringComparer.Ordinal);
         var rewrite = MemberDataRewrite.ForErasure(settings.ProgramId, memberId);
         for (var attempt = 1; ; attempt++)
@@ -272,15 +273,22 @@ public sealed class DataRightsService
                 break;
             }
 
-            if (outcome.Status != MemberRewriteStatus.Conflict)
-            {
-                // A write of the member landed after its store was rewritten (an order's ledger step
-                // after the order was erased): erase it in turn, under another pseudonym. After a
-                // conflict the same rewrite resumes, so that what was rewritten keeps one pseudonym.
-                rewrite = MemberDataRewrite.ForErasure(settings.ProgramId, memberId);
-            }
+            // A write of the member landed after its store was rewritten (an order's ledger step after
+            // the order was erased), or a store refused for a concurrent change: go again under another
+            // member pseudonym (rows already rewritten keep theirs) with the same id map, so that a late
+            // transaction keeps the id its order record now names, and is never written twice.
+            rewrite = rewrite.WithNewPseudonym();
 
             if (attempt >= options.MaxAttempts)
+            {
+                return await RecordAsync(request, action, null, DataRightsStatus.Conflict, sections.Values.Sum(), Conflict(memberId), sections, null, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        if (referrer is { } by)
+        {
+            var label = MemberDataRewrite.NewPseudonym();
+            if (!await RenameReferralAsync(by, memberId, ActivityId.From(label), cancellationToken).ConfigureAwait(false))
             {
                 return await RecordAsync(request, action, null, DataRightsStatus.Conflict, sections.Values.Sum(), Conflict(memberId), sections, null, cancellationToken).ConfigureAwait(false);
             }
@@ -340,6 +348,7 @@ public sealed class DataRightsService
             return TargetInUse(newId);
         }
 
+        var referrer = (await members.GetMemberAsync(settings.ProgramId, memberId, cancellationToken).ConfigureAwait(false))?.ReferredBy;
         var history = await members.GetHistoryAsync(settings.ProgramId, memberId, cancellationToken).ConfigureAwait(false);
         var rewrite = MemberDataRewrite.ForRectification(settings.ProgramId, memberId, newId, DerivedIdRenames(memberId, newId, history));
         for (var attempt = 1; ; attempt++)
@@ -352,6 +361,11 @@ public sealed class DataRightsService
 
             if (outcome.Status == MemberRewriteStatus.Rewritten && !await HoldsDataAsync(memberId, cancellationToken).ConfigureAwait(false))
             {
+                if (referrer is { } by && !await RenameReferralAsync(by, memberId, DerivedIds.ReferralCompleted(newId), cancellationToken).ConfigureAwait(false))
+                {
+                    return new DataRightsResult { Status = DataRightsStatus.Conflict, Message = Conflict(memberId) };
+                }
+
                 var records = outcome.Sections.Values.Sum();
                 return await RecordAsync(
                     request,
@@ -492,8 +506,16 @@ public sealed class DataRightsService
         var cutoff = RetentionCutoff(asOf);
         var page = await members.ReadMemberPageAsync(settings.ProgramId, partition, after, maxCount, cancellationToken).ConfigureAwait(false);
         var inactive = new List<InactiveMember>();
+        var examined = 0;
         foreach (var entry in page)
         {
+            if (entry.Member.MemberId.Value.StartsWith(MemberDataRewrite.ErasedPrefix, StringComparison.Ordinal))
+            {
+                // Already erased: the rows are anonymous and kept for the books.
+                continue;
+            }
+
+            examined++;
             var last = LastActive(entry);
             if (last >= cutoff)
             {
@@ -513,7 +535,7 @@ public sealed class DataRightsService
             }
         }
 
-        return new RetentionPage(cutoff, inactive, page.Count < maxCount ? null : page[^1].Member.MemberId, page.Count);
+        return new RetentionPage(cutoff, inactive, page.Count < maxCount ? null : page[^1].Member.MemberId, examined);
     }
 
     /// <summary>
@@ -592,6 +614,59 @@ public sealed class DataRightsService
         }
 
         return false;
+    }
+
+    /// <summary>
+    /// Renames, in the referrer's rows, the referral activity the programme named after the referee (and
+    /// its transaction), so that no row of the referrer names a referee erased or rectified away.
+    /// </summary>
+    private async Task<bool> RenameReferralAsync(MemberId referrer, MemberId referee, ActivityId renamed, CancellationToken cancellationToken)
+    {
+        var old = DerivedIds.ReferralCompleted(referee);
+        var history = await members.GetHistoryAsync(settings.ProgramId, referrer, cancellationToken).ConfigureAwait(false);
+        if (!history.Activities.Any(a => a.ActivityId == old))
+        {
+            return true;
+        }
+
+        var rewrite = MemberDataRewrite.ForRenames(
+            settings.ProgramId,
+            referrer,
+            new Dictionary<string, string>(StringComparer.Ordinal)
+            {
+                [old.Value] = renamed.Value,
+                [DerivedIds.Activity(old).Value] = DerivedIds.Activity(renamed).Value,
+            });
+        for (var attempt = 1; attempt <= options.MaxAttempts; attempt++)
+        {
+            if ((await RewriteAllAsync(rewrite, cancellationToken).ConfigureAwait(false)).Status == MemberRewriteStatus.Rewritten)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>The ids in a member's rows that name another member, and the neutral labels the export writes instead.</summary>
+    private async Task<IReadOnlyDictionary<string, string>> RedactionsAsync(MemberId memberId, CancellationToken cancellationToken)
+    {
+        var redactions = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (members is not IMemberDataStore data)
+        {
+            return redactions;
+        }
+
+        var referees = await data.ListReferredMembersAsync(settings.ProgramId, memberId, cancellationToken).ConfigureAwait(false);
+        for (var i = 0; i < referees.Count; i++)
+        {
+            var activity = DerivedIds.ReferralCompleted(referees[i].MemberId);
+            var label = ActivityId.From("referral:#" + (i + 1).ToString(CultureInfo.InvariantCulture));
+            redactions[activity.Value] = label.Value;
+            redactions[DerivedIds.Activity(activity).Value] = DerivedIds.Activity(label).Value;
+        }
+
+        return redactions;
     }
 
     private async Task<(MemberRewriteStatus Status, Dictionary<string, int> Sections)> RewriteAllAsync(MemberDataRewrite rewrite, CancellationToken cancellationToken)

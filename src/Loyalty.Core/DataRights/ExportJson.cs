@@ -37,8 +37,9 @@ internal static class ExportJson
         }
     }
 
-    public static void Member(Utf8JsonWriter w, MemberRecord m)
+    public static void Member(MemberDataExport e, MemberRecord m)
     {
+        var w = e.Writer;
         w.WriteStartObject();
         w.WriteString("memberId", m.MemberId.Value);
         Instant(w, "enrolledAt", m.EnrolledAt);
@@ -70,8 +71,9 @@ internal static class ExportJson
         w.WriteEndObject();
     }
 
-    public static void Referee(Utf8JsonWriter w, MemberRecord referee)
+    public static void Referee(MemberDataExport e, MemberRecord referee)
     {
+        var w = e.Writer;
         // Another member's id is that member's personal data: the export says a referral exists, not who.
         w.WriteStartObject();
         Instant(w, "enrolledAt", referee.EnrolledAt);
@@ -79,8 +81,9 @@ internal static class ExportJson
         w.WriteEndObject();
     }
 
-    public static void Order(Utf8JsonWriter w, OrderRecord r)
+    public static void Order(MemberDataExport e, OrderRecord r)
     {
+        var w = e.Writer;
         var o = r.Order;
         w.WriteStartObject();
         w.WriteString("orderId", o.Id.Value);
@@ -146,8 +149,9 @@ internal static class ExportJson
         w.WriteEndObject();
     }
 
-    public static void Refund(Utf8JsonWriter w, RefundRecord r)
+    public static void Refund(MemberDataExport e, RefundRecord r)
     {
+        var w = e.Writer;
         w.WriteStartObject();
         w.WriteString("refundId", r.RefundId.Value);
         w.WriteString("orderId", r.OrderId.Value);
@@ -165,34 +169,36 @@ internal static class ExportJson
 
         w.WriteEndArray();
         w.WriteNumber("pointsReversed", r.Result.Total.Value);
-        Text(w, "transactionId", r.TransactionId?.Value);
+        Text(w, "transactionId", r.TransactionId is { } tx ? e.Id(tx.Value) : null);
         Instant(w, "recordedAt", r.RecordedAt);
         w.WriteEndObject();
     }
 
-    public static void Activity(Utf8JsonWriter w, ActivityRecord r)
+    public static void Activity(MemberDataExport e, ActivityRecord r)
     {
+        var w = e.Writer;
         w.WriteStartObject();
-        w.WriteString("activityId", r.ActivityId.Value);
+        w.WriteString("activityId", e.Id(r.ActivityId.Value));
         w.WriteString("kind", r.Activity.Kind.ToString());
         Instant(w, "occurredAt", r.Activity.OccurredAt);
         Text(w, "eventName", r.Activity.EventName);
         w.WriteNumber("points", r.Earning.Total.Value);
-        Text(w, "transactionId", r.TransactionId?.Value);
+        Text(w, "transactionId", r.TransactionId is { } tx ? e.Id(tx.Value) : null);
         Instant(w, "recordedAt", r.RecordedAt);
         w.WriteEndObject();
     }
 
-    public static void Transaction(Utf8JsonWriter w, LedgerTransactionRecord t)
+    public static void Transaction(MemberDataExport e, LedgerTransactionRecord t)
     {
+        var w = e.Writer;
         w.WriteStartObject();
-        w.WriteString("transactionId", t.Id.Value);
+        w.WriteString("transactionId", e.Id(t.Id.Value));
         w.WriteNumber("version", t.Version);
         w.WriteString("kind", t.Kind.ToString());
         Instant(w, "recordedAt", t.RecordedAt);
         Instant(w, "effectiveAt", t.EffectiveAt);
         w.WriteNumber("amount", t.Amount);
-        Text(w, "relatedId", t.RelatedId?.Value);
+        Text(w, "relatedId", t.RelatedId is { } related ? e.Id(related.Value) : null);
         Instant(w, "availableAt", t.AvailableAt);
         Instant(w, "expiresAt", t.ExpiresAt);
         Text(w, "reason", t.Reason);
@@ -204,7 +210,7 @@ internal static class ExportJson
         foreach (var m in t.Movements)
         {
             w.WriteStartObject();
-            w.WriteString("lotId", m.LotId.Value);
+            w.WriteString("lotId", e.Id(m.LotId.Value));
             w.WriteNumber("delta", m.Delta);
             w.WriteEndObject();
         }
@@ -213,10 +219,11 @@ internal static class ExportJson
         w.WriteEndObject();
     }
 
-    public static void Lot(Utf8JsonWriter w, LedgerLotRecord l)
+    public static void Lot(MemberDataExport e, LedgerLotRecord l)
     {
+        var w = e.Writer;
         w.WriteStartObject();
-        w.WriteString("lotId", l.LotId.Value);
+        w.WriteString("lotId", e.Id(l.LotId.Value));
         w.WriteNumber("originalAmount", l.OriginalAmount);
         w.WriteNumber("remaining", l.Remaining);
         Instant(w, "createdAt", l.CreatedAt);
@@ -225,8 +232,9 @@ internal static class ExportJson
         w.WriteEndObject();
     }
 
-    public static void Hold(Utf8JsonWriter w, LedgerHoldRecord h)
+    public static void Hold(MemberDataExport e, LedgerHoldRecord h)
     {
+        var w = e.Writer;
         w.WriteStartObject();
         w.WriteString("holdId", h.HoldId.Value);
         w.WriteNumber("amount", h.Amount);
@@ -263,8 +271,9 @@ internal static class ExportJson
         w.WriteEndObject();
     }
 
-    public static void Redemption(Utf8JsonWriter w, RewardRedemption r)
+    public static void Redemption(MemberDataExport e, RewardRedemption r)
     {
+        var w = e.Writer;
         w.WriteStartObject();
         w.WriteString("redemptionId", r.Id.Value);
         w.WriteString("rewardId", r.RewardId.Value);
@@ -280,17 +289,19 @@ internal static class ExportJson
         w.WriteEndObject();
     }
 
-    public static void Reservation(Utf8JsonWriter w, CampaignReservation r)
+    public static void Reservation(MemberDataExport e, CampaignReservation r)
     {
+        var w = e.Writer;
         w.WriteStartObject();
         w.WriteString("ruleId", r.RuleId.Value);
-        w.WriteString("transactionId", r.Key.Value);
+        w.WriteString("transactionId", e.Id(r.Key.Value));
         w.WriteNumber("points", r.Points.Value);
         w.WriteEndObject();
     }
 
-    public static void Consent(Utf8JsonWriter w, ConsentRecord c)
+    public static void Consent(MemberDataExport e, ConsentRecord c)
     {
+        var w = e.Writer;
         w.WriteStartObject();
         w.WriteString("channel", c.Channel.ToString());
         w.WriteString("status", c.Status.ToString());
@@ -299,8 +310,9 @@ internal static class ExportJson
         w.WriteEndObject();
     }
 
-    public static void Contact(Utf8JsonWriter w, ContactRecord c)
+    public static void Contact(MemberDataExport e, ContactRecord c)
     {
+        var w = e.Writer;
         w.WriteStartObject();
         w.WriteString("messageId", c.MessageId);
         w.WriteString("channel", c.Channel.ToString());

@@ -64,14 +64,25 @@ public readonly record struct MemberRewriteOutcome(MemberRewriteStatus Status, i
 public sealed class MemberDataExport
 {
     private readonly Stream stream;
+    private readonly IReadOnlyDictionary<string, string> redactions;
 
-    internal MemberDataExport(ProgramId programId, MemberId memberId, Utf8JsonWriter writer, Stream stream)
+    internal MemberDataExport(ProgramId programId, MemberId memberId, Utf8JsonWriter writer, Stream stream, IReadOnlyDictionary<string, string> redactions)
     {
         ProgramId = programId;
         MemberId = memberId;
         Writer = writer;
         this.stream = stream;
+        this.redactions = redactions;
     }
+
+    /// <summary>
+    /// The id to write for <paramref name="id"/>: itself, unless it names another member (the referral
+    /// activity of a referrer is named after the referee, and so is its transaction), in which case a
+    /// neutral label such as <c>referral:#1</c> is written instead. Pass every id through it.
+    /// </summary>
+    /// <param name="id">An id from the store.</param>
+    /// <returns>The id to export.</returns>
+    public string Id(string id) => redactions.TryGetValue(id, out var label) ? label : id;
 
     /// <summary>The programme.</summary>
     public ProgramId ProgramId { get; }

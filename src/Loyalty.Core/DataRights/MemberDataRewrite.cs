@@ -106,6 +106,26 @@ public sealed class MemberDataRewrite
         }
     }
 
+    /// <summary>
+    /// The same erasure under a fresh member pseudonym, sharing the id map: for rows of the member written
+    /// after the first pass (an order's ledger step that landed late), so that an id already mapped keeps its
+    /// pseudonymous id and a record and its transaction still match.
+    /// </summary>
+    /// <returns>The rewrite.</returns>
+    internal MemberDataRewrite WithNewPseudonym() => new(ProgramId, From, MemberId.From(NewPseudonym()), Kind, map);
+
+    /// <summary>
+    /// A rewrite that keeps a member's id and renames only some ids in its rows: the ids the programme derived
+    /// from another member's id (a referrer's referral activity is named after the referee), when that member
+    /// is erased or rectified.
+    /// </summary>
+    /// <param name="programId">The programme.</param>
+    /// <param name="memberId">The member whose rows are rewritten.</param>
+    /// <param name="renames">The ids to rename.</param>
+    /// <returns>The rewrite (of kind <see cref="MemberDataRewriteKind.Rectification"/>: nothing else changes).</returns>
+    internal static MemberDataRewrite ForRenames(ProgramId programId, MemberId memberId, IReadOnlyDictionary<string, string> renames) =>
+        new(programId, memberId, memberId, MemberDataRewriteKind.Rectification, new Dictionary<string, string>(renames, StringComparer.Ordinal));
+
     /// <summary>Maps a transaction id (see <see cref="MapId(string)"/>).</summary>
     /// <param name="id">The id.</param>
     /// <returns>The id to write.</returns>

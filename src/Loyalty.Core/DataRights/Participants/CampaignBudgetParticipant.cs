@@ -25,7 +25,7 @@ internal sealed class CampaignBudgetParticipant(ICampaignBudgetStore store, IMem
         export.Writer.WriteStartArray();
         foreach (var reservation in reservations)
         {
-            ExportJson.Reservation(export.Writer, reservation);
+            ExportJson.Reservation(export, reservation);
         }
 
         export.Writer.WriteEndArray();

@@ -21,7 +21,7 @@ internal sealed class ConsentParticipant(IConsentStore store) : IMemberDataParti
         export.Writer.WriteStartArray();
         foreach (var record in history)
         {
-            ExportJson.Consent(export.Writer, record);
+            ExportJson.Consent(export, record);
         }
 
         export.Writer.WriteEndArray();
@@ -60,7 +60,7 @@ internal sealed class ContactHistoryParticipant(IContactHistoryStore store) : IM
         export.Writer.WriteStartArray();
         foreach (var record in contacts)
         {
-            ExportJson.Contact(export.Writer, record);
+            ExportJson.Contact(export, record);
         }
 
         export.Writer.WriteEndArray();

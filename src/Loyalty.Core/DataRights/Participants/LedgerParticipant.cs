@@ -34,7 +34,7 @@ internal sealed class LedgerParticipant(ILedgerStore store) : IMemberDataPartici
         w.WriteStartArray("lots");
         foreach (var lot in contents.Lots)
         {
-            ExportJson.Lot(w, lot);
+            ExportJson.Lot(export, lot);
             count++;
         }
 
@@ -42,7 +42,7 @@ internal sealed class LedgerParticipant(ILedgerStore store) : IMemberDataPartici
         w.WriteStartArray("holds");
         foreach (var hold in contents.Holds)
         {
-            ExportJson.Hold(w, hold);
+            ExportJson.Hold(export, hold);
             count++;
         }
 
@@ -53,7 +53,7 @@ internal sealed class LedgerParticipant(ILedgerStore store) : IMemberDataPartici
             var page = await store.ReadHistoryAsync(key, after, PageSize, cancellationToken).ConfigureAwait(false);
             foreach (var tx in page.Transactions)
             {
-                ExportJson.Transaction(w, tx);
+                ExportJson.Transaction(export, tx);
                 count++;
             }
 

@@ -44,14 +44,14 @@ internal sealed class MemberStoreParticipant(IMemberStore store) : IMemberDataPa
         }
         else
         {
-            ExportJson.Member(w, member);
+            ExportJson.Member(export, member);
             count++;
         }
 
         w.WriteStartArray("referralsGiven");
         foreach (var referee in referees)
         {
-            ExportJson.Referee(w, referee);
+            ExportJson.Referee(export, referee);
             count++;
         }
 
@@ -59,7 +59,7 @@ internal sealed class MemberStoreParticipant(IMemberStore store) : IMemberDataPa
         w.WriteStartArray("orders");
         foreach (var order in history.Orders)
         {
-            ExportJson.Order(w, order);
+            ExportJson.Order(export, order);
             count++;
         }
 
@@ -68,7 +68,7 @@ internal sealed class MemberStoreParticipant(IMemberStore store) : IMemberDataPa
         w.WriteStartArray("refunds");
         foreach (var refund in history.Refunds)
         {
-            ExportJson.Refund(w, refund);
+            ExportJson.Refund(export, refund);
             count++;
         }
 
@@ -76,7 +76,7 @@ internal sealed class MemberStoreParticipant(IMemberStore store) : IMemberDataPa
         w.WriteStartArray("activities");
         foreach (var activity in history.Activities)
         {
-            ExportJson.Activity(w, activity);
+            ExportJson.Activity(export, activity);
             count++;
         }
 

@@ -24,7 +24,7 @@ internal sealed class RedemptionParticipant(IRewardCatalogStore store) : IMember
         export.Writer.WriteStartArray();
         foreach (var redemption in redemptions)
         {
-            ExportJson.Redemption(export.Writer, redemption);
+            ExportJson.Redemption(export, redemption);
         }
 
         export.Writer.WriteEndArray();

@@ -34,9 +34,10 @@ public sealed partial class InMemoryLedgerStore : ILedgerDataStore
             return new(MemberRewriteStatus.NotFound);
         }
 
-        var target = accounts.GetOrAdd(rewrite.To, static _ => new Account());
-        var first = string.CompareOrdinal(rewrite.From.MemberId.Value, rewrite.To.MemberId.Value) < 0 ? source : target;
-        var second = ReferenceEquals(first, source) ? target : source;
+        var sameKey = rewrite.From == rewrite.To;
+        var occupant = sameKey ? source : accounts.GetOrAdd(rewrite.To, static _ => new Account());
+        var first = string.CompareOrdinal(rewrite.From.MemberId.Value, rewrite.To.MemberId.Value) <= 0 ? source : occupant;
+        var second = ReferenceEquals(first, source) ? occupant : source;
         lock (first)
         {
             lock (second)
@@ -51,7 +52,7 @@ public sealed partial class InMemoryLedgerStore : ILedgerDataStore
                     return new(MemberRewriteStatus.Conflict);
                 }
 
-                if (target.Retired || target.Head is not null)
+                if (!sameKey && (occupant.Retired || occupant.Head is not null))
                 {
                     return new(MemberRewriteStatus.TargetExists);
                 }
@@ -71,43 +72,56 @@ public sealed partial class InMemoryLedgerStore : ILedgerDataStore
                     transactions.TryRemove((programId, id), out _);
                 }
 
-                foreach (var tx in rewrite.Transactions)
+                // A new account object takes the key; the old one is retired, so that a writer holding it re-reads.
+                var target = new Account();
+                lock (target)
                 {
-                    transactions[(programId, tx.Id)] = tx;
-                    target.Log.Add(tx);
-                    if (tx.RelatedId is { } related)
+                    foreach (var tx in rewrite.Transactions)
                     {
-                        if (!target.Related.TryGetValue(related, out var list))
+                        transactions[(programId, tx.Id)] = tx;
+                        target.Log.Add(tx);
+                        if (tx.RelatedId is { } related)
                         {
-                            target.Related[related] = list = [];
+                            if (!target.Related.TryGetValue(related, out var list))
+                            {
+                                target.Related[related] = list = [];
+                            }
+
+                            list.Add(tx);
                         }
-
-                        list.Add(tx);
                     }
-                }
 
-                foreach (var lot in rewrite.Lots)
-                {
-                    target.Lots[lot.LotId] = lot;
-                    if (lot.Remaining != 0)
+                    foreach (var lot in rewrite.Lots)
                     {
-                        target.OpenLots.Add(lot.LotId);
+                        target.Lots[lot.LotId] = lot;
+                        if (lot.Remaining != 0)
+                        {
+                            target.OpenLots.Add(lot.LotId);
+                        }
                     }
-                }
 
-                foreach (var hold in rewrite.Holds)
-                {
-                    target.Holds[hold.HoldId] = hold;
-                    if (hold.Status == LedgerHoldStatus.Open)
+                    foreach (var hold in rewrite.Holds)
                     {
-                        target.OpenHolds.Add(hold.HoldId);
+                        target.Holds[hold.HoldId] = hold;
+                        if (hold.Status == LedgerHoldStatus.Open)
+                        {
+                            target.OpenHolds.Add(hold.HoldId);
+                        }
                     }
+
+                    target.Head = rewrite.Head;
                 }
 
-                target.Head = rewrite.Head;
                 var hadExpiry = source.Head.NextExpiryAt is not null;
                 source.Retired = true;
+                occupant.Retired = true;
                 accounts.TryRemove(new KeyValuePair<LedgerAccountKey, Account>(rewrite.From, source));
+                if (!sameKey)
+                {
+                    accounts.TryRemove(new KeyValuePair<LedgerAccountKey, Account>(rewrite.To, occupant));
+                }
+
+                accounts[rewrite.To] = target;
                 var index = expiring.GetOrAdd(programId, static _ => new OrderedIndex<string>(StringComparer.Ordinal));
                 lock (index)
                 {

@@ -39,7 +39,7 @@ public sealed partial class InMemoryMemberStore : IMemberDataStore
                 return new(MemberRewriteStatus.Conflict);
             }
 
-            if (members.ContainsKey((programId, to)) || historyVersions.ContainsKey((programId, to)))
+            if (to != rewrite.From && (members.ContainsKey((programId, to)) || historyVersions.ContainsKey((programId, to))))
             {
                 return new(MemberRewriteStatus.TargetExists);
             }
