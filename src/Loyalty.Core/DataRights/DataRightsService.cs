@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
 using Loyalty.Core.Configuration;
-using Loyalty.Core.DataRights.Participants;
 using Loyalty.Core.Earning;
 using Loyalty.Core.Engagement;
 using Loyalty.Core.Ledger;

@@ -1,7 +1,7 @@
 using Loyalty.Core.Primitives;
 using Loyalty.Core.Storage;
 
-namespace Loyalty.Core.DataRights.Participants;
+namespace Loyalty.Core.DataRights;
 
 /// <summary>
 /// The rewards' part: the member's redemptions with their codes, and the stock units they claim. An

@@ -4,7 +4,7 @@ using Loyalty.Core.Programs;
 using Loyalty.Core.Referrals;
 using Loyalty.Core.Storage;
 
-namespace Loyalty.Core.DataRights.Participants;
+namespace Loyalty.Core.DataRights;
 
 /// <summary>
 /// The member store's part: the profile (enrolment, birth date, referral code, tier status), the

@@ -2,7 +2,7 @@ using Loyalty.Core.Ledger;
 using Loyalty.Core.Primitives;
 using Loyalty.Core.Storage;
 
-namespace Loyalty.Core.DataRights.Participants;
+namespace Loyalty.Core.DataRights;
 
 /// <summary>
 /// The ledger's part: the account's head (balances), every transaction, lot and hold. A rewrite

@@ -2,7 +2,7 @@ using Loyalty.Core.Engagement;
 using Loyalty.Core.Primitives;
 using NodaTime;
 
-namespace Loyalty.Core.DataRights.Participants;
+namespace Loyalty.Core.DataRights;
 
 /// <summary>The consent store's part: the member's consent history per channel. An erasure drops the sources (free text).</summary>
 internal sealed class ConsentParticipant(IConsentStore store) : IMemberDataParticipant

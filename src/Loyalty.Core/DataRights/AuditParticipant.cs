@@ -1,6 +1,6 @@
 using Loyalty.Core.Primitives;
 
-namespace Loyalty.Core.DataRights.Participants;
+namespace Loyalty.Core.DataRights;
 
 /// <summary>The audit's part: the member's own data-rights requests are exported, and re-keyed by an erasure or a rectification.</summary>
 internal sealed class AuditParticipant(IDataRightsAuditStore store) : IMemberDataParticipant

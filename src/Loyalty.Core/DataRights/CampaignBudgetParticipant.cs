@@ -1,7 +1,7 @@
 using Loyalty.Core.Primitives;
 using Loyalty.Core.Storage;
 
-namespace Loyalty.Core.DataRights.Participants;
+namespace Loyalty.Core.DataRights;
 
 /// <summary>
 /// The campaign budgets' part: the reservations held by the member's orders and activities. They name
