@@ -242,7 +242,7 @@ public class DataRightsServiceTests
         // The in-memory stores have no transaction: an order whose record was written before the erasure
         // may write its ledger step just after it (under the id, with no member). The books stay exact:
         // no order is refused half-written, none is counted twice, and such a late step is found by the
-        // next erasure request of the id. The EF Core unit of work closes that window (see docs).
+        // next erasure request of the id (see docs/data-rights.md, Concurrent writes).
         for (var round = 0; round < 20; round++)
         {
             using var h = new DataRightsHarness();
