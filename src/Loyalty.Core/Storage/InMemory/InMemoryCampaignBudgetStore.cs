@@ -5,7 +5,7 @@ namespace Loyalty.Core.Storage.InMemory;
 
 /// <summary>A thread-safe, in-process <see cref="ICampaignBudgetStore"/>: the default store.</summary>
 /// <remarks>One lock guards the store; every member completes synchronously.</remarks>
-public sealed class InMemoryCampaignBudgetStore : ICampaignBudgetStore
+public sealed partial class InMemoryCampaignBudgetStore : ICampaignBudgetStore
 {
     private readonly object gate = new();
     private readonly Dictionary<(ProgramId, RuleId), long> used = [];

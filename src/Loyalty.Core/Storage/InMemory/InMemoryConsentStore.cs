@@ -6,7 +6,7 @@ namespace Loyalty.Core.Storage.InMemory;
 
 /// <summary>A thread-safe, in-process <see cref="IConsentStore"/>: the default store.</summary>
 /// <remarks>One lock guards the store; every member completes synchronously.</remarks>
-public sealed class InMemoryConsentStore : IConsentStore
+public sealed partial class InMemoryConsentStore : IConsentStore
 {
     private readonly object gate = new();
     private readonly Dictionary<(ProgramId, MemberId), List<ConsentRecord>> logs = [];

@@ -7,7 +7,7 @@ namespace Loyalty.Core.Storage.InMemory;
 
 /// <summary>A thread-safe, in-process <see cref="IContactHistoryStore"/>: the default store.</summary>
 /// <remarks>One lock guards the store; every member completes synchronously. Each member's sends are kept in sending order.</remarks>
-public sealed class InMemoryContactHistoryStore : IContactHistoryStore
+public sealed partial class InMemoryContactHistoryStore : IContactHistoryStore
 {
     private readonly object gate = new();
     private readonly Dictionary<(ProgramId, string), ContactRecord> byId = [];

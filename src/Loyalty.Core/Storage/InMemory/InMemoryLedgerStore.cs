@@ -173,7 +173,7 @@ public sealed partial class InMemoryLedgerStore : ILedgerStore
         lock (data)
         {
             var current = data.Head?.Version ?? 0;
-            if (current != append.ExpectedVersion)
+            if (data.Retired || current != append.ExpectedVersion)
             {
                 return new(new LedgerAppendResult(LedgerAppendStatus.VersionConflict, current));
             }
@@ -294,5 +294,7 @@ public sealed partial class InMemoryLedgerStore : ILedgerStore
 
         /// <summary>Whether the account is in its programme's index of accounts with a dated expiry (it stays there).</summary>
         public bool Indexed;
+        /// <summary>Set when the account was re-keyed (data rights) and removed: a writer holding it re-reads.</summary>
+        public bool Retired;
     }
 }

@@ -14,7 +14,7 @@ namespace Loyalty.Core.Storage.InMemory;
 /// so a page of <see cref="ListMembersAsync"/> or <see cref="ReadMemberPageAsync"/> costs O(log n +
 /// page size) wherever it starts.
 /// </remarks>
-public sealed class InMemoryMemberStore : IMemberStore
+public sealed partial class InMemoryMemberStore : IMemberStore
 {
     private readonly object gate = new();
     private readonly Dictionary<(ProgramId, MemberId), MemberData> members = [];

@@ -1,0 +1,55 @@
+using Loyalty.Core.DataRights;
+using Loyalty.Core.Primitives;
+
+namespace Loyalty.Core.Storage.InMemory;
+
+/// <content>The <see cref="IRedemptionDataStore"/> capability.</content>
+public sealed partial class InMemoryRewardCatalogStore : IRedemptionDataStore
+{
+    /// <inheritdoc />
+    public ValueTask<MemberRewriteStatus> RewriteRedemptionsAsync(ProgramId programId, MemberId from, IReadOnlyList<RedemptionRewrite> rewrites, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(rewrites);
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (gate)
+        {
+            if (!byMember.TryGetValue((programId, from), out var ids) || ids.Count == 0)
+            {
+                return new(MemberRewriteStatus.NotFound);
+            }
+
+            if (ids.Count != rewrites.Count || !ids.ToHashSet().SetEquals(rewrites.Select(r => r.OldId)))
+            {
+                return new(MemberRewriteStatus.Conflict);
+            }
+
+            if (rewrites.Any(r => r.Replacement.Id != r.OldId && redemptions.ContainsKey((programId, r.Replacement.Id))))
+            {
+                return new(MemberRewriteStatus.TargetExists);
+            }
+
+            byMember.Remove((programId, from));
+            foreach (var r in rewrites)
+            {
+                redemptions.Remove((programId, r.OldId));
+            }
+
+            foreach (var (oldId, replacement) in rewrites)
+            {
+                redemptions[(programId, replacement.Id)] = replacement;
+                if (!byMember.TryGetValue((programId, replacement.MemberId), out var list))
+                {
+                    byMember[(programId, replacement.MemberId)] = list = [];
+                }
+
+                list.Add(replacement.Id);
+                if (claims.TryGetValue((programId, replacement.RewardId), out var claimed) && claimed.Remove(oldId))
+                {
+                    claimed.Add(replacement.Id);
+                }
+            }
+
+            return new(MemberRewriteStatus.Rewritten);
+        }
+    }
+}
