@@ -167,8 +167,8 @@ public sealed class LoyaltyCardsTests : IDisposable
         await Cards.LinkCardAsync(Published, Alice, "till 4");
         var scan = (await Cards.FindMemberAsync(Published)).GetValueOrThrow();
         (await Program.RecordOrderAsync(Order("o-1", scan.MemberId, 600m))).GetValueOrThrow();
-        var before = (await Program.GetMemberSummaryAsync(Alice)).GetValueOrThrow();
         clock.Advance(Duration.FromDays(3));
+        var before = (await Program.GetMemberSummaryAsync(Alice)).GetValueOrThrow();
         var replacementNumber = Scheme.FromSerial(133001).Value;
 
         var replaced = await Cards.ReplaceCardAsync(Published, replacementNumber, "lost");
@@ -183,7 +183,7 @@ public sealed class LoyaltyCardsTests : IDisposable
         oldScan.ErrorCode.Should().Be(CardErrorCode.CardBlocked);
         oldScan.ErrorMessage.Should().Be($"Card {Published} was blocked on 2026-03-05T09:00:00Z (lost); it was replaced by card {replacementNumber}; it can no longer be used, ask the member for their current card.");
         after.Balance.Should().BeEquivalentTo(before.Balance, o => o.Excluding(b => b.AsOf));
-        after.Balance.Pending.Should().Be(Points.FromInt64(600));
+        after.Balance.Earned.Should().Be(Points.FromInt64(700));
         after.Tier.Tier.Id.Should().Be(before.Tier.Tier.Id);
         after.Tier.Tier.Id.Value.Should().Be("silver");
         (await Cards.ReplaceCardAsync(Published, null, "lost again")).ErrorCode.Should().Be(CardErrorCode.CardBlocked);
