@@ -226,7 +226,7 @@ public static class AchievementEngine
             var (value, target) = d.Kind switch
             {
                 AchievementKind.Streak => (Math.Min(LongestRun(p.Months), d.Target), d.Target),
-                AchievementKind.SpendThreshold => (p.Year == year ? (long)decimal.Floor(Math.Max(p.Spent, 0m)) : 0, (long)decimal.Ceiling(d.Amount)),
+                AchievementKind.SpendThreshold => (p.Year == year ? (long)decimal.Floor(Math.Clamp(p.Spent, 0m, d.Amount)) : 0, (long)decimal.Ceiling(d.Amount)),
                 AchievementKind.FirstInCategory => (current ? Math.Min(p.Count, 1) : 0, 1L),
                 _ => (current ? Math.Min(p.Count, d.Target) : 0, d.Target),
             };

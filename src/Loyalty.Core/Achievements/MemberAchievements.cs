@@ -82,7 +82,7 @@ public sealed record AchievementUnlock(string AchievementId, int Year, Instant U
 /// <param name="AchievementId">The achievement.</param>
 /// <param name="Name">Its name.</param>
 /// <param name="Kind">What it counts.</param>
-/// <param name="Progress">Where the member is: a count, months in a row, or whole currency units spent this year.</param>
+/// <param name="Progress">Where the member is, at most <paramref name="Target"/>: a count, months in a row, or whole currency units spent this year.</param>
 /// <param name="Target">Where it unlocks.</param>
 /// <param name="UnlockedAt">When it was unlocked (this year, for a yearly achievement), or null.</param>
 /// <param name="ValidUntil">For a yearly achievement unlocked, the end of its year; otherwise null.</param>
