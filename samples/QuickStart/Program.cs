@@ -1,4 +1,6 @@
 using System.Globalization;
+using Loyalty.Core.Achievements;
+using Loyalty.Core.Cards;
 using Loyalty.Core.DependencyInjection;
 using Loyalty.Core.Earning;
 using Loyalty.Core.Ledger;
@@ -35,10 +37,21 @@ services.AddLoyalty(o =>
         TierDefinition.Create(TierId.From("silver"), "Silver", ThresholdCombination.AnyOf, [TierThreshold.FromPoints(500)], TierBenefits.Create(1.25m, "free-shipping")),
         TierDefinition.Create(TierId.From("gold"), "Gold", ThresholdCombination.AnyOf, [TierThreshold.FromPoints(1500)], TierBenefits.Create(1.5m, "free-shipping", "private-sales")),
     ],
-    new TierPolicy { Window = QualificationWindow.RollingMonths(12), Validity = StatusValidity.FixedMonths(12), TimeZone = paris }));
+    new TierPolicy { Window = QualificationWindow.RollingMonths(12), Validity = StatusValidity.FixedMonths(12), TimeZone = paris }))
+.AddCards(o =>                                                                       // EAN-13 cards, printable as retail barcodes
+{
+    o.Prefix = "290012";
+    o.CheckDigit = CheckDigitAlgorithm.Ean13;
+})
+.AddAchievements(AchievementSet.FromJson("""
+    { "achievements": [
+        { "id": "big-spender", "name": "Big spender", "kind": "spendThreshold", "amount": 1000, "validity": "calendarYear", "bonusPoints": 100 },
+        { "id": "regular", "name": "Regular", "kind": "streak", "target": 3 } ] }
+    """));
 
 using var provider = services.BuildServiceProvider(validateScopes: true);
 var program = provider.GetRequiredService<LoyaltyProgram>();
+var cards = provider.GetRequiredService<LoyaltyCards>();
 
 // 2. Configure the programme as data: 1 point per euro, shoes earn double, a welcome bonus,
 //    a referral reward, the tier multiplier; two rewards.
@@ -62,6 +75,11 @@ var aliceProfile = (await program.EnrolAsync(new Enrolment(alice) { BirthDate = 
 Step($"Alice enrols (welcome bonus {aliceProfile.WelcomePoints} points, referral code {aliceProfile.ReferralCode})");
 await Statement(alice);
 
+// 3b. The shop imports a print batch of plastic cards; the till hands Alice one and links it.
+var batch = (await cards.ImportRangeAsync("print-2026-03", cards.Scheme.FromSerial(100_000).Value, cards.Scheme.FromSerial(100_999).Value, CardKind.Physical)).GetValueOrThrow();
+var aliceCard = (await cards.LinkCardAsync(cards.Scheme.FromSerial(100_042).Value, alice, "linked at till 2")).GetValueOrThrow();
+Step($"The till links card {aliceCard.Number} (batch {batch.RangeId}, {batch.Count} cards) to Alice; barcode {cards.GetBarcode(aliceCard.Number.Value)}");
+
 // 4. Alice orders shoes and a shirt: 180 €.
 Step("Alice orders shoes (120 €) and a shirt (60 €)");
 Print((await program.RecordOrderAsync(Order("A-1001", alice, clock.GetCurrentInstant(),
@@ -83,10 +101,18 @@ await Statement(alice);
 var retry = await program.RecordOrderAsync(Order("B-2001", bob, bobOrder.Earning.OccurredAt, new OrderLine("JACKET-L", 1, 85m, categories: ["clothing"])));
 Step($"The shop's webhook delivers order B-2001 again: repeat = {retry.IsRepeat}, {retry.Value!.Points} points, no new transaction");
 
-// 7. Alice buys a watch and becomes Gold; she returns one of the two shirts.
+// 7. Alice buys a watch at the shop: the till scans her card (a mistyped number is refused), she
+//    becomes Gold and unlocks "Big spender" (1,000 € this year, +100 points); she returns one shirt.
 clock.AdvanceDays(2);
-Step("Alice orders a watch (1,250 €)");
-Print((await program.RecordOrderAsync(Order("A-1002", alice, clock.GetCurrentInstant(), new OrderLine("WATCH-01", 1, 1250m, categories: ["watches"])))).GetValueOrThrow());
+var typo = await cards.FindMemberAsync(aliceCard.Number.Value[..^2] + (char)('0' + ((aliceCard.Number.Value[^2] - '0' + 1) % 10)) + aliceCard.Number.Value[^1]);
+Step($"The till scans a mistyped number: {typo}");
+var scan = (await cards.FindMemberAsync(aliceCard.Number.Value)).GetValueOrThrow();
+Step($"The till scans card {scan.Card.Number}: member {scan.MemberId}; Alice orders a watch (1,250 €)");
+Print((await program.RecordOrderAsync(Order("A-1002", scan.MemberId, clock.GetCurrentInstant(), new OrderLine("WATCH-01", 1, 1250m, categories: ["watches"])))).GetValueOrThrow());
+foreach (var achievement in (await program.GetMemberSummaryAsync(alice)).GetValueOrThrow().Achievements)
+{
+    Console.WriteLine($"  achievement {achievement.Name}: {achievement.Progress}/{achievement.Target}{(achievement.UnlockedAt is { } at ? $", unlocked {Day(at)}" : string.Empty)}{(achievement.ValidUntil is { } until ? $", valid until {Day(until)}" : string.Empty)}");
+}
 Step("Alice returns one of the two shirts of order A-1001 (partial refund of 30 €)");
 var refund = (await program.RecordRefundAsync(new RefundRequest(RefundId.From("R-1001-1"), OrderId.From("A-1001"), OrderRefund.ForLines(new LineRefund(1, 1))))).GetValueOrThrow();
 Console.WriteLine($"  {refund.PointsReversed} points reversed ({refund.PointsTakenBack} taken back), tier {refund.Tier}");

@@ -84,7 +84,7 @@ public static class LoyaltyServiceCollectionExtensions
     /// <summary>The one way the programme facade is built, whatever the stores' lifetime.</summary>
     /// <param name="services">The provider (root or scope).</param>
     /// <returns>The programme.</returns>
-    internal static LoyaltyProgram CreateProgram(IServiceProvider services) => new(
+    internal static LoyaltyProgram CreateProgram(IServiceProvider services) => new LoyaltyProgram(
         services.GetRequiredService<IClock>(),
         services.GetRequiredService<ProgramSettings>(),
         services.GetRequiredService<PointsLedger>(),
@@ -98,7 +98,7 @@ public static class LoyaltyServiceCollectionExtensions
         services.GetRequiredService<IReferralCodeGenerator>(),
         services.GetService<IMeterFactory>(),
         services.GetRequiredService<RuleSetCache>(),
-        services.GetService<ILoyaltyUnitOfWork>());
+        services.GetService<ILoyaltyUnitOfWork>()).WithAchievements(LoyaltyAchievementsBuilderExtensions.TrackerOf(services));
 
     /// <summary>Marks a service collection in which <see cref="AddLoyalty"/> already ran.</summary>
     private sealed class LoyaltyMarker;

@@ -114,6 +114,13 @@ public sealed class LoyaltyProgram
     /// <summary>The programme's settings.</summary>
     public ProgramSettings Settings { get; }
 
+    /// <summary>Moves the registered achievements forward in the same unit of work as each order, refund and activity (DI does this).</summary>
+    internal LoyaltyProgram WithAchievements(Achievements.AchievementTracker? tracker)
+    {
+        context.Achievements = tracker;
+        return this;
+    }
+
     /// <summary>The tier ladder.</summary>
     public TierLadder Tiers { get; }
 

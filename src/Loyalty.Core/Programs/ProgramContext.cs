@@ -96,6 +96,9 @@ internal sealed class ProgramContext
 
     public Currency Currency { get; }
 
+    /// <summary>The achievements moved forward in the same unit of work as orders, refunds and activities, or null when none are registered.</summary>
+    public Achievements.AchievementTracker? Achievements { get; set; }
+
     /// <summary>
     /// Runs the steps of one call as the stores' unit of work (one transaction where they share a
     /// database), or one after the other when the stores have none (then each call's record is the

@@ -190,6 +190,9 @@ public sealed record MemberSummary
 
     /// <summary>The member's redemptions, oldest first.</summary>
     public required IReadOnlyList<RewardRedemption> Redemptions { get; init; }
+
+    /// <summary>The member's achievements and progress towards each (empty when the programme has none).</summary>
+    public IReadOnlyList<Achievements.AchievementStatus> Achievements { get; init; } = [];
 }
 
 /// <summary>Points reserved at checkout to pay part of an order.</summary>

@@ -110,6 +110,11 @@ internal sealed class ActivityRecorder
                     switch (added.Status)
                     {
                         case HistoryAddStatus.Added:
+                            if (program.Achievements is { } achievements)
+                            {
+                                await achievements.OnActivityAsync(record, ct).ConfigureAwait(false);
+                            }
+
                             return await CompleteActivityAsync(record, isRepeat: false, ct).ConfigureAwait(false);
                         case HistoryAddStatus.Exists:
                             var stored = added.Existing!;

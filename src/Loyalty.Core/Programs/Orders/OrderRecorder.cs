@@ -130,6 +130,11 @@ internal sealed class OrderRecorder
                     }
 
                     var added = await members.AddOrderWithStateAsync(record, written, ct).ConfigureAwait(false);
+                    if (added.Status == HistoryAddStatus.Added && program.Achievements is { } achievements)
+                    {
+                        await achievements.OnOrderAsync(record, ct).ConfigureAwait(false);
+                    }
+
                     return added.Status switch
                     {
                         HistoryAddStatus.Added => await CompleteOrderAsync(record, order, fingerprint, written, tier, ct).ConfigureAwait(false),

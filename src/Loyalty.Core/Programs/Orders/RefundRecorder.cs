@@ -106,6 +106,11 @@ internal sealed class RefundRecorder
                 async ct =>
                 {
                     var added = await members.AddRefundWithStateAsync(record, count, written, ct).ConfigureAwait(false);
+                    if (added.Status == RefundAddStatus.Added && program.Achievements is { } achievements)
+                    {
+                        await achievements.OnRefundAsync(order, record, previous, ct).ConfigureAwait(false);
+                    }
+
                     return added.Status == RefundAddStatus.Added
                         ? (added.Status, await CompleteRefundAsync(record, tier, ct).ConfigureAwait(false))
                         : (added.Status, null);

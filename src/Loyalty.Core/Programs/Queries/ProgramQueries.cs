@@ -82,6 +82,7 @@ internal sealed class ProgramQueries
             ExpiringSoon = await ledger.GetExpiryScheduleAsync(memberId, expiringWithinDays, cancellationToken).ConfigureAwait(false),
             Tier = await program.TierAsync(member, state, history, now, cancellationToken).ConfigureAwait(false),
             Redemptions = await rewards.ListRedemptionsAsync(programId, memberId, cancellationToken).ConfigureAwait(false),
+            Achievements = program.Achievements is { } achievements ? await achievements.StatusAsync(memberId, now, cancellationToken).ConfigureAwait(false) : [],
         };
         return LoyaltyResult<MemberSummary>.Success(summary);
     }
