@@ -11,7 +11,7 @@ public static class LoyaltyModelBuilderExtensions
     /// Adds the loyalty tables (ledger accounts, transactions, lot movements, lots, holds; members,
     /// their orders, refunds and activities; earning rule sets; rewards, stock claims, redemptions and their codes; points transfers; households; consents and the contact history) to the
     /// model, so that they live in the shop's database, are created by its migrations and commit in
-    /// its transactions. Call it from <c>OnModelCreating</c>.
+    /// its transactions; and the maintenance leases. Call it from <c>OnModelCreating</c>.
     /// </summary>
     /// <param name="modelBuilder">The shop context's model builder.</param>
     /// <param name="schema">The schema of the loyalty tables, or <see langword="null"/> for the provider's default.</param>
@@ -38,6 +38,7 @@ public static class LoyaltyModelBuilderExtensions
         ProgramModel.Apply(modelBuilder, options);
         CodeModel.Apply(modelBuilder, options);
         Engagement.EngagementModel.Apply(modelBuilder, options);
+        Maintenance.MaintenanceLeaseModel.Apply(modelBuilder, options);
         return modelBuilder;
     }
 }

@@ -27,6 +27,7 @@ public sealed class LoyaltyModelBuilderExtensionsTests
             ("loyalty", "club_ledger_lots"),
             ("loyalty", "club_ledger_movements"),
             ("loyalty", "club_ledger_transactions"),
+            ("loyalty", "club_maintenance_leases"),
             ("loyalty", "club_member_activities"),
             ("loyalty", "club_member_consents"),
             ("loyalty", "club_member_histories"),

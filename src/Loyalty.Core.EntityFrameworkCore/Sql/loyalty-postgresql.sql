@@ -75,6 +75,16 @@ CREATE TABLE loyalty_ledger_accounts (
 );
 
 
+CREATE TABLE loyalty_maintenance_leases (
+    program_id character varying(128) NOT NULL,
+    name character varying(200) NOT NULL,
+    holder character varying(200),
+    expires_at bigint NOT NULL,
+    last_completed_at bigint,
+    CONSTRAINT "PK_loyalty_maintenance_leases" PRIMARY KEY (program_id, name)
+);
+
+
 CREATE TABLE loyalty_member_activities (
     program_id character varying(128) NOT NULL,
     activity_id character varying(128) NOT NULL,

@@ -75,6 +75,16 @@ CREATE TABLE "loyalty_ledger_accounts" (
 );
 
 
+CREATE TABLE "loyalty_maintenance_leases" (
+    "program_id" TEXT NOT NULL,
+    "name" TEXT NOT NULL,
+    "holder" TEXT NULL,
+    "expires_at" INTEGER NOT NULL,
+    "last_completed_at" INTEGER NULL,
+    CONSTRAINT "PK_loyalty_maintenance_leases" PRIMARY KEY ("program_id", "name")
+);
+
+
 CREATE TABLE "loyalty_member_activities" (
     "program_id" TEXT NOT NULL,
     "activity_id" TEXT NOT NULL,

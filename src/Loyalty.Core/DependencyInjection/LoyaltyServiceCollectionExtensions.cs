@@ -98,7 +98,8 @@ public static class LoyaltyServiceCollectionExtensions
         services.GetRequiredService<IReferralCodeGenerator>(),
         services.GetService<IMeterFactory>(),
         services.GetRequiredService<RuleSetCache>(),
-        services.GetService<ILoyaltyUnitOfWork>()).WithAchievements(LoyaltyAchievementsBuilderExtensions.TrackerOf(services));
+        services.GetService<ILoyaltyUnitOfWork>(),
+        ProgramDiagnostics.From(services, services.GetRequiredService<ProgramSettings>().ProgramId)).WithAchievements(LoyaltyAchievementsBuilderExtensions.TrackerOf(services));
 
     /// <summary>Marks a service collection in which <see cref="AddLoyalty"/> already ran.</summary>
     private sealed class LoyaltyMarker;

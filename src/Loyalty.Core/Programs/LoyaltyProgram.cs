@@ -1,5 +1,6 @@
 using System.Diagnostics.Metrics;
 using Loyalty.Core.Configuration;
+using Loyalty.Core.Diagnostics;
 using Loyalty.Core.Earning;
 using Loyalty.Core.Internal;
 using Loyalty.Core.Ledger;
@@ -36,6 +37,7 @@ public sealed class LoyaltyProgram
     private readonly RewardDesk rewardDesk;
     private readonly ProgramQueries queries;
     private readonly MaintenanceRunner maintenance;
+    private readonly ProgramDiagnostics diagnostics;
 
     /// <summary>Creates the programme service (DI does this).</summary>
     /// <param name="clock">The clock every write is timed with.</param>
@@ -65,7 +67,7 @@ public sealed class LoyaltyProgram
         IRewardCodeGenerator rewardCodes,
         IReferralCodeGenerator referralCodes,
         IMeterFactory? meterFactory = null)
-        : this(clock, settings, ledger, ledgerStore, members, ruleSets, rewards, budgets, tiers, rewardCodes, referralCodes, meterFactory, null, null)
+        : this(clock, settings, ledger, ledgerStore, members, ruleSets, rewards, budgets, tiers, rewardCodes, referralCodes, meterFactory, null, null, null)
     {
     }
 
@@ -84,7 +86,8 @@ public sealed class LoyaltyProgram
         IReferralCodeGenerator referralCodes,
         IMeterFactory? meterFactory,
         RuleSetCache? ruleSetCache,
-        ILoyaltyUnitOfWork? unitOfWork)
+        ILoyaltyUnitOfWork? unitOfWork,
+        ProgramDiagnostics? diagnostics = null)
     {
         Preconditions.CheckNotNull(clock);
         Settings = Preconditions.CheckNotNull(settings);
@@ -99,7 +102,8 @@ public sealed class LoyaltyProgram
         Preconditions.CheckNotNull(rewardCodes);
         Preconditions.CheckNotNull(referralCodes);
         var metrics = new LoyaltyMetrics(meterFactory, settings.ProgramId);
-        context = new ProgramContext(clock, settings, ledger, ledgerStore, members, ruleSets, rewards, budgets, tiers, rewardCodes, referralCodes, metrics, ruleSetCache ?? new RuleSetCache(), unitOfWork);
+        this.diagnostics = diagnostics ?? ProgramDiagnostics.None(settings.ProgramId);
+        context = new ProgramContext(clock, settings, ledger, ledgerStore, members, ruleSets, rewards, budgets, tiers, rewardCodes, referralCodes, metrics, ruleSetCache ?? new RuleSetCache(), unitOfWork) { Diagnostics = this.diagnostics };
         var campaigns = new CampaignBudgets(context);
         activities = new ActivityRecorder(context, campaigns);
         enrolments = new Enrolments(context, activities);
@@ -136,7 +140,7 @@ public sealed class LoyaltyProgram
     /// <returns>True when added; false when it was already published.</returns>
     /// <exception cref="ArgumentException">The rule set is in another currency or time zone than the programme, or another version has the same version string or effective instant.</exception>
     public Task<bool> PublishRuleSetAsync(EarningRuleSet ruleSet, CancellationToken cancellationToken = default) =>
-        context.PublishRuleSetAsync(ruleSet, cancellationToken);
+        diagnostics.CallPlainAsync("publish_rule_set", (context, ruleSet), static (s, ct) => s.context.PublishRuleSetAsync(s.ruleSet, ct), cancellationToken);
 
     /// <summary>Adds a reward to the catalogue, or replaces the one with the same id.</summary>
     /// <param name="reward">The reward.</param>
@@ -144,13 +148,13 @@ public sealed class LoyaltyProgram
     /// <returns>The catalogue after the change.</returns>
     /// <exception cref="ArgumentException">The reward's money is in another currency, or it requires a tier that is not in the ladder.</exception>
     public Task<RewardCatalog> PublishRewardAsync(RewardDefinition reward, CancellationToken cancellationToken = default) =>
-        rewardDesk.PublishRewardAsync(reward, cancellationToken);
+        diagnostics.CallPlainAsync("publish_reward", (rewardDesk, reward), static (s, ct) => s.rewardDesk.PublishRewardAsync(s.reward, ct), cancellationToken);
 
     /// <summary>Reads the rewards catalogue.</summary>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The catalogue.</returns>
     public Task<RewardCatalog> GetCatalogAsync(CancellationToken cancellationToken = default) =>
-        rewardDesk.GetCatalogAsync(cancellationToken);
+        diagnostics.CallPlainAsync("get_catalog", rewardDesk, static (s, ct) => s.GetCatalogAsync(ct), cancellationToken);
 
     // ---------------------------------------------------------------- enrolment and referral
 
@@ -164,7 +168,7 @@ public sealed class LoyaltyProgram
     /// <returns>The profile, or <see cref="LoyaltyErrorCode.MemberAlreadyEnrolled"/> or <see cref="LoyaltyErrorCode.ReferralCodeUnknown"/>.</returns>
     /// <exception cref="ArgumentException">The member id is default.</exception>
     public Task<LoyaltyResult<MemberProfile>> EnrolAsync(Enrolment enrolment, CancellationToken cancellationToken = default) =>
-        enrolments.EnrolAsync(enrolment, cancellationToken);
+        diagnostics.CallAsync("enrol", enrolment?.MemberId, (enrolments, enrolment), static (s, ct) => s.enrolments.EnrolAsync(s.enrolment!, ct), cancellationToken);
 
     /// <summary>
     /// Links a member to the friend who referred them, after enrolment. Refused when the code is the
@@ -177,7 +181,7 @@ public sealed class LoyaltyProgram
     /// <returns>The profile, or an error with its own code.</returns>
     /// <exception cref="ArgumentException">An argument is default.</exception>
     public Task<LoyaltyResult<MemberProfile>> ApplyReferralCodeAsync(MemberId memberId, ReferralCode code, CancellationToken cancellationToken = default) =>
-        enrolments.ApplyReferralCodeAsync(memberId, code, cancellationToken);
+        diagnostics.CallAsync("apply_referral_code", memberId, (enrolments, memberId, code), static (s, ct) => s.enrolments.ApplyReferralCodeAsync(s.memberId, s.code, ct), cancellationToken);
 
     // ---------------------------------------------------------------- orders, refunds, activities
 
@@ -193,7 +197,7 @@ public sealed class LoyaltyProgram
     /// <remarks>An order with <see cref="EarningOrder.PaidWithPoints"/> is tied to the points held for it at checkout (<see cref="HoldPointsAsync"/> with the same order id): an open hold is captured, and the captured points must be worth what the order says was paid with them.</remarks>
     /// <exception cref="ArgumentException">The order is in another currency than the programme's.</exception>
     public Task<LoyaltyResult<OrderReceipt>> RecordOrderAsync(EarningOrder order, CancellationToken cancellationToken = default) =>
-        orders.RecordOrderAsync(order, cancellationToken);
+        diagnostics.CallAsync("record_order", order?.Member, (orders, order), static (s, ct) => s.orders.RecordOrderAsync(s.order!, ct), cancellationToken);
 
     /// <summary>
     /// Records a refund of all or part of a recorded order: takes back exactly what the refunded
@@ -205,7 +209,7 @@ public sealed class LoyaltyProgram
     /// <returns>The receipt, or <see cref="LoyaltyErrorCode.OrderNotFound"/>, <see cref="LoyaltyErrorCode.RefundExceedsOrder"/> or <see cref="LoyaltyErrorCode.IdempotencyConflict"/>.</returns>
     /// <exception cref="ArgumentException">The refund names a line the order does not have.</exception>
     public Task<LoyaltyResult<RefundReceipt>> RecordRefundAsync(RefundRequest refund, CancellationToken cancellationToken = default) =>
-        refunds.RecordRefundAsync(refund, cancellationToken);
+        diagnostics.CallAsync("record_refund", null, (refunds, refund), static (s, ct) => s.refunds.RecordRefundAsync(s.refund, ct), cancellationToken);
 
     /// <summary>
     /// Records a member activity (sign-up, review, survey, birthday, referral, custom event),
@@ -218,7 +222,7 @@ public sealed class LoyaltyProgram
     /// <returns>The receipt, or <see cref="LoyaltyErrorCode.MemberNotFound"/>, <see cref="LoyaltyErrorCode.NoRuleSetInForce"/> or <see cref="LoyaltyErrorCode.IdempotencyConflict"/>.</returns>
     /// <exception cref="ArgumentException"><paramref name="activityId"/> is default.</exception>
     public Task<LoyaltyResult<ActivityReceipt>> RecordActivityAsync(ActivityId activityId, ActivityInput activity, CancellationToken cancellationToken = default) =>
-        activities.RecordActivityAsync(activityId, activity, cancellationToken);
+        diagnostics.CallAsync("record_activity", activity?.Member, (activities, activityId, activity), static (s, ct) => s.activities.RecordActivityAsync(s.activityId, s.activity!, ct), cancellationToken);
 
     // ---------------------------------------------------------------- queries
 
@@ -228,7 +232,7 @@ public sealed class LoyaltyProgram
     /// <returns>The quote, or <see cref="LoyaltyErrorCode.NoRuleSetInForce"/>.</returns>
     /// <exception cref="ArgumentException">The cart is in another currency than the programme's.</exception>
     public Task<LoyaltyResult<EarningQuote>> QuoteAsync(EarningOrder cart, CancellationToken cancellationToken = default) =>
-        queries.QuoteAsync(cart, cancellationToken);
+        diagnostics.CallAsync("quote", cart?.Member, (queries, cart), static (s, ct) => s.queries.QuoteAsync(s.cart!, ct), cancellationToken);
 
     /// <summary>A member's summary: balances, points expiring soon, tier and progress, perks, redemptions.</summary>
     /// <param name="memberId">The member.</param>
@@ -237,7 +241,7 @@ public sealed class LoyaltyProgram
     /// <returns>The summary, or <see cref="LoyaltyErrorCode.MemberNotFound"/>.</returns>
     /// <exception cref="ArgumentException"><paramref name="memberId"/> is default or <paramref name="expiringWithinDays"/> is out of range.</exception>
     public Task<LoyaltyResult<MemberSummary>> GetMemberSummaryAsync(MemberId memberId, int expiringWithinDays = 30, CancellationToken cancellationToken = default) =>
-        queries.GetMemberSummaryAsync(memberId, expiringWithinDays, cancellationToken);
+        diagnostics.CallAsync("get_member_summary", memberId, (queries, memberId, expiringWithinDays), static (s, ct) => s.queries.GetMemberSummaryAsync(s.memberId, s.expiringWithinDays, ct), cancellationToken);
 
     // ---------------------------------------------------------------- rewards and holds
 
@@ -258,7 +262,7 @@ public sealed class LoyaltyProgram
     /// </returns>
     /// <exception cref="ArgumentException">An id is default.</exception>
     public Task<LoyaltyResult<RewardRedemption>> RedeemRewardAsync(MemberId memberId, RewardId rewardId, RedemptionId redemptionId, CancellationToken cancellationToken = default) =>
-        rewardDesk.RedeemRewardAsync(memberId, rewardId, redemptionId, cancellationToken);
+        diagnostics.CallAsync("redeem_reward", memberId, (rewardDesk, memberId, rewardId, redemptionId), static (s, ct) => s.rewardDesk.RedeemRewardAsync(s.memberId, s.rewardId, s.redemptionId, ct), cancellationToken);
 
     /// <summary>
     /// Cancels a redemption: the points go back into the lots they came from (with their original
@@ -269,7 +273,7 @@ public sealed class LoyaltyProgram
     /// <returns>The cancelled receipt, or <see cref="LoyaltyErrorCode.RedemptionNotFound"/>, or <see cref="LoyaltyErrorCode.RewardCodeUsed"/> when an order used its code (<see cref="LoyaltyErrorCode.RewardCodeExpired"/> when its code expired and gave the points back). Its code is voided.</returns>
     /// <exception cref="ArgumentException"><paramref name="redemptionId"/> is default.</exception>
     public Task<LoyaltyResult<RewardRedemption>> CancelRedemptionAsync(RedemptionId redemptionId, CancellationToken cancellationToken = default) =>
-        rewardDesk.CancelRedemptionAsync(redemptionId, cancellationToken);
+        diagnostics.CallAsync("cancel_redemption", null, (rewardDesk, redemptionId), static (s, ct) => s.rewardDesk.CancelRedemptionAsync(s.redemptionId, ct), cancellationToken);
 
     /// <summary>
     /// Pay with points, step 1: reserves points at checkout for an order, under a
@@ -286,7 +290,7 @@ public sealed class LoyaltyProgram
     /// <returns>The hold with its money value, or an error (<see cref="LoyaltyErrorCode.BelowMinimumPoints"/>, <see cref="LoyaltyErrorCode.AboveMaximumShare"/>, <see cref="LoyaltyErrorCode.InsufficientPoints"/>, …).</returns>
     /// <exception cref="ArgumentException">An id is default, <paramref name="points"/> is not positive, or <paramref name="orderTotal"/> is negative or in another currency.</exception>
     public Task<LoyaltyResult<PointsHold>> HoldPointsAsync(MemberId memberId, RewardId rewardId, OrderId orderId, Money orderTotal, Points points, CancellationToken cancellationToken = default) =>
-        rewardDesk.HoldPointsAsync(memberId, rewardId, orderId, orderTotal, points, cancellationToken);
+        diagnostics.CallAsync("hold_points", memberId, (rewardDesk, memberId, rewardId, orderId, orderTotal, points), static (s, ct) => s.rewardDesk.HoldPointsAsync(s.memberId, s.rewardId, s.orderId, s.orderTotal, s.points, ct), cancellationToken);
 
     /// <summary>Pay with points, step 2: spends all (or part) of the order's hold when the order is placed; any rest is given back. Capturing again is a repeat.</summary>
     /// <param name="memberId">The member.</param>
@@ -296,7 +300,7 @@ public sealed class LoyaltyProgram
     /// <returns>The settlement, or <see cref="LoyaltyErrorCode.HoldNotFound"/>, <see cref="LoyaltyErrorCode.HoldLapsed"/>, <see cref="LoyaltyErrorCode.HoldAlreadyReleased"/>, <see cref="LoyaltyErrorCode.CaptureExceedsHold"/>.</returns>
     /// <exception cref="ArgumentException">An id is default, or <paramref name="points"/> is not positive.</exception>
     public Task<LoyaltyResult<HoldSettlement>> CaptureHeldPointsAsync(MemberId memberId, OrderId orderId, Points? points = null, CancellationToken cancellationToken = default) =>
-        rewardDesk.CaptureHeldPointsAsync(memberId, orderId, points, cancellationToken);
+        diagnostics.CallAsync("capture_held_points", memberId, (rewardDesk, memberId, orderId, points), static (s, ct) => s.rewardDesk.CaptureHeldPointsAsync(s.memberId, s.orderId, s.points, ct), cancellationToken);
 
     /// <summary>Pay with points, step 2 (abandoned checkout): gives the order's hold back. Releasing again is a repeat.</summary>
     /// <param name="memberId">The member.</param>
@@ -305,7 +309,7 @@ public sealed class LoyaltyProgram
     /// <returns>The settlement, or <see cref="LoyaltyErrorCode.HoldNotFound"/>, <see cref="LoyaltyErrorCode.HoldAlreadyCaptured"/>, <see cref="LoyaltyErrorCode.HoldLapsed"/>.</returns>
     /// <exception cref="ArgumentException">An id is default.</exception>
     public Task<LoyaltyResult<HoldSettlement>> ReleaseHeldPointsAsync(MemberId memberId, OrderId orderId, CancellationToken cancellationToken = default) =>
-        rewardDesk.ReleaseHeldPointsAsync(memberId, orderId, cancellationToken);
+        diagnostics.CallAsync("release_held_points", memberId, (rewardDesk, memberId, orderId), static (s, ct) => s.rewardDesk.ReleaseHeldPointsAsync(s.memberId, s.orderId, ct), cancellationToken);
 
     // ---------------------------------------------------------------- reward codes
 
@@ -372,7 +376,8 @@ public sealed class LoyaltyProgram
 #pragma warning restore RS0027
     {
         Preconditions.CheckInRange(expiryWarningDays, 1, 3660);
-        return maintenance.RunAsync(asOf, MaintenanceScope.Whole with { ExpiryWarningDays = expiryWarningDays }, null, cancellationToken);
+        var scope = MaintenanceScope.Whole with { ExpiryWarningDays = expiryWarningDays };
+        return diagnostics.MaintenanceAsync(asOf, scope, null, pages => maintenance.RunAsync(asOf, scope, pages, cancellationToken));
     }
 
     /// <summary>
@@ -392,5 +397,8 @@ public sealed class LoyaltyProgram
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="asOf"/> is in the future, or a value of <paramref name="scope"/> is out of range.</exception>
     /// <exception cref="ArgumentException"><paramref name="scope"/>'s resume point is a default member id.</exception>
     public Task<MaintenanceReport> RunMaintenanceAsync(Instant asOf, MaintenanceScope scope, IProgress<MaintenanceProgress>? progress, CancellationToken cancellationToken)
-        => maintenance.RunAsync(asOf, Preconditions.CheckNotNull(scope), progress, cancellationToken);
+    {
+        Preconditions.CheckNotNull(scope);
+        return diagnostics.MaintenanceAsync(asOf, scope, progress, pages => maintenance.RunAsync(asOf, scope, pages, cancellationToken));
+    }
 }

@@ -90,6 +90,9 @@ internal sealed class ProgramContext
 
     public LoyaltyMetrics Metrics { get; }
 
+    /// <summary>The facade's logs and spans (retries on version conflicts are logged here).</summary>
+    public ProgramDiagnostics? Diagnostics { get; init; }
+
     public MemberStateKeeper Keeper { get; }
 
     public ProgramId ProgramId { get; }
@@ -232,6 +235,11 @@ internal sealed class ProgramContext
             if (await members.UpdateMemberAsync(next, current.Version, cancellationToken).ConfigureAwait(false))
             {
                 return next;
+            }
+
+            if (Diagnostics is { } diagnostics)
+            {
+                Loyalty.Core.Diagnostics.LoyaltyLog.VersionConflictRetry(diagnostics.Logger, attempt + 1, MaxUpdateAttempts, diagnostics.Member(memberId));
             }
         }
 
