@@ -27,6 +27,15 @@ if (args is ["--maintenance-night", var members, ..] && int.TryParse(members, ou
     return;
 }
 
+// Profile the order path by Stopwatch (time and bytes per call at 0 and 1,000 prior orders):
+//               dotnet run -c Release --project benchmarks/Loyalty.Core.Benchmarks -- --profile-order-path 20000 [prior orders...]
+if (args is ["--profile-order-path", var calls, ..])
+{
+    var priors = args.Length > 2 ? args[2..].Select(a => int.Parse(a, System.Globalization.CultureInfo.InvariantCulture)).ToArray() : [0, 1_000];
+    await ProgramHistoryBenchmarks.ProfileAsync(int.Parse(calls, System.Globalization.CultureInfo.InvariantCulture), priors);
+    return;
+}
+
 // Run all:      dotnet run -c Release --project benchmarks/Loyalty.Core.Benchmarks -- --filter '*'
 // Run one class: dotnet run -c Release --project benchmarks/Loyalty.Core.Benchmarks -- --filter '*Primitives*'
 BenchmarkSwitcher.FromAssembly(typeof(OrdersCsvBenchmarks).Assembly).Run(args);
