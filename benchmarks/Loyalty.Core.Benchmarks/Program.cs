@@ -36,6 +36,14 @@ if (args is ["--profile-order-path", var calls, ..])
     return;
 }
 
+// Orders per second through RecordOrderAsync on PostgreSQL (a throwaway cluster), 8 writers, by Stopwatch:
+//               dotnet run -c Release --project benchmarks/Loyalty.Core.Benchmarks -- --pg-writers [rounds]
+if (args is ["--pg-writers", ..])
+{
+    await EfCoreProgramOrderBenchmarks.TimeAsync(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 5);
+    return;
+}
+
 // Run all:      dotnet run -c Release --project benchmarks/Loyalty.Core.Benchmarks -- --filter '*'
 // Run one class: dotnet run -c Release --project benchmarks/Loyalty.Core.Benchmarks -- --filter '*Primitives*'
 BenchmarkSwitcher.FromAssembly(typeof(OrdersCsvBenchmarks).Assembly).Run(args);
