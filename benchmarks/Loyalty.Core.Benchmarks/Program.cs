@@ -39,6 +39,23 @@ if (args is ["--pg-maintenance-night", var pgMembers])
     return;
 }
 
+// Profile the order path by Stopwatch (time and bytes per call at 0 and 1,000 prior orders):
+//               dotnet run -c Release --project benchmarks/Loyalty.Core.Benchmarks -- --profile-order-path 20000 [prior orders...]
+if (args is ["--profile-order-path", var calls, ..])
+{
+    var priors = args.Length > 2 ? args[2..].Select(a => int.Parse(a, System.Globalization.CultureInfo.InvariantCulture)).ToArray() : [0, 1_000];
+    await ProgramHistoryBenchmarks.ProfileAsync(int.Parse(calls, System.Globalization.CultureInfo.InvariantCulture), priors);
+    return;
+}
+
+// Orders per second through RecordOrderAsync on PostgreSQL (a throwaway cluster), 8 writers, by Stopwatch:
+//               dotnet run -c Release --project benchmarks/Loyalty.Core.Benchmarks -- --pg-writers [rounds]
+if (args is ["--pg-writers", ..])
+{
+    await EfCoreProgramOrderBenchmarks.TimeAsync(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 5);
+    return;
+}
+
 // Run all:      dotnet run -c Release --project benchmarks/Loyalty.Core.Benchmarks -- --filter '*'
 // Run one class: dotnet run -c Release --project benchmarks/Loyalty.Core.Benchmarks -- --filter '*Primitives*'
 BenchmarkSwitcher.FromAssembly(typeof(OrdersCsvBenchmarks).Assembly).Run(args);

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
@@ -37,7 +38,7 @@ internal static class Fingerprint
 
     private sealed class Canon
     {
-        private readonly StringBuilder text = new();
+        private readonly StringBuilder text = new(256);
 
         public Canon Add(string? value)
         {
@@ -61,7 +62,26 @@ internal static class Fingerprint
 
         public Canon Add(long value) => Add(value.ToString(CultureInfo.InvariantCulture));
 
-        public string Hash() => Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString()))).ToLowerInvariant();
+        /// <summary>The lower-case hex SHA-256 of the canonical text in UTF-8 (the text and its bytes in pooled buffers).</summary>
+        public string Hash()
+        {
+            var length = text.Length;
+            var chars = ArrayPool<char>.Shared.Rent(length);
+            var bytes = ArrayPool<byte>.Shared.Rent(Encoding.UTF8.GetMaxByteCount(length));
+            try
+            {
+                text.CopyTo(0, chars, 0, length);
+                var count = Encoding.UTF8.GetBytes(chars, 0, length, bytes, 0);
+                Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
+                SHA256.HashData(bytes.AsSpan(0, count), hash);
+                return Convert.ToHexStringLower(hash);
+            }
+            finally
+            {
+                ArrayPool<char>.Shared.Return(chars);
+                ArrayPool<byte>.Shared.Return(bytes);
+            }
+        }
     }
 
     /// <summary>The first field in which two orders with the same id differ (e.g. <c>PlacedAt</c>, <c>Lines[1].Quantity</c>), or null when none does.</summary>

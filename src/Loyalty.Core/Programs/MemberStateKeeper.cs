@@ -107,7 +107,7 @@ internal sealed class MemberStateKeeper(TierEvaluator evaluator, Currency curren
             FirstQualifyingOrder = qualifies ? order.OrderId : state.FirstQualifyingOrder,
             FirstQualifyingOrderPlacedAt = qualifies ? order.Order.PlacedAt : state.FirstQualifyingOrderPlacedAt,
             Usage = WithUsage(state.Usage, order.Earning.UsageDeltas),
-            Qualification = With(state.Qualification, entry),
+            Qualification = With(member, state.Qualification, entry),
         };
         return Advance(member, next, now);
     }
@@ -124,7 +124,7 @@ internal sealed class MemberStateKeeper(TierEvaluator evaluator, Currency curren
         var next = state with
         {
             HistoryVersion = state.HistoryVersion + 1,
-            Qualification = With(state.Qualification, entry),
+            Qualification = With(member, state.Qualification, entry),
         };
         return Advance(member, next, now);
     }
@@ -143,7 +143,7 @@ internal sealed class MemberStateKeeper(TierEvaluator evaluator, Currency curren
             HistoryVersion = state.HistoryVersion + 1,
             WelcomePoints = activity.ActivityId == DerivedIds.SignUp(member.MemberId) ? activity.Earning.Total : state.WelcomePoints,
             Usage = WithUsage(state.Usage, activity.Earning.UsageDeltas),
-            Qualification = entry is { } add ? With(state.Qualification, add) : state.Qualification,
+            Qualification = entry is { } add ? With(member, state.Qualification, add) : state.Qualification,
         };
         return entry is null ? next : Advance(member, next, now);
     }
@@ -157,7 +157,7 @@ internal sealed class MemberStateKeeper(TierEvaluator evaluator, Currency curren
             return null;
         }
 
-        return evaluator.Evaluate(Member(member, state), at);
+        return EvaluateKept(member, state, at);
     }
 
     /// <summary>The member's tier as of an instant by replaying the full history (as-of questions, audits, repair).</summary>
@@ -196,13 +196,9 @@ internal sealed class MemberStateKeeper(TierEvaluator evaluator, Currency curren
     private static bool IsBehindCheckpoint(MemberEvaluationState state, QualificationEntry entry) =>
         state.TierCheckpoint is { } checkpoint && entry.At <= checkpoint.EvaluatedAt;
 
-    private static TierMember Member(MemberRecord member, MemberEvaluationState state) => new()
-    {
-        MemberId = member.MemberId,
-        EnrolledAt = member.EnrolledAt,
-        History = state.Qualification as QualificationEntry[] ?? state.Qualification.ToArray(),
-        PriorStatus = state.TierCheckpoint,
-    };
+    /// <summary>The tier from the kept checkpoint and timeline (O(log n) in the entries, whatever the history).</summary>
+    private TierEvaluation EvaluateKept(MemberRecord member, MemberEvaluationState state, Instant at) =>
+        evaluator.EvaluateKept(member.MemberId, member.EnrolledAt, state.TierCheckpoint, evaluator.Timeline(state.Qualification, member.MemberId), at);
 
     /// <summary>
     /// Moves the checkpoint to just before the newest entry (not after <paramref name="now"/>, not before
@@ -229,41 +225,35 @@ internal sealed class MemberStateKeeper(TierEvaluator evaluator, Currency curren
             return state;
         }
 
-        var checkpoint = evaluator.Evaluate(Member(member, state), target).Status;
+        var checkpoint = EvaluateKept(member, state, target).Status;
         var windowStart = evaluator.RetainFrom(checkpoint, member.EnrolledAt);
+        if (windowStart != Instant.MinValue)
+        {
+            // Entries are in time order: dropping those before the window moves the timeline's start.
+            return state with { TierCheckpoint = checkpoint, Qualification = evaluator.Timeline(entries, member.MemberId).DropBefore(windowStart) };
+        }
+
+        // A lifetime window: what the checkpoint has replayed only counts in sums, one per kind and sign.
         var kept = new List<QualificationEntry>(entries.Count);
-        if (windowStart == Instant.MinValue)
+        var folded = new List<QualificationEntry>(4);
+        var foldedAt = Instant.MinValue;
+        foreach (var e in entries)
         {
-            // A lifetime window: what the checkpoint has replayed only counts in sums, one per kind and sign.
-            var folded = new List<QualificationEntry>(4);
-            var foldedAt = Instant.MinValue;
-            foreach (var e in entries)
+            if (e.At <= target)
             {
-                if (e.At <= target)
-                {
-                    foldedAt = e.At;
-                    Fold(folded, e);
-                }
-                else
-                {
-                    kept.Add(e);
-                }
+                foldedAt = e.At;
+                Fold(folded, e);
             }
-
-            kept.InsertRange(0, folded.Select(f => QualificationEntry.FromAmounts(foldedAt, f.Points, f.Kind, f.Spend, f.Orders)));
-        }
-        else
-        {
-            foreach (var e in entries)
+            else
             {
-                if (e.At >= windowStart)
-                {
-                    kept.Add(e);
-                }
+                kept.Add(e);
             }
         }
 
-        return state with { TierCheckpoint = checkpoint, Qualification = kept.ToArray() };
+        kept.InsertRange(0, folded.Select(f => QualificationEntry.FromAmounts(foldedAt, f.Points, f.Kind, f.Spend, f.Orders)));
+
+        // A lifetime window keeps a few folded sums and the entries after the checkpoint: small, rebuilt.
+        return state with { TierCheckpoint = checkpoint, Qualification = evaluator.Timeline(kept, member.MemberId) };
     }
 
     private static void Fold(List<QualificationEntry> folded, QualificationEntry e)
@@ -281,13 +271,22 @@ internal sealed class MemberStateKeeper(TierEvaluator evaluator, Currency curren
         folded.Add(QualificationEntry.FromAmounts(e.At, e.Points, e.Kind, e.Spend, e.Orders));
     }
 
-    /// <summary>The entries with one more, in time order; merged into an entry of the same instant, kind and sign (the replay reads them together).</summary>
-    private static QualificationEntry[] With(IReadOnlyList<QualificationEntry> entries, QualificationEntry entry)
+    /// <summary>
+    /// The entries with one more, in time order: appended to the kept timeline when it is the newest
+    /// (no copy), otherwise merged into an entry of the same instant, kind and sign (the replay reads
+    /// them together) or inserted in place, in a new timeline.
+    /// </summary>
+    private IReadOnlyList<QualificationEntry> With(MemberRecord member, IReadOnlyList<QualificationEntry> entries, QualificationEntry entry)
     {
+        if (evaluator.Append(evaluator.Timeline(entries, member.MemberId), entry, member.MemberId) is { } appended)
+        {
+            return appended;
+        }
+
         var list = new List<QualificationEntry>(entries.Count + 1);
         list.AddRange(entries);
         Merge(list, entry);
-        return list.ToArray();
+        return evaluator.Timeline(list, member.MemberId);
     }
 
     private static void Merge(List<QualificationEntry> sorted, QualificationEntry entry)

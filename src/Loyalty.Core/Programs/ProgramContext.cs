@@ -195,9 +195,14 @@ internal sealed class ProgramContext
     public async ValueTask<EarningRuleSet?> RuleSetAsync(string version, CancellationToken cancellationToken)
     {
         var cached = await RuleSetsAsync(cancellationToken).ConfigureAwait(false);
-        if (cached.Versions.FirstOrDefault(v => v.Version == version) is { } found)
+        var versions = cached.Versions;
+        for (var i = 0; i < versions.Count; i++)
         {
-            return found;
+            // An index loop, not a lambda: this runs once per order.
+            if (versions[i].Version == version)
+            {
+                return versions[i];
+            }
         }
 
         ruleSetCache.Invalidate(programId);

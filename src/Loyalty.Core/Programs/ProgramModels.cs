@@ -307,4 +307,11 @@ public sealed record MaintenanceReport
 
     /// <summary>Activities recorded but left without their points (or budget settlement) by an interrupted call, which this run completed.</summary>
     public int PendingActivitiesCompleted { get; init; }
+
+    /// <summary>
+    /// Campaign-budget reservations of calls that never wrote their order or activity (interrupted, or
+    /// given up after conflicts) which this run gave back to their budgets, past the grace period; only
+    /// with a budget store that records reservations (<see cref="Storage.ICampaignReservationRecovery"/>).
+    /// </summary>
+    public int PendingReservationsReleased { get; init; }
 }

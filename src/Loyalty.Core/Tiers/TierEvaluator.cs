@@ -318,6 +318,111 @@ public sealed class TierEvaluator
     }
 
     /// <summary>
+    /// Evaluates a member from a kept timeline (the entries in time order with their running totals) and
+    /// a prior status, as <see cref="Evaluate"/> does for the same entries, prior status and no manual
+    /// assignment, in O(log n + events since the prior status): nothing is loaded, sorted or summed.
+    /// </summary>
+    internal TierEvaluation EvaluateKept(MemberId memberId, Instant enrolledAt, TierStatus? prior, QualificationTimeline timeline, Instant asOf)
+    {
+        if (timeline.KindMask != kindMask)
+        {
+            throw new ArgumentException("The timeline was summed for another ladder's qualifying kinds; build it with this evaluator's Timeline.", nameof(timeline));
+        }
+
+        var s = scratch ??= new Scratch();
+        if (memberId.IsDefault)
+        {
+            throw new ArgumentException("TierMember.MemberId must not be default; create one with MemberId.From(...).", nameof(memberId));
+        }
+
+        if (asOf < enrolledAt)
+        {
+            throw BeforeEnrolment(new TierMember { MemberId = memberId, EnrolledAt = enrolledAt }, asOf);
+        }
+
+        if (prior is not null && prior.EvaluatedAt > asOf)
+        {
+            throw PriorAfterInstant(new TierMember { MemberId = memberId, EnrolledAt = enrolledAt }, prior, asOf);
+        }
+
+        if (prior is not null && prior.EvaluatedAt < enrolledAt)
+        {
+            throw PriorBeforeEnrolment(new TierMember { MemberId = memberId, EnrolledAt = enrolledAt }, prior);
+        }
+
+        var enrolment = calendar.IsAnniversary ? calendar.LocalDateOf(enrolledAt) : default;
+        var replay = new Replay(this, s, timeline, timeline.UpperBound(asOf), enrolledAt, enrolment);
+        if (prior is null)
+        {
+            replay.StartFresh();
+        }
+        else
+        {
+            var automatic = RankOrThrow(prior.AutomaticTier, "prior status", memberId);
+            var fallback = prior.FallbackTier is { } fb ? RankOrThrow(fb, "prior status fallback", memberId) : -1;
+            var reported = RankOrThrow(prior.Tier, "prior status", memberId);
+            replay.StartFrom(prior, automatic, fallback, reported);
+        }
+
+        replay.RunUntil(asOf, record: true);
+        var projection = replay;
+        Instant? projectedAt = null;
+        if (!calendar.IsLifetime)
+        {
+            var horizon = calendar.PeriodEnd(asOf, replay.Enrolment);
+            projectedAt = horizon;
+            projection.RunUntil(horizon, record: false);
+        }
+
+        var windowStart = calendar.WindowStart(asOf, replay.Enrolment);
+        var totals = replay.Totals(windowStart, asOf, default);
+        var status = replay.ToStatus(asOf);
+        return new TierEvaluation(
+            ladder,
+            memberId,
+            asOf,
+            status,
+            replay.ReportedRank,
+            replay.AutoRank,
+            projection.ReportedRank,
+            projectedAt,
+            totals,
+            calendar.IsLifetime ? null : windowStart,
+            replay.TakeChanges());
+    }
+
+    /// <summary>A kept timeline of <paramref name="sorted"/> (entries in time order) for this evaluator's qualifying kinds; checks each entry's currency.</summary>
+    internal QualificationTimeline Timeline(IReadOnlyList<QualificationEntry> sorted, MemberId memberId)
+    {
+        if (sorted is QualificationTimeline kept && kept.KindMask == kindMask)
+        {
+            return kept;
+        }
+
+        for (var i = 0; i < sorted.Count; i++)
+        {
+            CheckCurrency(sorted[i], memberId);
+        }
+
+        return QualificationTimeline.From(sorted, kindMask);
+    }
+
+    /// <summary>The timeline with one more entry after its newest (its currency checked), or null when the entry is not later than the newest.</summary>
+    internal QualificationTimeline? Append(QualificationTimeline timeline, QualificationEntry entry, MemberId memberId)
+    {
+        CheckCurrency(entry, memberId);
+        return timeline.Append(entry);
+    }
+
+    private void CheckCurrency(in QualificationEntry e, MemberId memberId)
+    {
+        if (currency is { } c && !e.SpendCurrency.IsDefault && e.SpendCurrency != c)
+        {
+            throw ForeignCurrency(new TierMember { MemberId = memberId, EnrolledAt = e.At }, e, c);
+        }
+    }
+
+    /// <summary>
     /// The batch output of one member: no window value, and a new status only when it differs from
     /// the prior one in more than its evaluation instant.
     /// </summary>
@@ -728,6 +833,16 @@ public sealed class TierEvaluator
         private readonly ManualTierAssignment? manual;
         private readonly int manualRank;
 
+        // The entries' instants, signs and running totals: the scratch's (from index 0) after a load, or
+        // a kept timeline's (from its first index); entries in [first, count), totals in [first, count].
+        private readonly Instant[] times;
+        private readonly bool[] reductions;
+        private readonly long[] points;
+        private readonly decimal[] spend;
+        private readonly long[] orders;
+        private readonly int first;
+        private readonly bool spendSummed;
+
         private int cursor;
         private int autoRank;
         private Instant autoSince;
@@ -752,6 +867,13 @@ public sealed class TierEvaluator
             Enrolment = enrolment;
             this.manual = manual;
             this.manualRank = manualRank;
+            times = s.Times;
+            reductions = s.Reductions;
+            points = s.Points;
+            spend = s.Spend;
+            orders = s.Orders;
+            first = 0;
+            spendSummed = owner.usesSpend;
             manualStart = None;
             manualEnd = None;
             validUntil = None;
@@ -763,6 +885,19 @@ public sealed class TierEvaluator
             ReportedRank = 0;
         }
 
+        /// <summary>A replay over a kept timeline's entries up to (not including) the absolute index <paramref name="end"/>.</summary>
+        public Replay(TierEvaluator owner, Scratch s, QualificationTimeline timeline, int end, Instant enrolledAt, LocalDate enrolment)
+            : this(owner, s, end, enrolledAt, enrolment, null, -1)
+        {
+            times = timeline.Times;
+            reductions = timeline.Reductions;
+            points = timeline.Points;
+            spend = timeline.Spend;
+            orders = timeline.Orders;
+            first = timeline.First;
+            spendSummed = true;
+        }
+
         public LocalDate Enrolment { get; }
 
         public int ReportedRank { get; private set; }
@@ -771,7 +906,7 @@ public sealed class TierEvaluator
 
         public void StartFresh()
         {
-            cursor = 0;
+            cursor = first;
             autoRank = 0;
             autoSince = enrolledAt;
             reportedSince = enrolledAt;
@@ -822,7 +957,7 @@ public sealed class TierEvaluator
         /// <summary>Processes every event at or before <paramref name="until"/>, in time order.</summary>
         public void RunUntil(Instant until, bool record)
         {
-            var times = s.Times;
+            var times = this.times;
             while (true)
             {
                 var expiry = graceUntil != None ? graceUntil : validUntil;
@@ -888,30 +1023,30 @@ public sealed class TierEvaluator
 
         public readonly QualifyingTotals Totals(Instant from, Instant to, ReadOnlySpan<QualificationEntry> history)
         {
-            var lo = from == Instant.MinValue ? 0 : LowerBound(from);
+            var lo = from == Instant.MinValue ? first : LowerBound(from);
             var hi = UpperBound(to);
             if (hi <= lo)
             {
                 return default;
             }
 
-            decimal spend;
-            if (owner.usesSpend)
+            decimal sum;
+            if (spendSummed)
             {
-                spend = s.Spend[hi] - s.Spend[lo];
+                sum = spend[hi] - spend[lo];
             }
             else
             {
                 // Spend is not summed ahead when no threshold needs it: add up the window once.
                 var index = s.Index;
-                spend = 0m;
+                sum = 0m;
                 for (var i = lo; i < hi; i++)
                 {
-                    spend += history[index[i]].Spend;
+                    sum += history[index[i]].Spend;
                 }
             }
 
-            return new QualifyingTotals(s.Points[hi] - s.Points[lo], spend, s.Orders[hi] - s.Orders[lo]);
+            return new QualifyingTotals(points[hi] - points[lo], sum, orders[hi] - orders[lo]);
         }
 
         public readonly TierStatus ToStatus(Instant asOf)
@@ -983,8 +1118,8 @@ public sealed class TierEvaluator
 
         private TierChangeReason Entries(Instant at)
         {
-            var reductions = s.Reductions;
-            var times = s.Times;
+            var reductions = this.reductions;
+            var times = this.times;
             var reduction = false;
             while (cursor < count && (times[cursor] < enrolledAt ? enrolledAt : times[cursor]) == at)
             {
@@ -1187,20 +1322,19 @@ public sealed class TierEvaluator
 
         private readonly int ComputedRank(Instant windowStart, int hi)
         {
-            var lo = windowStart == Instant.MinValue ? 0 : LowerBound(windowStart);
+            var lo = windowStart == Instant.MinValue ? first : LowerBound(windowStart);
             if (hi <= lo)
             {
                 return 0;
             }
 
-            var points = s.Points[hi] - s.Points[lo];
-            var orders = s.Orders[hi] - s.Orders[lo];
+            var p = points[hi] - points[lo];
+            var o = orders[hi] - orders[lo];
             var compiled = owner.compiled;
-            var usesSpend = owner.usesSpend;
-            var spend = usesSpend ? s.Spend[hi] - s.Spend[lo] : 0m;
+            var sp = owner.usesSpend ? spend[hi] - spend[lo] : 0m;
             for (var r = compiled.Length - 1; r > 0; r--)
             {
-                if (compiled[r].IsMetBy(points, spend, orders))
+                if (compiled[r].IsMetBy(p, sp, o))
                 {
                     return r;
                 }
@@ -1211,8 +1345,8 @@ public sealed class TierEvaluator
 
         private readonly int LowerBound(Instant t)
         {
-            var times = s.Times;
-            int lo = 0, hi = count;
+            var times = this.times;
+            int lo = first, hi = count;
             while (lo < hi)
             {
                 var mid = (lo + hi) >> 1;
@@ -1231,8 +1365,8 @@ public sealed class TierEvaluator
 
         private readonly int UpperBound(Instant t)
         {
-            var times = s.Times;
-            int lo = 0, hi = count;
+            var times = this.times;
+            int lo = first, hi = count;
             while (lo < hi)
             {
                 var mid = (lo + hi) >> 1;

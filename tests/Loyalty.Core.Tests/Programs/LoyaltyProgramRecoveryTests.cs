@@ -217,6 +217,128 @@ public class LoyaltyProgramRecoveryTests
             new Outcome(alice.Pending + alice.Available - P(100), (await h.BalanceAsync(Bob)).Available, member.ReferralCompletedBy?.Value, member.Evaluation!.OrderCount));
     }
 
+    /// <summary>
+    /// The spring campaign (150 bonus points per order from a budget of 1,000): the order reserves 150,
+    /// then its first write fails and the caller never retries. The reservation stays while the call
+    /// could still be in flight; after the grace period maintenance gives it back, once.
+    /// </summary>
+    [Fact]
+    public async Task Maintenance_gives_back_what_an_order_reserved_when_its_record_was_never_written()
+    {
+        var counter = new StepCounter();
+        var budgets = new InMemoryCampaignBudgetStore();
+        using var h = Harness(counter, budgets);
+        await h.ConfigureAsync();
+        await h.Program.PublishRuleSetAsync(SpringRules);
+        await h.EnrolAsync(Alice);
+        counter.FailAt = counter.Steps + 1; // the order with the member's state
+        var act = () => h.Program.RecordOrderAsync(Order("S-1", Alice, h.Now, Line("SKU", 1, 40m)));
+        await act.Should().ThrowAsync<LoyaltyStoreException>().WithMessage("Injected fault at step *");
+        counter.FailAt = null;
+        (await SpringUsedAsync(budgets)).Should().Be(P(150), "the reservation was made before the failed write");
+
+        var early = await h.Program.RunMaintenanceAsync(h.Now);
+        early.PendingReservationsReleased.Should().Be(0, "a call within the grace period may still write its order");
+        (await SpringUsedAsync(budgets)).Should().Be(P(150));
+
+        h.Advance(Duration.FromMinutes(10));
+        var report = await h.Program.RunMaintenanceAsync(h.Now);
+        var again = await h.Program.RunMaintenanceAsync(h.Now);
+
+        report.PendingReservationsReleased.Should().Be(1);
+        again.PendingReservationsReleased.Should().Be(0, "a second run finds nothing left to give back");
+        (await SpringUsedAsync(budgets)).Should().Be(P(0), "no order was written, so nothing of the budget was given out");
+        (await budgets.ListUnsettledAsync(ProgramId.From("club"), h.Now + Duration.FromDays(1), null, 10)).Should().BeEmpty();
+    }
+
+    /// <summary>
+    /// The same order, but its record is written and the budget settlement after it fails: the order's
+    /// own recovery settles and earns it, and the sweep gives nothing back (the order holds its 150).
+    /// </summary>
+    [Fact]
+    public async Task Maintenance_keeps_what_a_written_order_was_awarded_from_the_budget()
+    {
+        var counter = new StepCounter();
+        var budgets = new FailingSettlementStore(new InMemoryCampaignBudgetStore());
+        using var h = Harness(counter, budgets);
+        await h.ConfigureAsync();
+        await h.Program.PublishRuleSetAsync(SpringRules);
+        await h.EnrolAsync(Alice);
+        budgets.Fail = true;
+        var act = () => h.Program.RecordOrderAsync(Order("S-1", Alice, h.Now, Line("SKU", 1, 40m)));
+        await act.Should().ThrowAsync<LoyaltyStoreException>().WithMessage("Injected fault in the budget settlement.");
+        budgets.Fail = false;
+
+        h.Advance(Duration.FromMinutes(10));
+        var report = await h.Program.RunMaintenanceAsync(h.Now);
+
+        report.PendingOrdersCompleted.Should().Be(1, "the order's points were earned by maintenance");
+        report.PendingReservationsReleased.Should().Be(0, "the written order keeps what it was awarded");
+        (await SpringUsedAsync(budgets)).Should().Be(P(150));
+        (await h.BalanceAsync(Alice)).Available.Should().Be(P(100 + 40 + 150), "the welcome points, the base points and the spring bonus");
+        (await budgets.ListUnsettledAsync(ProgramId.From("club"), h.Now + Duration.FromDays(1), null, 10)).Should().BeEmpty("the order's recovery settled it");
+    }
+
+    [Fact]
+    public async Task The_unsettled_reservations_are_listed_in_order_and_checked()
+    {
+        var budgets = new InMemoryCampaignBudgetStore();
+        var club = ProgramId.From("club");
+        var t = Instant.FromUtc(2026, 3, 2, 10, 0);
+        await budgets.ReserveRecordedAsync(club, RuleId.From("spring"), TransactionId.From("order:b"), P(10), P(100), Alice, t);
+        await budgets.ReserveRecordedAsync(club, RuleId.From("spring"), TransactionId.From("order:a"), P(10), P(100), Bob, t);
+        await budgets.ReserveRecordedAsync(club, RuleId.From("spring"), TransactionId.From("order:c"), P(10), P(100), Alice, t + Duration.FromMinutes(1));
+        await budgets.ReserveRecordedAsync(club, RuleId.From("spring"), TransactionId.From("order:d"), P(10), P(100), Alice, t + Duration.FromMinutes(2));
+        await budgets.SettleAsync(club, TransactionId.From("order:c"), []);
+
+        var first = await budgets.ListUnsettledAsync(club, t + Duration.FromMinutes(2), null, 1);
+        var rest = await budgets.ListUnsettledAsync(club, t + Duration.FromMinutes(2), first[^1], 10);
+
+        first.Select(r => r.Key.Value).Should().Equal("order:a");
+        rest.Select(r => r.Key.Value).Should().Equal("order:b");
+        rest[0].MemberId.Should().Be(Alice);
+        var act = () => budgets.ListUnsettledAsync(club, t, null, 0).AsTask();
+        await act.Should().ThrowAsync<ArgumentOutOfRangeException>().WithMessage("*limit*");
+    }
+
+    private static EarningRuleSet SpringRules { get; } = new EarningRuleSetBuilder("2026-03", At(2026, 3, 1, 0), Currency.EUR, "Europe/Paris")
+        .EarnPerUnit("base", 1m)
+        .Activity("welcome", ActivityKind.SignUp, 100)
+        .FixedBonus("spring", 150, configure: r => r with { Caps = new RuleCaps { CampaignBudget = Points.FromInt64(1_000) } })
+        .Build();
+
+    private static async Task<Points> SpringUsedAsync(ICampaignBudgetStore budgets) =>
+        (await budgets.GetUsageAsync(ProgramId.From("club"), RuleId.From("spring"), TransactionId.From("order:none"))).Used;
+
+    private static ProgramHarness Harness(StepCounter counter, ICampaignBudgetStore budgets) => new(
+        configure: o => o.Ledger.PendingPeriod = TimeSpan.Zero,
+        replace: s =>
+        {
+            s.RemoveAll<ILedgerStore>();
+            s.AddSingleton<ILedgerStore>(new FailingLedgerStore(new InMemoryLedgerStore(), counter));
+            s.RemoveAll<IMemberStore>();
+            s.AddSingleton<IMemberStore>(new FailingMemberStore(new InMemoryMemberStore(), counter));
+            s.RemoveAll<ICampaignBudgetStore>();
+            s.AddSingleton(budgets);
+        });
+
+    /// <summary>An in-memory budget store whose settlement fails when asked to (it records reservations too).</summary>
+    private sealed class FailingSettlementStore(InMemoryCampaignBudgetStore inner) : ICampaignBudgetStore, ICampaignReservationRecovery
+    {
+        public bool Fail { get; set; }
+
+        public ValueTask<CampaignBudgetUsage> GetUsageAsync(ProgramId programId, RuleId ruleId, TransactionId key, CancellationToken cancellationToken = default) => inner.GetUsageAsync(programId, ruleId, key, cancellationToken);
+
+        public ValueTask<Points> ReserveAsync(ProgramId programId, RuleId ruleId, TransactionId key, Points points, Points budget, CancellationToken cancellationToken = default) => inner.ReserveAsync(programId, ruleId, key, points, budget, cancellationToken);
+
+        public ValueTask<Points> ReserveRecordedAsync(ProgramId programId, RuleId ruleId, TransactionId key, Points points, Points budget, MemberId memberId, Instant reservedAt, CancellationToken cancellationToken = default) => inner.ReserveRecordedAsync(programId, ruleId, key, points, budget, memberId, reservedAt, cancellationToken);
+
+        public ValueTask<IReadOnlyList<UnsettledReservation>> ListUnsettledAsync(ProgramId programId, Instant reservedBefore, UnsettledReservation? after, int limit, CancellationToken cancellationToken = default) => inner.ListUnsettledAsync(programId, reservedBefore, after, limit, cancellationToken);
+
+        public ValueTask SettleAsync(ProgramId programId, TransactionId key, IReadOnlyCollection<CampaignGrant> grants, CancellationToken cancellationToken = default) =>
+            Fail ? throw new LoyaltyStoreException("Injected fault in the budget settlement.", isTransient: true) : inner.SettleAsync(programId, key, grants, cancellationToken);
+    }
+
     private static ProgramHarness Harness(StepCounter counter) => new(
         configure: o => o.Referral.RefereePoints = 50,
         replace: s =>

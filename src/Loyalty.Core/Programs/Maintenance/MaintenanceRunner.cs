@@ -35,7 +35,7 @@ internal sealed class MaintenanceRunner
     private readonly Currency currency;
     private readonly DateTimeZone zone;
     private readonly Func<ActivityId, ActivityInput, CancellationToken, Task<Points>> recordBirthday;
-    private readonly Func<Instant, MemberPartition, CancellationToken, Task<(int Checked, int Completed)>> completePending;
+    private readonly Func<Instant, MemberPartition, CancellationToken, Task<(int Checked, int Completed, int ReservationsReleased)>> completePending;
     private readonly Func<IReadOnlyList<MemberPageEntry>, Instant, CancellationToken, Task<(int Refunds, int Activities)>> completePendingInPage;
     private readonly Func<Func<CancellationToken, Task<long>>, CancellationToken, Task<long>> atomically;
 
@@ -60,7 +60,7 @@ internal sealed class MaintenanceRunner
         TierLadder tiers,
         LoyaltyMetrics metrics,
         Func<ActivityId, ActivityInput, CancellationToken, Task<Points>> recordBirthday,
-        Func<Instant, MemberPartition, CancellationToken, Task<(int Checked, int Completed)>> completePending,
+        Func<Instant, MemberPartition, CancellationToken, Task<(int Checked, int Completed, int ReservationsReleased)>> completePending,
         Func<IReadOnlyList<MemberPageEntry>, Instant, CancellationToken, Task<(int Refunds, int Activities)>> completePendingInPage,
         Func<Func<CancellationToken, Task<long>>, CancellationToken, Task<long>> atomically)
     {
@@ -146,6 +146,7 @@ internal sealed class MaintenanceRunner
             Birthdays = run.Birthdays,
             PendingOrdersChecked = pending.Checked,
             PendingOrdersCompleted = pending.Completed,
+            PendingReservationsReleased = pending.ReservationsReleased,
             PendingRefundsCompleted = run.PendingRefunds,
             PendingActivitiesCompleted = run.PendingActivities,
         };

@@ -62,7 +62,66 @@ internal sealed class PendingStepsRecovery
     /// <param name="partition">The members whose orders this run completes (the maintenance worker's partition).</param>
     /// <param name="cancellationToken">Cancels the run between orders.</param>
     /// <returns>The orders checked and those completed.</returns>
-    internal async Task<(int Checked, int Completed)> CompletePendingAsync(Instant asOf, MemberPartition partition, CancellationToken cancellationToken)
+    internal async Task<(int Checked, int Completed, int ReservationsReleased)> CompletePendingAsync(Instant asOf, MemberPartition partition, CancellationToken cancellationToken)
+    {
+        var (seen, completed) = await CompletePendingOrdersAsync(asOf, partition, cancellationToken).ConfigureAwait(false);
+        var released = await SweepReservationsAsync(asOf, partition, cancellationToken).ConfigureAwait(false);
+        return (seen, completed, released);
+    }
+
+    /// <summary>
+    /// With a budget store that records reservations (<see cref="ICampaignReservationRecovery"/>): every
+    /// reservation of the partition's members first made more than <see cref="PendingGracePeriod"/>
+    /// before <paramref name="asOf"/> and never settled is settled to what its written order or activity
+    /// awarded (found in the member's history by its ledger transaction) or, when none was written (the
+    /// call was interrupted, or gave up after its conflicts), given back to the budget in full.
+    /// </summary>
+    /// <returns>The reservations given back (those of calls that never wrote their record).</returns>
+    internal async Task<int> SweepReservationsAsync(Instant asOf, MemberPartition partition, CancellationToken cancellationToken)
+    {
+        if (program.Budgets is not ICampaignReservationRecovery recorded)
+        {
+            return 0;
+        }
+
+        var released = 0;
+        UnsettledReservation? after = null;
+        while (true)
+        {
+            var page = await recorded.ListUnsettledAsync(programId, asOf - PendingGracePeriod, after, PendingPageSize, cancellationToken).ConfigureAwait(false);
+            foreach (var reservation in page)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                if (!partition.Contains(reservation.MemberId))
+                {
+                    continue; // another worker's member
+                }
+
+                var history = await members.GetHistoryAsync(programId, reservation.MemberId, cancellationToken).ConfigureAwait(false);
+                var earning = history.Orders.FirstOrDefault(o => o.TransactionId == reservation.Key)?.Earning
+                    ?? history.Activities.FirstOrDefault(a => a.TransactionId == reservation.Key)?.Earning;
+                if (earning is not null)
+                {
+                    var ruleSet = await program.RuleSetAsync(earning.RuleSetVersion, cancellationToken).ConfigureAwait(false);
+                    await campaigns.SettleBudgetsAsync(ruleSet, reservation.Key, earning, cancellationToken).ConfigureAwait(false);
+                }
+                else
+                {
+                    await program.Budgets.SettleAsync(programId, reservation.Key, [], cancellationToken).ConfigureAwait(false);
+                    released++;
+                }
+            }
+
+            if (page.Count < PendingPageSize)
+            {
+                return released;
+            }
+
+            after = page[^1];
+        }
+    }
+
+    private async Task<(int Checked, int Completed)> CompletePendingOrdersAsync(Instant asOf, MemberPartition partition, CancellationToken cancellationToken)
     {
         var until = asOf - PendingGracePeriod;
         var from = asOf - PendingLookBack;

@@ -85,7 +85,7 @@ internal sealed class ActivityRecorder
                 async ct =>
                 {
                     var usage = await campaigns.WithCampaignUsageAsync(ruleSet, MemberStateKeeper.Usage(state), key, ct).ConfigureAwait(false);
-                    var earning = await campaigns.EvaluateWithinBudgetsAsync(ruleSet, usage, key, u => EarningEngine.Instance.Evaluate(ruleSet, activity, context, u), ct).ConfigureAwait(false);
+                    var earning = await campaigns.EvaluateWithinBudgetsAsync(ruleSet, usage, key, activity.Member, u => EarningEngine.Instance.Evaluate(ruleSet, activity, context, u), ct).ConfigureAwait(false);
                     if (skipWhenNothingEarned && earning.Total.IsZero)
                     {
                         return LoyaltyResult<ActivityReceipt>.Success(ToReceipt(activityId, activity, earning, ruleSet));

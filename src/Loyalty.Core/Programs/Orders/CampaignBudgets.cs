@@ -48,7 +48,10 @@ internal sealed class CampaignBudgets
     /// budget grants less (another member's order took it meanwhile), evaluates again with that rule
     /// limited to its grant, until every award is covered by a reservation.
     /// </summary>
-    internal async Task<EarningResult> EvaluateWithinBudgetsAsync(EarningRuleSet ruleSet, EarningUsage usage, TransactionId key, Func<EarningUsage, EarningResult> evaluate, CancellationToken cancellationToken)
+    /// <remarks>With a store that records reservations (<see cref="ICampaignReservationRecovery"/>), each is
+    /// recorded with <paramref name="member"/> and the clock's instant until it is settled, so that
+    /// maintenance gives back what an interrupted call reserved and never wrote.</remarks>
+    internal async Task<EarningResult> EvaluateWithinBudgetsAsync(EarningRuleSet ruleSet, EarningUsage usage, TransactionId key, MemberId member, Func<EarningUsage, EarningResult> evaluate, CancellationToken cancellationToken)
     {
         while (true)
         {
@@ -61,7 +64,9 @@ internal sealed class CampaignBudgets
                     continue;
                 }
 
-                var granted = await budgets.ReserveAsync(programId, delta.RuleId, key, delta.Points, budget, cancellationToken).ConfigureAwait(false);
+                var granted = budgets is ICampaignReservationRecovery recorded
+                    ? await recorded.ReserveRecordedAsync(programId, delta.RuleId, key, delta.Points, budget, member, program.Clock.GetCurrentInstant(), cancellationToken).ConfigureAwait(false)
+                    : await budgets.ReserveAsync(programId, delta.RuleId, key, delta.Points, budget, cancellationToken).ConfigureAwait(false);
                 if (granted < delta.Points)
                 {
                     // A rule is limited at most once (its next award is within what the key holds), so this ends.

@@ -107,7 +107,7 @@ internal sealed class OrderRecorder
                 async ct =>
                 {
                     var usage = await campaigns.WithCampaignUsageAsync(ruleSet, MemberStateKeeper.Usage(state), key, ct).ConfigureAwait(false);
-                    var earning = await campaigns.EvaluateWithinBudgetsAsync(ruleSet, usage, key, u => EarningEngine.Instance.Evaluate(ruleSet, order, context, u), ct).ConfigureAwait(false);
+                    var earning = await campaigns.EvaluateWithinBudgetsAsync(ruleSet, usage, key, order.Member, u => EarningEngine.Instance.Evaluate(ruleSet, order, context, u), ct).ConfigureAwait(false);
                     var record = new OrderRecord
                     {
                         ProgramId = programId,

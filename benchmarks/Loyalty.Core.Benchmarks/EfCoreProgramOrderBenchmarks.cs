@@ -1,0 +1,221 @@
+using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Columns;
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Reports;
+using BenchmarkDotNet.Running;
+using Loyalty.Core.DependencyInjection;
+using Loyalty.Core.Earning;
+using Loyalty.Core.EntityFrameworkCore;
+using Loyalty.Core.EntityFrameworkCore.Tests.Infrastructure;
+using Loyalty.Core.Ledger;
+using Loyalty.Core.Primitives;
+using Loyalty.Core.Programs;
+using Loyalty.Core.Tiers;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using NodaTime;
+
+namespace Loyalty.Core.Benchmarks;
+
+/// <summary>
+/// Orders per second through <see cref="LoyaltyProgram.RecordOrderAsync"/> on the EF Core stores on
+/// PostgreSQL, 8 concurrent writers, each order in a DI scope of its own (one context, as a web shop's
+/// request), under a three-tier ladder with a tier multiplier and a 4-rule rule set; each writer
+/// records orders for its own 25 members in turn. The baseline in the same run is the bare ledger
+/// earn of the same points through <see cref="PointsLedger"/> on the same stores (what every order
+/// ends in), also one scope per earn. The cluster is a throwaway one started for the run, with
+/// PostgreSQL's durable defaults (fsync and synchronous commit on). One operation is one order; the
+/// Orders/s column is 1 / Mean.
+/// </summary>
+[MemoryDiagnoser]
+[Config(typeof(OrdersPerSecondConfig))]
+public class EfCoreProgramOrderBenchmarks
+{
+    private const int Writers = 8;
+    private const int OrdersPerWriter = 50;
+    private const int MembersPerWriter = 25;
+    private const int Operations = Writers * OrdersPerWriter;
+
+    private static readonly DateTimeZone Paris = DateTimeZoneProviders.Tzdb["Europe/Paris"];
+    private static readonly OrderLine[] Lines = [new OrderLine("SHOE-42", 1, 89.90m, categories: ["shoes"]), new OrderLine("SOCK", 3, 4.50m, categories: ["clothing"]), new OrderLine("CAP", 1, 19m, categories: ["clothing"])];
+
+    private PostgresServer? server;
+    private ServiceProvider? provider;
+    private TickingClock clock = null!;
+    private int round;
+
+    [GlobalSetup]
+    public void Setup() => SetupAsync().GetAwaiter().GetResult();
+
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        provider?.Dispose();
+        server?.Dispose();
+    }
+
+    /// <summary>The baseline: a bare ledger earn of the points an order earns, one scope per earn.</summary>
+    [Benchmark(Baseline = true, OperationsPerInvoke = Operations)]
+    public Task LedgerEarnOnly() => RunWritersAsync(async (services, member, id) =>
+    {
+        var result = await services.GetRequiredService<PointsLedger>().EarnAsync(new EarnPoints(TransactionId.From(id), member, Points.FromInt64(242)));
+        return result.Succeeded ? null : result.ToString();
+    });
+
+    /// <summary>A new 3-line order through the programme: member read, evaluation, one transaction (order, member state, ledger).</summary>
+    [Benchmark(OperationsPerInvoke = Operations)]
+    public Task RecordOrder() => RunWritersAsync(async (services, member, id) =>
+    {
+        var result = await services.GetRequiredService<LoyaltyProgram>().RecordOrderAsync(new EarningOrder(OrderId.From(id), member, clock.GetCurrentInstant(), Currency.EUR, Lines));
+        return result.Succeeded ? null : result.Error!.Message;
+    });
+
+    /// <summary>
+    /// The same measurement outside BenchmarkDotNet, by Stopwatch (for a loaded machine, where a run of
+    /// BenchmarkDotNet's iterations takes long): <paramref name="rounds"/> rounds of 8 writers × 50 orders,
+    /// each round's orders per second printed, then the median.
+    /// </summary>
+    public static async Task TimeAsync(int rounds)
+    {
+        var b = new EfCoreProgramOrderBenchmarks();
+        await b.SetupAsync();
+        try
+        {
+            foreach (var (name, run) in new (string, Func<Task>)[] { ("RecordOrder", b.RecordOrder), ("LedgerEarnOnly", b.LedgerEarnOnly) })
+            {
+                await run(); // warm-up
+                var rates = new List<double>();
+                for (var r = 0; r < rounds; r++)
+                {
+                    var watch = System.Diagnostics.Stopwatch.StartNew();
+                    await run();
+                    rates.Add(Operations / watch.Elapsed.TotalSeconds);
+                    Console.WriteLine($"{name,-15} round {r + 1}: {rates[^1],8:N0} /s");
+                }
+
+                rates.Sort();
+                Console.WriteLine($"{name,-15} median of {rounds}: {rates[rates.Count / 2],8:N0} /s (min {rates[0]:N0}, max {rates[^1]:N0}), 8 writers × {OrdersPerWriter} per round");
+            }
+        }
+        finally
+        {
+            b.Cleanup();
+        }
+    }
+
+    private async Task SetupAsync()
+    {
+        server = PostgresServer.Start(durable: true);
+        var connectionString = server.CreateDatabase("orders");
+        var start = new LocalDateTime(2026, 3, 2, 10, 0).InZoneLeniently(Paris).ToInstant();
+        clock = new TickingClock(start);
+        var ladder = TierLadder.Create(
+            [
+                TierDefinition.Entry(TierId.From("bronze"), "Bronze"),
+                TierDefinition.Create(TierId.From("silver"), "Silver", ThresholdCombination.AnyOf, [TierThreshold.FromPoints(5_000)], TierBenefits.Create(1.25m)),
+                TierDefinition.Create(TierId.From("gold"), "Gold", ThresholdCombination.AnyOf, [TierThreshold.FromPoints(50_000)], TierBenefits.Create(1.5m)),
+            ],
+            new TierPolicy { Window = QualificationWindow.RollingMonths(12), TimeZone = Paris });
+        var services = new ServiceCollection();
+        services.AddSingleton<IClock>(clock);
+        services.AddDbContext<OrdersContext>(o => o.UseNpgsql(connectionString));
+        services.AddLoyalty(o =>
+        {
+            o.ProgramId = "bench";
+            o.Currency = "EUR";
+            o.TimeZone = "Europe/Paris";
+            o.Ledger.PendingPeriod = TimeSpan.FromDays(14);
+        })
+        .UseEntityFrameworkCore<OrdersContext>()
+        .UseTiers(ladder);
+        provider = services.BuildServiceProvider();
+        await using (var scope = provider.CreateAsyncScope())
+        {
+            await scope.ServiceProvider.GetRequiredService<OrdersContext>().Database.EnsureCreatedAsync();
+            await scope.ServiceProvider.GetRequiredService<LoyaltyProgram>().PublishRuleSetAsync(new EarningRuleSetBuilder("v1", start - Duration.FromDays(1), Currency.EUR, "Europe/Paris")
+                .EarnPerUnit("base", 1m)
+                .Multiply("shoes", "base", 2m, LineSelector.ForCategories("shoes"))
+                .TierMultiplier("tier", "base")
+                .ThresholdBonus("basket-100", 100m, 50)
+                .Build());
+        }
+
+        for (var w = 0; w < Writers; w++)
+        {
+            for (var m = 0; m < MembersPerWriter; m++)
+            {
+                await using var scope = provider.CreateAsyncScope();
+                (await scope.ServiceProvider.GetRequiredService<LoyaltyProgram>().EnrolAsync(new Enrolment(Member(w, m)))).GetValueOrThrow();
+            }
+        }
+    }
+
+    private static MemberId Member(int writer, int index) => MemberId.From($"w{writer}-m{index}");
+
+    /// <summary>8 writers at once, each its orders one after the other, each in its own scope; a failed call fails the run.</summary>
+    private Task RunWritersAsync(Func<IServiceProvider, MemberId, string, Task<string?>> call)
+    {
+        var r = Interlocked.Increment(ref round);
+        return Task.WhenAll(Enumerable.Range(0, Writers).Select(w => Task.Run(async () =>
+        {
+            for (var i = 0; i < OrdersPerWriter; i++)
+            {
+                await using var scope = provider!.CreateAsyncScope();
+                var id = $"r{r}-w{w}-{i}";
+                if (await call(scope.ServiceProvider, Member(w, i % MembersPerWriter), id) is { } failure)
+                {
+                    throw new InvalidOperationException($"Call {id} failed: {failure}");
+                }
+            }
+        })));
+    }
+
+    /// <summary>A clock a millisecond later at every read, so orders are placed one after the other.</summary>
+    private sealed class TickingClock(Instant start) : IClock
+    {
+        private long ticks;
+
+        public Instant GetCurrentInstant() => start + Duration.FromMilliseconds(Interlocked.Increment(ref ticks));
+    }
+
+    /// <summary>A shop's context holding only the loyalty model.</summary>
+    private sealed class OrdersContext(DbContextOptions<OrdersContext> options) : DbContext(options)
+    {
+        protected override void OnModelCreating(ModelBuilder modelBuilder) => modelBuilder.ApplyLoyaltyModel();
+    }
+
+    private sealed class OrdersPerSecondConfig : ManualConfig
+    {
+        public OrdersPerSecondConfig() => AddColumn(new OrdersPerSecondColumn());
+    }
+
+    private sealed class OrdersPerSecondColumn : IColumn
+    {
+        public string Id => nameof(OrdersPerSecondColumn);
+
+        public string ColumnName => "Orders/s";
+
+        public bool AlwaysShow => true;
+
+        public ColumnCategory Category => ColumnCategory.Custom;
+
+        public int PriorityInCategory => 0;
+
+        public bool IsNumeric => true;
+
+        public UnitType UnitType => UnitType.Dimensionless;
+
+        public string Legend => "Orders (or earns) per second with 8 concurrent writers (1 s / Mean)";
+
+        public string GetValue(Summary summary, BenchmarkCase benchmarkCase) => GetValue(summary, benchmarkCase, SummaryStyle.Default);
+
+        public string GetValue(Summary summary, BenchmarkCase benchmarkCase, SummaryStyle style)
+            => summary[benchmarkCase]?.ResultStatistics is { } stats
+                ? (1e9 / stats.Mean).ToString("N0", System.Globalization.CultureInfo.InvariantCulture)
+                : "-";
+
+        public bool IsAvailable(Summary summary) => true;
+
+        public bool IsDefault(Summary summary, BenchmarkCase benchmarkCase) => false;
+    }
+}
