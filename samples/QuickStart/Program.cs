@@ -38,7 +38,8 @@ services.AddLoyalty(o =>
     new TierPolicy { Window = QualificationWindow.RollingMonths(12), Validity = StatusValidity.FixedMonths(12), TimeZone = paris }));
 
 using var provider = services.BuildServiceProvider(validateScopes: true);
-var program = provider.GetRequiredService<LoyaltyProgram>();
+using var scope = provider.CreateScope(); // LoyaltyProgram is scoped: one scope per request, message or job
+var program = scope.ServiceProvider.GetRequiredService<LoyaltyProgram>();
 
 // 2. Configure the programme as data: 1 point per euro, shoes earn double, a welcome bonus,
 //    a referral reward, the tier multiplier; two rewards.
