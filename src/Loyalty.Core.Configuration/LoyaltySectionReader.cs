@@ -61,7 +61,11 @@ public static class LoyaltySectionReader
             }
         }
 
-        /// <summary>Reads one value; false when it could not be read (a failure was recorded) or is absent.</summary>
+        /// <summary>
+        /// Reads one value; false when there is none to set (a failure was recorded). A list or an object with bad parts is
+        /// still returned (bad values left at their defaults, an unreadable item as a null placeholder so indexes keep their
+        /// meaning), so that the validator checks the rest.
+        /// </summary>
         private bool Read(IConfigurationSection section, Type type, out object? value)
         {
             value = null;
@@ -105,16 +109,13 @@ public static class LoyaltySectionReader
 
         private bool List(IConfigurationSection section, Type type, Type element, out object? value)
         {
-            value = null;
             var list = (IList)Activator.CreateInstance(typeof(List<>).MakeGenericType(element))!;
-            var ok = true;
             var items = new List<(int Index, IConfigurationSection Item)>();
             foreach (var child in section.GetChildren())
             {
                 if (!int.TryParse(child.Key, NumberStyles.None, CultureInfo.InvariantCulture, out var index))
                 {
                     Fail(child, $"is not an item of the list {section.Path}; number the items 0, 1, 2… (in JSON, write an array).");
-                    ok = false;
                     continue;
                 }
 
@@ -123,14 +124,7 @@ public static class LoyaltySectionReader
 
             foreach (var (_, item) in items.OrderBy(i => i.Index))
             {
-                if (Read(item, element, out var itemValue))
-                {
-                    list.Add(itemValue);
-                }
-                else
-                {
-                    ok = false;
-                }
+                list.Add(Read(item, element, out var itemValue) ? itemValue : (element.IsValueType ? Activator.CreateInstance(element) : null));
             }
 
             if (type.IsArray)
@@ -144,7 +138,7 @@ public static class LoyaltySectionReader
                 value = list;
             }
 
-            return ok;
+            return true;
         }
 
         private bool Object(IConfigurationSection section, Type type, out object? value)
@@ -186,7 +180,6 @@ public static class LoyaltySectionReader
         private bool Construct(IConfigurationSection section, Type type, string? discriminator, out object? value)
         {
             value = null;
-            var failuresBefore = failures.Count;
             var children = section.GetChildren().Where(c => discriminator is null || !string.Equals(c.Key, discriminator, StringComparison.OrdinalIgnoreCase)).ToList();
             if (type.GetConstructor(Type.EmptyTypes) is { } parameterless)
             {
@@ -205,7 +198,7 @@ public static class LoyaltySectionReader
                 }
 
                 value = instance;
-                return failures.Count == failuresBefore;
+                return true;
             }
 
             // A positional record (e.g. a stacking group: Name, Mode): its constructor's parameters are its settings.
@@ -223,11 +216,6 @@ public static class LoyaltySectionReader
                 {
                     arguments[index] = v;
                 }
-            }
-
-            if (failures.Count > failuresBefore)
-            {
-                return false;
             }
 
             value = constructor.Invoke(arguments);
@@ -259,7 +247,7 @@ public static class LoyaltySectionReader
             {
                 if (long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var l) && (type == typeof(long) || l is >= int.MinValue and <= int.MaxValue))
                 {
-                    value = type == typeof(int) ? (int)l : l;
+                    value = type == typeof(int) ? (object)(int)l : l;
                     return true;
                 }
 
@@ -270,7 +258,7 @@ public static class LoyaltySectionReader
             {
                 if (decimal.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var d))
                 {
-                    value = type == typeof(decimal) ? d : (double)d;
+                    value = type == typeof(decimal) ? (object)d : (double)d;
                     return true;
                 }
 
@@ -424,7 +412,7 @@ public static class LoyaltySectionReader
                 }
             }
 
-            return "a " + string.Join(' ', words);
+            return ("aeiou".Contains(words[0][0], StringComparison.Ordinal) ? "an " : "a ") + string.Join(' ', words);
         }
 
         private static string FirstSentence(ArgumentException ex)

@@ -38,10 +38,23 @@ internal static partial class ConfigurationPaths
         return head + rest;
     }
 
-    /// <summary>True when <paramref name="failure"/> is about <paramref name="path"/> or a setting under it.</summary>
-    public static bool IsAbout(string failure, string path) =>
-        failure.StartsWith(path, StringComparison.OrdinalIgnoreCase)
-        && (failure.Length == path.Length || failure[path.Length] is ' ' or ':');
+    /// <summary>
+    /// True when <paramref name="failure"/> is about the setting at <paramref name="path"/> (which could not be read), a
+    /// setting under it, or the item that holds it (an item left empty because its kind could not be read).
+    /// </summary>
+    public static bool IsAbout(string failure, string path)
+    {
+        if (failure.StartsWith(path, StringComparison.OrdinalIgnoreCase) && (failure.Length == path.Length || failure[path.Length] is ' ' or ':'))
+        {
+            return true;
+        }
+
+        var end = failure.IndexOf(' ', StringComparison.Ordinal);
+        var about = (end < 0 ? failure : failure[..end]).TrimEnd(':');
+        return path.Length > about.Length + 1
+            && path.StartsWith(about + ":", StringComparison.OrdinalIgnoreCase)
+            && path.IndexOf(':', about.Length + 1) < 0;
+    }
 
     /// <summary><c>rules[2].caps.perOrder</c> → <c>Rules:2:Caps:PerOrder</c>.</summary>
     public static string Convert(string jsonPath)

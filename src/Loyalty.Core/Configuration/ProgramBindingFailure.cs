@@ -9,7 +9,10 @@ namespace Loyalty.Core.Configuration;
 /// <param name="Message">What is wrong and how to fix it, without the path.</param>
 public sealed record ProgramBindingFailure(string Path, string Message)
 {
-    /// <summary>The path and the message, e.g. <c>Loyalty:Rewards:1:Cost: 'ten' is not a whole number; write it in digits, e.g. 500.</c></summary>
+    /// <summary>
+    /// The path and the message, e.g. <c>Loyalty:Rewards:1:Cost: 'ten' is not a whole number; write it in digits, e.g. 500.</c>
+    /// or <c>Loyalty:RuleSets:0:Rules:3:Kind is required: …</c>.
+    /// </summary>
     /// <returns>The text.</returns>
-    public override string ToString() => $"{Path}: {Message}";
+    public override string ToString() => Message.StartsWith('\'') ? $"{Path}: {Message}" : $"{Path} {Message}";
 }

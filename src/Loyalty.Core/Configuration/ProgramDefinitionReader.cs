@@ -31,7 +31,10 @@ internal static class ProgramDefinitionReader
         var compareZone = programZone is not null;
         var tiers = ReadTiers(options.Tiers, currency, zone, compareCurrency, compareZone, failures);
         var ruleSets = ReadRuleSets(options.RuleSets, currency, zone, compareCurrency, compareZone, failures);
-        var rewards = ReadRewards(options.Rewards, currency, compareCurrency, tiers, failures);
+        // Rewards are checked against the configured tier ids even when the ladder itself has problems.
+        var tierIds = tiers?.Tiers.Select(t => t.Id.Value).ToList()
+            ?? options.Tiers?.Tiers?.Where(t => !string.IsNullOrWhiteSpace(t?.Id)).Select(t => t!.Id!).ToList();
+        var rewards = ReadRewards(options.Rewards, currency, compareCurrency, tierIds, failures);
         return (tiers, ruleSets, rewards);
     }
 
@@ -140,7 +143,7 @@ internal static class ProgramDefinitionReader
         return result;
     }
 
-    private static List<RewardDefinition> ReadRewards(IList<RewardOptions>? rewards, Currency currency, bool compareCurrency, TierLadder? tiers, List<string> failures)
+    private static List<RewardDefinition> ReadRewards(IList<RewardOptions>? rewards, Currency currency, bool compareCurrency, List<string>? tiers, List<string> failures)
     {
         var result = new List<RewardDefinition>();
         if (rewards is null)
@@ -175,7 +178,7 @@ internal static class ProgramDefinitionReader
         return result;
     }
 
-    private static RewardDefinition? ReadReward(RewardOptions o, string path, Currency currency, bool compareCurrency, TierLadder? tiers, List<string> failures)
+    private static RewardDefinition? ReadReward(RewardOptions o, string path, Currency currency, bool compareCurrency, List<string>? tiers, List<string> failures)
     {
         var before = failures.Count;
         RewardId id = default;
@@ -280,9 +283,9 @@ internal static class ProgramDefinitionReader
             {
                 failures.Add($"{path}:RequiredTier '{tier}' is not a valid tier id.");
             }
-            else if (tiers is not null && !tiers.Contains(TierId.From(tier)))
+            else if (tiers is not null && !tiers.Contains(tier, StringComparer.Ordinal))
             {
-                failures.Add($"{path}:RequiredTier '{tier}' is not a tier of {Prefix}Tiers; use one of {string.Join(", ", tiers.Tiers.Select(x => x.Id.Value))}.");
+                failures.Add($"{path}:RequiredTier '{tier}' is not a tier of {Prefix}Tiers; use one of {string.Join(", ", tiers)}.");
             }
         }
 
