@@ -38,7 +38,7 @@ public static class LoyaltySectionReader
     {
         public void Populate(object target, Type type, IConfiguration section, string path)
         {
-            var properties = Settable(type);
+            var properties = SectionModel.Settable(type);
             foreach (var child in section.GetChildren())
             {
                 if (!properties.TryGetValue(child.Key, out var property))
@@ -48,7 +48,7 @@ public static class LoyaltySectionReader
                 }
 
                 var existing = property.CanRead ? property.GetValue(target) : null;
-                if (existing is not null && IsComplex(property.PropertyType) && !IsCollection(property.PropertyType, out _) && !property.PropertyType.IsAbstract)
+                if (existing is not null && SectionModel.IsComplex(property.PropertyType) && !SectionModel.IsCollection(property.PropertyType, out _) && !property.PropertyType.IsAbstract)
                 {
                     Populate(existing, existing.GetType(), child, child.Path);
                     continue;
@@ -80,7 +80,7 @@ public static class LoyaltySectionReader
                 type = underlying;
             }
 
-            if (!IsComplex(type))
+            if (!SectionModel.IsComplex(type))
             {
                 if (section.Value is null)
                 {
@@ -95,11 +95,11 @@ public static class LoyaltySectionReader
 
             if (section.Value is { Length: > 0 } text)
             {
-                Fail(section, $"must be a section with settings{(IsCollection(type, out _) ? " (a list: items numbered 0, 1, 2…)" : string.Empty)}, not the value '{text}'.");
+                Fail(section, $"must be a section with settings{(SectionModel.IsCollection(type, out _) ? " (a list: items numbered 0, 1, 2…)" : string.Empty)}, not the value '{text}'.");
                 return false;
             }
 
-            if (IsCollection(type, out var element))
+            if (SectionModel.IsCollection(type, out var element))
             {
                 return List(section, type, element!, out value);
             }
@@ -184,7 +184,7 @@ public static class LoyaltySectionReader
             if (type.GetConstructor(Type.EmptyTypes) is { } parameterless)
             {
                 var instance = parameterless.Invoke(null);
-                var properties = Settable(type);
+                var properties = SectionModel.Settable(type);
                 foreach (var child in children)
                 {
                     if (!properties.TryGetValue(child.Key, out var property))
@@ -315,7 +315,7 @@ public static class LoyaltySectionReader
                 return Pattern(section, LocalTimePattern.ExtendedIso, "a time of day such as 09:30:00", out value);
             }
 
-            if (IsIdentifier(type) && type.GetMethod("From", BindingFlags.Public | BindingFlags.Static, [typeof(string)]) is { } from)
+            if (SectionModel.IsIdentifier(type) && type.GetMethod("From", BindingFlags.Public | BindingFlags.Static, [typeof(string)]) is { } from)
             {
                 try
                 {
@@ -346,47 +346,6 @@ public static class LoyaltySectionReader
         private bool Fail(string path, string message)
         {
             failures.Add(new ProgramBindingFailure(path, message));
-            return false;
-        }
-
-        private static Dictionary<string, PropertyInfo> Settable(Type type) =>
-            type.GetProperties(BindingFlags.Public | BindingFlags.Instance)
-                .Where(p => p.GetIndexParameters().Length == 0 && (p.SetMethod is { IsPublic: true } || (p.CanRead && IsComplex(p.PropertyType) && !IsCollection(p.PropertyType, out _))))
-                .Where(p => p.GetCustomAttribute<JsonIgnoreAttribute>() is null)
-                .GroupBy(p => p.Name, StringComparer.OrdinalIgnoreCase)
-                .ToDictionary(g => g.Key, g => g.First(), StringComparer.OrdinalIgnoreCase);
-
-        private static bool IsComplex(Type type)
-        {
-            type = Nullable.GetUnderlyingType(type) ?? type;
-            return !(type.IsPrimitive || type.IsEnum || type == typeof(string) || type == typeof(decimal) || type == typeof(TimeSpan)
-                || type == typeof(Instant) || type == typeof(LocalDate) || type == typeof(LocalTime) || type == typeof(Points) || IsIdentifier(type));
-        }
-
-        private static bool IsIdentifier(Type type) =>
-            type.IsValueType && type.GetInterfaces().Any(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(IIdentifier<>));
-
-        private static bool IsCollection(Type type, out Type? element)
-        {
-            element = null;
-            if (type == typeof(string))
-            {
-                return false;
-            }
-
-            if (type.IsArray)
-            {
-                element = type.GetElementType();
-                return true;
-            }
-
-            if (type.IsGenericType && type.GetGenericTypeDefinition() is var d
-                && (d == typeof(IReadOnlyList<>) || d == typeof(IList<>) || d == typeof(List<>) || d == typeof(IEnumerable<>) || d == typeof(ICollection<>) || d == typeof(IReadOnlyCollection<>)))
-            {
-                element = type.GetGenericArguments()[0];
-                return true;
-            }
-
             return false;
         }
 
@@ -421,5 +380,50 @@ public static class LoyaltySectionReader
             var cut = message.IndexOf(" (Parameter", StringComparison.Ordinal);
             return cut >= 0 ? message[..cut] : message;
         }
+    }
+}
+
+/// <summary>What the reader (and the JSON Schema of the section) treats as a setting, a value, a list or a section.</summary>
+internal static class SectionModel
+{
+    public static Dictionary<string, PropertyInfo> Settable(Type type) =>
+        type.GetProperties(BindingFlags.Public | BindingFlags.Instance)
+            .Where(p => p.GetIndexParameters().Length == 0 && (p.SetMethod is { IsPublic: true } || (p.CanRead && IsComplex(p.PropertyType) && !IsCollection(p.PropertyType, out _))))
+            .Where(p => p.GetCustomAttribute<JsonIgnoreAttribute>() is null)
+            .GroupBy(p => p.Name, StringComparer.OrdinalIgnoreCase)
+            .ToDictionary(g => g.Key, g => g.First(), StringComparer.OrdinalIgnoreCase);
+
+    public static bool IsComplex(Type type)
+    {
+        type = Nullable.GetUnderlyingType(type) ?? type;
+        return !(type.IsPrimitive || type.IsEnum || type == typeof(string) || type == typeof(decimal) || type == typeof(TimeSpan)
+            || type == typeof(Instant) || type == typeof(LocalDate) || type == typeof(LocalTime) || type == typeof(Points) || IsIdentifier(type));
+    }
+
+    public static bool IsIdentifier(Type type) =>
+        type.IsValueType && type.GetInterfaces().Any(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(IIdentifier<>));
+
+    public static bool IsCollection(Type type, out Type? element)
+    {
+        element = null;
+        if (type == typeof(string))
+        {
+            return false;
+        }
+
+        if (type.IsArray)
+        {
+            element = type.GetElementType();
+            return true;
+        }
+
+        if (type.IsGenericType && type.GetGenericTypeDefinition() is var d
+            && (d == typeof(IReadOnlyList<>) || d == typeof(IList<>) || d == typeof(List<>) || d == typeof(IEnumerable<>) || d == typeof(ICollection<>) || d == typeof(IReadOnlyCollection<>)))
+        {
+            element = type.GetGenericArguments()[0];
+            return true;
+        }
+
+        return false;
     }
 }
