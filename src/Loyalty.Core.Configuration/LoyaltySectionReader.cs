@@ -359,7 +359,22 @@ public static class LoyaltySectionReader
 
         private static string Noun(Type type)
         {
+            if (type == typeof(LoyaltyOptions))
+            {
+                return "the " + LoyaltyOptions.SectionName + " section";
+            }
+
             var name = type.Name;
+            var section = string.Empty;
+            foreach (var suffix in new[] { "Options", "Definition" })
+            {
+                if (name.EndsWith(suffix, StringComparison.Ordinal) && name.Length > suffix.Length)
+                {
+                    name = name[..^suffix.Length];
+                    section = " section";
+                }
+            }
+
             var words = new List<string>();
             var start = 0;
             for (var i = 1; i <= name.Length; i++)
@@ -371,7 +386,7 @@ public static class LoyaltySectionReader
                 }
             }
 
-            return ("aeiou".Contains(words[0][0], StringComparison.Ordinal) ? "an " : "a ") + string.Join(' ', words);
+            return ("aeiou".Contains(words[0][0], StringComparison.Ordinal) ? "an " : "a ") + string.Join(' ', words) + section;
         }
 
         private static string FirstSentence(ArgumentException ex)

@@ -38,7 +38,7 @@ public class LoyaltySectionReaderTests
         // could not be read is not reported a second time with the default it was left at.
         failures.Should().Equal(
             "Loyalty:Ledger:MaxConcurrencyRetries: 'many' is not a whole number (at most 2147483647); write it in digits, e.g. 500.",
-            "Loyalty:Ledger:PendingPeriode is not a setting of a ledger options; the settings are Expiry, ExpiryBatchSize, HoldLifetime, MaxConcurrencyRetries, PendingPeriod, ShortfallPolicy.",
+            "Loyalty:Ledger:PendingPeriode is not a setting of a ledger section; the settings are Expiry, ExpiryBatchSize, HoldLifetime, MaxConcurrencyRetries, PendingPeriod, ShortfallPolicy.",
             "Loyalty:Rewards:1:Kind: 'Cashback' is not one of AmountOffVoucher, PercentageDiscount, FreeShipping, GiftProduct, PayWithPoints.",
             "Loyalty:RuleSets:0:Rules:0:PointsPerUnit: 'abc' is not a number; write it with a dot for decimals, e.g. 1.5.",
             "Loyalty:RuleSets:0:Rules:2:Kind: 'bonus' is not a kind of an earning rule; use one of spend, multiplier, fixedBonus, thresholdBonus, orderCountBonus, tierMultiplier, activity.",
