@@ -1,8 +1,9 @@
+using Loyalty.Core.Configuration;
 using Loyalty.Core.Programs;
 using Loyalty.Core.Rewards;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace Loyalty.Core.Configuration;
+namespace Loyalty.Core.DependencyInjection;
 
 /// <summary>What <see cref="ProgramPublicationExtensions.PublishLoyaltyProgrammeAsync(IServiceProvider, CancellationToken)"/> changed in the stores.</summary>
 /// <param name="RuleSetsAdded">Rule set versions published now.</param>

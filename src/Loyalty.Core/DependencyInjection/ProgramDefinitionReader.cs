@@ -1,12 +1,12 @@
 using System.Globalization;
-using Loyalty.Core.DependencyInjection;
+using Loyalty.Core.Configuration;
 using Loyalty.Core.Earning;
 using Loyalty.Core.Primitives;
 using Loyalty.Core.Rewards;
 using Loyalty.Core.Tiers;
 using NodaTime;
 
-namespace Loyalty.Core.Configuration;
+namespace Loyalty.Core.DependencyInjection;
 
 /// <summary>
 /// Checks and builds the programme data of <see cref="LoyaltyOptions"/> (tier ladder, rule sets,
