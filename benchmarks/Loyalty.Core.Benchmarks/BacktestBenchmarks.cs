@@ -117,7 +117,7 @@ public class BacktestBenchmarks
             o.Ledger.Expiry = new LedgerExpiryOptions { Policy = ExpiryPolicyKind.Rolling, Months = 12, RoundUpTo = ExpiryRounding.EndOfMonth };
         }).UseInMemoryStores().UseTiers(candidate.Tiers);
         provider = services.BuildServiceProvider();
-        program = provider.GetRequiredService<LoyaltyProgram>();
+        program = provider.CreateScope().ServiceProvider.GetRequiredService<LoyaltyProgram>(); // in memory: one scope for the run
         program.PublishRuleSetAsync(candidate.RuleSets.Versions[0]).GetAwaiter().GetResult();
         foreach (var (member, at) in enrolments)
         {

@@ -130,7 +130,7 @@ public class MaintenanceBenchmarks
             .UseInMemoryStores()
             .UseTiers(Ladder);
             var provider = services.BuildServiceProvider();
-            var shop = new Shop(provider.GetRequiredService<LoyaltyProgram>(), provider.GetRequiredService<IMemberStore>(), provider.GetRequiredService<ILedgerStore>(), provider.GetRequiredService<PointsLedger>());
+            var shop = new Shop(provider.CreateScope().ServiceProvider.GetRequiredService<LoyaltyProgram>(), provider.GetRequiredService<IMemberStore>(), provider.GetRequiredService<ILedgerStore>(), provider.GetRequiredService<PointsLedger>());
             var rules = new EarningRuleSetBuilder("v1", Enrolled - Duration.FromDays(30), Currency.EUR, "Europe/Paris").EarnPerUnit("base", 1m).Build();
             shop.Program.PublishRuleSetAsync(rules).GetAwaiter().GetResult();
             var program = ProgramId.From("club");

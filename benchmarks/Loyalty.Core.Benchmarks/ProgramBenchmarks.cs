@@ -103,7 +103,7 @@ public class ProgramBenchmarks
             ],
             new TierPolicy { Window = QualificationWindow.RollingMonths(12), TimeZone = Paris }));
         var built = services.BuildServiceProvider();
-        var created = built.GetRequiredService<LoyaltyProgram>();
+        var created = built.CreateScope().ServiceProvider.GetRequiredService<LoyaltyProgram>(); // in memory: one scope for the run
         created.PublishRuleSetAsync(extra(new EarningRuleSetBuilder("v1", now - Duration.FromDays(60), Currency.EUR, "Europe/Paris")
             .EarnPerUnit("base", 1m)
             .Multiply("shoes", "base", 2m, LineSelector.ForCategories("shoes"))

@@ -72,7 +72,7 @@ public class ProgramHistoryBenchmarks
         .UseInMemoryStores()
         .UseTiers(ladder);
         provider = services.BuildServiceProvider();
-        program = provider.GetRequiredService<LoyaltyProgram>();
+        program = provider.CreateScope().ServiceProvider.GetRequiredService<LoyaltyProgram>(); // in memory: one scope for the run
         ledger = provider.GetRequiredService<PointsLedger>();
         store = provider.GetRequiredService<IMemberStore>();
         keeper = new MemberStateKeeper(new TierEvaluator(ladder), Currency.EUR, new Referrals.ReferralPolicy());

@@ -48,7 +48,8 @@ services.AddLoyalty(o =>
         o.ReviewInvitation.DaysAfterOrder = 5;
     });
 using var provider = services.BuildServiceProvider(validateScopes: true);
-var program = provider.GetRequiredService<LoyaltyProgram>();
+using var scope = provider.CreateScope(); // LoyaltyProgram is scoped: one scope per request, message or job
+var program = scope.ServiceProvider.GetRequiredService<LoyaltyProgram>();
 var engagement = provider.GetRequiredService<EngagementService>();
 
 // 2. Rules and rewards as data: 1 point per euro, 50 points to sign up; a 5 € voucher for 200 points.

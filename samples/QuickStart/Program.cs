@@ -50,8 +50,9 @@ services.AddLoyalty(o =>
     """));
 
 using var provider = services.BuildServiceProvider(validateScopes: true);
-var program = provider.GetRequiredService<LoyaltyProgram>();
-var cards = provider.GetRequiredService<LoyaltyCards>();
+using var scope = provider.CreateScope(); // LoyaltyProgram is scoped: one scope per request, message or job
+var program = scope.ServiceProvider.GetRequiredService<LoyaltyProgram>();
+var cards = scope.ServiceProvider.GetRequiredService<LoyaltyCards>();
 
 // 2. Configure the programme as data: 1 point per euro, shoes earn double, a welcome bonus,
 //    a referral reward, the tier multiplier; two rewards.

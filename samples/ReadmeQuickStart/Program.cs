@@ -8,7 +8,8 @@ using NodaTime;
 var services = new ServiceCollection();
 services.AddLoyalty(o => { o.ProgramId = "club"; o.Currency = "EUR"; o.TimeZone = "Europe/Paris"; });
 using var provider = services.BuildServiceProvider();
-var program = provider.GetRequiredService<LoyaltyProgram>();
+using var scope = provider.CreateScope();                      // one scope per request, message or job
+var program = scope.ServiceProvider.GetRequiredService<LoyaltyProgram>();
 
 await program.PublishRuleSetAsync(new EarningRuleSetBuilder("v1", Instant.FromUtc(2026, 1, 1, 0, 0), Currency.EUR, "Europe/Paris")
     .EarnPerUnit("base", 1m)                                   // 1 point per euro

@@ -1,6 +1,6 @@
 // ShopIntegration: an existing shop, with its own EF Core DbContext and orders table, adopts the
-// loyalty programme. The programme (earning rules, tiers, rewards) comes from appsettings.json and
-// is validated at start-up; an order row of the shop and the points it earns commit in one
+// loyalty programme. The whole programme (options, earning rules, tiers, rewards) comes from the one
+// "Loyalty" section of appsettings.json, environment overrides included, and is validated at start-up; an order row of the shop and the points it earns commit in one
 // database transaction; a declined payment rolls both back.
 //
 //   dotnet run --project samples/ShopIntegration                                   (SQLite in a temp folder)
@@ -28,27 +28,7 @@ using NodaTime;
 var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = args, ContentRootPath = AppContext.BaseDirectory });
 
 // ---------------------------------------------------------------------------------------------
-// 1. The programme from appsettings.json, validated before anything starts.
-// ---------------------------------------------------------------------------------------------
-if (!Currency.TryFromCode(builder.Configuration["Loyalty:Currency"], out var currency))
-{
-    Console.Error.WriteLine($"Loyalty:Currency must be an ISO 4217 code such as EUR (was \"{builder.Configuration["Loyalty:Currency"]}\").");
-    return 1;
-}
-
-ProgrammeConfiguration programme;
-try
-{
-    programme = ProgrammeConfiguration.Load(builder.Configuration, Path.Combine(AppContext.BaseDirectory, "appsettings.json"), currency);
-}
-catch (InvalidOperationException ex)
-{
-    Console.Error.WriteLine(ex.Message);
-    return 1;
-}
-
-// ---------------------------------------------------------------------------------------------
-// 2. The shop's database: SQLite in a new temporary folder, or PostgreSQL with --postgres.
+// 1. The shop's database: SQLite in a new temporary folder, or PostgreSQL with --postgres.
 // ---------------------------------------------------------------------------------------------
 var postgres = builder.Configuration["postgres"];
 string? sqliteFolder = null;
@@ -67,12 +47,11 @@ else
 }
 
 // ---------------------------------------------------------------------------------------------
-// 3. Register the programme on the shop's own context (options validated at start-up too).
+// 2. The whole programme from the one "Loyalty" section of appsettings.json (options, tiers, rule
+//    sets, rewards), on the shop's own context; every problem stops the host at start-up, with its path.
 // ---------------------------------------------------------------------------------------------
-builder.Services.AddLoyalty(o => builder.Configuration.GetSection(LoyaltyOptions.SectionName).Bind(o))
-    .UseTiers(programme.Tiers)
+builder.Services.AddLoyalty(builder.Configuration.GetSection(LoyaltyOptions.SectionName))
     .UseEntityFrameworkCore<ShopDbContext>();
-builder.Services.AddOptions<LoyaltyOptions>().ValidateOnStart();
 
 using var host = builder.Build();
 try
@@ -81,16 +60,17 @@ try
 }
 catch (OptionsValidationException ex)
 {
-    Console.Error.WriteLine("The Loyalty options in the configuration are invalid:" + Environment.NewLine + "  - " + string.Join(Environment.NewLine + "  - ", ex.Failures));
+    Console.Error.WriteLine("The Loyalty section of the configuration is invalid:" + Environment.NewLine + "  - " + string.Join(Environment.NewLine + "  - ", ex.Failures));
     DeleteDatabaseFolder();
     return 1;
 }
 
 var clock = host.Services.GetRequiredService<IClock>();
-var zone = host.Services.GetRequiredService<ProgramSettings>().TimeZone;
+var settings = host.Services.GetRequiredService<ProgramSettings>();
+var zone = settings.TimeZone;
 
 // ---------------------------------------------------------------------------------------------
-// 4. Create the tables (a production shop adds them to its migrations instead, see
+// 3. Create the tables (a production shop adds them to its migrations instead, see
 //    docs/entity-framework-core.md) and publish the programme.
 // ---------------------------------------------------------------------------------------------
 await using (var scope = host.Services.CreateAsyncScope())
@@ -100,22 +80,20 @@ await using (var scope = host.Services.CreateAsyncScope())
 
     // The ledger's transactions are append-only: the database itself refuses an UPDATE or DELETE of them.
     await database.ApplyLoyaltyGuardsAsync(LoyaltyModelOptions.Default);
-    var program = scope.ServiceProvider.GetRequiredService<LoyaltyProgram>();
-    await program.PublishRuleSetAsync(programme.EarningRules);
-    foreach (var reward in programme.Rewards.Rewards)
-    {
-        await program.PublishRewardAsync(reward);
-    }
-
-    Console.WriteLine($"Programme: rule set {programme.EarningRules.Version}, tiers {string.Join(" < ", programme.Tiers.Tiers.Select(t => t.Name))}, {programme.Rewards.Rewards.Count} rewards");
 }
+
+// The configured rule sets and rewards reach the database (again at every start: what is already
+// published identically is left alone; a published version never changes).
+var published = await host.Services.PublishLoyaltyProgrammeAsync();
+var programme = host.Services.GetRequiredService<ProgramDefinition>();
+Console.WriteLine($"Programme: rule sets {string.Join(", ", programme.RuleSets.Select(r => r.Version))}, tiers {string.Join(" < ", programme.Tiers!.Tiers.Select(t => t.Name))}, {programme.Rewards.Rewards.Count} rewards ({published})");
 
 // Ids unique to this run, so that the sample can run again on the same PostgreSQL database.
 var run = clock.GetCurrentInstant().ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
 var alice = MemberId.From("alice-" + run);
 
 // ---------------------------------------------------------------------------------------------
-// 5. A customer joins: the welcome points are spendable at once.
+// 4. A customer joins: the welcome points are spendable at once.
 // ---------------------------------------------------------------------------------------------
 await using (var scope = host.Services.CreateAsyncScope())
 {
@@ -125,7 +103,7 @@ await using (var scope = host.Services.CreateAsyncScope())
 }
 
 // ---------------------------------------------------------------------------------------------
-// 6. Orders: the shop's order row and the loyalty records in one transaction.
+// 5. Orders: the shop's order row and the loyalty records in one transaction.
 // ---------------------------------------------------------------------------------------------
 Console.WriteLine();
 await PlaceOrderAsync($"CMD-{run}-1", [("RUN-SHOE", "shoes", 1, 89.90m), ("SOCKS", "accessories", 3, 6.50m)], paymentDeclined: false);
@@ -133,7 +111,7 @@ await PlaceOrderAsync($"CMD-{run}-2", [("JACKET", "clothing", 1, 129.00m), ("CAP
 await PlaceOrderAsync($"CMD-{run}-3", [("TRAIL-SHOE", "shoes", 1, 119.00m)], paymentDeclined: true);
 
 // ---------------------------------------------------------------------------------------------
-// 7. A reward: the welcome points buy a 5 € voucher.
+// 6. A reward: the welcome points buy a 5 € voucher.
 // ---------------------------------------------------------------------------------------------
 await using (var scope = host.Services.CreateAsyncScope())
 {
@@ -144,7 +122,7 @@ await using (var scope = host.Services.CreateAsyncScope())
 }
 
 // ---------------------------------------------------------------------------------------------
-// 8. The member's statement, read back from the database.
+// 7. The member's statement, read back from the database.
 // ---------------------------------------------------------------------------------------------
 await using (var scope = host.Services.CreateAsyncScope())
 {
@@ -164,7 +142,7 @@ await using (var scope = host.Services.CreateAsyncScope())
 
     var declined = $"CMD-{run}-3";
     var shopRow = await services.GetRequiredService<ShopDbContext>().Orders.AnyAsync(o => o.Reference == declined);
-    var loyaltyRow = await services.GetRequiredService<IMemberStore>().GetOrderAsync(ProgramId.From(builder.Configuration["Loyalty:ProgramId"]!), OrderId.From(declined));
+    var loyaltyRow = await services.GetRequiredService<IMemberStore>().GetOrderAsync(settings.ProgramId, OrderId.From(declined));
     Console.WriteLine($"  {declined}: shop order {(shopRow ? "present" : "absent")}, loyalty record {(loyaltyRow is null ? "absent" : "present")}");
 }
 
@@ -194,13 +172,13 @@ async Task PlaceOrderAsync(string reference, (string Sku, string Category, int Q
         Reference = reference,
         CustomerId = alice.Value,
         PlacedAtUtc = placedAt.ToDateTimeUtc(),
-        Currency = currency.Code,
+        Currency = settings.Currency.Code,
         Total = lines.Sum(l => l.Quantity * l.UnitPrice),
         Lines = lines.Select((l, i) => new ShopOrderLine { LineNumber = i + 1, Sku = l.Sku, Category = l.Category, Quantity = l.Quantity, UnitPrice = l.UnitPrice }).ToList(),
     });
     await shop.SaveChangesAsync();
 
-    var order = new EarningOrder(OrderId.From(reference), alice, placedAt, currency, lines.Select(l => new OrderLine(l.Sku, l.Quantity, l.UnitPrice, categories: [l.Category])).ToArray());
+    var order = new EarningOrder(OrderId.From(reference), alice, placedAt, settings.Currency, lines.Select(l => new OrderLine(l.Sku, l.Quantity, l.UnitPrice, categories: [l.Category])).ToArray());
     var receipt = await program.RecordOrderAsync(order);
     if (!receipt.Succeeded || paymentDeclined)
     {

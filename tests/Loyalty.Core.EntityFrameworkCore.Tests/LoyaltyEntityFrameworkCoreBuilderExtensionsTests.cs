@@ -67,6 +67,22 @@ public sealed class LoyaltyEntityFrameworkCoreBuilderExtensionsTests
     }
 
     [Fact]
+    public async Task Resolving_the_programme_from_the_root_provider_fails_clearly_even_without_scope_validation()
+    {
+        // Production hosts do not validate scopes: without the check the programme would capture one DbContext for the
+        // application's lifetime.
+        using var database = new SqliteDatabase();
+        await using var provider = Services(database).BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = false });
+
+        var resolve = () => provider.GetRequiredService<LoyaltyProgram>();
+
+        resolve.Should().Throw<InvalidOperationException>().Which.Message.Should().StartWith(
+            "LoyaltyProgram is a scoped service and was resolved from the root service provider. It works inside one unit of work of the stores (with EF Core, one DbContext), so create a scope per request, message or job and resolve it there:");
+        await using var scope = provider.CreateAsyncScope();
+        scope.ServiceProvider.GetRequiredService<LoyaltyProgram>().Should().NotBeNull();
+    }
+
+    [Fact]
     public async Task The_programme_records_an_order_with_the_shops_order_row_in_one_transaction()
     {
         using var database = new SqliteDatabase();

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Loyalty.Cli.Infrastructure;
 using Loyalty.Cli.Input;
 using Loyalty.Cli.Reports;
+using Loyalty.Core.Configuration;
 using Loyalty.Core.DependencyInjection;
 using Loyalty.Core.Earning;
 using Loyalty.Core.Tiers;
@@ -132,16 +133,26 @@ internal static class ConfigurationCheck
             if (loyalty is { } loyaltyElement)
             {
                 found.Add(("Loyalty options", LoyaltyOptions.SectionName));
-                var options = Bind<LoyaltyOptions>(configuration.GetSection(loyaltyElement.Path), loyaltyElement.Path, problems);
-                if (options is not null)
+                // The whole programme of the section (options, tiers, rule sets, rewards), read as the host reads it.
+                var options = new LoyaltyOptions();
+                LoyaltySectionReader.Read(configuration.GetSection(loyaltyElement.Path), options);
+                if (options.Tiers is not null)
                 {
-                    foreach (var failure in LoyaltyOptionsValidator.GetFailures(options))
-                    {
-                        problems.Add(Split(failure));
-                    }
-
-                    currency = options.Currency;
+                    found.Add(("tier ladder", $"{loyaltyElement.Path}:{nameof(LoyaltyOptions.Tiers)}"));
                 }
+
+                found.AddRange(options.RuleSets.Select((_, i) => ("earning rule set", $"{loyaltyElement.Path}:{nameof(LoyaltyOptions.RuleSets)}:{i}")));
+                if (options.Rewards.Count > 0)
+                {
+                    found.Add(("rewards", $"{loyaltyElement.Path}:{nameof(LoyaltyOptions.Rewards)}"));
+                }
+
+                foreach (var failure in LoyaltyOptionsValidator.GetFailures(options))
+                {
+                    problems.Add(Split(failure));
+                }
+
+                currency = options.Currency;
             }
 
             var ladders = new List<(string Path, JsonElement Element)>();
@@ -323,9 +334,11 @@ internal static class ConfigurationCheck
 
     private static ConfigurationProblem Split(string failure)
     {
-        // LoyaltyOptionsValidator writes "Loyalty:Field: message".
-        var cut = failure.IndexOf(": ", StringComparison.Ordinal);
-        return cut > 0 ? new ConfigurationProblem(failure[..cut], failure[(cut + 2)..]) : new ConfigurationProblem(string.Empty, failure);
+        // LoyaltyOptionsValidator writes "Loyalty:Field: message" or "Loyalty:Field must …".
+        var cut = failure.IndexOf(' ', StringComparison.Ordinal);
+        return cut > 0 && failure.StartsWith(LoyaltyOptions.SectionName, StringComparison.Ordinal)
+            ? new ConfigurationProblem(failure[..cut].TrimEnd(':'), failure[(cut + 1)..])
+            : new ConfigurationProblem(string.Empty, failure);
     }
 
     private static string FirstSentence(string message)

@@ -3,6 +3,7 @@ using Loyalty.Core.Storage.InMemory;
 using Loyalty.Core.Tiers;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 
 namespace Loyalty.Core.DependencyInjection;
 
@@ -52,7 +53,7 @@ public sealed class LoyaltyBuilder
     public LoyaltyBuilder UseScopedServices()
     {
         Services.Replace(ServiceDescriptor.Scoped(LoyaltyServiceCollectionExtensions.CreateLedger));
-        Services.Replace(ServiceDescriptor.Scoped(LoyaltyServiceCollectionExtensions.CreateProgram));
+        Services.Replace(ServiceDescriptor.Scoped(LoyaltyServiceCollectionExtensions.CreateScopedProgram));
         if (Services.Any(d => d.ServiceType == typeof(Engagement.EngagementService)))
         {
             Services.Replace(ServiceDescriptor.Scoped(LoyaltyEngagementBuilderExtensions.CreateService));
@@ -65,7 +66,9 @@ public sealed class LoyaltyBuilder
 
     /// <summary>
     /// Sets the programme's tier ladder (tiers, thresholds, qualification window, benefits),
-    /// replacing the default single-tier ladder (<c>member</c>).
+    /// replacing the configured ladder (<c>Loyalty:Tiers</c>) or the default single-tier ladder (<c>member</c>).
+    /// The ladder is checked at start-up with the options: counting spend in another currency, or computing
+    /// its windows in another time zone, than the programme's stops the host with the way to fix it.
     /// </summary>
     /// <param name="ladder">The validated ladder.</param>
     /// <returns>This builder.</returns>
@@ -75,6 +78,27 @@ public sealed class LoyaltyBuilder
         ArgumentNullException.ThrowIfNull(ladder);
         Services.RemoveAll<TierLadder>();
         Services.AddSingleton(ladder);
+        Services.AddSingleton<IValidateOptions<LoyaltyOptions>>(new CodeLadderValidator(ladder));
         return this;
+    }
+
+    /// <summary>Checks a ladder given in code against the programme's currency and time zone, at start-up.</summary>
+    private sealed class CodeLadderValidator(TierLadder ladder) : IValidateOptions<LoyaltyOptions>
+    {
+        public ValidateOptionsResult Validate(string? name, LoyaltyOptions options)
+        {
+            var failures = new List<string>();
+            if (ladder.Policy.Currency is { } currency && Primitives.Currency.TryFromCode(options.Currency, out var programme) && currency != programme)
+            {
+                failures.Add($"The tier ladder given to UseTiers counts spend in {currency.Code} but the programme's currency ({LoyaltyOptions.SectionName}:{nameof(LoyaltyOptions.Currency)}) is {programme.Code}; build the ladder with TierPolicy.Currency {programme.Code} (or leave it unset).");
+            }
+
+            if (ladder.Tiers.Count > 1 && NodaTime.DateTimeZoneProviders.Tzdb.GetZoneOrNull(options.TimeZone ?? string.Empty) is { } zone && zone.Id != ladder.Policy.TimeZone.Id)
+            {
+                failures.Add($"The tier ladder given to UseTiers computes its windows in {ladder.Policy.TimeZone.Id} but the programme's time zone ({LoyaltyOptions.SectionName}:{nameof(LoyaltyOptions.TimeZone)}) is {zone.Id}; build the ladder with TierPolicy.TimeZone {zone.Id}.");
+            }
+
+            return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+        }
     }
 }

@@ -37,6 +37,42 @@ public sealed class LoyaltyOptions
     /// <summary>What a referral earns (section <c>Loyalty:Referral</c>): the referee's bonus and the smallest qualifying order.</summary>
     public Referrals.ReferralPolicy Referral { get; set; } = new();
 
+    /// <summary>
+    /// The tier ladder (section <c>Loyalty:Tiers</c>: <c>Policy</c> and <c>Tiers</c>), or null for the ladder given to
+    /// <c>UseTiers</c> or the single tier <c>member</c>. It inherits the programme's currency and time zone: leave
+    /// <c>Policy:Currency</c> and <c>Policy:TimeZone</c> out (stating others is an error).
+    /// </summary>
+    public Tiers.TierLadderDefinition? Tiers { get; set; }
+
+    /// <summary>
+    /// The earning rule set versions (section <c>Loyalty:RuleSets</c>), each with its <c>Version</c>, <c>EffectiveFrom</c>,
+    /// <c>Groups</c> and <c>Rules</c> (each rule chosen by its <c>Kind</c>). They inherit the programme's currency and time
+    /// zone (stating others is an error) and reach the rule set store when the programme is published
+    /// (<c>PublishLoyaltyProgrammeAsync</c>).
+    /// </summary>
+    public IList<Earning.EarningRuleSetDefinition> RuleSets { get; set; } = new List<Earning.EarningRuleSetDefinition>();
+
+    /// <summary>The rewards catalogue (section <c>Loyalty:Rewards</c>), in the programme's currency; published with the rule sets.</summary>
+    public IList<RewardOptions> Rewards { get; set; } = new List<RewardOptions>();
+
+    /// <summary>
+    /// Values of the configuration section that could not be read at all (filled by the configuration binding of
+    /// <c>Loyalty.Core.Configuration</c>); the validator reports them with the other problems, and does not check a
+    /// setting that could not be read a second time.
+    /// </summary>
+    public IList<ProgramBindingFailure> BindingFailures { get; } = new List<ProgramBindingFailure>();
+
+    /// <summary>Validates these options and builds the whole typed programme: settings, tier ladder, rule sets and rewards.</summary>
+    /// <returns>The programme definition.</returns>
+    /// <exception cref="ArgumentException">The options are invalid; the message lists every problem with its configuration path.</exception>
+    public ProgramDefinition ToProgramDefinition()
+    {
+        var (definition, failures) = LoyaltyOptionsValidator.Check(this);
+        return failures.Count > 0
+            ? throw new ArgumentException("Invalid loyalty options: " + string.Join(" ", failures), "options")
+            : definition!;
+    }
+
     /// <summary>Validates these options and builds the typed settings services read.</summary>
     /// <returns>The settings.</returns>
     /// <exception cref="ArgumentException">The options are invalid; the message lists every problem with its path.</exception>

@@ -1,3 +1,4 @@
+using Loyalty.Core.Configuration;
 using Loyalty.Core.Primitives;
 using Microsoft.Extensions.Options;
 using NodaTime;
@@ -22,7 +23,10 @@ public sealed class LoyaltyOptionsValidator : IValidateOptions<LoyaltyOptions>
     /// <summary>Every problem with <paramref name="options"/>, each prefixed with its configuration path.</summary>
     /// <param name="options">The options to check.</param>
     /// <returns>The messages; empty when the options are valid.</returns>
-    public static IReadOnlyList<string> GetFailures(LoyaltyOptions options)
+    public static IReadOnlyList<string> GetFailures(LoyaltyOptions options) => Check(options).Failures;
+
+    /// <summary>Every problem, and the programme definition when there is none.</summary>
+    internal static (ProgramDefinition? Definition, IReadOnlyList<string> Failures) Check(LoyaltyOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         var failures = new List<string>();
@@ -54,7 +58,31 @@ public sealed class LoyaltyOptionsValidator : IValidateOptions<LoyaltyOptions>
 
         Ledger.LedgerOptionsValidator.AddFailures(options.Ledger, prefix + nameof(LoyaltyOptions.Ledger), failures);
         Referrals.ReferralPolicy.AddFailures(options.Referral, prefix + nameof(LoyaltyOptions.Referral), failures);
-        return failures;
+
+        ProgramDefinition? definition = null;
+        {
+            // The ladder, rule sets and rewards inherit the programme's currency and time zone (when those are
+            // themselves wrong, the rest is still checked, in a stand-in currency and zone, without comparing).
+            var currencyKnown = Primitives.Currency.TryFromCode(options.Currency, out var currency);
+            var zone = string.IsNullOrWhiteSpace(options.TimeZone) ? null : DateTimeZoneProviders.Tzdb.GetZoneOrNull(options.TimeZone);
+            var scalarsValid = failures.Count == 0;
+            var (tiers, ruleSets, rewards) = ProgramDefinitionReader.Read(options, currencyKnown ? currency : null, zone, failures);
+            if (scalarsValid && failures.Count == 0 && options.BindingFailures.Count == 0)
+            {
+                var settings = ProgramSettings.Create(Primitives.ProgramId.From(options.ProgramId), options.DisplayName, currency, zone!, options.Referral);
+                definition = new ProgramDefinition(settings, tiers, ruleSets, Rewards.RewardCatalog.Create(rewards));
+            }
+        }
+
+        if (options.BindingFailures.Count == 0)
+        {
+            return (definition, failures);
+        }
+
+        // A setting that could not be read is reported once, as such, not again with the default it was left at.
+        var all = options.BindingFailures.Select(f => f.ToString()).ToList();
+        all.AddRange(failures.Where(f => !options.BindingFailures.Any(b => ConfigurationPaths.IsAbout(f, b.Path))));
+        return (null, all);
     }
 
     private static string FirstSentence(ArgumentException ex)

@@ -49,7 +49,8 @@ public static class LoyaltyServiceCollectionExtensions
 #pragma warning disable RS0030 // The DI default is the one place the system clock is allowed.
         services.TryAddSingleton<IClock>(SystemClock.Instance);
 #pragma warning restore RS0030
-        services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<LoyaltyOptions>>().Value.ToProgramSettings());
+        services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<LoyaltyOptions>>().Value.ToProgramDefinition());
+        services.TryAddSingleton(sp => sp.GetRequiredService<ProgramDefinition>().Settings);
         services.TryAddSingleton<IOptions<LedgerOptions>>(sp => Options.Create(sp.GetRequiredService<IOptions<LoyaltyOptions>>().Value.Ledger));
         services.TryAddSingleton(CreateLedger);
         services.TryAddSingleton<ILedgerStore, InMemoryLedgerStore>();
@@ -60,9 +61,10 @@ public static class LoyaltyServiceCollectionExtensions
         services.TryAddSingleton<ILoyaltyUnitOfWork, InMemoryUnitOfWork>();
         services.TryAddSingleton<IRewardCodeGenerator, RandomRewardCodeGenerator>();
         services.TryAddSingleton<IReferralCodeGenerator, RandomReferralCodeGenerator>();
-        services.TryAddSingleton(_ => TierLadder.Create([TierDefinition.Entry(TierId.From("member"), "Member")]));
+        services.TryAddSingleton(sp => sp.GetRequiredService<ProgramDefinition>().Tiers ?? TierLadder.Create([TierDefinition.Entry(TierId.From("member"), "Member")]));
         services.TryAddSingleton<RuleSetCache>();
-        services.TryAddSingleton(CreateProgram);
+        services.TryAddSingleton(sp => new RootProvider(sp));
+        services.TryAddScoped(CreateScopedProgram);
 
         return new LoyaltyBuilder(services);
     }
@@ -80,6 +82,30 @@ public static class LoyaltyServiceCollectionExtensions
         services.GetRequiredService<IOptions<LedgerOptions>>(),
         AccountStateCache.DefaultSlots,
         validated: true);
+
+    /// <summary>
+    /// The programme facade of one scope (one unit of work of the stores), whatever the stores: resolving it from the
+    /// root provider fails with the way to fix it, in every environment (not only where scopes are validated).
+    /// </summary>
+    /// <param name="services">The scope's provider.</param>
+    /// <returns>The programme.</returns>
+    /// <exception cref="InvalidOperationException"><paramref name="services"/> is the root provider.</exception>
+    internal static LoyaltyProgram CreateScopedProgram(IServiceProvider services)
+    {
+        if (services.GetService<RootProvider>() is { } root && ReferenceEquals(root.Services, services))
+        {
+            throw new InvalidOperationException(RootResolutionMessage);
+        }
+
+        return CreateProgram(services);
+    }
+
+    /// <summary>The message of <see cref="CreateScopedProgram"/> when resolved from the root provider.</summary>
+    internal const string RootResolutionMessage =
+        "LoyaltyProgram is a scoped service and was resolved from the root service provider. It works inside one unit of work of the stores " +
+        "(with EF Core, one DbContext), so create a scope per request, message or job and resolve it there: " +
+        "using var scope = provider.CreateScope(); var program = scope.ServiceProvider.GetRequiredService<LoyaltyProgram>(); " +
+        "(ASP.NET Core creates one per request: inject LoyaltyProgram into controllers, endpoints or scoped services; a singleton or hosted service injects IServiceScopeFactory instead).";
 
     /// <summary>The one way the programme facade is built, whatever the stores' lifetime.</summary>
     /// <param name="services">The provider (root or scope).</param>
@@ -100,6 +126,10 @@ public static class LoyaltyServiceCollectionExtensions
         services.GetRequiredService<RuleSetCache>(),
         services.GetService<ILoyaltyUnitOfWork>(),
         ProgramDiagnostics.From(services, services.GetRequiredService<ProgramSettings>().ProgramId)).WithAchievements(LoyaltyAchievementsBuilderExtensions.TrackerOf(services));
+
+    /// <summary>The root provider, as singleton factories receive it: a scoped service resolved with it is resolved from the root.</summary>
+    /// <param name="Services">The root provider.</param>
+    private sealed record RootProvider(IServiceProvider Services);
 
     /// <summary>Marks a service collection in which <see cref="AddLoyalty"/> already ran.</summary>
     private sealed class LoyaltyMarker;

@@ -13,7 +13,7 @@ public class ValidateCommandTests
         var run = Tool.Run("validate", Sample);
 
         run.ExitCode.Should().Be(0, run.Output);
-        run.Output.Trim().Should().Be($"✓ {Sample}: the configuration is valid (Loyalty options Loyalty, tier ladder Programme:Tiers, earning rule set Programme:EarningRules).");
+        run.Output.Trim().Should().Be($"✓ {Sample}: the configuration is valid (Loyalty options Loyalty, tier ladder Loyalty:Tiers, earning rule set Loyalty:RuleSets:0, rewards Loyalty:Rewards).");
     }
 
     [Fact]
@@ -22,7 +22,7 @@ public class ValidateCommandTests
         var text = File.ReadAllText(Sample)
             .Replace("\"Currency\": \"EUR\",\n    \"TimeZone\": \"Europe/Paris\",\n    \"Ledger\"", "\"Currency\": \"EURO\",\n    \"TimeZone\": \"Europe/Paris\",\n    \"Ledger\"", StringComparison.Ordinal)
             .Replace("\"PendingPeriod\": \"14.00:00:00\"", "\"PendingPeriod\": \"two weeks\", \"Pendingperiodd\": 1", StringComparison.Ordinal)
-            .Replace("\"pointsPerUnit\": 1 }", "\"pointsPerUnit\": 0 }", StringComparison.Ordinal)
+            .Replace("\"PointsPerUnit\": 1 }", "\"PointsPerUnit\": 0 }", StringComparison.Ordinal)
             .Replace("{ \"Metric\": \"Points\", \"Value\": 1500 }", "{ \"Metric\": \"Points\", \"Value\": -5 }", StringComparison.Ordinal)
             .Replace("\"WindowMonths\": 12", "\"WindowMonths\": \"twelve\"", StringComparison.Ordinal);
         var file = Tool.TempFile("appsettings.json", text);
@@ -32,14 +32,13 @@ public class ValidateCommandTests
         run.ExitCode.Should().Be(1);
         run.Output.Replace("\r\n", "\n", StringComparison.Ordinal).Should().Be(
             $"""
-            ✗ {file}: 7 problem(s) found:
-              - Loyalty:Ledger:Pendingperiodd: is not a setting of LedgerOptions; check its spelling (names are listed in the documentation).
-              - Loyalty:Ledger:PendingPeriod: 'two weeks' is not a valid duration; write it d.hh:mm:ss, e.g. "14.00:00:00" for 14 days.
+            ✗ {file}: 6 problem(s) found:
+              - Loyalty:Ledger:PendingPeriod: 'two weeks' is not a duration; write days.hours:minutes:seconds, e.g. 14.00:00:00 for 14 days.
+              - Loyalty:Ledger:Pendingperiodd: is not a setting of a ledger section; the settings are Expiry, ExpiryBatchSize, HoldLifetime, MaxConcurrencyRetries, PendingPeriod, ShortfallPolicy.
+              - Loyalty:Tiers:Policy:WindowMonths: 'twelve' is not a whole number (at most 2147483647); write it in digits, e.g. 500.
               - Loyalty:Currency: 'EURO' is not an ISO 4217 currency code; use a three-letter upper-case code such as EUR, USD or GBP.
-              - Programme:Tiers:Policy:WindowMonths: 'twelve' is not a valid whole number.
-              - Programme:Tiers: policy.windowMonths must be between 1 and 120 for a rollingMonths window (was missing).
-              - Programme:Tiers: tiers[2].thresholds[0].value must be greater than 0 (was -5).
-              - Programme:EarningRules: rules[0].pointsPerUnit must be greater than 0 (was 0).
+              - Loyalty:Tiers:Tiers:2:Thresholds:0:Value: must be greater than 0 (was -5).
+              - Loyalty:RuleSets:0:Rules:0:PointsPerUnit: must be greater than 0 (was 0).
 
             """);
     }

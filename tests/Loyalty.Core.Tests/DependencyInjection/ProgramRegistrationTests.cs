@@ -19,8 +19,9 @@ public class ProgramRegistrationTests
     {
         using var provider = new ServiceCollection().AddLoyalty().Services.BuildServiceProvider(validateScopes: true);
 
-        var program = provider.GetRequiredService<LoyaltyProgram>();
-        program.Should().BeSameAs(provider.GetRequiredService<LoyaltyProgram>());
+        using var scope = provider.CreateScope();
+        var program = scope.ServiceProvider.GetRequiredService<LoyaltyProgram>();
+        program.Should().BeSameAs(scope.ServiceProvider.GetRequiredService<LoyaltyProgram>());
         program.Tiers.EntryTier.Id.Should().Be(TierId.From("member"));
         provider.GetRequiredService<IMemberStore>().Should().BeOfType<InMemoryMemberStore>();
         provider.GetRequiredService<IRuleSetStore>().Should().BeOfType<InMemoryRuleSetStore>();
@@ -40,7 +41,26 @@ public class ProgramRegistrationTests
 
         using var provider = services.BuildServiceProvider();
         provider.GetRequiredService<IRewardCodeGenerator>().Should().BeOfType<FixedCodes>();
-        provider.GetRequiredService<LoyaltyProgram>().Tiers.Should().BeSameAs(ladder);
+        using var scope = provider.CreateScope();
+        scope.ServiceProvider.GetRequiredService<LoyaltyProgram>().Tiers.Should().BeSameAs(ladder);
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void The_programme_is_scoped_and_resolving_it_from_the_root_provider_fails_with_the_way_to_fix_it(bool validateScopes)
+    {
+        // Whether or not the container validates scopes (Development or Production), the answer is the same.
+        using var provider = new ServiceCollection().AddLoyalty().Services.BuildServiceProvider(validateScopes);
+
+        var resolve = () => provider.GetRequiredService<LoyaltyProgram>();
+
+        resolve.Should().Throw<InvalidOperationException>().Which.Message.Should().Contain(validateScopes
+            ? "Cannot resolve scoped service 'Loyalty.Core.Programs.LoyaltyProgram' from root provider."
+            : "LoyaltyProgram is a scoped service and was resolved from the root service provider. It works inside one unit of work of the stores (with EF Core, one DbContext), so create a scope per request, message or job and resolve it there: using var scope = provider.CreateScope(); var program = scope.ServiceProvider.GetRequiredService<LoyaltyProgram>();");
+        using var first = provider.CreateScope();
+        using var second = provider.CreateScope();
+        first.ServiceProvider.GetRequiredService<LoyaltyProgram>().Should().NotBeSameAs(second.ServiceProvider.GetRequiredService<LoyaltyProgram>());
     }
 
     [Fact]

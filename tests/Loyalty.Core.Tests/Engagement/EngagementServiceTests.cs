@@ -16,6 +16,7 @@ public sealed class EngagementServiceTests : IDisposable
     private static readonly MemberId Alice = MemberId.From("alice");
     private static readonly MemberId Bob = MemberId.From("bob");
     private readonly ServiceProvider provider;
+    private IServiceScope? scope;
     private readonly FakeClock clock = new(At(2026, 3, 2, 10));
 
     public EngagementServiceTests()
@@ -38,11 +39,15 @@ public sealed class EngagementServiceTests : IDisposable
         provider = services.BuildServiceProvider(validateScopes: true);
     }
 
-    private LoyaltyProgram Program => provider.GetRequiredService<LoyaltyProgram>();
+    private LoyaltyProgram Program => (scope ??= provider.CreateScope()).ServiceProvider.GetRequiredService<LoyaltyProgram>();
 
     private EngagementService Service => provider.GetRequiredService<EngagementService>();
 
-    public void Dispose() => provider.Dispose();
+    public void Dispose()
+    {
+        scope?.Dispose();
+        provider.Dispose();
+    }
 
     private async Task SetUpAsync()
     {

@@ -22,6 +22,7 @@ public sealed class ProgramHarness : IDisposable
     public static readonly DateTimeZone Paris = DateTimeZoneProviders.Tzdb["Europe/Paris"];
 
     private readonly ServiceProvider provider;
+    private readonly IServiceScope scope;
 
     public ProgramHarness(Action<LoyaltyOptions>? configure = null, IMeterFactory? meterFactory = null, Action<IServiceCollection>? replace = null)
     {
@@ -48,7 +49,8 @@ public sealed class ProgramHarness : IDisposable
         .UseTiers(Ladder);
         replace?.Invoke(services);
         provider = services.BuildServiceProvider(validateScopes: true);
-        Program = provider.GetRequiredService<LoyaltyProgram>();
+        scope = provider.CreateScope();
+        Program = scope.ServiceProvider.GetRequiredService<LoyaltyProgram>();
     }
 
     public static TierLadder Ladder { get; } = TierLadder.Create(
@@ -130,5 +132,9 @@ public sealed class ProgramHarness : IDisposable
 
     public void AdvanceDays(int days) => Clock.Advance(Duration.FromDays(days));
 
-    public void Dispose() => provider.Dispose();
+    public void Dispose()
+    {
+        scope.Dispose();
+        provider.Dispose();
+    }
 }
