@@ -20,7 +20,7 @@ namespace Loyalty.Core.Coalition;
 /// <para>A member has one balance across merchants and one tier (qualification counts orders at
 /// every merchant). Orders name their merchant in <see cref="EarningOrder.Store"/>, activities in
 /// <see cref="ActivityInput.Merchant"/>; a merchant's own earning rules are rules of the programme's
-/// rule set with a store condition (<c>EarningCondition.Store(…)</c>), on top of the
+/// rule set with a store condition (<see cref="Conditions.Store"/>), on top of the
 /// coalition-wide rules, versioned with it.</para>
 /// <para>Bad input (an unknown merchant, an order dated after its merchant left, an overlapping
 /// agreement, a negative price) throws an <see cref="ArgumentException"/> before anything is
