@@ -27,7 +27,7 @@ public sealed class CoalitionHarness : IDisposable
 
     private readonly ServiceProvider provider;
 
-    public CoalitionHarness(int expiryMonths = 3)
+    public CoalitionHarness(int expiryMonths = 3, Action<LoyaltyOptions>? configure = null)
     {
         Clock = new FakeClock(At(2026, 1, 1, 9));
         var services = new ServiceCollection();
@@ -39,6 +39,7 @@ public sealed class CoalitionHarness : IDisposable
             o.TimeZone = "Europe/Paris";
             o.Ledger.PendingPeriod = TimeSpan.FromDays(14);
             o.Ledger.Expiry = new LedgerExpiryOptions { Policy = ExpiryPolicyKind.Rolling, Months = expiryMonths };
+            configure?.Invoke(o);
         })
         .UseInMemoryStores()
         .AddCoalition();
