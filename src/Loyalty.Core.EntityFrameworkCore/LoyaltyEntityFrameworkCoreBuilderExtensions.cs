@@ -46,6 +46,8 @@ public static class LoyaltyEntityFrameworkCoreBuilderExtensions
         builder.Services.Replace(ServiceDescriptor.Scoped<ILoyaltyUnitOfWork>(sp => new EntityFrameworkUnitOfWork(sp.GetRequiredService<TContext>())));
         builder.Services.Replace(ServiceDescriptor.Scoped<Loyalty.Core.Engagement.IConsentStore>(sp => new EntityFrameworkConsentStore(sp.GetRequiredService<TContext>())));
         builder.Services.Replace(ServiceDescriptor.Scoped<Loyalty.Core.Engagement.IContactHistoryStore>(sp => new EntityFrameworkContactHistoryStore(sp.GetRequiredService<TContext>())));
+        builder.Services.Replace(ServiceDescriptor.Scoped<Loyalty.Core.Coalition.IPartnerStore>(sp => new EntityFrameworkPartnerStore(sp.GetRequiredService<TContext>())));
+        builder.Services.Replace(ServiceDescriptor.Scoped<Loyalty.Core.Coalition.ISettlementStore>(sp => new EntityFrameworkSettlementStore(sp.GetRequiredService<TContext>())));
         builder.UseScopedServices();
         return builder;
     }

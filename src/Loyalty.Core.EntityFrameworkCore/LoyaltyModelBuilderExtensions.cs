@@ -37,6 +37,7 @@ public static class LoyaltyModelBuilderExtensions
         LedgerModel.Apply(modelBuilder, options);
         ProgramModel.Apply(modelBuilder, options);
         Engagement.EngagementModel.Apply(modelBuilder, options);
+        Coalition.CoalitionModel.Apply(modelBuilder, options);
         return modelBuilder;
     }
 }
