@@ -85,11 +85,11 @@ public class SettlementBenchmarks
         var all = transactions.Concat(references.Values).ToDictionary(t => t.Id);
         var rows = transactions.SelectMany(t => t.Kind switch
         {
-            LedgerTransactionKind.Earn => [(Merchant: t.Merchant!.Value, Kind: 1, At: t.RecordedAt, Points: t.Amount)],
-            LedgerTransactionKind.Redeem => [(t.Merchant!.Value, 3, t.RecordedAt, t.Amount)],
-            LedgerTransactionKind.Reverse => [(all[t.RelatedId!.Value].Merchant!.Value, 2, all[t.RelatedId!.Value].RecordedAt, t.Applied)],
-            LedgerTransactionKind.Expire => t.Movements.Select(m => (all[m.LotId].Merchant!.Value, 5, t.RecordedAt, -m.Delta)),
-            _ => Enumerable.Empty<(MerchantId, int, Instant, long)>(),
+            LedgerTransactionKind.Earn => [new Row(t.Merchant!.Value, 1, t.RecordedAt, t.Amount)],
+            LedgerTransactionKind.Redeem => [new Row(t.Merchant!.Value, 3, t.RecordedAt, t.Amount)],
+            LedgerTransactionKind.Reverse => [new Row(all[t.RelatedId!.Value].Merchant!.Value, 2, all[t.RelatedId!.Value].RecordedAt, t.Applied)],
+            LedgerTransactionKind.Expire => t.Movements.Select(m => new Row(all[m.LotId].Merchant!.Value, 5, t.RecordedAt, -m.Delta)),
+            _ => Enumerable.Empty<Row>(),
         });
         decimal billed = 0;
         foreach (var line in rows.GroupBy(r => (r.Merchant, r.Kind, Version: agreements[r.Merchant].First(a => a.IsInForceOn(r.At.InZone(Paris).Date)).Version)))
@@ -107,6 +107,8 @@ public class SettlementBenchmarks
 
         return billed;
     }
+
+    private readonly record struct Row(MerchantId Merchant, int Kind, Instant At, long Points);
 
     private static LedgerTransactionRecord Record(ProgramId program, TransactionId id, string member, LedgerTransactionKind kind, Instant at, long amount, MerchantId? merchant, IReadOnlyList<LedgerLotMovement> movements) => new()
     {
