@@ -49,6 +49,8 @@ public static class LoyaltyEntityFrameworkCoreBuilderExtensions
         builder.Services.Replace(ServiceDescriptor.Scoped<IPointsTransferStore>(sp => new EntityFrameworkPointsTransferStore(sp.GetRequiredService<TContext>())));
         builder.Services.Replace(ServiceDescriptor.Scoped<IHouseholdStore>(sp => new EntityFrameworkHouseholdStore(sp.GetRequiredService<TContext>())));
         builder.Services.Replace(ServiceDescriptor.Scoped<IMaintenanceLease>(sp => new EntityFrameworkMaintenanceLease(sp.GetRequiredService<TContext>())));
+        builder.Services.Replace(ServiceDescriptor.Scoped<Loyalty.Core.Coalition.IPartnerStore>(sp => new EntityFrameworkPartnerStore(sp.GetRequiredService<TContext>())));
+        builder.Services.Replace(ServiceDescriptor.Scoped<Loyalty.Core.Coalition.ISettlementStore>(sp => new EntityFrameworkSettlementStore(sp.GetRequiredService<TContext>())));
         builder.UseScopedServices();
         return builder;
     }

@@ -39,6 +39,7 @@ public static class LoyaltyModelBuilderExtensions
         CodeModel.Apply(modelBuilder, options);
         Engagement.EngagementModel.Apply(modelBuilder, options);
         Maintenance.MaintenanceLeaseModel.Apply(modelBuilder, options);
+        Coalition.CoalitionModel.Apply(modelBuilder, options);
         return modelBuilder;
     }
 }

@@ -34,13 +34,18 @@ public sealed class LoyaltyModelBuilderExtensionsTests
             ("loyalty", "club_member_orders"),
             ("loyalty", "club_member_refunds"),
             ("loyalty", "club_members"),
+            ("loyalty", "club_partner_agreements"),
+            ("loyalty", "club_partners"),
             ("loyalty", "club_points_transfers"),
+            ("loyalty", "club_prepaid_blocks"),
+            ("loyalty", "club_prepaid_draws"),
             ("loyalty", "club_reward_code_uses"),
             ("loyalty", "club_reward_codes"),
             ("loyalty", "club_reward_redemptions"),
             ("loyalty", "club_reward_stock_claims"),
             ("loyalty", "club_rewards"),
             ("loyalty", "club_rule_sets"),
+            ("loyalty", "club_settlement_runs"),
             (null, "orders"));
     }
 

@@ -88,6 +88,7 @@ internal static class LedgerMapping
         DebtChange = tx.DebtChange,
         WrittenOff = tx.WrittenOff,
         ChainHash = Bytes(tx.ChainHash),
+        Merchant = tx.Merchant?.Value,
     };
 
     public static LedgerTransactionRecord ToRecord(LedgerTransactionRow row, IReadOnlyList<LedgerLotMovement> movements) => new()
@@ -113,6 +114,7 @@ internal static class LedgerMapping
         WrittenOff = row.WrittenOff,
         Movements = movements,
         ChainHash = Hash(row.ChainHash),
+        Merchant = row.Merchant is { } merchant ? MerchantId.From(merchant) : null,
     };
 
     public static LedgerMovementRow ToRow(LedgerTransactionRecord tx, int ordinal, LedgerLotMovement movement) => new()

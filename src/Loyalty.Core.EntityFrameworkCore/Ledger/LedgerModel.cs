@@ -70,6 +70,10 @@ internal static class LedgerModel
             b.Property(t => t.DebtChange).HasColumnName("debt_change");
             b.Property(t => t.WrittenOff).HasColumnName("written_off");
             b.Property(t => t.ChainHash).HasColumnName("chain_hash").HasMaxLength(32);
+            Id(b.Property(t => t.Merchant), "merchant_id").IsRequired(false);
+
+            // Coalition settlement reads a programme's transactions by the instant they were recorded.
+            b.HasIndex(t => new { t.ProgramId, t.RecordedAt }).HasDatabaseName($"ix_{options.TablePrefix}ledger_transactions_recorded");
 
             // History paging, and a second guard: one transaction per account version.
             b.HasAlternateKey(t => new { t.ProgramId, t.MemberId, t.Version }).HasName($"ux_{options.TablePrefix}ledger_transactions_version");

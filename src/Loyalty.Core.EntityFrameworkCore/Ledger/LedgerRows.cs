@@ -51,6 +51,7 @@ internal sealed class LedgerTransactionRow
     public long DebtChange { get; set; }
     public long WrittenOff { get; set; }
     public byte[]? ChainHash { get; set; }
+    public string? Merchant { get; set; }
 }
 
 /// <summary>One row per lot movement of a transaction, in allocation order.</summary>

@@ -115,6 +115,7 @@ internal static class ProgramModel
             b.Property(a => a.Kind).HasColumnName("kind");
             b.Property(a => a.OccurredAt).HasColumnName("occurred_at");
             b.Property(a => a.EventName).HasColumnName("event_name").HasMaxLength(256);
+            b.Property(a => a.Merchant).HasColumnName("merchant_id").HasMaxLength(Identifier.MaxLength).IsUnicode();
             b.Property(a => a.Earning).HasColumnName("earning_json");
             Id(b.Property(a => a.TransactionId), "transaction_id").IsRequired(false);
             b.Property(a => a.RecordedAt).HasColumnName("recorded_at");

@@ -81,6 +81,7 @@ internal sealed class ActivityRow
     public int Kind { get; set; }
     public long OccurredAt { get; set; }
     public string? EventName { get; set; }
+    public string? Merchant { get; set; }
     public string Earning { get; set; } = "";
     public string? TransactionId { get; set; }
     public long RecordedAt { get; set; }

@@ -71,4 +71,20 @@ public sealed class ActivityInput
 
     /// <summary>The custom event's name, or null.</summary>
     public string? EventName { get; }
+
+    /// <summary>The merchant where the activity happened (a coalition partner), or null for the programme's own shop; recorded on the activity's points.</summary>
+    /// <exception cref="ArgumentException">The value is <c>default(MerchantId)</c>.</exception>
+    public MerchantId? Merchant
+    {
+        get;
+        init
+        {
+            if (value is { IsDefault: true })
+            {
+                throw new ArgumentException("Merchant must be a merchant id or null for the programme's own shop, not default(MerchantId).", nameof(Merchant));
+            }
+
+            field = value;
+        }
+    }
 }

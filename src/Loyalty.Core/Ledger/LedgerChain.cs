@@ -25,6 +25,7 @@ internal static class LedgerChain
 {
     private const byte Format = 1;
     private const int StackLimit = 768;
+    private const byte MerchantTag = 0x4D;
 
     // One SHA-256 state per thread, reset by every hash: the one-shot API allocates per call on Linux.
     [ThreadStatic]
@@ -66,7 +67,7 @@ internal static class LedgerChain
     {
         var size = 1 + LedgerHash.Size + 4 + (8 * 8) + 1 + (5 * 8) + 4;
         size += Text(tx.ProgramId.Value) + Text(tx.MemberId.Value) + Text(tx.Id.Value);
-        size += Text(tx.RelatedId?.Value) + Text(tx.Reason) + Text(tx.Actor);
+        size += Text(tx.RelatedId?.Value) + Text(tx.Reason) + Text(tx.Actor) + 1 + Text(tx.Merchant?.Value);
         foreach (var movement in tx.Movements)
         {
             size += Text(movement.LotId.Value) + 8;
@@ -147,6 +148,13 @@ internal static class LedgerChain
         {
             at += Text(buffer[at..], movements[i].LotId.Value);
             at += Int64(buffer[at..], movements[i].Delta);
+        }
+
+        // The merchant comes last and only when set, so a transaction without one hashes as before it existed.
+        if (tx.Merchant is { } merchant)
+        {
+            buffer[at++] = MerchantTag;
+            at += Text(buffer[at..], merchant.Value);
         }
 
         return at;

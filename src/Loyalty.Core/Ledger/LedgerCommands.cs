@@ -19,6 +19,9 @@ public enum AdjustmentDirection
 /// <param name="Amount">The points, greater than zero.</param>
 public sealed record EarnPoints(TransactionId Id, MemberId MemberId, Points Amount)
 {
+    /// <summary>The merchant where this happened (a coalition partner), or null for the programme's own shop.</summary>
+    public MerchantId? Merchant { get; init; }
+
     /// <summary>Overrides the programme's pending period for this earn (zero: available at once).</summary>
     public Duration? PendingPeriod { get; init; }
 
@@ -30,20 +33,32 @@ public sealed record EarnPoints(TransactionId Id, MemberId MemberId, Points Amou
 /// <param name="Id">The transaction id, also the idempotency key.</param>
 /// <param name="MemberId">The member.</param>
 /// <param name="Amount">The points, greater than zero.</param>
-public sealed record RedeemPoints(TransactionId Id, MemberId MemberId, Points Amount);
+public sealed record RedeemPoints(TransactionId Id, MemberId MemberId, Points Amount)
+{
+    /// <summary>The merchant where this happened (a coalition partner), or null for the programme's own shop.</summary>
+    public MerchantId? Merchant { get; init; }
+}
 
 /// <summary>Reserve available points at checkout, until captured, released or lapsed.</summary>
 /// <param name="Id">The transaction id, also the hold's id.</param>
 /// <param name="MemberId">The member.</param>
 /// <param name="Amount">The points, greater than zero.</param>
-public sealed record HoldPoints(TransactionId Id, MemberId MemberId, Points Amount);
+public sealed record HoldPoints(TransactionId Id, MemberId MemberId, Points Amount)
+{
+    /// <summary>The merchant where this happened (a coalition partner), or null for the programme's own shop.</summary>
+    public MerchantId? Merchant { get; init; }
+}
 
 /// <summary>Capture all (<see cref="Amount"/> null) or part of a hold as a redemption; any remainder is given back.</summary>
 /// <param name="Id">The transaction id.</param>
 /// <param name="MemberId">The member.</param>
 /// <param name="HoldId">The hold.</param>
 /// <param name="Amount">The points to capture, or null for the whole hold.</param>
-public sealed record CaptureHold(TransactionId Id, MemberId MemberId, TransactionId HoldId, Points? Amount = null);
+public sealed record CaptureHold(TransactionId Id, MemberId MemberId, TransactionId HoldId, Points? Amount = null)
+{
+    /// <summary>The merchant where this happened (a coalition partner), or null for the programme's own shop.</summary>
+    public MerchantId? Merchant { get; init; }
+}
 
 /// <summary>Give a hold back without spending.</summary>
 /// <param name="Id">The transaction id.</param>
@@ -62,6 +77,9 @@ public sealed record ReleaseHold(TransactionId Id, MemberId MemberId, Transactio
 /// <param name="Amount">The points to reverse; with earlier reversals at most the original's amount.</param>
 public sealed record ReversePoints(TransactionId Id, MemberId MemberId, TransactionId OriginalId, Points Amount)
 {
+    /// <summary>The merchant where the reversal happened, or null for the original transaction's merchant (the usual case: a refund where the order was placed).</summary>
+    public MerchantId? Merchant { get; init; }
+
     /// <summary>Why (e.g. <c>return of item 2</c>), kept in the history.</summary>
     public string? Reason { get; init; }
 }
@@ -73,4 +91,8 @@ public sealed record ReversePoints(TransactionId Id, MemberId MemberId, Transact
 /// <param name="Amount">The points, greater than zero.</param>
 /// <param name="Reason">Why, for the audit trail; not empty.</param>
 /// <param name="Actor">Who, for the audit trail; not empty.</param>
-public sealed record AdjustPoints(TransactionId Id, MemberId MemberId, AdjustmentDirection Direction, Points Amount, string Reason, string Actor);
+public sealed record AdjustPoints(TransactionId Id, MemberId MemberId, AdjustmentDirection Direction, Points Amount, string Reason, string Actor)
+{
+    /// <summary>The merchant where this happened (a coalition partner), or null for the programme's own shop.</summary>
+    public MerchantId? Merchant { get; init; }
+}

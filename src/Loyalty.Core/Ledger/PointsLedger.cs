@@ -117,7 +117,8 @@ public sealed partial class PointsLedger
             throw new ArgumentOutOfRangeException(nameof(command), $"PendingPeriod must not be negative (was {p}); use Duration.Zero for points available at once.");
         }
 
-        var shape = new Shape(LedgerTransactionKind.Earn, amount) { PendingPeriod = command.PendingPeriod, ExpiresAt = command.ExpiresAt };
+        CheckMerchant(command.Merchant);
+        var shape = new Shape(LedgerTransactionKind.Earn, amount) { PendingPeriod = command.PendingPeriod, ExpiresAt = command.ExpiresAt, Merchant = command.Merchant };
         return WriteAsync(command.MemberId, command.Id, shape, (command, amount), static (self, state, now, arg) =>
         {
             var (command, amount) = arg;
@@ -164,7 +165,8 @@ public sealed partial class PointsLedger
         ArgumentNullException.ThrowIfNull(command);
         CheckIds(command.Id, command.MemberId);
         var amount = CheckAmount(command.Amount);
-        return WriteAsync(command.MemberId, command.Id, new Shape(LedgerTransactionKind.Redeem, amount), (command, amount), static (self, state, now, arg) =>
+        CheckMerchant(command.Merchant);
+        return WriteAsync(command.MemberId, command.Id, new Shape(LedgerTransactionKind.Redeem, amount) { Merchant = command.Merchant }, (command, amount), static (self, state, now, arg) =>
         {
             var (command, amount) = arg;
             var spendable = state.Spendable(now);
@@ -189,7 +191,8 @@ public sealed partial class PointsLedger
         ArgumentNullException.ThrowIfNull(command);
         CheckIds(command.Id, command.MemberId);
         var amount = CheckAmount(command.Amount);
-        return WriteAsync(command.MemberId, command.Id, new Shape(LedgerTransactionKind.Hold, amount), (command, amount), static (self, state, now, arg) =>
+        CheckMerchant(command.Merchant);
+        return WriteAsync(command.MemberId, command.Id, new Shape(LedgerTransactionKind.Hold, amount) { Merchant = command.Merchant }, (command, amount), static (self, state, now, arg) =>
         {
             var (command, amount) = arg;
             var spendable = state.Spendable(now);
@@ -210,7 +213,8 @@ public sealed partial class PointsLedger
         CheckIds(command.Id, command.MemberId);
         CheckId(command.HoldId, nameof(command.HoldId));
         long? requested = command.Amount is { } a ? CheckAmount(a) : null;
-        var shape = new Shape(LedgerTransactionKind.Capture, requested ?? 0) { RelatedId = command.HoldId, IsWholeCapture = requested is null };
+        CheckMerchant(command.Merchant);
+        var shape = new Shape(LedgerTransactionKind.Capture, requested ?? 0) { RelatedId = command.HoldId, IsWholeCapture = requested is null, Merchant = command.Merchant };
         return WriteLookingUpAsync(command.MemberId, command.Id, shape, async (state, now) =>
         {
             var (hold, error) = await OpenHoldAsync(state, command.MemberId, command.HoldId, now, cancellationToken).ConfigureAwait(false);
@@ -283,7 +287,8 @@ public sealed partial class PointsLedger
             throw new ArgumentException($"Reason must be at most {MaxTextLength} characters (was {command.Reason.Length}).", nameof(command));
         }
 
-        var shape = new Shape(LedgerTransactionKind.Reverse, amount) { RelatedId = command.OriginalId, Reason = command.Reason };
+        CheckMerchant(command.Merchant);
+        var shape = new Shape(LedgerTransactionKind.Reverse, amount) { RelatedId = command.OriginalId, Reason = command.Reason, Merchant = command.Merchant };
         return WriteLookingUpAsync(command.MemberId, command.Id, shape, async (state, now) =>
         {
             var original = await store.FindTransactionAsync(settings.ProgramId, command.OriginalId, cancellationToken).ConfigureAwait(false);
@@ -315,7 +320,7 @@ public sealed partial class PointsLedger
                     $"Transaction '{original.Id}' was for {original.Amount} points and {reversedBefore} are already reversed; at most {original.Amount - reversedBefore} more can be reversed (requested {amount})."));
             }
 
-            var record = Record(state, command.Id, LedgerTransactionKind.Reverse, now, amount) with { RelatedId = original.Id, Reason = command.Reason };
+            var record = Record(state, command.Id, LedgerTransactionKind.Reverse, now, amount) with { RelatedId = original.Id, Reason = command.Reason, Merchant = command.Merchant ?? original.Merchant };
             var movements = new List<LedgerLotMovement>();
             if (original.Kind == LedgerTransactionKind.Earn)
             {
@@ -396,7 +401,8 @@ public sealed partial class PointsLedger
         CheckText(command.Reason, nameof(command.Reason), "e.g. \"goodwill after a late delivery\"");
         CheckText(command.Actor, nameof(command.Actor), "e.g. the support agent's login");
         var signed = command.Direction == AdjustmentDirection.Credit ? amount : -amount;
-        var shape = new Shape(LedgerTransactionKind.Adjust, signed) { Reason = command.Reason, Actor = command.Actor };
+        CheckMerchant(command.Merchant);
+        var shape = new Shape(LedgerTransactionKind.Adjust, signed) { Reason = command.Reason, Actor = command.Actor, Merchant = command.Merchant };
         return WriteAsync(command.MemberId, command.Id, shape, (command, amount, signed), static (self, state, now, arg) =>
         {
             var (command, amount, signed) = arg;
@@ -823,7 +829,13 @@ public sealed partial class PointsLedger
                 return LedgerResult.Failure(error.Code, error.Message, error.Field);
             }
 
-            var record = Chained ? LedgerChain.Seal(state, decision.Record!) : decision.Record!;
+            var decided = decision.Record!;
+            if (decided.Merchant is null && shape.Merchant is { } merchant)
+            {
+                decided = decided with { Merchant = merchant };
+            }
+
+            var record = Chained ? LedgerChain.Seal(state, decided) : decided;
             state.Apply(record);
             var result = await AppendAsync(state, expectedVersion, [record], now, cancellationToken).ConfigureAwait(false);
             switch (result.Status)
@@ -1051,7 +1063,21 @@ public sealed partial class PointsLedger
             return "Reason";
         }
 
-        return string.Equals(r.Actor, s.Actor, StringComparison.Ordinal) ? null : "Actor";
+        if (!string.Equals(r.Actor, s.Actor, StringComparison.Ordinal))
+        {
+            return "Actor";
+        }
+
+        // A reversal without a merchant takes its original's: only a merchant given must match.
+        return r.Merchant == s.Merchant || (r.Kind == LedgerTransactionKind.Reverse && s.Merchant is null) ? null : "Merchant";
+    }
+
+    private static void CheckMerchant(MerchantId? merchant)
+    {
+        if (merchant is { IsDefault: true })
+        {
+            throw new ArgumentException("Merchant must be a merchant id or null for the programme's own shop, not default(MerchantId).", "command");
+        }
     }
 
     private LedgerTransactionRecord Record(AccountState state, TransactionId id, LedgerTransactionKind kind, Instant now, long amount, IReadOnlyList<LedgerLotMovement>? movements = null) => new()
@@ -1132,5 +1158,7 @@ public sealed partial class PointsLedger
         public string? Reason { get; init; }
 
         public string? Actor { get; init; }
+
+        public MerchantId? Merchant { get; init; }
     }
 }

@@ -33,8 +33,13 @@ internal static class Fingerprint
         return c.Hash();
     }
 
-    public static string Of(ActivityId id, ActivityInput activity) =>
-        new Canon().Add(id.Value).Add(activity.Member.Value).Add((int)activity.Kind).Add(activity.OccurredAt).Add(activity.EventName).Hash();
+    public static string Of(ActivityId id, ActivityInput activity)
+    {
+        var c = new Canon().Add(id.Value).Add(activity.Member.Value).Add((int)activity.Kind).Add(activity.OccurredAt).Add(activity.EventName);
+
+        // The merchant only when set, so an activity without one keeps the fingerprint it always had.
+        return (activity.Merchant is { } merchant ? c.Add(merchant.Value) : c).Hash();
+    }
 
     private sealed class Canon
     {
@@ -140,5 +145,6 @@ internal static class Fingerprint
         : stored.Member != incoming.Member ? $"Member ('{stored.Member}' recorded, '{incoming.Member}' now)"
         : stored.OccurredAt != incoming.OccurredAt ? $"OccurredAt ({stored.OccurredAt} recorded, {incoming.OccurredAt} now)"
         : stored.EventName != incoming.EventName ? $"EventName ('{stored.EventName}' recorded, '{incoming.EventName}' now)"
+        : stored.Merchant != incoming.Merchant ? $"Merchant ('{stored.Merchant}' recorded, '{incoming.Merchant}' now)"
         : null;
 }

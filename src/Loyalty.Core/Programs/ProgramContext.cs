@@ -217,7 +217,7 @@ internal sealed class ProgramContext
     public EarnPoints OrderEarn(OrderRecord order)
     {
         var pending = order.Order.PlacedAt + returnWindow - order.RecordedAt;
-        return new EarnPoints(order.TransactionId, order.MemberId, order.Earning.Total) { PendingPeriod = pending < Duration.Zero ? Duration.Zero : pending };
+        return new EarnPoints(order.TransactionId, order.MemberId, order.Earning.Total) { PendingPeriod = pending < Duration.Zero ? Duration.Zero : pending, Merchant = order.Order.Store };
     }
 
     /// <summary>Applies a change to a member under optimistic concurrency; null when the member is not (or no longer) in the store.</summary>

@@ -135,6 +135,13 @@ public sealed record LedgerTransactionRecord
     public IReadOnlyList<LedgerLotMovement> Movements { get; init; } = [];
 
     /// <summary>
+    /// The merchant where the transaction happened (a coalition partner), or null for the
+    /// programme's own shop. A reversal carries its original's merchant unless given another; an
+    /// expiry carries none: its points belong to the merchants of the lots it closes.
+    /// </summary>
+    public MerchantId? Merchant { get; init; }
+
+    /// <summary>
     /// The account's hash chain at this transaction: SHA-256 of the previous transaction's hash and of
     /// this one's canonical content (set by the ledger when it writes; <see cref="LedgerHash.IsNone"/>
     /// for a transaction written before the chain existed). See <c>PointsLedger.VerifyAccountAsync</c>.

@@ -149,7 +149,7 @@ internal sealed class ActivityRecorder
         if (record.TransactionId is { } transactionId)
         {
             // Activities have no return window: their points are spendable at once.
-            var earned = await ledger.EarnAsync(new EarnPoints(transactionId, record.MemberId, record.Earning.Total) { PendingPeriod = Duration.Zero }, cancellationToken).ConfigureAwait(false);
+            var earned = await ledger.EarnAsync(new EarnPoints(transactionId, record.MemberId, record.Earning.Total) { PendingPeriod = Duration.Zero, Merchant = record.Activity.Merchant }, cancellationToken).ConfigureAwait(false);
             if (!earned.Succeeded)
             {
                 return FromLedger<ActivityReceipt>(earned);

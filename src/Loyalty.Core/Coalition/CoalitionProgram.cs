@@ -1,0 +1,601 @@
+using System.Globalization;
+using Loyalty.Core.Configuration;
+using Loyalty.Core.Earning;
+using Loyalty.Core.Internal;
+using Loyalty.Core.Ledger;
+using Loyalty.Core.Primitives;
+using Loyalty.Core.Programs;
+using Loyalty.Core.Storage;
+using NodaTime;
+
+namespace Loyalty.Core.Coalition;
+
+/// <summary>
+/// One programme serving many merchants: the operator registers partners and their agreements,
+/// partners record orders, activities and redemptions (each recorded on the ledger with its
+/// merchant), and the operator settles each period with every partner. Resolve it from DI after
+/// <c>services.AddLoyalty(…).AddCoalition()</c>.
+/// </summary>
+/// <remarks>
+/// <para>A member has one balance across merchants and one tier (qualification counts orders at
+/// every merchant). Orders name their merchant in <see cref="EarningOrder.Store"/>, activities in
+/// <see cref="ActivityInput.Merchant"/>; a merchant's own earning rules are rules of the programme's
+/// rule set with a store condition (<see cref="Conditions.Store"/>), on top of the
+/// coalition-wide rules, versioned with it.</para>
+/// <para>Bad input (an unknown merchant, an order dated after its merchant left, an overlapping
+/// agreement, a negative price) throws an <see cref="ArgumentException"/> before anything is
+/// written. Business outcomes come back as <see cref="CoalitionResult{T}"/> errors.</para>
+/// </remarks>
+public sealed class CoalitionProgram
+{
+    private readonly IClock clock;
+    private readonly ProgramSettings settings;
+    private readonly LoyaltyProgram program;
+    private readonly PointsLedger ledger;
+    private readonly ILedgerStore ledgerStore;
+    private readonly IPartnerStore partners;
+    private readonly ISettlementStore settlements;
+    private readonly SettlementOptions options;
+
+    /// <summary>Creates the coalition service (DI does this).</summary>
+    /// <param name="clock">The clock.</param>
+    /// <param name="settings">The programme's settings.</param>
+    /// <param name="program">The programme (orders, activities, refunds).</param>
+    /// <param name="ledger">The points ledger (redemptions at partners).</param>
+    /// <param name="ledgerStore">The ledger store; it must implement <see cref="ILedgerTransactionFeed"/> for settlement.</param>
+    /// <param name="partners">The partner store.</param>
+    /// <param name="settlements">The settlement store.</param>
+    /// <param name="options">The settlement options, or null for the defaults.</param>
+    /// <exception cref="ArgumentNullException">A required argument is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">An option is out of range.</exception>
+    public CoalitionProgram(
+        IClock clock,
+        ProgramSettings settings,
+        LoyaltyProgram program,
+        PointsLedger ledger,
+        ILedgerStore ledgerStore,
+        IPartnerStore partners,
+        ISettlementStore settlements,
+        SettlementOptions? options = null)
+    {
+        this.clock = Preconditions.CheckNotNull(clock);
+        this.settings = Preconditions.CheckNotNull(settings);
+        this.program = Preconditions.CheckNotNull(program);
+        this.ledger = Preconditions.CheckNotNull(ledger);
+        this.ledgerStore = Preconditions.CheckNotNull(ledgerStore);
+        this.partners = Preconditions.CheckNotNull(partners);
+        this.settlements = Preconditions.CheckNotNull(settlements);
+        this.options = options ?? new SettlementOptions();
+        if (this.options.ClosingDelay < Duration.Zero || this.options.ClosingDelay > Duration.FromDays(7))
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), this.options.ClosingDelay, $"SettlementOptions.ClosingDelay must be 0 to 7 days (was {this.options.ClosingDelay}).");
+        }
+
+        Preconditions.CheckInRange(this.options.ReferenceBatchSize, 1, 100_000, "options.ReferenceBatchSize");
+    }
+
+    /// <summary>The programme the coalition runs.</summary>
+    public LoyaltyProgram Program => program;
+
+    // ---------------------------------------------------------------- partners and agreements
+
+    /// <summary>Registers a partner. Registering the same partner again is a repeat.</summary>
+    /// <param name="partner">The partner (its <see cref="Partner.Version"/> is ignored).</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The stored partner.</returns>
+    /// <exception cref="ArgumentException">A field is invalid, or another partner with that id is registered.</exception>
+    public async Task<Partner> RegisterPartnerAsync(Partner partner, CancellationToken cancellationToken = default)
+    {
+        Preconditions.CheckNotNull(partner);
+        partner.Validate(nameof(partner));
+        var stored = await partners.AddPartnerAsync(settings.ProgramId, partner with { Version = 0 }, cancellationToken).ConfigureAwait(false);
+        if (stored with { Version = 0 } != partner with { Version = 0 })
+        {
+            throw new ArgumentException($"Partner '{partner.Id}' is already registered with other details; change it with RecordPartnerLeavingAsync or UpdatePartnerAsync, or use another id.", nameof(partner));
+        }
+
+        return stored;
+    }
+
+    /// <summary>Changes a registered partner (name, status, dates), under optimistic concurrency.</summary>
+    /// <param name="partner">The new details, with the <see cref="Partner.Version"/> read.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The stored partner.</returns>
+    /// <exception cref="ArgumentException">A field is invalid, the partner is unknown, its currency would change, or it changed since it was read.</exception>
+    public async Task<Partner> UpdatePartnerAsync(Partner partner, CancellationToken cancellationToken = default)
+    {
+        Preconditions.CheckNotNull(partner);
+        partner.Validate(nameof(partner));
+        var current = await PartnerAsync(partner.Id, nameof(partner), cancellationToken).ConfigureAwait(false);
+        if (current.Currency != partner.Currency)
+        {
+            throw new ArgumentException($"Partner '{partner.Id}' is billed in {current.Currency.Code}; its currency cannot change to {partner.Currency.Code}. Register a new partner id for the new currency.", nameof(partner));
+        }
+
+        if (!await partners.UpdatePartnerAsync(settings.ProgramId, partner, partner.Version, cancellationToken).ConfigureAwait(false))
+        {
+            throw new ArgumentException($"Partner '{partner.Id}' changed since version {partner.Version} was read (now version {current.Version}); read it again and reapply the change.", nameof(partner));
+        }
+
+        return partner with { Version = partner.Version + 1 };
+    }
+
+    /// <summary>Records that a partner leaves the coalition: nothing dated <paramref name="leftOn"/> or later can be recorded for it; its history is settled as usual.</summary>
+    /// <param name="merchant">The partner.</param>
+    /// <param name="leftOn">The first day it no longer takes part, in the programme's time zone.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The stored partner.</returns>
+    /// <exception cref="ArgumentException">The partner is unknown, or the day is not after it joined.</exception>
+    public async Task<Partner> RecordPartnerLeavingAsync(MerchantId merchant, LocalDate leftOn, CancellationToken cancellationToken = default)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            var current = await PartnerAsync(merchant, nameof(merchant), cancellationToken).ConfigureAwait(false);
+            var next = current with { Status = PartnerStatus.Left, LeftOn = leftOn };
+            next.Validate(nameof(leftOn));
+            if (await partners.UpdatePartnerAsync(settings.ProgramId, next, current.Version, cancellationToken).ConfigureAwait(false))
+            {
+                return next with { Version = current.Version + 1 };
+            }
+
+            if (attempt >= 3)
+            {
+                throw new LoyaltyStoreException($"Partner '{merchant}' kept changing concurrently; retry the call.", isTransient: true);
+            }
+        }
+    }
+
+    /// <summary>Reads a partner.</summary>
+    /// <param name="merchant">The partner's id.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The partner, or null.</returns>
+    public Task<Partner?> GetPartnerAsync(MerchantId merchant, CancellationToken cancellationToken = default) =>
+        partners.GetPartnerAsync(settings.ProgramId, merchant, cancellationToken).AsTask();
+
+    /// <summary>Reads every partner, ordered by id.</summary>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The partners.</returns>
+    public Task<IReadOnlyList<Partner>> ListPartnersAsync(CancellationToken cancellationToken = default) =>
+        partners.ListPartnersAsync(settings.ProgramId, cancellationToken).AsTask();
+
+    /// <summary>Adds an agreement version. Adding the same version again is a repeat.</summary>
+    /// <param name="agreement">The version.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>True when added; false when the identical version was already there.</returns>
+    /// <exception cref="ArgumentException">
+    /// A field is invalid (a negative price, a billing percentage out of range…), the merchant is not a
+    /// partner, the currency is not the partner's, the version number is taken, or its days overlap
+    /// another version's.
+    /// </exception>
+    public async Task<bool> AddAgreementAsync(PartnerAgreement agreement, CancellationToken cancellationToken = default)
+    {
+        Preconditions.CheckNotNull(agreement);
+        agreement.Validate(nameof(agreement));
+        var partner = await PartnerAsync(agreement.Merchant, nameof(agreement), cancellationToken).ConfigureAwait(false);
+        if (agreement.Currency != partner.Currency)
+        {
+            throw new ArgumentException($"Agreement version {agreement.Version} of partner '{agreement.Merchant}' is in {agreement.Currency.Code} but the partner is billed in {partner.Currency.Code}; use the partner's currency.", nameof(agreement));
+        }
+
+        var result = await partners.AddAgreementAsync(settings.ProgramId, agreement, cancellationToken).ConfigureAwait(false);
+        return result.Status switch
+        {
+            AgreementAddStatus.Added => true,
+            AgreementAddStatus.Repeat => false,
+            AgreementAddStatus.VersionTaken => throw new ArgumentException(
+                $"Partner '{agreement.Merchant}' already has an agreement version {agreement.Version} with other terms; versions are never changed, add version {agreement.Version + 1} instead.", nameof(agreement)),
+            _ => throw new ArgumentException(
+                $"Agreement version {agreement.Version} of partner '{agreement.Merchant}' ({Days(agreement)}) overlaps version {result.Conflicting!.Version} ({Days(result.Conflicting)}); give it days no other version covers (end the earlier version first by adding it with an EffectiveUntil).",
+                nameof(agreement)),
+        };
+    }
+
+    /// <summary>Reads a partner's agreement versions, oldest first.</summary>
+    /// <param name="merchant">The partner.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The versions.</returns>
+    public Task<IReadOnlyList<PartnerAgreement>> GetAgreementsAsync(MerchantId merchant, CancellationToken cancellationToken = default) =>
+        partners.GetAgreementsAsync(settings.ProgramId, merchant, cancellationToken).AsTask();
+
+    /// <summary>Records a prepaid block bought by a partner. Recording the same block again is a repeat.</summary>
+    /// <param name="block">The block.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The stored block.</returns>
+    /// <exception cref="ArgumentException">A field is invalid, the merchant is not a partner, the currency is not the partner's, or another block has that id.</exception>
+    public async Task<PrepaidPointBlock> BuyPrepaidBlockAsync(PrepaidPointBlock block, CancellationToken cancellationToken = default)
+    {
+        Preconditions.CheckNotNull(block);
+        block.Validate(nameof(block));
+        var partner = await PartnerAsync(block.Merchant, nameof(block), cancellationToken).ConfigureAwait(false);
+        if (block.Currency != partner.Currency)
+        {
+            throw new ArgumentException($"Prepaid block '{block.BlockId}' of partner '{block.Merchant}' is priced in {block.Currency.Code} but the partner is billed in {partner.Currency.Code}.", nameof(block));
+        }
+
+        var stored = await partners.AddBlockAsync(settings.ProgramId, block, cancellationToken).ConfigureAwait(false);
+        return stored == block
+            ? stored
+            : throw new ArgumentException($"Partner '{block.Merchant}' already has a prepaid block '{block.BlockId}' with other terms; use another block id.", nameof(block));
+    }
+
+    /// <summary>What a partner's prepaid blocks hold now.</summary>
+    /// <param name="merchant">The partner.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The balance.</returns>
+    public Task<PrepaidBalance> GetPrepaidBalanceAsync(MerchantId merchant, CancellationToken cancellationToken = default) =>
+        partners.GetPrepaidBalanceAsync(settings.ProgramId, merchant, clock.GetCurrentInstant(), cancellationToken).AsTask();
+
+    // ---------------------------------------------------------------- orders, activities, redemptions
+
+    /// <summary>
+    /// Records an order placed at a partner (<see cref="EarningOrder.Store"/>): the programme's
+    /// <see cref="LoyaltyProgram.RecordOrderAsync"/>, with the merchant recorded on its points. Under
+    /// a prepaid agreement the points are first drawn from the partner's blocks, and the order is
+    /// refused with <see cref="CoalitionErrorCode.PrepaidPointsExhausted"/> when they do not hold
+    /// enough. Recording the same order again is a repeat.
+    /// </summary>
+    /// <param name="order">The order.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The receipt, or an error.</returns>
+    /// <exception cref="ArgumentException">The order names no merchant, a merchant that is not a partner, or one that does not take part on the order's day; nothing is written.</exception>
+    public async Task<CoalitionResult<OrderReceipt>> RecordOrderAsync(EarningOrder order, CancellationToken cancellationToken = default)
+    {
+        Preconditions.CheckNotNull(order);
+        if (order.Store is not { } merchant)
+        {
+            throw new ArgumentException($"Order '{order.Id}' names no merchant; in a coalition every order names the partner where it was placed in EarningOrder.Store.", nameof(order));
+        }
+
+        var (_, agreement) = await ParticipationAsync(merchant, order.PlacedAt, $"Order '{order.Id}'", nameof(order), cancellationToken).ConfigureAwait(false);
+        if (agreement is null)
+        {
+            return CoalitionResult<OrderReceipt>.Failure(NoAgreement(merchant, order.PlacedAt, $"order '{order.Id}'"));
+        }
+
+        var key = DerivedIds.Order(order.Id);
+        if (agreement.Billing != IssuanceBilling.Prepaid)
+        {
+            return Wrap(await program.RecordOrderAsync(order, cancellationToken).ConfigureAwait(false));
+        }
+
+        return await WithPrepaidAsync(
+            merchant,
+            key,
+            async ct => (await program.QuoteAsync(order, ct).ConfigureAwait(false)).Value?.Points ?? Points.Zero,
+            async ct =>
+            {
+                var result = await program.RecordOrderAsync(order, ct).ConfigureAwait(false);
+                return (result, result.Value?.Points, result.Value is null ? null : new ReversePoints(TransactionId.From("prepaid-excess:" + order.Id.Value), order.Member, key, Points.Zero));
+            },
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Records an activity at a partner (<see cref="ActivityInput.Merchant"/>), like
+    /// <see cref="RecordOrderAsync"/> does an order.
+    /// </summary>
+    /// <param name="activityId">The shop's id for the activity.</param>
+    /// <param name="activity">The activity.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The receipt, or an error.</returns>
+    /// <exception cref="ArgumentException">The activity names no merchant, a merchant that is not a partner, or one that does not take part on the activity's day; nothing is written.</exception>
+    public async Task<CoalitionResult<ActivityReceipt>> RecordActivityAsync(ActivityId activityId, ActivityInput activity, CancellationToken cancellationToken = default)
+    {
+        Preconditions.CheckNotNull(activity);
+        if (activity.Merchant is not { } merchant)
+        {
+            throw new ArgumentException($"Activity '{activityId}' names no merchant; in a coalition every activity names the partner where it happened in ActivityInput.Merchant.", nameof(activity));
+        }
+
+        var (_, agreement) = await ParticipationAsync(merchant, activity.OccurredAt, $"Activity '{activityId}'", nameof(activity), cancellationToken).ConfigureAwait(false);
+        if (agreement is null)
+        {
+            return CoalitionResult<ActivityReceipt>.Failure(NoAgreement(merchant, activity.OccurredAt, $"activity '{activityId}'"));
+        }
+
+        if (agreement.Billing != IssuanceBilling.Prepaid)
+        {
+            return Wrap(await program.RecordActivityAsync(activityId, activity, cancellationToken).ConfigureAwait(false));
+        }
+
+        // An activity's points are only known once evaluated: draw after recording, and take back what the blocks cannot cover.
+        var result = await program.RecordActivityAsync(activityId, activity, cancellationToken).ConfigureAwait(false);
+        if (result.Value is not { } receipt || !receipt.Points.IsPositive)
+        {
+            return Wrap(result);
+        }
+
+        var key = DerivedIds.Activity(activityId);
+        var draw = await partners.DrawAsync(settings.ProgramId, merchant, key, receipt.Points.Value, activity.OccurredAt, cancellationToken).ConfigureAwait(false);
+        if (draw is null)
+        {
+            await ledger.ReverseAsync(new ReversePoints(TransactionId.From("prepaid-refused:" + activityId.Value), activity.Member, key, receipt.Points) { Reason = "prepaid points exhausted" }, cancellationToken).ConfigureAwait(false);
+            return CoalitionResult<ActivityReceipt>.Failure(Exhausted(merchant, receipt.Points.Value));
+        }
+
+        return Wrap(result);
+    }
+
+    /// <summary>
+    /// Records a refund of an order placed at a partner: the programme's
+    /// <see cref="LoyaltyProgram.RecordRefundAsync"/>; the reversal carries the order's merchant, and
+    /// settles in the period it is recorded in (as an adjustment when the order was in an earlier one).
+    /// </summary>
+    /// <param name="refund">The refund.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The receipt, or an error.</returns>
+    public async Task<CoalitionResult<RefundReceipt>> RecordRefundAsync(RefundRequest refund, CancellationToken cancellationToken = default) =>
+        Wrap(await program.RecordRefundAsync(refund, cancellationToken).ConfigureAwait(false));
+
+    /// <summary>
+    /// Spends a member's points in a partner's shop (soonest-expiry-first, across every merchant's
+    /// lots): the partner is reimbursed for them at settlement. Spending again with the same id is a repeat.
+    /// </summary>
+    /// <param name="redemptionId">The partner's id for the spend, also its idempotency key.</param>
+    /// <param name="memberId">The member.</param>
+    /// <param name="merchant">The partner.</param>
+    /// <param name="points">The points, more than 0.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The ledger transaction, or an error (insufficient points, no agreement in force).</returns>
+    /// <exception cref="ArgumentException">An id is default, the points are not positive, or the merchant is not a partner taking part today.</exception>
+    public async Task<CoalitionResult<LedgerTransactionRecord>> RedeemAtAsync(string redemptionId, MemberId memberId, MerchantId merchant, Points points, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(redemptionId);
+        Preconditions.CheckNotDefault(memberId.IsDefault, nameof(MemberId), nameof(memberId));
+        Preconditions.CheckNotDefault(merchant.IsDefault, nameof(MerchantId), nameof(merchant));
+        Preconditions.CheckPositive(points.Value, nameof(points));
+        var now = clock.GetCurrentInstant();
+        var (_, agreement) = await ParticipationAsync(merchant, now, $"Redemption '{redemptionId}'", nameof(merchant), cancellationToken).ConfigureAwait(false);
+        if (agreement is null)
+        {
+            return CoalitionResult<LedgerTransactionRecord>.Failure(NoAgreement(merchant, now, $"redemption '{redemptionId}'"));
+        }
+
+        var result = await ledger.RedeemAsync(new RedeemPoints(TransactionId.From("partner-redeem:" + redemptionId), memberId, points) { Merchant = merchant }, cancellationToken).ConfigureAwait(false);
+        return result.Transaction is { } tx
+            ? CoalitionResult<LedgerTransactionRecord>.Success(tx, result.IsRepeat)
+            : CoalitionResult<LedgerTransactionRecord>.Failure(new CoalitionError(CoalitionErrorCode.LedgerRefused, result.Error!.Message, Ledger: result.Error));
+    }
+
+    /// <summary>Undoes all or part of a spend at a partner (the goods were returned): the points go back to the lots they came from; the reimbursement is taken back at settlement.</summary>
+    /// <param name="redemptionId">The spend's id.</param>
+    /// <param name="reversalId">The partner's id for the return, also its idempotency key.</param>
+    /// <param name="memberId">The member.</param>
+    /// <param name="points">The points to give back.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The ledger transaction, or an error.</returns>
+    /// <exception cref="ArgumentException">An id is default or the points are not positive.</exception>
+    public async Task<CoalitionResult<LedgerTransactionRecord>> ReverseRedemptionAsync(string redemptionId, string reversalId, MemberId memberId, Points points, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(redemptionId);
+        ArgumentException.ThrowIfNullOrWhiteSpace(reversalId);
+        var result = await ledger.ReverseAsync(new ReversePoints(TransactionId.From("partner-return:" + reversalId), memberId, TransactionId.From("partner-redeem:" + redemptionId), points), cancellationToken).ConfigureAwait(false);
+        return result.Transaction is { } tx
+            ? CoalitionResult<LedgerTransactionRecord>.Success(tx, result.IsRepeat)
+            : CoalitionResult<LedgerTransactionRecord>.Failure(new CoalitionError(CoalitionErrorCode.LedgerRefused, result.Error!.Message, Ledger: result.Error));
+    }
+
+    // ---------------------------------------------------------------- settlement
+
+    /// <summary>
+    /// Settles a period: a statement per partner from the ledger transactions recorded in it, checked
+    /// by the reconciliation, stored as a draft. Idempotent: settling the same period again gives the
+    /// same statements while nothing new is recorded in it; a closed period gives its closed run,
+    /// unchanged whatever happened since.
+    /// </summary>
+    /// <param name="period">The period.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The run.</returns>
+    /// <exception cref="ArgumentException">The period has not started yet.</exception>
+    /// <exception cref="InvalidOperationException">The ledger store cannot list transactions by period, or the ledger holds what the settlement cannot attribute (see <see cref="SettlementCalculator.Compute"/>).</exception>
+    public async Task<SettlementRun> SettleAsync(SettlementPeriod period, CancellationToken cancellationToken = default)
+    {
+        if (await settlements.GetRunAsync(settings.ProgramId, period, cancellationToken).ConfigureAwait(false) is { Status: SettlementStatus.Closed } closed)
+        {
+            return closed;
+        }
+
+        var run = await ComputeAsync(period, cancellationToken).ConfigureAwait(false);
+        return await settlements.SaveRunAsync(settings.ProgramId, run, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Closes a period: settles it one last time and freezes it. A reversal recorded later of an
+    /// order or redemption of the period lands in the period it is recorded in, as an adjustment line.
+    /// Closing a closed period returns it unchanged.
+    /// </summary>
+    /// <param name="period">The period.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The closed run.</returns>
+    /// <exception cref="ArgumentException">The period has not ended at least <see cref="SettlementOptions.ClosingDelay"/> ago.</exception>
+    public async Task<SettlementRun> CloseAsync(SettlementPeriod period, CancellationToken cancellationToken = default)
+    {
+        if (await settlements.GetRunAsync(settings.ProgramId, period, cancellationToken).ConfigureAwait(false) is { Status: SettlementStatus.Closed } closed)
+        {
+            return closed;
+        }
+
+        var now = clock.GetCurrentInstant();
+        var closable = period.EndIn(settings.TimeZone) + options.ClosingDelay;
+        if (now < closable)
+        {
+            throw new ArgumentException($"Period {period} can be closed from {closable} (its end plus the closing delay of {options.ClosingDelay}); it is {now}. Settle it as a draft until then.", nameof(period));
+        }
+
+        var run = await ComputeAsync(period, cancellationToken).ConfigureAwait(false) with { Status = SettlementStatus.Closed, ClosedAt = now };
+        return await settlements.SaveRunAsync(settings.ProgramId, run, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The ledger transactions behind a statement line: the ids of the period's transactions
+    /// attributed to the partner with that kind, ordered by recording instant then id.
+    /// </summary>
+    /// <param name="period">The period.</param>
+    /// <param name="merchant">The partner.</param>
+    /// <param name="kind">The line kind (not <see cref="SettlementLineKind.PrepaidBlock"/>: a block line names its block).</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The transaction ids.</returns>
+    /// <exception cref="InvalidOperationException">The ledger store cannot list transactions by period.</exception>
+    public async Task<IReadOnlyList<TransactionId>> TraceAsync(SettlementPeriod period, MerchantId merchant, SettlementLineKind kind, CancellationToken cancellationToken = default)
+    {
+        var transactions = await ReadPeriodAsync(period, cancellationToken).ConfigureAwait(false);
+        var references = await ReferencesAsync(transactions, cancellationToken).ConfigureAwait(false);
+        LedgerTransactionRecord? Find(TransactionId id) => references.TryGetValue(id, out var r) ? r : transactions.FirstOrDefault(t => t.Id == id);
+        var found = new List<LedgerTransactionRecord>();
+        foreach (var tx in transactions)
+        {
+            var match = kind switch
+            {
+                SettlementLineKind.Issued => tx.Kind == LedgerTransactionKind.Earn && tx.Merchant == merchant,
+                SettlementLineKind.Redeemed => tx.Kind is LedgerTransactionKind.Redeem or LedgerTransactionKind.Capture && tx.Merchant == merchant,
+                SettlementLineKind.Adjusted => tx.Kind == LedgerTransactionKind.Adjust && tx.Merchant == merchant,
+                SettlementLineKind.IssuanceReversed or SettlementLineKind.WrittenOff => tx.Kind == LedgerTransactionKind.Reverse
+                    && Find(tx.RelatedId!.Value) is { Kind: LedgerTransactionKind.Earn } o && o.Merchant == merchant && (kind != SettlementLineKind.WrittenOff || tx.WrittenOff > 0),
+                SettlementLineKind.RedemptionReversed => tx.Kind == LedgerTransactionKind.Reverse
+                    && Find(tx.RelatedId!.Value) is { Kind: LedgerTransactionKind.Redeem or LedgerTransactionKind.Capture } o && o.Merchant == merchant,
+                SettlementLineKind.Expired => tx.Kind == LedgerTransactionKind.Expire && tx.Movements.Any(m => Find(m.LotId)?.Merchant == merchant),
+                _ => false,
+            };
+            if (match)
+            {
+                found.Add(tx);
+            }
+        }
+
+        return found.OrderBy(t => t.RecordedAt).ThenBy(t => t.Id).Select(t => t.Id).ToArray();
+    }
+
+    private async Task<SettlementRun> ComputeAsync(SettlementPeriod period, CancellationToken cancellationToken)
+    {
+        var zone = settings.TimeZone;
+        var start = period.StartIn(zone);
+        if (clock.GetCurrentInstant() < start)
+        {
+            throw new ArgumentException($"Period {period} starts at {start}, in the future; settle a period that has started.", nameof(period));
+        }
+
+        var all = await partners.ListPartnersAsync(settings.ProgramId, cancellationToken).ConfigureAwait(false);
+        var agreements = new Dictionary<MerchantId, IReadOnlyList<PartnerAgreement>>();
+        var blocks = new List<PrepaidPointBlock>();
+        var end = period.EndIn(zone);
+        foreach (var partner in all)
+        {
+            agreements[partner.Id] = await partners.GetAgreementsAsync(settings.ProgramId, partner.Id, cancellationToken).ConfigureAwait(false);
+            blocks.AddRange((await partners.GetBlocksAsync(settings.ProgramId, partner.Id, cancellationToken).ConfigureAwait(false))
+                .Where(b => b.PurchasedAt >= start && b.PurchasedAt < end));
+        }
+
+        var transactions = await ReadPeriodAsync(period, cancellationToken).ConfigureAwait(false);
+        var references = await ReferencesAsync(transactions, cancellationToken).ConfigureAwait(false);
+
+        return SettlementCalculator.Compute(period, zone, all, agreements, blocks, transactions, references);
+    }
+
+    private async Task<List<LedgerTransactionRecord>> ReadPeriodAsync(SettlementPeriod period, CancellationToken cancellationToken)
+    {
+        if (ledgerStore is not ILedgerTransactionFeed feed)
+        {
+            throw new InvalidOperationException($"The ledger store ({ledgerStore.GetType().Name}) cannot list transactions by period (it does not implement ILedgerTransactionFeed); settlement needs a store that does, like the in-memory and EF Core stores.");
+        }
+
+        var zone = settings.TimeZone;
+        var transactions = new List<LedgerTransactionRecord>();
+        await foreach (var tx in feed.ReadRecordedAsync(settings.ProgramId, period.StartIn(zone), period.EndIn(zone), cancellationToken).ConfigureAwait(false))
+        {
+            transactions.Add(tx);
+        }
+
+        return transactions;
+    }
+
+    private async Task<Dictionary<TransactionId, LedgerTransactionRecord>> ReferencesAsync(List<LedgerTransactionRecord> transactions, CancellationToken cancellationToken)
+    {
+        var references = new Dictionary<TransactionId, LedgerTransactionRecord>();
+        foreach (var id in SettlementCalculator.MissingReferences(transactions))
+        {
+            if (await ledgerStore.FindTransactionAsync(settings.ProgramId, id, cancellationToken).ConfigureAwait(false) is { } found)
+            {
+                references[id] = found;
+            }
+        }
+
+        return references;
+    }
+
+    private async Task<(Partner Partner, PartnerAgreement? Agreement)> ParticipationAsync(MerchantId merchant, Instant at, string what, string paramName, CancellationToken cancellationToken)
+    {
+        var partner = await partners.GetPartnerAsync(settings.ProgramId, merchant, cancellationToken).ConfigureAwait(false)
+            ?? throw new ArgumentException($"{what} names merchant '{merchant}', which is not a partner of programme '{settings.ProgramId}'; register it with RegisterPartnerAsync first.", paramName);
+        var date = at.InZone(settings.TimeZone).Date;
+        if (!partner.IsActiveOn(date))
+        {
+            var why = partner.Status == PartnerStatus.Suspended ? "is suspended"
+                : date < partner.JoinedOn ? $"joins the coalition on {partner.JoinedOn:yyyy-MM-dd}"
+                : $"left the coalition on {partner.LeftOn:yyyy-MM-dd}";
+            throw new ArgumentException($"{what} is dated {date:yyyy-MM-dd} but partner '{merchant}' {why}; nothing can be recorded for it that day.", paramName);
+        }
+
+        var agreements = await partners.GetAgreementsAsync(settings.ProgramId, merchant, cancellationToken).ConfigureAwait(false);
+        return (partner, agreements.FirstOrDefault(a => a.IsInForceOn(date)));
+    }
+
+    private async Task<Partner> PartnerAsync(MerchantId merchant, string paramName, CancellationToken cancellationToken) =>
+        await partners.GetPartnerAsync(settings.ProgramId, merchant, cancellationToken).ConfigureAwait(false)
+        ?? throw new ArgumentException($"Merchant '{merchant}' is not a partner of programme '{settings.ProgramId}'; register it with RegisterPartnerAsync first.", paramName);
+
+    private async Task<CoalitionResult<OrderReceipt>> WithPrepaidAsync(
+        MerchantId merchant,
+        TransactionId key,
+        Func<CancellationToken, Task<Points>> quote,
+        Func<CancellationToken, Task<(LoyaltyResult<OrderReceipt> Result, Points? Earned, ReversePoints? Excess)>> record,
+        CancellationToken cancellationToken)
+    {
+        var now = clock.GetCurrentInstant();
+        var expected = await quote(cancellationToken).ConfigureAwait(false);
+        PrepaidDraw? draw = null;
+        if (expected.IsPositive)
+        {
+            draw = await partners.DrawAsync(settings.ProgramId, merchant, key, expected.Value, now, cancellationToken).ConfigureAwait(false);
+            if (draw is null)
+            {
+                return CoalitionResult<OrderReceipt>.Failure(Exhausted(merchant, expected.Value));
+            }
+        }
+
+        var (result, earned, excess) = await record(cancellationToken).ConfigureAwait(false);
+        var drawn = draw?.Points ?? 0;
+        var issued = earned?.Value ?? 0;
+        if (issued < drawn)
+        {
+            await partners.SettleDrawAsync(settings.ProgramId, key, issued, cancellationToken).ConfigureAwait(false);
+        }
+        else if (issued > drawn && excess is not null)
+        {
+            // The member's state moved between the quote and the record: draw the difference, or take it back.
+            var extraKey = TransactionId.From(key.Value + ":extra");
+            if (await partners.DrawAsync(settings.ProgramId, merchant, extraKey, issued - drawn, now, cancellationToken).ConfigureAwait(false) is null)
+            {
+                await ledger.ReverseAsync(excess with { Amount = Points.FromInt64(issued - drawn), Reason = "prepaid points exhausted" }, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        return Wrap(result);
+    }
+
+    private static CoalitionError NoAgreement(MerchantId merchant, Instant at, string what) => new(
+        CoalitionErrorCode.NoAgreementInForce,
+        $"Partner '{merchant}' has no agreement version in force at {at} for {what}; add one covering that day, then record it again.");
+
+    private static CoalitionError Exhausted(MerchantId merchant, long points) => new(
+        CoalitionErrorCode.PrepaidPointsExhausted,
+        $"Partner '{merchant}' has fewer than {points.ToString(CultureInfo.InvariantCulture)} prepaid points left (reserve included); nothing was recorded. The partner must buy a new block (BuyPrepaidBlockAsync), then record it again.");
+
+    private static CoalitionResult<T> Wrap<T>(LoyaltyResult<T> result)
+        where T : class => result.Value is { } value
+            ? CoalitionResult<T>.Success(value, result.IsRepeat)
+            : CoalitionResult<T>.Failure(new CoalitionError(CoalitionErrorCode.ProgrammeRefused, result.Error!.Message, Programme: result.Error));
+
+    private static string Days(PartnerAgreement a) => a.EffectiveUntil is { } until
+        ? $"{a.EffectiveFrom:yyyy-MM-dd} to {until:yyyy-MM-dd}"
+        : $"from {a.EffectiveFrom:yyyy-MM-dd}";
+}

@@ -1,0 +1,29 @@
+using System.Collections.Concurrent;
+using Loyalty.Core.Coalition;
+using Loyalty.Core.EntityFrameworkCore.Tests.Infrastructure;
+using Loyalty.Core.Specification;
+
+namespace Loyalty.Core.EntityFrameworkCore.Tests.Specification;
+
+/// <summary>EF Core on PostgreSQL (schema <c>shop_loyalty</c>, no table prefix), on the throwaway cluster.</summary>
+[RequiresPostgres]
+[Collection(PostgresCollection.Name)]
+public sealed class PostgresSettlementStoreSpecificationTests(PostgresServerFixture fixture) : SettlementStoreSpecification
+{
+    private readonly ConcurrentBag<ShopContext> contexts = [];
+
+    protected override ISettlementStore CreateStore()
+    {
+        var context = fixture.Database("spec", LoyaltyModelOptions.Create("shop_loyalty", "")).CreateContext();
+        contexts.Add(context);
+        return new EntityFrameworkSettlementStore(context);
+    }
+
+    public override async Task DisposeAsync()
+    {
+        foreach (var context in contexts)
+        {
+            await context.DisposeAsync();
+        }
+    }
+}
