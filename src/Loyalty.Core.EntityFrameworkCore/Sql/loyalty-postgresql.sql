@@ -93,6 +93,7 @@ CREATE TABLE loyalty_member_activities (
     kind integer NOT NULL,
     occurred_at bigint NOT NULL,
     event_name character varying(256),
+    merchant_id character varying(128),
     earning_json text NOT NULL,
     transaction_id character varying(128),
     recorded_at bigint NOT NULL,
@@ -169,6 +170,20 @@ CREATE TABLE loyalty_members (
 );
 
 
+CREATE TABLE loyalty_partners (
+    program_id character varying(128) NOT NULL,
+    merchant_id character varying(128) NOT NULL,
+    name character varying(200) NOT NULL,
+    currency character varying(3) NOT NULL,
+    status integer NOT NULL,
+    joined_on integer NOT NULL,
+    left_on integer,
+    version bigint NOT NULL,
+    lock bigint NOT NULL,
+    CONSTRAINT "PK_loyalty_partners" PRIMARY KEY (program_id, merchant_id)
+);
+
+
 CREATE TABLE loyalty_points_transfers (
     program_id character varying(128) NOT NULL,
     transfer_id character varying(128) NOT NULL,
@@ -181,6 +196,17 @@ CREATE TABLE loyalty_points_transfers (
     status integer NOT NULL,
     legs_json text NOT NULL,
     CONSTRAINT "PK_loyalty_points_transfers" PRIMARY KEY (program_id, transfer_id)
+);
+
+
+CREATE TABLE loyalty_prepaid_draws (
+    program_id character varying(128) NOT NULL,
+    transaction_id character varying(128) NOT NULL,
+    ordinal integer NOT NULL,
+    merchant_id character varying(128) NOT NULL,
+    block_id character varying(128) NOT NULL,
+    points bigint NOT NULL,
+    CONSTRAINT "PK_loyalty_prepaid_draws" PRIMARY KEY (program_id, transaction_id, ordinal)
 );
 
 
@@ -279,6 +305,16 @@ CREATE TABLE loyalty_rule_sets (
 );
 
 
+CREATE TABLE loyalty_settlement_runs (
+    program_id character varying(128) NOT NULL,
+    period character varying(7) NOT NULL,
+    status integer NOT NULL,
+    closed_at bigint,
+    content text NOT NULL,
+    CONSTRAINT "PK_loyalty_settlement_runs" PRIMARY KEY (program_id, period)
+);
+
+
 CREATE TABLE loyalty_ledger_holds (
     program_id character varying(128) NOT NULL,
     member_id character varying(128) NOT NULL,
@@ -336,6 +372,7 @@ CREATE TABLE loyalty_ledger_transactions (
     debt_change bigint NOT NULL,
     written_off bigint NOT NULL,
     chain_hash bytea,
+    merchant_id character varying(128),
     CONSTRAINT "PK_loyalty_ledger_transactions" PRIMARY KEY (program_id, id),
     CONSTRAINT ux_loyalty_ledger_transactions_version UNIQUE (program_id, member_id, version),
     CONSTRAINT ck_loyalty_ledger_transactions_amount CHECK ((kind IN (1, 2, 3, 7) AND amount > 0) OR (kind = 8 AND amount <> 0) OR (kind IN (4, 5, 6) AND amount >= 0)),
@@ -344,6 +381,39 @@ CREATE TABLE loyalty_ledger_transactions (
     CONSTRAINT ck_loyalty_ledger_transactions_reversal CHECK (applied >= 0 AND written_off >= 0),
     CONSTRAINT ck_loyalty_ledger_transactions_version CHECK (version >= 1),
     CONSTRAINT fk_loyalty_ledger_transactions_account FOREIGN KEY (program_id, member_id) REFERENCES loyalty_ledger_accounts (program_id, member_id) ON DELETE RESTRICT
+);
+
+
+CREATE TABLE loyalty_partner_agreements (
+    program_id character varying(128) NOT NULL,
+    merchant_id character varying(128) NOT NULL,
+    version integer NOT NULL,
+    effective_from integer NOT NULL,
+    effective_until integer,
+    currency character varying(3) NOT NULL,
+    billing integer NOT NULL,
+    issuance_price numeric(28,10) NOT NULL,
+    billing_percentage numeric(28,10) NOT NULL,
+    reimbursement_price numeric(28,10) NOT NULL,
+    CONSTRAINT "PK_loyalty_partner_agreements" PRIMARY KEY (program_id, merchant_id, version),
+    CONSTRAINT fk_loyalty_partner_agreements_partner FOREIGN KEY (program_id, merchant_id) REFERENCES loyalty_partners (program_id, merchant_id) ON DELETE RESTRICT
+);
+
+
+CREATE TABLE loyalty_prepaid_blocks (
+    program_id character varying(128) NOT NULL,
+    merchant_id character varying(128) NOT NULL,
+    block_id character varying(128) NOT NULL,
+    points bigint NOT NULL,
+    price_per_point numeric(28,10) NOT NULL,
+    currency character varying(3) NOT NULL,
+    purchased_at bigint NOT NULL,
+    expires_at bigint,
+    is_reserve boolean NOT NULL,
+    drawn bigint NOT NULL,
+    CONSTRAINT "PK_loyalty_prepaid_blocks" PRIMARY KEY (program_id, merchant_id, block_id),
+    CONSTRAINT ck_loyalty_prepaid_blocks_drawn CHECK (drawn >= 0 AND drawn <= points),
+    CONSTRAINT fk_loyalty_prepaid_blocks_partner FOREIGN KEY (program_id, merchant_id) REFERENCES loyalty_partners (program_id, merchant_id) ON DELETE RESTRICT
 );
 
 
@@ -373,6 +443,9 @@ CREATE INDEX ix_loyalty_ledger_holds_open ON loyalty_ledger_holds (program_id, m
 
 
 CREATE INDEX ix_loyalty_ledger_lots_open ON loyalty_ledger_lots (program_id, member_id, remaining);
+
+
+CREATE INDEX ix_loyalty_ledger_transactions_recorded ON loyalty_ledger_transactions (program_id, recorded_at);
 
 
 CREATE INDEX ix_loyalty_ledger_transactions_related ON loyalty_ledger_transactions (program_id, member_id, related_id);

@@ -93,6 +93,7 @@ CREATE TABLE "loyalty_member_activities" (
     "kind" INTEGER NOT NULL,
     "occurred_at" INTEGER NOT NULL,
     "event_name" TEXT NULL,
+    "merchant_id" TEXT NULL,
     "earning_json" TEXT NOT NULL,
     "transaction_id" TEXT NULL,
     "recorded_at" INTEGER NOT NULL,
@@ -169,6 +170,20 @@ CREATE TABLE "loyalty_members" (
 );
 
 
+CREATE TABLE "loyalty_partners" (
+    "program_id" TEXT NOT NULL,
+    "merchant_id" TEXT NOT NULL,
+    "name" TEXT NOT NULL,
+    "currency" TEXT NOT NULL,
+    "status" INTEGER NOT NULL,
+    "joined_on" INTEGER NOT NULL,
+    "left_on" INTEGER NULL,
+    "version" INTEGER NOT NULL,
+    "lock" INTEGER NOT NULL,
+    CONSTRAINT "PK_loyalty_partners" PRIMARY KEY ("program_id", "merchant_id")
+);
+
+
 CREATE TABLE "loyalty_points_transfers" (
     "program_id" TEXT NOT NULL,
     "transfer_id" TEXT NOT NULL,
@@ -181,6 +196,17 @@ CREATE TABLE "loyalty_points_transfers" (
     "status" INTEGER NOT NULL,
     "legs_json" TEXT NOT NULL,
     CONSTRAINT "PK_loyalty_points_transfers" PRIMARY KEY ("program_id", "transfer_id")
+);
+
+
+CREATE TABLE "loyalty_prepaid_draws" (
+    "program_id" TEXT NOT NULL,
+    "transaction_id" TEXT NOT NULL,
+    "ordinal" INTEGER NOT NULL,
+    "merchant_id" TEXT NOT NULL,
+    "block_id" TEXT NOT NULL,
+    "points" INTEGER NOT NULL,
+    CONSTRAINT "PK_loyalty_prepaid_draws" PRIMARY KEY ("program_id", "transaction_id", "ordinal")
 );
 
 
@@ -279,6 +305,16 @@ CREATE TABLE "loyalty_rule_sets" (
 );
 
 
+CREATE TABLE "loyalty_settlement_runs" (
+    "program_id" TEXT NOT NULL,
+    "period" TEXT NOT NULL,
+    "status" INTEGER NOT NULL,
+    "closed_at" INTEGER NULL,
+    "content" TEXT NOT NULL,
+    CONSTRAINT "PK_loyalty_settlement_runs" PRIMARY KEY ("program_id", "period")
+);
+
+
 CREATE TABLE "loyalty_ledger_holds" (
     "program_id" TEXT NOT NULL,
     "member_id" TEXT NOT NULL,
@@ -336,6 +372,7 @@ CREATE TABLE "loyalty_ledger_transactions" (
     "debt_change" INTEGER NOT NULL,
     "written_off" INTEGER NOT NULL,
     "chain_hash" BLOB NULL,
+    "merchant_id" TEXT NULL,
     CONSTRAINT "PK_loyalty_ledger_transactions" PRIMARY KEY ("program_id", "id"),
     CONSTRAINT "ux_loyalty_ledger_transactions_version" UNIQUE ("program_id", "member_id", "version"),
     CONSTRAINT "ck_loyalty_ledger_transactions_amount" CHECK ((kind IN (1, 2, 3, 7) AND amount > 0) OR (kind = 8 AND amount <> 0) OR (kind IN (4, 5, 6) AND amount >= 0)),
@@ -344,6 +381,39 @@ CREATE TABLE "loyalty_ledger_transactions" (
     CONSTRAINT "ck_loyalty_ledger_transactions_reversal" CHECK (applied >= 0 AND written_off >= 0),
     CONSTRAINT "ck_loyalty_ledger_transactions_version" CHECK (version >= 1),
     CONSTRAINT "fk_loyalty_ledger_transactions_account" FOREIGN KEY ("program_id", "member_id") REFERENCES "loyalty_ledger_accounts" ("program_id", "member_id") ON DELETE RESTRICT
+);
+
+
+CREATE TABLE "loyalty_partner_agreements" (
+    "program_id" TEXT NOT NULL,
+    "merchant_id" TEXT NOT NULL,
+    "version" INTEGER NOT NULL,
+    "effective_from" INTEGER NOT NULL,
+    "effective_until" INTEGER NULL,
+    "currency" TEXT NOT NULL,
+    "billing" INTEGER NOT NULL,
+    "issuance_price" TEXT NOT NULL,
+    "billing_percentage" TEXT NOT NULL,
+    "reimbursement_price" TEXT NOT NULL,
+    CONSTRAINT "PK_loyalty_partner_agreements" PRIMARY KEY ("program_id", "merchant_id", "version"),
+    CONSTRAINT "fk_loyalty_partner_agreements_partner" FOREIGN KEY ("program_id", "merchant_id") REFERENCES "loyalty_partners" ("program_id", "merchant_id") ON DELETE RESTRICT
+);
+
+
+CREATE TABLE "loyalty_prepaid_blocks" (
+    "program_id" TEXT NOT NULL,
+    "merchant_id" TEXT NOT NULL,
+    "block_id" TEXT NOT NULL,
+    "points" INTEGER NOT NULL,
+    "price_per_point" TEXT NOT NULL,
+    "currency" TEXT NOT NULL,
+    "purchased_at" INTEGER NOT NULL,
+    "expires_at" INTEGER NULL,
+    "is_reserve" INTEGER NOT NULL,
+    "drawn" INTEGER NOT NULL,
+    CONSTRAINT "PK_loyalty_prepaid_blocks" PRIMARY KEY ("program_id", "merchant_id", "block_id"),
+    CONSTRAINT "ck_loyalty_prepaid_blocks_drawn" CHECK (drawn >= 0 AND drawn <= points),
+    CONSTRAINT "fk_loyalty_prepaid_blocks_partner" FOREIGN KEY ("program_id", "merchant_id") REFERENCES "loyalty_partners" ("program_id", "merchant_id") ON DELETE RESTRICT
 );
 
 
@@ -373,6 +443,9 @@ CREATE INDEX "ix_loyalty_ledger_holds_open" ON "loyalty_ledger_holds" ("program_
 
 
 CREATE INDEX "ix_loyalty_ledger_lots_open" ON "loyalty_ledger_lots" ("program_id", "member_id", "remaining");
+
+
+CREATE INDEX "ix_loyalty_ledger_transactions_recorded" ON "loyalty_ledger_transactions" ("program_id", "recorded_at");
 
 
 CREATE INDEX "ix_loyalty_ledger_transactions_related" ON "loyalty_ledger_transactions" ("program_id", "member_id", "related_id");
