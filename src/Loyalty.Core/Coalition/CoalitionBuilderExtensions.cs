@@ -30,9 +30,8 @@ public static class CoalitionBuilderExtensions
         services.TryAddSingleton(options);
         services.TryAddSingleton<IPartnerStore, InMemoryPartnerStore>();
         services.TryAddSingleton<ISettlementStore, InMemorySettlementStore>();
-        var scoped = services.Any(d => d.ServiceType == typeof(IMemberStore) && d.Lifetime == ServiceLifetime.Scoped)
-            || services.Any(d => d.ServiceType == typeof(IPartnerStore) && d.Lifetime == ServiceLifetime.Scoped);
-        services.TryAdd(new ServiceDescriptor(typeof(CoalitionProgram), Create, scoped ? ServiceLifetime.Scoped : ServiceLifetime.Singleton));
+        // Scoped like the LoyaltyProgram it works through, whatever the stores.
+        services.TryAdd(ServiceDescriptor.Scoped(typeof(CoalitionProgram), Create));
         return builder;
     }
 

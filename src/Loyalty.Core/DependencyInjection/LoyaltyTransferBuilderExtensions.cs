@@ -75,7 +75,7 @@ public static class LoyaltyTransferBuilderExtensions
         }
 
         services.TryAddSingleton<IHouseholdStore, InMemoryHouseholdStore>();
-        services.TryAdd(new ServiceDescriptor(typeof(HouseholdService), CreateHouseholds, Lifetime(services)));
+        services.TryAdd(ServiceDescriptor.Scoped(typeof(HouseholdService), CreateHouseholds)); // scoped like the LoyaltyProgram it redeems through
         return builder;
     }
 

@@ -18,8 +18,13 @@ public sealed class LoyaltyAchievementsTests : IDisposable
     private static readonly MemberId Carol = MemberId.From("carol");
     private readonly FakeClock clock = new(Instant.FromUtc(2026, 3, 2, 9, 0));
     private ServiceProvider? provider;
+    private IServiceScope? scope;
 
-    public void Dispose() => provider?.Dispose();
+    public void Dispose()
+    {
+        scope?.Dispose();
+        provider?.Dispose();
+    }
 
     private static AchievementSet Set(AchievementRefundPolicy policy) => AchievementSet.Create(
         [
@@ -43,14 +48,15 @@ public sealed class LoyaltyAchievementsTests : IDisposable
             .UseTiers(ProgramHarness.Ladder)
             .AddAchievements(Set(policy));
         provider = services.BuildServiceProvider(validateScopes: true);
-        var program = provider.GetRequiredService<LoyaltyProgram>();
+        scope = provider.CreateScope();
+        var program = scope.ServiceProvider.GetRequiredService<LoyaltyProgram>();
         await program.PublishRuleSetAsync(ProgramHarness.Rules);
         foreach (var member in new[] { Alice, Bob, Carol })
         {
             (await program.EnrolAsync(new Enrolment(member))).GetValueOrThrow();
         }
 
-        return (program, provider.GetRequiredService<LoyaltyAchievements>());
+        return (program, scope.ServiceProvider.GetRequiredService<LoyaltyAchievements>());
     }
 
     private static EarningOrder Order(string id, MemberId member, decimal amount, string category = "books") =>
@@ -84,7 +90,7 @@ public sealed class LoyaltyAchievementsTests : IDisposable
         first.Succeeded.Should().BeTrue();
         retries.Should().OnlyContain(r => r.IsRepeat);
         parallel.Should().OnlyContain(r => r.Succeeded && !r.IsRepeat);
-        var state = await provider!.GetRequiredService<IAchievementStore>().GetAsync(ProgramId.From("club"), Alice);
+        var state = await scope!.ServiceProvider.GetRequiredService<IAchievementStore>().GetAsync(ProgramId.From("club"), Alice);
         state!.Unlocks.Select(u => u.AchievementId).Should().BeEquivalentTo(["bookworm", "big"]);
         state.Progress.Single(p => p.AchievementId == "big").Spent.Should().Be(270m);
         state.Progress.Single(p => p.AchievementId == "bookworm").Count.Should().Be(9);

@@ -26,6 +26,7 @@ public sealed class CoalitionHarness : IDisposable
     public static readonly MerchantId Travel = MerchantId.From("travel");
 
     private readonly ServiceProvider provider;
+    private readonly IServiceScope scope;
 
     public CoalitionHarness(int expiryMonths = 3, Action<LoyaltyOptions>? configure = null)
     {
@@ -44,7 +45,8 @@ public sealed class CoalitionHarness : IDisposable
         .UseInMemoryStores()
         .AddCoalition();
         provider = services.BuildServiceProvider(validateScopes: true);
-        Coalition = provider.GetRequiredService<CoalitionProgram>();
+        scope = provider.CreateScope();
+        Coalition = scope.ServiceProvider.GetRequiredService<CoalitionProgram>();
     }
 
     public FakeClock Clock { get; }
@@ -53,13 +55,13 @@ public sealed class CoalitionHarness : IDisposable
 
     public LoyaltyProgram Program => Coalition.Program;
 
-    public PointsLedger Ledger => provider.GetRequiredService<PointsLedger>();
+    public PointsLedger Ledger => scope.ServiceProvider.GetRequiredService<PointsLedger>();
 
-    public ILedgerStore LedgerStore => provider.GetRequiredService<ILedgerStore>();
+    public ILedgerStore LedgerStore => scope.ServiceProvider.GetRequiredService<ILedgerStore>();
 
-    public IPartnerStore Partners => provider.GetRequiredService<IPartnerStore>();
+    public IPartnerStore Partners => scope.ServiceProvider.GetRequiredService<IPartnerStore>();
 
-    public ISettlementStore Settlements => provider.GetRequiredService<ISettlementStore>();
+    public ISettlementStore Settlements => scope.ServiceProvider.GetRequiredService<ISettlementStore>();
 
     public static EarningRuleSet Rules { get; } = new EarningRuleSetBuilder("2026-01", At(2025, 12, 1, 0), Currency.EUR, "Europe/Paris")
         .EarnPerUnit("base", 1m)
@@ -125,5 +127,9 @@ public sealed class CoalitionHarness : IDisposable
         return total;
     }
 
-    public void Dispose() => provider.Dispose();
+    public void Dispose()
+    {
+        scope.Dispose();
+        provider.Dispose();
+    }
 }

@@ -29,6 +29,7 @@ public sealed class DataRightsHarness : IDisposable
     public static readonly ProgramId Club = ProgramId.From("club");
 
     private readonly ServiceProvider provider;
+    private readonly IServiceScope scope;
 
     public DataRightsHarness(Action<DataRightsOptions>? configure = null, Instant? start = null)
     {
@@ -48,6 +49,7 @@ public sealed class DataRightsHarness : IDisposable
         .AddEngagement()
         .AddDataRights(configure);
         provider = services.BuildServiceProvider(validateScopes: true);
+        scope = provider.CreateScope();
     }
 
     public static EarningRuleSet Rules { get; } = new EarningRuleSetBuilder("2024-01", ProgramHarness.At(2024, 1, 1, 0), Currency.EUR, "Europe/Paris")
@@ -62,29 +64,29 @@ public sealed class DataRightsHarness : IDisposable
 
     public Instant Now => Clock.GetCurrentInstant();
 
-    public LoyaltyProgram Program => provider.GetRequiredService<LoyaltyProgram>();
+    public LoyaltyProgram Program => scope.ServiceProvider.GetRequiredService<LoyaltyProgram>();
 
-    public DataRightsService Rights => provider.GetRequiredService<DataRightsService>();
+    public DataRightsService Rights => scope.ServiceProvider.GetRequiredService<DataRightsService>();
 
-    public PointsLedger Ledger => provider.GetRequiredService<PointsLedger>();
+    public PointsLedger Ledger => scope.ServiceProvider.GetRequiredService<PointsLedger>();
 
-    public IMemberStore Members => provider.GetRequiredService<IMemberStore>();
+    public IMemberStore Members => scope.ServiceProvider.GetRequiredService<IMemberStore>();
 
-    public ILedgerStore LedgerStore => provider.GetRequiredService<ILedgerStore>();
+    public ILedgerStore LedgerStore => scope.ServiceProvider.GetRequiredService<ILedgerStore>();
 
-    public IRewardCatalogStore Rewards => provider.GetRequiredService<IRewardCatalogStore>();
+    public IRewardCatalogStore Rewards => scope.ServiceProvider.GetRequiredService<IRewardCatalogStore>();
 
-    public ICampaignBudgetStore Budgets => provider.GetRequiredService<ICampaignBudgetStore>();
+    public ICampaignBudgetStore Budgets => scope.ServiceProvider.GetRequiredService<ICampaignBudgetStore>();
 
-    public IDataRightsAuditStore Audit => provider.GetRequiredService<IDataRightsAuditStore>();
+    public IDataRightsAuditStore Audit => scope.ServiceProvider.GetRequiredService<IDataRightsAuditStore>();
 
-    public EngagementService Engagement => provider.GetRequiredService<EngagementService>();
+    public EngagementService Engagement => scope.ServiceProvider.GetRequiredService<EngagementService>();
 
     /// <summary>Every object that keeps member data (stores, and the ledger's cache).</summary>
     public IEnumerable<object> Holders =>
     [
         Members, LedgerStore, Rewards, Budgets, Audit, Ledger,
-        provider.GetRequiredService<IConsentStore>(), provider.GetRequiredService<IContactHistoryStore>(),
+        scope.ServiceProvider.GetRequiredService<IConsentStore>(), scope.ServiceProvider.GetRequiredService<IContactHistoryStore>(),
     ];
 
     public static DataRightsRequest Request(string id) => new(id, "dpo@shop.example");
@@ -151,7 +153,11 @@ public sealed class DataRightsHarness : IDisposable
         }
     }
 
-    public void Dispose() => provider.Dispose();
+    public void Dispose()
+    {
+        scope.Dispose();
+        provider.Dispose();
+    }
 }
 
 /// <summary>Walks every field of an object graph and collects what could identify a member: text, dates.</summary>

@@ -86,7 +86,7 @@ public sealed class ProgramHarness : IDisposable
 
     public LoyaltyProgram Program { get; }
 
-    public IServiceProvider Services => provider;
+    public IServiceProvider Services => scope.ServiceProvider;
 
     public IMemberStore Members => provider.GetRequiredService<IMemberStore>();
 
