@@ -354,36 +354,6 @@ public class EfCoreLedgerWriteBenchmarks
 
     private sealed class WritesPerSecondConfig : ManualConfig
     {
-        public WritesPerSecondConfig() => AddColumn(new WritesPerSecondColumn());
-    }
-
-    private sealed class WritesPerSecondColumn : IColumn
-    {
-        public string Id => nameof(WritesPerSecondColumn);
-
-        public string ColumnName => "Writes/s";
-
-        public bool AlwaysShow => true;
-
-        public ColumnCategory Category => ColumnCategory.Custom;
-
-        public int PriorityInCategory => 0;
-
-        public bool IsNumeric => true;
-
-        public UnitType UnitType => UnitType.Dimensionless;
-
-        public string Legend => "Ledger writes per second with 8 concurrent writers (1 s / Mean)";
-
-        public string GetValue(Summary summary, BenchmarkCase benchmarkCase) => GetValue(summary, benchmarkCase, SummaryStyle.Default);
-
-        public string GetValue(Summary summary, BenchmarkCase benchmarkCase, SummaryStyle style)
-            => summary[benchmarkCase]?.ResultStatistics is { } stats
-                ? (1e9 / stats.Mean).ToString("N0", System.Globalization.CultureInfo.InvariantCulture)
-                : "-";
-
-        public bool IsAvailable(Summary summary) => true;
-
-        public bool IsDefault(Summary summary, BenchmarkCase benchmarkCase) => false;
+        public WritesPerSecondConfig() => AddColumn(new PerSecondColumn("Writes/s", "Ledger writes per second with 8 concurrent writers (1 s / Mean)"));
     }
 }

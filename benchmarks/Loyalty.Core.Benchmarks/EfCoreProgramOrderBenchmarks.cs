@@ -186,36 +186,6 @@ public class EfCoreProgramOrderBenchmarks
 
     private sealed class OrdersPerSecondConfig : ManualConfig
     {
-        public OrdersPerSecondConfig() => AddColumn(new OrdersPerSecondColumn());
-    }
-
-    private sealed class OrdersPerSecondColumn : IColumn
-    {
-        public string Id => nameof(OrdersPerSecondColumn);
-
-        public string ColumnName => "Orders/s";
-
-        public bool AlwaysShow => true;
-
-        public ColumnCategory Category => ColumnCategory.Custom;
-
-        public int PriorityInCategory => 0;
-
-        public bool IsNumeric => true;
-
-        public UnitType UnitType => UnitType.Dimensionless;
-
-        public string Legend => "Orders (or earns) per second with 8 concurrent writers (1 s / Mean)";
-
-        public string GetValue(Summary summary, BenchmarkCase benchmarkCase) => GetValue(summary, benchmarkCase, SummaryStyle.Default);
-
-        public string GetValue(Summary summary, BenchmarkCase benchmarkCase, SummaryStyle style)
-            => summary[benchmarkCase]?.ResultStatistics is { } stats
-                ? (1e9 / stats.Mean).ToString("N0", System.Globalization.CultureInfo.InvariantCulture)
-                : "-";
-
-        public bool IsAvailable(Summary summary) => true;
-
-        public bool IsDefault(Summary summary, BenchmarkCase benchmarkCase) => false;
+        public OrdersPerSecondConfig() => AddColumn(new PerSecondColumn("Orders/s", "Orders (or earns) per second with 8 concurrent writers (1 s / Mean)"));
     }
 }
