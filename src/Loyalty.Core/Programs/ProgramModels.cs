@@ -314,4 +314,14 @@ public sealed record MaintenanceReport
     /// with a budget store that records reservations (<see cref="Storage.ICampaignReservationRecovery"/>).
     /// </summary>
     public int PendingReservationsReleased { get; init; }
+
+    /// <summary>
+    /// Reward codes of the scope's members that were past their expiry unused (status issued) and this
+    /// run turned expired (see <see cref="LoyaltyProgram.ExpireRewardCodesAsync"/>); zero when the
+    /// catalogue store keeps no codes. A re-run finds them expired and counts none.
+    /// </summary>
+    public int RewardCodesExpired { get; init; }
+
+    /// <summary>The points the expired codes gave back to their members (rewards that return points on expiry, codes never used), each exactly once.</summary>
+    public Points RewardCodePointsReturned { get; init; }
 }

@@ -1,6 +1,7 @@
 using Loyalty.Core.Earning;
 using Loyalty.Core.Ledger;
 using Loyalty.Core.Primitives;
+using Loyalty.Core.Rewards;
 using Loyalty.Core.Storage;
 using Loyalty.Core.Tiers;
 using NodaTime;
@@ -80,6 +81,9 @@ internal sealed class MaintenanceRunner
         zone = settings.TimeZone;
     }
 
+    /// <summary>Expires the due reward codes of a partition's members (returning the points of unused ones where the reward says so), or null when the programme keeps no codes.</summary>
+    public Func<Instant, MemberPartition, CancellationToken, Task<RewardCodeExpiryReport>>? ExpireCodes { get; init; }
+
     public async Task<MaintenanceReport> RunAsync(Instant asOf, MaintenanceScope scope, IProgress<MaintenanceProgress>? progress, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(scope);
@@ -133,8 +137,12 @@ internal sealed class MaintenanceRunner
             }
         }
 
+        // Reward codes after the members: a code's points go back into its member's lots, which the pages above have expired.
+        var codes = ExpireCodes is null ? null : await ExpireCodes(asOf, scope.Partition, cancellationToken).ConfigureAwait(false);
         return new MaintenanceReport
         {
+            RewardCodesExpired = codes?.CodesExpired ?? 0,
+            RewardCodePointsReturned = codes?.PointsReturned ?? Points.Zero,
             AsOf = asOf,
             MembersExamined = checked((int)run.Examined),
             PointsExpired = Points.FromInt64(run.Expired),
