@@ -111,7 +111,10 @@ public sealed class LoyaltyProgram
         orders = new OrderRecorder(context, enrolments, rewardDesk, campaigns);
         refunds = new RefundRecorder(context);
         queries = new ProgramQueries(context, campaigns);
-        var recovery = new PendingStepsRecovery(context, enrolments, campaigns, refunds, activities);
+        var recovery = new PendingStepsRecovery(context, enrolments, campaigns, refunds, activities)
+        {
+            CompleteRedemption = (member, reward, redemption, ct) => rewardDesk.RedeemRewardAsync(member, reward, redemption, ct),
+        };
         maintenance = new MaintenanceRunner(clock, settings, ledger, ledgerStore, members, tiers, metrics, activities.RecordBirthdayAsync, recovery.CompletePendingAsync, recovery.CompletePageAsync, context.AtomicallyAsync)
         {
             ExpireCodes = (asOf, partition, ct) => rewardDesk.Codes.ExpireAsync(asOf, partition, ct),

@@ -36,7 +36,7 @@ internal sealed class MaintenanceRunner
     private readonly Currency currency;
     private readonly DateTimeZone zone;
     private readonly Func<ActivityId, ActivityInput, CancellationToken, Task<Points>> recordBirthday;
-    private readonly Func<Instant, MemberPartition, CancellationToken, Task<(int Checked, int Completed, int ReservationsReleased)>> completePending;
+    private readonly Func<Instant, MemberPartition, CancellationToken, Task<(int Checked, int Completed, int ReservationsReleased, int StockClaimsReleased, int RedemptionsCompleted)>> completePending;
     private readonly Func<IReadOnlyList<MemberPageEntry>, Instant, CancellationToken, Task<(int Refunds, int Activities)>> completePendingInPage;
     private readonly Func<Func<CancellationToken, Task<long>>, CancellationToken, Task<long>> atomically;
 
@@ -61,7 +61,7 @@ internal sealed class MaintenanceRunner
         TierLadder tiers,
         LoyaltyMetrics metrics,
         Func<ActivityId, ActivityInput, CancellationToken, Task<Points>> recordBirthday,
-        Func<Instant, MemberPartition, CancellationToken, Task<(int Checked, int Completed, int ReservationsReleased)>> completePending,
+        Func<Instant, MemberPartition, CancellationToken, Task<(int Checked, int Completed, int ReservationsReleased, int StockClaimsReleased, int RedemptionsCompleted)>> completePending,
         Func<IReadOnlyList<MemberPageEntry>, Instant, CancellationToken, Task<(int Refunds, int Activities)>> completePendingInPage,
         Func<Func<CancellationToken, Task<long>>, CancellationToken, Task<long>> atomically)
     {
@@ -155,6 +155,8 @@ internal sealed class MaintenanceRunner
             PendingOrdersChecked = pending.Checked,
             PendingOrdersCompleted = pending.Completed,
             PendingReservationsReleased = pending.ReservationsReleased,
+            PendingStockClaimsReleased = pending.StockClaimsReleased,
+            PendingRedemptionsCompleted = pending.RedemptionsCompleted,
             PendingRefundsCompleted = run.PendingRefunds,
             PendingActivitiesCompleted = run.PendingActivities,
         };
