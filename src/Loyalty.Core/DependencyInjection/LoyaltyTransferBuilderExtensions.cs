@@ -50,7 +50,8 @@ public static class LoyaltyTransferBuilderExtensions
     /// <summary>
     /// Registers <see cref="HouseholdService"/> and, unless a store package chose another, the in-memory
     /// <see cref="IHouseholdStore"/>. The options (section <see cref="HouseholdOptions.SectionName"/>) are
-    /// validated at start-up. The service is scoped when the stores are (EF Core), a singleton otherwise.
+    /// validated at start-up. The service is scoped, like the <see cref="LoyaltyProgram"/> it redeems through:
+    /// resolve it inside a scope (ASP.NET Core's request scope, or <c>IServiceScopeFactory.CreateScope()</c>).
     /// Calling it twice is harmless (both delegates apply).
     /// </summary>
     /// <param name="builder">The loyalty builder.</param>
@@ -75,7 +76,8 @@ public static class LoyaltyTransferBuilderExtensions
         }
 
         services.TryAddSingleton<IHouseholdStore, InMemoryHouseholdStore>();
-        services.TryAdd(ServiceDescriptor.Scoped(typeof(HouseholdService), CreateHouseholds)); // scoped like the LoyaltyProgram it redeems through
+        // Scoped like the LoyaltyProgram it redeems through (a singleton would capture a scoped service).
+        services.TryAdd(ServiceDescriptor.Scoped(CreateHouseholds));
         return builder;
     }
 

@@ -70,6 +70,15 @@ public sealed class HouseholdOptions
     /// <summary>Whose points a pooled redemption spends first. Default <see cref="HouseholdSpendingOrder.OwnerFirst"/>.</summary>
     public HouseholdSpendingOrder SpendingOrder { get; set; } = HouseholdSpendingOrder.OwnerFirst;
 
+    /// <summary>
+    /// Whether the members of a household qualify for tiers together: when true,
+    /// <c>HouseholdService.EvaluatePooledTierAsync</c> evaluates a member on their own qualifying
+    /// history plus the other members' history recorded while both belonged to the household. Default
+    /// false: tier qualification stays per member and that call is refused. The tier each member holds
+    /// in the programme (maintenance, benefits) stays per member either way.
+    /// </summary>
+    public bool PooledTierQualification { get; set; }
+
     /// <summary>Every problem with the options, each naming its configuration path and how to fix it; empty when valid.</summary>
     /// <returns>The problems.</returns>
     public IReadOnlyList<string> Validate()

@@ -111,8 +111,14 @@ public sealed class LoyaltyProgram
         orders = new OrderRecorder(context, enrolments, rewardDesk, campaigns);
         refunds = new RefundRecorder(context);
         queries = new ProgramQueries(context, campaigns);
-        var recovery = new PendingStepsRecovery(context, enrolments, campaigns, refunds, activities);
-        maintenance = new MaintenanceRunner(clock, settings, ledger, ledgerStore, members, tiers, metrics, activities.RecordBirthdayAsync, recovery.CompletePendingAsync, recovery.CompletePageAsync, context.AtomicallyAsync);
+        var recovery = new PendingStepsRecovery(context, enrolments, campaigns, refunds, activities)
+        {
+            CompleteRedemption = (member, reward, redemption, ct) => rewardDesk.RedeemRewardAsync(member, reward, redemption, ct),
+        };
+        maintenance = new MaintenanceRunner(clock, settings, ledger, ledgerStore, members, tiers, metrics, activities.RecordBirthdayAsync, recovery.CompletePendingAsync, recovery.CompletePageAsync, context.AtomicallyAsync)
+        {
+            ExpireCodes = (asOf, partition, ct) => rewardDesk.Codes.ExpireAsync(asOf, partition, ct),
+        };
     }
 
     /// <summary>The programme's settings.</summary>
@@ -326,7 +332,7 @@ public sealed class LoyaltyProgram
     /// <exception cref="ArgumentException"><paramref name="code"/> is empty or an id is default.</exception>
     /// <exception cref="NotSupportedException">The catalogue store keeps no codes (it is not an <see cref="IRewardCodeStore"/>).</exception>
     public Task<LoyaltyResult<RewardCodeCheck>> ValidateCodeAsync(string code, MemberId memberId, OrderId orderId, CancellationToken cancellationToken = default) =>
-        rewardDesk.Codes.ValidateAsync(code, memberId, orderId, cancellationToken);
+        diagnostics.CallAsync("validate_code", memberId, (rewardDesk, code, memberId, orderId), static (s, ct) => s.rewardDesk.Codes.ValidateAsync(s.code, s.memberId, s.orderId, ct), cancellationToken);
 
     /// <summary>
     /// Uses a reward code for an order (when the order is placed): one use is recorded, atomically,
@@ -341,7 +347,7 @@ public sealed class LoyaltyProgram
     /// <exception cref="ArgumentException"><paramref name="code"/> is empty or an id is default.</exception>
     /// <exception cref="NotSupportedException">The catalogue store keeps no codes.</exception>
     public Task<LoyaltyResult<RewardCodeCheck>> ConsumeCodeAsync(string code, MemberId memberId, OrderId orderId, CancellationToken cancellationToken = default) =>
-        rewardDesk.Codes.ConsumeAsync(code, memberId, orderId, cancellationToken);
+        diagnostics.CallAsync("consume_code", memberId, (rewardDesk, code, memberId, orderId), static (s, ct) => s.rewardDesk.Codes.ConsumeAsync(s.code, s.memberId, s.orderId, ct), cancellationToken);
 
     /// <summary>
     /// Reward code maintenance as of an instant (run it with the nightly maintenance): every issued code
@@ -354,7 +360,7 @@ public sealed class LoyaltyProgram
     /// <returns>What the run did.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="asOf"/> is in the future.</exception>
     public Task<RewardCodeExpiryReport> ExpireRewardCodesAsync(Instant asOf, CancellationToken cancellationToken = default) =>
-        rewardDesk.Codes.ExpireAsync(asOf, cancellationToken);
+        diagnostics.CallPlainAsync("expire_reward_codes", (rewardDesk, asOf), static (s, ct) => s.rewardDesk.Codes.ExpireAsync(s.asOf, ct), cancellationToken);
 
     // ---------------------------------------------------------------- maintenance
 

@@ -314,4 +314,28 @@ public sealed record MaintenanceReport
     /// with a budget store that records reservations (<see cref="Storage.ICampaignReservationRecovery"/>).
     /// </summary>
     public int PendingReservationsReleased { get; init; }
+
+    /// <summary>
+    /// Reward codes of the scope's members that were past their expiry unused (status issued) and this
+    /// run turned expired (see <see cref="LoyaltyProgram.ExpireRewardCodesAsync"/>); zero when the
+    /// catalogue store keeps no codes. A re-run finds them expired and counts none.
+    /// </summary>
+    public int RewardCodesExpired { get; init; }
+
+    /// <summary>
+    /// Reward stock units claimed by redemptions that never wrote their record nor spent their points
+    /// (interrupted between the claim and the spend) which this run gave back, past the grace period;
+    /// only with a catalogue store that records its claims (<see cref="Storage.IStockClaimRecovery"/>).
+    /// </summary>
+    public int PendingStockClaimsReleased { get; init; }
+
+    /// <summary>
+    /// Redemptions that claimed their unit and spent their points but never wrote their record
+    /// (interrupted before the write) which this run completed by writing the record, past the grace
+    /// period; only with a catalogue store that records its claims.
+    /// </summary>
+    public int PendingRedemptionsCompleted { get; init; }
+
+    /// <summary>The points the expired codes gave back to their members (rewards that return points on expiry, codes never used), each exactly once.</summary>
+    public Points RewardCodePointsReturned { get; init; }
 }

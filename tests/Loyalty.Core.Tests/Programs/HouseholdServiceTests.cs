@@ -142,7 +142,58 @@ public sealed class HouseholdServiceTests
         (await Households(h).GetHouseholdAsync(Alice)).Should().BeNull();
     }
 
-    private static HouseholdService Households(ProgramHarness h) => h.Services.GetRequiredService<HouseholdService>();
+    [Fact]
+    public async Task Pooled_qualification_counts_the_other_members_amounts_recorded_while_both_belonged()
+    {
+        using var h = new ProgramHarness(replace: s => s.AddLoyalty().AddHouseholds(o => o.PooledTierQualification = true));
+        await h.ConfigureAsync();
+        foreach (var member in new[] { Alice, Bob, Carol })
+        {
+            await h.EnrolAsync(member);
+        }
+
+        var households = Households(h);
+        (await households.CreateHouseholdAsync(Martin, Alice)).Succeeded.Should().BeTrue();
+        await h.OrderAsync("B-1", Bob, 100m); // before Bob joins: his own, not Alice's
+        h.AdvanceDays(1);
+        (await households.JoinHouseholdAsync(Martin, Bob)).Succeeded.Should().BeTrue();
+        h.AdvanceDays(1);
+        await h.OrderAsync("B-2", Bob, 300m);
+        await h.OrderAsync("A-1", Alice, 250m);
+        await h.OrderAsync("C-1", Carol, 1000m); // Carol is in no household
+
+        var alice = (await households.EvaluatePooledTierAsync(Alice, h.Now)).GetValueOrThrow();
+        var bob = (await households.EvaluatePooledTierAsync(Bob, h.Now)).GetValueOrThrow();
+
+        alice.QualifyingValue.Should().Be(new Loyalty.Core.Tiers.QualifyingTotals(250 + 300, 550m, 2), "Alice's 250 € order (1 point a euro) and Bob's 300 € order placed after he joined, not his 100 € before");
+        alice.Tier.Id.Should().Be(TierId.From("silver"), "550 points reach Silver's 500");
+        bob.QualifyingValue.Should().Be(new Loyalty.Core.Tiers.QualifyingTotals(100 + 300 + 250, 650m, 3), "all of Bob's own orders, and Alice's order placed after he joined");
+        bob.Tier.Id.Should().Be(TierId.From("silver"));
+        var own = await h.Program.GetMemberSummaryAsync(Alice);
+        own.GetValueOrThrow().Tier.Tier.Id.Should().Be(TierId.From("bronze"), "the tier Alice holds in the programme stays her own: 250 points");
+
+        (await households.LeaveHouseholdAsync(Martin, Bob)).Succeeded.Should().BeTrue();
+        var left = (await households.EvaluatePooledTierAsync(Alice, h.Now)).GetValueOrThrow();
+        left.QualifyingValue.Should().Be(new Loyalty.Core.Tiers.QualifyingTotals(250, 250m, 1), "a member who leaves takes his amounts with him");
+        left.Tier.Id.Should().Be(TierId.From("bronze"));
+        (await households.EvaluatePooledTierAsync(Bob, h.Now)).Error.Should().Be(new LoyaltyError(
+            LoyaltyErrorCode.NotInHousehold, "Member 'bob' belongs to no household; a pooled tier needs one (the member's own tier is LoyaltyProgram.GetMemberSummaryAsync's)."));
+        (await households.EvaluatePooledTierAsync(MemberId.From("nobody"), h.Now)).ErrorCode.Should().Be(LoyaltyErrorCode.MemberNotFound);
+        var future = () => households.EvaluatePooledTierAsync(Alice, h.Now + Duration.FromSeconds(1));
+        (await future.Should().ThrowAsync<ArgumentOutOfRangeException>()).Which.Message.Should().StartWith($"asOf ({h.Now + Duration.FromSeconds(1)}) must not be after the clock's current instant ({h.Now}); a tier is evaluated on what was recorded.");
+    }
+
+    [Fact]
+    public async Task Pooled_qualification_is_refused_unless_configured()
+    {
+        using var h = await FamilyAsync(HouseholdSpendingOrder.OwnerFirst, alice: 100, bob: 100, carol: 100);
+
+        var call = () => Households(h).EvaluatePooledTierAsync(Alice, h.Now);
+
+        await call.Should().ThrowAsync<InvalidOperationException>().WithMessage("Tier qualification is per member in this programme; set Loyalty:Households:PooledTierQualification to true to pool a household's qualification.");
+    }
+
+    private static HouseholdService Households(ProgramHarness h) => h.ScopedServices.GetRequiredService<HouseholdService>();
 
     private static async Task<long[]> AvailableAsync(ProgramHarness h) =>
         [(await h.BalanceAsync(Alice)).Available.Value, (await h.BalanceAsync(Bob)).Available.Value, (await h.BalanceAsync(Carol)).Available.Value];

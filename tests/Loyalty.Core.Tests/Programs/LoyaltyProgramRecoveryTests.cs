@@ -1,7 +1,9 @@
 using Loyalty.Core.Earning;
+using Loyalty.Core.Ledger;
 using Loyalty.Core.Primitives;
 using Loyalty.Core.Programs;
 using Loyalty.Core.Referrals;
+using Loyalty.Core.Rewards;
 using Loyalty.Core.Storage;
 using Loyalty.Core.Storage.InMemory;
 using Microsoft.Extensions.DependencyInjection;
@@ -337,6 +339,135 @@ public class LoyaltyProgramRecoveryTests
 
         public ValueTask SettleAsync(ProgramId programId, TransactionId key, IReadOnlyCollection<CampaignGrant> grants, CancellationToken cancellationToken = default) =>
             Fail ? throw new LoyaltyStoreException("Injected fault in the budget settlement.", isTransient: true) : inner.SettleAsync(programId, key, grants, cancellationToken);
+    }
+
+    [Fact]
+    public async Task Maintenance_gives_back_a_stock_unit_whose_redemption_failed_before_spending()
+    {
+        var counter = new StepCounter();
+        var catalog = new FailingCatalogStore(new InMemoryRewardCatalogStore());
+        using var h = StockHarness(counter, catalog);
+        await h.ConfigureAsync();
+        await h.EnrolAsync(Alice);
+        await h.Program.PublishRewardAsync(Voucher.WithStock(1));
+        await CreditAsync(h, 1000);
+        counter.FailAt = counter.Steps + 1; // the spend, after the claim
+        var act = () => h.Program.RedeemRewardAsync(Alice, Voucher.Id, RedemptionId.From("RD-1"));
+        await act.Should().ThrowAsync<LoyaltyStoreException>().WithMessage("Injected fault at step * (ledger append).");
+        counter.FailAt = null;
+        (await catalog.CountClaimedAsync(ProgramId.From("club"), Voucher.Id)).Should().Be(1, "the unit was claimed before the failed spend");
+        (await h.Program.RedeemRewardAsync(Alice, Voucher.Id, RedemptionId.From("RD-2"))).ErrorCode.Should().Be(LoyaltyErrorCode.RewardOutOfStock);
+
+        (await h.Program.RunMaintenanceAsync(h.Now)).PendingStockClaimsReleased.Should().Be(0, "a call within the grace period may still write its redemption");
+        h.Advance(Duration.FromMinutes(10));
+        var report = await h.Program.RunMaintenanceAsync(h.Now);
+        var again = await h.Program.RunMaintenanceAsync(h.Now);
+
+        report.PendingStockClaimsReleased.Should().Be(1);
+        report.PendingRedemptionsCompleted.Should().Be(0);
+        again.PendingStockClaimsReleased.Should().Be(0, "a second run finds nothing left to give back");
+        (await catalog.CountClaimedAsync(ProgramId.From("club"), Voucher.Id)).Should().Be(0);
+        (await h.BalanceAsync(Alice)).Available.Should().Be(P(1100), "nothing was spent: 1,000 credited and 100 welcome points");
+        (await h.Program.RedeemRewardAsync(Alice, Voucher.Id, RedemptionId.From("RD-3"))).Succeeded.Should().BeTrue("the unit is back in stock");
+    }
+
+    [Fact]
+    public async Task Maintenance_completes_a_paid_redemption_whose_record_was_never_written()
+    {
+        var counter = new StepCounter();
+        var catalog = new FailingCatalogStore(new InMemoryRewardCatalogStore()) { FailRedemptionWrites = 1 };
+        using var h = StockHarness(counter, catalog);
+        await h.ConfigureAsync();
+        await h.EnrolAsync(Alice);
+        await h.Program.PublishRewardAsync(Voucher.WithStock(1));
+        await CreditAsync(h, 1000);
+        var act = () => h.Program.RedeemRewardAsync(Alice, Voucher.Id, RedemptionId.From("RD-1"));
+        await act.Should().ThrowAsync<LoyaltyStoreException>().WithMessage("Injected fault writing redemption 'RD-1'.");
+        (await h.BalanceAsync(Alice)).Available.Should().Be(P(600), "the 500 points were spent before the failed write");
+
+        h.Advance(Duration.FromMinutes(10));
+        var report = await h.Program.RunMaintenanceAsync(h.Now);
+        var again = await h.Program.RunMaintenanceAsync(h.Now);
+
+        report.PendingRedemptionsCompleted.Should().Be(1);
+        report.PendingStockClaimsReleased.Should().Be(0, "the member paid for the unit: it is theirs");
+        again.PendingRedemptionsCompleted.Should().Be(0);
+        var written = await catalog.GetRedemptionAsync(ProgramId.From("club"), RedemptionId.From("RD-1"));
+        written.Should().NotBeNull();
+        written!.MemberId.Should().Be(Alice);
+        written.PointsSpent.Should().Be(P(500));
+        (await h.BalanceAsync(Alice)).Available.Should().Be(P(600), "spent once");
+        (await catalog.CountClaimedAsync(ProgramId.From("club"), Voucher.Id)).Should().Be(1);
+    }
+
+    [Fact]
+    public async Task The_claims_without_redemption_are_listed_in_order_after_their_grace()
+    {
+        var store = new InMemoryRewardCatalogStore();
+        var club = ProgramId.From("club");
+        var t0 = Instant.FromUtc(2026, 3, 2, 9, 0);
+        (await store.ClaimRecordedStockAsync(club, Voucher.Id, RedemptionId.From("b"), Alice, 5, t0)).Should().Be(StockClaimStatus.Claimed);
+        (await store.ClaimRecordedStockAsync(club, Voucher.Id, RedemptionId.From("a"), Bob, 5, t0 + Duration.FromMinutes(1))).Should().Be(StockClaimStatus.Claimed);
+        (await store.ClaimRecordedStockAsync(club, Voucher.Id, RedemptionId.From("a"), Bob, 5, t0 + Duration.FromMinutes(9))).Should().Be(StockClaimStatus.AlreadyClaimed);
+        (await store.ClaimRecordedStockAsync(club, Voucher.Id, RedemptionId.From("c"), Bob, 5, t0 + Duration.FromMinutes(5))).Should().Be(StockClaimStatus.Claimed);
+
+        (await store.ListClaimsWithoutRedemptionAsync(club, t0 + Duration.FromMinutes(5), null, 10)).Should().Equal(
+            new PendingStockClaim(Voucher.Id, RedemptionId.From("a"), Bob, t0 + Duration.FromMinutes(1)),
+            new PendingStockClaim(Voucher.Id, RedemptionId.From("b"), Alice, t0));
+        (await store.ListClaimsWithoutRedemptionAsync(club, t0 + Duration.FromMinutes(6), RedemptionId.From("a"), 1)).Select(c => c.RedemptionId.Value).Should().Equal("b");
+        (await store.ReturnStockAsync(club, Voucher.Id, RedemptionId.From("b"))).Should().BeTrue();
+        (await store.ListClaimsWithoutRedemptionAsync(club, t0 + Duration.FromDays(1), null, 10)).Select(c => c.RedemptionId.Value).Should().Equal("a", "c");
+        var page = () => store.ListClaimsWithoutRedemptionAsync(club, t0, null, 0).AsTask();
+        (await page.Should().ThrowAsync<ArgumentOutOfRangeException>()).Which.ParamName.Should().Be("maxCount");
+    }
+
+    private static Task CreditAsync(ProgramHarness h, long points) =>
+        h.Ledger.AdjustAsync(new AdjustPoints(TransactionId.From("credit"), Alice, AdjustmentDirection.Credit, P(points), "opening balance", "test"));
+
+    private static ProgramHarness StockHarness(StepCounter counter, IRewardCatalogStore catalog) => new(
+        replace: s =>
+        {
+            s.RemoveAll<ILedgerStore>();
+            s.AddSingleton<ILedgerStore>(new FailingLedgerStore(new InMemoryLedgerStore(), counter));
+            s.RemoveAll<IRewardCatalogStore>();
+            s.AddSingleton(catalog);
+        });
+
+    /// <summary>A catalogue store that records its claims and fails the redemption writes asked for.</summary>
+    private sealed class FailingCatalogStore(InMemoryRewardCatalogStore inner) : IRewardCatalogStore, IStockClaimRecovery
+    {
+        public int FailRedemptionWrites { get; set; }
+
+        public ValueTask<RewardCatalog> GetCatalogAsync(ProgramId programId, CancellationToken cancellationToken = default) => inner.GetCatalogAsync(programId, cancellationToken);
+
+        public ValueTask SaveCatalogAsync(ProgramId programId, RewardCatalog catalog, CancellationToken cancellationToken = default) => inner.SaveCatalogAsync(programId, catalog, cancellationToken);
+
+        public ValueTask<StockClaimStatus> ClaimStockAsync(ProgramId programId, RewardId rewardId, RedemptionId redemptionId, long stock, CancellationToken cancellationToken = default) => inner.ClaimStockAsync(programId, rewardId, redemptionId, stock, cancellationToken);
+
+        public ValueTask<StockClaimStatus> ClaimRecordedStockAsync(ProgramId programId, RewardId rewardId, RedemptionId redemptionId, MemberId memberId, long stock, Instant claimedAt, CancellationToken cancellationToken = default) => inner.ClaimRecordedStockAsync(programId, rewardId, redemptionId, memberId, stock, claimedAt, cancellationToken);
+
+        public ValueTask<IReadOnlyList<PendingStockClaim>> ListClaimsWithoutRedemptionAsync(ProgramId programId, Instant claimedBefore, RedemptionId? afterRedemption, int maxCount, CancellationToken cancellationToken = default) => inner.ListClaimsWithoutRedemptionAsync(programId, claimedBefore, afterRedemption, maxCount, cancellationToken);
+
+        public ValueTask<bool> ReturnStockAsync(ProgramId programId, RewardId rewardId, RedemptionId redemptionId, CancellationToken cancellationToken = default) => inner.ReturnStockAsync(programId, rewardId, redemptionId, cancellationToken);
+
+        public ValueTask<long> CountClaimedAsync(ProgramId programId, RewardId rewardId, CancellationToken cancellationToken = default) => inner.CountClaimedAsync(programId, rewardId, cancellationToken);
+
+        public ValueTask<RewardRedemption> AddRedemptionAsync(RewardRedemption redemption, CancellationToken cancellationToken = default)
+        {
+            if (FailRedemptionWrites > 0)
+            {
+                FailRedemptionWrites--;
+                throw new LoyaltyStoreException($"Injected fault writing redemption '{redemption.Id}'.", isTransient: true);
+            }
+
+            return inner.AddRedemptionAsync(redemption, cancellationToken);
+        }
+
+        public ValueTask<RewardRedemption?> GetRedemptionAsync(ProgramId programId, RedemptionId redemptionId, CancellationToken cancellationToken = default) => inner.GetRedemptionAsync(programId, redemptionId, cancellationToken);
+
+        public ValueTask<RewardRedemption?> MarkCancelledAsync(ProgramId programId, RedemptionId redemptionId, Instant cancelledAt, CancellationToken cancellationToken = default) => inner.MarkCancelledAsync(programId, redemptionId, cancelledAt, cancellationToken);
+
+        public ValueTask<IReadOnlyList<RewardRedemption>> ListRedemptionsAsync(ProgramId programId, MemberId memberId, CancellationToken cancellationToken = default) => inner.ListRedemptionsAsync(programId, memberId, cancellationToken);
     }
 
     private static ProgramHarness Harness(StepCounter counter) => new(

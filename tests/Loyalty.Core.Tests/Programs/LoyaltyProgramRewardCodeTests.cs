@@ -2,6 +2,7 @@ using Loyalty.Core.Ledger;
 using Loyalty.Core.Primitives;
 using Loyalty.Core.Programs;
 using Loyalty.Core.Rewards;
+using Loyalty.Core.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using NodaTime;
 using static Loyalty.Core.Tests.Programs.ProgramHarness;
@@ -144,6 +145,45 @@ public sealed class LoyaltyProgramRewardCodeTests
         (await h.Program.CancelRedemptionAsync(redemption.Id)).Error.Should().Be(new LoyaltyError(
             LoyaltyErrorCode.RewardCodeExpired, "Redemption 'r-1' cannot be cancelled: its code 'CODE-r-1' expired at 2026-04-01T22:00:00Z and its 500 points were already given back."));
         (await h.BalanceAsync(Alice)).Available.Should().Be(P(800));
+    }
+
+    [Fact]
+    public async Task A_maintenance_night_expires_the_due_codes_of_its_partition_and_returns_their_points_once()
+    {
+        using var h = await HarnessAsync();
+        await CreditAsync(h, Alice, 1000);
+        await CreditAsync(h, Bob, 1000);
+        var aliceCode = (await h.Program.RedeemRewardAsync(Alice, Voucher30.Id, RedemptionId.From("r-a"))).GetValueOrThrow().Code;
+        (await h.Program.RedeemRewardAsync(Bob, Voucher30.Id, RedemptionId.From("r-b"))).Succeeded.Should().BeTrue();
+        (await h.BalanceAsync(Alice)).Available.Should().Be(P(600), "1,000 credited and 100 welcome points, 500 spent");
+
+        h.Clock.Reset(At(2026, 4, 2, 0));
+        // The smallest split that puts the two members with different workers.
+        var (count, aliceIndex, bobIndex) = Enumerable.Range(2, 63)
+            .Select(n => (n, Enumerable.Range(0, n).Single(i => MemberPartition.Of(i, n).Contains(Alice)), Enumerable.Range(0, n).Single(i => MemberPartition.Of(i, n).Contains(Bob))))
+            .First(s => s.Item2 != s.Item3);
+        var alicePartition = MaintenanceScope.ForPartition(aliceIndex, count);
+        var otherPartition = MaintenanceScope.ForPartition(bobIndex, count);
+
+        var night = await h.Program.RunMaintenanceAsync(h.Now, alicePartition, null, CancellationToken.None);
+        night.RewardCodesExpired.Should().Be(1, "only Alice's code is in her partition");
+        night.RewardCodePointsReturned.Should().Be(P(500));
+        (await h.BalanceAsync(Alice)).Available.Should().Be(P(1100));
+        (await h.BalanceAsync(Bob)).Available.Should().Be(P(600), "Bob's code belongs to the other partition's worker");
+
+        var again = await h.Program.RunMaintenanceAsync(h.Now, alicePartition, null, CancellationToken.None);
+        again.RewardCodesExpired.Should().Be(0);
+        again.RewardCodePointsReturned.Should().Be(Points.Zero);
+        var whole = await h.Program.RunMaintenanceAsync(h.Now);
+        whole.RewardCodesExpired.Should().Be(1, "Bob's code, which the first worker left");
+        whole.RewardCodePointsReturned.Should().Be(P(500));
+        (await h.Program.RunMaintenanceAsync(h.Now, otherPartition, null, CancellationToken.None)).RewardCodesExpired.Should().Be(0);
+        (await h.Program.ExpireRewardCodesAsync(h.Now)).Should().Be(new RewardCodeExpiryReport(h.Now, 0, 0, Points.Zero));
+
+        (await h.BalanceAsync(Alice)).Available.Should().Be(P(1100), "the 500 points came back once across four runs");
+        (await h.BalanceAsync(Bob)).Available.Should().Be(P(1100));
+        (await h.Program.ValidateCodeAsync(aliceCode, Alice, OrderId.From("o-1"))).Error.Should().Be(new LoyaltyError(
+            LoyaltyErrorCode.RewardCodeExpired, "Code 'CODE-r-a' expired at 2026-04-01T22:00:00Z; it could be used until then."));
     }
 
     [Fact]

@@ -126,6 +126,38 @@ public sealed class ProgramDiagnosticsTests
         pages[1].StartTimeUtc.Should().Be(pages[0].StartTimeUtc + pages[0].Duration, "a page span starts where the previous one ended");
     }
 
+    [Fact]
+    public async Task The_reward_code_calls_get_a_span_with_their_outcome_and_log_their_refusals()
+    {
+        var programId = "codes-" + Guid.NewGuid().ToString("N")[..8];
+        var spans = new ConcurrentQueue<Activity>();
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name == LoyaltyTelemetry.ActivitySourceName,
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = activity =>
+            {
+                if (activity.GetTagItem("loyalty.program") as string == programId)
+                {
+                    spans.Enqueue(activity);
+                }
+            },
+        };
+        ActivitySource.AddActivityListener(listener);
+        var logs = new CapturingLoggerProvider();
+        using var h = await new ProgramHarness(o => o.ProgramId = programId, replace: s => s.AddLogging(b => b.AddProvider(logs).SetMinimumLevel(LogLevel.Trace))).ConfigureAsync();
+        await h.Program.EnrolAsync(new Enrolment(Alice));
+
+        await h.Program.ValidateCodeAsync("NOPE", Alice, OrderId.From("o-1"));
+        await h.Program.ConsumeCodeAsync("NOPE", Alice, OrderId.From("o-1"));
+        await h.Program.ExpireRewardCodesAsync(h.Now);
+
+        spans.Should().ContainSingle(s => s.OperationName == "loyalty.validate_code").Which.GetTagItem("loyalty.outcome").Should().Be("RewardCodeNotFound");
+        spans.Should().ContainSingle(s => s.OperationName == "loyalty.consume_code").Which.GetTagItem("loyalty.outcome").Should().Be("RewardCodeNotFound");
+        spans.Should().ContainSingle(s => s.OperationName == "loyalty.expire_reward_codes").Which.GetTagItem("loyalty.outcome").Should().Be("ok");
+        logs.Entries.Where(e => e.Level == LogLevel.Debug && e.Message.Contains("RewardCodeNotFound", StringComparison.Ordinal)).Should().HaveCount(2);
+    }
+
     private static ProgramHarness Harness(CapturingLoggerProvider logs, Action<IServiceCollection>? more = null) => new(
         o => o.ProgramId = "club",
         replace: s =>

@@ -88,6 +88,9 @@ public sealed class ProgramHarness : IDisposable
 
     public IServiceProvider Services => scope.ServiceProvider;
 
+    /// <summary>The harness scope's services (where the scoped programme and its companions resolve).</summary>
+    public IServiceProvider ScopedServices => scope.ServiceProvider;
+
     public IMemberStore Members => provider.GetRequiredService<IMemberStore>();
 
     public IRewardCatalogStore Rewards => provider.GetRequiredService<IRewardCatalogStore>();

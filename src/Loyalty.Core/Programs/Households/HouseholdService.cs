@@ -70,7 +70,7 @@ public sealed class HouseholdService
             throw new ArgumentException("The household options are invalid: " + string.Join(" ", errors), nameof(options));
         }
 
-        this.options = new HouseholdOptions { MaxMembers = options.MaxMembers, SpendingOrder = options.SpendingOrder };
+        this.options = new HouseholdOptions { MaxMembers = options.MaxMembers, SpendingOrder = options.SpendingOrder, PooledTierQualification = options.PooledTierQualification };
         this.unitOfWork = unitOfWork;
         mover = new LotPreservingMove(ledger, ledgerStore, settings.ProgramId);
     }
@@ -97,6 +97,74 @@ public sealed class HouseholdService
             HouseholdWriteStatus.InAnotherHousehold => await InAnotherAsync(owner, cancellationToken).ConfigureAwait(false),
             _ => Conflict<Household>($"Household '{householdId}' exists with another owner; use another household id.", "Owner"),
         };
+    }
+
+    /// <summary>
+    /// A member's tier with the household's qualification pooled (with
+    /// <see cref="HouseholdOptions.PooledTierQualification"/>): the programme's tier ladder evaluated on
+    /// the member's own qualifying history (orders, refunds, activity points) plus, for each other
+    /// current member, what they recorded from the later of their two joining instants on (the
+    /// amounts of the time both shared the household). A member who left takes their amounts with them.
+    /// Writes nothing: the tier the member holds in the programme stays their own; the shop uses this
+    /// one where it grants household benefits.
+    /// </summary>
+    /// <param name="memberId">The member.</param>
+    /// <param name="asOf">The instant of the evaluation; not after the clock's current instant.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The evaluation, or <see cref="LoyaltyErrorCode.MemberNotFound"/> or <see cref="LoyaltyErrorCode.NotInHousehold"/>.</returns>
+    /// <exception cref="ArgumentException"><paramref name="memberId"/> is default.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="asOf"/> is in the future.</exception>
+    /// <exception cref="InvalidOperationException">Pooled qualification is not configured.</exception>
+    public async Task<LoyaltyResult<Tiers.TierEvaluation>> EvaluatePooledTierAsync(MemberId memberId, Instant asOf, CancellationToken cancellationToken = default)
+    {
+        Preconditions.CheckNotDefault(memberId.IsDefault, nameof(MemberId), nameof(memberId));
+        var now = clock.GetCurrentInstant();
+        if (asOf > now)
+        {
+            throw new ArgumentOutOfRangeException(nameof(asOf), asOf, $"asOf ({asOf}) must not be after the clock's current instant ({now}); a tier is evaluated on what was recorded.");
+        }
+
+        if (!options.PooledTierQualification)
+        {
+            throw new InvalidOperationException($"Tier qualification is per member in this programme; set {HouseholdOptions.SectionName}:PooledTierQualification to true to pool a household's qualification.");
+        }
+
+        var programId = settings.ProgramId;
+        var member = await members.GetMemberAsync(programId, memberId, cancellationToken).ConfigureAwait(false);
+        if (member is null)
+        {
+            return NotEnrolled<Tiers.TierEvaluation>(memberId);
+        }
+
+        var household = await households.FindByMemberAsync(programId, memberId, cancellationToken).ConfigureAwait(false);
+        if (household is null)
+        {
+            return LoyaltyResult<Tiers.TierEvaluation>.Failure(LoyaltyErrorCode.NotInHousehold, $"Member '{memberId}' belongs to no household; a pooled tier needs one (the member's own tier is LoyaltyProgram.GetMemberSummaryAsync's).");
+        }
+
+        var joined = household.Members.First(m => m.MemberId == memberId).JoinedAt;
+        var entries = new List<Tiers.QualificationEntry>();
+        foreach (var m in household.Members)
+        {
+            var history = await members.GetHistoryAsync(programId, m.MemberId, cancellationToken).ConfigureAwait(false);
+            var record = m.MemberId == memberId ? member : await members.GetMemberAsync(programId, m.MemberId, cancellationToken).ConfigureAwait(false);
+            if (record is null)
+            {
+                continue; // erased meanwhile
+            }
+
+            var from = m.MemberId == memberId ? Instant.MinValue : Instant.Max(joined, m.JoinedAt);
+            foreach (var entry in TierInputs.Member(record, history, settings.Currency).History.Span)
+            {
+                if (entry.At >= from)
+                {
+                    entries.Add(entry);
+                }
+            }
+        }
+
+        var pooled = new Tiers.TierMember { MemberId = memberId, EnrolledAt = member.EnrolledAt, History = entries.ToArray() };
+        return LoyaltyResult<Tiers.TierEvaluation>.Success(new Tiers.TierEvaluator(program.Tiers).Evaluate(pooled, asOf));
     }
 
     /// <summary>Adds a member to a household. Joining again is a repeat.</summary>

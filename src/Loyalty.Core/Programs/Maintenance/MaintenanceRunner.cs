@@ -1,6 +1,7 @@
 using Loyalty.Core.Earning;
 using Loyalty.Core.Ledger;
 using Loyalty.Core.Primitives;
+using Loyalty.Core.Rewards;
 using Loyalty.Core.Storage;
 using Loyalty.Core.Tiers;
 using NodaTime;
@@ -35,7 +36,7 @@ internal sealed class MaintenanceRunner
     private readonly Currency currency;
     private readonly DateTimeZone zone;
     private readonly Func<ActivityId, ActivityInput, CancellationToken, Task<Points>> recordBirthday;
-    private readonly Func<Instant, MemberPartition, CancellationToken, Task<(int Checked, int Completed, int ReservationsReleased)>> completePending;
+    private readonly Func<Instant, MemberPartition, CancellationToken, Task<(int Checked, int Completed, int ReservationsReleased, int StockClaimsReleased, int RedemptionsCompleted)>> completePending;
     private readonly Func<IReadOnlyList<MemberPageEntry>, Instant, CancellationToken, Task<(int Refunds, int Activities)>> completePendingInPage;
     private readonly Func<Func<CancellationToken, Task<long>>, CancellationToken, Task<long>> atomically;
 
@@ -60,7 +61,7 @@ internal sealed class MaintenanceRunner
         TierLadder tiers,
         LoyaltyMetrics metrics,
         Func<ActivityId, ActivityInput, CancellationToken, Task<Points>> recordBirthday,
-        Func<Instant, MemberPartition, CancellationToken, Task<(int Checked, int Completed, int ReservationsReleased)>> completePending,
+        Func<Instant, MemberPartition, CancellationToken, Task<(int Checked, int Completed, int ReservationsReleased, int StockClaimsReleased, int RedemptionsCompleted)>> completePending,
         Func<IReadOnlyList<MemberPageEntry>, Instant, CancellationToken, Task<(int Refunds, int Activities)>> completePendingInPage,
         Func<Func<CancellationToken, Task<long>>, CancellationToken, Task<long>> atomically)
     {
@@ -79,6 +80,9 @@ internal sealed class MaintenanceRunner
         currency = settings.Currency;
         zone = settings.TimeZone;
     }
+
+    /// <summary>Expires the due reward codes of a partition's members (returning the points of unused ones where the reward says so), or null when the programme keeps no codes.</summary>
+    public Func<Instant, MemberPartition, CancellationToken, Task<RewardCodeExpiryReport>>? ExpireCodes { get; init; }
 
     public async Task<MaintenanceReport> RunAsync(Instant asOf, MaintenanceScope scope, IProgress<MaintenanceProgress>? progress, CancellationToken cancellationToken)
     {
@@ -133,8 +137,12 @@ internal sealed class MaintenanceRunner
             }
         }
 
+        // Reward codes after the members: a code's points go back into its member's lots, which the pages above have expired.
+        var codes = ExpireCodes is null ? null : await ExpireCodes(asOf, scope.Partition, cancellationToken).ConfigureAwait(false);
         return new MaintenanceReport
         {
+            RewardCodesExpired = codes?.CodesExpired ?? 0,
+            RewardCodePointsReturned = codes?.PointsReturned ?? Points.Zero,
             AsOf = asOf,
             MembersExamined = checked((int)run.Examined),
             PointsExpired = Points.FromInt64(run.Expired),
@@ -147,6 +155,8 @@ internal sealed class MaintenanceRunner
             PendingOrdersChecked = pending.Checked,
             PendingOrdersCompleted = pending.Completed,
             PendingReservationsReleased = pending.ReservationsReleased,
+            PendingStockClaimsReleased = pending.StockClaimsReleased,
+            PendingRedemptionsCompleted = pending.RedemptionsCompleted,
             PendingRefundsCompleted = run.PendingRefunds,
             PendingActivitiesCompleted = run.PendingActivities,
         };

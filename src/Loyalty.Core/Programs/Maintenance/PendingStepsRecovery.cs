@@ -3,6 +3,7 @@ using Loyalty.Core.Earning;
 using Loyalty.Core.Internal;
 using Loyalty.Core.Ledger;
 using Loyalty.Core.Primitives;
+using Loyalty.Core.Rewards;
 using Loyalty.Core.Referrals;
 using Loyalty.Core.Storage;
 using NodaTime;
@@ -62,11 +63,70 @@ internal sealed class PendingStepsRecovery
     /// <param name="partition">The members whose orders this run completes (the maintenance worker's partition).</param>
     /// <param name="cancellationToken">Cancels the run between orders.</param>
     /// <returns>The orders checked and those completed.</returns>
-    internal async Task<(int Checked, int Completed, int ReservationsReleased)> CompletePendingAsync(Instant asOf, MemberPartition partition, CancellationToken cancellationToken)
+    internal async Task<(int Checked, int Completed, int ReservationsReleased, int StockClaimsReleased, int RedemptionsCompleted)> CompletePendingAsync(Instant asOf, MemberPartition partition, CancellationToken cancellationToken)
     {
         var (seen, completed) = await CompletePendingOrdersAsync(asOf, partition, cancellationToken).ConfigureAwait(false);
         var released = await SweepReservationsAsync(asOf, partition, cancellationToken).ConfigureAwait(false);
-        return (seen, completed, released);
+        var (claimsReleased, redemptionsCompleted) = await SweepStockClaimsAsync(asOf, partition, cancellationToken).ConfigureAwait(false);
+        return (seen, completed, released, claimsReleased, redemptionsCompleted);
+    }
+
+    /// <summary>Completes an interrupted redemption by calling it again with its id (the redemption path is idempotent by id).</summary>
+    public Func<MemberId, RewardId, RedemptionId, CancellationToken, Task<LoyaltyResult<Rewards.RewardRedemption>>>? CompleteRedemption { get; init; }
+
+    /// <summary>
+    /// With a catalogue store that records its stock claims (<see cref="IStockClaimRecovery"/>): every
+    /// claim of the partition's members made more than <see cref="PendingGracePeriod"/> before
+    /// <paramref name="asOf"/> whose redemption record was never written is either completed, when the
+    /// redemption's points were spent (the call is made again with the same redemption id, which writes
+    /// the missing record), or given back to the stock, when they were not (nothing was paid).
+    /// </summary>
+    /// <returns>The units given back and the redemptions completed.</returns>
+    internal async Task<(int Released, int Completed)> SweepStockClaimsAsync(Instant asOf, MemberPartition partition, CancellationToken cancellationToken)
+    {
+        if (program.Rewards is not IStockClaimRecovery recorded)
+        {
+            return (0, 0);
+        }
+
+        int released = 0, completed = 0;
+        RedemptionId? after = null;
+        while (true)
+        {
+            var page = await recorded.ListClaimsWithoutRedemptionAsync(programId, asOf - PendingGracePeriod, after, PendingPageSize, cancellationToken).ConfigureAwait(false);
+            foreach (var claim in page)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                if (!partition.Contains(claim.MemberId))
+                {
+                    continue; // another worker's member
+                }
+
+                if (await ledger.FindTransactionAsync(DerivedIds.Redemption(claim.RedemptionId), cancellationToken).ConfigureAwait(false) is not null)
+                {
+                    if (CompleteRedemption is not null
+                        && (await CompleteRedemption(claim.MemberId, claim.RewardId, claim.RedemptionId, cancellationToken).ConfigureAwait(false)).Succeeded)
+                    {
+                        completed++;
+                    }
+
+                    continue;
+                }
+
+                if (await program.Rewards.GetRedemptionAsync(programId, claim.RedemptionId, cancellationToken).ConfigureAwait(false) is null
+                    && await program.Rewards.ReturnStockAsync(programId, claim.RewardId, claim.RedemptionId, cancellationToken).ConfigureAwait(false))
+                {
+                    released++;
+                }
+            }
+
+            if (page.Count < PendingPageSize)
+            {
+                return (released, completed);
+            }
+
+            after = page[^1].RedemptionId;
+        }
     }
 
     /// <summary>

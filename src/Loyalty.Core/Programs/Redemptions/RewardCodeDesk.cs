@@ -142,7 +142,14 @@ internal sealed class RewardCodeDesk
     }
 
     /// <summary>The work behind <see cref="LoyaltyProgram.ExpireRewardCodesAsync"/>.</summary>
-    public async Task<RewardCodeExpiryReport> ExpireAsync(Instant asOf, CancellationToken cancellationToken)
+    public Task<RewardCodeExpiryReport> ExpireAsync(Instant asOf, CancellationToken cancellationToken) =>
+        ExpireAsync(asOf, null, cancellationToken);
+
+    /// <summary>
+    /// Expires the due codes of the members of <paramref name="partition"/> (every member when null), so
+    /// maintenance workers splitting a night between partitions expire each code in exactly one of them.
+    /// </summary>
+    public async Task<RewardCodeExpiryReport> ExpireAsync(Instant asOf, MemberPartition? partition, CancellationToken cancellationToken)
     {
         var now = program.Clock.GetCurrentInstant();
         if (asOf > now)
@@ -163,6 +170,11 @@ internal sealed class RewardCodeDesk
             var page = await store.FindCodesDueAsync(program.ProgramId, asOf, after, ExpiryPageSize, cancellationToken).ConfigureAwait(false);
             foreach (var code in page)
             {
+                if (partition is { } p && !p.Contains(code.MemberId))
+                {
+                    continue;
+                }
+
                 var given = await program.AtomicallyAsync(ct => ExpireOneAsync(code, asOf, ct), cancellationToken).ConfigureAwait(false);
                 if (given is { } g)
                 {

@@ -112,7 +112,10 @@ internal sealed class RewardDesk
             {
                 if (reward!.Stock is { } stock)
                 {
-                    var claim = await rewards.ClaimStockAsync(programId, rewardId, redemptionId, stock, ct).ConfigureAwait(false);
+                    // A store that records its claims lets maintenance finish or give back a claim whose redemption is never written.
+                    var claim = rewards is IStockClaimRecovery recorded
+                        ? await recorded.ClaimRecordedStockAsync(programId, rewardId, redemptionId, memberId, stock, program.Clock.GetCurrentInstant(), ct).ConfigureAwait(false)
+                        : await rewards.ClaimStockAsync(programId, rewardId, redemptionId, stock, ct).ConfigureAwait(false);
                     if (claim == StockClaimStatus.OutOfStock)
                     {
                         return LoyaltyResult<RewardRedemption>.Failure(LoyaltyErrorCode.RewardOutOfStock, $"Reward '{rewardId}' is out of stock: all {stock} units are redeemed.");

@@ -74,6 +74,7 @@ public sealed partial class InMemoryRewardCatalogStore : IRewardCatalogStore
         cancellationToken.ThrowIfCancellationRequested();
         lock (gate)
         {
+            claimRecords.Remove((programId, redemptionId));
             return new(claims.TryGetValue((programId, rewardId), out var set) && set.Remove(redemptionId));
         }
     }
