@@ -26,7 +26,8 @@ services.AddLoyalty(o =>
     o.Ledger.PendingPeriod = TimeSpan.FromDays(7);
 }).AddCoalition();
 using var provider = services.BuildServiceProvider();
-var coalition = provider.GetRequiredService<CoalitionProgram>();
+using var scope = provider.CreateScope(); // the coalition is scoped, like the programme it runs
+var coalition = scope.ServiceProvider.GetRequiredService<CoalitionProgram>();
 
 // 2. One points currency: 1 point per euro everywhere, plus a bookshop-only bonus on top.
 var grocer = MerchantId.From("grocer");

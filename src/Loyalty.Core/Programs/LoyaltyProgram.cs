@@ -112,11 +112,22 @@ public sealed class LoyaltyProgram
         refunds = new RefundRecorder(context);
         queries = new ProgramQueries(context, campaigns);
         var recovery = new PendingStepsRecovery(context, enrolments, campaigns, refunds, activities);
-        maintenance = new MaintenanceRunner(clock, settings, ledger, ledgerStore, members, tiers, metrics, activities.RecordBirthdayAsync, recovery.CompletePendingAsync, recovery.CompletePageAsync, context.AtomicallyAsync);
+        maintenance = new MaintenanceRunner(clock, settings, ledger, ledgerStore, members, tiers, metrics, activities.RecordBirthdayAsync, recovery.CompletePendingAsync, recovery.CompletePageAsync, context.AtomicallyAsync, context.Keeper.Weights);
     }
 
     /// <summary>The programme's settings.</summary>
     public ProgramSettings Settings { get; }
+
+    /// <summary>Sets how much each merchant's orders, refunds and activities count towards tier qualification (DI does this for a coalition).</summary>
+    internal LoyaltyProgram WithQualificationWeights(IReadOnlyDictionary<MerchantId, decimal>? weights)
+    {
+        if (weights is not null)
+        {
+            context.Keeper.Weights.Set(weights);
+        }
+
+        return this;
+    }
 
     /// <summary>Moves the registered achievements forward in the same unit of work as each order, refund and activity (DI does this).</summary>
     internal LoyaltyProgram WithAchievements(Achievements.AchievementTracker? tracker)
