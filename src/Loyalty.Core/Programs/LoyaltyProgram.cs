@@ -235,6 +235,12 @@ public sealed class LoyaltyProgram
     public Task<LoyaltyResult<ActivityReceipt>> RecordActivityAsync(ActivityId activityId, ActivityInput activity, CancellationToken cancellationToken = default) =>
         diagnostics.CallAsync("record_activity", activity?.Member, (activities, activityId, activity), static (s, ct) => s.activities.RecordActivityAsync(s.activityId, s.activity!, ct), cancellationToken);
 
+    /// <summary>The points an activity not yet recorded would earn now, without writing (an upper bound when a campaign budget would cut it).</summary>
+    internal Task<Points> QuoteActivityAsync(ActivityInput activity, CancellationToken cancellationToken) => activities.QuoteActivityAsync(activity, cancellationToken);
+
+    /// <summary>The programme's member store (the coalition reads orders, refunds and activities from it).</summary>
+    internal IMemberStore Members => context.Members;
+
     // ---------------------------------------------------------------- queries
 
     /// <summary>What a cart would earn for a member, under the rules in force at the cart's instant. Writes nothing.</summary>
