@@ -26,7 +26,7 @@ services.AddLoyalty(o =>
     o.Ledger.PendingPeriod = TimeSpan.FromDays(7);
 }).AddCoalition();
 using var provider = services.BuildServiceProvider();
-using var scope = provider.CreateScope(); // the coalition works through the scoped LoyaltyProgram
+using var scope = provider.CreateScope(); // the coalition is scoped, like the programme it runs
 var coalition = scope.ServiceProvider.GetRequiredService<CoalitionProgram>();
 
 // 2. One points currency: 1 point per euro everywhere, plus a bookshop-only bonus on top.

@@ -15,23 +15,26 @@ public static class CoalitionBuilderExtensions
     /// <summary>
     /// Adds <see cref="CoalitionProgram"/> with the in-memory partner and settlement stores unless
     /// others are registered (the EF Core adapter registers its own). Calling it twice is harmless.
-    /// The coalition service has the lifetime of the member store (scoped with EF Core stores).
+    /// The coalition service is scoped, like the programme it runs: resolve it from a scope
+    /// (<c>using var scope = provider.CreateScope();</c>).
     /// </summary>
     /// <param name="builder">The loyalty builder.</param>
     /// <param name="configure">Changes the settlement options, or null.</param>
     /// <returns>The builder.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="builder"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A qualification weight is out of range.</exception>
     public static LoyaltyBuilder AddCoalition(this LoyaltyBuilder builder, Action<SettlementOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
         var services = builder.Services;
         var options = new SettlementOptions();
         configure?.Invoke(options);
+        QualificationWeights.Validate(options.QualificationWeights, nameof(configure));
         services.TryAddSingleton(options);
         services.TryAddSingleton<IPartnerStore, InMemoryPartnerStore>();
         services.TryAddSingleton<ISettlementStore, InMemorySettlementStore>();
         // Scoped like the LoyaltyProgram it works through, whatever the stores.
-        services.TryAdd(ServiceDescriptor.Scoped(typeof(CoalitionProgram), Create));
+        services.TryAddScoped(Create);
         return builder;
     }
 

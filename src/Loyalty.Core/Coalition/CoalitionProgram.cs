@@ -253,8 +253,10 @@ public sealed class CoalitionProgram
         }
 
         var key = DerivedIds.Order(order.Id);
-        if (agreement.Billing != IssuanceBilling.Prepaid)
+        if (agreement.Billing != IssuanceBilling.Prepaid
+            || await program.Members.GetOrderAsync(settings.ProgramId, order.Id, cancellationToken).ConfigureAwait(false) is not null)
         {
+            // Not prepaid, or already recorded (a repeat or a conflict): the blocks were drawn, if at all, when it was first recorded.
             return Wrap(await program.RecordOrderAsync(order, cancellationToken).ConfigureAwait(false));
         }
 
@@ -272,7 +274,11 @@ public sealed class CoalitionProgram
 
     /// <summary>
     /// Records an activity at a partner (<see cref="ActivityInput.Merchant"/>), like
-    /// <see cref="RecordOrderAsync"/> does an order.
+    /// <see cref="RecordOrderAsync"/> does an order. Under a prepaid agreement its points are quoted
+    /// and drawn from the partner's blocks before anything is written; when the blocks cannot cover
+    /// them it is refused with <see cref="CoalitionErrorCode.PrepaidPointsExhausted"/> and nothing is
+    /// recorded. (The quote does not reserve campaign budgets: when a budget cuts the points, the
+    /// draw is shrunk to what was earned once recorded.)
     /// </summary>
     /// <param name="activityId">The shop's id for the activity.</param>
     /// <param name="activity">The activity.</param>
@@ -293,39 +299,48 @@ public sealed class CoalitionProgram
             return CoalitionResult<ActivityReceipt>.Failure(NoAgreement(merchant, activity.OccurredAt, $"activity '{activityId}'"));
         }
 
-        if (agreement.Billing != IssuanceBilling.Prepaid)
+        if (agreement.Billing != IssuanceBilling.Prepaid
+            || await program.Members.GetActivityAsync(settings.ProgramId, activityId, cancellationToken).ConfigureAwait(false) is not null)
         {
             return Wrap(await program.RecordActivityAsync(activityId, activity, cancellationToken).ConfigureAwait(false));
         }
 
-        // An activity's points are only known once evaluated: draw after recording, and take back what the blocks cannot cover.
-        var result = await program.RecordActivityAsync(activityId, activity, cancellationToken).ConfigureAwait(false);
-        if (result.Value is not { } receipt || !receipt.Points.IsPositive)
-        {
-            return Wrap(result);
-        }
-
+        // Quoted and drawn before anything is written: an activity the blocks cannot cover is refused with nothing recorded.
         var key = DerivedIds.Activity(activityId);
-        var draw = await partners.DrawAsync(settings.ProgramId, merchant, key, receipt.Points.Value, activity.OccurredAt, cancellationToken).ConfigureAwait(false);
-        if (draw is null)
-        {
-            await ledger.ReverseAsync(new ReversePoints(TransactionId.From("prepaid-refused:" + activityId.Value), activity.Member, key, receipt.Points) { Reason = "prepaid points exhausted" }, cancellationToken).ConfigureAwait(false);
-            return CoalitionResult<ActivityReceipt>.Failure(Exhausted(merchant, receipt.Points.Value));
-        }
-
-        return Wrap(result);
+        return await WithPrepaidAsync(
+            merchant,
+            key,
+            ct => program.QuoteActivityAsync(activity, ct),
+            async ct =>
+            {
+                var result = await program.RecordActivityAsync(activityId, activity, ct).ConfigureAwait(false);
+                return (result, result.Value?.Points, result.Value is null ? null : new ReversePoints(TransactionId.From("prepaid-excess:" + activityId.Value), activity.Member, key, Points.Zero));
+            },
+            cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
     /// Records a refund of an order placed at a partner: the programme's
     /// <see cref="LoyaltyProgram.RecordRefundAsync"/>; the reversal carries the order's merchant, and
     /// settles in the period it is recorded in (as an adjustment when the order was in an earlier one).
+    /// When the order drew on the partner's prepaid blocks, the points taken back return to them
+    /// (latest-drawn part first): the draw shrinks to the order's points less every refund's points
+    /// reversed, so a repeat or a retry after a crash returns them once.
     /// </summary>
     /// <param name="refund">The refund.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The receipt, or an error.</returns>
-    public async Task<CoalitionResult<RefundReceipt>> RecordRefundAsync(RefundRequest refund, CancellationToken cancellationToken = default) =>
-        Wrap(await program.RecordRefundAsync(refund, cancellationToken).ConfigureAwait(false));
+    public async Task<CoalitionResult<RefundReceipt>> RecordRefundAsync(RefundRequest refund, CancellationToken cancellationToken = default)
+    {
+        Preconditions.CheckNotNull(refund);
+        var result = await program.RecordRefundAsync(refund, cancellationToken).ConfigureAwait(false);
+        if (result.Value is { } receipt)
+        {
+            await ReturnToBlocksAsync(receipt.OrderId, cancellationToken).ConfigureAwait(false);
+        }
+
+        return Wrap(result);
+    }
 
     /// <summary>
     /// Spends a member's points in a partner's shop (soonest-expiry-first, across every merchant's
@@ -543,12 +558,39 @@ public sealed class CoalitionProgram
         await partners.GetPartnerAsync(settings.ProgramId, merchant, cancellationToken).ConfigureAwait(false)
         ?? throw new ArgumentException($"Merchant '{merchant}' is not a partner of programme '{settings.ProgramId}'; register it with RegisterPartnerAsync first.", paramName);
 
-    private async Task<CoalitionResult<OrderReceipt>> WithPrepaidAsync(
+    /// <summary>Shrinks an order's prepaid draws to its points less its refunds' (idempotent: a repeat computes the same).</summary>
+    private async Task ReturnToBlocksAsync(OrderId orderId, CancellationToken cancellationToken)
+    {
+        if (await program.Members.GetOrderAsync(settings.ProgramId, orderId, cancellationToken).ConfigureAwait(false) is not { Order.Store: not null } order)
+        {
+            return;
+        }
+
+        var refunds = await program.Members.ListRefundsAsync(settings.ProgramId, orderId, cancellationToken).ConfigureAwait(false);
+        var keep = Math.Max(0, order.Earning.Total.Value - refunds.Sum(r => r.Result.Total.Value));
+        var key = DerivedIds.Order(orderId);
+
+        // The order may have drawn twice (the points grew between the quote and the record): the extra draw gives back first.
+        var main = await partners.SettleDrawAsync(settings.ProgramId, key, long.MaxValue, cancellationToken).ConfigureAwait(false);
+        if (main is null)
+        {
+            return; // not a prepaid order
+        }
+
+        await partners.SettleDrawAsync(settings.ProgramId, TransactionId.From(key.Value + ":extra"), Math.Max(0, keep - main.Points), cancellationToken).ConfigureAwait(false);
+        if (main.Points > keep)
+        {
+            await partners.SettleDrawAsync(settings.ProgramId, key, keep, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task<CoalitionResult<T>> WithPrepaidAsync<T>(
         MerchantId merchant,
         TransactionId key,
         Func<CancellationToken, Task<Points>> quote,
-        Func<CancellationToken, Task<(LoyaltyResult<OrderReceipt> Result, Points? Earned, ReversePoints? Excess)>> record,
+        Func<CancellationToken, Task<(LoyaltyResult<T> Result, Points? Earned, ReversePoints? Excess)>> record,
         CancellationToken cancellationToken)
+        where T : class
     {
         var now = clock.GetCurrentInstant();
         var expected = await quote(cancellationToken).ConfigureAwait(false);
@@ -558,11 +600,17 @@ public sealed class CoalitionProgram
             draw = await partners.DrawAsync(settings.ProgramId, merchant, key, expected.Value, now, cancellationToken).ConfigureAwait(false);
             if (draw is null)
             {
-                return CoalitionResult<OrderReceipt>.Failure(Exhausted(merchant, expected.Value));
+                return CoalitionResult<T>.Failure(Exhausted(merchant, expected.Value));
             }
         }
 
         var (result, earned, excess) = await record(cancellationToken).ConfigureAwait(false);
+        if (result.IsRepeat)
+        {
+            // Recorded concurrently by another call with the same id: that call settles the draw.
+            return Wrap(result);
+        }
+
         var drawn = draw?.Points ?? 0;
         var issued = earned?.Value ?? 0;
         if (issued < drawn)

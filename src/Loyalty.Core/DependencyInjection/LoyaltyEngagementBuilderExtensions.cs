@@ -58,7 +58,7 @@ public static class LoyaltyEngagementBuilderExtensions
     /// <summary>The one way the engagement service is built, whatever the stores' lifetime.</summary>
     /// <param name="services">The provider (root or scope).</param>
     /// <returns>The service.</returns>
-    internal static EngagementService CreateService(IServiceProvider services) => new(
+    internal static EngagementService CreateService(IServiceProvider services) => new EngagementService(
         services.GetRequiredService<IClock>(),
         services.GetRequiredService<ProgramSettings>(),
         services.GetRequiredService<EngagementPlanner>(),
@@ -67,7 +67,7 @@ public static class LoyaltyEngagementBuilderExtensions
         services.GetRequiredService<TierLadder>(),
         services.GetRequiredService<IRewardCatalogStore>(),
         services.GetRequiredService<IConsentStore>(),
-        services.GetRequiredService<IContactHistoryStore>());
+        services.GetRequiredService<IContactHistoryStore>()).WithQualificationWeights(Coalition.QualificationWeights.Configured(services));
 
     /// <summary>Marks that <see cref="AddEngagement"/> ran once.</summary>
     private sealed class EngagementMarker;

@@ -125,7 +125,8 @@ public static class LoyaltyServiceCollectionExtensions
         services.GetService<IMeterFactory>(),
         services.GetRequiredService<RuleSetCache>(),
         services.GetService<ILoyaltyUnitOfWork>(),
-        ProgramDiagnostics.From(services, services.GetRequiredService<ProgramSettings>().ProgramId)).WithAchievements(LoyaltyAchievementsBuilderExtensions.TrackerOf(services));
+        ProgramDiagnostics.From(services, services.GetRequiredService<ProgramSettings>().ProgramId)).WithAchievements(LoyaltyAchievementsBuilderExtensions.TrackerOf(services))
+        .WithQualificationWeights(Coalition.QualificationWeights.Configured(services));
 
     /// <summary>The root provider, as singleton factories receive it: a scoped service resolved with it is resolved from the root.</summary>
     /// <param name="Services">The root provider.</param>

@@ -25,6 +25,7 @@ public sealed class EngagementService
 {
     private readonly IClock clock;
     private readonly ProgramSettings settings;
+    private readonly Coalition.QualificationWeights weights = new();
     private readonly EngagementPlanner planner;
     private readonly IMemberStore members;
     private readonly PointsLedger ledger;
@@ -242,6 +243,17 @@ public sealed class EngagementService
         return states;
     }
 
+    /// <summary>Sets how much each merchant counts towards tier qualification, as the programme does (DI does this for a coalition).</summary>
+    internal EngagementService WithQualificationWeights(IReadOnlyDictionary<MerchantId, decimal>? configured)
+    {
+        if (configured is not null)
+        {
+            weights.Set(configured);
+        }
+
+        return this;
+    }
+
     /// <summary>The member as the tier evaluator takes it: from the kept state when it is not ahead of the planning instant, else replayed from the history.</summary>
     private TierMember TierMemberOf(MemberRecord member, MemberHistory history, Instant asOf)
     {
@@ -256,7 +268,7 @@ public sealed class EngagementService
             };
         }
 
-        var replayed = Programs.TierInputs.Member(member, history, settings.Currency);
+        var replayed = Programs.TierInputs.Member(member, history, settings.Currency, weights);
         var entries = replayed.History.ToArray().Where(e => e.At <= asOf).ToArray();
         return replayed with { History = entries };
     }

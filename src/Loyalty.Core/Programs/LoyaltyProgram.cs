@@ -115,7 +115,7 @@ public sealed class LoyaltyProgram
         {
             CompleteRedemption = (member, reward, redemption, ct) => rewardDesk.RedeemRewardAsync(member, reward, redemption, ct),
         };
-        maintenance = new MaintenanceRunner(clock, settings, ledger, ledgerStore, members, tiers, metrics, activities.RecordBirthdayAsync, recovery.CompletePendingAsync, recovery.CompletePageAsync, context.AtomicallyAsync)
+        maintenance = new MaintenanceRunner(clock, settings, ledger, ledgerStore, members, tiers, metrics, activities.RecordBirthdayAsync, recovery.CompletePendingAsync, recovery.CompletePageAsync, context.AtomicallyAsync, context.Keeper.Weights)
         {
             ExpireCodes = (asOf, partition, ct) => rewardDesk.Codes.ExpireAsync(asOf, partition, ct),
         };
@@ -123,6 +123,17 @@ public sealed class LoyaltyProgram
 
     /// <summary>The programme's settings.</summary>
     public ProgramSettings Settings { get; }
+
+    /// <summary>Sets how much each merchant's orders, refunds and activities count towards tier qualification (DI does this for a coalition).</summary>
+    internal LoyaltyProgram WithQualificationWeights(IReadOnlyDictionary<MerchantId, decimal>? weights)
+    {
+        if (weights is not null)
+        {
+            context.Keeper.Weights.Set(weights);
+        }
+
+        return this;
+    }
 
     /// <summary>Moves the registered achievements forward in the same unit of work as each order, refund and activity (DI does this).</summary>
     internal LoyaltyProgram WithAchievements(Achievements.AchievementTracker? tracker)
@@ -229,6 +240,12 @@ public sealed class LoyaltyProgram
     /// <exception cref="ArgumentException"><paramref name="activityId"/> is default.</exception>
     public Task<LoyaltyResult<ActivityReceipt>> RecordActivityAsync(ActivityId activityId, ActivityInput activity, CancellationToken cancellationToken = default) =>
         diagnostics.CallAsync("record_activity", activity?.Member, (activities, activityId, activity), static (s, ct) => s.activities.RecordActivityAsync(s.activityId, s.activity!, ct), cancellationToken);
+
+    /// <summary>The points an activity not yet recorded would earn now, without writing (an upper bound when a campaign budget would cut it).</summary>
+    internal Task<Points> QuoteActivityAsync(ActivityInput activity, CancellationToken cancellationToken) => activities.QuoteActivityAsync(activity, cancellationToken);
+
+    /// <summary>The programme's member store (the coalition reads orders, refunds and activities from it).</summary>
+    internal IMemberStore Members => context.Members;
 
     // ---------------------------------------------------------------- queries
 

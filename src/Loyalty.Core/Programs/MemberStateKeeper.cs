@@ -1,3 +1,4 @@
+using Loyalty.Core.Coalition;
 using Loyalty.Core.Earning;
 using Loyalty.Core.Primitives;
 using Loyalty.Core.Referrals;
@@ -21,9 +22,12 @@ namespace Loyalty.Core.Programs;
 /// checkpoint (an order recorded late) cannot be added incrementally: the state is rebuilt from the
 /// history, which is exact and costs one history read.
 /// </remarks>
-internal sealed class MemberStateKeeper(TierEvaluator evaluator, Currency currency, ReferralPolicy referral)
+internal sealed class MemberStateKeeper(TierEvaluator evaluator, Currency currency, ReferralPolicy referral, QualificationWeights weights)
 {
     public TierEvaluator Evaluator => evaluator;
+
+    /// <summary>How much each merchant's orders, refunds and activities count towards qualification.</summary>
+    public QualificationWeights Weights => weights;
 
     /// <summary>The state a full replay of <paramref name="history"/> gives, with the checkpoint moved as of <paramref name="now"/>.</summary>
     public MemberEvaluationState Replay(MemberRecord member, MemberHistory history, Instant now)
@@ -46,9 +50,10 @@ internal sealed class MemberStateKeeper(TierEvaluator evaluator, Currency curren
             }
         }
 
+        var merchantOf = weights.MerchantsOf(history);
         foreach (var refund in history.Refunds)
         {
-            entries.Add(Entry(refund));
+            entries.Add(weights.Refund(refund, merchantOf(refund.OrderId)));
         }
 
         var welcome = Points.Zero;
@@ -113,9 +118,9 @@ internal sealed class MemberStateKeeper(TierEvaluator evaluator, Currency curren
     }
 
     /// <summary>The state after a refund, or null when it is dated at or before the tier checkpoint.</summary>
-    public MemberEvaluationState? WithRefund(MemberRecord member, MemberEvaluationState state, RefundRecord refund, Instant now)
+    public MemberEvaluationState? WithRefund(MemberRecord member, MemberEvaluationState state, RefundRecord refund, MerchantId? merchant, Instant now)
     {
-        var entry = Entry(refund);
+        var entry = weights.Refund(refund, merchant);
         if (IsBehindCheckpoint(state, entry))
         {
             return null;
@@ -165,7 +170,8 @@ internal sealed class MemberStateKeeper(TierEvaluator evaluator, Currency curren
     {
         var entries = new List<QualificationEntry>(history.Orders.Count + history.Refunds.Count + history.Activities.Count);
         entries.AddRange(history.Orders.Select(Entry));
-        entries.AddRange(history.Refunds.Select(Entry));
+        var merchantOf = weights.MerchantsOf(history);
+        entries.AddRange(history.Refunds.Select(r => weights.Refund(r, merchantOf(r.OrderId))));
         foreach (var activity in history.Activities)
         {
             if (Entry(activity) is { } entry)
@@ -184,14 +190,9 @@ internal sealed class MemberStateKeeper(TierEvaluator evaluator, Currency curren
 
     public bool IsQualifyingForReferral(OrderRecord order) => order.Order.NetSubtotal >= referral.MinimumOrderAmount;
 
-    private QualificationEntry Entry(OrderRecord order) =>
-        QualificationEntry.FromOrder(order.Order.PlacedAt, Money.FromDecimal(order.Order.NetSubtotal, currency), order.Earning.Total);
+    private QualificationEntry Entry(OrderRecord order) => weights.Order(order, currency);
 
-    private static QualificationEntry Entry(RefundRecord refund) =>
-        QualificationEntry.FromRefund(refund.RefundedAt, refund.Amount, refund.Result.Total, refund.Result.IsFullRefund);
-
-    private static QualificationEntry? Entry(ActivityRecord activity) =>
-        activity.Earning.Total.IsPositive ? QualificationEntry.FromPoints(activity.Activity.OccurredAt, activity.Earning.Total, EarnKind.Activity) : null;
+    private QualificationEntry? Entry(ActivityRecord activity) => weights.Activity(activity);
 
     private static bool IsBehindCheckpoint(MemberEvaluationState state, QualificationEntry entry) =>
         state.TierCheckpoint is { } checkpoint && entry.At <= checkpoint.EvaluatedAt;

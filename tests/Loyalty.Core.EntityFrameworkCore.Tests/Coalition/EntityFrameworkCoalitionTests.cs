@@ -67,6 +67,28 @@ public sealed class EntityFrameworkCoalitionTests(PostgresServerFixture fixture)
         (await InScopeAsync(root, c => c.SettleAsync(SettlementPeriod.FromMonth(2026, 1)))).Should().Be(run);
     }
 
+    [Fact]
+    public async Task A_refund_at_a_prepaid_partner_returns_its_points_to_the_block_once_on_SQLite()
+    {
+        using var database = new SqliteDatabase();
+        var clock = new FakeClock(At(2026, 1, 10));
+        await using var root = Services(database.Loyalty, o => o.UseSqlite(database.ConnectionString), clock, "miles");
+        await InScopeAsync(root, async c =>
+        {
+            await c.Program.PublishRuleSetAsync(Rules());
+            await c.RegisterPartnerAsync(new Partner { Id = Grocer, Name = "Grocer", Currency = Currency.EUR, JoinedOn = new LocalDate(2025, 12, 1) });
+            await c.AddAgreementAsync(new PartnerAgreement { Merchant = Grocer, Version = 1, EffectiveFrom = new LocalDate(2025, 12, 1), Currency = Currency.EUR, Billing = IssuanceBilling.Prepaid });
+            await c.BuyPrepaidBlockAsync(new PrepaidPointBlock { Merchant = Grocer, BlockId = "PO-1", Points = 100, PricePerPoint = 0.01m, Currency = Currency.EUR, PurchasedAt = At(2026, 1, 1) });
+            (await c.Program.EnrolAsync(new Enrolment(MemberId.From("alice")))).GetValueOrThrow();
+        });
+        await InScopeAsync(root, async c => (await c.RecordOrderAsync(Order("G-1", "alice", Grocer, 80m, clock))).GetValueOrThrow());
+        var refund = new RefundRequest(RefundId.From("R-1"), OrderId.From("G-1"), OrderRefund.ForAmount(30m));
+        await InScopeAsync(root, async c => (await c.RecordRefundAsync(refund)).GetValueOrThrow());
+        await InScopeAsync(root, async c => (await c.RecordRefundAsync(refund)).IsRepeat.Should().BeTrue());
+
+        (await InScopeAsync(root, c => c.GetPrepaidBalanceAsync(Grocer))).Should().Be(new PrepaidBalance(100, 50, 50, 0));
+    }
+
     private static async Task PrepaidRaceAsync(LoyaltyModelOptions loyalty, Action<DbContextOptionsBuilder> provider)
     {
         var programId = "miles-" + Guid.NewGuid().ToString("N")[..8];

@@ -28,12 +28,14 @@ public sealed class CoalitionHarness : IDisposable
     private readonly ServiceProvider provider;
     private readonly IServiceScope scope;
 
-    public CoalitionHarness(int expiryMonths = 3, Action<LoyaltyOptions>? configure = null)
+    private readonly IServiceScope scope;
+
+    public CoalitionHarness(int expiryMonths = 3, Action<LoyaltyOptions>? configure = null, Action<SettlementOptions>? coalition = null, Loyalty.Core.Tiers.TierLadder? tiers = null)
     {
         Clock = new FakeClock(At(2026, 1, 1, 9));
         var services = new ServiceCollection();
         services.AddSingleton<IClock>(Clock);
-        services.AddLoyalty(o =>
+        var builder = services.AddLoyalty(o =>
         {
             o.ProgramId = "miles";
             o.Currency = "EUR";
@@ -42,8 +44,13 @@ public sealed class CoalitionHarness : IDisposable
             o.Ledger.Expiry = new LedgerExpiryOptions { Policy = ExpiryPolicyKind.Rolling, Months = expiryMonths };
             configure?.Invoke(o);
         })
-        .UseInMemoryStores()
-        .AddCoalition();
+        .UseInMemoryStores();
+        if (tiers is not null)
+        {
+            builder.UseTiers(tiers);
+        }
+
+        builder.AddCoalition(coalition);
         provider = services.BuildServiceProvider(validateScopes: true);
         scope = provider.CreateScope();
         Coalition = scope.ServiceProvider.GetRequiredService<CoalitionProgram>();

@@ -336,6 +336,116 @@ public sealed class CoalitionProgramTests
             "Partner 'grocer' is already registered with other details; change it with RecordPartnerLeavingAsync or UpdatePartnerAsync, or use another id. (Parameter 'partner')");
     }
 
+    [Fact]
+    public async Task A_partner_weighted_at_50_percent_counts_half_its_spend_and_points_towards_tiers_while_the_balance_gets_them_all()
+    {
+        var ladder = Loyalty.Core.Tiers.TierLadder.Create(
+            [
+                Loyalty.Core.Tiers.TierDefinition.Entry(TierId.From("bronze"), "Bronze"),
+                Loyalty.Core.Tiers.TierDefinition.Create(TierId.From("silver"), "Silver", Loyalty.Core.Tiers.ThresholdCombination.AnyOf, [Loyalty.Core.Tiers.TierThreshold.FromPoints(1_500)], Loyalty.Core.Tiers.TierBenefits.Create(1m)),
+            ],
+            new Loyalty.Core.Tiers.TierPolicy { Window = Loyalty.Core.Tiers.QualificationWindow.RollingMonths(12), Validity = Loyalty.Core.Tiers.StatusValidity.FixedMonths(12), TimeZone = Paris });
+        using var h = await new CoalitionHarness(coalition: o => o.QualificationWeights[Travel] = 0.5m, tiers: ladder).ConfigureAsync(
+            (PartnerOf(Grocer, "Grocer", Currency.EUR), PerPoint(Grocer, Currency.EUR, 0.01m)),
+            (PartnerOf(Travel, "Travel site", Currency.EUR), PerPoint(Travel, Currency.EUR, 0.01m)));
+        await h.EnrolAsync(Alice);
+        await h.EnrolAsync(Bob);
+
+        h.AdvanceTo(At(2026, 1, 5));
+        await h.EarnAsync("G-1", Alice, Grocer, 1_000m);
+        h.AdvanceTo(At(2026, 1, 10));
+        (await h.EarnAsync("T-1", Alice, Travel, 1_001m)).Points.Should().Be(P(1_001), "the member earns every point; only qualification is weighted");
+        (await h.EarnAsync("T-2", Bob, Travel, 2_000m)).Points.Should().Be(P(2_000));
+
+        // 1,000 + 1,001 x 0.5 = 1,500.5 spend; 1,000 + 500.5 rounded half away from zero = 1,501 points: silver.
+        var alice = (await h.Program.GetMemberSummaryAsync(Alice)).GetValueOrThrow().Tier;
+        alice.QualifyingValue.Should().Be(new Loyalty.Core.Tiers.QualifyingTotals(1_501, 1_500.5m, 2));
+        alice.Tier.Id.Should().Be(TierId.From("silver"));
+        var bob = (await h.Program.GetMemberSummaryAsync(Bob)).GetValueOrThrow().Tier;
+        bob.QualifyingValue.Should().Be(new Loyalty.Core.Tiers.QualifyingTotals(1_000, 1_000m, 1), "2,000 points at the travel site count as 1,000");
+        bob.Tier.Id.Should().Be(TierId.From("bronze"));
+
+        // A refund takes back what the order counted: 3 points and 3.00 EUR at 50 % = 2 points (1.5 rounded away from zero) and 1.50 EUR.
+        h.AdvanceTo(At(2026, 1, 12));
+        (await h.Coalition.RecordRefundAsync(new RefundRequest(RefundId.From("R-1"), OrderId.From("T-1"), OrderRefund.ForAmount(3m)))).GetValueOrThrow().PointsReversed.Should().Be(P(3));
+        (await h.Program.GetMemberSummaryAsync(Alice)).GetValueOrThrow().Tier.QualifyingValue.Should().Be(new Loyalty.Core.Tiers.QualifyingTotals(1_499, 1_499m, 2));
+
+        // An order recorded late (placed before the kept checkpoint) rebuilds the state by replay, with the same weights: 11 x 0.5 = 5.5, 6 points.
+        h.AdvanceTo(At(2026, 1, 14));
+        (await h.Coalition.RecordOrderAsync(new EarningOrder(OrderId.From("T-0"), Alice, At(2026, 1, 9), Currency.EUR, [new OrderLine("ITEM", 1, 11m)], store: Travel))).GetValueOrThrow();
+        (await h.Program.GetMemberSummaryAsync(Alice)).GetValueOrThrow().Tier.QualifyingValue.Should().Be(new Loyalty.Core.Tiers.QualifyingTotals(1_505, 1_504.5m, 3));
+    }
+
+    [Fact]
+    public void A_qualification_weight_out_of_range_is_refused_when_the_coalition_is_added()
+    {
+        var act = () => new CoalitionHarness(coalition: o => o.QualificationWeights[Travel] = 10.5m);
+        act.Should().Throw<ArgumentOutOfRangeException>().WithMessage(
+            "The qualification weight of merchant 'travel' must be 0 to 10 (was 10.5); 0.5 counts its orders at 50 %, 1 at full value. (Parameter 'configure')\nActual value was 10.5.");
+        var negative = () => new CoalitionHarness(coalition: o => o.QualificationWeights[Travel] = -0.1m);
+        negative.Should().Throw<ArgumentOutOfRangeException>().WithMessage(
+            "The qualification weight of merchant 'travel' must be 0 to 10 (was -0.1); 0.5 counts its orders at 50 %, 1 at full value. (Parameter 'configure')\nActual value was -0.1.");
+    }
+
+    [Fact]
+    public async Task Points_of_a_refunded_order_at_a_prepaid_partner_go_back_to_its_block_once()
+    {
+        using var h = await PrepaidPartnerAsync(blockPoints: 100);
+        h.AdvanceTo(At(2026, 1, 10));
+        await h.EarnAsync("A-1", Alice, A, 80m);
+        (await h.Coalition.GetPrepaidBalanceAsync(A)).Should().Be(new PrepaidBalance(100, 80, 20, 0));
+
+        h.AdvanceTo(At(2026, 1, 12));
+        var refund = new RefundRequest(RefundId.From("R-1"), OrderId.From("A-1"), OrderRefund.ForAmount(30m));
+        (await h.Coalition.RecordRefundAsync(refund)).GetValueOrThrow().PointsReversed.Should().Be(P(30));
+        (await h.Coalition.GetPrepaidBalanceAsync(A)).Should().Be(new PrepaidBalance(100, 50, 50, 0));
+        (await h.Coalition.RecordRefundAsync(refund)).IsRepeat.Should().BeTrue();
+        (await h.Coalition.GetPrepaidBalanceAsync(A)).Should().Be(new PrepaidBalance(100, 50, 50, 0), "a repeated refund returns nothing more");
+
+        (await h.Coalition.RecordRefundAsync(new RefundRequest(RefundId.From("R-2"), OrderId.From("A-1"), OrderRefund.ForAmount(50m)))).GetValueOrThrow().PointsReversed.Should().Be(P(50));
+        (await h.Coalition.GetPrepaidBalanceAsync(A)).Should().Be(new PrepaidBalance(100, 0, 100, 0));
+
+        // The returned points are drawn again by the next earn: 100 fit, 101 would not.
+        (await h.EarnAsync("A-2", Alice, A, 100m)).Points.Should().Be(P(100));
+        (await h.Coalition.GetPrepaidBalanceAsync(A)).Should().Be(new PrepaidBalance(100, 100, 0, 0));
+    }
+
+    [Fact]
+    public async Task An_activity_at_a_prepaid_partner_its_blocks_cannot_cover_is_refused_before_anything_is_written()
+    {
+        using var h = await PrepaidPartnerAsync(blockPoints: 40);
+        h.AdvanceTo(At(2026, 1, 10));
+        var review = new ActivityInput(ActivityKind.Review, Alice, At(2026, 1, 10)) { Merchant = A };
+
+        var refused = await h.Coalition.RecordActivityAsync(ActivityId.From("rev-1"), review);
+        refused.ErrorCode.Should().Be(CoalitionErrorCode.PrepaidPointsExhausted);
+        refused.Error!.Message.Should().Be("Partner 'merchant-a' has fewer than 50 prepaid points left (reserve included); nothing was recorded. The partner must buy a new block (BuyPrepaidBlockAsync), then record it again.");
+        (await h.LedgerStore.FindTransactionAsync(ProgramId.From("miles"), DerivedIds.Activity(ActivityId.From("rev-1")))).Should().BeNull("nothing is written, not even a reversed earn");
+        (await h.Coalition.Program.Members.GetActivityAsync(ProgramId.From("miles"), ActivityId.From("rev-1"))).Should().BeNull();
+        (await h.Coalition.GetPrepaidBalanceAsync(A)).Should().Be(new PrepaidBalance(40, 0, 40, 0));
+
+        await h.Coalition.BuyPrepaidBlockAsync(new PrepaidPointBlock { Merchant = A, BlockId = "PO-2", Points = 20, PricePerPoint = 0.01m, Currency = Currency.EUR, PurchasedAt = At(2026, 1, 10) });
+        (await h.Coalition.RecordActivityAsync(ActivityId.From("rev-1"), review)).GetValueOrThrow().Points.Should().Be(P(50));
+        (await h.Coalition.GetPrepaidBalanceAsync(A)).Should().Be(new PrepaidBalance(60, 50, 10, 0));
+        (await h.Coalition.RecordActivityAsync(ActivityId.From("rev-1"), review)).IsRepeat.Should().BeTrue();
+        (await h.Coalition.GetPrepaidBalanceAsync(A)).Should().Be(new PrepaidBalance(60, 50, 10, 0), "a repeat draws nothing more");
+    }
+
+    /// <summary>Merchant A on a prepaid agreement with one block bought on 1 January; 1 point per euro, 50 points per review.</summary>
+    private static async Task<CoalitionHarness> PrepaidPartnerAsync(long blockPoints)
+    {
+        var h = new CoalitionHarness();
+        await h.Coalition.RegisterPartnerAsync(PartnerOf(A, "Merchant A", Currency.EUR));
+        await h.Coalition.AddAgreementAsync(PerPoint(A, Currency.EUR, 0m) with { Billing = IssuanceBilling.Prepaid });
+        await h.Coalition.BuyPrepaidBlockAsync(new PrepaidPointBlock { Merchant = A, BlockId = "PO-1", Points = blockPoints, PricePerPoint = 0.01m, Currency = Currency.EUR, PurchasedAt = At(2026, 1, 1) });
+        await h.Program.PublishRuleSetAsync(new EarningRuleSetBuilder("2026-01", At(2025, 12, 1, 0), Currency.EUR, "Europe/Paris")
+            .EarnPerUnit("base", 1m)
+            .Activity("review", ActivityKind.Review, 50)
+            .Build());
+        await h.EnrolAsync(Alice);
+        return h;
+    }
+
     /// <summary>A earns 1,000 points for Alice on 5 January; she spends 800 at B on the 25th.</summary>
     private static async Task<CoalitionHarness> TwoPartnersAsync()
     {

@@ -31,6 +31,7 @@ internal sealed class MaintenanceRunner
     private readonly IMemberStore members;
     private readonly TierLadder tiers;
     private readonly TierEvaluator evaluator;
+    private readonly Coalition.QualificationWeights weights;
     private readonly LoyaltyMetrics metrics;
     private readonly ProgramId programId;
     private readonly Currency currency;
@@ -52,6 +53,7 @@ internal sealed class MaintenanceRunner
     /// <param name="completePending">Completes the steps interrupted calls of the partition's members left undone; returns the orders checked and completed.</param>
     /// <param name="completePendingInPage">Completes the refunds and activities of a page left without their ledger transaction by interrupted calls; returns how many of each.</param>
     /// <param name="atomically">Runs the expiries of one page as the stores' unit of work (one transaction and one commit per page where the stores share a database).</param>
+    /// <param name="weights">How much each merchant counts towards tier qualification, as the programme counts it.</param>
     public MaintenanceRunner(
         IClock clock,
         Configuration.ProgramSettings settings,
@@ -63,8 +65,10 @@ internal sealed class MaintenanceRunner
         Func<ActivityId, ActivityInput, CancellationToken, Task<Points>> recordBirthday,
         Func<Instant, MemberPartition, CancellationToken, Task<(int Checked, int Completed, int ReservationsReleased, int StockClaimsReleased, int RedemptionsCompleted)>> completePending,
         Func<IReadOnlyList<MemberPageEntry>, Instant, CancellationToken, Task<(int Refunds, int Activities)>> completePendingInPage,
-        Func<Func<CancellationToken, Task<long>>, CancellationToken, Task<long>> atomically)
+        Func<Func<CancellationToken, Task<long>>, CancellationToken, Task<long>> atomically,
+        Coalition.QualificationWeights weights)
     {
+        this.weights = weights;
         this.atomically = atomically;
         this.completePendingInPage = completePendingInPage;
         this.completePending = completePending;
@@ -287,7 +291,7 @@ internal sealed class MaintenanceRunner
                 }
             }
 
-            tierMembers[examined] = TierInputs.Member(member, histories[i], currency);
+            tierMembers[examined] = TierInputs.Member(member, histories[i], currency, weights);
             slots[examined++] = i;
         }
 
@@ -313,7 +317,7 @@ internal sealed class MaintenanceRunner
                 // The batch result carries no window value: the few members warned are evaluated again, continuing
                 // from the status the batch has just computed as of the same instant (no replay from enrolment);
                 // the evaluator gives the same evaluation as a replay.
-                var evaluation = evaluator.Evaluate(TierInputs.Member(member, histories[slots[k]], currency) with { PriorStatus = status }, asOf);
+                var evaluation = evaluator.Evaluate(TierInputs.Member(member, histories[slots[k]], currency, weights) with { PriorStatus = status }, asOf);
                 run.Warnings.Add(new DowngradeWarning(member.MemberId, evaluation.Tier.Id, evaluation.ProjectedTier.Id, evaluation.ValidUntil ?? evaluation.ProjectedAt, evaluation.RequalificationProgress));
             }
 

@@ -8,25 +8,26 @@ namespace Loyalty.Core.Programs;
 internal static class TierInputs
 {
     /// <summary>The member as the tier evaluator takes it, replayed from enrolment (no prior status), as every other tier question of the programme is answered.</summary>
-    public static TierMember Member(MemberRecord member, MemberHistory history, Currency currency)
+    public static TierMember Member(MemberRecord member, MemberHistory history, Currency currency, Coalition.QualificationWeights weights)
     {
         var entries = new QualificationEntry[history.Orders.Count + history.Refunds.Count + history.Activities.Count];
         var n = 0;
         foreach (var order in history.Orders)
         {
-            entries[n++] = QualificationEntry.FromOrder(order.Order.PlacedAt, Money.FromDecimal(order.Order.NetSubtotal, currency), order.Earning.Total);
+            entries[n++] = weights.Order(order, currency);
         }
 
+        var merchantOf = weights.MerchantsOf(history);
         foreach (var refund in history.Refunds)
         {
-            entries[n++] = QualificationEntry.FromRefund(refund.RefundedAt, refund.Amount, refund.Result.Total, refund.Result.IsFullRefund);
+            entries[n++] = weights.Refund(refund, merchantOf(refund.OrderId));
         }
 
         foreach (var activity in history.Activities)
         {
-            if (activity.Earning.Total.IsPositive)
+            if (weights.Activity(activity) is { } entry)
             {
-                entries[n++] = QualificationEntry.FromPoints(activity.Activity.OccurredAt, activity.Earning.Total, EarnKind.Activity);
+                entries[n++] = entry;
             }
         }
 

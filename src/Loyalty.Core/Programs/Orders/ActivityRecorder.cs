@@ -46,6 +46,31 @@ internal sealed class ActivityRecorder
         return await RecordActivityCoreAsync(activityId, activity, skipWhenNothingEarned: false, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// The points an activity not yet recorded would earn now, without writing anything: the rule set in
+    /// force, the member's tier at the activity and the member's cap usage; campaign budgets are not
+    /// reserved, so the quote is an upper bound when a budget would cut it. Zero when the member is not
+    /// enrolled or no rule set is in force (recording it is then refused).
+    /// </summary>
+    internal async Task<Points> QuoteActivityAsync(ActivityInput activity, CancellationToken cancellationToken)
+    {
+        var member = await members.GetMemberAsync(programId, activity.Member, cancellationToken).ConfigureAwait(false);
+        if (member is null)
+        {
+            return Points.Zero;
+        }
+
+        var rules = await program.RuleSetsAsync(cancellationToken).ConfigureAwait(false);
+        if (rules.InForceAt(activity.OccurredAt) is not { } ruleSet)
+        {
+            return Points.Zero;
+        }
+
+        var (state, history) = await program.StateAsync(member, rebuild: false, clock.GetCurrentInstant(), cancellationToken).ConfigureAwait(false);
+        var tierAt = await program.TierAsync(member, state, history, activity.OccurredAt, cancellationToken).ConfigureAwait(false);
+        return EarningEngine.Instance.Evaluate(ruleSet, activity, ProgramContext.EarningContext(member, state, tierAt), MemberStateKeeper.Usage(state)).Total;
+    }
+
     internal async Task<LoyaltyResult<ActivityReceipt>> RecordActivityCoreAsync(ActivityId activityId, ActivityInput activity, bool skipWhenNothingEarned, CancellationToken cancellationToken, bool tolerateExisting = false)
     {
         var fingerprint = Fingerprint.Of(activityId, activity);

@@ -96,7 +96,7 @@ internal sealed class RefundRecorder
             };
             var now = record.RecordedAt;
             var (state, history) = await program.StateAsync(member, rebuild: attempt >= 2, now, cancellationToken).ConfigureAwait(false);
-            var next = keeper.WithRefund(member, state, record, now)
+            var next = keeper.WithRefund(member, state, record, order.Order.Store, now)
                 ?? await program.ReplayWithAsync(member, state, history, h => h with { Refunds = [.. h.Refunds, record] }, now, cancellationToken).ConfigureAwait(false);
             var (written, tier) = program.Advance(member, next, now);
             var count = previous.Count;
