@@ -9,9 +9,10 @@ namespace Loyalty.Core.EntityFrameworkCore;
 
 /// <summary>
 /// An <see cref="IAchievementStore"/> on EF Core, in the shop's own <see cref="DbContext"/>: one row per member
-/// with a version. An update reads the row, applies the change and writes it back only at the version read (or
-/// inserts the first one); when a racing writer got there first it re-reads and applies the change again, so
-/// no count is lost and nothing unlocks twice.
+/// with a version. An update locks the member's row (a no-op update), reads it, applies the change and writes it
+/// back at the version read (or inserts the first one): racing writers of one member queue on the row lock; when
+/// two race to insert the first row, the loser re-reads and applies its change again, so no count is lost and
+/// nothing unlocks twice.
 /// </summary>
 /// <remarks>Writes run in the context's open transaction behind a savepoint when there is one — the programme's
 /// unit of work opens one around an order, a refund or an activity, so the unlocks, progress and bonus points are
@@ -48,6 +49,10 @@ public sealed class EntityFrameworkAchievementStore : IAchievementStore
             var (done, result) = await session.WriteAsync(
                 async (tx, ct) =>
                 {
+                    // A no-op update takes the member's row lock first: racing writers queue there instead of
+                    // retrying, and the read that follows sees the last committed state.
+                    await session.Context.Set<MemberAchievementsRow>().Where(a => a.ProgramId == program && a.MemberId == member)
+                        .ExecuteUpdateAsync(s => s.SetProperty(a => a.Version, a => a.Version), ct).ConfigureAwait(false);
                     var row = await session.Rows<MemberAchievementsRow>().FirstOrDefaultAsync(a => a.ProgramId == program && a.MemberId == member, ct).ConfigureAwait(false);
                     var current = row is null ? new MemberAchievements { ProgramId = programId, MemberId = memberId } : AchievementJson.ToRecord(row);
                     if (change(current) is not { } changed)
