@@ -42,6 +42,9 @@ internal sealed class CardRow
     public int Status { get; set; }
     public long Version { get; set; }
     public long IssuedAt { get; set; }
+
+    /// <summary>How many cards the member had when this one was added: orders a member's cards issued at the same instant.</summary>
+    public int MemberOrdinal { get; set; }
 }
 
 /// <summary>One row per entry of a card's status history, numbered from 0.</summary>
@@ -105,6 +108,7 @@ internal static class CardModel
             b.Property(c => c.Status).HasColumnName("status");
             b.Property(c => c.Version).HasColumnName("version");
             b.Property(c => c.IssuedAt).HasColumnName("issued_at");
+            b.Property(c => c.MemberOrdinal).HasColumnName("member_ordinal");
             b.HasIndex(c => new { c.ProgramId, c.MemberId, c.IssuedAt }).HasDatabaseName($"ix_{prefix}cards_member");
         });
 

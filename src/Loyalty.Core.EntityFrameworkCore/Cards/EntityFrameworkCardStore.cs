@@ -163,7 +163,7 @@ public sealed class EntityFrameworkCardStore : ICardStore
                     return (CardWriteStatus.NumberTaken, false);
                 }
 
-                await session.ExecuteAsync(tx, w => Insert(w, card), ct).ConfigureAwait(false);
+                await InsertAsync(tx, card, ct).ConfigureAwait(false);
                 return (CardWriteStatus.Written, true);
             },
             async ct => await session.Rows<CardRow>().AnyAsync(c => c.ProgramId == program && c.Number == number, ct).ConfigureAwait(false)
@@ -209,7 +209,7 @@ public sealed class EntityFrameworkCardStore : ICardStore
                     return (CardWriteStatus.NumberTaken, false);
                 }
 
-                await session.ExecuteAsync(tx, w => Insert(w, replacement), ct).ConfigureAwait(false);
+                await InsertAsync(tx, replacement, ct).ConfigureAwait(false);
                 return (CardWriteStatus.Written, true);
             },
             async ct =>
@@ -280,7 +280,11 @@ public sealed class EntityFrameworkCardStore : ICardStore
     {
         var program = card.ProgramId.Value;
         var number = card.Number.Value;
-        var changed = await session.ExecuteAsync(tx, w => w.Update(ToRow(card), expectedVersion), ct).ConfigureAwait(false);
+        var row = ToRow(card);
+        var changed = await session.Context.Set<CardRow>().Where(c => c.ProgramId == program && c.Number == number && c.Version == expectedVersion)
+            .ExecuteUpdateAsync(
+                s => s.SetProperty(c => c.MemberId, row.MemberId).SetProperty(c => c.Status, row.Status).SetProperty(c => c.Version, row.Version).SetProperty(c => c.IssuedAt, row.IssuedAt),
+                ct).ConfigureAwait(false);
         if (changed == 0)
         {
             return false;
@@ -305,7 +309,7 @@ public sealed class EntityFrameworkCardStore : ICardStore
             async ct =>
             {
                 var rows = await session.Rows<CardRow>().Where(c => c.ProgramId == program && c.MemberId == member)
-                    .OrderBy(c => c.IssuedAt).ThenBy(c => c.Number).ToListAsync(ct).ConfigureAwait(false);
+                    .OrderBy(c => c.IssuedAt).ThenBy(c => c.MemberOrdinal).ThenBy(c => c.Number).ToListAsync(ct).ConfigureAwait(false);
                 return await ReadCardsAsync(program, rows, ct).ConfigureAwait(false);
             },
             what,
@@ -377,10 +381,23 @@ public sealed class EntityFrameworkCardStore : ICardStore
         IssuedAt = LedgerMapping.Ticks(card.IssuedAt),
     };
 
-    private static void Insert(LedgerWriteCommand write, CardRecord card)
+    /// <summary>Adds a card and its history, numbered after the member's other cards (so a member's cards list in the order added).</summary>
+    private async Task InsertAsync(System.Data.Common.DbTransaction tx, CardRecord card, CancellationToken ct)
     {
-        write.Insert(ToRow(card));
-        InsertHistory(write, card);
+        var row = ToRow(card);
+        if (!card.MemberId.IsDefault)
+        {
+            row.MemberOrdinal = await session.Rows<CardRow>().CountAsync(c => c.ProgramId == row.ProgramId && c.MemberId == row.MemberId, ct).ConfigureAwait(false);
+        }
+
+        await session.ExecuteAsync(
+            tx,
+            w =>
+            {
+                w.Insert(row);
+                InsertHistory(w, card);
+            },
+            ct).ConfigureAwait(false);
     }
 
     private static void InsertHistory(LedgerWriteCommand write, CardRecord card)
