@@ -41,8 +41,8 @@ public static class LoyaltyCardsBuilderExtensions
 
         services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<CardOptions>>().Value.ToScheme());
         services.TryAddSingleton<ICardStore, InMemoryCardStore>();
-        var scoped = services.Any(d => d.ServiceType == typeof(IMemberStore) && d.Lifetime == ServiceLifetime.Scoped);
-        services.TryAdd(new ServiceDescriptor(typeof(LoyaltyCards), CreateCards, scoped ? ServiceLifetime.Scoped : ServiceLifetime.Singleton));
+        // Scoped like the programme facade it uses.
+        services.TryAddScoped(CreateCards);
         return builder;
     }
 

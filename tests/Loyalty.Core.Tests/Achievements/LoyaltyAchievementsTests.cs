@@ -43,7 +43,7 @@ public sealed class LoyaltyAchievementsTests : IDisposable
             .UseTiers(ProgramHarness.Ladder)
             .AddAchievements(Set(policy));
         provider = services.BuildServiceProvider(validateScopes: true);
-        var program = provider.GetRequiredService<LoyaltyProgram>();
+        var program = provider.CreateScope().ServiceProvider.GetRequiredService<LoyaltyProgram>();
         await program.PublishRuleSetAsync(ProgramHarness.Rules);
         foreach (var member in new[] { Alice, Bob, Carol })
         {

@@ -18,6 +18,7 @@ public sealed class LoyaltyCardsTests : IDisposable
     private static readonly MemberId Alice = MemberId.From("alice");
     private static readonly MemberId Bob = MemberId.From("bob");
     private readonly ServiceProvider provider;
+    private readonly IServiceScope scope;
     private readonly FakeClock clock = new(Instant.FromUtc(2026, 3, 2, 9, 0));
 
     public LoyaltyCardsTests()
@@ -40,15 +41,20 @@ public sealed class LoyaltyCardsTests : IDisposable
                 o.IssueVirtualCardAtEnrolment = true;
             });
         provider = services.BuildServiceProvider(validateScopes: true);
+        scope = provider.CreateScope();
     }
 
-    private LoyaltyProgram Program => provider.GetRequiredService<LoyaltyProgram>();
+    private LoyaltyProgram Program => scope.ServiceProvider.GetRequiredService<LoyaltyProgram>();
 
-    private LoyaltyCards Cards => provider.GetRequiredService<LoyaltyCards>();
+    private LoyaltyCards Cards => scope.ServiceProvider.GetRequiredService<LoyaltyCards>();
 
     private CardNumberScheme Scheme => Cards.Scheme;
 
-    public void Dispose() => provider.Dispose();
+    public void Dispose()
+    {
+        scope.Dispose();
+        provider.Dispose();
+    }
 
     private async Task SetUpAsync()
     {
