@@ -19,6 +19,10 @@ public sealed class LoyaltyModelBuilderExtensionsTests
         tables.Should().Equal(
             ("loyalty", "club_campaign_budget_reservations"),
             ("loyalty", "club_campaign_budgets"),
+            ("loyalty", "club_card_range_locks"),
+            ("loyalty", "club_card_ranges"),
+            ("loyalty", "club_card_status_history"),
+            ("loyalty", "club_cards"),
             ("loyalty", "club_contact_history"),
             ("loyalty", "club_household_members"),
             ("loyalty", "club_households"),
@@ -28,6 +32,7 @@ public sealed class LoyaltyModelBuilderExtensionsTests
             ("loyalty", "club_ledger_movements"),
             ("loyalty", "club_ledger_transactions"),
             ("loyalty", "club_maintenance_leases"),
+            ("loyalty", "club_member_achievements"),
             ("loyalty", "club_member_activities"),
             ("loyalty", "club_member_consents"),
             ("loyalty", "club_member_histories"),

@@ -16,6 +16,50 @@ CREATE TABLE loyalty_campaign_budgets (
 );
 
 
+CREATE TABLE loyalty_card_range_locks (
+    program_id character varying(128) NOT NULL,
+    imports bigint NOT NULL,
+    CONSTRAINT "PK_loyalty_card_range_locks" PRIMARY KEY (program_id)
+);
+
+
+CREATE TABLE loyalty_card_ranges (
+    program_id character varying(128) NOT NULL,
+    range_id character varying(64) NOT NULL,
+    kind integer NOT NULL,
+    first_serial bigint NOT NULL,
+    last_serial bigint NOT NULL,
+    imported_at bigint NOT NULL,
+    taken bigint NOT NULL,
+    CONSTRAINT "PK_loyalty_card_ranges" PRIMARY KEY (program_id, range_id)
+);
+
+
+CREATE TABLE loyalty_card_status_history (
+    program_id character varying(128) NOT NULL,
+    number character varying(19) NOT NULL,
+    sequence integer NOT NULL,
+    event integer NOT NULL,
+    at bigint NOT NULL,
+    reason character varying(200) NOT NULL,
+    related character varying(19),
+    CONSTRAINT "PK_loyalty_card_status_history" PRIMARY KEY (program_id, number, sequence)
+);
+
+
+CREATE TABLE loyalty_cards (
+    program_id character varying(128) NOT NULL,
+    number character varying(19) NOT NULL,
+    member_id character varying(128) NOT NULL,
+    kind integer NOT NULL,
+    status integer NOT NULL,
+    version bigint NOT NULL,
+    issued_at bigint NOT NULL,
+    member_ordinal integer NOT NULL,
+    CONSTRAINT "PK_loyalty_cards" PRIMARY KEY (program_id, number)
+);
+
+
 CREATE TABLE loyalty_contact_history (
     program_id character varying(128) NOT NULL,
     message_id character varying(512) NOT NULL,
@@ -82,6 +126,17 @@ CREATE TABLE loyalty_maintenance_leases (
     expires_at bigint NOT NULL,
     last_completed_at bigint,
     CONSTRAINT "PK_loyalty_maintenance_leases" PRIMARY KEY (program_id, name)
+);
+
+
+CREATE TABLE loyalty_member_achievements (
+    program_id character varying(128) NOT NULL,
+    member_id character varying(128) NOT NULL,
+    version bigint NOT NULL,
+    display_name character varying(40),
+    leaderboard_opt_out boolean NOT NULL,
+    state_json text NOT NULL,
+    CONSTRAINT "PK_loyalty_member_achievements" PRIMARY KEY (program_id, member_id)
 );
 
 
@@ -428,6 +483,12 @@ CREATE TABLE loyalty_ledger_movements (
     CONSTRAINT ck_loyalty_ledger_movements_ordinal CHECK (version >= 1 AND ordinal >= 0),
     CONSTRAINT fk_loyalty_ledger_movements_transaction FOREIGN KEY (program_id, member_id, version) REFERENCES loyalty_ledger_transactions (program_id, member_id, version) ON DELETE RESTRICT
 );
+
+
+CREATE INDEX ix_loyalty_card_ranges_first_serial ON loyalty_card_ranges (program_id, first_serial);
+
+
+CREATE INDEX ix_loyalty_cards_member ON loyalty_cards (program_id, member_id, issued_at);
 
 
 CREATE INDEX ix_loyalty_contact_history_member ON loyalty_contact_history (program_id, member_id, sent_at);

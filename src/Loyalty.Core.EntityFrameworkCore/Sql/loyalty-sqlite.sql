@@ -16,6 +16,49 @@ CREATE TABLE "loyalty_campaign_budgets" (
 );
 
 
+CREATE TABLE "loyalty_card_range_locks" (
+    "program_id" TEXT NOT NULL CONSTRAINT "PK_loyalty_card_range_locks" PRIMARY KEY,
+    "imports" INTEGER NOT NULL
+);
+
+
+CREATE TABLE "loyalty_card_ranges" (
+    "program_id" TEXT NOT NULL,
+    "range_id" TEXT NOT NULL,
+    "kind" INTEGER NOT NULL,
+    "first_serial" INTEGER NOT NULL,
+    "last_serial" INTEGER NOT NULL,
+    "imported_at" INTEGER NOT NULL,
+    "taken" INTEGER NOT NULL,
+    CONSTRAINT "PK_loyalty_card_ranges" PRIMARY KEY ("program_id", "range_id")
+);
+
+
+CREATE TABLE "loyalty_card_status_history" (
+    "program_id" TEXT NOT NULL,
+    "number" TEXT NOT NULL,
+    "sequence" INTEGER NOT NULL,
+    "event" INTEGER NOT NULL,
+    "at" INTEGER NOT NULL,
+    "reason" TEXT NOT NULL,
+    "related" TEXT NULL,
+    CONSTRAINT "PK_loyalty_card_status_history" PRIMARY KEY ("program_id", "number", "sequence")
+);
+
+
+CREATE TABLE "loyalty_cards" (
+    "program_id" TEXT NOT NULL,
+    "number" TEXT NOT NULL,
+    "member_id" TEXT NOT NULL,
+    "kind" INTEGER NOT NULL,
+    "status" INTEGER NOT NULL,
+    "version" INTEGER NOT NULL,
+    "issued_at" INTEGER NOT NULL,
+    "member_ordinal" INTEGER NOT NULL,
+    CONSTRAINT "PK_loyalty_cards" PRIMARY KEY ("program_id", "number")
+);
+
+
 CREATE TABLE "loyalty_contact_history" (
     "program_id" TEXT NOT NULL,
     "message_id" TEXT NOT NULL,
@@ -82,6 +125,17 @@ CREATE TABLE "loyalty_maintenance_leases" (
     "expires_at" INTEGER NOT NULL,
     "last_completed_at" INTEGER NULL,
     CONSTRAINT "PK_loyalty_maintenance_leases" PRIMARY KEY ("program_id", "name")
+);
+
+
+CREATE TABLE "loyalty_member_achievements" (
+    "program_id" TEXT NOT NULL,
+    "member_id" TEXT NOT NULL,
+    "version" INTEGER NOT NULL,
+    "display_name" TEXT NULL,
+    "leaderboard_opt_out" INTEGER NOT NULL,
+    "state_json" TEXT NOT NULL,
+    CONSTRAINT "PK_loyalty_member_achievements" PRIMARY KEY ("program_id", "member_id")
 );
 
 
@@ -428,6 +482,12 @@ CREATE TABLE "loyalty_ledger_movements" (
     CONSTRAINT "ck_loyalty_ledger_movements_ordinal" CHECK (version >= 1 AND ordinal >= 0),
     CONSTRAINT "fk_loyalty_ledger_movements_transaction" FOREIGN KEY ("program_id", "member_id", "version") REFERENCES "loyalty_ledger_transactions" ("program_id", "member_id", "version") ON DELETE RESTRICT
 );
+
+
+CREATE INDEX "ix_loyalty_card_ranges_first_serial" ON "loyalty_card_ranges" ("program_id", "first_serial");
+
+
+CREATE INDEX "ix_loyalty_cards_member" ON "loyalty_cards" ("program_id", "member_id", "issued_at");
 
 
 CREATE INDEX "ix_loyalty_contact_history_member" ON "loyalty_contact_history" ("program_id", "member_id", "sent_at");

@@ -60,6 +60,15 @@ public sealed class LoyaltyBuilder
         }
 
         LoyaltyTransferBuilderExtensions.MakeScoped(Services);
+        if (Services.Any(d => d.ServiceType == typeof(Cards.LoyaltyCards)))
+        {
+            Services.Replace(ServiceDescriptor.Scoped(LoyaltyCardsBuilderExtensions.CreateCards));
+        }
+
+        if (Services.Any(d => d.ServiceType == typeof(Achievements.LoyaltyAchievements)))
+        {
+            Services.Replace(ServiceDescriptor.Scoped(LoyaltyAchievementsBuilderExtensions.CreateService));
+        }
 
         return this;
     }

@@ -42,7 +42,7 @@ public static class LoyaltyCardsBuilderExtensions
         services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<CardOptions>>().Value.ToScheme());
         services.TryAddSingleton<ICardStore, InMemoryCardStore>();
         // Scoped like the LoyaltyProgram it works through, whatever the stores.
-        services.TryAdd(ServiceDescriptor.Scoped(typeof(LoyaltyCards), CreateCards));
+        services.TryAddScoped(CreateCards);
         return builder;
     }
 

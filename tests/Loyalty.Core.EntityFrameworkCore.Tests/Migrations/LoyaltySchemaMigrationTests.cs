@@ -84,7 +84,7 @@ public sealed class LoyaltySchemaMigrationTests(PostgresServerFixture fixture)
         await connection.OpenAsync();
         await using var command = connection.CreateCommand();
         command.CommandText = "SELECT string_agg(table_name, ',' ORDER BY table_name) FROM information_schema.tables WHERE table_schema = 'loyalty'";
-        (await command.ExecuteScalarAsync()).Should().Be("club_campaign_budget_reservations,club_campaign_budgets,club_contact_history,club_household_members,club_households,club_ledger_accounts,club_ledger_holds,club_ledger_lots,club_ledger_movements,club_ledger_transactions,club_maintenance_leases,club_member_activities,club_member_consents,club_member_histories,club_member_orders,club_member_refunds,club_members,club_partner_agreements,club_partners,club_points_transfers,club_prepaid_blocks,club_prepaid_draws,club_reward_code_uses,club_reward_codes,club_reward_redemptions,club_reward_stock_claims,club_rewards,club_rule_sets,club_settlement_runs");
+        (await command.ExecuteScalarAsync()).Should().Be("club_campaign_budget_reservations,club_campaign_budgets,club_card_range_locks,club_card_ranges,club_card_status_history,club_cards,club_contact_history,club_household_members,club_households,club_ledger_accounts,club_ledger_holds,club_ledger_lots,club_ledger_movements,club_ledger_transactions,club_maintenance_leases,club_member_achievements,club_member_activities,club_member_consents,club_member_histories,club_member_orders,club_member_refunds,club_members,club_partner_agreements,club_partners,club_points_transfers,club_prepaid_blocks,club_prepaid_draws,club_reward_code_uses,club_reward_codes,club_reward_redemptions,club_reward_stock_claims,club_rewards,club_rule_sets,club_settlement_runs");
     }
 
     /// <summary>

@@ -1,0 +1,31 @@
+using System.Collections.Concurrent;
+using Loyalty.Core.Achievements;
+using Loyalty.Core.EntityFrameworkCore.Tests.Infrastructure;
+using Loyalty.Core.Specification;
+
+namespace Loyalty.Core.EntityFrameworkCore.Tests.Specification;
+
+/// <summary>EF Core on PostgreSQL (schema <c>shop_loyalty</c>, no table prefix), on the throwaway cluster.</summary>
+[RequiresPostgres]
+[Collection(PostgresCollection.Name)]
+public sealed class PostgresAchievementStoreSpecificationTests(PostgresServerFixture fixture) : AchievementStoreSpecification
+{
+    private readonly ConcurrentBag<ShopContext> contexts = [];
+
+    protected override int ConcurrentWriters => 16;
+
+    protected override IAchievementStore CreateStore()
+    {
+        var context = fixture.Database("spec", LoyaltyModelOptions.Create("shop_loyalty", "")).CreateContext();
+        contexts.Add(context);
+        return new EntityFrameworkAchievementStore(context);
+    }
+
+    public override async Task DisposeAsync()
+    {
+        foreach (var context in contexts)
+        {
+            await context.DisposeAsync();
+        }
+    }
+}
