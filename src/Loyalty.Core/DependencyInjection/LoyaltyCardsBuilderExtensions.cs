@@ -1,8 +1,9 @@
 using Loyalty.Core.Cards;
 using Loyalty.Core.Configuration;
+using Loyalty.Core.DataRights;
 using Loyalty.Core.Programs;
-using Loyalty.Core.Storage;
 using Loyalty.Core.Storage.InMemory;
+using Loyalty.Core.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -41,6 +42,7 @@ public static class LoyaltyCardsBuilderExtensions
 
         services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<CardOptions>>().Value.ToScheme());
         services.TryAddSingleton<ICardStore, InMemoryCardStore>();
+        services.TryAddEnumerable(ServiceDescriptor.Transient<IMemberDataParticipant, CardParticipant>());
         var scoped = services.Any(d => d.ServiceType == typeof(IMemberStore) && d.Lifetime == ServiceLifetime.Scoped);
         services.TryAdd(new ServiceDescriptor(typeof(LoyaltyCards), CreateCards, scoped ? ServiceLifetime.Scoped : ServiceLifetime.Singleton));
         return builder;
