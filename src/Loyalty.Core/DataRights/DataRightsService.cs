@@ -115,6 +115,11 @@ public sealed class DataRightsService
             list.Add(new ContactHistoryParticipant(contacts));
         }
 
+        if (rewards is IRewardCodeStore codes)
+        {
+            list.Add(new RewardCodeParticipant(codes));
+        }
+
         if (otherParticipants is not null)
         {
             list.AddRange(otherParticipants.Select(p => p ?? throw new ArgumentException("A registered IMemberDataParticipant is null.", nameof(otherParticipants))));
@@ -321,6 +326,7 @@ public sealed class DataRightsService
     /// <returns>Completed, or <see cref="DataRightsStatus.UnknownMember"/>, <see cref="DataRightsStatus.TargetInUse"/>, <see cref="DataRightsStatus.SameMember"/>, …</returns>
     /// <exception cref="ArgumentNullException"><paramref name="request"/> is null.</exception>
     /// <exception cref="ArgumentException">An id is default, or the request is invalid.</exception>
+    /// <exception cref="NotSupportedException">The member has rows in a store that can erase but not re-key a member (reward codes, points transfers, households, cards, achievements); nothing is changed.</exception>
     public async Task<DataRightsResult> RectifyAsync(MemberId memberId, MemberId newId, DataRightsRequest request, CancellationToken cancellationToken = default)
     {
         CheckMember(memberId, nameof(memberId));
@@ -345,6 +351,14 @@ public sealed class DataRightsService
         if (await HoldsDataAsync(newId, cancellationToken).ConfigureAwait(false))
         {
             return TargetInUse(newId);
+        }
+
+        foreach (var participant in participants.OfType<ErasureOnlyParticipant>().Where(p => !p.CanRekey))
+        {
+            if (await participant.HoldsDataAsync(settings.ProgramId, memberId, cancellationToken).ConfigureAwait(false))
+            {
+                throw new NotSupportedException($"Member '{memberId}' has rows in the {participant.StoreName} (section '{participant.Section}'), which can export and erase a member but not move one to another id; nothing was changed. Erase those rows first (or keep the old id).");
+            }
         }
 
         var referrer = (await members.GetMemberAsync(settings.ProgramId, memberId, cancellationToken).ConfigureAwait(false))?.ReferredBy;

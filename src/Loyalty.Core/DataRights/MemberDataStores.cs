@@ -210,3 +210,19 @@ public interface IContactHistoryDataStore
     /// <returns>Rewritten, or why not.</returns>
     ValueTask<MemberRewriteStatus> RewriteContactsAsync(ProgramId programId, MemberId from, int expectedCount, IReadOnlyList<ContactRecord> replacement, CancellationToken cancellationToken = default);
 }
+
+/// <summary>
+/// The re-keying capability of a reward code store (<see cref="IRewardCodeStore"/>), for a rectification:
+/// an erasure deletes the member's codes (<see cref="IRewardCodeStore.EraseMemberCodesAsync"/>). A store
+/// without it lets members with codes be exported and erased, but not rectified.
+/// </summary>
+public interface IRewardCodeDataStore
+{
+    /// <summary>Atomically moves every code of <paramref name="from"/> (with its uses) to <paramref name="to"/>.</summary>
+    /// <param name="programId">The programme.</param>
+    /// <param name="from">The member the codes are issued to now.</param>
+    /// <param name="to">The member they move to.</param>
+    /// <param name="cancellationToken">Cancels the write.</param>
+    /// <returns>The number of codes moved.</returns>
+    ValueTask<int> RenameMemberCodesAsync(ProgramId programId, MemberId from, MemberId to, CancellationToken cancellationToken = default);
+}

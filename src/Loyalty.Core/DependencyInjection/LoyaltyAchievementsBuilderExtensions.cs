@@ -1,8 +1,9 @@
 using Loyalty.Core.Achievements;
 using Loyalty.Core.Configuration;
+using Loyalty.Core.DataRights;
 using Loyalty.Core.Ledger;
-using Loyalty.Core.Storage;
 using Loyalty.Core.Storage.InMemory;
+using Loyalty.Core.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using NodaTime;
@@ -30,6 +31,7 @@ public static class LoyaltyAchievementsBuilderExtensions
         services.RemoveAll<AchievementSet>();
         services.AddSingleton(achievements);
         services.TryAddSingleton<IAchievementStore, InMemoryAchievementStore>();
+        services.TryAddEnumerable(ServiceDescriptor.Transient<IMemberDataParticipant, AchievementParticipant>());
         var scoped = services.Any(d => d.ServiceType == typeof(IMemberStore) && d.Lifetime == ServiceLifetime.Scoped);
         services.TryAdd(new ServiceDescriptor(typeof(LoyaltyAchievements), CreateService, scoped ? ServiceLifetime.Scoped : ServiceLifetime.Singleton));
         return builder;

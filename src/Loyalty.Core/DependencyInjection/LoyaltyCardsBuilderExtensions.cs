@@ -1,8 +1,9 @@
 using Loyalty.Core.Cards;
 using Loyalty.Core.Configuration;
+using Loyalty.Core.DataRights;
 using Loyalty.Core.Programs;
-using Loyalty.Core.Storage;
 using Loyalty.Core.Storage.InMemory;
+using Loyalty.Core.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -41,6 +42,7 @@ public static class LoyaltyCardsBuilderExtensions
 
         services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<CardOptions>>().Value.ToScheme());
         services.TryAddSingleton<ICardStore, InMemoryCardStore>();
+        services.TryAddEnumerable(ServiceDescriptor.Transient<IMemberDataParticipant, CardParticipant>());
         // Scoped like the LoyaltyProgram it works through, whatever the stores.
         services.TryAddScoped(CreateCards);
         return builder;

@@ -1,9 +1,10 @@
 using Loyalty.Core.Configuration;
+using Loyalty.Core.DataRights;
 using Loyalty.Core.Households;
 using Loyalty.Core.Ledger;
 using Loyalty.Core.Programs;
-using Loyalty.Core.Storage;
 using Loyalty.Core.Storage.InMemory;
+using Loyalty.Core.Storage;
 using Loyalty.Core.Transfers;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -43,6 +44,7 @@ public static class LoyaltyTransferBuilderExtensions
         }
 
         services.TryAddSingleton<IPointsTransferStore, InMemoryPointsTransferStore>();
+        services.TryAddEnumerable(ServiceDescriptor.Transient<IMemberDataParticipant, PointsTransferParticipant>());
         services.TryAdd(new ServiceDescriptor(typeof(PointsTransferService), CreateTransfers, Lifetime(services)));
         return builder;
     }
@@ -76,6 +78,7 @@ public static class LoyaltyTransferBuilderExtensions
         }
 
         services.TryAddSingleton<IHouseholdStore, InMemoryHouseholdStore>();
+        services.TryAddEnumerable(ServiceDescriptor.Transient<IMemberDataParticipant, HouseholdParticipant>());
         // Scoped like the LoyaltyProgram it redeems through (a singleton would capture a scoped service).
         services.TryAdd(ServiceDescriptor.Scoped(CreateHouseholds));
         return builder;

@@ -1,14 +1,18 @@
 using System.Reflection;
+using Loyalty.Core.Achievements;
+using Loyalty.Core.Cards;
 using Loyalty.Core.DataRights;
 using Loyalty.Core.DependencyInjection;
 using Loyalty.Core.Earning;
 using Loyalty.Core.Engagement;
+using Loyalty.Core.Households;
 using Loyalty.Core.Ledger;
 using Loyalty.Core.Primitives;
 using Loyalty.Core.Programs;
 using Loyalty.Core.Referrals;
 using Loyalty.Core.Rewards;
 using Loyalty.Core.Storage;
+using Loyalty.Core.Transfers;
 using Loyalty.Core.Tests.Programs;
 using Microsoft.Extensions.DependencyInjection;
 using NodaTime;
@@ -28,7 +32,7 @@ public sealed class DataRightsHarness : IDisposable
     public static readonly LocalDate AliceBirthDate = new(1987, 11, 23);
     public static readonly ProgramId Club = ProgramId.From("club");
 
-    private readonly ServiceProvider provider;
+    private readonly ServiceProvider root;
     private readonly IServiceScope scope;
 
     public DataRightsHarness(Action<DataRightsOptions>? configure = null, Instant? start = null)
@@ -47,9 +51,13 @@ public sealed class DataRightsHarness : IDisposable
         .UseInMemoryStores()
         .UseTiers(ProgramHarness.Ladder)
         .AddEngagement()
+        .AddCards()
+        .AddAchievements(Achievements)
+        .AddPointsTransfers()
+        .AddHouseholds()
         .AddDataRights(configure);
-        provider = services.BuildServiceProvider(validateScopes: true);
-        scope = provider.CreateScope();
+        root = services.BuildServiceProvider(validateScopes: true);
+        scope = root.CreateScope();
     }
 
     public static EarningRuleSet Rules { get; } = new EarningRuleSetBuilder("2024-01", ProgramHarness.At(2024, 1, 1, 0), Currency.EUR, "Europe/Paris")
@@ -60,34 +68,66 @@ public sealed class DataRightsHarness : IDisposable
         .Activity("review", ActivityKind.Review, 10)
         .Build();
 
+    /// <summary>One achievement that a review starts (so a member with a review has achievement progress).</summary>
+    public static AchievementSet Achievements { get; } = AchievementSet.FromJson("""{ "achievements": [ { "id": "critic", "name": "Critic", "kind": "activityCount", "activity": "review", "target": 5, "bonusPoints": 50 } ] }""");
+
     public FakeClock Clock { get; }
+
+    private IServiceProvider Services => scope.ServiceProvider;
 
     public Instant Now => Clock.GetCurrentInstant();
 
-    public LoyaltyProgram Program => scope.ServiceProvider.GetRequiredService<LoyaltyProgram>();
+    public LoyaltyProgram Program => Services.GetRequiredService<LoyaltyProgram>();
 
-    public DataRightsService Rights => scope.ServiceProvider.GetRequiredService<DataRightsService>();
+    public DataRightsService Rights => Services.GetRequiredService<DataRightsService>();
 
-    public PointsLedger Ledger => scope.ServiceProvider.GetRequiredService<PointsLedger>();
+    public PointsLedger Ledger => Services.GetRequiredService<PointsLedger>();
 
-    public IMemberStore Members => scope.ServiceProvider.GetRequiredService<IMemberStore>();
+    public IMemberStore Members => Services.GetRequiredService<IMemberStore>();
 
-    public ILedgerStore LedgerStore => scope.ServiceProvider.GetRequiredService<ILedgerStore>();
+    public ILedgerStore LedgerStore => Services.GetRequiredService<ILedgerStore>();
 
-    public IRewardCatalogStore Rewards => scope.ServiceProvider.GetRequiredService<IRewardCatalogStore>();
+    public IRewardCatalogStore Rewards => Services.GetRequiredService<IRewardCatalogStore>();
 
-    public ICampaignBudgetStore Budgets => scope.ServiceProvider.GetRequiredService<ICampaignBudgetStore>();
+    public ICampaignBudgetStore Budgets => Services.GetRequiredService<ICampaignBudgetStore>();
 
-    public IDataRightsAuditStore Audit => scope.ServiceProvider.GetRequiredService<IDataRightsAuditStore>();
+    public IDataRightsAuditStore Audit => Services.GetRequiredService<IDataRightsAuditStore>();
 
-    public EngagementService Engagement => scope.ServiceProvider.GetRequiredService<EngagementService>();
+    public EngagementService Engagement => Services.GetRequiredService<EngagementService>();
 
     /// <summary>Every object that keeps member data (stores, and the ledger's cache).</summary>
     public IEnumerable<object> Holders =>
     [
         Members, LedgerStore, Rewards, Budgets, Audit, Ledger,
-        scope.ServiceProvider.GetRequiredService<IConsentStore>(), scope.ServiceProvider.GetRequiredService<IContactHistoryStore>(),
+        Services.GetRequiredService<IConsentStore>(), Services.GetRequiredService<IContactHistoryStore>(),
+        Services.GetRequiredService<ICardStore>(), Services.GetRequiredService<IAchievementStore>(),
+        Services.GetRequiredService<IPointsTransferStore>(), Services.GetRequiredService<IHouseholdStore>(),
     ];
+
+    public ICardStore Cards => Services.GetRequiredService<ICardStore>();
+
+    /// <summary>Links a virtual card to a member, straight in the card store.</summary>
+    public async Task IssueCardAsync(MemberId memberId, string reason)
+    {
+        var number = Services.GetRequiredService<CardNumberScheme>().FromSerial(42);
+        var card = new CardRecord
+        {
+            ProgramId = Club,
+            Number = number,
+            MemberId = memberId,
+            Kind = CardKind.Virtual,
+            Status = CardStatus.Active,
+            Version = 1,
+            History = [new CardStatusChange(CardEvent.Issued, Now, reason)],
+        };
+        (await Cards.AddCardAsync(card)).Should().Be(CardWriteStatus.Written);
+    }
+
+    public LoyaltyAchievements AchievementService => Services.GetRequiredService<LoyaltyAchievements>();
+
+    public PointsTransferService Transfers => Services.GetRequiredService<PointsTransferService>();
+
+    public IHouseholdStore Households => Services.GetRequiredService<IHouseholdStore>();
 
     public static DataRightsRequest Request(string id) => new(id, "dpo@shop.example");
 
@@ -125,6 +165,22 @@ public sealed class DataRightsHarness : IDisposable
         return alice;
     }
 
+    /// <summary>
+    /// Alice as in <see cref="SeedAliceAsync"/>, plus a virtual card, a display name on the achievements,
+    /// a points transfer to Bob and a household she owns and Bob joined: the stores that can erase a
+    /// member but not move one to another id.
+    /// </summary>
+    public async Task<MemberProfile> SeedAliceEverywhereAsync()
+    {
+        var alice = await SeedAliceAsync();
+        await IssueCardAsync(Alice, "app install alice");
+        await AchievementService.SetDisplayNameAsync(Alice, "Alice D.");
+        (await Transfers.TransferAsync(new PointsTransfer(TransferId.From("T-1"), Alice, Bob, Points.FromInt64(10)) { Message = "from alice, happy birthday" })).GetValueOrThrow();
+        (await Households.CreateAsync(Club, HouseholdId.From("H-1"), Alice, Now)).Should().Be(HouseholdWriteStatus.Done);
+        (await Households.AddMemberAsync(Club, HouseholdId.From("H-1"), Bob, Now, 6)).Should().Be(HouseholdWriteStatus.Done);
+        return alice;
+    }
+
     /// <summary>Every account's figures added up: the programme's outstanding points and lifetime totals.</summary>
     public async Task<(long Outstanding, long Earned, long Redeemed, long Held, int Accounts)> TotalsAsync()
     {
@@ -156,7 +212,7 @@ public sealed class DataRightsHarness : IDisposable
     public void Dispose()
     {
         scope.Dispose();
-        provider.Dispose();
+        root.Dispose();
     }
 }
 

@@ -7,6 +7,7 @@ using Loyalty.Core.Primitives;
 using Loyalty.Core.Programs;
 using Loyalty.Core.Rewards;
 using Loyalty.Core.Storage;
+using Loyalty.Core.Transfers;
 using Loyalty.Core.Tests.Programs;
 using NodaTime;
 using static Loyalty.Core.Tests.DataRights.DataRightsHarness;
@@ -35,7 +36,7 @@ public class DataRightsServiceTests
         root.GetProperty("version").GetInt32().Should().Be(1);
         root.GetProperty("memberId").GetString().Should().Be("alice@example.com");
         var sections = root.GetProperty("sections");
-        sections.EnumerateObject().Select(p => p.Name).Should().Equal("campaignBudgets", "redemptions", "ledger", "consents", "contacts", "dataRightsRequests", "member");
+        sections.EnumerateObject().Select(p => p.Name).Should().Equal("campaignBudgets", "redemptions", "ledger", "consents", "contacts", "rewardCodes", "cards", "achievements", "pointsTransfers", "household", "dataRightsRequests", "member");
 
         var member = sections.GetProperty("member");
         var p = member.GetProperty("profile");
@@ -124,11 +125,88 @@ public class DataRightsServiceTests
         var result = await h.Rights.EraseAsync(Alice, Request("ERASE-1"));
 
         result.Status.Should().Be(DataRightsStatus.Completed);
-        result.Sections.Keys.Should().BeEquivalentTo("campaignBudgets", "redemptions", "ledger", "consents", "contacts", "dataRightsRequests", "member");
+        result.Sections.Keys.Should().BeEquivalentTo("campaignBudgets", "redemptions", "ledger", "consents", "contacts", "rewardCodes", "achievements", "dataRightsRequests", "member");
         MemoryScan.Find(h.Holders, ["alice", profile.ReferralCode.Value, "A-1", "R-1", "RD-1", "ALICE10", "signup form"], [AliceBirthDate])
             .Should().BeEmpty("the member's id, referral code, order, refund and redemption ids, coupons and consent sources are gone from every store");
         (await h.Rights.HoldsDataAsync(Alice)).Should().BeFalse();
         result.Audit!.MemberId.Should().BeNull("the audit of an erasure does not keep the id");
+    }
+
+    [Fact]
+    public async Task The_export_holds_the_codes_cards_achievements_transfers_and_household_of_the_member()
+    {
+        using var h = new DataRightsHarness();
+        await h.SeedAliceEverywhereAsync();
+        using var stream = new MemoryStream();
+
+        var result = await h.Rights.ExportAsync(Alice, stream, Request("EXP-1"));
+
+        result.Status.Should().Be(DataRightsStatus.Completed);
+        var text = System.Text.Encoding.UTF8.GetString(stream.ToArray());
+        text.Should().NotContain("bob@example.com", "the other party of a transfer and the other household members are their own data");
+        using var doc = JsonDocument.Parse(text);
+        var sections = doc.RootElement.GetProperty("sections");
+        var codes = await ((IRewardCodeStore)h.Rewards).ListMemberCodesAsync(Club, Alice);
+        sections.GetProperty("rewardCodes").EnumerateArray().Select(c => c.GetProperty("code").GetString()).Should().Equal(codes.Select(c => c.Code.Code)).And.HaveCount(1);
+        sections.GetProperty("rewardCodes")[0].GetProperty("redemptionId").GetString().Should().Be("RD-1");
+        var card = (await h.Cards.ExportMemberAsync(Club, Alice)).Single();
+        sections.GetProperty("cards")[0].GetProperty("number").GetString().Should().Be(card.Number.Value);
+        sections.GetProperty("cards")[0].GetProperty("history")[0].GetProperty("reason").GetString().Should().Be(card.History[0].Reason);
+        sections.GetProperty("achievements").GetProperty("displayName").GetString().Should().Be("Alice D.");
+        sections.GetProperty("achievements").GetProperty("tallies").GetArrayLength().Should().Be((await h.AchievementService.ExportMemberAsync(Alice))!.Tallies.Count);
+        var transfer = sections.GetProperty("pointsTransfers").EnumerateArray().Single();
+        transfer.GetProperty("transferId").GetString().Should().Be("T-1");
+        transfer.GetProperty("direction").GetString().Should().Be("sent");
+        transfer.GetProperty("points").GetInt64().Should().Be(10);
+        transfer.GetProperty("message").GetString().Should().Be("from alice, happy birthday");
+        var household = sections.GetProperty("household");
+        household.GetProperty("householdId").GetString().Should().Be("H-1");
+        household.GetProperty("owner").GetBoolean().Should().BeTrue();
+        household.GetProperty("members").GetInt32().Should().Be(2);
+        result.Sections["rewardCodes"].Should().Be(1);
+        result.Sections["cards"].Should().Be(1);
+        result.Sections["pointsTransfers"].Should().Be(1);
+        result.Sections["household"].Should().Be(1);
+        result.Sections["achievements"].Should().Be(1);
+    }
+
+    [Fact]
+    public async Task An_erasure_removes_the_member_from_codes_cards_achievements_transfers_and_households_and_keeps_the_totals()
+    {
+        using var h = new DataRightsHarness();
+        var profile = await h.SeedAliceEverywhereAsync();
+        var code = (await ((IRewardCodeStore)h.Rewards).ListMemberCodesAsync(Club, Alice)).Single().Code.Code;
+        var totals = await h.TotalsAsync();
+        var bob = await h.Ledger.GetBalanceAsync(Bob);
+
+        var result = await h.Rights.EraseAsync(Alice, Request("ERASE-1"));
+
+        result.Status.Should().Be(DataRightsStatus.Completed);
+        result.Sections.Keys.Should().Contain(["rewardCodes", "cards", "achievements", "pointsTransfers", "household"]);
+        MemoryScan.Find(h.Holders, ["alice", profile.ReferralCode.Value, "A-1", "R-1", "RD-1", "ALICE10", "signup form", "Alice D.", "app install", code], [AliceBirthDate])
+            .Should().BeEmpty("the member's id, codes, transfers, household, display name and card history are gone from every store");
+        (await h.Rights.HoldsDataAsync(Alice)).Should().BeFalse();
+        (await h.Households.FindByMemberAsync(Club, Bob))!.Owner.Should().Be(Bob, "the household passes to the member left");
+        (await h.Cards.ExportMemberAsync(Club, Alice)).Should().BeEmpty();
+        (await h.TotalsAsync()).Should().Be(totals, "the ledger keeps every point; only the records naming the member went");
+        (await h.Ledger.GetBalanceAsync(Bob)).Should().Be(bob);
+    }
+
+    [Fact]
+    public async Task Rectifying_a_member_with_rows_in_a_store_that_cannot_re_key_is_refused_before_anything_is_written()
+    {
+        using var h = new DataRightsHarness();
+        await h.SeedAliceAsync();
+        await h.IssueCardAsync(Alice, "app");
+        var before = (await h.Members.GetHistoryAsync(Club, Alice)).Orders.Count;
+
+        var act = () => h.Rights.RectifyAsync(Alice, MemberId.From("alice@new.example"), Request("RECT-1"));
+
+        await act.Should().ThrowAsync<NotSupportedException>().WithMessage(
+            "Member 'alice@example.com' has rows in the card store (section 'cards'), which can export and erase a member but not move one to another id; nothing was changed. Erase those rows first (or keep the old id).");
+        (await h.Members.GetHistoryAsync(Club, Alice)).Orders.Count.Should().Be(before);
+        (await h.Rights.HoldsDataAsync(MemberId.From("alice@new.example"))).Should().BeFalse();
+        (await h.Audit.FindAsync(Club, "RECT-1")).Should().BeNull();
     }
 
     [Fact]
@@ -294,6 +372,9 @@ public class DataRightsServiceTests
         (await h.TotalsAsync()).Should().Be(totals);
         (await h.Ledger.VerifyAccountAsync(renamed)).IsIntact.Should().BeTrue();
         (await h.Members.GetHistoryAsync(Club, renamed)).Activities.Select(a => a.ActivityId.Value).Should().Contain("signup:alice.martin@example.com");
+        (await ((IRewardCodeStore)h.Rewards).ListMemberCodesAsync(Club, renamed)).Should().ContainSingle("the voucher's code moved with the member").Which.Code.RedemptionId.Should().Be(RedemptionId.From("RD-1"));
+        (await h.AchievementService.ExportMemberAsync(renamed))!.Tallies.Should().NotBeEmpty("the review's tally moved with the member");
+        (await h.AchievementService.ExportMemberAsync(Alice)).Should().BeNull();
 
         // The history still works: the order placed under the old id is refunded under the new one, the hold is captured.
         var refund = await h.Program.RecordRefundAsync(new RefundRequest(RefundId.From("R-2"), OrderId.From("A-1"), OrderRefund.ForLines(new LineRefund(1, 1))));

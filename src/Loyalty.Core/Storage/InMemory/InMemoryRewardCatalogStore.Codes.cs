@@ -1,3 +1,4 @@
+using Loyalty.Core.DataRights;
 using Loyalty.Core.Internal;
 using Loyalty.Core.Primitives;
 using Loyalty.Core.Rewards;
@@ -6,7 +7,7 @@ using NodaTime;
 namespace Loyalty.Core.Storage.InMemory;
 
 /// <summary>The reward codes of the in-memory catalogue store, under the same lock.</summary>
-public sealed partial class InMemoryRewardCatalogStore : IRewardCodeStore
+public sealed partial class InMemoryRewardCatalogStore : IRewardCodeStore, IRewardCodeDataStore
 {
     private readonly Dictionary<(ProgramId, string), RewardCode> codes = new();
     private readonly Dictionary<(ProgramId, RedemptionId), string> codeByRedemption = [];
@@ -169,6 +170,22 @@ public sealed partial class InMemoryRewardCatalogStore : IRewardCodeStore
                 codes.Remove((programId, code.Code));
                 codeUses.Remove((programId, code.Code));
                 codeByRedemption.Remove((programId, code.RedemptionId));
+            }
+
+            return new(mine.Count);
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask<int> RenameMemberCodesAsync(ProgramId programId, MemberId from, MemberId to, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (gate)
+        {
+            var mine = codes.Values.Where(c => c.ProgramId == programId && c.MemberId == from).ToList();
+            foreach (var code in mine)
+            {
+                codes[(programId, code.Code)] = code with { MemberId = to };
             }
 
             return new(mine.Count);
