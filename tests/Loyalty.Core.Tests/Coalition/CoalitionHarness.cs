@@ -28,8 +28,6 @@ public sealed class CoalitionHarness : IDisposable
     private readonly ServiceProvider provider;
     private readonly IServiceScope scope;
 
-    private readonly IServiceScope scope;
-
     public CoalitionHarness(int expiryMonths = 3, Action<LoyaltyOptions>? configure = null, Action<SettlementOptions>? coalition = null, Loyalty.Core.Tiers.TierLadder? tiers = null)
     {
         Clock = new FakeClock(At(2026, 1, 1, 9));

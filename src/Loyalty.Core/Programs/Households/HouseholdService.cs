@@ -154,7 +154,7 @@ public sealed class HouseholdService
             }
 
             var from = m.MemberId == memberId ? Instant.MinValue : Instant.Max(joined, m.JoinedAt);
-            foreach (var entry in TierInputs.Member(record, history, settings.Currency).History.Span)
+            foreach (var entry in TierInputs.Member(record, history, settings.Currency, program.QualificationWeights).History.Span)
             {
                 if (entry.At >= from)
                 {
