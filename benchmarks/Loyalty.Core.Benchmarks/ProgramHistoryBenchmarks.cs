@@ -75,7 +75,7 @@ public class ProgramHistoryBenchmarks
         program = provider.CreateScope().ServiceProvider.GetRequiredService<LoyaltyProgram>(); // in memory: one scope for the run
         ledger = provider.GetRequiredService<PointsLedger>();
         store = provider.GetRequiredService<IMemberStore>();
-        keeper = new MemberStateKeeper(new TierEvaluator(ladder), Currency.EUR, new Referrals.ReferralPolicy(), new Coalition.QualificationWeights());
+        keeper = new MemberStateKeeper(new TierEvaluator(ladder), Currency.EUR, new Referrals.ReferralPolicy(), new Programs.QualificationWeights());
         program.PublishRuleSetAsync(new EarningRuleSetBuilder("v1", enrolledAt - Duration.FromDays(1), Currency.EUR, "Europe/Paris")
             .EarnPerUnit("base", 1m)
             .Multiply("shoes", "base", 2m, LineSelector.ForCategories("shoes"))

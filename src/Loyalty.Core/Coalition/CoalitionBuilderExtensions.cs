@@ -29,8 +29,9 @@ public static class CoalitionBuilderExtensions
         var services = builder.Services;
         var options = new SettlementOptions();
         configure?.Invoke(options);
-        QualificationWeights.Validate(options.QualificationWeights, nameof(configure));
+        Programs.QualificationWeights.Validate(options.QualificationWeights, nameof(configure));
         services.TryAddSingleton(options);
+        services.TryAddSingleton(sp => new Programs.QualificationWeightSource(() => sp.GetRequiredService<SettlementOptions>().QualificationWeights));
         services.TryAddSingleton<IPartnerStore, InMemoryPartnerStore>();
         services.TryAddSingleton<ISettlementStore, InMemorySettlementStore>();
         // Scoped like the LoyaltyProgram it works through, whatever the stores.

@@ -67,7 +67,7 @@ public static class LoyaltyEngagementBuilderExtensions
         services.GetRequiredService<TierLadder>(),
         services.GetRequiredService<IRewardCatalogStore>(),
         services.GetRequiredService<IConsentStore>(),
-        services.GetRequiredService<IContactHistoryStore>()).WithQualificationWeights(Coalition.QualificationWeights.Configured(services));
+        services.GetRequiredService<IContactHistoryStore>()).WithQualificationWeights(Programs.QualificationWeights.Configured(services));
 
     /// <summary>Marks that <see cref="AddEngagement"/> ran once.</summary>
     private sealed class EngagementMarker;

@@ -25,7 +25,7 @@ public sealed class EngagementService
 {
     private readonly IClock clock;
     private readonly ProgramSettings settings;
-    private readonly Coalition.QualificationWeights weights = new();
+    private readonly Programs.QualificationWeights weights = new();
     private readonly EngagementPlanner planner;
     private readonly IMemberStore members;
     private readonly PointsLedger ledger;

@@ -126,7 +126,7 @@ public sealed class LoyaltyProgram
 
     /// <summary>Sets how much each merchant's orders, refunds and activities count towards tier qualification (DI does this for a coalition).</summary>
     /// <summary>The coalition's per-merchant qualification weights this programme counts tiers with.</summary>
-    internal Coalition.QualificationWeights QualificationWeights => context.Keeper.Weights;
+    internal QualificationWeights QualificationWeights => context.Keeper.Weights;
 
     internal LoyaltyProgram WithQualificationWeights(IReadOnlyDictionary<MerchantId, decimal>? weights)
     {

@@ -63,7 +63,7 @@ internal sealed class ProgramContext
         programId = ProgramId = settings.ProgramId;
         currency = Currency = settings.Currency;
         returnWindow = Duration.FromTimeSpan(ledger.Options.PendingPeriod);
-        this.keeper = Keeper = new MemberStateKeeper(new TierEvaluator(tiers), settings.Currency, settings.Referral, new Coalition.QualificationWeights());
+        this.keeper = Keeper = new MemberStateKeeper(new TierEvaluator(tiers), settings.Currency, settings.Referral, new QualificationWeights());
     }
 
     public IClock Clock { get; }

@@ -65,7 +65,7 @@ public class MemberStateKeeperTests
         });
         h.ConfigureAsync().GetAwaiter().GetResult();
         h.EnrolAsync(Alice).GetAwaiter().GetResult();
-        var keeper = new MemberStateKeeper(new TierEvaluator(ladder), Currency.EUR, new ReferralPolicy { MinimumOrderAmount = 20m }, new Loyalty.Core.Coalition.QualificationWeights());
+        var keeper = new MemberStateKeeper(new TierEvaluator(ladder), Currency.EUR, new ReferralPolicy { MinimumOrderAmount = 20m }, new Loyalty.Core.Programs.QualificationWeights());
         var orders = new List<string>();
         var n = 0;
         foreach (var step in scenario.Steps)
@@ -164,7 +164,7 @@ public class MemberStateKeeperTests
         member.Evaluation!.TierCheckpoint!.GraceUntil.Should().Be(Instant.FromUtc(2027, 2, 28, 23, 0), "the checkpoint is in Gold's grace");
         member.Evaluation.Qualification.Should().HaveCount(5, "the sign-up bonus, O-1, O-2 and its refund in 2026 still count when grace ends, and O-3");
         var history = await h.Members.GetHistoryAsync(ProgramId.From("club"), Alice);
-        var keeper = new MemberStateKeeper(new TierEvaluator(ladder), Currency.EUR, new ReferralPolicy { MinimumOrderAmount = 20m }, new Loyalty.Core.Coalition.QualificationWeights());
+        var keeper = new MemberStateKeeper(new TierEvaluator(ladder), Currency.EUR, new ReferralPolicy { MinimumOrderAmount = 20m }, new Loyalty.Core.Programs.QualificationWeights());
         keeper.EvaluateByReplay(member, history, h.Now).Status.Should().Be(tier.Status with { EvaluatedAt = h.Now });
     }
 

@@ -31,7 +31,7 @@ internal sealed class MaintenanceRunner
     private readonly IMemberStore members;
     private readonly TierLadder tiers;
     private readonly TierEvaluator evaluator;
-    private readonly Coalition.QualificationWeights weights;
+    private readonly QualificationWeights weights;
     private readonly LoyaltyMetrics metrics;
     private readonly ProgramId programId;
     private readonly Currency currency;
@@ -66,7 +66,7 @@ internal sealed class MaintenanceRunner
         Func<Instant, MemberPartition, CancellationToken, Task<(int Checked, int Completed, int ReservationsReleased, int StockClaimsReleased, int RedemptionsCompleted)>> completePending,
         Func<IReadOnlyList<MemberPageEntry>, Instant, CancellationToken, Task<(int Refunds, int Activities)>> completePendingInPage,
         Func<Func<CancellationToken, Task<long>>, CancellationToken, Task<long>> atomically,
-        Coalition.QualificationWeights weights)
+        QualificationWeights weights)
     {
         this.weights = weights;
         this.atomically = atomically;

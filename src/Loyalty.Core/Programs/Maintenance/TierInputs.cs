@@ -8,7 +8,7 @@ namespace Loyalty.Core.Programs;
 internal static class TierInputs
 {
     /// <summary>The member as the tier evaluator takes it, replayed from enrolment (no prior status), as every other tier question of the programme is answered.</summary>
-    public static TierMember Member(MemberRecord member, MemberHistory history, Currency currency, Coalition.QualificationWeights weights)
+    public static TierMember Member(MemberRecord member, MemberHistory history, Currency currency, QualificationWeights weights)
     {
         var entries = new QualificationEntry[history.Orders.Count + history.Refunds.Count + history.Activities.Count];
         var n = 0;

@@ -47,6 +47,18 @@ public sealed partial class InMemoryRewardCatalogStore : IRedemptionDataStore
                 {
                     claimed.Add(replacement.Id);
                 }
+
+                if (claimRecords.Remove((programId, oldId), out var claim))
+                {
+                    claimRecords[(programId, replacement.Id)] = claim with { RedemptionId = replacement.Id, MemberId = replacement.MemberId };
+                }
+            }
+
+            // A claim whose redemption was never written follows the member too, so the sweep can still release it.
+            var to = rewrites[0].Replacement.MemberId;
+            foreach (var key in claimRecords.Where(c => c.Key.Item1 == programId && c.Value.MemberId == from).Select(c => c.Key).ToList())
+            {
+                claimRecords[key] = claimRecords[key] with { MemberId = to };
             }
 
             return new(MemberRewriteStatus.Rewritten);

@@ -1,10 +1,11 @@
 using System.Globalization;
+using Loyalty.Core.Coalition;
 using Loyalty.Core.Primitives;
 using Loyalty.Core.Storage;
 using Loyalty.Core.Tiers;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace Loyalty.Core.Coalition;
+namespace Loyalty.Core.Programs;
 
 /// <summary>
 /// How much an order, refund or activity at each merchant counts towards tier qualification
@@ -25,7 +26,7 @@ internal sealed class QualificationWeights
 
     /// <summary>The weights the coalition's options give (none without a coalition).</summary>
     public static IReadOnlyDictionary<MerchantId, decimal>? Configured(IServiceProvider services) =>
-        services.GetService<SettlementOptions>()?.QualificationWeights is { Count: > 0 } w ? Validate(w, "SettlementOptions.QualificationWeights") : null;
+        services.GetService<QualificationWeightSource>()?.Read() is { Count: > 0 } w ? Validate(w, "SettlementOptions.QualificationWeights") : null;
 
     /// <summary>Checks every weight is 0 to <see cref="MaxWeight"/> and returns a copy.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A weight is out of range, or a key is default.</exception>
@@ -96,4 +97,16 @@ internal sealed class QualificationWeights
 
     private static Points Weigh(Points points, decimal weight) =>
         weight == 1m ? points : Points.FromInt64((long)decimal.Round(points.Value * weight, 0, MidpointRounding.AwayFromZero));
+}
+
+/// <summary>
+/// Where the programme reads the per-merchant qualification weights from: registered by the coalition
+/// (<see cref="SettlementOptions.QualificationWeights"/>), so the programme itself never depends on the coalition.
+/// </summary>
+/// <param name="read">Reads the configured weights.</param>
+internal sealed class QualificationWeightSource(Func<ICollection<KeyValuePair<MerchantId, decimal>>> read)
+{
+    /// <summary>Reads the configured weights.</summary>
+    /// <returns>The weights by merchant.</returns>
+    public ICollection<KeyValuePair<MerchantId, decimal>> Read() => read();
 }
