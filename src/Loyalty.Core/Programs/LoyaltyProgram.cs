@@ -162,6 +162,16 @@ public sealed class LoyaltyProgram
     public Task<bool> PublishRuleSetAsync(EarningRuleSet ruleSet, CancellationToken cancellationToken = default) =>
         diagnostics.CallPlainAsync("publish_rule_set", (context, ruleSet), static (s, ct) => s.context.PublishRuleSetAsync(s.ruleSet, ct), cancellationToken);
 
+    /// <summary>Publishes a merchant's own rule set (the coalition checks the merchant first).</summary>
+    internal Task<bool> PublishMerchantRuleSetAsync(MerchantId merchant, EarningRuleSet ruleSet, CancellationToken cancellationToken) =>
+        diagnostics.CallPlainAsync("publish_merchant_rule_set", (context, merchant, ruleSet), static (s, ct) => s.context.PublishMerchantRuleSetAsync(s.merchant, s.ruleSet, ct), cancellationToken);
+
+    /// <summary>A merchant's own rule-set history (empty when the store keeps none).</summary>
+    internal async Task<EarningRuleSetHistory> GetMerchantRuleSetsAsync(MerchantId merchant, CancellationToken cancellationToken) =>
+        context.RuleSets is Storage.IMerchantRuleSetStore store
+            ? await store.GetMerchantHistoryAsync(context.ProgramId, merchant, cancellationToken).ConfigureAwait(false)
+            : EarningRuleSetHistory.Empty;
+
     /// <summary>Adds a reward to the catalogue, or replaces the one with the same id.</summary>
     /// <param name="reward">The reward.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
