@@ -5,6 +5,7 @@ using Loyalty.Core.Internal;
 using Loyalty.Core.Ledger;
 using Loyalty.Core.Primitives;
 using Loyalty.Core.Programs;
+using Loyalty.Core.Rewards;
 using Loyalty.Core.Storage;
 using NodaTime;
 
@@ -425,6 +426,60 @@ public sealed class CoalitionProgram
         return result.Transaction is { } tx
             ? CoalitionResult<LedgerTransactionRecord>.Success(tx, result.IsRepeat)
             : CoalitionResult<LedgerTransactionRecord>.Failure(new CoalitionError(CoalitionErrorCode.LedgerRefused, result.Error!.Message, Ledger: result.Error));
+    }
+
+    /// <summary>
+    /// Redeems a catalogue reward in a partner's shop: the programme's
+    /// <see cref="LoyaltyProgram.RedeemRewardAsync"/>, with the partner recorded on the spend, so the
+    /// partner is reimbursed for the points at settlement (a cancellation gives the reimbursement back).
+    /// Redeeming again with the same id is a repeat.
+    /// </summary>
+    /// <param name="merchant">The partner.</param>
+    /// <param name="memberId">The member.</param>
+    /// <param name="rewardId">The reward.</param>
+    /// <param name="redemptionId">The redemption's id, also its idempotency key.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The receipt, or an error (the programme's refusals, or no agreement in force).</returns>
+    /// <exception cref="ArgumentException">An id is default, or the merchant is not a partner taking part today; nothing is written.</exception>
+    public async Task<CoalitionResult<RewardRedemption>> RedeemRewardAtAsync(MerchantId merchant, MemberId memberId, RewardId rewardId, RedemptionId redemptionId, CancellationToken cancellationToken = default)
+    {
+        Preconditions.CheckNotDefault(merchant.IsDefault, nameof(MerchantId), nameof(merchant));
+        var now = clock.GetCurrentInstant();
+        var (_, agreement) = await ParticipationAsync(merchant, now, $"Redemption '{redemptionId}'", nameof(merchant), cancellationToken).ConfigureAwait(false);
+        if (agreement is null)
+        {
+            return CoalitionResult<RewardRedemption>.Failure(NoAgreement(merchant, now, $"redemption '{redemptionId}'"));
+        }
+
+        return Wrap(await program.RedeemRewardAtAsync(merchant, memberId, rewardId, redemptionId, cancellationToken).ConfigureAwait(false));
+    }
+
+    /// <summary>
+    /// Pay with points in a partner's shop, step 1: the programme's <see cref="LoyaltyProgram.HoldPointsAsync"/>
+    /// with the partner recorded on the hold. The capture (by <see cref="RecordOrderAsync"/> for an order
+    /// paid with points, or <see cref="LoyaltyProgram.CaptureHeldPointsAsync"/>) is recorded at the
+    /// order's partner, else at the hold's: the partner is reimbursed for the points captured.
+    /// </summary>
+    /// <param name="merchant">The partner.</param>
+    /// <param name="memberId">The member.</param>
+    /// <param name="rewardId">The pay-with-points reward whose terms apply.</param>
+    /// <param name="orderId">The order being paid.</param>
+    /// <param name="orderTotal">The order total, in the programme's currency.</param>
+    /// <param name="points">The points to use; greater than 0.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The hold, or an error (the programme's refusals, or no agreement in force).</returns>
+    /// <exception cref="ArgumentException">An argument is invalid, or the merchant is not a partner taking part today; nothing is written.</exception>
+    public async Task<CoalitionResult<PointsHold>> HoldPointsAtAsync(MerchantId merchant, MemberId memberId, RewardId rewardId, OrderId orderId, Money orderTotal, Points points, CancellationToken cancellationToken = default)
+    {
+        Preconditions.CheckNotDefault(merchant.IsDefault, nameof(MerchantId), nameof(merchant));
+        var now = clock.GetCurrentInstant();
+        var (_, agreement) = await ParticipationAsync(merchant, now, $"Points hold for order '{orderId}'", nameof(merchant), cancellationToken).ConfigureAwait(false);
+        if (agreement is null)
+        {
+            return CoalitionResult<PointsHold>.Failure(NoAgreement(merchant, now, $"the points hold of order '{orderId}'"));
+        }
+
+        return Wrap(await program.HoldPointsAtAsync(merchant, memberId, rewardId, orderId, orderTotal, points, cancellationToken).ConfigureAwait(false));
     }
 
     /// <summary>Undoes all or part of a spend at a partner (the goods were returned): the points go back to the lots they came from; the reimbursement is taken back at settlement.</summary>

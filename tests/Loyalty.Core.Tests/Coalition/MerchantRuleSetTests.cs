@@ -33,7 +33,7 @@ public sealed class MerchantRuleSetTests
             ("base", 20L, "2026-01", (MerchantId?)null),
             ("grocer/base", 40L, "g1", Grocer),
             ("grocer/welcome", 50L, "g1", Grocer));
-        grocer.Explanation[1].Text.Should().Be("   +40  Earn 2 points per EUR spent (excluding shipping, tax and gift cards).");
+        grocer.Explanation[1].Text.Should().Be("   +40  " + GrocerRules("g1", At(2026, 1, 1, 0), perEuro: 2m, bonus: 50).Describe(RuleId.From("base")));
 
         var bookshop = await h.EarnAsync("B-1", Alice, Bookshop, 20m);
         bookshop.Points.Should().Be(P(20));

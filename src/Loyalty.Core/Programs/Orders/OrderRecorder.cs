@@ -251,7 +251,7 @@ internal sealed class OrderRecorder
 
         if (hold.Status == LedgerHoldStatus.Open)
         {
-            var captured = await rewardDesk.CaptureHeldPointsAsync(order.Member, order.Id, null, cancellationToken).ConfigureAwait(false);
+            var captured = await rewardDesk.CaptureHeldPointsAsync(order.Member, order.Id, null, order.Store, cancellationToken).ConfigureAwait(false);
             if (!captured.Succeeded)
             {
                 return captured.Error;
