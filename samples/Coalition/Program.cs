@@ -29,13 +29,12 @@ using var provider = services.BuildServiceProvider();
 using var scope = provider.CreateScope(); // the coalition is scoped, like the programme it runs
 var coalition = scope.ServiceProvider.GetRequiredService<CoalitionProgram>();
 
-// 2. One points currency: 1 point per euro everywhere, plus a bookshop-only bonus on top.
+// 2. One points currency: 1 point per euro everywhere (the coalition-wide rules).
 var grocer = MerchantId.From("grocer");
 var bookshop = MerchantId.From("bookshop");
 var travel = MerchantId.From("travel");
 await coalition.Program.PublishRuleSetAsync(new EarningRuleSetBuilder("2026-01", At(1, 1, 0), Currency.EUR, "Europe/Paris")
     .EarnPerUnit("base", 1m)
-    .FixedBonus("bookshop-bonus", 20, configure: r => r with { Condition = Conditions.Store(bookshop) })
     .Build());
 
 // 3. Partners and their agreements: what each pays per point issued, what it is paid back per point spent.
@@ -48,6 +47,11 @@ await coalition.AddAgreementAsync(new PartnerAgreement { Merchant = bookshop, Ve
 await coalition.AddAgreementAsync(new PartnerAgreement { Merchant = travel, Version = 1, EffectiveFrom = joined, Currency = Currency.EUR, Billing = IssuanceBilling.Prepaid, RedemptionReimbursementPerPoint = 0.007m });
 await coalition.BuyPrepaidBlockAsync(new PrepaidPointBlock { Merchant = travel, BlockId = "PO-2026-001", Points = 2_000, PricePerPoint = 0.011m, Currency = Currency.EUR, PurchasedAt = At(1, 1, 9) });
 
+// The bookshop's own earning rules, versioned by the bookshop, on top of the coalition-wide rules: +20 points per order.
+await coalition.PublishMerchantRuleSetAsync(bookshop, new EarningRuleSetBuilder("la-page-1", At(1, 1, 0), Currency.EUR, "Europe/Paris")
+    .FixedBonus("reader-bonus", 20)
+    .Build());
+
 // 4. Two months of members earning in one shop and spending in another.
 foreach (var name in new[] { "alice", "bruno", "chloe" })
 {
@@ -58,7 +62,8 @@ async Task Order(int month, int day, string id, string member, MerchantId shop, 
 {
     clock.Reset(At(month, day));
     var receipt = (await coalition.RecordOrderAsync(new EarningOrder(OrderId.From(id), MemberId.From(member), clock.GetCurrentInstant(), Currency.EUR, [new OrderLine("ITEM", 1, amount)], store: shop))).GetValueOrThrow();
-    Console.WriteLine($"{clock.GetCurrentInstant().InZone(paris).Date:yyyy-MM-dd}  {member,-6} earns {receipt.Points,5} points at {shop} (order {id}, {amount:0.00} EUR)");
+    var own = receipt.MerchantRuleSetVersion is { } version ? $", with {shop}'s own rules {version}" : "";
+    Console.WriteLine($"{clock.GetCurrentInstant().InZone(paris).Date:yyyy-MM-dd}  {member,-6} earns {receipt.Points,5} points at {shop} (order {id}, {amount:0.00} EUR{own})");
 }
 
 async Task Spend(int month, int day, string id, string member, MerchantId shop, long points)

@@ -39,6 +39,7 @@ public sealed class LoyaltyModelBuilderExtensionsTests
             ("loyalty", "club_member_orders"),
             ("loyalty", "club_member_refunds"),
             ("loyalty", "club_members"),
+            ("loyalty", "club_merchant_rule_sets"),
             ("loyalty", "club_partner_agreements"),
             ("loyalty", "club_partners"),
             ("loyalty", "club_points_transfers"),
@@ -68,7 +69,7 @@ public sealed class LoyaltyModelBuilderExtensionsTests
 
         // The unique keys that make the programme's writes atomic between racing writers.
         var unique = context.Model.GetEntityTypes().SelectMany(e => e.GetIndexes()).Where(i => i.IsUnique).Select(i => i.GetDatabaseName()).ToList();
-        unique.Should().Contain(["ux_loyalty_members_referral_code", "ux_loyalty_member_refunds_order_sequence", "ux_loyalty_rule_sets_effective_from", "ux_loyalty_reward_stock_claims_unit", "ux_loyalty_reward_codes_redemption", "ux_loyalty_points_transfers_sender_sequence", "ux_loyalty_household_members_slot"]);
+        unique.Should().Contain(["ux_loyalty_members_referral_code", "ux_loyalty_member_refunds_order_sequence", "ux_loyalty_rule_sets_effective_from", "ux_loyalty_merchant_rule_sets_effective_from", "ux_loyalty_reward_stock_claims_unit", "ux_loyalty_reward_codes_redemption", "ux_loyalty_points_transfers_sender_sequence", "ux_loyalty_household_members_slot"]);
         accounts.FindProperty("Version")!.IsConcurrencyToken.Should().BeTrue();
     }
 

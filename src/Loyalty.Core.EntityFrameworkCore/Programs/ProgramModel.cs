@@ -16,6 +16,7 @@ internal static class ProgramModel
     public const string Refunds = "member_refunds";
     public const string Activities = "member_activities";
     public const string RuleSets = "rule_sets";
+    public const string MerchantRuleSets = "merchant_rule_sets";
     public const string CampaignBudgets = "campaign_budgets";
     public const string CampaignReservations = "campaign_budget_reservations";
     public const string Rewards = "rewards";
@@ -155,6 +156,20 @@ internal static class ProgramModel
 
             // One version takes effect at an instant.
             b.HasIndex(r => new { r.ProgramId, r.EffectiveFrom }).IsUnique().HasDatabaseName($"ux_{prefix}rule_sets_effective_from");
+        });
+
+        modelBuilder.Entity<MerchantRuleSetRow>(b =>
+        {
+            b.ToTable(options.Table(MerchantRuleSets), options.Schema);
+            b.HasKey(r => new { r.ProgramId, r.MerchantId, r.Version });
+            Id(b.Property(r => r.ProgramId), "program_id");
+            Id(b.Property(r => r.MerchantId), "merchant_id");
+            b.Property(r => r.Version).HasColumnName("version").HasMaxLength(128);
+            b.Property(r => r.EffectiveFrom).HasColumnName("effective_from");
+            b.Property(r => r.Definition).HasColumnName("definition_json");
+
+            // One version of a merchant takes effect at an instant.
+            b.HasIndex(r => new { r.ProgramId, r.MerchantId, r.EffectiveFrom }).IsUnique().HasDatabaseName($"ux_{prefix}merchant_rule_sets_effective_from");
         });
 
         modelBuilder.Entity<RewardRow>(b =>

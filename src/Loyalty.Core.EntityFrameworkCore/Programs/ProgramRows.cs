@@ -118,6 +118,16 @@ internal sealed class RuleSetRow
     public string Definition { get; set; } = "";
 }
 
+/// <summary>One row per version of one merchant's own earning rule set (a coalition partner's); never updated.</summary>
+internal sealed class MerchantRuleSetRow
+{
+    public string ProgramId { get; set; } = "";
+    public string MerchantId { get; set; } = "";
+    public string Version { get; set; } = "";
+    public long EffectiveFrom { get; set; }
+    public string Definition { get; set; } = "";
+}
+
 /// <summary>One row per reward of a programme's catalogue; the catalogue is replaced as a whole.</summary>
 internal sealed class RewardRow
 {

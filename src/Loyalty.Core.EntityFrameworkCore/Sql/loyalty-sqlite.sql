@@ -224,6 +224,16 @@ CREATE TABLE "loyalty_members" (
 );
 
 
+CREATE TABLE "loyalty_merchant_rule_sets" (
+    "program_id" TEXT NOT NULL,
+    "merchant_id" TEXT NOT NULL,
+    "version" TEXT NOT NULL,
+    "effective_from" INTEGER NOT NULL,
+    "definition_json" TEXT NOT NULL,
+    CONSTRAINT "PK_loyalty_merchant_rule_sets" PRIMARY KEY ("program_id", "merchant_id", "version")
+);
+
+
 CREATE TABLE "loyalty_partners" (
     "program_id" TEXT NOT NULL,
     "merchant_id" TEXT NOT NULL,
@@ -530,6 +540,9 @@ CREATE INDEX "ix_loyalty_members_partition" ON "loyalty_members" ("program_id", 
 
 
 CREATE UNIQUE INDEX "ux_loyalty_members_referral_code" ON "loyalty_members" ("program_id", "referral_code");
+
+
+CREATE UNIQUE INDEX "ux_loyalty_merchant_rule_sets_effective_from" ON "loyalty_merchant_rule_sets" ("program_id", "merchant_id", "effective_from");
 
 
 CREATE INDEX "ix_loyalty_points_transfers_recipient" ON "loyalty_points_transfers" ("program_id", "recipient_id");

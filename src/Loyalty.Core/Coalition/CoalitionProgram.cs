@@ -5,6 +5,7 @@ using Loyalty.Core.Internal;
 using Loyalty.Core.Ledger;
 using Loyalty.Core.Primitives;
 using Loyalty.Core.Programs;
+using Loyalty.Core.Rewards;
 using Loyalty.Core.Storage;
 using NodaTime;
 
@@ -19,9 +20,8 @@ namespace Loyalty.Core.Coalition;
 /// <remarks>
 /// <para>A member has one balance across merchants and one tier (qualification counts orders at
 /// every merchant). Orders name their merchant in <see cref="EarningOrder.Store"/>, activities in
-/// <see cref="ActivityInput.Merchant"/>; a merchant's own earning rules are rules of the programme's
-/// rule set with a store condition (<see cref="Conditions.Store"/>), on top of the
-/// coalition-wide rules, versioned with it.</para>
+/// <see cref="ActivityInput.Merchant"/>; a merchant's own earning rules are a rule-set history of its
+/// own (<see cref="PublishMerchantRuleSetAsync"/>), applied on top of the coalition-wide rules.</para>
 /// <para>Bad input (an unknown merchant, an order dated after its merchant left, an overlapping
 /// agreement, a negative price) throws an <see cref="ArgumentException"/> before anything is
 /// written. Business outcomes come back as <see cref="CoalitionResult{T}"/> errors.</para>
@@ -225,6 +225,62 @@ public sealed class CoalitionProgram
     public Task<PrepaidBalance> GetPrepaidBalanceAsync(MerchantId merchant, CancellationToken cancellationToken = default) =>
         partners.GetPrepaidBalanceAsync(settings.ProgramId, merchant, clock.GetCurrentInstant(), cancellationToken).AsTask();
 
+    // ---------------------------------------------------------------- merchant earning rules
+
+    /// <summary>
+    /// Publishes a version of a partner's own earning rule set. An order (or activity) at the partner
+    /// is earned under the programme-wide rule set in force at its instant <em>plus</em> the partner's
+    /// own version in force then: both sets' rules apply and their points add; stacking groups,
+    /// exclusive rules and caps act within each set (an exclusive rule of one set never skips a rule of
+    /// the other). The partner's rules are recorded under the ids <c>{merchant}/{rule}</c>, so their cap
+    /// usage never mixes with a programme-wide rule's or another partner's of the same id. Versions
+    /// are kept per partner (their labels and effective instants are the partner's own); publishing
+    /// the same rule set again changes nothing.
+    /// </summary>
+    /// <param name="merchant">The partner.</param>
+    /// <param name="ruleSet">The rule set, in the programme's currency and time zone; its rule ids hold no <c>/</c>.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>True when added; false when this very rule set was already published for the partner.</returns>
+    /// <exception cref="ArgumentException">
+    /// The merchant is not a partner, has left (or leaves before the rule set takes effect); the rule
+    /// set is in another currency or time zone than the programme; a rule id holds a <c>/</c> or is too
+    /// long once namespaced; a programme-wide rule has a namespaced id; or another version of the
+    /// partner has the same label or effective instant. Nothing is written.
+    /// </exception>
+    /// <exception cref="InvalidOperationException">The rule-set store does not keep merchant rule sets (<see cref="IMerchantRuleSetStore"/>).</exception>
+    public async Task<bool> PublishMerchantRuleSetAsync(MerchantId merchant, EarningRuleSet ruleSet, CancellationToken cancellationToken = default)
+    {
+        Preconditions.CheckNotDefault(merchant.IsDefault, nameof(MerchantId), nameof(merchant));
+        Preconditions.CheckNotNull(ruleSet);
+        var partner = await PartnerAsync(merchant, nameof(merchant), cancellationToken).ConfigureAwait(false);
+        if (partner.LeftOn is { } left)
+        {
+            var today = clock.GetCurrentInstant().InZone(settings.TimeZone).Date;
+            var effective = ruleSet.EffectiveFrom.InZone(settings.TimeZone).Date;
+            if (today >= left)
+            {
+                throw new ArgumentException($"Partner '{merchant}' left the coalition on {left:yyyy-MM-dd}; a partner that left cannot publish earning rules (rule set {ruleSet.Version} was not published).", nameof(merchant));
+            }
+
+            if (effective >= left)
+            {
+                throw new ArgumentException($"Rule set {ruleSet.Version} of partner '{merchant}' takes effect on {effective:yyyy-MM-dd}, but the partner leaves the coalition on {left:yyyy-MM-dd}; it would never apply. Nothing was published.", nameof(ruleSet));
+            }
+        }
+
+        return await program.PublishMerchantRuleSetAsync(merchant, ruleSet, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Reads a partner's own earning rule-set versions, oldest effective instant first.</summary>
+    /// <param name="merchant">The partner.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The history; empty when the partner published none.</returns>
+    public Task<EarningRuleSetHistory> GetMerchantRuleSetsAsync(MerchantId merchant, CancellationToken cancellationToken = default)
+    {
+        Preconditions.CheckNotDefault(merchant.IsDefault, nameof(MerchantId), nameof(merchant));
+        return program.GetMerchantRuleSetsAsync(merchant, cancellationToken);
+    }
+
     // ---------------------------------------------------------------- orders, activities, redemptions
 
     /// <summary>
@@ -370,6 +426,60 @@ public sealed class CoalitionProgram
         return result.Transaction is { } tx
             ? CoalitionResult<LedgerTransactionRecord>.Success(tx, result.IsRepeat)
             : CoalitionResult<LedgerTransactionRecord>.Failure(new CoalitionError(CoalitionErrorCode.LedgerRefused, result.Error!.Message, Ledger: result.Error));
+    }
+
+    /// <summary>
+    /// Redeems a catalogue reward in a partner's shop: the programme's
+    /// <see cref="LoyaltyProgram.RedeemRewardAsync"/>, with the partner recorded on the spend, so the
+    /// partner is reimbursed for the points at settlement (a cancellation gives the reimbursement back).
+    /// Redeeming again with the same id is a repeat.
+    /// </summary>
+    /// <param name="merchant">The partner.</param>
+    /// <param name="memberId">The member.</param>
+    /// <param name="rewardId">The reward.</param>
+    /// <param name="redemptionId">The redemption's id, also its idempotency key.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The receipt, or an error (the programme's refusals, or no agreement in force).</returns>
+    /// <exception cref="ArgumentException">An id is default, or the merchant is not a partner taking part today; nothing is written.</exception>
+    public async Task<CoalitionResult<RewardRedemption>> RedeemRewardAtAsync(MerchantId merchant, MemberId memberId, RewardId rewardId, RedemptionId redemptionId, CancellationToken cancellationToken = default)
+    {
+        Preconditions.CheckNotDefault(merchant.IsDefault, nameof(MerchantId), nameof(merchant));
+        var now = clock.GetCurrentInstant();
+        var (_, agreement) = await ParticipationAsync(merchant, now, $"Redemption '{redemptionId}'", nameof(merchant), cancellationToken).ConfigureAwait(false);
+        if (agreement is null)
+        {
+            return CoalitionResult<RewardRedemption>.Failure(NoAgreement(merchant, now, $"redemption '{redemptionId}'"));
+        }
+
+        return Wrap(await program.RedeemRewardAtAsync(merchant, memberId, rewardId, redemptionId, cancellationToken).ConfigureAwait(false));
+    }
+
+    /// <summary>
+    /// Pay with points in a partner's shop, step 1: the programme's <see cref="LoyaltyProgram.HoldPointsAsync"/>
+    /// with the partner recorded on the hold. The capture (by <see cref="RecordOrderAsync"/> for an order
+    /// paid with points, or <see cref="LoyaltyProgram.CaptureHeldPointsAsync"/>) is recorded at the
+    /// order's partner, else at the hold's: the partner is reimbursed for the points captured.
+    /// </summary>
+    /// <param name="merchant">The partner.</param>
+    /// <param name="memberId">The member.</param>
+    /// <param name="rewardId">The pay-with-points reward whose terms apply.</param>
+    /// <param name="orderId">The order being paid.</param>
+    /// <param name="orderTotal">The order total, in the programme's currency.</param>
+    /// <param name="points">The points to use; greater than 0.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The hold, or an error (the programme's refusals, or no agreement in force).</returns>
+    /// <exception cref="ArgumentException">An argument is invalid, or the merchant is not a partner taking part today; nothing is written.</exception>
+    public async Task<CoalitionResult<PointsHold>> HoldPointsAtAsync(MerchantId merchant, MemberId memberId, RewardId rewardId, OrderId orderId, Money orderTotal, Points points, CancellationToken cancellationToken = default)
+    {
+        Preconditions.CheckNotDefault(merchant.IsDefault, nameof(MerchantId), nameof(merchant));
+        var now = clock.GetCurrentInstant();
+        var (_, agreement) = await ParticipationAsync(merchant, now, $"Points hold for order '{orderId}'", nameof(merchant), cancellationToken).ConfigureAwait(false);
+        if (agreement is null)
+        {
+            return CoalitionResult<PointsHold>.Failure(NoAgreement(merchant, now, $"the points hold of order '{orderId}'"));
+        }
+
+        return Wrap(await program.HoldPointsAtAsync(merchant, memberId, rewardId, orderId, orderTotal, points, cancellationToken).ConfigureAwait(false));
     }
 
     /// <summary>Undoes all or part of a spend at a partner (the goods were returned): the points go back to the lots they came from; the reimbursement is taken back at settlement.</summary>

@@ -134,6 +134,11 @@ internal static class ExportJson
     {
         w.WriteStartObject();
         w.WriteString("ruleSetVersion", e.RuleSetVersion);
+        if (e.MerchantRuleSetVersion is { } merchantVersion)
+        {
+            w.WriteString("merchantRuleSetVersion", merchantVersion);
+        }
+
         w.WriteNumber("points", e.Total.Value);
         w.WriteStartArray("rules");
         foreach (var rule in e.Rules)

@@ -183,5 +183,8 @@ internal sealed class MemberStoreParticipant(IMemberStore store) : IMemberDataPa
     }
 
     private static EarningResult Earning(EarningResult e, OrderId? orderId, MemberDataRewrite rewrite) =>
-        new(orderId ?? e.OrderId, rewrite.To, e.RuleSetVersion, e.OccurredAt, e.IsQuote, e.Total, e.LineCount, e.Rules, e.UsageDeltas, e.Thresholds);
+        new(orderId ?? e.OrderId, rewrite.To, e.RuleSetVersion, e.OccurredAt, e.IsQuote, e.Total, e.LineCount, e.Rules, e.UsageDeltas, e.Thresholds)
+        {
+            MerchantRuleSetVersion = e.MerchantRuleSetVersion,
+        };
 }

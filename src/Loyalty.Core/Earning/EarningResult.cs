@@ -122,6 +122,13 @@ public sealed class EarningResult
     /// <summary>The version of the rule set that was applied.</summary>
     public string RuleSetVersion { get; }
 
+    /// <summary>
+    /// The version of the merchant's own rule set applied on top of <see cref="RuleSetVersion"/>: in a
+    /// coalition, for an order or activity at a merchant with rules of its own in force; null otherwise.
+    /// That set's rules are listed after the programme-wide set's, under the ids <c>{merchant}/{rule}</c>.
+    /// </summary>
+    public string? MerchantRuleSetVersion { get; init; }
+
     /// <summary>When the order was placed or the activity happened.</summary>
     public Instant OccurredAt { get; }
 

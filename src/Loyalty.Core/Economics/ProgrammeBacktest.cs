@@ -122,6 +122,9 @@ public static class ProgrammeBacktest
             throw new ArgumentException($"The cost per point of candidate '{candidate.Name}' is in {v.CostPerPoint.Currency}, not in {currency}.", nameof(candidate));
         }
 
+        // The merchants' own rule sets: in the candidate's currency, namespaced without clashing with its rules.
+        _ = Shard.MerchantRules(candidate);
+
         ArgumentNullException.ThrowIfNull(input.Orders, nameof(input));
         var events = new List<Event>(input.Orders.Count + input.Refunds.Count + (input.Enrolments?.Count ?? 0));
         var orderIds = new Dictionary<OrderId, MemberId>(input.Orders.Count);
@@ -403,7 +406,7 @@ public static class ProgrammeBacktest
         /// stock. Then the replay runs as one partition, in the exact order of the events.
         /// </summary>
         private static bool MembersInteract(ProgrammeCandidate candidate) =>
-            candidate.RuleSets.Versions.Any(v => v.OrderedRules.Any(r => r.Caps?.CampaignBudget is not null))
+            candidate.RuleSets.Versions.Concat(candidate.MerchantRuleSets.Values.SelectMany(h => h.Versions)).Any(v => v.OrderedRules.Any(r => r.Caps?.CampaignBudget is not null))
             || candidate.Rewards.Rewards.Any(r => r.Stock is not null);
 
         private Task ReplayUntilAsync(Instant limit, CancellationToken cancellationToken) =>
@@ -540,6 +543,7 @@ public static class ProgrammeBacktest
         private readonly Dictionary<OrderId, OrderState> orders = [];
         private readonly HashSet<OrderId> refunded;
         private readonly Dictionary<RuleId, Points> campaigns = [];
+        private readonly Dictionary<MerchantId, Programs.MerchantRuleSets> merchantRules;
         private readonly Dictionary<RewardId, long> stockUsed = [];
         private readonly RewardDefinition[] rewardsByCost;
         private readonly Dictionary<TierId, int> rank;
@@ -581,6 +585,7 @@ public static class ProgrammeBacktest
                 Chained = false,
             };
             tiers = new TierEvaluator(candidate.Tiers);
+            merchantRules = MerchantRules(candidate);
             rewardsByCost = RewardsByCost(candidate);
             rank = candidate.Tiers.Tiers.Select((t, i) => (t.Id, i)).ToDictionary(p => p.Id, p => p.i);
             month = new MonthTotals(currency);
@@ -767,7 +772,7 @@ public static class ProgrammeBacktest
 
             var activity = new ActivityInput(ActivityKind.SignUp, id, at);
             var (context, _) = Context(member, at);
-            var earning = EarningEngine.Instance.Evaluate(ruleSet, activity, context, WithCampaigns(ruleSet, member.Usage));
+            var earning = EarningEngine.Instance.Evaluate(ruleSet, activity, context, WithCampaigns(ruleSet.OrderedRules, member.Usage));
             if (!earning.Total.IsPositive)
             {
                 return;
@@ -796,7 +801,8 @@ public static class ProgrammeBacktest
 
             month.MemberRevenue += order.NetSubtotal;
             var (context, tier) = Context(member, order.PlacedAt);
-            var earning = EarningEngine.Instance.Evaluate(ruleSet, order, context, WithCampaigns(ruleSet, member.Usage));
+            var rules = RulesFor(ruleSet, order.Store, order.PlacedAt);
+            var earning = rules.Evaluate(order, context, WithCampaigns(rules.Rules, member.Usage));
             Record(member, earning);
             KeepForRefunds(new OrderState(order, earning, byMember: true));
             OrderPoints.Add((currentEvent, order.Id, earning.Total));
@@ -906,9 +912,51 @@ public static class ProgrammeBacktest
             }
         }
 
-        private EarningUsage WithCampaigns(EarningRuleSet ruleSet, EarningUsage usage)
+        /// <summary>The merchants' own rule sets of a candidate, each version with its namespaced copy.</summary>
+        /// <exception cref="ArgumentException">A merchant's rule set is in another currency, or cannot be namespaced.</exception>
+        internal static Dictionary<MerchantId, Programs.MerchantRuleSets> MerchantRules(ProgrammeCandidate candidate)
         {
-            foreach (var rule in ruleSet.OrderedRules)
+            var sets = new Dictionary<MerchantId, Programs.MerchantRuleSets>();
+            foreach (var (merchant, history) in candidate.MerchantRuleSets)
+            {
+                var versions = new List<Programs.MerchantRuleSet>();
+                foreach (var ruleSet in history.Versions)
+                {
+                    if (ruleSet.Currency != candidate.Currency)
+                    {
+                        throw new ArgumentException($"Rule set {ruleSet.Version} of merchant '{merchant}' in candidate '{candidate.Name}' is in {ruleSet.Currency.Code}, not in {candidate.Currency.Code}.", nameof(candidate));
+                    }
+
+                    var namespaced = Programs.MerchantRuleNames.Namespace(merchant, ruleSet, nameof(candidate));
+                    foreach (var id in namespaced.RuleIds)
+                    {
+                        if (candidate.RuleSets.Versions.FirstOrDefault(v => v.Find(id) is not null) is { } clash)
+                        {
+                            throw new ArgumentException($"Rule \"{Programs.MerchantRuleNames.Local(id)}\" of merchant '{merchant}' in candidate '{candidate.Name}' is counted as \"{id}\", the id of a rule of its rule set {clash.Version}; give one of them another id.", nameof(candidate));
+                        }
+                    }
+
+                    versions.Add(new Programs.MerchantRuleSet(ruleSet, namespaced));
+                }
+
+                if (versions.Count > 0)
+                {
+                    sets[merchant] = new Programs.MerchantRuleSets(versions);
+                }
+            }
+
+            return sets;
+        }
+
+        /// <summary>The rules an order at a merchant is replayed with: the candidate's plus the merchant's own, as the programme does.</summary>
+        private Programs.EarningRules RulesFor(EarningRuleSet ruleSet, MerchantId? merchant, Instant at) =>
+            merchant is { } m && merchantRules.TryGetValue(m, out var own)
+                ? Programs.EarningRules.Of(ruleSet, m, own.InForceAt(at) ?? own.Versions[0])
+                : Programs.EarningRules.Of(ruleSet);
+
+        private EarningUsage WithCampaigns(IEnumerable<EarningRule> rules, EarningUsage usage)
+        {
+            foreach (var rule in rules)
             {
                 if (rule.Caps?.CampaignBudget is not null)
                 {

@@ -51,6 +51,15 @@ public sealed class ProgrammeCandidate
     /// <summary>The rule set versions. An order is earned under the version in force at its instant, or the earliest version for orders before it (a backtest asks "what if this had been in force").</summary>
     public EarningRuleSetHistory RuleSets { get; }
 
+    /// <summary>
+    /// Merchants' own rule set versions (a coalition's partners), by merchant: an order at one of them
+    /// (<see cref="EarningOrder.Store"/>) earns under <see cref="RuleSets"/> plus the merchant's version,
+    /// exactly as the programme combines them (points add; exclusivity and groups per set; the merchant's
+    /// rules counted under <c>{merchant}/{rule}</c>). Like <see cref="RuleSets"/>, the version in force at
+    /// the order's instant, or the merchant's earliest for orders before it. Empty by default; not read from JSON.
+    /// </summary>
+    public IReadOnlyDictionary<MerchantId, EarningRuleSetHistory> MerchantRuleSets { get; init; } = new Dictionary<MerchantId, EarningRuleSetHistory>();
+
     /// <summary>The currency of the rule sets.</summary>
     public Currency Currency => RuleSets.Versions[0].Currency;
 

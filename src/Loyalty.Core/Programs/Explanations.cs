@@ -6,7 +6,8 @@ namespace Loyalty.Core.Programs;
 /// <summary>Turns an engine result into lines a shop can print: every rule that applied, what it gave or why not.</summary>
 internal static class Explanations
 {
-    public static IReadOnlyList<ExplanationLine> For(EarningResult result, EarningRuleSet? ruleSet)
+    /// <summary>The lines of a result, each saying which rule set and version it came from (the merchant's own, or the programme-wide one).</summary>
+    public static IReadOnlyList<ExplanationLine> For(EarningResult result, EarningRules? rules)
     {
         var lines = new List<ExplanationLine>(result.Rules.Count);
         foreach (var rule in result.Rules)
@@ -16,12 +17,17 @@ internal static class Explanations
                 continue;
             }
 
-            var text = ruleSet?.Find(rule.RuleId) is not null ? ruleSet.Describe(rule.RuleId) : rule.RuleId.Value;
+            var described = rules?.Describe(rule.RuleId);
+            var text = described?.Text ?? rule.RuleId.Value;
             var amount = rule.Fired ? "+" + rule.Awarded.Value.ToString(CultureInfo.InvariantCulture) : "0";
             var line = rule.Fired
                 ? $"{amount,6}  {text}"
                 : $"{amount,6}  {text} ({Reason(rule.Outcome)})";
-            lines.Add(new ExplanationLine(rule.RuleId, rule.Outcome, rule.Awarded, line));
+            lines.Add(new ExplanationLine(rule.RuleId, rule.Outcome, rule.Awarded, line)
+            {
+                RuleSetVersion = described?.Version ?? result.RuleSetVersion,
+                Merchant = described?.Merchant,
+            });
         }
 
         return lines.AsReadOnly();

@@ -113,7 +113,7 @@ public sealed class LoyaltyProgram
         queries = new ProgramQueries(context, campaigns);
         var recovery = new PendingStepsRecovery(context, enrolments, campaigns, refunds, activities)
         {
-            CompleteRedemption = (member, reward, redemption, ct) => rewardDesk.RedeemRewardAsync(member, reward, redemption, ct),
+            CompleteRedemption = (member, reward, redemption, ct) => rewardDesk.RedeemRewardAsync(member, reward, redemption, null, ct),
         };
         maintenance = new MaintenanceRunner(clock, settings, ledger, ledgerStore, members, tiers, metrics, activities.RecordBirthdayAsync, recovery.CompletePendingAsync, recovery.CompletePageAsync, context.AtomicallyAsync, context.Keeper.Weights)
         {
@@ -161,6 +161,24 @@ public sealed class LoyaltyProgram
     /// <exception cref="ArgumentException">The rule set is in another currency or time zone than the programme, or another version has the same version string or effective instant.</exception>
     public Task<bool> PublishRuleSetAsync(EarningRuleSet ruleSet, CancellationToken cancellationToken = default) =>
         diagnostics.CallPlainAsync("publish_rule_set", (context, ruleSet), static (s, ct) => s.context.PublishRuleSetAsync(s.ruleSet, ct), cancellationToken);
+
+    /// <summary>Redeems a reward at a merchant (the coalition checks the merchant first).</summary>
+    internal Task<LoyaltyResult<RewardRedemption>> RedeemRewardAtAsync(MerchantId merchant, MemberId memberId, RewardId rewardId, RedemptionId redemptionId, CancellationToken cancellationToken) =>
+        diagnostics.CallAsync("redeem_reward", memberId, (rewardDesk, memberId, rewardId, redemptionId, merchant), static (s, ct) => s.rewardDesk.RedeemRewardAsync(s.memberId, s.rewardId, s.redemptionId, s.merchant, ct), cancellationToken);
+
+    /// <summary>Holds points for an order paid at a merchant (the coalition checks the merchant first).</summary>
+    internal Task<LoyaltyResult<PointsHold>> HoldPointsAtAsync(MerchantId merchant, MemberId memberId, RewardId rewardId, OrderId orderId, Money orderTotal, Points points, CancellationToken cancellationToken) =>
+        diagnostics.CallAsync("hold_points", memberId, (rewardDesk, memberId, rewardId, orderId, orderTotal, points, merchant), static (s, ct) => s.rewardDesk.HoldPointsAsync(s.memberId, s.rewardId, s.orderId, s.orderTotal, s.points, s.merchant, ct), cancellationToken);
+
+    /// <summary>Publishes a merchant's own rule set (the coalition checks the merchant first).</summary>
+    internal Task<bool> PublishMerchantRuleSetAsync(MerchantId merchant, EarningRuleSet ruleSet, CancellationToken cancellationToken) =>
+        diagnostics.CallPlainAsync("publish_merchant_rule_set", (context, merchant, ruleSet), static (s, ct) => s.context.PublishMerchantRuleSetAsync(s.merchant, s.ruleSet, ct), cancellationToken);
+
+    /// <summary>A merchant's own rule-set history (empty when the store keeps none).</summary>
+    internal async Task<EarningRuleSetHistory> GetMerchantRuleSetsAsync(MerchantId merchant, CancellationToken cancellationToken) =>
+        context.RuleSets is Storage.IMerchantRuleSetStore store
+            ? await store.GetMerchantHistoryAsync(context.ProgramId, merchant, cancellationToken).ConfigureAwait(false)
+            : EarningRuleSetHistory.Empty;
 
     /// <summary>Adds a reward to the catalogue, or replaces the one with the same id.</summary>
     /// <param name="reward">The reward.</param>
@@ -288,7 +306,7 @@ public sealed class LoyaltyProgram
     /// </returns>
     /// <exception cref="ArgumentException">An id is default.</exception>
     public Task<LoyaltyResult<RewardRedemption>> RedeemRewardAsync(MemberId memberId, RewardId rewardId, RedemptionId redemptionId, CancellationToken cancellationToken = default) =>
-        diagnostics.CallAsync("redeem_reward", memberId, (rewardDesk, memberId, rewardId, redemptionId), static (s, ct) => s.rewardDesk.RedeemRewardAsync(s.memberId, s.rewardId, s.redemptionId, ct), cancellationToken);
+        diagnostics.CallAsync("redeem_reward", memberId, (rewardDesk, memberId, rewardId, redemptionId), static (s, ct) => s.rewardDesk.RedeemRewardAsync(s.memberId, s.rewardId, s.redemptionId, null, ct), cancellationToken);
 
     /// <summary>
     /// Cancels a redemption: the points go back into the lots they came from (with their original
@@ -316,7 +334,7 @@ public sealed class LoyaltyProgram
     /// <returns>The hold with its money value, or an error (<see cref="LoyaltyErrorCode.BelowMinimumPoints"/>, <see cref="LoyaltyErrorCode.AboveMaximumShare"/>, <see cref="LoyaltyErrorCode.InsufficientPoints"/>, …).</returns>
     /// <exception cref="ArgumentException">An id is default, <paramref name="points"/> is not positive, or <paramref name="orderTotal"/> is negative or in another currency.</exception>
     public Task<LoyaltyResult<PointsHold>> HoldPointsAsync(MemberId memberId, RewardId rewardId, OrderId orderId, Money orderTotal, Points points, CancellationToken cancellationToken = default) =>
-        diagnostics.CallAsync("hold_points", memberId, (rewardDesk, memberId, rewardId, orderId, orderTotal, points), static (s, ct) => s.rewardDesk.HoldPointsAsync(s.memberId, s.rewardId, s.orderId, s.orderTotal, s.points, ct), cancellationToken);
+        diagnostics.CallAsync("hold_points", memberId, (rewardDesk, memberId, rewardId, orderId, orderTotal, points), static (s, ct) => s.rewardDesk.HoldPointsAsync(s.memberId, s.rewardId, s.orderId, s.orderTotal, s.points, null, ct), cancellationToken);
 
     /// <summary>Pay with points, step 2: spends all (or part) of the order's hold when the order is placed; any rest is given back. Capturing again is a repeat.</summary>
     /// <param name="memberId">The member.</param>
@@ -326,7 +344,7 @@ public sealed class LoyaltyProgram
     /// <returns>The settlement, or <see cref="LoyaltyErrorCode.HoldNotFound"/>, <see cref="LoyaltyErrorCode.HoldLapsed"/>, <see cref="LoyaltyErrorCode.HoldAlreadyReleased"/>, <see cref="LoyaltyErrorCode.CaptureExceedsHold"/>.</returns>
     /// <exception cref="ArgumentException">An id is default, or <paramref name="points"/> is not positive.</exception>
     public Task<LoyaltyResult<HoldSettlement>> CaptureHeldPointsAsync(MemberId memberId, OrderId orderId, Points? points = null, CancellationToken cancellationToken = default) =>
-        diagnostics.CallAsync("capture_held_points", memberId, (rewardDesk, memberId, orderId, points), static (s, ct) => s.rewardDesk.CaptureHeldPointsAsync(s.memberId, s.orderId, s.points, ct), cancellationToken);
+        diagnostics.CallAsync("capture_held_points", memberId, (rewardDesk, memberId, orderId, points), static (s, ct) => s.rewardDesk.CaptureHeldPointsAsync(s.memberId, s.orderId, s.points, null, ct), cancellationToken);
 
     /// <summary>Pay with points, step 2 (abandoned checkout): gives the order's hold back. Releasing again is a repeat.</summary>
     /// <param name="memberId">The member.</param>

@@ -19,6 +19,7 @@ namespace Loyalty.Core.Programs;
 /// </summary>
 internal sealed class ProgramContext
 {
+    private static readonly MerchantRuleSets NoMerchantRuleSets = new([]);
     private readonly IClock clock;
     private readonly IMemberStore members;
     private readonly IRuleSetStore ruleSets;
@@ -132,9 +133,103 @@ internal sealed class ProgramContext
         Preconditions.CheckNotNull(ruleSet);
         ConfigurationChecks.CheckRuleSet(Settings, ruleSet, nameof(ruleSet));
 
+        if (ruleSets is IMerchantRuleSetStore merchantStore)
+        {
+            // A programme-wide rule may not take the id a merchant's rule is recorded under.
+            foreach (var rule in ruleSet.OrderedRules)
+            {
+                if (MerchantRuleNames.Split(rule.Id) is not { } split)
+                {
+                    continue;
+                }
+
+                var merchantHistory = await merchantStore.GetMerchantHistoryAsync(programId, split.Merchant, cancellationToken).ConfigureAwait(false);
+                if (merchantHistory.Versions.FirstOrDefault(v => v.Find(split.Rule) is not null) is { } clash)
+                {
+                    throw new ArgumentException($"Rule \"{rule.Id}\" of rule set {ruleSet.Version} has the id merchant '{split.Merchant}''s own rule \"{split.Rule}\" (its rule set {clash.Version}) is recorded under; give the programme's rule another id.", nameof(ruleSet));
+                }
+            }
+        }
+
         var added = await ruleSets.AddAsync(programId, ruleSet, cancellationToken).ConfigureAwait(false);
         ruleSetCache.Invalidate(programId);
         return added;
+    }
+
+    /// <summary>
+    /// Publishes a merchant's own rule set after checking it against the programme (currency, time
+    /// zone), that its rules can be namespaced, and that no programme-wide version has a rule under one
+    /// of its namespaced ids; drops the merchant's cached versions. The caller checks the merchant.
+    /// </summary>
+    /// <exception cref="ArgumentException">A check fails, or the version clashes with another of the merchant's; nothing is written.</exception>
+    /// <exception cref="InvalidOperationException">The rule-set store does not keep merchant rule sets.</exception>
+    public async Task<bool> PublishMerchantRuleSetAsync(MerchantId merchant, EarningRuleSet ruleSet, CancellationToken cancellationToken)
+    {
+        Preconditions.CheckNotNull(ruleSet);
+        if (ruleSets is not IMerchantRuleSetStore merchantStore)
+        {
+            throw new InvalidOperationException($"The rule-set store ({ruleSets.GetType().Name}) does not keep merchant rule sets (it does not implement IMerchantRuleSetStore); use a store that does, like the in-memory and EF Core stores.");
+        }
+
+        ConfigurationChecks.CheckRuleSet(Settings, ruleSet, nameof(ruleSet));
+        var namespaced = MerchantRuleNames.Namespace(merchant, ruleSet, nameof(ruleSet));
+        var programme = await ruleSets.GetHistoryAsync(programId, cancellationToken).ConfigureAwait(false);
+        foreach (var version in programme.Versions)
+        {
+            foreach (var id in namespaced.RuleIds)
+            {
+                if (version.Find(id) is not null)
+                {
+                    throw new ArgumentException($"Rule \"{MerchantRuleNames.Local(id)}\" of merchant '{merchant}' is recorded as \"{id}\", the id of a rule of the programme's rule set {version.Version}; give the merchant's rule another id.", nameof(ruleSet));
+                }
+            }
+        }
+
+        var added = await merchantStore.AddMerchantAsync(programId, merchant, ruleSet, cancellationToken).ConfigureAwait(false);
+        ruleSetCache.Invalidate(programId, merchant);
+        return added;
+    }
+
+    /// <summary>A merchant's own rule sets, read through the shared cache (none when the store keeps none).</summary>
+    public async ValueTask<MerchantRuleSets> MerchantRuleSetsAsync(MerchantId merchant, CancellationToken cancellationToken) =>
+        ruleSets is IMerchantRuleSetStore merchantStore
+            ? await ruleSetCache.GetMerchantAsync(merchantStore, programId, merchant, clock.GetCurrentInstant(), r => ConfigurationChecks.CheckPublished(Settings, r), cancellationToken).ConfigureAwait(false)
+            : NoMerchantRuleSets;
+
+    /// <summary>The rules an order or activity at <paramref name="merchant"/> (null: the programme's own shop) is evaluated with at an instant.</summary>
+    public async ValueTask<EarningRules> RulesAtAsync(EarningRuleSet ruleSet, MerchantId? merchant, Instant at, CancellationToken cancellationToken)
+    {
+        if (merchant is not { } m || ruleSets is not IMerchantRuleSetStore)
+        {
+            return EarningRules.Of(ruleSet);
+        }
+
+        var own = await MerchantRuleSetsAsync(m, cancellationToken).ConfigureAwait(false);
+        return EarningRules.Of(ruleSet, m, own.InForceAt(at));
+    }
+
+    /// <summary>The rules a recorded result was evaluated with, by its versions; null when the programme-wide version is no longer in the store.</summary>
+    public async ValueTask<EarningRules?> RulesOfAsync(EarningResult earning, MerchantId? merchant, CancellationToken cancellationToken)
+    {
+        if (await RuleSetAsync(earning.RuleSetVersion, cancellationToken).ConfigureAwait(false) is not { } ruleSet)
+        {
+            return null;
+        }
+
+        if (earning.MerchantRuleSetVersion is not { } version || merchant is not { } m)
+        {
+            return EarningRules.Of(ruleSet);
+        }
+
+        var own = (await MerchantRuleSetsAsync(m, cancellationToken).ConfigureAwait(false)).ByVersion(version);
+        if (own is null)
+        {
+            // Published by another instance since the cache read it.
+            ruleSetCache.Invalidate(programId, m);
+            own = (await MerchantRuleSetsAsync(m, cancellationToken).ConfigureAwait(false)).ByVersion(version);
+        }
+
+        return EarningRules.Of(ruleSet, m, own);
     }
 
     /// <summary>The kept state of a member, or (when asked, or when none is kept yet) the state a replay of its history gives, with that history.</summary>

@@ -50,6 +50,15 @@ public sealed record RefundRequest(RefundId RefundId, OrderId OrderId, OrderRefu
 /// <param name="Text">The line, ready to print.</param>
 public sealed record ExplanationLine(RuleId RuleId, RuleOutcome Outcome, Points Points, string Text)
 {
+    /// <summary>
+    /// The version of the rule set the line's rule came from: the programme-wide set's, or (when
+    /// <see cref="Merchant"/> is set) the merchant's own set's. Null on lines built without it.
+    /// </summary>
+    public string? RuleSetVersion { get; init; }
+
+    /// <summary>The merchant whose own rule set the line's rule came from; null for a programme-wide rule.</summary>
+    public MerchantId? Merchant { get; init; }
+
     /// <summary>The line's text.</summary>
     /// <returns>The text.</returns>
     public override string ToString() => Text;
@@ -80,6 +89,9 @@ public sealed record OrderReceipt
 
     /// <summary>The rule set version applied (the one in force when the order was placed).</summary>
     public required string RuleSetVersion { get; init; }
+
+    /// <summary>The version of the merchant's own rule set applied on top (in a coalition, at a merchant with rules of its own in force), or null.</summary>
+    public string? MerchantRuleSetVersion { get; init; }
 
     /// <summary>Every rule: what it awarded, or why not.</summary>
     public required IReadOnlyList<ExplanationLine> Explanation { get; init; }

@@ -158,11 +158,12 @@ internal sealed class PendingStepsRecovery
                 }
 
                 var history = await members.GetHistoryAsync(programId, reservation.MemberId, cancellationToken).ConfigureAwait(false);
-                var earning = history.Orders.FirstOrDefault(o => o.TransactionId == reservation.Key)?.Earning
-                    ?? history.Activities.FirstOrDefault(a => a.TransactionId == reservation.Key)?.Earning;
+                var orderOf = history.Orders.FirstOrDefault(o => o.TransactionId == reservation.Key);
+                var activityOf = orderOf is null ? history.Activities.FirstOrDefault(a => a.TransactionId == reservation.Key) : null;
+                var earning = orderOf?.Earning ?? activityOf?.Earning;
                 if (earning is not null)
                 {
-                    var ruleSet = await program.RuleSetAsync(earning.RuleSetVersion, cancellationToken).ConfigureAwait(false);
+                    var ruleSet = await program.RulesOfAsync(earning, orderOf?.Order.Store ?? activityOf?.Activity.Merchant, cancellationToken).ConfigureAwait(false);
                     await campaigns.SettleBudgetsAsync(ruleSet, reservation.Key, earning, cancellationToken).ConfigureAwait(false);
                 }
                 else
@@ -199,7 +200,7 @@ internal sealed class PendingStepsRecovery
                 }
 
                 seen++;
-                var ruleSet = await program.RuleSetAsync(order.Earning.RuleSetVersion, cancellationToken).ConfigureAwait(false);
+                var ruleSet = await program.RulesOfAsync(order.Earning, order.Order.Store, cancellationToken).ConfigureAwait(false);
                 await campaigns.SettleBudgetsAsync(ruleSet, order.TransactionId, order.Earning, cancellationToken).ConfigureAwait(false);
                 var repaired = false;
                 if (order.Earning.Total.IsPositive && await ledger.FindTransactionAsync(order.TransactionId, cancellationToken).ConfigureAwait(false) is null)

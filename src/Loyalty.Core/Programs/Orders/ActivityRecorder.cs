@@ -66,9 +66,10 @@ internal sealed class ActivityRecorder
             return Points.Zero;
         }
 
+        var earningRules = await program.RulesAtAsync(ruleSet, activity.Merchant, activity.OccurredAt, cancellationToken).ConfigureAwait(false);
         var (state, history) = await program.StateAsync(member, rebuild: false, clock.GetCurrentInstant(), cancellationToken).ConfigureAwait(false);
         var tierAt = await program.TierAsync(member, state, history, activity.OccurredAt, cancellationToken).ConfigureAwait(false);
-        return EarningEngine.Instance.Evaluate(ruleSet, activity, ProgramContext.EarningContext(member, state, tierAt), MemberStateKeeper.Usage(state)).Total;
+        return earningRules.Evaluate(activity, ProgramContext.EarningContext(member, state, tierAt), MemberStateKeeper.Usage(state)).Total;
     }
 
     internal async Task<LoyaltyResult<ActivityReceipt>> RecordActivityCoreAsync(ActivityId activityId, ActivityInput activity, bool skipWhenNothingEarned, CancellationToken cancellationToken, bool tolerateExisting = false)
@@ -94,6 +95,7 @@ internal sealed class ActivityRecorder
             return NoRules<ActivityReceipt>(activity.OccurredAt);
         }
 
+        var earningRules = await program.RulesAtAsync(ruleSet, activity.Merchant, activity.OccurredAt, cancellationToken).ConfigureAwait(false);
         var key = DerivedIds.Activity(activityId);
         for (var attempt = 0; attempt < MaxUpdateAttempts; attempt++)
         {
@@ -109,11 +111,11 @@ internal sealed class ActivityRecorder
             var outcome = await program.AtomicallyAsync(
                 async ct =>
                 {
-                    var usage = await campaigns.WithCampaignUsageAsync(ruleSet, MemberStateKeeper.Usage(state), key, ct).ConfigureAwait(false);
-                    var earning = await campaigns.EvaluateWithinBudgetsAsync(ruleSet, usage, key, activity.Member, u => EarningEngine.Instance.Evaluate(ruleSet, activity, context, u), ct).ConfigureAwait(false);
+                    var usage = await campaigns.WithCampaignUsageAsync(earningRules, MemberStateKeeper.Usage(state), key, ct).ConfigureAwait(false);
+                    var earning = await campaigns.EvaluateWithinBudgetsAsync(earningRules, usage, key, activity.Member, u => earningRules.Evaluate(activity, context, u), ct).ConfigureAwait(false);
                     if (skipWhenNothingEarned && earning.Total.IsZero)
                     {
-                        return LoyaltyResult<ActivityReceipt>.Success(ToReceipt(activityId, activity, earning, ruleSet));
+                        return LoyaltyResult<ActivityReceipt>.Success(ToReceipt(activityId, activity, earning, earningRules));
                     }
 
                     var record = new ActivityRecord
@@ -169,7 +171,7 @@ internal sealed class ActivityRecorder
 
     internal async Task<LoyaltyResult<ActivityReceipt>> CompleteActivityAsync(ActivityRecord record, bool isRepeat, CancellationToken cancellationToken)
     {
-        var ruleSet = await program.RuleSetAsync(record.Earning.RuleSetVersion, cancellationToken).ConfigureAwait(false);
+        var ruleSet = await program.RulesOfAsync(record.Earning, record.Activity.Merchant, cancellationToken).ConfigureAwait(false);
         await campaigns.SettleBudgetsAsync(ruleSet, DerivedIds.Activity(record.ActivityId), record.Earning, cancellationToken).ConfigureAwait(false);
         if (record.TransactionId is { } transactionId)
         {
@@ -189,7 +191,7 @@ internal sealed class ActivityRecorder
         return LoyaltyResult<ActivityReceipt>.Success(ToReceipt(record.ActivityId, record.Activity, record.Earning, ruleSet), isRepeat);
     }
 
-    private static ActivityReceipt ToReceipt(ActivityId id, ActivityInput activity, EarningResult earning, EarningRuleSet? ruleSet) => new()
+    private static ActivityReceipt ToReceipt(ActivityId id, ActivityInput activity, EarningResult earning, EarningRules? ruleSet) => new()
     {
         ActivityId = id,
         MemberId = activity.Member,

@@ -29,9 +29,9 @@ internal sealed class CampaignBudgets
     /// <paramref name="key"/> holds itself (an earlier attempt of the same call), which the
     /// evaluation may use again.
     /// </summary>
-    internal async Task<EarningUsage> WithCampaignUsageAsync(EarningRuleSet ruleSet, EarningUsage usage, TransactionId key, CancellationToken cancellationToken)
+    internal async Task<EarningUsage> WithCampaignUsageAsync(EarningRules rules, EarningUsage usage, TransactionId key, CancellationToken cancellationToken)
     {
-        foreach (var rule in ruleSet.OrderedRules)
+        foreach (var rule in rules.Rules)
         {
             if (rule.Caps?.CampaignBudget is not null)
             {
@@ -51,7 +51,7 @@ internal sealed class CampaignBudgets
     /// <remarks>With a store that records reservations (<see cref="ICampaignReservationRecovery"/>), each is
     /// recorded with <paramref name="member"/> and the clock's instant until it is settled, so that
     /// maintenance gives back what an interrupted call reserved and never wrote.</remarks>
-    internal async Task<EarningResult> EvaluateWithinBudgetsAsync(EarningRuleSet ruleSet, EarningUsage usage, TransactionId key, MemberId member, Func<EarningUsage, EarningResult> evaluate, CancellationToken cancellationToken)
+    internal async Task<EarningResult> EvaluateWithinBudgetsAsync(EarningRules rules, EarningUsage usage, TransactionId key, MemberId member, Func<EarningUsage, EarningResult> evaluate, CancellationToken cancellationToken)
     {
         while (true)
         {
@@ -59,7 +59,7 @@ internal sealed class CampaignBudgets
             var covered = true;
             foreach (var delta in earning.UsageDeltas)
             {
-                if (delta.Period is not null || !delta.Points.IsPositive || ruleSet.Find(delta.RuleId)?.Caps?.CampaignBudget is not { } budget)
+                if (delta.Period is not null || !delta.Points.IsPositive || rules.Find(delta.RuleId)?.Caps?.CampaignBudget is not { } budget)
                 {
                     continue;
                 }
@@ -83,9 +83,9 @@ internal sealed class CampaignBudgets
     }
 
     /// <summary>Settles what the order or activity holds of each campaign budget to what its written record awarded (idempotent).</summary>
-    internal async Task SettleBudgetsAsync(EarningRuleSet? ruleSet, TransactionId key, EarningResult earning, CancellationToken cancellationToken)
+    internal async Task SettleBudgetsAsync(EarningRules? rules, TransactionId key, EarningResult earning, CancellationToken cancellationToken)
     {
-        if (ruleSet is null || !ruleSet.OrderedRules.Any(r => r.Caps?.CampaignBudget is not null))
+        if (rules is null || !rules.HasCampaignBudgets)
         {
             return;
         }

@@ -81,6 +81,9 @@ internal sealed class OrderRecorder
                 : NoRules<OrderReceipt>(order.PlacedAt);
         }
 
+        // At a merchant with rules of its own in force, they apply on top of the programme-wide rules.
+        var earningRules = await program.RulesAtAsync(ruleSet, order.Store, order.PlacedAt, cancellationToken).ConfigureAwait(false);
+
         if (order.PaidWithPoints > 0m && await CheckPaidWithPointsAsync(order, cancellationToken).ConfigureAwait(false) is { } refusal)
         {
             return LoyaltyResult<OrderReceipt>.Failure(refusal.Code, refusal.Message);
@@ -106,8 +109,8 @@ internal sealed class OrderRecorder
             var outcome = await program.AtomicallyAsync(
                 async ct =>
                 {
-                    var usage = await campaigns.WithCampaignUsageAsync(ruleSet, MemberStateKeeper.Usage(state), key, ct).ConfigureAwait(false);
-                    var earning = await campaigns.EvaluateWithinBudgetsAsync(ruleSet, usage, key, order.Member, u => EarningEngine.Instance.Evaluate(ruleSet, order, context, u), ct).ConfigureAwait(false);
+                    var usage = await campaigns.WithCampaignUsageAsync(earningRules, MemberStateKeeper.Usage(state), key, ct).ConfigureAwait(false);
+                    var earning = await campaigns.EvaluateWithinBudgetsAsync(earningRules, usage, key, order.Member, u => earningRules.Evaluate(order, context, u), ct).ConfigureAwait(false);
                     var record = new OrderRecord
                     {
                         ProgramId = programId,
@@ -174,7 +177,7 @@ internal sealed class OrderRecorder
     private async Task<LoyaltyResult<OrderReceipt>> CompleteOrderAsync(OrderRecord record, EarningOrder incoming, string fingerprint, MemberRecord? written, TierEvaluation? tier, CancellationToken cancellationToken)
     {
         var isNew = written is not null;
-        var ruleSet = await program.RuleSetAsync(record.Earning.RuleSetVersion, cancellationToken).ConfigureAwait(false);
+        var ruleSet = await program.RulesOfAsync(record.Earning, record.Order.Store, cancellationToken).ConfigureAwait(false);
         await campaigns.SettleBudgetsAsync(ruleSet, record.TransactionId, record.Earning, cancellationToken).ConfigureAwait(false);
         if (record.Fingerprint != fingerprint)
         {
@@ -221,6 +224,7 @@ internal sealed class OrderRecorder
                 AvailableAt = availableAt,
                 ExpiresAt = expiresAt,
                 RuleSetVersion = record.Earning.RuleSetVersion,
+                MerchantRuleSetVersion = record.Earning.MerchantRuleSetVersion,
                 Explanation = Explanations.For(record.Earning, ruleSet),
                 Earning = record.Earning,
                 TierAtOrder = record.Tier,
@@ -247,7 +251,7 @@ internal sealed class OrderRecorder
 
         if (hold.Status == LedgerHoldStatus.Open)
         {
-            var captured = await rewardDesk.CaptureHeldPointsAsync(order.Member, order.Id, null, cancellationToken).ConfigureAwait(false);
+            var captured = await rewardDesk.CaptureHeldPointsAsync(order.Member, order.Id, null, order.Store, cancellationToken).ConfigureAwait(false);
             if (!captured.Succeeded)
             {
                 return captured.Error;

@@ -55,10 +55,12 @@ internal sealed class ProgramQueries
             usage = MemberStateKeeper.Usage(state);
         }
 
-        usage = await campaigns.WithCampaignUsageAsync(ruleSet, usage, DerivedIds.Order(cart.Id), cancellationToken).ConfigureAwait(false);
+        // At a merchant with rules of its own in force, the quote adds them, as the order will.
+        var earningRules = await program.RulesAtAsync(ruleSet, cart.Store, cart.PlacedAt, cancellationToken).ConfigureAwait(false);
+        usage = await campaigns.WithCampaignUsageAsync(earningRules, usage, DerivedIds.Order(cart.Id), cancellationToken).ConfigureAwait(false);
 
-        var quote = EarningEngine.Instance.Quote(ruleSet, cart, context, usage);
-        return LoyaltyResult<EarningQuote>.Success(new EarningQuote(quote.Total, ruleSet.Version, Explanations.For(quote, ruleSet), quote));
+        var quote = earningRules.Quote(cart, context, usage);
+        return LoyaltyResult<EarningQuote>.Success(new EarningQuote(quote.Total, ruleSet.Version, Explanations.For(quote, earningRules), quote));
     }
 
     /// <summary>The work behind <see cref="LoyaltyProgram.GetMemberSummaryAsync"/>.</summary>

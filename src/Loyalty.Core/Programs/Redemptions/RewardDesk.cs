@@ -70,7 +70,8 @@ internal sealed class RewardDesk
         await rewards.GetCatalogAsync(programId, cancellationToken).ConfigureAwait(false);
 
     /// <summary>The work behind <see cref="LoyaltyProgram.RedeemRewardAsync"/>.</summary>
-    public async Task<LoyaltyResult<RewardRedemption>> RedeemRewardAsync(MemberId memberId, RewardId rewardId, RedemptionId redemptionId, CancellationToken cancellationToken = default)
+    // merchant: Where the reward was redeemed (recorded on the spend), or null for the programme's own shop.
+    public async Task<LoyaltyResult<RewardRedemption>> RedeemRewardAsync(MemberId memberId, RewardId rewardId, RedemptionId redemptionId, MerchantId? merchant, CancellationToken cancellationToken = default)
     {
         Preconditions.CheckNotDefault(memberId.IsDefault, nameof(MemberId), nameof(memberId));
         Preconditions.CheckNotDefault(rewardId.IsDefault, nameof(RewardId), nameof(rewardId));
@@ -122,7 +123,7 @@ internal sealed class RewardDesk
                     }
                 }
 
-                var spent = await ledger.RedeemAsync(new RedeemPoints(transactionId, memberId, reward.Cost), ct).ConfigureAwait(false);
+                var spent = await ledger.RedeemAsync(new RedeemPoints(transactionId, memberId, reward.Cost) { Merchant = merchant }, ct).ConfigureAwait(false);
                 if (!spent.Succeeded)
                 {
                     if (reward.Stock is not null)
@@ -198,7 +199,8 @@ internal sealed class RewardDesk
     }
 
     /// <summary>The work behind <see cref="LoyaltyProgram.HoldPointsAsync"/>.</summary>
-    public async Task<LoyaltyResult<PointsHold>> HoldPointsAsync(MemberId memberId, RewardId rewardId, OrderId orderId, Money orderTotal, Points points, CancellationToken cancellationToken = default)
+    // merchant: Where the order is paid (recorded on the hold, and on its capture unless the capture names another), or null for the programme's own shop.
+    public async Task<LoyaltyResult<PointsHold>> HoldPointsAsync(MemberId memberId, RewardId rewardId, OrderId orderId, Money orderTotal, Points points, MerchantId? merchant, CancellationToken cancellationToken = default)
     {
         Preconditions.CheckNotDefault(memberId.IsDefault, nameof(MemberId), nameof(memberId));
         Preconditions.CheckNotDefault(rewardId.IsDefault, nameof(RewardId), nameof(rewardId));
@@ -234,7 +236,7 @@ internal sealed class RewardDesk
             return LoyaltyResult<PointsHold>.Failure(LoyaltyErrorCode.AboveMaximumShare, string.Create(CultureInfo.InvariantCulture, $"Points may pay at most {terms.MaximumShareOfOrder * 100m:0.##}% of a {orderTotal} order, that is {maximum} points (asked {points})."));
         }
 
-        var held = await ledger.HoldAsync(new HoldPoints(DerivedIds.Hold(orderId), memberId, points), cancellationToken).ConfigureAwait(false);
+        var held = await ledger.HoldAsync(new HoldPoints(DerivedIds.Hold(orderId), memberId, points) { Merchant = merchant }, cancellationToken).ConfigureAwait(false);
         if (!held.Succeeded)
         {
             return held.ErrorCode == LedgerErrorCode.InsufficientPoints
@@ -257,7 +259,8 @@ internal sealed class RewardDesk
     }
 
     /// <summary>The work behind <see cref="LoyaltyProgram.CaptureHeldPointsAsync"/>.</summary>
-    public async Task<LoyaltyResult<HoldSettlement>> CaptureHeldPointsAsync(MemberId memberId, OrderId orderId, Points? points = null, CancellationToken cancellationToken = default)
+    // merchant: Where the points are spent (recorded on the capture), or null for the hold's merchant (none when the hold named none).
+    public async Task<LoyaltyResult<HoldSettlement>> CaptureHeldPointsAsync(MemberId memberId, OrderId orderId, Points? points, MerchantId? merchant, CancellationToken cancellationToken = default)
     {
         Preconditions.CheckNotDefault(memberId.IsDefault, nameof(MemberId), nameof(memberId));
         Preconditions.CheckNotDefault(orderId.IsDefault, nameof(OrderId), nameof(orderId));
@@ -266,7 +269,9 @@ internal sealed class RewardDesk
             Preconditions.CheckPositive(p.Value, nameof(points));
         }
 
-        var captured = await ledger.CaptureAsync(new CaptureHold(DerivedIds.Capture(orderId), memberId, DerivedIds.Hold(orderId), points), cancellationToken).ConfigureAwait(false);
+        // The spend is recorded where the call says, else where the points were held.
+        merchant ??= (await ledger.FindTransactionAsync(DerivedIds.Hold(orderId), cancellationToken).ConfigureAwait(false))?.Merchant;
+        var captured = await ledger.CaptureAsync(new CaptureHold(DerivedIds.Capture(orderId), memberId, DerivedIds.Hold(orderId), points) { Merchant = merchant }, cancellationToken).ConfigureAwait(false);
         if (!captured.Succeeded)
         {
             return FromLedger<HoldSettlement>(captured);
