@@ -126,7 +126,8 @@ public static class LoyaltyServiceCollectionExtensions
         services.GetRequiredService<RuleSetCache>(),
         services.GetService<ILoyaltyUnitOfWork>(),
         ProgramDiagnostics.From(services, services.GetRequiredService<ProgramSettings>().ProgramId)).WithAchievements(LoyaltyAchievementsBuilderExtensions.TrackerOf(services))
-        .WithQualificationWeights(Programs.QualificationWeights.Configured(services));
+        .WithQualificationWeights(Programs.QualificationWeights.Configured(services))
+        .WithPooledQualification(LoyaltyTransferBuilderExtensions.PooledHouseholds(services));
 
     /// <summary>The root provider, as singleton factories receive it: a scoped service resolved with it is resolved from the root.</summary>
     /// <param name="Services">The root provider.</param>
