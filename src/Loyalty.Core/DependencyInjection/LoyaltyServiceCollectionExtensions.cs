@@ -81,7 +81,13 @@ public static class LoyaltyServiceCollectionExtensions
         services.GetRequiredService<ProgramSettings>(),
         services.GetRequiredService<IOptions<LedgerOptions>>(),
         AccountStateCache.DefaultSlots,
-        validated: true);
+        validated: true)
+    {
+        // Retries on account version conflicts are logged with the programme's calls (event 1004).
+        Logger = services.GetService<Microsoft.Extensions.Logging.ILoggerFactory>()?.CreateLogger(Diagnostics.LoyaltyTelemetry.ProgramLogCategory)
+            ?? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance,
+        LogMemberIds = services.GetService<IOptions<Diagnostics.LoyaltyDiagnosticsOptions>>()?.Value.LogMemberIds ?? false,
+    };
 
     /// <summary>
     /// The programme facade of one scope (one unit of work of the stores), whatever the stores: resolving it from the
