@@ -47,6 +47,44 @@ public static class LoyaltySectionReader
         ["Cards"] = typeof(Cards.CardOptions).FullName!,
     };
 
+    /// <summary>
+    /// Every problem of the features' sub-sections of <paramref name="section"/> (<c>Diagnostics</c>, <c>Transfers</c>,
+    /// <c>Households</c>, <c>Cards</c>, and <c>Maintenance</c> where the hosting package is loaded, its values read but its
+    /// rules checked by the host), each with its configuration path, as the host reports them at start-up: values that
+    /// cannot be read and unknown keys, then the rules of each options type. Empty when the sub-sections are valid or absent.
+    /// </summary>
+    /// <param name="section">The <c>Loyalty</c> section.</param>
+    /// <returns>The problems, sub-section by sub-section.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="section"/> is null.</exception>
+    public static IReadOnlyList<string> GetFeatureFailures(IConfiguration section)
+    {
+        ArgumentNullException.ThrowIfNull(section);
+        var problems = new List<string>();
+        foreach (var (key, typeName) in FeatureSections)
+        {
+            var sub = section.GetSection(key);
+            var type = AppDomain.CurrentDomain.GetAssemblies().Select(a => a.GetType(typeName)).FirstOrDefault(t => t is not null);
+            if (type is null || !sub.GetChildren().Any() && sub.Value is null)
+            {
+                continue;
+            }
+
+            var options = Activator.CreateInstance(type)!;
+            var failures = new List<ProgramBindingFailure>();
+            ReadFeature(sub, options, failures);
+            problems.AddRange(failures.Select(f => f.ToString()));
+            problems.AddRange(options switch
+            {
+                Transfers.PointsTransferOptions transfers => transfers.Validate(),
+                Households.HouseholdOptions households => households.Validate(),
+                Cards.CardOptions cards => cards.GetFailures(),
+                _ => [],
+            });
+        }
+
+        return problems;
+    }
+
     /// <summary>The key of the feature sub-section <paramref name="type"/> is read from, or null when it is not a feature's options type.</summary>
     internal static string? FeatureKeyOf(Type type) =>
         FeatureSections.FirstOrDefault(f => string.Equals(f.Value, type.FullName, StringComparison.Ordinal)).Key;
