@@ -1,6 +1,8 @@
 using Loyalty.Core.Configuration;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 
 namespace Loyalty.Core.DependencyInjection;
 
@@ -10,7 +12,12 @@ public static class LoyaltyConfigurationServiceCollectionExtensions
     /// <summary>
     /// Adds the loyalty programme with everything in one configuration section, usually
     /// <c>configuration.GetSection("Loyalty")</c>: the options, the tier ladder (<c>Tiers</c>), the earning rule set
-    /// versions (<c>RuleSets</c>) and the rewards (<c>Rewards</c>). Values are read through <see cref="IConfiguration"/>,
+    /// versions (<c>RuleSets</c>) and the rewards (<c>Rewards</c>), and the options of the features from their
+    /// sub-sections: <c>Maintenance</c> (<c>LoyaltyMaintenanceOptions</c> of the hosting package), <c>Diagnostics</c>
+    /// (<see cref="Diagnostics.LoyaltyDiagnosticsOptions"/>), <c>Transfers</c> (<see cref="Transfers.PointsTransferOptions"/>),
+    /// <c>Households</c> (<see cref="Households.HouseholdOptions"/>) and <c>Cards</c> (<see cref="Cards.CardOptions"/>); a
+    /// feature's code configuration (<c>AddHouseholds(o =&gt; …)</c>) registered after this call is applied after its
+    /// sub-section. Values are read through <see cref="IConfiguration"/>,
     /// so environment variables (<c>Loyalty__Rewards__0__Cost=600</c>), user secrets and the command line override them
     /// like any other setting. Everything is validated at start-up (<c>ValidateOnStart</c>), every problem listed at once
     /// with its configuration path. Publish the rule sets and rewards into the stores once the database exists:
@@ -30,6 +37,18 @@ public static class LoyaltyConfigurationServiceCollectionExtensions
         if (configure is not null)
         {
             options.Configure(configure);
+        }
+
+        // The features' sub-sections: read into each feature's options type, every value that cannot be read reported at start-up.
+        if (!services.Any(d => d.ServiceType == typeof(FeatureSections)))
+        {
+            services.AddSingleton(new FeatureSections(section));
+            services.TryAddEnumerable(ServiceDescriptor.Singleton(typeof(IConfigureOptions<>), typeof(FeatureSectionConfigure<>)));
+            services.TryAddEnumerable(ServiceDescriptor.Singleton(typeof(IValidateOptions<>), typeof(FeatureSectionValidator<>)));
+            services.AddOptions<Diagnostics.LoyaltyDiagnosticsOptions>().ValidateOnStart();
+            services.AddOptions<Transfers.PointsTransferOptions>().ValidateOnStart();
+            services.AddOptions<Households.HouseholdOptions>().ValidateOnStart();
+            services.AddOptions<Cards.CardOptions>().ValidateOnStart();
         }
 
         return builder;

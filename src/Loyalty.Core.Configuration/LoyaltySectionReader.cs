@@ -34,6 +34,68 @@ public static class LoyaltySectionReader
         reader.Populate(options, typeof(LoyaltyOptions), section, path);
     }
 
+    /// <summary>
+    /// The sub-sections of the <c>Loyalty</c> section that belong to a feature's own options type, by key, with the full
+    /// name of that type: each is read into its options (<see cref="ReadFeature"/>), not into <see cref="LoyaltyOptions"/>.
+    /// </summary>
+    internal static readonly IReadOnlyDictionary<string, string> FeatureSections = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
+    {
+        ["Maintenance"] = "Loyalty.Core.Hosting.LoyaltyMaintenanceOptions",
+        ["Diagnostics"] = typeof(Diagnostics.LoyaltyDiagnosticsOptions).FullName!,
+        ["Transfers"] = typeof(Transfers.PointsTransferOptions).FullName!,
+        ["Households"] = typeof(Households.HouseholdOptions).FullName!,
+        ["Cards"] = typeof(Cards.CardOptions).FullName!,
+    };
+
+    /// <summary>
+    /// Every problem of the features' sub-sections of <paramref name="section"/> (<c>Diagnostics</c>, <c>Transfers</c>,
+    /// <c>Households</c>, <c>Cards</c>, and <c>Maintenance</c> where the hosting package is loaded, its values read but its
+    /// rules checked by the host), each with its configuration path, as the host reports them at start-up: values that
+    /// cannot be read and unknown keys, then the rules of each options type. Empty when the sub-sections are valid or absent.
+    /// </summary>
+    /// <param name="section">The <c>Loyalty</c> section.</param>
+    /// <returns>The problems, sub-section by sub-section.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="section"/> is null.</exception>
+    public static IReadOnlyList<string> GetFeatureFailures(IConfiguration section)
+    {
+        ArgumentNullException.ThrowIfNull(section);
+        var problems = new List<string>();
+        foreach (var (key, typeName) in FeatureSections)
+        {
+            var sub = section.GetSection(key);
+            var type = AppDomain.CurrentDomain.GetAssemblies().Select(a => a.GetType(typeName)).FirstOrDefault(t => t is not null);
+            if (type is null || !sub.GetChildren().Any() && sub.Value is null)
+            {
+                continue;
+            }
+
+            var options = Activator.CreateInstance(type)!;
+            var failures = new List<ProgramBindingFailure>();
+            ReadFeature(sub, options, failures);
+            problems.AddRange(failures.Select(f => f.ToString()));
+            problems.AddRange(options switch
+            {
+                Transfers.PointsTransferOptions transfers => transfers.Validate(),
+                Households.HouseholdOptions households => households.Validate(),
+                Cards.CardOptions cards => cards.GetFailures(),
+                _ => [],
+            });
+        }
+
+        return problems;
+    }
+
+    /// <summary>The key of the feature sub-section <paramref name="type"/> is read from, or null when it is not a feature's options type.</summary>
+    internal static string? FeatureKeyOf(Type type) =>
+        FeatureSections.FirstOrDefault(f => string.Equals(f.Value, type.FullName, StringComparison.Ordinal)).Key;
+
+    /// <summary>Reads a feature's sub-section (e.g. <c>Loyalty:Households</c>) into its options, recording what cannot be read in <paramref name="failures"/>.</summary>
+    internal static void ReadFeature(IConfiguration section, object options, IList<ProgramBindingFailure> failures)
+    {
+        var path = section is IConfigurationSection s ? s.Path : string.Empty;
+        new Reader(failures).Populate(options, options.GetType(), section, path);
+    }
+
     private sealed class Reader(IList<ProgramBindingFailure> failures)
     {
         public void Populate(object target, Type type, IConfiguration section, string path)
@@ -41,9 +103,14 @@ public static class LoyaltySectionReader
             var properties = SectionModel.Settable(type);
             foreach (var child in section.GetChildren())
             {
+                if (type == typeof(LoyaltyOptions) && FeatureSections.ContainsKey(child.Key))
+                {
+                    continue; // read into the feature's own options
+                }
+
                 if (!properties.TryGetValue(child.Key, out var property))
                 {
-                    Unknown(child, type, properties.Values.Select(p => p.Name));
+                    Unknown(child, type, type == typeof(LoyaltyOptions) ? properties.Values.Select(p => p.Name).Concat(FeatureSections.Keys) : properties.Values.Select(p => p.Name));
                     continue;
                 }
 
@@ -338,8 +405,11 @@ public static class LoyaltySectionReader
             return result.Success || Fail(section, $"'{section.Value}' is not {expected}.");
         }
 
-        private void Unknown(IConfigurationSection child, Type type, IEnumerable<string> known) =>
-            Fail(child, $"is not a setting of {Noun(type)}; the settings are {string.Join(", ", known.Order(StringComparer.Ordinal))}.");
+        private void Unknown(IConfigurationSection child, Type type, IEnumerable<string> known)
+        {
+            var callback = type.GetProperty(child.Key, BindingFlags.Public | BindingFlags.Instance | BindingFlags.IgnoreCase) is { } p && typeof(Delegate).IsAssignableFrom(p.PropertyType);
+            Fail(child, $"is not a setting of {Noun(type)}{(callback ? " (a callback is set in code)" : string.Empty)}; the settings are {string.Join(", ", known.Order(StringComparer.Ordinal))}.");
+        }
 
         private bool Fail(IConfigurationSection section, string message) => Fail(section.Path, message);
 
@@ -362,6 +432,11 @@ public static class LoyaltySectionReader
             if (type == typeof(LoyaltyOptions))
             {
                 return "the " + LoyaltyOptions.SectionName + " section";
+            }
+
+            if (FeatureKeyOf(type) is { } feature)
+            {
+                return "the " + LoyaltyOptions.SectionName + ":" + feature + " section";
             }
 
             var name = type.Name;
@@ -404,7 +479,7 @@ internal static class SectionModel
     public static Dictionary<string, PropertyInfo> Settable(Type type) =>
         type.GetProperties(BindingFlags.Public | BindingFlags.Instance)
             .Where(p => p.GetIndexParameters().Length == 0 && (p.SetMethod is { IsPublic: true } || (p.CanRead && IsComplex(p.PropertyType) && !IsCollection(p.PropertyType, out _))))
-            .Where(p => p.GetCustomAttribute<JsonIgnoreAttribute>() is null)
+            .Where(p => p.GetCustomAttribute<JsonIgnoreAttribute>() is null && !typeof(Delegate).IsAssignableFrom(p.PropertyType))
             .GroupBy(p => p.Name, StringComparer.OrdinalIgnoreCase)
             .ToDictionary(g => g.Key, g => g.First(), StringComparer.OrdinalIgnoreCase);
 

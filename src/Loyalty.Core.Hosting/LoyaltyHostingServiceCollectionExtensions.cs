@@ -23,7 +23,9 @@ public static class LoyaltyHostingServiceCollectionExtensions
     /// <param name="configure">Optional code configuration, applied after any configuration binding.</param>
     /// <returns><paramref name="services"/>, for chaining.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="services"/> is null.</exception>
-    /// <remarks>Calling it twice registers one service (both delegates apply). Bind from configuration with
+    /// <remarks>Calling it twice registers one service (both delegates apply). With
+    /// <c>AddLoyalty(configuration.GetSection("Loyalty"))</c> (the configuration package) the options are read from
+    /// <c>Loyalty:Maintenance</c>; otherwise bind them with
     /// <c>services.AddOptions&lt;LoyaltyMaintenanceOptions&gt;().BindConfiguration(LoyaltyMaintenanceOptions.SectionName)</c>.</remarks>
     public static IServiceCollection AddLoyaltyMaintenance(this IServiceCollection services, Action<LoyaltyMaintenanceOptions>? configure = null)
     {

@@ -99,6 +99,17 @@ public static partial class SectionSchemaGenerator
             }
         }
 
+        if (type == typeof(LoyaltyOptions))
+        {
+            // The features' sub-sections, each read into the feature's own options type.
+            foreach (var (key, typeName) in LoyaltySectionReader.FeatureSections)
+            {
+                var feature = new[] { typeof(LoyaltyOptions).Assembly, typeof(Hosting.LoyaltyMaintenanceOptions).Assembly }
+                    .Select(a => a.GetType(typeName)).Single(t => t is not null)!;
+                properties[key] = Describe(Ref(feature, defs, docs), docs.Type(feature));
+            }
+        }
+
         return new JsonObject
         {
             ["description"] = docs.Type(type),
@@ -209,7 +220,7 @@ public static partial class SectionSchemaGenerator
 
         public Docs()
         {
-            foreach (var assembly in new[] { typeof(LoyaltyOptions).Assembly })
+            foreach (var assembly in new[] { typeof(LoyaltyOptions).Assembly, typeof(Hosting.LoyaltyMaintenanceOptions).Assembly })
             {
                 var file = Path.ChangeExtension(assembly.Location, ".xml");
                 foreach (var member in XDocument.Load(file).Descendants("member"))

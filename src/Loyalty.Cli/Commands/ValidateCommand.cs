@@ -152,6 +152,12 @@ internal static class ConfigurationCheck
                     problems.Add(Split(failure));
                 }
 
+                // The features' sub-sections (Transfers, Households, Cards, Diagnostics), as the host checks them at start-up.
+                foreach (var failure in LoyaltySectionReader.GetFeatureFailures(configuration.GetSection(loyaltyElement.Path)))
+                {
+                    problems.Add(Split(failure));
+                }
+
                 currency = options.Currency;
             }
 

@@ -81,7 +81,13 @@ public static class LoyaltyServiceCollectionExtensions
         services.GetRequiredService<ProgramSettings>(),
         services.GetRequiredService<IOptions<LedgerOptions>>(),
         AccountStateCache.DefaultSlots,
-        validated: true);
+        validated: true)
+    {
+        // Retries on account version conflicts are logged with the programme's calls (event 1004).
+        Logger = services.GetService<Microsoft.Extensions.Logging.ILoggerFactory>()?.CreateLogger(Diagnostics.LoyaltyTelemetry.ProgramLogCategory)
+            ?? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance,
+        LogMemberIds = services.GetService<IOptions<Diagnostics.LoyaltyDiagnosticsOptions>>()?.Value.LogMemberIds ?? false,
+    };
 
     /// <summary>
     /// The programme facade of one scope (one unit of work of the stores), whatever the stores: resolving it from the
@@ -126,7 +132,8 @@ public static class LoyaltyServiceCollectionExtensions
         services.GetRequiredService<RuleSetCache>(),
         services.GetService<ILoyaltyUnitOfWork>(),
         ProgramDiagnostics.From(services, services.GetRequiredService<ProgramSettings>().ProgramId)).WithAchievements(LoyaltyAchievementsBuilderExtensions.TrackerOf(services))
-        .WithQualificationWeights(Programs.QualificationWeights.Configured(services));
+        .WithQualificationWeights(Programs.QualificationWeights.Configured(services))
+        .WithPooledQualification(LoyaltyTransferBuilderExtensions.PooledHouseholds(services));
 
     /// <summary>The root provider, as singleton factories receive it: a scoped service resolved with it is resolved from the root.</summary>
     /// <param name="Services">The root provider.</param>

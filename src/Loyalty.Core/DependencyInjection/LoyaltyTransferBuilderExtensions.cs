@@ -99,6 +99,14 @@ public static class LoyaltyTransferBuilderExtensions
         }
     }
 
+    /// <summary>The household store when households are registered with pooled tier qualification, otherwise null (tiers qualify per member).</summary>
+    /// <param name="services">The provider (root or scope).</param>
+    /// <returns>The store, or null.</returns>
+    internal static IHouseholdStore? PooledHouseholds(IServiceProvider services) =>
+        services.GetService<HouseholdsMarker>() is not null && services.GetRequiredService<IOptions<HouseholdOptions>>().Value.PooledTierQualification
+            ? services.GetRequiredService<IHouseholdStore>()
+            : null;
+
     private static ServiceLifetime Lifetime(IServiceCollection services) =>
         services.Any(d => d.ServiceType == typeof(IMemberStore) && d.Lifetime == ServiceLifetime.Scoped) ? ServiceLifetime.Scoped : ServiceLifetime.Singleton;
 

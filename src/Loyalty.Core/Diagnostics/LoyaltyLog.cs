@@ -22,6 +22,10 @@ internal static partial class LoyaltyLog
         Message = "Loyalty member record changed concurrently; retrying the update (attempt {Attempt} of {MaxAttempts}, member {MemberId})")]
     public static partial void VersionConflictRetry(ILogger logger, int attempt, int maxAttempts, string memberId);
 
+    [LoggerMessage(EventId = 1004, EventName = "LedgerConflictRetry", Level = LogLevel.Debug,
+        Message = "Loyalty ledger account changed concurrently; retrying the {Kind} write (retry {Retry} of {MaxRetries}, member {MemberId})")]
+    public static partial void LedgerConflictRetry(ILogger logger, string kind, int retry, int maxRetries, string memberId);
+
     [LoggerMessage(EventId = 1010, EventName = "TransientStoreFault", Level = LogLevel.Warning,
         Message = "Loyalty {Operation} failed on a transient store fault; calling again with the same id may succeed (member {MemberId})")]
     public static partial void TransientStoreFault(ILogger logger, Exception exception, string operation, string memberId);

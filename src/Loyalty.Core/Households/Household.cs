@@ -71,11 +71,13 @@ public sealed class HouseholdOptions
     public HouseholdSpendingOrder SpendingOrder { get; set; } = HouseholdSpendingOrder.OwnerFirst;
 
     /// <summary>
-    /// Whether the members of a household qualify for tiers together: when true,
-    /// <c>HouseholdService.EvaluatePooledTierAsync</c> evaluates a member on their own qualifying
-    /// history plus the other members' history recorded while both belonged to the household. Default
-    /// false: tier qualification stays per member and that call is refused. The tier each member holds
-    /// in the programme (maintenance, benefits) stays per member either way.
+    /// Whether the members of a household qualify for tiers together: when true, the tier the programme
+    /// evaluates and holds for a member sharing a household (earning multipliers, reward access, quotes,
+    /// the member summary, the status stored after each order, refund and activity, maintenance) counts
+    /// their own qualifying history plus each other member's recorded from the later of their two joining
+    /// instants on, and joining or leaving re-evaluates the members' tiers at once;
+    /// <c>HouseholdService.EvaluatePooledTierAsync</c> answers the same evaluation for any past instant.
+    /// Default false: tier qualification stays per member and that call is refused.
     /// </summary>
     public bool PooledTierQualification { get; set; }
 

@@ -90,6 +90,12 @@ public sealed partial class PointsLedger
     /// </summary>
     internal bool Chained { get; set; } = true;
 
+    /// <summary>Where the ledger logs its retries on account version conflicts (DI sets the programme's logger); no logs by default.</summary>
+    internal Microsoft.Extensions.Logging.ILogger Logger { get; set; } = Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
+
+    /// <summary>Whether the logs may show member ids (<see cref="Diagnostics.LoyaltyDiagnosticsOptions.LogMemberIds"/>).</summary>
+    internal bool LogMemberIds { get; set; }
+
     /// <summary>The ledger's options (validated).</summary>
     internal LedgerOptions Options => options;
 
@@ -720,8 +726,18 @@ public sealed partial class PointsLedger
                         return (0, 0, true);
                     }
 
+                    LogRetry(LedgerTransactionKind.Expire, attempt + 1, key.MemberId);
                     break;
             }
+        }
+    }
+
+    /// <summary>Logs a retry after a lost race on an account's version (event 1004, Debug).</summary>
+    private void LogRetry(LedgerTransactionKind kind, int retry, MemberId memberId)
+    {
+        if (Logger.IsEnabled(Microsoft.Extensions.Logging.LogLevel.Debug))
+        {
+            Diagnostics.LoyaltyLog.LedgerConflictRetry(Logger, kind.ToString(), retry, options.MaxConcurrencyRetries, LogMemberIds ? memberId.Value : "(hidden)");
         }
     }
 
@@ -862,6 +878,7 @@ public sealed partial class PointsLedger
                                 $"Account {key} changed concurrently {conflicts} times in a row; nothing was written. Retry later with the same transaction id.");
                     }
 
+                    LogRetry(shape.Kind, conflicts, memberId);
                     break;
             }
         }

@@ -138,6 +138,26 @@ public sealed class LoyaltyProgram
         return this;
     }
 
+    /// <summary>
+    /// Evaluates the tiers of household members on the household's pooled qualification (DI does this when
+    /// <see cref="Households.HouseholdOptions.PooledTierQualification"/> is true); null keeps tiers per member.
+    /// </summary>
+    internal LoyaltyProgram WithPooledQualification(IHouseholdStore? households)
+    {
+        var pooled = households is null
+            ? null
+            : new PooledQualification(households, context.Members, context.ProgramId, context.Currency, context.Keeper.Weights, context.Keeper.Evaluator);
+        context.Pooled = pooled;
+        maintenance.Pooled = pooled;
+        return this;
+    }
+
+    /// <summary>The household's pooled tier qualification, or null when tiers qualify per member.</summary>
+    internal PooledQualification? PooledQualification => context.Pooled;
+
+    /// <summary>Evaluates a member's tier again as of now and stores its status (after a household change); null when not enrolled.</summary>
+    internal Task<TierEvaluation?> RefreshTierAsync(MemberId memberId, CancellationToken cancellationToken) => context.RefreshTierAsync(memberId, cancellationToken);
+
     /// <summary>Moves the registered achievements forward in the same unit of work as each order, refund and activity (DI does this).</summary>
     internal LoyaltyProgram WithAchievements(Achievements.AchievementTracker? tracker)
     {

@@ -100,6 +100,9 @@ internal sealed class ProgramContext
 
     public Currency Currency { get; }
 
+    /// <summary>The household's pooled tier qualification, or null when tiers qualify per member (the default).</summary>
+    public PooledQualification? Pooled { get; set; }
+
     /// <summary>The achievements moved forward in the same unit of work as orders, refunds and activities, or null when none are registered.</summary>
     public Achievements.AchievementTracker? Achievements { get; set; }
 
@@ -256,6 +259,11 @@ internal sealed class ProgramContext
     /// <summary>The member's tier as of an instant: from the kept state, or by replaying the history when the instant is before the state's checkpoint.</summary>
     public async Task<TierEvaluation> TierAsync(MemberRecord member, MemberEvaluationState state, MemberHistory? history, Instant asOf, CancellationToken cancellationToken)
     {
+        if (Pooled is { } pooled && await pooled.EvaluateAsync(member, history, asOf, cancellationToken).ConfigureAwait(false) is { } shared)
+        {
+            return shared;
+        }
+
         if (keeper.Evaluate(member, state, asOf) is { } evaluation)
         {
             return evaluation;
@@ -280,6 +288,56 @@ internal sealed class ProgramContext
         var tier = keeper.Evaluate(member, next, at)!;
         var status = member.TierStatus is { } stored && stored.EvaluatedAt > now ? stored : tier.Status;
         return (member with { Evaluation = next, TierStatus = status, Version = member.Version + 1 }, tier);
+    }
+
+    /// <summary>
+    /// With pooled qualification, the member's next record and tier of <see cref="Advance"/> with the tier
+    /// evaluated on the household's pooled qualification (the member's history after the write is
+    /// <paramref name="add"/> applied to what the store holds); otherwise (or in no shared household) unchanged.
+    /// </summary>
+    public async ValueTask<(MemberRecord Written, TierEvaluation Tier)> PooledAsync(MemberRecord member, (MemberRecord Written, TierEvaluation Tier) advanced, MemberHistory? history, Func<MemberHistory, MemberHistory> add, Instant now, CancellationToken cancellationToken)
+    {
+        if (Pooled is not { } pooled || await pooled.SharedHouseholdAsync(member.MemberId, cancellationToken).ConfigureAwait(false) is null)
+        {
+            return advanced;
+        }
+
+        history ??= await members.GetHistoryAsync(programId, member.MemberId, cancellationToken).ConfigureAwait(false);
+        if (await pooled.EvaluateAsync(member, add(history), now, cancellationToken).ConfigureAwait(false) is not { } tier)
+        {
+            return advanced;
+        }
+
+        var status = member.TierStatus is { } stored && stored.EvaluatedAt > now ? stored : tier.Status;
+        return (advanced.Written with { TierStatus = status }, tier);
+    }
+
+    /// <summary>
+    /// Evaluates a member's tier again as of now and stores its status (a household joined or left changes
+    /// the pooled qualification without a write of the member's own); null when the member is not enrolled.
+    /// </summary>
+    public async Task<TierEvaluation?> RefreshTierAsync(MemberId memberId, CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; attempt < MaxUpdateAttempts; attempt++)
+        {
+            var member = await members.GetMemberAsync(programId, memberId, cancellationToken).ConfigureAwait(false);
+            if (member is null)
+            {
+                return null;
+            }
+
+            var now = clock.GetCurrentInstant();
+            var (state, history) = await StateAsync(member, rebuild: false, now, cancellationToken).ConfigureAwait(false);
+            var tier = await TierAsync(member, state, history, now, cancellationToken).ConfigureAwait(false);
+            var status = member.TierStatus is { } stored && stored.EvaluatedAt > now ? stored : tier.Status;
+            if (status == member.TierStatus
+                || await members.UpdateMemberAsync(member with { TierStatus = status, Version = member.Version + 1 }, member.Version, cancellationToken).ConfigureAwait(false))
+            {
+                return tier;
+            }
+        }
+
+        throw new LoyaltyStoreException($"Member '{memberId}' could not be updated after {MaxUpdateAttempts} attempts because of concurrent updates; retry the call.", isTransient: true);
     }
 
     /// <summary>The published rule sets, read through the shared cache.</summary>

@@ -44,6 +44,29 @@ public class ValidateCommandTests
     }
 
     [Fact]
+    public void The_features_sub_sections_are_checked_as_the_host_checks_them()
+    {
+        var file = Tool.TempFile("appsettings.json", """
+            { "Loyalty": { "ProgramId": "club", "Currency": "EUR", "TimeZone": "Europe/Paris",
+              "Households": { "MaxMembers": 1, "Pooled": true },
+              "Transfers": { "Period": "Fortnight" },
+              "Cards": { "Prefix": "29", "Length": 13, "CheckDigit": "Ean13" } } }
+            """);
+
+        var run = Tool.Run("validate", file);
+
+        run.ExitCode.Should().Be(1);
+        run.Output.Replace("\r\n", "\n", StringComparison.Ordinal).Should().Be(
+            $"""
+            ✗ {file}: 3 problem(s) found:
+              - Loyalty:Transfers:Period: 'Fortnight' is not one of Day, Week, Month, Year.
+              - Loyalty:Households:Pooled: is not a setting of the Loyalty:Households section; the settings are MaxMembers, PooledTierQualification, SpendingOrder.
+              - Loyalty:Households:MaxMembers: must be 2 to 50 (was 1).
+
+            """);
+    }
+
+    [Fact]
     public void Json_lists_what_was_checked_and_the_problems()
     {
         var file = Tool.TempFile("appsettings.json", """{ "Loyalty": { "ProgramId": "club", "Currency": "usd" } }""");

@@ -57,6 +57,56 @@ public sealed class EntityFrameworkCodesAndTransfersTests(PostgresServerFixture 
         await TransferScenarioAsync(database.Loyalty, o => o.UseNpgsql(database.ConnectionString));
     }
 
+    [Fact]
+    public async Task Pooled_tier_qualification_is_held_and_maintained_on_SQLite()
+    {
+        using var database = new SqliteDatabase();
+        var clock = new FakeClock(Now);
+        await using var root = Build(database.Loyalty, o => o.UseSqlite(database.ConnectionString), clock, pooled: true);
+        var martin = HouseholdId.From("martin");
+        async Task<T> InScope<T>(Func<IServiceProvider, Task<T>> call)
+        {
+            await using var scope = root.CreateAsyncScope();
+            return await call(scope.ServiceProvider);
+        }
+
+        async Task OrderAsync(string id, MemberId member, decimal amount) =>
+            (await InScope(s => s.GetRequiredService<LoyaltyProgram>().RecordOrderAsync(new Earning.EarningOrder(OrderId.From(id), member, clock.GetCurrentInstant(), Currency.EUR, [new Earning.OrderLine("SKU-" + id, 1, amount)])))).Succeeded.Should().BeTrue();
+
+        async Task<(string Tier, long Points, string? Stored)> TierAsync(MemberId member) => await InScope(async s =>
+        {
+            var program = s.GetRequiredService<LoyaltyProgram>();
+            var tier = (await program.GetMemberSummaryAsync(member)).GetValueOrThrow().Tier;
+            var stored = (await s.GetRequiredService<IMemberStore>().GetMemberAsync(program.Settings.ProgramId, member))!.TierStatus?.Tier.Value;
+            return (tier.Tier.Id.Value, tier.QualifyingValue.Points, stored);
+        });
+
+        await InScope(async s =>
+        {
+            var program = s.GetRequiredService<LoyaltyProgram>();
+            await program.PublishRuleSetAsync(new Earning.EarningRuleSetBuilder("base", Now - Duration.FromDays(1), Currency.EUR, "Europe/Paris").EarnPerUnit("base", 1m).Build());
+            (await program.EnrolAsync(new Enrolment(Alice))).Succeeded.Should().BeTrue();
+            (await program.EnrolAsync(new Enrolment(Bob))).Succeeded.Should().BeTrue();
+            return (await s.GetRequiredService<HouseholdService>().CreateHouseholdAsync(martin, Alice)).Succeeded.Should().BeTrue();
+        });
+        await OrderAsync("B-1", Bob, 100m);
+        clock.Advance(Duration.FromDays(1));
+        (await InScope(s => s.GetRequiredService<HouseholdService>().JoinHouseholdAsync(martin, Bob))).Succeeded.Should().BeTrue();
+        clock.Advance(Duration.FromDays(1));
+        await OrderAsync("B-2", Bob, 300m);
+        await OrderAsync("A-1", Alice, 250m);
+
+        (await TierAsync(Alice)).Should().Be(("silver", 550L, "silver"));
+        (await TierAsync(Bob)).Should().Be(("silver", 650L, "bronze"));
+        var report = await InScope(s => s.GetRequiredService<LoyaltyProgram>().RunMaintenanceAsync(clock.GetCurrentInstant()));
+        report.TierChanges.Should().Equal(new MemberTierChange(Bob, TierId.From("bronze"), TierId.From("silver"), Tiers.TierChangeReason.Upgraded));
+        (await InScope(s => s.GetRequiredService<LoyaltyProgram>().RunMaintenanceAsync(clock.GetCurrentInstant()))).TierChanges.Should().BeEmpty();
+
+        (await InScope(s => s.GetRequiredService<HouseholdService>().LeaveHouseholdAsync(martin, Bob))).Succeeded.Should().BeTrue();
+        (await TierAsync(Alice)).Should().Be(("bronze", 250L, "bronze"));
+        (await TierAsync(Bob)).Should().Be(("bronze", 400L, "bronze"));
+    }
+
     private static async Task CodeScenarioAsync(LoyaltyModelOptions loyalty, Action<DbContextOptionsBuilder> provider)
     {
         var clock = new FakeClock(Now);
@@ -149,7 +199,7 @@ public sealed class EntityFrameworkCodesAndTransfersTests(PostgresServerFixture 
         }
     }
 
-    private static ServiceProvider Build(LoyaltyModelOptions loyalty, Action<DbContextOptionsBuilder> provider, FakeClock clock)
+    private static ServiceProvider Build(LoyaltyModelOptions loyalty, Action<DbContextOptionsBuilder> provider, FakeClock clock, bool pooled = false)
     {
         var services = new ServiceCollection();
         services.AddSingleton<IClock>(clock);
@@ -163,8 +213,14 @@ public sealed class EntityFrameworkCodesAndTransfersTests(PostgresServerFixture 
             o.Ledger.PendingPeriod = TimeSpan.Zero;
         })
             .AddPointsTransfers()
-            .AddHouseholds(o => o.SpendingOrder = HouseholdSpendingOrder.OwnerFirst)
-            .UseEntityFrameworkCore<ShopContext>();
+            .AddHouseholds(o => { o.SpendingOrder = HouseholdSpendingOrder.OwnerFirst; o.PooledTierQualification = pooled; })
+            .UseEntityFrameworkCore<ShopContext>()
+            .UseTiers(Tiers.TierLadder.Create(
+                [
+                    Tiers.TierDefinition.Entry(TierId.From("bronze"), "Bronze"),
+                    Tiers.TierDefinition.Create(TierId.From("silver"), "Silver", Tiers.ThresholdCombination.AnyOf, [Tiers.TierThreshold.FromPoints(500)], Tiers.TierBenefits.None),
+                ],
+                new Tiers.TierPolicy { Window = Tiers.QualificationWindow.RollingMonths(12), Validity = Tiers.StatusValidity.FixedMonths(12), TimeZone = DateTimeZoneProviders.Tzdb["Europe/Paris"] }));
         return services.BuildServiceProvider(validateScopes: true);
     }
 }

@@ -200,6 +200,30 @@ public class PointsLedgerScenarioTests
     }
 
     [Fact]
+    public async Task Each_retry_after_a_lost_race_is_logged_at_debug_with_event_1004_and_no_member_id_unless_opted_in()
+    {
+        var racing = new RacingStore(new Loyalty.Core.Storage.InMemory.InMemoryLedgerStore());
+        var h = new LedgerHarness(o => o.MaxConcurrencyRetries = 3, store: racing, cacheSlots: 0);
+        var logs = new Loyalty.Core.Tests.Diagnostics.CapturingLoggerProvider();
+        h.Ledger.Logger = logs.CreateLogger("Loyalty.Core.Program");
+        await h.EarnAsync(100, "e1");
+        racing.InjectConflicts = 2;
+
+        (await h.RedeemAsync(10, "r1")).Succeeded.Should().BeTrue();
+        h.Ledger.LogMemberIds = true;
+        racing.InjectConflicts = 4;
+        (await h.RedeemAsync(10, "r2")).ErrorCode.Should().Be(LedgerErrorCode.ConcurrencyConflict);
+
+        logs.Entries.Select(e => (e.Level, e.EventId.Id, e.EventId.Name, e.Message)).Should().Equal(
+            (Microsoft.Extensions.Logging.LogLevel.Debug, 1004, "LedgerConflictRetry", "Loyalty ledger account changed concurrently; retrying the Redeem write (retry 1 of 3, member (hidden))"),
+            (Microsoft.Extensions.Logging.LogLevel.Debug, 1004, "LedgerConflictRetry", "Loyalty ledger account changed concurrently; retrying the Redeem write (retry 2 of 3, member (hidden))"),
+            (Microsoft.Extensions.Logging.LogLevel.Debug, 1004, "LedgerConflictRetry", "Loyalty ledger account changed concurrently; retrying the Redeem write (retry 1 of 3, member alice)"),
+            (Microsoft.Extensions.Logging.LogLevel.Debug, 1004, "LedgerConflictRetry", "Loyalty ledger account changed concurrently; retrying the Redeem write (retry 2 of 3, member alice)"),
+            (Microsoft.Extensions.Logging.LogLevel.Debug, 1004, "LedgerConflictRetry", "Loyalty ledger account changed concurrently; retrying the Redeem write (retry 3 of 3, member alice)"));
+        logs.Entries[0].Values.Should().Contain(new KeyValuePair<string, object?>("Kind", "Redeem")).And.Contain(new KeyValuePair<string, object?>("Retry", 1)).And.Contain(new KeyValuePair<string, object?>("MaxRetries", 3));
+    }
+
+    [Fact]
     public async Task Maintenance_counts_an_account_it_gave_up_on_and_a_rerun_finishes_it()
     {
         var racing = new RacingStore(new Loyalty.Core.Storage.InMemory.InMemoryLedgerStore());

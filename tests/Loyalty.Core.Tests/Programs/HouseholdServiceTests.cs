@@ -170,7 +170,8 @@ public sealed class HouseholdServiceTests
         bob.QualifyingValue.Should().Be(new Loyalty.Core.Tiers.QualifyingTotals(100 + 300 + 250, 650m, 3), "all of Bob's own orders, and Alice's order placed after he joined");
         bob.Tier.Id.Should().Be(TierId.From("silver"));
         var own = await h.Program.GetMemberSummaryAsync(Alice);
-        own.GetValueOrThrow().Tier.Tier.Id.Should().Be(TierId.From("bronze"), "the tier Alice holds in the programme stays her own: 250 points");
+        own.GetValueOrThrow().Tier.Tier.Id.Should().Be(TierId.From("silver"), "the tier Alice holds in the programme is the pooled one");
+        own.GetValueOrThrow().Tier.QualifyingValue.Should().Be(alice.QualifyingValue);
 
         (await households.LeaveHouseholdAsync(Martin, Bob)).Succeeded.Should().BeTrue();
         var left = (await households.EvaluatePooledTierAsync(Alice, h.Now)).GetValueOrThrow();

@@ -158,6 +158,20 @@ public sealed class ProgramDiagnosticsTests
         logs.Entries.Where(e => e.Level == LogLevel.Debug && e.Message.Contains("RewardCodeNotFound", StringComparison.Ordinal)).Should().HaveCount(2);
     }
 
+    [Fact]
+    public async Task The_ledger_DI_builds_logs_its_retries_with_the_programmes_logger_and_member_id_choice()
+    {
+        var logs = new CapturingLoggerProvider();
+        using var h = await Harness(logs, s => s.Configure<LoyaltyDiagnosticsOptions>(o => o.LogMemberIds = true)).ConfigureAsync();
+        using var hidden = await Harness(new CapturingLoggerProvider()).ConfigureAsync();
+        using var silent = new ProgramHarness();
+
+        h.Ledger.Logger.IsEnabled(LogLevel.Debug).Should().BeTrue();
+        h.Ledger.LogMemberIds.Should().BeTrue();
+        hidden.Ledger.LogMemberIds.Should().BeFalse();
+        silent.Ledger.Logger.Should().BeSameAs(Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, "no logger factory, no logs");
+    }
+
     private static ProgramHarness Harness(CapturingLoggerProvider logs, Action<IServiceCollection>? more = null) => new(
         o => o.ProgramId = "club",
         replace: s =>

@@ -24,7 +24,10 @@ public sealed record HouseholdRedemption(RewardRedemption Redemption, IReadOnlyL
 /// <para>A pooled redemption moves each other member's share to the redeeming member (keeping its
 /// expiry, as a transfer does) and redeems there, in one unit of work; when the redemption is refused
 /// (stock, tier, a racing spend) the moves are given back. Pending and held points are never pooled.
-/// Tier qualification stays per member: moved points are not earnings.</para>
+/// Moved points are not earnings and never count towards a tier. Tier qualification stays per member
+/// unless <see cref="HouseholdOptions.PooledTierQualification"/> is true: then the tier the programme
+/// evaluates and holds for a member sharing a household counts the pooled qualification
+/// (<see cref="EvaluatePooledTierAsync"/>).</para>
 /// <para>Thread-safe when its stores are; scoped with them on EF Core.</para>
 /// </remarks>
 public sealed class HouseholdService
@@ -72,6 +75,12 @@ public sealed class HouseholdService
 
         this.options = new HouseholdOptions { MaxMembers = options.MaxMembers, SpendingOrder = options.SpendingOrder, PooledTierQualification = options.PooledTierQualification };
         this.unitOfWork = unitOfWork;
+        if (this.options.PooledTierQualification && program.PooledQualification is null)
+        {
+            // Built by hand rather than by DI: the programme this service works with counts the pooled qualification too.
+            program.WithPooledQualification(households);
+        }
+
         mover = new LotPreservingMove(ledger, ledgerStore, settings.ProgramId);
     }
 
@@ -105,8 +114,9 @@ public sealed class HouseholdService
     /// the member's own qualifying history (orders, refunds, activity points) plus, for each other
     /// current member, what they recorded from the later of their two joining instants on (the
     /// amounts of the time both shared the household). A member who left takes their amounts with them.
-    /// Writes nothing: the tier the member holds in the programme stays their own; the shop uses this
-    /// one where it grants household benefits.
+    /// Writes nothing. It is the tier the programme holds for a member sharing a household (the one of
+    /// <see cref="LoyaltyProgram.GetMemberSummaryAsync"/>, earning multipliers, reward access and
+    /// maintenance), evaluated as of any past instant.
     /// </summary>
     /// <param name="memberId">The member.</param>
     /// <param name="asOf">The instant of the evaluation; not after the clock's current instant.</param>
@@ -142,32 +152,16 @@ public sealed class HouseholdService
             return LoyaltyResult<Tiers.TierEvaluation>.Failure(LoyaltyErrorCode.NotInHousehold, $"Member '{memberId}' belongs to no household; a pooled tier needs one (the member's own tier is LoyaltyProgram.GetMemberSummaryAsync's).");
         }
 
-        var joined = household.Members.First(m => m.MemberId == memberId).JoinedAt;
-        var entries = new List<Tiers.QualificationEntry>();
-        foreach (var m in household.Members)
-        {
-            var history = await members.GetHistoryAsync(programId, m.MemberId, cancellationToken).ConfigureAwait(false);
-            var record = m.MemberId == memberId ? member : await members.GetMemberAsync(programId, m.MemberId, cancellationToken).ConfigureAwait(false);
-            if (record is null)
-            {
-                continue; // erased meanwhile
-            }
-
-            var from = m.MemberId == memberId ? Instant.MinValue : Instant.Max(joined, m.JoinedAt);
-            foreach (var entry in TierInputs.Member(record, history, settings.Currency, program.QualificationWeights).History.Span)
-            {
-                if (entry.At >= from)
-                {
-                    entries.Add(entry);
-                }
-            }
-        }
-
-        var pooled = new Tiers.TierMember { MemberId = memberId, EnrolledAt = member.EnrolledAt, History = entries.ToArray() };
-        return LoyaltyResult<Tiers.TierEvaluation>.Success(new Tiers.TierEvaluator(program.Tiers).Evaluate(pooled, asOf));
+        var history = await members.GetHistoryAsync(programId, memberId, cancellationToken).ConfigureAwait(false);
+        var pooled = await program.PooledQualification!.MemberAsync(member, history, household, null, cancellationToken).ConfigureAwait(false);
+        return LoyaltyResult<Tiers.TierEvaluation>.Success(new Tiers.TierEvaluator(program.Tiers).Evaluate(pooled, asOf < member.EnrolledAt ? member.EnrolledAt : asOf));
     }
 
-    /// <summary>Adds a member to a household. Joining again is a repeat.</summary>
+    /// <summary>
+    /// Adds a member to a household. Joining again is a repeat. With
+    /// <see cref="HouseholdOptions.PooledTierQualification"/>, the tier of every member of the household
+    /// is evaluated again at once on the pooled qualification and stored.
+    /// </summary>
     /// <param name="householdId">The household.</param>
     /// <param name="memberId">The member, enrolled and in no other household.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
@@ -183,9 +177,16 @@ public sealed class HouseholdService
         }
 
         var status = await households.AddMemberAsync(settings.ProgramId, householdId, memberId, clock.GetCurrentInstant(), options.MaxMembers, cancellationToken).ConfigureAwait(false);
+        if (status == HouseholdWriteStatus.Done)
+        {
+            var joined = (await households.GetAsync(settings.ProgramId, householdId, cancellationToken).ConfigureAwait(false))!;
+            await RefreshTiersAsync(joined.Members.Select(m => m.MemberId), cancellationToken).ConfigureAwait(false);
+            return LoyaltyResult<Household>.Success(joined);
+        }
+
         return status switch
         {
-            HouseholdWriteStatus.Done or HouseholdWriteStatus.Unchanged => LoyaltyResult<Household>.Success((await households.GetAsync(settings.ProgramId, householdId, cancellationToken).ConfigureAwait(false))!, status == HouseholdWriteStatus.Unchanged),
+            HouseholdWriteStatus.Unchanged => LoyaltyResult<Household>.Success((await households.GetAsync(settings.ProgramId, householdId, cancellationToken).ConfigureAwait(false))!, isRepeat: true),
             HouseholdWriteStatus.InAnotherHousehold => await InAnotherAsync(memberId, cancellationToken).ConfigureAwait(false),
             HouseholdWriteStatus.Full => LoyaltyResult<Household>.Failure(LoyaltyErrorCode.HouseholdFull, $"Household '{householdId}' has {options.MaxMembers} members, the most allowed; a member must leave before '{memberId}' can join."),
             _ => NotFound(householdId),
@@ -195,6 +196,8 @@ public sealed class HouseholdService
     /// <summary>
     /// Removes a member from a household: from then on pooled redemptions no longer spend their points
     /// (shares already spent stay spent). The owner can leave only as the last member, which removes the household.
+    /// With <see cref="HouseholdOptions.PooledTierQualification"/>, the tiers of the member who left (now
+    /// their own qualification only) and of the members who stay are evaluated again at once and stored.
     /// </summary>
     /// <param name="householdId">The household.</param>
     /// <param name="memberId">The member.</param>
@@ -228,7 +231,22 @@ public sealed class HouseholdService
         }
 
         var after = await households.GetAsync(settings.ProgramId, householdId, cancellationToken).ConfigureAwait(false);
+        await RefreshTiersAsync(household.Members.Select(m => m.MemberId), cancellationToken).ConfigureAwait(false);
         return LoyaltyResult<Household>.Success(after ?? household with { Members = [] });
+    }
+
+    /// <summary>With pooled qualification, evaluates the tiers of the members a household change affects again and stores them.</summary>
+    private async Task RefreshTiersAsync(IEnumerable<MemberId> affected, CancellationToken cancellationToken)
+    {
+        if (!options.PooledTierQualification)
+        {
+            return;
+        }
+
+        foreach (var memberId in affected)
+        {
+            await program.RefreshTierAsync(memberId, cancellationToken).ConfigureAwait(false);
+        }
     }
 
     /// <summary>The household a member belongs to.</summary>

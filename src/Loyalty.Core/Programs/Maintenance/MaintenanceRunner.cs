@@ -88,6 +88,9 @@ internal sealed class MaintenanceRunner
     /// <summary>Expires the due reward codes of a partition's members (returning the points of unused ones where the reward says so), or null when the programme keeps no codes.</summary>
     public Func<Instant, MemberPartition, CancellationToken, Task<RewardCodeExpiryReport>>? ExpireCodes { get; init; }
 
+    /// <summary>The household's pooled tier qualification, or null when tiers qualify per member (the default).</summary>
+    public PooledQualification? Pooled { get; set; }
+
     public async Task<MaintenanceReport> RunAsync(Instant asOf, MaintenanceScope scope, IProgress<MaintenanceProgress>? progress, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(scope);
@@ -251,7 +254,9 @@ internal sealed class MaintenanceRunner
             accounts = copy;
         }
 
-        // 3. Activated and soon-expiring points, from the accounts read; 4. tiers, in one batch.
+        // 3. Activated and soon-expiring points, from the accounts read; 4. tiers, in one batch
+        // (a member sharing a household with pooled qualification is evaluated on the pooled entries).
+        var pooled = Pooled is null ? null : await PooledMembersAsync(page, histories, asOf, cancellationToken).ConfigureAwait(false);
         var examined = 0;
         var slots = new int[count];
         for (var i = 0; i < count; i++)
@@ -291,7 +296,7 @@ internal sealed class MaintenanceRunner
                 }
             }
 
-            tierMembers[examined] = TierInputs.Member(member, histories[i], currency, weights);
+            tierMembers[examined] = pooled?[i] ?? TierInputs.Member(member, histories[i], currency, weights);
             slots[examined++] = i;
         }
 
@@ -317,7 +322,7 @@ internal sealed class MaintenanceRunner
                 // The batch result carries no window value: the few members warned are evaluated again, continuing
                 // from the status the batch has just computed as of the same instant (no replay from enrolment);
                 // the evaluator gives the same evaluation as a replay.
-                var evaluation = evaluator.Evaluate(TierInputs.Member(member, histories[slots[k]], currency, weights) with { PriorStatus = status }, asOf);
+                var evaluation = evaluator.Evaluate((pooled?[slots[k]] ?? TierInputs.Member(member, histories[slots[k]], currency, weights)) with { PriorStatus = status }, asOf);
                 run.Warnings.Add(new DowngradeWarning(member.MemberId, evaluation.Tier.Id, evaluation.ProjectedTier.Id, evaluation.ValidUntil ?? evaluation.ProjectedAt, evaluation.RequalificationProgress));
             }
 
@@ -353,6 +358,34 @@ internal sealed class MaintenanceRunner
             var status = statusOf[refused];
             await UpdateMemberAsync(refused, m => Maintained(m, status, asOf), cancellationToken).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>The pooled tier input of each page member sharing a household (null for the others); the page's histories are reused.</summary>
+    private async Task<TierMember?[]> PooledMembersAsync(IReadOnlyList<MemberPageEntry> page, MemberHistory[] histories, Instant asOf, CancellationToken cancellationToken)
+    {
+        var inputs = new TierMember?[page.Count];
+        Dictionary<MemberId, MemberPageEntry>? read = null;
+        for (var i = 0; i < page.Count; i++)
+        {
+            var member = page[i].Member;
+            if (member.EnrolledAt > asOf || await Pooled!.SharedHouseholdAsync(member.MemberId, cancellationToken).ConfigureAwait(false) is not { } household)
+            {
+                continue;
+            }
+
+            if (read is null)
+            {
+                read = new Dictionary<MemberId, MemberPageEntry>(page.Count);
+                for (var j = 0; j < page.Count; j++)
+                {
+                    read[page[j].Member.MemberId] = new MemberPageEntry(page[j].Member, histories[j]);
+                }
+            }
+
+            inputs[i] = await Pooled.MemberAsync(member, histories[i], household, read, cancellationToken).ConfigureAwait(false);
+        }
+
+        return inputs;
     }
 
     /// <summary>The member with its status and maintenance instant moved to <paramref name="asOf"/> (newer values are kept), or null when that changes nothing.</summary>

@@ -131,7 +131,7 @@ internal sealed class ActivityRecorder
                     };
                     var next = keeper.WithActivity(current, state, record, now)
                         ?? await program.ReplayWithAsync(current, state, history, h => h with { Activities = [.. h.Activities, record] }, now, ct).ConfigureAwait(false);
-                    var (written, _) = program.Advance(current, next, now);
+                    var (written, _) = await program.PooledAsync(current, program.Advance(current, next, now), history, h => h with { Activities = [.. h.Activities, record] }, now, ct).ConfigureAwait(false);
 
                     var added = await members.AddActivityWithStateAsync(record, written, ct).ConfigureAwait(false);
                     switch (added.Status)
