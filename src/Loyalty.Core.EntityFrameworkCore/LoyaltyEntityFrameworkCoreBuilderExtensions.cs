@@ -1,3 +1,4 @@
+using Loyalty.Core.DataRights;
 using Loyalty.Core.DependencyInjection;
 using System.Diagnostics.Metrics;
 using Loyalty.Core.Ledger;
@@ -27,7 +28,7 @@ public static class LoyaltyEntityFrameworkCoreBuilderExtensions
     /// <param name="builder">The loyalty builder.</param>
     /// <returns><paramref name="builder"/>, for chaining.</returns>
     /// <remarks>Every store (<see cref="ILedgerStore"/>, <see cref="IMemberStore"/>,
-    /// <see cref="IRuleSetStore"/>, <see cref="IRewardCatalogStore"/>, <see cref="ICampaignBudgetStore"/>, the consent and contact history stores, the points transfer and household stores used by <c>AddPointsTransfers</c> and <c>AddHouseholds</c>, the card and achievement stores used by <c>AddCards</c> and <c>AddAchievements</c>, and the <see cref="IMaintenanceLease"/>) is scoped, like the context
+    /// <see cref="IRuleSetStore"/>, <see cref="IRewardCatalogStore"/>, <see cref="ICampaignBudgetStore"/>, the consent and contact history stores, the points transfer and household stores used by <c>AddPointsTransfers</c> and <c>AddHouseholds</c>, the card and achievement stores used by <c>AddCards</c> and <c>AddAchievements</c>, the data-rights capabilities <see cref="ILedgerDataStore"/> and <see cref="IMemberDataStore"/> of the ledger and member stores, and the <see cref="IMaintenanceLease"/>) is scoped, like the context
     /// they share, and so are <see cref="PointsLedger"/> and <see cref="LoyaltyProgram"/>, which use
     /// them: resolve them from a scope (e.g. one per request), where they work in the same context,
     /// and so the same transaction, as the shop's own code. The steps of one programme call (an order,
@@ -40,6 +41,10 @@ public static class LoyaltyEntityFrameworkCoreBuilderExtensions
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.Replace(ServiceDescriptor.Scoped<ILedgerStore>(sp => new EntityFrameworkLedgerStore(sp.GetRequiredService<TContext>())));
         builder.Services.Replace(ServiceDescriptor.Scoped<IMemberStore>(sp => new EntityFrameworkMemberStore(sp.GetRequiredService<TContext>())));
+
+        // Members' data rights: the capabilities of the scope's ledger and member stores (the same instances).
+        builder.Services.Replace(ServiceDescriptor.Scoped<ILedgerDataStore>(sp => DataCapability<ILedgerStore, ILedgerDataStore>(sp)));
+        builder.Services.Replace(ServiceDescriptor.Scoped<IMemberDataStore>(sp => DataCapability<IMemberStore, IMemberDataStore>(sp)));
         builder.Services.Replace(ServiceDescriptor.Scoped<IRuleSetStore>(sp => new EntityFrameworkRuleSetStore(sp.GetRequiredService<TContext>())));
         builder.Services.Replace(ServiceDescriptor.Scoped<IRewardCatalogStore>(sp => new EntityFrameworkRewardCatalogStore(sp.GetRequiredService<TContext>())));
         builder.Services.Replace(ServiceDescriptor.Scoped<ICampaignBudgetStore>(sp => new EntityFrameworkCampaignBudgetStore(sp.GetRequiredService<TContext>())));
@@ -55,5 +60,14 @@ public static class LoyaltyEntityFrameworkCoreBuilderExtensions
         builder.Services.Replace(ServiceDescriptor.Scoped<Loyalty.Core.Achievements.IAchievementStore>(sp => new EntityFrameworkAchievementStore(sp.GetRequiredService<TContext>())));
         builder.UseScopedServices();
         return builder;
+    }
+
+    private static TCapability DataCapability<TStore, TCapability>(IServiceProvider services)
+        where TStore : notnull
+        where TCapability : class
+    {
+        var store = services.GetRequiredService<TStore>();
+        return store as TCapability ?? throw new InvalidOperationException(
+            $"The {typeof(TStore).Name} registered ({store.GetType().Name}) does not implement {typeof(TCapability).Name}; implement it so that members can be exported, erased and rectified.");
     }
 }
