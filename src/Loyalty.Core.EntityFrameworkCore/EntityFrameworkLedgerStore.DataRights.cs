@@ -74,7 +74,14 @@ public sealed partial class EntityFrameworkLedgerStore : ILedgerDataStore
         return await Session.WriteAsync(
             async (tx, ct) =>
             {
-                // The head first, at the version read: it stays locked until the end, so no append lands in between.
+                // The programme writes a member's row before its account (an order: the member's state, then its
+                // points); lock them in that order too, so that an erasure racing an order of the member waits for
+                // it instead of deadlocking with it. The member row is left as it is.
+                await context.Set<MemberRow>()
+                    .Where(m => m.ProgramId == program && m.MemberId == from)
+                    .ExecuteUpdateAsync(s => s.SetProperty(m => m.Version, m => m.Version), ct).ConfigureAwait(false);
+
+                // Then the head, at the version read: it stays locked until the end, so no append lands in between.
                 var locked = await context.Set<LedgerAccountRow>()
                     .Where(a => a.ProgramId == program && a.MemberId == from && a.Version == expected)
                     .ExecuteUpdateAsync(s => s.SetProperty(a => a.Version, a => a.Version), ct).ConfigureAwait(false);

@@ -28,7 +28,7 @@ public static class LoyaltyEntityFrameworkCoreBuilderExtensions
     /// <param name="builder">The loyalty builder.</param>
     /// <returns><paramref name="builder"/>, for chaining.</returns>
     /// <remarks>Every store (<see cref="ILedgerStore"/>, <see cref="IMemberStore"/>,
-    /// <see cref="IRuleSetStore"/>, <see cref="IRewardCatalogStore"/>, <see cref="ICampaignBudgetStore"/>, the consent and contact history stores, the points transfer and household stores used by <c>AddPointsTransfers</c> and <c>AddHouseholds</c>, the card and achievement stores used by <c>AddCards</c> and <c>AddAchievements</c>, the data-rights capabilities <see cref="ILedgerDataStore"/> and <see cref="IMemberDataStore"/> of the ledger and member stores, and the <see cref="IMaintenanceLease"/>) is scoped, like the context
+    /// <see cref="IRuleSetStore"/>, <see cref="IRewardCatalogStore"/>, <see cref="ICampaignBudgetStore"/>, the consent and contact history stores, the points transfer and household stores used by <c>AddPointsTransfers</c> and <c>AddHouseholds</c>, the card and achievement stores used by <c>AddCards</c> and <c>AddAchievements</c>, and the <see cref="IMaintenanceLease"/>) is scoped, like the context
     /// they share, and so are <see cref="PointsLedger"/> and <see cref="LoyaltyProgram"/>, which use
     /// them: resolve them from a scope (e.g. one per request), where they work in the same context,
     /// and so the same transaction, as the shop's own code. The steps of one programme call (an order,
@@ -42,7 +42,7 @@ public static class LoyaltyEntityFrameworkCoreBuilderExtensions
         builder.Services.Replace(ServiceDescriptor.Scoped<ILedgerStore>(sp => new EntityFrameworkLedgerStore(sp.GetRequiredService<TContext>())));
         builder.Services.Replace(ServiceDescriptor.Scoped<IMemberStore>(sp => new EntityFrameworkMemberStore(sp.GetRequiredService<TContext>())));
 
-        // Members' data rights: the capabilities of the scope's ledger and member stores (the same instances).
+        // Members' data rights: ILedgerDataStore and IMemberDataStore resolve to the scope's ledger and member stores (the same instances).
         builder.Services.Replace(ServiceDescriptor.Scoped<ILedgerDataStore>(sp => DataCapability<ILedgerStore, ILedgerDataStore>(sp)));
         builder.Services.Replace(ServiceDescriptor.Scoped<IMemberDataStore>(sp => DataCapability<IMemberStore, IMemberDataStore>(sp)));
         builder.Services.Replace(ServiceDescriptor.Scoped<IRuleSetStore>(sp => new EntityFrameworkRuleSetStore(sp.GetRequiredService<TContext>())));

@@ -31,7 +31,7 @@ public sealed class DataRightsShop : IAsyncDisposable
 
     private readonly ServiceProvider root;
 
-    private DataRightsShop(Action<LoyaltyBuilder> stores)
+    private DataRightsShop(Action<LoyaltyBuilder> stores, Action<DataRightsOptions>? rights = null)
     {
         ProgramId = ProgramId.From("club-" + Guid.NewGuid().ToString("N")[..8]);
         var services = new ServiceCollection();
@@ -46,7 +46,7 @@ public sealed class DataRightsShop : IAsyncDisposable
             o.Referral.MinimumOrderAmount = 20m;
         });
         stores(builder);
-        builder.AddDataRights();
+        builder.AddDataRights(rights);
         root = services.BuildServiceProvider(validateScopes: true);
     }
 
@@ -67,7 +67,7 @@ public sealed class DataRightsShop : IAsyncDisposable
     public static DataRightsShop InMemory() => new(b => b.UseInMemoryStores());
 
     /// <summary>The shop on the EF Core stores of <see cref="ShopContext"/>.</summary>
-    public static DataRightsShop EntityFramework(LoyaltyModelOptions loyalty, Action<DbContextOptionsBuilder> provider) => new(b =>
+    public static DataRightsShop EntityFramework(LoyaltyModelOptions loyalty, Action<DbContextOptionsBuilder> provider, Action<DataRightsOptions>? rights = null) => new(b =>
     {
         b.Services.AddSingleton(loyalty);
         b.Services.AddDbContext<ShopContext>(provider);
@@ -79,7 +79,7 @@ public sealed class DataRightsShop : IAsyncDisposable
         {
             b.Services.Replace(ServiceDescriptor.Singleton<ICampaignBudgetStore, InMemoryCampaignBudgetStore>());
         }
-    });
+    }, rights);
 
     /// <summary>Runs <paramref name="work"/> in a scope of its own (one context, as one request of a web shop).</summary>
     public async Task<T> InScopeAsync<T>(Func<IServiceProvider, Task<T>> work)

@@ -115,7 +115,69 @@ public sealed class EntityFrameworkMemberAndLedgerDataRightsTests(PostgresServer
         await MergeScenarioAsync(shop);
     }
 
+    // ------------------------------------------------------------------------------ racing orders
+
+    [Fact]
+    public async Task An_erasure_racing_orders_of_the_member_leaves_each_order_either_erased_whole_or_refused_on_SQLite()
+    {
+        using var database = new SqliteDatabase();
+        await using var shop = DataRightsShop.EntityFramework(database.Loyalty, o => o.UseSqlite(database.ConnectionString), o => o.MaxAttempts = 50);
+        await RaceScenarioAsync(shop);
+    }
+
+    [PostgresFact]
+    public async Task An_erasure_racing_orders_of_the_member_leaves_each_order_either_erased_whole_or_refused_on_PostgreSQL()
+    {
+        var database = fixture.Database("rights", LoyaltyModelOptions.Default);
+        await using var shop = DataRightsShop.EntityFramework(database.Loyalty, o => o.UseNpgsql(database.ConnectionString), o => o.MaxAttempts = 50);
+        await RaceScenarioAsync(shop);
+    }
+
     // ------------------------------------------------------------------------------------ scenarios
+
+    private static async Task RaceScenarioAsync(DataRightsShop shop)
+    {
+        await shop.SeedAsync();
+        var before = await shop.TotalsAsync();
+        var ordersBefore = (await shop.HistoryAsync(Alice)).Orders.Count;
+        var start = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var placed = Enumerable.Range(0, 6).Select(i => Task.Run(async () =>
+        {
+            await start.Task;
+            var order = new EarningOrder(OrderId.From("RACE-" + i), Alice, shop.Now, Currency.EUR, [new OrderLine("SKU-RACE", 1, 100m)]);
+            return await shop.InScopeAsync(async sp => await sp.GetRequiredService<LoyaltyProgram>().RecordOrderAsync(order));
+        })).ToArray();
+        var erase = Task.Run(async () =>
+        {
+            await start.Task;
+            return await shop.EraseAsync(Alice, "ERASE-RACE");
+        });
+        start.SetResult();
+        var erased = await erase;
+        var results = await Task.WhenAll(placed);
+
+        erased.Status.Should().Be(DataRightsStatus.Completed, erased.Message);
+        results.Where(r => !r.Succeeded).Select(r => r.ErrorCode).Should().BeSubsetOf([LoyaltyErrorCode.MemberNotFound], "an order after the erasure finds no member");
+        var landed = results.Count(r => r.Succeeded);
+        (await shop.InScopeAsync(sp => sp.GetRequiredService<DataRightsService>().HoldsDataAsync(Alice))).Should().BeFalse();
+        for (var i = 0; i < results.Length; i++)
+        {
+            (await shop.InScopeAsync(async sp => await sp.GetRequiredService<IMemberStore>().GetOrderAsync(shop.ProgramId, OrderId.From("RACE-" + i)))).Should().BeNull("an order that landed was erased with its id, one refused was never written");
+        }
+
+        // Each order that landed is whole under the pseudonym: its record, and its points in the ledger.
+        var after = await shop.TotalsAsync();
+        after.Accounts.Should().Be(before.Accounts);
+        after.Earned.Should().Be(before.Earned + (100 * landed));
+        after.Outstanding.Should().Be(before.Outstanding + (100 * landed));
+        var pseudonym = (await shop.AccountsAsync()).Should().ContainSingle(m => m.Value.StartsWith(MemberDataRewrite.ErasedPrefix, StringComparison.Ordinal)).Which;
+        var history = await shop.HistoryAsync(pseudonym);
+        history.Orders.Should().HaveCount(ordersBefore + landed);
+        var ledger = (await shop.TransactionsAsync(pseudonym)).Select(t => t.Id).ToHashSet();
+        history.Orders.Should().OnlyContain(o => ledger.Contains(o.TransactionId));
+        (await shop.VerifyProgramAsync()).IsIntact.Should().BeTrue();
+    }
+
 
     private static async Task ExportScenarioAsync(DataRightsShop shop)
     {
