@@ -66,7 +66,11 @@ public sealed class DataRightsShop : IAsyncDisposable
     /// <summary>The shop on the in-memory stores.</summary>
     public static DataRightsShop InMemory() => new(b => b.UseInMemoryStores());
 
-    /// <summary>The shop on the EF Core stores of <see cref="ShopContext"/>.</summary>
+    /// <summary>
+    /// The shop on the EF Core stores of <see cref="ShopContext"/>, registered with <c>AddDbContext</c> as a
+    /// shop does: EF Core then caches one model per context type, so every such shop uses one table placement
+    /// (the tests use <see cref="LoyaltyModelOptions.Default"/>).
+    /// </summary>
     public static DataRightsShop EntityFramework(LoyaltyModelOptions loyalty, Action<DbContextOptionsBuilder> provider, Action<DataRightsOptions>? rights = null) => new(b =>
     {
         b.Services.AddSingleton(loyalty);

@@ -115,6 +115,24 @@ public sealed class EntityFrameworkMemberAndLedgerDataRightsTests(PostgresServer
         await MergeScenarioAsync(shop);
     }
 
+    // ----------------------------------------------------------------------------- long histories
+
+    [Fact]
+    public async Task An_account_longer_than_one_command_is_erased_whole_on_SQLite()
+    {
+        using var database = new SqliteDatabase();
+        await using var shop = DataRightsShop.EntityFramework(database.Loyalty, o => o.UseSqlite(database.ConnectionString));
+        await LongHistoryScenarioAsync(shop);
+    }
+
+    [PostgresFact]
+    public async Task An_account_longer_than_one_command_is_erased_whole_on_PostgreSQL()
+    {
+        var database = fixture.Database("rights", LoyaltyModelOptions.Default);
+        await using var shop = DataRightsShop.EntityFramework(database.Loyalty, o => o.UseNpgsql(database.ConnectionString));
+        await LongHistoryScenarioAsync(shop);
+    }
+
     // ------------------------------------------------------------------------------ racing orders
 
     [Fact]
@@ -134,6 +152,32 @@ public sealed class EntityFrameworkMemberAndLedgerDataRightsTests(PostgresServer
     }
 
     // ------------------------------------------------------------------------------------ scenarios
+
+    private static async Task LongHistoryScenarioAsync(DataRightsShop shop)
+    {
+        await shop.SeedAsync();
+        await shop.InScopeAsync(async sp =>
+        {
+            var ledger = sp.GetRequiredService<PointsLedger>();
+            for (var i = 0; i < 450; i++)
+            {
+                (await ledger.EarnAsync(new EarnPoints(TransactionId.From($"bonus-{i}"), Alice, Points.FromInt64(1)))).Succeeded.Should().BeTrue();
+                (await ledger.RedeemAsync(new RedeemPoints(TransactionId.From($"spend-{i}"), Alice, Points.FromInt64(1)))).Succeeded.Should().BeTrue();
+            }
+        });
+        var totals = await shop.TotalsAsync();
+        var transactions = await shop.TransactionsAsync(Alice);
+        transactions.Count.Should().BeGreaterThan(900);
+
+        (await shop.EraseAsync(Alice, "ERASE-LONG")).Status.Should().Be(DataRightsStatus.Completed);
+
+        (await shop.TotalsAsync()).Should().Be(totals);
+        var pseudonym = (await shop.AccountsAsync()).Single(m => m.Value.StartsWith(MemberDataRewrite.ErasedPrefix, StringComparison.Ordinal));
+        var verification = await shop.VerifyAccountAsync(pseudonym);
+        verification.IsIntact.Should().BeTrue(verification.FirstBreak?.Message);
+        verification.TransactionsChecked.Should().Be(transactions.Count);
+        (await shop.TransactionsAsync(pseudonym)).Sum(t => t.Movements.Count).Should().Be(transactions.Sum(t => t.Movements.Count));
+    }
 
     private static async Task RaceScenarioAsync(DataRightsShop shop)
     {

@@ -37,7 +37,7 @@ public sealed class MemberAndLedgerDataStoreTests(PostgresServerFixture fixture)
     [PostgresFact]
     public async Task The_member_store_refuses_and_rewrites_on_PostgreSQL()
     {
-        var database = fixture.Database("rights-stores", LoyaltyModelOptions.Create("shop_loyalty", ""));
+        var database = fixture.Database("rights-stores", LoyaltyModelOptions.Default);
         await using var shop = DataRightsShop.EntityFramework(database.Loyalty, o => o.UseNpgsql(database.ConnectionString));
         await MemberScenarioAsync(shop);
     }
@@ -60,7 +60,7 @@ public sealed class MemberAndLedgerDataStoreTests(PostgresServerFixture fixture)
     [PostgresFact]
     public async Task The_ledger_store_refuses_and_rewrites_on_PostgreSQL()
     {
-        var database = fixture.Database("rights-stores", LoyaltyModelOptions.Create("shop_loyalty", ""));
+        var database = fixture.Database("rights-stores", LoyaltyModelOptions.Default);
         await using var shop = DataRightsShop.EntityFramework(database.Loyalty, o => o.UseNpgsql(database.ConnectionString));
         await LedgerScenarioAsync(shop);
     }
