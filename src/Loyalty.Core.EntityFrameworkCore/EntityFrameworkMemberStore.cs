@@ -34,7 +34,7 @@ namespace Loyalty.Core.EntityFrameworkCore;
 /// tracker. Like its context, an instance is not thread-safe: use one per scope. Provider faults
 /// are thrown as <see cref="LoyaltyStoreException"/>.</para>
 /// </remarks>
-public sealed class EntityFrameworkMemberStore : IMemberStore
+public sealed partial class EntityFrameworkMemberStore : IMemberStore
 {
     private readonly StoreSession session;
 

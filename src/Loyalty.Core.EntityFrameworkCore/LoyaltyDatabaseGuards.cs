@@ -15,16 +15,37 @@ namespace Loyalty.Core.EntityFrameworkCore;
 /// </summary>
 /// <remarks>
 /// <para>On PostgreSQL a row trigger and a statement trigger call one function that raises
-/// <c>The loyalty ledger table … is append-only</c>. The one documented way past them is for a
-/// database administrator, in a transaction of their own: <c>SET LOCAL loyalty.allow_ledger_rewrite = 'on'</c>
-/// (for instance to delete a test programme); the library never sets it, and the account's hash chain
-/// reports any row changed that way. On SQLite two triggers abort the statement; dropping them is the way
-/// past. The scripts are idempotent (they replace the function and triggers).</para>
+/// <c>The loyalty ledger table … is append-only</c>. There are two documented ways past them. A member's
+/// erasure or rectification (<c>ILedgerDataStore.RewriteAccountAsync</c>) deletes the rows of one account,
+/// in its own transaction, after <c>set_config('loyalty.rewrite_program', …, true)</c> and
+/// <c>set_config('loyalty.rewrite_member', …, true)</c> (<see cref="PostgreSqlRewriteProgramSetting"/>,
+/// <see cref="PostgreSqlRewriteMemberSetting"/>): the function then lets a <c>DELETE</c> of that account's
+/// rows through, and nothing else (an <c>UPDATE</c> is still refused, and so is a row of another account);
+/// the store clears both settings before it writes the account again under its new key, whose hash chain
+/// is sealed again. A database administrator, in a transaction of their own, may
+/// <c>SET LOCAL loyalty.allow_ledger_rewrite = 'on'</c> (for instance to delete a test programme); the
+/// library never sets it, and the account's hash chain reports any row changed that way. On SQLite two
+/// triggers abort an <c>UPDATE</c> or <c>DELETE</c>; the account rewrite drops the two <c>DELETE</c> triggers
+/// inside its transaction and creates them again, from their stored definition, before it commits (SQLite
+/// has one writer at a time, so no other statement runs without them); dropping them is also the
+/// administrator's way past. The scripts are idempotent (they replace the function and triggers).</para>
 /// </remarks>
 public static class LoyaltyDatabaseGuards
 {
     /// <summary>The PostgreSQL setting that lets an administrator's transaction rewrite the append-only tables.</summary>
     public const string PostgreSqlOverrideSetting = "loyalty.allow_ledger_rewrite";
+
+    /// <summary>
+    /// The PostgreSQL setting that names the programme of the one account whose rows a member's erasure or
+    /// rectification may delete, set transaction-locally with <see cref="PostgreSqlRewriteMemberSetting"/>.
+    /// </summary>
+    public const string PostgreSqlRewriteProgramSetting = "loyalty.rewrite_program";
+
+    /// <summary>
+    /// The PostgreSQL setting that names the member of the one account whose rows a member's erasure or
+    /// rectification may delete, set transaction-locally with <see cref="PostgreSqlRewriteProgramSetting"/>.
+    /// </summary>
+    public const string PostgreSqlRewriteMemberSetting = "loyalty.rewrite_member";
 
     private const string Sqlite = "Microsoft.EntityFrameworkCore.Sqlite";
 
@@ -85,6 +106,12 @@ public static class LoyaltyDatabaseGuards
             .Append("    IF coalesce(current_setting('").Append(PostgreSqlOverrideSetting).Append("', true), '') = 'on' THEN\n")
             .Append("        IF TG_OP = 'DELETE' THEN RETURN OLD; END IF;\n")
             .Append("        RETURN NEW;\n")
+            .Append("    END IF;\n")
+            .Append("    IF TG_OP = 'DELETE' THEN\n")
+            .Append("        IF OLD.program_id = current_setting('").Append(PostgreSqlRewriteProgramSetting).Append("', true)\n")
+            .Append("           AND OLD.member_id = current_setting('").Append(PostgreSqlRewriteMemberSetting).Append("', true) THEN\n")
+            .Append("            RETURN OLD;\n")
+            .Append("        END IF;\n")
             .Append("    END IF;\n")
             .Append("    RAISE EXCEPTION 'The loyalty ledger table % is append-only: % is refused.', TG_TABLE_NAME, TG_OP\n")
             .Append("        USING HINT = 'Ledger rows are only ever inserted; to correct a balance, append an adjustment or a reversal.';\n")

@@ -1,3 +1,4 @@
+using Loyalty.Core.DataRights;
 using Loyalty.Core.DependencyInjection;
 using System.Diagnostics.Metrics;
 using Loyalty.Core.Ledger;
@@ -40,6 +41,10 @@ public static class LoyaltyEntityFrameworkCoreBuilderExtensions
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.Replace(ServiceDescriptor.Scoped<ILedgerStore>(sp => new EntityFrameworkLedgerStore(sp.GetRequiredService<TContext>())));
         builder.Services.Replace(ServiceDescriptor.Scoped<IMemberStore>(sp => new EntityFrameworkMemberStore(sp.GetRequiredService<TContext>())));
+
+        // Members' data rights: ILedgerDataStore and IMemberDataStore resolve to the scope's ledger and member stores (the same instances).
+        builder.Services.Replace(ServiceDescriptor.Scoped<ILedgerDataStore>(sp => DataCapability<ILedgerStore, ILedgerDataStore>(sp)));
+        builder.Services.Replace(ServiceDescriptor.Scoped<IMemberDataStore>(sp => DataCapability<IMemberStore, IMemberDataStore>(sp)));
         builder.Services.Replace(ServiceDescriptor.Scoped<IRuleSetStore>(sp => new EntityFrameworkRuleSetStore(sp.GetRequiredService<TContext>())));
         builder.Services.Replace(ServiceDescriptor.Scoped<IRewardCatalogStore>(sp => new EntityFrameworkRewardCatalogStore(sp.GetRequiredService<TContext>())));
         builder.Services.Replace(ServiceDescriptor.Scoped<ICampaignBudgetStore>(sp => new EntityFrameworkCampaignBudgetStore(sp.GetRequiredService<TContext>())));
@@ -55,5 +60,14 @@ public static class LoyaltyEntityFrameworkCoreBuilderExtensions
         builder.Services.Replace(ServiceDescriptor.Scoped<Loyalty.Core.Achievements.IAchievementStore>(sp => new EntityFrameworkAchievementStore(sp.GetRequiredService<TContext>())));
         builder.UseScopedServices();
         return builder;
+    }
+
+    private static TCapability DataCapability<TStore, TCapability>(IServiceProvider services)
+        where TStore : notnull
+        where TCapability : class
+    {
+        var store = services.GetRequiredService<TStore>();
+        return store as TCapability ?? throw new InvalidOperationException(
+            $"The {typeof(TStore).Name} registered ({store.GetType().Name}) does not implement {typeof(TCapability).Name}; implement it so that members can be exported, erased and rectified.");
     }
 }

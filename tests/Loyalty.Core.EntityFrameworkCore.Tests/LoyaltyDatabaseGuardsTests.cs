@@ -90,6 +90,46 @@ public sealed class LoyaltyDatabaseGuardsTests(PostgresServerFixture fixture)
         ((long)(await count.ExecuteScalarAsync())!).Should().Be(0);
     }
 
+    [PostgresFact]
+    public async Task PostgreSQL_lets_through_only_the_deletes_of_the_account_named_for_a_data_rights_rewrite_in_its_transaction()
+    {
+        var database = new PostgresDatabase(fixture.Server, "guards", LoyaltyModelOptions.Default);
+        await EarnAsync(database.CreateContext());
+        await EarnAsync(database.CreateContext(), "bob");
+        const string Allow = $"SELECT set_config('{LoyaltyDatabaseGuards.PostgreSqlRewriteProgramSetting}', 'club', true), set_config('{LoyaltyDatabaseGuards.PostgreSqlRewriteMemberSetting}', 'alice', true);";
+
+        // A hand-written UPDATE is refused, even of the account named.
+        (await FluentActions.Awaiting(() => Execute(new NpgsqlConnection(database.ConnectionString), $"BEGIN; {Allow} UPDATE loyalty_ledger_transactions SET amount = amount + 1 WHERE member_id = 'alice'; COMMIT;")).Should().ThrowAsync<PostgresException>())
+            .Which.MessageText.Should().Be("The loyalty ledger table loyalty_ledger_transactions is append-only: UPDATE is refused.");
+
+        // So is a DELETE of another account, and of the account named once its transaction has ended.
+        (await FluentActions.Awaiting(() => Execute(new NpgsqlConnection(database.ConnectionString), $"BEGIN; {Allow} DELETE FROM loyalty_ledger_movements WHERE member_id = 'bob'; COMMIT;")).Should().ThrowAsync<PostgresException>())
+            .Which.MessageText.Should().Be("The loyalty ledger table loyalty_ledger_movements is append-only: DELETE is refused.");
+        (await FluentActions.Awaiting(() => Execute(new NpgsqlConnection(database.ConnectionString), $"BEGIN; {Allow} COMMIT; DELETE FROM loyalty_ledger_movements WHERE member_id = 'alice';")).Should().ThrowAsync<PostgresException>())
+            .Which.MessageText.Should().Be("The loyalty ledger table loyalty_ledger_movements is append-only: DELETE is refused.");
+        (await FluentActions.Awaiting(() => Execute(new NpgsqlConnection(database.ConnectionString), $"BEGIN; {Allow} TRUNCATE loyalty_ledger_movements; COMMIT;")).Should().ThrowAsync<PostgresException>())
+            .Which.MessageText.Should().Be("The loyalty ledger table loyalty_ledger_movements is append-only: TRUNCATE is refused.");
+
+        // The named account's rows go inside that transaction.
+        await Execute(new NpgsqlConnection(database.ConnectionString), $"BEGIN; {Allow} DELETE FROM loyalty_ledger_movements WHERE member_id = 'alice'; DELETE FROM loyalty_ledger_transactions WHERE member_id = 'alice'; COMMIT;");
+        await using var check = new NpgsqlConnection(database.ConnectionString);
+        await check.OpenAsync();
+        await using var count = check.CreateCommand();
+        count.CommandText = "SELECT member_id, count(*) FROM loyalty_ledger_transactions GROUP BY member_id";
+        await using var reader = await count.ExecuteReaderAsync();
+        (await reader.ReadAsync()).Should().BeTrue();
+        (reader.GetString(0), reader.GetInt64(1)).Should().Be(("bob", 1L));
+        (await reader.ReadAsync()).Should().BeFalse();
+    }
+
+    [Fact]
+    public void The_PostgreSQL_guard_function_compares_each_deleted_row_with_the_rewrite_settings()
+        => LoyaltyDatabaseGuards.CreateScript("Npgsql.EntityFrameworkCore.PostgreSQL", LoyaltyModelOptions.Default).Should().Contain(
+            "    IF TG_OP = 'DELETE' THEN\n"
+            + "        IF OLD.program_id = current_setting('loyalty.rewrite_program', true)\n"
+            + "           AND OLD.member_id = current_setting('loyalty.rewrite_member', true) THEN\n"
+            + "            RETURN OLD;\n");
+
     [PostgresTheory]
     [MemberData(nameof(BrokenInvariants))]
     public async Task PostgreSQL_refuses_a_row_breaking_a_ledger_invariant(string sql, string constraint)
@@ -133,11 +173,11 @@ public sealed class LoyaltyDatabaseGuardsTests(PostgresServerFixture fixture)
         return new PointsLedger(new FakeClock(Now), new EntityFrameworkLedgerStore(context), options.ToProgramSettings(), Options.Create(options.Ledger));
     }
 
-    private static async Task EarnAsync(DbContext context)
+    private static async Task EarnAsync(DbContext context, string memberId = "alice")
     {
         await using (context)
         {
-            var member = MemberId.From("alice");
+            var member = MemberId.From(memberId);
             (await Ledger(context).EarnAsync(new EarnPoints(TransactionId.From("e-" + Guid.NewGuid().ToString("N")[..8]), member, Points.FromInt64(10)))).Succeeded.Should().BeTrue();
         }
     }

