@@ -58,6 +58,17 @@ public sealed partial class PointsLedger
     /// validated (the DI registration validates every option once, at start-up) and are not checked again.
     /// </summary>
     internal PointsLedger(IClock clock, ILedgerStore store, ProgramSettings settings, IOptions<LedgerOptions> options, int cacheSlots, bool validated)
+        : this(clock, store, settings, options, cacheSlots > 0 ? new AccountStateCache(cacheSlots) : null, validated)
+    {
+    }
+
+    /// <summary>
+    /// Creates the ledger service over <paramref name="cache"/>, which ledgers of the same programme
+    /// may share (the ledgers of every scope of a registration on scoped stores): a state is owned by
+    /// one writer at a time, and one decided on a state another writer made stale is refused by the
+    /// store's version check.
+    /// </summary>
+    internal PointsLedger(IClock clock, ILedgerStore store, ProgramSettings settings, IOptions<LedgerOptions> options, AccountStateCache? cache, bool validated)
     {
         this.clock = clock ?? throw new ArgumentNullException(nameof(clock));
         this.store = store ?? throw new ArgumentNullException(nameof(store));
@@ -77,7 +88,7 @@ public sealed partial class PointsLedger
         policy = this.options.Expiry.ToPolicy();
         pendingPeriod = Duration.FromTimeSpan(this.options.PendingPeriod);
         holdLifetime = Duration.FromTimeSpan(this.options.HoldLifetime);
-        cache = cacheSlots > 0 ? new AccountStateCache(cacheSlots) : null;
+        this.cache = cache;
     }
 
     /// <summary>Account states index their lots once they have this many (tests set 0 to index every state).</summary>
