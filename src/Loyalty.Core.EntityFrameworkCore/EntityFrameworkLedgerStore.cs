@@ -452,7 +452,7 @@ public sealed partial class EntityFrameworkLedgerStore : ILedgerStore
             // nothing and the unit runs again writing at once, which tells which.
             foreach (var statement in statements.ForDeferred(rows))
             {
-                behind.Add(statement.Sql, command => statement.Bind(command, rows));
+                behind.Add(statement.Sql, command => statement.Bind(command, rows), ledger: true);
             }
 
             return new LedgerAppendResult(LedgerAppendStatus.Appended, append.Head.Version);
@@ -672,8 +672,8 @@ public sealed partial class EntityFrameworkLedgerStore : ILedgerStore
         cancellationToken.ThrowIfCancellationRequested();
         try
         {
-            // Writes a unit of work holds back are sent first, so that the read sees them.
-            await WriteBehind.JoinAsync(context, write: false, cancellationToken).ConfigureAwait(false);
+            // Ledger writes a unit of work holds back are sent first, so that the read sees them.
+            await WriteBehind.JoinAsync(context, write: false, ledgerOnly: true, cancellationToken).ConfigureAwait(false);
             return await read(cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (StoreFaults.IsFault(ex))

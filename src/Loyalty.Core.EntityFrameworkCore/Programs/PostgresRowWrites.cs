@@ -48,11 +48,11 @@ internal sealed class PostgresRowWrites
 
     /// <summary>Queues the insert of <paramref name="row"/>.</summary>
     public void QueueInsert(WriteBehind behind, object row)
-        => behind.Add(Insert, command => Bind(command, insertColumns, row, null));
+        => behind.Add(Insert, command => Bind(command, insertColumns, row, null), ledger: false);
 
     /// <summary>Queues the update of <paramref name="row"/>, refused unless its stored version is <paramref name="expectedVersion"/>.</summary>
     public void QueueUpdate(WriteBehind behind, object row, long expectedVersion)
-        => behind.Add(GuardedUpdate, command => Bind(command, updateColumns, row, expectedVersion));
+        => behind.Add(GuardedUpdate, command => Bind(command, updateColumns, row, expectedVersion), ledger: false);
 
     private static void Bind(DbBatchCommand command, Column[] columns, object row, long? expectedVersion)
     {

@@ -32,6 +32,7 @@ internal sealed class WriteBehind
     private IDbContextTransaction? own;
     private bool savepointCreated;
     private bool savepointSent;
+    private bool ledgerQueued;
 
     private WriteBehind(DbContext context) => this.context = context;
 
@@ -62,9 +63,13 @@ internal sealed class WriteBehind
     /// Before a store sends anything while a unit holds writes back: a read only needs what is queued
     /// sent first (in the unit's transaction, begun then); a write needs the transaction in any case.
     /// </summary>
-    public static async Task JoinAsync(DbContext context, bool write, CancellationToken cancellationToken)
+    /// <param name="context">The stores' context.</param>
+    /// <param name="write">Whether the store is about to write.</param>
+    /// <param name="ledgerOnly">Whether the read reads only the ledger's tables (then only queued ledger writes are sent first).</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    public static async Task JoinAsync(DbContext context, bool write, bool ledgerOnly, CancellationToken cancellationToken)
     {
-        if (Deferred(context) is { } deferred && (write || deferred.queue.Count > 0))
+        if (Deferred(context) is { } deferred && (write || (ledgerOnly ? deferred.ledgerQueued : deferred.queue.Count > 0)))
         {
             await deferred.BeginAsync(cancellationToken).ConfigureAwait(false);
             await deferred.FlushAsync(cancellationToken).ConfigureAwait(false);
@@ -75,6 +80,7 @@ internal sealed class WriteBehind
     public void Start(IDbContextTransaction? shop)
     {
         queue.Clear();
+        ledgerQueued = false;
         ambient = shop;
         own = null;
         savepointCreated = false;
@@ -87,14 +93,15 @@ internal sealed class WriteBehind
     {
         Deferring = false;
         queue.Clear();
+        ledgerQueued = false;
         ambient = null;
         own = null;
         savepointCreated = false;
         savepointSent = false;
     }
 
-    /// <summary>Queues one statement; <paramref name="bind"/> adds its parameters.</summary>
-    public void Add(string sql, Action<DbBatchCommand> bind)
+    /// <summary>Queues one statement; <paramref name="bind"/> adds its parameters; <paramref name="ledger"/> says whether it writes the ledger's tables.</summary>
+    public void Add(string sql, Action<DbBatchCommand> bind, bool ledger)
     {
         if (!Deferring)
         {
@@ -102,6 +109,7 @@ internal sealed class WriteBehind
         }
 
         queue.Add(new QueuedStatement(sql, bind));
+        ledgerQueued |= ledger;
     }
 
     /// <summary>
@@ -147,6 +155,7 @@ internal sealed class WriteBehind
             }
 
             queue.Clear();
+            ledgerQueued = false;
             try
             {
                 // Each statement's text is fixed per model: prepared once per physical connection.

@@ -84,21 +84,6 @@ public static class LoyaltyServiceCollectionExtensions
         validated: true);
 
     /// <summary>
-    /// The ledger service of one scope, on scoped stores: its account-state cache is the registration's,
-    /// shared by every scope, so that a web shop's request (one scope per order) finds the state its
-    /// member's last order left and does not read the account before appending to it.
-    /// </summary>
-    /// <param name="services">The scope's provider.</param>
-    /// <returns>The ledger.</returns>
-    internal static PointsLedger CreateScopedLedger(IServiceProvider services) => new(
-        services.GetRequiredService<IClock>(),
-        services.GetRequiredService<ILedgerStore>(),
-        services.GetRequiredService<ProgramSettings>(),
-        services.GetRequiredService<IOptions<LedgerOptions>>(),
-        services.GetRequiredService<AccountStateCache>(),
-        validated: true);
-
-    /// <summary>
     /// The programme facade of one scope (one unit of work of the stores), whatever the stores: resolving it from the
     /// root provider fails with the way to fix it, in every environment (not only where scopes are validated).
     /// </summary>

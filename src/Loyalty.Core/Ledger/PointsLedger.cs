@@ -58,17 +58,6 @@ public sealed partial class PointsLedger
     /// validated (the DI registration validates every option once, at start-up) and are not checked again.
     /// </summary>
     internal PointsLedger(IClock clock, ILedgerStore store, ProgramSettings settings, IOptions<LedgerOptions> options, int cacheSlots, bool validated)
-        : this(clock, store, settings, options, cacheSlots > 0 ? new AccountStateCache(cacheSlots) : null, validated)
-    {
-    }
-
-    /// <summary>
-    /// Creates the ledger service over <paramref name="cache"/>, which ledgers of the same programme
-    /// may share (the ledgers of every scope of a registration on scoped stores): a state is owned by
-    /// one writer at a time, and one decided on a state another writer made stale is refused by the
-    /// store's version check.
-    /// </summary>
-    internal PointsLedger(IClock clock, ILedgerStore store, ProgramSettings settings, IOptions<LedgerOptions> options, AccountStateCache? cache, bool validated)
     {
         this.clock = clock ?? throw new ArgumentNullException(nameof(clock));
         this.store = store ?? throw new ArgumentNullException(nameof(store));
@@ -88,7 +77,7 @@ public sealed partial class PointsLedger
         policy = this.options.Expiry.ToPolicy();
         pendingPeriod = Duration.FromTimeSpan(this.options.PendingPeriod);
         holdLifetime = Duration.FromTimeSpan(this.options.HoldLifetime);
-        this.cache = cache;
+        cache = cacheSlots > 0 ? new AccountStateCache(cacheSlots) : null;
     }
 
     /// <summary>Account states index their lots once they have this many (tests set 0 to index every state).</summary>
@@ -109,6 +98,25 @@ public sealed partial class PointsLedger
     /// this ledger rolled back, so that no later write starts from a state the store no longer has.
     /// </summary>
     internal void ForgetCachedAccounts() => cache?.Clear();
+
+    /// <summary>
+    /// The steps of a unit of work, forgetting the cached account states before every run but the
+    /// first: a store may run a unit again when the writes it held back were refused, and the states
+    /// the first run cached were never written.
+    /// </summary>
+    internal Func<CancellationToken, Task<T>> ForgettingOnRerun<T>(Func<CancellationToken, Task<T>> work)
+    {
+        var runs = 0;
+        return cancellationToken =>
+        {
+            if (Interlocked.Increment(ref runs) > 1)
+            {
+                ForgetCachedAccounts();
+            }
+
+            return work(cancellationToken);
+        };
+    }
 
     /// <summary>The expiry policy in force.</summary>
     public ExpiryPolicy ExpiryPolicy => policy;
