@@ -12,7 +12,10 @@ namespace Loyalty.Core.EntityFrameworkCore;
 /// transaction open, the shop's, behind a savepoint (the shop's commit keeps them; a failed call
 /// rolls back to the savepoint and leaves the shop's transaction usable). Every store of the
 /// context writes in that transaction, so an order, its member state and its points are kept
-/// together or not at all.
+/// together or not at all. On PostgreSQL the writes that can be checked by guarded statements are
+/// held back and sent as one batch at the end (<see cref="WriteBehind"/>): PostgreSQL runs a batch
+/// as one transaction, so a call whose other steps only read costs no <c>BEGIN</c> and no
+/// <c>COMMIT</c>; a refused batch keeps nothing and the call's steps run again, writing at once.
 /// </summary>
 /// <remarks>Scoped like the context; not thread-safe (neither is a <see cref="DbContext"/>). A unit
 /// of work started inside another (a referral's activity recorded by an order) joins it.</remarks>
