@@ -1,5 +1,6 @@
 using System.Data.Common;
 using Loyalty.Core.EntityFrameworkCore.Ledger;
+using Loyalty.Core.EntityFrameworkCore.Programs;
 using Loyalty.Core.Primitives;
 using Loyalty.Core.Storage;
 using Microsoft.EntityFrameworkCore;
@@ -444,6 +445,19 @@ public sealed partial class EntityFrameworkLedgerStore : ILedgerStore
     {
         var statements = PostgresLedgerAppend.For(context);
         var rows = LedgerAppendRows.From(append);
+        if (WriteBehind.Deferred(context) is { } behind)
+        {
+            // Held back by the unit of work, to go with its other writes in one batch: statements that
+            // fail the batch unless the head is written (version moved, id used). A refused batch keeps
+            // nothing and the unit runs again writing at once, which tells which.
+            foreach (var statement in statements.ForDeferred(rows))
+            {
+                behind.Add(statement.Sql, command => statement.Bind(command, rows), ledger: true);
+            }
+
+            return new LedgerAppendResult(LedgerAppendStatus.Appended, append.Head.Version);
+        }
+
         var commands = statements.For(rows);
 
         // The batch of plain statements returns no outcome row: it either fails as a whole or wrote everything.
@@ -560,7 +574,7 @@ public sealed partial class EntityFrameworkLedgerStore : ILedgerStore
         }
     }
 
-    private static async Task<HashSet<string>> ExistingAsync(IEnumerable<string> ids, HashSet<string> created, Func<List<string>, IQueryable<string>> query, CancellationToken cancellationToken)
+    private async Task<HashSet<string>> ExistingAsync(IEnumerable<string> ids, HashSet<string> created, Func<List<string>, IQueryable<string>> query, CancellationToken cancellationToken)
     {
         var candidates = ids.Where(id => !created.Contains(id)).Distinct(StringComparer.Ordinal).ToList();
         if (candidates.Count == 0)
@@ -653,11 +667,13 @@ public sealed partial class EntityFrameworkLedgerStore : ILedgerStore
         return (account.ProgramId.Value, account.MemberId.Value);
     }
 
-    private static async Task<T> Guard<T>(Func<CancellationToken, Task<T>> read, string what, CancellationToken cancellationToken)
+    private async Task<T> Guard<T>(Func<CancellationToken, Task<T>> read, string what, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         try
         {
+            // Ledger writes a unit of work holds back are sent first, so that the read sees them.
+            await WriteBehind.JoinAsync(context, write: false, ledgerOnly: true, cancellationToken).ConfigureAwait(false);
             return await read(cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (StoreFaults.IsFault(ex))

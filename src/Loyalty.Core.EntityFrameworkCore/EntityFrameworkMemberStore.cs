@@ -478,6 +478,27 @@ public sealed partial class EntityFrameworkMemberStore : IMemberStore
         var id = memberRow.MemberId;
         var expectedHistory = member.Evaluation!.HistoryVersion - 1;
         var expectedMember = member.Version - 1;
+        if (otherConflict is null && WriteBehind.Deferred(session.Context) is { } behind)
+        {
+            // Held back by the unit of work, to go with its other writes in one batch: the same three
+            // writes, each failing the batch when it misses (member version, history version, used id).
+            // A refused batch keeps nothing and the unit runs again writing at once, which tells which.
+            PostgresRowWrites.For<MemberRow>(session.Context).QueueUpdate(behind, memberRow, expectedMember);
+            var head = new MemberHistoryRow { ProgramId = program, MemberId = id, Version = expectedHistory + 1 };
+            var histories = PostgresRowWrites.For<MemberHistoryRow>(session.Context);
+            if (expectedHistory == 0)
+            {
+                histories.QueueInsert(behind, head);
+            }
+            else
+            {
+                histories.QueueUpdate(behind, head, expectedHistory);
+            }
+
+            PostgresRowWrites.For<TRow>(session.Context).QueueInsert(behind, row);
+            return new HistoryAddResult<TRecord>(HistoryAddStatus.Added);
+        }
+
         return await session.WriteAsync(
             async (tx, ct) =>
             {

@@ -1,5 +1,6 @@
 using System.Data.Common;
 using Loyalty.Core.Storage;
+using Loyalty.Core.EntityFrameworkCore.Programs;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
 
@@ -11,13 +12,16 @@ namespace Loyalty.Core.EntityFrameworkCore;
 /// transaction open, the shop's, behind a savepoint (the shop's commit keeps them; a failed call
 /// rolls back to the savepoint and leaves the shop's transaction usable). Every store of the
 /// context writes in that transaction, so an order, its member state and its points are kept
-/// together or not at all.
+/// together or not at all. On PostgreSQL the writes that can be checked by guarded statements are
+/// held back and sent as one batch at the end (<see cref="WriteBehind"/>): PostgreSQL runs a batch
+/// as one transaction, so a call whose other steps only read costs no <c>BEGIN</c> and no
+/// <c>COMMIT</c>; a refused batch keeps nothing and the call's steps run again, writing at once.
 /// </summary>
 /// <remarks>Scoped like the context; not thread-safe (neither is a <see cref="DbContext"/>). A unit
 /// of work started inside another (a referral's activity recorded by an order) joins it.</remarks>
 internal sealed class EntityFrameworkUnitOfWork : ILoyaltyUnitOfWork
 {
-    private const string Savepoint = "loyalty_call";
+    private const string Savepoint = WriteBehind.Savepoint;
     private readonly DbContext context;
     private int depth;
 
@@ -53,6 +57,89 @@ internal sealed class EntityFrameworkUnitOfWork : ILoyaltyUnitOfWork
     }
 
     private async Task<T> RunOnceAsync<T>(Func<CancellationToken, Task<T>> work, CancellationToken cancellationToken)
+    {
+        if (WriteBehind.Supports(context))
+        {
+            try
+            {
+                return await RunDeferredAsync(work, cancellationToken).ConfigureAwait(false);
+            }
+            catch (WriteBehindRefusedException)
+            {
+                // The held-back writes were refused (a version moved, an id was used) and nothing of the
+                // unit was kept: run it again writing at once, which gives every store's true answer.
+            }
+        }
+
+        return await RunImmediateAsync(work, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The unit with its writes held back (PostgreSQL): the transaction is begun only when a store
+    /// needs it before the end; otherwise the queued writes go as one batch, in PostgreSQL's implicit
+    /// transaction (behind a savepoint in the shop's), and no commit is sent.
+    /// </summary>
+    private async Task<T> RunDeferredAsync<T>(Func<CancellationToken, Task<T>> work, CancellationToken cancellationToken)
+    {
+        var database = context.Database;
+        var ambient = database.CurrentTransaction;
+        var behind = WriteBehind.Of(context);
+        var opened = false;
+        try
+        {
+            await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+            opened = true;
+            behind.Start(ambient);
+            T result;
+            depth++;
+            try
+            {
+                result = await work(cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                depth--;
+            }
+
+            await behind.FlushAsync(cancellationToken).ConfigureAwait(false);
+            if (behind.Own is { } own)
+            {
+                await own.CommitAsync(cancellationToken).ConfigureAwait(false);
+            }
+            else if (ambient is not null && behind.Started)
+            {
+                await ambient.ReleaseSavepointAsync(WriteBehind.Savepoint, cancellationToken).ConfigureAwait(false);
+            }
+
+            return result;
+        }
+        catch (Exception ex)
+        {
+            await UndoAsync(behind.Own, behind.HasSavepoint ? ambient : null).ConfigureAwait(false);
+            if (ex is not LoyaltyStoreException and not WriteBehindRefusedException && StoreFaults.TryClassify(ex, out var transient))
+            {
+                throw new LoyaltyStoreException($"The loyalty stores could not commit the call's writes: {ex.GetBaseException().Message}; nothing of the call was kept, retry it.", transient, ex);
+            }
+
+            throw;
+        }
+        finally
+        {
+            var own = behind.Own;
+            behind.Stop();
+            if (own is not null)
+            {
+                await own.DisposeAsync().ConfigureAwait(false);
+            }
+
+            if (opened)
+            {
+                await database.CloseConnectionAsync().ConfigureAwait(false);
+            }
+        }
+    }
+
+    private async Task<T> RunImmediateAsync<T>(Func<CancellationToken, Task<T>> work, CancellationToken cancellationToken)
     {
         var database = context.Database;
         var ambient = database.CurrentTransaction;

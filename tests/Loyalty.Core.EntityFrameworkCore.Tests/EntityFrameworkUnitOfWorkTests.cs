@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Diagnostics.Metrics;
 using Loyalty.Core.DependencyInjection;
 using Loyalty.Core.Earning;
 using Loyalty.Core.EntityFrameworkCore.Tests.Infrastructure;
@@ -74,17 +75,104 @@ public sealed class EntityFrameworkUnitOfWorkTests(PostgresServerFixture fixture
     public async Task A_new_order_is_one_transaction_on_SQLite()
     {
         using var database = new SqliteDatabase();
-        await RoundTripScenarioAsync(database.Loyalty, o => o.UseSqlite(database.ConnectionString), "SQLite");
+        var counter = new CommandCounter();
+        var (first, second) = await RoundTripScenarioAsync(database.Loyalty, o => o.UseSqlite(database.ConnectionString), counter);
+        foreach (var (name, round) in new[] { ("new order", first), ("next order", second) })
+        {
+            output.WriteLine($"SQLite, {name}: {round.Statements.Count} statements run, {round.Transactions} transaction(s) committed:");
+            foreach (var statement in round.Statements)
+            {
+                output.WriteLine("  " + statement);
+            }
+        }
+
+        // SQLite runs in process (no round trips): the order is written at once, statement by
+        // statement, in one transaction (BEGIN … COMMIT). The member is read, then (in a new scope)
+        // the ledger account; the write is the member row at its version, the history version and the
+        // order behind a savepoint, then the ledger append's head, transaction, movement and lot behind another.
+        foreach (var round in new[] { first, second })
+        {
+            round.Transactions.Should().Be(1, "the order, the member's state and the points are one transaction");
+            round.Statements.Count(IsSelect).Should().Be(2, "the member and its ledger account are read once each: the rule sets come from their cache");
+            round.Statements.Should().HaveCount(SqliteStatementsPerOrder, "the documented count (docs/programs.md)");
+        }
     }
 
     [PostgresFact]
-    public async Task A_new_order_is_one_transaction_on_PostgreSQL()
+    public async Task A_new_order_is_two_reads_and_one_batch_on_PostgreSQL()
     {
         var database = fixture.Database("unit_of_work", LoyaltyModelOptions.Default);
         var log = new CommandLog();
         using var loggers = LoggerFactory.Create(b => b.AddProvider(log).SetMinimumLevel(LogLevel.Debug));
         await using var source = new NpgsqlDataSourceBuilder(database.ConnectionString).UseLoggerFactory(loggers).Build();
-        await RoundTripScenarioAsync(database.Loyalty, o => o.UseNpgsql(source), "PostgreSQL", log);
+        var counter = new CommandCounter();
+        var (first, second) = await RoundTripScenarioAsync(database.Loyalty, o => o.UseNpgsql(source), counter, log);
+        foreach (var (name, round) in new[] { ("new order", first), ("next order", second) })
+        {
+            output.WriteLine($"PostgreSQL, {name}: {round.RoundTrips.Count} round trips:");
+            foreach (var line in round.RoundTrips)
+            {
+                output.WriteLine("  " + line);
+            }
+        }
+
+        // The member's read and (in a new scope) its ledger account's, then one batch: the member row at
+        // its version, the history version, the order, the ledger append (head at its version,
+        // transaction, movement, lot), which PostgreSQL runs as one implicit transaction: no BEGIN, no COMMIT.
+        foreach (var round in new[] { first, second })
+        {
+            round.RoundTrips.Should().HaveCount(3, "the documented count (docs/programs.md)");
+            round.RoundTrips[0].Should().StartWith("Command execution completed").And.Contain("SELECT");
+            round.RoundTrips[1].Should().StartWith("Command execution completed").And.Contain("SELECT");
+            round.RoundTrips[2].Should().StartWith("Batch execution completed").And.Contain("UPDATE loyalty_members");
+            round.Transactions.Should().Be(0, "the batch is its own transaction: nothing is begun or committed");
+        }
+    }
+
+    [PostgresFact]
+    public async Task An_order_held_back_and_refused_is_written_again_at_once_with_the_true_answer_on_PostgreSQL()
+    {
+        var database = fixture.Database("unit_of_work_refused", LoyaltyModelOptions.Default);
+        using var meter = new OrderMeter();
+        var (root, programId) = await StartAsync(database.Loyalty, o => o.UseNpgsql(database.ConnectionString), s => s.AddSingleton<IMeterFactory>(meter));
+        await using (root)
+        {
+            await using (var scope = root.CreateAsyncScope())
+            {
+                (await scope.ServiceProvider.GetRequiredService<LoyaltyProgram>().RecordOrderAsync(Order("A-1"))).GetValueOrThrow().Points.Should().Be(Points.FromInt64(40));
+            }
+
+            meter.Start();
+
+            // A repeat: its held-back batch is refused on the order's key (the member's version was the
+            // current one); the call runs again, writing at once, and answers with the stored order.
+            await using (var scope = root.CreateAsyncScope())
+            {
+                var repeat = await scope.ServiceProvider.GetRequiredService<LoyaltyProgram>().RecordOrderAsync(Order("A-1"));
+                repeat.IsRepeat.Should().BeTrue();
+                repeat.GetValueOrThrow().Points.Should().Be(Points.FromInt64(40));
+            }
+
+            // Two scopes racing for the same member: one batch wins, the other is refused at the
+            // member's version and the order is evaluated again from the re-read member.
+            await Task.WhenAll(Enumerable.Range(2, 6).Select(async i =>
+            {
+                await using var scope = root.CreateAsyncScope();
+                (await scope.ServiceProvider.GetRequiredService<LoyaltyProgram>().RecordOrderAsync(Order("A-" + i))).GetValueOrThrow();
+            }));
+
+            await using (var scope = root.CreateAsyncScope())
+            {
+                var members = scope.ServiceProvider.GetRequiredService<IMemberStore>();
+                var history = await members.GetHistoryAsync(programId, Alice);
+                history.Orders.Select(o => o.OrderId.Value).Should().BeEquivalentTo(Enumerable.Range(1, 7).Select(i => "A-" + i));
+                (await members.GetMemberAsync(programId, Alice))!.Evaluation!.OrderCount.Should().Be(7);
+                (await scope.ServiceProvider.GetRequiredService<PointsLedger>().GetBalanceAsync(Alice)).Pending.Should().Be(Points.FromInt64(7 * 40));
+            }
+
+            meter.Orders.Should().Be(6, "the repeat and the runs whose writes were refused are not counted");
+            meter.Earned.Should().Be(6 * 40);
+        }
     }
 
     private static async Task FailedEarnScenarioAsync(LoyaltyModelOptions loyalty, Action<DbContextOptionsBuilder> provider)
@@ -201,29 +289,97 @@ public sealed class EntityFrameworkUnitOfWorkTests(PostgresServerFixture fixture
         }
     }
 
-    private async Task RoundTripScenarioAsync(LoyaltyModelOptions loyalty, Action<DbContextOptionsBuilder> provider, string name, CommandLog? log = null)
+    /// <summary>Records a warm-up order, then two new orders, each counted on its own: what the server received, and the transactions committed.</summary>
+    private static async Task<(Round First, Round Second)> RoundTripScenarioAsync(LoyaltyModelOptions loyalty, Action<DbContextOptionsBuilder> provider, CommandCounter counter, CommandLog? log = null)
     {
-        var counter = new CommandCounter();
         var (root, _) = await StartAsync(loyalty, provider, _ => { }, counter);
         await using (root)
         {
-            await using var scope = root.CreateAsyncScope();
-            var program = scope.ServiceProvider.GetRequiredService<LoyaltyProgram>();
-            (await program.RecordOrderAsync(Order("A-0"))).GetValueOrThrow(); // warms the rule set cache and the account state
-            counter.Reset();
-            log?.Clear();
-            (await program.RecordOrderAsync(Order("A-1"))).GetValueOrThrow();
-            output.WriteLine($"{name}: a new order = {counter.Transactions} transaction(s) committed");
-            if (log is not null)
+            (await OrderAsync("A-0")).Should().BeTrue(); // warms the rule set cache and the account state
+            var rounds = new List<Round>();
+            foreach (var id in new[] { "A-1", "A-2" })
             {
-                output.WriteLine($"{name}: {log.Commands} commands sent to the server:");
-                foreach (var line in log.Lines)
-                {
-                    output.WriteLine("  " + line);
-                }
+                counter.Reset();
+                log?.Clear();
+                (await OrderAsync(id)).Should().BeTrue();
+                rounds.Add(new Round(counter.Statements, log?.Lines ?? [], counter.Transactions));
             }
 
-            counter.Transactions.Should().Be(1, "the order, the member's state and the points are one transaction");
+            return (rounds[0], rounds[1]);
+        }
+
+        async Task<bool> OrderAsync(string id)
+        {
+            // One scope per order, as a web shop's request.
+            await using var scope = root.CreateAsyncScope();
+            return (await scope.ServiceProvider.GetRequiredService<LoyaltyProgram>().RecordOrderAsync(Order(id))).Succeeded;
+        }
+    }
+
+    /// <summary>The statements SQLite runs for a new order of a member already known (docs/programs.md).</summary>
+    private const int SqliteStatementsPerOrder = 15;
+
+    private static bool IsSelect(string statement) => statement.TrimStart().StartsWith("SELECT", StringComparison.OrdinalIgnoreCase);
+
+    private sealed record Round(IReadOnlyList<string> Statements, IReadOnlyList<string> RoundTrips, int Transactions);
+
+    /// <summary>The programme's meter factory, listening to what its meters count: orders recorded and points earned.</summary>
+    private sealed class OrderMeter : IMeterFactory
+    {
+        private readonly List<Meter> created = [];
+        private readonly MeterListener listener = new();
+        private long orders;
+        private long earned;
+
+        public long Orders => Interlocked.Read(ref orders);
+
+        public long Earned => Interlocked.Read(ref earned);
+
+        public Meter Create(MeterOptions options)
+        {
+            var meter = new Meter(options.Name, options.Version, options.Tags, this);
+            lock (created)
+            {
+                created.Add(meter);
+            }
+
+            return meter;
+        }
+
+        /// <summary>Counts from now on (what happened before is not counted).</summary>
+        public void Start()
+        {
+            listener.InstrumentPublished = (instrument, l) =>
+            {
+                lock (created)
+                {
+                    if (created.Contains(instrument.Meter))
+                    {
+                        l.EnableMeasurementEvents(instrument);
+                    }
+                }
+            };
+            listener.SetMeasurementEventCallback<long>((instrument, value, _, _) =>
+            {
+                if (instrument.Name == "loyalty.orders.recorded")
+                {
+                    Interlocked.Add(ref orders, value);
+                }
+                else if (instrument.Name == "loyalty.points.earned")
+                {
+                    Interlocked.Add(ref earned, value);
+                }
+            });
+            listener.Start();
+        }
+
+        public void Dispose()
+        {
+            listener.Dispose();
+            lock (created)
+            {
+                created.ForEach(m => m.Dispose());
+            }
         }
     }
 
@@ -241,7 +397,7 @@ public sealed class EntityFrameworkUnitOfWorkTests(PostgresServerFixture fixture
             provider(o);
             if (counter is not null)
             {
-                o.AddInterceptors(counter, counter.Commits);
+                o.AddInterceptors(counter, counter.Commits, counter.Connections);
             }
         });
         services.AddLoyalty(o =>
@@ -345,9 +501,14 @@ public sealed class EntityFrameworkUnitOfWorkTests(PostgresServerFixture fixture
     /// <summary>Counts the commands the context sends and the transactions it commits.</summary>
     private sealed class CommandCounter : DbCommandInterceptor
     {
-        public CommandCounter() => Commits = new CommitCounter(this);
+        private readonly List<string> statements = [];
+
+        public CommandCounter() => (Commits, Connections) = (new CommitCounter(this), new StatementTrace(this));
 
         public DbTransactionInterceptor Commits { get; }
+
+        /// <summary>On SQLite, collects every statement the engine runs (the stores' own commands bypass EF Core's command interceptors).</summary>
+        public DbConnectionInterceptor Connections { get; }
 
         public int Commands { get; private set; }
 
@@ -355,7 +516,38 @@ public sealed class EntityFrameworkUnitOfWorkTests(PostgresServerFixture fixture
 
         public int Transactions { get; set; }
 
-        public void Reset() => (Commands, Reads, Transactions) = (0, 0, 0);
+        public IReadOnlyList<string> Statements { get { lock (statements) { return [.. statements]; } } }
+
+        public void Reset()
+        {
+            (Commands, Reads, Transactions) = (0, 0, 0);
+            lock (statements)
+            {
+                statements.Clear();
+            }
+        }
+
+        private sealed class StatementTrace(CommandCounter owner) : DbConnectionInterceptor
+        {
+            public override Task ConnectionOpenedAsync(DbConnection connection, ConnectionEndEventData eventData, CancellationToken cancellationToken = default)
+            {
+                if (connection is Microsoft.Data.Sqlite.SqliteConnection sqlite)
+                {
+                    SQLitePCL.raw.sqlite3_trace(sqlite.Handle, (_, statement) =>
+                    {
+                        lock (owner.statements)
+                        {
+                            owner.statements.Add(statement.Length > 160 ? statement[..160] : statement);
+                        }
+                    }, null);
+                }
+
+                return Task.CompletedTask;
+            }
+
+            public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData)
+                => ConnectionOpenedAsync(connection, eventData).GetAwaiter().GetResult();
+        }
 
         public override ValueTask<InterceptionResult<DbDataReader>> ReaderExecutingAsync(DbCommand command, CommandEventData eventData, InterceptionResult<DbDataReader> result, CancellationToken cancellationToken = default)
         {

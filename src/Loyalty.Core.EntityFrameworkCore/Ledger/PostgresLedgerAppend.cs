@@ -107,10 +107,12 @@ internal sealed class PostgresLedgerAppend
     private static readonly MethodInfo FirstMethod = typeof(PostgresLedgerAppend).GetMethod(nameof(FirstOf), BindingFlags.NonPublic | BindingFlags.Static)!;
     private static readonly MethodInfo ArrayMethod = typeof(PostgresLedgerAppend).GetMethod(nameof(ArrayOf), BindingFlags.NonPublic | BindingFlags.Static)!;
 
-    private PostgresLedgerAppend(Statement create, Statement update, Statement[] createSingle, Statement[] updateSingle)
+    private PostgresLedgerAppend(Statement create, Statement update, Statement[] createSingle, Statement[] updateSingle, Statement guardedCreate, Statement guardedUpdate)
     {
         Create = create;
         Update = update;
+        GuardedCreate = guardedCreate;
+        GuardedUpdate = guardedUpdate;
         CreateSingle = createSingle;
         UpdateSingle = updateSingle;
     }
@@ -120,6 +122,12 @@ internal sealed class PostgresLedgerAppend
 
     /// <summary>The statement for every later append.</summary>
     public Statement Update { get; }
+
+    /// <summary>The statement for an account's first append, failing unless the head was written (for a batch held back by a unit of work).</summary>
+    public Statement GuardedCreate { get; }
+
+    /// <summary>The statement for every later append, failing unless the head was written (for a batch held back by a unit of work).</summary>
+    public Statement GuardedUpdate { get; }
 
     /// <summary>The batch for an account's first append of the single shape (see <see cref="IsSingle"/>): head, transaction, movement and lot inserts.</summary>
     public IReadOnlyList<Statement> CreateSingle { get; }
@@ -139,6 +147,16 @@ internal sealed class PostgresLedgerAppend
         => IsSingle(rows)
             ? rows.ExpectedVersion == 0 ? CreateSingle : UpdateSingle
             : [rows.ExpectedVersion == 0 ? Create : Update];
+
+    /// <summary>
+    /// The statements that write <paramref name="rows"/> in a batch held back by a unit of work, each
+    /// failing (and so failing the batch) unless the append is written whole: the single shape's
+    /// batch, which fails by itself, or the guarded statement with common table expressions.
+    /// </summary>
+    public IReadOnlyList<Statement> ForDeferred(LedgerAppendRows rows)
+        => IsSingle(rows)
+            ? rows.ExpectedVersion == 0 ? CreateSingle : UpdateSingle
+            : [rows.ExpectedVersion == 0 ? GuardedCreate : GuardedUpdate];
 
     /// <summary>The statements of <paramref name="context"/>'s model, built on first use.</summary>
     public static PostgresLedgerAppend For(DbContext context)
@@ -182,10 +200,12 @@ internal sealed class PostgresLedgerAppend
             Plain(lots, r => r.Lots, upsert: true),
         ];
         return new PostgresLedgerAppend(
-            Compose(creating: true, accounts, transactions, movements, lots, holds),
-            Compose(creating: false, accounts, transactions, movements, lots, holds),
+            Compose(creating: true, guarded: false, accounts, transactions, movements, lots, holds),
+            Compose(creating: false, guarded: false, accounts, transactions, movements, lots, holds),
             [HeadInsert(accounts), .. inserts],
-            [GuardedHeadUpdate(accounts), .. inserts]);
+            [GuardedHeadUpdate(accounts), .. inserts],
+            Compose(creating: true, guarded: true, accounts, transactions, movements, lots, holds),
+            Compose(creating: false, guarded: true, accounts, transactions, movements, lots, holds));
     }
 
     /// <summary>The new account's head: a plain <c>INSERT</c>; an existing account fails on the key.</summary>
@@ -245,7 +265,7 @@ internal sealed class PostgresLedgerAppend
             ? new Parameter(r => r.ProgramId, DbType.String)
             : new Parameter(r => r.MemberId, DbType.String);
 
-    private static Statement Compose(bool creating, Table accounts, Table transactions, Table movements, Table lots, Table holds)
+    private static Statement Compose(bool creating, bool guarded, Table accounts, Table transactions, Table movements, Table lots, Table holds)
     {
         var parameters = new List<Parameter>();
         string Add(Parameter parameter, string type)
@@ -296,6 +316,13 @@ internal sealed class PostgresLedgerAppend
         Insert(text, "movements", movements, Arrays(movements, r => r.Movements, Add, out _), program, member, upsert: false);
         Insert(text, "lots", lots, Arrays(lots, r => r.Lots, Add, out _), program, member, upsert: true);
         Insert(text, "holds", holds, Arrays(holds, r => r.Holds, Add, out _), program, member, upsert: true);
+
+        if (guarded)
+        {
+            // Held back in a batch: the statement fails unless the head (and so every row) was written.
+            text.Append("\nSELECT CASE WHEN h.n = 1 THEN 1 ELSE ('loyalty ledger append refused: ' || h.n || ' account heads written')::integer END\nFROM (SELECT count(*) AS n FROM head) AS h");
+            return new Statement(text.ToString(), [.. parameters]);
+        }
 
         // One row: was the head written; else (only then are they looked up) the account's version
         // and the first used id in the append's order, both as of the statement's snapshot.

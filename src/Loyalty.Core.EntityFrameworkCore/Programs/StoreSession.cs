@@ -41,6 +41,8 @@ internal sealed class StoreSession
         cancellationToken.ThrowIfCancellationRequested();
         try
         {
+            // Writes a unit of work holds back are sent first, so that the read sees them.
+            await WriteBehind.JoinAsync(Context, write: false, ledgerOnly: false, cancellationToken).ConfigureAwait(false);
             return await read(cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (StoreFaults.IsFault(ex))
@@ -62,6 +64,9 @@ internal sealed class StoreSession
         CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
+
+        // In a unit of work holding writes back: its transaction is begun (and what it holds sent) first.
+        await WriteBehind.JoinAsync(Context, write: true, ledgerOnly: false, cancellationToken).ConfigureAwait(false);
         var database = Context.Database;
         var ambient = database.CurrentTransaction;
         IDbContextTransaction? own = null;

@@ -732,7 +732,7 @@ public sealed class DataRightsService
 
         try
         {
-            return await unitOfWork.RunAsync(work, cancellationToken).ConfigureAwait(false);
+            return await unitOfWork.RunAsync(ledger.ForgettingOnRerun(work), cancellationToken).ConfigureAwait(false);
         }
         catch
         {

@@ -105,6 +105,25 @@ public sealed partial class PointsLedger
     /// </summary>
     internal void ForgetCachedAccounts() => cache?.Clear();
 
+    /// <summary>
+    /// The steps of a unit of work, forgetting the cached account states before every run but the
+    /// first: a store may run a unit again when the writes it held back were refused, and the states
+    /// the first run cached were never written.
+    /// </summary>
+    internal Func<CancellationToken, Task<T>> ForgettingOnRerun<T>(Func<CancellationToken, Task<T>> work)
+    {
+        var runs = 0;
+        return cancellationToken =>
+        {
+            if (Interlocked.Increment(ref runs) > 1)
+            {
+                ForgetCachedAccounts();
+            }
+
+            return work(cancellationToken);
+        };
+    }
+
     /// <summary>The expiry policy in force.</summary>
     public ExpiryPolicy ExpiryPolicy => policy;
 

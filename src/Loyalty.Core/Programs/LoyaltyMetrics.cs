@@ -12,6 +12,8 @@ internal sealed class LoyaltyMetrics
     /// <summary>The meter's name: <c>Loyalty.Core</c>.</summary>
     public const string MeterName = "Loyalty.Core";
 
+    private static readonly AsyncLocal<Unit?> Pending = new();
+
     private readonly Counter<long>? earned;
     private readonly Counter<long>? redeemed;
     private readonly Counter<long>? expired;
@@ -33,29 +35,82 @@ internal sealed class LoyaltyMetrics
         orders = meter.CreateCounter<long>("loyalty.orders.recorded", "{order}", "Orders recorded (retries not counted).");
     }
 
-    public void Earned(Points points)
+    public void Earned(Points points) => Count(earned, points.Value);
+
+    public void Redeemed(Points points) => Count(redeemed, points.Value);
+
+    public void Expired(Points points) => Count(expired, points.Value);
+
+    public void OrderRecorded() => Count(orders, 1);
+
+    /// <summary>
+    /// Holds what the calls below count until <see cref="Unit.Complete"/>: a unit of work's store may
+    /// run the unit's steps again (its first writes refused), and only the run that was kept counts.
+    /// Units nest: an inner unit counts into the outer one's.
+    /// </summary>
+    public Unit BeginUnit()
     {
-        if (points.IsPositive)
+        var outer = Pending.Value;
+        var unit = new Unit(this, outer);
+        if (outer is null)
         {
-            earned?.Add(points.Value, programTag);
+            Pending.Value = unit;
+        }
+
+        return unit;
+    }
+
+    private void Count(Counter<long>? counter, long value)
+    {
+        if (counter is null || value <= 0)
+        {
+            return;
+        }
+
+        if (Pending.Value is { } unit && unit.Owner == this)
+        {
+            unit.Add(counter, value);
+        }
+        else
+        {
+            counter.Add(value, programTag);
         }
     }
 
-    public void Redeemed(Points points)
+    /// <summary>The counts of one unit of work, kept until it completes.</summary>
+    internal sealed class Unit(LoyaltyMetrics owner, Unit? outer) : IDisposable
     {
-        if (points.IsPositive)
-        {
-            redeemed?.Add(points.Value, programTag);
-        }
-    }
+        private List<(Counter<long> Counter, long Value)>? counts;
 
-    public void Expired(Points points)
-    {
-        if (points.IsPositive)
-        {
-            expired?.Add(points.Value, programTag);
-        }
-    }
+        public LoyaltyMetrics Owner { get; } = owner;
 
-    public void OrderRecorded() => orders?.Add(1, programTag);
+        /// <summary>Forgets what the unit's steps counted (they are about to run again).</summary>
+        public void Restart() => counts?.Clear();
+
+        /// <summary>Records what the unit's kept run counted (an inner unit leaves it to the outer one).</summary>
+        public void Complete()
+        {
+            if (outer is not null || counts is null)
+            {
+                return;
+            }
+
+            foreach (var (counter, value) in counts)
+            {
+                counter.Add(value, Owner.programTag);
+            }
+
+            counts.Clear();
+        }
+
+        public void Dispose()
+        {
+            if (outer is null && Pending.Value == this)
+            {
+                Pending.Value = null;
+            }
+        }
+
+        internal void Add(Counter<long> counter, long value) => (counts ??= []).Add((counter, value));
+    }
 }

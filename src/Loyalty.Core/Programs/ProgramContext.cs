@@ -119,9 +119,26 @@ internal sealed class ProgramContext
             return await work(cancellationToken).ConfigureAwait(false);
         }
 
+        using var counted = Metrics.BeginUnit();
+        var runs = 0;
         try
         {
-            return await unitOfWork.RunAsync(work, cancellationToken).ConfigureAwait(false);
+            var result = await unitOfWork.RunAsync(
+                ct =>
+                {
+                    if (runs++ > 0)
+                    {
+                        // The store runs the unit again (its first writes were refused and not kept):
+                        // what the first run cached and counted did not happen.
+                        Ledger.ForgetCachedAccounts();
+                        counted.Restart();
+                    }
+
+                    return work(ct);
+                },
+                cancellationToken).ConfigureAwait(false);
+            counted.Complete();
+            return result;
         }
         catch
         {

@@ -446,7 +446,7 @@ public sealed class HouseholdService
 
         try
         {
-            return await unitOfWork.RunAsync(work, cancellationToken).ConfigureAwait(false);
+            return await unitOfWork.RunAsync(ledger.ForgettingOnRerun(work), cancellationToken).ConfigureAwait(false);
         }
         catch
         {

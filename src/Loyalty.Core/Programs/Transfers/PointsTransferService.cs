@@ -241,7 +241,7 @@ public sealed class PointsTransferService
 
         try
         {
-            return await unitOfWork.RunAsync(work, cancellationToken).ConfigureAwait(false);
+            return await unitOfWork.RunAsync(ledger.ForgettingOnRerun(work), cancellationToken).ConfigureAwait(false);
         }
         catch
         {
