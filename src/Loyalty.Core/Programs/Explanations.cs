@@ -21,7 +21,7 @@ internal static class Explanations
             var line = rule.Fired
                 ? $"{amount,6}  {text}"
                 : $"{amount,6}  {text} ({Reason(rule.Outcome)})";
-            lines.Add(new ExplanationLine(rule.RuleId, rule.Outcome, rule.Awarded, line));
+            lines.Add(new ExplanationLine(rule.RuleId, rule.Outcome, rule.Awarded, line) { Rule = ruleSet?.Find(rule.RuleId), Currency = ruleSet?.Currency ?? default });
         }
 
         return lines.AsReadOnly();
