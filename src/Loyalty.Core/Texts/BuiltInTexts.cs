@@ -128,6 +128,7 @@ internal static class BuiltInTexts
         ["Reward.PayWithPoints.Name"] = "Pay with your points",
         ["Reward.PayWithPoints.Benefit"] = "{points} {points:point|points} = {worth} at checkout, from {minimum} {minimum:point|points}, up to {share} of the order",
         ["Reward.Offer"] = "{name}: {cost} {cost:point|points}",
+        ["Reward.Offer.PayWithPoints"] = "{name}: {benefit}",
 
         // Errors a member may see.
         ["Error.Other"] = "Something went wrong. Please try again or contact us.",
@@ -287,6 +288,7 @@ internal static class BuiltInTexts
         ["Reward.PayWithPoints.Name"] = "Payez avec vos points",
         ["Reward.PayWithPoints.Benefit"] = "{points} {points:point|points} = {worth} au paiement, dès {minimum} {minimum:point|points}, jusqu'à {share} de la commande",
         ["Reward.Offer"] = "{name}" + Nbsp + ": {cost} {cost:point|points}",
+        ["Reward.Offer.PayWithPoints"] = "{name}" + Nbsp + ": {benefit}",
 
         // Errors a member may see.
         ["Error.Other"] = "Une erreur s'est produite. Veuillez réessayer ou nous contacter.",

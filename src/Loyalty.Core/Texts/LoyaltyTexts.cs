@@ -130,7 +130,7 @@ public sealed partial class LoyaltyTexts
         var name = RewardName(reward, culture);
         var scope = new Scope(this, culture);
         return reward.Kind == RewardKind.PayWithPoints
-            ? name + scope.Format("List.Separator") + DescribeBenefit(reward, culture)
+            ? scope.Format("Reward.Offer.PayWithPoints", new TextArg("name", name), new TextArg("benefit", DescribeBenefit(reward, culture)))
             : scope.Format("Reward.Offer", new TextArg("name", name), scope.PointsArg("cost", reward.Cost.Value));
     }
 
