@@ -176,6 +176,16 @@ internal static class BuiltInTexts
         ["Error.HouseholdFull"] = "This household is full.",
         ["Error.HouseholdOwnerCannotLeave"] = "As the household's owner, you cannot leave while other members remain.",
         ["Error.TransferBelowMinimum"] = "This is fewer points than one transfer must move.",
+
+        // Loyalty card errors a member may see (linking a card online, showing it at the till).
+        ["CardError.InvalidCardNumber"] = "This is not a valid card number. Please check it.",
+        ["CardError.CardNotFound"] = "We could not find this card.",
+        ["CardError.CardBlocked"] = "This card is blocked. Please use your new card or contact us.",
+        ["CardError.CardNotInRange"] = "This card cannot be linked to an account.",
+        ["CardError.CardAlreadyLinked"] = "This card is already linked to an account.",
+        ["CardError.MemberNotFound"] = "We could not find your loyalty account.",
+        ["CardError.RangeOverlaps"] = "These cards cannot be registered.",
+        ["CardError.NoVirtualNumbersLeft"] = "We cannot create a digital card at the moment. Please try again later.",
     };
 
     public static IReadOnlyDictionary<string, string> FrenchTexts { get; } = new Dictionary<string, string>(StringComparer.Ordinal)
@@ -336,5 +346,15 @@ internal static class BuiltInTexts
         ["Error.HouseholdFull"] = "Ce foyer est complet.",
         ["Error.HouseholdOwnerCannotLeave"] = "En tant que titulaire du foyer, vous ne pouvez pas le quitter tant que d'autres membres en font partie.",
         ["Error.TransferBelowMinimum"] = "C'est moins de points qu'un transfert doit en déplacer.",
+
+        // Loyalty card errors a member may see (linking a card online, showing it at the till).
+        ["CardError.InvalidCardNumber"] = "Ce numéro de carte n'est pas valide. Veuillez le vérifier.",
+        ["CardError.CardNotFound"] = "Nous ne trouvons pas cette carte.",
+        ["CardError.CardBlocked"] = "Cette carte est bloquée. Veuillez utiliser votre nouvelle carte ou nous contacter.",
+        ["CardError.CardNotInRange"] = "Cette carte ne peut pas être associée à un compte.",
+        ["CardError.CardAlreadyLinked"] = "Cette carte est déjà associée à un compte.",
+        ["CardError.MemberNotFound"] = "Nous ne trouvons pas votre compte fidélité.",
+        ["CardError.RangeOverlaps"] = "Ces cartes ne peuvent pas être enregistrées.",
+        ["CardError.NoVirtualNumbersLeft"] = "Nous ne pouvons pas créer de carte numérique pour le moment. Veuillez réessayer plus tard.",
     };
 }

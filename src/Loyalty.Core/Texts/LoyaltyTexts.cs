@@ -1,4 +1,5 @@
 using System.Globalization;
+using Loyalty.Core.Cards;
 using Loyalty.Core.Earning;
 using Loyalty.Core.Internal;
 using Loyalty.Core.Primitives;
@@ -90,6 +91,19 @@ public sealed partial class LoyaltyTexts
     {
         var scope = new Scope(this, culture);
         return scope.Format(Enum.IsDefined(code) ? TextKeys.Error(code) : "Error.Other");
+    }
+
+    /// <summary>
+    /// The member-facing message of a loyalty card error code, e.g. <c>This card is blocked. …</c> /
+    /// <c>Cette carte est bloquée. …</c>; a code without a text gets the <c>Error.Other</c> text.
+    /// </summary>
+    /// <param name="code">The code; <see cref="CardResult{T}.ErrorMessage"/> stays the text for logs and the till.</param>
+    /// <param name="culture">The culture, or null for the current UI culture.</param>
+    /// <returns>The message.</returns>
+    public string CardErrorMessage(CardErrorCode code, CultureInfo? culture = null)
+    {
+        var scope = new Scope(this, culture);
+        return scope.Format(Enum.IsDefined(code) ? TextKeys.CardError(code) : "Error.Other");
     }
 
     /// <summary>

@@ -1,3 +1,4 @@
+using Loyalty.Core.Cards;
 using Loyalty.Core.Earning;
 using Loyalty.Core.Primitives;
 using Loyalty.Core.Programs;
@@ -22,6 +23,11 @@ public static class TextKeys
     /// <param name="code">The error code.</param>
     /// <returns>The key.</returns>
     public static string Error(LoyaltyErrorCode code) => "Error." + code;
+
+    /// <summary>The key of the member-facing message of a card error code, e.g. <c>CardError.CardBlocked</c>.</summary>
+    /// <param name="code">The card error code.</param>
+    /// <returns>The key.</returns>
+    public static string CardError(CardErrorCode code) => "CardError." + code;
 
     /// <summary>The key of the reason a rule gave nothing, e.g. <c>Outcome.CapReached</c>.</summary>
     /// <param name="outcome">The outcome.</param>

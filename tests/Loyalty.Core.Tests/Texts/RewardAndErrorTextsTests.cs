@@ -1,4 +1,5 @@
 using System.Globalization;
+using Loyalty.Core.Cards;
 using Loyalty.Core.Primitives;
 using Loyalty.Core.Programs;
 using Loyalty.Core.Rewards;
@@ -110,6 +111,31 @@ public class RewardAndErrorTextsTests
         }
 
         missing.Should().BeEmpty("every LoyaltyErrorCode needs an \"Error.<code>\" text in English and in French (BuiltInTexts)");
+    }
+
+    [Fact]
+    public void Every_card_error_code_has_a_member_message_in_English_and_French()
+    {
+        var catalog = new LoyaltyTextCatalog();
+        var missing = new List<string>();
+        foreach (var code in Enum.GetValues<CardErrorCode>())
+        {
+            var english = catalog.GetTemplate("en", TextKeys.CardError(code));
+            var french = catalog.GetTemplate("fr", TextKeys.CardError(code));
+            if (string.IsNullOrWhiteSpace(english) || string.IsNullOrWhiteSpace(french) || english == french)
+            {
+                missing.Add(code.ToString());
+                continue;
+            }
+
+            Texts.CardErrorMessage(code, English).Should().Be(english);
+            Texts.CardErrorMessage(code, French).Should().Be(french);
+        }
+
+        missing.Should().BeEmpty("every CardErrorCode needs a \"CardError.<code>\" text in English and in French (BuiltInTexts)");
+        Texts.CardErrorMessage(CardErrorCode.CardBlocked, French).Should().Be("Cette carte est bloquée. Veuillez utiliser votre nouvelle carte ou nous contacter.");
+        Texts.CardErrorMessage(CardErrorCode.InvalidCardNumber, English).Should().Be("This is not a valid card number. Please check it.");
+        Texts.CardErrorMessage((CardErrorCode)99, French).Should().Be("Une erreur s'est produite. Veuillez réessayer ou nous contacter.");
     }
 
     [Theory]
