@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using Loyalty.Core.Cards;
 using Loyalty.Core.Earning;
@@ -180,6 +181,12 @@ public sealed partial class LoyaltyTexts
     /// <summary>One culture's view of the texts: the lookup chain and the plural rule.</summary>
     internal readonly struct Scope
     {
+        // Read-only cultures (CultureInfo.GetCultureInfo, the thread's cultures) are shared and never change: their
+        // lookup chains and parsed date patterns are kept; the patterns are few (keys × languages × cultures used).
+        private static readonly ConcurrentDictionary<string, (string[] Chain, int OwnLength)> Chains = new(StringComparer.Ordinal);
+        private static readonly ConcurrentDictionary<(string Pattern, CultureInfo Culture), LocalDatePattern> DatePatterns = new();
+        private static readonly ConcurrentDictionary<(string Pattern, CultureInfo Culture), LocalTimePattern> TimePatterns = new();
+
         private readonly LoyaltyTexts owner;
         private readonly string[] chain;
         private readonly int ownLength;
@@ -188,7 +195,14 @@ public sealed partial class LoyaltyTexts
         {
             this.owner = owner;
             Culture = culture ?? CultureInfo.CurrentUICulture;
-            chain = Chain(Culture, out ownLength);
+            if (Culture.IsReadOnly)
+            {
+                (chain, ownLength) = Chains.GetOrAdd(Culture.Name, static (_, c) => (Chain(c, out var own), own), Culture);
+            }
+            else
+            {
+                chain = Chain(Culture, out ownLength);
+            }
             Plural = PluralRules.TryParse(Find("Plural.One") ?? PluralRules.ExactlyOne, out var rule) ? rule : PluralRule.ExactlyOne;
         }
 
@@ -242,12 +256,25 @@ public sealed partial class LoyaltyTexts
 
         public string Date(LocalDate date)
         {
-            var key = date.Day == 1 ? "Format.Date.FirstOfMonth" : "Format.Date";
-            return Culture.Name.Length == 0 ? LocalDatePattern.Iso.Format(date) : LocalDatePattern.Create(Find(key)!, Culture).Format(date);
+            if (Culture.Name.Length == 0)
+            {
+                return LocalDatePattern.Iso.Format(date);
+            }
+
+            var pattern = Find(date.Day == 1 ? "Format.Date.FirstOfMonth" : "Format.Date")!;
+            return (Culture.IsReadOnly ? DatePatterns.GetOrAdd((pattern, Culture), static k => LocalDatePattern.Create(k.Pattern, k.Culture)) : LocalDatePattern.Create(pattern, Culture)).Format(date);
         }
 
-        public string Time(LocalTime time) =>
-            Culture.Name.Length == 0 ? time.ToString("HH:mm", CultureInfo.InvariantCulture) : LocalTimePattern.Create(Find("Format.Time")!, Culture).Format(time);
+        public string Time(LocalTime time)
+        {
+            if (Culture.Name.Length == 0)
+            {
+                return time.ToString("HH:mm", CultureInfo.InvariantCulture);
+            }
+
+            var pattern = Find("Format.Time")!;
+            return (Culture.IsReadOnly ? TimePatterns.GetOrAdd((pattern, Culture), static k => LocalTimePattern.Create(k.Pattern, k.Culture)) : LocalTimePattern.Create(pattern, Culture)).Format(time);
+        }
 
         public string List(IReadOnlyList<string> items, string lastSeparatorKey)
         {

@@ -13,6 +13,7 @@ public sealed class MemberExplanationLine
 {
     private readonly PluralRule plural;
     private readonly CultureInfo culture;
+    private readonly TextTemplate parsed;
 
     internal MemberExplanationLine(RuleId ruleId, RuleOutcome outcome, Points points, string description, string? reason, string label, string template, PluralRule plural, CultureInfo culture)
     {
@@ -25,6 +26,9 @@ public sealed class MemberExplanationLine
         Template = template;
         this.plural = plural;
         this.culture = culture;
+
+        // Parsed once for this line, not cached: the template holds the line's own text.
+        parsed = TextTemplate.Parse(template, out var error) ?? throw new InvalidOperationException($"The explanation template is malformed: {error}");
         Text = Format(TextFormat.Number(points.Value, culture));
     }
 
@@ -66,7 +70,7 @@ public sealed class MemberExplanationLine
     public string Format(string points)
     {
         ArgumentNullException.ThrowIfNull(points);
-        return TextTemplate.Get(Template).Format(plural, [new TextArg("points", points, Points.Value)]);
+        return parsed.Format(plural, [new TextArg("points", points, Points.Value)]);
     }
 
     /// <summary>The line's text.</summary>

@@ -8,6 +8,7 @@ namespace Loyalty.Core.Texts;
 internal static class TextFormat
 {
     private static readonly ConcurrentDictionary<string, string?> RegionCurrency = new(StringComparer.Ordinal);
+    private static readonly ConcurrentDictionary<(string Culture, string Currency), NumberFormatInfo> MoneyFormats = new();
 
     /// <summary>A number with group separators and up to four decimals, trailing zeros dropped: <c>1 234,5</c>.</summary>
     public static string Number(decimal value, CultureInfo culture) => value.ToString("#,0.####", culture);
@@ -23,6 +24,16 @@ internal static class TextFormat
     /// <summary>Money in the culture's currency pattern with the money's currency symbol; whole amounts without decimals.</summary>
     public static string Money(decimal amount, Currency currency, CultureInfo culture)
     {
+        var format = culture.IsReadOnly
+            ? MoneyFormats.GetOrAdd((culture.Name, currency.Code), static (_, state) => MoneyFormat(state.culture, state.currency), (culture, currency))
+            : MoneyFormat(culture, currency);
+
+        var decimals = amount == decimal.Truncate(amount) ? 0 : Math.Max(currency.MinorUnits, DecimalPlaces(amount));
+        return amount.ToString("C" + decimals.ToString(CultureInfo.InvariantCulture), format);
+    }
+
+    private static NumberFormatInfo MoneyFormat(CultureInfo culture, Currency currency)
+    {
         var format = (NumberFormatInfo)culture.NumberFormat.Clone();
         format.CurrencySymbol = Symbol(currency, culture);
         if (culture.Name.Length == 0)
@@ -32,8 +43,7 @@ internal static class TextFormat
             format.CurrencyNegativePattern = 8;
         }
 
-        var decimals = amount == decimal.Truncate(amount) ? 0 : Math.Max(currency.MinorUnits, DecimalPlaces(amount));
-        return amount.ToString("C" + decimals.ToString(CultureInfo.InvariantCulture), format);
+        return NumberFormatInfo.ReadOnly(format);
     }
 
     /// <summary>The culture's own symbol when its region uses the currency; € and £ for the euro and the pound; otherwise the ISO code.</summary>

@@ -20,10 +20,16 @@ internal sealed class TextTemplate
 
     private readonly Part[] parts;
 
+    private readonly int literalLength;
+
     private TextTemplate(Part[] parts, IReadOnlyCollection<string> placeholders)
     {
         this.parts = parts;
         Placeholders = placeholders;
+        foreach (var part in parts)
+        {
+            literalLength += part.Literal?.Length ?? 0;
+        }
     }
 
     /// <summary>The placeholder names the template uses.</summary>
@@ -148,7 +154,13 @@ internal sealed class TextTemplate
 
     private string Fill(PluralRule plural, ReadOnlySpan<TextArg> args, bool partial)
     {
-        var builder = new StringBuilder();
+        var length = literalLength;
+        foreach (var arg in args)
+        {
+            length += arg.Text.Length;
+        }
+
+        var builder = new StringBuilder(length + 8);
         foreach (var part in parts)
         {
             if (part.Literal is { } literal)
