@@ -7,6 +7,7 @@ using Loyalty.Core.Ledger;
 using Loyalty.Core.Primitives;
 using Loyalty.Core.Programs;
 using Loyalty.Core.Rewards;
+using Loyalty.Core.Texts;
 using Loyalty.Core.Tiers;
 using Microsoft.Extensions.DependencyInjection;
 using NodaTime;
@@ -53,6 +54,8 @@ using var provider = services.BuildServiceProvider(validateScopes: true);
 using var scope = provider.CreateScope(); // LoyaltyProgram is scoped: one scope per request, message or job
 var program = scope.ServiceProvider.GetRequiredService<LoyaltyProgram>();
 var cards = scope.ServiceProvider.GetRequiredService<LoyaltyCards>();
+var texts = scope.ServiceProvider.GetRequiredService<LoyaltyTexts>();   // member-facing texts, English and French
+var french = CultureInfo.GetCultureInfo("fr-FR");
 
 // 2. Configure the programme as data: 1 point per euro, shoes earn double, a welcome bonus,
 //    a referral reward, the tier multiplier; two rewards.
@@ -83,9 +86,16 @@ Step($"The till links card {aliceCard.Number} (batch {batch.RangeId}, {batch.Cou
 
 // 4. Alice orders shoes and a shirt: 180 €.
 Step("Alice orders shoes (120 €) and a shirt (60 €)");
-Print((await program.RecordOrderAsync(Order("A-1001", alice, clock.GetCurrentInstant(),
+var firstOrder = (await program.RecordOrderAsync(Order("A-1001", alice, clock.GetCurrentInstant(),
     new OrderLine("SHOE-42", 1, 120m, categories: ["shoes"]),
-    new OrderLine("SHIRT-M", 2, 30m, categories: ["clothing"])))).GetValueOrThrow());
+    new OrderLine("SHIRT-M", 2, 30m, categories: ["clothing"])))).GetValueOrThrow();
+Print(firstOrder);
+Console.WriteLine("  what Alice reads on her account page (fr-FR):");
+foreach (var line in texts.Explain(firstOrder.Explanation, french))
+{
+    Console.WriteLine($"    {line.Text}");
+}
+
 await Statement(alice);
 
 // 5. Bob joins with Alice's code, then places his first order: the referral completes.
@@ -133,6 +143,7 @@ var tote = (await program.RedeemRewardAsync(alice, RewardId.From("gold-tote"), R
 Step($"Alice redeems: {tote}");
 var refused = await program.RedeemRewardAsync(bob, RewardId.From("gold-tote"), RedemptionId.From("RD-3"));
 Step($"Bob tries the Gold gift: {refused.Error}");
+Console.WriteLine($"  Bob reads: {texts.ErrorMessage(refused.Error!.Code, french)}");
 Step("Alice, now Gold, orders a scarf (40 €): the Gold multiplier applies");
 Print((await program.RecordOrderAsync(Order("A-1003", alice, clock.GetCurrentInstant(), new OrderLine("SCARF-01", 1, 40m, categories: ["accessories"])))).GetValueOrThrow());
 await Statement(alice);

@@ -27,6 +27,8 @@ internal static class Explanations
             {
                 RuleSetVersion = described?.Version ?? result.RuleSetVersion,
                 Merchant = described?.Merchant,
+                Rule = rules?.Find(rule.RuleId),
+                Currency = rules?.Coalition.Currency ?? default,
             });
         }
 

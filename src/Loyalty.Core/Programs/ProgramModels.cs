@@ -59,6 +59,12 @@ public sealed record ExplanationLine(RuleId RuleId, RuleOutcome Outcome, Points 
     /// <summary>The merchant whose own rule set the line's rule came from; null for a programme-wide rule.</summary>
     public MerchantId? Merchant { get; init; }
 
+    /// <summary>The rule as it was in the applied rule set, for texts in other languages (<see cref="Texts.LoyaltyTexts.ExplainLine"/>); null when the rule set no longer had it.</summary>
+    public EarningRule? Rule { get; init; }
+
+    /// <summary>The applied rule set's currency, in which the rule's amounts are; default when <see cref="Rule"/> is null.</summary>
+    public Currency Currency { get; init; }
+
     /// <summary>The line's text.</summary>
     /// <returns>The text.</returns>
     public override string ToString() => Text;
