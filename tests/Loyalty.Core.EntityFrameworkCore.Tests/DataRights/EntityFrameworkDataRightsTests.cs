@@ -73,6 +73,20 @@ public sealed class EntityFrameworkDataRightsTests(PostgresServerFixture fixture
         await ErasureScenarioAsync(o => o.UseNpgsql(database.ConnectionString), memberAndLedgerInMemory: false);
     }
 
+    [EntityFrameworkMemberDataFact]
+    public async Task An_order_racing_the_erasure_lands_before_it_and_is_erased_or_is_refused_as_erased_on_SQLite()
+    {
+        using var database = new SqliteDatabase();
+        await ConcurrentOrdersScenarioAsync(o => o.UseSqlite(database.ConnectionString), rounds: 3);
+    }
+
+    [EntityFrameworkMemberDataFact(postgres: true)]
+    public async Task An_order_racing_the_erasure_lands_before_it_and_is_erased_or_is_refused_as_erased_on_PostgreSQL()
+    {
+        var database = fixture.Database("rights-" + Guid.NewGuid().ToString("N")[..12], LoyaltyModelOptions.Default);
+        await ConcurrentOrdersScenarioAsync(o => o.UseNpgsql(database.ConnectionString), rounds: 5);
+    }
+
     [Fact]
     public void The_EF_Core_adapter_registers_the_audit_and_the_erasure_markers_in_tables()
     {
@@ -182,6 +196,85 @@ public sealed class EntityFrameworkDataRightsTests(PostgresServerFixture fixture
         }
     }
 
+    /// <summary>
+    /// Orders of a member race its erasure, each in its own scope (its own context and transaction): every
+    /// order either lands before the erasure (and is erased with the member: its points stay in the books,
+    /// under the pseudonym) or is refused with <see cref="LoyaltyErrorCode.MemberErased"/> and writes nothing;
+    /// none is half written, and nothing of the member is left in any column.
+    /// </summary>
+    private async Task ConcurrentOrdersScenarioAsync(Action<DbContextOptionsBuilder> provider, int rounds)
+    {
+        var programId = "club-" + Guid.NewGuid().ToString("N")[..8];
+        await using var root = Build(provider, programId, memberAndLedgerInMemory: false);
+        await using (var scope = root.CreateAsyncScope())
+        {
+            await scope.ServiceProvider.GetRequiredService<LoyaltyProgram>().PublishRuleSetAsync(Rules);
+        }
+
+        for (var round = 0; round < rounds; round++)
+        {
+            var member = MemberId.From($"carol-{round}@example.com");
+            await using (var scope = root.CreateAsyncScope())
+            {
+                (await scope.ServiceProvider.GetRequiredService<LoyaltyProgram>().EnrolAsync(new Enrolment(member))).GetValueOrThrow();
+            }
+
+            var before = await BooksOfEveryAccountAsync(root, programId);
+            var go = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            var orders = Enumerable.Range(0, 4).Select(i => Task.Run(async () =>
+            {
+                await go.Task;
+                await using var scope = root.CreateAsyncScope();
+                return await scope.ServiceProvider.GetRequiredService<LoyaltyProgram>().RecordOrderAsync(
+                    new EarningOrder(OrderId.From($"ORD-carol-{round}-{i}"), member, Now, Currency.EUR, [new OrderLine("SKU-HAT", 1, 40m + i)]));
+            })).ToArray();
+            var erasure = Task.Run(async () =>
+            {
+                await go.Task;
+                await using var scope = root.CreateAsyncScope();
+                return await scope.ServiceProvider.GetRequiredService<DataRightsService>().EraseAsync(member, new DataRightsRequest($"DEL-{round}", "dpo@shop.example"));
+            });
+            go.SetResult();
+            var results = await Task.WhenAll(orders);
+            var erased = await erasure;
+
+            erased.Status.Should().Be(DataRightsStatus.Completed, erased.Message);
+            results.Should().OnlyContain(r => r.Succeeded || r.ErrorCode == LoyaltyErrorCode.MemberErased, $"round {round}: an order lands whole or is refused as erased");
+            var landed = results.Where(r => r.Succeeded).Select(r => r.Value!).ToArray();
+            var after = await BooksOfEveryAccountAsync(root, programId);
+            after.Orders.Should().Be(before.Orders + landed.Length, $"round {round}: each landed order is kept once (under the pseudonym), a refused one not at all");
+            after.Earned.Should().Be(before.Earned + landed.Sum(r => r.Points.Value), $"round {round}: the books hold exactly the landed orders' points");
+
+            await using (var scope = root.CreateAsyncScope())
+            {
+                (await ScanAsync(scope.ServiceProvider.GetRequiredService<ShopContext>(), [member.Value, $"ORD-carol-{round}"])).Should().BeEmpty();
+                (await scope.ServiceProvider.GetRequiredService<LoyaltyProgram>().RecordOrderAsync(
+                    new EarningOrder(OrderId.From($"ORD-carol-{round}-late"), member, Now, Currency.EUR, [new OrderLine("SKU-HAT", 1, 40m)]))).ErrorCode.Should().Be(LoyaltyErrorCode.MemberErased);
+            }
+        }
+    }
+
+    /// <summary>The orders recorded in the programme and the points every account earned, added up.</summary>
+    private static async Task<(int Orders, long Earned)> BooksOfEveryAccountAsync(ServiceProvider root, string programId)
+    {
+        await using var scope = root.CreateAsyncScope();
+        var program = ProgramId.From(programId);
+        var orders = await scope.ServiceProvider.GetRequiredService<ShopContext>().Set<Loyalty.Core.EntityFrameworkCore.Programs.OrderRow>().CountAsync(o => o.ProgramId == programId);
+        var source = (ILedgerSnapshotSource)scope.ServiceProvider.GetRequiredService<ILedgerStore>();
+        long earned = 0;
+        for (MemberId? after = null; ;)
+        {
+            var page = await source.ReadAccountSnapshotsAsync(program, after, 100);
+            earned += page.Sum(s => s.Head?.Earned ?? 0);
+            if (page.Count < 100)
+            {
+                return (orders, earned);
+            }
+
+            after = page[^1].Head!.MemberId;
+        }
+    }
+
     /// <summary>The figures erasure must not move: every rule's campaign budget usage and every reward's units claimed.</summary>
     private static async Task<(long Used, long Claimed)> BooksAsync(IServiceProvider services, string programId)
     {
@@ -276,7 +369,11 @@ public sealed class EntityFrameworkDataRightsTests(PostgresServerFixture fixture
             .AddAchievements(Achievements)
             .AddPointsTransfers()
             .AddHouseholds()
-            .AddDataRights(o => o.ErasureMarkerKey = MarkerKey);
+            .AddDataRights(o =>
+            {
+                o.ErasureMarkerKey = MarkerKey;
+                o.MaxAttempts = 20;
+            });
         if (memberAndLedgerInMemory)
         {
             // Every other store stays on EF Core (and the data-rights service scoped with it).
