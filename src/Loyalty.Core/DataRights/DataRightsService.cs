@@ -101,11 +101,12 @@ public sealed class DataRightsService
         this.erasedMembers = erasedMembers;
         this.options = new DataRightsOptions { RetentionPeriod = options.RetentionPeriod, MaxAttempts = options.MaxAttempts, ErasureMarkerKey = options.ErasureMarkerKey };
 
-        // Order matters for a rewrite: stores whose rows are found through the member's records
-        // (budget keys are its orders' transactions) run before the member store, which runs last.
+        // Order matters for a rewrite: stores whose rows are found through the member's records run
+        // before the member store; the campaign budgets, keyed by the transaction ids the member and
+        // ledger stores' rewrites map, run after it, last.
+        var budgetParticipant = new CampaignBudgetParticipant(budgets, members);
         var list = new List<IMemberDataParticipant>
         {
-            new CampaignBudgetParticipant(budgets, members),
             new RedemptionParticipant(rewards),
             new LedgerParticipant(ledgerStore),
         };
@@ -131,6 +132,7 @@ public sealed class DataRightsService
 
         list.Add(new AuditParticipant(audit));
         list.Add(new MemberStoreParticipant(members));
+        list.Add(budgetParticipant);
         var duplicate = list.GroupBy(p => p.Section, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
         if (duplicate is not null)
         {
@@ -730,6 +732,12 @@ public sealed class DataRightsService
         catch (RewriteRefusedException refused)
         {
             return (refused.Status, new Dictionary<string, int>());
+        }
+        catch (LoyaltyStoreException fault) when (fault.IsTransient && unitOfWork is not null)
+        {
+            // The database gave up on the transaction (a deadlock with a concurrent write of the member, a
+            // serialization failure): nothing of it was kept, so the request goes again like after a conflict.
+            return (MemberRewriteStatus.Conflict, new Dictionary<string, int>());
         }
         finally
         {
