@@ -21,7 +21,7 @@ namespace Loyalty.Core.EntityFrameworkCore;
 /// <para>Like its context, an instance is not thread-safe: use one per scope. Provider faults are
 /// thrown as <see cref="LoyaltyStoreException"/>.</para>
 /// </remarks>
-public sealed class EntityFrameworkCampaignBudgetStore : ICampaignBudgetStore
+public sealed partial class EntityFrameworkCampaignBudgetStore : ICampaignBudgetStore
 {
     private const int Attempts = 3;
     private readonly StoreSession session;

@@ -17,7 +17,7 @@ namespace Loyalty.Core.EntityFrameworkCore;
 /// the log never holds two records for one key. Like its context, an instance is not thread-safe: use one
 /// per scope. Provider faults are thrown as <see cref="Storage.LoyaltyStoreException"/>.
 /// </remarks>
-public sealed class EntityFrameworkConsentStore : IConsentStore
+public sealed partial class EntityFrameworkConsentStore : IConsentStore
 {
     private readonly StoreSession session;
 

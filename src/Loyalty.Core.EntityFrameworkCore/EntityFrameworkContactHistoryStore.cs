@@ -18,7 +18,7 @@ namespace Loyalty.Core.EntityFrameworkCore;
 /// conflict). Like its context, an instance is not thread-safe: use one per scope. Provider faults are
 /// thrown as <see cref="Storage.LoyaltyStoreException"/>.
 /// </remarks>
-public sealed class EntityFrameworkContactHistoryStore : IContactHistoryStore
+public sealed partial class EntityFrameworkContactHistoryStore : IContactHistoryStore
 {
     private readonly StoreSession session;
 

@@ -28,7 +28,7 @@ public static class LoyaltyEntityFrameworkCoreBuilderExtensions
     /// <param name="builder">The loyalty builder.</param>
     /// <returns><paramref name="builder"/>, for chaining.</returns>
     /// <remarks>Every store (<see cref="ILedgerStore"/>, <see cref="IMemberStore"/>,
-    /// <see cref="IRuleSetStore"/>, <see cref="IRewardCatalogStore"/>, <see cref="ICampaignBudgetStore"/>, the consent and contact history stores, the points transfer and household stores used by <c>AddPointsTransfers</c> and <c>AddHouseholds</c>, the card and achievement stores used by <c>AddCards</c> and <c>AddAchievements</c>, and the <see cref="IMaintenanceLease"/>) is scoped, like the context
+    /// <see cref="IRuleSetStore"/>, <see cref="IRewardCatalogStore"/>, <see cref="ICampaignBudgetStore"/>, the consent and contact history stores, the points transfer and household stores used by <c>AddPointsTransfers</c> and <c>AddHouseholds</c>, the card and achievement stores used by <c>AddCards</c> and <c>AddAchievements</c>, the data-rights audit and erasure markers used by <c>AddDataRights</c>, and the <see cref="IMaintenanceLease"/>) is scoped, like the context
     /// they share, and so are <see cref="PointsLedger"/> and <see cref="LoyaltyProgram"/>, which use
     /// them: resolve them from a scope (e.g. one per request), where they work in the same context,
     /// and so the same transaction, as the shop's own code. The steps of one programme call (an order,
@@ -58,6 +58,8 @@ public static class LoyaltyEntityFrameworkCoreBuilderExtensions
         builder.Services.Replace(ServiceDescriptor.Scoped<Loyalty.Core.Coalition.ISettlementStore>(sp => new EntityFrameworkSettlementStore(sp.GetRequiredService<TContext>())));
         builder.Services.Replace(ServiceDescriptor.Scoped<Loyalty.Core.Cards.ICardStore>(sp => new EntityFrameworkCardStore(sp.GetRequiredService<TContext>())));
         builder.Services.Replace(ServiceDescriptor.Scoped<Loyalty.Core.Achievements.IAchievementStore>(sp => new EntityFrameworkAchievementStore(sp.GetRequiredService<TContext>())));
+        builder.Services.Replace(ServiceDescriptor.Scoped<Loyalty.Core.DataRights.IDataRightsAuditStore>(sp => new EntityFrameworkDataRightsAuditStore(sp.GetRequiredService<TContext>())));
+        builder.Services.Replace(ServiceDescriptor.Scoped<IErasedMemberStore>(sp => new EntityFrameworkErasedMemberStore(sp.GetRequiredService<TContext>())));
         builder.UseScopedServices();
         return builder;
     }

@@ -9,7 +9,7 @@ public static class LoyaltyModelBuilderExtensions
 {
     /// <summary>
     /// Adds the loyalty tables (ledger accounts, transactions, lot movements, lots, holds; members,
-    /// their orders, refunds and activities; earning rule sets; rewards, stock claims, redemptions and their codes; points transfers; households; consents and the contact history; card ranges, cards and their status history; members' achievements) to the
+    /// their orders, refunds and activities; earning rule sets; rewards, stock claims, redemptions and their codes; points transfers; households; consents and the contact history; card ranges, cards and their status history; members' achievements; the data-rights audit and erasure markers) to the
     /// model, so that they live in the shop's database, are created by its migrations and commit in
     /// its transactions; and the maintenance leases. Call it from <c>OnModelCreating</c>.
     /// </summary>
@@ -42,6 +42,7 @@ public static class LoyaltyModelBuilderExtensions
         Coalition.CoalitionModel.Apply(modelBuilder, options);
         Cards.CardModel.Apply(modelBuilder, options);
         Achievements.AchievementModel.Apply(modelBuilder, options);
+        DataRights.DataRightsModel.Apply(modelBuilder, options);
         return modelBuilder;
     }
 }

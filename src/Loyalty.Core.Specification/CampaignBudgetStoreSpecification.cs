@@ -1,3 +1,4 @@
+using Loyalty.Core.DataRights;
 using Loyalty.Core.Primitives;
 using Loyalty.Core.Storage;
 using Xunit;
@@ -219,6 +220,42 @@ public abstract class CampaignBudgetStoreSpecification : IAsyncLifetime
 
         Assert.All(grants, g => Assert.Equal(P(300), g));
         Assert.Equal(new CampaignBudgetUsage(P(300), P(300)), await CreateStore().GetUsageAsync(Program, Spring, Key("order:A-1")));
+    }
+
+    /// <summary>
+    /// Members' data rights: the reservations of given keys are listed by key then rule, and re-keyed (an
+    /// erasure gives the member's transactions random ids) without any rule's usage moving by a point.
+    /// </summary>
+    /// <returns>A task.</returns>
+    [SpecificationFact]
+    public async Task Reservations_are_listed_and_re_keyed_without_moving_the_usage()
+    {
+        var autumn = RuleId.From("autumn-campaign");
+        await CreateStore().ReserveAsync(Program, Spring, Key("order:A-1"), P(100), Budget);
+        await CreateStore().ReserveAsync(Program, autumn, Key("order:A-1"), P(40), Budget);
+        await CreateStore().ReserveAsync(Program, Spring, Key("activity:review-1"), P(10), Budget);
+        await CreateStore().ReserveAsync(Program, Spring, Key("order:B-1"), P(200), Budget);
+        var data = Assert.IsAssignableFrom<ICampaignBudgetDataStore>(CreateStore());
+
+        Assert.Equal(
+            [new CampaignReservation(Spring, Key("activity:review-1"), P(10)), new CampaignReservation(autumn, Key("order:A-1"), P(40)), new CampaignReservation(Spring, Key("order:A-1"), P(100))],
+            await data.ListReservationsAsync(Program, [Key("order:A-1"), Key("activity:review-1"), Key("order:none")]));
+        Assert.Empty(await data.ListReservationsAsync(Program, []));
+
+        var moved = await data.RenameKeysAsync(Program, new Dictionary<TransactionId, TransactionId> { [Key("order:A-1")] = Key("erased-1"), [Key("activity:review-1")] = Key("erased-2"), [Key("order:none")] = Key("erased-3") });
+
+        Assert.Equal(3, moved);
+        Assert.Empty(await data.ListReservationsAsync(Program, [Key("order:A-1"), Key("activity:review-1")]));
+        Assert.Equal(
+            [new CampaignReservation(autumn, Key("erased-1"), P(40)), new CampaignReservation(Spring, Key("erased-1"), P(100)), new CampaignReservation(Spring, Key("erased-2"), P(10))],
+            await data.ListReservationsAsync(Program, [Key("erased-1"), Key("erased-2"), Key("erased-3")]));
+        Assert.Equal(new CampaignBudgetUsage(P(310), P(100)), await CreateStore().GetUsageAsync(Program, Spring, Key("erased-1")));
+        Assert.Equal(new CampaignBudgetUsage(P(40), P(40)), await CreateStore().GetUsageAsync(Program, autumn, Key("erased-1")));
+        Assert.Equal(new CampaignBudgetUsage(P(310), P(200)), await CreateStore().GetUsageAsync(Program, Spring, Key("order:B-1")));
+
+        // A key re-keyed keeps what it held: asking again under the new key takes nothing more.
+        Assert.Equal(P(100), await CreateStore().ReserveAsync(Program, Spring, Key("erased-1"), P(100), Budget));
+        Assert.Equal(new CampaignBudgetUsage(P(310), P(100)), await CreateStore().GetUsageAsync(Program, Spring, Key("erased-1")));
     }
 
     private static Points P(long value) => Points.FromInt64(value);

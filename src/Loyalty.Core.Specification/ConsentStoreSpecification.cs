@@ -1,3 +1,4 @@
+using Loyalty.Core.DataRights;
 using Loyalty.Core.Engagement;
 using Loyalty.Core.Primitives;
 using NodaTime;
@@ -126,6 +127,39 @@ public abstract class ConsentStoreSpecification : IAsyncLifetime
         Assert.Equal(1, results.Count(r => r.Status == ConsentRecordStatus.Added));
         Assert.All(results.Where(r => r.Status != ConsentRecordStatus.Added), r => Assert.Equal(new ConsentRecordResult(ConsentRecordStatus.Exists, record), r));
         Assert.Equal([record], await CreateStore().GetHistoryAsync(Program, Alice));
+    }
+
+    /// <summary>
+    /// Members' data rights: a member's consent log is replaced as a whole under another id (an erasure's
+    /// pseudonym, sources scrubbed), only at the number of records read, never onto a member who has a log.
+    /// </summary>
+    /// <returns>A task.</returns>
+    [SpecificationFact]
+    public async Task A_members_log_is_rewritten_as_a_whole_at_the_count_read()
+    {
+        var pseudonym = MemberId.From("erased-0123456789abcdef0123456789abcdef");
+        var email = Record(Alice, EngagementChannel.Email, March, ConsentStatus.Granted, "checkout-form alice@example.com");
+        var optOut = Record(Alice, EngagementChannel.Email, March + Duration.FromHours(48), ConsentStatus.Withdrawn, "unsubscribe-link");
+        var bob = Record(Bob, EngagementChannel.Sms, March, ConsentStatus.Granted, "stop-sms");
+        foreach (var record in new[] { email, optOut, bob })
+        {
+            await CreateStore().RecordAsync(record);
+        }
+
+        var data = Assert.IsAssignableFrom<IConsentDataStore>(CreateStore());
+        ConsentRecord[] replacement = [email with { MemberId = pseudonym, Source = "[erased]" }, optOut with { MemberId = pseudonym, Source = "[erased]" }];
+
+        Assert.Equal(MemberRewriteStatus.NotFound, await data.RewriteConsentsAsync(Program, MemberId.From("nobody"), 0, []));
+        Assert.Equal(MemberRewriteStatus.Conflict, await data.RewriteConsentsAsync(Program, Alice, 1, replacement));
+        Assert.Equal(MemberRewriteStatus.TargetExists, await data.RewriteConsentsAsync(Program, Alice, 2, [email with { MemberId = Bob }]));
+        Assert.Equal([email, optOut], await CreateStore().GetHistoryAsync(Program, Alice));
+
+        Assert.Equal(MemberRewriteStatus.Rewritten, await data.RewriteConsentsAsync(Program, Alice, 2, replacement));
+
+        Assert.Empty(await CreateStore().GetHistoryAsync(Program, Alice));
+        Assert.Equal(replacement, await CreateStore().GetHistoryAsync(Program, pseudonym));
+        Assert.Equal([bob], await CreateStore().GetHistoryAsync(Program, Bob));
+        Assert.Equal(MemberRewriteStatus.NotFound, await data.RewriteConsentsAsync(Program, Alice, 2, replacement));
     }
 
     private ConsentRecord Record(MemberId member, EngagementChannel channel, Instant at, ConsentStatus status, string source) => new()

@@ -1,3 +1,4 @@
+using Loyalty.Core.DataRights;
 using Loyalty.Core.Engagement;
 using Loyalty.Core.Primitives;
 using NodaTime;
@@ -128,6 +129,41 @@ public abstract class ContactHistoryStoreSpecification : IAsyncLifetime
         Assert.Equal(1, results.Count(r => r.Status == ContactRecordStatus.Added));
         var stored = Assert.Single(await CreateStore().ListAsync(Program, Alice, Instant.MinValue));
         Assert.All(results.Where(r => r.Status != ContactRecordStatus.Added), r => Assert.Equal(stored, r.Existing));
+    }
+
+    /// <summary>
+    /// Members' data rights: a member's sends are replaced as a whole under another id with new message ids,
+    /// only at the number of records read, never onto a member who has sends nor onto a message id in use.
+    /// </summary>
+    /// <returns>A task.</returns>
+    [SpecificationFact]
+    public async Task A_members_sends_are_rewritten_as_a_whole_at_the_count_read()
+    {
+        var pseudonym = MemberId.From("erased-0123456789abcdef0123456789abcdef");
+        var welcome = Send("mail-alice@example.com-1", Alice, March, EngagementChannel.Email, MessageCategory.Marketing, "welcome");
+        var receipt = Send("mail-alice@example.com-2", Alice, March + Duration.FromHours(1), EngagementChannel.Email, MessageCategory.Transactional, "receipt");
+        var bobs = Send("sms-bob-1", Bob, March, EngagementChannel.Sms, MessageCategory.Marketing, "promo");
+        foreach (var send in new[] { welcome, receipt, bobs })
+        {
+            await CreateStore().RecordAsync(send);
+        }
+
+        var data = Assert.IsAssignableFrom<IContactHistoryDataStore>(CreateStore());
+        ContactRecord[] replacement = [welcome with { MemberId = pseudonym, MessageId = "erased-m1" }, receipt with { MemberId = pseudonym, MessageId = "erased-m2" }];
+
+        Assert.Equal(MemberRewriteStatus.NotFound, await data.RewriteContactsAsync(Program, MemberId.From("nobody"), 0, []));
+        Assert.Equal(MemberRewriteStatus.Conflict, await data.RewriteContactsAsync(Program, Alice, 3, replacement));
+        Assert.Equal(MemberRewriteStatus.TargetExists, await data.RewriteContactsAsync(Program, Alice, 2, [replacement[0], receipt with { MemberId = pseudonym, MessageId = bobs.MessageId }]));
+        Assert.Equal(MemberRewriteStatus.TargetExists, await data.RewriteContactsAsync(Program, Alice, 2, [welcome with { MemberId = Bob, MessageId = "erased-m1" }]));
+        Assert.Equal([welcome, receipt], await CreateStore().ListAsync(Program, Alice, Instant.MinValue));
+
+        Assert.Equal(MemberRewriteStatus.Rewritten, await data.RewriteContactsAsync(Program, Alice, 2, replacement));
+
+        Assert.Empty(await CreateStore().ListAsync(Program, Alice, Instant.MinValue));
+        Assert.Null(await CreateStore().GetAsync(Program, welcome.MessageId));
+        Assert.Equal(replacement, await CreateStore().ListAsync(Program, pseudonym, Instant.MinValue));
+        Assert.Equal(replacement[1], await CreateStore().GetAsync(Program, "erased-m2"));
+        Assert.Equal([bobs], await CreateStore().ListAsync(Program, Bob, Instant.MinValue));
     }
 
     private ContactRecord Send(string id, MemberId member, Instant at, EngagementChannel channel, MessageCategory category, string type) => new()

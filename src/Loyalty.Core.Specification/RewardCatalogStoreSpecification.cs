@@ -1,3 +1,4 @@
+using Loyalty.Core.DataRights;
 using System.Collections.Concurrent;
 using Loyalty.Core.Primitives;
 using Loyalty.Core.Rewards;
@@ -203,6 +204,52 @@ public abstract class RewardCatalogStoreSpecification : IAsyncLifetime
         var store = CreateStore();
         Assert.Equal("catalog", (await Assert.ThrowsAsync<ArgumentNullException>(async () => await store.SaveCatalogAsync(Program, null!))).ParamName);
         Assert.Equal("redemption", (await Assert.ThrowsAsync<ArgumentNullException>(async () => await store.AddRedemptionAsync(null!))).ParamName);
+    }
+
+    /// <summary>
+    /// Members' data rights: a member's redemptions are replaced as a whole (new ids, member, code and
+    /// transaction), the stock units they claimed follow the new ids (the count claimed does not move), and
+    /// other members' redemptions are untouched.
+    /// </summary>
+    /// <returns>A task.</returns>
+    [SpecificationFact]
+    public async Task A_members_redemptions_are_rewritten_with_their_stock_claims()
+    {
+        var alice = MemberId.From("alice");
+        var pseudonym = MemberId.From("erased-0123456789abcdef0123456789abcdef");
+        Assert.Equal(StockClaimStatus.Claimed, await CreateStore().ClaimStockAsync(Program, Voucher, Redemption(1), 2));
+        Assert.Equal(StockClaimStatus.Claimed, await CreateStore().ClaimStockAsync(Program, Voucher, Redemption(3), 2));
+        var first = Receipt(1, Start, "K7QM-3XHP");
+        var second = Receipt(2, Start + Duration.FromMinutes(5), "Z9ZZ-1111");
+        var bobs = Receipt(3, Start, "BOB1-0000") with { MemberId = MemberId.From("bob") };
+        foreach (var receipt in new[] { first, second, bobs })
+        {
+            await CreateStore().AddRedemptionAsync(receipt);
+        }
+
+        var data = Assert.IsAssignableFrom<IRedemptionDataStore>(CreateStore());
+        RedemptionRewrite Erased(RewardRedemption r, int n) => new(r.Id, r with { Id = RedemptionId.From("erased-r" + n), MemberId = pseudonym, Code = "erased-c" + n, LedgerTransactionId = TransactionId.From("erased-t" + n) });
+
+        // Not exactly the member's redemptions (one missing): refused, nothing written.
+        Assert.Equal(MemberRewriteStatus.Conflict, await data.RewriteRedemptionsAsync(Program, alice, [Erased(first, 1)]));
+
+        // A new id already used by another redemption: refused, nothing written.
+        Assert.Equal(MemberRewriteStatus.TargetExists, await data.RewriteRedemptionsAsync(Program, alice, [Erased(first, 1), new(second.Id, second with { Id = bobs.Id, MemberId = pseudonym })]));
+        Assert.Equal(["r-1", "r-2"], (await CreateStore().ListRedemptionsAsync(Program, alice)).Select(r => r.Id.Value));
+
+        Assert.Equal(MemberRewriteStatus.NotFound, await data.RewriteRedemptionsAsync(Program, MemberId.From("nobody"), []));
+        Assert.Equal(MemberRewriteStatus.Rewritten, await data.RewriteRedemptionsAsync(Program, alice, [Erased(first, 1), Erased(second, 2)]));
+
+        Assert.Empty(await CreateStore().ListRedemptionsAsync(Program, alice));
+        Assert.Null(await CreateStore().GetRedemptionAsync(Program, first.Id));
+        Assert.Equal(
+            [Describe(Erased(first, 1).Replacement), Describe(Erased(second, 2).Replacement)],
+            (await CreateStore().ListRedemptionsAsync(Program, pseudonym)).Select(Describe));
+        Assert.Equal([Describe(bobs)], (await CreateStore().ListRedemptionsAsync(Program, MemberId.From("bob"))).Select(Describe));
+        Assert.Equal(2, await CreateStore().CountClaimedAsync(Program, Voucher));
+        Assert.Equal(StockClaimStatus.AlreadyClaimed, await CreateStore().ClaimStockAsync(Program, Voucher, RedemptionId.From("erased-r1"), 2));
+        Assert.False(await CreateStore().ReturnStockAsync(Program, Voucher, first.Id));
+        Assert.True(await CreateStore().ReturnStockAsync(Program, Voucher, RedemptionId.From("erased-r1")));
     }
 
     private static RedemptionId Redemption(int n) => RedemptionId.From("r-" + n);

@@ -1,3 +1,4 @@
+using Loyalty.Core.DataRights;
 using Loyalty.Core.Primitives;
 using Loyalty.Core.Rewards;
 using Loyalty.Core.Storage;
@@ -207,6 +208,30 @@ public abstract class RewardCodeStoreSpecification : IAsyncLifetime
         Assert.Empty(await CreateStore().ListUsesAsync(Program, "A-1"));
         Assert.Null(await CreateStore().GetCodeForRedemptionAsync(Program, RedemptionId.From("r-1")));
         Assert.NotNull(await CreateStore().GetCodeAsync(Program, "B-1"));
+    }
+
+    /// <summary>Members' data rights: a rectification moves every code of a member, with its uses, to the member's new id.</summary>
+    /// <returns>A task.</returns>
+    [SpecificationFact]
+    public async Task A_members_codes_move_to_another_id_with_their_uses()
+    {
+        var renamed = MemberId.From("alice.new@example.com");
+        await CreateStore().AddCodeAsync(Code("A-1", "r-1"));
+        await CreateStore().AddCodeAsync(Code("A-2", "r-2") with { IssuedAt = Start + Duration.FromDays(1) });
+        await CreateStore().AddCodeAsync(Code("B-1", "r-3") with { MemberId = MemberId.From("bob") });
+        await CreateStore().ConsumeCodeAsync(Program, "A-1", OrderId.From("o-1"), Start);
+        var data = Assert.IsAssignableFrom<IRewardCodeDataStore>(CreateStore());
+
+        Assert.Equal(2, await data.RenameMemberCodesAsync(Program, Alice, renamed));
+
+        Assert.Empty(await CreateStore().ListMemberCodesAsync(Program, Alice));
+        var moved = await CreateStore().ListMemberCodesAsync(Program, renamed);
+        Assert.Equal(["A-1", "A-2"], moved.Select(e => e.Code.Code));
+        Assert.All(moved, e => Assert.Equal(renamed, e.Code.MemberId));
+        Assert.Equal(["o-1"], moved[0].Uses.Select(u => u.OrderId.Value));
+        Assert.Equal(1, moved[0].Code.Uses);
+        Assert.Equal(MemberId.From("bob"), (await CreateStore().GetCodeAsync(Program, "B-1"))!.MemberId);
+        Assert.Equal(0, await data.RenameMemberCodesAsync(Program, Alice, renamed));
     }
 
     private async Task<RewardCode> AddAndReadAsync(RewardCode code)

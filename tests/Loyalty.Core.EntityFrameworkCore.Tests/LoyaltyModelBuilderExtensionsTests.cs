@@ -24,6 +24,8 @@ public sealed class LoyaltyModelBuilderExtensionsTests
             ("loyalty", "club_card_status_history"),
             ("loyalty", "club_cards"),
             ("loyalty", "club_contact_history"),
+            ("loyalty", "club_data_rights_audit"),
+            ("loyalty", "club_erased_members"),
             ("loyalty", "club_household_members"),
             ("loyalty", "club_households"),
             ("loyalty", "club_ledger_accounts"),

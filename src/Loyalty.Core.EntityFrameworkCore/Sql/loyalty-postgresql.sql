@@ -72,6 +72,26 @@ CREATE TABLE loyalty_contact_history (
 );
 
 
+CREATE TABLE loyalty_data_rights_audit (
+    program_id character varying(128) NOT NULL,
+    request_id character varying(100) NOT NULL,
+    action integer NOT NULL,
+    at bigint NOT NULL,
+    requested_by character varying(200) NOT NULL,
+    member_id character varying(128),
+    status integer NOT NULL,
+    records bigint NOT NULL,
+    CONSTRAINT "PK_loyalty_data_rights_audit" PRIMARY KEY (program_id, request_id)
+);
+
+
+CREATE TABLE loyalty_erased_members (
+    program_id character varying(128) NOT NULL,
+    marker character varying(32) NOT NULL,
+    CONSTRAINT "PK_loyalty_erased_members" PRIMARY KEY (program_id, marker)
+);
+
+
 CREATE TABLE loyalty_household_members (
     program_id character varying(128) NOT NULL,
     member_id character varying(128) NOT NULL,
@@ -502,6 +522,12 @@ CREATE INDEX ix_loyalty_cards_member ON loyalty_cards (program_id, member_id, is
 
 
 CREATE INDEX ix_loyalty_contact_history_member ON loyalty_contact_history (program_id, member_id, sent_at);
+
+
+CREATE INDEX ix_loyalty_data_rights_audit_at ON loyalty_data_rights_audit (program_id, at);
+
+
+CREATE INDEX ix_loyalty_data_rights_audit_member ON loyalty_data_rights_audit (program_id, member_id);
 
 
 CREATE UNIQUE INDEX ux_loyalty_household_members_slot ON loyalty_household_members (program_id, household_id, slot);

@@ -71,6 +71,26 @@ CREATE TABLE "loyalty_contact_history" (
 );
 
 
+CREATE TABLE "loyalty_data_rights_audit" (
+    "program_id" TEXT NOT NULL,
+    "request_id" TEXT NOT NULL,
+    "action" INTEGER NOT NULL,
+    "at" INTEGER NOT NULL,
+    "requested_by" TEXT NOT NULL,
+    "member_id" TEXT NULL,
+    "status" INTEGER NOT NULL,
+    "records" INTEGER NOT NULL,
+    CONSTRAINT "PK_loyalty_data_rights_audit" PRIMARY KEY ("program_id", "request_id")
+);
+
+
+CREATE TABLE "loyalty_erased_members" (
+    "program_id" TEXT NOT NULL,
+    "marker" TEXT NOT NULL,
+    CONSTRAINT "PK_loyalty_erased_members" PRIMARY KEY ("program_id", "marker")
+);
+
+
 CREATE TABLE "loyalty_household_members" (
     "program_id" TEXT NOT NULL,
     "member_id" TEXT NOT NULL,
@@ -501,6 +521,12 @@ CREATE INDEX "ix_loyalty_cards_member" ON "loyalty_cards" ("program_id", "member
 
 
 CREATE INDEX "ix_loyalty_contact_history_member" ON "loyalty_contact_history" ("program_id", "member_id", "sent_at");
+
+
+CREATE INDEX "ix_loyalty_data_rights_audit_at" ON "loyalty_data_rights_audit" ("program_id", "at");
+
+
+CREATE INDEX "ix_loyalty_data_rights_audit_member" ON "loyalty_data_rights_audit" ("program_id", "member_id");
 
 
 CREATE UNIQUE INDEX "ux_loyalty_household_members_slot" ON "loyalty_household_members" ("program_id", "household_id", "slot");

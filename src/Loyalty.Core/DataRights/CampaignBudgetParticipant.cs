@@ -35,22 +35,24 @@ internal sealed class CampaignBudgetParticipant(ICampaignBudgetStore store, IMem
     public async ValueTask<MemberRewriteOutcome> RewriteAsync(MemberDataRewrite rewrite, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(rewrite);
-        var keys = await KeysAsync(rewrite.ProgramId, rewrite.From, cancellationToken).ConfigureAwait(false);
-        var renames = new Dictionary<TransactionId, TransactionId>();
-        foreach (var key in keys)
-        {
-            var mapped = rewrite.Map(key);
-            if (mapped != key)
-            {
-                renames[key] = mapped;
-            }
-        }
 
-        if (renames.Count == 0)
+        // Runs after the member and ledger stores: the keys are the transaction ids this request mapped
+        // while rewriting them, so every order or activity the member store moved has its reservations
+        // moved too, even one that landed after this request began (its rows were read when rewritten).
+        var mapped = rewrite.MappedIds().Where(m => m.Key != m.Value).ToArray();
+        if (mapped.Length == 0)
         {
             return MemberRewriteOutcome.NotFound;
         }
 
+        var held = await DataStore.ListReservationsAsync(rewrite.ProgramId, mapped.Select(m => TransactionId.From(m.Key)).ToArray(), cancellationToken).ConfigureAwait(false);
+        var keys = held.Select(r => r.Key).ToHashSet();
+        if (keys.Count == 0)
+        {
+            return MemberRewriteOutcome.NotFound;
+        }
+
+        var renames = keys.ToDictionary(k => k, rewrite.Map);
         var moved = await DataStore.RenameKeysAsync(rewrite.ProgramId, renames, cancellationToken).ConfigureAwait(false);
         return moved == 0 ? MemberRewriteOutcome.NotFound : new MemberRewriteOutcome(MemberRewriteStatus.Rewritten, moved);
     }

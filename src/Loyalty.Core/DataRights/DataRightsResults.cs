@@ -29,6 +29,9 @@ public enum DataRightsStatus
 
     /// <summary>Nothing was kept: the member's data kept changing under the request (concurrent writes); retry.</summary>
     Conflict = 8,
+
+    /// <summary>Nothing was done: the member id was erased earlier (it carries an erasure marker, see <see cref="DataRightsOptions.ErasureMarkerKey"/>).</summary>
+    AlreadyErased = 9,
 }
 
 /// <summary>Who asks for a data-rights request and under which id (the idempotency and audit key, e.g. the shop's ticket number).</summary>

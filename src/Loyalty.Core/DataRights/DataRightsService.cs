@@ -46,6 +46,7 @@ public sealed class DataRightsService
     private readonly ILoyaltyUnitOfWork? unitOfWork;
     private readonly IReadOnlyList<IMemberDataParticipant> participants;
     private readonly DataRightsOptions options;
+    private readonly ErasedMembers? erasedMembers;
 
     /// <summary>Creates the service over the programme's stores.</summary>
     /// <param name="clock">The clock (audit instants, export instant).</param>
@@ -61,6 +62,7 @@ public sealed class DataRightsService
     /// <param name="contacts">The contact history store (must implement <see cref="IContactHistoryDataStore"/>), or null when engagement is not used.</param>
     /// <param name="otherParticipants">The parts of further stores (registered in DI), run after the core stores'.</param>
     /// <param name="unitOfWork">The stores' unit of work, or null.</param>
+    /// <param name="erasedMembers">The erasure markers, or null to mark nothing (erased ids are then answered as never known).</param>
     /// <exception cref="ArgumentNullException">A required argument is null.</exception>
     /// <exception cref="ArgumentException">An option is out of range, or two participants share a section name.</exception>
     public DataRightsService(
@@ -76,7 +78,8 @@ public sealed class DataRightsService
         IConsentStore? consents = null,
         IContactHistoryStore? contacts = null,
         IEnumerable<IMemberDataParticipant>? otherParticipants = null,
-        ILoyaltyUnitOfWork? unitOfWork = null)
+        ILoyaltyUnitOfWork? unitOfWork = null,
+        ErasedMembers? erasedMembers = null)
     {
         ArgumentNullException.ThrowIfNull(clock);
         ArgumentNullException.ThrowIfNull(settings);
@@ -95,13 +98,15 @@ public sealed class DataRightsService
         this.rewards = rewards;
         this.audit = audit;
         this.unitOfWork = unitOfWork;
-        this.options = new DataRightsOptions { RetentionPeriod = options.RetentionPeriod, MaxAttempts = options.MaxAttempts };
+        this.erasedMembers = erasedMembers;
+        this.options = new DataRightsOptions { RetentionPeriod = options.RetentionPeriod, MaxAttempts = options.MaxAttempts, ErasureMarkerKey = options.ErasureMarkerKey };
 
-        // Order matters for a rewrite: stores whose rows are found through the member's records
-        // (budget keys are its orders' transactions) run before the member store, which runs last.
+        // Order matters for a rewrite: stores whose rows are found through the member's records run
+        // before the member store; the campaign budgets, keyed by the transaction ids the member and
+        // ledger stores' rewrites map, run after it, last.
+        var budgetParticipant = new CampaignBudgetParticipant(budgets, members);
         var list = new List<IMemberDataParticipant>
         {
-            new CampaignBudgetParticipant(budgets, members),
             new RedemptionParticipant(rewards),
             new LedgerParticipant(ledgerStore),
         };
@@ -127,6 +132,7 @@ public sealed class DataRightsService
 
         list.Add(new AuditParticipant(audit));
         list.Add(new MemberStoreParticipant(members));
+        list.Add(budgetParticipant);
         var duplicate = list.GroupBy(p => p.Section, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
         if (duplicate is not null)
         {
@@ -250,6 +256,11 @@ public sealed class DataRightsService
 
         if (!await HoldsDataAsync(memberId, cancellationToken).ConfigureAwait(false))
         {
+            if (erasedMembers is not null && await erasedMembers.WasErasedAsync(settings.ProgramId, memberId, cancellationToken).ConfigureAwait(false))
+            {
+                return await RecordAsync(request, action, null, DataRightsStatus.AlreadyErased, 0, $"Member '{memberId}' was already erased from programme '{settings.ProgramId}'; nothing of it is left.", new Dictionary<string, int>(), null, cancellationToken).ConfigureAwait(false);
+            }
+
             return await RecordAsync(request, action, null, DataRightsStatus.UnknownMember, 0, Unknown(memberId), new Dictionary<string, int>(), null, cancellationToken).ConfigureAwait(false);
         }
 
@@ -708,6 +719,12 @@ public sealed class DataRightsService
                         }
                     }
 
+                    if (any && rewrite.IsErasure && erasedMembers is not null)
+                    {
+                        // In the same unit of work as the rewrite: a call that finds the member gone finds the marker.
+                        await erasedMembers.MarkAsync(rewrite.ProgramId, rewrite.From, ct).ConfigureAwait(false);
+                    }
+
                     return (any ? MemberRewriteStatus.Rewritten : MemberRewriteStatus.NotFound, sections);
                 },
                 cancellationToken).ConfigureAwait(false);
@@ -715,6 +732,12 @@ public sealed class DataRightsService
         catch (RewriteRefusedException refused)
         {
             return (refused.Status, new Dictionary<string, int>());
+        }
+        catch (LoyaltyStoreException fault) when (fault.IsTransient && unitOfWork is not null)
+        {
+            // The database gave up on the transaction (a deadlock with a concurrent write of the member, a
+            // serialization failure): nothing of it was kept, so the request goes again like after a conflict.
+            return (MemberRewriteStatus.Conflict, new Dictionary<string, int>());
         }
         finally
         {

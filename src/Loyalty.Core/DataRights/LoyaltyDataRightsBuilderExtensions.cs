@@ -3,6 +3,7 @@ using Loyalty.Core.DependencyInjection;
 using Loyalty.Core.Engagement;
 using Loyalty.Core.Ledger;
 using Loyalty.Core.Storage;
+using Loyalty.Core.Storage.InMemory;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -34,8 +35,13 @@ public static class LoyaltyDataRightsBuilderExtensions
         }
 
         services.TryAddSingleton<IDataRightsAuditStore, InMemoryDataRightsAuditStore>();
+        services.TryAddSingleton<IErasedMemberStore, InMemoryErasedMemberStore>();
         var scoped = services.Any(d => d.ServiceType == typeof(IMemberStore) && d.Lifetime == ServiceLifetime.Scoped);
-        services.TryAdd(new ServiceDescriptor(typeof(DataRightsService), Create, scoped ? ServiceLifetime.Scoped : ServiceLifetime.Singleton));
+        var lifetime = scoped ? ServiceLifetime.Scoped : ServiceLifetime.Singleton;
+
+        // Null when no key is configured: nothing marks erased ids (the programme and the service check for null).
+        services.TryAdd(new ServiceDescriptor(typeof(ErasedMembers), sp => CreateMarkers(sp)!, lifetime));
+        services.TryAdd(new ServiceDescriptor(typeof(DataRightsService), Create, lifetime));
         return builder;
     }
 
@@ -52,5 +58,12 @@ public static class LoyaltyDataRightsBuilderExtensions
         sp.GetService<IConsentStore>(),
         sp.GetService<IContactHistoryStore>(),
         sp.GetServices<IMemberDataParticipant>(),
-        sp.GetService<ILoyaltyUnitOfWork>());
+        sp.GetService<ILoyaltyUnitOfWork>(),
+        sp.GetService<ErasedMembers>());
+
+    private static ErasedMembers? CreateMarkers(IServiceProvider sp)
+    {
+        var options = sp.GetRequiredService<IOptions<DataRightsOptions>>().Value;
+        return options.MarkerKeyBytes() is { } key ? new ErasedMembers(sp.GetRequiredService<IErasedMemberStore>(), key) : null;
+    }
 }

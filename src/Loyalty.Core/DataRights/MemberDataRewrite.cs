@@ -126,6 +126,16 @@ public sealed class MemberDataRewrite
     internal static MemberDataRewrite ForRenames(ProgramId programId, MemberId memberId, IReadOnlyDictionary<string, string> renames) =>
         new(programId, memberId, memberId, MemberDataRewriteKind.Rectification, new Dictionary<string, string>(renames, StringComparer.Ordinal));
 
+    /// <summary>The ids mapped so far in this request (an erasure's every id met, a rectification's derived ids), old → new.</summary>
+    /// <returns>A snapshot of the map.</returns>
+    internal IReadOnlyList<KeyValuePair<string, string>> MappedIds()
+    {
+        lock (gate)
+        {
+            return map.ToArray();
+        }
+    }
+
     /// <summary>Maps a transaction id (see <see cref="MapId(string)"/>).</summary>
     /// <param name="id">The id.</param>
     /// <returns>The id to write.</returns>

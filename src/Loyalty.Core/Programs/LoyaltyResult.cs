@@ -137,6 +137,13 @@ public enum LoyaltyErrorCode
 
     /// <summary>The transfer is below the fewest points one transfer may move.</summary>
     TransferBelowMinimum = 44,
+
+    /// <summary>
+    /// The member id was erased at the member's request (or by the retention limit): nothing of the member
+    /// is kept, and the call was not applied. Do not enrol the id again automatically; the shop's own account
+    /// deletion should follow. Answered only when the programme keeps erasure markers (see docs/data-rights.md).
+    /// </summary>
+    MemberErased = 45,
 }
 
 /// <summary>A business outcome that stopped a call, with a message for logs and support.</summary>

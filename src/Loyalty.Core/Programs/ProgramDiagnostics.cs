@@ -26,11 +26,16 @@ internal sealed class ProgramDiagnostics
     private readonly bool logMemberIds;
     private readonly string programId;
 
-    public ProgramDiagnostics(ILogger logger, bool logMemberIds, ProgramId programId)
+    private readonly ErasedMembers? erasedMembers;
+    private readonly ProgramId program;
+
+    public ProgramDiagnostics(ILogger logger, bool logMemberIds, ProgramId programId, ErasedMembers? erasedMembers = null)
     {
         this.logger = logger;
         this.logMemberIds = logMemberIds;
         this.programId = programId.Value;
+        this.erasedMembers = erasedMembers;
+        program = programId;
     }
 
     /// <summary>No logs (spans still go to listeners).</summary>
@@ -41,7 +46,7 @@ internal sealed class ProgramDiagnostics
     {
         var logger = services.GetService<ILoggerFactory>()?.CreateLogger(LoyaltyTelemetry.ProgramLogCategory) ?? NullLogger.Instance;
         var options = services.GetService<IOptions<LoyaltyDiagnosticsOptions>>()?.Value;
-        return new ProgramDiagnostics(logger, options?.LogMemberIds ?? false, programId);
+        return new ProgramDiagnostics(logger, options?.LogMemberIds ?? false, programId, services.GetService<ErasedMembers>());
     }
 
     public ILogger Logger => logger;
@@ -51,6 +56,24 @@ internal sealed class ProgramDiagnostics
 
     /// <summary>Runs a programme call in a span (<c>loyalty.{operation}</c>) tagged with its outcome, logging refusals, repeats and store faults.</summary>
     public Task<LoyaltyResult<T>> CallAsync<TState, T>(string operation, MemberId? memberId, TState state, Func<TState, CancellationToken, Task<LoyaltyResult<T>>> call, CancellationToken cancellationToken)
+        where T : class
+    {
+        if (erasedMembers is not null && memberId is { IsDefault: false } member)
+        {
+            // Only a refusal as not enrolled costs a look-up of the erasure markers.
+            return CallCheckedAsync(operation, member, (this, state, call, member), static async (s, ct) =>
+            {
+                var result = await s.call(s.state, ct).ConfigureAwait(false);
+                return result.ErrorCode == LoyaltyErrorCode.MemberNotFound && await s.Item1.erasedMembers!.WasErasedAsync(s.Item1.program, s.member, ct).ConfigureAwait(false)
+                    ? LoyaltyResult<T>.Failure(LoyaltyErrorCode.MemberErased, $"Member '{s.member}' was erased from the programme at their request; nothing was recorded. Do not enrol the id again automatically.")
+                    : result;
+            }, cancellationToken);
+        }
+
+        return CallCheckedAsync(operation, memberId, state, call, cancellationToken);
+    }
+
+    private Task<LoyaltyResult<T>> CallCheckedAsync<TState, T>(string operation, MemberId? memberId, TState state, Func<TState, CancellationToken, Task<LoyaltyResult<T>>> call, CancellationToken cancellationToken)
         where T : class
     {
         if (!Source.HasListeners() && !logger.IsEnabled(LogLevel.Debug) && !logger.IsEnabled(LogLevel.Warning))

@@ -73,7 +73,7 @@ public sealed class DataRightsHarness : IDisposable
 
     public FakeClock Clock { get; }
 
-    private IServiceProvider Services => scope.ServiceProvider;
+    public IServiceProvider Services => scope.ServiceProvider;
 
     public Instant Now => Clock.GetCurrentInstant();
 

@@ -36,7 +36,7 @@ public class DataRightsServiceTests
         root.GetProperty("version").GetInt32().Should().Be(1);
         root.GetProperty("memberId").GetString().Should().Be("alice@example.com");
         var sections = root.GetProperty("sections");
-        sections.EnumerateObject().Select(p => p.Name).Should().Equal("campaignBudgets", "redemptions", "ledger", "consents", "contacts", "rewardCodes", "cards", "achievements", "pointsTransfers", "household", "dataRightsRequests", "member");
+        sections.EnumerateObject().Select(p => p.Name).Should().Equal("redemptions", "ledger", "consents", "contacts", "rewardCodes", "cards", "achievements", "pointsTransfers", "household", "dataRightsRequests", "member", "campaignBudgets");
 
         var member = sections.GetProperty("member");
         var p = member.GetProperty("profile");
