@@ -29,7 +29,7 @@ internal sealed class CampaignBudgets
     /// <paramref name="key"/> holds itself (an earlier attempt of the same call), which the
     /// evaluation may use again.
     /// </summary>
-    internal async Task<EarningUsage> WithCampaignUsageAsync(EarningRuleSet ruleSet, EarningUsage usage, TransactionId key, CancellationToken cancellationToken)
+    internal async ValueTask<EarningUsage> WithCampaignUsageAsync(EarningRuleSet ruleSet, EarningUsage usage, TransactionId key, CancellationToken cancellationToken)
     {
         foreach (var rule in ruleSet.OrderedRules)
         {
@@ -51,7 +51,7 @@ internal sealed class CampaignBudgets
     /// <remarks>With a store that records reservations (<see cref="ICampaignReservationRecovery"/>), each is
     /// recorded with <paramref name="member"/> and the clock's instant until it is settled, so that
     /// maintenance gives back what an interrupted call reserved and never wrote.</remarks>
-    internal async Task<EarningResult> EvaluateWithinBudgetsAsync(EarningRuleSet ruleSet, EarningUsage usage, TransactionId key, MemberId member, Func<EarningUsage, EarningResult> evaluate, CancellationToken cancellationToken)
+    internal async ValueTask<EarningResult> EvaluateWithinBudgetsAsync(EarningRuleSet ruleSet, EarningUsage usage, TransactionId key, MemberId member, Func<EarningUsage, EarningResult> evaluate, CancellationToken cancellationToken)
     {
         while (true)
         {
@@ -83,14 +83,29 @@ internal sealed class CampaignBudgets
     }
 
     /// <summary>Settles what the order or activity holds of each campaign budget to what its written record awarded (idempotent).</summary>
-    internal async Task SettleBudgetsAsync(EarningRuleSet? ruleSet, TransactionId key, EarningResult earning, CancellationToken cancellationToken)
+    internal async ValueTask SettleBudgetsAsync(EarningRuleSet? ruleSet, TransactionId key, EarningResult earning, CancellationToken cancellationToken)
     {
-        if (ruleSet is null || !ruleSet.OrderedRules.Any(r => r.Caps?.CampaignBudget is not null))
+        if (ruleSet is null || !HasCampaignBudget(ruleSet))
         {
             return;
         }
 
         var grants = earning.UsageDeltas.Where(d => d.Period is null).Select(d => new CampaignGrant(d.RuleId, d.Points)).ToArray();
         await budgets.SettleAsync(programId, key, grants, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Whether a rule of the set draws on a campaign budget (a loop: this runs once per order).</summary>
+    private static bool HasCampaignBudget(EarningRuleSet ruleSet)
+    {
+        var rules = ruleSet.OrderedRules;
+        for (var i = 0; i < rules.Count; i++)
+        {
+            if (rules[i].Caps?.CampaignBudget is not null)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 }
