@@ -39,12 +39,14 @@ if (args is ["--pg-maintenance-night", var pgMembers])
     return;
 }
 
-// Profile the order path by Stopwatch (time and bytes per call at 0 and 1,000 prior orders):
-//               dotnet run -c Release --project benchmarks/Loyalty.Core.Benchmarks -- --profile-order-path 20000 [prior orders...]
+// Profile the order path by Stopwatch (time, CPU and bytes per call at 0 and 1,000 prior orders;
+// --sample-allocations also lists the types that allocate most and what the collections promote):
+//               dotnet run -c Release --project benchmarks/Loyalty.Core.Benchmarks -- --profile-order-path 20000 [prior orders...] [--sample-allocations]
 if (args is ["--profile-order-path", var calls, ..])
 {
-    var priors = args.Length > 2 ? args[2..].Select(a => int.Parse(a, System.Globalization.CultureInfo.InvariantCulture)).ToArray() : [0, 1_000];
-    await ProgramHistoryBenchmarks.ProfileAsync(int.Parse(calls, System.Globalization.CultureInfo.InvariantCulture), priors);
+    var rest = args[2..].Where(a => a != "--sample-allocations").ToArray();
+    var priors = rest.Length > 0 ? rest.Select(a => int.Parse(a, System.Globalization.CultureInfo.InvariantCulture)).ToArray() : [0, 1_000];
+    await ProgramHistoryBenchmarks.ProfileAsync(int.Parse(calls, System.Globalization.CultureInfo.InvariantCulture), priors, args.Contains("--sample-allocations"));
     return;
 }
 

@@ -134,9 +134,11 @@ public class ProgramHistoryBenchmarks
 
     /// <summary>
     /// A Stopwatch profile outside BenchmarkDotNet (for finding where time and allocations go): sets the
-    /// class up at each history length and prints the mean time and the bytes allocated per call.
+    /// class up at each history length and prints the mean time, the process's CPU time (steadier than
+    /// the wall time on a shared machine), the bytes allocated per call and the collections; with
+    /// <paramref name="sampleAllocations"/>, also the types that allocated most and what the collections promoted.
     /// </summary>
-    public static async Task ProfileAsync(int calls, int[] priorOrders)
+    public static async Task ProfileAsync(int calls, int[] priorOrders, bool sampleAllocations = false)
     {
         foreach (var prior in priorOrders)
         {
@@ -149,9 +151,13 @@ public class ProgramHistoryBenchmarks
                     await call();
                 }
 
+                using var sampler = sampleAllocations ? new AllocationSampler() : null;
                 var bytes = GC.GetAllocatedBytesForCurrentThread();
                 var pause = GC.GetTotalPauseDuration();
+                var gen0 = GC.CollectionCount(0);
                 var gen1 = GC.CollectionCount(1);
+                var gen2 = GC.CollectionCount(2);
+                var cpu = System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime;
                 var watch = System.Diagnostics.Stopwatch.StartNew();
                 for (var i = 0; i < calls; i++)
                 {
@@ -159,9 +165,11 @@ public class ProgramHistoryBenchmarks
                 }
 
                 watch.Stop();
+                var cpuPerCall = (System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMicroseconds / calls;
                 var allocated = GC.GetAllocatedBytesForCurrentThread() - bytes;
                 var paused = (GC.GetTotalPauseDuration() - pause).TotalMicroseconds / calls;
-                Console.WriteLine($"{prior,5} prior orders  {name,-18} {watch.Elapsed.TotalMicroseconds / calls,9:F2} us  {allocated / (double)calls,10:F0} B/call  GC pauses {paused,7:F2} us/call, {GC.CollectionCount(1) - gen1} gen1+ collections");
+                Console.WriteLine($"{prior,5} prior orders  {name,-18} {watch.Elapsed.TotalMicroseconds / calls,9:F2} us (CPU {cpuPerCall,7:F2} us)  {allocated / (double)calls,8:F0} B/call  GC pauses {paused,7:F2} us/call, gen0/1/2 {GC.CollectionCount(0) - gen0}/{GC.CollectionCount(1) - gen1}/{GC.CollectionCount(2) - gen2}");
+                sampler?.Print(calls);
             }
 
             b.Cleanup();

@@ -44,11 +44,11 @@ public class TextsBenchmarks
             new OrderLine("ECO-BAG", 1, 12m, brand: "GreenCo"),
         ]);
         result = EarningEngine.Instance.Evaluate(ruleSet, order, MemberContext.Default, EarningUsage.Empty);
-        lines = Explanations.For(result, ruleSet);
+        lines = Explanations.For(result, EarningRules.Of(ruleSet));
     }
 
     [Benchmark(Baseline = true)]
-    public IReadOnlyList<ExplanationLine> EnglishLinesOfTheReceipt() => Explanations.For(result, ruleSet);
+    public IReadOnlyList<ExplanationLine> EnglishLinesOfTheReceipt() => Explanations.For(result, EarningRules.Of(ruleSet));
 
     [Benchmark]
     public IReadOnlyList<MemberExplanationLine> FrenchMemberLines() => texts.Explain(lines, French);

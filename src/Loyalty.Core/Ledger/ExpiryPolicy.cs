@@ -141,7 +141,7 @@ public sealed class ExpiryPolicy
                     ExpiryRounding.EndOfMonth => Internal.LocalCalendar.StartOfDay(new LocalDate(date.Year, date.Month, 1).PlusMonths(1), zone),
                     ExpiryRounding.EndOfQuarter => Internal.LocalCalendar.StartOfDay(new LocalDate(date.Year, ((date.Month - 1) / 3 * 3) + 1, 1).PlusMonths(3), zone),
                     ExpiryRounding.EndOfYear => Internal.LocalCalendar.StartOfDay(new LocalDate(date.Year + 1, 1, 1), zone),
-                    _ => target.InZoneLeniently(zone).ToInstant(),
+                    _ => Internal.LocalCalendar.Leniently(target, zone),
                 };
             case ExpiryPolicyKind.FixedCalendar:
                 var year = local.Year + YearsAfter;
@@ -160,7 +160,7 @@ public sealed class ExpiryPolicy
     {
         ArgumentNullException.ThrowIfNull(zone);
         return Kind == ExpiryPolicyKind.Inactivity
-            ? lastActivity.InZone(zone).LocalDateTime.PlusMonths(Months).InZoneLeniently(zone).ToInstant()
+            ? Internal.LocalCalendar.Leniently(lastActivity.InZone(zone).LocalDateTime.PlusMonths(Months), zone)
             : null;
     }
 

@@ -39,7 +39,7 @@ internal sealed class EarningRules
     public EarningRuleSet? MerchantRuleSet => merchantSet?.Published;
 
     /// <summary>Whether any rule of either set has a campaign budget.</summary>
-    public bool HasCampaignBudgets => Rules.Any(r => r.Caps?.CampaignBudget is not null);
+    public bool HasCampaignBudgets => HasCampaignBudget(Coalition) || (merchantSet is not null && HasCampaignBudget(merchantSet.Namespaced));
 
     /// <summary>Every rule of both sets (the merchant's under their namespaced ids).</summary>
     public IEnumerable<EarningRule> Rules => merchantSet is null ? Coalition.OrderedRules : Coalition.OrderedRules.Concat(merchantSet.Namespaced.OrderedRules);
@@ -187,5 +187,20 @@ internal static class MerchantRuleNames
         }).ToArray();
         var groups = ruleSet.Definition.Groups.Select(g => g with { Name = prefix + g.Name }).ToArray();
         return EarningRuleSet.Create(ruleSet.Definition with { Rules = rules, Groups = groups });
+    }
+
+    /// <summary>Whether a rule of the set draws on a campaign budget (a loop: this runs once per order).</summary>
+    private static bool HasCampaignBudget(EarningRuleSet ruleSet)
+    {
+        var rules = ruleSet.OrderedRules;
+        for (var i = 0; i < rules.Count; i++)
+        {
+            if (rules[i].Caps?.CampaignBudget is not null)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 }

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
@@ -13,18 +12,20 @@ internal static class Fingerprint
 {
     public static string Of(EarningOrder order)
     {
-        var c = new Canon().Add(order.Id.Value).Add(order.Member.Value).Add(order.PlacedAt).Add(order.Currency.Code);
-        foreach (var line in order.Lines)
+        var c = Canon.Start().Add(order.Id.Value).Add(order.Member.Value).Add(order.PlacedAt).Add(order.Currency.Code);
+        var lines = order.Lines;
+        for (var i = 0; i < lines.Count; i++)
         {
-            c.Add(line.Sku).Add(line.Quantity).Add(line.UnitPrice).Add(line.Discount).Add(string.Join(",", line.Categories)).Add(line.Brand).Add(line.IsGiftCard ? 1 : 0);
+            var line = lines[i];
+            c.Add(line.Sku).Add(line.Quantity).Add(line.UnitPrice).Add(line.Discount).AddJoined(line.Categories).Add(line.Brand).Add(line.IsGiftCard ? 1 : 0);
         }
 
-        return c.Add(order.Shipping).Add(order.Tax).Add(order.PaidWithPoints).Add(order.Channel).Add(order.Store?.Value).Add(string.Join(",", order.Coupons)).Hash();
+        return c.Add(order.Shipping).Add(order.Tax).Add(order.PaidWithPoints).Add(order.Channel).Add(order.Store?.Value).AddJoined(order.Coupons).Hash();
     }
 
     public static string Of(RefundRequest refund, Instant refundedAt)
     {
-        var c = new Canon().Add(refund.RefundId.Value).Add(refund.OrderId.Value).Add(refundedAt).Add(refund.Refund.Amount);
+        var c = Canon.Start().Add(refund.RefundId.Value).Add(refund.OrderId.Value).Add(refundedAt).Add(refund.Refund.Amount);
         foreach (var line in refund.Refund.Lines)
         {
             c.Add(line.LineIndex).Add(line.Quantity);
@@ -35,56 +36,143 @@ internal static class Fingerprint
 
     public static string Of(ActivityId id, ActivityInput activity)
     {
-        var c = new Canon().Add(id.Value).Add(activity.Member.Value).Add((int)activity.Kind).Add(activity.OccurredAt).Add(activity.EventName);
+        var c = Canon.Start().Add(id.Value).Add(activity.Member.Value).Add((int)activity.Kind).Add(activity.OccurredAt).Add(activity.EventName);
 
         // The merchant only when set, so an activity without one keeps the fingerprint it always had.
         return (activity.Merchant is { } merchant ? c.Add(merchant.Value) : c).Hash();
     }
 
+    /// <summary>
+    /// The canonical form: each field as its length in UTF-16 code units, a colon and its text (null:
+    /// <c>-1:</c>), so that no two different sequences of fields give the same text; the fingerprint is
+    /// the lower-case hex SHA-256 of that text in UTF-8. The text is written as UTF-8 straight into a
+    /// buffer kept per thread (numbers formatted in place), so a fingerprint allocates only its result.
+    /// </summary>
     private sealed class Canon
     {
-        private readonly StringBuilder text = new(256);
+        // 40 and 40.00 are the same amount: format without trailing zeros.
+        private const string DecimalFormat = "0.############################";
+
+        // A buffer grown past this by an outsized request is not kept for the thread's next fingerprint.
+        private const int MaxKeptBuffer = 1 << 16;
+
+        [ThreadStatic]
+        private static Canon? perThread;
+
+        private readonly IncrementalHash sha256 = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        private byte[] buffer = new byte[512];
+        private int length;
+
+        /// <summary>The calling thread's writer, emptied (a fingerprint never calls out while it writes).</summary>
+        public static Canon Start()
+        {
+            var canon = perThread ??= new Canon();
+            canon.length = 0;
+            return canon;
+        }
 
         public Canon Add(string? value)
         {
-            // Length-prefixed, so that no two different sequences of fields give the same text.
             if (value is null)
             {
-                text.Append("-1:");
+                return Ascii("-1:"u8);
             }
-            else
+
+            Prefix(value.Length);
+            Text(value);
+            return this;
+        }
+
+        public Canon Add(Instant value) => Add(value.ToUnixTimeTicks());
+
+        public Canon Add(decimal value)
+        {
+            // The invariant format of a decimal is ASCII: as many UTF-8 bytes as UTF-16 code units.
+            Span<byte> digits = stackalloc byte[64];
+            if (!value.TryFormat(digits, out var written, DecimalFormat, CultureInfo.InvariantCulture))
             {
-                text.Append(value.Length.ToString(CultureInfo.InvariantCulture)).Append(':').Append(value);
+                return Add(value.ToString(DecimalFormat, CultureInfo.InvariantCulture));
+            }
+
+            Prefix(written);
+            return Ascii(digits[..written]);
+        }
+
+        public Canon Add(long value)
+        {
+            Span<byte> digits = stackalloc byte[24];
+            value.TryFormat(digits, out var written, default, CultureInfo.InvariantCulture);
+            Prefix(written);
+            return Ascii(digits[..written]);
+        }
+
+        /// <summary>The values joined by commas, as one field (a null value counts as empty, as <see cref="string.Join(string, IEnumerable{string})"/> has it).</summary>
+        public Canon AddJoined(IReadOnlyList<string> values)
+        {
+            var total = values.Count == 0 ? 0 : values.Count - 1;
+            for (var i = 0; i < values.Count; i++)
+            {
+                total += values[i]?.Length ?? 0;
+            }
+
+            Prefix(total);
+            for (var i = 0; i < values.Count; i++)
+            {
+                if (i > 0)
+                {
+                    Ascii(","u8);
+                }
+
+                if (values[i] is { } value)
+                {
+                    Text(value);
+                }
             }
 
             return this;
         }
 
-        public Canon Add(Instant value) => Add(value.ToUnixTimeTicks().ToString(CultureInfo.InvariantCulture));
-
-        // 40 and 40.00 are the same amount: format without trailing zeros.
-        public Canon Add(decimal value) => Add(value.ToString("0.############################", CultureInfo.InvariantCulture));
-
-        public Canon Add(long value) => Add(value.ToString(CultureInfo.InvariantCulture));
-
-        /// <summary>The lower-case hex SHA-256 of the canonical text in UTF-8 (the text and its bytes in pooled buffers).</summary>
+        /// <summary>The lower-case hex SHA-256 of the canonical text in UTF-8.</summary>
         public string Hash()
         {
-            var length = text.Length;
-            var chars = ArrayPool<char>.Shared.Rent(length);
-            var bytes = ArrayPool<byte>.Shared.Rent(Encoding.UTF8.GetMaxByteCount(length));
-            try
+            Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
+            sha256.AppendData(buffer, 0, length);
+            sha256.GetHashAndReset(hash);
+            if (buffer.Length > MaxKeptBuffer)
             {
-                text.CopyTo(0, chars, 0, length);
-                var count = Encoding.UTF8.GetBytes(chars, 0, length, bytes, 0);
-                Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
-                SHA256.HashData(bytes.AsSpan(0, count), hash);
-                return Convert.ToHexStringLower(hash);
+                buffer = new byte[512];
             }
-            finally
+
+            return Convert.ToHexStringLower(hash);
+        }
+
+        private void Prefix(int count)
+        {
+            Span<byte> digits = stackalloc byte[12];
+            count.TryFormat(digits, out var written, default, CultureInfo.InvariantCulture);
+            Ascii(digits[..written]);
+            Ascii(":"u8);
+        }
+
+        private void Text(string value)
+        {
+            Reserve(Encoding.UTF8.GetMaxByteCount(value.Length));
+            length += Encoding.UTF8.GetBytes(value, buffer.AsSpan(length));
+        }
+
+        private Canon Ascii(ReadOnlySpan<byte> bytes)
+        {
+            Reserve(bytes.Length);
+            bytes.CopyTo(buffer.AsSpan(length));
+            length += bytes.Length;
+            return this;
+        }
+
+        private void Reserve(int more)
+        {
+            if (length + more > buffer.Length)
             {
-                ArrayPool<char>.Shared.Return(chars);
-                ArrayPool<byte>.Shared.Return(bytes);
+                Array.Resize(ref buffer, Math.Max(buffer.Length * 2, length + more));
             }
         }
     }

@@ -29,6 +29,7 @@ internal sealed class ProgramContext
     private readonly Currency currency;
     private readonly Duration returnWindow;
     private readonly ILoyaltyUnitOfWork? unitOfWork;
+    private readonly Action<EarningRuleSet> checkPublished;
 
     /// <summary>Creates the context (the facade does this).</summary>
     public ProgramContext(
@@ -64,6 +65,7 @@ internal sealed class ProgramContext
         programId = ProgramId = settings.ProgramId;
         currency = Currency = settings.Currency;
         returnWindow = Duration.FromTimeSpan(ledger.Options.PendingPeriod);
+        checkPublished = r => ConfigurationChecks.CheckPublished(Settings, r);
         this.keeper = Keeper = new MemberStateKeeper(new TierEvaluator(tiers), settings.Currency, settings.Referral, new QualificationWeights());
     }
 
@@ -253,7 +255,7 @@ internal sealed class ProgramContext
     }
 
     /// <summary>The kept state of a member, or (when asked, or when none is kept yet) the state a replay of its history gives, with that history.</summary>
-    public async Task<(MemberEvaluationState State, MemberHistory? History)> StateAsync(MemberRecord member, bool rebuild, Instant now, CancellationToken cancellationToken)
+    public async ValueTask<(MemberEvaluationState State, MemberHistory? History)> StateAsync(MemberRecord member, bool rebuild, Instant now, CancellationToken cancellationToken)
     {
         if (!rebuild && member.Evaluation is { } kept)
         {
@@ -274,7 +276,7 @@ internal sealed class ProgramContext
         birthday: member.BirthDate is { } b ? new AnnualDate(b.Month, b.Day) : null);
 
     /// <summary>The member's tier as of an instant: from the kept state, or by replaying the history when the instant is before the state's checkpoint.</summary>
-    public async Task<TierEvaluation> TierAsync(MemberRecord member, MemberEvaluationState state, MemberHistory? history, Instant asOf, CancellationToken cancellationToken)
+    public async ValueTask<TierEvaluation> TierAsync(MemberRecord member, MemberEvaluationState state, MemberHistory? history, Instant asOf, CancellationToken cancellationToken)
     {
         if (Pooled is { } pooled && await pooled.EvaluateAsync(member, history, asOf, cancellationToken).ConfigureAwait(false) is { } shared)
         {
@@ -359,7 +361,7 @@ internal sealed class ProgramContext
 
     /// <summary>The published rule sets, read through the shared cache.</summary>
     public ValueTask<EarningRuleSetHistory> RuleSetsAsync(CancellationToken cancellationToken) =>
-        ruleSetCache.GetAsync(ruleSets, programId, clock.GetCurrentInstant(), r => ConfigurationChecks.CheckPublished(Settings, r), cancellationToken);
+        ruleSetCache.GetAsync(ruleSets, programId, clock.GetCurrentInstant(), checkPublished, cancellationToken);
 
     /// <summary>A rule set by version: from the cache, or from the store when the cache has not seen it yet (published by another instance).</summary>
     public async ValueTask<EarningRuleSet?> RuleSetAsync(string version, CancellationToken cancellationToken)

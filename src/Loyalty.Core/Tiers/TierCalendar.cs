@@ -92,7 +92,7 @@ internal sealed class TierCalendar
     /// <summary>The end of grace that starts at <paramref name="validityEnd"/>.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
     public Instant GraceEnd(Instant validityEnd) =>
-        validityEnd.InZone(zone).LocalDateTime.Plus(grace).InZoneLeniently(zone).ToInstant();
+        Internal.LocalCalendar.Leniently(validityEnd.InZone(zone).LocalDateTime.Plus(grace), zone);
 
     [MethodImpl(MethodImplOptions.NoInlining)]
     public LocalDate LocalDateOf(Instant t) => t.InZone(zone).Date;
@@ -100,7 +100,7 @@ internal sealed class TierCalendar
     // Zone conversions stay out of line: inlined, their large locals would be zeroed on every call of the fast paths.
     [MethodImpl(MethodImplOptions.NoInlining)]
     private Instant PlusMonths(Instant t, int months) =>
-        t.InZone(zone).LocalDateTime.PlusMonths(months).InZoneLeniently(zone).ToInstant();
+        Internal.LocalCalendar.Leniently(t.InZone(zone).LocalDateTime.PlusMonths(months), zone);
 
     [MethodImpl(MethodImplOptions.NoInlining)]
     private Instant AnniversaryStart(Instant t, LocalDate enrolment, int offset)

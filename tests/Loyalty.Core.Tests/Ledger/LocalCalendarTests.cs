@@ -98,6 +98,50 @@ public class LocalCalendarTests
         }
     }
 
+    [Fact]
+    public void A_local_time_maps_leniently_as_NodaTime_maps_it_around_every_transition_of_every_zone()
+    {
+        // Local times from three days before to three days after every transition between 1970 and 2040
+        // (inside, at the edge of and outside every gap and overlap), read with either offset.
+        var steps = new[] { -72, -49, -48, -47, -25, -24, -23, -3, -2, -1, 0, 1, 2, 3, 23, 24, 25, 47, 48, 49, 72 }
+            .SelectMany(h => new[] { Duration.FromHours(h), Duration.FromHours(h) + Duration.FromMinutes(30), Duration.FromHours(h) - Duration.FromTicks(1) })
+            .ToArray();
+        var checkedTimes = 0;
+        foreach (var id in ZoneIds)
+        {
+            var zone = DateTimeZoneProviders.Tzdb[id];
+            foreach (var interval in zone.GetZoneIntervals(Instant.FromUtc(1970, 1, 1, 0, 0), Instant.FromUtc(2040, 1, 1, 0, 0)))
+            {
+                if (!interval.HasStart)
+                {
+                    continue;
+                }
+
+                foreach (var offset in new[] { interval.WallOffset, zone.GetUtcOffset(interval.Start - Duration.Epsilon) })
+                {
+                    foreach (var step in steps)
+                    {
+                        var local = (interval.Start + step).WithOffset(offset).LocalDateTime;
+                        var expected = local.InZoneLeniently(zone).ToInstant();
+                        var actual = LocalCalendar.Leniently(local, zone);
+                        if (actual != expected)
+                        {
+                            throw new Xunit.Sdk.XunitException($"{id} {local}: {actual} instead of {expected}.");
+                        }
+
+                        checkedTimes++;
+                    }
+                }
+            }
+        }
+
+        checkedTimes.Should().BeGreaterThan(100_000);
+        LocalCalendar.Leniently(new LocalDateTime(2026, 3, 29, 2, 30), DateTimeZoneProviders.Tzdb["Europe/Paris"]).Should().Be(Instant.FromUtc(2026, 3, 29, 1, 30), "a skipped time is shifted forward by the gap");
+        LocalCalendar.Leniently(new LocalDateTime(2026, 10, 25, 2, 30), DateTimeZoneProviders.Tzdb["Europe/Paris"]).Should().Be(Instant.FromUtc(2026, 10, 25, 0, 30), "an ambiguous time takes the earlier instant");
+        LocalCalendar.Leniently(new LocalDateTime(2026, 7, 1, 12, 0), DateTimeZoneProviders.Tzdb["Europe/Paris"]).Should().Be(Instant.FromUtc(2026, 7, 1, 10, 0));
+        LocalCalendar.Leniently(LocalDateTime.MaxIsoValue, DateTimeZone.Utc).Should().Be(LocalDateTime.MaxIsoValue.InZoneLeniently(DateTimeZone.Utc).ToInstant());
+    }
+
     [Property(MaxTest = 300)]
     public Property Expiry_policies_never_throw_in_any_zone_on_any_date() =>
         Prop.ForAll(

@@ -29,7 +29,7 @@ internal sealed class CampaignBudgets
     /// <paramref name="key"/> holds itself (an earlier attempt of the same call), which the
     /// evaluation may use again.
     /// </summary>
-    internal async Task<EarningUsage> WithCampaignUsageAsync(EarningRules rules, EarningUsage usage, TransactionId key, CancellationToken cancellationToken)
+    internal async ValueTask<EarningUsage> WithCampaignUsageAsync(EarningRules rules, EarningUsage usage, TransactionId key, CancellationToken cancellationToken)
     {
         foreach (var rule in rules.Rules)
         {
@@ -51,7 +51,7 @@ internal sealed class CampaignBudgets
     /// <remarks>With a store that records reservations (<see cref="ICampaignReservationRecovery"/>), each is
     /// recorded with <paramref name="member"/> and the clock's instant until it is settled, so that
     /// maintenance gives back what an interrupted call reserved and never wrote.</remarks>
-    internal async Task<EarningResult> EvaluateWithinBudgetsAsync(EarningRules rules, EarningUsage usage, TransactionId key, MemberId member, Func<EarningUsage, EarningResult> evaluate, CancellationToken cancellationToken)
+    internal async ValueTask<EarningResult> EvaluateWithinBudgetsAsync(EarningRules rules, EarningUsage usage, TransactionId key, MemberId member, Func<EarningUsage, EarningResult> evaluate, CancellationToken cancellationToken)
     {
         while (true)
         {
@@ -83,7 +83,7 @@ internal sealed class CampaignBudgets
     }
 
     /// <summary>Settles what the order or activity holds of each campaign budget to what its written record awarded (idempotent).</summary>
-    internal async Task SettleBudgetsAsync(EarningRules? rules, TransactionId key, EarningResult earning, CancellationToken cancellationToken)
+    internal async ValueTask SettleBudgetsAsync(EarningRules? rules, TransactionId key, EarningResult earning, CancellationToken cancellationToken)
     {
         if (rules is null || !rules.HasCampaignBudgets)
         {

@@ -174,7 +174,7 @@ internal sealed class OrderRecorder
     /// <param name="written">The member record written with the order by this call; null for a repeat.</param>
     /// <param name="tier">The member's tier after the order, evaluated by this call; null for a repeat.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
-    private async Task<LoyaltyResult<OrderReceipt>> CompleteOrderAsync(OrderRecord record, EarningOrder incoming, string fingerprint, MemberRecord? written, TierEvaluation? tier, CancellationToken cancellationToken)
+    private async ValueTask<LoyaltyResult<OrderReceipt>> CompleteOrderAsync(OrderRecord record, EarningOrder incoming, string fingerprint, MemberRecord? written, TierEvaluation? tier, CancellationToken cancellationToken)
     {
         var isNew = written is not null;
         var ruleSet = await program.RulesOfAsync(record.Earning, record.Order.Store, cancellationToken).ConfigureAwait(false);
