@@ -116,6 +116,21 @@ internal sealed class EarningRules
             MerchantRuleSetVersion = merchant.RuleSetVersion,
         };
     }
+
+    /// <summary>Whether a rule of the set draws on a campaign budget (a loop: this runs once per order).</summary>
+    private static bool HasCampaignBudget(EarningRuleSet ruleSet)
+    {
+        var rules = ruleSet.OrderedRules;
+        for (var i = 0; i < rules.Count; i++)
+        {
+            if (rules[i].Caps?.CampaignBudget is not null)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 }
 
 /// <summary>A merchant's published rule set and its compiled copy with namespaced rule ids and group names.</summary>
@@ -187,20 +202,5 @@ internal static class MerchantRuleNames
         }).ToArray();
         var groups = ruleSet.Definition.Groups.Select(g => g with { Name = prefix + g.Name }).ToArray();
         return EarningRuleSet.Create(ruleSet.Definition with { Rules = rules, Groups = groups });
-    }
-
-    /// <summary>Whether a rule of the set draws on a campaign budget (a loop: this runs once per order).</summary>
-    private static bool HasCampaignBudget(EarningRuleSet ruleSet)
-    {
-        var rules = ruleSet.OrderedRules;
-        for (var i = 0; i < rules.Count; i++)
-        {
-            if (rules[i].Caps?.CampaignBudget is not null)
-            {
-                return true;
-            }
-        }
-
-        return false;
     }
 }
