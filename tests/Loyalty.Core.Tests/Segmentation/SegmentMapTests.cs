@@ -161,4 +161,10 @@ public class SegmentMapTests
         map.RuleOf(1, 2).Should().BeSameAs(map.Rules[2]);
         map.SegmentOf(1, 1).Should().Be("Weak");
     }
+
+    [Fact]
+    public void A_null_list_of_entries_is_refused_naming_the_argument()
+    {
+        FluentActions.Invoking(() => SegmentMap.Create(5, null!)).Should().Throw<ArgumentNullException>().WithParameterName("rules");
+    }
 }
