@@ -167,4 +167,13 @@ public class SegmentMapTests
     {
         FluentActions.Invoking(() => SegmentMap.Create(5, null!)).Should().Throw<ArgumentNullException>().WithParameterName("rules");
     }
+
+    [Fact]
+    public void Unnamed_cells_in_the_top_row_and_the_last_column_are_reported()
+    {
+        var act = () => SegmentMap.Create(3, [new("Low", 1, 2, 1, 2)]);
+
+        act.Should().Throw<ArgumentException>().WithMessage(
+            "The 3×3 segment map is invalid: cells not named by any entry: R1F3, R2F3, R3F1, R3F2, R3F3; add entries that cover them. (Parameter 'rules')");
+    }
 }
