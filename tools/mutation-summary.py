@@ -12,7 +12,8 @@ With --survivors, also lists every surviving and uncovered mutant (file:line, mu
 --log reads the trace log of a run started with --log-to-file instead, so that a run stopped
 before the end (Stryker writes its reports only at the end) can still be counted: the mutants
 tested so far, by the result of their test run ("failed" = killed, "success" = survived,
-"timeout"), plus the mutants of the folder that no test covers. Lines are not in the log, so
+"timeout"), plus the mutants of the folder that no test covers. Mutants tested in a group
+whose run failed are only counted as undetermined. Lines are not in the log, so
 survivors are listed with the original and mutated code.
 """
 import json
@@ -54,16 +55,22 @@ def from_log(path, show_survivors):
             continue
         m = re.match(r'Test run for "(.*)" is "(\w+)"', message, re.S)
         if m:
-            for part in m.group(1).split(","):
-                idm = re.match(r"\s*(\d+):", part)
-                if idm:
-                    results[int(idm.group(1))] = m.group(2)
+            ids = [int(i.group(1)) for i in re.finditer(r"(?:^|,)\s*(\d+):", m.group(1))]
+            # A failed run of several mutants (Stryker groups mutants whose tests do not
+            # overlap) does not say which of them the failing tests killed.
+            outcome = m.group(2) if len(ids) == 1 or m.group(2).lower() != "failed" else "undetermined"
+            for mutant in ids:
+                results[mutant] = outcome
     status_of = {"failed": "Killed", "success": "Survived", "timeout": "Timeout"}
     totals = defaultdict(lambda: defaultdict(int))
     tested_folders = {folder_of(files[i]) for i in results if i in files}
     survivors = []
+    undetermined = 0
     for mutant, result in results.items():
         if mutant not in files:
+            continue
+        if result == "undetermined":
+            undetermined += 1
             continue
         status = status_of.get(result.lower(), "Survived")
         totals[folder_of(files[mutant])][status] += 1
@@ -73,6 +80,9 @@ def from_log(path, show_survivors):
         if mutant in files and folder_of(files[mutant]) in tested_folders and mutant not in results:
             totals[folder_of(files[mutant])]["NoCoverage"] += 1
     print_table(totals)
+    if undetermined:
+        print(f"{undetermined} more mutants were tested in groups that failed; the log does not say which of them"
+              " were killed (the console's dots count them: '.' killed, 'S' survived, 'T' timeout).")
     if show_survivors:
         for mutant in sorted(survivors):
             mutator, original, replacement = mutants[mutant]
