@@ -38,4 +38,29 @@ public class CustomerActivityTests
         FluentActions.Invoking(() => CustomerActivity.From(MemberId.From(1), At, 1, Ten, -1)).Should().Throw<ArgumentOutOfRangeException>().WithMessage(
             "categories must be 0 or more for customer 1 (was -1). (Parameter 'categories')\nActual value was -1.");
     }
+
+    [Fact]
+    public void One_order_no_money_and_no_category_are_accepted()
+    {
+        var a = CustomerActivity.From(MemberId.From(1), At, 1, Money.FromDecimal(0m, "EUR"), 0);
+
+        a.Orders.Should().Be(1);
+        a.NetAmount.Should().Be(Money.FromDecimal(0m, "EUR"));
+        a.Categories.Should().Be(0);
+        a.LastPurchaseAt.Should().Be(At);
+    }
+
+    [Fact]
+    public void Activities_differing_in_one_field_are_different()
+    {
+        var a = CustomerActivity.From(MemberId.From(1), At, 2, Ten, 3);
+
+        a.Should().NotBe(CustomerActivity.From(MemberId.From(2), At, 2, Ten, 3));
+        a.Should().NotBe(CustomerActivity.From(MemberId.From(1), At + Duration.FromSeconds(1), 2, Ten, 3));
+        a.Should().NotBe(CustomerActivity.From(MemberId.From(1), At, 2, Money.FromDecimal(11m, "EUR"), 3));
+        a.Should().NotBe(CustomerActivity.From(MemberId.From(1), At, 2, Ten, 4));
+        a.Equals((object)CustomerActivity.From(MemberId.From(1), At, 2, Ten, 3)).Should().BeTrue();
+        a.Equals("1").Should().BeFalse();
+        a.GetHashCode().Should().Be(CustomerActivity.From(MemberId.From(1), At, 2, Ten, 3).GetHashCode());
+    }
 }

@@ -162,4 +162,49 @@ public class PurchaseCycleTests
         Lateness.Cycles(2m).ToString().Should().Be("at most 2 cycles late");
         Lateness.Days(30).Should().Be(Lateness.Days(30));
     }
+
+    [Fact]
+    public void A_lateness_allows_a_customer_exactly_at_the_maximum_and_not_a_day_more()
+    {
+        // Due on 1 May, a purchase every 10 days: on 11 May the customer is 10 days (one cycle) late.
+        var cycle = new PurchaseCycle(MemberId.From(1), 3, 3, new LocalDate(2024, 4, 11), new LocalDate(2024, 4, 21), 10m, new LocalDate(2024, 5, 1));
+
+        Lateness.Days(10).Allows(cycle, new LocalDate(2024, 5, 11)).Should().BeTrue();
+        Lateness.Days(10).Allows(cycle, new LocalDate(2024, 5, 12)).Should().BeFalse();
+        Lateness.Cycles(1m).Allows(cycle, new LocalDate(2024, 5, 11)).Should().BeTrue();
+        Lateness.Cycles(1m).Allows(cycle, new LocalDate(2024, 5, 12)).Should().BeFalse();
+        Lateness.Days(1).Allows(cycle, new LocalDate(2024, 5, 2)).Should().BeTrue();
+        cycle.CyclesOverdue(new LocalDate(2024, 5, 16)).Should().Be(1.5m);
+        cycle.DaysOverdue(new LocalDate(2024, 4, 30)).Should().Be(0);
+        FluentActions.Invoking(() => Lateness.Days(1).Allows(null!, new LocalDate(2024, 5, 2))).Should().Throw<ArgumentNullException>().WithParameterName("cycle");
+    }
+
+    [Fact]
+    public void The_smallest_latenesses_are_accepted_and_zero_cycles_is_refused()
+    {
+        Lateness.Days(1).Should().Be(Lateness.Days(1));
+        Lateness.Days(1).Unit.Should().Be(LatenessUnit.Days);
+        Lateness.Days(1).Value.Should().Be(1m);
+        Lateness.Days(7).ToString().Should().Be("at most 7 days late");
+        Lateness.Cycles(0.1m).Unit.Should().Be(LatenessUnit.Cycles);
+        Lateness.Cycles(0.1m).Value.Should().Be(0.1m);
+        Lateness.Days(1).Should().NotBe(Lateness.Cycles(1m));
+        FluentActions.Invoking(() => Lateness.Cycles(0m)).Should().Throw<ArgumentOutOfRangeException>().WithParameterName("cycles");
+        FluentActions.Invoking(() => Lateness.Days(-1)).Should().Throw<ArgumentOutOfRangeException>().WithParameterName("days");
+    }
+
+    [Fact]
+    public void A_customer_due_on_the_day_is_not_overdue_yet_and_is_the_next_day()
+    {
+        // Every 7 days: 1, 8, 15 January, due 22 January.
+        var purchases = new[] { Purchase(1, "a", Day(1, 1), 1m), Purchase(1, "b", Day(1, 8), 1m), Purchase(1, "c", Day(1, 15), 1m) };
+        var report = new RfmpSegmenter(Options()).PurchaseCycles(purchases);
+
+        report.Cycles.Single().ExpectedNextPurchase.Should().Be(new LocalDate(2024, 1, 22));
+        report.OverdueOn(new LocalDate(2024, 1, 22)).Should().BeEmpty();
+        report.OverdueOn(new LocalDate(2024, 1, 23)).Should().ContainSingle();
+        report.LapsedOn(new LocalDate(2024, 1, 23), Lateness.Days(1)).Should().BeEmpty();
+        report.LapsedOn(new LocalDate(2024, 1, 24), Lateness.Days(1)).Should().ContainSingle();
+        FluentActions.Invoking(() => report.LapsedOn(new LocalDate(2024, 1, 24), null!)).Should().Throw<ArgumentNullException>().WithParameterName("maximum");
+    }
 }

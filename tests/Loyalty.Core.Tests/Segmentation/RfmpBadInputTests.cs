@@ -132,4 +132,15 @@ public class RfmpBadInputTests
         FluentActions.Invoking(() => new RfmpSegmenter(Options() with { Window = Period.Zero })).Should().Throw<ArgumentException>().WithMessage(
             "RfmpOptions.Window must be a positive period such as Period.FromMonths(12) (was P0D); leave it null to take every purchase. (Parameter 'options')");
     }
+
+    [Fact]
+    public void Every_entry_point_names_a_null_argument()
+    {
+        FluentActions.Invoking(() => segmenter.Retention(null!)).Should().Throw<ArgumentNullException>().WithParameterName("purchases");
+        FluentActions.Invoking(() => segmenter.Retention(null!, 3)).Should().Throw<ArgumentNullException>().WithParameterName("purchases");
+        FluentActions.Invoking(() => segmenter.PurchaseCycles(null!)).Should().Throw<ArgumentNullException>().WithParameterName("purchases");
+        FluentActions.Invoking(() => segmenter.Aggregate(null!, out _)).Should().Throw<ArgumentNullException>().WithParameterName("purchases");
+        var result = segmenter.Segment([Customer(1, 1, 1, 1m, 0)]);
+        FluentActions.Invoking(() => result.MovementsSince(null!)).Should().Throw<ArgumentNullException>().WithParameterName("earlier");
+    }
 }

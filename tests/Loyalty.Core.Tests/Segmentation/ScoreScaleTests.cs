@@ -34,4 +34,22 @@ public class ScoreScaleTests
             "upperBounds must hold 1 to 9 bounds (one fewer than the number of scores), was 10. (Parameter 'upperBounds')");
         FluentActions.Invoking(() => ScoreScale.FromUpperBounds(null!)).Should().Throw<ArgumentNullException>().WithParameterName("upperBounds");
     }
+
+    [Fact]
+    public void One_and_nine_bounds_are_the_limits_accepted()
+    {
+        ScoreScale.FromUpperBounds(5).UpperBounds.Should().Equal(5m);
+        ScoreScale.FromUpperBounds(1, 2, 3, 4, 5, 6, 7, 8, 9).UpperBounds.Should().HaveCount(9);
+    }
+
+    [Fact]
+    public void Later_changes_to_the_callers_array_do_not_change_the_scale()
+    {
+        var bounds = new[] { 10m, 20m };
+        var scale = ScoreScale.FromUpperBounds(bounds);
+
+        bounds[0] = 15m;
+
+        scale.UpperBounds.Should().Equal(10m, 20m);
+    }
 }

@@ -117,4 +117,63 @@ public class SegmentMapTests
         var act = () => map.RuleOf(3, 1);
         act.Should().Throw<ArgumentOutOfRangeException>().WithMessage("recencyScore must be between 1 and 2 inclusive (was 3).*");
     }
+
+    [Theory]
+    [InlineData(1, 5, 0, 5, "Bad: R 1–5, F 0–5")]
+    [InlineData(1, 6, 1, 5, "Bad: R 1–6, F 1–5")]
+    [InlineData(1, 5, 1, 6, "Bad: R 1–5, F 1–6")]
+    [InlineData(3, 2, 1, 5, "Bad: R 3–2, F 1–5")]
+    [InlineData(1, 5, 4, 3, "Bad: R 1–5, F 4–3")]
+    public void Entries_reaching_outside_the_grid_or_upside_down_are_refused(int minR, int maxR, int minF, int maxF, string shown)
+    {
+        var act = () => SegmentMap.Create(5, [new("Bad", minR, maxR, minF, maxF)]);
+
+        act.Should().Throw<ArgumentException>().WithParameterName("rules").WithMessage(
+            $"Segment map entry 1 ({shown}) has a score range outside 1..5 or with min above max; use ranges within 1..5. (Parameter 'rules')");
+    }
+
+    [Fact]
+    public void Grids_of_two_to_ten_scores_are_accepted_and_every_edge_cell_answers()
+    {
+        var small = SegmentMap.Create(2, [new("All", 1, 2, 1, 2)]);
+        var large = SegmentMap.Create(10, [new("Top", 10, 10, 10, 10), new("Rest", 1, 10, 1, 10)]);
+
+        small.SegmentOf(1, 1).Should().Be("All");
+        small.SegmentOf(2, 2).Should().Be("All");
+        large.SegmentOf(10, 10).Should().Be("Top");
+        large.SegmentOf(10, 9).Should().Be("Rest");
+        large.SegmentOf(9, 10).Should().Be("Rest");
+        large.SegmentOf(1, 1).Should().Be("Rest");
+        large.Segments.Should().Equal("Top", "Rest");
+        FluentActions.Invoking(() => SegmentMap.Create(1, [new("All", 1, 1, 1, 1)])).Should().Throw<ArgumentOutOfRangeException>()
+            .WithParameterName("scoreCount");
+        FluentActions.Invoking(() => small.SegmentOf(0, 1)).Should().Throw<ArgumentOutOfRangeException>().WithParameterName("recencyScore");
+        FluentActions.Invoking(() => small.SegmentOf(1, 3)).Should().Throw<ArgumentOutOfRangeException>().WithParameterName("frequencyScore");
+    }
+
+    [Fact]
+    public void Entries_sharing_a_name_make_one_segment()
+    {
+        var map = SegmentMap.Create(2, [new("Good", 2, 2, 1, 2), new("Weak", 1, 1, 1, 1), new("Good", 1, 1, 2, 2)]);
+
+        map.Segments.Should().Equal("Good", "Weak");
+        map.SegmentOf(1, 2).Should().Be("Good");
+        map.RuleOf(1, 2).Should().BeSameAs(map.Rules[2]);
+        map.SegmentOf(1, 1).Should().Be("Weak");
+    }
+
+    [Fact]
+    public void A_null_list_of_entries_is_refused_naming_the_argument()
+    {
+        FluentActions.Invoking(() => SegmentMap.Create(5, null!)).Should().Throw<ArgumentNullException>().WithParameterName("rules");
+    }
+
+    [Fact]
+    public void Unnamed_cells_in_the_top_row_and_the_last_column_are_reported()
+    {
+        var act = () => SegmentMap.Create(3, [new("Low", 1, 2, 1, 2)]);
+
+        act.Should().Throw<ArgumentException>().WithMessage(
+            "The 3×3 segment map is invalid: cells not named by any entry: R1F3, R2F3, R3F1, R3F2, R3F3; add entries that cover them. (Parameter 'rules')");
+    }
 }

@@ -169,4 +169,64 @@ public class TierConfigurationTests
         QualificationEntry.FromRefund(InParis(2025, 3, 1), Money.FromDecimal(10m, "EUR")).IsReduction.Should().BeTrue();
         QualificationEntry.FromOrder(InParis(2025, 3, 1), Money.FromDecimal(10m, "EUR"), Points.FromInt64(10)).IsReduction.Should().BeFalse();
     }
+
+    [Fact]
+    public void Windows_and_validities_accept_one_to_120_months()
+    {
+        QualificationWindow.RollingMonths(1).Months.Should().Be(1);
+        QualificationWindow.RollingMonths(120).Months.Should().Be(120);
+        QualificationWindow.RollingMonths(120).Kind.Should().Be(QualificationWindowKind.RollingMonths);
+        StatusValidity.FixedMonths(1).Months.Should().Be(1);
+        StatusValidity.FixedMonths(120).Kind.Should().Be(StatusValidityKind.FixedMonths);
+        FluentActions.Invoking(() => QualificationWindow.RollingMonths(121)).Should().Throw<ArgumentOutOfRangeException>().WithParameterName("months");
+        FluentActions.Invoking(() => StatusValidity.FixedMonths(121)).Should().Throw<ArgumentOutOfRangeException>().WithParameterName("months");
+        QualificationWindow.Lifetime.ToString().Should().Be("Lifetime");
+        QualificationWindow.AnniversaryYear.ToString().Should().Be("AnniversaryYear");
+        StatusValidity.EndOfCurrentPeriod.ToString().Should().Be("EndOfCurrentPeriod");
+        StatusValidity.EndOfCurrentPeriod.Should().NotBe(StatusValidity.EndOfFollowingPeriod);
+    }
+
+    [Fact]
+    public void A_threshold_is_met_from_its_minimum_on()
+    {
+        var spend = TierThreshold.FromSpend(500m);
+        var points = TierThreshold.FromPoints(1_000);
+        var orders = TierThreshold.FromOrders(3);
+
+        spend.IsMetBy(new QualifyingTotals(0, 500m, 0)).Should().BeTrue();
+        spend.IsMetBy(new QualifyingTotals(10_000, 499.99m, 100)).Should().BeFalse();
+        points.IsMetBy(new QualifyingTotals(1_000, 0m, 0)).Should().BeTrue();
+        points.IsMetBy(new QualifyingTotals(999, 1_000_000m, 100)).Should().BeFalse();
+        orders.IsMetBy(new QualifyingTotals(0, 0m, 3)).Should().BeTrue();
+        orders.IsMetBy(new QualifyingTotals(1_000_000, 1_000_000m, 2)).Should().BeFalse();
+        spend.ToString().Should().Be("Spend >= 500");
+        TierThreshold.FromSpend(0.01m).Minimum.Should().Be(0.01m);
+        FluentActions.Invoking(() => TierThreshold.FromSpend(0m)).Should().Throw<ArgumentOutOfRangeException>().WithParameterName("minimum");
+        FluentActions.Invoking(() => TierThreshold.FromOrders(0)).Should().Throw<ArgumentOutOfRangeException>();
+    }
+
+    [Fact]
+    public void An_earn_multiplier_may_go_up_to_the_earning_limit_and_no_further()
+    {
+        TierBenefits.Create(100m).EarnMultiplier.Should().Be(100m);
+        TierBenefits.Create(0.01m).EarnMultiplier.Should().Be(0.01m);
+        FluentActions.Invoking(() => TierBenefits.Create(100.01m)).Should().Throw<ArgumentOutOfRangeException>()
+            .WithParameterName("earnMultiplier").WithMessage("earnMultiplier must be at most 100 (was 100.01).*");
+        FluentActions.Invoking(() => TierBenefits.Create(-1m)).Should().Throw<ArgumentOutOfRangeException>().WithParameterName("earnMultiplier");
+    }
+
+    [Fact]
+    public void Perk_keys_are_case_sensitive_and_a_null_key_is_no_perk()
+    {
+        var benefits = TierBenefits.Create(1m, "free-shipping", "Free-Shipping");
+
+        benefits.Perks.Should().HaveCount(2);
+        benefits.HasPerk("free-shipping").Should().BeTrue();
+        benefits.HasPerk("FREE-SHIPPING").Should().BeFalse();
+        benefits.HasPerk(null!).Should().BeFalse();
+        TierBenefits.None.HasPerk("free-shipping").Should().BeFalse();
+        FluentActions.Invoking(() => TierBenefits.Create(1m, (IEnumerable<string>)null!)).Should().Throw<ArgumentNullException>().WithParameterName("perks");
+        FluentActions.Invoking(() => TierBenefits.Create(1m, "early-access ")).Should().Throw<ArgumentException>()
+            .WithMessage("Perk key \"early-access \" must not start or end with whitespace; trim it first.*");
+    }
 }

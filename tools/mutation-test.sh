@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Mutation testing of one folder of src/Loyalty.Core with Stryker.NET.
+#
+#   bash tools/mutation-test.sh <Folder> [extra Stryker options]
+#
+# <Folder> is a folder of src/Loyalty.Core (Ledger, Earning, Tiers, Segmentation, ...).
+# Only the files under that folder are mutated, and only the tests of the matching
+# folder of tests/Loyalty.Core.Tests (namespace Loyalty.Core.Tests.<Folder>) are run
+# against the mutants, so the score says how well the folder's own tests pin its
+# behaviour. Set MUTATION_TESTS=all to run the whole core test project instead
+# (slower; other folders' tests then kill mutants too).
+#
+# Reports (dots on the console, JSON and HTML) go to artifacts/mutation/<Folder>/<timestamp>/
+# (artifacts/ is git-ignored). Concurrency defaults to 1 (one test process at a time);
+# pass --concurrency N to use more cores on an idle machine.
+set -euo pipefail
+
+if [[ $# -lt 1 || "$1" == -* ]]; then
+  echo "usage: bash tools/mutation-test.sh <Folder> [extra Stryker options]" >&2
+  echo "       <Folder> is a folder of src/Loyalty.Core, e.g. Ledger, Earning, Tiers, Segmentation" >&2
+  exit 2
+fi
+
+folder="$1"; shift
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+
+if [[ ! -d "$root/src/Loyalty.Core/$folder" ]]; then
+  echo "error: src/Loyalty.Core/$folder does not exist; pass the name of a folder of src/Loyalty.Core" >&2
+  exit 2
+fi
+
+output="$root/artifacts/mutation/$folder/$(date -u +%Y-%m-%dT%H-%M-%SZ)"
+mkdir -p "$output"
+
+filter="FullyQualifiedName~Loyalty.Core.Tests.$folder."
+if [[ "${MUTATION_TESTS:-folder}" == "all" ]]; then
+  filter=""
+fi
+
+cd "$root"
+dotnet tool restore >/dev/null
+
+cd "$root/tests/Loyalty.Core.Tests"
+args=(
+  --config-file "$root/tools/stryker-config.json"
+  --project Loyalty.Core.csproj
+  --mutate "**/$folder/**/*.cs"
+  --reporter dots --reporter json --reporter html
+  --output "$output"
+  --skip-version-check
+)
+if [[ -n "$filter" ]]; then
+  args+=(--test-case-filter "$filter")
+fi
+
+echo "Stryker on src/Loyalty.Core/$folder; reports in ${output#"$root"/}" >&2
+exec dotnet dotnet-stryker "${args[@]}" "$@"
