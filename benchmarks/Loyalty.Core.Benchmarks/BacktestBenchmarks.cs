@@ -155,10 +155,14 @@ public class BacktestBenchmarks
         Console.WriteLine($"setup {watch.Elapsed.TotalSeconds:F1} s");
         var process = System.Diagnostics.Process.GetCurrentProcess();
         var before = process.TotalProcessorTime;
+        var allocated = GC.GetTotalAllocatedBytes(precise: true);
+        var pause = GC.GetTotalPauseDuration();
+        int[] collections = [GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2)];
         watch.Restart();
         var issued = await b.Backtest();
         process.Refresh();
-        Console.WriteLine($"backtest {watch.Elapsed.TotalSeconds:F2} s wall, {(process.TotalProcessorTime - before).TotalSeconds:F2} s CPU, issued {issued:N0}");
+        var bytes = GC.GetTotalAllocatedBytes(precise: true) - allocated;
+        Console.WriteLine($"backtest {watch.Elapsed.TotalSeconds:F2} s wall, {(process.TotalProcessorTime - before).TotalSeconds:F2} s CPU, {bytes / 1_048_576d:F0} MB allocated ({bytes / (double)orderCount:F0} B per order), GC pauses {(GC.GetTotalPauseDuration() - pause).TotalSeconds:F2} s (gen0/1/2 collections {GC.CollectionCount(0) - collections[0]}/{GC.CollectionCount(1) - collections[1]}/{GC.CollectionCount(2) - collections[2]}), issued {issued:N0}");
     }
 
     private sealed class Clock : IClock

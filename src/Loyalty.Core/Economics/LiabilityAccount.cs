@@ -141,20 +141,38 @@ public sealed class LiabilityAccount
     /// </summary>
     internal static LiabilityAccount FromLots(LedgerAccountHead head, IReadOnlyList<LedgerLotRecord> lots, ExpiryPolicy policy, DateTimeZone zone, TierId? tier)
     {
-        var list = new List<LiabilityLot>(lots.Count);
+        // One array of the open lots' exact number (no list to copy from), sorted in place as List.Sort sorts.
+        var open = 0;
         for (var i = 0; i < lots.Count; i++)
+        {
+            if (lots[i].Remaining > 0)
+            {
+                open++;
+            }
+        }
+
+        var array = open == 0 ? [] : new LiabilityLot[open];
+        var n = 0;
+        for (var i = 0; i < lots.Count && n < open; i++)
         {
             var lot = lots[i];
             if (lot.Remaining > 0)
             {
-                list.Add(new LiabilityLot(lot.Remaining, lot.AvailableAt, lot.ExpiresAt));
+                array[n++] = new LiabilityLot(lot.Remaining, lot.AvailableAt, lot.ExpiresAt);
             }
         }
 
-        list.Sort((a, b) => LotAllocator.Compare(a.ExpiresAt, a.AvailableAt.ToUnixTimeTicks(), b.ExpiresAt, b.AvailableAt.ToUnixTimeTicks()));
+        if (open > 1)
+        {
+            Array.Sort(array, ByExpiryThenAvailability);
+        }
+
         var deadline = head.LastActivityAt is { } last ? policy.InactivityDeadline(last, zone) : null;
-        return new LiabilityAccount(head.MemberId, list.ToArray(), 0, head.Debt, deadline, tier);
+        return new LiabilityAccount(head.MemberId, array, 0, head.Debt, deadline, tier);
     }
+
+    private static readonly Comparison<LiabilityLot> ByExpiryThenAvailability =
+        (a, b) => LotAllocator.Compare(a.ExpiresAt, a.AvailableAt.ToUnixTimeTicks(), b.ExpiresAt, b.AvailableAt.ToUnixTimeTicks());
 
     internal static LiabilityAccount FromState(AccountState state, Instant asOf, TierId? tier, Func<TransactionId, MerchantId?>? merchantOf)
     {

@@ -589,16 +589,20 @@ public static class ProgrammeBacktest
             rewardsByCost = RewardsByCost(candidate);
             rank = candidate.Tiers.Tiers.Select((t, i) => (t.Id, i)).ToDictionary(p => p.Id, p => p.i);
             month = new MonthTotals(currency);
+
+            // One entry per order or refund of this partition at most: sized once, never grown by copying.
+            OrderPoints = new(mine.Length);
+            Purchases = new(mine.Length);
         }
 
         /// <summary>The members, in the order they enrolled (within this partition).</summary>
         public List<MemberState> MemberList { get; } = [];
 
         /// <summary>Each member order's points, tagged with the event's position in the replay.</summary>
-        public List<(int Event, OrderId Order, Points Points)> OrderPoints { get; } = [];
+        public List<(int Event, OrderId Order, Points Points)> OrderPoints { get; }
 
         /// <summary>Every purchase and refund, tagged with the event's position in the replay.</summary>
-        public List<(int Event, CustomerPurchase Purchase)> Purchases { get; } = [];
+        public List<(int Event, CustomerPurchase Purchase)> Purchases { get; }
 
         public int TotalRedemptions { get; private set; }
 
