@@ -133,6 +133,7 @@ internal static class BuiltInTexts
         // Errors a member may see.
         ["Error.Other"] = "Something went wrong. Please try again or contact us.",
         ["Error.MemberNotFound"] = "We could not find your loyalty account.",
+        ["Error.MemberErased"] = "This loyalty account was deleted at your request.",
         ["Error.MemberAlreadyEnrolled"] = "You are already a member of the loyalty programme.",
         ["Error.IdempotencyConflict"] = "This request was already made with other details. Please start again.",
         ["Error.OrderNotFound"] = "We could not find this order.",
@@ -303,6 +304,7 @@ internal static class BuiltInTexts
         // Errors a member may see.
         ["Error.Other"] = "Une erreur s'est produite. Veuillez réessayer ou nous contacter.",
         ["Error.MemberNotFound"] = "Nous ne trouvons pas votre compte fidélité.",
+        ["Error.MemberErased"] = "Ce compte fidélité a été supprimé à votre demande.",
         ["Error.MemberAlreadyEnrolled"] = "Vous êtes déjà membre du programme de fidélité.",
         ["Error.IdempotencyConflict"] = "Cette demande a déjà été faite avec d'autres informations. Veuillez recommencer.",
         ["Error.OrderNotFound"] = "Nous ne trouvons pas cette commande.",
