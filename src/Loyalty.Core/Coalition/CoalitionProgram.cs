@@ -520,7 +520,7 @@ public sealed class CoalitionProgram
             return closed;
         }
 
-        var run = await ComputeAsync(period, cancellationToken).ConfigureAwait(false);
+        var run = await ComputeAsync(period, closing: false, cancellationToken).ConfigureAwait(false);
         return await settlements.SaveRunAsync(settings.ProgramId, run, cancellationToken).ConfigureAwait(false);
     }
 
@@ -550,7 +550,7 @@ public sealed class CoalitionProgram
             throw new ArgumentException($"Period {period} can be closed from {closable} (its end plus the closing delay of {options.ClosingDelay}); it is {now}. Settle it as a draft until then.", nameof(period));
         }
 
-        var run = await ComputeAsync(period, cancellationToken).ConfigureAwait(false) with { Status = SettlementStatus.Closed, ClosedAt = now };
+        var run = await ComputeAsync(period, closing: true, cancellationToken).ConfigureAwait(false) with { Status = SettlementStatus.Closed, ClosedAt = now };
         return await settlements.SaveRunAsync(settings.ProgramId, run, cancellationToken).ConfigureAwait(false);
     }
 
@@ -596,7 +596,7 @@ public sealed class CoalitionProgram
         return found.OrderBy(t => t.RecordedAt).ThenBy(t => t.Id).Select(t => t.Id).ToArray();
     }
 
-    private async Task<SettlementRun> ComputeAsync(SettlementPeriod period, CancellationToken cancellationToken)
+    private async Task<SettlementRun> ComputeAsync(SettlementPeriod period, bool closing, CancellationToken cancellationToken)
     {
         var zone = settings.TimeZone;
         var start = period.StartIn(zone);
@@ -620,7 +620,10 @@ public sealed class CoalitionProgram
         var late = await LateAsync(period, null, cancellationToken).ConfigureAwait(false);
         var references = await ReferencesAsync([.. transactions, .. late], cancellationToken).ConfigureAwait(false);
 
-        return SettlementCalculator.Compute(period, zone, all, agreements, blocks, transactions, late, references);
+        var run = SettlementCalculator.Compute(period, zone, all, agreements, blocks, transactions, late, references);
+
+        // The watermark later settlements compare this period against: kept by closed runs only.
+        return closing ? run with { Included = transactions.Concat(late).Select(t => t.Id).Order().ToArray() } : run;
     }
 
     /// <summary>

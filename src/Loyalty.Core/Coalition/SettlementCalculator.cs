@@ -74,7 +74,7 @@ public static class SettlementCalculator
     /// (committed after it was closed). Each lands in the period's statements as an adjustment line
     /// naming the period it was recorded in (a late reversal of an even earlier transaction names
     /// that transaction's period); they count in the reconciliation and in
-    /// <see cref="SettlementRun.Included"/>.
+    /// <see cref="SettlementRun.TransactionCount"/>.
     /// </summary>
     /// <param name="period">The period.</param>
     /// <param name="zone">The programme's time zone.</param>
@@ -279,7 +279,6 @@ public static class SettlementCalculator
             Statements = statements,
             Reconciliation = reconciliation,
             TransactionCount = transactions.Count,
-            Included = transactions.Select(t => t.Id).Order().ToArray(),
         };
 
         PartnerAccount? Account(MerchantId? merchant, LedgerTransactionRecord tx)

@@ -197,10 +197,11 @@ public sealed record SettlementRun
     public required long TransactionCount { get; init; }
 
     /// <summary>
-    /// The ids of the ledger transactions this run counted, in ordinal order: those recorded in its
-    /// period and the late transactions of earlier closed periods it lands as adjustments. Once the
-    /// run is closed, this is the watermark later settlements compare an earlier period against: a
-    /// transaction recorded in a closed period that no closed run counted was committed after the close.
+    /// For a closed run, the ids of the ledger transactions it counted, in ordinal order: those
+    /// recorded in its period and the late transactions of earlier closed periods it lands as
+    /// adjustments (empty for a draft). The watermark later settlements compare a closed period
+    /// against: a transaction recorded in a closed period that no closed run counted was committed
+    /// after the close.
     /// </summary>
     public IReadOnlyList<TransactionId> Included { get; init; } = [];
 
