@@ -146,7 +146,8 @@ public sealed class EntityFrameworkCoalitionTests(PostgresServerFixture fixture)
         }
 
         var closedFebruary = await InScopeAsync(root, c => c.CloseAsync(february));
-        closedFebruary.Should().Be(run with { Status = SettlementStatus.Closed, ClosedAt = At(2026, 3, 2) });
+        closedFebruary.Should().Be(run with { Status = SettlementStatus.Closed, ClosedAt = At(2026, 3, 2), Included = closedFebruary.Included });
+        closedFebruary.Included.Should().HaveCount(2).And.Contain(traced);
         clock.Reset(At(2026, 4, 2));
         var march = await InScopeAsync(root, c => c.SettleAsync(SettlementPeriod.FromMonth(2026, 3)));
         (march.StatementOf(Grocer).Lines.Count, march.TransactionCount).Should().Be((0, 0L));
