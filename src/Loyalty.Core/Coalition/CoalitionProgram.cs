@@ -636,6 +636,9 @@ public sealed class CoalitionProgram
         var late = new List<LedgerTransactionRecord>();
         if (own is not null && await settlements.GetRunAsync(settings.ProgramId, period, cancellationToken).ConfigureAwait(false) is { Status: SettlementStatus.Closed } closedRun)
         {
+            // A closed period traces what it counted: not the writes of its own month committed after the close.
+            var counted = closedRun.Included.ToHashSet();
+            own.RemoveAll(t => !counted.Contains(t.Id));
             var ownIds = own.Select(t => t.Id).ToHashSet();
             foreach (var id in closedRun.Included)
             {

@@ -220,6 +220,7 @@ public sealed class CoalitionProgramTests
         march.StatementOf(A).Lines.Should().BeEmpty();
         (march.TransactionCount, march.Reconciliation.OutstandingChange).Should().Be((0L, 0L));
         (await h.Coalition.TraceAsync(February, A, SettlementLineKind.Issued)).Should().Equal(earn.Id);
+        (await h.Coalition.TraceAsync(January, A, SettlementLineKind.Issued)).Should().ContainSingle().Which.Should().NotBe(earn.Id);
     }
 
     [Fact]
