@@ -11,7 +11,7 @@ namespace Loyalty.Core.EntityFrameworkCore;
 
 /// <summary>
 /// An <see cref="ISettlementStore"/> on EF Core, in the shop's own <see cref="DbContext"/>: one row
-/// per programme and period holding the run as JSON, with its status; a closed row is never
+/// per programme and period holding the run as JSON (with the ids of the transactions it counted), with its status; a closed row is never
 /// replaced (the update is conditional on the stored status being draft).
 /// </summary>
 /// <remarks>Like its context, an instance is not thread-safe: use one per scope. Provider faults are thrown as <see cref="LoyaltyStoreException"/>.</remarks>
@@ -98,7 +98,8 @@ internal static class SettlementJson
         Points(run.Reconciliation.Partners),
         Points(run.Reconciliation.Operator),
         run.Reconciliation.OutstandingChange,
-        run.Reconciliation.Margin.Select(m => new MoneyDocument(m.Currency.Code, m.Amount)).ToArray()), Options);
+        run.Reconciliation.Margin.Select(m => new MoneyDocument(m.Currency.Code, m.Amount)).ToArray(),
+        run.Included.Select(i => i.Value).ToArray()), Options);
 
     public static SettlementRun Read(string json)
     {
@@ -132,6 +133,7 @@ internal static class SettlementJson
                 }).ToArray(),
             }).ToArray(),
             Reconciliation = new SettlementReconciliation(Points(d.Partners), Points(d.Operator), d.OutstandingChange, d.Margin.Select(m => Money.FromDecimal(m.Amount, m.Currency)).ToArray()),
+            Included = d.Included is { } included ? included.Select(TransactionId.From).ToArray() : [],
         };
     }
 
@@ -139,7 +141,7 @@ internal static class SettlementJson
 
     private static SettlementPoints Points(long[] p) => new(p[0], p[1], p[2], p[3], p[4], p[5]);
 
-    private sealed record RunDocument(string Period, int Status, long? ClosedAt, long TransactionCount, StatementDocument[] Statements, long[] Partners, long[] Operator, long OutstandingChange, MoneyDocument[] Margin);
+    private sealed record RunDocument(string Period, int Status, long? ClosedAt, long TransactionCount, StatementDocument[] Statements, long[] Partners, long[] Operator, long OutstandingChange, MoneyDocument[] Margin, string[]? Included);
 
     private sealed record StatementDocument(string Merchant, string Name, string Currency, long[] Points, decimal Billed, decimal Reimbursed, LineDocument[] Lines);
 

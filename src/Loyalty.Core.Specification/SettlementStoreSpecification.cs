@@ -79,6 +79,23 @@ public abstract class SettlementStoreSpecification : IAsyncLifetime
         Assert.Equal([January, February], await CreateStore().ListClosedPeriodsAsync(Program));
     }
 
+    /// <summary>A closed run's watermark (the ids of the transactions it counted) is read back as saved, in order.</summary>
+    /// <returns>A task.</returns>
+    [SpecificationFact]
+    public async Task A_closed_run_keeps_the_ids_it_counted()
+    {
+        var closed = Run(January, 2m) with
+        {
+            Status = SettlementStatus.Closed,
+            ClosedAt = Instant.FromUtc(2026, 2, 1, 1, 0),
+            Included = [TransactionId.From("earn:A-1"), TransactionId.From("earn:A-2"), TransactionId.From("reverse:R-1")],
+        };
+        await CreateStore().SaveRunAsync(Program, closed);
+        var read = await CreateStore().GetRunAsync(Program, January);
+        Assert.Equal(closed, read);
+        Assert.Equal(closed.Included, read!.Included);
+    }
+
     private static SettlementRun Run(SettlementPeriod period, decimal billed)
     {
         var statement = new SettlementStatement

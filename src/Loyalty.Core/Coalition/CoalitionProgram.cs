@@ -512,7 +512,7 @@ public sealed class CoalitionProgram
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The run.</returns>
     /// <exception cref="ArgumentException">The period has not started yet.</exception>
-    /// <exception cref="InvalidOperationException">The ledger store cannot list transactions by period, or the ledger holds what the settlement cannot attribute (see <see cref="SettlementCalculator.Compute"/>).</exception>
+    /// <exception cref="InvalidOperationException">The ledger store cannot list transactions by period, or the ledger holds what the settlement cannot attribute (see <see cref="SettlementCalculator"/>).</exception>
     public async Task<SettlementRun> SettleAsync(SettlementPeriod period, CancellationToken cancellationToken = default)
     {
         if (await settlements.GetRunAsync(settings.ProgramId, period, cancellationToken).ConfigureAwait(false) is { Status: SettlementStatus.Closed } closed)
@@ -520,13 +520,16 @@ public sealed class CoalitionProgram
             return closed;
         }
 
-        var run = await ComputeAsync(period, cancellationToken).ConfigureAwait(false);
+        var run = await ComputeAsync(period, closing: false, cancellationToken).ConfigureAwait(false);
         return await settlements.SaveRunAsync(settings.ProgramId, run, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
-    /// Closes a period: settles it one last time and freezes it. A reversal recorded later of an
-    /// order or redemption of the period lands in the period it is recorded in, as an adjustment line.
+    /// Closes a period: settles it one last time and freezes it, with the ids of the transactions it
+    /// counted (<see cref="SettlementRun.Included"/>). A reversal recorded later of an order or
+    /// redemption of the period lands in the period it is recorded in, as an adjustment line; a
+    /// transaction recorded in the period but committed after the close (a clock behind, a slow
+    /// commit) lands in the next settlement of a later period as an adjustment line naming this one.
     /// Closing a closed period returns it unchanged.
     /// </summary>
     /// <param name="period">The period.</param>
@@ -547,13 +550,15 @@ public sealed class CoalitionProgram
             throw new ArgumentException($"Period {period} can be closed from {closable} (its end plus the closing delay of {options.ClosingDelay}); it is {now}. Settle it as a draft until then.", nameof(period));
         }
 
-        var run = await ComputeAsync(period, cancellationToken).ConfigureAwait(false) with { Status = SettlementStatus.Closed, ClosedAt = now };
+        var run = await ComputeAsync(period, closing: true, cancellationToken).ConfigureAwait(false) with { Status = SettlementStatus.Closed, ClosedAt = now };
         return await settlements.SaveRunAsync(settings.ProgramId, run, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
     /// The ledger transactions behind a statement line: the ids of the period's transactions
-    /// attributed to the partner with that kind, ordered by recording instant then id.
+    /// attributed to the partner with that kind, ordered by recording instant then id. They include
+    /// the late transactions of earlier closed periods the period's settlement lands as adjustments
+    /// (for a closed period, those its closed run counted).
     /// </summary>
     /// <param name="period">The period.</param>
     /// <param name="merchant">The partner.</param>
@@ -564,6 +569,7 @@ public sealed class CoalitionProgram
     public async Task<IReadOnlyList<TransactionId>> TraceAsync(SettlementPeriod period, MerchantId merchant, SettlementLineKind kind, CancellationToken cancellationToken = default)
     {
         var transactions = await ReadPeriodAsync(period, cancellationToken).ConfigureAwait(false);
+        transactions.AddRange(await LateAsync(period, transactions, cancellationToken).ConfigureAwait(false));
         var references = await ReferencesAsync(transactions, cancellationToken).ConfigureAwait(false);
         LedgerTransactionRecord? Find(TransactionId id) => references.TryGetValue(id, out var r) ? r : transactions.FirstOrDefault(t => t.Id == id);
         var found = new List<LedgerTransactionRecord>();
@@ -590,7 +596,7 @@ public sealed class CoalitionProgram
         return found.OrderBy(t => t.RecordedAt).ThenBy(t => t.Id).Select(t => t.Id).ToArray();
     }
 
-    private async Task<SettlementRun> ComputeAsync(SettlementPeriod period, CancellationToken cancellationToken)
+    private async Task<SettlementRun> ComputeAsync(SettlementPeriod period, bool closing, CancellationToken cancellationToken)
     {
         var zone = settings.TimeZone;
         var start = period.StartIn(zone);
@@ -611,9 +617,67 @@ public sealed class CoalitionProgram
         }
 
         var transactions = await ReadPeriodAsync(period, cancellationToken).ConfigureAwait(false);
-        var references = await ReferencesAsync(transactions, cancellationToken).ConfigureAwait(false);
+        var late = await LateAsync(period, null, cancellationToken).ConfigureAwait(false);
+        var references = await ReferencesAsync([.. transactions, .. late], cancellationToken).ConfigureAwait(false);
 
-        return SettlementCalculator.Compute(period, zone, all, agreements, blocks, transactions, references);
+        var run = SettlementCalculator.Compute(period, zone, all, agreements, blocks, transactions, late, references);
+
+        // The watermark later settlements compare this period against: kept by closed runs only.
+        return closing ? run with { Included = transactions.Concat(late).Select(t => t.Id).Order().ToArray() } : run;
+    }
+
+    /// <summary>
+    /// The late transactions a period's settlement counts: for a closed run, those of its watermark
+    /// outside its own period; otherwise every transaction recorded in an earlier closed period that
+    /// no closed run counted (committed after that period was closed).
+    /// </summary>
+    private async Task<List<LedgerTransactionRecord>> LateAsync(SettlementPeriod period, List<LedgerTransactionRecord>? own, CancellationToken cancellationToken)
+    {
+        var late = new List<LedgerTransactionRecord>();
+        if (own is not null && await settlements.GetRunAsync(settings.ProgramId, period, cancellationToken).ConfigureAwait(false) is { Status: SettlementStatus.Closed } closedRun)
+        {
+            // A closed period traces what it counted: not the writes of its own month committed after the close.
+            var counted = closedRun.Included.ToHashSet();
+            own.RemoveAll(t => !counted.Contains(t.Id));
+            var ownIds = own.Select(t => t.Id).ToHashSet();
+            foreach (var id in closedRun.Included)
+            {
+                if (!ownIds.Contains(id) && await ledgerStore.FindTransactionAsync(settings.ProgramId, id, cancellationToken).ConfigureAwait(false) is { } found)
+                {
+                    late.Add(found);
+                }
+            }
+
+            return late;
+        }
+
+        var closed = await settlements.ListClosedPeriodsAsync(settings.ProgramId, cancellationToken).ConfigureAwait(false);
+        if (!closed.Any(p => p < period))
+        {
+            return late;
+        }
+
+        var claimed = new HashSet<TransactionId>();
+        foreach (var p in closed)
+        {
+            if (await settlements.GetRunAsync(settings.ProgramId, p, cancellationToken).ConfigureAwait(false) is { } run)
+            {
+                claimed.UnionWith(run.Included);
+            }
+        }
+
+        foreach (var p in closed.Where(p => p < period))
+        {
+            foreach (var tx in await ReadPeriodAsync(p, cancellationToken).ConfigureAwait(false))
+            {
+                if (!claimed.Contains(tx.Id))
+                {
+                    late.Add(tx);
+                }
+            }
+        }
+
+        return late;
     }
 
     private async Task<List<LedgerTransactionRecord>> ReadPeriodAsync(SettlementPeriod period, CancellationToken cancellationToken)

@@ -26,7 +26,7 @@ public static class SettlementCalculator
     /// <summary>
     /// The transactions the period's reversals and expiries refer to that are not among
     /// <paramref name="transactions"/> (earns, redemptions and lots of earlier periods): read them
-    /// from the ledger and pass them to <see cref="Compute"/>.
+    /// from the ledger and pass them to <c>Compute</c>.
     /// </summary>
     /// <param name="transactions">The period's transactions.</param>
     /// <returns>The ids, without duplicates.</returns>
@@ -65,9 +65,60 @@ public static class SettlementCalculator
         IReadOnlyDictionary<MerchantId, IReadOnlyList<PartnerAgreement>> agreements,
         IReadOnlyList<PrepaidPointBlock> blocks,
         IReadOnlyList<LedgerTransactionRecord> transactions,
+        IReadOnlyDictionary<TransactionId, LedgerTransactionRecord> references) =>
+        Compute(period, zone, partners, agreements, blocks, transactions, [], references);
+
+    /// <summary>
+    /// Computes the draft settlement of a period, with the late transactions of closed periods:
+    /// transactions recorded in an earlier, already closed period that its closed run did not count
+    /// (committed after it was closed). Each lands in the period's statements as an adjustment line
+    /// naming the period it was recorded in (a late reversal of an even earlier transaction names
+    /// that transaction's period); they count in the reconciliation and in
+    /// <see cref="SettlementRun.TransactionCount"/>.
+    /// </summary>
+    /// <param name="period">The period.</param>
+    /// <param name="zone">The programme's time zone.</param>
+    /// <param name="partners">The partners (a statement each for those that joined before the period's end or have something in it).</param>
+    /// <param name="agreements">Every partner's agreement versions.</param>
+    /// <param name="blocks">The prepaid blocks bought in the period (billed in it).</param>
+    /// <param name="transactions">The ledger transactions recorded in the period.</param>
+    /// <param name="late">The late transactions of earlier closed periods (recorded before the period's start).</param>
+    /// <param name="references">The transactions named by <see cref="MissingReferences"/> of <paramref name="transactions"/> and <paramref name="late"/> together.</param>
+    /// <returns>The run, status <see cref="SettlementStatus.Draft"/>.</returns>
+    /// <exception cref="ArgumentNullException">An argument is null.</exception>
+    /// <exception cref="ArgumentException">A late transaction is not recorded before the period's start.</exception>
+    /// <exception cref="InvalidOperationException">
+    /// A transaction names a merchant that is not a partner, a partner's transaction falls on a day
+    /// no agreement version covers, a referenced transaction is missing, or the figures do not
+    /// reconcile; the message names the transaction.
+    /// </exception>
+    public static SettlementRun Compute(
+        SettlementPeriod period,
+        DateTimeZone zone,
+        IReadOnlyList<Partner> partners,
+        IReadOnlyDictionary<MerchantId, IReadOnlyList<PartnerAgreement>> agreements,
+        IReadOnlyList<PrepaidPointBlock> blocks,
+        IReadOnlyList<LedgerTransactionRecord> transactions,
+        IReadOnlyList<LedgerTransactionRecord> late,
         IReadOnlyDictionary<TransactionId, LedgerTransactionRecord> references)
     {
+        ArgumentNullException.ThrowIfNull(late);
         ArgumentNullException.ThrowIfNull(zone);
+        ArgumentNullException.ThrowIfNull(transactions);
+        if (late.FirstOrDefault(t => t.RecordedAt >= period.StartIn(zone)) is { } notLate)
+        {
+            throw new ArgumentException($"Transaction '{notLate.Id}' is passed as late but is recorded at {notLate.RecordedAt}, not before {period} starts; pass it among the period's transactions.", nameof(late));
+        }
+
+        if (late.Count > 0)
+        {
+            var all = new List<LedgerTransactionRecord>(transactions.Count + late.Count);
+            all.AddRange(transactions);
+            all.AddRange(late);
+            transactions = all;
+        }
+
+        var lateFrom = transactions.Count - late.Count;
         ArgumentNullException.ThrowIfNull(partners);
         ArgumentNullException.ThrowIfNull(agreements);
         ArgumentNullException.ThrowIfNull(blocks);
@@ -108,8 +159,11 @@ public static class SettlementCalculator
 
         var own = new Figures();
         long outstanding = 0;
-        foreach (var tx in transactions)
+        Period? lateOf = null;
+        for (var index = 0; index < transactions.Count; index++)
         {
+            var tx = transactions[index];
+            lateOf = index >= lateFrom ? new Period(SettlementPeriod.Containing(tx.RecordedAt, zone)) : null;
             var movements = tx.Movements;
             for (var i = 0; i < movements.Count; i++)
             {
@@ -122,7 +176,7 @@ public static class SettlementCalculator
                 case LedgerTransactionKind.Earn:
                     if (Account(tx.Merchant, tx) is { } earner)
                     {
-                        earner.Add(LineKind.Issued, earner.VersionAt(tx.RecordedAt, tx), null, tx.Amount);
+                        earner.Add(LineKind.Issued, earner.VersionAt(tx.RecordedAt, tx), lateOf, tx.Amount);
                         earner.Figures.Issued += tx.Amount;
                     }
                     else
@@ -135,7 +189,7 @@ public static class SettlementCalculator
                 case LedgerTransactionKind.Capture:
                     if (Account(tx.Merchant, tx) is { } spender)
                     {
-                        spender.Add(LineKind.Redeemed, spender.VersionAt(tx.RecordedAt, tx), null, tx.Amount);
+                        spender.Add(LineKind.Redeemed, spender.VersionAt(tx.RecordedAt, tx), lateOf, tx.Amount);
                         spender.Figures.Redeemed += tx.Amount;
                     }
                     else
@@ -147,7 +201,7 @@ public static class SettlementCalculator
                 case LedgerTransactionKind.Adjust:
                     if (Account(tx.Merchant, tx) is { } adjuster)
                     {
-                        adjuster.Add(LineKind.Adjusted, 0, null, tx.Amount);
+                        adjuster.Add(LineKind.Adjusted, 0, lateOf, tx.Amount);
                         adjuster.Figures.Adjusted += tx.Amount;
                     }
                     else
@@ -165,7 +219,7 @@ public static class SettlementCalculator
                         var lot = refs[movements[i].LotId];
                         if (Account(lot.Merchant, tx) is { } issuer)
                         {
-                            issuer.Add(LineKind.Expired, 0, null, -movements[i].Delta);
+                            issuer.Add(LineKind.Expired, 0, lateOf, -movements[i].Delta);
                             issuer.Figures.Expired -= movements[i].Delta;
                         }
                         else
@@ -242,7 +296,7 @@ public static class SettlementCalculator
         void Reverse(LedgerTransactionRecord tx)
         {
             var original = refs[tx.RelatedId!.Value];
-            Period? adjusts = original.RecordedAt < periodStart ? new Period(SettlementPeriod.Containing(original.RecordedAt, zone)) : null;
+            Period? adjusts = original.RecordedAt < (lateOf is { } l ? l.Value.StartIn(zone) : periodStart) ? new Period(SettlementPeriod.Containing(original.RecordedAt, zone)) : lateOf;
             if (original.Kind == LedgerTransactionKind.Earn)
             {
                 if (Account(original.Merchant, tx) is { } issuer)

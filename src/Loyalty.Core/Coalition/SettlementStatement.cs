@@ -196,6 +196,15 @@ public sealed record SettlementRun
     /// <summary>The number of ledger transactions the run read.</summary>
     public required long TransactionCount { get; init; }
 
+    /// <summary>
+    /// For a closed run, the ids of the ledger transactions it counted, in ordinal order: those
+    /// recorded in its period and the late transactions of earlier closed periods it lands as
+    /// adjustments (empty for a draft). The watermark later settlements compare a closed period
+    /// against: a transaction recorded in a closed period that no closed run counted was committed
+    /// after the close.
+    /// </summary>
+    public IReadOnlyList<TransactionId> Included { get; init; } = [];
+
     /// <summary>The statement of a partner.</summary>
     /// <param name="merchant">The partner.</param>
     /// <returns>The statement.</returns>
@@ -209,6 +218,7 @@ public sealed record SettlementRun
     /// <returns>True when equal.</returns>
     public bool Equals(SettlementRun? other) => other is not null
         && Period == other.Period && Status == other.Status && ClosedAt == other.ClosedAt && TransactionCount == other.TransactionCount
+        && Included.SequenceEqual(other.Included)
         && Reconciliation.Equals(other.Reconciliation) && Statements.SequenceEqual(other.Statements);
 
     /// <inheritdoc />

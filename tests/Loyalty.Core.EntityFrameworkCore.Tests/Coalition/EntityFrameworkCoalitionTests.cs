@@ -68,6 +68,20 @@ public sealed class EntityFrameworkCoalitionTests(PostgresServerFixture fixture)
     }
 
     [Fact]
+    public async Task Writes_committed_after_their_month_was_closed_land_in_the_next_settlement_on_SQLite()
+    {
+        using var database = new SqliteDatabase();
+        await LateWritesAsync(database.Loyalty, o => o.UseSqlite(database.ConnectionString));
+    }
+
+    [PostgresFact]
+    public async Task Writes_committed_after_their_month_was_closed_land_in_the_next_settlement_on_PostgreSQL()
+    {
+        var database = fixture.Database("coalition_late", LoyaltyModelOptions.Default);
+        await LateWritesAsync(database.Loyalty, o => o.UseNpgsql(database.ConnectionString));
+    }
+
+    [Fact]
     public async Task A_refund_at_a_prepaid_partner_returns_its_points_to_the_block_once_on_SQLite()
     {
         using var database = new SqliteDatabase();
@@ -87,6 +101,57 @@ public sealed class EntityFrameworkCoalitionTests(PostgresServerFixture fixture)
         await InScopeAsync(root, async c => (await c.RecordRefundAsync(refund)).IsRepeat.Should().BeTrue());
 
         (await InScopeAsync(root, c => c.GetPrepaidBalanceAsync(Grocer))).Should().Be(new PrepaidBalance(100, 50, 50, 0));
+    }
+
+    private static async Task LateWritesAsync(LoyaltyModelOptions loyalty, Action<DbContextOptionsBuilder> provider)
+    {
+        var january = SettlementPeriod.FromMonth(2026, 1);
+        var february = SettlementPeriod.FromMonth(2026, 2);
+        var clock = new FakeClock(At(2026, 1, 2));
+        await using var root = Services(loyalty, provider, clock, "miles");
+        await InScopeAsync(root, async c =>
+        {
+            await c.Program.PublishRuleSetAsync(Rules());
+            await c.RegisterPartnerAsync(new Partner { Id = Grocer, Name = "Grocer", Currency = Currency.EUR, JoinedOn = new LocalDate(2025, 12, 1) });
+            await c.AddAgreementAsync(new PartnerAgreement { Merchant = Grocer, Version = 1, EffectiveFrom = new LocalDate(2025, 12, 1), Currency = Currency.EUR, IssuancePricePerPoint = 0.01m, RedemptionReimbursementPerPoint = 0.008m });
+            (await c.Program.EnrolAsync(new Enrolment(MemberId.From("alice")))).GetValueOrThrow();
+        });
+        clock.Reset(At(2026, 1, 5));
+        await InScopeAsync(root, async c => (await c.RecordOrderAsync(Order("G-1", "alice", Grocer, 1_000m, clock))).GetValueOrThrow());
+        clock.Reset(At(2026, 2, 2));
+        var closed = await InScopeAsync(root, c => c.CloseAsync(january));
+        closed.StatementOf(Grocer).Billed.Should().Be(10.00m);
+
+        // A clock far behind: an earn and a refund stamped January 28, committed after January was closed.
+        clock.Reset(At(2026, 1, 28));
+        await InScopeAsync(root, async c => (await c.RecordOrderAsync(Order("G-2", "alice", Grocer, 300m, clock))).GetValueOrThrow());
+        await InScopeAsync(root, async c => (await c.RecordRefundAsync(new RefundRequest(RefundId.From("R-1"), OrderId.From("G-1"), OrderRefund.ForAmount(125m)))).GetValueOrThrow());
+
+        clock.Reset(At(2026, 3, 2));
+        (await InScopeAsync(root, c => c.SettleAsync(january))).Should().Be(closed);
+        var run = await InScopeAsync(root, c => c.SettleAsync(february));
+        var statement = run.StatementOf(Grocer);
+        statement.Lines.OrderBy(l => l.Kind).Select(l => (l.Kind, l.Points, l.Amount, l.Adjusts)).Should().Equal(
+            (SettlementLineKind.Issued, 300L, 3.00m, (SettlementPeriod?)january),
+            (SettlementLineKind.IssuanceReversed, 125L, -1.25m, (SettlementPeriod?)january));
+        (statement.Billed, statement.NetDue).Should().Be((1.75m, 1.75m));
+        (run.Reconciliation.OutstandingChange, run.Reconciliation.PointsBalance).Should().Be((175L, true));
+        (await InScopeAsync(root, c => c.SettleAsync(february))).Should().Be(run);
+
+        var traced = await InScopeAsync(root, c => c.TraceAsync(february, Grocer, SettlementLineKind.IssuanceReversed));
+        await using (var scope = root.CreateAsyncScope())
+        {
+            var reversal = await scope.ServiceProvider.GetRequiredService<ILedgerStore>().FindTransactionAsync(ProgramId.From("miles"), traced.Should().ContainSingle().Subject);
+            (reversal!.Kind, reversal.Amount, reversal.RecordedAt).Should().Be((LedgerTransactionKind.Reverse, 125L, At(2026, 1, 28)));
+        }
+
+        var closedFebruary = await InScopeAsync(root, c => c.CloseAsync(february));
+        closedFebruary.Should().Be(run with { Status = SettlementStatus.Closed, ClosedAt = At(2026, 3, 2), Included = closedFebruary.Included });
+        closedFebruary.Included.Should().HaveCount(2).And.Contain(traced);
+        clock.Reset(At(2026, 4, 2));
+        var march = await InScopeAsync(root, c => c.SettleAsync(SettlementPeriod.FromMonth(2026, 3)));
+        (march.StatementOf(Grocer).Lines.Count, march.TransactionCount).Should().Be((0, 0L));
+        (await InScopeAsync(root, c => c.TraceAsync(february, Grocer, SettlementLineKind.IssuanceReversed))).Should().Equal(traced);
     }
 
     private static async Task PrepaidRaceAsync(LoyaltyModelOptions loyalty, Action<DbContextOptionsBuilder> provider)

@@ -176,6 +176,76 @@ public sealed class CoalitionProgramTests
     }
 
     [Fact]
+    public async Task Writes_recorded_in_a_closed_month_but_committed_after_the_close_land_in_the_next_settlement_as_adjustments()
+    {
+        using var h = await TwoPartnersAsync();
+        h.AdvanceTo(At(2026, 2, 1, 12));
+        var closed = await h.Coalition.CloseAsync(January);
+        closed.Included.Should().HaveCount(2);
+
+        // A clock far behind: an earn and a refund stamped January 28, written after January was closed.
+        h.AdvanceTo(At(2026, 1, 28));
+        await h.EarnAsync("A-2", Alice, A, 300m);
+        (await h.Coalition.RecordRefundAsync(new RefundRequest(RefundId.From("R-1"), OrderId.From("A-1"), OrderRefund.ForAmount(100m)))).Succeeded.Should().BeTrue();
+
+        h.AdvanceTo(At(2026, 3, 1, 12));
+        (await h.Coalition.SettleAsync(January)).Should().Be(closed);
+        var february = await h.Coalition.SettleAsync(February);
+        var a = february.StatementOf(A);
+        a.Lines.OrderBy(l => l.Kind).Select(l => (l.Kind, l.AgreementVersion, l.Points, l.Amount, l.TransactionCount, l.Adjusts)).Should().Equal(
+            (SettlementLineKind.Issued, (int?)1, 300L, 3.00m, 1, (SettlementPeriod?)January),
+            (SettlementLineKind.IssuanceReversed, (int?)1, 100L, -1.00m, 1, (SettlementPeriod?)January));
+        a.Points.Should().Be(new SettlementPoints(Issued: 300, Reversed: 100, Redeemed: 0, Expired: 0, Adjusted: 0, WrittenOff: 0));
+        (a.Billed, a.Reimbursed, a.NetDue).Should().Be((2.00m, 0m, 2.00m));
+        february.StatementOf(B).Lines.Should().BeEmpty();
+        (february.Reconciliation.OutstandingChange, february.Reconciliation.PointsBalance).Should().Be((200L, true));
+        february.Reconciliation.Margin.Should().Equal(Money.FromDecimal(2.00m, Currency.EUR));
+        february.TransactionCount.Should().Be(2);
+
+        var traced = await h.Coalition.TraceAsync(February, A, SettlementLineKind.Issued);
+        var earn = (await h.LedgerStore.FindTransactionAsync(ProgramId.From("miles"), traced.Should().ContainSingle().Subject))!;
+        (earn.Kind, earn.Amount, earn.RecordedAt).Should().Be((LedgerTransactionKind.Earn, 300L, At(2026, 1, 28)));
+        var reversal = (await h.LedgerStore.FindTransactionAsync(ProgramId.From("miles"), (await h.Coalition.TraceAsync(February, A, SettlementLineKind.IssuanceReversed)).Should().ContainSingle().Subject))!;
+        (reversal.Kind, reversal.Amount, reversal.RecordedAt).Should().Be((LedgerTransactionKind.Reverse, 100L, At(2026, 1, 28)));
+
+        (await h.Coalition.SettleAsync(February)).Should().Be(february);
+        (await h.Coalition.SettleAsync(January)).Should().Be(closed);
+
+        // Closed, February keeps them; March does not count them again, and the trace of the closed February still finds them.
+        var closedFebruary = await h.Coalition.CloseAsync(February);
+        closedFebruary.StatementOf(A).Lines.Should().Equal(a.Lines);
+        closedFebruary.Included.Should().BeEquivalentTo([earn.Id, reversal.Id]);
+        h.AdvanceTo(At(2026, 4, 1, 12));
+        var march = await h.Coalition.SettleAsync(SettlementPeriod.FromMonth(2026, 3));
+        march.StatementOf(A).Lines.Should().BeEmpty();
+        (march.TransactionCount, march.Reconciliation.OutstandingChange).Should().Be((0L, 0L));
+        (await h.Coalition.TraceAsync(February, A, SettlementLineKind.Issued)).Should().Equal(earn.Id);
+        (await h.Coalition.TraceAsync(January, A, SettlementLineKind.Issued)).Should().ContainSingle().Which.Should().NotBe(earn.Id);
+    }
+
+    [Fact]
+    public async Task A_late_write_lands_in_every_open_later_period_until_one_of_them_is_closed()
+    {
+        using var h = await TwoPartnersAsync();
+        h.AdvanceTo(At(2026, 2, 1, 12));
+        await h.Coalition.CloseAsync(January);
+        h.AdvanceTo(At(2026, 1, 30));
+        await h.EarnAsync("A-2", Alice, A, 250m);
+
+        h.AdvanceTo(At(2026, 3, 1, 12));
+        var february = await h.Coalition.SettleAsync(February);
+        var line = february.StatementOf(A).Lines.Should().ContainSingle().Subject;
+        (line.Kind, line.Points, line.Amount, line.Adjusts).Should().Be((SettlementLineKind.Issued, 250L, 2.50m, (SettlementPeriod?)January));
+
+        // March, settled as a draft before February is closed, shows it too; once February is closed, only February has it.
+        h.AdvanceTo(At(2026, 4, 1, 12));
+        var march = SettlementPeriod.FromMonth(2026, 3);
+        (await h.Coalition.SettleAsync(march)).StatementOf(A).Points.Issued.Should().Be(250);
+        (await h.Coalition.CloseAsync(February)).StatementOf(A).Billed.Should().Be(2.50m);
+        (await h.Coalition.SettleAsync(march)).StatementOf(A).Lines.Should().BeEmpty();
+    }
+
+    [Fact]
     public async Task A_period_cannot_be_closed_before_its_end_plus_the_closing_delay()
     {
         using var h = await TwoPartnersAsync();

@@ -103,6 +103,15 @@ public sealed class SettlementCalculatorTests
     }
 
     [Fact]
+    public void A_late_transaction_recorded_in_the_settled_period_is_refused()
+    {
+        var tx = Earn("order:X", At(2026, 2, 5), Grocer, 10);
+        var act = () => SettlementCalculator.Compute(February, Paris, [PartnerOf(Grocer, "Grocer", Currency.EUR)], new Dictionary<MerchantId, IReadOnlyList<PartnerAgreement>>(), [], [], [tx], new Dictionary<TransactionId, LedgerTransactionRecord>());
+        act.Should().Throw<ArgumentException>().WithMessage(
+            $"Transaction 'order:X' is passed as late but is recorded at {At(2026, 2, 5)}, not before 2026-02 starts; pass it among the period's transactions. (Parameter 'late')");
+    }
+
+    [Fact]
     public void A_transaction_of_a_merchant_that_is_not_a_partner_is_reported()
     {
         var zone = Paris;
