@@ -74,7 +74,7 @@ public sealed class MemberAndLedgerDataStoreTests(PostgresServerFixture fixture)
         {
             sp.GetRequiredService<IMemberDataStore>().Should().BeSameAs(sp.GetRequiredService<IMemberStore>());
             sp.GetRequiredService<ILedgerDataStore>().Should().BeSameAs(sp.GetRequiredService<ILedgerStore>());
-            sp.GetRequiredService<DataRightsService>().Sections.Should().StartWith(["campaignBudgets", "redemptions", "ledger"]).And.EndWith(["dataRightsRequests", "member"]);
+            sp.GetRequiredService<DataRightsService>().Sections.Should().StartWith(["redemptions", "ledger"]).And.EndWith(["dataRightsRequests", "member", "campaignBudgets"]);
             return Task.CompletedTask;
         });
     }
