@@ -73,14 +73,14 @@ public sealed class EntityFrameworkDataRightsTests(PostgresServerFixture fixture
         await ErasureScenarioAsync(o => o.UseNpgsql(database.ConnectionString), memberAndLedgerInMemory: false);
     }
 
-    [EntityFrameworkMemberDataFact(Skip = "Known gap: with the EF Core member and ledger stores, campaign budget reservations of orders racing the erasure stay under their order ids (order:{order id}), which name the shop's order; remove this skip once they are moved or released.")]
+    [EntityFrameworkMemberDataFact]
     public async Task An_order_racing_the_erasure_lands_before_it_and_is_erased_or_is_refused_as_erased_on_SQLite()
     {
         using var database = new SqliteDatabase();
         await ConcurrentOrdersScenarioAsync(o => o.UseSqlite(database.ConnectionString), rounds: 3);
     }
 
-    [EntityFrameworkMemberDataFact(postgres: true, Skip = "Known gap: with the EF Core member and ledger stores, campaign budget reservations of orders racing the erasure stay under their order ids (order:{order id}), which name the shop's order; remove this skip once they are moved or released.")]
+    [EntityFrameworkMemberDataFact(postgres: true)]
     public async Task An_order_racing_the_erasure_lands_before_it_and_is_erased_or_is_refused_as_erased_on_PostgreSQL()
     {
         var database = fixture.Database("rights-" + Guid.NewGuid().ToString("N")[..12], LoyaltyModelOptions.Default);

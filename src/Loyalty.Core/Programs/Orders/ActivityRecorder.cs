@@ -108,7 +108,10 @@ internal sealed class ActivityRecorder
 
             // The budget reservations, the activity with the member's state, the budget settlement
             // and the earn are one unit of work (see RecordOrderAsync).
-            var outcome = await program.AtomicallyAsync(
+            LoyaltyResult<ActivityReceipt>? outcome;
+            try
+            {
+            outcome = await program.AtomicallyAsync<LoyaltyResult<ActivityReceipt>?>(
                 async ct =>
                 {
                     var usage = await campaigns.WithCampaignUsageAsync(earningRules, MemberStateKeeper.Usage(state), key, ct).ConfigureAwait(false);
@@ -149,10 +152,17 @@ internal sealed class ActivityRecorder
                                 ? await CompleteActivityAsync(stored, isRepeat: true, ct).ConfigureAwait(false)
                                 : Conflict<ActivityReceipt>(ActivityConflict(stored, activity), FieldOf(Fingerprint.FirstDifference(stored.Activity, activity)));
                         default:
-                            return null;
+                            // The member moved on (or was erased) since it was read: keep none of this run's writes.
+                            throw new ActivityWriteRefusedException();
                     }
                 },
                 cancellationToken).ConfigureAwait(false);
+            }
+            catch (ActivityWriteRefusedException)
+            {
+                outcome = null;
+            }
+
             if (outcome is not null)
             {
                 return outcome;
@@ -162,6 +172,8 @@ internal sealed class ActivityRecorder
             member = await members.GetMemberAsync(programId, activity.Member, cancellationToken).ConfigureAwait(false);
             if (member is null)
             {
+                // Erased meanwhile: give back what a run without a shared unit of work kept reserved.
+                await campaigns.ReleaseBudgetsAsync(earningRules, key, cancellationToken).ConfigureAwait(false);
                 return NotEnrolled<ActivityReceipt>(activity.Member);
             }
         }
@@ -209,4 +221,9 @@ internal sealed class ActivityRecorder
 
     private static string ActivityConflict(ActivityRecord stored, ActivityInput incoming) =>
         $"Activity '{stored.ActivityId}' was recorded with other content: {Fingerprint.FirstDifference(stored.Activity, incoming) ?? "its content"} differs; use a new activity id for another activity.";
+
+    /// <summary>Leaves an activity's unit of work whose member write was refused, so that none of its writes is kept.</summary>
+    private sealed class ActivityWriteRefusedException : Exception
+    {
+    }
 }

@@ -82,6 +82,17 @@ internal sealed class CampaignBudgets
         }
     }
 
+    /// <summary>Gives back every campaign budget reservation held under <paramref name="key"/> (a refused order or activity; idempotent).</summary>
+    internal async ValueTask ReleaseBudgetsAsync(EarningRules rules, TransactionId key, CancellationToken cancellationToken)
+    {
+        if (!rules.HasCampaignBudgets)
+        {
+            return;
+        }
+
+        await budgets.SettleAsync(programId, key, [], cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>Settles what the order or activity holds of each campaign budget to what its written record awarded (idempotent).</summary>
     internal async ValueTask SettleBudgetsAsync(EarningRules? rules, TransactionId key, EarningResult earning, CancellationToken cancellationToken)
     {

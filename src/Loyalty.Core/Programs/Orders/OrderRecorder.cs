@@ -106,7 +106,10 @@ internal sealed class OrderRecorder
             // The budget reservations, the order with the member's state, the earn, the budget
             // settlement and the referral are one unit of work: one transaction where the stores
             // share a database; elsewhere the order record is the record of the steps still pending.
-            var outcome = await program.AtomicallyAsync(
+            LoyaltyResult<OrderReceipt>? outcome;
+            try
+            {
+            outcome = await program.AtomicallyAsync<LoyaltyResult<OrderReceipt>?>(
                 async ct =>
                 {
                     var usage = await campaigns.WithCampaignUsageAsync(earningRules, MemberStateKeeper.Usage(state), key, ct).ConfigureAwait(false);
@@ -142,10 +145,19 @@ internal sealed class OrderRecorder
                     {
                         HistoryAddStatus.Added => await CompleteOrderAsync(record, order, fingerprint, written, tier, ct).ConfigureAwait(false),
                         HistoryAddStatus.Exists => await CompleteOrderAsync(added.Existing!, order, fingerprint, null, null, ct).ConfigureAwait(false),
-                        _ => null,
+
+                        // The member moved on (or was erased) since it was read: nothing of this run may be
+                        // kept, not even the budget reservations made before the member's write was refused.
+                        _ => throw new OrderWriteRefusedException(),
                     };
                 },
                 cancellationToken).ConfigureAwait(false);
+            }
+            catch (OrderWriteRefusedException)
+            {
+                outcome = null;
+            }
+
             if (outcome is not null)
             {
                 return outcome;
@@ -156,6 +168,9 @@ internal sealed class OrderRecorder
             member = await members.GetMemberAsync(programId, order.Member, cancellationToken).ConfigureAwait(false);
             if (member is null)
             {
+                // Erased (or removed) meanwhile. Where the stores share no unit of work the refused run's
+                // reservations were kept: give them back, so nothing of a refused order is left.
+                await campaigns.ReleaseBudgetsAsync(earningRules, key, cancellationToken).ConfigureAwait(false);
                 return NotEnrolled<OrderReceipt>(order.Member);
             }
         }
@@ -282,4 +297,9 @@ internal sealed class OrderRecorder
 
     private static string OrderConflict(OrderRecord stored, EarningOrder incoming) =>
         $"Order '{stored.OrderId}' was recorded with other content: {Fingerprint.FirstDifference(stored.Order, incoming) ?? "its content"} differs (member '{stored.MemberId}', placed at {stored.Order.PlacedAt}); use a new order id for another order.";
+
+    /// <summary>Leaves an order's unit of work whose member write was refused, so that none of its writes is kept.</summary>
+    private sealed class OrderWriteRefusedException : Exception
+    {
+    }
 }
