@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Loyalty.Core.Cards;
 using Loyalty.Core.DataRights;
 using Loyalty.Core.Earning;
 using Loyalty.Core.Economics;
@@ -7,8 +8,11 @@ using Loyalty.Core.Primitives;
 using Loyalty.Core.Programs;
 using Loyalty.Core.Rewards;
 using Loyalty.Core.Storage;
+using Loyalty.Core.Storage.InMemory;
 using Loyalty.Core.Transfers;
 using Loyalty.Core.Tests.Programs;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using NodaTime;
 using static Loyalty.Core.Tests.DataRights.DataRightsHarness;
 
@@ -195,7 +199,7 @@ public class DataRightsServiceTests
     [Fact]
     public async Task Rectifying_a_member_with_rows_in_a_store_that_cannot_re_key_is_refused_before_anything_is_written()
     {
-        using var h = new DataRightsHarness();
+        using var h = new DataRightsHarness(replace: s => s.Replace(ServiceDescriptor.Singleton<ICardStore>(new CardStoreWithoutRekeying(new InMemoryCardStore()))));
         await h.SeedAliceAsync();
         await h.IssueCardAsync(Alice, "app");
         var before = (await h.Members.GetHistoryAsync(Club, Alice)).Orders.Count;
@@ -207,6 +211,26 @@ public class DataRightsServiceTests
         (await h.Members.GetHistoryAsync(Club, Alice)).Orders.Count.Should().Be(before);
         (await h.Rights.HoldsDataAsync(MemberId.From("alice@new.example"))).Should().BeFalse();
         (await h.Audit.FindAsync(Club, "RECT-1")).Should().BeNull();
+    }
+
+    [Fact]
+    public async Task Rectifying_a_card_holder_moves_the_card_with_its_history_and_the_card_scans_to_the_new_id()
+    {
+        using var h = new DataRightsHarness();
+        await h.SeedAliceAsync();
+        await h.IssueCardAsync(Alice, "app");
+        var card = (await h.Cards.ListMemberCardsAsync(Club, Alice)).Single();
+        var renamed = MemberId.From("alice@new.example");
+
+        var result = await h.Rights.RectifyAsync(Alice, renamed, Request("RECT-1"));
+
+        result.Status.Should().Be(DataRightsStatus.Completed, result.Message);
+        var scanned = await h.Services.GetRequiredService<LoyaltyCards>().FindMemberAsync(card.Number.Value);
+        scanned.Succeeded.Should().BeTrue();
+        scanned.Value!.MemberId.Should().Be(renamed);
+        scanned.Value.Card.History.Should().Equal(card.History);
+        (await h.Cards.ListMemberCardsAsync(Club, Alice)).Should().BeEmpty();
+        (await h.Rights.HoldsDataAsync(Alice)).Should().BeFalse();
     }
 
     [Fact]
