@@ -3,6 +3,7 @@ using Loyalty.Core.Cards;
 using Loyalty.Core.DataRights;
 using Loyalty.Core.Earning;
 using Loyalty.Core.Economics;
+using Loyalty.Core.Households;
 using Loyalty.Core.Ledger;
 using Loyalty.Core.Primitives;
 using Loyalty.Core.Programs;
@@ -231,6 +232,34 @@ public class DataRightsServiceTests
         scanned.Value.Card.History.Should().Equal(card.History);
         (await h.Cards.ListMemberCardsAsync(Club, Alice)).Should().BeEmpty();
         (await h.Rights.HoldsDataAsync(Alice)).Should().BeFalse();
+    }
+
+    [Fact]
+    public async Task Rectifying_a_member_everywhere_moves_household_ownership_and_transfers_given_and_received()
+    {
+        using var h = new DataRightsHarness();
+        await h.SeedAliceEverywhereAsync();
+        (await h.Transfers.TransferAsync(new PointsTransfer(TransferId.From("T-2"), Bob, Alice, Points.FromInt64(5)))).GetValueOrThrow();
+        var transfers = h.Services.GetRequiredService<IPointsTransferStore>();
+        var given = await transfers.ListMemberTransfersAsync(Club, Alice);
+        var household = (await h.Households.FindByMemberAsync(Club, Alice))!;
+        var renamed = MemberId.From("alice@new.example");
+
+        (await h.Rights.RectifyAsync(Alice, Bob, Request("RECT-0"))).Message.Should().Be(
+            "Member id 'bob@example.com' is already used in programme 'club'; to combine two members, merge the points with MergeBalancesAsync and erase the other member, or choose another id.");
+        var result = await h.Rights.RectifyAsync(Alice, renamed, Request("RECT-1"));
+
+        result.Status.Should().Be(DataRightsStatus.Completed, result.Message);
+        (await h.Rights.HoldsDataAsync(Alice)).Should().BeFalse();
+        (await transfers.ListMemberTransfersAsync(Club, Alice)).Should().BeEmpty();
+        (await transfers.ListMemberTransfersAsync(Club, renamed)).Select(t => (t.Id, t.From, t.To, t.Points, t.Message)).Should().Equal(
+            given.Select(t => (t.Id, t.From == Alice ? renamed : t.From, t.To == Alice ? renamed : t.To, t.Points, t.Message)));
+        (await transfers.ListMemberTransfersAsync(Club, renamed)).Select(t => (t.From, t.To)).Should().Contain([(renamed, Bob), (Bob, renamed)]);
+        (await h.Households.FindByMemberAsync(Club, Alice)).Should().BeNull();
+        var moved = (await h.Households.FindByMemberAsync(Club, Bob))!;
+        (moved.Id, moved.Owner, moved.CreatedAt).Should().Be((household.Id, renamed, household.CreatedAt));
+        moved.Members.Select(m => m.MemberId).Should().Equal(renamed, Bob);
+        (await h.Cards.ListMemberCardsAsync(Club, renamed)).Should().ContainSingle();
     }
 
     [Fact]
