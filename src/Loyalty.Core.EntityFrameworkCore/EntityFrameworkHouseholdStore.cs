@@ -17,7 +17,7 @@ namespace Loyalty.Core.EntityFrameworkCore;
 /// <remarks>Writes run in one database transaction, or behind a savepoint in the shop's transaction.
 /// Like its context, an instance is not thread-safe: use one per scope. Provider faults are thrown as
 /// <see cref="LoyaltyStoreException"/>.</remarks>
-public sealed class EntityFrameworkHouseholdStore : IHouseholdStore
+public sealed class EntityFrameworkHouseholdStore : IHouseholdStore, Loyalty.Core.DataRights.IHouseholdDataStore
 {
     private const int JoinAttempts = 16;
     private readonly StoreSession session;
@@ -148,6 +148,44 @@ public sealed class EntityFrameworkHouseholdStore : IHouseholdStore
         return await MembershipAsync(programId.Value, memberId.Value, what, cancellationToken).ConfigureAwait(false) is { } id
             ? await RemoveAsync(programId.Value, id, memberId.Value, what, cancellationToken).ConfigureAwait(false)
             : 0;
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<int> RenameMemberAsync(ProgramId programId, MemberId from, MemberId to, CancellationToken cancellationToken = default)
+    {
+        if (from == to)
+        {
+            return 0;
+        }
+
+        var program = programId.Value;
+        var source = from.Value;
+        var target = to.Value;
+        var (moved, taken) = await session.WriteAsync(
+            async (tx, ct) =>
+            {
+                var held = await session.Rows<HouseholdMemberRow>().Where(m => m.ProgramId == program && m.MemberId == target).Select(m => m.HouseholdId).FirstOrDefaultAsync(ct).ConfigureAwait(false);
+                if (held is not null)
+                {
+                    return ((0, held), false);
+                }
+
+                var id = await session.Rows<HouseholdMemberRow>().Where(m => m.ProgramId == program && m.MemberId == source).Select(m => m.HouseholdId).FirstOrDefaultAsync(ct).ConfigureAwait(false);
+                if (id is null)
+                {
+                    return ((0, (string?)null), false);
+                }
+
+                await session.Rows<HouseholdMemberRow>().Where(m => m.ProgramId == program && m.MemberId == source)
+                    .ExecuteUpdateAsync(s => s.SetProperty(m => m.MemberId, target), ct).ConfigureAwait(false);
+                await session.Rows<HouseholdRow>().Where(h => h.ProgramId == program && h.HouseholdId == id && h.OwnerId == source)
+                    .ExecuteUpdateAsync(s => s.SetProperty(h => h.OwnerId, target), ct).ConfigureAwait(false);
+                return ((1, (string?)null), true);
+            },
+            _ => Task.FromResult((false, (0, (string?)null))),
+            $"move the household membership of member '{from}' to '{to}'",
+            cancellationToken).ConfigureAwait(false);
+        return taken is null ? moved : throw new InvalidOperationException($"Member '{to}' already belongs to household '{taken}'; the household membership of member '{from}' was not moved. Choose an unused id, or remove the other member from their household first.");
     }
 
     /// <summary>Deletes a membership in one transaction; the owner's passes to the earliest other member, the last one's removes the household. Returns the rows deleted.</summary>

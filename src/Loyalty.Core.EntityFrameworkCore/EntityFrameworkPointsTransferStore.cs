@@ -18,7 +18,7 @@ namespace Loyalty.Core.EntityFrameworkCore;
 /// <remarks>Writes run in one database transaction, or behind a savepoint in the shop's (or the call's)
 /// transaction. Like its context, an instance is not thread-safe: use one per scope. Provider faults
 /// are thrown as <see cref="LoyaltyStoreException"/>.</remarks>
-public sealed class EntityFrameworkPointsTransferStore : IPointsTransferStore
+public sealed class EntityFrameworkPointsTransferStore : IPointsTransferStore, Loyalty.Core.DataRights.IPointsTransferDataStore
 {
     private const int ReserveAttempts = 16;
     private readonly StoreSession session;
@@ -145,6 +145,37 @@ public sealed class EntityFrameworkPointsTransferStore : IPointsTransferStore
             ct => session.Rows<PointsTransferRow>().Where(t => t.ProgramId == program && (t.SenderId == member || t.RecipientId == member)).ExecuteDeleteAsync(ct),
             $"erase the transfers of member '{memberId}'",
             cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<int> RenameMemberTransfersAsync(ProgramId programId, MemberId from, MemberId to, CancellationToken cancellationToken = default)
+    {
+        if (from == to)
+        {
+            return 0;
+        }
+
+        var program = programId.Value;
+        var source = from.Value;
+        var target = to.Value;
+        var moved = await session.WriteAsync(
+            async (tx, ct) =>
+            {
+                if (await session.Rows<PointsTransferRow>().AnyAsync(t => t.ProgramId == program && (t.SenderId == target || t.RecipientId == target), ct).ConfigureAwait(false))
+                {
+                    return (-1, false);
+                }
+
+                var sent = await session.Rows<PointsTransferRow>().Where(t => t.ProgramId == program && t.SenderId == source)
+                    .ExecuteUpdateAsync(s => s.SetProperty(t => t.SenderId, target), ct).ConfigureAwait(false);
+                var received = await session.Rows<PointsTransferRow>().Where(t => t.ProgramId == program && t.RecipientId == source)
+                    .ExecuteUpdateAsync(s => s.SetProperty(t => t.RecipientId, target), ct).ConfigureAwait(false);
+                return (sent + received, sent + received > 0);
+            },
+            _ => Task.FromResult((false, 0)),
+            $"move the transfers of member '{from}' to '{to}'",
+            cancellationToken).ConfigureAwait(false);
+        return moved < 0 ? throw new InvalidOperationException($"Member '{to}' already gave or received a points transfer; the transfers of member '{from}' were not moved. Choose an unused id, or erase the other member's transfers first.") : moved;
     }
 
     private async Task<PointsTransferRecord?> FindAsync(string program, string id, string what, CancellationToken cancellationToken)

@@ -1,4 +1,5 @@
 using Loyalty.Core.Cards;
+using Loyalty.Core.DataRights;
 using Loyalty.Core.Primitives;
 using NodaTime;
 using Xunit;
@@ -174,6 +175,52 @@ public abstract class CardStoreSpecification : IAsyncLifetime
         Assert.Equal([new CardStatusChange(CardEvent.Blocked, March + Duration.FromDays(1), CardTombstone.Reason)], left.History);
         Assert.Single(await CreateStore().ExportMemberAsync(Program, Bob));
         Assert.Equal(0, await CreateStore().EraseMemberAsync(Program, Alice, March));
+    }
+
+    /// <summary>
+    /// A store with <see cref="ICardDataStore"/> moves every card of a member (active and blocked, histories kept,
+    /// each at its next version) to a new id, so a scan finds the new id and nothing is left under the old one;
+    /// a move to a member who already has a card is refused with nothing moved. A store without it is skipped.
+    /// </summary>
+    /// <returns>A task.</returns>
+    [SpecificationFact]
+    public async Task Re_keying_moves_every_card_with_its_history_and_refuses_a_member_who_has_cards()
+    {
+        if (CreateStore() is not ICardDataStore)
+        {
+            return;
+        }
+
+        var renamed = MemberId.From("alice.new");
+        var first = Card(30, Alice);
+        var replacement = Card(31, Alice) with { Kind = CardKind.Virtual, History = [new CardStatusChange(CardEvent.Issued, March + Duration.FromHours(3), "lost", first.Number)] };
+        Assert.Equal(CardWriteStatus.Written, await CreateStore().AddCardAsync(first));
+        Assert.Equal(CardWriteStatus.Written, await CreateStore().ReplaceCardAsync(Replaced(first, replacement.Number), 1, replacement));
+        Assert.Equal(CardWriteStatus.Written, await CreateStore().AddCardAsync(Card(32, Bob)));
+        var before = await CreateStore().ListMemberCardsAsync(Program, Alice);
+
+        var refused = await Assert.ThrowsAsync<InvalidOperationException>(async () => await ((ICardDataStore)CreateStore()).RenameMemberCardsAsync(Program, Alice, Bob));
+        Assert.Equal("Member 'bob' already has a card; the cards of member 'alice' were not moved. Choose an unused id, or block and erase the other member's cards first.", refused.Message);
+        Assert.Equal(2, (await CreateStore().ListMemberCardsAsync(Program, Alice)).Count);
+        Assert.Single(await CreateStore().ListMemberCardsAsync(Program, Bob));
+
+        Assert.Equal(2, await ((ICardDataStore)CreateStore()).RenameMemberCardsAsync(Program, Alice, renamed));
+
+        Assert.Empty(await CreateStore().ListMemberCardsAsync(Program, Alice));
+        Assert.Empty(await CreateStore().ExportMemberAsync(Program, Alice));
+        var after = await CreateStore().ListMemberCardsAsync(Program, renamed);
+        Assert.Equal(before.Count, after.Count);
+        for (var i = 0; i < before.Count; i++)
+        {
+            Assert.True((before[i] with { MemberId = renamed, Version = before[i].Version + 1 }).SameAs(after[i]), $"card {i} moved whole");
+        }
+
+        var scanned = (await CreateStore().FindCardAsync(Program, replacement.Number))!;
+        Assert.Equal(renamed, scanned.MemberId);
+        Assert.Equal(CardStatus.Active, scanned.Status);
+        Assert.Equal(CardWriteStatus.VersionConflict, await CreateStore().UpdateCardAsync(Blocked(replacement, "stale") with { MemberId = Alice }, 1));
+        Assert.Equal(0, await ((ICardDataStore)CreateStore()).RenameMemberCardsAsync(Program, Alice, MemberId.From("nobody")));
+        Assert.Single(await CreateStore().ListMemberCardsAsync(Program, Bob));
     }
 
     private CardRecord Card(long serial, MemberId member) => new()

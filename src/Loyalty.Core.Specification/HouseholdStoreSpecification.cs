@@ -1,3 +1,4 @@
+using Loyalty.Core.DataRights;
 using Loyalty.Core.Households;
 using Loyalty.Core.Primitives;
 using Loyalty.Core.Storage;
@@ -123,5 +124,48 @@ public abstract class HouseholdStoreSpecification : IAsyncLifetime
         Assert.Equal([Alice], (await CreateStore().GetAsync(Program, Martin))!.Members.Select(m => m.MemberId));
         Assert.Equal(2, await CreateStore().EraseMemberAsync(Program, Alice));
         Assert.Null(await CreateStore().GetAsync(Program, Martin));
+    }
+
+    /// <summary>
+    /// A store with <see cref="IHouseholdDataStore"/> moves a member's membership (joining date and place kept)
+    /// and ownership to a new id, leaving nothing under the old one; a move to a member of another household is
+    /// refused with nothing moved. A store without it is skipped.
+    /// </summary>
+    /// <returns>A task.</returns>
+    [SpecificationFact]
+    public async Task Re_keying_moves_membership_and_ownership_and_refuses_a_member_of_a_household()
+    {
+        if (CreateStore() is not IHouseholdDataStore)
+        {
+            return;
+        }
+
+        var renamed = MemberId.From("alice.new");
+        var carol = MemberId.From("carol");
+        await CreateStore().CreateAsync(Program, Martin, Alice, Start);
+        await CreateStore().AddMemberAsync(Program, Martin, Bob, Start + Duration.FromDays(1), 6);
+        await CreateStore().CreateAsync(Program, HouseholdId.From("durand"), carol, Start);
+        var before = (await CreateStore().GetAsync(Program, Martin))!;
+
+        var refused = await Assert.ThrowsAsync<InvalidOperationException>(async () => await ((IHouseholdDataStore)CreateStore()).RenameMemberAsync(Program, Alice, carol));
+        Assert.Equal("Member 'carol' already belongs to household 'durand'; the household membership of member 'alice' was not moved. Choose an unused id, or remove the other member from their household first.", refused.Message);
+        Assert.Equal(Alice, (await CreateStore().FindByMemberAsync(Program, Alice))!.Owner);
+
+        Assert.Equal(1, await ((IHouseholdDataStore)CreateStore()).RenameMemberAsync(Program, Alice, renamed));
+
+        Assert.Null(await CreateStore().FindByMemberAsync(Program, Alice));
+        var after = (await CreateStore().FindByMemberAsync(Program, renamed))!;
+        Assert.Equal(Martin, after.Id);
+        Assert.Equal(renamed, after.Owner);
+        Assert.Equal(before.CreatedAt, after.CreatedAt);
+        Assert.Equal([new HouseholdMember(renamed, Start), new HouseholdMember(Bob, Start + Duration.FromDays(1))], after.Members);
+        Assert.Equal(HouseholdWriteStatus.InAnotherHousehold, await CreateStore().CreateAsync(Program, HouseholdId.From("other"), renamed, Start));
+        Assert.Equal(HouseholdWriteStatus.Done, await CreateStore().AddMemberAsync(Program, HouseholdId.From("durand"), Alice, Start, 6));
+
+        // A member who is not the owner moves too, and the owner stays.
+        Assert.Equal(1, await ((IHouseholdDataStore)CreateStore()).RenameMemberAsync(Program, Bob, MemberId.From("bob.new")));
+        Assert.Equal([renamed, MemberId.From("bob.new")], (await CreateStore().GetAsync(Program, Martin))!.Members.Select(m => m.MemberId));
+        Assert.Equal(renamed, (await CreateStore().GetAsync(Program, Martin))!.Owner);
+        Assert.Equal(0, await ((IHouseholdDataStore)CreateStore()).RenameMemberAsync(Program, Bob, MemberId.From("nobody")));
     }
 }

@@ -1,3 +1,4 @@
+using Loyalty.Core.DataRights;
 using Loyalty.Core.Primitives;
 using Loyalty.Core.Storage;
 using Loyalty.Core.Transfers;
@@ -113,6 +114,48 @@ public abstract class PointsTransferStoreSpecification : IAsyncLifetime
         Assert.Equal(2, await CreateStore().EraseMemberTransfersAsync(Program, Alice));
         Assert.Empty(await CreateStore().ListMemberTransfersAsync(Program, Alice));
         Assert.Equal(["t-3"], (await CreateStore().ListMemberTransfersAsync(Program, Bob)).Select(t => t.Id.Value));
+    }
+
+    /// <summary>
+    /// A store with <see cref="IPointsTransferDataStore"/> moves every transfer a member gave or received to a new
+    /// id (the period's allowance still counts what they gave), leaving nothing under the old one; a move to a
+    /// member who gave or received a transfer is refused with nothing moved. A store without it is skipped.
+    /// </summary>
+    /// <returns>A task.</returns>
+    [SpecificationFact]
+    public async Task Re_keying_moves_transfers_given_and_received_and_refuses_a_member_with_transfers()
+    {
+        if (CreateStore() is not IPointsTransferDataStore)
+        {
+            return;
+        }
+
+        var limit = Points.FromInt64(250);
+        var carol = MemberId.From("carol");
+        var renamed = MemberId.From("alice.new");
+        await CreateStore().ReserveAsync(Transfer("t-1", 100), Start, limit);
+        await CreateStore().ReserveAsync(Transfer("t-2", 100) with { From = Bob, To = Alice, TransferredAt = Start + Duration.FromHours(1) }, Start, limit);
+        await CreateStore().ReserveAsync(Transfer("t-3", 100) with { From = Bob, To = carol }, Start, limit);
+        var before = await CreateStore().ListMemberTransfersAsync(Program, Alice);
+
+        var refused = await Assert.ThrowsAsync<InvalidOperationException>(async () => await ((IPointsTransferDataStore)CreateStore()).RenameMemberTransfersAsync(Program, Alice, carol));
+        Assert.Equal("Member 'carol' already gave or received a points transfer; the transfers of member 'alice' were not moved. Choose an unused id, or erase the other member's transfers first.", refused.Message);
+        Assert.Equal(2, (await CreateStore().ListMemberTransfersAsync(Program, Alice)).Count);
+
+        Assert.Equal(2, await ((IPointsTransferDataStore)CreateStore()).RenameMemberTransfersAsync(Program, Alice, renamed));
+
+        Assert.Empty(await CreateStore().ListMemberTransfersAsync(Program, Alice));
+        var after = await CreateStore().ListMemberTransfersAsync(Program, renamed);
+        Assert.Equal(
+            before.Select(t => (t.Id, t.From == Alice ? renamed : t.From, t.To == Alice ? renamed : t.To, t.Points, t.TransferredAt, t.Status, t.Message)),
+            after.Select(t => (t.Id, t.From, t.To, t.Points, t.TransferredAt, t.Status, t.Message)));
+        Assert.Equal(["t-1", "t-2", "t-3"], (await CreateStore().ListMemberTransfersAsync(Program, Bob)).Select(t => t.Id.Value).Order());
+        Assert.Equal(renamed, (await CreateStore().GetAsync(Program, TransferId.From("t-1")))!.From);
+
+        // The allowance of the period still counts the 100 points given under the old id.
+        var next = await CreateStore().ReserveAsync(Transfer("t-4", 200) with { From = renamed, To = carol }, Start, limit);
+        Assert.Equal((TransferReservationStatus.PeriodLimitReached, Points.FromInt64(100)), (next.Status, next.GivenInPeriod));
+        Assert.Equal(0, await ((IPointsTransferDataStore)CreateStore()).RenameMemberTransfersAsync(Program, Alice, MemberId.From("nobody")));
     }
 
     private PointsTransferRecord Transfer(string id, long points) => new()

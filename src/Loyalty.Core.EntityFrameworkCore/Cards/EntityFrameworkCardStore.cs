@@ -1,4 +1,5 @@
 using Loyalty.Core.Cards;
+using Loyalty.Core.DataRights;
 using Loyalty.Core.EntityFrameworkCore.Cards;
 using Loyalty.Core.EntityFrameworkCore.Ledger;
 using Loyalty.Core.EntityFrameworkCore.Programs;
@@ -20,7 +21,7 @@ namespace Loyalty.Core.EntityFrameworkCore;
 /// <remarks>Writes run in one database transaction, or behind a savepoint in the shop's transaction.
 /// Like its context, an instance is not thread-safe: use one per scope. Provider faults are thrown as
 /// <see cref="LoyaltyStoreException"/>.</remarks>
-public sealed class EntityFrameworkCardStore : ICardStore
+public sealed class EntityFrameworkCardStore : ICardStore, ICardDataStore
 {
     private const int Attempts = 16;
     private readonly StoreSession session;
@@ -273,6 +274,36 @@ public sealed class EntityFrameworkCardStore : ICardStore
                 throw session.Fault($"erase the cards of member '{memberId}'", new InvalidOperationException($"the cards kept changing over {Attempts} attempts"));
             }
         }
+    }
+
+    /// <inheritdoc />
+    /// <remarks>One conditional update of the member's card rows (the status history is keyed by the number and stays as it is), each at its next version, so a racing change of a card finds its version moved on.</remarks>
+    public async ValueTask<int> RenameMemberCardsAsync(ProgramId programId, MemberId from, MemberId to, CancellationToken cancellationToken = default)
+    {
+        if (from.IsDefault || to.IsDefault || from == to)
+        {
+            return 0;
+        }
+
+        var program = programId.Value;
+        var source = from.Value;
+        var target = to.Value;
+        var moved = await session.WriteAsync(
+            async (tx, ct) =>
+            {
+                if (await session.Rows<CardRow>().AnyAsync(c => c.ProgramId == program && c.MemberId == target, ct).ConfigureAwait(false))
+                {
+                    return (-1, false);
+                }
+
+                var count = await session.Context.Set<CardRow>().Where(c => c.ProgramId == program && c.MemberId == source)
+                    .ExecuteUpdateAsync(s => s.SetProperty(c => c.MemberId, target).SetProperty(c => c.Version, c => c.Version + 1), ct).ConfigureAwait(false);
+                return (count, count > 0);
+            },
+            _ => Task.FromResult((false, 0)),
+            $"move the cards of member '{from}' to '{to}'",
+            cancellationToken).ConfigureAwait(false);
+        return moved < 0 ? throw new InvalidOperationException($"Member '{to}' already has a card; the cards of member '{from}' were not moved. Choose an unused id, or block and erase the other member's cards first.") : moved;
     }
 
     /// <summary>Writes <paramref name="card"/> over the stored card at <paramref name="expectedVersion"/>, history included; false when the version moved on.</summary>

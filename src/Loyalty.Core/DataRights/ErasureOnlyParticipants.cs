@@ -12,7 +12,8 @@ namespace Loyalty.Core.DataRights;
 /// (reward codes, points transfers, households, cards, achievements). An erasure deletes the rows
 /// through the store's own erase operation; a rectification of a member who has such rows is refused
 /// by <see cref="DataRightsService"/> before anything is written (see <see cref="StoreName"/>), unless the
-/// store can re-key (<see cref="CanRekey"/>: reward codes, when the store implements <see cref="IRewardCodeDataStore"/>, and achievements).
+/// store can re-key (<see cref="CanRekey"/>: reward codes, points transfers, households and cards when their store implements
+/// <see cref="IRewardCodeDataStore"/>, <see cref="IPointsTransferDataStore"/>, <see cref="IHouseholdDataStore"/> or <see cref="ICardDataStore"/>, and achievements).
 /// </summary>
 internal abstract class ErasureOnlyParticipant : IMemberDataParticipant
 {
@@ -131,6 +132,11 @@ internal sealed class PointsTransferParticipant(IPointsTransferStore store) : Er
 
     public override string StoreName => "points transfer store";
 
+    public override bool CanRekey => store is IPointsTransferDataStore;
+
+    protected override ValueTask<int> RekeyAsync(MemberDataRewrite rewrite, CancellationToken cancellationToken) =>
+        ((IPointsTransferDataStore)store).RenameMemberTransfersAsync(rewrite.ProgramId, rewrite.From, rewrite.To, cancellationToken);
+
     public override async ValueTask<bool> HoldsDataAsync(ProgramId programId, MemberId memberId, CancellationToken cancellationToken = default) =>
         (await store.ListMemberTransfersAsync(programId, memberId, cancellationToken).ConfigureAwait(false)).Count > 0;
 
@@ -166,6 +172,11 @@ internal sealed class HouseholdParticipant(IHouseholdStore store) : ErasureOnlyP
 
     public override string StoreName => "household store";
 
+    public override bool CanRekey => store is IHouseholdDataStore;
+
+    protected override ValueTask<int> RekeyAsync(MemberDataRewrite rewrite, CancellationToken cancellationToken) =>
+        ((IHouseholdDataStore)store).RenameMemberAsync(rewrite.ProgramId, rewrite.From, rewrite.To, cancellationToken);
+
     public override async ValueTask<bool> HoldsDataAsync(ProgramId programId, MemberId memberId, CancellationToken cancellationToken = default) =>
         await store.FindByMemberAsync(programId, memberId, cancellationToken).ConfigureAwait(false) is not null;
 
@@ -199,6 +210,11 @@ internal sealed class CardParticipant(ICardStore store, IClock clock) : ErasureO
     public override string Section => "cards";
 
     public override string StoreName => "card store";
+
+    public override bool CanRekey => store is ICardDataStore;
+
+    protected override ValueTask<int> RekeyAsync(MemberDataRewrite rewrite, CancellationToken cancellationToken) =>
+        ((ICardDataStore)store).RenameMemberCardsAsync(rewrite.ProgramId, rewrite.From, rewrite.To, cancellationToken);
 
     public override async ValueTask<bool> HoldsDataAsync(ProgramId programId, MemberId memberId, CancellationToken cancellationToken = default) =>
         (await store.ExportMemberAsync(programId, memberId, cancellationToken).ConfigureAwait(false)).Count > 0;

@@ -35,7 +35,7 @@ public sealed class DataRightsHarness : IDisposable
     private readonly ServiceProvider root;
     private readonly IServiceScope scope;
 
-    public DataRightsHarness(Action<DataRightsOptions>? configure = null, Instant? start = null)
+    public DataRightsHarness(Action<DataRightsOptions>? configure = null, Instant? start = null, Action<IServiceCollection>? replace = null)
     {
         Clock = new FakeClock(start ?? ProgramHarness.At(2026, 3, 2));
         var services = new ServiceCollection();
@@ -56,6 +56,7 @@ public sealed class DataRightsHarness : IDisposable
         .AddPointsTransfers()
         .AddHouseholds()
         .AddDataRights(configure);
+        replace?.Invoke(services);
         root = services.BuildServiceProvider(validateScopes: true);
         scope = root.CreateScope();
     }

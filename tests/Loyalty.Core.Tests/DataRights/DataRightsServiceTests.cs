@@ -1,14 +1,19 @@
 using System.Text.Json;
+using Loyalty.Core.Cards;
 using Loyalty.Core.DataRights;
 using Loyalty.Core.Earning;
 using Loyalty.Core.Economics;
+using Loyalty.Core.Households;
 using Loyalty.Core.Ledger;
 using Loyalty.Core.Primitives;
 using Loyalty.Core.Programs;
 using Loyalty.Core.Rewards;
 using Loyalty.Core.Storage;
+using Loyalty.Core.Storage.InMemory;
 using Loyalty.Core.Transfers;
 using Loyalty.Core.Tests.Programs;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using NodaTime;
 using static Loyalty.Core.Tests.DataRights.DataRightsHarness;
 
@@ -195,7 +200,7 @@ public class DataRightsServiceTests
     [Fact]
     public async Task Rectifying_a_member_with_rows_in_a_store_that_cannot_re_key_is_refused_before_anything_is_written()
     {
-        using var h = new DataRightsHarness();
+        using var h = new DataRightsHarness(replace: s => s.Replace(ServiceDescriptor.Singleton<ICardStore>(new CardStoreWithoutRekeying(new InMemoryCardStore()))));
         await h.SeedAliceAsync();
         await h.IssueCardAsync(Alice, "app");
         var before = (await h.Members.GetHistoryAsync(Club, Alice)).Orders.Count;
@@ -207,6 +212,54 @@ public class DataRightsServiceTests
         (await h.Members.GetHistoryAsync(Club, Alice)).Orders.Count.Should().Be(before);
         (await h.Rights.HoldsDataAsync(MemberId.From("alice@new.example"))).Should().BeFalse();
         (await h.Audit.FindAsync(Club, "RECT-1")).Should().BeNull();
+    }
+
+    [Fact]
+    public async Task Rectifying_a_card_holder_moves_the_card_with_its_history_and_the_card_scans_to_the_new_id()
+    {
+        using var h = new DataRightsHarness();
+        await h.SeedAliceAsync();
+        await h.IssueCardAsync(Alice, "app");
+        var card = (await h.Cards.ListMemberCardsAsync(Club, Alice)).Single();
+        var renamed = MemberId.From("alice@new.example");
+
+        var result = await h.Rights.RectifyAsync(Alice, renamed, Request("RECT-1"));
+
+        result.Status.Should().Be(DataRightsStatus.Completed, result.Message);
+        var scanned = await h.Services.GetRequiredService<LoyaltyCards>().FindMemberAsync(card.Number.Value);
+        scanned.Succeeded.Should().BeTrue();
+        scanned.Value!.MemberId.Should().Be(renamed);
+        scanned.Value.Card.History.Should().Equal(card.History);
+        (await h.Cards.ListMemberCardsAsync(Club, Alice)).Should().BeEmpty();
+        (await h.Rights.HoldsDataAsync(Alice)).Should().BeFalse();
+    }
+
+    [Fact]
+    public async Task Rectifying_a_member_everywhere_moves_household_ownership_and_transfers_given_and_received()
+    {
+        using var h = new DataRightsHarness();
+        await h.SeedAliceEverywhereAsync();
+        (await h.Transfers.TransferAsync(new PointsTransfer(TransferId.From("T-2"), Bob, Alice, Points.FromInt64(5)))).GetValueOrThrow();
+        var transfers = h.Services.GetRequiredService<IPointsTransferStore>();
+        var given = await transfers.ListMemberTransfersAsync(Club, Alice);
+        var household = (await h.Households.FindByMemberAsync(Club, Alice))!;
+        var renamed = MemberId.From("alice@new.example");
+
+        (await h.Rights.RectifyAsync(Alice, Bob, Request("RECT-0"))).Message.Should().Be(
+            "Member id 'bob@example.com' is already used in programme 'club'; to combine two members, merge the points with MergeBalancesAsync and erase the other member, or choose another id.");
+        var result = await h.Rights.RectifyAsync(Alice, renamed, Request("RECT-1"));
+
+        result.Status.Should().Be(DataRightsStatus.Completed, result.Message);
+        (await h.Rights.HoldsDataAsync(Alice)).Should().BeFalse();
+        (await transfers.ListMemberTransfersAsync(Club, Alice)).Should().BeEmpty();
+        (await transfers.ListMemberTransfersAsync(Club, renamed)).Select(t => (t.Id, t.From, t.To, t.Points, t.Message)).Should().Equal(
+            given.Select(t => (t.Id, t.From == Alice ? renamed : t.From, t.To == Alice ? renamed : t.To, t.Points, t.Message)));
+        (await transfers.ListMemberTransfersAsync(Club, renamed)).Select(t => (t.From, t.To)).Should().Contain([(renamed, Bob), (Bob, renamed)]);
+        (await h.Households.FindByMemberAsync(Club, Alice)).Should().BeNull();
+        var moved = (await h.Households.FindByMemberAsync(Club, Bob))!;
+        (moved.Id, moved.Owner, moved.CreatedAt).Should().Be((household.Id, renamed, household.CreatedAt));
+        moved.Members.Select(m => m.MemberId).Should().Equal(renamed, Bob);
+        (await h.Cards.ListMemberCardsAsync(Club, renamed)).Should().ContainSingle();
     }
 
     [Fact]

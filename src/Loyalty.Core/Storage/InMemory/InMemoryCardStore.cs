@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Loyalty.Core.Cards;
+using Loyalty.Core.DataRights;
 using Loyalty.Core.Internal;
 using Loyalty.Core.Primitives;
 using NodaTime;
@@ -8,7 +9,7 @@ namespace Loyalty.Core.Storage.InMemory;
 
 /// <summary>A thread-safe, in-process <see cref="ICardStore"/>: the default store.</summary>
 /// <remarks>Reads are lock-free (a scan is one dictionary look-up); writes take one lock, so a replacement blocks the old card and adds the new one together.</remarks>
-public sealed class InMemoryCardStore : ICardStore
+public sealed class InMemoryCardStore : ICardStore, ICardDataStore
 {
     private readonly object gate = new();
     private readonly ConcurrentDictionary<(ProgramId, CardNumber), CardRecord> cards = new();
@@ -170,6 +171,39 @@ public sealed class InMemoryCardStore : ICardStore
                 cards[(programId, number)] = CardTombstone.Of(card, erasedAt);
             }
 
+            return new(numbers.Count);
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask<int> RenameMemberCardsAsync(ProgramId programId, MemberId from, MemberId to, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        if (from.IsDefault || to.IsDefault || from == to)
+        {
+            return new(0);
+        }
+
+        lock (gate)
+        {
+            if (!byMember.TryGetValue((programId, from), out var numbers))
+            {
+                return new(0);
+            }
+
+            if (byMember.ContainsKey((programId, to)))
+            {
+                throw new InvalidOperationException($"Member '{to}' already has a card; the cards of member '{from}' were not moved. Choose an unused id, or block and erase the other member's cards first.");
+            }
+
+            foreach (var number in numbers)
+            {
+                var card = cards[(programId, number)];
+                cards[(programId, number)] = card with { MemberId = to, Version = card.Version + 1 };
+            }
+
+            byMember.Remove((programId, from));
+            byMember[(programId, to)] = numbers;
             return new(numbers.Count);
         }
     }

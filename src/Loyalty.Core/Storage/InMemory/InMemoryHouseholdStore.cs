@@ -6,7 +6,7 @@ namespace Loyalty.Core.Storage.InMemory;
 
 /// <summary>A thread-safe, in-process <see cref="IHouseholdStore"/>: the default store.</summary>
 /// <remarks>One lock guards the store; every member completes synchronously.</remarks>
-public sealed class InMemoryHouseholdStore : IHouseholdStore
+public sealed class InMemoryHouseholdStore : IHouseholdStore, DataRights.IHouseholdDataStore
 {
     private readonly object gate = new();
     private readonly Dictionary<(ProgramId, HouseholdId), Household> households = [];
@@ -114,6 +114,39 @@ public sealed class InMemoryHouseholdStore : IHouseholdStore
             }
 
             return new(Remove(households[(programId, id)], memberId));
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask<int> RenameMemberAsync(ProgramId programId, MemberId from, MemberId to, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        if (from == to)
+        {
+            return new(0);
+        }
+
+        lock (gate)
+        {
+            if (!byMember.TryGetValue((programId, from), out var id))
+            {
+                return new(0);
+            }
+
+            if (byMember.TryGetValue((programId, to), out var taken))
+            {
+                throw new InvalidOperationException($"Member '{to}' already belongs to household '{taken}'; the household membership of member '{from}' was not moved. Choose an unused id, or remove the other member from their household first.");
+            }
+
+            var household = households[(programId, id)];
+            households[(programId, id)] = household with
+            {
+                Owner = household.Owner == from ? to : household.Owner,
+                Members = household.Members.Select(m => m.MemberId == from ? m with { MemberId = to } : m).ToArray(),
+            };
+            byMember.Remove((programId, from));
+            byMember[(programId, to)] = id;
+            return new(1);
         }
     }
 

@@ -7,7 +7,7 @@ namespace Loyalty.Core.Storage.InMemory;
 
 /// <summary>A thread-safe, in-process <see cref="IPointsTransferStore"/>: the default store.</summary>
 /// <remarks>One lock guards the store; every member completes synchronously.</remarks>
-public sealed class InMemoryPointsTransferStore : IPointsTransferStore
+public sealed class InMemoryPointsTransferStore : IPointsTransferStore, DataRights.IPointsTransferDataStore
 {
     private readonly object gate = new();
     private readonly Dictionary<(ProgramId, TransferId), PointsTransferRecord> transfers = [];
@@ -116,6 +116,37 @@ public sealed class InMemoryPointsTransferStore : IPointsTransferStore
             {
                 transfers.Remove((programId, t.Id));
                 order.Remove((programId, t.Id));
+            }
+
+            return new(mine.Count);
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask<int> RenameMemberTransfersAsync(ProgramId programId, MemberId from, MemberId to, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        if (from == to)
+        {
+            return new(0);
+        }
+
+        lock (gate)
+        {
+            var mine = transfers.Values.Where(t => t.ProgramId == programId && (t.From == from || t.To == from)).ToList();
+            if (mine.Count == 0)
+            {
+                return new(0);
+            }
+
+            if (transfers.Values.Any(t => t.ProgramId == programId && (t.From == to || t.To == to)))
+            {
+                throw new InvalidOperationException($"Member '{to}' already gave or received a points transfer; the transfers of member '{from}' were not moved. Choose an unused id, or erase the other member's transfers first.");
+            }
+
+            foreach (var t in mine)
+            {
+                transfers[(programId, t.Id)] = t with { From = t.From == from ? to : t.From, To = t.To == from ? to : t.To };
             }
 
             return new(mine.Count);
