@@ -337,7 +337,7 @@ public sealed class DataRightsService
     /// <returns>Completed, or <see cref="DataRightsStatus.UnknownMember"/>, <see cref="DataRightsStatus.TargetInUse"/>, <see cref="DataRightsStatus.SameMember"/>, …</returns>
     /// <exception cref="ArgumentNullException"><paramref name="request"/> is null.</exception>
     /// <exception cref="ArgumentException">An id is default, or the request is invalid.</exception>
-    /// <exception cref="NotSupportedException">The member has rows in a store that can erase but not re-key a member (reward codes, points transfers, households, cards, achievements); nothing is changed.</exception>
+    /// <exception cref="NotSupportedException">The member has rows in a store that can erase but not re-key a member (a reward code, card, household or points transfer store that does not implement its re-keying interface, such as <see cref="ICardDataStore"/>); nothing is changed.</exception>
     public async Task<DataRightsResult> RectifyAsync(MemberId memberId, MemberId newId, DataRightsRequest request, CancellationToken cancellationToken = default)
     {
         CheckMember(memberId, nameof(memberId));
