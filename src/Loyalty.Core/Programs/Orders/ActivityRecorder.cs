@@ -111,52 +111,52 @@ internal sealed class ActivityRecorder
             LoyaltyResult<ActivityReceipt>? outcome;
             try
             {
-            outcome = await program.AtomicallyAsync<LoyaltyResult<ActivityReceipt>?>(
-                async ct =>
-                {
-                    var usage = await campaigns.WithCampaignUsageAsync(earningRules, MemberStateKeeper.Usage(state), key, ct).ConfigureAwait(false);
-                    var earning = await campaigns.EvaluateWithinBudgetsAsync(earningRules, usage, key, activity.Member, u => earningRules.Evaluate(activity, context, u), ct).ConfigureAwait(false);
-                    if (skipWhenNothingEarned && earning.Total.IsZero)
+                outcome = await program.AtomicallyAsync<LoyaltyResult<ActivityReceipt>?>(
+                    async ct =>
                     {
-                        return LoyaltyResult<ActivityReceipt>.Success(ToReceipt(activityId, activity, earning, earningRules));
-                    }
+                        var usage = await campaigns.WithCampaignUsageAsync(earningRules, MemberStateKeeper.Usage(state), key, ct).ConfigureAwait(false);
+                        var earning = await campaigns.EvaluateWithinBudgetsAsync(earningRules, usage, key, activity.Member, u => earningRules.Evaluate(activity, context, u), ct).ConfigureAwait(false);
+                        if (skipWhenNothingEarned && earning.Total.IsZero)
+                        {
+                            return LoyaltyResult<ActivityReceipt>.Success(ToReceipt(activityId, activity, earning, earningRules));
+                        }
 
-                    var record = new ActivityRecord
-                    {
-                        ProgramId = programId,
-                        MemberId = activity.Member,
-                        ActivityId = activityId,
-                        Fingerprint = fingerprint,
-                        Activity = activity,
-                        Earning = earning,
-                        TransactionId = earning.Total.IsPositive ? key : null,
-                        RecordedAt = now,
-                    };
-                    var next = keeper.WithActivity(current, state, record, now)
-                        ?? await program.ReplayWithAsync(current, state, history, h => h with { Activities = [.. h.Activities, record] }, now, ct).ConfigureAwait(false);
-                    var (written, _) = await program.PooledAsync(current, program.Advance(current, next, now), history, h => h with { Activities = [.. h.Activities, record] }, now, ct).ConfigureAwait(false);
+                        var record = new ActivityRecord
+                        {
+                            ProgramId = programId,
+                            MemberId = activity.Member,
+                            ActivityId = activityId,
+                            Fingerprint = fingerprint,
+                            Activity = activity,
+                            Earning = earning,
+                            TransactionId = earning.Total.IsPositive ? key : null,
+                            RecordedAt = now,
+                        };
+                        var next = keeper.WithActivity(current, state, record, now)
+                            ?? await program.ReplayWithAsync(current, state, history, h => h with { Activities = [.. h.Activities, record] }, now, ct).ConfigureAwait(false);
+                        var (written, _) = await program.PooledAsync(current, program.Advance(current, next, now), history, h => h with { Activities = [.. h.Activities, record] }, now, ct).ConfigureAwait(false);
 
-                    var added = await members.AddActivityWithStateAsync(record, written, ct).ConfigureAwait(false);
-                    switch (added.Status)
-                    {
-                        case HistoryAddStatus.Added:
-                            if (program.Achievements is { } achievements)
-                            {
-                                await achievements.OnActivityAsync(record, ct).ConfigureAwait(false);
-                            }
+                        var added = await members.AddActivityWithStateAsync(record, written, ct).ConfigureAwait(false);
+                        switch (added.Status)
+                        {
+                            case HistoryAddStatus.Added:
+                                if (program.Achievements is { } achievements)
+                                {
+                                    await achievements.OnActivityAsync(record, ct).ConfigureAwait(false);
+                                }
 
-                            return await CompleteActivityAsync(record, isRepeat: false, ct).ConfigureAwait(false);
-                        case HistoryAddStatus.Exists:
-                            var stored = added.Existing!;
-                            return stored.Fingerprint == fingerprint || tolerateExisting
-                                ? await CompleteActivityAsync(stored, isRepeat: true, ct).ConfigureAwait(false)
-                                : Conflict<ActivityReceipt>(ActivityConflict(stored, activity), FieldOf(Fingerprint.FirstDifference(stored.Activity, activity)));
-                        default:
-                            // The member moved on (or was erased) since it was read: keep none of this run's writes.
-                            throw new ActivityWriteRefusedException();
-                    }
-                },
-                cancellationToken).ConfigureAwait(false);
+                                return await CompleteActivityAsync(record, isRepeat: false, ct).ConfigureAwait(false);
+                            case HistoryAddStatus.Exists:
+                                var stored = added.Existing!;
+                                return stored.Fingerprint == fingerprint || tolerateExisting
+                                    ? await CompleteActivityAsync(stored, isRepeat: true, ct).ConfigureAwait(false)
+                                    : Conflict<ActivityReceipt>(ActivityConflict(stored, activity), FieldOf(Fingerprint.FirstDifference(stored.Activity, activity)));
+                            default:
+                                // The member moved on (or was erased) since it was read: keep none of this run's writes.
+                                throw new ActivityWriteRefusedException();
+                        }
+                    },
+                    cancellationToken).ConfigureAwait(false);
             }
             catch (ActivityWriteRefusedException)
             {

@@ -109,49 +109,49 @@ internal sealed class OrderRecorder
             LoyaltyResult<OrderReceipt>? outcome;
             try
             {
-            outcome = await program.AtomicallyAsync<LoyaltyResult<OrderReceipt>?>(
-                async ct =>
-                {
-                    var usage = await campaigns.WithCampaignUsageAsync(earningRules, MemberStateKeeper.Usage(state), key, ct).ConfigureAwait(false);
-                    var earning = await campaigns.EvaluateWithinBudgetsAsync(earningRules, usage, key, order.Member, u => earningRules.Evaluate(order, context, u), ct).ConfigureAwait(false);
-                    var record = new OrderRecord
+                outcome = await program.AtomicallyAsync<LoyaltyResult<OrderReceipt>?>(
+                    async ct =>
                     {
-                        ProgramId = programId,
-                        MemberId = order.Member,
-                        OrderId = order.Id,
-                        Fingerprint = fingerprint,
-                        Order = order,
-                        Earning = earning,
-                        Tier = tierAtOrder.Tier.Id,
-                        TransactionId = key,
-                        RecordedAt = now,
-                    };
-                    var next = keeper.WithOrder(current, state, record, now)
-                        ?? await program.ReplayWithAsync(current, state, history, h => h with { Orders = [.. h.Orders, record] }, now, ct).ConfigureAwait(false);
-                    var (written, tier) = await program.PooledAsync(current, program.Advance(current, next, now), history, h => h with { Orders = [.. h.Orders, record] }, now, ct).ConfigureAwait(false);
-                    if (current.ReferredBy is not null && current.ReferralCompletedBy is null && next.FirstQualifyingOrder == order.Id)
-                    {
-                        // The referral is marked completed in the same write; its bonuses follow, idempotently.
-                        written = written with { ReferralCompletedBy = order.Id };
-                    }
+                        var usage = await campaigns.WithCampaignUsageAsync(earningRules, MemberStateKeeper.Usage(state), key, ct).ConfigureAwait(false);
+                        var earning = await campaigns.EvaluateWithinBudgetsAsync(earningRules, usage, key, order.Member, u => earningRules.Evaluate(order, context, u), ct).ConfigureAwait(false);
+                        var record = new OrderRecord
+                        {
+                            ProgramId = programId,
+                            MemberId = order.Member,
+                            OrderId = order.Id,
+                            Fingerprint = fingerprint,
+                            Order = order,
+                            Earning = earning,
+                            Tier = tierAtOrder.Tier.Id,
+                            TransactionId = key,
+                            RecordedAt = now,
+                        };
+                        var next = keeper.WithOrder(current, state, record, now)
+                            ?? await program.ReplayWithAsync(current, state, history, h => h with { Orders = [.. h.Orders, record] }, now, ct).ConfigureAwait(false);
+                        var (written, tier) = await program.PooledAsync(current, program.Advance(current, next, now), history, h => h with { Orders = [.. h.Orders, record] }, now, ct).ConfigureAwait(false);
+                        if (current.ReferredBy is not null && current.ReferralCompletedBy is null && next.FirstQualifyingOrder == order.Id)
+                        {
+                            // The referral is marked completed in the same write; its bonuses follow, idempotently.
+                            written = written with { ReferralCompletedBy = order.Id };
+                        }
 
-                    var added = await members.AddOrderWithStateAsync(record, written, ct).ConfigureAwait(false);
-                    if (added.Status == HistoryAddStatus.Added && program.Achievements is { } achievements)
-                    {
-                        await achievements.OnOrderAsync(record, ct).ConfigureAwait(false);
-                    }
+                        var added = await members.AddOrderWithStateAsync(record, written, ct).ConfigureAwait(false);
+                        if (added.Status == HistoryAddStatus.Added && program.Achievements is { } achievements)
+                        {
+                            await achievements.OnOrderAsync(record, ct).ConfigureAwait(false);
+                        }
 
-                    return added.Status switch
-                    {
-                        HistoryAddStatus.Added => await CompleteOrderAsync(record, order, fingerprint, written, tier, ct).ConfigureAwait(false),
-                        HistoryAddStatus.Exists => await CompleteOrderAsync(added.Existing!, order, fingerprint, null, null, ct).ConfigureAwait(false),
+                        return added.Status switch
+                        {
+                            HistoryAddStatus.Added => await CompleteOrderAsync(record, order, fingerprint, written, tier, ct).ConfigureAwait(false),
+                            HistoryAddStatus.Exists => await CompleteOrderAsync(added.Existing!, order, fingerprint, null, null, ct).ConfigureAwait(false),
 
-                        // The member moved on (or was erased) since it was read: nothing of this run may be
-                        // kept, not even the budget reservations made before the member's write was refused.
-                        _ => throw new OrderWriteRefusedException(),
-                    };
-                },
-                cancellationToken).ConfigureAwait(false);
+                            // The member moved on (or was erased) since it was read: nothing of this run may be
+                            // kept, not even the budget reservations made before the member's write was refused.
+                            _ => throw new OrderWriteRefusedException(),
+                        };
+                    },
+                    cancellationToken).ConfigureAwait(false);
             }
             catch (OrderWriteRefusedException)
             {
