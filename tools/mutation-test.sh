@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Mutation testing of one folder of src/Loyalty.Core with Stryker.NET.
 #
-#   bash tools/mutation-test.sh <Folder> [extra Stryker options]
+#   bash tools/mutation-test.sh <Folder>[,<Folder>...] [extra Stryker options]
 #
 # <Folder> is a folder of src/Loyalty.Core (Ledger, Earning, Tiers, Segmentation, ...).
 # Only the files under that folder are mutated, and only the tests of the matching
 # folder of tests/Loyalty.Core.Tests (namespace Loyalty.Core.Tests.<Folder>) are run
 # against the mutants, so the score says how well the folder's own tests pin its
-# behaviour. Set MUTATION_TESTS=all to run the whole core test project instead
+# behaviour. Several folders separated by commas are measured in one run (Stryker's
+# set-up, which instruments the whole project, is then paid once); their mutants run
+# against the tests of all the folders named. Set MUTATION_TESTS=all to run the whole core test project instead
 # (slower; other folders' tests then kill mutants too).
 #
 # Reports (dots on the console, JSON and HTML) go to artifacts/mutation/<Folder>/<timestamp>/
@@ -16,23 +18,29 @@
 set -euo pipefail
 
 if [[ $# -lt 1 || "$1" == -* ]]; then
-  echo "usage: bash tools/mutation-test.sh <Folder> [extra Stryker options]" >&2
+  echo "usage: bash tools/mutation-test.sh <Folder>[,<Folder>...] [extra Stryker options]" >&2
   echo "       <Folder> is a folder of src/Loyalty.Core, e.g. Ledger, Earning, Tiers, Segmentation" >&2
   exit 2
 fi
 
-folder="$1"; shift
+IFS=',' read -r -a folders <<< "$1"; shift
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
-if [[ ! -d "$root/src/Loyalty.Core/$folder" ]]; then
-  echo "error: src/Loyalty.Core/$folder does not exist; pass the name of a folder of src/Loyalty.Core" >&2
-  exit 2
-fi
+mutate=()
+filter=""
+for folder in "${folders[@]}"; do
+  if [[ -z "$folder" || ! -d "$root/src/Loyalty.Core/$folder" ]]; then
+    echo "error: src/Loyalty.Core/$folder does not exist; pass the name of a folder of src/Loyalty.Core" >&2
+    exit 2
+  fi
+  mutate+=(--mutate "**/$folder/**/*.cs")
+  filter+="${filter:+|}FullyQualifiedName~Loyalty.Core.Tests.$folder."
+done
+name="$(IFS=+; echo "${folders[*]}")"
 
-output="$root/artifacts/mutation/$folder/$(date -u +%Y-%m-%dT%H-%M-%SZ)"
+output="$root/artifacts/mutation/$name/$(date -u +%Y-%m-%dT%H-%M-%SZ)"
 mkdir -p "$output"
 
-filter="FullyQualifiedName~Loyalty.Core.Tests.$folder."
 if [[ "${MUTATION_TESTS:-folder}" == "all" ]]; then
   filter=""
 fi
@@ -44,7 +52,7 @@ cd "$root/tests/Loyalty.Core.Tests"
 args=(
   --config-file "$root/tools/stryker-config.json"
   --project Loyalty.Core.csproj
-  --mutate "**/$folder/**/*.cs"
+  "${mutate[@]}"
   --reporter dots --reporter json --reporter html
   --output "$output"
   --skip-version-check
@@ -53,5 +61,5 @@ if [[ -n "$filter" ]]; then
   args+=(--test-case-filter "$filter")
 fi
 
-echo "Stryker on src/Loyalty.Core/$folder; reports in ${output#"$root"/}" >&2
+echo "Stryker on src/Loyalty.Core/{${name//+/,}}; reports in ${output#"$root"/}" >&2
 exec dotnet dotnet-stryker "${args[@]}" "$@"
