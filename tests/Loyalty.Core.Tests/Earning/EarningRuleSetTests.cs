@@ -90,7 +90,7 @@ public class EarningRuleSetTests
     };
 
     [Theory]
-    [MemberData(nameof(InvalidDefinitions))]
+    [MemberData(nameof(InvalidDefinitions), DisableDiscoveryEnumeration = true)]
     public void Every_problem_is_reported_with_its_path(EarningRuleSetDefinition definition, string expected)
     {
         ErrorsOf(definition).Should().Equal(expected);
