@@ -40,6 +40,7 @@ public class EfCoreProgramOrderBenchmarks
     private static readonly OrderLine[] Lines = [new OrderLine("SHOE-42", 1, 89.90m, categories: ["shoes"]), new OrderLine("SOCK", 3, 4.50m, categories: ["clothing"]), new OrderLine("CAP", 1, 19m, categories: ["clothing"])];
 
     private PostgresServer? server;
+    private string connectionString = "";
     private ServiceProvider? provider;
     private TickingClock clock = null!;
     private int round;
@@ -73,28 +74,57 @@ public class EfCoreProgramOrderBenchmarks
     /// <summary>
     /// The same measurement outside BenchmarkDotNet, by Stopwatch (for a loaded machine, where a run of
     /// BenchmarkDotNet's iterations takes long): <paramref name="rounds"/> rounds of 8 writers × 50 orders,
-    /// each round's orders per second printed, then the median.
+    /// each round's orders per second printed, then the median, and the CPU time per order of this
+    /// process (the client: programme, EF Core, Npgsql) and of the server's processes over the rounds,
+    /// which a loaded machine changes much less than the rate. With <paramref name="statements"/> the
+    /// server loads pg_stat_statements and the statements per order are listed (it costs the server some CPU).
     /// </summary>
-    public static async Task TimeAsync(int rounds)
+    /// <param name="rounds">The rounds timed (after one warm-up round).</param>
+    /// <param name="statements">Whether to list the server's statements per order.</param>
+    /// <param name="plain">Whether the shop registers its context with <c>AddDbContext</c> and the default
+    /// connection string instead of the recommended settings (<see cref="RecommendedSettings"/>, <c>AddDbContextPool</c>).</param>
+    public static async Task TimeAsync(int rounds, bool statements = false, bool plain = false)
     {
         var b = new EfCoreProgramOrderBenchmarks();
-        await b.SetupAsync();
+        await b.SetupAsync(statements, plain);
+        Console.WriteLine(plain
+            ? "Shop's context: AddDbContext, default connection string"
+            : $"Shop's context: AddDbContextPool, connection string with {RecommendedSettings}");
         try
         {
             foreach (var (name, run) in new (string, Func<Task>)[] { ("RecordOrder", b.RecordOrder), ("LedgerEarnOnly", b.LedgerEarnOnly) })
             {
                 await run(); // warm-up
+                if (statements)
+                {
+                    await b.ExecuteAsync("SELECT pg_stat_statements_reset()");
+                }
+
                 var rates = new List<double>();
+                var process = System.Diagnostics.Process.GetCurrentProcess();
+                process.Refresh();
+                var clientBefore = process.TotalProcessorTime;
+                var serverBefore = b.server!.CpuTime();
+                var elapsed = TimeSpan.Zero;
                 for (var r = 0; r < rounds; r++)
                 {
                     var watch = System.Diagnostics.Stopwatch.StartNew();
                     await run();
+                    elapsed += watch.Elapsed;
                     rates.Add(Operations / watch.Elapsed.TotalSeconds);
                     Console.WriteLine($"{name,-15} round {r + 1}: {rates[^1],8:N0} /s");
                 }
 
+                process.Refresh();
+                var client = (process.TotalProcessorTime - clientBefore).TotalMilliseconds / (rounds * Operations);
+                var server = b.server.CpuTime() - serverBefore is { } used ? used.TotalMilliseconds / (rounds * Operations) : double.NaN;
                 rates.Sort();
                 Console.WriteLine($"{name,-15} median of {rounds}: {rates[rates.Count / 2],8:N0} /s (min {rates[0]:N0}, max {rates[^1]:N0}), 8 writers × {OrdersPerWriter} per round");
+                Console.WriteLine($"{name,-15} CPU per operation: client {client:N2} ms, server {server:N2} ms, total {client + server:N2} ms (wall {elapsed.TotalMilliseconds / (rounds * Operations):N2} ms per operation; {Environment.ProcessorCount} cores)");
+                if (statements)
+                {
+                    await b.PrintStatementsAsync(name, rounds * Operations);
+                }
             }
         }
         finally
@@ -103,10 +133,53 @@ public class EfCoreProgramOrderBenchmarks
         }
     }
 
-    private async Task SetupAsync()
+    private async Task ExecuteAsync(string sql)
     {
-        server = PostgresServer.Start(durable: true);
-        var connectionString = server.CreateDatabase("orders");
+        await using var connection = new Npgsql.NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new Npgsql.NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync();
+    }
+
+    /// <summary>The statements the server ran per operation since the last reset, most frequent first.</summary>
+    private async Task PrintStatementsAsync(string name, int operations)
+    {
+        await using var connection = new Npgsql.NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new Npgsql.NpgsqlCommand(
+            "SELECT calls, total_exec_time, regexp_replace(left(query, 110), '\\s+', ' ', 'g') FROM pg_stat_statements "
+            + "WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND query NOT LIKE '%pg_stat_statements%' ORDER BY calls DESC, query",
+            connection);
+        await using var reader = await command.ExecuteReaderAsync();
+        double calls = 0, time = 0;
+        var lines = new List<string>();
+        while (await reader.ReadAsync())
+        {
+            calls += reader.GetInt64(0);
+            time += reader.GetDouble(1);
+            lines.Add($"  {reader.GetInt64(0) / (double)operations,6:N2} × {reader.GetDouble(1) * 1000 / reader.GetInt64(0),8:N0} µs  {reader.GetString(2)}");
+        }
+
+        Console.WriteLine($"{name,-15} statements per operation: {calls / operations:N2} ({time * 1000 / operations:N0} µs of execution per operation)");
+        foreach (var line in lines.Take(25))
+        {
+            Console.WriteLine(line);
+        }
+    }
+
+    /// <summary>The connection string settings the EF Core page recommends for the stores on PostgreSQL.</summary>
+    private const string RecommendedSettings = "Max Auto Prepare=32;No Reset On Close=true";
+
+    /// <summary><paramref name="connectionString"/> with the recommended settings added.</summary>
+    private static string RecommendedConnectionString(string connectionString) => connectionString + ";" + RecommendedSettings;
+
+    private Task SetupAsync() => SetupAsync(statements: false, plain: false);
+
+    private async Task SetupAsync(bool statements, bool plain)
+    {
+        server = PostgresServer.Start(durable: true, statements ? ["shared_preload_libraries=pg_stat_statements", "pg_stat_statements.track=all"] : []);
+        connectionString = server.CreateDatabase("orders");
+        var shopConnectionString = plain ? connectionString : RecommendedConnectionString(connectionString);
         var start = new LocalDateTime(2026, 3, 2, 10, 0).InZoneLeniently(Paris).ToInstant();
         clock = new TickingClock(start);
         var ladder = TierLadder.Create(
@@ -118,7 +191,15 @@ public class EfCoreProgramOrderBenchmarks
             new TierPolicy { Window = QualificationWindow.RollingMonths(12), TimeZone = Paris });
         var services = new ServiceCollection();
         services.AddSingleton<IClock>(clock);
-        services.AddDbContext<OrdersContext>(o => o.UseNpgsql(connectionString));
+        if (plain)
+        {
+            services.AddDbContext<OrdersContext>(o => o.UseNpgsql(shopConnectionString));
+        }
+        else
+        {
+            services.AddDbContextPool<OrdersContext>(o => o.UseNpgsql(shopConnectionString));
+        }
+
         services.AddLoyalty(o =>
         {
             o.ProgramId = "bench";
@@ -132,6 +213,11 @@ public class EfCoreProgramOrderBenchmarks
         await using (var scope = provider.CreateAsyncScope())
         {
             await scope.ServiceProvider.GetRequiredService<OrdersContext>().Database.EnsureCreatedAsync();
+            if (statements)
+            {
+                await ExecuteAsync("CREATE EXTENSION pg_stat_statements");
+            }
+
             await scope.ServiceProvider.GetRequiredService<LoyaltyProgram>().PublishRuleSetAsync(new EarningRuleSetBuilder("v1", start - Duration.FromDays(1), Currency.EUR, "Europe/Paris")
                 .EarnPerUnit("base", 1m)
                 .Multiply("shoes", "base", 2m, LineSelector.ForCategories("shoes"))
