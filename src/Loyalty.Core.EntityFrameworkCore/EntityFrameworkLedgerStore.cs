@@ -77,6 +77,18 @@ public sealed partial class EntityFrameworkLedgerStore : ILedgerStore
     {
         var (program, member) = Key(account);
         var open = (int)LedgerHoldStatus.Open;
+        if (postgres && PostgresReads.Supports(context))
+        {
+            // Read with the member a moment ago (one round trip for both), or now: prepared statements, no query pipeline.
+            var prefetched = AccountPrefetch.Take(context, program, member);
+            return await Guard(
+                ct => prefetched is not null
+                    ? Task.FromResult(prefetched)
+                    : PostgresReads.For(context).ReadAccountAsync(context, program, member, ct),
+                "read the account " + account,
+                cancellationToken).ConfigureAwait(false);
+        }
+
         return await Guard(async ct =>
         {
             // One statement, so one consistent snapshot on every provider, and one round trip.
@@ -281,6 +293,9 @@ public sealed partial class EntityFrameworkLedgerStore : ILedgerStore
         cancellationToken.ThrowIfCancellationRequested();
         LedgerAppendValidation.Validate(append);
         var (program, member) = Key(append.Account);
+
+        // An account snapshot read with its member is no longer the account's once anything is appended.
+        AccountPrefetch.Clear(context);
 
         var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var tx in append.Transactions)

@@ -53,7 +53,11 @@ public sealed partial class EntityFrameworkMemberStore : IMemberStore
         var program = programId.Value;
         var member = memberId.Value;
         var row = await session.ReadAsync(
-            ct => session.Rows<MemberRow>().FirstOrDefaultAsync(m => m.ProgramId == program && m.MemberId == member, ct),
+            ct => PostgresReads.Supports(session.Context)
+
+                // One round trip for the member and its ledger account, which the ledger store takes next.
+                ? PostgresReads.For(session.Context).ReadMemberAsync(session.Context, program, member, ct)
+                : session.Rows<MemberRow>().FirstOrDefaultAsync(m => m.ProgramId == program && m.MemberId == member, ct),
             $"read member '{memberId}'",
             cancellationToken).ConfigureAwait(false);
         return row is null ? null : ToRecord(row);
