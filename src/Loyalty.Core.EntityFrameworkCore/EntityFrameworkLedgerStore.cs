@@ -31,8 +31,10 @@ namespace Loyalty.Core.EntityFrameworkCore;
 /// runs inside it behind a savepoint, so the order and its points commit together and a refused
 /// append rolls back only its own rows. The store bypasses the change tracker: it neither saves
 /// the shop's pending changes (call <c>SaveChanges</c> as usual) nor leaves rows tracked.</para>
-/// <para>Reads use no tracking; a snapshot (head, open lots, open holds) is one SQL statement, so
-/// it is consistent and costs one round trip; history pages and related transactions cost two
+/// <para>Reads use no tracking; a snapshot (head, open lots, open holds) costs one round trip: on
+/// PostgreSQL three prepared statements in one batch, the head first (a lot read later than the head
+/// can only make the append miss its version), or none when the member store read the account with
+/// its member a moment before in the same call; elsewhere one SQL statement. History pages and related transactions cost two
 /// (rows, then all their movements), whatever the page size.</para>
 /// <para>Like its <see cref="DbContext"/>, an instance is not thread-safe: use one per scope (as
 /// <c>UseEntityFrameworkCore&lt;TContext&gt;()</c> registers it). Provider faults are thrown as
