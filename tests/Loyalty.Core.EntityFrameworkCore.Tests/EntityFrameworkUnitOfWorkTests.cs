@@ -186,6 +186,66 @@ public sealed class EntityFrameworkUnitOfWorkTests(PostgresServerFixture fixture
     }
 
     [PostgresFact]
+    public async Task An_account_read_with_a_member_is_not_given_to_the_next_lease_of_a_pooled_context_on_PostgreSQL()
+    {
+        var database = fixture.Database("unit_of_work_prefetch_pool", LoyaltyModelOptions.Default);
+        var programId = "club-" + Guid.NewGuid().ToString("N")[..8];
+        ServiceProvider Build(bool pooled)
+        {
+            var services = new ServiceCollection();
+            services.AddSingleton<IClock>(new FakeClock(Now));
+            if (pooled)
+            {
+                services.AddDbContextPool<PooledShopContext>(o => o.UseNpgsql(database.ConnectionString), poolSize: 1);
+            }
+            else
+            {
+                services.AddDbContext<PooledShopContext>(o => o.UseNpgsql(database.ConnectionString));
+            }
+
+            services.AddLoyalty(o =>
+            {
+                o.ProgramId = programId;
+                o.Currency = "EUR";
+                o.TimeZone = "Europe/Paris";
+                o.Ledger.PendingPeriod = TimeSpan.FromDays(14);
+            }).UseEntityFrameworkCore<PooledShopContext>();
+            return services.BuildServiceProvider(validateScopes: true);
+        }
+
+        await using var elsewhere = Build(pooled: false);
+        await using var pool = Build(pooled: true);
+        await using (var scope = elsewhere.CreateAsyncScope())
+        {
+            var program = scope.ServiceProvider.GetRequiredService<LoyaltyProgram>();
+            await program.PublishRuleSetAsync(new EarningRuleSetBuilder("2026-03", Now - Duration.FromDays(1), Currency.EUR, "Europe/Paris").EarnPerUnit("base", 1m).Build());
+            (await program.EnrolAsync(new Enrolment(Alice))).GetValueOrThrow();
+            (await program.RecordOrderAsync(Order("A-1"))).GetValueOrThrow();
+        }
+
+        // A request reads the member (its account comes along) and ends without reading the account.
+        DbContext leased;
+        await using (var scope = pool.CreateAsyncScope())
+        {
+            leased = scope.ServiceProvider.GetRequiredService<PooledShopContext>();
+            (await scope.ServiceProvider.GetRequiredService<IMemberStore>().GetMemberAsync(ProgramId.From(programId), Alice)).Should().NotBeNull();
+        }
+
+        // Another process moves the account on; the next request leases the same context and reads the account.
+        await using (var scope = elsewhere.CreateAsyncScope())
+        {
+            (await scope.ServiceProvider.GetRequiredService<LoyaltyProgram>().RecordOrderAsync(Order("A-2"))).GetValueOrThrow();
+        }
+
+        await using (var scope = pool.CreateAsyncScope())
+        {
+            scope.ServiceProvider.GetRequiredService<PooledShopContext>().Should().BeSameAs(leased, "a pool of one leases the same context again");
+            var account = await scope.ServiceProvider.GetRequiredService<ILedgerStore>().GetAccountAsync(new LedgerAccountKey(ProgramId.From(programId), Alice));
+            account.OpenLots.Sum(l => l.Remaining).Should().Be(80, "the account read for the previous lease is not given to this one");
+        }
+    }
+
+    [PostgresFact]
     public async Task An_order_held_back_and_refused_is_written_again_at_once_with_the_true_answer_on_PostgreSQL()
     {
         var database = fixture.Database("unit_of_work_refused", LoyaltyModelOptions.Default);
@@ -473,6 +533,12 @@ public sealed class EntityFrameworkUnitOfWorkTests(PostgresServerFixture fixture
         }
 
         return (root, ProgramId.From(programId));
+    }
+
+    /// <summary>A shop's context with the default loyalty model and the one constructor a context pool needs.</summary>
+    private sealed class PooledShopContext(DbContextOptions<PooledShopContext> options) : DbContext(options)
+    {
+        protected override void OnModelCreating(ModelBuilder modelBuilder) => modelBuilder.ApplyLoyaltyModel();
     }
 
     private sealed class FaultSwitch

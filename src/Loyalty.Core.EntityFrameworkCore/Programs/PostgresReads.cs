@@ -243,8 +243,8 @@ internal sealed class PostgresReads
 /// The ledger account read with a member (<see cref="PostgresReads.ReadMemberAsync"/>), kept with the
 /// context for the ledger store's next read of that account within the same call: taken once, and
 /// dropped by any ledger append on the context, at the end of a unit of work, by the next member
-/// read, and after a second (a call's steps follow each other within milliseconds; a snapshot any
-/// older is read again).
+/// read, when a pooled context is leased again, and after a second (a call's steps follow each
+/// other within milliseconds; a snapshot any older is read again).
 /// </summary>
 internal sealed class AccountPrefetch
 {
@@ -255,6 +255,7 @@ internal sealed class AccountPrefetch
     private string? member;
     private LedgerAccountSnapshot? snapshot;
     private long readAt;
+    private DbContextId readBy;
 
     /// <summary>Keeps <paramref name="account"/> as the account of <paramref name="memberId"/> just read.</summary>
     public static void Set(DbContext context, string programId, string memberId, LedgerAccountSnapshot account)
@@ -264,6 +265,7 @@ internal sealed class AccountPrefetch
         instance.member = memberId;
         instance.snapshot = account;
         instance.readAt = Stopwatch.GetTimestamp();
+        instance.readBy = context.ContextId;
     }
 
     /// <summary>Takes the kept snapshot when it is <paramref name="memberId"/>'s and fresh; drops whatever was kept either way.</summary>
@@ -276,7 +278,10 @@ internal sealed class AccountPrefetch
 
         var match = string.Equals(instance.program, programId, StringComparison.Ordinal)
             && string.Equals(instance.member, memberId, StringComparison.Ordinal)
-            && Stopwatch.GetTimestamp() - instance.readAt <= MaxAge;
+            && Stopwatch.GetTimestamp() - instance.readAt <= MaxAge
+
+            // A pooled context leased again serves another request: nothing read for the last one is given.
+            && instance.readBy.Equals(context.ContextId);
         instance.Drop();
         return match ? kept : null;
     }
