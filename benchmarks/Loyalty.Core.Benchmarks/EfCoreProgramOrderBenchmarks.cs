@@ -86,13 +86,15 @@ public class EfCoreProgramOrderBenchmarks
     /// <param name="statements">Whether to list the server's statements per order.</param>
     /// <param name="plain">Whether the shop registers its context with <c>AddDbContext</c> and the default
     /// connection string instead of the recommended settings (<see cref="RecommendedSettings"/>, <c>AddDbContextPool</c>).</param>
-    public static async Task TimeAsync(int rounds, bool statements = false, bool plain = false)
+    /// <param name="unixSocket">Whether the shop connects through the server's Unix-domain socket instead of TCP on the loopback.</param>
+    public static async Task TimeAsync(int rounds, bool statements = false, bool plain = false, bool unixSocket = false)
     {
         var b = new EfCoreProgramOrderBenchmarks();
-        await b.SetupAsync(statements, plain);
-        Console.WriteLine(plain
+        await b.SetupAsync(statements, plain, unixSocket);
+        Console.WriteLine((plain
             ? "Shop's context: AddDbContext, default connection string"
-            : $"Shop's context: AddDbContextPool, connection string with {RecommendedSettings}");
+            : $"Shop's context: AddDbContextPool, connection string with {RecommendedSettings}")
+            + (unixSocket ? ", through the Unix-domain socket" : ", through TCP on the loopback"));
         try
         {
             foreach (var (name, run) in new (string, Func<Task>)[] { ("RecordOrder", b.RecordOrder), ("LedgerEarnOnly", b.LedgerEarnOnly) })
@@ -215,13 +217,18 @@ public class EfCoreProgramOrderBenchmarks
     /// <summary><paramref name="connectionString"/> with the recommended settings added.</summary>
     private static string RecommendedConnectionString(string connectionString) => connectionString + ";" + RecommendedSettings;
 
-    private Task SetupAsync() => SetupAsync(statements: false, plain: false);
+    private Task SetupAsync() => SetupAsync(statements: false, plain: false, unixSocket: false);
 
-    private async Task SetupAsync(bool statements, bool plain)
+    private async Task SetupAsync(bool statements, bool plain, bool unixSocket)
     {
         server = PostgresServer.Start(durable: true, statements ? ["shared_preload_libraries=pg_stat_statements", "pg_stat_statements.track=all"] : []);
         connectionString = server.CreateDatabase("orders");
         var shopConnectionString = plain ? connectionString : RecommendedConnectionString(connectionString);
+        if (unixSocket)
+        {
+            shopConnectionString = new Npgsql.NpgsqlConnectionStringBuilder(shopConnectionString) { Host = server.SocketDirectory }.ConnectionString;
+        }
+
         var start = new LocalDateTime(2026, 3, 2, 10, 0).InZoneLeniently(Paris).ToInstant();
         clock = new TickingClock(start);
         var ladder = TierLadder.Create(

@@ -65,6 +65,9 @@ public sealed class PostgresServer : IDisposable
             ? null
             : $"PostgreSQL server binaries (initdb, pg_ctl) not found: install PostgreSQL (e.g. apt-get install postgresql) or set {BinDirVariable}; set {RequireVariable}=1 to make this a failure.";
 
+    /// <summary>The folder holding the server's Unix-domain socket (a host name for Npgsql: a client on the same machine can connect without TCP).</summary>
+    public string SocketDirectory => root;
+
     /// <summary>A connection string to the maintenance database.</summary>
     public string AdminConnectionString => ConnectionString("postgres");
 
