@@ -23,7 +23,10 @@ namespace Loyalty.Core.Benchmarks;
 /// request), under a three-tier ladder with a tier multiplier and a 4-rule rule set; each writer
 /// records orders for its own 25 members in turn. The baseline in the same run is the bare ledger
 /// earn of the same points through <see cref="PointsLedger"/> on the same stores (what every order
-/// ends in), also one scope per earn. The cluster is a throwaway one started for the run, with
+/// ends in), also one scope per earn. The shop's context is registered as the EF Core page
+/// recommends for PostgreSQL: <c>AddDbContextPool</c>, and <c>Max Auto Prepare=32;No Reset On Close=true</c>
+/// in the connection string (the console mode's <c>--plain</c> takes <c>AddDbContext</c> and the
+/// default connection string). The cluster is a throwaway one started for the run, with
 /// PostgreSQL's durable defaults (fsync and synchronous commit on). One operation is one order; the
 /// Orders/s column is 1 / Mean.
 /// </summary>
@@ -40,6 +43,7 @@ public class EfCoreProgramOrderBenchmarks
     private static readonly OrderLine[] Lines = [new OrderLine("SHOE-42", 1, 89.90m, categories: ["shoes"]), new OrderLine("SOCK", 3, 4.50m, categories: ["clothing"]), new OrderLine("CAP", 1, 19m, categories: ["clothing"])];
 
     private PostgresServer? server;
+    private string connectionString = "";
     private ServiceProvider? provider;
     private TickingClock clock = null!;
     private int round;
@@ -73,28 +77,64 @@ public class EfCoreProgramOrderBenchmarks
     /// <summary>
     /// The same measurement outside BenchmarkDotNet, by Stopwatch (for a loaded machine, where a run of
     /// BenchmarkDotNet's iterations takes long): <paramref name="rounds"/> rounds of 8 writers × 50 orders,
-    /// each round's orders per second printed, then the median.
+    /// each round's orders per second printed, then the median, and the CPU time per order of this
+    /// process (the client: programme, EF Core, Npgsql) and of the server's processes over the rounds,
+    /// which a loaded machine changes much less than the rate. With <paramref name="statements"/> the
+    /// server loads pg_stat_statements and the statements per order are listed (it costs the server some CPU).
     /// </summary>
-    public static async Task TimeAsync(int rounds)
+    /// <param name="rounds">The rounds timed (after one warm-up round).</param>
+    /// <param name="statements">Whether to list the server's statements per order.</param>
+    /// <param name="plain">Whether the shop registers its context with <c>AddDbContext</c> and the default
+    /// connection string instead of the recommended settings (<see cref="RecommendedSettings"/>, <c>AddDbContextPool</c>).</param>
+    /// <param name="unixSocket">Whether the shop connects through the server's Unix-domain socket instead of TCP on the loopback.</param>
+    public static async Task TimeAsync(int rounds, bool statements = false, bool plain = false, bool unixSocket = false)
     {
         var b = new EfCoreProgramOrderBenchmarks();
-        await b.SetupAsync();
+        await b.SetupAsync(statements, plain, unixSocket);
+        Console.WriteLine((plain
+            ? "Shop's context: AddDbContext, default connection string"
+            : $"Shop's context: AddDbContextPool, connection string with {RecommendedSettings}")
+            + (unixSocket ? ", through the Unix-domain socket" : ", through TCP on the loopback"));
         try
         {
             foreach (var (name, run) in new (string, Func<Task>)[] { ("RecordOrder", b.RecordOrder), ("LedgerEarnOnly", b.LedgerEarnOnly) })
             {
-                await run(); // warm-up
+                // Warm-up: two rounds, so that most of the JIT's tiering is done before the timed rounds
+                // (what is left is reported apart: the background compiler thread's CPU).
+                await run();
+                await run();
+                if (statements)
+                {
+                    await b.ExecuteAsync("SELECT pg_stat_statements_reset()");
+                }
+
                 var rates = new List<double>();
+                var process = System.Diagnostics.Process.GetCurrentProcess();
+                process.Refresh();
+                var clientBefore = process.TotalProcessorTime;
+                var jitBefore = BackgroundJitTime();
+                var serverBefore = b.server!.CpuTime();
+                var elapsed = TimeSpan.Zero;
                 for (var r = 0; r < rounds; r++)
                 {
                     var watch = System.Diagnostics.Stopwatch.StartNew();
                     await run();
+                    elapsed += watch.Elapsed;
                     rates.Add(Operations / watch.Elapsed.TotalSeconds);
                     Console.WriteLine($"{name,-15} round {r + 1}: {rates[^1],8:N0} /s");
                 }
 
+                process.Refresh();
+                var jit = (BackgroundJitTime() - jitBefore).TotalMilliseconds / (rounds * Operations);
+                var client = (process.TotalProcessorTime - clientBefore).TotalMilliseconds / (rounds * Operations) - jit;
+                var server = b.server.CpuTime() - serverBefore is { } used ? used.TotalMilliseconds / (rounds * Operations) : double.NaN;
                 rates.Sort();
                 Console.WriteLine($"{name,-15} median of {rounds}: {rates[rates.Count / 2],8:N0} /s (min {rates[0]:N0}, max {rates[^1]:N0}), 8 writers × {OrdersPerWriter} per round");
+                Console.WriteLine($"{name,-15} CPU per operation: client {client:N2} ms, server {server:N2} ms, total {client + server:N2} ms; background JIT apart {jit:N2} ms (wall {elapsed.TotalMilliseconds / (rounds * Operations):N2} ms per operation; {Environment.ProcessorCount} cores)");
+                if (statements)
+                {
+                    await b.PrintStatementsAsync(name, rounds * Operations);
+                }
             }
         }
         finally
@@ -103,10 +143,92 @@ public class EfCoreProgramOrderBenchmarks
         }
     }
 
-    private async Task SetupAsync()
+    /// <summary>The CPU time of this process's background JIT thread (tiered compilation), from <c>/proc</c>; zero elsewhere.</summary>
+    private static TimeSpan BackgroundJitTime()
     {
-        server = PostgresServer.Start(durable: true);
-        var connectionString = server.CreateDatabase("orders");
+        long ticks = 0;
+        if (Directory.Exists("/proc/self/task"))
+        {
+            foreach (var task in Directory.EnumerateDirectories("/proc/self/task"))
+            {
+                try
+                {
+                    if (File.ReadAllText(Path.Combine(task, "comm")).StartsWith(".NET Tiered Com", StringComparison.Ordinal))
+                    {
+                        var stat = File.ReadAllText(Path.Combine(task, "stat"));
+                        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+                        ticks += long.Parse(fields[11], System.Globalization.CultureInfo.InvariantCulture) + long.Parse(fields[12], System.Globalization.CultureInfo.InvariantCulture);
+                    }
+                }
+                catch (IOException)
+                {
+                    // The thread ended meanwhile.
+                }
+            }
+        }
+
+        return TimeSpan.FromSeconds(ticks / 100.0); // USER_HZ
+    }
+
+    private async Task ExecuteAsync(string sql)
+    {
+        await using var connection = new Npgsql.NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new Npgsql.NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync();
+    }
+
+    /// <summary>The statements the server ran per operation since the last reset, most frequent first.</summary>
+    private async Task PrintStatementsAsync(string name, int operations)
+    {
+        await using var connection = new Npgsql.NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new Npgsql.NpgsqlCommand(
+            "SELECT calls, total_exec_time, regexp_replace(left(query, 110), '\\s+', ' ', 'g') FROM pg_stat_statements "
+            + "WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND query NOT LIKE '%pg_stat_statements%' ORDER BY calls DESC, query",
+            connection);
+        await using var reader = await command.ExecuteReaderAsync();
+        double calls = 0, time = 0;
+        var lines = new List<string>();
+        while (await reader.ReadAsync())
+        {
+            calls += reader.GetInt64(0);
+            time += reader.GetDouble(1);
+            lines.Add($"  {reader.GetInt64(0) / (double)operations,6:N2} × {reader.GetDouble(1) * 1000 / reader.GetInt64(0),8:N0} µs  {reader.GetString(2)}");
+        }
+
+        Console.WriteLine($"{name,-15} statements per operation: {calls / operations:N2} ({time * 1000 / operations:N0} µs of execution per operation)");
+        foreach (var line in lines.Take(25))
+        {
+            Console.WriteLine(line);
+        }
+
+        await reader.DisposeAsync();
+        await using var sizes = new Npgsql.NpgsqlCommand(
+            "SELECT avg(length(evaluation))::bigint, avg(pg_column_size(evaluation))::bigint, avg(pg_column_size(m.*))::bigint FROM loyalty_members m", connection);
+        await using var size = await sizes.ExecuteReaderAsync();
+        await size.ReadAsync();
+        Console.WriteLine($"{name,-15} member rows: evaluation state {size.GetInt64(0):N0} characters ({size.GetInt64(1):N0} bytes stored), whole row {size.GetInt64(2):N0} bytes");
+    }
+
+    /// <summary>The connection string settings the EF Core page recommends for the stores on PostgreSQL.</summary>
+    private const string RecommendedSettings = "Max Auto Prepare=32;No Reset On Close=true";
+
+    /// <summary><paramref name="connectionString"/> with the recommended settings added.</summary>
+    private static string RecommendedConnectionString(string connectionString) => connectionString + ";" + RecommendedSettings;
+
+    private Task SetupAsync() => SetupAsync(statements: false, plain: false, unixSocket: false);
+
+    private async Task SetupAsync(bool statements, bool plain, bool unixSocket)
+    {
+        server = PostgresServer.Start(durable: true, statements ? ["shared_preload_libraries=pg_stat_statements", "pg_stat_statements.track=all"] : []);
+        connectionString = server.CreateDatabase("orders");
+        var shopConnectionString = plain ? connectionString : RecommendedConnectionString(connectionString);
+        if (unixSocket)
+        {
+            shopConnectionString = new Npgsql.NpgsqlConnectionStringBuilder(shopConnectionString) { Host = server.SocketDirectory }.ConnectionString;
+        }
+
         var start = new LocalDateTime(2026, 3, 2, 10, 0).InZoneLeniently(Paris).ToInstant();
         clock = new TickingClock(start);
         var ladder = TierLadder.Create(
@@ -118,7 +240,15 @@ public class EfCoreProgramOrderBenchmarks
             new TierPolicy { Window = QualificationWindow.RollingMonths(12), TimeZone = Paris });
         var services = new ServiceCollection();
         services.AddSingleton<IClock>(clock);
-        services.AddDbContext<OrdersContext>(o => o.UseNpgsql(connectionString));
+        if (plain)
+        {
+            services.AddDbContext<OrdersContext>(o => o.UseNpgsql(shopConnectionString));
+        }
+        else
+        {
+            services.AddDbContextPool<OrdersContext>(o => o.UseNpgsql(shopConnectionString));
+        }
+
         services.AddLoyalty(o =>
         {
             o.ProgramId = "bench";
@@ -132,6 +262,11 @@ public class EfCoreProgramOrderBenchmarks
         await using (var scope = provider.CreateAsyncScope())
         {
             await scope.ServiceProvider.GetRequiredService<OrdersContext>().Database.EnsureCreatedAsync();
+            if (statements)
+            {
+                await ExecuteAsync("CREATE EXTENSION pg_stat_statements");
+            }
+
             await scope.ServiceProvider.GetRequiredService<LoyaltyProgram>().PublishRuleSetAsync(new EarningRuleSetBuilder("v1", start - Duration.FromDays(1), Currency.EUR, "Europe/Paris")
                 .EarnPerUnit("base", 1m)
                 .Multiply("shoes", "base", 2m, LineSelector.ForCategories("shoes"))

@@ -51,10 +51,14 @@ if (args is ["--profile-order-path", var calls, ..])
 }
 
 // Orders per second through RecordOrderAsync on PostgreSQL (a throwaway cluster), 8 writers, by Stopwatch:
-//               dotnet run -c Release --project benchmarks/Loyalty.Core.Benchmarks -- --pg-writers [rounds]
+// (also prints the CPU time per order of the client and of the server; --statements lists the server's statements per order):
+// (the shop's context pooled, with the recommended connection string; --plain: AddDbContext and the default connection string):
+// (--unix-socket: the shop connects through the server's Unix-domain socket instead of TCP on the loopback):
+//               dotnet run -c Release --project benchmarks/Loyalty.Core.Benchmarks -- --pg-writers [rounds] [--statements] [--plain] [--unix-socket]
 if (args is ["--pg-writers", ..])
 {
-    await EfCoreProgramOrderBenchmarks.TimeAsync(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 5);
+    var rest = args[1..].Where(a => a is not "--statements" and not "--plain" and not "--unix-socket").ToArray();
+    await EfCoreProgramOrderBenchmarks.TimeAsync(rest.Length > 0 ? int.Parse(rest[0], System.Globalization.CultureInfo.InvariantCulture) : 5, args.Contains("--statements"), args.Contains("--plain"), args.Contains("--unix-socket"));
     return;
 }
 

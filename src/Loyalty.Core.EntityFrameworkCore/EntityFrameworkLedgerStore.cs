@@ -31,8 +31,10 @@ namespace Loyalty.Core.EntityFrameworkCore;
 /// runs inside it behind a savepoint, so the order and its points commit together and a refused
 /// append rolls back only its own rows. The store bypasses the change tracker: it neither saves
 /// the shop's pending changes (call <c>SaveChanges</c> as usual) nor leaves rows tracked.</para>
-/// <para>Reads use no tracking; a snapshot (head, open lots, open holds) is one SQL statement, so
-/// it is consistent and costs one round trip; history pages and related transactions cost two
+/// <para>Reads use no tracking; a snapshot (head, open lots, open holds) costs one round trip: on
+/// PostgreSQL three prepared statements in one batch, the head first (a lot read later than the head
+/// can only make the append miss its version), or none when the member store read the account with
+/// its member a moment before in the same call; elsewhere one SQL statement. History pages and related transactions cost two
 /// (rows, then all their movements), whatever the page size.</para>
 /// <para>Like its <see cref="DbContext"/>, an instance is not thread-safe: use one per scope (as
 /// <c>UseEntityFrameworkCore&lt;TContext&gt;()</c> registers it). Provider faults are thrown as
@@ -77,6 +79,18 @@ public sealed partial class EntityFrameworkLedgerStore : ILedgerStore
     {
         var (program, member) = Key(account);
         var open = (int)LedgerHoldStatus.Open;
+        if (postgres && PostgresReads.Supports(context))
+        {
+            // Read with the member a moment ago (one round trip for both), or now: prepared statements, no query pipeline.
+            var prefetched = AccountPrefetch.Take(context, program, member);
+            return await Guard(
+                ct => prefetched is not null
+                    ? Task.FromResult(prefetched)
+                    : PostgresReads.For(context).ReadAccountAsync(context, program, member, ct),
+                "read the account " + account,
+                cancellationToken).ConfigureAwait(false);
+        }
+
         return await Guard(async ct =>
         {
             // One statement, so one consistent snapshot on every provider, and one round trip.
@@ -281,6 +295,9 @@ public sealed partial class EntityFrameworkLedgerStore : ILedgerStore
         cancellationToken.ThrowIfCancellationRequested();
         LedgerAppendValidation.Validate(append);
         var (program, member) = Key(append.Account);
+
+        // An account snapshot read with its member is no longer the account's once anything is appended.
+        AccountPrefetch.Clear(context);
 
         var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var tx in append.Transactions)

@@ -23,6 +23,9 @@ namespace Loyalty.Core.EntityFrameworkCore;
 /// transaction by every order, refund and activity) is still the one read; the refunds of an order
 /// are numbered from 0 under a unique key, so two refunds computed from the same count cannot both
 /// be written.</para>
+/// <para>On PostgreSQL a member read is one batch of prepared statements that also reads the
+/// member's ledger account (head, open lots, open holds), which the ledger store of the same
+/// context takes for its next read of that account in the same call: an order's reads cost one round trip.</para>
 /// <para>An order's lines, its earning explanation, a refund and a tier status are kept as JSON
 /// text. A member's history costs four queries (its version, orders, refunds, activities), whatever its size;
 /// so does a page of members with their histories (<see cref="ReadMemberPageAsync"/>: members by
@@ -53,7 +56,11 @@ public sealed partial class EntityFrameworkMemberStore : IMemberStore
         var program = programId.Value;
         var member = memberId.Value;
         var row = await session.ReadAsync(
-            ct => session.Rows<MemberRow>().FirstOrDefaultAsync(m => m.ProgramId == program && m.MemberId == member, ct),
+            ct => PostgresReads.Supports(session.Context)
+
+                // One round trip for the member and its ledger account, which the ledger store takes next.
+                ? PostgresReads.For(session.Context).ReadMemberAsync(session.Context, program, member, ct)
+                : session.Rows<MemberRow>().FirstOrDefaultAsync(m => m.ProgramId == program && m.MemberId == member, ct),
             $"read member '{memberId}'",
             cancellationToken).ConfigureAwait(false);
         return row is null ? null : ToRecord(row);

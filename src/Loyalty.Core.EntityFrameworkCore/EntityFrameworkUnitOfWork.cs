@@ -40,6 +40,20 @@ internal sealed class EntityFrameworkUnitOfWork : ILoyaltyUnitOfWork
             return await work(cancellationToken).ConfigureAwait(false);
         }
 
+        try
+        {
+            return await RunOutermostAsync(work, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            // An account read with a member serves the call it was read for, not a later one.
+            AccountPrefetch.Clear(context);
+        }
+    }
+
+    private async Task<T> RunOutermostAsync<T>(Func<CancellationToken, Task<T>> work, CancellationToken cancellationToken)
+    {
+
         var strategy = context.Database.CreateExecutionStrategy();
         if (strategy.RetriesOnFailure && context.Database.CurrentTransaction is null)
         {

@@ -17,6 +17,10 @@ internal sealed class TierCalendar
     private const int YearCount = 400;
     private const long DaysPer400Years = 146_097;
 
+    /// <summary>The year starts of each zone, computed once per zone: a calendar is built per ladder and
+    /// per scope (a programme resolved per request), and the 401 zone conversions cost more than the request's evaluation.</summary>
+    private static readonly ConditionalWeakTable<DateTimeZone, Instant[]> YearStartsByZone = new();
+
     private readonly DateTimeZone zone;
     private readonly QualificationWindowKind window;
     private readonly int windowMonths;
@@ -34,11 +38,16 @@ internal sealed class TierCalendar
         neverExpires = window == QualificationWindowKind.Lifetime || policy.Downgrade == DowngradePolicy.Never;
         grace = policy.GracePeriod;
         HasGrace = !grace.Equals(Period.Zero) && !grace.Normalize().Equals(Period.Zero);
-        yearStarts = new Instant[YearCount + 1];
-        for (var i = 0; i <= YearCount; i++)
+        yearStarts = YearStartsByZone.GetValue(zone, static z =>
         {
-            yearStarts[i] = Internal.LocalCalendar.StartOfDay(new LocalDate(FirstYear + i, 1, 1), zone);
-        }
+            var starts = new Instant[YearCount + 1];
+            for (var i = 0; i <= YearCount; i++)
+            {
+                starts[i] = Internal.LocalCalendar.StartOfDay(new LocalDate(FirstYear + i, 1, 1), z);
+            }
+
+            return starts;
+        });
     }
 
     public bool HasGrace { get; }

@@ -20,6 +20,22 @@ public sealed class PostgresServer : IDisposable
 
     private const string SuperUser = "loyalty";
     private static readonly Lazy<string?> BinDirectory = new(FindBinDirectory);
+    private static readonly Lazy<int> ClockTicksPerSecond = new(() =>
+    {
+        try
+        {
+            var start = new ProcessStartInfo("getconf", "CLK_TCK") { RedirectStandardOutput = true, UseShellExecute = false };
+            using var process = Process.Start(start)!;
+            var output = process.StandardOutput.ReadToEnd().Trim();
+            process.WaitForExit(10_000);
+            return int.TryParse(output, out var hz) && hz > 0 ? hz : 100;
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            return 100; // Linux's USER_HZ everywhere in practice
+        }
+    });
+
     private readonly string root;
     private readonly string dataDirectory;
     private readonly bool asPostgresUser;
@@ -49,6 +65,9 @@ public sealed class PostgresServer : IDisposable
             ? null
             : $"PostgreSQL server binaries (initdb, pg_ctl) not found: install PostgreSQL (e.g. apt-get install postgresql) or set {BinDirVariable}; set {RequireVariable}=1 to make this a failure.";
 
+    /// <summary>The folder holding the server's Unix-domain socket (a host name for Npgsql: a client on the same machine can connect without TCP).</summary>
+    public string SocketDirectory => root;
+
     /// <summary>A connection string to the maintenance database.</summary>
     public string AdminConnectionString => ConnectionString("postgres");
 
@@ -57,8 +76,13 @@ public sealed class PostgresServer : IDisposable
     public static PostgresServer Start() => Start(durable: false);
 
     /// <inheritdoc cref="Start()"/>
-    public static PostgresServer Start(bool durable)
+    public static PostgresServer Start(bool durable) => Start(durable, []);
+
+    /// <summary>Starts a new cluster as <see cref="Start(bool)"/> does, with server settings added
+    /// (<c>name=value</c>, each passed as <c>-c name=value</c>, e.g. <c>shared_preload_libraries=pg_stat_statements</c>).</summary>
+    public static PostgresServer Start(bool durable, IReadOnlyList<string> settings)
     {
+        ArgumentNullException.ThrowIfNull(settings);
         var bin = BinDir ?? throw new InvalidOperationException(
             $"{RequireVariable}=1 but no PostgreSQL server binaries were found: install PostgreSQL (apt-get install postgresql) or set {BinDirVariable} to the folder holding initdb and pg_ctl.");
         var asPostgres = Environment.UserName == "root";
@@ -76,7 +100,8 @@ public sealed class PostgresServer : IDisposable
         {
             server.Pg(Path.Combine(bin, "initdb"), ["-D", data, "-U", SuperUser, "-A", "trust", "-E", "UTF8", "--no-locale", .. (durable ? Array.Empty<string>() : ["--no-sync"])]);
             var serverOptions = $"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c max_connections=200"
-                + (durable ? "" : " -c fsync=off -c synchronous_commit=off -c full_page_writes=off");
+                + (durable ? "" : " -c fsync=off -c synchronous_commit=off -c full_page_writes=off")
+                + string.Concat(settings.Select(setting => " -c " + setting));
             server.serverOptions = serverOptions;
             server.StartAgain();
             return server;
@@ -96,6 +121,58 @@ public sealed class PostgresServer : IDisposable
     /// <summary>Starts the (stopped) server again on the same port and data.</summary>
     public void StartAgain()
         => Pg(Path.Combine(BinDir!, "pg_ctl"), ["-D", dataDirectory, "-l", Path.Combine(root, "server.log"), "-o", serverOptions, "-w", "-t", "60", "start"]);
+
+    /// <summary>
+    /// The CPU time the server has used so far: the postmaster's own, its finished children's (as the
+    /// kernel accounts them to it) and its running children's (backends, WAL writer, checkpointer…),
+    /// from <c>/proc</c>; null where there is no <c>/proc</c>.
+    /// </summary>
+    public TimeSpan? CpuTime()
+    {
+        var pidFile = Path.Combine(dataDirectory, "postmaster.pid");
+        if (!File.Exists("/proc/self/stat") || !File.Exists(pidFile) || !int.TryParse(File.ReadLines(pidFile).First(), out var postmaster))
+        {
+            return null;
+        }
+
+        long ticks = 0;
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(dir), out var pid) || ProcStat(pid) is not { } stat)
+            {
+                continue;
+            }
+
+            // Fields after the command's closing parenthesis: [1] ppid, [11] utime, [12] stime, [13] cutime, [14] cstime.
+            if (pid == postmaster)
+            {
+                ticks += long.Parse(stat[11]) + long.Parse(stat[12]) + long.Parse(stat[13]) + long.Parse(stat[14]);
+            }
+            else if (int.Parse(stat[1]) == postmaster)
+            {
+                ticks += long.Parse(stat[11]) + long.Parse(stat[12]);
+            }
+        }
+
+        return TimeSpan.FromSeconds(ticks / (double)ClockTicksPerSecond.Value);
+
+        static string[]? ProcStat(int pid)
+        {
+            try
+            {
+                var text = File.ReadAllText($"/proc/{pid}/stat");
+                return text[(text.LastIndexOf(')') + 2)..].Split(' ');
+            }
+            catch (IOException)
+            {
+                return null; // the process ended meanwhile
+            }
+            catch (UnauthorizedAccessException)
+            {
+                return null;
+            }
+        }
+    }
 
     /// <summary>A connection string to <paramref name="database"/> on this server.</summary>
     public string ConnectionString(string database) => new NpgsqlConnectionStringBuilder
