@@ -420,20 +420,24 @@ internal sealed class AccountState
 
     /// <summary>
     /// The open lots whose effective expiry is at or before <paramref name="asOf"/>, grouped by that
-    /// instant (ascending), each group in lot age order — what an expiry run writes.
+    /// instant (ascending), each group in lot age order — what an expiry run writes (each group's
+    /// movements are the array its expiry transaction keeps).
     /// </summary>
-    public List<(Instant At, List<LedgerLotMovement> Movements)> DueForExpiry(Instant asOf)
+    public List<(Instant At, LedgerLotMovement[] Movements)> DueForExpiry(Instant asOf)
     {
         if (!Indexed())
         {
             return DueForExpiryByScan(asOf);
         }
 
-        var groups = new List<(Instant At, List<LedgerLotMovement> Movements)>();
         if (byExpiry!.Count == 0)
         {
-            return groups;
+            return [];
         }
+
+        var groups = new List<(Instant At, LedgerLotMovement[] Movements)>(1);
+        var group = new List<LedgerLotMovement>();
+        Instant? groupAt = null;
 
         // Dated lots due on their own date: expiring at or before asOf, or before a deadline already reached.
         var deadline = InactivityDeadline is { } d && d <= asOf ? d : (Instant?)null;
@@ -447,14 +451,17 @@ internal sealed class AccountState
                     continue;
                 }
 
-                if (groups.Count == 0 || groups[^1].At != at)
+                if (groupAt != at)
                 {
-                    groups.Add((at, []));
+                    Close(groups, groupAt, group);
+                    groupAt = at;
                 }
 
-                groups[^1].Movements.Add(new LedgerLotMovement(lot.Id, -lot.Remaining));
+                group.Add(new LedgerLotMovement(lot.Id, -lot.Remaining));
             }
         }
+
+        Close(groups, groupAt, group);
 
         // Every other lot lapses at the inactivity deadline once it is reached: oldest first.
         if (deadline is { } deadlineAt)
@@ -471,7 +478,13 @@ internal sealed class AccountState
             if (rest.Count > 0)
             {
                 rest.Sort(static (a, b) => a.Sequence.CompareTo(b.Sequence));
-                groups.Add((deadlineAt, rest.ConvertAll(l => new LedgerLotMovement(l.Id, -l.Remaining))));
+                var movements = new LedgerLotMovement[rest.Count];
+                for (var i = 0; i < movements.Length; i++)
+                {
+                    movements[i] = new LedgerLotMovement(rest[i].Id, -rest[i].Remaining);
+                }
+
+                groups.Add((deadlineAt, movements));
             }
         }
 
@@ -534,38 +547,67 @@ internal sealed class AccountState
     }
 
     /// <summary>What <see cref="DueForExpiry"/> answers, by a scan of every lot (in age order, grouped by effective expiry).</summary>
-    public List<(Instant At, List<LedgerLotMovement> Movements)> DueForExpiryByScan(Instant asOf)
+    public List<(Instant At, LedgerLotMovement[] Movements)> DueForExpiryByScan(Instant asOf)
     {
+        // One lot due (the usual case) needs neither a list of the due lots nor a sort.
         var deadline = InactivityDeadline;
-        var due = new List<Lot>();
+        Lot? single = null;
+        List<Lot>? due = null;
         foreach (var lot in Lots.Values)
         {
             if (lot.Remaining > 0 && EffectiveExpiry(lot, deadline) is { } e && e <= asOf)
             {
-                due.Add(lot);
+                if (single is null)
+                {
+                    single = lot;
+                }
+                else
+                {
+                    (due ??= [single]).Add(lot);
+                }
             }
         }
 
-        var groups = new List<(Instant At, List<LedgerLotMovement> Movements)>();
-        if (due.Count == 0)
+        if (single is null)
         {
-            return groups;
+            return [];
+        }
+
+        if (due is null)
+        {
+            return [(EffectiveExpiry(single, deadline)!.Value, [new LedgerLotMovement(single.Id, -single.Remaining)])];
         }
 
         sortDeadline = deadline;
         due.Sort(spendingComparison ??= CompareForSpending);
+        var groups = new List<(Instant At, LedgerLotMovement[] Movements)>();
+        var group = new List<LedgerLotMovement>(due.Count);
+        Instant? groupAt = null;
         foreach (var lot in due)
         {
             var at = EffectiveExpiry(lot, deadline)!.Value;
-            if (groups.Count == 0 || groups[^1].At != at)
+            if (groupAt != at)
             {
-                groups.Add((at, []));
+                Close(groups, groupAt, group);
+                groupAt = at;
             }
 
-            groups[^1].Movements.Add(new LedgerLotMovement(lot.Id, -lot.Remaining));
+            group.Add(new LedgerLotMovement(lot.Id, -lot.Remaining));
         }
 
+        Close(groups, groupAt, group);
         return groups;
+    }
+
+    /// <summary>Adds the group gathered for <paramref name="at"/> (when there is one) and empties <paramref name="group"/> for the next.</summary>
+    private static void Close(List<(Instant At, LedgerLotMovement[] Movements)> groups, Instant? at, List<LedgerLotMovement> group)
+    {
+        if (at is { } instant && group.Count > 0)
+        {
+            groups.Add((instant, group.ToArray()));
+        }
+
+        group.Clear();
     }
 
     /// <summary>What <see cref="Expiring"/> answers, by a scan of every lot.</summary>

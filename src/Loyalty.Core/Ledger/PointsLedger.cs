@@ -680,16 +680,18 @@ public sealed partial class PointsLedger
     /// Expires one account's lots due by <paramref name="asOf"/> (see <see cref="ExpireDueAsync"/>);
     /// the caller has checked that <paramref name="asOf"/> is not in the future.
     /// </summary>
-    internal Task<(int Count, long Points, bool GaveUp)> ExpireAccountAsync(LedgerAccountKey key, Instant asOf, CancellationToken cancellationToken)
+    internal ValueTask<(int Count, long Points, bool GaveUp)> ExpireAccountAsync(LedgerAccountKey key, Instant asOf, CancellationToken cancellationToken)
         => ExpireAccountAsync(key, asOf, null, cancellationToken);
 
     /// <summary>
     /// Expires one account's lots due by <paramref name="asOf"/>, deciding the first attempt on
     /// <paramref name="snapshot"/> when the caller has just read it (a batch run reads a page of
     /// accounts at once); a stale snapshot is refused by the append's version check and the account
-    /// is read again.
+    /// is read again. Completes synchronously with a synchronous store (nothing allocated for the
+    /// call itself); each expiry transaction is built once, sealed in place, and keeps the movements
+    /// array its group was gathered in.
     /// </summary>
-    internal async Task<(int Count, long Points, bool GaveUp)> ExpireAccountAsync(LedgerAccountKey key, Instant asOf, LedgerAccountSnapshot? snapshot, CancellationToken cancellationToken)
+    internal async ValueTask<(int Count, long Points, bool GaveUp)> ExpireAccountAsync(LedgerAccountKey key, Instant asOf, LedgerAccountSnapshot? snapshot, CancellationToken cancellationToken)
     {
         for (var attempt = 0; ; attempt++)
         {
@@ -710,12 +712,12 @@ public sealed partial class PointsLedger
             {
                 var (instant, movements) = groups[i];
                 long amount = 0;
-                foreach (var m in movements)
+                for (var m = 0; m < movements.Length; m++)
                 {
-                    amount = checked(amount - m.Delta);
+                    amount = checked(amount - movements[m].Delta);
                 }
 
-                var tx = Seal(state, new LedgerTransactionRecord
+                var tx = SealNew(state, new LedgerTransactionRecord
                 {
                     ProgramId = settings.ProgramId,
                     MemberId = key.MemberId,
@@ -760,7 +762,8 @@ public sealed partial class PointsLedger
         }
     }
 
-    private LedgerTransactionRecord Seal(AccountState state, LedgerTransactionRecord record) => Chained ? LedgerChain.Seal(state, record) : record;
+    /// <summary>Seals a record this ledger has just built (see <see cref="LedgerChain.SealNew"/>), or returns it as is when the chain is off.</summary>
+    private LedgerTransactionRecord SealNew(AccountState state, LedgerTransactionRecord record) => Chained ? LedgerChain.SealNew(state, record) : record;
 
     /// <summary>
     /// The id of an expiry write: <c>expire:{version}:{instant ticks}:{member}</c> — the account's

@@ -264,14 +264,14 @@ public sealed partial class InMemoryLedgerStore : ILedgerStore
 
         lock (data)
         {
-            var lots = new LedgerLotRecord[data.OpenLots.Count];
+            var lots = data.OpenLots.Count == 0 ? [] : new LedgerLotRecord[data.OpenLots.Count];
             var i = 0;
             foreach (var id in data.OpenLots)
             {
                 lots[i++] = data.Lots[id];
             }
 
-            var holds = new LedgerHoldRecord[data.OpenHolds.Count];
+            var holds = data.OpenHolds.Count == 0 ? [] : new LedgerHoldRecord[data.OpenHolds.Count];
             i = 0;
             foreach (var id in data.OpenHolds)
             {
