@@ -116,6 +116,9 @@ internal sealed class AccountState
     /// <summary>Accounts with fewer lots than this are answered by a scan (cheaper than an index for a handful of lots).</summary>
     public const int DefaultIndexFrom = 16;
 
+    /// <summary>The largest dictionary <see cref="Reload"/> clears for the next account rather than replaces.</summary>
+    private const int ReusedCapacity = 64;
+
     private readonly int indexFrom;
 
     /// <param name="key">The account.</param>
@@ -137,7 +140,7 @@ internal sealed class AccountState
         Expired,
     }
 
-    public LedgerAccountKey Key { get; }
+    public LedgerAccountKey Key { get; private set; }
 
     public long Version { get; private set; }
 
@@ -166,9 +169,9 @@ internal sealed class AccountState
     public long LotPoints { get; private set; }
 
     /// <summary>The lots: every open one, and closed ones a write loaded or closed since the last <see cref="Settle"/>. Read-only for callers.</summary>
-    public Dictionary<TransactionId, Lot> Lots { get; } = [];
+    public Dictionary<TransactionId, Lot> Lots { get; private set; } = [];
 
-    public Dictionary<TransactionId, Hold> Holds { get; } = [];
+    public Dictionary<TransactionId, Hold> Holds { get; private set; } = [];
 
     /// <summary>The number of lots and holds cached with this state (set by the cache).</summary>
     internal int CachedEntries { get; set; }
@@ -176,6 +179,50 @@ internal sealed class AccountState
     public static AccountState FromSnapshot(LedgerAccountKey key, LedgerAccountSnapshot snapshot, ExpiryPolicy policy, DateTimeZone zone, int indexFrom = DefaultIndexFrom)
     {
         var state = new AccountState(key, policy, zone, indexFrom);
+        state.Fill(snapshot);
+        return state;
+    }
+
+    /// <summary>
+    /// Makes this state what <see cref="FromSnapshot"/> decodes from <paramref name="snapshot"/> (with this
+    /// state's policy, zone and index threshold), reusing its dictionaries and lists: a run that writes
+    /// account after account (an expiry night) decodes each into the same state. Every figure, lot, hold,
+    /// index and scratch of the previous account is dropped.
+    /// </summary>
+    public AccountState Reload(LedgerAccountKey key, LedgerAccountSnapshot snapshot)
+    {
+        Key = key;
+        touched.Clear();
+        loaded?.Clear();
+        spendingScratch?.Clear();
+        sortDeadline = null;
+        byExpiry = null;
+        pendingLots = null;
+        frontier = null;
+        availableSum = pendingSum = expiredSum = 0;
+        Version = 0;
+        UpdatedAt = default;
+        Debt = Earned = Redeemed = Expired = Reversed = Adjusted = WrittenOff = 0;
+        LastActivityAt = null;
+        ChainHash = default;
+        LotPoints = 0;
+        // Clearing costs the capacity: after a large account, small ones get new dictionaries.
+        Lots = Lots.EnsureCapacity(0) > ReusedCapacity ? [] : Cleared(Lots);
+        Holds = Holds.EnsureCapacity(0) > ReusedCapacity ? [] : Cleared(Holds);
+        CachedEntries = 0;
+        Fill(snapshot);
+        return this;
+    }
+
+    private static Dictionary<TransactionId, T> Cleared<T>(Dictionary<TransactionId, T> dictionary)
+    {
+        dictionary.Clear();
+        return dictionary;
+    }
+
+    private void Fill(LedgerAccountSnapshot snapshot)
+    {
+        var state = this;
         if (snapshot.Head is { } h)
         {
             state.Version = h.Version;
@@ -201,8 +248,6 @@ internal sealed class AccountState
         {
             state.Holds[hold.HoldId] = Hold.From(hold);
         }
-
-        return state;
     }
 
     public Instant? InactivityDeadline => LastActivityAt is { } a ? policy.InactivityDeadline(a, zone) : null;
@@ -930,7 +975,7 @@ internal sealed class AccountState
     private long HeldActive(Instant t)
     {
         long held = 0;
-        foreach (var hold in Holds.Values)
+        foreach (var (_, hold) in Holds)
         {
             if (hold.Status == LedgerHoldStatus.Open && hold.ExpiresAt > t)
             {
@@ -943,7 +988,7 @@ internal sealed class AccountState
 
     private Instant? NextHoldLapse(Instant? nextChange, Instant now)
     {
-        foreach (var hold in Holds.Values)
+        foreach (var (_, hold) in Holds)
         {
             if (hold.Status == LedgerHoldStatus.Open && hold.ExpiresAt > now)
             {

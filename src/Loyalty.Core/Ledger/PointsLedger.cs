@@ -681,7 +681,7 @@ public sealed partial class PointsLedger
     /// the caller has checked that <paramref name="asOf"/> is not in the future.
     /// </summary>
     internal ValueTask<(int Count, long Points, bool GaveUp)> ExpireAccountAsync(LedgerAccountKey key, Instant asOf, CancellationToken cancellationToken)
-        => ExpireAccountAsync(key, asOf, null, cancellationToken);
+        => ExpireAccountAsync(key, asOf, null, null, cancellationToken);
 
     /// <summary>
     /// Expires one account's lots due by <paramref name="asOf"/>, deciding the first attempt on
@@ -689,15 +689,21 @@ public sealed partial class PointsLedger
     /// accounts at once); a stale snapshot is refused by the append's version check and the account
     /// is read again. Completes synchronously with a synchronous store (nothing allocated for the
     /// call itself); each expiry transaction is built once, sealed in place, and keeps the movements
-    /// array its group was gathered in.
+    /// array its group was gathered in. With <paramref name="scratch"/> (a run's, used by one call at a
+    /// time), the account is decoded into the state the run's previous account was decoded into.
     /// </summary>
-    internal async ValueTask<(int Count, long Points, bool GaveUp)> ExpireAccountAsync(LedgerAccountKey key, Instant asOf, LedgerAccountSnapshot? snapshot, CancellationToken cancellationToken)
+    internal async ValueTask<(int Count, long Points, bool GaveUp)> ExpireAccountAsync(LedgerAccountKey key, Instant asOf, LedgerAccountSnapshot? snapshot, ExpiryScratch? scratch, CancellationToken cancellationToken)
     {
         for (var attempt = 0; ; attempt++)
         {
             var now = clock.GetCurrentInstant();
             snapshot ??= await store.GetAccountAsync(key, cancellationToken).ConfigureAwait(false);
-            var state = AccountState.FromSnapshot(key, snapshot, policy, settings.TimeZone, IndexLotsFrom);
+            var state = scratch?.State?.Reload(key, snapshot) ?? AccountState.FromSnapshot(key, snapshot, policy, settings.TimeZone, IndexLotsFrom);
+            if (scratch is not null)
+            {
+                scratch.State = state;
+            }
+
             snapshot = null;
             var groups = state.DueForExpiry(asOf);
             if (groups.Count == 0)
@@ -751,6 +757,15 @@ public sealed partial class PointsLedger
                     break;
             }
         }
+    }
+
+    /// <summary>
+    /// What a run expiring account after account keeps between accounts (see <see cref="ExpireAccountAsync(LedgerAccountKey, Instant, LedgerAccountSnapshot?, ExpiryScratch?, CancellationToken)"/>):
+    /// one account state, decoded again for each account. One per run and ledger; not thread-safe.
+    /// </summary>
+    internal sealed class ExpiryScratch
+    {
+        public AccountState? State { get; set; }
     }
 
     /// <summary>Logs a retry after a lost race on an account's version (event 1004, Debug).</summary>
@@ -923,7 +938,7 @@ public sealed partial class PointsLedger
     private ValueTask<LedgerAppendResult> AppendAsync(AccountState state, long expectedVersion, IReadOnlyList<LedgerTransactionRecord> transactions, Instant now, CancellationToken cancellationToken)
     {
         var changedHolds = 0;
-        foreach (var hold in state.Holds.Values)
+        foreach (var (_, hold) in state.Holds)
         {
             if (hold.Status == LedgerHoldStatus.Open && hold.ExpiresAt <= now)
             {
@@ -941,7 +956,7 @@ public sealed partial class PointsLedger
         if (changedHolds > 0)
         {
             var i = 0;
-            foreach (var hold in state.Holds.Values)
+            foreach (var (_, hold) in state.Holds)
             {
                 if (hold.Changed)
                 {

@@ -174,6 +174,7 @@ internal sealed class MaintenanceRunner
         var count = page.Count;
         var (tierMembers, tierResults, histories, slots) = (buffers.TierMembers, buffers.TierResults, buffers.Histories, buffers.Slots);
         var ids = count == buffers.Ids.Length ? buffers.Ids : new MemberId[count];
+        buffers.Entries.Reset();
         for (var i = 0; i < count; i++)
         {
             ids[i] = page[i].Member.MemberId;
@@ -202,7 +203,7 @@ internal sealed class MaintenanceRunner
                         if (accounts[i].Head?.NextExpiryAt is { } due && due <= asOf)
                         {
                             ct.ThrowIfCancellationRequested();
-                            var (written, expired, gaveUp) = await ledger.ExpireAccountAsync(new LedgerAccountKey(programId, ids[i]), asOf, accounts[i], ct).ConfigureAwait(false);
+                            var (written, expired, gaveUp) = await ledger.ExpireAccountAsync(new LedgerAccountKey(programId, ids[i]), asOf, accounts[i], buffers.Expiry, ct).ConfigureAwait(false);
                             points += expired;
                             skipped += gaveUp ? 1 : 0;
                             if (written > 0 || gaveUp)
@@ -305,7 +306,7 @@ internal sealed class MaintenanceRunner
                 }
             }
 
-            tierMembers[examined] = pooled?[i] ?? TierInputs.Member(member, histories[i], currency, weights);
+            tierMembers[examined] = pooled?[i] ?? TierInputs.Member(member, histories[i], currency, weights, buffers.Entries);
             slots[examined++] = i;
         }
 
@@ -501,6 +502,12 @@ internal sealed class MaintenanceRunner
         public TierMember[] TierMembers { get; } = new TierMember[pageSize];
 
         public TierBatchResult[] TierResults { get; } = new TierBatchResult[pageSize];
+
+        /// <summary>The account state the page's expiries are decoded into, account after account.</summary>
+        public PointsLedger.ExpiryScratch Expiry { get; } = new();
+
+        /// <summary>The page's tier entries (each member's inputs are a slice of it; read only until the next page).</summary>
+        public TierInputs.EntryBuffer Entries { get; } = new();
     }
 
     /// <summary>What a run gathers across its pages.</summary>
