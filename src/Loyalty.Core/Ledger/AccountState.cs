@@ -104,6 +104,7 @@ internal sealed class AccountState
     private readonly List<Lot> touched = [];
     private List<Lot>? loaded;
     private List<Lot>? spendingScratch;
+    private List<(Instant At, LedgerLotMovement[] Movements)>? dueScratch;
     private Comparison<Lot>? spendingComparison;
     private Instant? sortDeadline;
 
@@ -195,6 +196,7 @@ internal sealed class AccountState
         touched.Clear();
         loaded?.Clear();
         spendingScratch?.Clear();
+        dueScratch?.Clear();
         sortDeadline = null;
         byExpiry = null;
         pendingLots = null;
@@ -466,7 +468,8 @@ internal sealed class AccountState
     /// <summary>
     /// The open lots whose effective expiry is at or before <paramref name="asOf"/>, grouped by that
     /// instant (ascending), each group in lot age order — what an expiry run writes (each group's
-    /// movements are the array its expiry transaction keeps).
+    /// movements are the array its expiry transaction keeps). The list is this state's scratch list:
+    /// valid until the next call.
     /// </summary>
     public List<(Instant At, LedgerLotMovement[] Movements)> DueForExpiry(Instant asOf)
     {
@@ -475,12 +478,12 @@ internal sealed class AccountState
             return DueForExpiryByScan(asOf);
         }
 
+        var groups = DueScratch();
         if (byExpiry!.Count == 0)
         {
-            return [];
+            return groups;
         }
 
-        var groups = new List<(Instant At, LedgerLotMovement[] Movements)>(1);
         var group = new List<LedgerLotMovement>();
         Instant? groupAt = null;
 
@@ -591,7 +594,7 @@ internal sealed class AccountState
         return list;
     }
 
-    /// <summary>What <see cref="DueForExpiry"/> answers, by a scan of every lot (in age order, grouped by effective expiry).</summary>
+    /// <summary>What <see cref="DueForExpiry"/> answers, by a scan of every lot (in age order, grouped by effective expiry); the same scratch list.</summary>
     public List<(Instant At, LedgerLotMovement[] Movements)> DueForExpiryByScan(Instant asOf)
     {
         // One lot due (the usual case) needs neither a list of the due lots nor a sort.
@@ -613,19 +616,20 @@ internal sealed class AccountState
             }
         }
 
+        var groups = DueScratch();
         if (single is null)
         {
-            return [];
+            return groups;
         }
 
         if (due is null)
         {
-            return [(EffectiveExpiry(single, deadline)!.Value, [new LedgerLotMovement(single.Id, -single.Remaining)])];
+            groups.Add((EffectiveExpiry(single, deadline)!.Value, [new LedgerLotMovement(single.Id, -single.Remaining)]));
+            return groups;
         }
 
         sortDeadline = deadline;
         due.Sort(spendingComparison ??= CompareForSpending);
-        var groups = new List<(Instant At, LedgerLotMovement[] Movements)>();
         var group = new List<LedgerLotMovement>(due.Count);
         Instant? groupAt = null;
         foreach (var lot in due)
@@ -641,6 +645,13 @@ internal sealed class AccountState
         }
 
         Close(groups, groupAt, group);
+        return groups;
+    }
+
+    private List<(Instant At, LedgerLotMovement[] Movements)> DueScratch()
+    {
+        var groups = dueScratch ??= [];
+        groups.Clear();
         return groups;
     }
 
