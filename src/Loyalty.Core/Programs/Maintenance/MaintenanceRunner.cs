@@ -332,7 +332,7 @@ internal sealed class MaintenanceRunner
                 // The batch result carries no window value: the few members warned are evaluated again, continuing
                 // from the status the batch has just computed as of the same instant (no replay from enrolment);
                 // the evaluator gives the same evaluation as a replay.
-                var evaluation = evaluator.Evaluate((pooled?[slots[k]] ?? TierInputs.Member(member, histories[slots[k]], currency, weights)) with { PriorStatus = status }, asOf);
+                var evaluation = evaluator.Evaluate(pooled?[slots[k]] is { } pooledMember ? pooledMember with { PriorStatus = status } : TierInputs.Member(member, histories[slots[k]], currency, weights, buffers.Entries, status), asOf);
                 run.Warnings.Add(new DowngradeWarning(member.MemberId, evaluation.Tier.Id, evaluation.ProjectedTier.Id, evaluation.ValidUntil ?? evaluation.ProjectedAt, evaluation.RequalificationProgress));
             }
 

@@ -7,13 +7,14 @@ namespace Loyalty.Core.Programs;
 /// <summary>What the tier evaluator reads of a member's recorded history: orders (spend and points), refunds (reductions) and the points of activities.</summary>
 internal static class TierInputs
 {
-    /// <summary>The member as the tier evaluator takes it, replayed from enrolment (no prior status), as every other tier question of the programme is answered.</summary>
+    /// <summary>The member as the tier evaluator takes it, replayed from enrolment (no prior status, unless <paramref name="prior"/> is given), as every other tier question of the programme is answered.</summary>
     /// <param name="member">The member.</param>
     /// <param name="history">The member's history.</param>
     /// <param name="currency">The programme's currency.</param>
     /// <param name="weights">How much each merchant counts.</param>
     /// <param name="buffer">Where the entries are written (a batch's members share one array), or null for an array of the member's own.</param>
-    public static TierMember Member(MemberRecord member, MemberHistory history, Currency currency, QualificationWeights weights, EntryBuffer? buffer = null)
+    /// <param name="prior">The status to continue from (<see cref="TierMember.PriorStatus"/>), or null to replay from enrolment.</param>
+    public static TierMember Member(MemberRecord member, MemberHistory history, Currency currency, QualificationWeights weights, EntryBuffer? buffer = null, TierStatus? prior = null)
     {
         var size = history.Orders.Count + history.Refunds.Count + history.Activities.Count;
         var (entries, start) = buffer is null ? (new QualificationEntry[size], 0) : buffer.Take(size);
@@ -38,7 +39,7 @@ internal static class TierInputs
         }
 
         buffer?.Return(start + size - n);
-        return new TierMember { MemberId = member.MemberId, EnrolledAt = member.EnrolledAt, History = entries.AsMemory(start, n - start) };
+        return new TierMember { MemberId = member.MemberId, EnrolledAt = member.EnrolledAt, History = entries.AsMemory(start, n - start), PriorStatus = prior };
     }
 
     /// <summary>
