@@ -71,7 +71,8 @@ public class MaintenanceBenchmarks
     /// <param name="members">The members of the shop.</param>
     /// <param name="runs">The nights, each on a new shop.</param>
     /// <param name="workers">1: one <c>RunMaintenanceAsync</c> over the whole programme; more: that many partitions run in parallel (as that many workers would).</param>
-    public static async Task TimeNightsAsync(int members, int runs, int workers = 1)
+    /// <param name="sampleAllocations">Also lists the types that allocate most per member during the night (sampled; listening costs time).</param>
+    public static async Task TimeNightsAsync(int members, int runs, int workers = 1, bool sampleAllocations = false)
     {
         Console.WriteLine($"Paged maintenance a year later, in memory, {members:N0} members, {runs} nights, {(workers == 1 ? "one worker" : $"{workers} partitions in parallel")}; {Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription}, server GC: {System.Runtime.GCSettings.IsServerGC}");
         var process = System.Diagnostics.Process.GetCurrentProcess();
@@ -86,6 +87,9 @@ public class MaintenanceBenchmarks
             var load = File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Trim() : "?";
             var allocated = GC.GetTotalAllocatedBytes(precise: true);
             var (g0, g1, g2) = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2));
+            var paused = GC.GetTotalPauseDuration();
+            Console.WriteLine($"generated in {generation.Elapsed.TotalSeconds:F1} s; night {run} starts (process {Environment.ProcessId})");
+            using var sampler = sampleAllocations ? new AllocationSampler() : null;
             process.Refresh();
             var cpu = process.TotalProcessorTime;
             var night = System.Diagnostics.Stopwatch.StartNew();
@@ -98,7 +102,13 @@ public class MaintenanceBenchmarks
             Console.WriteLine(
                 $"night {run}: {night.Elapsed.TotalSeconds:F2} s wall ({night.Elapsed.TotalMicroseconds / members:F1} µs/member), CPU {cpu.TotalSeconds:F2} s ({cpu.TotalMicroseconds / members:F1} µs/member), {examined:N0} examined, " +
                 $"{expired:N0} points expired, {changes:N0} tier changes; allocated {allocated / (double)members:F0} B/member; " +
-                $"GC gen0/1/2 {GC.CollectionCount(0) - g0}/{GC.CollectionCount(1) - g1}/{GC.CollectionCount(2) - g2}; generation {generation.Elapsed.TotalSeconds:F1} s; load before: {load}, after: {(File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Trim() : "?")}");
+                $"GC gen0/1/2 {GC.CollectionCount(0) - g0}/{GC.CollectionCount(1) - g1}/{GC.CollectionCount(2) - g2}, paused {(GC.GetTotalPauseDuration() - paused).TotalSeconds:F2} s; generation {generation.Elapsed.TotalSeconds:F1} s; load before: {load}, after: {(File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Trim() : "?")}");
+            if (sampler is not null)
+            {
+                var last = GC.GetGCMemoryInfo(GCKind.Ephemeral);
+                Console.WriteLine($"      last ephemeral GC (gen{last.Generation}): heap {last.HeapSizeBytes / 1e6:F0} MB, promoted {last.PromotedBytes / 1e6:F1} MB, pause {last.PauseDurations[0].TotalMilliseconds:F1} ms, memory load {last.MemoryLoadBytes / 1e6:F0} of {last.TotalAvailableMemoryBytes / 1e6:F0} MB");
+                sampler.Print(members);
+            }
             provider.Dispose();
         }
     }

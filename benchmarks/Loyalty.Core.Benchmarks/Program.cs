@@ -21,13 +21,16 @@ if (args is ["--time-backtest", var orderCount, var memberCount])
 // Time whole in-memory nights with a Stopwatch, outside BenchmarkDotNet (a night is one long operation; the
 // figures in results/MaintenanceNight-console.md were taken this way):
 //               dotnet run -c Release --project benchmarks/Loyalty.Core.Benchmarks -- --maintenance-night 1000000 [runs] [workers]
-// (workers: 1 = one call over the whole programme; 2 = partitions 0/2 and 1/2 in parallel, as two workers would run them)
+// (workers: 1 = one call over the whole programme; 2 = partitions 0/2 and 1/2 in parallel, as two workers would run them;
+// --sample-allocations also lists the types that allocate most per member during the night)
 if (args is ["--maintenance-night", var members, ..] && int.TryParse(members, out var count))
 {
+    var numbers = args[2..].Where(a => a != "--sample-allocations").ToArray();
     await MaintenanceBenchmarks.TimeNightsAsync(
         count,
-        args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 3,
-        args.Length > 3 ? int.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture) : 1);
+        numbers.Length > 0 ? int.Parse(numbers[0], System.Globalization.CultureInfo.InvariantCulture) : 3,
+        numbers.Length > 1 ? int.Parse(numbers[1], System.Globalization.CultureInfo.InvariantCulture) : 1,
+        args.Contains("--sample-allocations"));
     return;
 }
 

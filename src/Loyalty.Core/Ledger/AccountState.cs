@@ -104,6 +104,7 @@ internal sealed class AccountState
     private readonly List<Lot> touched = [];
     private List<Lot>? loaded;
     private List<Lot>? spendingScratch;
+    private List<(Instant At, LedgerLotMovement[] Movements)>? dueScratch;
     private Comparison<Lot>? spendingComparison;
     private Instant? sortDeadline;
 
@@ -115,6 +116,9 @@ internal sealed class AccountState
 
     /// <summary>Accounts with fewer lots than this are answered by a scan (cheaper than an index for a handful of lots).</summary>
     public const int DefaultIndexFrom = 16;
+
+    /// <summary>The largest dictionary <see cref="Reload"/> clears for the next account rather than replaces.</summary>
+    private const int ReusedCapacity = 64;
 
     private readonly int indexFrom;
 
@@ -137,7 +141,7 @@ internal sealed class AccountState
         Expired,
     }
 
-    public LedgerAccountKey Key { get; }
+    public LedgerAccountKey Key { get; private set; }
 
     public long Version { get; private set; }
 
@@ -166,9 +170,9 @@ internal sealed class AccountState
     public long LotPoints { get; private set; }
 
     /// <summary>The lots: every open one, and closed ones a write loaded or closed since the last <see cref="Settle"/>. Read-only for callers.</summary>
-    public Dictionary<TransactionId, Lot> Lots { get; } = [];
+    public Dictionary<TransactionId, Lot> Lots { get; private set; } = [];
 
-    public Dictionary<TransactionId, Hold> Holds { get; } = [];
+    public Dictionary<TransactionId, Hold> Holds { get; private set; } = [];
 
     /// <summary>The number of lots and holds cached with this state (set by the cache).</summary>
     internal int CachedEntries { get; set; }
@@ -176,6 +180,51 @@ internal sealed class AccountState
     public static AccountState FromSnapshot(LedgerAccountKey key, LedgerAccountSnapshot snapshot, ExpiryPolicy policy, DateTimeZone zone, int indexFrom = DefaultIndexFrom)
     {
         var state = new AccountState(key, policy, zone, indexFrom);
+        state.Fill(snapshot);
+        return state;
+    }
+
+    /// <summary>
+    /// Makes this state what <see cref="FromSnapshot"/> decodes from <paramref name="snapshot"/> (with this
+    /// state's policy, zone and index threshold), reusing its dictionaries and lists: a run that writes
+    /// account after account (an expiry night) decodes each into the same state. Every figure, lot, hold,
+    /// index and scratch of the previous account is dropped.
+    /// </summary>
+    public AccountState Reload(LedgerAccountKey key, LedgerAccountSnapshot snapshot)
+    {
+        Key = key;
+        touched.Clear();
+        loaded?.Clear();
+        spendingScratch?.Clear();
+        dueScratch?.Clear();
+        sortDeadline = null;
+        byExpiry = null;
+        pendingLots = null;
+        frontier = null;
+        availableSum = pendingSum = expiredSum = 0;
+        Version = 0;
+        UpdatedAt = default;
+        Debt = Earned = Redeemed = Expired = Reversed = Adjusted = WrittenOff = 0;
+        LastActivityAt = null;
+        ChainHash = default;
+        LotPoints = 0;
+        // Clearing costs the capacity: after a large account, small ones get new dictionaries.
+        Lots = Lots.EnsureCapacity(0) > ReusedCapacity ? [] : Cleared(Lots);
+        Holds = Holds.EnsureCapacity(0) > ReusedCapacity ? [] : Cleared(Holds);
+        CachedEntries = 0;
+        Fill(snapshot);
+        return this;
+    }
+
+    private static Dictionary<TransactionId, T> Cleared<T>(Dictionary<TransactionId, T> dictionary)
+    {
+        dictionary.Clear();
+        return dictionary;
+    }
+
+    private void Fill(LedgerAccountSnapshot snapshot)
+    {
+        var state = this;
         if (snapshot.Head is { } h)
         {
             state.Version = h.Version;
@@ -201,8 +250,6 @@ internal sealed class AccountState
         {
             state.Holds[hold.HoldId] = Hold.From(hold);
         }
-
-        return state;
     }
 
     public Instant? InactivityDeadline => LastActivityAt is { } a ? policy.InactivityDeadline(a, zone) : null;
@@ -420,20 +467,25 @@ internal sealed class AccountState
 
     /// <summary>
     /// The open lots whose effective expiry is at or before <paramref name="asOf"/>, grouped by that
-    /// instant (ascending), each group in lot age order — what an expiry run writes.
+    /// instant (ascending), each group in lot age order — what an expiry run writes (each group's
+    /// movements are the array its expiry transaction keeps). The list is this state's scratch list:
+    /// valid until the next call.
     /// </summary>
-    public List<(Instant At, List<LedgerLotMovement> Movements)> DueForExpiry(Instant asOf)
+    public List<(Instant At, LedgerLotMovement[] Movements)> DueForExpiry(Instant asOf)
     {
         if (!Indexed())
         {
             return DueForExpiryByScan(asOf);
         }
 
-        var groups = new List<(Instant At, List<LedgerLotMovement> Movements)>();
+        var groups = DueScratch();
         if (byExpiry!.Count == 0)
         {
             return groups;
         }
+
+        var group = new List<LedgerLotMovement>();
+        Instant? groupAt = null;
 
         // Dated lots due on their own date: expiring at or before asOf, or before a deadline already reached.
         var deadline = InactivityDeadline is { } d && d <= asOf ? d : (Instant?)null;
@@ -447,14 +499,17 @@ internal sealed class AccountState
                     continue;
                 }
 
-                if (groups.Count == 0 || groups[^1].At != at)
+                if (groupAt != at)
                 {
-                    groups.Add((at, []));
+                    Close(groups, groupAt, group);
+                    groupAt = at;
                 }
 
-                groups[^1].Movements.Add(new LedgerLotMovement(lot.Id, -lot.Remaining));
+                group.Add(new LedgerLotMovement(lot.Id, -lot.Remaining));
             }
         }
+
+        Close(groups, groupAt, group);
 
         // Every other lot lapses at the inactivity deadline once it is reached: oldest first.
         if (deadline is { } deadlineAt)
@@ -471,7 +526,13 @@ internal sealed class AccountState
             if (rest.Count > 0)
             {
                 rest.Sort(static (a, b) => a.Sequence.CompareTo(b.Sequence));
-                groups.Add((deadlineAt, rest.ConvertAll(l => new LedgerLotMovement(l.Id, -l.Remaining))));
+                var movements = new LedgerLotMovement[rest.Count];
+                for (var i = 0; i < movements.Length; i++)
+                {
+                    movements[i] = new LedgerLotMovement(rest[i].Id, -rest[i].Remaining);
+                }
+
+                groups.Add((deadlineAt, movements));
             }
         }
 
@@ -533,39 +594,76 @@ internal sealed class AccountState
         return list;
     }
 
-    /// <summary>What <see cref="DueForExpiry"/> answers, by a scan of every lot (in age order, grouped by effective expiry).</summary>
-    public List<(Instant At, List<LedgerLotMovement> Movements)> DueForExpiryByScan(Instant asOf)
+    /// <summary>What <see cref="DueForExpiry"/> answers, by a scan of every lot (in age order, grouped by effective expiry); the same scratch list.</summary>
+    public List<(Instant At, LedgerLotMovement[] Movements)> DueForExpiryByScan(Instant asOf)
     {
+        // One lot due (the usual case) needs neither a list of the due lots nor a sort.
         var deadline = InactivityDeadline;
-        var due = new List<Lot>();
+        Lot? single = null;
+        List<Lot>? due = null;
         foreach (var lot in Lots.Values)
         {
             if (lot.Remaining > 0 && EffectiveExpiry(lot, deadline) is { } e && e <= asOf)
             {
-                due.Add(lot);
+                if (single is null)
+                {
+                    single = lot;
+                }
+                else
+                {
+                    (due ??= [single]).Add(lot);
+                }
             }
         }
 
-        var groups = new List<(Instant At, List<LedgerLotMovement> Movements)>();
-        if (due.Count == 0)
+        var groups = DueScratch();
+        if (single is null)
         {
+            return groups;
+        }
+
+        if (due is null)
+        {
+            groups.Add((EffectiveExpiry(single, deadline)!.Value, [new LedgerLotMovement(single.Id, -single.Remaining)]));
             return groups;
         }
 
         sortDeadline = deadline;
         due.Sort(spendingComparison ??= CompareForSpending);
+        var group = new List<LedgerLotMovement>(due.Count);
+        Instant? groupAt = null;
         foreach (var lot in due)
         {
             var at = EffectiveExpiry(lot, deadline)!.Value;
-            if (groups.Count == 0 || groups[^1].At != at)
+            if (groupAt != at)
             {
-                groups.Add((at, []));
+                Close(groups, groupAt, group);
+                groupAt = at;
             }
 
-            groups[^1].Movements.Add(new LedgerLotMovement(lot.Id, -lot.Remaining));
+            group.Add(new LedgerLotMovement(lot.Id, -lot.Remaining));
         }
 
+        Close(groups, groupAt, group);
         return groups;
+    }
+
+    private List<(Instant At, LedgerLotMovement[] Movements)> DueScratch()
+    {
+        var groups = dueScratch ??= [];
+        groups.Clear();
+        return groups;
+    }
+
+    /// <summary>Adds the group gathered for <paramref name="at"/> (when there is one) and empties <paramref name="group"/> for the next.</summary>
+    private static void Close(List<(Instant At, LedgerLotMovement[] Movements)> groups, Instant? at, List<LedgerLotMovement> group)
+    {
+        if (at is { } instant && group.Count > 0)
+        {
+            groups.Add((instant, group.ToArray()));
+        }
+
+        group.Clear();
     }
 
     /// <summary>What <see cref="Expiring"/> answers, by a scan of every lot.</summary>
@@ -888,7 +986,7 @@ internal sealed class AccountState
     private long HeldActive(Instant t)
     {
         long held = 0;
-        foreach (var hold in Holds.Values)
+        foreach (var (_, hold) in Holds)
         {
             if (hold.Status == LedgerHoldStatus.Open && hold.ExpiresAt > t)
             {
@@ -901,7 +999,7 @@ internal sealed class AccountState
 
     private Instant? NextHoldLapse(Instant? nextChange, Instant now)
     {
-        foreach (var hold in Holds.Values)
+        foreach (var (_, hold) in Holds)
         {
             if (hold.Status == LedgerHoldStatus.Open && hold.ExpiresAt > now)
             {

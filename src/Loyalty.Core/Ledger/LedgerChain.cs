@@ -39,6 +39,19 @@ internal static class LedgerChain
         return transaction with { ChainHash = hash };
     }
 
+    /// <summary>
+    /// Chains <paramref name="transaction"/> to the account's last link and moves the link forward, like
+    /// <see cref="Seal"/>, but sets the hash on <paramref name="transaction"/> itself instead of copying it:
+    /// only for a record the caller has just built and shared with no one.
+    /// </summary>
+    public static LedgerTransactionRecord SealNew(AccountState state, LedgerTransactionRecord transaction)
+    {
+        var hash = Compute(state.ChainHash, transaction);
+        state.ChainHash = hash;
+        transaction.SealWith(hash);
+        return transaction;
+    }
+
     /// <summary>The link of <paramref name="transaction"/> after <paramref name="previous"/>.</summary>
     public static LedgerHash Compute(LedgerHash previous, LedgerTransactionRecord transaction)
     {

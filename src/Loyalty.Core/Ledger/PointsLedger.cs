@@ -680,22 +680,30 @@ public sealed partial class PointsLedger
     /// Expires one account's lots due by <paramref name="asOf"/> (see <see cref="ExpireDueAsync"/>);
     /// the caller has checked that <paramref name="asOf"/> is not in the future.
     /// </summary>
-    internal Task<(int Count, long Points, bool GaveUp)> ExpireAccountAsync(LedgerAccountKey key, Instant asOf, CancellationToken cancellationToken)
-        => ExpireAccountAsync(key, asOf, null, cancellationToken);
+    internal ValueTask<(int Count, long Points, bool GaveUp)> ExpireAccountAsync(LedgerAccountKey key, Instant asOf, CancellationToken cancellationToken)
+        => ExpireAccountAsync(key, asOf, null, null, cancellationToken);
 
     /// <summary>
     /// Expires one account's lots due by <paramref name="asOf"/>, deciding the first attempt on
     /// <paramref name="snapshot"/> when the caller has just read it (a batch run reads a page of
     /// accounts at once); a stale snapshot is refused by the append's version check and the account
-    /// is read again.
+    /// is read again. Completes synchronously with a synchronous store (nothing allocated for the
+    /// call itself); each expiry transaction is built once, sealed in place, and keeps the movements
+    /// array its group was gathered in. With <paramref name="scratch"/> (a run's, used by one call at a
+    /// time), the account is decoded into the state the run's previous account was decoded into.
     /// </summary>
-    internal async Task<(int Count, long Points, bool GaveUp)> ExpireAccountAsync(LedgerAccountKey key, Instant asOf, LedgerAccountSnapshot? snapshot, CancellationToken cancellationToken)
+    internal async ValueTask<(int Count, long Points, bool GaveUp)> ExpireAccountAsync(LedgerAccountKey key, Instant asOf, LedgerAccountSnapshot? snapshot, ExpiryScratch? scratch, CancellationToken cancellationToken)
     {
         for (var attempt = 0; ; attempt++)
         {
             var now = clock.GetCurrentInstant();
             snapshot ??= await store.GetAccountAsync(key, cancellationToken).ConfigureAwait(false);
-            var state = AccountState.FromSnapshot(key, snapshot, policy, settings.TimeZone, IndexLotsFrom);
+            var state = scratch?.State?.Reload(key, snapshot) ?? AccountState.FromSnapshot(key, snapshot, policy, settings.TimeZone, IndexLotsFrom);
+            if (scratch is not null)
+            {
+                scratch.State = state;
+            }
+
             snapshot = null;
             var groups = state.DueForExpiry(asOf);
             if (groups.Count == 0)
@@ -710,12 +718,12 @@ public sealed partial class PointsLedger
             {
                 var (instant, movements) = groups[i];
                 long amount = 0;
-                foreach (var m in movements)
+                for (var m = 0; m < movements.Length; m++)
                 {
-                    amount = checked(amount - m.Delta);
+                    amount = checked(amount - movements[m].Delta);
                 }
 
-                var tx = Seal(state, new LedgerTransactionRecord
+                var tx = SealNew(state, new LedgerTransactionRecord
                 {
                     ProgramId = settings.ProgramId,
                     MemberId = key.MemberId,
@@ -751,6 +759,15 @@ public sealed partial class PointsLedger
         }
     }
 
+    /// <summary>
+    /// What a run expiring account after account keeps between accounts (see <see cref="ExpireAccountAsync(LedgerAccountKey, Instant, LedgerAccountSnapshot?, ExpiryScratch?, CancellationToken)"/>):
+    /// one account state, decoded again for each account. One per run and ledger; not thread-safe.
+    /// </summary>
+    internal sealed class ExpiryScratch
+    {
+        public AccountState? State { get; set; }
+    }
+
     /// <summary>Logs a retry after a lost race on an account's version (event 1004, Debug).</summary>
     private void LogRetry(LedgerTransactionKind kind, int retry, MemberId memberId)
     {
@@ -760,7 +777,8 @@ public sealed partial class PointsLedger
         }
     }
 
-    private LedgerTransactionRecord Seal(AccountState state, LedgerTransactionRecord record) => Chained ? LedgerChain.Seal(state, record) : record;
+    /// <summary>Seals a record this ledger has just built (see <see cref="LedgerChain.SealNew"/>), or returns it as is when the chain is off.</summary>
+    private LedgerTransactionRecord SealNew(AccountState state, LedgerTransactionRecord record) => Chained ? LedgerChain.SealNew(state, record) : record;
 
     /// <summary>
     /// The id of an expiry write: <c>expire:{version}:{instant ticks}:{member}</c> — the account's
@@ -920,7 +938,7 @@ public sealed partial class PointsLedger
     private ValueTask<LedgerAppendResult> AppendAsync(AccountState state, long expectedVersion, IReadOnlyList<LedgerTransactionRecord> transactions, Instant now, CancellationToken cancellationToken)
     {
         var changedHolds = 0;
-        foreach (var hold in state.Holds.Values)
+        foreach (var (_, hold) in state.Holds)
         {
             if (hold.Status == LedgerHoldStatus.Open && hold.ExpiresAt <= now)
             {
@@ -938,7 +956,7 @@ public sealed partial class PointsLedger
         if (changedHolds > 0)
         {
             var i = 0;
-            foreach (var hold in state.Holds.Values)
+            foreach (var (_, hold) in state.Holds)
             {
                 if (hold.Changed)
                 {

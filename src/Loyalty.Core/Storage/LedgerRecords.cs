@@ -146,7 +146,14 @@ public sealed record LedgerTransactionRecord
     /// this one's canonical content (set by the ledger when it writes; <see cref="LedgerHash.IsNone"/>
     /// for a transaction written before the chain existed). See <c>PointsLedger.VerifyAccountAsync</c>.
     /// </summary>
-    public LedgerHash ChainHash { get; init; }
+    public LedgerHash ChainHash { get => chainHash; init => chainHash = value; }
+
+    // The property's storage, so that the ledger can seal a record it has just built (and not yet
+    // handed to anyone) without copying it: see LedgerChain.SealNew.
+    private LedgerHash chainHash;
+
+    /// <summary>Sets the hash of a record the ledger has just built and not yet shared (a sealed record is never changed).</summary>
+    internal void SealWith(LedgerHash hash) => chainHash = hash;
 }
 
 /// <summary>

@@ -20,7 +20,14 @@ public sealed class TierProgress
     internal TierProgress(TierDefinition tier, QualifyingTotals totals)
     {
         Tier = tier;
-        Thresholds = tier.Thresholds.Select(t => new ThresholdProgress(t.Metric, t.Minimum, totals.ValueOf(t.Metric))).ToArray();
+        var thresholds = new ThresholdProgress[tier.Thresholds.Count];
+        for (var i = 0; i < thresholds.Length; i++)
+        {
+            var threshold = tier.Thresholds[i];
+            thresholds[i] = new ThresholdProgress(threshold.Metric, threshold.Minimum, totals.ValueOf(threshold.Metric));
+        }
+
+        Thresholds = thresholds;
         IsMet = tier.IsMetBy(totals);
     }
 

@@ -108,8 +108,7 @@ internal sealed class MaintenanceRunner
             WarningHorizon = Internal.LocalCalendar.StartOfDay(asOf.InZone(zone).Date.PlusDays(scope.ExpiryWarningDays + 1), zone),
         };
         var pageSize = scope.PageSize;
-        var tierMembers = new TierMember[pageSize];
-        var tierResults = new TierBatchResult[pageSize];
+        var buffers = new PageBuffers(pageSize);
         var after = scope.ResumeAfter;
         while (true)
         {
@@ -123,7 +122,7 @@ internal sealed class MaintenanceRunner
             var (refunds, activities) = await completePendingInPage(page, asOf, cancellationToken).ConfigureAwait(false);
             run.PendingRefunds += refunds;
             run.PendingActivities += activities;
-            await MaintainPageAsync(run, page, tierMembers, tierResults, cancellationToken).ConfigureAwait(false);
+            await MaintainPageAsync(run, page, buffers, cancellationToken).ConfigureAwait(false);
             run.Pages++;
             run.MembersRead += page.Count;
             after = page[^1].Member.MemberId;
@@ -169,12 +168,13 @@ internal sealed class MaintenanceRunner
         };
     }
 
-    private async Task MaintainPageAsync(Run run, IReadOnlyList<MemberPageEntry> page, TierMember[] tierMembers, TierBatchResult[] tierResults, CancellationToken cancellationToken)
+    private async Task MaintainPageAsync(Run run, IReadOnlyList<MemberPageEntry> page, PageBuffers buffers, CancellationToken cancellationToken)
     {
         var asOf = run.AsOf;
         var count = page.Count;
-        var ids = new MemberId[count];
-        var histories = new MemberHistory[count];
+        var (tierMembers, tierResults, histories, slots) = (buffers.TierMembers, buffers.TierResults, buffers.Histories, buffers.Slots);
+        var ids = count == buffers.Ids.Length ? buffers.Ids : new MemberId[count];
+        buffers.Entries.Reset();
         for (var i = 0; i < count; i++)
         {
             ids[i] = page[i].Member.MemberId;
@@ -203,7 +203,7 @@ internal sealed class MaintenanceRunner
                         if (accounts[i].Head?.NextExpiryAt is { } due && due <= asOf)
                         {
                             ct.ThrowIfCancellationRequested();
-                            var (written, expired, gaveUp) = await ledger.ExpireAccountAsync(new LedgerAccountKey(programId, ids[i]), asOf, accounts[i], ct).ConfigureAwait(false);
+                            var (written, expired, gaveUp) = await ledger.ExpireAccountAsync(new LedgerAccountKey(programId, ids[i]), asOf, accounts[i], buffers.Expiry, ct).ConfigureAwait(false);
                             points += expired;
                             skipped += gaveUp ? 1 : 0;
                             if (written > 0 || gaveUp)
@@ -244,8 +244,19 @@ internal sealed class MaintenanceRunner
 
         if (reread is not null)
         {
-            var again = await ledgerStore.GetAccountsAsync(programId, reread.Select(i => ids[i]).ToArray(), cancellationToken).ConfigureAwait(false);
-            var copy = accounts.ToArray();
+            var rereadIds = new MemberId[reread.Count];
+            for (var k = 0; k < rereadIds.Length; k++)
+            {
+                rereadIds[k] = ids[reread[k]];
+            }
+
+            var again = await ledgerStore.GetAccountsAsync(programId, rereadIds, cancellationToken).ConfigureAwait(false);
+            var copy = new LedgerAccountSnapshot[count];
+            for (var i = 0; i < count; i++)
+            {
+                copy[i] = accounts[i];
+            }
+
             for (var k = 0; k < reread.Count; k++)
             {
                 copy[reread[k]] = again[k];
@@ -258,7 +269,6 @@ internal sealed class MaintenanceRunner
         // (a member sharing a household with pooled qualification is evaluated on the pooled entries).
         var pooled = Pooled is null ? null : await PooledMembersAsync(page, histories, asOf, cancellationToken).ConfigureAwait(false);
         var examined = 0;
-        var slots = new int[count];
         for (var i = 0; i < count; i++)
         {
             var member = page[i].Member;
@@ -296,7 +306,7 @@ internal sealed class MaintenanceRunner
                 }
             }
 
-            tierMembers[examined] = pooled?[i] ?? TierInputs.Member(member, histories[i], currency, weights);
+            tierMembers[examined] = pooled?[i] ?? TierInputs.Member(member, histories[i], currency, weights, buffers.Entries);
             slots[examined++] = i;
         }
 
@@ -322,18 +332,19 @@ internal sealed class MaintenanceRunner
                 // The batch result carries no window value: the few members warned are evaluated again, continuing
                 // from the status the batch has just computed as of the same instant (no replay from enrolment);
                 // the evaluator gives the same evaluation as a replay.
-                var evaluation = evaluator.Evaluate((pooled?[slots[k]] ?? TierInputs.Member(member, histories[slots[k]], currency, weights)) with { PriorStatus = status }, asOf);
+                var evaluation = evaluator.Evaluate(pooled?[slots[k]] is { } pooledMember ? pooledMember with { PriorStatus = status } : TierInputs.Member(member, histories[slots[k]], currency, weights, buffers.Entries, status), asOf);
                 run.Warnings.Add(new DowngradeWarning(member.MemberId, evaluation.Tier.Id, evaluation.ProjectedTier.Id, evaluation.ValidUntil ?? evaluation.ProjectedAt, evaluation.RequalificationProgress));
             }
 
             if (Maintained(member, status, asOf) is { } updated)
             {
-                updates.Add(new MemberUpdate(updated with { Version = member.Version + 1 }, member.Version));
+                updates.Add(new MemberUpdate(updated, member.Version));
                 (statuses ??= new List<TierStatus>(examined)).Add(status);
             }
         }
 
         tierResults.AsSpan(0, examined).Clear();
+        Array.Clear(histories, 0, count);
         run.Examined += examined;
         if (updates.Count == 0)
         {
@@ -388,15 +399,20 @@ internal sealed class MaintenanceRunner
         return inputs;
     }
 
-    /// <summary>The member with its status and maintenance instant moved to <paramref name="asOf"/> (newer values are kept), or null when that changes nothing.</summary>
+    /// <summary>
+    /// The member's next version (<see cref="MemberRecord.Version"/> + 1) with its status and maintenance
+    /// instant moved to <paramref name="asOf"/> (newer values are kept), or null when that changes nothing.
+    /// </summary>
     private static MemberRecord? Maintained(MemberRecord m, TierStatus status, Instant asOf)
     {
-        var next = m with
+        var tierStatus = m.TierStatus is { } s && s.EvaluatedAt > asOf ? s : status;
+        var maintainedAt = m.LastMaintainedAt is { } last && last > asOf ? last : asOf;
+        if (m.LastMaintainedAt == maintainedAt && EqualityComparer<TierStatus>.Default.Equals(m.TierStatus, tierStatus))
         {
-            TierStatus = m.TierStatus is { } s && s.EvaluatedAt > asOf ? s : status,
-            LastMaintainedAt = m.LastMaintainedAt is { } last && last > asOf ? last : asOf,
-        };
-        return next == m ? null : next;
+            return null;
+        }
+
+        return m with { TierStatus = tierStatus, LastMaintainedAt = maintainedAt, Version = m.Version + 1 };
     }
 
     /// <summary>The reason of the last change to <paramref name="tier"/> (the batch lists changes oldest first).</summary>
@@ -472,6 +488,26 @@ internal sealed class MaintenanceRunner
         }
 
         throw new LoyaltyStoreException($"Member '{memberId}' could not be updated after {MaxUpdateAttempts} attempts because of concurrent updates; retry the call.", isTransient: true);
+    }
+
+    /// <summary>The buffers a run reuses from page to page (a page's members, histories and tier inputs and results).</summary>
+    private sealed class PageBuffers(int pageSize)
+    {
+        public MemberId[] Ids { get; } = new MemberId[pageSize];
+
+        public MemberHistory[] Histories { get; } = new MemberHistory[pageSize];
+
+        public int[] Slots { get; } = new int[pageSize];
+
+        public TierMember[] TierMembers { get; } = new TierMember[pageSize];
+
+        public TierBatchResult[] TierResults { get; } = new TierBatchResult[pageSize];
+
+        /// <summary>The account state the page's expiries are decoded into, account after account.</summary>
+        public PointsLedger.ExpiryScratch Expiry { get; } = new();
+
+        /// <summary>The page's tier entries (each member's inputs are a slice of it; read only until the next page).</summary>
+        public TierInputs.EntryBuffer Entries { get; } = new();
     }
 
     /// <summary>What a run gathers across its pages.</summary>

@@ -61,7 +61,7 @@ public sealed partial class InMemoryLedgerStore : ILedgerDataStore
                 var own = source.Log.Select(t => t.Id).ToHashSet();
                 foreach (var tx in rewrite.Transactions)
                 {
-                    if (!own.Contains(tx.Id) && transactions.ContainsKey((programId, tx.Id)))
+                    if (!own.Contains(tx.Id) && transactions.Contains((programId, tx.Id)))
                     {
                         return new(MemberRewriteStatus.TargetExists);
                     }
@@ -69,7 +69,7 @@ public sealed partial class InMemoryLedgerStore : ILedgerDataStore
 
                 foreach (var id in own)
                 {
-                    transactions.TryRemove((programId, id), out _);
+                    transactions.Remove((programId, id));
                 }
 
                 // A new account object takes the key; the old one is retired, so that a writer holding it re-reads.
@@ -78,7 +78,7 @@ public sealed partial class InMemoryLedgerStore : ILedgerDataStore
                 {
                     foreach (var tx in rewrite.Transactions)
                     {
-                        transactions[(programId, tx.Id)] = tx;
+                        transactions.Set((programId, tx.Id), tx);
                         target.Log.Add(tx);
                         if (tx.RelatedId is { } related)
                         {

@@ -12,7 +12,7 @@ public sealed partial class InMemoryLedgerStore : ILedgerTransactionFeed
     {
         await Task.CompletedTask.ConfigureAwait(false);
         var seen = 0;
-        foreach (var tx in transactions.Values)
+        foreach (var tx in transactions.Values())
         {
             if ((++seen & 0xFFFF) == 0)
             {

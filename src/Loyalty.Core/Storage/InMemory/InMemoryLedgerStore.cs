@@ -20,7 +20,7 @@ namespace Loyalty.Core.Storage.InMemory;
 public sealed partial class InMemoryLedgerStore : ILedgerStore
 {
     private readonly ConcurrentDictionary<LedgerAccountKey, Account> accounts = new();
-    private readonly ConcurrentDictionary<(ProgramId, TransactionId), LedgerTransactionRecord> transactions = new();
+    private readonly TransactionIndex transactions = new();
     private readonly ConcurrentDictionary<ProgramId, OrderedIndex<string>> expiring = new();
 
     /// <inheritdoc />
@@ -81,7 +81,7 @@ public sealed partial class InMemoryLedgerStore : ILedgerStore
     public ValueTask<LedgerTransactionRecord?> FindTransactionAsync(ProgramId programId, TransactionId transactionId, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        return new(transactions.GetValueOrDefault((programId, transactionId)));
+        return new(transactions.Find((programId, transactionId)));
     }
 
     /// <inheritdoc />
@@ -186,7 +186,7 @@ public sealed partial class InMemoryLedgerStore : ILedgerStore
                 {
                     for (var j = 0; j < i; j++)
                     {
-                        transactions.TryRemove((programId, append.Transactions[j].Id), out _);
+                        transactions.Remove((programId, append.Transactions[j].Id));
                     }
 
                     return new(new LedgerAppendResult(LedgerAppendStatus.Duplicate, current, tx.Id));
@@ -264,14 +264,14 @@ public sealed partial class InMemoryLedgerStore : ILedgerStore
 
         lock (data)
         {
-            var lots = new LedgerLotRecord[data.OpenLots.Count];
+            var lots = data.OpenLots.Count == 0 ? [] : new LedgerLotRecord[data.OpenLots.Count];
             var i = 0;
             foreach (var id in data.OpenLots)
             {
                 lots[i++] = data.Lots[id];
             }
 
-            var holds = new LedgerHoldRecord[data.OpenHolds.Count];
+            var holds = data.OpenHolds.Count == 0 ? [] : new LedgerHoldRecord[data.OpenHolds.Count];
             i = 0;
             foreach (var id in data.OpenHolds)
             {

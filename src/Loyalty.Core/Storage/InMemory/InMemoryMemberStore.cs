@@ -499,15 +499,39 @@ public sealed partial class InMemoryMemberStore : IMemberStore
             codes[(member.ProgramId, member.ReferralCode)] = member.MemberId;
         }
 
-        data.Record = member with { Version = expectedVersion + 1 };
+        // Records are immutable: one already at the next version is kept as given, not copied.
+        data.Record = member.Version == expectedVersion + 1 ? member : member with { Version = expectedVersion + 1 };
         return true;
     }
 
     private MemberHistory History(ProgramId programId, MemberId memberId, MemberData data) => new(
-        data.Orders.OrderBy(o => o.Order.PlacedAt).ToArray(),
-        data.Refunds.OrderBy(r => r.RefundedAt).ToArray(),
-        data.Activities.OrderBy(a => a.Activity.OccurredAt).ToArray(),
+        InOrder(data.Orders, static o => o.Order.PlacedAt),
+        InOrder(data.Refunds, static r => r.RefundedAt),
+        InOrder(data.Activities, static a => a.Activity.OccurredAt),
         HistoryVersion(programId, memberId));
+
+    /// <summary>
+    /// A copy of <paramref name="items"/> in <paramref name="key"/> order, ties in insertion order: the copy
+    /// as is when the items were added in that order (the usual case: no sort, nothing else allocated).
+    /// </summary>
+    private static T[] InOrder<T>(List<T> items, Func<T, NodaTime.Instant> key)
+    {
+        if (items.Count == 0)
+        {
+            return [];
+        }
+
+        var copy = items.ToArray();
+        for (var i = 1; i < copy.Length; i++)
+        {
+            if (key(copy[i]) < key(copy[i - 1]))
+            {
+                return items.OrderBy(key).ToArray();
+            }
+        }
+
+        return copy;
+    }
 
     private MemberData? Data(ProgramId programId, MemberId memberId) => members.GetValueOrDefault((programId, memberId));
 
