@@ -298,7 +298,11 @@ internal sealed class BreakageCohorts(DateTimeZone zone)
     }
 
     /// <summary>Adds a transaction's movements to the cohorts of the lots they move; <paramref name="createdAt"/> gives a lot's creation instant.</summary>
-    public void Add(LedgerTransactionRecord tx, Func<TransactionId, Instant> createdAt)
+    public void Add(LedgerTransactionRecord tx, Func<TransactionId, Instant> createdAt) => Add(tx, new Creations(createdAt));
+
+    /// <summary>Adds a transaction's movements to the cohorts of the lots they move; <paramref name="lots"/> gives a lot's creation instant.</summary>
+    public void Add<TLots>(LedgerTransactionRecord tx, TLots lots)
+        where TLots : ILotCreations
     {
         if (tx.Movements.Count == 0)
         {
@@ -308,7 +312,7 @@ internal sealed class BreakageCohorts(DateTimeZone zone)
         var at = MonthOf(tx.EffectiveAt);
         foreach (var m in tx.Movements)
         {
-            var cohort = MonthOf(createdAt(m.LotId));
+            var cohort = MonthOf(lots.CreatedAt(m.LotId));
             var c = Of(cohort);
             var age = BreakageEstimator.Age(cohort, at);
             switch (tx.Kind)
@@ -369,4 +373,16 @@ internal sealed class BreakageCohorts(DateTimeZone zone)
 
     /// <summary>The estimate as of <paramref name="asOf"/>.</summary>
     public BreakageReport Report(Instant asOf) => BreakageEstimator.Report(cohorts, asOf, zone);
+
+    /// <summary>Where a lot's creation instant is found.</summary>
+    internal interface ILotCreations
+    {
+        /// <summary>The instant lot <paramref name="lot"/> was created.</summary>
+        Instant CreatedAt(TransactionId lot);
+    }
+
+    private readonly struct Creations(Func<TransactionId, Instant> createdAt) : ILotCreations
+    {
+        public Instant CreatedAt(TransactionId lot) => createdAt(lot);
+    }
 }

@@ -290,7 +290,7 @@ public static class ProgrammeBacktest
     }
 
     /// <summary>What one partition reports at a month end.</summary>
-    private sealed record MonthEnd(List<(int Member, LiabilityAccount Account)> Accounts, int[] PerTier, long ExpiredToDate);
+    private sealed record MonthEnd(LiabilityTotals Liability, int[] PerTier, long ExpiredToDate);
 
     /// <summary>Drives the partitions month by month and puts their figures together in replay order.</summary>
     private sealed class Replay
@@ -534,8 +534,10 @@ public static class ProgrammeBacktest
             var ends = await ForEachShardAsync(s => Task.FromResult(s.Close(at))).ConfigureAwait(false);
             var counts = new int[candidate.Tiers.Tiers.Count];
             long expired = 0;
+            var totals = new LiabilityTotals(at, zone);
             foreach (var end in ends)
             {
+                totals.Add(end.Liability);
                 for (var i = 0; i < counts.Length; i++)
                 {
                     counts[i] += end.PerTier[i];
@@ -544,8 +546,8 @@ public static class ProgrammeBacktest
                 expired = checked(expired + end.ExpiredToDate);
             }
 
-            var accounts = Merge(ends.Select(e => e.Accounts).ToArray(), a => a.Member).Select(a => a.Account);
-            var report = LiabilityCalculator.Compute(accounts, at, zone, valuation);
+            // The calculator's sums, each partition's accounts summed apart (in parallel) and then added together.
+            var report = totals.Report(valuation);
             return (report, candidate.Tiers.Tiers.Select((t, i) => new KeyValuePair<TierId, int>(t.Id, counts[i])).ToArray(), expired);
         }
 
@@ -776,7 +778,7 @@ public static class ProgrammeBacktest
             batch.AsSpan(0, due).Clear();
             results.AsSpan(0, due).Clear();
             MonthEndsEvaluated += due;
-            var accounts = new List<(int Member, LiabilityAccount Account)>(MemberList.Count);
+            var liability = new LiabilityTotals(at, zone);
             long expired = 0;
             for (var i = 0; i < MemberList.Count; i++)
             {
@@ -806,10 +808,10 @@ public static class ProgrammeBacktest
 
                 data.Liability = (head.Version, account);
                 expired = checked(expired + head.Expired + UnsweptExpired(account, at));
-                accounts.Add((member.Order, account));
+                liability.Add(account);
             }
 
-            return new MonthEnd(accounts, counts, expired);
+            return new MonthEnd(liability, counts, expired);
         }
 
         /// <summary>Each member's balance at <paramref name="at"/>; completes the breakage cohorts with the open lots of the accounts not written since their instant.</summary>
@@ -1040,10 +1042,23 @@ public static class ProgrammeBacktest
 
         private (MemberContext Context, TierDefinition Tier) Context(MemberState member, Instant at)
         {
-            // The same replay as TierEvaluator.Evaluate (from enrolment), through the batch entry point, which keeps only the tier.
-            oneMember[0] = member.ToTierMember();
-            tiers.EvaluateInto(oneMember, oneResult, at < member.EnrolledAt ? member.EnrolledAt : at);
-            var tier = oneResult[0].Tier;
+            TierDefinition tier;
+            var asOf = at < member.EnrolledAt ? member.EnrolledAt : at;
+            if (member.Unchanged(asOf))
+            {
+                // No entry since the last month end and no end of validity or grace by now: the evaluator
+                // gives the month end's tier (the test the month ends skip unchanged members by).
+                tier = candidate.Tiers.Get(member.Tier);
+            }
+            else
+            {
+                // The same replay as TierEvaluator.Evaluate (from enrolment), through the batch entry point, which keeps only the tier.
+                oneMember[0] = member.ToTierMember();
+                tiers.EvaluateInto(oneMember, oneResult, asOf);
+                tier = oneResult[0].Tier;
+                oneMember[0] = null!;
+                oneResult[0] = default;
+            }
             var context = new MemberContext(
                 tier: tier.Id,
                 tierEarnMultiplier: tier.Benefits.EarnMultiplier,

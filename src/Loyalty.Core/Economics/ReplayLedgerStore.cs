@@ -325,23 +325,29 @@ internal sealed class ReplayLedgerStore : ILedgerStore
             throw new InvalidOperationException($"An append to account {append.Account} has transactions recorded before and after {cohortsAsOf}; a backtest writes one transaction at a time.");
         }
 
-        var lots = append.Lots;
         foreach (var tx in txs)
         {
-            Cohorts!.Add(tx, id =>
-            {
-                for (var i = 0; i < lots.Count; i++)
-                {
-                    if (lots[i].LotId == id)
-                    {
-                        return lots[i].CreatedAt;
-                    }
-                }
+            Cohorts!.Add(tx, new LotCreations(append, data));
+        }
+    }
 
-                return data.IndexOf(id) is var at and >= 0
-                    ? data.Lots[at].CreatedAt
-                    : throw new InvalidOperationException($"Transaction '{tx.Id}' moves lot '{id}', which account {append.Account} does not have.");
-            });
+    /// <summary>A lot's creation instant: from the append's lots (every lot a transaction moves is among them), else from the account's.</summary>
+    private readonly struct LotCreations(LedgerAppend append, Account data) : BreakageCohorts.ILotCreations
+    {
+        public Instant CreatedAt(TransactionId lot)
+        {
+            var lots = append.Lots;
+            for (var i = 0; i < lots.Count; i++)
+            {
+                if (lots[i].LotId == lot)
+                {
+                    return lots[i].CreatedAt;
+                }
+            }
+
+            return data.IndexOf(lot) is var at and >= 0
+                ? data.Lots[at].CreatedAt
+                : throw new InvalidOperationException($"A transaction moves lot '{lot}', which account {append.Account} does not have.");
         }
     }
 
