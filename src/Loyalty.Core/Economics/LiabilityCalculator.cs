@@ -138,12 +138,14 @@ internal sealed class LiabilityTotals
     public Instant AsOf { get; }
 
     /// <summary>Adds one account (each account once).</summary>
-    public void Add(LiabilityAccount account)
+    public void Add(LiabilityAccount account) => Add(account.LotSpan, account.Held, account.Debt, account.InactivityDeadline, account.Tier);
+
+    /// <summary>Adds one account given by its figures (each account once): its open lots in any order, held points, debt, inactivity deadline and tier.</summary>
+    public void Add(ReadOnlySpan<LiabilityLot> lots, long accountHeldAtOpenHolds, long accountDebt, Instant? deadline, TierId? accountTier)
     {
         var asOf = AsOf;
         long availableLots = 0, pendingLots = 0;
-        var deadline = account.InactivityDeadline;
-        foreach (ref readonly var lot in account.LotSpan)
+        foreach (ref readonly var lot in lots)
         {
             var expires = lot.ExpiresAt;
             if (deadline is { } d && (expires is null || d < expires.GetValueOrDefault()))
@@ -186,19 +188,19 @@ internal sealed class LiabilityTotals
             }
         }
 
-        var accountHeld = Math.Min(account.Held, availableLots);
-        if (availableLots + pendingLots == 0 && account.Debt == 0)
+        var accountHeld = Math.Min(accountHeldAtOpenHolds, availableLots);
+        if (availableLots + pendingLots == 0 && accountDebt == 0)
         {
             return;
         }
 
         count++;
         held = checked(held + accountHeld);
-        available = checked(available + availableLots - accountHeld - account.Debt);
+        available = checked(available + availableLots - accountHeld - accountDebt);
         pending = checked(pending + pendingLots);
-        debt = checked(debt + account.Debt);
-        var outstanding = availableLots + pendingLots - account.Debt;
-        var tier = account.Tier ?? default;
+        debt = checked(debt + accountDebt);
+        var outstanding = availableLots + pendingLots - accountDebt;
+        var tier = accountTier ?? default;
         if (inRun && tier == lastTier)
         {
             lastTierPoints = checked(lastTierPoints + outstanding);

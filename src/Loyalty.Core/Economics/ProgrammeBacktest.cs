@@ -622,6 +622,7 @@ public static class ProgrammeBacktest
         private TierMember[] batch = [];
         private TierBatchResult[] results = [];
         private int[] dueMembers = [];
+        private LiabilityLot[]? liabilityLots;
         private int position;
         private int currentEvent;
         private long redemptionCounter;
@@ -795,20 +796,12 @@ public static class ProgrammeBacktest
                     throw new InvalidOperationException($"Member '{member.Id}' holds points; a backtest never places a hold.");
                 }
 
-                LiabilityAccount account;
-                if (data.Liability is { } cached && cached.Version == head.Version)
-                {
-                    // Unchanged since the last month end: the same lots, seen at a later instant.
-                    account = cached.Account.Tier == tier ? cached.Account : cached.Account.WithTier(tier);
-                }
-                else
-                {
-                    account = LiabilityAccount.FromLots(head, data.Lots, candidate.Expiry, zone, tier);
-                }
-
-                data.Liability = (head.Version, account);
-                expired = checked(expired + head.Expired + UnsweptExpired(account, at));
-                liability.Add(account);
+                // The account's liability view (its open lots) in a buffer reused from account to account:
+                // summed at once, kept by nothing.
+                var lots = LiabilityAccount.OpenLots(data.Lots, ref liabilityLots);
+                var deadline = LiabilityAccount.DeadlineOf(head, candidate.Expiry, zone);
+                expired = checked(expired + head.Expired + UnsweptExpired(lots, deadline, at));
+                liability.Add(lots, 0, head.Debt, deadline, tier);
             }
 
             return new MonthEnd(liability, counts, expired);
@@ -1071,13 +1064,13 @@ public static class ProgrammeBacktest
         private EarningRuleSet? RuleSetAt(Instant at) => candidate.RuleSets.InForceAt(at) ?? candidate.RuleSets.Versions[0];
 
 
-        private static long UnsweptExpired(LiabilityAccount account, Instant at)
+        private static long UnsweptExpired(ReadOnlySpan<LiabilityLot> lots, Instant? deadline, Instant at)
         {
             long total = 0;
-            foreach (var lot in account.Lots)
+            foreach (var lot in lots)
             {
                 var expires = lot.ExpiresAt;
-                if (account.InactivityDeadline is { } d && (expires is null || d < expires.GetValueOrDefault()))
+                if (deadline is { } d && (expires is null || d < expires.GetValueOrDefault()))
                 {
                     expires = d;
                 }

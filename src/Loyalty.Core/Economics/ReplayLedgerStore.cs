@@ -373,9 +373,6 @@ internal sealed class ReplayLedgerStore : ILedgerStore
         /// <summary>Whether the account's open lots were added to the breakage cohorts.</summary>
         public bool OpenLotsCounted { get; set; }
 
-        /// <summary>The liability view built at the version it was built from (reused while the account is unchanged).</summary>
-        public (long Version, LiabilityAccount Account)? Liability { get; set; }
-
         public int IndexOf(TransactionId lotId)
         {
             for (var i = Lots.Count - 1; i >= 0; i--)
