@@ -180,7 +180,14 @@ internal sealed class ReplayLedgerStore : ILedgerStore
 
     private void CountOpenLots(MemberId member, Account data)
     {
-        if (Cohorts is null || data.OpenLotsCounted || data.Head is null)
+        if (Cohorts is null || data.OpenLotsCounted)
+        {
+            return;
+        }
+
+        // An account whose first transaction comes after the cohorts' instant had nothing at it.
+        data.OpenLotsCounted = true;
+        if (data.Head is null)
         {
             return;
         }
@@ -189,7 +196,6 @@ internal sealed class ReplayLedgerStore : ILedgerStore
         var key = new LedgerAccountKey(program, member);
         var state = AccountState.FromSnapshot(key, GetAccountAsync(key).Result, policy!, zone!);
         Cohorts.AddOpenLots(state, cohortsAsOf);
-        data.OpenLotsCounted = true;
     }
 
     /// <inheritdoc />

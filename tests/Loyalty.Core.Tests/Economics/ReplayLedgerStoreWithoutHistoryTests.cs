@@ -14,6 +14,7 @@ public class ReplayLedgerStoreWithoutHistoryTests
     private static readonly ProgramId Program = ProgramId.From("backtest");
     private static readonly MemberId Alice = MemberId.From("alice");
     private static readonly MemberId Bob = MemberId.From("bob");
+    private static readonly MemberId Carol = MemberId.From("carol");
     private static readonly DateTimeZone Paris = DateTimeZoneProviders.Tzdb["Europe/Paris"];
     private static readonly Instant Start = Instant.FromUtc(2026, 1, 20, 10, 0);
 
@@ -32,9 +33,10 @@ public class ReplayLedgerStoreWithoutHistoryTests
     [Fact]
     public async Task It_feeds_the_breakage_cohorts_the_estimator_computes_from_the_whole_histories_and_keeps_no_spent_lot()
     {
-        // The cohorts' instant falls between writes: what is recorded after it is not counted, and each
-        // account's open lots are counted as they stood at it (Bob writes again after it, Alice does not).
-        var asOf = Instant.FromUtc(2026, 6, 1, 0, 0);
+        // The cohorts' instant falls mid-month between writes: what is recorded after it (in the same month
+        // too) is not counted, and each account's open lots are counted as they stood at it (Bob writes again
+        // after it, Alice does not, Carol's account opens after it).
+        var asOf = Instant.FromUtc(2026, 6, 15, 12, 0);
         var clock = new FakeClock(Start);
         var full = new ReplayLedgerStore(Program, 4, 16);
         var compact = new ReplayLedgerStore(Program, 4, new HashSet<TransactionId> { TransactionId.From("a2") }, Ledger(clock, full).ExpiryPolicy, Paris, asOf);
@@ -70,14 +72,15 @@ public class ReplayLedgerStoreWithoutHistoryTests
         clock.Reset(asOf + Duration.FromDays(10));
         await Both(Earn(Bob, "b3", 90));                        // after the cohorts' instant
         await Both(Redeem(Bob, "r3", 60));
+        await Both(Earn(Carol, "c1", 40));                      // an account opened after it: not counted
 
-        foreach (var member in new[] { Alice, Bob })
+        foreach (var member in new[] { Alice, Bob, Carol })
         {
             (await ledgers[1].GetBalanceAsync(member)).Should().Be(await ledgers[0].GetBalanceAsync(member));
         }
 
         compact.CountOpenLots();
-        var histories = new[] { full.History(Alice), full.History(Bob) };
+        var histories = new[] { full.History(Alice), full.History(Bob), full.History(Carol) };
         var expected = BreakageEstimator.Estimate(histories, asOf, ledgers[0].ExpiryPolicy, Paris);
         compact.Cohorts!.Report(asOf).Should().BeEquivalentTo(expected, o => o.WithStrictOrdering());
         expected.Cohorts.Sum(c => c.Issued).Should().Be(1_070, "the earns recorded by the instant: 300 + 500 + 200 + 70");
