@@ -140,14 +140,103 @@ public class BacktestBenchmarks
     }
 
     [Benchmark]
-    public async Task<long> Backtest()
+    public async Task<long> Backtest() => Check(await RunBacktestAsync()).Issued;
+
+    private Task<BacktestResult> RunBacktestAsync() =>
+        ProgrammeBacktest.RunAsync(candidate, new BacktestInput { Orders = orders, Enrolments = enrolments }, new BacktestSettings(Currency.EUR, Paris, seed: 1));
+
+    private static BacktestResult Check(BacktestResult result) =>
+        result.Months.Count == 24 ? result : throw new InvalidOperationException($"Expected 24 months, got {result.Months.Count}.");
+
+    /// <summary>
+    /// A SHA-256 of everything a result holds (months, per-order points, balances and tiers in the
+    /// dictionaries' own order, liability, breakage, returns), to show that a change of the replay
+    /// leaves the result exactly as it was.
+    /// </summary>
+    public static string Fingerprint(BacktestResult result)
     {
-        var result = await ProgrammeBacktest.RunAsync(candidate, new BacktestInput { Orders = orders, Enrolments = enrolments }, new BacktestSettings(Currency.EUR, Paris, seed: 1));
-        return result.Months.Count == 24 ? result.Issued : throw new InvalidOperationException($"Expected 24 months, got {result.Months.Count}.");
+        var text = new System.Text.StringBuilder();
+        void Add(object? value) => text.Append(value switch
+        {
+            double d => d.ToString("R", System.Globalization.CultureInfo.InvariantCulture),
+            IFormattable f => f.ToString(null, System.Globalization.CultureInfo.InvariantCulture),
+            _ => value?.ToString(),
+        }).Append('|');
+        foreach (var m in result.Months)
+        {
+            Add(m with { MembersPerTier = [] });
+            foreach (var t in m.MembersPerTier)
+            {
+                Add(t);
+            }
+        }
+
+        foreach (var (order, points) in result.OrderPoints)
+        {
+            Add(order);
+            Add(points);
+        }
+
+        foreach (var (member, balance) in result.Balances)
+        {
+            Add(member);
+            Add(balance);
+        }
+
+        foreach (var (member, tier) in result.MemberTiers)
+        {
+            Add(member);
+            Add(tier);
+        }
+
+        var l = result.Liability;
+        Add(l with { ByExpiry = new Dictionary<ExpiryBucket, LiabilityFigure>(), ByTier = new Dictionary<TierId, LiabilityFigure>(), ByMerchant = new Dictionary<MerchantId, LiabilityFigure>() });
+        foreach (var p in l.ByExpiry)
+        {
+            Add(p);
+        }
+
+        foreach (var p in l.ByTier)
+        {
+            Add(p);
+        }
+
+        foreach (var p in l.ByMerchant)
+        {
+            Add(p);
+        }
+
+        var b = result.Breakage;
+        Add(b.AsOf);
+        Add(b.UltimateRedemptionRate);
+        Add(b.StandardError);
+        foreach (var r in b.RunOff)
+        {
+            Add(r);
+        }
+
+        foreach (var c in b.Cohorts)
+        {
+            Add(c with { RedeemedByAge = [] });
+            Add(c.UltimateRedeemed);
+            foreach (var r in c.RedeemedByAge)
+            {
+                Add(r);
+            }
+        }
+
+        Add(result.Returns);
+        Add(result.Returns.FrequencyBeforeEnrolment);
+        Add(result.Returns.FrequencyAfterEnrolment);
+        Add(result.Returns.Members.OrdersPerCustomerYear);
+        Add(result.Returns.Members.ChurnRate);
+        Add(result.Returns.NonMembers.OrdersPerCustomerYear);
+        Add(result.Returns.NonMembers.ChurnRate);
+        return Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text.ToString())));
     }
 
     /// <summary>A Stopwatch console mode (no BenchmarkDotNet): generates the data at the given size and times one backtest.</summary>
-    public static async Task TimeAsync(int orderCount, int memberCount)
+    public static async Task TimeAsync(int orderCount, int memberCount, bool sampleAllocations = false)
     {
         var b = new BacktestBenchmarks { OrderCount = orderCount, MemberCount = memberCount };
         var watch = System.Diagnostics.Stopwatch.StartNew();
@@ -159,10 +248,16 @@ public class BacktestBenchmarks
         var pause = GC.GetTotalPauseDuration();
         int[] collections = [GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2)];
         watch.Restart();
-        var issued = await b.Backtest();
+        var sampler = sampleAllocations ? new AllocationSampler() : null;
+        var result = Check(await b.RunBacktestAsync());
+        sampler?.Dispose();
         process.Refresh();
         var bytes = GC.GetTotalAllocatedBytes(precise: true) - allocated;
-        Console.WriteLine($"backtest {watch.Elapsed.TotalSeconds:F2} s wall, {(process.TotalProcessorTime - before).TotalSeconds:F2} s CPU, {bytes / 1_048_576d:F0} MB allocated ({bytes / (double)orderCount:F0} B per order), GC pauses {(GC.GetTotalPauseDuration() - pause).TotalSeconds:F2} s (gen0/1/2 collections {GC.CollectionCount(0) - collections[0]}/{GC.CollectionCount(1) - collections[1]}/{GC.CollectionCount(2) - collections[2]}), issued {issued:N0}");
+        Console.WriteLine($"backtest {watch.Elapsed.TotalSeconds:F2} s wall, {(process.TotalProcessorTime - before).TotalSeconds:F2} s CPU, {bytes / 1_048_576d:F0} MB allocated ({bytes / (double)orderCount:F0} B per order), GC pauses {(GC.GetTotalPauseDuration() - pause).TotalSeconds:F2} s (gen0/1/2 collections {GC.CollectionCount(0) - collections[0]}/{GC.CollectionCount(1) - collections[1]}/{GC.CollectionCount(2) - collections[2]}), issued {result.Issued:N0}");
+        var heap = GC.GetTotalMemory(forceFullCollection: true);
+        Console.WriteLine($"heap after the run (result and input alive) {heap / 1_048_576d:F0} MB, peak working set {process.PeakWorkingSet64 / 1_048_576d:F0} MB, result SHA-256 {Fingerprint(result)}");
+        GC.KeepAlive(result);
+        sampler?.Print(orderCount);
     }
 
     private sealed class Clock : IClock

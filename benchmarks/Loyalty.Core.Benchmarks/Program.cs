@@ -11,10 +11,11 @@ if (args is ["--generate-orders-csv"])
 }
 
 // Time one backtest without BenchmarkDotNet (profiling):
-//               dotnet run -c Release --project benchmarks/Loyalty.Core.Benchmarks -- --time-backtest 1000000 100000
-if (args is ["--time-backtest", var orderCount, var memberCount])
+//               dotnet run -c Release --project benchmarks/Loyalty.Core.Benchmarks -- --time-backtest 1000000 100000 [--sample-allocations]
+// (--sample-allocations also lists the types that allocate most per order; listening costs time)
+if (args is ["--time-backtest", var orderCount, var memberCount, ..])
 {
-    await BacktestBenchmarks.TimeAsync(int.Parse(orderCount, System.Globalization.CultureInfo.InvariantCulture), int.Parse(memberCount, System.Globalization.CultureInfo.InvariantCulture));
+    await BacktestBenchmarks.TimeAsync(int.Parse(orderCount, System.Globalization.CultureInfo.InvariantCulture), int.Parse(memberCount, System.Globalization.CultureInfo.InvariantCulture), args.Contains("--sample-allocations"));
     return;
 }
 

@@ -1,5 +1,6 @@
 using Loyalty.Core.Ledger;
 using Loyalty.Core.Storage;
+using Loyalty.Core.Primitives;
 using NodaTime;
 
 namespace Loyalty.Core.Economics;
@@ -99,14 +100,10 @@ public static class BreakageEstimator
         ArgumentNullException.ThrowIfNull(histories);
         ArgumentNullException.ThrowIfNull(policy);
         ArgumentNullException.ThrowIfNull(zone);
-        var last = YearMonthOf(asOf - Duration.Epsilon, zone);
-        var cohorts = new SortedDictionary<YearMonth, Accumulator>();
-        Accumulator Of(YearMonth m) => cohorts.TryGetValue(m, out var a) ? a : cohorts[m] = new Accumulator();
-
+        var cohorts = new BreakageCohorts(zone);
         foreach (var history in histories)
         {
             AccountState? state = null;
-            var cohortOf = new Dictionary<Primitives.TransactionId, YearMonth>();
             foreach (var tx in history)
             {
                 if (tx.RecordedAt > asOf)
@@ -116,66 +113,22 @@ public static class BreakageEstimator
 
                 state ??= new AccountState(new LedgerAccountKey(tx.ProgramId, tx.MemberId), policy, zone);
                 state.Apply(tx);
-                var at = YearMonthOf(tx.EffectiveAt, zone);
-                foreach (var m in tx.Movements)
-                {
-                    if (!cohortOf.TryGetValue(m.LotId, out var month))
-                    {
-                        month = YearMonthOf(state.Lots[m.LotId].CreatedAt, zone);
-                        cohortOf[m.LotId] = month;
-                    }
-
-                    var c = Of(month);
-                    var age = Age(month, at);
-                    switch (tx.Kind)
-                    {
-                        case LedgerTransactionKind.Earn:
-                        case LedgerTransactionKind.Adjust when m.Delta > 0:
-                            c.Issued += m.Delta;
-                            break;
-                        case LedgerTransactionKind.Redeem:
-                        case LedgerTransactionKind.Capture:
-                        case LedgerTransactionKind.Reverse when m.Delta > 0:
-                            c.Redeem(age, -m.Delta);
-                            break;
-                        case LedgerTransactionKind.Reverse:
-                            c.Reversed -= m.Delta;
-                            break;
-                        case LedgerTransactionKind.Expire:
-                            c.Expired -= m.Delta;
-                            break;
-                        case LedgerTransactionKind.Adjust:
-                            c.Debited -= m.Delta;
-                            break;
-                    }
-                }
+                cohorts.Add(tx, lot => state.Lots[lot].CreatedAt);
             }
 
-            if (state is null)
+            if (state is not null)
             {
-                continue;
-            }
-
-            var deadline = state.InactivityDeadline;
-            foreach (var lot in state.Lots.Values)
-            {
-                if (lot.Remaining <= 0)
-                {
-                    continue;
-                }
-
-                var c = Of(cohortOf.GetValueOrDefault(lot.Id, YearMonthOf(lot.CreatedAt, zone)));
-                if (state.EffectiveExpiry(lot, deadline) is { } e && e <= asOf)
-                {
-                    c.Expired += lot.Remaining;
-                }
-                else
-                {
-                    c.Outstanding += lot.Remaining;
-                }
+                cohorts.AddOpenLots(state, asOf);
             }
         }
 
+        return cohorts.Report(asOf);
+    }
+
+    /// <summary>The report from the cohorts' figures (oldest first), as of <paramref name="asOf"/>.</summary>
+    internal static BreakageReport Report(SortedDictionary<YearMonth, Accumulator> cohorts, Instant asOf, DateTimeZone zone)
+    {
+        var last = YearMonthOf(asOf - Duration.Epsilon, zone);
         var list = cohorts.Where(p => p.Key <= last).Select(p => (Month: p.Key, Age: Age(p.Key, last), Data: p.Value)).ToList();
         var runOff = RunOff(list, skip: -1);
         var (ultimate, perCohort) = Ultimate(list, runOff, skip: -1);
@@ -260,15 +213,16 @@ public static class BreakageEstimator
         return (basis > 0 ? Math.Clamp(ultimate / basis, 0d, 1d) : 0d, per);
     }
 
-    private static YearMonth YearMonthOf(Instant instant, DateTimeZone zone)
+    internal static YearMonth YearMonthOf(Instant instant, DateTimeZone zone)
     {
         var d = instant.InZone(zone).Date;
         return new YearMonth(d.Year, d.Month);
     }
 
-    private static int Age(YearMonth from, YearMonth to) => Math.Max(0, ((to.Year - from.Year) * 12) + to.Month - from.Month);
+    internal static int Age(YearMonth from, YearMonth to) => Math.Max(0, ((to.Year - from.Year) * 12) + to.Month - from.Month);
 
-    private sealed class Accumulator
+    /// <summary>One cohort's figures so far.</summary>
+    internal sealed class Accumulator
     {
         private readonly List<long> byAge = [];
 
@@ -298,5 +252,137 @@ public static class BreakageEstimator
         }
 
         public long RedeemedAt(int age) => age < byAge.Count ? byAge[age] : 0;
+
+        /// <summary>Adds another account set's figures of the same cohort.</summary>
+        public void Add(Accumulator other)
+        {
+            Issued += other.Issued;
+            Expired += other.Expired;
+            Reversed += other.Reversed;
+            Debited += other.Debited;
+            Outstanding += other.Outstanding;
+            for (var age = 0; age < other.byAge.Count; age++)
+            {
+                Redeem(age, other.byAge[age]);
+            }
+        }
+    }
+}
+
+/// <summary>
+/// The issuance cohorts of <see cref="BreakageEstimator"/>, accumulated one transaction at a time
+/// (each account's transactions in version order) and then from each account's open lots: the
+/// estimator's own figures, which a replay can also feed as it writes instead of keeping the histories.
+/// </summary>
+internal sealed class BreakageCohorts(DateTimeZone zone)
+{
+    private readonly SortedDictionary<YearMonth, BreakageEstimator.Accumulator> cohorts = [];
+    private Instant monthStart = Instant.MaxValue;
+    private Instant monthEnd = Instant.MinValue;
+    private YearMonth month;
+
+    private BreakageEstimator.Accumulator Of(YearMonth m) => cohorts.TryGetValue(m, out var a) ? a : cohorts[m] = new BreakageEstimator.Accumulator();
+
+    /// <summary>The month of <paramref name="instant"/> in the zone (the last month asked is remembered: a replay asks mostly about one month).</summary>
+    public YearMonth MonthOf(Instant instant)
+    {
+        if (instant >= monthStart && instant < monthEnd)
+        {
+            return month;
+        }
+
+        month = BreakageEstimator.YearMonthOf(instant, zone);
+        monthStart = Internal.LocalCalendar.StartOfDay(month.OnDayOfMonth(1), zone);
+        monthEnd = Internal.LocalCalendar.StartOfDay(month.PlusMonths(1).OnDayOfMonth(1), zone);
+        return month;
+    }
+
+    /// <summary>Adds a transaction's movements to the cohorts of the lots they move; <paramref name="createdAt"/> gives a lot's creation instant.</summary>
+    public void Add(LedgerTransactionRecord tx, Func<TransactionId, Instant> createdAt) => Add(tx, new Creations(createdAt));
+
+    /// <summary>Adds a transaction's movements to the cohorts of the lots they move; <paramref name="lots"/> gives a lot's creation instant.</summary>
+    public void Add<TLots>(LedgerTransactionRecord tx, TLots lots)
+        where TLots : ILotCreations
+    {
+        if (tx.Movements.Count == 0)
+        {
+            return;
+        }
+
+        var at = MonthOf(tx.EffectiveAt);
+        foreach (var m in tx.Movements)
+        {
+            var cohort = MonthOf(lots.CreatedAt(m.LotId));
+            var c = Of(cohort);
+            var age = BreakageEstimator.Age(cohort, at);
+            switch (tx.Kind)
+            {
+                case LedgerTransactionKind.Earn:
+                case LedgerTransactionKind.Adjust when m.Delta > 0:
+                    c.Issued += m.Delta;
+                    break;
+                case LedgerTransactionKind.Redeem:
+                case LedgerTransactionKind.Capture:
+                case LedgerTransactionKind.Reverse when m.Delta > 0:
+                    c.Redeem(age, -m.Delta);
+                    break;
+                case LedgerTransactionKind.Reverse:
+                    c.Reversed -= m.Delta;
+                    break;
+                case LedgerTransactionKind.Expire:
+                    c.Expired -= m.Delta;
+                    break;
+                case LedgerTransactionKind.Adjust:
+                    c.Debited -= m.Delta;
+                    break;
+            }
+        }
+    }
+
+    /// <summary>Adds the account's open lots at <paramref name="asOf"/>: expired by then (swept or not) or still outstanding.</summary>
+    public void AddOpenLots(AccountState state, Instant asOf)
+    {
+        var deadline = state.InactivityDeadline;
+        foreach (var lot in state.Lots.Values)
+        {
+            if (lot.Remaining <= 0)
+            {
+                continue;
+            }
+
+            var c = Of(MonthOf(lot.CreatedAt));
+            if (state.EffectiveExpiry(lot, deadline) is { } e && e <= asOf)
+            {
+                c.Expired += lot.Remaining;
+            }
+            else
+            {
+                c.Outstanding += lot.Remaining;
+            }
+        }
+    }
+
+    /// <summary>Adds another set of accounts' cohorts (figures are sums: the order of the sets does not matter).</summary>
+    public void Add(BreakageCohorts other)
+    {
+        foreach (var (m, a) in other.cohorts)
+        {
+            Of(m).Add(a);
+        }
+    }
+
+    /// <summary>The estimate as of <paramref name="asOf"/>.</summary>
+    public BreakageReport Report(Instant asOf) => BreakageEstimator.Report(cohorts, asOf, zone);
+
+    /// <summary>Where a lot's creation instant is found.</summary>
+    internal interface ILotCreations
+    {
+        /// <summary>The instant lot <paramref name="lot"/> was created.</summary>
+        Instant CreatedAt(TransactionId lot);
+    }
+
+    private readonly struct Creations(Func<TransactionId, Instant> createdAt) : ILotCreations
+    {
+        public Instant CreatedAt(TransactionId lot) => createdAt(lot);
     }
 }

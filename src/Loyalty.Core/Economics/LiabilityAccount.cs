@@ -141,35 +141,42 @@ public sealed class LiabilityAccount
     /// </summary>
     internal static LiabilityAccount FromLots(LedgerAccountHead head, IReadOnlyList<LedgerLotRecord> lots, ExpiryPolicy policy, DateTimeZone zone, TierId? tier)
     {
-        // One array of the open lots' exact number (no list to copy from), sorted in place as List.Sort sorts.
-        var open = 0;
-        for (var i = 0; i < lots.Count; i++)
-        {
-            if (lots[i].Remaining > 0)
-            {
-                open++;
-            }
-        }
-
-        var array = open == 0 ? [] : new LiabilityLot[open];
-        var n = 0;
-        for (var i = 0; i < lots.Count && n < open; i++)
-        {
-            var lot = lots[i];
-            if (lot.Remaining > 0)
-            {
-                array[n++] = new LiabilityLot(lot.Remaining, lot.AvailableAt, lot.ExpiresAt);
-            }
-        }
-
-        if (open > 1)
+        // One array of the open lots' exact number, sorted in place as List.Sort sorts.
+        LiabilityLot[]? scratch = null;
+        var open = OpenLots(lots, ref scratch);
+        var array = open.IsEmpty ? [] : open.ToArray();
+        if (array.Length > 1)
         {
             Array.Sort(array, ByExpiryThenAvailability);
         }
 
-        var deadline = head.LastActivityAt is { } last ? policy.InactivityDeadline(last, zone) : null;
-        return new LiabilityAccount(head.MemberId, array, 0, head.Debt, deadline, tier);
+        return new LiabilityAccount(head.MemberId, array, 0, head.Debt, DeadlineOf(head, policy, zone), tier);
     }
+
+    /// <summary>The open lots (points remaining) of <paramref name="lots"/>, in their order, as liability lots in <paramref name="scratch"/> (grown when too short).</summary>
+    internal static ReadOnlySpan<LiabilityLot> OpenLots(IReadOnlyList<LedgerLotRecord> lots, ref LiabilityLot[]? scratch)
+    {
+        if (scratch is null || scratch.Length < lots.Count)
+        {
+            scratch = new LiabilityLot[Math.Max(lots.Count, scratch is null ? 8 : scratch.Length * 2)];
+        }
+
+        var n = 0;
+        for (var i = 0; i < lots.Count; i++)
+        {
+            var lot = lots[i];
+            if (lot.Remaining > 0)
+            {
+                scratch[n++] = new LiabilityLot(lot.Remaining, lot.AvailableAt, lot.ExpiresAt);
+            }
+        }
+
+        return scratch.AsSpan(0, n);
+    }
+
+    /// <summary>The account's inactivity deadline from its head, or null.</summary>
+    internal static Instant? DeadlineOf(LedgerAccountHead head, ExpiryPolicy policy, DateTimeZone zone) =>
+        head.LastActivityAt is { } last ? policy.InactivityDeadline(last, zone) : null;
 
     private static readonly Comparison<LiabilityLot> ByExpiryThenAvailability =
         (a, b) => LotAllocator.Compare(a.ExpiresAt, a.AvailableAt.ToUnixTimeTicks(), b.ExpiresAt, b.AvailableAt.ToUnixTimeTicks());

@@ -91,104 +91,180 @@ public static class LiabilityCalculator
         ArgumentNullException.ThrowIfNull(zone);
         ArgumentNullException.ThrowIfNull(valuation);
         EconomicsGuard.Decimals(decimals, nameof(decimals));
-        var month = asOf.InZone(zone).Date;
-        var first = new LocalDate(month.Year, month.Month, 1);
-        var b1 = Internal.LocalCalendar.StartOfDay(first.PlusMonths(1), zone);
-        var b3 = Internal.LocalCalendar.StartOfDay(first.PlusMonths(3), zone);
-        var b12 = Internal.LocalCalendar.StartOfDay(first.PlusMonths(12), zone);
-
-        Span<long> buckets = stackalloc long[5];
-        long available = 0, pending = 0, held = 0, debt = 0, ownLots = 0;
-        var count = 0;
-        var byTier = new Dictionary<TierId, long>();
-        var byMerchant = new Dictionary<MerchantId, long>();
-        TierId lastTier = default;
-        long lastTierPoints = 0;
+        var totals = new LiabilityTotals(asOf, zone);
         foreach (var account in accounts)
         {
             ArgumentNullException.ThrowIfNull(account, nameof(accounts));
-            long availableLots = 0, pendingLots = 0;
-            var deadline = account.InactivityDeadline;
-            foreach (ref readonly var lot in account.LotSpan)
+            totals.Add(account);
+        }
+
+        return totals.Report(valuation, decimals);
+    }
+}
+
+/// <summary>
+/// The sums <see cref="LiabilityCalculator"/> reports, account by account: sums of the accounts'
+/// figures, so that sets of accounts summed apart (a replay's partitions, in parallel) and then added
+/// together give the report one pass over every account gives.
+/// </summary>
+internal sealed class LiabilityTotals
+{
+    private readonly long[] buckets = new long[5];
+    private readonly Dictionary<TierId, long> byTier = [];
+    private readonly Dictionary<MerchantId, long> byMerchant = [];
+    private readonly Instant b1;
+    private readonly Instant b3;
+    private readonly Instant b12;
+    private long available, pending, held, debt, ownLots;
+    private int count;
+
+    // The points of the last run of accounts of one tier, not yet in byTier (a dictionary write per run, not per account).
+    private TierId lastTier;
+    private long lastTierPoints;
+    private bool inRun;
+
+    /// <summary>Empty sums at <paramref name="asOf"/>.</summary>
+    public LiabilityTotals(Instant asOf, DateTimeZone zone)
+    {
+        AsOf = asOf;
+        var month = asOf.InZone(zone).Date;
+        var first = new LocalDate(month.Year, month.Month, 1);
+        b1 = Internal.LocalCalendar.StartOfDay(first.PlusMonths(1), zone);
+        b3 = Internal.LocalCalendar.StartOfDay(first.PlusMonths(3), zone);
+        b12 = Internal.LocalCalendar.StartOfDay(first.PlusMonths(12), zone);
+    }
+
+    /// <summary>The instant of the sums.</summary>
+    public Instant AsOf { get; }
+
+    /// <summary>Adds one account (each account once).</summary>
+    public void Add(LiabilityAccount account) => Add(account.LotSpan, account.Held, account.Debt, account.InactivityDeadline, account.Tier);
+
+    /// <summary>Adds one account given by its figures (each account once): its open lots in any order, held points, debt, inactivity deadline and tier.</summary>
+    public void Add(ReadOnlySpan<LiabilityLot> lots, long accountHeldAtOpenHolds, long accountDebt, Instant? deadline, TierId? accountTier)
+    {
+        var asOf = AsOf;
+        long availableLots = 0, pendingLots = 0;
+        foreach (ref readonly var lot in lots)
+        {
+            var expires = lot.ExpiresAt;
+            if (deadline is { } d && (expires is null || d < expires.GetValueOrDefault()))
             {
-                var expires = lot.ExpiresAt;
-                if (deadline is { } d && (expires is null || d < expires.GetValueOrDefault()))
-                {
-                    expires = d;
-                }
-
-                int bucket;
-                if (expires is { } e)
-                {
-                    if (e <= asOf)
-                    {
-                        continue;
-                    }
-
-                    bucket = e <= b1 ? 0 : e <= b3 ? 1 : e <= b12 ? 2 : 3;
-                }
-                else
-                {
-                    bucket = 4;
-                }
-
-                buckets[bucket] = checked(buckets[bucket] + lot.Points);
-                if (lot.AvailableAt <= asOf)
-                {
-                    availableLots = checked(availableLots + lot.Points);
-                }
-                else
-                {
-                    pendingLots = checked(pendingLots + lot.Points);
-                }
-
-                if (lot.Merchant is { } merchant)
-                {
-                    byMerchant[merchant] = checked(byMerchant.GetValueOrDefault(merchant) + lot.Points);
-                }
-                else
-                {
-                    ownLots = checked(ownLots + lot.Points);
-                }
+                expires = d;
             }
 
-            var accountHeld = Math.Min(account.Held, availableLots);
-            if (availableLots + pendingLots == 0 && account.Debt == 0)
+            int bucket;
+            if (expires is { } e)
             {
-                continue;
-            }
+                if (e <= asOf)
+                {
+                    continue;
+                }
 
-            count++;
-            held = checked(held + accountHeld);
-            available = checked(available + availableLots - accountHeld - account.Debt);
-            pending = checked(pending + pendingLots);
-            debt = checked(debt + account.Debt);
-            var outstanding = availableLots + pendingLots - account.Debt;
-            var tier = account.Tier ?? default;
-            if (tier == lastTier && count > 1)
-            {
-                lastTierPoints = checked(lastTierPoints + outstanding);
+                bucket = e <= b1 ? 0 : e <= b3 ? 1 : e <= b12 ? 2 : 3;
             }
             else
             {
-                if (count > 1)
-                {
-                    byTier[lastTier] = checked(byTier.GetValueOrDefault(lastTier) + lastTierPoints);
-                }
+                bucket = 4;
+            }
 
-                lastTier = tier;
-                lastTierPoints = outstanding;
+            buckets[bucket] = checked(buckets[bucket] + lot.Points);
+            if (lot.AvailableAt <= asOf)
+            {
+                availableLots = checked(availableLots + lot.Points);
+            }
+            else
+            {
+                pendingLots = checked(pendingLots + lot.Points);
+            }
+
+            if (lot.Merchant is { } merchant)
+            {
+                byMerchant[merchant] = checked(byMerchant.GetValueOrDefault(merchant) + lot.Points);
+            }
+            else
+            {
+                ownLots = checked(ownLots + lot.Points);
             }
         }
 
-        if (count > 0)
+        var accountHeld = Math.Min(accountHeldAtOpenHolds, availableLots);
+        if (availableLots + pendingLots == 0 && accountDebt == 0)
         {
-            byTier[lastTier] = checked(byTier.GetValueOrDefault(lastTier) + lastTierPoints);
+            return;
         }
 
+        count++;
+        held = checked(held + accountHeld);
+        available = checked(available + availableLots - accountHeld - accountDebt);
+        pending = checked(pending + pendingLots);
+        debt = checked(debt + accountDebt);
+        var outstanding = availableLots + pendingLots - accountDebt;
+        var tier = accountTier ?? default;
+        if (inRun && tier == lastTier)
+        {
+            lastTierPoints = checked(lastTierPoints + outstanding);
+        }
+        else
+        {
+            FlushRun();
+            lastTier = tier;
+            lastTierPoints = outstanding;
+            inRun = true;
+        }
+    }
+
+    private void FlushRun()
+    {
+        if (inRun)
+        {
+            byTier[lastTier] = checked(byTier.GetValueOrDefault(lastTier) + lastTierPoints);
+            inRun = false;
+        }
+    }
+
+    /// <summary>Adds the sums of another set of accounts at the same instant.</summary>
+    public void Add(LiabilityTotals other)
+    {
+        if (other.AsOf != AsOf)
+        {
+            throw new ArgumentException($"Liability sums at {other.AsOf} cannot be added to sums at {AsOf}.", nameof(other));
+        }
+
+        FlushRun();
+        other.FlushRun();
+
+        for (var i = 0; i < buckets.Length; i++)
+        {
+            buckets[i] = checked(buckets[i] + other.buckets[i]);
+        }
+
+        foreach (var (tier, points) in other.byTier)
+        {
+            byTier[tier] = checked(byTier.GetValueOrDefault(tier) + points);
+        }
+
+        foreach (var (merchant, points) in other.byMerchant)
+        {
+            byMerchant[merchant] = checked(byMerchant.GetValueOrDefault(merchant) + points);
+        }
+
+        available = checked(available + other.available);
+        pending = checked(pending + other.pending);
+        held = checked(held + other.held);
+        debt = checked(debt + other.debt);
+        ownLots = checked(ownLots + other.ownLots);
+        count += other.count;
+    }
+
+    /// <summary>The report of the sums.</summary>
+    public LiabilityReport Report(PointValuation valuation, int decimals = 2)
+    {
+        FlushRun();
+        var merchants = new Dictionary<MerchantId, long>(byMerchant);
         if (ownLots != 0)
         {
-            byMerchant[default] = checked(byMerchant.GetValueOrDefault(default) + ownLots);
+            merchants[default] = checked(merchants.GetValueOrDefault(default) + ownLots);
         }
 
         LiabilityFigure F(long points) => new(points, valuation.Value(points, decimals));
@@ -200,7 +276,7 @@ public static class LiabilityCalculator
 
         return new LiabilityReport
         {
-            AsOf = asOf,
+            AsOf = AsOf,
             Valuation = valuation,
             Accounts = count,
             Available = F(available),
@@ -210,7 +286,7 @@ public static class LiabilityCalculator
             Outstanding = F(checked(available + pending + held)),
             ByExpiry = expiry,
             ByTier = byTier.OrderBy(p => p.Key).ToDictionary(p => p.Key, p => F(p.Value)),
-            ByMerchant = byMerchant.Where(p => p.Value != 0).OrderBy(p => p.Key).ToDictionary(p => p.Key, p => F(p.Value)),
+            ByMerchant = merchants.Where(p => p.Value != 0).OrderBy(p => p.Key).ToDictionary(p => p.Key, p => F(p.Value)),
         };
     }
 }

@@ -290,7 +290,7 @@ public static class ProgrammeBacktest
     }
 
     /// <summary>What one partition reports at a month end.</summary>
-    private sealed record MonthEnd(List<(int Member, LiabilityAccount Account)> Accounts, int[] PerTier, long ExpiredToDate);
+    private sealed record MonthEnd(LiabilityTotals Liability, int[] PerTier, long ExpiredToDate);
 
     /// <summary>Drives the partitions month by month and puts their figures together in replay order.</summary>
     private sealed class Replay
@@ -304,6 +304,9 @@ public static class ProgrammeBacktest
         private readonly PointValuation valuation;
         private readonly Shard[] shards;
         private readonly List<BacktestMonth> months = [];
+        private readonly Instant start;
+        private readonly Instant end;
+        private readonly Instant closedAt;
         private long cumulativeIssued;
         private long cumulativeExpired;
         private long totalExpired;
@@ -335,25 +338,44 @@ public static class ProgrammeBacktest
 
             var customers = input.Enrolments?.Count ?? input.Orders.Select(o => o.Member).Distinct().Count();
             var refunded = input.Refunds.Select(r => r.OrderId).ToHashSet();
+            var reversible = refunded.Select(DerivedIds.Order).ToHashSet();
+            (start, end, closedAt) = Span(events, settings);
             shards = new Shard[count];
             for (var i = 0; i < count; i++)
             {
-                shards[i] = new Shard(candidate, input, settings, events, mine[i].ToArray(), customers / count + 1, refunded);
+                shards[i] = new Shard(candidate, input, settings, events, mine[i].ToArray(), customers / count + 1, refunded, reversible, closedAt);
             }
         }
 
-        public async Task<BacktestResult> ExecuteAsync(CancellationToken cancellationToken)
+        /// <summary>
+        /// The start of the replay, its end (exclusive) and the instant of the figures at the end: the
+        /// end of the last whole month replayed, or the end when no month is whole.
+        /// </summary>
+        private (Instant Start, Instant End, Instant ClosedAt) Span(List<Event> events, BacktestSettings settings)
         {
             if (events.Count == 0 && settings.EndAt is null)
             {
                 throw new ArgumentException("The backtest has no order, refund or enrolment to replay; pass at least one order.", "input");
             }
 
-            var start = events.Count > 0 ? events[0].At : settings.EndAt!.Value;
+            var first = events.Count > 0 ? events[0].At : settings.EndAt!.Value;
+            var last = events.Count > 0 ? events[^1].At : first;
+            var end = settings.EndAt ?? StartOf(MonthOf(last).PlusMonths(1));
+            var closed = end;
+            var any = false;
+            for (var boundary = StartOf(MonthOf(first).PlusMonths(1)); boundary <= end; boundary = StartOf(MonthOf(boundary).PlusMonths(1)))
+            {
+                closed = boundary;
+                any = true;
+            }
+
+            return (first, end, any ? closed : end);
+        }
+
+        public async Task<BacktestResult> ExecuteAsync(CancellationToken cancellationToken)
+        {
             var current = MonthOf(start);
             var boundary = StartOf(current.PlusMonths(1));
-            var last = events.Count > 0 ? events[^1].At : start;
-            var end = settings.EndAt ?? StartOf(MonthOf(last).PlusMonths(1));
             while (boundary <= end)
             {
                 await ReplayUntilAsync(boundary, cancellationToken).ConfigureAwait(false);
@@ -363,20 +385,28 @@ public static class ProgrammeBacktest
             }
 
             await ReplayUntilAsync(end, cancellationToken).ConfigureAwait(false);
-            var closedAt = months.Count > 0 ? StartOf(months[^1].Month.PlusMonths(1)) : end;
+            if (closedAt != (months.Count > 0 ? StartOf(months[^1].Month.PlusMonths(1)) : end))
+            {
+                throw new InvalidOperationException($"The replay closed its months at {(months.Count > 0 ? StartOf(months[^1].Month.PlusMonths(1)) : end)}, not at {closedAt}.");
+            }
+
             var (liability, _, _) = await LiabilityAsync(closedAt).ConfigureAwait(false);
             var finished = await ForEachShardAsync(s => s.FinishAsync(closedAt, cancellationToken)).ConfigureAwait(false);
             var ordered = Merge(finished, m => m.Member.Order);
             var balances = new Dictionary<MemberId, LedgerBalance>(ordered.Count);
-            var histories = new List<IReadOnlyList<LedgerTransactionRecord>>(ordered.Count);
             var enrolledAt = new Dictionary<MemberId, Instant>(ordered.Count);
             var memberTiers = new Dictionary<MemberId, TierId>(ordered.Count);
-            foreach (var (member, balance, history) in ordered)
+            foreach (var (member, balance) in ordered)
             {
                 balances[member.Id] = balance;
                 memberTiers[member.Id] = member.Tier;
-                histories.Add(history);
                 enrolledAt[member.Id] = member.EnrolledAt;
+            }
+
+            var cohorts = new BreakageCohorts(zone);
+            foreach (var shard in shards)
+            {
+                cohorts.Add(shard.Cohorts);
             }
 
             var orderPoints = new Dictionary<OrderId, Points>(input.Orders.Count);
@@ -385,7 +415,7 @@ public static class ProgrammeBacktest
                 orderPoints[order] = points;
             }
 
-            var purchases = Merge(shards.Select(s => s.Purchases).ToArray(), p => p.Event).Select(p => p.Purchase);
+            var purchases = Purchases();
             var rewardCost = Money.FromDecimal(shards.Sum(s => s.TotalRewardCost), currency);
             return new BacktestResult
             {
@@ -396,9 +426,47 @@ public static class ProgrammeBacktest
                 Balances = balances,
                 MemberTiers = memberTiers,
                 Liability = liability,
-                Breakage = BreakageEstimator.Estimate(histories, closedAt, candidate.Expiry, zone),
+                Breakage = cohorts.Report(closedAt),
                 Returns = ProgrammeReturns.Compute(purchases, enrolledAt, input.Referrers, rewardCost, shards.Sum(s => s.TotalRedemptions), shards.Sum(s => s.TotalRedeemed), totalExpired, closedAt, settings.ChurnAfter),
             };
+        }
+
+        /// <summary>Every purchase and refund replayed (members and non-members), in replay order.</summary>
+        private IEnumerable<CustomerPurchase> Purchases()
+        {
+            var refundedOrders = new Dictionary<OrderId, EarningOrder>(input.Refunds.Count);
+            foreach (var refund in input.Refunds)
+            {
+                refundedOrders[refund.OrderId] = null!;
+            }
+
+            foreach (var order in input.Orders)
+            {
+                if (refundedOrders.ContainsKey(order.Id))
+                {
+                    refundedOrders[order.Id] = order;
+                }
+            }
+
+            foreach (var e in events)
+            {
+                if (e.At >= end)
+                {
+                    yield break;
+                }
+
+                if (e.Kind == 1)
+                {
+                    var order = input.Orders[e.Index];
+                    yield return new CustomerPurchase(order.Member, order.PlacedAt, order.NetSubtotal);
+                }
+                else if (e.Kind == 2)
+                {
+                    var refund = input.Refunds[e.Index];
+                    var order = refundedOrders[refund.OrderId];
+                    yield return new CustomerPurchase(order.Member, refund.RefundedAt!.Value, -Shard.RefundedValue(order, refund.Refund));
+                }
+            }
         }
 
         /// <summary>
@@ -466,8 +534,10 @@ public static class ProgrammeBacktest
             var ends = await ForEachShardAsync(s => Task.FromResult(s.Close(at))).ConfigureAwait(false);
             var counts = new int[candidate.Tiers.Tiers.Count];
             long expired = 0;
+            var totals = new LiabilityTotals(at, zone);
             foreach (var end in ends)
             {
+                totals.Add(end.Liability);
                 for (var i = 0; i < counts.Length; i++)
                 {
                     counts[i] += end.PerTier[i];
@@ -476,8 +546,8 @@ public static class ProgrammeBacktest
                 expired = checked(expired + end.ExpiredToDate);
             }
 
-            var accounts = Merge(ends.Select(e => e.Accounts).ToArray(), a => a.Member).Select(a => a.Account);
-            var report = LiabilityCalculator.Compute(accounts, at, zone, valuation);
+            // The calculator's sums, each partition's accounts summed apart (in parallel) and then added together.
+            var report = totals.Report(valuation);
             return (report, candidate.Tiers.Tiers.Select((t, i) => new KeyValuePair<TierId, int>(t.Id, counts[i])).ToArray(), expired);
         }
 
@@ -552,12 +622,13 @@ public static class ProgrammeBacktest
         private TierMember[] batch = [];
         private TierBatchResult[] results = [];
         private int[] dueMembers = [];
+        private LiabilityLot[]? liabilityLots;
         private int position;
         private int currentEvent;
         private long redemptionCounter;
         private MonthTotals month;
 
-        public Shard(ProgrammeCandidate candidate, BacktestInput input, BacktestSettings settings, List<Event> events, int[] mine, int customers, HashSet<OrderId> refunded)
+        public Shard(ProgrammeCandidate candidate, BacktestInput input, BacktestSettings settings, List<Event> events, int[] mine, int customers, HashSet<OrderId> refunded, HashSet<TransactionId> reversible, Instant closedAt)
         {
             this.refunded = refunded;
             this.candidate = candidate;
@@ -578,7 +649,8 @@ public static class ProgrammeBacktest
 
             // The ledger's own account-state cache, sized for the replay (direct-mapped: eight slots a
             // member keep collisions rare), so a write seldom decodes the store's snapshot.
-            store = new ReplayLedgerStore(Program, customers, mine.Length + customers);
+            // It keeps no history: the breakage cohorts are fed as it appends.
+            store = new ReplayLedgerStore(Program, customers, reversible, candidate.Expiry, zone, closedAt);
             ledger = new PointsLedger(clock, store, options.ToProgramSettings(), Options.Create(ledgerOptions), Math.Max(1_024, customers * 8))
             {
                 // The replay's ledger is private and thrown away: its transactions are not sealed into a hash chain.
@@ -590,9 +662,8 @@ public static class ProgrammeBacktest
             rank = candidate.Tiers.Tiers.Select((t, i) => (t.Id, i)).ToDictionary(p => p.Id, p => p.i);
             month = new MonthTotals(currency);
 
-            // One entry per order or refund of this partition at most: sized once, never grown by copying.
+            // One entry per order of this partition at most: sized once, never grown by copying.
             OrderPoints = new(mine.Length);
-            Purchases = new(mine.Length);
         }
 
         /// <summary>The members, in the order they enrolled (within this partition).</summary>
@@ -601,8 +672,8 @@ public static class ProgrammeBacktest
         /// <summary>Each member order's points, tagged with the event's position in the replay.</summary>
         public List<(int Event, OrderId Order, Points Points)> OrderPoints { get; }
 
-        /// <summary>Every purchase and refund, tagged with the event's position in the replay.</summary>
-        public List<(int Event, CustomerPurchase Purchase)> Purchases { get; }
+        /// <summary>The breakage cohorts of this partition's accounts (complete once <see cref="FinishAsync"/> has run).</summary>
+        public BreakageCohorts Cohorts => store.Cohorts!;
 
         public int TotalRedemptions { get; private set; }
 
@@ -708,7 +779,7 @@ public static class ProgrammeBacktest
             batch.AsSpan(0, due).Clear();
             results.AsSpan(0, due).Clear();
             MonthEndsEvaluated += due;
-            var accounts = new List<(int Member, LiabilityAccount Account)>(MemberList.Count);
+            var liability = new LiabilityTotals(at, zone);
             long expired = 0;
             for (var i = 0; i < MemberList.Count; i++)
             {
@@ -725,33 +796,26 @@ public static class ProgrammeBacktest
                     throw new InvalidOperationException($"Member '{member.Id}' holds points; a backtest never places a hold.");
                 }
 
-                LiabilityAccount account;
-                if (data.Liability is { } cached && cached.Version == head.Version)
-                {
-                    // Unchanged since the last month end: the same lots, seen at a later instant.
-                    account = cached.Account.Tier == tier ? cached.Account : cached.Account.WithTier(tier);
-                }
-                else
-                {
-                    account = LiabilityAccount.FromLots(head, data.Lots, candidate.Expiry, zone, tier);
-                }
-
-                data.Liability = (head.Version, account);
-                expired = checked(expired + head.Expired + UnsweptExpired(account, at));
-                accounts.Add((member.Order, account));
+                // The account's liability view (its open lots) in a buffer reused from account to account:
+                // summed at once, kept by nothing.
+                var lots = LiabilityAccount.OpenLots(data.Lots, ref liabilityLots);
+                var deadline = LiabilityAccount.DeadlineOf(head, candidate.Expiry, zone);
+                expired = checked(expired + head.Expired + UnsweptExpired(lots, deadline, at));
+                liability.Add(lots, 0, head.Debt, deadline, tier);
             }
 
-            return new MonthEnd(accounts, counts, expired);
+            return new MonthEnd(liability, counts, expired);
         }
 
-        /// <summary>Each member's balance at <paramref name="at"/> and whole ledger history.</summary>
-        public async Task<List<(MemberState Member, LedgerBalance Balance, IReadOnlyList<LedgerTransactionRecord> History)>> FinishAsync(Instant at, CancellationToken cancellationToken)
+        /// <summary>Each member's balance at <paramref name="at"/>; completes the breakage cohorts with the open lots of the accounts not written since their instant.</summary>
+        public async Task<List<(MemberState Member, LedgerBalance Balance)>> FinishAsync(Instant at, CancellationToken cancellationToken)
         {
             clock.Now = at;
-            var list = new List<(MemberState, LedgerBalance, IReadOnlyList<LedgerTransactionRecord>)>(MemberList.Count);
+            store.CountOpenLots();
+            var list = new List<(MemberState, LedgerBalance)>(MemberList.Count);
             foreach (var m in MemberList)
             {
-                list.Add((m, await ledger.GetBalanceAsync(m.Id, cancellationToken).ConfigureAwait(false), store.History(m.Id)));
+                list.Add((m, await ledger.GetBalanceAsync(m.Id, cancellationToken).ConfigureAwait(false)));
             }
 
             return list;
@@ -796,7 +860,6 @@ public static class ProgrammeBacktest
                 await EnrolAsync(order.Member, order.PlacedAt, cancellationToken).ConfigureAwait(false);
             }
 
-            Purchases.Add((currentEvent, new CustomerPurchase(order.Member, order.PlacedAt, order.NetSubtotal)));
             if (!members.TryGetValue(order.Member, out var member) || RuleSetAt(order.PlacedAt) is not { } ruleSet)
             {
                 KeepForRefunds(new OrderState(order, null, byMember: false));
@@ -836,7 +899,6 @@ public static class ProgrammeBacktest
             var refundedAt = refund.RefundedAt!.Value;
             var value = RefundedValue(state.Order, refund.Refund);
             month.Revenue -= value;
-            Purchases.Add((currentEvent, new CustomerPurchase(state.Order.Member, refundedAt, -value)));
             if (!state.ByMember || state.Earning is null)
             {
                 state.Refunds.Add(refund.Refund);
@@ -973,10 +1035,23 @@ public static class ProgrammeBacktest
 
         private (MemberContext Context, TierDefinition Tier) Context(MemberState member, Instant at)
         {
-            // The same replay as TierEvaluator.Evaluate (from enrolment), through the batch entry point, which keeps only the tier.
-            oneMember[0] = member.ToTierMember();
-            tiers.EvaluateInto(oneMember, oneResult, at < member.EnrolledAt ? member.EnrolledAt : at);
-            var tier = oneResult[0].Tier;
+            TierDefinition tier;
+            var asOf = at < member.EnrolledAt ? member.EnrolledAt : at;
+            if (member.Unchanged(asOf))
+            {
+                // No entry since the last month end and no end of validity or grace by now: the evaluator
+                // gives the month end's tier (the test the month ends skip unchanged members by).
+                tier = candidate.Tiers.Get(member.Tier);
+            }
+            else
+            {
+                // The same replay as TierEvaluator.Evaluate (from enrolment), through the batch entry point, which keeps only the tier.
+                oneMember[0] = member.ToTierMember();
+                tiers.EvaluateInto(oneMember, oneResult, asOf);
+                tier = oneResult[0].Tier;
+                oneMember[0] = null!;
+                oneResult[0] = default;
+            }
             var context = new MemberContext(
                 tier: tier.Id,
                 tierEarnMultiplier: tier.Benefits.EarnMultiplier,
@@ -989,13 +1064,13 @@ public static class ProgrammeBacktest
         private EarningRuleSet? RuleSetAt(Instant at) => candidate.RuleSets.InForceAt(at) ?? candidate.RuleSets.Versions[0];
 
 
-        private static long UnsweptExpired(LiabilityAccount account, Instant at)
+        private static long UnsweptExpired(ReadOnlySpan<LiabilityLot> lots, Instant? deadline, Instant at)
         {
             long total = 0;
-            foreach (var lot in account.Lots)
+            foreach (var lot in lots)
             {
                 var expires = lot.ExpiresAt;
-                if (account.InactivityDeadline is { } d && (expires is null || d < expires.GetValueOrDefault()))
+                if (deadline is { } d && (expires is null || d < expires.GetValueOrDefault()))
                 {
                     expires = d;
                 }
@@ -1028,7 +1103,7 @@ public static class ProgrammeBacktest
             YearsAfter = policy.YearsAfter,
         };
 
-        private static decimal RefundedValue(EarningOrder order, OrderRefund refund)
+        internal static decimal RefundedValue(EarningOrder order, OrderRefund refund)
         {
             if (refund.Lines.Count == 0)
             {

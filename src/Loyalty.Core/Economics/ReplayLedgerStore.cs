@@ -14,11 +14,60 @@ namespace Loyalty.Core.Economics;
 /// snapshot copies a shared store needs. It also hands the backtest each account's open lots at a
 /// month end without decoding a snapshot.
 /// </summary>
-/// <remarks>Not thread-safe: a backtest replays on one thread per store. Holds are not kept (a backtest never places one).</remarks>
-internal sealed class ReplayLedgerStore(ProgramId program, int expectedAccounts, int expectedTransactions) : ILedgerStore
+/// <remarks>
+/// <para>Not thread-safe: a backtest replays on one thread per store. Holds are not kept (a backtest never places one).</para>
+/// <para>A store made with <see cref="ReplayLedgerStore(ProgramId, int, IReadOnlySet{TransactionId}, ExpiryPolicy, DateTimeZone, Instant)"/>
+/// keeps only what the replay reads again, so that what it holds does not grow with the orders: no
+/// history (<see cref="ReadHistoryAsync"/> refuses), no spent lot, and of the transactions only the
+/// earns a refund will reverse and the reversals (the replay's other ids — order, sign-up and
+/// redemption ids — are unique by construction, so the store does not check them). It feeds the
+/// breakage cohorts as it appends instead: each transaction's movements, then each account's open
+/// lots as they stand at the cohorts' instant.</para>
+/// </remarks>
+internal sealed class ReplayLedgerStore : ILedgerStore
 {
-    private readonly Dictionary<MemberId, Account> accounts = new(expectedAccounts);
-    private readonly Dictionary<TransactionId, LedgerTransactionRecord> transactions = new(expectedTransactions);
+    private readonly ProgramId program;
+    private readonly Dictionary<MemberId, Account> accounts;
+    private readonly Dictionary<TransactionId, LedgerTransactionRecord> transactions;
+    private readonly IReadOnlySet<TransactionId>? reversible;
+    private readonly ExpiryPolicy? policy;
+    private readonly DateTimeZone? zone;
+    private readonly Instant cohortsAsOf;
+
+    /// <summary>A store that keeps every transaction, lot and account history.</summary>
+    public ReplayLedgerStore(ProgramId program, int expectedAccounts, int expectedTransactions)
+    {
+        this.program = program;
+        accounts = new(expectedAccounts);
+        transactions = new(expectedTransactions);
+    }
+
+    /// <summary>
+    /// A store that keeps no history and no spent lot, only the transactions <paramref name="reversible"/>
+    /// names and the reversals, and accumulates the breakage cohorts as of <paramref name="cohortsAsOf"/> in <see cref="Cohorts"/>.
+    /// </summary>
+    /// <param name="program">The programme.</param>
+    /// <param name="expectedAccounts">The accounts to size for.</param>
+    /// <param name="reversible">The ids of the transactions a reversal will name (their lots are kept when spent).</param>
+    /// <param name="policy">The ledger's expiry policy.</param>
+    /// <param name="zone">The programme's zone.</param>
+    /// <param name="cohortsAsOf">The instant of the breakage estimate: transactions recorded after it are not counted, and each account's open lots are counted as they stand at it.</param>
+    public ReplayLedgerStore(ProgramId program, int expectedAccounts, IReadOnlySet<TransactionId> reversible, ExpiryPolicy policy, DateTimeZone zone, Instant cohortsAsOf)
+    {
+        this.program = program;
+        accounts = new(expectedAccounts);
+        this.reversible = reversible;
+        transactions = new(reversible.Count * 2);
+        this.policy = policy;
+        this.zone = zone;
+        this.cohortsAsOf = cohortsAsOf;
+        Cohorts = new BreakageCohorts(zone);
+    }
+
+    /// <summary>The breakage cohorts fed so far (null for a store that keeps every history).</summary>
+    public BreakageCohorts? Cohorts { get; }
+
+    private bool KeepsHistory => reversible is null;
 
     /// <summary>The account of <paramref name="member"/>, or null when it has no transaction.</summary>
     public Account? Find(MemberId member) => accounts.GetValueOrDefault(member);
@@ -79,6 +128,7 @@ internal sealed class ReplayLedgerStore(ProgramId program, int expectedAccounts,
     }
 
     /// <inheritdoc />
+    /// <remarks>A store that keeps no history finds only the transactions it was told a reversal will name, and the reversals.</remarks>
     public ValueTask<LedgerTransactionRecord?> FindTransactionAsync(ProgramId programId, TransactionId transactionId, CancellationToken cancellationToken = default)
         => new(programId == program ? transactions.GetValueOrDefault(transactionId) : null);
 
@@ -97,6 +147,11 @@ internal sealed class ReplayLedgerStore(ProgramId program, int expectedAccounts,
         ArgumentOutOfRangeException.ThrowIfNegative(afterVersion);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxCount, 1);
         Check(account);
+        if (!KeepsHistory)
+        {
+            throw new InvalidOperationException("This backtest ledger store keeps no history; make it with the constructor that keeps every transaction to read one.");
+        }
+
         if (!accounts.TryGetValue(account.MemberId, out var data))
         {
             return new(new LedgerHistoryPage([], null));
@@ -110,6 +165,38 @@ internal sealed class ReplayLedgerStore(ProgramId program, int expectedAccounts,
 
     /// <summary>Every account's whole history (the backtest's breakage estimate reads them once, at the end).</summary>
     public IReadOnlyList<LedgerTransactionRecord> History(MemberId member) => accounts.TryGetValue(member, out var data) ? data.Log : [];
+
+    /// <summary>
+    /// Adds to <see cref="Cohorts"/> the open lots of every account not yet counted (each as it stands
+    /// now): called once the replay has written everything recorded up to the cohorts' instant.
+    /// </summary>
+    public void CountOpenLots()
+    {
+        foreach (var (member, data) in accounts)
+        {
+            CountOpenLots(member, data);
+        }
+    }
+
+    private void CountOpenLots(MemberId member, Account data)
+    {
+        if (Cohorts is null || data.OpenLotsCounted)
+        {
+            return;
+        }
+
+        // An account whose first transaction comes after the cohorts' instant had nothing at it.
+        data.OpenLotsCounted = true;
+        if (data.Head is null)
+        {
+            return;
+        }
+
+        // The ledger's own account state, as it decodes it from this store's snapshot.
+        var key = new LedgerAccountKey(program, member);
+        var state = AccountState.FromSnapshot(key, GetAccountAsync(key).Result, policy!, zone!);
+        Cohorts.AddOpenLots(state, cohortsAsOf);
+    }
 
     /// <inheritdoc />
     public ValueTask<IReadOnlyList<LedgerAccountKey>> FindAccountsDueAsync(ProgramId programId, Instant dueBy, MemberId? afterMember, int maxCount, CancellationToken cancellationToken = default)
@@ -162,21 +249,33 @@ internal sealed class ReplayLedgerStore(ProgramId program, int expectedAccounts,
         var txs = append.Transactions;
         for (var i = 0; i < txs.Count; i++)
         {
-            if (!transactions.TryAdd(txs[i].Id, txs[i]))
+            if (Kept(txs[i]) && !transactions.TryAdd(txs[i].Id, txs[i]))
             {
                 for (var j = 0; j < i; j++)
                 {
-                    transactions.Remove(txs[j].Id);
+                    if (Kept(txs[j]))
+                    {
+                        transactions.Remove(txs[j].Id);
+                    }
                 }
 
                 return new(new LedgerAppendResult(LedgerAppendStatus.Duplicate, current, txs[i].Id));
             }
         }
 
+        if (Cohorts is not null)
+        {
+            Count(append, data);
+        }
+
         for (var i = 0; i < txs.Count; i++)
         {
             var tx = txs[i];
-            data.Log.Add(tx);
+            if (KeepsHistory)
+            {
+                data.Log.Add(tx);
+            }
+
             if (tx.RelatedId is { } related)
             {
                 data.Related ??= [];
@@ -192,11 +291,19 @@ internal sealed class ReplayLedgerStore(ProgramId program, int expectedAccounts,
         for (var i = 0; i < append.Lots.Count; i++)
         {
             var lot = append.Lots[i];
+            var spent = !KeepsHistory && lot.Remaining == 0 && !reversible!.Contains(lot.LotId);
             if (data.IndexOf(lot.LotId) is var at and >= 0)
             {
-                data.Lots[at] = lot;
+                if (spent)
+                {
+                    data.Lots.RemoveAt(at);
+                }
+                else
+                {
+                    data.Lots[at] = lot;
+                }
             }
-            else
+            else if (!spent)
             {
                 data.Lots.Add(lot);
             }
@@ -204,6 +311,50 @@ internal sealed class ReplayLedgerStore(ProgramId program, int expectedAccounts,
 
         data.Head = append.Head;
         return new(new LedgerAppendResult(LedgerAppendStatus.Appended, append.Head.Version));
+    }
+
+    /// <summary>Whether the store keeps <paramref name="tx"/> (every one when it keeps the history).</summary>
+    private bool Kept(LedgerTransactionRecord tx) => KeepsHistory || tx.RelatedId is not null || reversible!.Contains(tx.Id);
+
+    /// <summary>Feeds the cohorts with the append's transactions recorded by their instant; at the first one after it, counts the account's open lots first.</summary>
+    private void Count(LedgerAppend append, Account data)
+    {
+        var txs = append.Transactions;
+        if (txs[0].RecordedAt > cohortsAsOf)
+        {
+            CountOpenLots(append.Account.MemberId, data);
+            return;
+        }
+
+        if (txs[^1].RecordedAt > cohortsAsOf)
+        {
+            throw new InvalidOperationException($"An append to account {append.Account} has transactions recorded before and after {cohortsAsOf}; a backtest writes one transaction at a time.");
+        }
+
+        foreach (var tx in txs)
+        {
+            Cohorts!.Add(tx, new LotCreations(append, data));
+        }
+    }
+
+    /// <summary>A lot's creation instant: from the append's lots (every lot a transaction moves is among them), else from the account's.</summary>
+    private readonly struct LotCreations(LedgerAppend append, Account data) : BreakageCohorts.ILotCreations
+    {
+        public Instant CreatedAt(TransactionId lot)
+        {
+            var lots = append.Lots;
+            for (var i = 0; i < lots.Count; i++)
+            {
+                if (lots[i].LotId == lot)
+                {
+                    return lots[i].CreatedAt;
+                }
+            }
+
+            return data.IndexOf(lot) is var at and >= 0
+                ? data.Lots[at].CreatedAt
+                : throw new InvalidOperationException($"A transaction moves lot '{lot}', which account {append.Account} does not have.");
+        }
     }
 
     private void Check(LedgerAccountKey account)
@@ -214,7 +365,7 @@ internal sealed class ReplayLedgerStore(ProgramId program, int expectedAccounts,
         }
     }
 
-    /// <summary>One account: head, log, every lot (open or spent) and the transactions relating to another.</summary>
+    /// <summary>One account: head, log (when kept), lots (every one, or the open ones and the reversible ones) and the transactions relating to another.</summary>
     internal sealed class Account
     {
         public LedgerAccountHead? Head { get; set; }
@@ -225,8 +376,8 @@ internal sealed class ReplayLedgerStore(ProgramId program, int expectedAccounts,
 
         public Dictionary<TransactionId, List<LedgerTransactionRecord>>? Related { get; set; }
 
-        /// <summary>The liability view built at the version it was built from (reused while the account is unchanged).</summary>
-        public (long Version, LiabilityAccount Account)? Liability { get; set; }
+        /// <summary>Whether the account's open lots were added to the breakage cohorts.</summary>
+        public bool OpenLotsCounted { get; set; }
 
         public int IndexOf(TransactionId lotId)
         {
