@@ -229,6 +229,18 @@ public class InMemoryKeptAccountStateTests
     }
 
     [Fact]
+    public async Task An_append_by_another_writer_drops_the_state_kept_at_the_version_before()
+    {
+        var h = new LedgerHarness();
+        await h.EarnAsync(100);                  // kept at version 1
+        var decoding = new LedgerHarness(store: h.Store, cacheSlots: 0, start: h.Clock.GetCurrentInstant());
+        await decoding.EarnAsync(50, id: "other-1");   // appends version 2 without taking the kept state
+
+        ((IAccountStateKeeper)h.Store).TakeState(Key).Should().BeNull();
+        (await h.RedeemAsync(150)).Succeeded.Should().BeTrue();
+    }
+
+    [Fact]
     public async Task A_ledger_with_another_expiry_policy_on_the_same_store_decides_under_its_own()
     {
         // The first ledger never expires points; the second expires them after a month without activity.

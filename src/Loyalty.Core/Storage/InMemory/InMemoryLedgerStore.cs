@@ -241,6 +241,10 @@ public sealed partial class InMemoryLedgerStore : ILedgerStore, IAccountStateKee
             }
 
             Volatile.Write(ref data.Head, append.Head);
+
+            // A state still kept here is of the version before this append (the ledger takes it before deciding):
+            // written by another writer, it is stale now and would only cost that ledger a refused append.
+            TakeKept(data);
             if (append.Head.NextExpiryAt is not null && !data.Indexed)
             {
                 // Listed once, when the account first has a dated expiry, and never taken out: an account whose
