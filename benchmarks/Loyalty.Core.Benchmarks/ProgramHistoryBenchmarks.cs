@@ -135,7 +135,7 @@ public class ProgramHistoryBenchmarks
     /// <summary>
     /// A Stopwatch profile outside BenchmarkDotNet (for finding where time and allocations go): sets the
     /// class up at each history length and prints the mean time, the process's CPU time (steadier than
-    /// the wall time on a shared machine), the bytes allocated per call and the collections; with
+    /// the wall time on a shared machine), the bytes allocated per call, the bytes still held after a full collection (what the stores keep per call) and the collections; with
     /// <paramref name="sampleAllocations"/>, also the types that allocated most and what the collections promoted.
     /// </summary>
     public static async Task ProfileAsync(int calls, int[] priorOrders, bool sampleAllocations = false)
@@ -151,6 +151,7 @@ public class ProgramHistoryBenchmarks
                     await call();
                 }
 
+                var heldBefore = GC.GetTotalMemory(forceFullCollection: true);
                 using var sampler = sampleAllocations ? new AllocationSampler() : null;
                 var bytes = GC.GetAllocatedBytesForCurrentThread();
                 var pause = GC.GetTotalPauseDuration();
@@ -168,7 +169,9 @@ public class ProgramHistoryBenchmarks
                 var cpuPerCall = (System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMicroseconds / calls;
                 var allocated = GC.GetAllocatedBytesForCurrentThread() - bytes;
                 var paused = (GC.GetTotalPauseDuration() - pause).TotalMicroseconds / calls;
-                Console.WriteLine($"{prior,5} prior orders  {name,-18} {watch.Elapsed.TotalMicroseconds / calls,9:F2} us (CPU {cpuPerCall,7:F2} us)  {allocated / (double)calls,8:F0} B/call  GC pauses {paused,7:F2} us/call, gen0/1/2 {GC.CollectionCount(0) - gen0}/{GC.CollectionCount(1) - gen1}/{GC.CollectionCount(2) - gen2}");
+                var gens = $"{GC.CollectionCount(0) - gen0}/{GC.CollectionCount(1) - gen1}/{GC.CollectionCount(2) - gen2}";
+                var held = (GC.GetTotalMemory(forceFullCollection: true) - heldBefore) / (double)calls;
+                Console.WriteLine($"{prior,5} prior orders  {name,-18} {watch.Elapsed.TotalMicroseconds / calls,9:F2} us (CPU {cpuPerCall,7:F2} us)  {allocated / (double)calls,8:F0} B/call  {held,6:F0} B/call kept  GC pauses {paused,7:F2} us/call, gen0/1/2 {gens}");
                 sampler?.Print(calls);
             }
 

@@ -174,6 +174,10 @@ internal sealed class AccountState
 
     public Dictionary<TransactionId, Hold> Holds { get; private set; } = [];
 
+    /// <summary>Whether the state was decoded under this expiry policy, zone and lot indexing (a kept state serves only a ledger with the same).</summary>
+    public bool DecodedUnder(ExpiryPolicy expiryPolicy, DateTimeZone timeZone, int lotIndexFrom)
+        => ReferenceEquals(policy, expiryPolicy) && zone.Equals(timeZone) && indexFrom == lotIndexFrom;
+
     /// <summary>The number of lots and holds cached with this state (set by the cache).</summary>
     internal int CachedEntries { get; set; }
 

@@ -34,6 +34,7 @@ public sealed partial class PointsLedger
     private readonly Duration pendingPeriod;
     private readonly Duration holdLifetime;
     private readonly AccountStateCache? cache;
+    private readonly IAccountStateKeeper? keeper;
 
     /// <summary>Creates the ledger service.</summary>
     /// <param name="clock">The clock every write and balance read is timed with.</param>
@@ -47,7 +48,11 @@ public sealed partial class PointsLedger
     {
     }
 
-    /// <summary>Creates the ledger service with an account-state cache of <paramref name="cacheSlots"/> slots (0: no cache, every write decodes the store's snapshot).</summary>
+    /// <summary>
+    /// Creates the ledger service with an account-state cache of <paramref name="cacheSlots"/> slots (0: no cache,
+    /// every write decodes the store's snapshot). Over a store that keeps the account states itself
+    /// (<see cref="IAccountStateKeeper"/>, the in-memory store), any positive value uses the store's instead.
+    /// </summary>
     internal PointsLedger(IClock clock, ILedgerStore store, ProgramSettings settings, IOptions<LedgerOptions> options, int cacheSlots)
         : this(clock, store, settings, options, cacheSlots, validated: false)
     {
@@ -77,7 +82,8 @@ public sealed partial class PointsLedger
         policy = this.options.Expiry.ToPolicy();
         pendingPeriod = Duration.FromTimeSpan(this.options.PendingPeriod);
         holdLifetime = Duration.FromTimeSpan(this.options.HoldLifetime);
-        cache = cacheSlots > 0 ? new AccountStateCache(cacheSlots) : null;
+        keeper = cacheSlots > 0 ? store as IAccountStateKeeper : null;
+        cache = cacheSlots > 0 && keeper is null ? new AccountStateCache(cacheSlots) : null;
     }
 
     /// <summary>Account states index their lots once they have this many (tests set 0 to index every state).</summary>
@@ -103,6 +109,7 @@ public sealed partial class PointsLedger
     /// Forgets every account state cached for writes: called when a unit of work that wrote through
     /// this ledger rolled back, so that no later write starts from a state the store no longer has.
     /// </summary>
+    /// <remarks>A store that keeps the states itself never undoes an append, so what it keeps stays true.</remarks>
     internal void ForgetCachedAccounts() => cache?.Clear();
 
     /// <summary>
@@ -485,7 +492,7 @@ public sealed partial class PointsLedger
 
         var state = await ReadStateAsync(key, head, cancellationToken).ConfigureAwait(false);
         var balance = state.Balance(now);
-        cache?.Return(state);
+        Keep(state);
         return balance;
     }
 
@@ -558,7 +565,7 @@ public sealed partial class PointsLedger
 
         var state = await ReadStateAsync(key, head, cancellationToken).ConfigureAwait(false);
         var schedule = ExpirySchedule(state, days, asOf);
-        cache?.Return(state);
+        Keep(state);
         return schedule;
     }
 
@@ -878,7 +885,7 @@ public sealed partial class PointsLedger
                     continue;
                 }
 
-                cache?.Return(state);
+                Keep(state);
                 return LedgerResult.Failure(error.Code, error.Message, error.Field);
             }
 
@@ -894,7 +901,7 @@ public sealed partial class PointsLedger
             switch (result.Status)
             {
                 case LedgerAppendStatus.Appended:
-                    cache?.Return(state);
+                    Keep(state);
                     return LedgerResult.Success(record, isRepeat: false);
                 case LedgerAppendStatus.Duplicate:
                     var existing = await store.FindTransactionAsync(settings.ProgramId, id, cancellationToken).ConfigureAwait(false)
@@ -986,7 +993,7 @@ public sealed partial class PointsLedger
     /// </summary>
     private async ValueTask<AccountState> ReadStateAsync(LedgerAccountKey key, LedgerAccountHead head, CancellationToken cancellationToken)
     {
-        if (cache?.Take(key.MemberId) is { } cached && cached.Version == head.Version)
+        if (Kept(key) is { } cached && cached.Version == head.Version)
         {
             return cached;
         }
@@ -1002,13 +1009,38 @@ public sealed partial class PointsLedger
     /// </summary>
     private async ValueTask<(AccountState State, bool Verified)> LoadStateAsync(LedgerAccountKey key, bool trustCache, CancellationToken cancellationToken)
     {
-        if (cache?.Take(key.MemberId) is { } cached && trustCache)
+        if (Kept(key) is { } cached && trustCache)
         {
             return (cached, false);
         }
 
         var snapshot = await store.GetAccountAsync(key, cancellationToken).ConfigureAwait(false);
         return (AccountState.FromSnapshot(key, snapshot, policy, settings.TimeZone, IndexLotsFrom), true);
+    }
+
+    /// <summary>Takes the account's kept state (the store's or the cache's), or null when none is kept for this ledger.</summary>
+    private AccountState? Kept(LedgerAccountKey key)
+    {
+        if (keeper is null)
+        {
+            return cache?.Take(key.MemberId);
+        }
+
+        // Ledgers with other options may share the store: a state decoded under theirs is not used.
+        return keeper.TakeState(key) is { } kept && kept.DecodedUnder(policy, settings.TimeZone, IndexLotsFrom) ? kept : null;
+    }
+
+    /// <summary>Hands a state that matches the store back to the store or the cache; the caller must not use it afterwards.</summary>
+    private void Keep(AccountState state)
+    {
+        if (keeper is null)
+        {
+            cache?.Return(state);
+            return;
+        }
+
+        state.Settle();
+        keeper.KeepState(state);
     }
 
     private async Task<(Hold? Hold, LedgerError? Error)> OpenHoldAsync(AccountState state, MemberId memberId, TransactionId holdId, Instant now, CancellationToken cancellationToken)

@@ -1,4 +1,5 @@
 using FsCheck.Xunit;
+using Loyalty.Core.DependencyInjection;
 using Loyalty.Core.Ledger;
 using Loyalty.Core.Primitives;
 using Loyalty.Core.Storage;
@@ -188,5 +189,73 @@ public class AccountStateCacheSlotTests
 
         cache.Take(MemberId.From("bob")).Should().BeNull();
         cache.Take(Key.MemberId).Should().NotBeNull();
+    }
+}
+
+/// <summary>The in-memory store keeps the ledger's account states itself: the same ownership rules, and only the store's current version.</summary>
+public class InMemoryKeptAccountStateTests
+{
+    private static readonly LedgerAccountKey Key = new(ProgramId.From("club"), MemberId.From("alice"));
+
+    [Fact]
+    public async Task The_state_a_write_leaves_is_kept_by_the_store_and_taken_once()
+    {
+        var h = new LedgerHarness();
+        await h.EarnAsync(100);
+        var keeper = (IAccountStateKeeper)h.Store;
+
+        var kept = keeper.TakeState(Key);
+
+        kept.Should().NotBeNull();
+        (kept!.Version, kept.LotPoints, kept.Lots.Count).Should().Be((1L, 100L, 1));
+        keeper.TakeState(Key).Should().BeNull();
+    }
+
+    [Fact]
+    public async Task A_state_behind_the_stores_version_is_not_kept()
+    {
+        var h = new LedgerHarness();
+        await h.EarnAsync(100);
+        var keeper = (IAccountStateKeeper)h.Store;
+        var first = keeper.TakeState(Key)!;
+        await h.EarnAsync(50);                  // decoded from the store (nothing kept), version 2 kept
+        var second = keeper.TakeState(Key)!;
+
+        keeper.KeepState(first);
+        keeper.TakeState(Key).Should().BeNull();
+        keeper.KeepState(second);
+        keeper.TakeState(Key).Should().BeSameAs(second);
+        (first.Version, second.Version).Should().Be((1L, 2L));
+    }
+
+    [Fact]
+    public async Task An_append_by_another_writer_drops_the_state_kept_at_the_version_before()
+    {
+        var h = new LedgerHarness();
+        await h.EarnAsync(100);                  // kept at version 1
+        var decoding = new LedgerHarness(store: h.Store, cacheSlots: 0, start: h.Clock.GetCurrentInstant());
+        await decoding.EarnAsync(50, id: "other-1");   // appends version 2 without taking the kept state
+
+        ((IAccountStateKeeper)h.Store).TakeState(Key).Should().BeNull();
+        (await h.RedeemAsync(150)).Succeeded.Should().BeTrue();
+    }
+
+    [Fact]
+    public async Task A_ledger_with_another_expiry_policy_on_the_same_store_decides_under_its_own()
+    {
+        // The first ledger never expires points; the second expires them after a month without activity.
+        var h = new LedgerHarness();
+        var inactivity = new LoyaltyOptions { ProgramId = "club", TimeZone = "UTC" };
+        inactivity.Ledger.PendingPeriod = TimeSpan.Zero;
+        inactivity.Ledger.Expiry.Policy = ExpiryPolicyKind.Inactivity;
+        inactivity.Ledger.Expiry.Months = 1;
+        var other = new PointsLedger(h.Clock, h.Store, inactivity.ToProgramSettings(), Microsoft.Extensions.Options.Options.Create(inactivity.Ledger));
+        await h.EarnAsync(100, pending: Duration.Zero);    // kept by the store, decoded under "never"
+        h.Advance(Duration.FromDays(62));
+
+        var redeemed = await other.RedeemAsync(new RedeemPoints(Id("r-1"), Alice, P(50)));
+
+        redeemed.ErrorCode.Should().Be(LedgerErrorCode.InsufficientPoints);
+        (await h.RedeemAsync(50)).Succeeded.Should().BeTrue();
     }
 }

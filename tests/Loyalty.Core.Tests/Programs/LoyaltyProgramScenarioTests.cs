@@ -13,6 +13,21 @@ namespace Loyalty.Core.Tests.Programs;
 public class LoyaltyProgramScenarioTests
 {
     [Fact]
+    public async Task A_receipts_explanation_read_from_several_threads_at_once_is_one_list_of_the_same_lines()
+    {
+        using var h = await new ProgramHarness().ConfigureAsync();
+        (await h.Program.EnrolAsync(new Enrolment(Alice))).GetValueOrThrow();
+        var receipt = (await h.Program.RecordOrderAsync(Order("A-1001", Alice, h.Now, new OrderLine("SHOE-42", 1, 120m, categories: ["shoes"])))).GetValueOrThrow();
+
+        // The lines are written when first read; readers racing for it all see the same lines.
+        var reads = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Task.Run(() => receipt.Explanation.Select(l => l.Text).ToArray())));
+
+        reads.Should().AllSatisfy(r => r.Should().Equal("  +120  Earn 1 point per EUR spent (excluding shipping, tax, gift cards and the part paid with points).", reads[0][1], reads[0][2]));
+        reads[0][1].Should().StartWith("  +120  ");
+        receipt.Explanation.Should().HaveCount(3);
+    }
+
+    [Fact]
     public async Task The_quickstart_story()
     {
         using var h = await new ProgramHarness().ConfigureAsync();

@@ -113,6 +113,8 @@ public sealed partial class InMemoryLedgerStore : ILedgerDataStore
                 }
 
                 var hadExpiry = source.Indexed;
+                TakeKept(source);
+                TakeKept(occupant);
                 source.Retired = true;
                 occupant.Retired = true;
                 accounts.TryRemove(new KeyValuePair<LedgerAccountKey, Account>(rewrite.From, source));

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Loyalty.Core.Ledger;
 using Loyalty.Core.Primitives;
 using NodaTime;
 
@@ -16,12 +17,15 @@ namespace Loyalty.Core.Storage.InMemory;
 /// joins with its first dated lot and stays in), so <see cref="FindAccountsDueAsync"/> pages through
 /// them in one pass, skipping those with nothing dated now: O(log n + accounts walked) per page, never
 /// a scan and sort of every account, and an append never has to take an account out of the index.
+/// Each account also keeps the ledger's decoded state of its open lots and holds (bounded like the
+/// ledger's own cache), so a write through the ledger never decodes an account it wrote before.
 /// </remarks>
-public sealed partial class InMemoryLedgerStore : ILedgerStore
+public sealed partial class InMemoryLedgerStore : ILedgerStore, IAccountStateKeeper
 {
     private readonly ConcurrentDictionary<LedgerAccountKey, Account> accounts = new();
     private readonly TransactionIndex transactions = new();
     private readonly ConcurrentDictionary<ProgramId, OrderedIndex<string>> expiring = new();
+    private long keptEntries;
 
     /// <inheritdoc />
     public ValueTask<LedgerAccountSnapshot> GetAccountAsync(LedgerAccountKey account, CancellationToken cancellationToken = default)
@@ -237,6 +241,10 @@ public sealed partial class InMemoryLedgerStore : ILedgerStore
             }
 
             Volatile.Write(ref data.Head, append.Head);
+
+            // A state still kept here is of the version before this append (the ledger takes it before deciding):
+            // written by another writer, it is stale now and would only cost that ledger a refused append.
+            TakeKept(data);
             if (append.Head.NextExpiryAt is not null && !data.Indexed)
             {
                 // Listed once, when the account first has a dated expiry, and never taken out: an account whose
@@ -253,6 +261,63 @@ public sealed partial class InMemoryLedgerStore : ILedgerStore
 
             return new(new LedgerAppendResult(LedgerAppendStatus.Appended, append.Head.Version));
         }
+    }
+
+    /// <inheritdoc />
+    AccountState? IAccountStateKeeper.TakeState(LedgerAccountKey account)
+    {
+        if (!accounts.TryGetValue(account, out var data))
+        {
+            return null;
+        }
+
+        lock (data)
+        {
+            return TakeKept(data);
+        }
+    }
+
+    /// <inheritdoc />
+    void IAccountStateKeeper.KeepState(AccountState state)
+    {
+        var count = state.Lots.Count + state.Holds.Count;
+        if (count > AccountStateCache.MaxOpenEntries || !accounts.TryGetValue(state.Key, out var data))
+        {
+            return;
+        }
+
+        lock (data)
+        {
+            // Only the store's current version is kept: a state decided on an older one, or on an account
+            // re-keyed since, would serve a later write with what the store no longer has.
+            if (data.Retired || (data.Head?.Version ?? 0) != state.Version)
+            {
+                return;
+            }
+
+            TakeKept(data);
+            if (Interlocked.Add(ref keptEntries, count) > AccountStateCache.MaxCachedEntries)
+            {
+                Interlocked.Add(ref keptEntries, -count);
+                return;
+            }
+
+            state.CachedEntries = count;
+            data.State = state;
+        }
+    }
+
+    /// <summary>Removes and returns the account's kept state (the caller holds the account's lock), or null.</summary>
+    private AccountState? TakeKept(Account data)
+    {
+        if (data.State is not { } state)
+        {
+            return null;
+        }
+
+        data.State = null;
+        Interlocked.Add(ref keptEntries, -state.CachedEntries);
+        return state;
     }
 
     private LedgerAccountSnapshot Snapshot(LedgerAccountKey account)
@@ -296,5 +361,8 @@ public sealed partial class InMemoryLedgerStore : ILedgerStore
         public bool Indexed;
         /// <summary>Set when the account was re-keyed (data rights) and removed: a writer holding it re-reads.</summary>
         public bool Retired;
+
+        /// <summary>The ledger's decoded state at <see cref="Head"/>'s version, kept between its writes; null when none is kept.</summary>
+        public AccountState? State;
     }
 }

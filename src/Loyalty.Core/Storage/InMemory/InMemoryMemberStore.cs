@@ -477,8 +477,9 @@ public sealed partial class InMemoryMemberStore : IMemberStore
 
     private void Replace(MemberData data, MemberRecord member)
     {
-        // The referral code is not changed by these writes: the record keeps its index entry.
-        data.Record = member with { ReferralCode = data.Record.ReferralCode };
+        // The referral code is not changed by these writes: the record keeps its index entry. The record
+        // is immutable, so the caller's is kept as given unless its code differs (no copy per order).
+        data.Record = member.ReferralCode == data.Record.ReferralCode ? member : member with { ReferralCode = data.Record.ReferralCode };
         historyVersions[(member.ProgramId, member.MemberId)] = member.Evaluation!.HistoryVersion;
     }
     private bool Update(MemberRecord member, long expectedVersion)
