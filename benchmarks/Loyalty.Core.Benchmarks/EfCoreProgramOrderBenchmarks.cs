@@ -87,10 +87,11 @@ public class EfCoreProgramOrderBenchmarks
     /// <param name="plain">Whether the shop registers its context with <c>AddDbContext</c> and the default
     /// connection string instead of the recommended settings (<see cref="RecommendedSettings"/>, <c>AddDbContextPool</c>).</param>
     /// <param name="unixSocket">Whether the shop connects through the server's Unix-domain socket instead of TCP on the loopback.</param>
-    public static async Task TimeAsync(int rounds, bool statements = false, bool plain = false, bool unixSocket = false)
+    /// <param name="fillFactor">When set, the fill factor the members table is given after it is created (100 is PostgreSQL's default: pages filled up).</param>
+    public static async Task TimeAsync(int rounds, bool statements = false, bool plain = false, bool unixSocket = false, int? fillFactor = null)
     {
         var b = new EfCoreProgramOrderBenchmarks();
-        await b.SetupAsync(statements, plain, unixSocket);
+        await b.SetupAsync(statements, plain, unixSocket, fillFactor);
         Console.WriteLine((plain
             ? "Shop's context: AddDbContext, default connection string"
             : $"Shop's context: AddDbContextPool, connection string with {RecommendedSettings}")
@@ -106,6 +107,7 @@ public class EfCoreProgramOrderBenchmarks
                 if (statements)
                 {
                     await b.ExecuteAsync("SELECT pg_stat_statements_reset()");
+                    await b.ExecuteAsync("SELECT pg_stat_reset()");
                 }
 
                 var rates = new List<double>();
@@ -114,6 +116,7 @@ public class EfCoreProgramOrderBenchmarks
                 var clientBefore = process.TotalProcessorTime;
                 var jitBefore = BackgroundJitTime();
                 var serverBefore = b.server!.CpuTime();
+                var walBefore = await b.WalPositionAsync();
                 var elapsed = TimeSpan.Zero;
                 for (var r = 0; r < rounds; r++)
                 {
@@ -124,13 +127,14 @@ public class EfCoreProgramOrderBenchmarks
                     Console.WriteLine($"{name,-15} round {r + 1}: {rates[^1],8:N0} /s");
                 }
 
+                var wal = (await b.WalPositionAsync() - walBefore) / (double)(rounds * Operations);
                 process.Refresh();
                 var jit = (BackgroundJitTime() - jitBefore).TotalMilliseconds / (rounds * Operations);
                 var client = (process.TotalProcessorTime - clientBefore).TotalMilliseconds / (rounds * Operations) - jit;
                 var server = b.server.CpuTime() - serverBefore is { } used ? used.TotalMilliseconds / (rounds * Operations) : double.NaN;
                 rates.Sort();
                 Console.WriteLine($"{name,-15} median of {rounds}: {rates[rates.Count / 2],8:N0} /s (min {rates[0]:N0}, max {rates[^1]:N0}), 8 writers × {OrdersPerWriter} per round");
-                Console.WriteLine($"{name,-15} CPU per operation: client {client:N2} ms, server {server:N2} ms, total {client + server:N2} ms; background JIT apart {jit:N2} ms (wall {elapsed.TotalMilliseconds / (rounds * Operations):N2} ms per operation; {Environment.ProcessorCount} cores)");
+                Console.WriteLine($"{name,-15} CPU per operation: client {client:N2} ms, server {server:N2} ms, total {client + server:N2} ms; background JIT apart {jit:N2} ms (wall {elapsed.TotalMilliseconds / (rounds * Operations):N2} ms per operation; {Environment.ProcessorCount} cores); WAL {wal:N0} bytes per operation");
                 if (statements)
                 {
                     await b.PrintStatementsAsync(name, rounds * Operations);
@@ -178,6 +182,15 @@ public class EfCoreProgramOrderBenchmarks
         await command.ExecuteNonQueryAsync();
     }
 
+    /// <summary>The server's current write-ahead log position, in bytes: what it logged between two readings is their difference.</summary>
+    private async Task<long> WalPositionAsync()
+    {
+        await using var connection = new Npgsql.NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new Npgsql.NpgsqlCommand("SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')::bigint", connection);
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
+
     /// <summary>The statements the server ran per operation since the last reset, most frequent first.</summary>
     private async Task PrintStatementsAsync(string name, int operations)
     {
@@ -209,6 +222,23 @@ public class EfCoreProgramOrderBenchmarks
         await using var size = await sizes.ExecuteReaderAsync();
         await size.ReadAsync();
         Console.WriteLine($"{name,-15} member rows: evaluation state {size.GetInt64(0):N0} characters ({size.GetInt64(1):N0} bytes stored), whole row {size.GetInt64(2):N0} bytes");
+        await size.DisposeAsync();
+
+        // The updated tables: how many of their row updates were heap-only (HOT: no index written). The
+        // shop's pooled connections are closed first, as a server process hands its counts on when it ends
+        // (so counts from the warm-up rounds handed on after the reset are in them too: a share, not a rate).
+        Npgsql.NpgsqlConnection.ClearAllPools();
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        await using var hot = new Npgsql.NpgsqlCommand(
+            "SELECT s.relname, s.n_tup_upd, s.n_tup_hot_upd, pg_relation_size(s.relid) / 8192, "
+            + "coalesce((SELECT option_value FROM pg_options_to_table(c.reloptions) WHERE option_name = 'fillfactor'), '100') "
+            + "FROM pg_stat_user_tables s JOIN pg_class c ON c.oid = s.relid WHERE s.n_tup_upd > 0 ORDER BY s.n_tup_upd DESC",
+            connection);
+        await using var tables = await hot.ExecuteReaderAsync();
+        while (await tables.ReadAsync())
+        {
+            Console.WriteLine($"{name,-15} updates of {tables.GetString(0),-28} {tables.GetInt64(1),7:N0}, {(tables.GetInt64(1) == 0 ? 0 : 100.0 * tables.GetInt64(2) / tables.GetInt64(1)),5:N1} % HOT ({tables.GetInt64(3):N0} pages, fill factor {tables.GetString(4)})");
+        }
     }
 
     /// <summary>The connection string settings the EF Core page recommends for the stores on PostgreSQL.</summary>
@@ -217,9 +247,9 @@ public class EfCoreProgramOrderBenchmarks
     /// <summary><paramref name="connectionString"/> with the recommended settings added.</summary>
     private static string RecommendedConnectionString(string connectionString) => connectionString + ";" + RecommendedSettings;
 
-    private Task SetupAsync() => SetupAsync(statements: false, plain: false, unixSocket: false);
+    private Task SetupAsync() => SetupAsync(statements: false, plain: false, unixSocket: false, fillFactor: null);
 
-    private async Task SetupAsync(bool statements, bool plain, bool unixSocket)
+    private async Task SetupAsync(bool statements, bool plain, bool unixSocket, int? fillFactor)
     {
         server = PostgresServer.Start(durable: true, statements ? ["shared_preload_libraries=pg_stat_statements", "pg_stat_statements.track=all"] : []);
         connectionString = server.CreateDatabase("orders");
@@ -265,6 +295,11 @@ public class EfCoreProgramOrderBenchmarks
             if (statements)
             {
                 await ExecuteAsync("CREATE EXTENSION pg_stat_statements");
+            }
+
+            if (fillFactor is { } percent)
+            {
+                await ExecuteAsync($"ALTER TABLE loyalty_members SET (fillfactor = {percent})");
             }
 
             await scope.ServiceProvider.GetRequiredService<LoyaltyProgram>().PublishRuleSetAsync(new EarningRuleSetBuilder("v1", start - Duration.FromDays(1), Currency.EUR, "Europe/Paris")

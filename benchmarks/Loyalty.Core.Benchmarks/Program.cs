@@ -58,11 +58,26 @@ if (args is ["--profile-order-path", var calls, ..])
 // (also prints the CPU time per order of the client and of the server; --statements lists the server's statements per order):
 // (the shop's context pooled, with the recommended connection string; --plain: AddDbContext and the default connection string):
 // (--unix-socket: the shop connects through the server's Unix-domain socket instead of TCP on the loopback):
-//               dotnet run -c Release --project benchmarks/Loyalty.Core.Benchmarks -- --pg-writers [rounds] [--statements] [--plain] [--unix-socket]
+// (--fill-factor N: the members table's pages filled to N % instead of PostgreSQL's default 100):
+//               dotnet run -c Release --project benchmarks/Loyalty.Core.Benchmarks -- --pg-writers [rounds] [--statements] [--plain] [--unix-socket] [--fill-factor N]
 if (args is ["--pg-writers", ..])
 {
-    var rest = args[1..].Where(a => a is not "--statements" and not "--plain" and not "--unix-socket").ToArray();
-    await EfCoreProgramOrderBenchmarks.TimeAsync(rest.Length > 0 ? int.Parse(rest[0], System.Globalization.CultureInfo.InvariantCulture) : 5, args.Contains("--statements"), args.Contains("--plain"), args.Contains("--unix-socket"));
+    var fill = Array.IndexOf(args, "--fill-factor");
+    int? fillFactor = null;
+    if (fill > 0)
+    {
+        if (fill + 1 >= args.Length || !int.TryParse(args[fill + 1], System.Globalization.CultureInfo.InvariantCulture, out var percent) || percent is < 10 or > 100)
+        {
+            Console.Error.WriteLine("--fill-factor takes a percentage from 10 to 100 (PostgreSQL's range), for example --fill-factor 70.");
+            Environment.ExitCode = 2;
+            return;
+        }
+
+        fillFactor = percent;
+    }
+
+    var rest = args[1..].Where((a, i) => a is not "--statements" and not "--plain" and not "--unix-socket" and not "--fill-factor" && (fill < 0 || i != fill)).ToArray();
+    await EfCoreProgramOrderBenchmarks.TimeAsync(rest.Length > 0 ? int.Parse(rest[0], System.Globalization.CultureInfo.InvariantCulture) : 5, args.Contains("--statements"), args.Contains("--plain"), args.Contains("--unix-socket"), fillFactor);
     return;
 }
 
