@@ -174,6 +174,12 @@ internal sealed class AccountState
 
     public Dictionary<TransactionId, Hold> Holds { get; private set; } = [];
 
+    /// <summary>
+    /// The incarnation of the stored account this state was decoded from (see <see cref="LedgerAccountSnapshot.Incarnation"/>),
+    /// or the one its first append gave a new account; null when the store does not tell.
+    /// </summary>
+    internal object? Incarnation { get; set; }
+
     /// <summary>The number of lots and holds cached with this state (set by the cache).</summary>
     internal int CachedEntries { get; set; }
 
@@ -225,6 +231,7 @@ internal sealed class AccountState
     private void Fill(LedgerAccountSnapshot snapshot)
     {
         var state = this;
+        state.Incarnation = snapshot.Incarnation;
         if (snapshot.Head is { } h)
         {
             state.Version = h.Version;

@@ -966,6 +966,12 @@ public sealed partial class PointsLedger
         }
 
         var lots = state.ChangedLotRecords();
+        if (expectedVersion == 0)
+        {
+            // A new account: its first append names the incarnation the state keeps for its next ones.
+            state.Incarnation ??= new object();
+        }
+
         return store.AppendAsync(
             new LedgerAppend
             {
@@ -975,6 +981,7 @@ public sealed partial class PointsLedger
                 Head = state.ToHead(now),
                 Lots = lots,
                 Holds = holds,
+                Incarnation = state.Incarnation,
             },
             cancellationToken);
     }

@@ -173,7 +173,7 @@ public sealed partial class InMemoryLedgerStore : ILedgerStore
         lock (data)
         {
             var current = data.Head?.Version ?? 0;
-            if (data.Retired || current != append.ExpectedVersion)
+            if (data.Retired || current != append.ExpectedVersion || !data.IsIncarnation(append.Incarnation))
             {
                 return new(new LedgerAppendResult(LedgerAppendStatus.VersionConflict, current));
             }
@@ -236,6 +236,11 @@ public sealed partial class InMemoryLedgerStore : ILedgerStore
                 }
             }
 
+            if (current == 0)
+            {
+                data.Incarnation = append.Incarnation ?? new object();
+            }
+
             Volatile.Write(ref data.Head, append.Head);
             if (append.Head.NextExpiryAt is not null && !data.Indexed)
             {
@@ -278,7 +283,7 @@ public sealed partial class InMemoryLedgerStore : ILedgerStore
                 holds[i++] = data.Holds[id];
             }
 
-            return new LedgerAccountSnapshot(data.Head, lots, holds);
+            return new LedgerAccountSnapshot(data.Head, lots, holds) { Incarnation = data.Incarnation };
         }
     }
 
@@ -296,5 +301,20 @@ public sealed partial class InMemoryLedgerStore : ILedgerStore
         public bool Indexed;
         /// <summary>Set when the account was re-keyed (data rights) and removed: a writer holding it re-reads.</summary>
         public bool Retired;
+
+        /// <summary>
+        /// This incarnation of the key, set by its first append (or by the rewrite that created it). A rewrite
+        /// that moves an account away frees its key, and a later write creates the account again from version
+        /// 0: its versions then repeat the old account's numbers, so the version alone cannot tell a writer
+        /// that read the old account (a stale state) from one that read this one.
+        /// </summary>
+        public object? Incarnation;
+
+        /// <summary>
+        /// Whether an append decided on <paramref name="incarnation"/> may land on this account: always on an
+        /// account without transactions (the version check is enough), and when either side does not know it.
+        /// </summary>
+        public bool IsIncarnation(object? incarnation)
+            => Head is null || incarnation is null || Incarnation is null || ReferenceEquals(incarnation, Incarnation);
     }
 }
