@@ -178,6 +178,12 @@ internal sealed class AccountState
     public bool DecodedUnder(ExpiryPolicy expiryPolicy, DateTimeZone timeZone, int lotIndexFrom)
         => ReferenceEquals(policy, expiryPolicy) && zone.Equals(timeZone) && indexFrom == lotIndexFrom;
 
+    /// <summary>
+    /// The incarnation of the stored account this state was decoded from (see <see cref="LedgerAccountSnapshot.Incarnation"/>),
+    /// or the one its first append gave a new account; null when the store does not tell.
+    /// </summary>
+    internal object? Incarnation { get; set; }
+
     /// <summary>The number of lots and holds cached with this state (set by the cache).</summary>
     internal int CachedEntries { get; set; }
 
@@ -229,6 +235,7 @@ internal sealed class AccountState
     private void Fill(LedgerAccountSnapshot snapshot)
     {
         var state = this;
+        state.Incarnation = snapshot.Incarnation;
         if (snapshot.Head is { } h)
         {
             state.Version = h.Version;

@@ -973,6 +973,12 @@ public sealed partial class PointsLedger
         }
 
         var lots = state.ChangedLotRecords();
+        if (expectedVersion == 0)
+        {
+            // A new account: its first append names the incarnation the state keeps for its next ones.
+            state.Incarnation ??= new object();
+        }
+
         return store.AppendAsync(
             new LedgerAppend
             {
@@ -982,6 +988,7 @@ public sealed partial class PointsLedger
                 Head = state.ToHead(now),
                 Lots = lots,
                 Holds = holds,
+                Incarnation = state.Incarnation,
             },
             cancellationToken);
     }

@@ -290,6 +290,14 @@ public sealed record LedgerAccountSnapshot(
 {
     /// <summary>The account's version: 0 when it has no transaction yet.</summary>
     public long Version => Head?.Version ?? 0;
+
+    /// <summary>
+    /// The incarnation of the account read, for a store whose versions can start again under the same key
+    /// (the in-memory store, after a data-rights rewrite moved the account away and a later write created it
+    /// again): an append decided on it carries it back in <see cref="LedgerAppend.Incarnation"/>. Null when
+    /// the store does not tell.
+    /// </summary>
+    internal object? Incarnation { get; init; }
 }
 
 /// <summary>One atomic compare-and-append on an account.</summary>
@@ -316,6 +324,14 @@ public sealed record LedgerAppend
 
     /// <summary>Holds created or changed (inserted or replaced by <see cref="LedgerHoldRecord.HoldId"/>).</summary>
     public IReadOnlyList<LedgerHoldRecord> Holds { get; init; } = [];
+
+    /// <summary>
+    /// The incarnation of the account the append was decided on (<see cref="LedgerAccountSnapshot.Incarnation"/>),
+    /// or a new one for a new account; null when unknown. A store whose versions can start again under the same
+    /// key refuses, as a version conflict, an append whose incarnation is not the account's: the same version
+    /// number of an account re-created under a re-keyed member id is not the version the writer read.
+    /// </summary>
+    internal object? Incarnation { get; init; }
 
     /// <summary>
     /// Checks the append's shape before any I/O: at least one transaction, every transaction of

@@ -110,6 +110,9 @@ public sealed partial class InMemoryLedgerStore : ILedgerDataStore
                     }
 
                     target.Head = rewrite.Head;
+
+                    // A new incarnation even under the same key: a state decided before the rewrite is stale.
+                    target.Incarnation = new object();
                 }
 
                 var hadExpiry = source.Indexed;

@@ -177,7 +177,7 @@ public sealed partial class InMemoryLedgerStore : ILedgerStore, IAccountStateKee
         lock (data)
         {
             var current = data.Head?.Version ?? 0;
-            if (data.Retired || current != append.ExpectedVersion)
+            if (data.Retired || current != append.ExpectedVersion || !data.IsIncarnation(append.Incarnation))
             {
                 return new(new LedgerAppendResult(LedgerAppendStatus.VersionConflict, current));
             }
@@ -240,6 +240,11 @@ public sealed partial class InMemoryLedgerStore : ILedgerStore, IAccountStateKee
                 }
             }
 
+            if (current == 0)
+            {
+                data.Incarnation = append.Incarnation ?? new object();
+            }
+
             Volatile.Write(ref data.Head, append.Head);
 
             // A state still kept here is of the version before this append (the ledger takes it before deciding):
@@ -289,8 +294,9 @@ public sealed partial class InMemoryLedgerStore : ILedgerStore, IAccountStateKee
         lock (data)
         {
             // Only the store's current version is kept: a state decided on an older one, or on an account
-            // re-keyed since, would serve a later write with what the store no longer has.
-            if (data.Retired || (data.Head?.Version ?? 0) != state.Version)
+            // re-keyed since (or on an account created again under the same key), would serve a later write with
+            // what the store no longer has.
+            if (data.Retired || (data.Head?.Version ?? 0) != state.Version || !data.IsIncarnation(state.Incarnation))
             {
                 return;
             }
@@ -343,7 +349,7 @@ public sealed partial class InMemoryLedgerStore : ILedgerStore, IAccountStateKee
                 holds[i++] = data.Holds[id];
             }
 
-            return new LedgerAccountSnapshot(data.Head, lots, holds);
+            return new LedgerAccountSnapshot(data.Head, lots, holds) { Incarnation = data.Incarnation };
         }
     }
 
@@ -364,5 +370,20 @@ public sealed partial class InMemoryLedgerStore : ILedgerStore, IAccountStateKee
 
         /// <summary>The ledger's decoded state at <see cref="Head"/>'s version, kept between its writes; null when none is kept.</summary>
         public AccountState? State;
+
+        /// <summary>
+        /// This incarnation of the key, set by its first append (or by the rewrite that created it). A rewrite
+        /// that moves an account away frees its key, and a later write creates the account again from version
+        /// 0: its versions then repeat the old account's numbers, so the version alone cannot tell a writer
+        /// that read the old account (a stale state) from one that read this one.
+        /// </summary>
+        public object? Incarnation;
+
+        /// <summary>
+        /// Whether an append decided on <paramref name="incarnation"/> may land on this account: always on an
+        /// account without transactions (the version check is enough), and when either side does not know it.
+        /// </summary>
+        public bool IsIncarnation(object? incarnation)
+            => Head is null || incarnation is null || Incarnation is null || ReferenceEquals(incarnation, Incarnation);
     }
 }
