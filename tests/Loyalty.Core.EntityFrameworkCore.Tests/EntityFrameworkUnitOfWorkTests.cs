@@ -7,6 +7,7 @@ using Loyalty.Core.Ledger;
 using Loyalty.Core.Primitives;
 using Loyalty.Core.Programs;
 using Loyalty.Core.Storage;
+using Loyalty.Core.Tests.Storage;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
@@ -549,28 +550,12 @@ public sealed class EntityFrameworkUnitOfWorkTests(PostgresServerFixture fixture
         public Func<LedgerAppend, bool>? When { get; init; }
     }
 
-    private sealed class FailingLedgerStore(ILedgerStore inner, FaultSwitch fault) : ILedgerStore
+    private sealed class FailingLedgerStore(ILedgerStore inner, FaultSwitch fault) : ForwardingLedgerStore(inner)
     {
-        public ValueTask<LedgerAccountSnapshot> GetAccountAsync(LedgerAccountKey account, CancellationToken cancellationToken = default) => inner.GetAccountAsync(account, cancellationToken);
-
-        public ValueTask<LedgerAccountHead?> GetHeadAsync(LedgerAccountKey account, CancellationToken cancellationToken = default) => inner.GetHeadAsync(account, cancellationToken);
-
-        public ValueTask<IReadOnlyList<LedgerLotRecord>> GetLotsAsync(LedgerAccountKey account, IReadOnlyCollection<TransactionId> lotIds, CancellationToken cancellationToken = default) => inner.GetLotsAsync(account, lotIds, cancellationToken);
-
-        public ValueTask<LedgerHoldRecord?> GetHoldAsync(LedgerAccountKey account, TransactionId holdId, CancellationToken cancellationToken = default) => inner.GetHoldAsync(account, holdId, cancellationToken);
-
-        public ValueTask<LedgerTransactionRecord?> FindTransactionAsync(ProgramId programId, TransactionId transactionId, CancellationToken cancellationToken = default) => inner.FindTransactionAsync(programId, transactionId, cancellationToken);
-
-        public ValueTask<IReadOnlyList<LedgerTransactionRecord>> FindRelatedAsync(LedgerAccountKey account, TransactionId relatedId, CancellationToken cancellationToken = default) => inner.FindRelatedAsync(account, relatedId, cancellationToken);
-
-        public ValueTask<LedgerHistoryPage> ReadHistoryAsync(LedgerAccountKey account, long afterVersion, int maxCount, CancellationToken cancellationToken = default) => inner.ReadHistoryAsync(account, afterVersion, maxCount, cancellationToken);
-
-        public ValueTask<IReadOnlyList<LedgerAccountKey>> FindAccountsDueAsync(ProgramId programId, Instant dueBy, MemberId? afterMember, int maxCount, CancellationToken cancellationToken = default) => inner.FindAccountsDueAsync(programId, dueBy, afterMember, maxCount, cancellationToken);
-
-        public async ValueTask<LedgerAppendResult> AppendAsync(LedgerAppend append, CancellationToken cancellationToken = default)
+        public override async ValueTask<LedgerAppendResult> AppendAsync(LedgerAppend append, CancellationToken cancellationToken = default)
         {
             // The append is written, then the call fails (as when the connection drops before the answer).
-            var result = await inner.AppendAsync(append, cancellationToken);
+            var result = await Inner.AppendAsync(append, cancellationToken);
             return fault.Armed && (fault.When?.Invoke(append) ?? true) ? throw new LoyaltyStoreException("Injected fault in the ledger append.", isTransient: true) : result;
         }
     }

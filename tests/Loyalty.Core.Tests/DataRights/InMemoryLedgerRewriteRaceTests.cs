@@ -4,7 +4,7 @@ using Loyalty.Core.Primitives;
 using Loyalty.Core.Storage;
 using Loyalty.Core.Storage.InMemory;
 using Loyalty.Core.Tests.Ledger;
-using NodaTime;
+using Loyalty.Core.Tests.Storage;
 using static Loyalty.Core.Tests.Ledger.LedgerHarness;
 
 namespace Loyalty.Core.Tests.DataRights;
@@ -83,7 +83,7 @@ public class InMemoryLedgerRewriteRaceTests
     }
 
     /// <summary>Forwards to the in-memory store, holding the append of one transaction until released.</summary>
-    private sealed class PausingLedgerStore(ILedgerStore inner, TransactionId pauseBefore) : ILedgerStore
+    private sealed class PausingLedgerStore(ILedgerStore inner, TransactionId pauseBefore) : ForwardingLedgerStore(inner)
     {
         private readonly TaskCompletionSource paused = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private readonly TaskCompletionSource released = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -93,23 +93,7 @@ public class InMemoryLedgerRewriteRaceTests
 
         public void Release() => released.TrySetResult();
 
-        public ValueTask<LedgerAccountSnapshot> GetAccountAsync(LedgerAccountKey account, CancellationToken cancellationToken = default) => inner.GetAccountAsync(account, cancellationToken);
-
-        public ValueTask<LedgerAccountHead?> GetHeadAsync(LedgerAccountKey account, CancellationToken cancellationToken = default) => inner.GetHeadAsync(account, cancellationToken);
-
-        public ValueTask<IReadOnlyList<LedgerLotRecord>> GetLotsAsync(LedgerAccountKey account, IReadOnlyCollection<TransactionId> lotIds, CancellationToken cancellationToken = default) => inner.GetLotsAsync(account, lotIds, cancellationToken);
-
-        public ValueTask<LedgerHoldRecord?> GetHoldAsync(LedgerAccountKey account, TransactionId holdId, CancellationToken cancellationToken = default) => inner.GetHoldAsync(account, holdId, cancellationToken);
-
-        public ValueTask<LedgerTransactionRecord?> FindTransactionAsync(ProgramId programId, TransactionId transactionId, CancellationToken cancellationToken = default) => inner.FindTransactionAsync(programId, transactionId, cancellationToken);
-
-        public ValueTask<IReadOnlyList<LedgerTransactionRecord>> FindRelatedAsync(LedgerAccountKey account, TransactionId relatedId, CancellationToken cancellationToken = default) => inner.FindRelatedAsync(account, relatedId, cancellationToken);
-
-        public ValueTask<LedgerHistoryPage> ReadHistoryAsync(LedgerAccountKey account, long afterVersion, int maxCount, CancellationToken cancellationToken = default) => inner.ReadHistoryAsync(account, afterVersion, maxCount, cancellationToken);
-
-        public ValueTask<IReadOnlyList<LedgerAccountKey>> FindAccountsDueAsync(ProgramId programId, Instant dueBy, MemberId? afterMember, int maxCount, CancellationToken cancellationToken = default) => inner.FindAccountsDueAsync(programId, dueBy, afterMember, maxCount, cancellationToken);
-
-        public async ValueTask<LedgerAppendResult> AppendAsync(LedgerAppend append, CancellationToken cancellationToken = default)
+        public override async ValueTask<LedgerAppendResult> AppendAsync(LedgerAppend append, CancellationToken cancellationToken = default)
         {
             if (append.Transactions[0].Id == pauseBefore && Interlocked.Increment(ref pauses) == 1)
             {
@@ -117,7 +101,7 @@ public class InMemoryLedgerRewriteRaceTests
                 await released.Task.ConfigureAwait(false);
             }
 
-            return await inner.AppendAsync(append, cancellationToken).ConfigureAwait(false);
+            return await Inner.AppendAsync(append, cancellationToken).ConfigureAwait(false);
         }
     }
 }

@@ -1,33 +1,18 @@
-using Loyalty.Core.DependencyInjection;
 using Loyalty.Core.Economics;
 using Loyalty.Core.Ledger;
 using Loyalty.Core.Primitives;
 using Loyalty.Core.Storage;
 using Loyalty.Core.Storage.InMemory;
-using Microsoft.Extensions.Options;
 using NodaTime;
 using NodaTime.Testing;
+using static Loyalty.Core.Tests.Economics.ReplayLedgerSetup;
 
 namespace Loyalty.Core.Tests.Economics;
 
 public class ReplayLedgerStoreTests
 {
-    private static readonly ProgramId Program = ProgramId.From("backtest");
     private static readonly MemberId Alice = MemberId.From("alice");
-    private static readonly DateTimeZone Paris = DateTimeZoneProviders.Tzdb["Europe/Paris"];
     private static readonly Instant Start = Instant.FromUtc(2026, 3, 20, 10, 0);
-
-    private static PointsLedger Ledger(IClock clock, ILedgerStore store)
-    {
-        var options = new LoyaltyOptions { ProgramId = Program.Value, Currency = "EUR", TimeZone = Paris.Id };
-        var ledger = new LedgerOptions
-        {
-            PendingPeriod = TimeSpan.FromDays(14),
-            Expiry = new LedgerExpiryOptions { Policy = ExpiryPolicyKind.Rolling, Months = 3, RoundUpTo = ExpiryRounding.EndOfMonth },
-        };
-        options.Ledger = ledger;
-        return new PointsLedger(clock, store, options.ToProgramSettings(), Options.Create(ledger));
-    }
 
     [Fact]
     public async Task A_ledger_over_it_gives_the_balances_history_and_lots_it_gives_over_the_in_memory_store()
@@ -35,7 +20,7 @@ public class ReplayLedgerStoreTests
         var clock = new FakeClock(Start);
         var replay = new ReplayLedgerStore(Program, 4, 16);
         var shared = new InMemoryLedgerStore();
-        var ledgers = new[] { Ledger(clock, replay), Ledger(clock, shared) };
+        var ledgers = new[] { NewLedger(clock, replay), NewLedger(clock, shared) };
         var balances = new List<string>[] { [], [] };
 
         async Task Both(Func<PointsLedger, Task<LedgerResult>> write)
@@ -79,7 +64,7 @@ public class ReplayLedgerStoreTests
     {
         var clock = new FakeClock(Start);
         var store = new ReplayLedgerStore(Program, 4, 16);
-        var ledger = Ledger(clock, store);
+        var ledger = NewLedger(clock, store);
         (await ledger.EarnAsync(new EarnPoints(TransactionId.From("e1"), Alice, Points.FromInt64(300)))).Succeeded.Should().BeTrue();
         var key = new LedgerAccountKey(Program, Alice);
         var first = (await store.ReadHistoryAsync(key, 0, 10)).Transactions.Single();

@@ -1,34 +1,19 @@
-using Loyalty.Core.DependencyInjection;
 using Loyalty.Core.Economics;
 using Loyalty.Core.Ledger;
 using Loyalty.Core.Primitives;
 using Loyalty.Core.Storage;
-using Microsoft.Extensions.Options;
 using NodaTime;
 using NodaTime.Testing;
+using static Loyalty.Core.Tests.Economics.ReplayLedgerSetup;
 
 namespace Loyalty.Core.Tests.Economics;
 
 public class ReplayLedgerStoreWithoutHistoryTests
 {
-    private static readonly ProgramId Program = ProgramId.From("backtest");
     private static readonly MemberId Alice = MemberId.From("alice");
     private static readonly MemberId Bob = MemberId.From("bob");
     private static readonly MemberId Carol = MemberId.From("carol");
-    private static readonly DateTimeZone Paris = DateTimeZoneProviders.Tzdb["Europe/Paris"];
     private static readonly Instant Start = Instant.FromUtc(2026, 1, 20, 10, 0);
-
-    private static PointsLedger Ledger(IClock clock, ILedgerStore store)
-    {
-        var options = new LoyaltyOptions { ProgramId = Program.Value, Currency = "EUR", TimeZone = Paris.Id };
-        var ledger = new LedgerOptions
-        {
-            PendingPeriod = TimeSpan.FromDays(14),
-            Expiry = new LedgerExpiryOptions { Policy = ExpiryPolicyKind.Rolling, Months = 3, RoundUpTo = ExpiryRounding.EndOfMonth },
-        };
-        options.Ledger = ledger;
-        return new PointsLedger(clock, store, options.ToProgramSettings(), Options.Create(ledger));
-    }
 
     [Fact]
     public async Task It_feeds_the_breakage_cohorts_the_estimator_computes_from_the_whole_histories_and_keeps_no_spent_lot()
@@ -39,8 +24,8 @@ public class ReplayLedgerStoreWithoutHistoryTests
         var asOf = Instant.FromUtc(2026, 6, 15, 12, 0);
         var clock = new FakeClock(Start);
         var full = new ReplayLedgerStore(Program, 4, 16);
-        var compact = new ReplayLedgerStore(Program, 4, new HashSet<TransactionId> { TransactionId.From("a2") }, Ledger(clock, full).ExpiryPolicy, Paris, asOf);
-        var ledgers = new[] { Ledger(clock, full), Ledger(clock, compact) };
+        var compact = new ReplayLedgerStore(Program, 4, new HashSet<TransactionId> { TransactionId.From("a2") }, NewLedger(clock, full).ExpiryPolicy, Paris, asOf);
+        var ledgers = new[] { NewLedger(clock, full), NewLedger(clock, compact) };
 
         async Task Both(Func<PointsLedger, Task<LedgerResult>> write)
         {

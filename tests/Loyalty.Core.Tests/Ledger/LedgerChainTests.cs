@@ -2,6 +2,7 @@ using Loyalty.Core.Ledger;
 using Loyalty.Core.Primitives;
 using Loyalty.Core.Storage;
 using Loyalty.Core.Storage.InMemory;
+using Loyalty.Core.Tests.Storage;
 using NodaTime;
 using static Loyalty.Core.Tests.Ledger.LedgerHarness;
 
@@ -212,60 +213,29 @@ public class LedgerChainTests
     }
 
     /// <summary>Reads the in-memory store through an edit, as if rows had been changed behind the library's back.</summary>
-    private sealed class TamperingStore(InMemoryLedgerStore inner) : ILedgerStore, ILedgerSnapshotSource
+    private sealed class TamperingStore(InMemoryLedgerStore inner) : ForwardingLedgerStore(inner), ILedgerSnapshotSource
     {
+        private readonly InMemoryLedgerStore snapshots = inner;
+
         public Func<LedgerTransactionRecord, LedgerTransactionRecord?> Edit { get; set; } = tx => tx;
 
         public Func<LedgerAccountHead, LedgerAccountHead> EditHead { get; set; } = head => head;
 
-        public ValueTask<LedgerAccountSnapshot> GetAccountAsync(LedgerAccountKey account, CancellationToken cancellationToken = default) => inner.GetAccountAsync(account, cancellationToken);
+        public override async ValueTask<LedgerAccountHead?> GetHeadAsync(LedgerAccountKey account, CancellationToken cancellationToken = default)
+            => await Inner.GetHeadAsync(account, cancellationToken) is { } head ? EditHead(head) : null;
 
-        public async ValueTask<LedgerAccountHead?> GetHeadAsync(LedgerAccountKey account, CancellationToken cancellationToken = default)
-            => await inner.GetHeadAsync(account, cancellationToken) is { } head ? EditHead(head) : null;
-
-        public ValueTask<IReadOnlyList<LedgerLotRecord>> GetLotsAsync(LedgerAccountKey account, IReadOnlyCollection<TransactionId> lotIds, CancellationToken cancellationToken = default) => inner.GetLotsAsync(account, lotIds, cancellationToken);
-
-        public ValueTask<LedgerHoldRecord?> GetHoldAsync(LedgerAccountKey account, TransactionId holdId, CancellationToken cancellationToken = default) => inner.GetHoldAsync(account, holdId, cancellationToken);
-
-        public ValueTask<LedgerTransactionRecord?> FindTransactionAsync(ProgramId programId, TransactionId transactionId, CancellationToken cancellationToken = default) => inner.FindTransactionAsync(programId, transactionId, cancellationToken);
-
-        public ValueTask<IReadOnlyList<LedgerTransactionRecord>> FindRelatedAsync(LedgerAccountKey account, TransactionId relatedId, CancellationToken cancellationToken = default) => inner.FindRelatedAsync(account, relatedId, cancellationToken);
-
-        public async ValueTask<LedgerHistoryPage> ReadHistoryAsync(LedgerAccountKey account, long afterVersion, int maxCount, CancellationToken cancellationToken = default)
+        public override async ValueTask<LedgerHistoryPage> ReadHistoryAsync(LedgerAccountKey account, long afterVersion, int maxCount, CancellationToken cancellationToken = default)
         {
-            var page = await inner.ReadHistoryAsync(account, afterVersion, maxCount, cancellationToken);
+            var page = await Inner.ReadHistoryAsync(account, afterVersion, maxCount, cancellationToken);
             return page with { Transactions = [.. page.Transactions.Select(Edit).OfType<LedgerTransactionRecord>()] };
         }
 
-        public ValueTask<IReadOnlyList<LedgerAccountKey>> FindAccountsDueAsync(ProgramId programId, Instant dueBy, MemberId? afterMember, int maxCount, CancellationToken cancellationToken = default) => inner.FindAccountsDueAsync(programId, dueBy, afterMember, maxCount, cancellationToken);
-
-        public ValueTask<LedgerAppendResult> AppendAsync(LedgerAppend append, CancellationToken cancellationToken = default) => inner.AppendAsync(append, cancellationToken);
-
         public ValueTask<IReadOnlyList<LedgerAccountSnapshot>> ReadAccountSnapshotsAsync(ProgramId programId, MemberId? afterMember, int maxCount, CancellationToken cancellationToken = default)
-            => inner.ReadAccountSnapshotsAsync(programId, afterMember, maxCount, cancellationToken);
+            => snapshots.ReadAccountSnapshotsAsync(programId, afterMember, maxCount, cancellationToken);
     }
 
     /// <summary>A store without the optional account listing.</summary>
-    private sealed class ListlessStore(InMemoryLedgerStore inner) : ILedgerStore
-    {
-        public ValueTask<LedgerAccountSnapshot> GetAccountAsync(LedgerAccountKey account, CancellationToken cancellationToken = default) => inner.GetAccountAsync(account, cancellationToken);
-
-        public ValueTask<LedgerAccountHead?> GetHeadAsync(LedgerAccountKey account, CancellationToken cancellationToken = default) => inner.GetHeadAsync(account, cancellationToken);
-
-        public ValueTask<IReadOnlyList<LedgerLotRecord>> GetLotsAsync(LedgerAccountKey account, IReadOnlyCollection<TransactionId> lotIds, CancellationToken cancellationToken = default) => inner.GetLotsAsync(account, lotIds, cancellationToken);
-
-        public ValueTask<LedgerHoldRecord?> GetHoldAsync(LedgerAccountKey account, TransactionId holdId, CancellationToken cancellationToken = default) => inner.GetHoldAsync(account, holdId, cancellationToken);
-
-        public ValueTask<LedgerTransactionRecord?> FindTransactionAsync(ProgramId programId, TransactionId transactionId, CancellationToken cancellationToken = default) => inner.FindTransactionAsync(programId, transactionId, cancellationToken);
-
-        public ValueTask<IReadOnlyList<LedgerTransactionRecord>> FindRelatedAsync(LedgerAccountKey account, TransactionId relatedId, CancellationToken cancellationToken = default) => inner.FindRelatedAsync(account, relatedId, cancellationToken);
-
-        public ValueTask<LedgerHistoryPage> ReadHistoryAsync(LedgerAccountKey account, long afterVersion, int maxCount, CancellationToken cancellationToken = default) => inner.ReadHistoryAsync(account, afterVersion, maxCount, cancellationToken);
-
-        public ValueTask<IReadOnlyList<LedgerAccountKey>> FindAccountsDueAsync(ProgramId programId, Instant dueBy, MemberId? afterMember, int maxCount, CancellationToken cancellationToken = default) => inner.FindAccountsDueAsync(programId, dueBy, afterMember, maxCount, cancellationToken);
-
-        public ValueTask<LedgerAppendResult> AppendAsync(LedgerAppend append, CancellationToken cancellationToken = default) => inner.AppendAsync(append, cancellationToken);
-    }
+    private sealed class ListlessStore(InMemoryLedgerStore inner) : ForwardingLedgerStore(inner);
 
     private sealed class SynchronousProgress(List<LedgerVerification> seen) : IProgress<LedgerVerification>
     {

@@ -1,6 +1,7 @@
 using Loyalty.Core.Ledger;
 using Loyalty.Core.Primitives;
 using Loyalty.Core.Storage;
+using Loyalty.Core.Tests.Storage;
 using NodaTime;
 using static Loyalty.Core.Tests.Ledger.LedgerHarness;
 
@@ -294,7 +295,7 @@ public class PointsLedgerScenarioTests
     }
 
     /// <summary>A store that reports version conflicts on demand, as if another writer won.</summary>
-    private sealed class RacingStore(ILedgerStore inner) : ILedgerStore
+    private sealed class RacingStore(ILedgerStore inner) : ForwardingLedgerStore(inner)
     {
         public int InjectConflicts { get; set; }
 
@@ -303,35 +304,25 @@ public class PointsLedgerScenarioTests
 
         public int Appends { get; private set; }
 
-        public ValueTask<LedgerAccountSnapshot> GetAccountAsync(LedgerAccountKey account, CancellationToken cancellationToken = default)
+        public override ValueTask<LedgerAccountSnapshot> GetAccountAsync(LedgerAccountKey account, CancellationToken cancellationToken = default)
         {
             Reads++;
-            return inner.GetAccountAsync(account, cancellationToken);
+            return Inner.GetAccountAsync(account, cancellationToken);
         }
 
-        public ValueTask<LedgerAccountHead?> GetHeadAsync(LedgerAccountKey account, CancellationToken cancellationToken = default)
+        public override ValueTask<LedgerAccountHead?> GetHeadAsync(LedgerAccountKey account, CancellationToken cancellationToken = default)
         {
             Reads++;
-            return inner.GetHeadAsync(account, cancellationToken);
+            return Inner.GetHeadAsync(account, cancellationToken);
         }
 
-        public ValueTask<IReadOnlyList<LedgerLotRecord>> GetLotsAsync(LedgerAccountKey account, IReadOnlyCollection<TransactionId> lotIds, CancellationToken cancellationToken = default) => inner.GetLotsAsync(account, lotIds, cancellationToken);
-
-        public ValueTask<LedgerHoldRecord?> GetHoldAsync(LedgerAccountKey account, TransactionId holdId, CancellationToken cancellationToken = default) => inner.GetHoldAsync(account, holdId, cancellationToken);
-
-        public ValueTask<LedgerTransactionRecord?> FindTransactionAsync(ProgramId programId, TransactionId transactionId, CancellationToken cancellationToken = default)
+        public override ValueTask<LedgerTransactionRecord?> FindTransactionAsync(ProgramId programId, TransactionId transactionId, CancellationToken cancellationToken = default)
         {
             Reads++;
-            return inner.FindTransactionAsync(programId, transactionId, cancellationToken);
+            return Inner.FindTransactionAsync(programId, transactionId, cancellationToken);
         }
 
-        public ValueTask<IReadOnlyList<LedgerTransactionRecord>> FindRelatedAsync(LedgerAccountKey account, TransactionId relatedId, CancellationToken cancellationToken = default) => inner.FindRelatedAsync(account, relatedId, cancellationToken);
-
-        public ValueTask<LedgerHistoryPage> ReadHistoryAsync(LedgerAccountKey account, long afterVersion, int maxCount, CancellationToken cancellationToken = default) => inner.ReadHistoryAsync(account, afterVersion, maxCount, cancellationToken);
-
-        public ValueTask<IReadOnlyList<LedgerAccountKey>> FindAccountsDueAsync(ProgramId programId, Instant dueBy, MemberId? afterMember, int maxCount, CancellationToken cancellationToken = default) => inner.FindAccountsDueAsync(programId, dueBy, afterMember, maxCount, cancellationToken);
-
-        public ValueTask<LedgerAppendResult> AppendAsync(LedgerAppend append, CancellationToken cancellationToken = default)
+        public override ValueTask<LedgerAppendResult> AppendAsync(LedgerAppend append, CancellationToken cancellationToken = default)
         {
             Appends++;
             if (InjectConflicts > 0)
@@ -340,7 +331,7 @@ public class PointsLedgerScenarioTests
                 return new(new LedgerAppendResult(LedgerAppendStatus.VersionConflict, append.ExpectedVersion + 1));
             }
 
-            return inner.AppendAsync(append, cancellationToken);
+            return Inner.AppendAsync(append, cancellationToken);
         }
     }
 }

@@ -1,7 +1,7 @@
-using Loyalty.Core.Primitives;
 using Loyalty.Core.Programs;
 using Loyalty.Core.Storage;
 using Loyalty.Core.Storage.InMemory;
+using Loyalty.Core.Tests.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using NodaTime;
@@ -49,36 +49,20 @@ public class LoyaltyProgramErrorContractTests
         other.Error.Message.Should().Be("Order 'A-1' was recorded with other content: PlacedAt (2026-03-02T09:00:00Z recorded, 2026-03-02T10:00:00Z now) differs (member 'alice', placed at 2026-03-02T09:00:00Z); use a new order id for another order.");
     }
 
-    private sealed class BusyLedgerStore(ILedgerStore inner) : ILedgerStore
+    private sealed class BusyLedgerStore(ILedgerStore inner) : ForwardingLedgerStore(inner)
     {
         public int Busy { get; set; }
 
-        public ValueTask<LedgerAccountSnapshot> GetAccountAsync(LedgerAccountKey account, CancellationToken cancellationToken = default) => inner.GetAccountAsync(account, cancellationToken);
-
-        public ValueTask<LedgerAccountHead?> GetHeadAsync(LedgerAccountKey account, CancellationToken cancellationToken = default) => inner.GetHeadAsync(account, cancellationToken);
-
-        public ValueTask<IReadOnlyList<LedgerLotRecord>> GetLotsAsync(LedgerAccountKey account, IReadOnlyCollection<TransactionId> lotIds, CancellationToken cancellationToken = default) => inner.GetLotsAsync(account, lotIds, cancellationToken);
-
-        public ValueTask<LedgerHoldRecord?> GetHoldAsync(LedgerAccountKey account, TransactionId holdId, CancellationToken cancellationToken = default) => inner.GetHoldAsync(account, holdId, cancellationToken);
-
-        public ValueTask<LedgerTransactionRecord?> FindTransactionAsync(ProgramId programId, TransactionId transactionId, CancellationToken cancellationToken = default) => inner.FindTransactionAsync(programId, transactionId, cancellationToken);
-
-        public ValueTask<IReadOnlyList<LedgerTransactionRecord>> FindRelatedAsync(LedgerAccountKey account, TransactionId relatedId, CancellationToken cancellationToken = default) => inner.FindRelatedAsync(account, relatedId, cancellationToken);
-
-        public ValueTask<LedgerHistoryPage> ReadHistoryAsync(LedgerAccountKey account, long afterVersion, int maxCount, CancellationToken cancellationToken = default) => inner.ReadHistoryAsync(account, afterVersion, maxCount, cancellationToken);
-
-        public ValueTask<IReadOnlyList<LedgerAccountKey>> FindAccountsDueAsync(ProgramId programId, Instant dueBy, MemberId? afterMember, int maxCount, CancellationToken cancellationToken = default) => inner.FindAccountsDueAsync(programId, dueBy, afterMember, maxCount, cancellationToken);
-
-        public async ValueTask<LedgerAppendResult> AppendAsync(LedgerAppend append, CancellationToken cancellationToken = default)
+        public override async ValueTask<LedgerAppendResult> AppendAsync(LedgerAppend append, CancellationToken cancellationToken = default)
         {
             if (Busy > 0)
             {
                 Busy--;
-                var head = await inner.GetHeadAsync(append.Account, cancellationToken);
+                var head = await Inner.GetHeadAsync(append.Account, cancellationToken);
                 return new LedgerAppendResult(LedgerAppendStatus.VersionConflict, (head?.Version ?? 0) + 1);
             }
 
-            return await inner.AppendAsync(append, cancellationToken);
+            return await Inner.AppendAsync(append, cancellationToken);
         }
     }
 }

@@ -5,6 +5,7 @@ using Loyalty.Core.Programs;
 using Loyalty.Core.Rewards;
 using Loyalty.Core.Storage;
 using Loyalty.Core.Storage.InMemory;
+using Loyalty.Core.Tests.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using static Loyalty.Core.Tests.Programs.ProgramHarness;
@@ -212,13 +213,11 @@ public class LoyaltyProgramIdempotencyTests
         (await h.BalanceAsync(Alice)).Should().Match<LedgerBalance>(b => b.Pending == P(60) && b.Earned == P(200) && b.Reversed == P(40));
     }
 
-    private sealed class FlakyLedgerStore : ILedgerStore
+    private sealed class FlakyLedgerStore() : ForwardingLedgerStore(new InMemoryLedgerStore())
     {
-        private readonly InMemoryLedgerStore inner = new();
-
         public bool FailNextAppend { get; set; }
 
-        public ValueTask<LedgerAppendResult> AppendAsync(LedgerAppend append, CancellationToken cancellationToken = default)
+        public override ValueTask<LedgerAppendResult> AppendAsync(LedgerAppend append, CancellationToken cancellationToken = default)
         {
             if (FailNextAppend)
             {
@@ -226,23 +225,7 @@ public class LoyaltyProgramIdempotencyTests
                 throw new LoyaltyStoreException("connection lost", isTransient: true);
             }
 
-            return inner.AppendAsync(append, cancellationToken);
+            return Inner.AppendAsync(append, cancellationToken);
         }
-
-        public ValueTask<IReadOnlyList<LedgerAccountKey>> FindAccountsDueAsync(ProgramId programId, NodaTime.Instant dueBy, MemberId? afterMember, int maxCount, CancellationToken cancellationToken = default) => inner.FindAccountsDueAsync(programId, dueBy, afterMember, maxCount, cancellationToken);
-
-        public ValueTask<IReadOnlyList<LedgerTransactionRecord>> FindRelatedAsync(LedgerAccountKey account, TransactionId relatedId, CancellationToken cancellationToken = default) => inner.FindRelatedAsync(account, relatedId, cancellationToken);
-
-        public ValueTask<LedgerTransactionRecord?> FindTransactionAsync(ProgramId programId, TransactionId transactionId, CancellationToken cancellationToken = default) => inner.FindTransactionAsync(programId, transactionId, cancellationToken);
-
-        public ValueTask<LedgerAccountSnapshot> GetAccountAsync(LedgerAccountKey account, CancellationToken cancellationToken = default) => inner.GetAccountAsync(account, cancellationToken);
-
-        public ValueTask<LedgerAccountHead?> GetHeadAsync(LedgerAccountKey account, CancellationToken cancellationToken = default) => inner.GetHeadAsync(account, cancellationToken);
-
-        public ValueTask<LedgerHoldRecord?> GetHoldAsync(LedgerAccountKey account, TransactionId holdId, CancellationToken cancellationToken = default) => inner.GetHoldAsync(account, holdId, cancellationToken);
-
-        public ValueTask<IReadOnlyList<LedgerLotRecord>> GetLotsAsync(LedgerAccountKey account, IReadOnlyCollection<TransactionId> lotIds, CancellationToken cancellationToken = default) => inner.GetLotsAsync(account, lotIds, cancellationToken);
-
-        public ValueTask<LedgerHistoryPage> ReadHistoryAsync(LedgerAccountKey account, long afterVersion, int maxCount, CancellationToken cancellationToken = default) => inner.ReadHistoryAsync(account, afterVersion, maxCount, cancellationToken);
     }
 }
