@@ -53,7 +53,6 @@ internal sealed class EntityFrameworkUnitOfWork : ILoyaltyUnitOfWork
 
     private async Task<T> RunOutermostAsync<T>(Func<CancellationToken, Task<T>> work, CancellationToken cancellationToken)
     {
-
         var strategy = context.Database.CreateExecutionStrategy();
         if (strategy.RetriesOnFailure && context.Database.CurrentTransaction is null)
         {

@@ -13,7 +13,7 @@ internal static class Explanations
     public static IReadOnlyList<ExplanationLine> For(EarningResult result, EarningRules? rules) => new Deferred(result, rules);
 
     /// <summary>The lines of a result, written now.</summary>
-    public static IReadOnlyList<ExplanationLine> Write(EarningResult result, EarningRules? rules)
+    private static IReadOnlyList<ExplanationLine> Write(EarningResult result, EarningRules? rules)
     {
         var lines = new List<ExplanationLine>(result.Rules.Count);
         foreach (var rule in result.Rules)
