@@ -79,7 +79,7 @@ public sealed class AchievementSetTests
     public void Bad_JSON_is_refused_with_the_exact_error(string json, string message) =>
         FluentActions.Invoking(() => AchievementSet.FromJson(json)).Should().Throw<ArgumentException>().WithMessage(message);
 
-    [FsCheck.Xunit.Property(MaxTest = 300)]
+    [FsCheck.Xunit.Property(MaxTest = 300 / PropertyRuns.Divisor)]
     public bool Arbitrary_text_either_parses_or_throws_an_ArgumentException(string? text)
     {
         try

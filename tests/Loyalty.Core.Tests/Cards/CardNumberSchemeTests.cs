@@ -62,7 +62,7 @@ public sealed class CardNumberSchemeTests
         Luhn.Barcode(Luhn.Parse("79927398713")).Should().Be(new CardBarcode(CardSymbology.Code128, "79927398713"));
     }
 
-    [Property(MaxTest = 200)]
+    [Property(MaxTest = 200 / PropertyRuns.Divisor)]
     public Property Every_serial_round_trips_and_every_single_typo_is_refused(NonNegativeInt serial, PositiveInt position, PositiveInt delta)
     {
         var number = Ean.FromSerial(serial.Get % (Ean.MaxSerial + 1)).Value;
@@ -71,7 +71,7 @@ public sealed class CardNumberSchemeTests
         return (Ean.SerialOf(Ean.Parse(number)) == serial.Get % (Ean.MaxSerial + 1) && !Ean.TryParse(typo, out _, out _)).Label(typo);
     }
 
-    [Property(MaxTest = 300)]
+    [Property(MaxTest = 300 / PropertyRuns.Divisor)]
     public Property Arbitrary_input_never_throws_from_TryParse(string? input) =>
         (Ean.TryParse(input, out var number, out var error) ? error is null && CheckDigits.IsValid(number.Value, CheckDigitAlgorithm.Ean13) : error is not null).ToProperty();
 }

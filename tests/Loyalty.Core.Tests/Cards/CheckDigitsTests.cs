@@ -45,7 +45,7 @@ public sealed class CheckDigitsTests
             .WithMessage("algorithm must be one of Luhn, Ean13 (was 7).*");
     }
 
-    [Property(MaxTest = 300)]
+    [Property(MaxTest = 300 / PropertyRuns.Divisor)]
     public Property Any_single_mistyped_digit_is_detected(PositiveInt seed, bool ean)
     {
         var random = new Random(seed.Get);

@@ -46,7 +46,7 @@ public sealed class SettlementCalculatorTests
                 .ToArbitrary();
     }
 
-    [Property(MaxTest = 30, Arbitrary = [typeof(Arbitraries)])]
+    [Property(MaxTest = 30 / PropertyRuns.Divisor, Arbitrary = [typeof(Arbitraries)])]
     public Property Every_period_reconciles_with_the_change_of_outstanding_points((Step Step, int Hour, int Member, int Merchant, int Amount)[] history, bool allowNegative)
     {
         using var h = new CoalitionHarness(expiryMonths: 1, o => o.Ledger.ShortfallPolicy = allowNegative ? ShortfallPolicy.AllowNegative : ShortfallPolicy.WithinBalance);

@@ -111,7 +111,7 @@ public class EarningLimitsTests
         result.Total.Should().Be(Points.FromInt64(100_000_000_000_000 + (499 * 9_900_000_000_000_000)));
     }
 
-    [Property(MaxTest = 300)]
+    [Property(MaxTest = 300 / PropertyRuns.Divisor)]
     public Property Any_accepted_rule_set_evaluates_any_accepted_order_without_exception() =>
         Prop.ForAll(BoundedRuleSets.ToArbitrary(), BoundedOrders.ToArbitrary(), Gen.Choose(0, 100).Select(m => new MemberContext(TierId.From("gold"), m, m % 3)).ToArbitrary(), (rules, order, member) =>
         {

@@ -175,7 +175,7 @@ public static class EarningArbitraries
         rule with { Id = RuleId.From($"r{index}"), Priority = priority, Rounding = rounding, Condition = condition, Group = index % 3 == 0 && !rule.Exclusive ? "best" : null };
 }
 
-[Properties(Arbitrary = [typeof(EarningArbitraries)], MaxTest = 100)]
+[Properties(Arbitrary = [typeof(EarningArbitraries)], MaxTest = 100 / PropertyRuns.Divisor)]
 public class EarningPropertyTests
 {
     private static readonly EarningRuleSet Programme = Rules()
@@ -361,7 +361,7 @@ public class EarningPropertyTests
             return true;
         });
 
-    [Property(MaxTest = 200)]
+    [Property(MaxTest = 200 / PropertyRuns.Divisor)]
     public Property Rounding_gives_what_decimal_rounding_gives() =>
         Prop.ForAll(
             Gen.OneOf(

@@ -210,7 +210,7 @@ public class RefundTests
         second.IsFullRefund.Should().BeTrue();
     }
 
-    [Property(MaxTest = 300)]
+    [Property(MaxTest = 300 / PropertyRuns.Divisor)]
     public Property Cumulative_take_back_after_each_refund_is_the_exact_share_floored_once() =>
         Prop.ForAll(
             (from count in Gen.Choose(1, 4) from l in Gen.ArrayOf(Gen.Zip(Gen.Choose(1, 5), Gen.Choose(1, 300), (q, p) => (Quantity: q, Price: p)), count) select l).ToArbitrary(),

@@ -243,7 +243,7 @@ public class ProgrammeBacktestTests
              select (seed, members, orders, months, expiry, redeem)).ToArbitrary();
     }
 
-    [Property(MaxTest = 40, Arbitrary = [typeof(Arbitraries)])]
+    [Property(MaxTest = 40 / PropertyRuns.Divisor, Arbitrary = [typeof(Arbitraries)])]
     public Property Every_month_issued_equals_redeemed_plus_expired_plus_outstanding((int Seed, int Members, int Orders, int Months, int ExpiryMonths, int RedeemPercent) s)
     {
         var input = Stream(s.Seed, s.Members, s.Orders, s.Months, refundShare: 0.3);

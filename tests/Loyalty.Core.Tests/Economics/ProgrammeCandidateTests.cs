@@ -67,7 +67,7 @@ public class ProgrammeCandidateTests
         act.Should().Throw<ArgumentException>().WithMessage("The programme candidate is not valid JSON: *");
     }
 
-    [Property(MaxTest = 300)]
+    [Property(MaxTest = 300 / PropertyRuns.Divisor)]
     public Property Mangled_json_is_read_or_refused_with_an_argument_exception_never_anything_else(int seed, byte cuts)
     {
         // Cut, duplicate and swap spans of a valid candidate: the reader must answer with a candidate or an ArgumentException.

@@ -29,7 +29,7 @@ public sealed class EngagementPlannerPropertyTests
             new ContactCapOptions { Name = "push-3-days", Channel = EngagementChannel.Push, MaxMessages = 1, CalendarDays = 3 },
         }.Where((_, i) => (v >> (20 + i) & 1) == 0 || i == 1).ToArray();
 
-    [Property(MaxTest = 300)]
+    [Property(MaxTest = 300 / PropertyRuns.Divisor)]
     public bool No_plan_exceeds_any_cap_in_any_window(int config, int[] history, int[] candidates)
     {
         var v = (uint)config;

@@ -13,7 +13,7 @@ namespace Loyalty.Core.Tests.Ledger;
 /// nothing a caller can observe: the same results, the same log, the same balances as decoding
 /// every write from the store.
 /// </summary>
-[Properties(Arbitrary = [typeof(LedgerArbitraries)], MaxTest = 100)]
+[Properties(Arbitrary = [typeof(LedgerArbitraries)], MaxTest = 100 / PropertyRuns.Divisor)]
 public class AccountStateCacheTests
 {
     [Property]
@@ -26,7 +26,7 @@ public class AccountStateCacheTests
         (await caching.BalanceAsync()).Should().Be(await decoding.BalanceAsync());
     }
 
-    [Property(MaxTest = 60)]
+    [Property(MaxTest = 60 / PropertyRuns.Divisor)]
     public async Task Ledgers_taking_turns_on_one_store_see_each_others_writes(LedgerScript script)
     {
         var (decoding, expected) = await ScriptRunner.RunAsync(script, cacheSlots: 0);

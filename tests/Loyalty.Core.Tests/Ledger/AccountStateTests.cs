@@ -33,7 +33,7 @@ public static class KeptStateArbitraries
 /// captures, releases, reversals of earns and of redemptions, adjustments, expiry runs and time
 /// passing, under no expiry, a rolling expiry and an inactivity deadline.
 /// </summary>
-[Properties(Arbitrary = [typeof(KeptStateArbitraries)], MaxTest = 80)]
+[Properties(Arbitrary = [typeof(KeptStateArbitraries)], MaxTest = 80 / PropertyRuns.Divisor)]
 public class AccountStateTests
 {
     private static readonly LedgerAccountKey Key = new(ProgramId.From("club"), Alice);
@@ -122,7 +122,7 @@ public class AccountStateTests
         }
     }
 
-    [Property(MaxTest = 40)]
+    [Property(MaxTest = 40 / PropertyRuns.Divisor)]
     public async Task A_state_reloaded_from_a_snapshot_answers_as_one_decoded_from_it(KeptStateCase c, bool manyLots)
     {
         var h = Harness(c.Policy, c.Script.Shortfall, c.IndexFrom);

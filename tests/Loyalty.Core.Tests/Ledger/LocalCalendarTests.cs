@@ -142,7 +142,7 @@ public class LocalCalendarTests
         LocalCalendar.Leniently(LocalDateTime.MaxIsoValue, DateTimeZone.Utc).Should().Be(LocalDateTime.MaxIsoValue.InZoneLeniently(DateTimeZone.Utc).ToInstant());
     }
 
-    [Property(MaxTest = 300)]
+    [Property(MaxTest = 300 / PropertyRuns.Divisor)]
     public Property Expiry_policies_never_throw_in_any_zone_on_any_date() =>
         Prop.ForAll(
             Gen.Elements(ZoneIds).ToArbitrary(),

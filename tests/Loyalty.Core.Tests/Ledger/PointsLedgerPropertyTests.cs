@@ -176,7 +176,7 @@ internal static class ScriptRunner
     }
 }
 
-[Properties(Arbitrary = [typeof(LedgerArbitraries)], MaxTest = 120)]
+[Properties(Arbitrary = [typeof(LedgerArbitraries)], MaxTest = 120 / PropertyRuns.Divisor)]
 public class PointsLedgerPropertyTests
 {
     private static LedgerBalance Comparable(LedgerBalance b) => b with { AsOf = default, Version = 0 };
@@ -249,7 +249,7 @@ public class PointsLedgerPropertyTests
         }
     }
 
-    [Property(MaxTest = 60)]
+    [Property(MaxTest = 60 / PropertyRuns.Divisor)]
     public async Task P4_any_command_applied_k_times_has_the_effect_of_once(LedgerScript script)
     {
         var (once, _) = await ScriptRunner.RunAsync(script);
@@ -296,7 +296,7 @@ public class PointsLedgerPropertyTests
         }
     }
 
-    [Property(MaxTest = 80)]
+    [Property(MaxTest = 80 / PropertyRuns.Divisor)]
     public async Task P8_as_of_balances_equal_the_reference_model_at_every_instant(LedgerScript script)
     {
         var (h, outcomes) = await ScriptRunner.RunAsync(script);
@@ -306,7 +306,7 @@ public class PointsLedgerPropertyTests
         }
     }
 
-    [Property(MaxTest = 100)]
+    [Property]
     public async Task P9_nothing_expires_a_tick_early_and_expire_due_reruns_are_no_ops(PositiveInt amount, byte days, byte pendingDays)
     {
         var h = new LedgerHarness(o => o.Expiry = new LedgerExpiryOptions { Policy = ExpiryPolicyKind.Rolling, Days = 1 + (days % 60) });
@@ -325,7 +325,7 @@ public class PointsLedgerPropertyTests
         (await h.BalanceAsync()).Should().Match<LedgerBalance>(b => b.Available == P(0) && b.Expired == P(amount.Get) && b.Version == 2);
     }
 
-    [Property(MaxTest = 25)]
+    [Property(MaxTest = 25 / PropertyRuns.Divisor)]
     public async Task P10_concurrent_redemptions_never_overspend_and_each_gets_a_clean_result(PositiveInt balance, NonEmptyArray<PositiveInt> amounts)
     {
         var h = new LedgerHarness(o => o.MaxConcurrencyRetries = 3);

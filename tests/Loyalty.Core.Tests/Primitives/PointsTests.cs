@@ -81,7 +81,7 @@ public class PointsTests
         Points.One.CompareTo(null).Should().Be(1);
     }
 
-    [Property]
+    [Property(MaxTest = 100 / PropertyRuns.Divisor)]
     public bool Addition_is_commutative_and_subtraction_inverts_it(int a, int b)
     {
         var x = Points.FromInt64(a);
@@ -89,7 +89,7 @@ public class PointsTests
         return x + y == y + x && (x + y) - y == x;
     }
 
-    [Property]
+    [Property(MaxTest = 100 / PropertyRuns.Divisor)]
     public bool Equality_and_ordering_agree_with_long(long a, long b)
     {
         var x = Points.FromInt64(a);

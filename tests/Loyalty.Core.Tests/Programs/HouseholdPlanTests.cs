@@ -9,7 +9,7 @@ namespace Loyalty.Core.Tests.Programs;
 /// <summary>The arithmetic of a pooled spend: shares add up, never exceed a member's points, and proportional shares stay within one point of exact.</summary>
 public sealed class HouseholdPlanTests
 {
-    [Property(MaxTest = 500)]
+    [Property(MaxTest = 500 / PropertyRuns.Divisor)]
     public Property Shares_add_up_and_stay_within_each_members_points(PositiveInt[] balances, PositiveInt ask, bool proportional)
     {
         var available = balances.Take(8).Select(b => (long)b.Get).ToArray();

@@ -23,7 +23,7 @@ public class LoyaltyProgramPropertyTests
                 .ToArbitrary();
     }
 
-    [Property(MaxTest = 60, Arbitrary = [typeof(Arbitraries)])]
+    [Property(MaxTest = 60 / PropertyRuns.Divisor, Arbitrary = [typeof(Arbitraries)])]
     public Property Refunding_every_unit_in_any_order_and_retrying_reverses_exactly_what_the_order_earned((int Quantity, decimal Price, bool Shoes)[] lines, int seed)
     {
         using var h = new ProgramHarness();

@@ -54,7 +54,7 @@ public class MemberStateKeeperTests
             select new Step(kind, advance, cents, late, pick);
     }
 
-    [Property(MaxTest = 80, Arbitrary = [typeof(Arbitraries)])]
+    [Property(MaxTest = 80 / PropertyRuns.Divisor, Arbitrary = [typeof(Arbitraries)])]
     public Property The_kept_state_equals_a_replay_of_the_history(Scenario scenario)
     {
         var ladder = TierLadder.Create(Ladder.Tiers.ToArray(), scenario.Policy);

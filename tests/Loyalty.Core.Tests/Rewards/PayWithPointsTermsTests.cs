@@ -27,7 +27,7 @@ public class PayWithPointsTermsTests
         Terms.MaximumPointsFor(Money.FromDecimal(0.02m, Currency.EUR)).Should().Be(Points.One);
     }
 
-    [Property(MaxTest = 200)]
+    [Property(MaxTest = 200 / PropertyRuns.Divisor)]
     public Property The_maximum_never_pays_more_than_the_share_and_one_more_point_would(PositiveInt cents, PositiveInt ratePoints, PositiveInt rateCents, PositiveInt sharePercent)
     {
         var share = ((sharePercent.Get % 100) + 1) / 100m;
@@ -79,7 +79,7 @@ public class PayWithPointsTermsTests
             .WithMessage("rateWorth must be at most 1000000 EUR per point (was 2000001.00 EUR for 2 points). (Parameter 'rateWorth')*");
     }
 
-    [Property(MaxTest = 300)]
+    [Property(MaxTest = 300 / PropertyRuns.Divisor)]
     public Property The_maximum_is_the_largest_number_of_points_within_the_allowed_share() =>
         Prop.ForAll(
             (from p in Gen.Choose(1, 10_000) from w in Gen.Choose(1, 100_000) from s in Gen.Choose(1, 100) select (Points: p, WorthCents: w, SharePercent: s)).ToArbitrary(),

@@ -58,7 +58,7 @@ public class OnePassBatchTests
                 Enumerable.Range(0, (int)((v + (uint)l) % 3)).Select(i => "c" + ((v / 11 + (uint)(i * 37)) % 80)).ToArray()));
         }).ToArray();
 
-    [Property(MaxTest = 200)]
+    [Property(MaxTest = 200 / PropertyRuns.Divisor)]
     public bool Parts_equal_a_group_by_wherever_the_boundaries_fall(int[] seeds, byte partCount)
     {
         var lines = OrdersTogether(seeds);
@@ -73,7 +73,7 @@ public class OnePassBatchTests
             && all.SequenceEqual(GroupBy(lines));
     }
 
-    [Property(MaxTest = 100)]
+    [Property(MaxTest = 100 / PropertyRuns.Divisor)]
     public bool Lines_of_one_order_far_apart_count_one_order(int[] seeds, byte customerCount, byte partCount)
     {
         // Every customer's orders are emitted round-robin, one line each time: the lines of an

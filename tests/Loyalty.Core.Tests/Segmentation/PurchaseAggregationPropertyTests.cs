@@ -41,7 +41,7 @@ public class PurchaseAggregationPropertyTests
                 g.SelectMany(p => p.Categories ?? []).Distinct(StringComparer.Ordinal).Count()))
             .ToArray();
 
-    [Property(MaxTest = 200)]
+    [Property(MaxTest = 200 / PropertyRuns.Divisor)]
     public bool Aggregation_equals_a_group_by_of_the_lines(int[] seeds, int shuffleSeed)
     {
         var lines = Lines(seeds);
@@ -56,7 +56,7 @@ public class PurchaseAggregationPropertyTests
             && segmenter.Aggregate(shuffled, out _).SequenceEqual(expected);
     }
 
-    [Property(MaxTest = 100)]
+    [Property(MaxTest = 100 / PropertyRuns.Divisor)]
     public bool Purchase_cycles_see_each_order_once_at_its_earliest_line(int[] seeds, int shuffleSeed)
     {
         var lines = Lines(seeds);

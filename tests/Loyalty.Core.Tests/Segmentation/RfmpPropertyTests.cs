@@ -17,7 +17,7 @@ public class RfmpPropertyTests
 
     private static int ScoreCount(byte k) => 2 + (k % 9);
 
-    [Property(MaxTest = 200)]
+    [Property(MaxTest = 200 / PropertyRuns.Divisor)]
     public bool Scores_are_always_within_1_to_k(int[] seeds, byte kSeed)
     {
         var k = ScoreCount(kSeed);
@@ -26,7 +26,7 @@ public class RfmpPropertyTests
             && result.Dimensions.All(d => d.CustomersPerScore.Count == k && d.CustomersPerScore.Sum() == seeds.Length);
     }
 
-    [Property(MaxTest = 200)]
+    [Property(MaxTest = 200 / PropertyRuns.Divisor)]
     public bool A_customer_with_more_orders_never_gets_a_lower_frequency_score(int[] seeds, byte kSeed)
     {
         var scores = new RfmpSegmenter(Options(ScoreCount(kSeed))).Segment(Customers(seeds)).Customers;
@@ -36,7 +36,7 @@ public class RfmpPropertyTests
             : p.First.FrequencyScore <= p.Second.FrequencyScore);
     }
 
-    [Property(MaxTest = 200)]
+    [Property(MaxTest = 200 / PropertyRuns.Divisor)]
     public bool More_recent_and_bigger_spenders_never_score_lower(int[] seeds)
     {
         var scores = new RfmpSegmenter(Options()).Segment(Customers(seeds)).Customers;
@@ -46,7 +46,7 @@ public class RfmpPropertyTests
             && byAmount.Zip(byAmount.Skip(1)).All(p => p.First.MonetaryScore <= p.Second.MonetaryScore);
     }
 
-    [Property(MaxTest = 100)]
+    [Property(MaxTest = 100 / PropertyRuns.Divisor)]
     public bool Input_order_never_changes_a_customer_score(int[] seeds, int shuffleSeed)
     {
         var customers = Customers(seeds);
@@ -61,7 +61,7 @@ public class RfmpPropertyTests
             && actual.Report.SequenceEqual(expected.Report);
     }
 
-    [Property(MaxTest = 200)]
+    [Property(MaxTest = 200 / PropertyRuns.Divisor)]
     public bool Cut_points_are_the_sorted_values_at_ranks_ceiling_n_j_over_k(int[] values, byte kSeed)
     {
         var k = ScoreCount(kSeed);

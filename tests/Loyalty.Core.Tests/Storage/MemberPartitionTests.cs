@@ -10,7 +10,7 @@ namespace Loyalty.Core.Tests.Storage;
 
 public sealed class MemberPartitionTests
 {
-    [Property(MaxTest = 300)]
+    [Property(MaxTest = 300 / PropertyRuns.Divisor)]
     public Property Every_member_is_in_exactly_one_partition_of_any_count(NonEmptyString id, PositiveInt countArb)
     {
         var text = new string(id.Get.Where(c => !char.IsControl(c)).ToArray()).Trim();

@@ -17,7 +17,7 @@ public class QualificationTimelineTests
 {
     private static readonly Instant EnrolledAt = InParis(2024, 12, 1, 0);
 
-    [Property(MaxTest = 200)]
+    [Property(MaxTest = 200 / PropertyRuns.Divisor)]
     public Property Evaluating_from_the_timeline_equals_evaluating_the_entries() =>
         Prop.ForAll(TierArbitraries.Cases(), TierArbitraries.Days(), (c, days) =>
         {

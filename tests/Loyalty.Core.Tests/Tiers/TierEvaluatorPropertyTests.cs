@@ -12,7 +12,7 @@ public class TierEvaluatorPropertyTests
 {
     private const int Tests = 150;
 
-    [Property(MaxTest = Tests)]
+    [Property(MaxTest = Tests / PropertyRuns.Divisor)]
     public Property More_qualifying_value_never_gives_a_lower_tier() =>
         Prop.ForAll(TierArbitraries.PeriodAlignedCases(), TierArbitraries.Extras(), (c, extra) =>
         {
@@ -22,7 +22,7 @@ public class TierEvaluatorPropertyTests
             return evaluator.Ladder.RankOf(after.Tier.Id) >= evaluator.Ladder.RankOf(before.Tier.Id);
         });
 
-    [Property(MaxTest = Tests)]
+    [Property(MaxTest = Tests / PropertyRuns.Divisor)]
     public Property Input_order_never_changes_the_result() =>
         Prop.ForAll(TierArbitraries.Cases(), c =>
         {
@@ -35,7 +35,7 @@ public class TierEvaluatorPropertyTests
                 && a.ProjectedTier == b.ProjectedTier;
         });
 
-    [Property(MaxTest = Tests)]
+    [Property(MaxTest = Tests / PropertyRuns.Divisor)]
     public Property No_downgrade_before_validity_ends() =>
         Prop.ForAll(TierArbitraries.Cases(), TierArbitraries.Days(), (c, days) =>
         {
@@ -52,7 +52,7 @@ public class TierEvaluatorPropertyTests
             return evaluator.Ladder.RankOf(second.Tier.Id) >= evaluator.Ladder.RankOf(first.Tier.Id);
         });
 
-    [Property(MaxTest = Tests)]
+    [Property(MaxTest = Tests / PropertyRuns.Divisor)]
     public Property Every_downgrade_happens_at_or_after_the_end_of_validity() =>
         Prop.ForAll(TierArbitraries.Cases(), c =>
         {
@@ -71,7 +71,7 @@ public class TierEvaluatorPropertyTests
             return true;
         });
 
-    [Property(MaxTest = Tests)]
+    [Property(MaxTest = Tests / PropertyRuns.Divisor)]
     public Property As_of_evaluation_equals_replaying_history_up_to_that_instant() =>
         Prop.ForAll(TierArbitraries.Cases(), c =>
         {
@@ -81,7 +81,7 @@ public class TierEvaluatorPropertyTests
             return full.Status == truncated.Status && full.Changes.SequenceEqual(truncated.Changes);
         });
 
-    [Property(MaxTest = Tests)]
+    [Property(MaxTest = Tests / PropertyRuns.Divisor)]
     public Property Continuing_from_a_stored_status_equals_replaying_from_enrolment() =>
         Prop.ForAll(TierArbitraries.Cases(), TierArbitraries.Days(), (c, days) =>
         {

@@ -18,7 +18,7 @@ public class TierEvaluatorReferenceTests
     private const int Tests = 200;
     private static readonly Instant Start = InParis(2025, 1, 1, 0);
 
-    [Property(MaxTest = Tests)]
+    [Property(MaxTest = Tests / PropertyRuns.Divisor)]
     public Property Every_output_equals_the_reference_evaluator() =>
         Prop.ForAll(Cases(), c =>
         {
@@ -33,7 +33,7 @@ public class TierEvaluatorReferenceTests
                 && Same(fast.Evaluate(continuing, c.AsOf), reference.Evaluate(continuing, c.AsOf));
         });
 
-    [Property(MaxTest = 50)]
+    [Property(MaxTest = 50 / PropertyRuns.Divisor)]
     public Property Batches_on_two_threads_equal_the_reference_in_input_order() =>
         Prop.ForAll(Gen.ListOf(Cases().Generator).Select(l => l.Take(40).ToArray()).ToArbitrary(), cases =>
         {
@@ -48,7 +48,7 @@ public class TierEvaluatorReferenceTests
             return parallel.Length == expected.Length && parallel.Zip(expected).All(p => Same(p.First, p.Second));
         });
 
-    [Property(MaxTest = Tests)]
+    [Property(MaxTest = Tests / PropertyRuns.Divisor)]
     public Property The_nightly_batch_equals_the_reference_evaluator() =>
         Prop.ForAll(Cases(), c =>
         {
@@ -66,7 +66,7 @@ public class TierEvaluatorReferenceTests
             return members.Zip(results).All(p => SameBatch(p.Second, reference.Evaluate(p.First, c.AsOf), p.First.PriorStatus));
         });
 
-    [Property(MaxTest = 50)]
+    [Property(MaxTest = 50 / PropertyRuns.Divisor)]
     public Property The_nightly_batch_on_several_threads_equals_the_reference_in_input_order() =>
         Prop.ForAll(Gen.ListOf(Cases().Generator).Select(l => l.Take(40).ToArray()).ToArbitrary(), Gen.Choose(2, 5).ToArbitrary(), (cases, threads) =>
         {

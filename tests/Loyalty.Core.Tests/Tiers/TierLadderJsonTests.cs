@@ -222,7 +222,7 @@ public class TierLadderJsonTests
         FluentActions.Invoking(() => TierLadder.FromDefinition(null!)).Should().Throw<ArgumentNullException>().WithParameterName("definition");
     }
 
-    [Property(MaxTest = 100)]
+    [Property(MaxTest = 100 / PropertyRuns.Divisor)]
     public Property A_loaded_ladder_evaluates_exactly_like_the_ladder_it_was_written_from() =>
         Prop.ForAll(TierArbitraries.Cases(), c =>
         {

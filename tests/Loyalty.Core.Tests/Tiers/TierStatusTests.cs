@@ -29,7 +29,7 @@ public sealed class TierStatusTests
         EvaluatedAt = Base,
     };
 
-    [Property(MaxTest = 200)]
+    [Property(MaxTest = 200 / PropertyRuns.Divisor)]
     public bool Optional_instants_read_back_exactly_what_was_set(int? a, int? b, int? c, int? d, int? e, int? f)
     {
         var status = Status(a, b, c, d, e, f);
@@ -37,7 +37,7 @@ public sealed class TierStatusTests
             && status.LastQualifiedAt == At(d) && status.ValidUntilBeforeLastQualification == At(e) && status.FallbackValidUntil == At(f);
     }
 
-    [Property(MaxTest = 200)]
+    [Property(MaxTest = 200 / PropertyRuns.Divisor)]
     public bool Equality_follows_the_optional_instants(int? a, int? b, int? a2, int? b2)
     {
         var left = Status(a, b, a, b, a, b);

@@ -228,7 +228,7 @@ public sealed class MaintenanceRunnerTests
         thrown.Message.Should().StartWith(message);
     }
 
-    [Property(MaxTest = 15)]
+    [Property(MaxTest = 15 / PropertyRuns.Divisor)]
     public Property Two_workers_splitting_a_night_maintain_every_member_exactly_once(PositiveInt seedArb, PositiveInt partitionsArb)
     {
         var seed = seedArb.Get % 1000;

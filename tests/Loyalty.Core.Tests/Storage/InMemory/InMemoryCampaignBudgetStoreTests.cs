@@ -25,7 +25,7 @@ public class InMemoryCampaignBudgetStoreTests
                 .ToArbitrary();
     }
 
-    [Property(MaxTest = 200, Arbitrary = [typeof(Arbitraries)])]
+    [Property(MaxTest = 200 / PropertyRuns.Divisor, Arbitrary = [typeof(Arbitraries)])]
     public Property What_the_keys_hold_adds_up_to_the_usage_and_never_exceeds_the_budget((bool Reserve, int Key, int Points)[] operations)
     {
         var store = new InMemoryCampaignBudgetStore();
