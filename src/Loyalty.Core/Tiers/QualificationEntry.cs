@@ -31,7 +31,11 @@ public readonly record struct QualificationEntry
     /// <summary>When the amount happened; for a sum of several entries, when the latest of them happened.</summary>
     public Instant At { get; }
 
-    /// <summary>For a sum of several entries (<see cref="FromSums"/>), when the earliest of them happened; otherwise <see cref="At"/>.</summary>
+    /// <summary>
+    /// For a sum of several entries (<see cref="FromSums"/>), when the earliest of them happened; otherwise
+    /// <see cref="At"/>. <see cref="TierEvaluator"/> counts a sum whole, at <see cref="At"/>; a store that keeps
+    /// entries must keep this too.
+    /// </summary>
     public Instant Since => sinceNanoseconds == 0 ? At : At - Duration.FromNanoseconds(sinceNanoseconds);
 
     /// <summary>True when the entry sums entries of more than one instant (<see cref="Since"/> is before <see cref="At"/>).</summary>
