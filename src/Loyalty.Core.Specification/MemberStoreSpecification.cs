@@ -450,8 +450,21 @@ public abstract class MemberStoreSpecification : IAsyncLifetime
         FirstQualifyingOrderPlacedAt = Start,
         WelcomePoints = Points.FromInt64(100),
         Usage = [new RuleUsageDelta(RuleId.From("daily"), new UsagePeriod(CapPeriod.Day, new LocalDate(2026, 3, 2)), Points.FromInt64(40), 1), new RuleUsageDelta(RuleId.From("spring"), null, Points.FromInt64(20), 1)],
-        TierCheckpoint = Status(Start - Duration.FromTicks(1)),
-        Qualification = [QualificationEntry.FromAmounts(Start, 57, EarnKind.Purchase, 57.30m, 1), QualificationEntry.FromAmounts(Start, 100, EarnKind.Activity, 0m, 0)],
+        TierCheckpoint = Status(Start - Duration.FromTicks(1)) with
+        {
+            AutomaticTier = TierId.From("bronze"),
+            AutomaticSince = Start - Duration.FromDays(40),
+            GraceUntil = Start + Duration.FromDays(30),
+            ValidUntilBeforeLastQualification = Start + Duration.FromDays(200),
+            FallbackTier = TierId.From("bronze"),
+            FallbackValidUntil = Start + Duration.FromDays(100),
+        },
+        Qualification =
+        [
+            QualificationEntry.FromSums(Start - Duration.FromHours(9), Start - Duration.FromHours(2), -240, EarnKind.Purchase, -180.50m, 3),
+            QualificationEntry.FromAmounts(Start, 57, EarnKind.Purchase, 57.30m, 1),
+            QualificationEntry.FromAmounts(Start, 100, EarnKind.Activity, 0m, 0),
+        ],
     };
 
     private static TierStatus Status(Instant at) => new()

@@ -254,10 +254,15 @@ public sealed class EngagementService
         return this;
     }
 
-    /// <summary>The member as the tier evaluator takes it: from the kept state when it is not ahead of the planning instant, else replayed from the history.</summary>
+    /// <summary>
+    /// The member as the tier evaluator takes it: from the kept state when it is not ahead of the planning
+    /// instant and, with a rolling window (which can start inside a day), holds no sum of several entries;
+    /// else replayed from the history.
+    /// </summary>
     private TierMember TierMemberOf(MemberRecord member, MemberHistory history, Instant asOf)
     {
-        if (member.Evaluation is { } state && (state.TierCheckpoint is null || state.TierCheckpoint.EvaluatedAt <= asOf) && state.Qualification.All(q => q.At <= asOf))
+        if (member.Evaluation is { } state && (state.TierCheckpoint is null || state.TierCheckpoint.EvaluatedAt <= asOf)
+            && state.Qualification.All(q => q.At <= asOf && (!q.IsSum || tiers.Ladder.Policy.Window.Kind != QualificationWindowKind.RollingMonths)))
         {
             return new TierMember
             {

@@ -90,10 +90,13 @@ internal sealed class MemberStateKeeper(TierEvaluator evaluator, Currency curren
             TierCheckpoint = null,
             Qualification = merged.ToArray(),
         };
-        return Advance(member, state, now);
+        return Advance(member, state, now) ?? throw new InvalidOperationException("A replayed state holds no sums, so its tier can always be evaluated.");
     }
 
-    /// <summary>The state after an order, or null when the order is dated at or before the tier checkpoint (rebuild it by replay).</summary>
+    /// <summary>
+    /// The state after an order, or null when the order is dated at or before the tier checkpoint, or when
+    /// an evaluation would read a window starting inside a sum the state keeps (rebuild it by replay).
+    /// </summary>
     public MemberEvaluationState? WithOrder(MemberRecord member, MemberEvaluationState state, OrderRecord order, Instant now)
     {
         var entry = Entry(order);
@@ -117,7 +120,7 @@ internal sealed class MemberStateKeeper(TierEvaluator evaluator, Currency curren
         return Advance(member, next, now);
     }
 
-    /// <summary>The state after a refund, or null when it is dated at or before the tier checkpoint.</summary>
+    /// <summary>The state after a refund, or null when it is dated at or before the tier checkpoint or a window would split a kept sum.</summary>
     public MemberEvaluationState? WithRefund(MemberRecord member, MemberEvaluationState state, RefundRecord refund, MerchantId? merchant, Instant now)
     {
         var entry = weights.Refund(refund, merchant);
@@ -134,7 +137,7 @@ internal sealed class MemberStateKeeper(TierEvaluator evaluator, Currency curren
         return Advance(member, next, now);
     }
 
-    /// <summary>The state after an activity, or null when it earned points dated at or before the tier checkpoint.</summary>
+    /// <summary>The state after an activity, or null when it earned points dated at or before the tier checkpoint or a window would split a kept sum.</summary>
     public MemberEvaluationState? WithActivity(MemberRecord member, MemberEvaluationState state, ActivityRecord activity, Instant now)
     {
         var entry = Entry(activity);
@@ -150,10 +153,13 @@ internal sealed class MemberStateKeeper(TierEvaluator evaluator, Currency curren
             Usage = WithUsage(state.Usage, activity.Earning.UsageDeltas),
             Qualification = entry is { } add ? With(member, state.Qualification, add) : state.Qualification,
         };
-        return entry is null ? next : Advance(member, next, now);
+        return entry is null ? Evaluable(member, next, now) : Advance(member, next, now);
     }
 
-    /// <summary>The member's tier as of an instant from the kept state, or null when the instant is before the checkpoint (replay the history instead).</summary>
+    /// <summary>
+    /// The member's tier as of an instant from the kept state, or null when the instant is before the
+    /// checkpoint or a window the evaluation reads starts inside a kept sum (replay the history instead).
+    /// </summary>
     public TierEvaluation? Evaluate(MemberRecord member, MemberEvaluationState state, Instant asOf)
     {
         var at = asOf < member.EnrolledAt ? member.EnrolledAt : asOf;
@@ -198,16 +204,21 @@ internal sealed class MemberStateKeeper(TierEvaluator evaluator, Currency curren
         state.TierCheckpoint is { } checkpoint && entry.At <= checkpoint.EvaluatedAt;
 
     /// <summary>The tier from the kept checkpoint and timeline (O(log n) in the entries, whatever the history).</summary>
-    private TierEvaluation EvaluateKept(MemberRecord member, MemberEvaluationState state, Instant at) =>
+    private TierEvaluation? EvaluateKept(MemberRecord member, MemberEvaluationState state, Instant at) =>
         evaluator.EvaluateKept(member.MemberId, member.EnrolledAt, state.TierCheckpoint, evaluator.Timeline(state.Qualification, member.MemberId), at);
 
     /// <summary>
     /// Moves the checkpoint to just before the newest entry (not after <paramref name="now"/>, not before
-    /// enrolment, never back), then drops the entries no later evaluation can count any more (folds them
-    /// for a lifetime window): those before the checkpoint's window and, in grace, before the window that
-    /// ended with the validity.
+    /// enrolment, never back), then drops the entries no later evaluation can count any more: those before
+    /// the checkpoint's window and, in grace, before the window that ended with the validity. The entries
+    /// the checkpoint has replayed only count in window sums from then on, so they are summed per period
+    /// (<see cref="TierEvaluator.FoldPeriod"/>) and earn kind: the state holds one entry per kind per
+    /// calendar or anniversary year, per local day for a rolling window, or in all for a lifetime window,
+    /// whatever the number of orders. A rolling window can start inside a day: when the evaluation as of
+    /// <paramref name="now"/> would read one starting inside a sum, the entries are kept apart this time.
+    /// Null when the state given cannot be evaluated without splitting one of its sums (replay the history).
     /// </summary>
-    private MemberEvaluationState Advance(MemberRecord member, MemberEvaluationState state, Instant now)
+    private MemberEvaluationState? Advance(MemberRecord member, MemberEvaluationState state, Instant now)
     {
         var entries = state.Qualification;
         if (entries.Count == 0)
@@ -223,53 +234,207 @@ internal sealed class MemberStateKeeper(TierEvaluator evaluator, Currency curren
 
         if (target < member.EnrolledAt || (state.TierCheckpoint is { } current && target <= current.EvaluatedAt))
         {
-            return state;
+            return Evaluable(member, state, now);
         }
 
-        var checkpoint = EvaluateKept(member, state, target).Status;
+        if (EvaluateKept(member, state, target) is not { } evaluation)
+        {
+            return null;
+        }
+
+        var checkpoint = evaluation.Status;
+        var timeline = evaluator.Timeline(entries, member.MemberId);
         var windowStart = evaluator.RetainFrom(checkpoint, member.EnrolledAt);
         if (windowStart != Instant.MinValue)
         {
             // Entries are in time order: dropping those before the window moves the timeline's start.
-            return state with { TierCheckpoint = checkpoint, Qualification = evaluator.Timeline(entries, member.MemberId).DropBefore(windowStart) };
+            timeline = timeline.DropBefore(windowStart);
         }
 
-        // A lifetime window: what the checkpoint has replayed only counts in sums, one per kind and sign.
-        var kept = new List<QualificationEntry>(entries.Count);
-        var folded = new List<QualificationEntry>(4);
-        var foldedAt = Instant.MinValue;
-        foreach (var e in entries)
+        var moved = state with { TierCheckpoint = checkpoint, Qualification = timeline };
+        if (Fold(member, timeline, target, lifetime: windowStart == Instant.MinValue, Cuts(member, checkpoint)) is { } folded
+            && Evaluable(member, moved with { Qualification = folded }, now) is { } compact)
         {
-            if (e.At <= target)
-            {
-                foldedAt = e.At;
-                Fold(folded, e);
-            }
-            else
-            {
-                kept.Add(e);
-            }
+            return compact;
         }
 
-        kept.InsertRange(0, folded.Select(f => QualificationEntry.FromAmounts(foldedAt, f.Points, f.Kind, f.Spend, f.Orders)));
-
-        // A lifetime window keeps a few folded sums and the entries after the checkpoint: small, rebuilt.
-        return state with { TierCheckpoint = checkpoint, Qualification = evaluator.Timeline(kept, member.MemberId) };
+        return Evaluable(member, moved, now);
     }
 
-    private static void Fold(List<QualificationEntry> folded, QualificationEntry e)
+    /// <summary>
+    /// <paramref name="state"/> when the programme can evaluate the member's tier from it as of
+    /// <paramref name="now"/> (or its checkpoint, when later), as it does after every write; null when a
+    /// window of that evaluation starts or ends inside one of its sums.
+    /// </summary>
+    private MemberEvaluationState? Evaluable(MemberRecord member, MemberEvaluationState state, Instant now)
     {
-        for (var i = 0; i < folded.Count; i++)
+        var entries = state.Qualification;
+        var sums = false;
+        for (var i = 0; i < entries.Count && !sums; i++)
         {
-            var f = folded[i];
-            if (f.Kind == e.Kind && f.IsReduction == e.IsReduction)
+            sums = entries[i].IsSum;
+        }
+
+        if (!sums)
+        {
+            return state;
+        }
+
+        var at = state.TierCheckpoint is { } checkpoint && checkpoint.EvaluatedAt > now ? checkpoint.EvaluatedAt : now;
+        return Evaluate(member, state, at) is null ? null : state;
+    }
+
+    /// <summary>
+    /// The entries with those at or before <paramref name="through"/> summed per period and earn kind
+    /// (spend and orders with the points of their kind; a sum of nothing dropped), or null when that changes
+    /// nothing. A sum keeps the instants of its earliest and latest parts, except for a lifetime window,
+    /// whose evaluations never start a window inside it.
+    /// </summary>
+    private QualificationTimeline? Fold(MemberRecord member, QualificationTimeline entries, Instant through, bool lifetime, Instant[] cuts)
+    {
+        var n = entries.UpperBound(through) - entries.First;
+        if (n < 2)
+        {
+            return null;
+        }
+
+        // Whether each entry joins the one before: the same period, and no window the checkpoint's next
+        // events read starts between them.
+        var enrolledAt = member.EnrolledAt;
+        Span<bool> joins = n <= 256 ? stackalloc bool[n] : new bool[n];
+        var grouped = false;
+        var period = evaluator.FoldPeriod(entries[0].At, enrolledAt);
+        for (var i = 1; i < n; i++)
+        {
+            var next = evaluator.FoldPeriod(entries[i].At, enrolledAt);
+            joins[i] = next == period && !Cut(cuts, entries[i - 1].At, entries[i].Since);
+            grouped |= joins[i];
+            period = next;
+        }
+
+        if (!grouped)
+        {
+            return null;
+        }
+
+        var list = new List<QualificationEntry>(entries.Count);
+        Span<long> points = stackalloc long[4];
+        Span<decimal> spend = stackalloc decimal[4];
+        Span<int> orders = stackalloc int[4];
+        Span<bool> present = stackalloc bool[4];
+        var changed = false;
+        for (var i = 0; i < n;)
+        {
+            var j = i + 1;
+            while (j < n && joins[j])
             {
-                folded[i] = QualificationEntry.FromAmounts(e.At, checked(f.Points + e.Points), f.Kind, f.Spend + e.Spend, checked(f.Orders + e.Orders));
-                return;
+                j++;
+            }
+
+            if (j - i == 1)
+            {
+                list.Add(entries[i]);
+                i = j;
+                continue;
+            }
+
+            points.Clear();
+            spend.Clear();
+            orders.Clear();
+            present.Clear();
+            var since = entries[i].Since;
+            for (var k = i; k < j; k++)
+            {
+                var e = entries[k];
+                var kind = (int)e.Kind;
+                points[kind] = checked(points[kind] + e.Points);
+                spend[kind] += e.Spend;
+                orders[kind] = checked(orders[kind] + e.Orders);
+                present[kind] = true;
+                if (e.Since < since)
+                {
+                    since = e.Since;
+                }
+            }
+
+            var at = entries[j - 1].At;
+            var first = list.Count;
+            for (var kind = 0; kind < 4; kind++)
+            {
+                if (present[kind] && (points[kind] != 0 || spend[kind] != 0m || orders[kind] != 0))
+                {
+                    list.Add(QualificationEntry.FromSums(lifetime ? at : since, at, points[kind], (EarnKind)kind, spend[kind], orders[kind]));
+                }
+            }
+
+            // Summed already (one sum per kind, as this gives): unchanged.
+            changed |= list.Count - first != j - i || !Same(list, first, entries, i);
+            i = j;
+        }
+
+        if (!changed)
+        {
+            return null;
+        }
+
+        for (var i = n; i < entries.Count; i++)
+        {
+            list.Add(entries[i]);
+        }
+
+        return evaluator.Timeline(list, member.MemberId);
+    }
+
+    /// <summary>
+    /// For a rolling window, the window starts that the evaluations continuing from
+    /// <paramref name="checkpoint"/> read at its validity, grace and fallback ends (a rolling window starts
+    /// at any time of day, so these can fall inside a day): a sum never spans one. Empty for other windows,
+    /// whose windows start only at period starts.
+    /// </summary>
+    private Instant[] Cuts(MemberRecord member, TierStatus checkpoint)
+    {
+        if (evaluator.Ladder.Policy.Window.Kind != QualificationWindowKind.RollingMonths)
+        {
+            return [];
+        }
+
+        var cuts = new List<Instant>(4);
+        foreach (var end in new[] { checkpoint.AutomaticValidUntil, checkpoint.ValidUntil, checkpoint.GraceUntil, checkpoint.FallbackValidUntil })
+        {
+            if (end is { } e && e != Instant.MaxValue)
+            {
+                cuts.Add(evaluator.WindowStart(e - Duration.Epsilon, member.EnrolledAt));
             }
         }
 
-        folded.Add(QualificationEntry.FromAmounts(e.At, e.Points, e.Kind, e.Spend, e.Orders));
+        return cuts.ToArray();
+    }
+
+    /// <summary>Whether a cut falls after <paramref name="after"/> and at or before <paramref name="upTo"/>.</summary>
+    private static bool Cut(Instant[] cuts, Instant after, Instant upTo)
+    {
+        foreach (var c in cuts)
+        {
+            if (after < c && c <= upTo)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static bool Same(List<QualificationEntry> list, int from, QualificationTimeline entries, int at)
+    {
+        for (var k = from; k < list.Count; k++)
+        {
+            if (list[k] != entries[at + k - from])
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     /// <summary>

@@ -15,10 +15,12 @@ namespace Loyalty.Core.Storage;
 /// and replaying it gives the same state.
 /// </summary>
 /// <remarks>
-/// Immutable. Written by the programme only; a store keeps it as given (the relational store as
-/// JSON text). Its size is bounded by the member's activity within one qualification window (entries
-/// of the same instant, kind and sign are merged; older ones are folded or dropped) and by the number
-/// of distinct capped periods, never by the number of orders.
+/// Immutable. Written by the programme only; a store keeps it as given, every property of every
+/// qualification entry included (<see cref="QualificationEntry.Since"/> of a sum too; the relational
+/// store as compact JSON text). Its size is bounded by the length of one qualification window, not by
+/// the number of orders: the entries the checkpoint has replayed are summed per earn kind and period
+/// (the calendar or anniversary year, the local day for a rolling window, all of them for a lifetime
+/// window), entries before the window are dropped; and by the number of distinct capped periods.
 /// </remarks>
 public sealed record MemberEvaluationState
 {
@@ -54,8 +56,9 @@ public sealed record MemberEvaluationState
 
     /// <summary>
     /// The qualification entries that can still count: every entry after the checkpoint, and those
-    /// before it that are still inside a qualification window (merged per instant, kind and sign; for a
-    /// lifetime window folded into one entry per kind and sign).
+    /// before it that are still inside a qualification window, summed per period and earn kind
+    /// (<see cref="QualificationEntry.FromSums"/>). An evaluation that would start a window inside a sum
+    /// is answered by replaying the history instead.
     /// </summary>
     public IReadOnlyList<QualificationEntry> Qualification { get; init; } = [];
 }

@@ -7,10 +7,17 @@ namespace Loyalty.Core.Tiers;
 /// One dated qualifying amount in a member's history: points of an earn kind, spend, and/or an
 /// order count. Refunds and reversals are negative amounts.
 /// </summary>
-/// <remarks>Immutable and thread-safe. <c>default</c> is an all-zero entry at the Unix epoch, which changes nothing.</remarks>
+/// <remarks>
+/// Immutable and thread-safe. <c>default</c> is an all-zero entry at the Unix epoch, which changes nothing.
+/// An entry can also be the sum of several (see <see cref="FromSums"/>): a member's kept evaluation state
+/// folds the entries of one day, or of one qualification period, into one per earn kind.
+/// </remarks>
 public readonly record struct QualificationEntry
 {
-    private QualificationEntry(Instant at, long points, EarnKind kind, decimal spend, Currency spendCurrency, int orders)
+    // For a sum, how long before At its earliest entry happened, in nanoseconds; 0 for a single entry.
+    private readonly long sinceNanoseconds;
+
+    private QualificationEntry(Instant at, long points, EarnKind kind, decimal spend, Currency spendCurrency, int orders, long sinceNanoseconds = 0)
     {
         At = at;
         Points = points;
@@ -18,10 +25,21 @@ public readonly record struct QualificationEntry
         Spend = spend;
         SpendCurrency = spendCurrency;
         Orders = orders;
+        this.sinceNanoseconds = sinceNanoseconds;
     }
 
-    /// <summary>When the amount happened.</summary>
+    /// <summary>When the amount happened; for a sum of several entries, when the latest of them happened.</summary>
     public Instant At { get; }
+
+    /// <summary>
+    /// For a sum of several entries (<see cref="FromSums"/>), when the earliest of them happened; otherwise
+    /// <see cref="At"/>. <see cref="TierEvaluator"/> counts a sum whole, at <see cref="At"/>; a store that keeps
+    /// entries must keep this too.
+    /// </summary>
+    public Instant Since => sinceNanoseconds == 0 ? At : At - Duration.FromNanoseconds(sinceNanoseconds);
+
+    /// <summary>True when the entry sums entries of more than one instant (<see cref="Since"/> is before <see cref="At"/>).</summary>
+    public bool IsSum => sinceNanoseconds != 0;
 
     /// <summary>Points (negative for a reversal).</summary>
     public long Points { get; }
@@ -93,6 +111,37 @@ public readonly record struct QualificationEntry
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="kind"/> is not defined.</exception>
     public static QualificationEntry FromAmounts(Instant at, long points, EarnKind kind, decimal spend, int orders) =>
         new(at, points, CheckKind(kind), spend, default, orders);
+
+    /// <summary>
+    /// The sum of several entries of one earn kind that happened from <paramref name="since"/> to
+    /// <paramref name="at"/>, spend in the programme currency. A window that starts after
+    /// <paramref name="since"/> and at or before <paramref name="at"/> would count part of the sum: the
+    /// kept evaluation state answers such a question by replaying the member's history instead.
+    /// </summary>
+    /// <param name="since">When the earliest entry happened.</param>
+    /// <param name="at">When the latest entry happened.</param>
+    /// <param name="points">Points, any sign.</param>
+    /// <param name="kind">Earn kind of the points.</param>
+    /// <param name="spend">Spend, any sign.</param>
+    /// <param name="orders">Order count, any sign.</param>
+    /// <returns>The entry; a plain entry at <paramref name="at"/> when <paramref name="since"/> equals it.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="kind"/> is not defined, <paramref name="since"/> is after <paramref name="at"/>, or they are more than 100 years apart.</exception>
+    public static QualificationEntry FromSums(Instant since, Instant at, long points, EarnKind kind, decimal spend, int orders)
+    {
+        if (since > at)
+        {
+            throw new ArgumentOutOfRangeException(nameof(since), since, $"{nameof(since)} must not be after {nameof(at)} ({at}); it is when the earliest summed entry happened.");
+        }
+
+        if (at - since > MaxSumSpan)
+        {
+            throw new ArgumentOutOfRangeException(nameof(since), since, $"{nameof(since)} must be at most 100 years before {nameof(at)} ({at}).");
+        }
+
+        return new(at, points, CheckKind(kind), spend, default, orders, (at - since).ToInt64Nanoseconds());
+    }
+
+    private static readonly Duration MaxSumSpan = Duration.FromDays(36_525);
 
     private static EarnKind CheckKind(EarnKind kind) => Enum.IsDefined(kind)
         ? kind

@@ -16,7 +16,8 @@ namespace Loyalty.Core.Tiers;
 /// copied into a new buffer of twice their number, which amortises the copy over as many appends;</item>
 /// <item>dropping the entries before an instant moves <c>start</c> forward (a binary search);</item>
 /// <item>the running totals (qualifying points, spend, orders) are prefix sums over the buffer, so a
-/// window's totals are two subtractions.</item>
+/// window's totals are two subtractions; an entry that sums several (<see cref="QualificationEntry.IsSum"/>)
+/// is kept with the instant of its earliest part, so that a window starting inside it is seen.</item>
 /// </list>
 /// An entry at or before the newest (merged into one of the same instant, kind and sign, or inserted
 /// late) is not appended: the owner builds a new timeline from the merged list, an O(n) copy the
@@ -56,6 +57,9 @@ internal sealed class QualificationTimeline : IReadOnlyList<QualificationEntry>
     internal int End => end;
 
     internal Instant[] Times => buffer.Times;
+
+    /// <summary>Each entry's <see cref="QualificationEntry.Since"/>: before its instant for a sum of several entries.</summary>
+    internal Instant[] Sinces => buffer.Sinces;
 
     internal bool[] Reductions => buffer.Reductions;
 
@@ -183,6 +187,7 @@ internal sealed class QualificationTimeline : IReadOnlyList<QualificationEntry>
         public readonly int KindMask;
         public readonly QualificationEntry[] Entries;
         public readonly Instant[] Times;
+        public readonly Instant[] Sinces;
         public readonly bool[] Reductions;
         public readonly long[] Points;
         public readonly decimal[] Spend;
@@ -196,6 +201,7 @@ internal sealed class QualificationTimeline : IReadOnlyList<QualificationEntry>
             KindMask = kindMask;
             Entries = new QualificationEntry[capacity];
             Times = new Instant[capacity];
+            Sinces = new Instant[capacity];
             Reductions = new bool[capacity];
             Points = new long[capacity + 1];
             Spend = new decimal[capacity + 1];
@@ -206,6 +212,7 @@ internal sealed class QualificationTimeline : IReadOnlyList<QualificationEntry>
         {
             Entries[i] = e;
             Times[i] = e.At;
+            Sinces[i] = e.Since;
             Reductions[i] = e.IsReduction;
             Points[i + 1] = (KindMask & (1 << (int)e.Kind)) != 0 ? checked(Points[i] + e.Points) : Points[i];
             Spend[i + 1] = Spend[i] + e.Spend;

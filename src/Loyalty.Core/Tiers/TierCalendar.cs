@@ -65,6 +65,18 @@ internal sealed class TierCalendar
         _ => Instant.MinValue,
     };
 
+    /// <summary>
+    /// A number for the period the kept state sums entries by (see <see cref="TierEvaluator.FoldPeriod"/>):
+    /// the calendar year, the start of the anniversary year, the local day for a rolling window, 0 for a lifetime window.
+    /// </summary>
+    public long FoldPeriod(Instant t, Instant enrolledAt) => window switch
+    {
+        QualificationWindowKind.CalendarYear => YearOf(t),
+        QualificationWindowKind.AnniversaryYear => AnniversaryStart(t, LocalDateOf(enrolledAt), 0).ToUnixTimeTicks(),
+        QualificationWindowKind.RollingMonths => LocalDay(t),
+        _ => 0,
+    };
+
     /// <summary>The end (exclusive) of the period containing <paramref name="t"/>.</summary>
     public Instant PeriodEnd(Instant t, LocalDate enrolment) => window switch
     {
@@ -105,6 +117,13 @@ internal sealed class TierCalendar
 
     [MethodImpl(MethodImplOptions.NoInlining)]
     public LocalDate LocalDateOf(Instant t) => t.InZone(zone).Date;
+
+    /// <summary>The local day of <paramref name="t"/> in the zone, as days since the Unix epoch.</summary>
+    private long LocalDay(Instant t)
+    {
+        var local = t.ToUnixTimeTicks() + zone.GetUtcOffset(t).Ticks;
+        return local >= 0 ? local / NodaConstants.TicksPerDay : ((local + 1) / NodaConstants.TicksPerDay) - 1;
+    }
 
     // Zone conversions stay out of line: inlined, their large locals would be zeroed on every call of the fast paths.
     [MethodImpl(MethodImplOptions.NoInlining)]

@@ -84,6 +84,13 @@ public sealed class TierEvaluator
         return start;
     }
 
+    /// <summary>
+    /// The period a member's kept state sums entries by: the qualification period (calendar or anniversary
+    /// year, whose starts are the only window starts), the local day for a rolling window, one period for a
+    /// lifetime window. Entries of the same period get the same number; later periods get larger ones.
+    /// </summary>
+    internal long FoldPeriod(Instant t, Instant enrolledAt) => calendar.FoldPeriod(t, enrolledAt);
+
     /// <summary>Whether points of <paramref name="kind"/> count towards qualification.</summary>
     internal bool Counts(EarnKind kind) => (kindMask & (1 << (int)kind)) != 0;
 
@@ -321,8 +328,10 @@ public sealed class TierEvaluator
     /// Evaluates a member from a kept timeline (the entries in time order with their running totals) and
     /// a prior status, as <see cref="Evaluate"/> does for the same entries, prior status and no manual
     /// assignment, in O(log n + events since the prior status): nothing is loaded, sorted or summed.
+    /// Null when a window the evaluation reads starts or ends inside an entry that sums several
+    /// (<see cref="QualificationEntry.IsSum"/>): only the full history answers that exactly.
     /// </summary>
-    internal TierEvaluation EvaluateKept(MemberId memberId, Instant enrolledAt, TierStatus? prior, QualificationTimeline timeline, Instant asOf)
+    internal TierEvaluation? EvaluateKept(MemberId memberId, Instant enrolledAt, TierStatus? prior, QualificationTimeline timeline, Instant asOf)
     {
         if (timeline.KindMask != kindMask)
         {
@@ -376,6 +385,11 @@ public sealed class TierEvaluator
 
         var windowStart = calendar.WindowStart(asOf, replay.Enrolment);
         var totals = replay.Totals(windowStart, asOf, default);
+        if (replay.Split || projection.Split)
+        {
+            return null;
+        }
+
         var status = replay.ToStatus(asOf);
         return new TierEvaluation(
             ladder,
@@ -843,6 +857,11 @@ public sealed class TierEvaluator
         private readonly int first;
         private readonly bool spendSummed;
 
+        // A kept timeline's earliest instant of each entry (before the entry's own for a sum of several); null
+        // for a loaded history. A window bound inside a sum of the entries replayed is recorded in split.
+        private readonly Instant[]? sinces;
+        private bool split;
+
         private int cursor;
         private int autoRank;
         private Instant autoSince;
@@ -896,6 +915,7 @@ public sealed class TierEvaluator
             orders = timeline.Orders;
             first = timeline.First;
             spendSummed = true;
+            sinces = timeline.Sinces;
         }
 
         public LocalDate Enrolment { get; }
@@ -903,6 +923,9 @@ public sealed class TierEvaluator
         public int ReportedRank { get; private set; }
 
         public readonly int AutoRank => autoRank;
+
+        /// <summary>True when a window read so far starts or ends inside a sum of several entries: its total is not exact.</summary>
+        public readonly bool Split => split;
 
         public void StartFresh()
         {
@@ -1021,10 +1044,11 @@ public sealed class TierEvaluator
             }
         }
 
-        public readonly QualifyingTotals Totals(Instant from, Instant to, ReadOnlySpan<QualificationEntry> history)
+        public QualifyingTotals Totals(Instant from, Instant to, ReadOnlySpan<QualificationEntry> history)
         {
             var lo = from == Instant.MinValue ? first : LowerBound(from);
             var hi = UpperBound(to);
+            CheckSplit(lo, from, hi, to);
             if (hi <= lo)
             {
                 return default;
@@ -1318,11 +1342,34 @@ public sealed class TierEvaluator
             reportedSince = at;
         }
 
-        private readonly int ComputedRank(Instant windowStart, Instant at) => ComputedRank(windowStart, UpperBound(at));
+        private int ComputedRank(Instant windowStart, Instant at)
+        {
+            var hi = UpperBound(at);
+            if (sinces is not null && hi < count && sinces[hi] <= at)
+            {
+                split = true;
+            }
 
-        private readonly int ComputedRank(Instant windowStart, int hi)
+            return ComputedRank(windowStart, hi);
+        }
+
+        /// <summary>Records a window [<paramref name="from"/>, <paramref name="to"/>] (entries [<paramref name="lo"/>, <paramref name="hi"/>)) that starts or ends inside a sum.</summary>
+        private void CheckSplit(int lo, Instant from, int hi, Instant to)
+        {
+            if (sinces is { } since && ((lo < count && since[lo] < from) || (hi < count && since[hi] <= to)))
+            {
+                split = true;
+            }
+        }
+
+        private int ComputedRank(Instant windowStart, int hi)
         {
             var lo = windowStart == Instant.MinValue ? first : LowerBound(windowStart);
+            if (sinces is not null && lo < count && sinces[lo] < windowStart)
+            {
+                // The entry at lo sums entries from before the window's start with entries in it.
+                split = true;
+            }
             if (hi <= lo)
             {
                 return 0;

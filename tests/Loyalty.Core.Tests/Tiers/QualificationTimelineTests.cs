@@ -24,7 +24,7 @@ public class QualificationTimelineTests
             var evaluator = Evaluator(c.Policy);
             var timeline = Build(evaluator, c.History);
             var direct = evaluator.Evaluate(Member(EnrolledAt, c.History), c.AsOf);
-            var kept = evaluator.EvaluateKept(Alice, EnrolledAt, null, timeline, c.AsOf);
+            var kept = evaluator.EvaluateKept(Alice, EnrolledAt, null, timeline, c.AsOf)!; // no sums: never null
             if (!Same(direct, kept))
             {
                 return false.Label($"from enrolment: {direct.Status} {direct.QualifyingValue} vs {kept.Status} {kept.QualifyingValue}");
@@ -35,7 +35,7 @@ public class QualificationTimelineTests
             var prior = direct.Status;
             var retained = timeline.DropBefore(evaluator.RetainFrom(prior, EnrolledAt));
             var fromPrior = evaluator.Evaluate(Member(EnrolledAt, c.History) with { PriorStatus = prior }, later);
-            var keptFromPrior = evaluator.EvaluateKept(Alice, EnrolledAt, prior, retained, later);
+            var keptFromPrior = evaluator.EvaluateKept(Alice, EnrolledAt, prior, retained, later)!;
             return Same(fromPrior, keptFromPrior).Label($"from the prior status to +{days}d: {fromPrior.Status} {fromPrior.QualifyingValue} vs {keptFromPrior.Status} {keptFromPrior.QualifyingValue}");
         });
 
