@@ -251,14 +251,19 @@ internal sealed class AccountState
             state.ChainHash = h.ChainHash;
         }
 
-        foreach (var lot in snapshot.OpenLots)
+        // Indexed loops: a foreach over the lists' interface would allocate an enumerator per account decoded.
+        var lots = snapshot.OpenLots;
+        for (var i = 0; i < lots.Count; i++)
         {
+            var lot = lots[i];
             state.Lots[lot.LotId] = Lot.From(lot);
             state.LotPoints = checked(state.LotPoints + lot.Remaining);
         }
 
-        foreach (var hold in snapshot.OpenHolds)
+        var holds = snapshot.OpenHolds;
+        for (var i = 0; i < holds.Count; i++)
         {
+            var hold = holds[i];
             state.Holds[hold.HoldId] = Hold.From(hold);
         }
     }
