@@ -109,21 +109,21 @@ public sealed record LedgerTransactionRecord
     public Duration? PendingPeriod
     {
         get => rare?.PendingPeriod;
-        init => rare = Rare.Normal((rare ?? Rare.None) with { PendingPeriod = value });
+        init => rare = rare is null && value is null ? null : Rare.Normal((rare ?? Rare.None) with { PendingPeriod = value });
     }
 
     /// <summary>The per-earn expiry override as requested, if any.</summary>
     public Instant? RequestedExpiresAt
     {
         get => rare?.RequestedExpiresAt;
-        init => rare = Rare.Normal((rare ?? Rare.None) with { RequestedExpiresAt = value });
+        init => rare = rare is null && value is null ? null : Rare.Normal((rare ?? Rare.None) with { RequestedExpiresAt = value });
     }
 
     /// <summary>Whether the caller asked to capture the whole hold (no amount given).</summary>
     public bool IsWholeCapture
     {
         get => rare?.IsWholeCapture ?? false;
-        init => rare = Rare.Normal((rare ?? Rare.None) with { IsWholeCapture = value });
+        init => rare = rare is null && !value ? null : Rare.Normal((rare ?? Rare.None) with { IsWholeCapture = value });
     }
 
     /// <summary>The created lot's availability instant (earn, credit), or null.</summary>
@@ -144,35 +144,35 @@ public sealed record LedgerTransactionRecord
     public string? Reason
     {
         get => rare?.Reason;
-        init => rare = Rare.Normal((rare ?? Rare.None) with { Reason = value });
+        init => rare = rare is null && value is null ? null : Rare.Normal((rare ?? Rare.None) with { Reason = value });
     }
 
     /// <summary>Who made an adjustment, if given.</summary>
     public string? Actor
     {
         get => rare?.Actor;
-        init => rare = Rare.Normal((rare ?? Rare.None) with { Actor = value });
+        init => rare = rare is null && value is null ? null : Rare.Normal((rare ?? Rare.None) with { Actor = value });
     }
 
     /// <summary>The points actually taken back by a reversal of an earn (the rest was written off).</summary>
     public long Applied
     {
         get => rare?.Applied ?? 0;
-        init => rare = Rare.Normal((rare ?? Rare.None) with { Applied = value });
+        init => rare = rare is null && value == 0 ? null : Rare.Normal((rare ?? Rare.None) with { Applied = value });
     }
 
     /// <summary>The change of the account's debt: positive when a shortfall became debt, negative when a credit repaid it.</summary>
     public long DebtChange
     {
         get => rare?.DebtChange ?? 0;
-        init => rare = Rare.Normal((rare ?? Rare.None) with { DebtChange = value });
+        init => rare = rare is null && value == 0 ? null : Rare.Normal((rare ?? Rare.None) with { DebtChange = value });
     }
 
     /// <summary>Points a reversal could not take back under the shortfall policy and wrote off.</summary>
     public long WrittenOff
     {
         get => rare?.WrittenOff ?? 0;
-        init => rare = Rare.Normal((rare ?? Rare.None) with { WrittenOff = value });
+        init => rare = rare is null && value == 0 ? null : Rare.Normal((rare ?? Rare.None) with { WrittenOff = value });
     }
 
     /// <summary>The lot changes, in allocation order.</summary>
@@ -204,7 +204,8 @@ public sealed record LedgerTransactionRecord
     // plain fields plus one presence bit each (a nullable instant takes 24 bytes, a plain one 16), and
     // the fields only some kinds carry (adjustments, reversals, captures, earns with overrides) share
     // one object, absent (null) when they all hold their defaults — as on most earns, redemptions and
-    // expiries. The generated equality compares these fields, which a value and its absence never share.
+    // expiries; setting one of them to its default on a record without them allocates nothing. The
+    // generated equality compares these fields, which a value and its absence never share.
     private const byte HasRelated = 1, HasAvailableAt = 2, HasExpiresAt = 4, HasMerchant = 8;
     private TransactionId relatedId;
     private Instant availableAt;
