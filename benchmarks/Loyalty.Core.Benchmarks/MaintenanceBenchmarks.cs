@@ -88,8 +88,10 @@ public class MaintenanceBenchmarks
             var allocated = GC.GetTotalAllocatedBytes(precise: true);
             var (g0, g1, g2) = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2));
             var paused = GC.GetTotalPauseDuration();
-            Console.WriteLine($"generated in {generation.Elapsed.TotalSeconds:F1} s; night {run} starts (process {Environment.ProcessId})");
+            var heapBefore = GC.GetTotalMemory(forceFullCollection: false);
+            Console.WriteLine($"generated in {generation.Elapsed.TotalSeconds:F1} s; heap {heapBefore / 1e6:F0} MB; night {run} starts (process {Environment.ProcessId})");
             using var sampler = sampleAllocations ? new AllocationSampler() : null;
+            var collections = new GcPauseListener();
             process.Refresh();
             var cpu = process.TotalProcessorTime;
             var night = System.Diagnostics.Stopwatch.StartNew();
@@ -99,10 +101,20 @@ public class MaintenanceBenchmarks
             cpu = process.TotalProcessorTime - cpu;
             var (examined, expired, changes) = (reports.Sum(r => r.MembersExamined), reports.Sum(r => r.PointsExpired.Value), reports.Sum(r => r.TierChanges.Count));
             allocated = GC.GetTotalAllocatedBytes(precise: true) - allocated;
+            var gcCounts = (GC.CollectionCount(0) - g0, GC.CollectionCount(1) - g1, GC.CollectionCount(2) - g2);
+            paused = GC.GetTotalPauseDuration() - paused;
+            Thread.Sleep(1500); // the listener's events arrive a little after the collections
+            collections.Dispose();
             Console.WriteLine(
                 $"night {run}: {night.Elapsed.TotalSeconds:F2} s wall ({night.Elapsed.TotalMicroseconds / members:F1} µs/member), CPU {cpu.TotalSeconds:F2} s ({cpu.TotalMicroseconds / members:F1} µs/member), {examined:N0} examined, " +
                 $"{expired:N0} points expired, {changes:N0} tier changes; allocated {allocated / (double)members:F0} B/member; " +
-                $"GC gen0/1/2 {GC.CollectionCount(0) - g0}/{GC.CollectionCount(1) - g1}/{GC.CollectionCount(2) - g2}, paused {(GC.GetTotalPauseDuration() - paused).TotalSeconds:F2} s; generation {generation.Elapsed.TotalSeconds:F1} s; load before: {load}, after: {(File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Trim() : "?")}");
+                $"GC gen0/1/2 {gcCounts.Item1}/{gcCounts.Item2}/{gcCounts.Item3}, paused {paused.TotalSeconds:F2} s; generation {generation.Elapsed.TotalSeconds:F1} s; load before: {load}, after: {(File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Trim() : "?")}");
+            Console.WriteLine($"      collections by deepest generation: {collections.Summary(members)}");
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+            GC.Collect();
+            Console.WriteLine($"      retained by the night (heap after a full collection, the reports alive): {(GC.GetTotalMemory(forceFullCollection: false) - heapBefore) / (double)members:F0} B/member");
+            GC.KeepAlive(reports);
             if (sampler is not null)
             {
                 var last = GC.GetGCMemoryInfo(GCKind.Ephemeral);

@@ -5,19 +5,27 @@ using NodaTime;
 namespace Loyalty.Core.Ledger;
 
 /// <summary>A lot in memory while a write is decided or the log is replayed.</summary>
+/// <remarks>What a lot is (id, age, amount, instants) never changes while a state holds it; only <see cref="Reuse"/> sets it again, for a state decoding its next account.</remarks>
 internal sealed class Lot
 {
-    public required TransactionId Id { get; init; }
+    private TransactionId id;
+    private long sequence;
+    private long original;
+    private Instant createdAt;
+    private Instant availableAt;
+    private Instant? expiresAt;
 
-    public required long Sequence { get; init; }
+    public required TransactionId Id { get => id; init => id = value; }
 
-    public required long Original { get; init; }
+    public required long Sequence { get => sequence; init => sequence = value; }
 
-    public required Instant CreatedAt { get; init; }
+    public required long Original { get => original; init => original = value; }
 
-    public required Instant AvailableAt { get; init; }
+    public required Instant CreatedAt { get => createdAt; init => createdAt = value; }
 
-    public Instant? ExpiresAt { get; init; }
+    public required Instant AvailableAt { get => availableAt; init => availableAt = value; }
+
+    public Instant? ExpiresAt { get => expiresAt; init => expiresAt = value; }
 
     public long Remaining { get; set; }
 
@@ -28,6 +36,14 @@ internal sealed class Lot
         Id = r.LotId, Sequence = r.Sequence, Original = r.OriginalAmount, Remaining = r.Remaining,
         CreatedAt = r.CreatedAt, AvailableAt = r.AvailableAt, ExpiresAt = r.ExpiresAt,
     };
+
+    /// <summary>Makes this lot, which no state holds any more, what <see cref="From"/> decodes from <paramref name="r"/>.</summary>
+    public Lot Reuse(LedgerLotRecord r)
+    {
+        (id, sequence, original, Remaining) = (r.LotId, r.Sequence, r.OriginalAmount, r.Remaining);
+        (createdAt, availableAt, expiresAt, Changed) = (r.CreatedAt, r.AvailableAt, r.ExpiresAt, false);
+        return this;
+    }
 
     /// <summary>A lot that only stands for a position in an index: the given expiry and sequence.</summary>
     public static Lot Probe(Instant? expiresAt, long sequence) => new()
@@ -103,6 +119,7 @@ internal sealed class AccountState
     private readonly DateTimeZone zone;
     private readonly List<Lot> touched = [];
     private List<Lot>? loaded;
+    private List<Lot>? spare;
     private List<Lot>? spendingScratch;
     private List<(Instant At, LedgerLotMovement[] Movements)>? dueScratch;
     private Comparison<Lot>? spendingComparison;
@@ -218,12 +235,37 @@ internal sealed class AccountState
         LastActivityAt = null;
         ChainHash = default;
         LotPoints = 0;
-        // Clearing costs the capacity: after a large account, small ones get new dictionaries.
-        Lots = Lots.EnsureCapacity(0) > ReusedCapacity ? [] : Cleared(Lots);
+        // Clearing costs the capacity: after a large account, small ones get new dictionaries. The lots of a
+        // small account are decoded into again (no lot object per account of an expiry night): nothing else
+        // holds them, since a state reloaded for the next account is one no write kept.
+        if (Lots.EnsureCapacity(0) > ReusedCapacity)
+        {
+            Lots = [];
+        }
+        else
+        {
+            foreach (var lot in Lots.Values)
+            {
+                if ((spare ??= []).Count < ReusedCapacity)
+                {
+                    spare.Add(lot);
+                }
+            }
+
+            Lots.Clear();
+        }
+
         Holds = Holds.EnsureCapacity(0) > ReusedCapacity ? [] : Cleared(Holds);
         CachedEntries = 0;
         Fill(snapshot);
         return this;
+    }
+
+    private Lot Spare()
+    {
+        var lot = spare![^1];
+        spare.RemoveAt(spare.Count - 1);
+        return lot;
     }
 
     private static Dictionary<TransactionId, T> Cleared<T>(Dictionary<TransactionId, T> dictionary)
@@ -251,14 +293,19 @@ internal sealed class AccountState
             state.ChainHash = h.ChainHash;
         }
 
-        foreach (var lot in snapshot.OpenLots)
+        // Indexed loops: a foreach over the lists' interface would allocate an enumerator per account decoded.
+        var lots = snapshot.OpenLots;
+        for (var i = 0; i < lots.Count; i++)
         {
-            state.Lots[lot.LotId] = Lot.From(lot);
+            var lot = lots[i];
+            state.Lots[lot.LotId] = spare is { Count: > 0 } ? Spare().Reuse(lot) : Lot.From(lot);
             state.LotPoints = checked(state.LotPoints + lot.Remaining);
         }
 
-        foreach (var hold in snapshot.OpenHolds)
+        var holds = snapshot.OpenHolds;
+        for (var i = 0; i < holds.Count; i++)
         {
+            var hold = holds[i];
             state.Holds[hold.HoldId] = Hold.From(hold);
         }
     }

@@ -81,9 +81,10 @@ internal static class LedgerChain
         var size = 1 + LedgerHash.Size + 4 + (8 * 8) + 1 + (5 * 8) + 4;
         size += Text(tx.ProgramId.Value) + Text(tx.MemberId.Value) + Text(tx.Id.Value);
         size += Text(tx.RelatedId?.Value) + Text(tx.Reason) + Text(tx.Actor) + 1 + Text(tx.Merchant?.Value);
-        foreach (var movement in tx.Movements)
+        var movements = tx.Movements;
+        for (var i = 0; i < movements.Count; i++)
         {
-            size += Text(movement.LotId.Value) + 8;
+            size += Text(movements[i].LotId.Value) + 8;
         }
 
         return size;

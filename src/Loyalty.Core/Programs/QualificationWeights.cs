@@ -81,18 +81,20 @@ internal sealed class QualificationWeights
     /// <summary>The merchant of every order of a history, for its refunds.</summary>
     public Func<OrderId, MerchantId?> MerchantsOf(MemberHistory history)
     {
-        if (IsUniform)
-        {
-            return static _ => null;
-        }
+        // The map and its lambda are built in a method of their own: a closure's captured variables are
+        // allocated on entry to their scope, so the uniform case (the usual one) would pay for them too.
+        return IsUniform ? static _ => null : ByOrder(history);
 
-        var map = new Dictionary<OrderId, MerchantId?>(history.Orders.Count);
-        foreach (var order in history.Orders)
+        static Func<OrderId, MerchantId?> ByOrder(MemberHistory history)
         {
-            map[order.OrderId] = order.Order.Store;
-        }
+            var map = new Dictionary<OrderId, MerchantId?>(history.Orders.Count);
+            foreach (var order in history.Orders)
+            {
+                map[order.OrderId] = order.Order.Store;
+            }
 
-        return id => map.TryGetValue(id, out var m) ? m : null;
+            return id => map.TryGetValue(id, out var m) ? m : null;
+        }
     }
 
     private static Points Weigh(Points points, decimal weight) =>

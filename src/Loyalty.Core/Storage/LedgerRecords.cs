@@ -99,37 +99,81 @@ public sealed record LedgerTransactionRecord
     public required long Amount { get; init; }
 
     /// <summary>The hold captured or released, or the transaction reversed.</summary>
-    public TransactionId? RelatedId { get; init; }
+    public TransactionId? RelatedId
+    {
+        get => (present & HasRelated) != 0 ? relatedId : null;
+        init => relatedId = Set(value, HasRelated);
+    }
 
     /// <summary>The per-earn pending period override as requested, if any.</summary>
-    public Duration? PendingPeriod { get; init; }
+    public Duration? PendingPeriod
+    {
+        get => rare?.PendingPeriod;
+        init => rare = rare is null && value is null ? null : Rare.Normal((rare ?? Rare.None) with { PendingPeriod = value });
+    }
 
     /// <summary>The per-earn expiry override as requested, if any.</summary>
-    public Instant? RequestedExpiresAt { get; init; }
+    public Instant? RequestedExpiresAt
+    {
+        get => rare?.RequestedExpiresAt;
+        init => rare = rare is null && value is null ? null : Rare.Normal((rare ?? Rare.None) with { RequestedExpiresAt = value });
+    }
 
     /// <summary>Whether the caller asked to capture the whole hold (no amount given).</summary>
-    public bool IsWholeCapture { get; init; }
+    public bool IsWholeCapture
+    {
+        get => rare?.IsWholeCapture ?? false;
+        init => rare = rare is null && !value ? null : Rare.Normal((rare ?? Rare.None) with { IsWholeCapture = value });
+    }
 
     /// <summary>The created lot's availability instant (earn, credit), or null.</summary>
-    public Instant? AvailableAt { get; init; }
+    public Instant? AvailableAt
+    {
+        get => (present & HasAvailableAt) != 0 ? availableAt : null;
+        init => availableAt = Set(value, HasAvailableAt);
+    }
 
     /// <summary>The created lot's or hold's expiry, or null when it never expires by date.</summary>
-    public Instant? ExpiresAt { get; init; }
+    public Instant? ExpiresAt
+    {
+        get => (present & HasExpiresAt) != 0 ? expiresAt : null;
+        init => expiresAt = Set(value, HasExpiresAt);
+    }
 
     /// <summary>The reason of an adjustment or reversal, if given.</summary>
-    public string? Reason { get; init; }
+    public string? Reason
+    {
+        get => rare?.Reason;
+        init => rare = rare is null && value is null ? null : Rare.Normal((rare ?? Rare.None) with { Reason = value });
+    }
 
     /// <summary>Who made an adjustment, if given.</summary>
-    public string? Actor { get; init; }
+    public string? Actor
+    {
+        get => rare?.Actor;
+        init => rare = rare is null && value is null ? null : Rare.Normal((rare ?? Rare.None) with { Actor = value });
+    }
 
     /// <summary>The points actually taken back by a reversal of an earn (the rest was written off).</summary>
-    public long Applied { get; init; }
+    public long Applied
+    {
+        get => rare?.Applied ?? 0;
+        init => rare = rare is null && value == 0 ? null : Rare.Normal((rare ?? Rare.None) with { Applied = value });
+    }
 
     /// <summary>The change of the account's debt: positive when a shortfall became debt, negative when a credit repaid it.</summary>
-    public long DebtChange { get; init; }
+    public long DebtChange
+    {
+        get => rare?.DebtChange ?? 0;
+        init => rare = rare is null && value == 0 ? null : Rare.Normal((rare ?? Rare.None) with { DebtChange = value });
+    }
 
     /// <summary>Points a reversal could not take back under the shortfall policy and wrote off.</summary>
-    public long WrittenOff { get; init; }
+    public long WrittenOff
+    {
+        get => rare?.WrittenOff ?? 0;
+        init => rare = rare is null && value == 0 ? null : Rare.Normal((rare ?? Rare.None) with { WrittenOff = value });
+    }
 
     /// <summary>The lot changes, in allocation order.</summary>
     public IReadOnlyList<LedgerLotMovement> Movements { get; init; } = [];
@@ -139,7 +183,11 @@ public sealed record LedgerTransactionRecord
     /// programme's own shop. A reversal carries its original's merchant unless given another; an
     /// expiry carries none: its points belong to the merchants of the lots it closes.
     /// </summary>
-    public MerchantId? Merchant { get; init; }
+    public MerchantId? Merchant
+    {
+        get => (present & HasMerchant) != 0 ? merchant : null;
+        init => merchant = Set(value, HasMerchant);
+    }
 
     /// <summary>
     /// The account's hash chain at this transaction: SHA-256 of the previous transaction's hash and of
@@ -152,8 +200,61 @@ public sealed record LedgerTransactionRecord
     // handed to anyone) without copying it: see LedgerChain.SealNew.
     private LedgerHash chainHash;
 
+    // A ledger keeps every transaction it ever wrote, so the record is kept small: optional values are
+    // plain fields plus one presence bit each (a nullable instant takes 24 bytes, a plain one 16), and
+    // the fields only some kinds carry (adjustments, reversals, captures, earns with overrides) share
+    // one object, absent (null) when they all hold their defaults — as on most earns, redemptions and
+    // expiries; setting one of them to its default on a record without them allocates nothing. The
+    // generated equality compares these fields, which a value and its absence never share.
+    private const byte HasRelated = 1, HasAvailableAt = 2, HasExpiresAt = 4, HasMerchant = 8;
+    private TransactionId relatedId;
+    private Instant availableAt;
+    private Instant expiresAt;
+    private MerchantId merchant;
+    private Rare? rare;
+    private byte present;
+
     /// <summary>Sets the hash of a record the ledger has just built and not yet shared (a sealed record is never changed).</summary>
     internal void SealWith(LedgerHash hash) => chainHash = hash;
+
+    /// <summary>The value to store for an optional one, setting or clearing its presence bit.</summary>
+    private T Set<T>(T? value, byte bit)
+        where T : struct
+    {
+        if (value is { } v)
+        {
+            present |= bit;
+            return v;
+        }
+
+        present &= (byte)~bit;
+        return default;
+    }
+
+    /// <summary>The fields only some kinds of transaction carry (immutable; a record: compared by value).</summary>
+    private sealed record Rare
+    {
+        public static readonly Rare None = new();
+
+        public Duration? PendingPeriod { get; init; }
+
+        public Instant? RequestedExpiresAt { get; init; }
+
+        public bool IsWholeCapture { get; init; }
+
+        public string? Reason { get; init; }
+
+        public string? Actor { get; init; }
+
+        public long Applied { get; init; }
+
+        public long DebtChange { get; init; }
+
+        public long WrittenOff { get; init; }
+
+        /// <summary>Null when every field holds its default (the record then keeps no object for them).</summary>
+        public static Rare? Normal(Rare rare) => rare == None ? null : rare;
+    }
 }
 
 /// <summary>
@@ -255,7 +356,11 @@ public sealed record LedgerAccountHead
     public long WrittenOff { get; init; }
 
     /// <summary>The last earn or redemption, for the inactivity expiry policy.</summary>
-    public Instant? LastActivityAt { get; init; }
+    public Instant? LastActivityAt
+    {
+        get => (present & HasLastActivityAt) != 0 ? lastActivityAt : null;
+        init => lastActivityAt = Set(value, HasLastActivityAt);
+    }
 
     /// <summary>The spendable points at <see cref="UpdatedAt"/>.</summary>
     public long AvailableSnapshot { get; init; }
@@ -270,13 +375,41 @@ public sealed record LedgerAccountHead
     /// The first instant after <see cref="UpdatedAt"/> at which the figures change with time alone
     /// (a lot becomes available or expires, a hold lapses), or null when none will.
     /// </summary>
-    public Instant? NextChangeAt { get; init; }
+    public Instant? NextChangeAt
+    {
+        get => (present & HasNextChangeAt) != 0 ? nextChangeAt : null;
+        init => nextChangeAt = Set(value, HasNextChangeAt);
+    }
 
     /// <summary>The earliest expiry of an open lot (the inactivity deadline included), or null; indexed for maintenance.</summary>
-    public Instant? NextExpiryAt { get; init; }
+    public Instant? NextExpiryAt
+    {
+        get => (present & HasNextExpiryAt) != 0 ? nextExpiryAt : null;
+        init => nextExpiryAt = Set(value, HasNextExpiryAt);
+    }
 
     /// <summary>The <see cref="LedgerTransactionRecord.ChainHash"/> of the last transaction: where the next one chains from.</summary>
     public LedgerHash ChainHash { get; init; }
+
+    // Every write replaces the head: optional instants are plain fields plus one presence bit each
+    // (16 bytes, not a nullable's 24), a smaller head kept per account and written per write.
+    private const byte HasLastActivityAt = 1, HasNextChangeAt = 2, HasNextExpiryAt = 4;
+    private Instant lastActivityAt;
+    private Instant nextChangeAt;
+    private Instant nextExpiryAt;
+    private byte present;
+
+    private Instant Set(Instant? value, byte bit)
+    {
+        if (value is { } v)
+        {
+            present |= bit;
+            return v;
+        }
+
+        present &= (byte)~bit;
+        return default;
+    }
 }
 
 /// <summary>What a service needs to decide a write: the head, open lots and open holds, read together.</summary>

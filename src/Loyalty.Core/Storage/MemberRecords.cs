@@ -20,22 +20,38 @@ public sealed record MemberRecord
     public required Instant EnrolledAt { get; init; }
 
     /// <summary>The member's birth date, if given (birthday points are granted on its anniversary in the programme's time zone).</summary>
-    public LocalDate? BirthDate { get; init; }
+    public LocalDate? BirthDate
+    {
+        get => (present & HasBirthDate) != 0 ? birthDate : null;
+        init => birthDate = Set(value, HasBirthDate);
+    }
 
     /// <summary>The member's own referral code, unique in the programme.</summary>
     public required ReferralCode ReferralCode { get; init; }
 
     /// <summary>The member who referred this one, or null.</summary>
-    public MemberId? ReferredBy { get; init; }
+    public MemberId? ReferredBy
+    {
+        get => (present & HasReferredBy) != 0 ? referredBy : null;
+        init => referredBy = Set(value, HasReferredBy);
+    }
 
     /// <summary>The order that completed this member's referral (the first qualifying order), or null while pending.</summary>
-    public OrderId? ReferralCompletedBy { get; init; }
+    public OrderId? ReferralCompletedBy
+    {
+        get => (present & HasReferralCompletedBy) != 0 ? referralCompletedBy : null;
+        init => referralCompletedBy = Set(value, HasReferralCompletedBy);
+    }
 
     /// <summary>The tier status at the last evaluation, or null before the first.</summary>
     public TierStatus? TierStatus { get; init; }
 
     /// <summary>The instant of the last maintenance run that covered this member, or null.</summary>
-    public Instant? LastMaintainedAt { get; init; }
+    public Instant? LastMaintainedAt
+    {
+        get => (present & HasLastMaintainedAt) != 0 ? lastMaintainedAt : null;
+        init => lastMaintainedAt = Set(value, HasLastMaintainedAt);
+    }
 
     /// <summary>
     /// What evaluating the member's next order needs, kept up to date by every order, refund and
@@ -45,6 +61,30 @@ public sealed record MemberRecord
 
     /// <summary>The record's version: 1 when added, incremented by each update.</summary>
     public long Version { get; init; } = 1;
+
+    // A store keeps a record per member and maintenance writes a new one per member and night: optional
+    // values are plain fields plus one presence bit each (a nullable id takes 16 bytes, a plain one 8; a
+    // nullable instant 24, a plain one 16). The generated equality compares these fields, which a value
+    // and its absence never share (an absent value's field is its default).
+    private const byte HasBirthDate = 1, HasReferredBy = 2, HasReferralCompletedBy = 4, HasLastMaintainedAt = 8;
+    private LocalDate birthDate;
+    private MemberId referredBy;
+    private OrderId referralCompletedBy;
+    private Instant lastMaintainedAt;
+    private byte present;
+
+    private T Set<T>(T? value, byte bit)
+        where T : struct
+    {
+        if (value is { } v)
+        {
+            present |= bit;
+            return v;
+        }
+
+        present &= (byte)~bit;
+        return default;
+    }
 }
 
 /// <summary>An order as recorded: the order, its earning result and the ledger transaction that credited it.</summary>

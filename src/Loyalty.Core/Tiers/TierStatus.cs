@@ -68,7 +68,15 @@ public sealed record TierStatus
     }
 
     /// <summary>The automatic tier held before the last upgrade, restored if a refund revokes the upgrade.</summary>
-    public TierId? FallbackTier { get; init; }
+    public TierId? FallbackTier
+    {
+        get => (present & 64) != 0 ? fallbackTierValue : null;
+        init
+        {
+            fallbackTierValue = value ?? default;
+            present = value is null ? (byte)(present & ~64) : (byte)(present | 64);
+        }
+    }
 
     /// <summary>Until when <see cref="FallbackTier"/> would have held.</summary>
     public Instant? FallbackValidUntil
@@ -80,14 +88,15 @@ public sealed record TierStatus
     /// <summary>The instant this status was evaluated as of.</summary>
     public required Instant EvaluatedAt { get; init; }
 
-    // Optional instants are kept as plain instants plus one presence bit each (a nullable instant
-    // takes 24 bytes, a plain one 16): a smaller status for every evaluated member.
+    // Optional instants (and the fallback tier) are kept as plain values plus one presence bit each (a
+    // nullable instant takes 24 bytes, a plain one 16): a smaller status for every evaluated member.
     private Instant validUntilValue;
     private Instant graceUntilValue;
     private Instant automaticValidUntilValue;
     private Instant lastQualifiedAtValue;
     private Instant validUntilBeforeLastQualificationValue;
     private Instant fallbackValidUntilValue;
+    private TierId fallbackTierValue;
     private byte present;
 
     private void Set(ref Instant field, byte bit, Instant? value)

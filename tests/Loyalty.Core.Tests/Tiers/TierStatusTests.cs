@@ -34,7 +34,8 @@ public sealed class TierStatusTests
     {
         var status = Status(a, b, c, d, e, f);
         return status.ValidUntil == At(a) && status.GraceUntil == At(b) && status.AutomaticValidUntil == At(c)
-            && status.LastQualifiedAt == At(d) && status.ValidUntilBeforeLastQualification == At(e) && status.FallbackValidUntil == At(f);
+            && status.LastQualifiedAt == At(d) && status.ValidUntilBeforeLastQualification == At(e) && status.FallbackValidUntil == At(f)
+            && status.FallbackTier == (f is null ? null : TierId.From("bronze"));
     }
 
     [Property(MaxTest = 200 / PropertyRuns.Divisor)]
@@ -57,5 +58,20 @@ public sealed class TierStatusTests
         cleared.ValidUntil.Should().Be(At(1));
         cleared.Should().Be(Status(1, null, 3, 4, 5, 6));
         cleared.Should().NotBe(status);
+    }
+
+    [Fact]
+    public void With_can_clear_and_set_the_fallback_tier()
+    {
+        var status = Status(1, 2, 3, 4, 5, 6);
+
+        var cleared = status with { FallbackTier = null };
+        var restored = cleared with { FallbackTier = TierId.From("bronze") };
+
+        cleared.FallbackTier.Should().BeNull();
+        cleared.Should().NotBe(status);
+        cleared.GetHashCode().Should().NotBe(0);
+        restored.Should().Be(status);
+        restored.GetHashCode().Should().Be(status.GetHashCode());
     }
 }

@@ -282,8 +282,10 @@ internal sealed class MaintenanceRunner
             if (account.Head is not null && (since is null || since < asOf))
             {
                 long becameAvailable = 0;
-                foreach (var lot in account.OpenLots)
+                var lots = account.OpenLots;
+                for (var l = 0; l < lots.Count; l++)
                 {
+                    var lot = lots[l];
                     if (lot.AvailableAt > lot.CreatedAt && lot.AvailableAt <= asOf && (since is null || lot.AvailableAt > since))
                     {
                         becameAvailable += lot.Remaining;

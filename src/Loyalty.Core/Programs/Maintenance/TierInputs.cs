@@ -19,20 +19,27 @@ internal static class TierInputs
         var size = history.Orders.Count + history.Refunds.Count + history.Activities.Count;
         var (entries, start) = buffer is null ? (new QualificationEntry[size], 0) : buffer.Take(size);
         var n = start;
-        foreach (var order in history.Orders)
+        // Indexed loops: a foreach over the lists' interface allocates an enumerator per non-empty list and member.
+        var orders = history.Orders;
+        for (var i = 0; i < orders.Count; i++)
         {
-            entries[n++] = weights.Order(order, currency);
+            entries[n++] = weights.Order(orders[i], currency);
         }
 
-        var merchantOf = weights.MerchantsOf(history);
-        foreach (var refund in history.Refunds)
+        var refunds = history.Refunds;
+        if (refunds.Count > 0)
         {
-            entries[n++] = weights.Refund(refund, merchantOf(refund.OrderId));
+            var merchantOf = weights.MerchantsOf(history);
+            for (var i = 0; i < refunds.Count; i++)
+            {
+                entries[n++] = weights.Refund(refunds[i], merchantOf(refunds[i].OrderId));
+            }
         }
 
-        foreach (var activity in history.Activities)
+        var activities = history.Activities;
+        for (var i = 0; i < activities.Count; i++)
         {
-            if (weights.Activity(activity) is { } entry)
+            if (weights.Activity(activities[i]) is { } entry)
             {
                 entries[n++] = entry;
             }

@@ -20,7 +20,7 @@ public sealed partial class InMemoryLedgerStore : ILedgerDataStore
             return new(new LedgerAccountContents(
                 data.Head,
                 data.Lots.Values.OrderBy(l => l.Sequence).ToArray(),
-                data.Holds.Values.OrderBy(h => h.CreatedAt).ThenBy(h => h.HoldId.Value, StringComparer.Ordinal).ToArray()));
+                (data.HoldsIfAny?.Values ?? Enumerable.Empty<LedgerHoldRecord>()).OrderBy(h => h.CreatedAt).ThenBy(h => h.HoldId.Value, StringComparer.Ordinal).ToArray()));
         }
     }
 

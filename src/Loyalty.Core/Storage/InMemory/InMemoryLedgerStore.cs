@@ -77,7 +77,7 @@ public sealed partial class InMemoryLedgerStore : ILedgerStore, IAccountStateKee
 
         lock (data)
         {
-            return new(data.Holds.GetValueOrDefault(holdId));
+            return new(data.HoldsIfAny?.GetValueOrDefault(holdId));
         }
     }
 
@@ -99,7 +99,7 @@ public sealed partial class InMemoryLedgerStore : ILedgerStore, IAccountStateKee
 
         lock (data)
         {
-            return new(data.Related.TryGetValue(relatedId, out var list) ? list.ToArray() : Array.Empty<LedgerTransactionRecord>());
+            return new(data.RelatedIfAny is { } related && related.TryGetValue(relatedId, out var list) ? list.ToArray() : Array.Empty<LedgerTransactionRecord>());
         }
     }
 
@@ -236,7 +236,7 @@ public sealed partial class InMemoryLedgerStore : ILedgerStore, IAccountStateKee
                 }
                 else
                 {
-                    data.OpenHolds.Remove(hold.HoldId);
+                    data.OpenHoldsIfAny?.Remove(hold.HoldId);
                 }
             }
 
@@ -342,11 +342,14 @@ public sealed partial class InMemoryLedgerStore : ILedgerStore, IAccountStateKee
                 lots[i++] = data.Lots[id];
             }
 
-            var holds = data.OpenHolds.Count == 0 ? [] : new LedgerHoldRecord[data.OpenHolds.Count];
-            i = 0;
-            foreach (var id in data.OpenHolds)
+            var holds = data.OpenHoldsIfAny is not { Count: > 0 } open ? [] : new LedgerHoldRecord[open.Count];
+            if (holds.Length > 0)
             {
-                holds[i++] = data.Holds[id];
+                i = 0;
+                foreach (var id in data.OpenHoldsIfAny!)
+                {
+                    holds[i++] = data.Holds[id];
+                }
             }
 
             return new LedgerAccountSnapshot(data.Head, lots, holds) { Incarnation = data.Incarnation };
@@ -358,10 +361,32 @@ public sealed partial class InMemoryLedgerStore : ILedgerStore, IAccountStateKee
         public readonly List<LedgerTransactionRecord> Log = [];
         public readonly Dictionary<TransactionId, LedgerLotRecord> Lots = [];
         public readonly HashSet<TransactionId> OpenLots = [];
-        public readonly Dictionary<TransactionId, LedgerHoldRecord> Holds = [];
-        public readonly HashSet<TransactionId> OpenHolds = [];
-        public readonly Dictionary<TransactionId, List<LedgerTransactionRecord>> Related = [];
         public LedgerAccountHead? Head;
+
+        // Holds and related transactions (captures, releases, reversals) are created with the first one: most
+        // accounts never have any, and a store keeps an account per member, so three empty collections per
+        // account would be three more objects for every collection of the old generation to trace.
+        private Dictionary<TransactionId, LedgerHoldRecord>? holds;
+        private HashSet<TransactionId>? openHolds;
+        private Dictionary<TransactionId, List<LedgerTransactionRecord>>? related;
+
+        /// <summary>Every hold by id (created on first use: for writes).</summary>
+        public Dictionary<TransactionId, LedgerHoldRecord> Holds => holds ??= [];
+
+        /// <summary>The open holds' ids (created on first use: for writes).</summary>
+        public HashSet<TransactionId> OpenHolds => openHolds ??= [];
+
+        /// <summary>The transactions by the transaction they relate to (created on first use: for writes).</summary>
+        public Dictionary<TransactionId, List<LedgerTransactionRecord>> Related => related ??= [];
+
+        /// <summary>Every hold by id, or null when the account never had one (for reads).</summary>
+        public Dictionary<TransactionId, LedgerHoldRecord>? HoldsIfAny => holds;
+
+        /// <summary>The open holds' ids, or null when the account never had a hold (for reads).</summary>
+        public HashSet<TransactionId>? OpenHoldsIfAny => openHolds;
+
+        /// <summary>The transactions by related transaction, or null when none relates to another (for reads).</summary>
+        public Dictionary<TransactionId, List<LedgerTransactionRecord>>? RelatedIfAny => related;
 
         /// <summary>Whether the account is in its programme's index of accounts with a dated expiry (it stays there).</summary>
         public bool Indexed;

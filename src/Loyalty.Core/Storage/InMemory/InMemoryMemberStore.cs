@@ -506,18 +506,18 @@ public sealed partial class InMemoryMemberStore : IMemberStore
     }
 
     private MemberHistory History(ProgramId programId, MemberId memberId, MemberData data) => new(
-        InOrder(data.Orders, static o => o.Order.PlacedAt),
-        InOrder(data.Refunds, static r => r.RefundedAt),
-        InOrder(data.Activities, static a => a.Activity.OccurredAt),
+        InOrder(data.OrdersIfAny, static o => o.Order.PlacedAt),
+        InOrder(data.RefundsIfAny, static r => r.RefundedAt),
+        InOrder(data.ActivitiesIfAny, static a => a.Activity.OccurredAt),
         HistoryVersion(programId, memberId));
 
     /// <summary>
     /// A copy of <paramref name="items"/> in <paramref name="key"/> order, ties in insertion order: the copy
     /// as is when the items were added in that order (the usual case: no sort, nothing else allocated).
     /// </summary>
-    private static T[] InOrder<T>(List<T> items, Func<T, NodaTime.Instant> key)
+    private static T[] InOrder<T>(List<T>? items, Func<T, NodaTime.Instant> key)
     {
-        if (items.Count == 0)
+        if (items is null || items.Count == 0)
         {
             return [];
         }
@@ -540,15 +540,36 @@ public sealed partial class InMemoryMemberStore : IMemberStore
 
     private void AdvanceHistory(ProgramId programId, MemberId memberId) => historyVersions[(programId, memberId)] = HistoryVersion(programId, memberId) + 1;
 
+    /// <summary>
+    /// A member's record and history. The lists are created with their first item: a store keeps one of these
+    /// per member, most members have no refund or activity, and every empty list would be one more object
+    /// for each collection of the old generation to trace.
+    /// </summary>
     private sealed class MemberData(MemberRecord record)
     {
+        private List<OrderRecord>? orders;
+        private List<RefundRecord>? refunds;
+        private List<ActivityRecord>? activities;
+
         public MemberRecord Record { get; set; } = record;
 
-        public List<OrderRecord> Orders { get; } = [];
+        /// <summary>The orders (created on first use: for writes).</summary>
+        public List<OrderRecord> Orders => orders ??= [];
 
-        public List<RefundRecord> Refunds { get; } = [];
+        /// <summary>The refunds (created on first use: for writes).</summary>
+        public List<RefundRecord> Refunds => refunds ??= [];
 
-        public List<ActivityRecord> Activities { get; } = [];
+        /// <summary>The activities (created on first use: for writes).</summary>
+        public List<ActivityRecord> Activities => activities ??= [];
+
+        /// <summary>The orders, or null when none was recorded (for reads).</summary>
+        public List<OrderRecord>? OrdersIfAny => orders;
+
+        /// <summary>The refunds, or null when none was recorded (for reads).</summary>
+        public List<RefundRecord>? RefundsIfAny => refunds;
+
+        /// <summary>The activities, or null when none was recorded (for reads).</summary>
+        public List<ActivityRecord>? ActivitiesIfAny => activities;
     }
 
     /// <summary>Orders (partition key, member id): keys as unsigned numbers, ids ordinally.</summary>
