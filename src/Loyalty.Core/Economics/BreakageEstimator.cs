@@ -310,8 +310,10 @@ internal sealed class BreakageCohorts(DateTimeZone zone)
         }
 
         var at = MonthOf(tx.EffectiveAt);
-        foreach (var m in tx.Movements)
+        var movements = tx.Movements;
+        for (var i = 0; i < movements.Count; i++)
         {
+            var m = movements[i];
             var cohort = MonthOf(lots.CreatedAt(m.LotId));
             var c = Of(cohort);
             var age = BreakageEstimator.Age(cohort, at);

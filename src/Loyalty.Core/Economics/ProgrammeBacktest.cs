@@ -215,6 +215,12 @@ public static class ProgrammeBacktest
 
         public Instant EnrolledAt { get; } = enrolledAt;
 
+        /// <summary>The member's ledger account in the partition's store (opened at their first write), or null.</summary>
+        public ReplayLedgerStore.Account? Account { get; set; }
+
+        /// <summary>The member's ledger state when they have a transaction, else null.</summary>
+        public AccountState? Ledger => Account?.State is { Version: > 0 } state ? state : null;
+
         /// <summary>The position in the replay of the event that enrolled the member (members are listed in this order).</summary>
         public int Order { get; } = order;
 
@@ -647,11 +653,12 @@ public static class ProgrammeBacktest
             };
             options.Ledger = ledgerOptions;
 
-            // The ledger's own account-state cache, sized for the replay (direct-mapped: eight slots a
-            // member keep collisions rare), so a write seldom decodes the store's snapshot.
-            // It keeps no history: the breakage cohorts are fed as it appends.
+            // The store keeps each account as the ledger's own state, which the replay's earns and
+            // redemptions are written into (the ledger's decisions, no store round trip); the refunds'
+            // reversals go through the ledger's store API, with no cache (the store's state is the account).
+            // It keeps no history: the breakage cohorts are fed as it is written.
             store = new ReplayLedgerStore(Program, customers, reversible, candidate.Expiry, zone, closedAt);
-            ledger = new PointsLedger(clock, store, options.ToProgramSettings(), Options.Create(ledgerOptions), Math.Max(1_024, customers * 8))
+            ledger = new PointsLedger(clock, store, options.ToProgramSettings(), Options.Create(ledgerOptions), cacheSlots: 0)
             {
                 // The replay's ledger is private and thrown away: its transactions are not sealed into a hash chain.
                 Chained = false,
@@ -701,10 +708,10 @@ public static class ProgrammeBacktest
                 switch (e.Kind)
                 {
                     case 0:
-                        await EnrolAsync(MemberId.From(e.Key), e.At, cancellationToken).ConfigureAwait(false);
+                        Enrol(MemberId.From(e.Key), e.At);
                         break;
                     case 1:
-                        await OrderAsync(input.Orders[e.Index], cancellationToken).ConfigureAwait(false);
+                        Order(input.Orders[e.Index]);
                         break;
                     default:
                         await RefundAsync(input.Refunds[e.Index], cancellationToken).ConfigureAwait(false);
@@ -786,42 +793,46 @@ public static class ProgrammeBacktest
                 var member = MemberList[i];
                 var tier = member.Tier;
                 counts[rank[tier]]++;
-                if (store.Find(member.Id) is not { Head: { } head } data)
+                if (member.Ledger is not { } state)
                 {
                     continue;
                 }
 
-                if (head.HeldSnapshot != 0)
+                if (state.Holds.Count != 0)
                 {
                     throw new InvalidOperationException($"Member '{member.Id}' holds points; a backtest never places a hold.");
                 }
 
                 // The account's liability view (its open lots) in a buffer reused from account to account:
                 // summed at once, kept by nothing.
-                var lots = LiabilityAccount.OpenLots(data.Lots, ref liabilityLots);
-                var deadline = LiabilityAccount.DeadlineOf(head, candidate.Expiry, zone);
-                expired = checked(expired + head.Expired + UnsweptExpired(lots, deadline, at));
-                liability.Add(lots, 0, head.Debt, deadline, tier);
+                var lots = LiabilityAccount.OpenLots(state, ref liabilityLots);
+                var deadline = state.InactivityDeadline;
+                expired = checked(expired + state.Expired + UnsweptExpired(lots, deadline, at));
+                liability.Add(lots, 0, state.Debt, deadline, tier);
             }
 
             return new MonthEnd(liability, counts, expired);
         }
 
         /// <summary>Each member's balance at <paramref name="at"/>; completes the breakage cohorts with the open lots of the accounts not written since their instant.</summary>
-        public async Task<List<(MemberState Member, LedgerBalance Balance)>> FinishAsync(Instant at, CancellationToken cancellationToken)
+        public Task<List<(MemberState Member, LedgerBalance Balance)>> FinishAsync(Instant at, CancellationToken cancellationToken)
         {
             clock.Now = at;
             store.CountOpenLots();
             var list = new List<(MemberState, LedgerBalance)>(MemberList.Count);
             foreach (var m in MemberList)
             {
-                list.Add((m, await ledger.GetBalanceAsync(m.Id, cancellationToken).ConfigureAwait(false)));
+                cancellationToken.ThrowIfCancellationRequested();
+                list.Add((m, Balance(m, at)));
             }
 
-            return list;
+            return Task.FromResult(list);
         }
 
-        private async Task EnrolAsync(MemberId id, Instant at, CancellationToken cancellationToken)
+        /// <summary>The member's balance at <paramref name="at"/> as the ledger reports it: from their account's state (all zero without a transaction).</summary>
+        private static LedgerBalance Balance(MemberState member, Instant at) => member.Ledger is { } state ? state.Balance(at) : new LedgerBalance { AsOf = at };
+
+        private void Enrol(MemberId id, Instant at)
         {
             if (members.ContainsKey(id))
             {
@@ -847,22 +858,22 @@ public static class ProgrammeBacktest
             }
 
             Record(member, earning);
-            await EarnAsync(DerivedIds.Activity(DerivedIds.SignUp(id)), id, earning.Total, Duration.Zero, cancellationToken).ConfigureAwait(false);
+            Earn(member, DerivedIds.Activity(DerivedIds.SignUp(id)), earning.Total, Duration.Zero);
             member.Add(QualificationEntry.FromPoints(at, earning.Total, EarnKind.Activity));
         }
 
-        private async Task OrderAsync(EarningOrder order, CancellationToken cancellationToken)
+        private void Order(EarningOrder order)
         {
             month.Orders++;
             month.Revenue += order.NetSubtotal;
             if (input.Enrolments is null && !members.ContainsKey(order.Member))
             {
-                await EnrolAsync(order.Member, order.PlacedAt, cancellationToken).ConfigureAwait(false);
+                Enrol(order.Member, order.PlacedAt);
             }
 
             if (!members.TryGetValue(order.Member, out var member) || RuleSetAt(order.PlacedAt) is not { } ruleSet)
             {
-                KeepForRefunds(new OrderState(order, null, byMember: false));
+                KeepForRefunds(order, null, byMember: false);
                 return;
             }
 
@@ -871,25 +882,25 @@ public static class ProgrammeBacktest
             var rules = RulesFor(ruleSet, order.Store, order.PlacedAt);
             var earning = rules.Evaluate(order, context, WithCampaigns(rules.Rules, member.Usage));
             Record(member, earning);
-            KeepForRefunds(new OrderState(order, earning, byMember: true));
+            KeepForRefunds(order, earning, byMember: true);
             OrderPoints.Add((currentEvent, order.Id, earning.Total));
             member.Orders++;
             member.FirstOrderAt = member.FirstOrderAt is { } f && f <= order.PlacedAt ? f : order.PlacedAt;
             if (earning.Total.IsPositive)
             {
-                await EarnAsync(DerivedIds.Order(order.Id), member.Id, earning.Total, candidate.PendingPeriod, cancellationToken).ConfigureAwait(false);
+                Earn(member, DerivedIds.Order(order.Id), earning.Total, candidate.PendingPeriod);
             }
 
             member.Add(QualificationEntry.FromOrder(order.PlacedAt, Money.FromDecimal(order.NetSubtotal, currency), earning.Total));
-            await RedeemAsync(member, order.PlacedAt, tier, cancellationToken).ConfigureAwait(false);
+            Redeem(member, order.PlacedAt, tier);
         }
 
         /// <summary>Keeps what a refund of the order needs (the order and what it earned), for the orders refunded in the input only.</summary>
-        private void KeepForRefunds(OrderState state)
+        private void KeepForRefunds(EarningOrder order, EarningResult? earning, bool byMember)
         {
-            if (refunded.Contains(state.Order.Id))
+            if (refunded.Count > 0 && refunded.Contains(order.Id))
             {
-                orders[state.Order.Id] = state;
+                orders[order.Id] = new OrderState(order, earning, byMember);
             }
         }
 
@@ -920,7 +931,7 @@ public static class ProgrammeBacktest
             members[state.Order.Member].Add(QualificationEntry.FromRefund(refundedAt, Money.FromDecimal(value, currency), result.Total, result.IsFullRefund));
         }
 
-        private async Task RedeemAsync(MemberState member, Instant at, TierDefinition tier, CancellationToken cancellationToken)
+        private void Redeem(MemberState member, Instant at, TierDefinition tier)
         {
             if (candidate.Redemption.Model != RedemptionModel.BestAffordable || rewardsByCost.Length == 0)
             {
@@ -933,8 +944,7 @@ public static class ProgrammeBacktest
                 return;
             }
 
-            var balance = await ledger.GetBalanceAsync(member.Id, cancellationToken).ConfigureAwait(false);
-            var available = balance.Available.Value;
+            var available = Balance(member, at).Available.Value;
             foreach (var reward in rewardsByCost)
             {
                 if (reward.Cost.Value > available || !reward.IsOfferedAt(at)
@@ -945,8 +955,11 @@ public static class ProgrammeBacktest
                 }
 
                 var id = TransactionId.From("redeem:" + (++redemptionCounter).ToString(CultureInfo.InvariantCulture));
-                var redeemed = await ledger.RedeemAsync(new RedeemPoints(id, member.Id, reward.Cost), cancellationToken).ConfigureAwait(false);
+                var account = member.Account!;
+                store.Writing(account, at);
+                var redeemed = ledger.RedeemFrom(account.State!, new RedeemPoints(id, member.Id, reward.Cost));
                 Ensure(redeemed, "redeem", id.Value);
+                store.Written(account, redeemed.Transaction!);
                 stockUsed[reward.Id] = stockUsed.GetValueOrDefault(reward.Id) + 1;
                 var cost = reward.CostToShop!.Value.Amount;
                 month.Redeemed += reward.Cost.Value;
@@ -959,10 +972,14 @@ public static class ProgrammeBacktest
             }
         }
 
-        private async Task EarnAsync(TransactionId id, MemberId member, Points points, Duration pending, CancellationToken cancellationToken)
+        /// <summary>Earns into the member's account state with the ledger's own decision (no store round trip), then hands the transaction to the store.</summary>
+        private void Earn(MemberState member, TransactionId id, Points points, Duration pending)
         {
-            var earned = await ledger.EarnAsync(new EarnPoints(id, member, points) { PendingPeriod = pending }, cancellationToken).ConfigureAwait(false);
+            var account = member.Account ??= store.Open(member.Id, ledger);
+            store.Writing(account, clock.Now);
+            var earned = ledger.EarnInto(account.State!, new EarnPoints(id, member.Id, points) { PendingPeriod = pending });
             Ensure(earned, "earn", id.Value);
+            store.Written(account, earned.Transaction!);
             month.Earned += points.Value;
         }
 
