@@ -206,14 +206,23 @@ public static class ProgrammeBacktest
         public Instant GetCurrentInstant() => Now;
     }
 
-    private sealed class MemberState(MemberId id, Instant enrolledAt, int order)
+    private sealed class MemberState(MemberId id, Instant enrolledAt, int order, int expectedEntries)
     {
-        private QualificationEntry[] entries = new QualificationEntry[4];
+        private QualificationEntry[] entries = new QualificationEntry[Math.Max(1, expectedEntries)];
         private Random? random;
+        private TierStatus? monthEndStatus;
+        private Instant? monthEndStatusEnd;
+        private LiabilityLot[] liabilityLots = [];
+        private AccountState? liabilityLotsOf;
+        private long liabilityLotsVersion = -1;
+        private int liabilityLotCount;
 
         public MemberId Id { get; } = id;
 
         public Instant EnrolledAt { get; } = enrolledAt;
+
+        /// <summary>The most qualification entries and lots the replay gives the member (one per event of theirs, and a sign-up): their arrays are sized once.</summary>
+        public int ExpectedEntries { get; } = expectedEntries;
 
         /// <summary>The member's ledger account in the partition's store (opened at their first write), or null.</summary>
         public ReplayLedgerStore.Account? Account { get; set; }
@@ -237,7 +246,15 @@ public static class ProgrammeBacktest
         /// evaluator's result then equals a replay from enrolment); dropped when an entry dated at or
         /// before it is added, so that such an entry is replayed from enrolment.
         /// </summary>
-        public TierStatus? MonthEndStatus { get; set; }
+        public TierStatus? MonthEndStatus
+        {
+            get => monthEndStatus;
+            set
+            {
+                monthEndStatus = value;
+                monthEndStatusEnd = value is null ? null : value.GraceUntil ?? value.AutomaticValidUntil;
+            }
+        }
 
         /// <summary>The number of entries <see cref="MonthEndStatus"/> was evaluated with.</summary>
         public int EntriesAtMonthEnd { get; set; } = -1;
@@ -250,17 +267,51 @@ public static class ProgrammeBacktest
         /// </summary>
         public bool Unchanged(Instant at)
         {
-            if (MonthEndStatus is not { } status || EntriesAtMonthEnd != Entries)
+            if (monthEndStatus is null || EntriesAtMonthEnd != Entries)
             {
                 return false;
             }
 
-            var end = status.GraceUntil ?? status.AutomaticValidUntil;
+            // The status's grace or automatic validity end, kept when the status is set.
+            var end = monthEndStatusEnd;
             return end is null || end.GetValueOrDefault() > at;
         }
 
         /// <summary>The tier at the last month end (or at the end of the replay).</summary>
-        public TierId Tier { get; set; }
+        public TierId Tier { get; private set; }
+
+        /// <summary>The rank of <see cref="Tier"/> in the ladder.</summary>
+        public int TierRank { get; private set; }
+
+        public void SetTier(TierId tier, int rank)
+        {
+            Tier = tier;
+            TierRank = rank;
+        }
+
+        /// <summary>
+        /// The account's liability view (its open lots as liability lots), rebuilt only when the account was
+        /// written since it was last built (its lots change only with a transaction, which moves its version).
+        /// </summary>
+        public ReadOnlySpan<LiabilityLot> LiabilityLots(AccountState state, ref LiabilityLot[]? scratch)
+        {
+            if (!ReferenceEquals(state, liabilityLotsOf) || state.Version != liabilityLotsVersion)
+            {
+                // Into the member's own array, grown (with room for a few more lots) only when too short.
+                var open = LiabilityAccount.OpenLots(state, ref scratch);
+                if (liabilityLots.Length < open.Length)
+                {
+                    liabilityLots = new LiabilityLot[Math.Min(open.Length + 4, Math.Max(open.Length, ExpectedEntries))];
+                }
+
+                open.CopyTo(liabilityLots);
+                liabilityLotCount = open.Length;
+                liabilityLotsOf = state;
+                liabilityLotsVersion = state.Version;
+            }
+
+            return liabilityLots.AsSpan(0, liabilityLotCount);
+        }
 
         /// <summary>The member's next draw of the redemption behaviour, from their own generator (seeded with the backtest's seed and the member's id).</summary>
         public double NextDraw(int seed) => (random ??= new Random(unchecked((int)StableHash(Id.Value) ^ seed))).NextDouble();
@@ -337,19 +388,23 @@ public static class ProgrammeBacktest
                 mine[i] = new List<int>(events.Count / count + 16);
             }
 
+            // Each customer's events (enrolment, orders, refunds), so that their entries and lots are sized once.
+            var perMember = new Dictionary<string, int>(input.Enrolments?.Count ?? 0, StringComparer.Ordinal);
             for (var i = 0; i < events.Count; i++)
             {
+                System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(perMember, events[i].Member, out _)++;
                 mine[count == 1 ? 0 : (int)(StableHash(events[i].Member) % (uint)count)].Add(i);
             }
 
-            var customers = input.Enrolments?.Count ?? input.Orders.Select(o => o.Member).Distinct().Count();
+            // Without enrolment dates, the customers are the orders' (refunds are of orders).
+            var customers = input.Enrolments?.Count ?? perMember.Count;
             var refunded = input.Refunds.Select(r => r.OrderId).ToHashSet();
             var reversible = refunded.Select(DerivedIds.Order).ToHashSet();
             (start, end, closedAt) = Span(events, settings);
             shards = new Shard[count];
             for (var i = 0; i < count; i++)
             {
-                shards[i] = new Shard(candidate, input, settings, events, mine[i].ToArray(), customers / count + 1, refunded, reversible, closedAt);
+                shards[i] = new Shard(candidate, input, settings, events, mine[i].ToArray(), customers / count + 1, perMember, refunded, reversible, closedAt);
             }
         }
 
@@ -618,6 +673,7 @@ public static class ProgrammeBacktest
         private readonly Dictionary<MemberId, MemberState> members = [];
         private readonly Dictionary<OrderId, OrderState> orders = [];
         private readonly HashSet<OrderId> refunded;
+        private readonly Dictionary<string, int> eventsPerMember;
         private readonly Dictionary<RuleId, Points> campaigns = [];
         private readonly Dictionary<MerchantId, Programs.MerchantRuleSets> merchantRules;
         private readonly Dictionary<RewardId, long> stockUsed = [];
@@ -629,13 +685,15 @@ public static class ProgrammeBacktest
         private TierBatchResult[] results = [];
         private int[] dueMembers = [];
         private LiabilityLot[]? liabilityLots;
+        private Programs.EarningRules? plainRules;
         private int position;
         private int currentEvent;
         private long redemptionCounter;
         private MonthTotals month;
 
-        public Shard(ProgrammeCandidate candidate, BacktestInput input, BacktestSettings settings, List<Event> events, int[] mine, int customers, HashSet<OrderId> refunded, HashSet<TransactionId> reversible, Instant closedAt)
+        public Shard(ProgrammeCandidate candidate, BacktestInput input, BacktestSettings settings, List<Event> events, int[] mine, int customers, Dictionary<string, int> eventsPerMember, HashSet<OrderId> refunded, HashSet<TransactionId> reversible, Instant closedAt)
         {
+            this.eventsPerMember = eventsPerMember;
             this.refunded = refunded;
             this.candidate = candidate;
             this.input = input;
@@ -780,7 +838,7 @@ public static class ProgrammeBacktest
                 var member = MemberList[dueMembers[k]];
                 member.MonthEndStatus = results[k].Status;
                 member.EntriesAtMonthEnd = member.Entries;
-                member.Tier = results[k].Tier.Id;
+                member.SetTier(results[k].Tier.Id, rank[results[k].Tier.Id]);
             }
 
             batch.AsSpan(0, due).Clear();
@@ -792,7 +850,7 @@ public static class ProgrammeBacktest
             {
                 var member = MemberList[i];
                 var tier = member.Tier;
-                counts[rank[tier]]++;
+                counts[member.TierRank]++;
                 if (member.Ledger is not { } state)
                 {
                     continue;
@@ -803,9 +861,8 @@ public static class ProgrammeBacktest
                     throw new InvalidOperationException($"Member '{member.Id}' holds points; a backtest never places a hold.");
                 }
 
-                // The account's liability view (its open lots) in a buffer reused from account to account:
-                // summed at once, kept by nothing.
-                var lots = LiabilityAccount.OpenLots(state, ref liabilityLots);
+                // The account's liability view (its open lots), kept by the member until the account is written again.
+                var lots = member.LiabilityLots(state, ref liabilityLots);
                 var deadline = state.InactivityDeadline;
                 expired = checked(expired + state.Expired + UnsweptExpired(lots, deadline, at));
                 liability.Add(lots, 0, state.Debt, deadline, tier);
@@ -839,7 +896,7 @@ public static class ProgrammeBacktest
                 return;
             }
 
-            var member = new MemberState(id, at, currentEvent);
+            var member = new MemberState(id, at, currentEvent, eventsPerMember.GetValueOrDefault(id.Value) + 1);
             members[id] = member;
             MemberList.Add(member);
 
@@ -880,7 +937,7 @@ public static class ProgrammeBacktest
             month.MemberRevenue += order.NetSubtotal;
             var (context, tier) = Context(member, order.PlacedAt);
             var rules = RulesFor(ruleSet, order.Store, order.PlacedAt);
-            var earning = rules.Evaluate(order, context, WithCampaigns(rules.Rules, member.Usage));
+            var earning = rules.Evaluate(order, context, rules.HasCampaignBudgets ? WithCampaigns(rules.Rules, member.Usage) : member.Usage);
             Record(member, earning);
             KeepForRefunds(order, earning, byMember: true);
             OrderPoints.Add((currentEvent, order.Id, earning.Total));
@@ -975,7 +1032,7 @@ public static class ProgrammeBacktest
         /// <summary>Earns into the member's account state with the ledger's own decision (no store round trip), then hands the transaction to the store.</summary>
         private void Earn(MemberState member, TransactionId id, Points points, Duration pending)
         {
-            var account = member.Account ??= store.Open(member.Id, ledger);
+            var account = member.Account ??= store.Open(member.Id, ledger, member.ExpectedEntries);
             store.Writing(account, clock.Now);
             var earned = ledger.EarnInto(account.State!, new EarnPoints(id, member.Id, points) { PendingPeriod = pending });
             Ensure(earned, "earn", id.Value);
@@ -1032,10 +1089,21 @@ public static class ProgrammeBacktest
         }
 
         /// <summary>The rules an order at a merchant is replayed with: the candidate's plus the merchant's own, as the programme does.</summary>
-        private Programs.EarningRules RulesFor(EarningRuleSet ruleSet, MerchantId? merchant, Instant at) =>
-            merchant is { } m && merchantRules.TryGetValue(m, out var own)
-                ? Programs.EarningRules.Of(ruleSet, m, own.InForceAt(at) ?? own.Versions[0])
-                : Programs.EarningRules.Of(ruleSet);
+        private Programs.EarningRules RulesFor(EarningRuleSet ruleSet, MerchantId? merchant, Instant at)
+        {
+            if (merchant is { } m && merchantRules.TryGetValue(m, out var own))
+            {
+                return Programs.EarningRules.Of(ruleSet, m, own.InForceAt(at) ?? own.Versions[0]);
+            }
+
+            // The candidate's rules alone: the same for every order under one rule set.
+            if (!ReferenceEquals(plainRules?.Coalition, ruleSet))
+            {
+                plainRules = Programs.EarningRules.Of(ruleSet);
+            }
+
+            return plainRules!;
+        }
 
         private EarningUsage WithCampaigns(IEnumerable<EarningRule> rules, EarningUsage usage)
         {

@@ -80,9 +80,10 @@ internal sealed class ReplayLedgerStore : ILedgerStore
 
     /// <summary>
     /// The account of <paramref name="member"/> with its state, opened (empty, under <paramref name="ledger"/>'s
-    /// policy) when it has none: what the replay writes into (a store that keeps no history only).
+    /// policy, with room for <paramref name="expectedLots"/> lots) when it has none: what the replay writes
+    /// into (a store that keeps no history only).
     /// </summary>
-    public Account Open(MemberId member, PointsLedger ledger)
+    public Account Open(MemberId member, PointsLedger ledger, int expectedLots = 0)
     {
         EnsureCompact();
         if (!accounts.TryGetValue(member, out var data))
@@ -91,7 +92,12 @@ internal sealed class ReplayLedgerStore : ILedgerStore
             accounts.Add(member, data);
         }
 
-        data.State ??= ledger.NewAccountState(member);
+        if (data.State is null)
+        {
+            data.State = ledger.NewAccountState(member);
+            data.State.Lots.EnsureCapacity(expectedLots);
+        }
+
         return data;
     }
 
