@@ -213,9 +213,12 @@ public static class ProgrammeBacktest
         private TierStatus? monthEndStatus;
         private Instant? monthEndStatusEnd;
         private LiabilityLot[] liabilityLots = [];
-        private AccountState? liabilityLotsOf;
-        private long liabilityLotsVersion = -1;
         private int liabilityLotCount;
+        private int liabilityWrites = -1;
+        private bool liabilityOpen;
+        private long liabilityExpired;
+        private long liabilityDebt;
+        private Instant? liabilityDeadline;
 
         public MemberId Id { get; } = id;
 
@@ -289,28 +292,51 @@ public static class ProgrammeBacktest
             TierRank = rank;
         }
 
+        /// <summary>The number of writes to the member's account (earns, redemptions, reversals): the only changes of its lots and figures.</summary>
+        public int Writes { get; set; }
+
         /// <summary>
-        /// The account's liability view (its open lots as liability lots), rebuilt only when the account was
-        /// written since it was last built (its lots change only with a transaction, which moves its version).
+        /// The account's liability view at a month end: its open lots as liability lots, lifetime expired
+        /// points, debt and inactivity deadline, taken from the ledger's state only when the account was
+        /// written since they were last taken (nothing else changes them); false without a transaction.
         /// </summary>
-        public ReadOnlySpan<LiabilityLot> LiabilityLots(AccountState state, ref LiabilityLot[]? scratch)
+        /// <exception cref="InvalidOperationException">The account holds points (a backtest never places a hold).</exception>
+        public bool LiabilityView(ref LiabilityLot[]? scratch, out ReadOnlySpan<LiabilityLot> lots, out long expired, out long debt, out Instant? deadline)
         {
-            if (!ReferenceEquals(state, liabilityLotsOf) || state.Version != liabilityLotsVersion)
+            if (liabilityWrites != Writes)
             {
-                // Into the member's own array, grown (with room for a few more lots) only when too short.
-                var open = LiabilityAccount.OpenLots(state, ref scratch);
-                if (liabilityLots.Length < open.Length)
+                liabilityLotCount = 0;
+                liabilityOpen = false;
+                if (Ledger is { } state)
                 {
-                    liabilityLots = new LiabilityLot[Math.Min(open.Length + 4, Math.Max(open.Length, ExpectedEntries))];
+                    if (state.Holds.Count != 0)
+                    {
+                        throw new InvalidOperationException($"Member '{Id}' holds points; a backtest never places a hold.");
+                    }
+
+                    // Into the member's own array, grown (with room for a few more lots) only when too short.
+                    var open = LiabilityAccount.OpenLots(state, ref scratch);
+                    if (liabilityLots.Length < open.Length)
+                    {
+                        liabilityLots = new LiabilityLot[Math.Min(open.Length + 4, Math.Max(open.Length, ExpectedEntries))];
+                    }
+
+                    open.CopyTo(liabilityLots);
+                    liabilityLotCount = open.Length;
+                    liabilityExpired = state.Expired;
+                    liabilityDebt = state.Debt;
+                    liabilityDeadline = state.InactivityDeadline;
+                    liabilityOpen = true;
                 }
 
-                open.CopyTo(liabilityLots);
-                liabilityLotCount = open.Length;
-                liabilityLotsOf = state;
-                liabilityLotsVersion = state.Version;
+                liabilityWrites = Writes;
             }
 
-            return liabilityLots.AsSpan(0, liabilityLotCount);
+            lots = liabilityLots.AsSpan(0, liabilityLotCount);
+            expired = liabilityExpired;
+            debt = liabilityDebt;
+            deadline = liabilityDeadline;
+            return liabilityOpen;
         }
 
         /// <summary>The member's next draw of the redemption behaviour, from their own generator (seeded with the backtest's seed and the member's id).</summary>
@@ -851,21 +877,14 @@ public static class ProgrammeBacktest
                 var member = MemberList[i];
                 var tier = member.Tier;
                 counts[member.TierRank]++;
-                if (member.Ledger is not { } state)
+                // The account's liability view, kept by the member until the account is written again.
+                if (!member.LiabilityView(ref liabilityLots, out var lots, out var lifetimeExpired, out var debt, out var deadline))
                 {
                     continue;
                 }
 
-                if (state.Holds.Count != 0)
-                {
-                    throw new InvalidOperationException($"Member '{member.Id}' holds points; a backtest never places a hold.");
-                }
-
-                // The account's liability view (its open lots), kept by the member until the account is written again.
-                var lots = member.LiabilityLots(state, ref liabilityLots);
-                var deadline = state.InactivityDeadline;
-                expired = checked(expired + state.Expired + UnsweptExpired(lots, deadline, at));
-                liability.Add(lots, 0, state.Debt, deadline, tier);
+                expired = checked(expired + lifetimeExpired + UnsweptExpired(lots, deadline, at));
+                liability.Add(lots, 0, debt, deadline, tier);
             }
 
             return new MonthEnd(liability, counts, expired);
@@ -982,6 +1001,7 @@ public static class ProgrammeBacktest
                     new ReversePoints(DerivedIds.Refund(refund.RefundId), state.Order.Member, DerivedIds.Order(state.Order.Id), result.Total) { Reason = $"refund {refund.RefundId} of order {refund.OrderId}" },
                     cancellationToken).ConfigureAwait(false);
                 Ensure(reversed, "reverse", refund.RefundId.Value);
+                members[state.Order.Member].Writes++;
                 month.Reversed += reversed.Transaction!.Applied;
             }
 
@@ -1017,6 +1037,7 @@ public static class ProgrammeBacktest
                 var redeemed = ledger.RedeemFrom(account.State!, new RedeemPoints(id, member.Id, reward.Cost));
                 Ensure(redeemed, "redeem", id.Value);
                 store.Written(account, redeemed.Transaction!);
+                member.Writes++;
                 stockUsed[reward.Id] = stockUsed.GetValueOrDefault(reward.Id) + 1;
                 var cost = reward.CostToShop!.Value.Amount;
                 month.Redeemed += reward.Cost.Value;
@@ -1037,6 +1058,7 @@ public static class ProgrammeBacktest
             var earned = ledger.EarnInto(account.State!, new EarnPoints(id, member.Id, points) { PendingPeriod = pending });
             Ensure(earned, "earn", id.Value);
             store.Written(account, earned.Transaction!);
+            member.Writes++;
             month.Earned += points.Value;
         }
 
