@@ -281,7 +281,22 @@ internal sealed class BreakageCohorts(DateTimeZone zone)
     private Instant monthEnd = Instant.MinValue;
     private YearMonth month;
 
-    private BreakageEstimator.Accumulator Of(YearMonth m) => cohorts.TryGetValue(m, out var a) ? a : cohorts[m] = new BreakageEstimator.Accumulator();
+    private YearMonth lastCohort;
+    private BreakageEstimator.Accumulator? lastAccumulator;
+
+    /// <summary>The cohort of month <paramref name="m"/> (the last one asked is remembered: a replay's earns ask mostly about one month).</summary>
+    private BreakageEstimator.Accumulator Of(YearMonth m)
+    {
+        if (lastAccumulator is not null && lastCohort == m)
+        {
+            return lastAccumulator;
+        }
+
+        var a = cohorts.TryGetValue(m, out var found) ? found : cohorts[m] = new BreakageEstimator.Accumulator();
+        lastCohort = m;
+        lastAccumulator = a;
+        return a;
+    }
 
     /// <summary>The month of <paramref name="instant"/> in the zone (the last month asked is remembered: a replay asks mostly about one month).</summary>
     public YearMonth MonthOf(Instant instant)
@@ -310,8 +325,10 @@ internal sealed class BreakageCohorts(DateTimeZone zone)
         }
 
         var at = MonthOf(tx.EffectiveAt);
-        foreach (var m in tx.Movements)
+        var movements = tx.Movements;
+        for (var i = 0; i < movements.Count; i++)
         {
+            var m = movements[i];
             var cohort = MonthOf(lots.CreatedAt(m.LotId));
             var c = Of(cohort);
             var age = BreakageEstimator.Age(cohort, at);

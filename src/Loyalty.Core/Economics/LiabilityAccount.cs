@@ -174,6 +174,27 @@ public sealed class LiabilityAccount
         return scratch.AsSpan(0, n);
     }
 
+    /// <summary>The open lots (points remaining) of an account's state, as liability lots in <paramref name="scratch"/> (grown when too short).</summary>
+    internal static ReadOnlySpan<LiabilityLot> OpenLots(AccountState state, ref LiabilityLot[]? scratch)
+    {
+        var lots = state.Lots;
+        if (scratch is null || scratch.Length < lots.Count)
+        {
+            scratch = new LiabilityLot[Math.Max(lots.Count, scratch is null ? 8 : scratch.Length * 2)];
+        }
+
+        var n = 0;
+        foreach (var lot in lots.Values)
+        {
+            if (lot.Remaining > 0)
+            {
+                scratch[n++] = new LiabilityLot(lot.Remaining, lot.AvailableAt, lot.ExpiresAt);
+            }
+        }
+
+        return scratch.AsSpan(0, n);
+    }
+
     /// <summary>The account's inactivity deadline from its head, or null.</summary>
     internal static Instant? DeadlineOf(LedgerAccountHead head, ExpiryPolicy policy, DateTimeZone zone) =>
         head.LastActivityAt is { } last ? policy.InactivityDeadline(last, zone) : null;

@@ -206,14 +206,32 @@ public static class ProgrammeBacktest
         public Instant GetCurrentInstant() => Now;
     }
 
-    private sealed class MemberState(MemberId id, Instant enrolledAt, int order)
+    private sealed class MemberState(MemberId id, Instant enrolledAt, int order, int expectedEntries)
     {
-        private QualificationEntry[] entries = new QualificationEntry[4];
+        private QualificationEntry[] entries = new QualificationEntry[Math.Max(1, expectedEntries)];
         private Random? random;
+        private TierStatus? monthEndStatus;
+        private Instant? monthEndStatusEnd;
+        private LiabilityLot[] liabilityLots = [];
+        private int liabilityLotCount;
+        private int liabilityWrites = -1;
+        private bool liabilityOpen;
+        private long liabilityExpired;
+        private long liabilityDebt;
+        private Instant? liabilityDeadline;
 
         public MemberId Id { get; } = id;
 
         public Instant EnrolledAt { get; } = enrolledAt;
+
+        /// <summary>The most qualification entries and lots the replay gives the member (one per event of theirs, and a sign-up): their arrays are sized once.</summary>
+        public int ExpectedEntries { get; } = expectedEntries;
+
+        /// <summary>The member's ledger account in the partition's store (opened at their first write), or null.</summary>
+        public ReplayLedgerStore.Account? Account { get; set; }
+
+        /// <summary>The member's ledger state when they have a transaction, else null.</summary>
+        public AccountState? Ledger => Account?.State is { Version: > 0 } state ? state : null;
 
         /// <summary>The position in the replay of the event that enrolled the member (members are listed in this order).</summary>
         public int Order { get; } = order;
@@ -231,7 +249,15 @@ public static class ProgrammeBacktest
         /// evaluator's result then equals a replay from enrolment); dropped when an entry dated at or
         /// before it is added, so that such an entry is replayed from enrolment.
         /// </summary>
-        public TierStatus? MonthEndStatus { get; set; }
+        public TierStatus? MonthEndStatus
+        {
+            get => monthEndStatus;
+            set
+            {
+                monthEndStatus = value;
+                monthEndStatusEnd = value is null ? null : value.GraceUntil ?? value.AutomaticValidUntil;
+            }
+        }
 
         /// <summary>The number of entries <see cref="MonthEndStatus"/> was evaluated with.</summary>
         public int EntriesAtMonthEnd { get; set; } = -1;
@@ -244,17 +270,74 @@ public static class ProgrammeBacktest
         /// </summary>
         public bool Unchanged(Instant at)
         {
-            if (MonthEndStatus is not { } status || EntriesAtMonthEnd != Entries)
+            if (monthEndStatus is null || EntriesAtMonthEnd != Entries)
             {
                 return false;
             }
 
-            var end = status.GraceUntil ?? status.AutomaticValidUntil;
+            // The status's grace or automatic validity end, kept when the status is set.
+            var end = monthEndStatusEnd;
             return end is null || end.GetValueOrDefault() > at;
         }
 
         /// <summary>The tier at the last month end (or at the end of the replay).</summary>
-        public TierId Tier { get; set; }
+        public TierId Tier { get; private set; }
+
+        /// <summary>The rank of <see cref="Tier"/> in the ladder.</summary>
+        public int TierRank { get; private set; }
+
+        public void SetTier(TierId tier, int rank)
+        {
+            Tier = tier;
+            TierRank = rank;
+        }
+
+        /// <summary>The number of writes to the member's account (earns, redemptions, reversals): the only changes of its lots and figures.</summary>
+        public int Writes { get; set; }
+
+        /// <summary>
+        /// The account's liability view at a month end: its open lots as liability lots, lifetime expired
+        /// points, debt and inactivity deadline, taken from the ledger's state only when the account was
+        /// written since they were last taken (nothing else changes them); false without a transaction.
+        /// </summary>
+        /// <exception cref="InvalidOperationException">The account holds points (a backtest never places a hold).</exception>
+        public bool LiabilityView(ref LiabilityLot[]? scratch, out ReadOnlySpan<LiabilityLot> lots, out long expired, out long debt, out Instant? deadline)
+        {
+            if (liabilityWrites != Writes)
+            {
+                liabilityLotCount = 0;
+                liabilityOpen = false;
+                if (Ledger is { } state)
+                {
+                    if (state.Holds.Count != 0)
+                    {
+                        throw new InvalidOperationException($"Member '{Id}' holds points; a backtest never places a hold.");
+                    }
+
+                    // Into the member's own array, grown (with room for a few more lots) only when too short.
+                    var open = LiabilityAccount.OpenLots(state, ref scratch);
+                    if (liabilityLots.Length < open.Length)
+                    {
+                        liabilityLots = new LiabilityLot[Math.Min(open.Length + 4, Math.Max(open.Length, ExpectedEntries))];
+                    }
+
+                    open.CopyTo(liabilityLots);
+                    liabilityLotCount = open.Length;
+                    liabilityExpired = state.Expired;
+                    liabilityDebt = state.Debt;
+                    liabilityDeadline = state.InactivityDeadline;
+                    liabilityOpen = true;
+                }
+
+                liabilityWrites = Writes;
+            }
+
+            lots = liabilityLots.AsSpan(0, liabilityLotCount);
+            expired = liabilityExpired;
+            debt = liabilityDebt;
+            deadline = liabilityDeadline;
+            return liabilityOpen;
+        }
 
         /// <summary>The member's next draw of the redemption behaviour, from their own generator (seeded with the backtest's seed and the member's id).</summary>
         public double NextDraw(int seed) => (random ??= new Random(unchecked((int)StableHash(Id.Value) ^ seed))).NextDouble();
@@ -331,19 +414,23 @@ public static class ProgrammeBacktest
                 mine[i] = new List<int>(events.Count / count + 16);
             }
 
+            // Each customer's events (enrolment, orders, refunds), so that their entries and lots are sized once.
+            var perMember = new Dictionary<string, int>(input.Enrolments?.Count ?? 0, StringComparer.Ordinal);
             for (var i = 0; i < events.Count; i++)
             {
+                System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(perMember, events[i].Member, out _)++;
                 mine[count == 1 ? 0 : (int)(StableHash(events[i].Member) % (uint)count)].Add(i);
             }
 
-            var customers = input.Enrolments?.Count ?? input.Orders.Select(o => o.Member).Distinct().Count();
+            // Without enrolment dates, the customers are the orders' (refunds are of orders).
+            var customers = input.Enrolments?.Count ?? perMember.Count;
             var refunded = input.Refunds.Select(r => r.OrderId).ToHashSet();
             var reversible = refunded.Select(DerivedIds.Order).ToHashSet();
             (start, end, closedAt) = Span(events, settings);
             shards = new Shard[count];
             for (var i = 0; i < count; i++)
             {
-                shards[i] = new Shard(candidate, input, settings, events, mine[i].ToArray(), customers / count + 1, refunded, reversible, closedAt);
+                shards[i] = new Shard(candidate, input, settings, events, mine[i].ToArray(), customers / count + 1, perMember, refunded, reversible, closedAt);
             }
         }
 
@@ -612,6 +699,7 @@ public static class ProgrammeBacktest
         private readonly Dictionary<MemberId, MemberState> members = [];
         private readonly Dictionary<OrderId, OrderState> orders = [];
         private readonly HashSet<OrderId> refunded;
+        private readonly Dictionary<string, int> eventsPerMember;
         private readonly Dictionary<RuleId, Points> campaigns = [];
         private readonly Dictionary<MerchantId, Programs.MerchantRuleSets> merchantRules;
         private readonly Dictionary<RewardId, long> stockUsed = [];
@@ -623,13 +711,15 @@ public static class ProgrammeBacktest
         private TierBatchResult[] results = [];
         private int[] dueMembers = [];
         private LiabilityLot[]? liabilityLots;
+        private Programs.EarningRules? plainRules;
         private int position;
         private int currentEvent;
         private long redemptionCounter;
         private MonthTotals month;
 
-        public Shard(ProgrammeCandidate candidate, BacktestInput input, BacktestSettings settings, List<Event> events, int[] mine, int customers, HashSet<OrderId> refunded, HashSet<TransactionId> reversible, Instant closedAt)
+        public Shard(ProgrammeCandidate candidate, BacktestInput input, BacktestSettings settings, List<Event> events, int[] mine, int customers, Dictionary<string, int> eventsPerMember, HashSet<OrderId> refunded, HashSet<TransactionId> reversible, Instant closedAt)
         {
+            this.eventsPerMember = eventsPerMember;
             this.refunded = refunded;
             this.candidate = candidate;
             this.input = input;
@@ -647,11 +737,12 @@ public static class ProgrammeBacktest
             };
             options.Ledger = ledgerOptions;
 
-            // The ledger's own account-state cache, sized for the replay (direct-mapped: eight slots a
-            // member keep collisions rare), so a write seldom decodes the store's snapshot.
-            // It keeps no history: the breakage cohorts are fed as it appends.
+            // The store keeps each account as the ledger's own state, which the replay's earns and
+            // redemptions are written into (the ledger's decisions, no store round trip); the refunds'
+            // reversals go through the ledger's store API, with no cache (the store's state is the account).
+            // It keeps no history: the breakage cohorts are fed as it is written.
             store = new ReplayLedgerStore(Program, customers, reversible, candidate.Expiry, zone, closedAt);
-            ledger = new PointsLedger(clock, store, options.ToProgramSettings(), Options.Create(ledgerOptions), Math.Max(1_024, customers * 8))
+            ledger = new PointsLedger(clock, store, options.ToProgramSettings(), Options.Create(ledgerOptions), cacheSlots: 0)
             {
                 // The replay's ledger is private and thrown away: its transactions are not sealed into a hash chain.
                 Chained = false,
@@ -701,10 +792,10 @@ public static class ProgrammeBacktest
                 switch (e.Kind)
                 {
                     case 0:
-                        await EnrolAsync(MemberId.From(e.Key), e.At, cancellationToken).ConfigureAwait(false);
+                        Enrol(MemberId.From(e.Key), e.At);
                         break;
                     case 1:
-                        await OrderAsync(input.Orders[e.Index], cancellationToken).ConfigureAwait(false);
+                        Order(input.Orders[e.Index]);
                         break;
                     default:
                         await RefundAsync(input.Refunds[e.Index], cancellationToken).ConfigureAwait(false);
@@ -773,7 +864,7 @@ public static class ProgrammeBacktest
                 var member = MemberList[dueMembers[k]];
                 member.MonthEndStatus = results[k].Status;
                 member.EntriesAtMonthEnd = member.Entries;
-                member.Tier = results[k].Tier.Id;
+                member.SetTier(results[k].Tier.Id, rank[results[k].Tier.Id]);
             }
 
             batch.AsSpan(0, due).Clear();
@@ -785,50 +876,46 @@ public static class ProgrammeBacktest
             {
                 var member = MemberList[i];
                 var tier = member.Tier;
-                counts[rank[tier]]++;
-                if (store.Find(member.Id) is not { Head: { } head } data)
+                counts[member.TierRank]++;
+                // The account's liability view, kept by the member until the account is written again.
+                if (!member.LiabilityView(ref liabilityLots, out var lots, out var lifetimeExpired, out var debt, out var deadline))
                 {
                     continue;
                 }
 
-                if (head.HeldSnapshot != 0)
-                {
-                    throw new InvalidOperationException($"Member '{member.Id}' holds points; a backtest never places a hold.");
-                }
-
-                // The account's liability view (its open lots) in a buffer reused from account to account:
-                // summed at once, kept by nothing.
-                var lots = LiabilityAccount.OpenLots(data.Lots, ref liabilityLots);
-                var deadline = LiabilityAccount.DeadlineOf(head, candidate.Expiry, zone);
-                expired = checked(expired + head.Expired + UnsweptExpired(lots, deadline, at));
-                liability.Add(lots, 0, head.Debt, deadline, tier);
+                expired = checked(expired + lifetimeExpired + UnsweptExpired(lots, deadline, at));
+                liability.Add(lots, 0, debt, deadline, tier);
             }
 
             return new MonthEnd(liability, counts, expired);
         }
 
         /// <summary>Each member's balance at <paramref name="at"/>; completes the breakage cohorts with the open lots of the accounts not written since their instant.</summary>
-        public async Task<List<(MemberState Member, LedgerBalance Balance)>> FinishAsync(Instant at, CancellationToken cancellationToken)
+        public Task<List<(MemberState Member, LedgerBalance Balance)>> FinishAsync(Instant at, CancellationToken cancellationToken)
         {
             clock.Now = at;
             store.CountOpenLots();
             var list = new List<(MemberState, LedgerBalance)>(MemberList.Count);
             foreach (var m in MemberList)
             {
-                list.Add((m, await ledger.GetBalanceAsync(m.Id, cancellationToken).ConfigureAwait(false)));
+                cancellationToken.ThrowIfCancellationRequested();
+                list.Add((m, Balance(m, at)));
             }
 
-            return list;
+            return Task.FromResult(list);
         }
 
-        private async Task EnrolAsync(MemberId id, Instant at, CancellationToken cancellationToken)
+        /// <summary>The member's balance at <paramref name="at"/> as the ledger reports it: from their account's state (all zero without a transaction).</summary>
+        private static LedgerBalance Balance(MemberState member, Instant at) => member.Ledger is { } state ? state.Balance(at) : new LedgerBalance { AsOf = at };
+
+        private void Enrol(MemberId id, Instant at)
         {
             if (members.ContainsKey(id))
             {
                 return;
             }
 
-            var member = new MemberState(id, at, currentEvent);
+            var member = new MemberState(id, at, currentEvent, eventsPerMember.GetValueOrDefault(id.Value) + 1);
             members[id] = member;
             MemberList.Add(member);
 
@@ -847,49 +934,49 @@ public static class ProgrammeBacktest
             }
 
             Record(member, earning);
-            await EarnAsync(DerivedIds.Activity(DerivedIds.SignUp(id)), id, earning.Total, Duration.Zero, cancellationToken).ConfigureAwait(false);
+            Earn(member, DerivedIds.Activity(DerivedIds.SignUp(id)), earning.Total, Duration.Zero);
             member.Add(QualificationEntry.FromPoints(at, earning.Total, EarnKind.Activity));
         }
 
-        private async Task OrderAsync(EarningOrder order, CancellationToken cancellationToken)
+        private void Order(EarningOrder order)
         {
             month.Orders++;
             month.Revenue += order.NetSubtotal;
             if (input.Enrolments is null && !members.ContainsKey(order.Member))
             {
-                await EnrolAsync(order.Member, order.PlacedAt, cancellationToken).ConfigureAwait(false);
+                Enrol(order.Member, order.PlacedAt);
             }
 
             if (!members.TryGetValue(order.Member, out var member) || RuleSetAt(order.PlacedAt) is not { } ruleSet)
             {
-                KeepForRefunds(new OrderState(order, null, byMember: false));
+                KeepForRefunds(order, null, byMember: false);
                 return;
             }
 
             month.MemberRevenue += order.NetSubtotal;
             var (context, tier) = Context(member, order.PlacedAt);
             var rules = RulesFor(ruleSet, order.Store, order.PlacedAt);
-            var earning = rules.Evaluate(order, context, WithCampaigns(rules.Rules, member.Usage));
+            var earning = rules.Evaluate(order, context, rules.HasCampaignBudgets ? WithCampaigns(rules.Rules, member.Usage) : member.Usage);
             Record(member, earning);
-            KeepForRefunds(new OrderState(order, earning, byMember: true));
+            KeepForRefunds(order, earning, byMember: true);
             OrderPoints.Add((currentEvent, order.Id, earning.Total));
             member.Orders++;
             member.FirstOrderAt = member.FirstOrderAt is { } f && f <= order.PlacedAt ? f : order.PlacedAt;
             if (earning.Total.IsPositive)
             {
-                await EarnAsync(DerivedIds.Order(order.Id), member.Id, earning.Total, candidate.PendingPeriod, cancellationToken).ConfigureAwait(false);
+                Earn(member, DerivedIds.Order(order.Id), earning.Total, candidate.PendingPeriod);
             }
 
             member.Add(QualificationEntry.FromOrder(order.PlacedAt, Money.FromDecimal(order.NetSubtotal, currency), earning.Total));
-            await RedeemAsync(member, order.PlacedAt, tier, cancellationToken).ConfigureAwait(false);
+            Redeem(member, order.PlacedAt, tier);
         }
 
         /// <summary>Keeps what a refund of the order needs (the order and what it earned), for the orders refunded in the input only.</summary>
-        private void KeepForRefunds(OrderState state)
+        private void KeepForRefunds(EarningOrder order, EarningResult? earning, bool byMember)
         {
-            if (refunded.Contains(state.Order.Id))
+            if (refunded.Count > 0 && refunded.Contains(order.Id))
             {
-                orders[state.Order.Id] = state;
+                orders[order.Id] = new OrderState(order, earning, byMember);
             }
         }
 
@@ -914,13 +1001,14 @@ public static class ProgrammeBacktest
                     new ReversePoints(DerivedIds.Refund(refund.RefundId), state.Order.Member, DerivedIds.Order(state.Order.Id), result.Total) { Reason = $"refund {refund.RefundId} of order {refund.OrderId}" },
                     cancellationToken).ConfigureAwait(false);
                 Ensure(reversed, "reverse", refund.RefundId.Value);
+                members[state.Order.Member].Writes++;
                 month.Reversed += reversed.Transaction!.Applied;
             }
 
             members[state.Order.Member].Add(QualificationEntry.FromRefund(refundedAt, Money.FromDecimal(value, currency), result.Total, result.IsFullRefund));
         }
 
-        private async Task RedeemAsync(MemberState member, Instant at, TierDefinition tier, CancellationToken cancellationToken)
+        private void Redeem(MemberState member, Instant at, TierDefinition tier)
         {
             if (candidate.Redemption.Model != RedemptionModel.BestAffordable || rewardsByCost.Length == 0)
             {
@@ -933,8 +1021,7 @@ public static class ProgrammeBacktest
                 return;
             }
 
-            var balance = await ledger.GetBalanceAsync(member.Id, cancellationToken).ConfigureAwait(false);
-            var available = balance.Available.Value;
+            var available = Balance(member, at).Available.Value;
             foreach (var reward in rewardsByCost)
             {
                 if (reward.Cost.Value > available || !reward.IsOfferedAt(at)
@@ -945,8 +1032,12 @@ public static class ProgrammeBacktest
                 }
 
                 var id = TransactionId.From("redeem:" + (++redemptionCounter).ToString(CultureInfo.InvariantCulture));
-                var redeemed = await ledger.RedeemAsync(new RedeemPoints(id, member.Id, reward.Cost), cancellationToken).ConfigureAwait(false);
+                var account = member.Account!;
+                store.Writing(account, at);
+                var redeemed = ledger.RedeemFrom(account.State!, new RedeemPoints(id, member.Id, reward.Cost));
                 Ensure(redeemed, "redeem", id.Value);
+                store.Written(account, redeemed.Transaction!);
+                member.Writes++;
                 stockUsed[reward.Id] = stockUsed.GetValueOrDefault(reward.Id) + 1;
                 var cost = reward.CostToShop!.Value.Amount;
                 month.Redeemed += reward.Cost.Value;
@@ -959,10 +1050,15 @@ public static class ProgrammeBacktest
             }
         }
 
-        private async Task EarnAsync(TransactionId id, MemberId member, Points points, Duration pending, CancellationToken cancellationToken)
+        /// <summary>Earns into the member's account state with the ledger's own decision (no store round trip), then hands the transaction to the store.</summary>
+        private void Earn(MemberState member, TransactionId id, Points points, Duration pending)
         {
-            var earned = await ledger.EarnAsync(new EarnPoints(id, member, points) { PendingPeriod = pending }, cancellationToken).ConfigureAwait(false);
+            var account = member.Account ??= store.Open(member.Id, ledger, member.ExpectedEntries);
+            store.Writing(account, clock.Now);
+            var earned = ledger.EarnInto(account.State!, new EarnPoints(id, member.Id, points) { PendingPeriod = pending });
             Ensure(earned, "earn", id.Value);
+            store.Written(account, earned.Transaction!);
+            member.Writes++;
             month.Earned += points.Value;
         }
 
@@ -1015,10 +1111,21 @@ public static class ProgrammeBacktest
         }
 
         /// <summary>The rules an order at a merchant is replayed with: the candidate's plus the merchant's own, as the programme does.</summary>
-        private Programs.EarningRules RulesFor(EarningRuleSet ruleSet, MerchantId? merchant, Instant at) =>
-            merchant is { } m && merchantRules.TryGetValue(m, out var own)
-                ? Programs.EarningRules.Of(ruleSet, m, own.InForceAt(at) ?? own.Versions[0])
-                : Programs.EarningRules.Of(ruleSet);
+        private Programs.EarningRules RulesFor(EarningRuleSet ruleSet, MerchantId? merchant, Instant at)
+        {
+            if (merchant is { } m && merchantRules.TryGetValue(m, out var own))
+            {
+                return Programs.EarningRules.Of(ruleSet, m, own.InForceAt(at) ?? own.Versions[0]);
+            }
+
+            // The candidate's rules alone: the same for every order under one rule set.
+            if (!ReferenceEquals(plainRules?.Coalition, ruleSet))
+            {
+                plainRules = Programs.EarningRules.Of(ruleSet);
+            }
+
+            return plainRules!;
+        }
 
         private EarningUsage WithCampaigns(IEnumerable<EarningRule> rules, EarningUsage usage)
         {

@@ -17,18 +17,24 @@ namespace Loyalty.Core.Economics;
 /// <remarks>
 /// <para>Not thread-safe: a backtest replays on one thread per store. Holds are not kept (a backtest never places one).</para>
 /// <para>A store made with <see cref="ReplayLedgerStore(ProgramId, int, IReadOnlySet{TransactionId}, ExpiryPolicy, DateTimeZone, Instant)"/>
-/// keeps only what the replay reads again, so that what it holds does not grow with the orders: no
-/// history (<see cref="ReadHistoryAsync"/> refuses), no spent lot, and of the transactions only the
-/// earns a refund will reverse and the reversals (the replay's other ids — order, sign-up and
-/// redemption ids — are unique by construction, so the store does not check them). It feeds the
-/// breakage cohorts as it appends instead: each transaction's movements, then each account's open
-/// lots as they stand at the cohorts' instant.</para>
+/// keeps only what the replay reads again, so that what it holds does not grow with the orders: each
+/// account as the ledger's own <see cref="AccountState"/> (its open lots; no head, lot or transaction
+/// record per write), no history (<see cref="ReadHistoryAsync"/> refuses), and of the transactions
+/// and spent lots only the earns a refund will reverse, their lots and the reversals (the replay's
+/// other ids — order, sign-up and redemption ids — are unique by construction, so the store does not
+/// check them). The replay writes its earns and redemptions straight into those states
+/// (<see cref="Open"/>, <see cref="Writing"/>, <see cref="PointsLedger.EarnInto"/> or
+/// <see cref="PointsLedger.RedeemFrom"/>, <see cref="Written"/>); a ledger over the store (the
+/// refunds' reversals) reads a snapshot of the state and its append replaces the state with the one
+/// decoded from what it wrote. It feeds the breakage cohorts as it is written instead: each
+/// transaction's movements, then each account's open lots as they stand at the cohorts' instant.</para>
 /// </remarks>
 internal sealed class ReplayLedgerStore : ILedgerStore
 {
     private readonly ProgramId program;
     private readonly Dictionary<MemberId, Account> accounts;
     private readonly Dictionary<TransactionId, LedgerTransactionRecord> transactions;
+    private readonly Dictionary<TransactionId, LedgerLotRecord> reversibleLots = [];
     private readonly IReadOnlySet<TransactionId>? reversible;
     private readonly ExpiryPolicy? policy;
     private readonly DateTimeZone? zone;
@@ -72,6 +78,84 @@ internal sealed class ReplayLedgerStore : ILedgerStore
     /// <summary>The account of <paramref name="member"/>, or null when it has no transaction.</summary>
     public Account? Find(MemberId member) => accounts.GetValueOrDefault(member);
 
+    /// <summary>
+    /// The account of <paramref name="member"/> with its state, opened (empty, under <paramref name="ledger"/>'s
+    /// policy, with room for <paramref name="expectedLots"/> lots) when it has none: what the replay writes
+    /// into (a store that keeps no history only).
+    /// </summary>
+    public Account Open(MemberId member, PointsLedger ledger, int expectedLots = 0)
+    {
+        EnsureCompact();
+        if (!accounts.TryGetValue(member, out var data))
+        {
+            data = new Account();
+            accounts.Add(member, data);
+        }
+
+        if (data.State is null)
+        {
+            data.State = ledger.NewAccountState(member);
+            data.State.Lots.EnsureCapacity(expectedLots);
+        }
+
+        return data;
+    }
+
+    /// <summary>
+    /// Called before the replay writes at <paramref name="now"/> into <paramref name="account"/>'s state (or
+    /// through a ledger over this store): the first write after the cohorts' instant counts the account's open
+    /// lots as they stand before it.
+    /// </summary>
+    public void Writing(Account account, Instant now)
+    {
+        ArgumentNullException.ThrowIfNull(account);
+        if (Cohorts is not null && now > cohortsAsOf)
+        {
+            CountOpenLots(account);
+        }
+    }
+
+    /// <summary>
+    /// Called once the ledger has applied <paramref name="tx"/> to <paramref name="account"/>'s state
+    /// (<see cref="PointsLedger.EarnInto"/>, <see cref="PointsLedger.RedeemFrom"/>): feeds the cohorts, keeps
+    /// the transaction and the lots a reversal will name, and settles the state.
+    /// </summary>
+    public void Written(Account account, LedgerTransactionRecord tx)
+    {
+        ArgumentNullException.ThrowIfNull(account);
+        ArgumentNullException.ThrowIfNull(tx);
+        var state = account.State ?? throw new InvalidOperationException("The account has no state; open it first.");
+        if (tx.MemberId != state.Key.MemberId || tx.Version != state.Version)
+        {
+            throw new InvalidOperationException($"Transaction '{tx.Id}' (version {tx.Version} of member '{tx.MemberId}') is not the last one applied to account {state.Key} (version {state.Version}).");
+        }
+
+        if (Cohorts is not null && tx.RecordedAt <= cohortsAsOf)
+        {
+            Cohorts.Add(tx, new StateLotCreations(state));
+        }
+
+        if (Kept(tx))
+        {
+            transactions.Add(tx.Id, tx);
+        }
+
+        Relate(account, tx);
+        if (reversible!.Count > 0)
+        {
+            var movements = tx.Movements;
+            for (var i = 0; i < movements.Count; i++)
+            {
+                if (reversible.Contains(movements[i].LotId))
+                {
+                    reversibleLots[movements[i].LotId] = state.Lots[movements[i].LotId].ToRecord();
+                }
+            }
+        }
+
+        state.Settle();
+    }
+
     /// <inheritdoc />
     public ValueTask<LedgerAccountSnapshot> GetAccountAsync(LedgerAccountKey account, CancellationToken cancellationToken = default)
     {
@@ -79,6 +163,11 @@ internal sealed class ReplayLedgerStore : ILedgerStore
         if (!accounts.TryGetValue(account.MemberId, out var data))
         {
             return new(new LedgerAccountSnapshot(null, [], []));
+        }
+
+        if (!KeepsHistory)
+        {
+            return new(Snapshot(data));
         }
 
         var open = new List<LedgerLotRecord>(data.Lots.Count);
@@ -97,7 +186,7 @@ internal sealed class ReplayLedgerStore : ILedgerStore
     public ValueTask<LedgerAccountHead?> GetHeadAsync(LedgerAccountKey account, CancellationToken cancellationToken = default)
     {
         Check(account);
-        return new(accounts.TryGetValue(account.MemberId, out var data) ? data.Head : null);
+        return new(accounts.TryGetValue(account.MemberId, out var data) ? HeadOf(data) : null);
     }
 
     /// <inheritdoc />
@@ -110,7 +199,18 @@ internal sealed class ReplayLedgerStore : ILedgerStore
         {
             foreach (var id in lotIds)
             {
-                if (data.IndexOf(id) is var i and >= 0)
+                if (!KeepsHistory)
+                {
+                    if (data.State?.Lots.GetValueOrDefault(id) is { } lot)
+                    {
+                        found.Add(lot.ToRecord());
+                    }
+                    else if (reversibleLots.TryGetValue(id, out var record))
+                    {
+                        found.Add(record);
+                    }
+                }
+                else if (data.IndexOf(id) is var i and >= 0)
                 {
                     found.Add(data.Lots[i]);
                 }
@@ -172,13 +272,13 @@ internal sealed class ReplayLedgerStore : ILedgerStore
     /// </summary>
     public void CountOpenLots()
     {
-        foreach (var (member, data) in accounts)
+        foreach (var (_, data) in accounts)
         {
-            CountOpenLots(member, data);
+            CountOpenLots(data);
         }
     }
 
-    private void CountOpenLots(MemberId member, Account data)
+    private void CountOpenLots(Account data)
     {
         if (Cohorts is null || data.OpenLotsCounted)
         {
@@ -187,15 +287,11 @@ internal sealed class ReplayLedgerStore : ILedgerStore
 
         // An account whose first transaction comes after the cohorts' instant had nothing at it.
         data.OpenLotsCounted = true;
-        if (data.Head is null)
+        if (data.State is { Version: > 0 } state)
         {
-            return;
+            // The ledger's own account state, settled: its open lots, as it would decode them from a snapshot.
+            Cohorts.AddOpenLots(state, cohortsAsOf);
         }
-
-        // The ledger's own account state, as it decodes it from this store's snapshot.
-        var key = new LedgerAccountKey(program, member);
-        var state = AccountState.FromSnapshot(key, GetAccountAsync(key).Result, policy!, zone!);
-        Cohorts.AddOpenLots(state, cohortsAsOf);
     }
 
     /// <inheritdoc />
@@ -210,7 +306,7 @@ internal sealed class ReplayLedgerStore : ILedgerStore
 
         foreach (var (member, data) in accounts.OrderBy(a => a.Key))
         {
-            if ((afterMember is null || member.CompareTo(afterMember.Value) > 0) && data.Head?.NextExpiryAt is { } next && next <= dueBy)
+            if ((afterMember is null || member.CompareTo(afterMember.Value) > 0) && HeadOf(data)?.NextExpiryAt is { } next && next <= dueBy)
             {
                 due.Add(new LedgerAccountKey(program, member));
                 if (due.Count == maxCount)
@@ -240,7 +336,7 @@ internal sealed class ReplayLedgerStore : ILedgerStore
             accounts.Add(append.Account.MemberId, data);
         }
 
-        var current = data.Head?.Version ?? 0;
+        var current = KeepsHistory ? data.Head?.Version ?? 0 : data.State?.Version ?? 0;
         if (current != append.ExpectedVersion)
         {
             return new(new LedgerAppendResult(LedgerAppendStatus.VersionConflict, current));
@@ -276,34 +372,23 @@ internal sealed class ReplayLedgerStore : ILedgerStore
                 data.Log.Add(tx);
             }
 
-            if (tx.RelatedId is { } related)
-            {
-                data.Related ??= [];
-                if (!data.Related.TryGetValue(related, out var list))
-                {
-                    data.Related[related] = list = [];
-                }
+            Relate(data, tx);
+        }
 
-                list.Add(tx);
-            }
+        if (!KeepsHistory)
+        {
+            Replace(append, data);
+            return new(new LedgerAppendResult(LedgerAppendStatus.Appended, append.Head.Version));
         }
 
         for (var i = 0; i < append.Lots.Count; i++)
         {
             var lot = append.Lots[i];
-            var spent = !KeepsHistory && lot.Remaining == 0 && !reversible!.Contains(lot.LotId);
             if (data.IndexOf(lot.LotId) is var at and >= 0)
             {
-                if (spent)
-                {
-                    data.Lots.RemoveAt(at);
-                }
-                else
-                {
-                    data.Lots[at] = lot;
-                }
+                data.Lots[at] = lot;
             }
-            else if (!spent)
+            else
             {
                 data.Lots.Add(lot);
             }
@@ -311,6 +396,93 @@ internal sealed class ReplayLedgerStore : ILedgerStore
 
         data.Head = append.Head;
         return new(new LedgerAppendResult(LedgerAppendStatus.Appended, append.Head.Version));
+    }
+
+    /// <summary>
+    /// A store that keeps no history: the account's state after <paramref name="append"/>, decoded as the
+    /// ledger decodes a snapshot (the append's head, the open lots as the append leaves them), and the latest
+    /// record of every lot a reversal will name.
+    /// </summary>
+    private void Replace(LedgerAppend append, Account data)
+    {
+        var changed = new Dictionary<TransactionId, LedgerLotRecord>(append.Lots.Count);
+        foreach (var lot in append.Lots)
+        {
+            changed[lot.LotId] = lot;
+            if (reversible!.Contains(lot.LotId))
+            {
+                reversibleLots[lot.LotId] = lot;
+            }
+        }
+
+        var open = new List<LedgerLotRecord>();
+        if (data.State is { } before)
+        {
+            foreach (var lot in before.Lots.Values)
+            {
+                var record = changed.Remove(lot.Id, out var after) ? after : lot.ToRecord();
+                if (record.Remaining != 0)
+                {
+                    open.Add(record);
+                }
+            }
+        }
+
+        foreach (var lot in append.Lots)
+        {
+            if (changed.ContainsKey(lot.LotId) && lot.Remaining != 0)
+            {
+                open.Add(lot);
+            }
+        }
+
+        data.State = AccountState.FromSnapshot(append.Account, new LedgerAccountSnapshot(append.Head, open, []), policy!, zone!);
+    }
+
+    /// <summary>A store that keeps no history: the account's snapshot, from its state.</summary>
+    private static LedgerAccountSnapshot Snapshot(Account data)
+    {
+        if (data.State is not { Version: > 0 } state)
+        {
+            return new LedgerAccountSnapshot(null, [], []);
+        }
+
+        var open = new List<LedgerLotRecord>(state.Lots.Count);
+        foreach (var lot in state.Lots.Values)
+        {
+            if (lot.Remaining != 0)
+            {
+                open.Add(lot.ToRecord());
+            }
+        }
+
+        return new LedgerAccountSnapshot(state.ToHead(state.UpdatedAt), open, []);
+    }
+
+    /// <summary>The account's head: the last one appended, or (a store that keeps no history) the state's after its last write.</summary>
+    private LedgerAccountHead? HeadOf(Account data)
+        => KeepsHistory ? data.Head : data.State is { Version: > 0 } state ? state.ToHead(state.UpdatedAt) : null;
+
+    private static void Relate(Account data, LedgerTransactionRecord tx)
+    {
+        if (tx.RelatedId is { } related)
+        {
+            data.Related ??= [];
+            if (!data.Related.TryGetValue(related, out var list))
+            {
+                data.Related[related] = list = [];
+            }
+
+            list.Add(tx);
+        }
+    }
+
+    private void EnsureCompact()
+    {
+        if (KeepsHistory)
+        {
+            throw new InvalidOperationException("This backtest ledger store keeps every transaction; only a store that keeps no history is written into directly.");
+        }
     }
 
     /// <summary>Whether the store keeps <paramref name="tx"/> (every one when it keeps the history).</summary>
@@ -322,7 +494,7 @@ internal sealed class ReplayLedgerStore : ILedgerStore
         var txs = append.Transactions;
         if (txs[0].RecordedAt > cohortsAsOf)
         {
-            CountOpenLots(append.Account.MemberId, data);
+            CountOpenLots(data);
             return;
         }
 
@@ -351,10 +523,22 @@ internal sealed class ReplayLedgerStore : ILedgerStore
                 }
             }
 
+            if (data.State is { } state)
+            {
+                return state.Lots.TryGetValue(lot, out var own) ? own.CreatedAt
+                    : throw new InvalidOperationException($"A transaction moves lot '{lot}', which account {append.Account} does not have.");
+            }
+
             return data.IndexOf(lot) is var at and >= 0
                 ? data.Lots[at].CreatedAt
                 : throw new InvalidOperationException($"A transaction moves lot '{lot}', which account {append.Account} does not have.");
         }
+    }
+
+    /// <summary>A lot's creation instant from an account's state (every lot a transaction applied to it moves is among its lots until it settles).</summary>
+    private readonly struct StateLotCreations(AccountState state) : BreakageCohorts.ILotCreations
+    {
+        public Instant CreatedAt(TransactionId lot) => state.Lots[lot].CreatedAt;
     }
 
     private void Check(LedgerAccountKey account)
@@ -365,14 +549,23 @@ internal sealed class ReplayLedgerStore : ILedgerStore
         }
     }
 
-    /// <summary>One account: head, log (when kept), lots (every one, or the open ones and the reversible ones) and the transactions relating to another.</summary>
+    /// <summary>
+    /// One account: head, log and lots (a store that keeps the history), or the ledger's state of the account
+    /// (a store that keeps none), and the transactions relating to another.
+    /// </summary>
     internal sealed class Account
     {
+        private List<LedgerTransactionRecord>? log;
+        private List<LedgerLotRecord>? lots;
+
         public LedgerAccountHead? Head { get; set; }
 
-        public List<LedgerTransactionRecord> Log { get; } = new(8);
+        public List<LedgerTransactionRecord> Log => log ??= new(8);
 
-        public List<LedgerLotRecord> Lots { get; } = new(8);
+        public List<LedgerLotRecord> Lots => lots ??= new(8);
+
+        /// <summary>The account's state, settled (a store that keeps no history), or null before it is opened or written.</summary>
+        public AccountState? State { get; set; }
 
         public Dictionary<TransactionId, List<LedgerTransactionRecord>>? Related { get; set; }
 

@@ -141,6 +141,14 @@ public sealed partial class PointsLedger
     /// <exception cref="ArgumentException">A field is default, the amount is not positive or would overflow, the pending period is negative, or the points would expire before they become available.</exception>
     public Task<LedgerResult> EarnAsync(EarnPoints command, CancellationToken cancellationToken = default)
     {
+        var amount = CheckEarn(command);
+        var shape = new Shape(LedgerTransactionKind.Earn, amount) { PendingPeriod = command.PendingPeriod, ExpiresAt = command.ExpiresAt, Merchant = command.Merchant };
+        return WriteAsync(command.MemberId, command.Id, shape, (command, amount), DecideEarn, cancellationToken);
+    }
+
+    /// <summary>The checks of <see cref="EarnAsync"/> on the command alone; returns the amount.</summary>
+    private static long CheckEarn(EarnPoints command)
+    {
         ArgumentNullException.ThrowIfNull(command);
         CheckIds(command.Id, command.MemberId);
         var amount = CheckAmount(command.Amount);
@@ -150,41 +158,43 @@ public sealed partial class PointsLedger
         }
 
         CheckMerchant(command.Merchant);
-        var shape = new Shape(LedgerTransactionKind.Earn, amount) { PendingPeriod = command.PendingPeriod, ExpiresAt = command.ExpiresAt, Merchant = command.Merchant };
-        return WriteAsync(command.MemberId, command.Id, shape, (command, amount), static (self, state, now, arg) =>
-        {
-            var (command, amount) = arg;
-            var availableAt = now + (command.PendingPeriod ?? self.pendingPeriod);
-            var expiresAt = command.ExpiresAt ?? self.policy.ExpiresAt(now, self.settings.TimeZone);
-            var limit = expiresAt ?? self.policy.InactivityDeadline(now, self.settings.TimeZone);
-            if (limit is { } e && e <= availableAt)
-            {
-                throw new ArgumentException(
-                    $"The points would expire at {e} before they become available at {availableAt}; shorten the pending period or choose a later expiry.",
-                    nameof(command));
-            }
+        return amount;
+    }
 
-            CheckNoOverflow(state.Earned, amount, "lifetime earned");
-            CheckNoOverflow(state.LotPoints, amount, "balance");
-            var repay = Math.Min(state.Debt, amount);
-            return Decided(new LedgerTransactionRecord
-            {
-                ProgramId = self.settings.ProgramId,
-                MemberId = state.Key.MemberId,
-                Id = command.Id,
-                Version = state.Version + 1,
-                Kind = LedgerTransactionKind.Earn,
-                RecordedAt = now,
-                EffectiveAt = now,
-                Amount = amount,
-                PendingPeriod = command.PendingPeriod,
-                RequestedExpiresAt = command.ExpiresAt,
-                AvailableAt = availableAt,
-                ExpiresAt = expiresAt,
-                DebtChange = -repay,
-                Movements = [new LedgerLotMovement(command.Id, amount - repay)],
-            });
-        }, cancellationToken);
+    /// <summary>The decision of an earn on the account's state (see <see cref="EarnAsync"/>).</summary>
+    private static Decision DecideEarn(PointsLedger self, AccountState state, Instant now, (EarnPoints Command, long Amount) arg)
+    {
+        var (command, amount) = arg;
+        var availableAt = now + (command.PendingPeriod ?? self.pendingPeriod);
+        var expiresAt = command.ExpiresAt ?? self.policy.ExpiresAt(now, self.settings.TimeZone);
+        var limit = expiresAt ?? self.policy.InactivityDeadline(now, self.settings.TimeZone);
+        if (limit is { } e && e <= availableAt)
+        {
+            throw new ArgumentException(
+                $"The points would expire at {e} before they become available at {availableAt}; shorten the pending period or choose a later expiry.",
+                nameof(command));
+        }
+
+        CheckNoOverflow(state.Earned, amount, "lifetime earned");
+        CheckNoOverflow(state.LotPoints, amount, "balance");
+        var repay = Math.Min(state.Debt, amount);
+        return Decided(new LedgerTransactionRecord
+        {
+            ProgramId = self.settings.ProgramId,
+            MemberId = state.Key.MemberId,
+            Id = command.Id,
+            Version = state.Version + 1,
+            Kind = LedgerTransactionKind.Earn,
+            RecordedAt = now,
+            EffectiveAt = now,
+            Amount = amount,
+            PendingPeriod = command.PendingPeriod,
+            RequestedExpiresAt = command.ExpiresAt,
+            AvailableAt = availableAt,
+            ExpiresAt = expiresAt,
+            DebtChange = -repay,
+            Movements = [new LedgerLotMovement(command.Id, amount - repay)],
+        });
     }
 
     /// <summary>Redeems available points, soonest-expiry-first, ties by age; the transaction records which lot gave how much.</summary>
@@ -198,19 +208,93 @@ public sealed partial class PointsLedger
         CheckIds(command.Id, command.MemberId);
         var amount = CheckAmount(command.Amount);
         CheckMerchant(command.Merchant);
-        return WriteAsync(command.MemberId, command.Id, new Shape(LedgerTransactionKind.Redeem, amount) { Merchant = command.Merchant }, (command, amount), static (self, state, now, arg) =>
-        {
-            var (command, amount) = arg;
-            var spendable = state.Spendable(now);
-            if (amount > spendable)
-            {
-                return Failed(Insufficient(command.MemberId, spendable, amount));
-            }
+        return WriteAsync(command.MemberId, command.Id, new Shape(LedgerTransactionKind.Redeem, amount) { Merchant = command.Merchant }, (command, amount), DecideRedeem, cancellationToken);
+    }
 
-            var movements = new List<LedgerLotMovement>(1);
-            state.TakeInSpendingOrder(now, amount, movements);
-            return Decided(self.Record(state, command.Id, LedgerTransactionKind.Redeem, now, amount, movements));
-        }, cancellationToken);
+    /// <summary>The decision of a redemption on the account's state (see <see cref="RedeemAsync"/>).</summary>
+    private static Decision DecideRedeem(PointsLedger self, AccountState state, Instant now, (RedeemPoints Command, long Amount) arg)
+    {
+        var (command, amount) = arg;
+        var spendable = state.Spendable(now);
+        if (amount > spendable)
+        {
+            return Failed(Insufficient(command.MemberId, spendable, amount));
+        }
+
+        var movements = new List<LedgerLotMovement>(1);
+        state.TakeInSpendingOrder(now, amount, movements);
+        return Decided(self.Record(state, command.Id, LedgerTransactionKind.Redeem, now, amount, movements));
+    }
+
+    /// <summary>
+    /// A new, empty account state of <paramref name="memberId"/> under this ledger's expiry policy, zone and
+    /// lot indexing, for a caller that keeps the account itself and writes to it with <see cref="EarnInto"/>
+    /// and <see cref="RedeemFrom"/> (a backtest's private replay).
+    /// </summary>
+    internal AccountState NewAccountState(MemberId memberId)
+    {
+        CheckId(memberId, nameof(memberId));
+        return new AccountState(new LedgerAccountKey(settings.ProgramId, memberId), policy, settings.TimeZone, IndexLotsFrom);
+    }
+
+    /// <summary>
+    /// Earns on an account state the caller owns and keeps itself, with no store: the checks and the
+    /// decision of <see cref="EarnAsync"/> at the clock's instant, the transaction applied to
+    /// <paramref name="state"/> as a write applies it (not settled: the caller reads the lots it moved, then
+    /// calls <see cref="AccountState.Settle"/>). Ids are not checked for reuse: the caller's ids are unique.
+    /// </summary>
+    /// <exception cref="ArgumentException">As <see cref="EarnAsync"/>, or the state is another member's.</exception>
+    internal LedgerResult EarnInto(AccountState state, EarnPoints command)
+    {
+        var amount = CheckEarn(command);
+        return WriteInto(state, DecideEarn(this, CheckOwn(state, command.MemberId), clock.GetCurrentInstant(), (command, amount)), command.Merchant);
+    }
+
+    /// <summary>
+    /// Redeems from an account state the caller owns and keeps itself, with no store: the checks and the
+    /// decision of <see cref="RedeemAsync"/> at the clock's instant, applied to <paramref name="state"/> as
+    /// <see cref="EarnInto"/> applies an earn.
+    /// </summary>
+    /// <exception cref="ArgumentException">As <see cref="RedeemAsync"/>, or the state is another member's.</exception>
+    internal LedgerResult RedeemFrom(AccountState state, RedeemPoints command)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        CheckIds(command.Id, command.MemberId);
+        var amount = CheckAmount(command.Amount);
+        CheckMerchant(command.Merchant);
+        return WriteInto(state, DecideRedeem(this, CheckOwn(state, command.MemberId), clock.GetCurrentInstant(), (command, amount)), command.Merchant);
+    }
+
+    private AccountState CheckOwn(AccountState state, MemberId memberId)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        return state.Key == new LedgerAccountKey(settings.ProgramId, memberId)
+            ? state
+            : throw new ArgumentException($"The account state is {state.Key}'s, not member '{memberId}''s of programme '{settings.ProgramId}'.", nameof(state));
+    }
+
+    /// <summary>Applies a decision to a state the caller keeps (see <see cref="EarnInto"/>).</summary>
+    private LedgerResult WriteInto(AccountState state, Decision decision, MerchantId? merchant)
+    {
+        if (decision.Error is { } error)
+        {
+            return LedgerResult.Failure(error.Code, error.Message, error.Field);
+        }
+
+        var record = Sealed(state, decision.Record!, merchant);
+        state.Apply(record);
+        return LedgerResult.Success(record, isRepeat: false);
+    }
+
+    /// <summary>A decided record with the command's merchant (when the decision left it unset), sealed into the chain when the ledger chains.</summary>
+    private LedgerTransactionRecord Sealed(AccountState state, LedgerTransactionRecord decided, MerchantId? merchant)
+    {
+        if (decided.Merchant is null && merchant is { } m)
+        {
+            decided = decided with { Merchant = m };
+        }
+
+        return Chained ? LedgerChain.Seal(state, decided) : decided;
     }
 
     /// <summary>Reserves available points until captured, released, or lapsed after <see cref="LedgerOptions.HoldLifetime"/>.</summary>
@@ -889,13 +973,7 @@ public sealed partial class PointsLedger
                 return LedgerResult.Failure(error.Code, error.Message, error.Field);
             }
 
-            var decided = decision.Record!;
-            if (decided.Merchant is null && shape.Merchant is { } merchant)
-            {
-                decided = decided with { Merchant = merchant };
-            }
-
-            var record = Chained ? LedgerChain.Seal(state, decided) : decided;
+            var record = Sealed(state, decision.Record!, shape.Merchant);
             state.Apply(record);
             var result = await AppendAsync(state, expectedVersion, [record], now, cancellationToken).ConfigureAwait(false);
             switch (result.Status)

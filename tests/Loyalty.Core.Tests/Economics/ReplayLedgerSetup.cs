@@ -19,8 +19,9 @@ internal static class ReplayLedgerSetup
     /// <summary>A ledger of the programme (14 days pending, rolling 3-month expiry rounded up to the end of the month) over <paramref name="store"/>.</summary>
     /// <param name="clock">The clock.</param>
     /// <param name="store">The ledger store.</param>
+    /// <param name="cacheSlots">The ledger's account-state cache (0: none, every write decodes the store's snapshot).</param>
     /// <returns>The ledger.</returns>
-    public static PointsLedger NewLedger(IClock clock, ILedgerStore store)
+    public static PointsLedger NewLedger(IClock clock, ILedgerStore store, int cacheSlots = AccountStateCache.DefaultSlots)
     {
         var options = new LoyaltyOptions { ProgramId = Program.Value, Currency = "EUR", TimeZone = Paris.Id };
         var ledger = new LedgerOptions
@@ -29,6 +30,6 @@ internal static class ReplayLedgerSetup
             Expiry = new LedgerExpiryOptions { Policy = ExpiryPolicyKind.Rolling, Months = 3, RoundUpTo = ExpiryRounding.EndOfMonth },
         };
         options.Ledger = ledger;
-        return new PointsLedger(clock, store, options.ToProgramSettings(), Options.Create(ledger));
+        return new PointsLedger(clock, store, options.ToProgramSettings(), Options.Create(ledger), cacheSlots);
     }
 }

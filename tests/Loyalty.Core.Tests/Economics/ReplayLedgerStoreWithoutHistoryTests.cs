@@ -72,7 +72,9 @@ public class ReplayLedgerStoreWithoutHistoryTests
         expected.Cohorts.Sum(c => c.Expired).Should().BeGreaterThan(0);
 
         // Alice's spent lot a1 is gone; a2, spent or not, is kept because a reversal names it.
-        compact.Find(Alice)!.Lots.Select(l => l.LotId.Value).Should().Equal("a2");
+        // Alice's spent lot a1 is gone; a2, spent or not, is kept because a reversal names it.
+        compact.Find(Alice)!.State!.Lots.Keys.Select(id => id.Value).Should().Equal("a2");
+        (await compact.GetLotsAsync(new LedgerAccountKey(Program, Alice), [TransactionId.From("a1"), TransactionId.From("a2")])).Select(l => l.LotId.Value).Should().Equal("a2");
         full.Find(Alice)!.Lots.Select(l => l.LotId.Value).Should().Equal("a1", "a2");
         (await compact.FindTransactionAsync(Program, TransactionId.From("a2"))).Should().NotBeNull();
         (await compact.FindTransactionAsync(Program, TransactionId.From("x1"))).Should().NotBeNull();
@@ -81,6 +83,96 @@ public class ReplayLedgerStoreWithoutHistoryTests
         var read = async () => await compact.ReadHistoryAsync(new LedgerAccountKey(Program, Alice), 0, 10);
         await read.Should().ThrowAsync<InvalidOperationException>()
             .WithMessage("This backtest ledger store keeps no history; make it with the constructor that keeps every transaction to read one.");
+    }
+
+    [Fact]
+    public async Task Earns_and_redemptions_written_into_its_account_states_give_what_a_ledger_writing_through_it_gives()
+    {
+        // The replay's path: earns and redemptions decided by the ledger on the store's own account state
+        // (no store round trip), reversals through a ledger over the store. The reference: every write
+        // through the ledger's store API. Both stores keep the spent lot a reversal names (a2, spent in full
+        // by r1 before x1 reverses part of it), feed the cohorts alike and end with the same accounts.
+        var asOf = Instant.FromUtc(2026, 6, 15, 12, 0);
+        var reversible = new HashSet<TransactionId> { TransactionId.From("a2") };
+        var clock = new FakeClock(Start);
+        var reference = new ReplayLedgerStore(Program, 4, reversible, NewLedger(clock, new ReplayLedgerStore(Program, 1, 1)).ExpiryPolicy, Paris, asOf);
+        var referenceLedger = NewLedger(clock, reference);
+        var direct = new ReplayLedgerStore(Program, 4, reversible, referenceLedger.ExpiryPolicy, Paris, asOf);
+        var directLedger = NewLedger(clock, direct, cacheSlots: 0);
+        var written = new List<(LedgerTransactionRecord Reference, LedgerTransactionRecord Direct)>();
+
+        async Task Earn(MemberId member, string id, long points)
+        {
+            var command = new EarnPoints(TransactionId.From(id), member, Points.FromInt64(points));
+            var expected = await referenceLedger.EarnAsync(command);
+            var account = direct.Open(member, directLedger);
+            direct.Writing(account, clock.GetCurrentInstant());
+            var actual = directLedger.EarnInto(account.State!, command);
+            direct.Written(account, actual.Transaction!);
+            written.Add((expected.Transaction!, actual.Transaction!));
+        }
+
+        async Task Redeem(MemberId member, string id, long points)
+        {
+            var command = new RedeemPoints(TransactionId.From(id), member, Points.FromInt64(points));
+            var expected = await referenceLedger.RedeemAsync(command);
+            var account = direct.Open(member, directLedger);
+            direct.Writing(account, clock.GetCurrentInstant());
+            var actual = directLedger.RedeemFrom(account.State!, command);
+            actual.Succeeded.Should().Be(expected.Succeeded);
+            if (actual.Succeeded)
+            {
+                direct.Written(account, actual.Transaction!);
+                written.Add((expected.Transaction!, actual.Transaction!));
+            }
+            else
+            {
+                actual.Error.Should().BeEquivalentTo(expected.Error);
+            }
+        }
+
+        await Earn(Alice, "a1", 300);
+        await Earn(Bob, "b1", 500);
+        clock.AdvanceDays(20);
+        await Earn(Alice, "a2", 200);
+        clock.AdvanceDays(15);
+        await Redeem(Alice, "r1", 500);                        // a1 and a2 spent in full
+        await Redeem(Alice, "r0", 10);                         // refused: nothing left
+        var reversal = new ReversePoints(TransactionId.From("x1"), Alice, TransactionId.From("a2"), Points.FromInt64(50)) { Reason = "refund" };
+        var reversed = new[] { await referenceLedger.ReverseAsync(reversal), await directLedger.ReverseAsync(reversal) };
+        reversed[1].Transaction.Should().BeEquivalentTo(reversed[0].Transaction);
+        clock.AdvanceDays(30);
+        await Earn(Alice, "a3", 80);                           // after the reversal, on the state the ledger's append left
+        await Redeem(Bob, "r2", 100);
+        clock.AdvanceDays(40);                                 // b1 expires at the end of April
+        await Earn(Bob, "b2", 70);
+        clock.Reset(asOf + Duration.FromDays(10));
+        await Earn(Bob, "b3", 90);                             // after the cohorts' instant
+        await Redeem(Bob, "r3", 60);
+        await Earn(Carol, "c1", 40);                           // an account opened after it: not counted
+
+        foreach (var (expected, actual) in written)
+        {
+            actual.Should().BeEquivalentTo(expected);
+        }
+
+        foreach (var member in new[] { Alice, Bob, Carol })
+        {
+            direct.Find(member)!.State!.Balance(clock.GetCurrentInstant()).Should().Be(await referenceLedger.GetBalanceAsync(member));
+            (await directLedger.GetBalanceAsync(member)).Should().Be(await referenceLedger.GetBalanceAsync(member));
+        }
+
+        var key = new LedgerAccountKey(Program, Alice);
+        (await direct.GetLotsAsync(key, [TransactionId.From("a1"), TransactionId.From("a2")])).Should().BeEquivalentTo(await reference.GetLotsAsync(key, [TransactionId.From("a1"), TransactionId.From("a2")]));
+        reference.CountOpenLots();
+        direct.CountOpenLots();
+        direct.Cohorts!.Report(asOf).Should().BeEquivalentTo(reference.Cohorts!.Report(asOf), o => o.WithStrictOrdering());
+        direct.Cohorts.Report(asOf).Cohorts.Sum(c => c.Issued).Should().Be(1_150, "the earns recorded by the instant: 300 + 500 + 200 + 80 + 70");
+
+        var full = () => new ReplayLedgerStore(Program, 1, 1).Open(Alice, directLedger);
+        full.Should().Throw<InvalidOperationException>().WithMessage("This backtest ledger store keeps every transaction; only a store that keeps no history is written into directly.");
+        var other = () => directLedger.EarnInto(direct.Find(Alice)!.State!, new EarnPoints(TransactionId.From("z1"), Bob, Points.FromInt64(1)));
+        other.Should().Throw<ArgumentException>().WithParameterName("state");
     }
 
     [Fact]
