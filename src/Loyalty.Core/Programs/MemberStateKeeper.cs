@@ -268,6 +268,14 @@ internal sealed class MemberStateKeeper(TierEvaluator evaluator, Currency curren
     /// </summary>
     private MemberEvaluationState? Evaluable(MemberRecord member, MemberEvaluationState state, Instant now)
     {
+        // Calendar, anniversary and lifetime windows start only at period starts, which no sum spans
+        // (FoldPeriod), and no evaluation from the state is before the checkpoint that closed its sums:
+        // only a rolling window can start inside one, so only then is the evaluation tried here.
+        if (evaluator.Ladder.Policy.Window.Kind != QualificationWindowKind.RollingMonths)
+        {
+            return state;
+        }
+
         var entries = state.Qualification;
         var sums = false;
         for (var i = 0; i < entries.Count && !sums; i++)

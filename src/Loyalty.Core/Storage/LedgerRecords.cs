@@ -1,3 +1,4 @@
+using Loyalty.Core.Internal;
 using Loyalty.Core.Primitives;
 using NodaTime;
 
@@ -101,8 +102,8 @@ public sealed record LedgerTransactionRecord
     /// <summary>The hold captured or released, or the transaction reversed.</summary>
     public TransactionId? RelatedId
     {
-        get => (present & HasRelated) != 0 ? relatedId : null;
-        init => relatedId = Set(value, HasRelated);
+        get => PresenceBits.Get(relatedId, present, HasRelated);
+        init => PresenceBits.Set(ref relatedId, ref present, HasRelated, value);
     }
 
     /// <summary>The per-earn pending period override as requested, if any.</summary>
@@ -129,15 +130,15 @@ public sealed record LedgerTransactionRecord
     /// <summary>The created lot's availability instant (earn, credit), or null.</summary>
     public Instant? AvailableAt
     {
-        get => (present & HasAvailableAt) != 0 ? availableAt : null;
-        init => availableAt = Set(value, HasAvailableAt);
+        get => PresenceBits.Get(availableAt, present, HasAvailableAt);
+        init => PresenceBits.Set(ref availableAt, ref present, HasAvailableAt, value);
     }
 
     /// <summary>The created lot's or hold's expiry, or null when it never expires by date.</summary>
     public Instant? ExpiresAt
     {
-        get => (present & HasExpiresAt) != 0 ? expiresAt : null;
-        init => expiresAt = Set(value, HasExpiresAt);
+        get => PresenceBits.Get(expiresAt, present, HasExpiresAt);
+        init => PresenceBits.Set(ref expiresAt, ref present, HasExpiresAt, value);
     }
 
     /// <summary>The reason of an adjustment or reversal, if given.</summary>
@@ -185,8 +186,8 @@ public sealed record LedgerTransactionRecord
     /// </summary>
     public MerchantId? Merchant
     {
-        get => (present & HasMerchant) != 0 ? merchant : null;
-        init => merchant = Set(value, HasMerchant);
+        get => PresenceBits.Get(merchant, present, HasMerchant);
+        init => PresenceBits.Set(ref merchant, ref present, HasMerchant, value);
     }
 
     /// <summary>
@@ -217,19 +218,6 @@ public sealed record LedgerTransactionRecord
     /// <summary>Sets the hash of a record the ledger has just built and not yet shared (a sealed record is never changed).</summary>
     internal void SealWith(LedgerHash hash) => chainHash = hash;
 
-    /// <summary>The value to store for an optional one, setting or clearing its presence bit.</summary>
-    private T Set<T>(T? value, byte bit)
-        where T : struct
-    {
-        if (value is { } v)
-        {
-            present |= bit;
-            return v;
-        }
-
-        present &= (byte)~bit;
-        return default;
-    }
 
     /// <summary>The fields only some kinds of transaction carry (immutable; a record: compared by value).</summary>
     private sealed record Rare
@@ -358,8 +346,8 @@ public sealed record LedgerAccountHead
     /// <summary>The last earn or redemption, for the inactivity expiry policy.</summary>
     public Instant? LastActivityAt
     {
-        get => (present & HasLastActivityAt) != 0 ? lastActivityAt : null;
-        init => lastActivityAt = Set(value, HasLastActivityAt);
+        get => PresenceBits.Get(lastActivityAt, present, HasLastActivityAt);
+        init => PresenceBits.Set(ref lastActivityAt, ref present, HasLastActivityAt, value);
     }
 
     /// <summary>The spendable points at <see cref="UpdatedAt"/>.</summary>
@@ -377,15 +365,15 @@ public sealed record LedgerAccountHead
     /// </summary>
     public Instant? NextChangeAt
     {
-        get => (present & HasNextChangeAt) != 0 ? nextChangeAt : null;
-        init => nextChangeAt = Set(value, HasNextChangeAt);
+        get => PresenceBits.Get(nextChangeAt, present, HasNextChangeAt);
+        init => PresenceBits.Set(ref nextChangeAt, ref present, HasNextChangeAt, value);
     }
 
     /// <summary>The earliest expiry of an open lot (the inactivity deadline included), or null; indexed for maintenance.</summary>
     public Instant? NextExpiryAt
     {
-        get => (present & HasNextExpiryAt) != 0 ? nextExpiryAt : null;
-        init => nextExpiryAt = Set(value, HasNextExpiryAt);
+        get => PresenceBits.Get(nextExpiryAt, present, HasNextExpiryAt);
+        init => PresenceBits.Set(ref nextExpiryAt, ref present, HasNextExpiryAt, value);
     }
 
     /// <summary>The <see cref="LedgerTransactionRecord.ChainHash"/> of the last transaction: where the next one chains from.</summary>
@@ -399,17 +387,6 @@ public sealed record LedgerAccountHead
     private Instant nextExpiryAt;
     private byte present;
 
-    private Instant Set(Instant? value, byte bit)
-    {
-        if (value is { } v)
-        {
-            present |= bit;
-            return v;
-        }
-
-        present &= (byte)~bit;
-        return default;
-    }
 }
 
 /// <summary>What a service needs to decide a write: the head, open lots and open holds, read together.</summary>

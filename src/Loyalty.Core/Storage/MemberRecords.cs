@@ -1,4 +1,5 @@
 using Loyalty.Core.Earning;
+using Loyalty.Core.Internal;
 using Loyalty.Core.Primitives;
 using Loyalty.Core.Referrals;
 using Loyalty.Core.Tiers;
@@ -22,8 +23,8 @@ public sealed record MemberRecord
     /// <summary>The member's birth date, if given (birthday points are granted on its anniversary in the programme's time zone).</summary>
     public LocalDate? BirthDate
     {
-        get => (present & HasBirthDate) != 0 ? birthDate : null;
-        init => birthDate = Set(value, HasBirthDate);
+        get => PresenceBits.Get(birthDate, present, HasBirthDate);
+        init => PresenceBits.Set(ref birthDate, ref present, HasBirthDate, value);
     }
 
     /// <summary>The member's own referral code, unique in the programme.</summary>
@@ -32,15 +33,15 @@ public sealed record MemberRecord
     /// <summary>The member who referred this one, or null.</summary>
     public MemberId? ReferredBy
     {
-        get => (present & HasReferredBy) != 0 ? referredBy : null;
-        init => referredBy = Set(value, HasReferredBy);
+        get => PresenceBits.Get(referredBy, present, HasReferredBy);
+        init => PresenceBits.Set(ref referredBy, ref present, HasReferredBy, value);
     }
 
     /// <summary>The order that completed this member's referral (the first qualifying order), or null while pending.</summary>
     public OrderId? ReferralCompletedBy
     {
-        get => (present & HasReferralCompletedBy) != 0 ? referralCompletedBy : null;
-        init => referralCompletedBy = Set(value, HasReferralCompletedBy);
+        get => PresenceBits.Get(referralCompletedBy, present, HasReferralCompletedBy);
+        init => PresenceBits.Set(ref referralCompletedBy, ref present, HasReferralCompletedBy, value);
     }
 
     /// <summary>The tier status at the last evaluation, or null before the first.</summary>
@@ -49,8 +50,8 @@ public sealed record MemberRecord
     /// <summary>The instant of the last maintenance run that covered this member, or null.</summary>
     public Instant? LastMaintainedAt
     {
-        get => (present & HasLastMaintainedAt) != 0 ? lastMaintainedAt : null;
-        init => lastMaintainedAt = Set(value, HasLastMaintainedAt);
+        get => PresenceBits.Get(lastMaintainedAt, present, HasLastMaintainedAt);
+        init => PresenceBits.Set(ref lastMaintainedAt, ref present, HasLastMaintainedAt, value);
     }
 
     /// <summary>
@@ -73,18 +74,6 @@ public sealed record MemberRecord
     private Instant lastMaintainedAt;
     private byte present;
 
-    private T Set<T>(T? value, byte bit)
-        where T : struct
-    {
-        if (value is { } v)
-        {
-            present |= bit;
-            return v;
-        }
-
-        present &= (byte)~bit;
-        return default;
-    }
 }
 
 /// <summary>An order as recorded: the order, its earning result and the ledger transaction that credited it.</summary>

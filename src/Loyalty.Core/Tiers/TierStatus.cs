@@ -1,3 +1,4 @@
+using Loyalty.Core.Internal;
 using Loyalty.Core.Primitives;
 using NodaTime;
 
@@ -23,15 +24,15 @@ public sealed record TierStatus
     /// <summary>Until when <see cref="Tier"/> holds without requalification (exclusive); null when it never ends.</summary>
     public Instant? ValidUntil
     {
-        get => (present & 1) != 0 ? validUntilValue : null;
-        init => Set(ref validUntilValue, 1, value);
+        get => PresenceBits.Get(validUntilValue, present, 1);
+        init => PresenceBits.Set(ref validUntilValue, ref present, 1, value);
     }
 
     /// <summary>When the member is in grace, the end of grace (exclusive); null otherwise.</summary>
     public Instant? GraceUntil
     {
-        get => (present & 2) != 0 ? graceUntilValue : null;
-        init => Set(ref graceUntilValue, 2, value);
+        get => PresenceBits.Get(graceUntilValue, present, 2);
+        init => PresenceBits.Set(ref graceUntilValue, ref present, 2, value);
     }
 
     /// <summary>The tier earned by qualification alone.</summary>
@@ -43,8 +44,8 @@ public sealed record TierStatus
     /// <summary>Until when <see cref="AutomaticTier"/> holds (exclusive); null when it never ends.</summary>
     public Instant? AutomaticValidUntil
     {
-        get => (present & 4) != 0 ? automaticValidUntilValue : null;
-        init => Set(ref automaticValidUntilValue, 4, value);
+        get => PresenceBits.Get(automaticValidUntilValue, present, 4);
+        init => PresenceBits.Set(ref automaticValidUntilValue, ref present, 4, value);
     }
 
     /// <summary>
@@ -53,8 +54,8 @@ public sealed record TierStatus
     /// </summary>
     public Instant? LastQualifiedAt
     {
-        get => (present & 8) != 0 ? lastQualifiedAtValue : null;
-        init => Set(ref lastQualifiedAtValue, 8, value);
+        get => PresenceBits.Get(lastQualifiedAtValue, present, 8);
+        init => PresenceBits.Set(ref lastQualifiedAtValue, ref present, 8, value);
     }
 
     /// <summary>
@@ -63,26 +64,22 @@ public sealed record TierStatus
     /// </summary>
     public Instant? ValidUntilBeforeLastQualification
     {
-        get => (present & 16) != 0 ? validUntilBeforeLastQualificationValue : null;
-        init => Set(ref validUntilBeforeLastQualificationValue, 16, value);
+        get => PresenceBits.Get(validUntilBeforeLastQualificationValue, present, 16);
+        init => PresenceBits.Set(ref validUntilBeforeLastQualificationValue, ref present, 16, value);
     }
 
     /// <summary>The automatic tier held before the last upgrade, restored if a refund revokes the upgrade.</summary>
     public TierId? FallbackTier
     {
-        get => (present & 64) != 0 ? fallbackTierValue : null;
-        init
-        {
-            fallbackTierValue = value ?? default;
-            present = value is null ? (byte)(present & ~64) : (byte)(present | 64);
-        }
+        get => PresenceBits.Get(fallbackTierValue, present, 64);
+        init => PresenceBits.Set(ref fallbackTierValue, ref present, 64, value);
     }
 
     /// <summary>Until when <see cref="FallbackTier"/> would have held.</summary>
     public Instant? FallbackValidUntil
     {
-        get => (present & 32) != 0 ? fallbackValidUntilValue : null;
-        init => Set(ref fallbackValidUntilValue, 32, value);
+        get => PresenceBits.Get(fallbackValidUntilValue, present, 32);
+        init => PresenceBits.Set(ref fallbackValidUntilValue, ref present, 32, value);
     }
 
     /// <summary>The instant this status was evaluated as of.</summary>
@@ -99,17 +96,4 @@ public sealed record TierStatus
     private TierId fallbackTierValue;
     private byte present;
 
-    private void Set(ref Instant field, byte bit, Instant? value)
-    {
-        if (value is { } v)
-        {
-            field = v;
-            present |= bit;
-        }
-        else
-        {
-            field = default;
-            present &= (byte)~bit;
-        }
-    }
 }
