@@ -79,15 +79,37 @@ public class LargeBatchAggregationTests
         }
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Customers_sorted_on_two_threads_come_out_in_ordinal_order_whichever_half_holds_the_last_id(bool descending)
+    {
+        // Sorted in two halves then merged: with ids 1 to 66,000 the last in ordinal order ("9999") is
+        // in the first half when the customers arrive in ascending order and in the second otherwise.
+        var ids = Enumerable.Range(1, 66_000).ToArray();
+        if (descending)
+        {
+            Array.Reverse(ids);
+        }
+
+        var lines = ids.Select(c => new Purchase(MemberId.From(c), OrderId.From("o"), AsOf, Money.FromDecimal(1m, Currency.EUR))).ToArray();
+        var aggregator = new PurchaseAggregator(Currency.EUR, AsOf, null, trackOrderTimes: false, minimumOnePassBatch: 1, parts: 2);
+
+        aggregator.AddAll(lines);
+
+        aggregator.ToActivities().Select(c => c.Customer.Value).Should().Equal(
+            ids.Select(c => c.ToString(System.Globalization.CultureInfo.InvariantCulture)).Order(StringComparer.Ordinal));
+    }
+
     [Fact]
     public void A_one_pass_batch_over_more_customers_than_one_thread_takes_equals_a_group_by()
     {
-        // 66,000 customers (over 2 × 32,768: sorted, filled and deduplicated on two threads), each
-        // with order A, then B, then A again, so that every customer's runs are deduplicated.
+        // 66,000 customers (over 2 × 32,768: sorted and filled on two threads); 8,000 of them buy
+        // order A, then B, then A again, enough repeated runs to be deduplicated on two threads too.
         var customers = Enumerable.Range(1, 66_000).ToArray();
         new Random(4).Shuffle(customers);
         var lines = new[] { "A", "B", "A" }
-            .SelectMany((order, round) => customers.Select(c => new Purchase(
+            .SelectMany((order, round) => customers.Where(c => round == 0 || c <= 8_000).Select(c => new Purchase(
                 MemberId.From(c), OrderId.From(order), AsOf - Duration.FromMinutes((c % 5_000) + (round * 7)), Money.FromDecimal(1m + round, Currency.EUR),
                 round == 1 ? ["c" + (c % 70)] : null)))
             .ToArray();
@@ -96,7 +118,9 @@ public class LargeBatchAggregationTests
         aggregator.AddAll(lines);
         var result = aggregator.ToActivities();
 
-        result.Should().HaveCount(66_000).And.OnlyContain(c => c.Orders == 2 && c.NetAmount.Amount == 6m && c.Categories == 1);
+        result.Should().HaveCount(66_000);
+        result.Where(c => int.Parse(c.Customer.Value, System.Globalization.CultureInfo.InvariantCulture) <= 8_000).Should().HaveCount(8_000)
+            .And.OnlyContain(c => c.Orders == 2 && c.NetAmount.Amount == 6m && c.Categories == 1);
         result.Should().Equal(GroupBy(lines, null));
     }
 }

@@ -114,6 +114,37 @@ public class PurchaseAggregatorEdgeTests
 
     [Theory]
     [MemberData(nameof(Paths))]
+    public void The_same_category_strings_passed_over_and_over_count_as_their_own_categories(Path path)
+    {
+        // One catalogue of string instances reused on every line, as a shop's product table would be.
+        string[] catalogue = ["books", "music", "games", "toys", "garden", "kitchen", "sports"];
+        var lines = Enumerable.Range(0, 200)
+            .Select(i => Purchase(1 + (i % 9), "o" + (i % 5), AsOf - Duration.FromHours(i), 1m, catalogue[i % 7], catalogue[(i / 7) % 7]))
+            .ToArray();
+
+        var result = Aggregate(path, lines, out _);
+
+        result.Should().Equal(GroupBy(lines));
+        result.Select(c => c.Categories).Should().OnlyContain(n => n == 7);
+    }
+
+    [Theory]
+    [MemberData(nameof(Paths))]
+    public void A_customer_buying_a_single_category_again_and_again_has_one(Path path)
+    {
+        string[] catalogue = ["books", "music", "games"];
+        var lines = Enumerable.Range(0, 60)
+            .Select(i => Purchase(1 + (i % 3), "o" + i, AsOf - Duration.FromHours(i), 1m, catalogue[i % 3]))
+            .ToArray();
+
+        var result = Aggregate(path, lines, out _);
+
+        result.Select(c => c.Categories).Should().Equal(1, 1, 1);
+        result.Select(c => c.Orders).Should().Equal(20, 20, 20);
+    }
+
+    [Theory]
+    [MemberData(nameof(Paths))]
     public void An_order_seen_again_after_another_counts_once(Path path)
     {
         // Forty customers, each with order x, then y, then x again, the customers interleaved (the ids are shared by all).
