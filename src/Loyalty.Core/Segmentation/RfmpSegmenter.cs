@@ -187,7 +187,6 @@ public sealed class RfmpSegmenter
         var span = asOfIndex - firstIndex + 1;
         var cohortSize = new int[span];
         var cohortActive = new int[span][];
-        var active = new int[span];
         var activeBefore = new int[span];
         var churned = new int[span];
         foreach (var months in customerMonths)
@@ -199,7 +198,6 @@ public sealed class RfmpSegmenter
             {
                 var month = months[i] - firstIndex;
                 row[month - cohort]++;
-                active[month]++;
 
                 // Active before month m: a purchase in [m - N, m - 1]; the union over the purchase months.
                 var from = i > 0 ? Math.Max(month + 1, months[i - 1] - firstIndex + horizon + 1) : month + 1;
