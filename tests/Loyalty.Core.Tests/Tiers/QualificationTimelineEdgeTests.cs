@@ -129,7 +129,14 @@ public class QualificationTimelineEdgeTests
         var evaluator = Evaluator();
         var timeline = QualificationTimeline.From([Earn(Utc(2025, 1, 1), 1), Earn(Utc(2025, 1, 2), 2)], Mask(evaluator)).DropBefore(Utc(2025, 1, 2));
 
-        ((IEnumerable)timeline).Cast<QualificationEntry>().Select(e => e.Points).Should().Equal(2);
+        var plain = ((IEnumerable)timeline).GetEnumerator();
+        var points = new List<long>();
+        while (plain.MoveNext())
+        {
+            points.Add(((QualificationEntry)plain.Current!).Points);
+        }
+
+        points.Should().Equal(2);
     }
 
     [Fact]

@@ -542,5 +542,13 @@ public class TierEvaluatorEdgeTests
 
         spend.QualifyingValue.Should().Be(new QualifyingTotals(0, 3_000m, 60));
         spend.Changes.Should().Equal(new TierChange(start + Duration.FromHours(19), Bronze, Gold, TierChangeReason.Upgraded));
+
+        // Six purchases each refunded the next hour: twelve changes, more than a thread's first buffer holds.
+        var returns = Enumerable.Range(0, 12).Select(i => i % 2 == 0 ? Earn(start + Duration.FromHours(i), 500) : Refund(start + Duration.FromHours(i), 500)).ToArray();
+        var changes = Evaluator().Evaluate(Member(Enrolled - Duration.FromDays(10), returns), InParis(2025, 2, 1)).Changes;
+
+        changes.Should().HaveCount(12);
+        changes.Select(c => c.Reason).Should().Equal(Enumerable.Range(0, 12).Select(i => i % 2 == 0 ? TierChangeReason.Upgraded : TierChangeReason.UpgradeRevokedByRefund));
+        changes[11].Should().Be(new TierChange(start + Duration.FromHours(11), Silver, Bronze, TierChangeReason.UpgradeRevokedByRefund));
     }
 }
