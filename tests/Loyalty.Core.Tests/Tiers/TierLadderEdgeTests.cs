@@ -110,6 +110,18 @@ public class TierLadderEdgeTests
     }
 
     [Fact]
+    public void No_qualifying_earn_kinds_skips_null_tiers_when_naming_the_tier_with_points()
+    {
+        var act = () => TierLadder.Create(
+            [TierDefinition.Entry(Bronze, "Bronze"), null!, TierDefinition.Create(Gold, "Gold", ThresholdCombination.AllOf, [TierThreshold.FromPoints(900)])],
+            new TierPolicy { QualifyingEarnKinds = [] });
+
+        act.Should().Throw<TierLadderException>().Which.Errors.Should().Equal(
+            "tiers[1] must not be null.",
+            "policy.qualifyingEarnKinds is empty but tiers[2] ('gold') has a points threshold; list the earn kinds that count, e.g. [\"purchase\"].");
+    }
+
+    [Fact]
     public void Thresholds_on_different_metrics_are_not_compared()
     {
         TierDefinition[] tiers =
@@ -291,12 +303,27 @@ public class TierLadderEdgeTests
     [InlineData("""{ "tiers": [ { "id": "bronze", "name": "Bronze", "earnMultiplier": -1.5 } ] }""", "tiers[0].earnMultiplier must be greater than 0 (was -1.5); use 1 for no bonus.")]
     [InlineData("""{ "tiers": [ { "id": "bronze", "name": "Bronze", "earnMultiplier": 100.5 } ] }""", "tiers[0].earnMultiplier must be at most 100 (was 100.5).")]
     [InlineData("""{ "tiers": [ { "id": "bronze", "name": "Bronze", "perks": [ "a", " " ] } ] }""", "tiers[0].perks[1] must not be empty; use a key such as \"free-shipping\".")]
+    [InlineData("""{ "tiers": [ BRONZE, { "id": "silver", "name": "Silver", "thresholds": null } ] }""", "tiers[1].thresholds must list at least one threshold; every tier above the lowest needs one.")]
+    [InlineData("""{ "tiers": [ BRONZE, { "id": "silver", "name": "Silver", "thresholds": null }, { "id": "gold", "name": "Gold", "thresholds": [ { "metric": "points", "value": 5 } ] } ] }""", "tiers[1].thresholds must list at least one threshold; every tier above the lowest needs one.")]
+    [InlineData("""{ "tiers": [ BRONZE, null, { "id": "gold", "name": "Gold", "thresholds": [ { "metric": "points", "value": 5 } ] } ] }""", "tiers[1] must not be null.")]
+    [InlineData("""{ "tiers": [ BRONZE, { "id": "silver", "name": "Silver", "thresholds": [ { "metric": "points", "value": 5 } ] }, null ] }""", "tiers[2] must not be null.")]
     [InlineData("""{ "tiers": null }""", "tiers must list at least one tier; put the entry tier (for instance Bronze) first.")]
     public void Bad_data_is_refused_with_exactly_one_error_naming_its_path(string json, string error)
     {
         var act = () => TierLadder.FromJson(json.Replace("BRONZE", Bronze1, StringComparison.Ordinal));
 
         act.Should().Throw<TierLadderException>().Which.Errors.Should().Equal(error);
+    }
+
+    [Theory]
+    [InlineData("[]")]
+    [InlineData("42")]
+    public void Json_of_the_wrong_shape_at_the_root_is_refused_without_an_empty_path(string json)
+    {
+        var ex = FluentActions.Invoking(() => TierLadder.FromJson(json)).Should().Throw<TierLadderException>().Which;
+
+        ex.Errors.Should().ContainSingle().Which.Should().StartWith("The JSON value could not be converted to Loyalty.Core.Tiers.TierLadderDefinition. Path: $ |");
+        ex.Message.Should().StartWith("The tier ladder is invalid: The JSON value could not be converted");
     }
 
     [Fact]
