@@ -523,6 +523,69 @@ public class TierEvaluatorEdgeTests
         results[3].Tier.Id.Should().Be(Silver);
     }
 
+    [Fact]
+    public void A_lifetime_evaluation_has_no_window_start_and_no_projection_instant()
+    {
+        var evaluator = Evaluator(new TierPolicy { TimeZone = Paris, Window = QualificationWindow.Lifetime });
+        var member = Member(Enrolled, Earn(Day, 1_200), Earn(InParis(2030, 3, 1), 100));
+
+        var result = evaluator.Evaluate(member, InParis(2031, 1, 1));
+
+        result.Tier.Id.Should().Be(Gold);
+        result.WindowStart.Should().BeNull();
+        result.ProjectedAt.Should().BeNull();
+        result.ProjectedTier.Id.Should().Be(Gold);
+        result.DowngradeWarning.Should().BeFalse();
+        result.ValidUntil.Should().BeNull();
+        result.QualifyingValue.Points.Should().Be(1_300);
+        result.MemberId.Should().Be(Alice);
+        result.AsOf.Should().Be(InParis(2031, 1, 1));
+        result.Benefits.Should().BeSameAs(result.Tier.Benefits);
+        result.CanAccess(Silver).Should().BeTrue();
+        result.CanAccess(Gold).Should().BeTrue();
+        result.CanAccess(Vip).Should().BeFalse();
+        FluentActions.Invoking(() => result.CanAccess(TierId.From("diamond"))).Should().Throw<ArgumentException>();
+        var batch = new TierBatchResult[2];
+        evaluator.EvaluateInto([member, member with { PriorStatus = result.Status }], batch, InParis(2031, 1, 2));
+        batch[0].ProjectedTier.Id.Should().Be(Gold);
+        batch[1].ProjectedTier.Id.Should().Be(Gold);
+        batch[1].StatusChanged.Should().BeFalse();
+    }
+
+    [Fact]
+    public void A_quiet_night_still_warns_of_a_validity_ending_with_the_period()
+    {
+        var evaluator = Evaluator();
+        var member = Member(Enrolled, Earn(Day, 1_200));
+        var stored = evaluator.Evaluate(member, InParis(2026, 11, 24, 3)).Status;
+        var results = new TierBatchResult[1];
+
+        evaluator.EvaluateInto([member with { PriorStatus = stored }], results, InParis(2026, 11, 25, 3));
+
+        stored.AutomaticValidUntil.Should().Be(InParis(2027, 1, 1, 0), "validity ends exactly when the current period does");
+        results[0].StatusChanged.Should().BeFalse();
+        results[0].Tier.Id.Should().Be(Gold);
+        results[0].DowngradeWarning.Should().BeTrue();
+        results[0].ProjectedTier.Id.Should().Be(Silver);
+    }
+
+    [Fact]
+    public void An_unchanged_night_in_grace_projects_the_end_of_grace()
+    {
+        var evaluator = Evaluator(new TierPolicy { TimeZone = Paris, GracePeriod = Period.FromMonths(1) });
+        var member = Member(Enrolled, Earn(Day, 1_200));
+        var stored = evaluator.Evaluate(member, InParis(2027, 1, 10, 3)).Status;
+        var results = new TierBatchResult[1];
+
+        evaluator.EvaluateInto([member with { PriorStatus = stored }], results, InParis(2027, 1, 11, 3));
+
+        results[0].InGrace.Should().BeTrue();
+        results[0].StatusChanged.Should().BeFalse();
+        results[0].DowngradeWarning.Should().BeTrue();
+        results[0].ProjectedTier.Id.Should().Be(Silver);
+        results[0].ToString().Should().Be("alice: gold (unchanged, downgrade warning, in grace)");
+    }
+
     private static void LongHistories()
     {
         var start = InParis(2025, 1, 5);
