@@ -63,7 +63,9 @@ public sealed partial class TierLadder
         }
         catch (JsonException ex)
         {
-            var where = ex.Path is { Length: > 0 } p ? p.TrimStart('$', '.') + ": " : string.Empty;
+            // "$" (the root) names no property: no path to prefix then.
+            var path = ex.Path?.TrimStart('$', '.');
+            var where = string.IsNullOrEmpty(path) ? string.Empty : path + ": ";
             throw new TierLadderException($"{where}{ex.Message}", ex);
         }
 
