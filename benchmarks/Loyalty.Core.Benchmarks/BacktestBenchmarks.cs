@@ -236,12 +236,16 @@ public class BacktestBenchmarks
     }
 
     /// <summary>A Stopwatch console mode (no BenchmarkDotNet): generates the data at the given size and times one backtest.</summary>
-    public static async Task TimeAsync(int orderCount, int memberCount, bool sampleAllocations = false)
+    /// <param name="orderCount">The orders to generate.</param>
+    /// <param name="memberCount">The members they are drawn from.</param>
+    /// <param name="sampleAllocations">Also lists the types that allocate most per order.</param>
+    /// <param name="latency">The collector's latency mode during the replay only (as a host could set it), or null to leave the process's.</param>
+    public static async Task TimeAsync(int orderCount, int memberCount, bool sampleAllocations = false, System.Runtime.GCLatencyMode? latency = null)
     {
         var b = new BacktestBenchmarks { OrderCount = orderCount, MemberCount = memberCount };
         var watch = System.Diagnostics.Stopwatch.StartNew();
         b.Setup();
-        Console.WriteLine($"setup {watch.Elapsed.TotalSeconds:F1} s");
+        Console.WriteLine($"setup {watch.Elapsed.TotalSeconds:F1} s; collector: {(System.Runtime.GCSettings.IsServerGC ? "server" : "workstation")}, {(AppContext.GetData("System.GC.Concurrent") is false ? "no background collections" : "background collections")}, latency mode during the replay {latency ?? System.Runtime.GCSettings.LatencyMode}");
         var process = System.Diagnostics.Process.GetCurrentProcess();
         var before = process.TotalProcessorTime;
         var allocated = GC.GetTotalAllocatedBytes(precise: true);
@@ -249,7 +253,22 @@ public class BacktestBenchmarks
         int[] collections = [GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2)];
         watch.Restart();
         var sampler = sampleAllocations ? new AllocationSampler() : null;
-        var result = Check(await b.RunBacktestAsync());
+        var previousLatency = System.Runtime.GCSettings.LatencyMode;
+        if (latency is { } mode)
+        {
+            System.Runtime.GCSettings.LatencyMode = mode;
+        }
+
+        BacktestResult result;
+        try
+        {
+            result = Check(await b.RunBacktestAsync());
+        }
+        finally
+        {
+            System.Runtime.GCSettings.LatencyMode = previousLatency;
+        }
+
         sampler?.Dispose();
         process.Refresh();
         var bytes = GC.GetTotalAllocatedBytes(precise: true) - allocated;

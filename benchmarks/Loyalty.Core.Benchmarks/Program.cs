@@ -11,11 +11,16 @@ if (args is ["--generate-orders-csv"])
 }
 
 // Time one backtest without BenchmarkDotNet (profiling):
-//               dotnet run -c Release --project benchmarks/Loyalty.Core.Benchmarks -- --time-backtest 1000000 100000 [--sample-allocations]
-// (--sample-allocations also lists the types that allocate most per order; listening costs time)
+//               dotnet run -c Release --project benchmarks/Loyalty.Core.Benchmarks -- --time-backtest 1000000 100000 [--sample-allocations] [--gc-latency Batch|Interactive|LowLatency|SustainedLowLatency]
+// (--sample-allocations also lists the types that allocate most per order; listening costs time;
+// --gc-latency sets GCSettings.LatencyMode for the replay only, as a host could; the collector itself is the
+// process's: DOTNET_gcServer=1 for the server collector, DOTNET_gcConcurrent=0 for no background collections)
 if (args is ["--time-backtest", var orderCount, var memberCount, ..])
 {
-    await BacktestBenchmarks.TimeAsync(int.Parse(orderCount, System.Globalization.CultureInfo.InvariantCulture), int.Parse(memberCount, System.Globalization.CultureInfo.InvariantCulture), args.Contains("--sample-allocations"));
+    var latency = Array.IndexOf(args, "--gc-latency") is var l and > 0 && l + 1 < args.Length
+        ? Enum.Parse<System.Runtime.GCLatencyMode>(args[l + 1])
+        : (System.Runtime.GCLatencyMode?)null;
+    await BacktestBenchmarks.TimeAsync(int.Parse(orderCount, System.Globalization.CultureInfo.InvariantCulture), int.Parse(memberCount, System.Globalization.CultureInfo.InvariantCulture), args.Contains("--sample-allocations"), latency);
     return;
 }
 

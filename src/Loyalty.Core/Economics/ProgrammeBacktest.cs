@@ -477,17 +477,43 @@ public static class ProgrammeBacktest
                 throw new InvalidOperationException($"The replay closed its months at {(months.Count > 0 ? StartOf(months[^1].Month.PlusMonths(1)) : end)}, not at {closedAt}.");
             }
 
+            // The returns (from the input and the members' enrolments) and the points of each order (from the
+            // partitions' lists, complete once the replay is) are put together on other threads while the
+            // partitions report the closing liability and balances: no shared state, the same figures.
+            var enrolledAt = new Dictionary<MemberId, Instant>(shards.Sum(s => s.MemberList.Count));
+            foreach (var shard in shards)
+            {
+                foreach (var member in shard.MemberList)
+                {
+                    enrolledAt[member.Id] = member.EnrolledAt;
+                }
+            }
+
+            var rewardCost = Money.FromDecimal(shards.Sum(s => s.TotalRewardCost), currency);
+            var redemptions = shards.Sum(s => s.TotalRedemptions);
+            var redeemed = shards.Sum(s => s.TotalRedeemed);
+            var expiredTotal = totalExpired;
+            var returns = Task.Run(() => ProgrammeReturns.Compute(Purchases(), enrolledAt, input.Referrers, rewardCost, redemptions, redeemed, expiredTotal, closedAt, settings.ChurnAfter), cancellationToken);
+            var orderPoints = Task.Run(() =>
+            {
+                var points = new Dictionary<OrderId, Points>(input.Orders.Count);
+                foreach (var (_, order, earned) in Merge(shards.Select(s => s.OrderPoints).ToArray(), p => p.Event))
+                {
+                    points[order] = earned;
+                }
+
+                return points;
+            }, cancellationToken);
+
             var (liability, _, _) = await LiabilityAsync(closedAt).ConfigureAwait(false);
             var finished = await ForEachShardAsync(s => s.FinishAsync(closedAt, cancellationToken)).ConfigureAwait(false);
             var ordered = Merge(finished, m => m.Member.Order);
             var balances = new Dictionary<MemberId, LedgerBalance>(ordered.Count);
-            var enrolledAt = new Dictionary<MemberId, Instant>(ordered.Count);
             var memberTiers = new Dictionary<MemberId, TierId>(ordered.Count);
             foreach (var (member, balance) in ordered)
             {
                 balances[member.Id] = balance;
                 memberTiers[member.Id] = member.Tier;
-                enrolledAt[member.Id] = member.EnrolledAt;
             }
 
             var cohorts = new BreakageCohorts(zone);
@@ -496,25 +522,17 @@ public static class ProgrammeBacktest
                 cohorts.Add(shard.Cohorts);
             }
 
-            var orderPoints = new Dictionary<OrderId, Points>(input.Orders.Count);
-            foreach (var (_, order, points) in Merge(shards.Select(s => s.OrderPoints).ToArray(), p => p.Event))
-            {
-                orderPoints[order] = points;
-            }
-
-            var purchases = Purchases();
-            var rewardCost = Money.FromDecimal(shards.Sum(s => s.TotalRewardCost), currency);
             return new BacktestResult
             {
                 Candidate = candidate,
                 Valuation = valuation,
                 Months = months,
-                OrderPoints = orderPoints,
+                OrderPoints = await orderPoints.ConfigureAwait(false),
                 Balances = balances,
                 MemberTiers = memberTiers,
                 Liability = liability,
                 Breakage = cohorts.Report(closedAt),
-                Returns = ProgrammeReturns.Compute(purchases, enrolledAt, input.Referrers, rewardCost, shards.Sum(s => s.TotalRedemptions), shards.Sum(s => s.TotalRedeemed), totalExpired, closedAt, settings.ChurnAfter),
+                Returns = await returns.ConfigureAwait(false),
             };
         }
 
@@ -705,8 +723,6 @@ public static class ProgrammeBacktest
         private readonly Dictionary<RewardId, long> stockUsed = [];
         private readonly RewardDefinition[] rewardsByCost;
         private readonly Dictionary<TierId, int> rank;
-        private readonly TierMember[] oneMember = new TierMember[1];
-        private readonly TierBatchResult[] oneResult = new TierBatchResult[1];
         private TierMember[] batch = [];
         private TierBatchResult[] results = [];
         private int[] dueMembers = [];
@@ -1152,13 +1168,10 @@ public static class ProgrammeBacktest
             }
             else
             {
-                // The same replay as TierEvaluator.Evaluate (from enrolment), through the batch entry point, which keeps only the tier.
-                oneMember[0] = member.ToTierMember();
-                tiers.EvaluateInto(oneMember, oneResult, asOf);
-                tier = oneResult[0].Tier;
-                oneMember[0] = null!;
-                oneResult[0] = default;
+                // The same replay as the month ends' batch evaluation (from the last month end's status), keeping only the tier.
+                tier = tiers.TierAt(member.ToTierMember(), asOf);
             }
+
             var context = new MemberContext(
                 tier: tier.Id,
                 tierEarnMultiplier: tier.Benefits.EarnMultiplier,

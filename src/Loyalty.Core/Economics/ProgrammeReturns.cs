@@ -113,13 +113,13 @@ public sealed record ProgrammeReturns
                 members.Add(p);
                 if (p.Amount > 0m)
                 {
-                    after[p.Customer] = after.GetValueOrDefault(p.Customer) + 1;
+                    System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(after, p.Customer, out _)++;
                 }
             }
             else if (p.Amount > 0m)
             {
-                var b = before.TryGetValue(p.Customer, out var x) ? x : (p.At, 0);
-                before[p.Customer] = (b.Item1 < p.At ? b.Item1 : p.At, b.Item2 + 1);
+                ref var b = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(before, p.Customer, out var seen);
+                b = seen ? (b.First < p.At ? b.First : p.At, b.Orders + 1) : (p.At, 1);
             }
 
             if (referrers is not null && referrers.ContainsKey(p.Customer))
@@ -172,9 +172,9 @@ public sealed record ProgrammeReturns
                 return;
             }
 
-            customers[p.Customer] = customers.TryGetValue(p.Customer, out var c)
-                ? (c.First < p.At ? c.First : p.At, c.Last > p.At ? c.Last : p.At, c.Orders + 1)
-                : (p.At, p.At, 1);
+            // One lookup per purchase: the customer's figures updated in place.
+            ref var c = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(customers, p.Customer, out var seen);
+            c = seen ? (c.First < p.At ? c.First : p.At, c.Last > p.At ? c.Last : p.At, c.Orders + 1) : (p.At, p.At, 1);
         }
 
         public CustomerGroupStats ToStats(Currency currency)

@@ -110,21 +110,21 @@ public sealed record LedgerTransactionRecord
     public Duration? PendingPeriod
     {
         get => rare?.PendingPeriod;
-        init => rare = rare is null && value is null ? null : Rare.Normal((rare ?? Rare.None) with { PendingPeriod = value });
+        init => rare = value == PendingPeriod ? rare : Rare.Normal((rare ?? Rare.None) with { PendingPeriod = value });
     }
 
     /// <summary>The per-earn expiry override as requested, if any.</summary>
     public Instant? RequestedExpiresAt
     {
         get => rare?.RequestedExpiresAt;
-        init => rare = rare is null && value is null ? null : Rare.Normal((rare ?? Rare.None) with { RequestedExpiresAt = value });
+        init => rare = value == RequestedExpiresAt ? rare : Rare.Normal((rare ?? Rare.None) with { RequestedExpiresAt = value });
     }
 
     /// <summary>Whether the caller asked to capture the whole hold (no amount given).</summary>
     public bool IsWholeCapture
     {
         get => rare?.IsWholeCapture ?? false;
-        init => rare = rare is null && !value ? null : Rare.Normal((rare ?? Rare.None) with { IsWholeCapture = value });
+        init => rare = value == IsWholeCapture ? rare : Rare.Normal((rare ?? Rare.None) with { IsWholeCapture = value });
     }
 
     /// <summary>The created lot's availability instant (earn, credit), or null.</summary>
@@ -145,35 +145,35 @@ public sealed record LedgerTransactionRecord
     public string? Reason
     {
         get => rare?.Reason;
-        init => rare = rare is null && value is null ? null : Rare.Normal((rare ?? Rare.None) with { Reason = value });
+        init => rare = string.Equals(value, Reason, StringComparison.Ordinal) ? rare : Rare.Normal((rare ?? Rare.None) with { Reason = value });
     }
 
     /// <summary>Who made an adjustment, if given.</summary>
     public string? Actor
     {
         get => rare?.Actor;
-        init => rare = rare is null && value is null ? null : Rare.Normal((rare ?? Rare.None) with { Actor = value });
+        init => rare = string.Equals(value, Actor, StringComparison.Ordinal) ? rare : Rare.Normal((rare ?? Rare.None) with { Actor = value });
     }
 
     /// <summary>The points actually taken back by a reversal of an earn (the rest was written off).</summary>
     public long Applied
     {
         get => rare?.Applied ?? 0;
-        init => rare = rare is null && value == 0 ? null : Rare.Normal((rare ?? Rare.None) with { Applied = value });
+        init => rare = value == Applied ? rare : Rare.Normal((rare ?? Rare.None) with { Applied = value });
     }
 
     /// <summary>The change of the account's debt: positive when a shortfall became debt, negative when a credit repaid it.</summary>
     public long DebtChange
     {
         get => rare?.DebtChange ?? 0;
-        init => rare = rare is null && value == 0 ? null : Rare.Normal((rare ?? Rare.None) with { DebtChange = value });
+        init => rare = value == DebtChange ? rare : Rare.Normal((rare ?? Rare.None) with { DebtChange = value });
     }
 
     /// <summary>Points a reversal could not take back under the shortfall policy and wrote off.</summary>
     public long WrittenOff
     {
         get => rare?.WrittenOff ?? 0;
-        init => rare = rare is null && value == 0 ? null : Rare.Normal((rare ?? Rare.None) with { WrittenOff = value });
+        init => rare = value == WrittenOff ? rare : Rare.Normal((rare ?? Rare.None) with { WrittenOff = value });
     }
 
     /// <summary>The lot changes, in allocation order.</summary>
@@ -205,7 +205,8 @@ public sealed record LedgerTransactionRecord
     // plain fields plus one presence bit each (a nullable instant takes 24 bytes, a plain one 16), and
     // the fields only some kinds carry (adjustments, reversals, captures, earns with overrides) share
     // one object, absent (null) when they all hold their defaults — as on most earns, redemptions and
-    // expiries; setting one of them to its default on a record without them allocates nothing. The
+    // expiries; setting one of them to the value it already holds (its default on a record without them,
+    // or an earn's default debt change after its pending period) allocates nothing. The
     // generated equality compares these fields, which a value and its absence never share.
     private const byte HasRelated = 1, HasAvailableAt = 2, HasExpiresAt = 4, HasMerchant = 8;
     private TransactionId relatedId;

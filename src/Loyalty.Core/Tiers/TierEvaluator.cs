@@ -207,6 +207,22 @@ public sealed class TierEvaluator
         }
     }
 
+    /// <summary>
+    /// The tier <paramref name="member"/> holds as of <paramref name="asOf"/>: the tier
+    /// <see cref="EvaluateInto(ReadOnlySpan{TierMember}, Span{TierBatchResult}, Instant)"/> reports for
+    /// the member (the same replay), without the projection, the changes or a new status — for a
+    /// caller that reads only the tier (a backtest's order).
+    /// </summary>
+    /// <exception cref="ArgumentException">As <see cref="EvaluateInto(ReadOnlySpan{TierMember}, Span{TierBatchResult}, Instant)"/>.</exception>
+    internal TierDefinition TierAt(TierMember member, Instant asOf)
+    {
+        ArgumentNullException.ThrowIfNull(member);
+        var s = scratch ??= new Scratch();
+        Instant? horizon = calendar.IsAnniversary ? null : BatchHorizon(asOf, default);
+        Begin(member, asOf, s, batch: true, horizon, out var replay, out _, out _, out _);
+        return ladder.TierArray[replay.ReportedRank];
+    }
+
     private static void CheckRoom(int members, int results)
     {
         if (results < members)

@@ -66,6 +66,22 @@ public class TierEvaluatorReferenceTests
             return members.Zip(results).All(p => SameBatch(p.Second, reference.Evaluate(p.First, c.AsOf), p.First.PriorStatus));
         });
 
+    [Property(MaxTest = Tests / PropertyRuns.Divisor)]
+    public Property The_tier_alone_is_the_tier_of_the_reference_evaluator() =>
+        Prop.ForAll(Cases(), c =>
+        {
+            var ladder = TierLadder.Create(c.Tiers, c.Policy);
+            var reference = new ReferenceTierEvaluator(ladder);
+            var fresh = c.Member with { PriorStatus = null };
+            var continuing = c.Member with { PriorStatus = reference.Evaluate(fresh, c.PriorAt).Status };
+            var onTheSameNight = c.Member with { PriorStatus = reference.Evaluate(fresh, c.AsOf).Status };
+            var manualWithdrawn = c.Member with { ManualAssignment = null, PriorStatus = reference.Evaluate(fresh, c.PriorAt).Status };
+            var evaluator = new TierEvaluator(ladder);
+
+            return new[] { fresh, continuing, onTheSameNight, manualWithdrawn }
+                .All(m => evaluator.TierAt(m, c.AsOf).Id == reference.Evaluate(m, c.AsOf).Tier.Id);
+        });
+
     [Property(MaxTest = 50 / PropertyRuns.Divisor)]
     public Property The_nightly_batch_on_several_threads_equals_the_reference_in_input_order() =>
         Prop.ForAll(Gen.ListOf(Cases().Generator).Select(l => l.Take(40).ToArray()).ToArbitrary(), Gen.Choose(2, 5).ToArbitrary(), (cases, threads) =>
