@@ -252,7 +252,7 @@ internal sealed class MemberStateKeeper(TierEvaluator evaluator, Currency curren
         }
 
         var moved = state with { TierCheckpoint = checkpoint, Qualification = timeline };
-        if (Fold(member, timeline, target, lifetime: windowStart == Instant.MinValue, Cuts(member, checkpoint)) is { } folded
+        if (Fold(member, timeline, target, state.TierCheckpoint?.EvaluatedAt, lifetime: windowStart == Instant.MinValue, Cuts(member, checkpoint)) is { } folded
             && Evaluable(member, moved with { Qualification = folded }, now) is { } compact)
         {
             return compact;
@@ -276,29 +276,42 @@ internal sealed class MemberStateKeeper(TierEvaluator evaluator, Currency curren
             return state;
         }
 
-        var entries = state.Qualification;
-        var sums = false;
-        for (var i = 0; i < entries.Count && !sums; i++)
-        {
-            sums = entries[i].IsSum;
-        }
-
-        if (!sums)
+        // An evaluation from the state fails only when a window starts inside a sum, so trying it first
+        // (O(log n)) gives the same answer as looking for sums first (O(n)) whenever it succeeds.
+        var at = state.TierCheckpoint is { } checkpoint && checkpoint.EvaluatedAt > now ? checkpoint.EvaluatedAt : now;
+        if (Evaluate(member, state, at) is not null)
         {
             return state;
         }
 
-        var at = state.TierCheckpoint is { } checkpoint && checkpoint.EvaluatedAt > now ? checkpoint.EvaluatedAt : now;
-        return Evaluate(member, state, at) is null ? null : state;
+        var entries = state.Qualification;
+        for (var i = 0; i < entries.Count; i++)
+        {
+            if (entries[i].IsSum)
+            {
+                return null;
+            }
+        }
+
+        return state;
     }
 
     /// <summary>
     /// The entries with those at or before <paramref name="through"/> summed per period and earn kind
     /// (spend and orders with the points of their kind; a sum of nothing dropped), or null when that changes
-    /// nothing. A sum keeps the instants of its earliest and latest parts, except for a lifetime window,
-    /// whose evaluations never start a window inside it.
+    /// nothing or when it is put off. A sum keeps the instants of its earliest and latest parts, except for a
+    /// lifetime window, whose evaluations never start a window inside it.
     /// </summary>
-    private QualificationTimeline? Fold(MemberRecord member, QualificationTimeline entries, Instant through, bool lifetime, Instant[] cuts)
+    /// <remarks>
+    /// The entries before the period of the last one at or before <paramref name="previous"/> (the checkpoint
+    /// before this write) were summed by an earlier write, so only the entries from that period on are read:
+    /// the cost does not grow with the history. Summing builds a new timeline (a copy of every entry), so the
+    /// entries of the newest period are summed only once they are many (a quarter of the timeline, at least
+    /// <see cref="FoldBatch"/>) or when an older period has entries left apart; until then they stay apart,
+    /// which every evaluation reads exactly as their sum. The copies then cost a few entries per write on
+    /// average, and the timeline holds at most a quarter more entries than fully summed.
+    /// </remarks>
+    private QualificationTimeline? Fold(MemberRecord member, QualificationTimeline entries, Instant through, Instant? previous, bool lifetime, Instant[] cuts)
     {
         var n = entries.UpperBound(through) - entries.First;
         if (n < 2)
@@ -306,35 +319,77 @@ internal sealed class MemberStateKeeper(TierEvaluator evaluator, Currency curren
             return null;
         }
 
+        // Where the entries left apart can start: the period of the last entry at or before the previous checkpoint.
+        var enrolledAt = member.EnrolledAt;
+        var from = 0;
+        if (previous is { } p && entries.UpperBound(p) - entries.First - 1 is var last && last > 0)
+        {
+            from = last < n ? last : n - 1;
+            var lastPeriod = evaluator.FoldPeriod(entries[from].At, enrolledAt);
+            while (from > 0 && evaluator.FoldPeriod(entries[from - 1].At, enrolledAt) == lastPeriod)
+            {
+                from--;
+            }
+        }
+
         // Whether each entry joins the one before: the same period, and no window the checkpoint's next
         // events read starts between them.
-        var enrolledAt = member.EnrolledAt;
-        Span<bool> joins = n <= 256 ? stackalloc bool[n] : new bool[n];
-        var grouped = false;
-        var period = evaluator.FoldPeriod(entries[0].At, enrolledAt);
-        for (var i = 1; i < n; i++)
+        var m = n - from;
+        if (m < 2)
         {
-            var next = evaluator.FoldPeriod(entries[i].At, enrolledAt);
-            joins[i] = next == period && !Cut(cuts, entries[i - 1].At, entries[i].Since);
-            grouped |= joins[i];
+            return null;
+        }
+
+        Span<bool> joins = m <= 256 ? stackalloc bool[m] : new bool[m];
+        var closedJoins = 0;
+        var openJoins = 0;
+        var period = evaluator.FoldPeriod(entries[from].At, enrolledAt);
+        for (var i = 1; i < m; i++)
+        {
+            var next = evaluator.FoldPeriod(entries[from + i].At, enrolledAt);
+            if (next != period)
+            {
+                // A new period: the joins counted so far are in a period closed by this entry.
+                closedJoins += openJoins;
+                openJoins = 0;
+            }
+
+            joins[i] = next == period && !Cut(cuts, entries[from + i - 1].At, entries[from + i].Since);
+            if (joins[i])
+            {
+                openJoins++;
+            }
+
             period = next;
         }
 
-        if (!grouped)
+        if (n < entries.Count && evaluator.FoldPeriod(entries[n].At, enrolledAt) != period)
+        {
+            // The newest entries (after the checkpoint) are in a later period: the last one summed here is closed too.
+            closedJoins += openJoins;
+            openJoins = 0;
+        }
+
+        if (closedJoins == 0 && openJoins < Math.Max(FoldBatch, entries.Count / 4))
         {
             return null;
         }
 
         var list = new List<QualificationEntry>(entries.Count);
+        for (var i = 0; i < from; i++)
+        {
+            list.Add(entries[i]);
+        }
+
         Span<long> points = stackalloc long[4];
         Span<decimal> spend = stackalloc decimal[4];
         Span<int> orders = stackalloc int[4];
         Span<bool> present = stackalloc bool[4];
         var changed = false;
-        for (var i = 0; i < n;)
+        for (var i = from; i < n;)
         {
             var j = i + 1;
-            while (j < n && joins[j])
+            while (j < n && joins[j - from])
             {
                 j++;
             }
@@ -392,6 +447,9 @@ internal sealed class MemberStateKeeper(TierEvaluator evaluator, Currency curren
 
         return evaluator.Timeline(list, member.MemberId);
     }
+
+    /// <summary>How many entries of the newest period are left apart, at least, before they are summed.</summary>
+    internal const int FoldBatch = 16;
 
     /// <summary>
     /// For a rolling window, the window starts that the evaluations continuing from

@@ -192,14 +192,15 @@ public class MemberStateKeeperTests
     }
 
     /// <summary>
-    /// The benchmark's pattern: a member who orders forty times in one day keeps one sum for the day per
-    /// earn kind with a rolling window, and one per year with a calendar-year window, and the tier read
-    /// from it is the replay's, now and later.
+    /// The benchmark's pattern: a member who orders forty times in one day keeps the entries of the
+    /// newest period apart only up to a bound (they are summed in batches, not at every order); with a
+    /// rolling window, once an order of the next day comes, the day is summed per earn kind (split where a
+    /// window the tier's validity reads starts). The tier read from either state is the replay's, now and later.
     /// </summary>
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
-    public async Task Forty_orders_in_a_day_keep_one_sum_for_the_day(bool calendarYear)
+    public async Task Forty_orders_in_a_day_are_summed_once_the_day_is_over(bool calendarYear)
     {
         var ladder = calendarYear ? TierLadder.Create(Ladder.Tiers.ToArray(), Ladder.Policy with { Window = QualificationWindow.CalendarYear, Validity = StatusValidity.EndOfFollowingPeriod }) : Ladder;
         using var h = new ProgramHarness(replace: s =>
@@ -216,29 +217,45 @@ public class MemberStateKeeperTests
             (await h.Program.RecordOrderAsync(Order("O-" + i, Alice, h.Now, Line("SKU", 1, 10m + i)))).GetValueOrThrow();
         }
 
+        var keeper = new MemberStateKeeper(new TierEvaluator(ladder), Currency.EUR, new ReferralPolicy { MinimumOrderAmount = 20m }, new Loyalty.Core.Programs.QualificationWeights());
         var member = (await h.Members.GetMemberAsync(ProgramId.From("club"), Alice))!;
         var kept = member.Evaluation!;
         kept.OrderCount.Should().Be(40);
         var purchases = kept.Qualification.Where(e => e.Kind == EarnKind.Purchase).ToArray();
         purchases.Sum(e => e.Orders).Should().Be(40);
+        purchases.Should().Contain(e => e.IsSum, "the day's entries are summed once sixteen of them join");
+        purchases.Count(e => !e.IsSum).Should().BeLessThanOrEqualTo(MemberStateKeeper.FoldBatch + 1, "at most a batch of the day's orders is left apart, and the last order");
         purchases[^1].Should().Be(QualificationEntry.FromOrder(At(2026, 3, 3) + Duration.FromMinutes(7 * 40), Money.FromDecimal(49m, Currency.EUR), Points.FromInt64(purchases[^1].Points)), "the last order is after the checkpoint");
+        await AssertAsReplayedAsync(h, keeper, member, kept);
+
+        h.AdvanceDays(1);
+        (await h.Program.RecordOrderAsync(Order("O-next", Alice, h.Now, Line("SKU", 1, 5m)))).GetValueOrThrow();
+        member = (await h.Members.GetMemberAsync(ProgramId.From("club"), Alice))!;
+        kept = member.Evaluation!;
+        purchases = kept.Qualification.Where(e => e.Kind == EarnKind.Purchase).ToArray();
+        purchases[^1].Should().Be(QualificationEntry.FromOrder(h.Now, Money.FromDecimal(5m, Currency.EUR), Points.FromInt64(purchases[^1].Points)), "the next day's order is after the checkpoint");
+        purchases.Sum(e => e.Orders).Should().Be(41);
         if (calendarYear)
         {
-            // The sums of the year start with the sign-up a day earlier.
-            purchases.Should().HaveCount(2, "the first 39 orders summed, and the last one");
-            purchases[0].Should().Be(QualificationEntry.FromSums(At(2026, 3, 2), At(2026, 3, 3) + Duration.FromMinutes(7 * 39), purchases[0].Points, EarnKind.Purchase, Enumerable.Range(0, 39).Sum(i => 10m + i), 39));
-            kept.Qualification.Should().HaveCount(3, "with the sign-up bonus");
+            // The year is not over: its entries are still summed in batches.
+            purchases.Should().Contain(e => e.IsSum && e.Since == At(2026, 3, 2), "the sums of the year start with the sign-up a day earlier");
+            purchases.Count(e => !e.IsSum).Should().BeLessThanOrEqualTo(MemberStateKeeper.FoldBatch + 1);
         }
         else
         {
-            // Silver (500 points) is reached at the 38th order: its fixed validity ends with a window that starts then.
-            purchases.Should().HaveCount(3, "the orders before Silver summed, the order that reached it, and the last one");
-            purchases[0].Should().Be(QualificationEntry.FromSums(At(2026, 3, 3) + Duration.FromMinutes(7), At(2026, 3, 3) + Duration.FromMinutes(7 * 38), purchases[0].Points, EarnKind.Purchase, Enumerable.Range(0, 38).Sum(i => 10m + i), 38));
+            // Silver (500 points) is reached, then held, by the last orders of the day: the validity the 40th
+            // order extends ends with a window that starts at that order, so no sum spans it.
+            purchases.Should().HaveCount(3, "the first 39 orders summed, the 40th, and the next day's");
+            purchases[0].Should().Be(QualificationEntry.FromSums(At(2026, 3, 3) + Duration.FromMinutes(7), At(2026, 3, 3) + Duration.FromMinutes(7 * 39), purchases[0].Points, EarnKind.Purchase, Enumerable.Range(0, 39).Sum(i => 10m + i), 39));
+            purchases[1].Should().Be(QualificationEntry.FromOrder(At(2026, 3, 3) + Duration.FromMinutes(7 * 40), Money.FromDecimal(49m, Currency.EUR), Points.FromInt64(purchases[1].Points)));
             kept.Qualification.Should().HaveCount(4, "with the sign-up bonus of the day before");
         }
 
+        await AssertAsReplayedAsync(h, keeper, member, kept);
+    }
 
-        var keeper = new MemberStateKeeper(new TierEvaluator(ladder), Currency.EUR, new ReferralPolicy { MinimumOrderAmount = 20m }, new Loyalty.Core.Programs.QualificationWeights());
+    private static async Task AssertAsReplayedAsync(ProgramHarness h, MemberStateKeeper keeper, MemberRecord member, MemberEvaluationState kept)
+    {
         var history = await h.Members.GetHistoryAsync(ProgramId.From("club"), Alice);
         foreach (var days in new[] { 0, 30, 364, 365, 366, 500 })
         {
