@@ -214,7 +214,7 @@ internal sealed class MemberStateKeeper(TierEvaluator evaluator, Currency curren
     /// the checkpoint has replayed only count in window sums from then on, so they are summed per period
     /// (<see cref="TierEvaluator.FoldPeriod"/>) and earn kind: the state holds one entry per kind per
     /// calendar or anniversary year, per local day for a rolling window, or in all for a lifetime window,
-    /// whatever the number of orders. A rolling window can start inside a day: when the evaluation as of
+    /// whatever the number of orders (the newest period's entries in batches, see <see cref="Fold"/>). A rolling window can start inside a day: when the evaluation as of
     /// <paramref name="now"/> would read one starting inside a sum, the entries are kept apart this time.
     /// Null when the state given cannot be evaluated without splitting one of its sums (replay the history).
     /// </summary>
@@ -449,7 +449,7 @@ internal sealed class MemberStateKeeper(TierEvaluator evaluator, Currency curren
     }
 
     /// <summary>How many entries of the newest period are left apart, at least, before they are summed.</summary>
-    internal const int FoldBatch = 16;
+    internal const int FoldBatch = 4;
 
     /// <summary>
     /// For a rolling window, the window starts that the evaluations continuing from

@@ -223,7 +223,7 @@ public class MemberStateKeeperTests
         kept.OrderCount.Should().Be(40);
         var purchases = kept.Qualification.Where(e => e.Kind == EarnKind.Purchase).ToArray();
         purchases.Sum(e => e.Orders).Should().Be(40);
-        purchases.Should().Contain(e => e.IsSum, "the day's entries are summed once sixteen of them join");
+        purchases.Should().Contain(e => e.IsSum, "the day's entries are summed in batches");
         purchases.Count(e => !e.IsSum).Should().BeLessThanOrEqualTo(MemberStateKeeper.FoldBatch + 1, "at most a batch of the day's orders is left apart, and the last order");
         purchases[^1].Should().Be(QualificationEntry.FromOrder(At(2026, 3, 3) + Duration.FromMinutes(7 * 40), Money.FromDecimal(49m, Currency.EUR), Points.FromInt64(purchases[^1].Points)), "the last order is after the checkpoint");
         await AssertAsReplayedAsync(h, keeper, member, kept);
