@@ -239,4 +239,14 @@ public class PointsLedgerEdgeTests
             new ExpiringPoints(new LocalDate(2026, 4, 14), now + Duration.FromDays(30), P(100)));
         h.Ledger.ExpirySchedule(key, new LedgerAccountSnapshot(null, [], []), 60, now).Should().BeEmpty();
     }
+
+    [Fact]
+    public void Expiry_id_keeps_a_member_id_that_fills_the_id_exactly()
+    {
+        var at = Instant.FromUtc(2026, 3, 15, 10, 0);
+        var prefix = $"expire:7:{at.ToUnixTimeTicks()}:";
+        var member = MemberId.From(new string('m', Identifier.MaxLength - prefix.Length));
+        var id = PointsLedger.ExpiryId(new LedgerAccountKey(ProgramId.From("club"), member), 7, at);
+        id.Value.Should().Be(prefix + member.Value);
+    }
 }
