@@ -14,18 +14,6 @@ public class LargeBatchAggregationTests
 {
     private static readonly Instant WindowStart = AsOf - Duration.FromDays(60);
 
-    private static CustomerActivity[] GroupBy(IEnumerable<Purchase> lines, Instant? windowStart) =>
-        lines.Where(p => p.PlacedAt <= AsOf && (windowStart is null || p.PlacedAt >= windowStart))
-            .GroupBy(p => p.Customer)
-            .OrderBy(g => g.Key.Value, StringComparer.Ordinal)
-            .Select(g => CustomerActivity.From(
-                g.Key,
-                g.Max(p => p.PlacedAt),
-                g.Select(p => p.Order).Distinct().Count(),
-                Money.FromDecimal(g.Sum(p => p.NetAmount.Amount), Currency.EUR),
-                g.SelectMany(p => p.Categories ?? []).Distinct(StringComparer.Ordinal).Count()))
-            .ToArray();
-
     /// <summary>
     /// 40,000 lines over 5,000 customers sharing six order ids, some after the as-of instant or
     /// before the window, categories as arrays or lists.

@@ -25,18 +25,6 @@ public class OnePassBatchTests
         return aggregator.ToActivities();
     }
 
-    private static CustomerActivity[] GroupBy(IEnumerable<Purchase> lines, Instant? windowStart = null) =>
-        lines.Where(p => p.PlacedAt <= AsOf && (windowStart is null || p.PlacedAt >= windowStart))
-            .GroupBy(p => p.Customer)
-            .OrderBy(g => g.Key.Value, StringComparer.Ordinal)
-            .Select(g => CustomerActivity.From(
-                g.Key,
-                g.Max(p => p.PlacedAt),
-                g.Select(p => p.Order).Distinct().Count(),
-                Money.FromDecimal(g.Sum(p => p.NetAmount.Amount), Currency.EUR),
-                g.SelectMany(p => p.Categories ?? []).Distinct(StringComparer.Ordinal).Count()))
-            .ToArray();
-
     /// <summary>
     /// Lines over few customers and few order ids, each order's lines kept together (so a part
     /// boundary often cuts through an order), some after the as-of instant or before the window.

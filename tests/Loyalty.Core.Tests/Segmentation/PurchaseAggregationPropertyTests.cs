@@ -29,18 +29,6 @@ public class PurchaseAggregationPropertyTests
             return Purchase(customer, order, at, amount, categories);
         }).ToArray();
 
-    private static CustomerActivity[] GroupBy(IEnumerable<Purchase> lines) =>
-        lines.Where(p => p.PlacedAt <= AsOf)
-            .GroupBy(p => p.Customer)
-            .OrderBy(g => g.Key.Value, StringComparer.Ordinal)
-            .Select(g => CustomerActivity.From(
-                g.Key,
-                g.Max(p => p.PlacedAt),
-                g.Select(p => p.Order).Distinct().Count(),
-                Money.FromDecimal(g.Sum(p => p.NetAmount.Amount), Currency.EUR),
-                g.SelectMany(p => p.Categories ?? []).Distinct(StringComparer.Ordinal).Count()))
-            .ToArray();
-
     [Property(MaxTest = 200 / PropertyRuns.Divisor)]
     public bool Aggregation_equals_a_group_by_of_the_lines(int[] seeds, int shuffleSeed)
     {

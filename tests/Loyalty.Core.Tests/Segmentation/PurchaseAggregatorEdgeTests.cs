@@ -41,18 +41,6 @@ public class PurchaseAggregatorEdgeTests
         return aggregator.ToActivities();
     }
 
-    private static CustomerActivity[] GroupBy(IEnumerable<Purchase> lines, Instant? windowStart = null) =>
-        lines.Where(p => p.PlacedAt <= AsOf && (windowStart is null || p.PlacedAt >= windowStart))
-            .GroupBy(p => p.Customer)
-            .OrderBy(g => g.Key.Value, StringComparer.Ordinal)
-            .Select(g => CustomerActivity.From(
-                g.Key,
-                g.Max(p => p.PlacedAt),
-                g.Select(p => p.Order).Distinct().Count(),
-                Money.FromDecimal(g.Sum(p => p.NetAmount.Amount), Currency.EUR),
-                g.SelectMany(p => p.Categories ?? []).Distinct(StringComparer.Ordinal).Count()))
-            .ToArray();
-
     [Theory]
     [MemberData(nameof(Paths))]
     public void The_as_of_instant_and_the_window_start_are_inside_the_window(Path path)

@@ -59,4 +59,21 @@ internal static class SegmentationData
 
         return purchases;
     }
+
+    /// <summary>
+    /// The customers' activity computed directly from its definition (lines up to <see cref="AsOf"/> and,
+    /// with a window, from its start; grouped by customer in ordinal order; distinct orders and categories),
+    /// which every aggregation path must give.
+    /// </summary>
+    public static CustomerActivity[] GroupBy(IEnumerable<Purchase> lines, Instant? windowStart = null) =>
+        lines.Where(p => p.PlacedAt <= AsOf && (windowStart is null || p.PlacedAt >= windowStart))
+            .GroupBy(p => p.Customer)
+            .OrderBy(g => g.Key.Value, StringComparer.Ordinal)
+            .Select(g => CustomerActivity.From(
+                g.Key,
+                g.Max(p => p.PlacedAt),
+                g.Select(p => p.Order).Distinct().Count(),
+                Money.FromDecimal(g.Sum(p => p.NetAmount.Amount), Currency.EUR),
+                g.SelectMany(p => p.Categories ?? []).Distinct(StringComparer.Ordinal).Count()))
+            .ToArray();
 }

@@ -54,11 +54,7 @@ public class TierEvaluatorReferenceTests
         {
             var ladder = TierLadder.Create(c.Tiers, c.Policy);
             var reference = new ReferenceTierEvaluator(ladder);
-            var fresh = c.Member with { PriorStatus = null };
-            var continuing = c.Member with { PriorStatus = reference.Evaluate(fresh, c.PriorAt).Status };
-            var onTheSameNight = c.Member with { PriorStatus = reference.Evaluate(fresh, c.AsOf).Status };
-            var manualWithdrawn = c.Member with { ManualAssignment = null, PriorStatus = reference.Evaluate(fresh, c.PriorAt).Status };
-            TierMember[] members = [fresh, continuing, onTheSameNight, manualWithdrawn];
+            var members = NightMembers(c, reference);
             var results = new TierBatchResult[members.Length];
 
             new TierEvaluator(ladder).EvaluateInto(members, results, c.AsOf);
@@ -72,15 +68,25 @@ public class TierEvaluatorReferenceTests
         {
             var ladder = TierLadder.Create(c.Tiers, c.Policy);
             var reference = new ReferenceTierEvaluator(ladder);
-            var fresh = c.Member with { PriorStatus = null };
-            var continuing = c.Member with { PriorStatus = reference.Evaluate(fresh, c.PriorAt).Status };
-            var onTheSameNight = c.Member with { PriorStatus = reference.Evaluate(fresh, c.AsOf).Status };
-            var manualWithdrawn = c.Member with { ManualAssignment = null, PriorStatus = reference.Evaluate(fresh, c.PriorAt).Status };
             var evaluator = new TierEvaluator(ladder);
 
-            return new[] { fresh, continuing, onTheSameNight, manualWithdrawn }
+            return NightMembers(c, reference)
                 .All(m => evaluator.TierAt(m, c.AsOf).Id == reference.Evaluate(m, c.AsOf).Tier.Id);
         });
+
+    /// <summary>
+    /// The member of a case as a night meets it: without a prior status, continuing from the one the
+    /// reference gives at the case's prior instant, already evaluated on the same night, and with its
+    /// manual assignment withdrawn.
+    /// </summary>
+    private static TierMember[] NightMembers(Case c, ReferenceTierEvaluator reference)
+    {
+        var fresh = c.Member with { PriorStatus = null };
+        var continuing = c.Member with { PriorStatus = reference.Evaluate(fresh, c.PriorAt).Status };
+        var onTheSameNight = c.Member with { PriorStatus = reference.Evaluate(fresh, c.AsOf).Status };
+        var manualWithdrawn = c.Member with { ManualAssignment = null, PriorStatus = reference.Evaluate(fresh, c.PriorAt).Status };
+        return [fresh, continuing, onTheSameNight, manualWithdrawn];
+    }
 
     [Property(MaxTest = 50 / PropertyRuns.Divisor)]
     public Property The_nightly_batch_on_several_threads_equals_the_reference_in_input_order() =>
