@@ -12,6 +12,12 @@
 # against the tests of all the folders named. Set MUTATION_TESTS=all to run the whole core test project instead
 # (slower; other folders' tests then kill mutants too).
 #
+# Set MUTATION_RETEST=<mutation-report.json of an earlier run> to re-test only the mutants that
+# run left alive (survived or not covered), when the folder's source has not changed since and
+# its tests were only added to: the other mutants keep their status (tools/mutation-retest.py
+# checks the source is the same and prints the combined score at the end, also saved as
+# combined.txt beside the reports).
+#
 # Reports (dots on the console, JSON and HTML) go to artifacts/mutation/<Folder>/<timestamp>/
 # (artifacts/ is git-ignored). Concurrency defaults to 1 (one test process at a time);
 # pass --concurrency N to use more cores on an idle machine.
@@ -37,6 +43,14 @@ for folder in "${folders[@]}"; do
   filter+="${filter:+|}FullyQualifiedName~Loyalty.Core.Tests.$folder."
 done
 name="$(IFS=+; echo "${folders[*]}")"
+
+if [[ -n "${MUTATION_RETEST:-}" ]]; then
+  previous="$(cd "$(dirname "$MUTATION_RETEST")" && pwd)/$(basename "$MUTATION_RETEST")"
+  spans="$(python3 "$root/tools/mutation-retest.py" spans "$previous" "$(IFS=,; echo "${folders[*]}")")"
+  mutate=()
+  while IFS= read -r pattern; do mutate+=(--mutate "$pattern"); done <<< "$spans"
+  name="$name-retest"
+fi
 
 output="$root/artifacts/mutation/$name/$(date -u +%Y-%m-%dT%H-%M-%SZ)"
 mkdir -p "$output"
@@ -69,4 +83,8 @@ if [[ -n "$filter" ]]; then
 fi
 
 echo "Stryker on src/Loyalty.Core/{${name//+/,}}; reports in ${output#"$root"/}" >&2
-exec dotnet dotnet-stryker "${args[@]}" "$@"
+if [[ -z "${MUTATION_RETEST:-}" ]]; then
+  exec dotnet dotnet-stryker "${args[@]}" "$@"
+fi
+dotnet dotnet-stryker "${args[@]}" "$@"
+python3 "$root/tools/mutation-retest.py" merge "$previous" "$output/reports/mutation-report.json" | tee "$output/combined.txt"
