@@ -204,7 +204,7 @@ public class EarningPropertyTests
     private static EarningOrder WithLines(EarningOrder order, IReadOnlyList<OrderLine> lines) =>
         new(order.Id, order.Member, order.PlacedAt, order.Currency, lines, order.Shipping, order.Tax, Math.Min(order.PaidWithPoints, lines.Sum(l => l.NetAmount) + order.Shipping + order.Tax));
 
-    [Property]
+    [Property(MaxTest = 100 / PropertyRuns.Divisor)]
     public void Line_order_never_changes_the_result(EarningOrder order, int seed)
     {
         var shuffled = order.Lines.OrderBy(_ => new Random(seed).Next()).Reverse().ToArray();
@@ -217,7 +217,7 @@ public class EarningPropertyTests
             .Should().Equal(a.Rules.Select(r => (r.RuleId, r.Outcome, r.Desired, r.Rounded, r.Awarded)));
     }
 
-    [Property]
+    [Property(MaxTest = 100 / PropertyRuns.Divisor)]
     public void Adding_an_eligible_line_never_lowers_base_points(EarningOrder order, PositiveInt cents)
     {
         var extra = new OrderLine("extra", 1, cents.Get / 100m, categories: ["books"]);
@@ -228,7 +228,7 @@ public class EarningPropertyTests
         after.Should().BeGreaterThanOrEqualTo(before);
     }
 
-    [Property]
+    [Property(MaxTest = 100 / PropertyRuns.Divisor)]
     public void Caps_always_hold_and_allocations_sum_to_the_award(EarningOrder order, EarningUsage usage)
     {
         var capped = RuleId.From("capped");
@@ -249,7 +249,7 @@ public class EarningPropertyTests
         result.Total.Value.Should().Be(result.Rules.Sum(r => r.Awarded.Value));
     }
 
-    [Property]
+    [Property(MaxTest = 100 / PropertyRuns.Divisor)]
     public void A_full_refund_reverses_exactly_the_award(EarningOrder order)
     {
         var recorded = Evaluate(Programme, order, Gold);
@@ -261,7 +261,7 @@ public class EarningPropertyTests
         refund.IsFullRefund.Should().BeTrue();
     }
 
-    [Property]
+    [Property(MaxTest = 100 / PropertyRuns.Divisor)]
     public void Any_sequence_of_partial_refunds_never_exceeds_the_award(EarningOrder order, int seed)
     {
         var random = new Random(seed);
@@ -307,7 +307,7 @@ public class EarningPropertyTests
         }
     }
 
-    [Property]
+    [Property(MaxTest = 100 / PropertyRuns.Divisor)]
     public Property The_engine_gives_exactly_the_reference_evaluation() =>
         Prop.ForAll(EarningArbitraries.EvaluationCaseGen.ToArbitrary(), c =>
         {
@@ -325,7 +325,7 @@ public class EarningPropertyTests
             return true;
         });
 
-    [Property]
+    [Property(MaxTest = 100 / PropertyRuns.Divisor)]
     public Property Amounts_beyond_64_bit_integers_are_evaluated_exactly_as_the_reference() =>
         Prop.ForAll(EarningArbitraries.StackingRuleSetGen.ToArbitrary(), EarningArbitraries.UnusualAmountsOrderGen.ToArbitrary(), EarningArbitraries.MemberGen.ToArbitrary(), (ruleSet, order, member) =>
         {
@@ -344,7 +344,7 @@ public class EarningPropertyTests
             return true;
         });
 
-    [Property]
+    [Property(MaxTest = 100 / PropertyRuns.Divisor)]
     public Property Refunds_from_the_engine_result_equal_refunds_from_the_reference_result() =>
         Prop.ForAll(EarningArbitraries.EvaluationCaseGen.ToArbitrary(), Gen.Choose(0, 1_000).ToArbitrary(), (c, seed) =>
         {
@@ -411,7 +411,7 @@ public class EarningPropertyTests
         actual.ToJson().Should().Be(expected.ToJson(), "the stored form, decimal scales included, must not change");
     }
 
-    [Property]
+    [Property(MaxTest = 100 / PropertyRuns.Divisor)]
     public void Json_round_trip_gives_an_equal_rule_set(EarningRuleSet ruleSet, EarningOrder order)
     {
         var back = EarningRuleSet.FromJson(ruleSet.ToJson());

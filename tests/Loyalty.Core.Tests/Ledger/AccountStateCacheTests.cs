@@ -16,7 +16,7 @@ namespace Loyalty.Core.Tests.Ledger;
 [Properties(Arbitrary = [typeof(LedgerArbitraries)], MaxTest = 100 / PropertyRuns.Divisor)]
 public class AccountStateCacheTests
 {
-    [Property]
+    [Property(MaxTest = 100 / PropertyRuns.Divisor)]
     public async Task A_cached_ledger_gives_the_same_results_log_and_balances_as_decoding_every_write(LedgerScript script)
     {
         var (decoding, expected) = await ScriptRunner.RunAsync(script, cacheSlots: 0);

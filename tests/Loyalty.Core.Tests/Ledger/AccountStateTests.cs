@@ -38,7 +38,7 @@ public class AccountStateTests
 {
     private static readonly LedgerAccountKey Key = new(ProgramId.From("club"), Alice);
 
-    [Property]
+    [Property(MaxTest = 100 / PropertyRuns.Divisor)]
     public async Task Kept_balances_heads_schedules_and_allocations_equal_a_replay_of_the_log(KeptStateCase c)
     {
         var h = Harness(c.Policy, c.Script.Shortfall, c.IndexFrom);
@@ -83,7 +83,7 @@ public class AccountStateTests
         }
     }
 
-    [Property]
+    [Property(MaxTest = 100 / PropertyRuns.Divisor)]
     public async Task Indexed_questions_equal_scans_of_every_lot_at_any_instant_forward_or_back(KeptStateCase c)
     {
         var h = Harness(c.Policy, c.Script.Shortfall, c.IndexFrom);

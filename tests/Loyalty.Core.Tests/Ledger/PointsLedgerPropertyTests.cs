@@ -181,7 +181,7 @@ public class PointsLedgerPropertyTests
 {
     private static LedgerBalance Comparable(LedgerBalance b) => b with { AsOf = default, Version = 0 };
 
-    [Property]
+    [Property(MaxTest = 100 / PropertyRuns.Divisor)]
     public async Task Outcomes_and_balances_match_the_reference_model(LedgerScript script)
     {
         var (_, outcomes) = await ScriptRunner.RunAsync(script);
@@ -192,7 +192,7 @@ public class PointsLedgerPropertyTests
         }
     }
 
-    [Property]
+    [Property(MaxTest = 100 / PropertyRuns.Divisor)]
     public async Task P1_balances_equal_a_fold_of_the_log(LedgerScript script)
     {
         var (h, _) = await ScriptRunner.RunAsync(script);
@@ -219,7 +219,7 @@ public class PointsLedgerPropertyTests
         (b.Available + b.Pending + b.Held + b.Debt).Value.Should().Be(lots - (b.Expired.Value - expired));
     }
 
-    [Property]
+    [Property(MaxTest = 100 / PropertyRuns.Divisor)]
     public async Task P2_available_is_never_negative_unless_the_policy_allows(LedgerScript script)
     {
         var (_, outcomes) = await ScriptRunner.RunAsync(script);
@@ -237,7 +237,7 @@ public class PointsLedgerPropertyTests
         }
     }
 
-    [Property]
+    [Property(MaxTest = 100 / PropertyRuns.Divisor)]
     public async Task P3_lots_are_consumed_soonest_expiry_first_and_allocations_sum_to_the_amount(LedgerScript script)
     {
         var (_, outcomes) = await ScriptRunner.RunAsync(script);
@@ -262,7 +262,7 @@ public class PointsLedgerPropertyTests
         }
     }
 
-    [Property]
+    [Property(MaxTest = 100 / PropertyRuns.Divisor)]
     public async Task P5_conflicting_reuse_of_an_id_changes_nothing(LedgerScript script)
     {
         var (_, outcomes) = await ScriptRunner.RunAsync(script);
@@ -273,7 +273,7 @@ public class PointsLedgerPropertyTests
         }
     }
 
-    [Property]
+    [Property(MaxTest = 100 / PropertyRuns.Divisor)]
     public async Task P6_cumulative_reversals_never_exceed_the_original(LedgerScript script)
     {
         var (h, _) = await ScriptRunner.RunAsync(script);
@@ -285,7 +285,7 @@ public class PointsLedgerPropertyTests
         }
     }
 
-    [Property]
+    [Property(MaxTest = 100 / PropertyRuns.Divisor)]
     public async Task P7_earned_minus_redeemed_expired_reversed_plus_adjusted_is_the_balance(LedgerScript script)
     {
         var (_, outcomes) = await ScriptRunner.RunAsync(script);
@@ -306,7 +306,7 @@ public class PointsLedgerPropertyTests
         }
     }
 
-    [Property]
+    [Property(MaxTest = 100 / PropertyRuns.Divisor)]
     public async Task P9_nothing_expires_a_tick_early_and_expire_due_reruns_are_no_ops(PositiveInt amount, byte days, byte pendingDays)
     {
         var h = new LedgerHarness(o => o.Expiry = new LedgerExpiryOptions { Policy = ExpiryPolicyKind.Rolling, Days = 1 + (days % 60) });
