@@ -15,9 +15,11 @@ and otherwise takes the status the new run gave the same mutant (same file, loca
 mutator and replacement), and prints the per-folder table of tools/mutation-summary.py for
 the combined result, followed by the mutants still alive.
 
-Both commands refuse to go on when a file's source differs between the previous report and
-the working tree (spans) or the new report (merge): the previous statuses would not be
-those of the code measured.
+A file whose source changed since the previous run (or that it did not have) is tested whole
+again, and the combined result takes all of that file's statuses from the new run: the
+previous ones do not describe its code. A file that the new run did not test keeps its
+previous statuses only when `spans` found it unchanged in the working tree when the run
+started.
 """
 import json
 import os
@@ -64,25 +66,30 @@ def line_offsets(source):
     return offsets
 
 
+IGNORED_SOURCE = "File ignored by mutate filter"
+
+
 def spans(previous_path, folders):
-    previous = load(previous_path)
+    previous = files_of(load(previous_path))
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    on_disk = set()
+    for folder in folders:
+        for directory, _, names in os.walk(os.path.join(root, "src", "Loyalty.Core", folder)):
+            on_disk.update(relative(os.path.join(directory, name)) for name in names if name.endswith(".cs"))
     patterns = []
-    for path, file in sorted(files_of(previous).items()):
-        if mutation_summary.folder_of(path) not in folders:
+    for path in sorted(on_disk | {p for p in previous if mutation_summary.folder_of(p) in folders}):
+        if path not in on_disk:
+            continue  # removed since: nothing to mutate, and merge drops its previous statuses
+        with open(os.path.join(root, path), encoding="utf-8-sig", newline="") as handle:
+            current = handle.read()
+        file = previous.get(path)
+        if file is None or file["source"] != current:
+            print(f"{path} changed since the previous run: all its mutants are tested again", file=sys.stderr)
+            patterns.append("**/" + path)
             continue
         alive = [m for m in file["mutants"] if m["status"] in ALIVE]
         if not alive:
             continue
-        on_disk = os.path.join(root, path)
-        try:
-            with open(on_disk, encoding="utf-8-sig", newline="") as handle:
-                current = handle.read()
-        except OSError:
-            fail(f"{path} is in the previous report but not in the working tree; run a full measurement instead")
-        if current != file["source"]:
-            fail(f"{path} changed since the previous run; its statuses no longer describe this code, "
-                 "run a full measurement instead")
         offsets = line_offsets(current)
         ranges = []
         for mutant in alive:
@@ -99,7 +106,8 @@ def spans(previous_path, folders):
                 merged.append((start, end))
         patterns.append("**/" + path + "".join(f"{{{s}..{e}}}" for s, e in merged))
     if not patterns:
-        fail(f"the previous report has no surviving or uncovered mutant in {', '.join(sorted(folders))}")
+        fail(f"the previous report has no surviving or uncovered mutant in {', '.join(sorted(folders))} "
+             "and no file changed since: there is nothing to re-test")
     print("\n".join(patterns))
     return 0
 
@@ -115,20 +123,30 @@ def merge(previous_path, new_path):
     totals = defaultdict(lambda: defaultdict(int))
     still_alive = []
     retested = defaultdict(int)
-    for path, file in sorted(previous.items()):
-        counted = [m for m in file["mutants"] if m["status"] in mutation_summary.COUNTED]
-        if not counted:
+    folders = {mutation_summary.folder_of(p) for p, f in previous.items()
+               if any(m["status"] in mutation_summary.COUNTED for m in f["mutants"])}
+    tested_again = {p for p, f in new.items() if f["source"] != IGNORED_SOURCE}
+    for path in sorted(set(previous) | tested_again):
+        file = previous.get(path)
+        folder = mutation_summary.folder_of(path)
+        if folder not in folders:
             continue
+        if path in tested_again and (file is None or new[path]["source"] != file["source"]):
+            # Changed since the previous run: the new run tested the whole file again.
+            for mutant in new[path]["mutants"]:
+                if mutant["status"] in mutation_summary.COUNTED:
+                    totals[folder][mutant["status"]] += 1
+                    retested[("changed file", mutant["status"])] += 1
+                    if mutant["status"] in ALIVE:
+                        still_alive.append((path, mutant))
+            continue
+        counted = [m for m in file["mutants"] if m["status"] in mutation_summary.COUNTED]
         alive = [m for m in counted if m["status"] in ALIVE]
         by_key = {}
         if alive:
-            if path not in new or not new[path]["mutants"]:
+            if path not in tested_again:
                 fail(f"{path} has surviving mutants in {previous_path} but none were tested in {new_path}")
-            if new[path]["source"] != file["source"]:
-                fail(f"{path} differs between the two reports; the previous statuses do not describe the code "
-                     "the new run tested")
             by_key = {key(m): m for m in new[path]["mutants"]}
-        folder = mutation_summary.folder_of(path)
         for mutant in counted:
             status = mutant["status"]
             if status in ALIVE:
@@ -142,7 +160,7 @@ def merge(previous_path, new_path):
                 if status in ALIVE:
                     still_alive.append((path, match))
             totals[folder][status] += 1
-    print("Combined: statuses of the previous run, with its surviving and uncovered mutants re-tested")
+    print("Combined: statuses of the previous run, with its surviving and uncovered mutants and its changed files re-tested")
     mutation_summary.print_table(totals)
     for (before, after), count in sorted(retested.items()):
         print(f"  {count} mutants {before} before are {after} now")
