@@ -392,4 +392,21 @@ public class EarningEngineEdgeTests
         result[Base].Allocation.ToArray().Take(3).Should().Equal(2, 2, 2);
         result[Base].Allocation.ToArray().Sum().Should().Be(303);
     }
+
+    [Fact]
+    public void Quotes_and_activities_refuse_null_arguments()
+    {
+        var rules = Rules().EarnPerUnit("base", 1m).Build();
+        var engine = EarningEngine.Instance;
+        var cart = Order(Line("x", 1m));
+        var review = new ActivityInput(ActivityKind.Review, Alice, Start);
+
+        FluentActions.Invoking(() => engine.Quote(null!, cart, MemberContext.Default, EarningUsage.Empty)).Should().Throw<ArgumentNullException>().WithParameterName("ruleSet");
+        FluentActions.Invoking(() => engine.Quote(rules, null!, MemberContext.Default, EarningUsage.Empty)).Should().Throw<ArgumentNullException>().WithParameterName("order");
+        FluentActions.Invoking(() => engine.Quote(rules, cart, null!, EarningUsage.Empty)).Should().Throw<ArgumentNullException>().WithParameterName("member");
+        FluentActions.Invoking(() => engine.Quote(rules, cart, MemberContext.Default, null!)).Should().Throw<ArgumentNullException>().WithParameterName("usage");
+        FluentActions.Invoking(() => engine.Evaluate(null!, review, MemberContext.Default, EarningUsage.Empty)).Should().Throw<ArgumentNullException>().WithParameterName("ruleSet");
+        FluentActions.Invoking(() => engine.Evaluate(rules, review, null!, EarningUsage.Empty)).Should().Throw<ArgumentNullException>().WithParameterName("member");
+        FluentActions.Invoking(() => engine.Evaluate(rules, review, MemberContext.Default, null!)).Should().Throw<ArgumentNullException>().WithParameterName("usage");
+    }
 }
