@@ -146,19 +146,6 @@ public class EarningInputEdgeTests
             .WithMessage("totals must not be negative (was 0 points, -1 awards). (Parameter 'totals')*");
     }
 
-    [Theory]
-    [InlineData(CapPeriod.Week, "2026-03-02", "2026-03-02")]
-    [InlineData(CapPeriod.Week, "2026-03-01", "2026-02-23")]
-    [InlineData(CapPeriod.Month, "2026-03-01", "2026-03-01")]
-    [InlineData(CapPeriod.Year, "2026-01-01", "2026-01-01")]
-    [InlineData(CapPeriod.Day, "2026-12-31", "2026-12-31")]
-    public void A_period_starting_on_the_date_starts_there(CapPeriod unit, string date, string start)
-    {
-        var pattern = NodaTime.Text.LocalDatePattern.Iso;
-
-        UsagePeriod.Containing(unit, pattern.Parse(date).Value).Should().Be(new UsagePeriod(unit, pattern.Parse(start).Value));
-    }
-
     [Fact]
     public void A_history_picks_the_latest_version_in_force_and_stays_unchanged_by_add()
     {

@@ -103,10 +103,15 @@ public class EarningInputTests
     [InlineData(CapPeriod.Week, "2026-03-08", "2026-03-02")]
     [InlineData(CapPeriod.Month, "2026-03-31", "2026-03-01")]
     [InlineData(CapPeriod.Year, "2026-12-31", "2026-01-01")]
+    [InlineData(CapPeriod.Week, "2026-03-02", "2026-03-02")]
+    [InlineData(CapPeriod.Week, "2026-03-01", "2026-02-23")]
+    [InlineData(CapPeriod.Month, "2026-03-01", "2026-03-01")]
+    [InlineData(CapPeriod.Year, "2026-01-01", "2026-01-01")]
+    [InlineData(CapPeriod.Day, "2026-12-31", "2026-12-31")]
     public void Periods_start_on_the_first_day_of_their_unit(CapPeriod unit, string date, string start)
     {
         var pattern = NodaTime.Text.LocalDatePattern.Iso;
-        UsagePeriod.Containing(unit, pattern.Parse(date).Value).Start.Should().Be(pattern.Parse(start).Value);
+        UsagePeriod.Containing(unit, pattern.Parse(date).Value).Should().Be(new UsagePeriod(unit, pattern.Parse(start).Value));
         FluentActions.Invoking(() => UsagePeriod.Containing((CapPeriod)9, pattern.Parse(date).Value)).Should().Throw<ArgumentOutOfRangeException>()
             .WithMessage("unit must be Day, Week, Month or Year (was 9). (Parameter 'unit')*");
     }
