@@ -261,8 +261,7 @@ public sealed class EarningRuleSet : IEquatable<EarningRuleSet>
         }
         catch (JsonException ex)
         {
-            var where = ex.Path?.TrimStart('$', '.') is { Length: > 0 } p ? p + ": " : string.Empty;
-            throw new EarningRuleSetException($"{where}{ex.Message}", ex);
+            throw new EarningRuleSetException($"{Internal.JsonText.PathPrefix(ex)}{ex.Message}", ex);
         }
         catch (NotSupportedException ex)
         {

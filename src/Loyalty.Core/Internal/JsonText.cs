@@ -1,3 +1,5 @@
+using System.Text.Json;
+
 namespace Loyalty.Core.Internal;
 
 /// <summary>Checks on JSON text that System.Text.Json would otherwise report with an undocumented exception.</summary>
@@ -31,4 +33,11 @@ internal static class JsonText
 
         return null;
     }
+
+    /// <summary>
+    /// The "path: " prefix naming where System.Text.Json failed (its JSON path without the leading
+    /// "$."), or an empty string when the failure is at the root, which names no property.
+    /// </summary>
+    public static string PathPrefix(JsonException exception) =>
+        exception.Path?.TrimStart('$', '.') is { Length: > 0 } path ? path + ": " : string.Empty;
 }

@@ -63,10 +63,7 @@ public sealed partial class TierLadder
         }
         catch (JsonException ex)
         {
-            // "$" (the root) names no property: no path to prefix then.
-            var path = ex.Path?.TrimStart('$', '.');
-            var where = string.IsNullOrEmpty(path) ? string.Empty : path + ": ";
-            throw new TierLadderException($"{where}{ex.Message}", ex);
+            throw new TierLadderException($"{Internal.JsonText.PathPrefix(ex)}{ex.Message}", ex);
         }
 
         return FromDefinition(definition ?? throw new TierLadderException("The JSON holds null instead of a tier ladder."));
