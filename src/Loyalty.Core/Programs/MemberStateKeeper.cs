@@ -399,7 +399,10 @@ internal sealed class MemberStateKeeper(TierEvaluator evaluator, Currency curren
             return null;
         }
 
-        var list = new List<QualificationEntry>(entries.Count);
+        // The new timeline is written from a list the thread reuses (the timeline copies it into its own buffer).
+        var list = foldScratch ??= new List<QualificationEntry>(64);
+        list.Clear();
+        list.EnsureCapacity(entries.Count);
         for (var i = 0; i < from; i++)
         {
             list.Add(entries[i]);
@@ -461,6 +464,7 @@ internal sealed class MemberStateKeeper(TierEvaluator evaluator, Currency curren
 
         if (!changed)
         {
+            ReleaseFoldScratch(list);
             return null;
         }
 
@@ -469,7 +473,23 @@ internal sealed class MemberStateKeeper(TierEvaluator evaluator, Currency curren
             list.Add(entries[i]);
         }
 
-        return evaluator.Timeline(list, member.MemberId);
+        var timeline = evaluator.Timeline(list, member.MemberId);
+        ReleaseFoldScratch(list);
+        return timeline;
+    }
+
+    /// <summary>The list <see cref="Fold"/> writes a timeline into before it is copied, one per thread (a fold never awaits).</summary>
+    [ThreadStatic]
+    private static List<QualificationEntry>? foldScratch;
+
+    /// <summary>Empties the fold's list, and lets it go when a long timeline made it large.</summary>
+    private static void ReleaseFoldScratch(List<QualificationEntry> list)
+    {
+        list.Clear();
+        if (list.Capacity > 4096)
+        {
+            foldScratch = null;
+        }
     }
 
     /// <summary>How many entries of the newest period are left apart, at least, before they are summed.</summary>
@@ -488,16 +508,30 @@ internal sealed class MemberStateKeeper(TierEvaluator evaluator, Currency curren
             return [];
         }
 
-        var cuts = new List<Instant>(4);
-        foreach (var end in new[] { checkpoint.AutomaticValidUntil, checkpoint.ValidUntil, checkpoint.GraceUntil, checkpoint.FallbackValidUntil })
+        // At most four ends: counted first, so that the array is the only allocation.
+        var count = IsCut(checkpoint.AutomaticValidUntil) + IsCut(checkpoint.ValidUntil) + IsCut(checkpoint.GraceUntil) + IsCut(checkpoint.FallbackValidUntil);
+        if (count == 0)
         {
-            if (end is { } e && e != Instant.MaxValue)
-            {
-                cuts.Add(evaluator.WindowStart(e - Duration.Epsilon, member.EnrolledAt));
-            }
+            return [];
         }
 
-        return cuts.ToArray();
+        var cuts = new Instant[count];
+        var n = 0;
+        AddCut(cuts, ref n, checkpoint.AutomaticValidUntil, member.EnrolledAt);
+        AddCut(cuts, ref n, checkpoint.ValidUntil, member.EnrolledAt);
+        AddCut(cuts, ref n, checkpoint.GraceUntil, member.EnrolledAt);
+        AddCut(cuts, ref n, checkpoint.FallbackValidUntil, member.EnrolledAt);
+        return cuts;
+
+        static int IsCut(Instant? end) => end is { } e && e != Instant.MaxValue ? 1 : 0;
+
+        void AddCut(Instant[] into, ref int next, Instant? end, Instant enrolledAt)
+        {
+            if (IsCut(end) == 1)
+            {
+                into[next++] = evaluator.WindowStart(end!.Value - Duration.Epsilon, enrolledAt);
+            }
+        }
     }
 
     /// <summary>Whether a cut falls after <paramref name="after"/> and at or before <paramref name="upTo"/>.</summary>
