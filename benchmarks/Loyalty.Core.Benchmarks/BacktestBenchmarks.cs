@@ -240,7 +240,8 @@ public class BacktestBenchmarks
     /// <param name="memberCount">The members they are drawn from.</param>
     /// <param name="sampleAllocations">Also lists the types that allocate most per order.</param>
     /// <param name="latency">The collector's latency mode during the replay only (as a host could set it), or null to leave the process's.</param>
-    public static async Task TimeAsync(int orderCount, int memberCount, bool sampleAllocations = false, System.Runtime.GCLatencyMode? latency = null)
+    /// <param name="gcPhases">Also splits the blocking collections' pauses into marking through the card table, other marking, and what follows marking.</param>
+    public static async Task TimeAsync(int orderCount, int memberCount, bool sampleAllocations = false, System.Runtime.GCLatencyMode? latency = null, bool gcPhases = false)
     {
         var b = new BacktestBenchmarks { OrderCount = orderCount, MemberCount = memberCount };
         var watch = System.Diagnostics.Stopwatch.StartNew();
@@ -253,6 +254,7 @@ public class BacktestBenchmarks
         int[] collections = [GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2)];
         watch.Restart();
         var sampler = sampleAllocations ? new AllocationSampler() : null;
+        using var phases = gcPhases ? new GcPauseListener(phases: true) : null;
         var previousLatency = System.Runtime.GCSettings.LatencyMode;
         if (latency is { } mode)
         {
@@ -273,6 +275,12 @@ public class BacktestBenchmarks
         process.Refresh();
         var bytes = GC.GetTotalAllocatedBytes(precise: true) - allocated;
         Console.WriteLine($"backtest {watch.Elapsed.TotalSeconds:F2} s wall, {(process.TotalProcessorTime - before).TotalSeconds:F2} s CPU, {bytes / 1_048_576d:F0} MB allocated ({bytes / (double)orderCount:F0} B per order), GC pauses {(GC.GetTotalPauseDuration() - pause).TotalSeconds:F2} s (gen0/1/2 collections {GC.CollectionCount(0) - collections[0]}/{GC.CollectionCount(1) - collections[1]}/{GC.CollectionCount(2) - collections[2]}), issued {result.Issued:N0}");
+        if (phases is not null)
+        {
+            Thread.Sleep(1500); // the listener's events arrive a little after the collections
+            Console.WriteLine($"phases of the {phases.PhaseSummary()}");
+        }
+
         var heap = GC.GetTotalMemory(forceFullCollection: true);
         Console.WriteLine($"heap after the run (result and input alive) {heap / 1_048_576d:F0} MB, peak working set {process.PeakWorkingSet64 / 1_048_576d:F0} MB, result SHA-256 {Fingerprint(result)}");
         GC.KeepAlive(result);

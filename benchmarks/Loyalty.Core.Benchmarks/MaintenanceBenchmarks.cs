@@ -72,7 +72,8 @@ public class MaintenanceBenchmarks
     /// <param name="runs">The nights, each on a new shop.</param>
     /// <param name="workers">1: one <c>RunMaintenanceAsync</c> over the whole programme; more: that many partitions run in parallel (as that many workers would).</param>
     /// <param name="sampleAllocations">Also lists the types that allocate most per member during the night (sampled; listening costs time).</param>
-    public static async Task TimeNightsAsync(int members, int runs, int workers = 1, bool sampleAllocations = false)
+    /// <param name="gcPhases">Also splits the collections' pauses into marking through the card table, other marking, and what follows marking.</param>
+    public static async Task TimeNightsAsync(int members, int runs, int workers = 1, bool sampleAllocations = false, bool gcPhases = false)
     {
         Console.WriteLine($"Paged maintenance a year later, in memory, {members:N0} members, {runs} nights, {(workers == 1 ? "one worker" : $"{workers} partitions in parallel")}; {Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription}, server GC: {System.Runtime.GCSettings.IsServerGC}");
         var process = System.Diagnostics.Process.GetCurrentProcess();
@@ -91,7 +92,7 @@ public class MaintenanceBenchmarks
             var heapBefore = GC.GetTotalMemory(forceFullCollection: false);
             Console.WriteLine($"generated in {generation.Elapsed.TotalSeconds:F1} s; heap {heapBefore / 1e6:F0} MB; night {run} starts (process {Environment.ProcessId})");
             using var sampler = sampleAllocations ? new AllocationSampler() : null;
-            var collections = new GcPauseListener();
+            var collections = new GcPauseListener(gcPhases);
             process.Refresh();
             var cpu = process.TotalProcessorTime;
             var night = System.Diagnostics.Stopwatch.StartNew();
@@ -110,6 +111,11 @@ public class MaintenanceBenchmarks
                 $"{expired:N0} points expired, {changes:N0} tier changes; allocated {allocated / (double)members:F0} B/member; " +
                 $"GC gen0/1/2 {gcCounts.Item1}/{gcCounts.Item2}/{gcCounts.Item3}, paused {paused.TotalSeconds:F2} s; generation {generation.Elapsed.TotalSeconds:F1} s; load before: {load}, after: {(File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Trim() : "?")}");
             Console.WriteLine($"      collections by deepest generation: {collections.Summary(members)}");
+            if (gcPhases)
+            {
+                Console.WriteLine($"      phases of the {collections.PhaseSummary()}");
+            }
+
             GC.Collect();
             GC.WaitForPendingFinalizers();
             GC.Collect();

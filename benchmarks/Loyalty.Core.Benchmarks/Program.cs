@@ -11,7 +11,7 @@ if (args is ["--generate-orders-csv"])
 }
 
 // Time one backtest without BenchmarkDotNet (profiling):
-//               dotnet run -c Release --project benchmarks/Loyalty.Core.Benchmarks -- --time-backtest 1000000 100000 [--sample-allocations] [--gc-latency Batch|Interactive|LowLatency|SustainedLowLatency]
+//               dotnet run -c Release --project benchmarks/Loyalty.Core.Benchmarks -- --time-backtest 1000000 100000 [--sample-allocations] [--gc-phases] [--gc-latency Batch|Interactive|LowLatency|SustainedLowLatency]
 // (--sample-allocations also lists the types that allocate most per order; listening costs time;
 // --gc-latency sets GCSettings.LatencyMode for the replay only, as a host could; the collector itself is the
 // process's: DOTNET_gcServer=1 for the server collector, DOTNET_gcConcurrent=0 for no background collections)
@@ -20,23 +20,25 @@ if (args is ["--time-backtest", var orderCount, var memberCount, ..])
     var latency = Array.IndexOf(args, "--gc-latency") is var l and > 0 && l + 1 < args.Length
         ? Enum.Parse<System.Runtime.GCLatencyMode>(args[l + 1])
         : (System.Runtime.GCLatencyMode?)null;
-    await BacktestBenchmarks.TimeAsync(int.Parse(orderCount, System.Globalization.CultureInfo.InvariantCulture), int.Parse(memberCount, System.Globalization.CultureInfo.InvariantCulture), args.Contains("--sample-allocations"), latency);
+    await BacktestBenchmarks.TimeAsync(int.Parse(orderCount, System.Globalization.CultureInfo.InvariantCulture), int.Parse(memberCount, System.Globalization.CultureInfo.InvariantCulture), args.Contains("--sample-allocations"), latency, args.Contains("--gc-phases"));
     return;
 }
 
 // Time whole in-memory nights with a Stopwatch, outside BenchmarkDotNet (a night is one long operation; the
 // figures in results/MaintenanceNight-console.md were taken this way):
-//               dotnet run -c Release --project benchmarks/Loyalty.Core.Benchmarks -- --maintenance-night 1000000 [runs] [workers]
+//               dotnet run -c Release --project benchmarks/Loyalty.Core.Benchmarks -- --maintenance-night 1000000 [runs] [workers] [--sample-allocations] [--gc-phases]
 // (workers: 1 = one call over the whole programme; 2 = partitions 0/2 and 1/2 in parallel, as two workers would run them;
-// --sample-allocations also lists the types that allocate most per member during the night)
+// --sample-allocations also lists the types that allocate most per member during the night;
+// --gc-phases splits the collections' pauses: marking through the card table, other marking, after marking)
 if (args is ["--maintenance-night", var members, ..] && int.TryParse(members, out var count))
 {
-    var numbers = args[2..].Where(a => a != "--sample-allocations").ToArray();
+    var numbers = args[2..].Where(a => !a.StartsWith("--", StringComparison.Ordinal)).ToArray();
     await MaintenanceBenchmarks.TimeNightsAsync(
         count,
         numbers.Length > 0 ? int.Parse(numbers[0], System.Globalization.CultureInfo.InvariantCulture) : 3,
         numbers.Length > 1 ? int.Parse(numbers[1], System.Globalization.CultureInfo.InvariantCulture) : 1,
-        args.Contains("--sample-allocations"));
+        args.Contains("--sample-allocations"),
+        args.Contains("--gc-phases"));
     return;
 }
 

@@ -90,15 +90,21 @@ internal sealed class MemberStateKeeper(TierEvaluator evaluator, Currency curren
             TierCheckpoint = null,
             Qualification = merged.ToArray(),
         };
-        return Advance(member, state, now) ?? throw new InvalidOperationException("A replayed state holds no sums, so its tier can always be evaluated.");
+        return Advance(member, state, now, out _) ?? throw new InvalidOperationException("A replayed state holds no sums, so its tier can always be evaluated.");
     }
 
     /// <summary>
     /// The state after an order, or null when the order is dated at or before the tier checkpoint, or when
     /// an evaluation would read a window starting inside a sum the state keeps (rebuild it by replay).
     /// </summary>
-    public MemberEvaluationState? WithOrder(MemberRecord member, MemberEvaluationState state, OrderRecord order, Instant now)
+    /// <param name="member">The member, as read.</param>
+    /// <param name="state">The member's kept state, as read.</param>
+    /// <param name="order">The order written with the state.</param>
+    /// <param name="now">The instant of the write.</param>
+    /// <param name="evaluation">The tier evaluation of the returned state as of <paramref name="now"/> (or its checkpoint, when later) when checking the state made one, else null: pass it on to <see cref="ProgramContext.Advance"/>.</param>
+    public MemberEvaluationState? WithOrder(MemberRecord member, MemberEvaluationState state, OrderRecord order, Instant now, out TierEvaluation? evaluation)
     {
+        evaluation = null;
         var entry = Entry(order);
         if (IsBehindCheckpoint(state, entry))
         {
@@ -117,12 +123,19 @@ internal sealed class MemberStateKeeper(TierEvaluator evaluator, Currency curren
             Usage = WithUsage(state.Usage, order.Earning.UsageDeltas),
             Qualification = With(member, state.Qualification, entry),
         };
-        return Advance(member, next, now);
+        return Advance(member, next, now, out evaluation);
     }
 
     /// <summary>The state after a refund, or null when it is dated at or before the tier checkpoint or a window would split a kept sum.</summary>
-    public MemberEvaluationState? WithRefund(MemberRecord member, MemberEvaluationState state, RefundRecord refund, MerchantId? merchant, Instant now)
+    /// <param name="member">The member, as read.</param>
+    /// <param name="state">The member's kept state, as read.</param>
+    /// <param name="refund">The refund written with the state.</param>
+    /// <param name="merchant">The store of the refunded order, for its qualification weight.</param>
+    /// <param name="now">The instant of the write.</param>
+    /// <param name="evaluation">As for <see cref="WithOrder"/>.</param>
+    public MemberEvaluationState? WithRefund(MemberRecord member, MemberEvaluationState state, RefundRecord refund, MerchantId? merchant, Instant now, out TierEvaluation? evaluation)
     {
+        evaluation = null;
         var entry = weights.Refund(refund, merchant);
         if (IsBehindCheckpoint(state, entry))
         {
@@ -134,12 +147,18 @@ internal sealed class MemberStateKeeper(TierEvaluator evaluator, Currency curren
             HistoryVersion = state.HistoryVersion + 1,
             Qualification = With(member, state.Qualification, entry),
         };
-        return Advance(member, next, now);
+        return Advance(member, next, now, out evaluation);
     }
 
     /// <summary>The state after an activity, or null when it earned points dated at or before the tier checkpoint or a window would split a kept sum.</summary>
-    public MemberEvaluationState? WithActivity(MemberRecord member, MemberEvaluationState state, ActivityRecord activity, Instant now)
+    /// <param name="member">The member, as read.</param>
+    /// <param name="state">The member's kept state, as read.</param>
+    /// <param name="activity">The activity written with the state.</param>
+    /// <param name="now">The instant of the write.</param>
+    /// <param name="evaluation">As for <see cref="WithOrder"/>.</param>
+    public MemberEvaluationState? WithActivity(MemberRecord member, MemberEvaluationState state, ActivityRecord activity, Instant now, out TierEvaluation? evaluation)
     {
+        evaluation = null;
         var entry = Entry(activity);
         if (entry is { } e && IsBehindCheckpoint(state, e))
         {
@@ -153,7 +172,7 @@ internal sealed class MemberStateKeeper(TierEvaluator evaluator, Currency curren
             Usage = WithUsage(state.Usage, activity.Earning.UsageDeltas),
             Qualification = entry is { } add ? With(member, state.Qualification, add) : state.Qualification,
         };
-        return entry is null ? Evaluable(member, next, now) : Advance(member, next, now);
+        return entry is null ? Evaluable(member, next, now, out evaluation) : Advance(member, next, now, out evaluation);
     }
 
     /// <summary>
@@ -218,8 +237,9 @@ internal sealed class MemberStateKeeper(TierEvaluator evaluator, Currency curren
     /// <paramref name="now"/> would read one starting inside a sum, the entries are kept apart this time.
     /// Null when the state given cannot be evaluated without splitting one of its sums (replay the history).
     /// </summary>
-    private MemberEvaluationState? Advance(MemberRecord member, MemberEvaluationState state, Instant now)
+    private MemberEvaluationState? Advance(MemberRecord member, MemberEvaluationState state, Instant now, out TierEvaluation? evaluation)
     {
+        evaluation = null;
         var entries = state.Qualification;
         if (entries.Count == 0)
         {
@@ -234,15 +254,15 @@ internal sealed class MemberStateKeeper(TierEvaluator evaluator, Currency curren
 
         if (target < member.EnrolledAt || (state.TierCheckpoint is { } current && target <= current.EvaluatedAt))
         {
-            return Evaluable(member, state, now);
+            return Evaluable(member, state, now, out evaluation);
         }
 
-        if (EvaluateKept(member, state, target) is not { } evaluation)
+        if (EvaluateKept(member, state, target) is not { } atTarget)
         {
             return null;
         }
 
-        var checkpoint = evaluation.Status;
+        var checkpoint = atTarget.Status;
         var timeline = evaluator.Timeline(entries, member.MemberId);
         var windowStart = evaluator.RetainFrom(checkpoint, member.EnrolledAt);
         if (windowStart != Instant.MinValue)
@@ -253,21 +273,24 @@ internal sealed class MemberStateKeeper(TierEvaluator evaluator, Currency curren
 
         var moved = state with { TierCheckpoint = checkpoint, Qualification = timeline };
         if (Fold(member, timeline, target, state.TierCheckpoint?.EvaluatedAt, lifetime: windowStart == Instant.MinValue, Cuts(member, checkpoint)) is { } folded
-            && Evaluable(member, moved with { Qualification = folded }, now) is { } compact)
+            && Evaluable(member, moved with { Qualification = folded }, now, out var ofCompact) is { } compact)
         {
+            evaluation = ofCompact;
             return compact;
         }
 
-        return Evaluable(member, moved, now);
+        return Evaluable(member, moved, now, out evaluation);
     }
 
     /// <summary>
     /// <paramref name="state"/> when the programme can evaluate the member's tier from it as of
     /// <paramref name="now"/> (or its checkpoint, when later), as it does after every write; null when a
-    /// window of that evaluation starts or ends inside one of its sums.
+    /// window of that evaluation starts or ends inside one of its sums. <paramref name="evaluation"/> is that
+    /// evaluation when one was made (rolling windows), so that the write's caller does not make it again.
     /// </summary>
-    private MemberEvaluationState? Evaluable(MemberRecord member, MemberEvaluationState state, Instant now)
+    private MemberEvaluationState? Evaluable(MemberRecord member, MemberEvaluationState state, Instant now, out TierEvaluation? evaluation)
     {
+        evaluation = null;
         // Calendar, anniversary and lifetime windows start only at period starts, which no sum spans
         // (FoldPeriod), and no evaluation from the state is before the checkpoint that closed its sums:
         // only a rolling window can start inside one, so only then is the evaluation tried here.
@@ -279,8 +302,9 @@ internal sealed class MemberStateKeeper(TierEvaluator evaluator, Currency curren
         // An evaluation from the state fails only when a window starts inside a sum, so trying it first
         // (O(log n)) gives the same answer as looking for sums first (O(n)) whenever it succeeds.
         var at = state.TierCheckpoint is { } checkpoint && checkpoint.EvaluatedAt > now ? checkpoint.EvaluatedAt : now;
-        if (Evaluate(member, state, at) is not null)
+        if (Evaluate(member, state, at) is { } evaluated)
         {
+            evaluation = evaluated;
             return state;
         }
 
@@ -375,7 +399,10 @@ internal sealed class MemberStateKeeper(TierEvaluator evaluator, Currency curren
             return null;
         }
 
-        var list = new List<QualificationEntry>(entries.Count);
+        // The new timeline is written from a list the thread reuses (the timeline copies it into its own buffer).
+        var list = foldScratch ??= new List<QualificationEntry>(64);
+        list.Clear();
+        list.EnsureCapacity(entries.Count);
         for (var i = 0; i < from; i++)
         {
             list.Add(entries[i]);
@@ -437,6 +464,7 @@ internal sealed class MemberStateKeeper(TierEvaluator evaluator, Currency curren
 
         if (!changed)
         {
+            ReleaseFoldScratch(list);
             return null;
         }
 
@@ -445,7 +473,23 @@ internal sealed class MemberStateKeeper(TierEvaluator evaluator, Currency curren
             list.Add(entries[i]);
         }
 
-        return evaluator.Timeline(list, member.MemberId);
+        var timeline = evaluator.Timeline(list, member.MemberId);
+        ReleaseFoldScratch(list);
+        return timeline;
+    }
+
+    /// <summary>The list <see cref="Fold"/> writes a timeline into before it is copied, one per thread (a fold never awaits).</summary>
+    [ThreadStatic]
+    private static List<QualificationEntry>? foldScratch;
+
+    /// <summary>Empties the fold's list, and lets it go when a long timeline made it large.</summary>
+    private static void ReleaseFoldScratch(List<QualificationEntry> list)
+    {
+        list.Clear();
+        if (list.Capacity > 4096)
+        {
+            foldScratch = null;
+        }
     }
 
     /// <summary>How many entries of the newest period are left apart, at least, before they are summed.</summary>
@@ -464,16 +508,30 @@ internal sealed class MemberStateKeeper(TierEvaluator evaluator, Currency curren
             return [];
         }
 
-        var cuts = new List<Instant>(4);
-        foreach (var end in new[] { checkpoint.AutomaticValidUntil, checkpoint.ValidUntil, checkpoint.GraceUntil, checkpoint.FallbackValidUntil })
+        // At most four ends: counted first, so that the array is the only allocation.
+        var count = IsCut(checkpoint.AutomaticValidUntil) + IsCut(checkpoint.ValidUntil) + IsCut(checkpoint.GraceUntil) + IsCut(checkpoint.FallbackValidUntil);
+        if (count == 0)
         {
-            if (end is { } e && e != Instant.MaxValue)
-            {
-                cuts.Add(evaluator.WindowStart(e - Duration.Epsilon, member.EnrolledAt));
-            }
+            return [];
         }
 
-        return cuts.ToArray();
+        var cuts = new Instant[count];
+        var n = 0;
+        AddCut(cuts, ref n, checkpoint.AutomaticValidUntil, member.EnrolledAt);
+        AddCut(cuts, ref n, checkpoint.ValidUntil, member.EnrolledAt);
+        AddCut(cuts, ref n, checkpoint.GraceUntil, member.EnrolledAt);
+        AddCut(cuts, ref n, checkpoint.FallbackValidUntil, member.EnrolledAt);
+        return cuts;
+
+        static int IsCut(Instant? end) => end is { } e && e != Instant.MaxValue ? 1 : 0;
+
+        void AddCut(Instant[] into, ref int next, Instant? end, Instant enrolledAt)
+        {
+            if (IsCut(end) == 1)
+            {
+                into[next++] = evaluator.WindowStart(end!.Value - Duration.Epsilon, enrolledAt);
+            }
+        }
     }
 
     /// <summary>Whether a cut falls after <paramref name="after"/> and at or before <paramref name="upTo"/>.</summary>

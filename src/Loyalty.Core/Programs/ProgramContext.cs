@@ -301,10 +301,14 @@ internal sealed class ProgramContext
     }
 
     /// <summary>The member's next record, with its kept state and its tier status as of <paramref name="now"/> (a newer stored status is kept), and that tier.</summary>
-    public (MemberRecord Written, TierEvaluation Tier) Advance(MemberRecord member, MemberEvaluationState next, Instant now)
+    /// <param name="member">The member, as read.</param>
+    /// <param name="next">The member's kept state after the write.</param>
+    /// <param name="now">The instant of the write.</param>
+    /// <param name="evaluated">The keeper's evaluation of <paramref name="next"/> as of the same instant, when it made one while moving the state on (the <c>evaluation</c> of <see cref="MemberStateKeeper.WithOrder"/>); null to evaluate here.</param>
+    public (MemberRecord Written, TierEvaluation Tier) Advance(MemberRecord member, MemberEvaluationState next, Instant now, TierEvaluation? evaluated = null)
     {
         var at = next.TierCheckpoint is { } checkpoint && checkpoint.EvaluatedAt > now ? checkpoint.EvaluatedAt : now;
-        var tier = keeper.Evaluate(member, next, at)!;
+        var tier = evaluated ?? keeper.Evaluate(member, next, at)!;
         var status = member.TierStatus is { } stored && stored.EvaluatedAt > now ? stored : tier.Status;
         return (member with { Evaluation = next, TierStatus = status, Version = member.Version + 1 }, tier);
     }

@@ -132,9 +132,9 @@ internal sealed class ActivityRecorder
                             TransactionId = earning.Total.IsPositive ? key : null,
                             RecordedAt = now,
                         };
-                        var next = keeper.WithActivity(current, state, record, now)
+                        var next = keeper.WithActivity(current, state, record, now, out var evaluated)
                             ?? await program.ReplayWithAsync(current, state, history, h => h with { Activities = [.. h.Activities, record] }, now, ct).ConfigureAwait(false);
-                        var (written, _) = await program.PooledAsync(current, program.Advance(current, next, now), history, h => h with { Activities = [.. h.Activities, record] }, now, ct).ConfigureAwait(false);
+                        var (written, _) = await program.PooledAsync(current, program.Advance(current, next, now, evaluated), history, h => h with { Activities = [.. h.Activities, record] }, now, ct).ConfigureAwait(false);
 
                         var added = await members.AddActivityWithStateAsync(record, written, ct).ConfigureAwait(false);
                         switch (added.Status)

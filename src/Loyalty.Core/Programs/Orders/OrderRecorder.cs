@@ -126,9 +126,9 @@ internal sealed class OrderRecorder
                             TransactionId = key,
                             RecordedAt = now,
                         };
-                        var next = keeper.WithOrder(current, state, record, now)
+                        var next = keeper.WithOrder(current, state, record, now, out var evaluated)
                             ?? await program.ReplayWithAsync(current, state, history, h => h with { Orders = [.. h.Orders, record] }, now, ct).ConfigureAwait(false);
-                        var (written, tier) = await program.PooledAsync(current, program.Advance(current, next, now), history, h => h with { Orders = [.. h.Orders, record] }, now, ct).ConfigureAwait(false);
+                        var (written, tier) = await program.PooledAsync(current, program.Advance(current, next, now, evaluated), history, h => h with { Orders = [.. h.Orders, record] }, now, ct).ConfigureAwait(false);
                         if (current.ReferredBy is not null && current.ReferralCompletedBy is null && next.FirstQualifyingOrder == order.Id)
                         {
                             // The referral is marked completed in the same write; its bonuses follow, idempotently.

@@ -96,9 +96,9 @@ internal sealed class RefundRecorder
             };
             var now = record.RecordedAt;
             var (state, history) = await program.StateAsync(member, rebuild: attempt >= 2, now, cancellationToken).ConfigureAwait(false);
-            var next = keeper.WithRefund(member, state, record, order.Order.Store, now)
+            var next = keeper.WithRefund(member, state, record, order.Order.Store, now, out var evaluated)
                 ?? await program.ReplayWithAsync(member, state, history, h => h with { Refunds = [.. h.Refunds, record] }, now, cancellationToken).ConfigureAwait(false);
-            var (written, tier) = await program.PooledAsync(member, program.Advance(member, next, now), history, h => h with { Refunds = [.. h.Refunds, record] }, now, cancellationToken).ConfigureAwait(false);
+            var (written, tier) = await program.PooledAsync(member, program.Advance(member, next, now, evaluated), history, h => h with { Refunds = [.. h.Refunds, record] }, now, cancellationToken).ConfigureAwait(false);
             var count = previous.Count;
 
             // The refund with the member's state and its reversal are one unit of work (see RecordOrderAsync).
