@@ -508,28 +508,20 @@ internal sealed class MemberStateKeeper(TierEvaluator evaluator, Currency curren
             return [];
         }
 
-        // At most four ends: counted first, so that the array is the only allocation.
-        var count = IsCut(checkpoint.AutomaticValidUntil) + IsCut(checkpoint.ValidUntil) + IsCut(checkpoint.GraceUntil) + IsCut(checkpoint.FallbackValidUntil);
-        if (count == 0)
-        {
-            return [];
-        }
-
-        var cuts = new Instant[count];
+        // At most four ends, gathered on the stack: the returned array is the only allocation.
+        Span<Instant> found = stackalloc Instant[4];
         var n = 0;
-        AddCut(cuts, ref n, checkpoint.AutomaticValidUntil, member.EnrolledAt);
-        AddCut(cuts, ref n, checkpoint.ValidUntil, member.EnrolledAt);
-        AddCut(cuts, ref n, checkpoint.GraceUntil, member.EnrolledAt);
-        AddCut(cuts, ref n, checkpoint.FallbackValidUntil, member.EnrolledAt);
-        return cuts;
+        AddCut(found, ref n, checkpoint.AutomaticValidUntil, member.EnrolledAt);
+        AddCut(found, ref n, checkpoint.ValidUntil, member.EnrolledAt);
+        AddCut(found, ref n, checkpoint.GraceUntil, member.EnrolledAt);
+        AddCut(found, ref n, checkpoint.FallbackValidUntil, member.EnrolledAt);
+        return n == 0 ? [] : found[..n].ToArray();
 
-        static int IsCut(Instant? end) => end is { } e && e != Instant.MaxValue ? 1 : 0;
-
-        void AddCut(Instant[] into, ref int next, Instant? end, Instant enrolledAt)
+        void AddCut(Span<Instant> into, ref int next, Instant? end, Instant enrolledAt)
         {
-            if (IsCut(end) == 1)
+            if (end is { } e && e != Instant.MaxValue)
             {
-                into[next++] = evaluator.WindowStart(end!.Value - Duration.Epsilon, enrolledAt);
+                into[next++] = evaluator.WindowStart(e - Duration.Epsilon, enrolledAt);
             }
         }
     }
