@@ -129,14 +129,14 @@ internal sealed class PostgresReads
     {
         var heads = await head.ReadAllAsync(reader, program, memberId, cancellationToken).ConfigureAwait(false);
         await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
-        var open = await lots.ReadAllAsync(reader, program, memberId, cancellationToken).ConfigureAwait(false);
+        var open = await lots.ReadAllAsync(reader, program, memberId, LedgerMapping.ToRecord, cancellationToken).ConfigureAwait(false);
         await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
-        var held = await holds.ReadAllAsync(reader, program, memberId, cancellationToken).ConfigureAwait(false);
+        var held = await holds.ReadAllAsync(reader, program, memberId, LedgerMapping.ToRecord, cancellationToken).ConfigureAwait(false);
 
         // No head, no account: lots or holds without one (read after a racing creation) are not kept.
         return heads.Count == 0
             ? new LedgerAccountSnapshot(null, [], [])
-            : new LedgerAccountSnapshot(LedgerMapping.ToRecord(heads[0]), open.ConvertAll(LedgerMapping.ToRecord), held.ConvertAll(LedgerMapping.ToRecord));
+            : new LedgerAccountSnapshot(LedgerMapping.ToRecord(heads[0]), open, held);
     }
 
     /// <summary>
@@ -217,6 +217,24 @@ internal sealed class PostgresReads
             AddText(command, program);
             AddText(command, memberId);
             batch.BatchCommands.Add(command);
+        }
+
+        /// <summary>
+        /// The rows of the statement added with <paramref name="program"/> and <paramref name="memberId"/>, each
+        /// converted as it is read: one row object serves them all (an account's open lots, read with every order).
+        /// </summary>
+        public async Task<List<TResult>> ReadAllAsync<TResult>(DbDataReader reader, string program, string memberId, Func<TRow, TResult> convert, CancellationToken cancellationToken)
+        {
+            var results = new List<TResult>();
+            var row = new TRow();
+            setKeys(row, program, memberId);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                materialise(reader, row);
+                results.Add(convert(row));
+            }
+
+            return results;
         }
 
         /// <summary>The rows of the statement added with <paramref name="program"/> and <paramref name="memberId"/>.</summary>
