@@ -66,7 +66,7 @@ if (args is ["--profile-order-path", var calls, ..])
 // (the shop's context pooled, with the recommended connection string; --plain: AddDbContext and the default connection string):
 // (--unix-socket: the shop connects through the server's Unix-domain socket instead of TCP on the loopback):
 // (--fill-factor N: the members table's pages filled to N % instead of PostgreSQL's default 100):
-//               dotnet run -c Release --project benchmarks/Loyalty.Core.Benchmarks -- --pg-writers [rounds] [--statements] [--plain] [--unix-socket] [--fill-factor N]
+//               dotnet run -c Release --project benchmarks/Loyalty.Core.Benchmarks -- --pg-writers [rounds] [--statements] [--plain] [--unix-socket] [--fill-factor N] [--sample-allocations]
 if (args is ["--pg-writers", ..])
 {
     var fill = Array.IndexOf(args, "--fill-factor");
@@ -83,8 +83,8 @@ if (args is ["--pg-writers", ..])
         fillFactor = percent;
     }
 
-    var rest = args[1..].Where((a, i) => a is not "--statements" and not "--plain" and not "--unix-socket" and not "--fill-factor" && (fill < 0 || i != fill)).ToArray();
-    await EfCoreProgramOrderBenchmarks.TimeAsync(rest.Length > 0 ? int.Parse(rest[0], System.Globalization.CultureInfo.InvariantCulture) : 5, args.Contains("--statements"), args.Contains("--plain"), args.Contains("--unix-socket"), fillFactor);
+    var rest = args[1..].Where((a, i) => a is not "--statements" and not "--plain" and not "--unix-socket" and not "--fill-factor" and not "--sample-allocations" && (fill < 0 || i != fill)).ToArray();
+    await EfCoreProgramOrderBenchmarks.TimeAsync(rest.Length > 0 ? int.Parse(rest[0], System.Globalization.CultureInfo.InvariantCulture) : 5, args.Contains("--statements"), args.Contains("--plain"), args.Contains("--unix-socket"), fillFactor, args.Contains("--sample-allocations"));
     return;
 }
 

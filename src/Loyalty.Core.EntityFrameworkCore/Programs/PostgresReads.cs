@@ -41,10 +41,10 @@ internal sealed class PostgresReads
 
     private PostgresReads(IModel model, ISqlGenerationHelper sql)
     {
-        member = RowReader<MemberRow>.Build(model, sql, c => $"{c("ProgramId")} = $1 AND {c("MemberId")} = $2", null);
-        head = RowReader<LedgerAccountRow>.Build(model, sql, c => $"{c("ProgramId")} = $1 AND {c("MemberId")} = $2", null);
-        lots = RowReader<LedgerLotRow>.Build(model, sql, c => $"{c("ProgramId")} = $1 AND {c("MemberId")} = $2 AND {c("Remaining")} <> 0", "Sequence");
-        holds = RowReader<LedgerHoldRow>.Build(model, sql, c => $"{c("ProgramId")} = $1 AND {c("MemberId")} = $2 AND {c("Status")} = {(int)LedgerHoldStatus.Open}", "HoldId");
+        member = RowReader<MemberRow>.Build(model, sql, null, null);
+        head = RowReader<LedgerAccountRow>.Build(model, sql, null, null);
+        lots = RowReader<LedgerLotRow>.Build(model, sql, c => $"{c("Remaining")} <> 0", "Sequence");
+        holds = RowReader<LedgerHoldRow>.Build(model, sql, c => $"{c("Status")} = {(int)LedgerHoldStatus.Open}", "HoldId");
     }
 
     /// <summary>Whether <paramref name="context"/> reads this way: PostgreSQL, through a connection that batches.</summary>
@@ -67,9 +67,9 @@ internal sealed class PostgresReads
             },
             async (reader, ct) =>
             {
-                var found = await member.ReadAllAsync(reader, ct).ConfigureAwait(false);
+                var found = await member.ReadAllAsync(reader, program, memberId, ct).ConfigureAwait(false);
                 await reader.NextResultAsync(ct).ConfigureAwait(false);
-                var snapshot = await ReadAccountAsync(reader, ct).ConfigureAwait(false);
+                var snapshot = await ReadAccountAsync(reader, program, memberId, ct).ConfigureAwait(false);
                 return (found.Count == 0 ? null : found[0], snapshot);
             },
             cancellationToken).ConfigureAwait(false);
@@ -83,7 +83,7 @@ internal sealed class PostgresReads
 
     /// <summary>Reads a ledger account (head, open lots, open holds) in one round trip.</summary>
     public Task<LedgerAccountSnapshot> ReadAccountAsync(DbContext context, string program, string memberId, CancellationToken cancellationToken)
-        => RunAsync(context, batch => AddAccount(batch, program, memberId), ReadAccountAsync, cancellationToken);
+        => RunAsync(context, batch => AddAccount(batch, program, memberId), (reader, ct) => ReadAccountAsync(reader, program, memberId, ct), cancellationToken);
 
     private static async Task<T> RunAsync<T>(DbContext context, Action<DbBatch> build, Func<DbDataReader, CancellationToken, Task<T>> read, CancellationToken cancellationToken)
     {
@@ -125,38 +125,46 @@ internal sealed class PostgresReads
         holds.Add(batch, program, memberId);
     }
 
-    private async Task<LedgerAccountSnapshot> ReadAccountAsync(DbDataReader reader, CancellationToken cancellationToken)
+    private async Task<LedgerAccountSnapshot> ReadAccountAsync(DbDataReader reader, string program, string memberId, CancellationToken cancellationToken)
     {
-        var heads = await head.ReadAllAsync(reader, cancellationToken).ConfigureAwait(false);
+        var heads = await head.ReadAllAsync(reader, program, memberId, cancellationToken).ConfigureAwait(false);
         await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
-        var open = await lots.ReadAllAsync(reader, cancellationToken).ConfigureAwait(false);
+        var open = await lots.ReadAllAsync(reader, program, memberId, LedgerMapping.ToRecord, cancellationToken).ConfigureAwait(false);
         await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
-        var held = await holds.ReadAllAsync(reader, cancellationToken).ConfigureAwait(false);
+        var held = await holds.ReadAllAsync(reader, program, memberId, LedgerMapping.ToRecord, cancellationToken).ConfigureAwait(false);
 
         // No head, no account: lots or holds without one (read after a racing creation) are not kept.
         return heads.Count == 0
             ? new LedgerAccountSnapshot(null, [], [])
-            : new LedgerAccountSnapshot(LedgerMapping.ToRecord(heads[0]), open.ConvertAll(LedgerMapping.ToRecord), held.ConvertAll(LedgerMapping.ToRecord));
+            : new LedgerAccountSnapshot(LedgerMapping.ToRecord(heads[0]), open, held);
     }
 
-    /// <summary>The <c>SELECT</c> of one row type (every mapped column) and its materialiser.</summary>
+    /// <summary>
+    /// The <c>SELECT</c> of one row type's rows of a member (<c>ProgramId = $1 AND MemberId = $2</c>, and a
+    /// filter) and its materialiser. The two key columns are not read back: every row of the result has the
+    /// values the statement was given, so the rows take those strings instead of one new pair per row (an
+    /// account's open lots are read on every order).
+    /// </summary>
     private sealed class RowReader<TRow>
         where TRow : class, new()
     {
+        private static readonly string[] Keys = ["ProgramId", "MemberId"];
         private readonly string sql;
         private readonly Action<DbDataReader, TRow> materialise;
+        private readonly Action<TRow, string, string> setKeys;
 
-        private RowReader(string sql, Action<DbDataReader, TRow> materialise)
+        private RowReader(string sql, Action<DbDataReader, TRow> materialise, Action<TRow, string, string> setKeys)
         {
             this.sql = sql;
             this.materialise = materialise;
+            this.setKeys = setKeys;
         }
 
         /// <param name="model">The model.</param>
         /// <param name="helper">The provider's quoting.</param>
-        /// <param name="where">The filter, given the delimited column of a property name.</param>
+        /// <param name="where">The filter after the member's keys, given the delimited column of a property name; or null.</param>
         /// <param name="orderBy">The property to order by, or null.</param>
-        public static RowReader<TRow> Build(IModel model, ISqlGenerationHelper helper, Func<Func<string, string>, string> where, string? orderBy)
+        public static RowReader<TRow> Build(IModel model, ISqlGenerationHelper helper, Func<Func<string, string>, string>? where, string? orderBy)
         {
             var entity = model.FindEntityType(typeof(TRow)) ?? throw new InvalidOperationException($"The model has no entity type {typeof(TRow).Name}.");
             var table = StoreObjectIdentifier.Table(entity.GetTableName()!, entity.GetSchema());
@@ -169,11 +177,20 @@ internal sealed class PostgresReads
                 }
             }
 
-            string Column(string property) => helper.DelimitIdentifier(properties.Single(p => p.Name == property).GetColumnName(table)!);
+            var all = properties;
+            string Column(string property) => helper.DelimitIdentifier(all.Single(p => p.Name == property).GetColumnName(table)!);
+            var keys = Keys.Select(k => properties.SingleOrDefault(p => p.Name == k && p.ClrType == typeof(string))
+                ?? throw new InvalidOperationException($"The loyalty model maps {typeof(TRow).Name} without a string property {k}, which the PostgreSQL reads filter on.")).ToArray();
+            properties = properties.Except(keys).ToArray();
             var text = new StringBuilder(512).Append("SELECT ")
                 .AppendJoin(", ", properties.Select(p => helper.DelimitIdentifier(p.GetColumnName(table)!)))
                 .Append(" FROM ").Append(helper.DelimitIdentifier(table.Name, table.Schema)).Append(" WHERE ")
-                .Append(where(Column));
+                .Append(Column(Keys[0])).Append(" = $1 AND ").Append(Column(Keys[1])).Append(" = $2");
+            if (where is not null)
+            {
+                text.Append(" AND ").Append(where(Column));
+            }
+
             if (orderBy is not null)
             {
                 text.Append(" ORDER BY ").Append(Column(orderBy));
@@ -183,7 +200,14 @@ internal sealed class PostgresReads
             var row = Expression.Parameter(typeof(TRow), "row");
             var assignments = properties.Select((p, i) => Assign(reader, row, p.PropertyInfo!, i)).ToArray();
             var body = Expression.Block(assignments);
-            return new RowReader<TRow>(text.ToString(), Expression.Lambda<Action<DbDataReader, TRow>>(body, reader, row).Compile());
+            var program = Expression.Parameter(typeof(string), "program");
+            var member = Expression.Parameter(typeof(string), "member");
+            var setKeys = Expression.Lambda<Action<TRow, string, string>>(
+                Expression.Block(Expression.Assign(Expression.Property(row, keys[0].PropertyInfo!), program), Expression.Assign(Expression.Property(row, keys[1].PropertyInfo!), member)),
+                row,
+                program,
+                member);
+            return new RowReader<TRow>(text.ToString(), Expression.Lambda<Action<DbDataReader, TRow>>(body, reader, row).Compile(), setKeys.Compile());
         }
 
         public void Add(DbBatch batch, string program, string memberId)
@@ -195,13 +219,33 @@ internal sealed class PostgresReads
             batch.BatchCommands.Add(command);
         }
 
-        public async Task<List<TRow>> ReadAllAsync(DbDataReader reader, CancellationToken cancellationToken)
+        /// <summary>
+        /// The rows of the statement added with <paramref name="program"/> and <paramref name="memberId"/>, each
+        /// converted as it is read: one row object serves them all (an account's open lots, read with every order).
+        /// </summary>
+        public async Task<List<TResult>> ReadAllAsync<TResult>(DbDataReader reader, string program, string memberId, Func<TRow, TResult> convert, CancellationToken cancellationToken)
+        {
+            var results = new List<TResult>();
+            var row = new TRow();
+            setKeys(row, program, memberId);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                materialise(reader, row);
+                results.Add(convert(row));
+            }
+
+            return results;
+        }
+
+        /// <summary>The rows of the statement added with <paramref name="program"/> and <paramref name="memberId"/>.</summary>
+        public async Task<List<TRow>> ReadAllAsync(DbDataReader reader, string program, string memberId, CancellationToken cancellationToken)
         {
             var rows = new List<TRow>();
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
                 var row = new TRow();
                 materialise(reader, row);
+                setKeys(row, program, memberId);
                 rows.Add(row);
             }
 

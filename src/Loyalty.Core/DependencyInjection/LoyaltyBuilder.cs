@@ -52,7 +52,7 @@ public sealed class LoyaltyBuilder
     /// <returns>This builder.</returns>
     public LoyaltyBuilder UseScopedServices()
     {
-        Services.Replace(ServiceDescriptor.Scoped(LoyaltyServiceCollectionExtensions.CreateLedger));
+        Services.Replace(ServiceDescriptor.Scoped(LoyaltyServiceCollectionExtensions.CreateScopedLedger));
         Services.Replace(ServiceDescriptor.Scoped(LoyaltyServiceCollectionExtensions.CreateScopedProgram));
         if (Services.Any(d => d.ServiceType == typeof(Engagement.EngagementService)))
         {

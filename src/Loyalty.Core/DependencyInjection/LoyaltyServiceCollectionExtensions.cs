@@ -76,12 +76,19 @@ public static class LoyaltyServiceCollectionExtensions
     /// </summary>
     /// <param name="services">The provider (root or scope).</param>
     /// <returns>The ledger.</returns>
-    internal static PointsLedger CreateLedger(IServiceProvider services) => new(
+    internal static PointsLedger CreateLedger(IServiceProvider services) => CreateLedger(services, AccountStateCache.DefaultSlots);
+
+    /// <summary>The ledger service of one scope, for stores that live in a scope: a small account-state cache (<see cref="AccountStateCache.ScopedSlots"/>).</summary>
+    /// <param name="services">The scope's provider.</param>
+    /// <returns>The ledger.</returns>
+    internal static PointsLedger CreateScopedLedger(IServiceProvider services) => CreateLedger(services, AccountStateCache.ScopedSlots);
+
+    private static PointsLedger CreateLedger(IServiceProvider services, int cacheSlots) => new(
         services.GetRequiredService<IClock>(),
         services.GetRequiredService<ILedgerStore>(),
         services.GetRequiredService<ProgramSettings>(),
         services.GetRequiredService<IOptions<LedgerOptions>>(),
-        AccountStateCache.DefaultSlots,
+        cacheSlots,
         validated: true)
     {
         // Retries on account version conflicts are logged with the programme's calls (event 1004).

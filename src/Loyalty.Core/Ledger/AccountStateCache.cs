@@ -27,6 +27,13 @@ internal sealed class AccountStateCache
     public const int DefaultSlots = 1024;
 
     /// <summary>
+    /// The slot count of a scoped ledger's cache (one set): a scope is one unit of work, such as a
+    /// request, that writes on a few accounts at most, and a ledger made per scope would otherwise
+    /// allocate the default cache's 1,024 slots (8 KB) for each one.
+    /// </summary>
+    public const int ScopedSlots = 4;
+
+    /// <summary>
     /// The most open lots and holds the whole cache keeps (about 250 bytes each with their index, so
     /// some 256 MB at the very worst, when the cached members hoard a thousand open lots each),
     /// whatever the number of members: a state that would go over is not kept.
@@ -54,6 +61,9 @@ internal sealed class AccountStateCache
         slots = new AccountState?[size];
         mask = (size / ways) - 1;
     }
+
+    /// <summary>The number of slots.</summary>
+    internal int SlotCount => slots.Length;
 
     /// <summary>The open lots and holds of the states cached now (for tests).</summary>
     internal long Entries => Interlocked.Read(ref entries);

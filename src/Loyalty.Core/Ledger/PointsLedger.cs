@@ -112,6 +112,9 @@ public sealed partial class PointsLedger
     /// <remarks>A store that keeps the states itself never undoes an append, so what it keeps stays true.</remarks>
     internal void ForgetCachedAccounts() => cache?.Clear();
 
+    /// <summary>The slots of the ledger's own account-state cache (0 when it has none: no cache, or the store keeps the states).</summary>
+    internal int CacheSlots => cache?.SlotCount ?? 0;
+
     /// <summary>
     /// The steps of a unit of work, forgetting the cached account states before every run but the
     /// first: a store may run a unit again when the writes it held back were refused, and the states

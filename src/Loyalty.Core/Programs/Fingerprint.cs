@@ -42,6 +42,43 @@ internal static class Fingerprint
         return (activity.Merchant is { } merchant ? c.Add(merchant.Value) : c).Hash();
     }
 
+    /// <summary>The same value at the smallest scale that holds it (89.90 → 89.9, 40.00 → 40).</summary>
+    internal static decimal WithoutTrailingZeros(decimal value)
+    {
+        Span<int> bits = stackalloc int[4];
+        decimal.GetBits(value, bits);
+        var scale = (byte)(bits[3] >> 16);
+        if (scale == 0)
+        {
+            return value;
+        }
+
+        var trimmed = scale;
+        if (bits[2] == 0)
+        {
+            // Most amounts fit in 64 bits: no 128-bit division.
+            var small = ((ulong)(uint)bits[1] << 32) | (uint)bits[0];
+            while (trimmed > 0 && small % 10 == 0)
+            {
+                small /= 10;
+                trimmed--;
+            }
+
+            return trimmed == scale ? value : new decimal((int)(uint)small, (int)(uint)(small >> 32), 0, bits[3] < 0, trimmed);
+        }
+
+        var mantissa = ((UInt128)(uint)bits[2] << 64) | ((UInt128)(uint)bits[1] << 32) | (uint)bits[0];
+        while (trimmed > 0 && mantissa % 10 == 0)
+        {
+            mantissa /= 10;
+            trimmed--;
+        }
+
+        return trimmed == scale
+            ? value
+            : new decimal((int)(uint)mantissa, (int)(uint)(mantissa >> 32), (int)(uint)(mantissa >> 64), bits[3] < 0, trimmed);
+    }
+
     /// <summary>
     /// The canonical form: each field as its length in UTF-16 code units, a colon and its text (null:
     /// <c>-1:</c>), so that no two different sequences of fields give the same text; the fingerprint is
@@ -89,6 +126,16 @@ internal static class Fingerprint
         {
             // The invariant format of a decimal is ASCII: as many UTF-8 bytes as UTF-16 code units.
             Span<byte> digits = stackalloc byte[64];
+
+            // The custom format's text, written faster: the value without its trailing zeros in the general
+            // format (fixed-point for a decimal, never an exponent) is the same text for every non-zero value;
+            // zero, whose sign the two formats may write apart, takes the custom format.
+            if (value != 0m && WithoutTrailingZeros(value).TryFormat(digits, out var fast, default, CultureInfo.InvariantCulture))
+            {
+                Prefix(fast);
+                return Ascii(digits[..fast]);
+            }
+
             if (!value.TryFormat(digits, out var written, DecimalFormat, CultureInfo.InvariantCulture))
             {
                 return Add(value.ToString(DecimalFormat, CultureInfo.InvariantCulture));

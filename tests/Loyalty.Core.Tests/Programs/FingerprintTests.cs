@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using FsCheck;
+using FsCheck.Xunit;
 using Loyalty.Core.Earning;
 using Loyalty.Core.Primitives;
 using Loyalty.Core.Programs;
@@ -60,6 +62,40 @@ public class FingerprintTests
         Fingerprint.Of(byAmount, At).Should().Be(Hash(new Text().Add(byAmount.RefundId.Value).Add(byAmount.OrderId.Value).Add(At).Add(12.5m)));
         Fingerprint.Of(ActivityId.From("act-1"), activity).Should().Be(Hash(new Text().Add("act-1").Add("zoë").Add((int)ActivityKind.Custom).Add(At).Add("review:42")));
         Fingerprint.Of(ActivityId.From("act-2"), atMerchant).Should().Be(Hash(new Text().Add("act-2").Add("m").Add((int)ActivityKind.Survey).Add(At).Add((string?)null).Add("shop-7")));
+    }
+
+    [Property(MaxTest = 2000)]
+    public void Any_amount_is_written_as_the_custom_format_writes_it(DoNotSize<int> lo, DoNotSize<int> mid, int hi, bool wide, bool negative, byte scale)
+    {
+        // Unsized words: mantissas over the whole 96 bits (wide) and within 64 bits, the two ways of trimming.
+        var amount = new decimal(lo.Item, mid.Item, wide ? hi : 0, negative, (byte)(scale % 29));
+
+        if (amount != 0m)
+        {
+            Fingerprint.WithoutTrailingZeros(amount).ToString(CultureInfo.InvariantCulture)
+                .Should().Be(amount.ToString("0.############################", CultureInfo.InvariantCulture));
+        }
+
+        var refunded = Math.Abs(amount) is var a && a > 0m && a <= EarningLimits.MaxAmount ? a : 1m;
+        var refund = new RefundRequest(RefundId.From("R-1"), OrderId.From("A-1"), OrderRefund.ForAmount(refunded));
+        Fingerprint.Of(refund, At).Should().Be(Hash(new Text().Add("R-1").Add("A-1").Add(At).Add(refunded)));
+    }
+
+    [Theory]
+    [InlineData("89.90", "89.9")]
+    [InlineData("40.00", "40")]
+    [InlineData("-4.500", "-4.5")]
+    [InlineData("0.0000000000000000000000000010", "0.000000000000000000000000001")]
+    [InlineData("79228162514264337593543950335", "79228162514264337593543950335")]
+    [InlineData("7.9228162514264337593543950330", "7.922816251426433759354395033")]
+    public void Trailing_zeros_are_dropped_and_the_value_kept(string text, string expected)
+    {
+        var value = decimal.Parse(text, CultureInfo.InvariantCulture);
+
+        var trimmed = Fingerprint.WithoutTrailingZeros(value);
+
+        trimmed.Should().Be(value);
+        trimmed.ToString(CultureInfo.InvariantCulture).Should().Be(expected);
     }
 
     private static EarningOrder Order(string shape) => shape switch
