@@ -78,10 +78,19 @@ public static class LoyaltyServiceCollectionExtensions
     /// <returns>The ledger.</returns>
     internal static PointsLedger CreateLedger(IServiceProvider services) => CreateLedger(services, AccountStateCache.DefaultSlots);
 
-    /// <summary>The ledger service of one scope, for stores that live in a scope: a small account-state cache (<see cref="AccountStateCache.ScopedSlots"/>).</summary>
+    /// <summary>
+    /// The ledger service of one scope, for stores that live in a scope: a small account-state cache
+    /// (<see cref="AccountStateCache.ScopedSlots"/>), and lots scanned rather than indexed below
+    /// <see cref="AccountState.ScopedIndexFrom"/> (a state decoded from the database serves one write or two).
+    /// </summary>
     /// <param name="services">The scope's provider.</param>
     /// <returns>The ledger.</returns>
-    internal static PointsLedger CreateScopedLedger(IServiceProvider services) => CreateLedger(services, AccountStateCache.ScopedSlots);
+    internal static PointsLedger CreateScopedLedger(IServiceProvider services)
+    {
+        var ledger = CreateLedger(services, AccountStateCache.ScopedSlots);
+        ledger.IndexLotsFrom = AccountState.ScopedIndexFrom;
+        return ledger;
+    }
 
     private static PointsLedger CreateLedger(IServiceProvider services, int cacheSlots) => new(
         services.GetRequiredService<IClock>(),

@@ -134,6 +134,13 @@ internal sealed class AccountState
     /// <summary>Accounts with fewer lots than this are answered by a scan (cheaper than an index for a handful of lots).</summary>
     public const int DefaultIndexFrom = 16;
 
+    /// <summary>
+    /// The threshold of a ledger made per scope, whose states are decoded from the database for one write or
+    /// two: each operation scans the lots once (O(n)), where building the index would cost two sorted sets
+    /// of n nodes (O(n log n)) to be used once; the index still serves accounts with very many lots.
+    /// </summary>
+    public const int ScopedIndexFrom = 256;
+
     /// <summary>The largest dictionary <see cref="Reload"/> clears for the next account rather than replaces.</summary>
     private const int ReusedCapacity = 64;
 

@@ -48,7 +48,7 @@ public class LedgerRegistrationTests
     }
 
     [Fact]
-    public async Task A_ledger_made_per_scope_keeps_a_one_set_cache_and_reuses_it_within_the_scope()
+    public async Task A_ledger_made_per_scope_keeps_a_one_set_cache_reused_within_the_scope_and_scans_its_lots()
     {
         var store = new CountingStore(new InMemoryLedgerStore());
         var services = new ServiceCollection();
@@ -59,6 +59,7 @@ public class LedgerRegistrationTests
         using var scope = provider.CreateScope();
         var ledger = scope.ServiceProvider.GetRequiredService<PointsLedger>();
         ledger.CacheSlots.Should().Be(AccountStateCache.ScopedSlots, "a scope writes on a few accounts: 4 slots, not the 1,024 (8 KB) of a ledger that lives as long as the process");
+        ledger.IndexLotsFrom.Should().Be(AccountState.ScopedIndexFrom, "a state decoded for one write scans its lots rather than index them");
         (await ledger.EarnAsync(new EarnPoints(TransactionId.From("e1"), MemberId.From("m1"), Points.FromInt64(70)))).Succeeded.Should().BeTrue();
         (await ledger.EarnAsync(new EarnPoints(TransactionId.From("e2"), MemberId.From("m1"), Points.FromInt64(30)))).Succeeded.Should().BeTrue();
         store.AccountReads.Should().Be(1, "the second write of the scope on the account starts from the state the first one kept");
@@ -66,6 +67,7 @@ public class LedgerRegistrationTests
         var singleton = new ServiceCollection().AddSingleton<ILedgerStore>(new CountingStore(new InMemoryLedgerStore()));
         using var shared = singleton.AddLoyalty().Services.BuildServiceProvider();
         shared.GetRequiredService<PointsLedger>().CacheSlots.Should().Be(AccountStateCache.DefaultSlots);
+        shared.GetRequiredService<PointsLedger>().IndexLotsFrom.Should().Be(AccountState.DefaultIndexFrom);
     }
 
     [Fact]
