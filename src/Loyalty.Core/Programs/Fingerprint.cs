@@ -54,19 +54,6 @@ internal static class Fingerprint
         }
 
         var trimmed = scale;
-        if (bits[2] == 0)
-        {
-            // Most amounts fit in 64 bits: no 128-bit division.
-            var small = ((ulong)(uint)bits[1] << 32) | (uint)bits[0];
-            while (trimmed > 0 && small % 10 == 0)
-            {
-                small /= 10;
-                trimmed--;
-            }
-
-            return trimmed == scale ? value : new decimal((int)(uint)small, (int)(uint)(small >> 32), 0, bits[3] < 0, trimmed);
-        }
-
         var mantissa = ((UInt128)(uint)bits[2] << 64) | ((UInt128)(uint)bits[1] << 32) | (uint)bits[0];
         while (trimmed > 0 && mantissa % 10 == 0)
         {

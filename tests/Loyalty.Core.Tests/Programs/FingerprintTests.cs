@@ -67,7 +67,7 @@ public class FingerprintTests
     [Property(MaxTest = 2000)]
     public void Any_amount_is_written_as_the_custom_format_writes_it(DoNotSize<int> lo, DoNotSize<int> mid, int hi, bool wide, bool negative, byte scale)
     {
-        // Unsized words: mantissas over the whole 96 bits (wide) and within 64 bits, the two ways of trimming.
+        // Unsized low words: mantissas over the whole 96 bits (wide) and within 64 bits, where most amounts are.
         var amount = new decimal(lo.Item, mid.Item, wide ? hi : 0, negative, (byte)(scale % 29));
 
         if (amount != 0m)
