@@ -190,6 +190,22 @@ internal sealed class MemberStateKeeper(TierEvaluator evaluator, Currency curren
         return EvaluateKept(member, state, at);
     }
 
+    /// <summary>
+    /// The member's tier as of an instant from the kept state, without the evaluation around it (status,
+    /// projection, totals): the tier <see cref="Evaluate"/> reports. Null when the instant is before the
+    /// kept checkpoint or the kept sums cannot answer it exactly (replay the history).
+    /// </summary>
+    public TierDefinition? TierAt(MemberRecord member, MemberEvaluationState state, Instant asOf)
+    {
+        var at = asOf < member.EnrolledAt ? member.EnrolledAt : asOf;
+        if (state.TierCheckpoint is { } checkpoint && checkpoint.EvaluatedAt > at)
+        {
+            return null;
+        }
+
+        return evaluator.KeptTierAt(member.MemberId, member.EnrolledAt, state.TierCheckpoint, evaluator.Timeline(state.Qualification, member.MemberId), at);
+    }
+
     /// <summary>The member's tier as of an instant by replaying the full history (as-of questions, audits, repair).</summary>
     public TierEvaluation EvaluateByReplay(MemberRecord member, MemberHistory history, Instant asOf)
     {

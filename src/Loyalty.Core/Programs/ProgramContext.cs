@@ -267,8 +267,8 @@ internal sealed class ProgramContext
     }
 
     /// <summary>What the earning engine needs of a member: the tier at the evaluated instant, the kept order count and first order, enrolment and birthday.</summary>
-    public static MemberContext EarningContext(MemberRecord member, MemberEvaluationState state, TierEvaluation tier) => new(
-        tier: tier.Tier.Id,
+    public static MemberContext EarningContext(MemberRecord member, MemberEvaluationState state, TierDefinition tier) => new(
+        tier: tier.Id,
         tierEarnMultiplier: tier.Benefits.EarnMultiplier,
         previousOrderCount: state.OrderCount,
         firstOrderAt: state.FirstOrderAt,
@@ -290,6 +290,26 @@ internal sealed class ProgramContext
 
         history ??= await members.GetHistoryAsync(programId, member.MemberId, cancellationToken).ConfigureAwait(false);
         return keeper.EvaluateByReplay(member, history, asOf);
+    }
+
+    /// <summary>
+    /// The member's tier as of an instant, for evaluating an order, activity or quote dated then: the tier
+    /// <see cref="TierAsync"/> reports, read from the kept state without building the evaluation around it.
+    /// </summary>
+    public async ValueTask<TierDefinition> TierAtAsync(MemberRecord member, MemberEvaluationState state, MemberHistory? history, Instant asOf, CancellationToken cancellationToken)
+    {
+        if (Pooled is { } pooled && await pooled.EvaluateAsync(member, history, asOf, cancellationToken).ConfigureAwait(false) is { } shared)
+        {
+            return shared.Tier;
+        }
+
+        if (keeper.TierAt(member, state, asOf) is { } tier)
+        {
+            return tier;
+        }
+
+        history ??= await members.GetHistoryAsync(programId, member.MemberId, cancellationToken).ConfigureAwait(false);
+        return keeper.EvaluateByReplay(member, history, asOf).Tier;
     }
 
     /// <summary>The state after a record dated before the kept checkpoint (recorded late): a replay of the history with the record added.</summary>

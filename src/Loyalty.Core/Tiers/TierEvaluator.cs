@@ -349,6 +349,57 @@ public sealed class TierEvaluator
     /// </summary>
     internal TierEvaluation? EvaluateKept(MemberId memberId, Instant enrolledAt, TierStatus? prior, QualificationTimeline timeline, Instant asOf)
     {
+        var replay = StartKept(memberId, enrolledAt, prior, timeline, asOf);
+        replay.RunUntil(asOf, record: true);
+        var projection = replay;
+        Instant? projectedAt = null;
+        if (!calendar.IsLifetime)
+        {
+            var horizon = calendar.PeriodEnd(asOf, replay.Enrolment);
+            projectedAt = horizon;
+            projection.RunUntil(horizon, record: false);
+        }
+
+        var windowStart = calendar.WindowStart(asOf, replay.Enrolment);
+        var totals = replay.Totals(windowStart, asOf, default);
+        if (replay.Split || projection.Split)
+        {
+            return null;
+        }
+
+        var status = replay.ToStatus(asOf);
+        return new TierEvaluation(
+            ladder,
+            memberId,
+            asOf,
+            status,
+            replay.ReportedRank,
+            replay.AutoRank,
+            projection.ReportedRank,
+            projectedAt,
+            totals,
+            calendar.IsLifetime ? null : windowStart,
+            replay.TakeChanges());
+    }
+
+    /// <summary>
+    /// The tier <see cref="EvaluateKept"/> reports as of <paramref name="asOf"/> (the same replay), without
+    /// the projection, the window totals, the changes or a new status: for a caller that reads only the
+    /// tier (the tier an order, an activity or a quote is evaluated under). Null when the replay to
+    /// <paramref name="asOf"/> reads a window bound inside an entry that sums several (replay the history).
+    /// Where this gives a tier, it is the tier of <see cref="EvaluateKept"/> and of a full replay.
+    /// </summary>
+    /// <exception cref="ArgumentException">As <see cref="EvaluateKept"/>.</exception>
+    internal TierDefinition? KeptTierAt(MemberId memberId, Instant enrolledAt, TierStatus? prior, QualificationTimeline timeline, Instant asOf)
+    {
+        var replay = StartKept(memberId, enrolledAt, prior, timeline, asOf);
+        replay.RunUntil(asOf, record: true);
+        return replay.Split ? null : ladder.TierArray[replay.ReportedRank];
+    }
+
+    /// <summary>The checks of a kept evaluation and its replay started from <paramref name="prior"/> (or afresh), before any event.</summary>
+    private Replay StartKept(MemberId memberId, Instant enrolledAt, TierStatus? prior, QualificationTimeline timeline, Instant asOf)
+    {
         if (timeline.KindMask != kindMask)
         {
             throw new ArgumentException("The timeline was summed for another ladder's qualifying kinds; build it with this evaluator's Timeline.", nameof(timeline));
@@ -389,36 +440,7 @@ public sealed class TierEvaluator
             replay.StartFrom(prior, automatic, fallback, reported);
         }
 
-        replay.RunUntil(asOf, record: true);
-        var projection = replay;
-        Instant? projectedAt = null;
-        if (!calendar.IsLifetime)
-        {
-            var horizon = calendar.PeriodEnd(asOf, replay.Enrolment);
-            projectedAt = horizon;
-            projection.RunUntil(horizon, record: false);
-        }
-
-        var windowStart = calendar.WindowStart(asOf, replay.Enrolment);
-        var totals = replay.Totals(windowStart, asOf, default);
-        if (replay.Split || projection.Split)
-        {
-            return null;
-        }
-
-        var status = replay.ToStatus(asOf);
-        return new TierEvaluation(
-            ladder,
-            memberId,
-            asOf,
-            status,
-            replay.ReportedRank,
-            replay.AutoRank,
-            projection.ReportedRank,
-            projectedAt,
-            totals,
-            calendar.IsLifetime ? null : windowStart,
-            replay.TakeChanges());
+        return replay;
     }
 
     /// <summary>A kept timeline of <paramref name="sorted"/> (entries in time order) for this evaluator's qualifying kinds; checks each entry's currency.</summary>

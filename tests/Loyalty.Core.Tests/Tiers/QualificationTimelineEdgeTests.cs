@@ -193,6 +193,42 @@ public class QualificationTimelineEdgeTests
     }
 
     [Fact]
+    public void The_tier_alone_from_a_timeline_refuses_what_the_evaluation_from_it_refuses()
+    {
+        var evaluator = Evaluator();
+        var timeline = evaluator.Timeline([], Alice);
+        var prior = evaluator.Evaluate(Member(EnrolledAt), InParis(2025, 2, 1)).Status;
+
+        FluentActions.Invoking(() => evaluator.KeptTierAt(default, EnrolledAt, null, timeline, InParis(2025, 2, 1))).Should().Throw<ArgumentException>()
+            .Which.Message.Should().Be("TierMember.MemberId must not be default; create one with MemberId.From(...). (Parameter 'memberId')");
+        FluentActions.Invoking(() => evaluator.KeptTierAt(Alice, EnrolledAt, null, timeline, EnrolledAt - Duration.Epsilon)).Should().Throw<ArgumentException>()
+            .Which.Message.Should().Be("Cannot evaluate member 'alice' as of 2024-11-30T22:59:59Z: it is before the member's enrolment at 2024-11-30T23:00:00Z. (Parameter 'asOf')");
+        FluentActions.Invoking(() => evaluator.KeptTierAt(Alice, EnrolledAt, prior, timeline, InParis(2025, 1, 31))).Should().Throw<ArgumentException>()
+            .Which.Message.Should().Be("Cannot evaluate member 'alice' as of 2025-01-31T11:00:00Z: the prior status was evaluated later, at 2025-02-01T11:00:00Z; evaluate without the prior status to look at the past. (Parameter 'asOf')");
+        evaluator.KeptTierAt(Alice, EnrolledAt, prior, timeline, prior.EvaluatedAt)!.Id.Should().Be(Bronze);
+    }
+
+    [Fact]
+    public void The_tier_alone_is_refused_where_its_replay_reads_a_window_inside_a_sum_and_given_where_only_the_totals_would()
+    {
+        var evaluator = Evaluator();
+        var upgradeInsideSum = QualificationEntry.FromSums(InParis(2024, 12, 20), InParis(2025, 1, 10), 600, EarnKind.Purchase, 0m, 0);
+
+        // The upgrade at the sum reads the window of 2025, which starts inside it: the tier itself is not exact.
+        evaluator.KeptTierAt(Alice, EnrolledAt, null, evaluator.Timeline([upgradeInsideSum], Alice), InParis(2026, 2, 1)).Should().BeNull();
+
+        // Only the evaluation instant's window totals start inside the sum: the full evaluation cannot be
+        // exact, the tier can, and it is the tier of a replay of the entries the sum stands for.
+        var counted = QualificationEntry.FromSums(InParis(2024, 12, 20), InParis(2025, 1, 10), 100, EarnKind.Purchase, 0m, 0);
+        var prior = evaluator.Evaluate(Member(EnrolledAt), InParis(2025, 1, 15)).Status;
+        var timeline = evaluator.Timeline([counted], Alice);
+        evaluator.EvaluateKept(Alice, EnrolledAt, prior, timeline, InParis(2025, 2, 1)).Should().BeNull();
+        var tier = evaluator.KeptTierAt(Alice, EnrolledAt, prior, timeline, InParis(2025, 2, 1));
+        tier.Should().NotBeNull();
+        tier!.Id.Should().Be(evaluator.Evaluate(Member(EnrolledAt, Earn(InParis(2024, 12, 20), 50), Earn(InParis(2025, 1, 10), 50)), InParis(2025, 2, 1)).Tier.Id);
+    }
+
+    [Fact]
     public void A_sum_that_lies_inside_the_windows_evaluates_like_its_single_entry()
     {
         var evaluator = Evaluator();

@@ -30,13 +30,19 @@ public class QualificationTimelineTests
                 return false.Label($"from enrolment: {direct.Status} {direct.QualifyingValue} vs {kept.Status} {kept.QualifyingValue}");
             }
 
+            if (evaluator.KeptTierAt(Alice, EnrolledAt, null, timeline, c.AsOf) != direct.Tier)
+            {
+                return false.Label($"the tier alone from enrolment: {evaluator.KeptTierAt(Alice, EnrolledAt, null, timeline, c.AsOf)?.Id} vs {direct.Tier.Id}");
+            }
+
             // Continue from the status at AsOf, with the entries before what it retains dropped.
             var later = c.AsOf + Duration.FromDays(days);
             var prior = direct.Status;
             var retained = timeline.DropBefore(evaluator.RetainFrom(prior, EnrolledAt));
             var fromPrior = evaluator.Evaluate(Member(EnrolledAt, c.History) with { PriorStatus = prior }, later);
             var keptFromPrior = evaluator.EvaluateKept(Alice, EnrolledAt, prior, retained, later)!;
-            return Same(fromPrior, keptFromPrior).Label($"from the prior status to +{days}d: {fromPrior.Status} {fromPrior.QualifyingValue} vs {keptFromPrior.Status} {keptFromPrior.QualifyingValue}");
+            var tierFromPrior = evaluator.KeptTierAt(Alice, EnrolledAt, prior, retained, later);
+            return (Same(fromPrior, keptFromPrior) && tierFromPrior == fromPrior.Tier).Label($"from the prior status to +{days}d: {fromPrior.Status} {fromPrior.QualifyingValue} vs {keptFromPrior.Status} {keptFromPrior.QualifyingValue}, tier alone {tierFromPrior?.Id}");
         });
 
     [Fact]

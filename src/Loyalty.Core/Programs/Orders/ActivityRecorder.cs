@@ -68,7 +68,7 @@ internal sealed class ActivityRecorder
 
         var earningRules = await program.RulesAtAsync(ruleSet, activity.Merchant, activity.OccurredAt, cancellationToken).ConfigureAwait(false);
         var (state, history) = await program.StateAsync(member, rebuild: false, clock.GetCurrentInstant(), cancellationToken).ConfigureAwait(false);
-        var tierAt = await program.TierAsync(member, state, history, activity.OccurredAt, cancellationToken).ConfigureAwait(false);
+        var tierAt = await program.TierAtAsync(member, state, history, activity.OccurredAt, cancellationToken).ConfigureAwait(false);
         return earningRules.Evaluate(activity, ProgramContext.EarningContext(member, state, tierAt), MemberStateKeeper.Usage(state)).Total;
     }
 
@@ -102,7 +102,7 @@ internal sealed class ActivityRecorder
             // Written only if the member and its history have not changed since they were read (see RecordOrderAsync).
             var now = clock.GetCurrentInstant();
             var (state, history) = await program.StateAsync(member, rebuild: attempt >= 2, now, cancellationToken).ConfigureAwait(false);
-            var tierAt = await program.TierAsync(member, state, history, activity.OccurredAt, cancellationToken).ConfigureAwait(false);
+            var tierAt = await program.TierAtAsync(member, state, history, activity.OccurredAt, cancellationToken).ConfigureAwait(false);
             var context = ProgramContext.EarningContext(member, state, tierAt);
             var current = member;
 

@@ -99,7 +99,7 @@ internal sealed class OrderRecorder
             // history, which also repairs a state left behind by a write that did not keep it.
             var now = clock.GetCurrentInstant();
             var (state, history) = await program.StateAsync(member, rebuild: attempt >= 2, now, cancellationToken).ConfigureAwait(false);
-            var tierAtOrder = await program.TierAsync(member, state, history, order.PlacedAt, cancellationToken).ConfigureAwait(false);
+            var tierAtOrder = await program.TierAtAsync(member, state, history, order.PlacedAt, cancellationToken).ConfigureAwait(false);
             var context = ProgramContext.EarningContext(member, state, tierAtOrder);
             var current = member;
 
@@ -122,7 +122,7 @@ internal sealed class OrderRecorder
                             Fingerprint = fingerprint,
                             Order = order,
                             Earning = earning,
-                            Tier = tierAtOrder.Tier.Id,
+                            Tier = tierAtOrder.Id,
                             TransactionId = key,
                             RecordedAt = now,
                         };

@@ -50,7 +50,7 @@ internal sealed class ProgramQueries
         if (member is not null)
         {
             var (state, history) = await program.StateAsync(member, rebuild: false, clock.GetCurrentInstant(), cancellationToken).ConfigureAwait(false);
-            var tier = await program.TierAsync(member, state, history, cart.PlacedAt, cancellationToken).ConfigureAwait(false);
+            var tier = await program.TierAtAsync(member, state, history, cart.PlacedAt, cancellationToken).ConfigureAwait(false);
             context = ProgramContext.EarningContext(member, state, tier);
             usage = MemberStateKeeper.Usage(state);
         }
