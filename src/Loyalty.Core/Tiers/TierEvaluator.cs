@@ -313,7 +313,16 @@ public sealed class TierEvaluator
     private TierEvaluation EvaluateCore(TierMember member, Instant asOf, Scratch s)
     {
         Begin(member, asOf, s, batch: false, sharedHorizon: null, out var replay, out _, out _, out _);
+        return Complete(ref replay, member.MemberId, asOf, member.History.Span, nullWhenInexact: false)!;
+    }
 
+    /// <summary>
+    /// The evaluation of a replay that has reached <paramref name="asOf"/>: the projection to the end of
+    /// the period, the window's totals and the status. With <paramref name="nullWhenInexact"/>, null when
+    /// the replay or the projection read a window bound inside an entry that sums several.
+    /// </summary>
+    private TierEvaluation? Complete(ref Replay replay, MemberId memberId, Instant asOf, ReadOnlySpan<QualificationEntry> history, bool nullWhenInexact)
+    {
         var projection = replay;
         Instant? projectedAt = null;
         if (!calendar.IsLifetime)
@@ -324,11 +333,16 @@ public sealed class TierEvaluator
         }
 
         var windowStart = calendar.WindowStart(asOf, replay.Enrolment);
-        var totals = replay.Totals(windowStart, asOf, member.History.Span);
+        var totals = replay.Totals(windowStart, asOf, history);
+        if (nullWhenInexact && (replay.Split || projection.Split))
+        {
+            return null;
+        }
+
         var status = replay.ToStatus(asOf);
         return new TierEvaluation(
             ladder,
-            member.MemberId,
+            memberId,
             asOf,
             status,
             replay.ReportedRank,
@@ -351,35 +365,7 @@ public sealed class TierEvaluator
     {
         var replay = StartKept(memberId, enrolledAt, prior, timeline, asOf);
         replay.RunUntil(asOf, record: true);
-        var projection = replay;
-        Instant? projectedAt = null;
-        if (!calendar.IsLifetime)
-        {
-            var horizon = calendar.PeriodEnd(asOf, replay.Enrolment);
-            projectedAt = horizon;
-            projection.RunUntil(horizon, record: false);
-        }
-
-        var windowStart = calendar.WindowStart(asOf, replay.Enrolment);
-        var totals = replay.Totals(windowStart, asOf, default);
-        if (replay.Split || projection.Split)
-        {
-            return null;
-        }
-
-        var status = replay.ToStatus(asOf);
-        return new TierEvaluation(
-            ladder,
-            memberId,
-            asOf,
-            status,
-            replay.ReportedRank,
-            replay.AutoRank,
-            projection.ReportedRank,
-            projectedAt,
-            totals,
-            calendar.IsLifetime ? null : windowStart,
-            replay.TakeChanges());
+        return Complete(ref replay, memberId, asOf, default, nullWhenInexact: true);
     }
 
     /// <summary>
