@@ -273,12 +273,11 @@ internal sealed class MemberStateKeeper(TierEvaluator evaluator, Currency curren
             return Evaluable(member, state, now, out evaluation);
         }
 
-        if (EvaluateKept(member, state, target) is not { } atTarget)
+        if (evaluator.KeptStatusAt(member.MemberId, member.EnrolledAt, state.TierCheckpoint, evaluator.Timeline(state.Qualification, member.MemberId), target) is not { } checkpoint)
         {
             return null;
         }
 
-        var checkpoint = atTarget.Status;
         var timeline = evaluator.Timeline(entries, member.MemberId);
         var windowStart = evaluator.RetainFrom(checkpoint, member.EnrolledAt);
         if (windowStart != Instant.MinValue)

@@ -383,6 +383,20 @@ public sealed class TierEvaluator
         return replay.Split ? null : ladder.TierArray[replay.ReportedRank];
     }
 
+    /// <summary>
+    /// The status <see cref="EvaluateKept"/> reports as of <paramref name="asOf"/> (the same replay), without
+    /// the projection, the window totals or the changes: for a caller that keeps only the status (the
+    /// checkpoint a member's kept state moves to). Null when the replay to <paramref name="asOf"/> reads a
+    /// window bound inside an entry that sums several (replay the history).
+    /// </summary>
+    /// <exception cref="ArgumentException">As <see cref="EvaluateKept"/>.</exception>
+    internal TierStatus? KeptStatusAt(MemberId memberId, Instant enrolledAt, TierStatus? prior, QualificationTimeline timeline, Instant asOf)
+    {
+        var replay = StartKept(memberId, enrolledAt, prior, timeline, asOf);
+        replay.RunUntil(asOf, record: true);
+        return replay.Split ? null : replay.ToStatus(asOf);
+    }
+
     /// <summary>The checks of a kept evaluation and its replay started from <paramref name="prior"/> (or afresh), before any event.</summary>
     private Replay StartKept(MemberId memberId, Instant enrolledAt, TierStatus? prior, QualificationTimeline timeline, Instant asOf)
     {

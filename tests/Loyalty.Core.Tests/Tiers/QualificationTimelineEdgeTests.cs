@@ -205,7 +205,12 @@ public class QualificationTimelineEdgeTests
             .Which.Message.Should().Be("Cannot evaluate member 'alice' as of 2024-11-30T22:59:59Z: it is before the member's enrolment at 2024-11-30T23:00:00Z. (Parameter 'asOf')");
         FluentActions.Invoking(() => evaluator.KeptTierAt(Alice, EnrolledAt, prior, timeline, InParis(2025, 1, 31))).Should().Throw<ArgumentException>()
             .Which.Message.Should().Be("Cannot evaluate member 'alice' as of 2025-01-31T11:00:00Z: the prior status was evaluated later, at 2025-02-01T11:00:00Z; evaluate without the prior status to look at the past. (Parameter 'asOf')");
+        FluentActions.Invoking(() => evaluator.KeptStatusAt(Alice, EnrolledAt, prior, timeline, InParis(2025, 1, 31))).Should().Throw<ArgumentException>()
+            .Which.Message.Should().Be("Cannot evaluate member 'alice' as of 2025-01-31T11:00:00Z: the prior status was evaluated later, at 2025-02-01T11:00:00Z; evaluate without the prior status to look at the past. (Parameter 'asOf')");
+        FluentActions.Invoking(() => evaluator.KeptStatusAt(Alice, InParis(2025, 3, 1), prior, timeline, InParis(2025, 4, 1))).Should().Throw<ArgumentException>()
+            .Which.Message.Should().Be("The prior status of member 'alice' was evaluated at 2025-02-01T11:00:00Z, before the member's enrolment at 2025-03-01T11:00:00Z. (Parameter 'member')");
         evaluator.KeptTierAt(Alice, EnrolledAt, prior, timeline, prior.EvaluatedAt)!.Id.Should().Be(Bronze);
+        evaluator.KeptStatusAt(Alice, EnrolledAt, prior, timeline, prior.EvaluatedAt).Should().Be(prior);
     }
 
     [Fact]
@@ -226,6 +231,11 @@ public class QualificationTimelineEdgeTests
         var tier = evaluator.KeptTierAt(Alice, EnrolledAt, prior, timeline, InParis(2025, 2, 1));
         tier.Should().NotBeNull();
         tier!.Id.Should().Be(evaluator.Evaluate(Member(EnrolledAt, Earn(InParis(2024, 12, 20), 50), Earn(InParis(2025, 1, 10), 50)), InParis(2025, 2, 1)).Tier.Id);
+
+        // The status alone (a kept state's next checkpoint) is exact there too: the replay from the prior status.
+        evaluator.KeptStatusAt(Alice, EnrolledAt, prior, timeline, InParis(2025, 2, 1)).Should().Be(
+            evaluator.Evaluate(Member(EnrolledAt) with { PriorStatus = prior }, InParis(2025, 2, 1)).Status);
+        evaluator.KeptStatusAt(Alice, EnrolledAt, null, evaluator.Timeline([upgradeInsideSum], Alice), InParis(2026, 2, 1)).Should().BeNull();
     }
 
     [Fact]

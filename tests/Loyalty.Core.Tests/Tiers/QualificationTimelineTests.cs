@@ -35,6 +35,11 @@ public class QualificationTimelineTests
                 return false.Label($"the tier alone from enrolment: {evaluator.KeptTierAt(Alice, EnrolledAt, null, timeline, c.AsOf)?.Id} vs {direct.Tier.Id}");
             }
 
+            if (evaluator.KeptStatusAt(Alice, EnrolledAt, null, timeline, c.AsOf) != direct.Status)
+            {
+                return false.Label($"the status alone from enrolment: {evaluator.KeptStatusAt(Alice, EnrolledAt, null, timeline, c.AsOf)} vs {direct.Status}");
+            }
+
             // Continue from the status at AsOf, with the entries before what it retains dropped.
             var later = c.AsOf + Duration.FromDays(days);
             var prior = direct.Status;
@@ -42,7 +47,9 @@ public class QualificationTimelineTests
             var fromPrior = evaluator.Evaluate(Member(EnrolledAt, c.History) with { PriorStatus = prior }, later);
             var keptFromPrior = evaluator.EvaluateKept(Alice, EnrolledAt, prior, retained, later)!;
             var tierFromPrior = evaluator.KeptTierAt(Alice, EnrolledAt, prior, retained, later);
-            return (Same(fromPrior, keptFromPrior) && tierFromPrior == fromPrior.Tier).Label($"from the prior status to +{days}d: {fromPrior.Status} {fromPrior.QualifyingValue} vs {keptFromPrior.Status} {keptFromPrior.QualifyingValue}, tier alone {tierFromPrior?.Id}");
+            var statusFromPrior = evaluator.KeptStatusAt(Alice, EnrolledAt, prior, retained, later);
+            return (Same(fromPrior, keptFromPrior) && tierFromPrior == fromPrior.Tier && statusFromPrior == fromPrior.Status)
+                .Label($"from the prior status to +{days}d: {fromPrior.Status} {fromPrior.QualifyingValue} vs {keptFromPrior.Status} {keptFromPrior.QualifyingValue}, tier alone {tierFromPrior?.Id}, status alone {statusFromPrior}");
         });
 
     [Fact]
