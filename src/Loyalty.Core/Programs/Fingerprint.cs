@@ -77,6 +77,10 @@ internal static class Fingerprint
         // 40 and 40.00 are the same amount: format without trailing zeros.
         private const string DecimalFormat = "0.############################";
 
+        /// <summary>The custom format's text of a zero without, and with, the sign bit.</summary>
+        private static readonly string Zero = 0m.ToString(DecimalFormat, CultureInfo.InvariantCulture);
+        private static readonly string NegativeZero = new decimal(0, 0, 0, isNegative: true, scale: 0).ToString(DecimalFormat, CultureInfo.InvariantCulture);
+
         // A buffer grown past this by an outsized request is not kept for the thread's next fingerprint.
         private const int MaxKeptBuffer = 1 << 16;
 
@@ -121,6 +125,13 @@ internal static class Fingerprint
             {
                 Prefix(fast);
                 return Ascii(digits[..fast]);
+            }
+
+            if (value == 0m)
+            {
+                // An order's empty discount, tax or shipping: the custom format's text of a zero depends only on
+                // its sign (never on its scale), so it is formatted once per sign.
+                return Add(decimal.IsNegative(value) ? NegativeZero : Zero);
             }
 
             if (!value.TryFormat(digits, out var written, DecimalFormat, CultureInfo.InvariantCulture))

@@ -81,6 +81,21 @@ public class FingerprintTests
         Fingerprint.Of(refund, At).Should().Be(Hash(new Text().Add("R-1").Add("A-1").Add(At).Add(refunded)));
     }
 
+    [Fact]
+    public void A_zero_of_any_scale_and_either_sign_is_written_as_the_custom_format_writes_it()
+    {
+        for (byte scale = 0; scale <= 28; scale++)
+        {
+            foreach (var negative in new[] { false, true })
+            {
+                var zero = new decimal(0, 0, 0, negative, scale);
+                var order = new EarningOrder(OrderId.From("Z-1"), MemberId.From("zoë"), At, Currency.EUR, [new OrderLine("X", 1, 10m, zero)], shipping: zero, tax: zero);
+
+                Fingerprint.Of(order).Should().Be(Reference(order), $"a zero of scale {scale}{(negative ? ", negative" : "")}");
+            }
+        }
+    }
+
     [Theory]
     [InlineData("89.90", "89.9")]
     [InlineData("40.00", "40")]

@@ -351,6 +351,32 @@ public class MemberStateKeeperTests
             {
                 return $"tier at +{days}d: kept {fromKept.Status} {fromKept.QualifyingValue}, replayed {fromReplay.Status} {fromReplay.QualifyingValue}";
             }
+
+            // The tier alone (what an order is evaluated under) is read from the kept state wherever the evaluation is.
+            if (keeper.TierAt(member, kept, at) != fromReplay.Tier)
+            {
+                return $"tier alone at +{days}d: kept {keeper.TierAt(member, kept, at)?.Id}, replayed {fromReplay.Tier.Id}";
+            }
+        }
+
+        // At the checkpoint's own instant the kept state answers; before it, it cannot (the history is replayed);
+        // before enrolment the tier is the one at enrolment.
+        if (kept.TierCheckpoint is { } checkpoint)
+        {
+            var atCheckpoint = keeper.TierAt(member, kept, checkpoint.EvaluatedAt);
+            if (keeper.Evaluate(member, kept, checkpoint.EvaluatedAt) is { } there && atCheckpoint != there.Tier)
+            {
+                return $"tier alone at the checkpoint ({checkpoint.EvaluatedAt}): {atCheckpoint?.Id}, evaluation {there.Tier.Id}";
+            }
+
+            if (checkpoint.EvaluatedAt > member.EnrolledAt && keeper.TierAt(member, kept, checkpoint.EvaluatedAt - Duration.Epsilon) is { } early)
+            {
+                return $"tier alone before the checkpoint ({checkpoint.EvaluatedAt}) read from the kept state: {early.Id}";
+            }
+        }
+        else if (keeper.TierAt(member, kept, member.EnrolledAt - Duration.FromDays(1)) != keeper.EvaluateByReplay(member, history, member.EnrolledAt).Tier)
+        {
+            return "tier alone before enrolment is not the tier at enrolment";
         }
 
         return null;

@@ -373,6 +373,28 @@ public class TierEvaluatorEdgeTests
     }
 
     [Fact]
+    public void A_stored_status_naming_an_unknown_tier_is_refused_by_the_kept_evaluations_too()
+    {
+        var evaluator = Evaluator();
+        var stored = evaluator.Evaluate(Member(Enrolled), InParis(2025, 2, 1)).Status;
+        var timeline = evaluator.Timeline([], Alice);
+        var asOf = InParis(2025, 3, 1);
+        var unknown = new (TierStatus Prior, string Message)[]
+        {
+            (stored with { AutomaticTier = TierId.From("diamond") }, "The prior status of member 'alice' names tier 'diamond', which is not in the ladder; known tiers are 'bronze', 'silver', 'gold', 'vip'. (Parameter 'member')"),
+            (stored with { FallbackTier = TierId.From("platinum") }, "The prior status fallback of member 'alice' names tier 'platinum', which is not in the ladder; known tiers are 'bronze', 'silver', 'gold', 'vip'. (Parameter 'member')"),
+            (stored with { Tier = TierId.From("diamond") }, "The prior status of member 'alice' names tier 'diamond', which is not in the ladder; known tiers are 'bronze', 'silver', 'gold', 'vip'. (Parameter 'member')"),
+        };
+
+        foreach (var (prior, message) in unknown)
+        {
+            FluentActions.Invoking(() => evaluator.EvaluateKept(Alice, Enrolled, prior, timeline, asOf)).Should().Throw<ArgumentException>().Which.Message.Should().Be(message);
+            FluentActions.Invoking(() => evaluator.KeptTierAt(Alice, Enrolled, prior, timeline, asOf)).Should().Throw<ArgumentException>().Which.Message.Should().Be(message);
+            FluentActions.Invoking(() => evaluator.KeptStatusAt(Alice, Enrolled, prior, timeline, asOf)).Should().Throw<ArgumentException>().Which.Message.Should().Be(message);
+        }
+    }
+
+    [Fact]
     public void A_stored_status_from_before_the_enrolment_is_refused()
     {
         var evaluator = Evaluator();
