@@ -180,15 +180,7 @@ internal sealed class MemberStateKeeper(TierEvaluator evaluator, Currency curren
     /// checkpoint or a window the evaluation reads starts inside a kept sum (replay the history instead).
     /// </summary>
     public TierEvaluation? Evaluate(MemberRecord member, MemberEvaluationState state, Instant asOf)
-    {
-        var at = asOf < member.EnrolledAt ? member.EnrolledAt : asOf;
-        if (state.TierCheckpoint is { } checkpoint && checkpoint.EvaluatedAt > at)
-        {
-            return null;
-        }
-
-        return EvaluateKept(member, state, at);
-    }
+        => KeptInstant(member, state, asOf) is { } at ? EvaluateKept(member, state, at) : null;
 
     /// <summary>
     /// The member's tier as of an instant from the kept state, without the evaluation around it (status,
@@ -196,15 +188,9 @@ internal sealed class MemberStateKeeper(TierEvaluator evaluator, Currency curren
     /// kept checkpoint or the kept sums cannot answer it exactly (replay the history).
     /// </summary>
     public TierDefinition? TierAt(MemberRecord member, MemberEvaluationState state, Instant asOf)
-    {
-        var at = asOf < member.EnrolledAt ? member.EnrolledAt : asOf;
-        if (state.TierCheckpoint is { } checkpoint && checkpoint.EvaluatedAt > at)
-        {
-            return null;
-        }
-
-        return evaluator.KeptTierAt(member.MemberId, member.EnrolledAt, state.TierCheckpoint, evaluator.Timeline(state.Qualification, member.MemberId), at);
-    }
+        => KeptInstant(member, state, asOf) is { } at
+            ? evaluator.KeptTierAt(member.MemberId, member.EnrolledAt, state.TierCheckpoint, evaluator.Timeline(state.Qualification, member.MemberId), at)
+            : null;
 
     /// <summary>The member's tier as of an instant by replaying the full history (as-of questions, audits, repair).</summary>
     public TierEvaluation EvaluateByReplay(MemberRecord member, MemberHistory history, Instant asOf)
@@ -237,6 +223,13 @@ internal sealed class MemberStateKeeper(TierEvaluator evaluator, Currency curren
 
     private static bool IsBehindCheckpoint(MemberEvaluationState state, QualificationEntry entry) =>
         state.TierCheckpoint is { } checkpoint && entry.At <= checkpoint.EvaluatedAt;
+
+    /// <summary>The instant an evaluation from the kept state reads for <paramref name="asOf"/> (enrolment at the earliest), or null when it is before the kept checkpoint.</summary>
+    private static Instant? KeptInstant(MemberRecord member, MemberEvaluationState state, Instant asOf)
+    {
+        var at = asOf < member.EnrolledAt ? member.EnrolledAt : asOf;
+        return state.TierCheckpoint is { } checkpoint && checkpoint.EvaluatedAt > at ? null : at;
+    }
 
     /// <summary>The tier from the kept checkpoint and timeline (O(log n) in the entries, whatever the history).</summary>
     private TierEvaluation? EvaluateKept(MemberRecord member, MemberEvaluationState state, Instant at) =>
@@ -273,12 +266,12 @@ internal sealed class MemberStateKeeper(TierEvaluator evaluator, Currency curren
             return Evaluable(member, state, now, out evaluation);
         }
 
-        if (evaluator.KeptStatusAt(member.MemberId, member.EnrolledAt, state.TierCheckpoint, evaluator.Timeline(state.Qualification, member.MemberId), target) is not { } checkpoint)
+        var timeline = evaluator.Timeline(entries, member.MemberId);
+        if (evaluator.KeptStatusAt(member.MemberId, member.EnrolledAt, state.TierCheckpoint, timeline, target) is not { } checkpoint)
         {
             return null;
         }
 
-        var timeline = evaluator.Timeline(entries, member.MemberId);
         var windowStart = evaluator.RetainFrom(checkpoint, member.EnrolledAt);
         if (windowStart != Instant.MinValue)
         {
