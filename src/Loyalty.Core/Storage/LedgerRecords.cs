@@ -109,8 +109,8 @@ public sealed record LedgerTransactionRecord
     /// <summary>The per-earn pending period override as requested, if any.</summary>
     public Duration? PendingPeriod
     {
-        get => rare?.PendingPeriod;
-        init => rare = value == PendingPeriod ? rare : Rare.Normal((rare ?? Rare.None) with { PendingPeriod = value });
+        get => PresenceBits.Get(pendingPeriod, present, HasPendingPeriod);
+        init => PresenceBits.Set(ref pendingPeriod, ref present, HasPendingPeriod, value);
     }
 
     /// <summary>The per-earn expiry override as requested, if any.</summary>
@@ -203,13 +203,15 @@ public sealed record LedgerTransactionRecord
 
     // A ledger keeps every transaction it ever wrote, so the record is kept small: optional values are
     // plain fields plus one presence bit each (a nullable instant takes 24 bytes, a plain one 16), and
-    // the fields only some kinds carry (adjustments, reversals, captures, earns with overrides) share
-    // one object, absent (null) when they all hold their defaults — as on most earns, redemptions and
+    // the fields only some kinds carry (adjustments, reversals, captures, earns with an expiry override)
+    // share one object, absent (null) when they all hold their defaults — as on most earns, redemptions and
     // expiries; setting one of them to the value it already holds (its default on a record without them,
-    // or an earn's default debt change after its pending period) allocates nothing. The
+    // or an earn's default debt change) allocates nothing. An earn's pending period has a field of its own:
+    // every order's earn carries one (its return window), which took that object on every order. The
     // generated equality compares these fields, which a value and its absence never share.
-    private const byte HasRelated = 1, HasAvailableAt = 2, HasExpiresAt = 4, HasMerchant = 8;
+    private const byte HasRelated = 1, HasAvailableAt = 2, HasExpiresAt = 4, HasMerchant = 8, HasPendingPeriod = 16;
     private TransactionId relatedId;
+    private Duration pendingPeriod;
     private Instant availableAt;
     private Instant expiresAt;
     private MerchantId merchant;
@@ -224,8 +226,6 @@ public sealed record LedgerTransactionRecord
     private sealed record Rare
     {
         public static readonly Rare None = new();
-
-        public Duration? PendingPeriod { get; init; }
 
         public Instant? RequestedExpiresAt { get; init; }
 

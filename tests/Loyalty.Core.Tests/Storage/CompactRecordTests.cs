@@ -101,6 +101,24 @@ public sealed class CompactRecordTests
     }
 
     [Fact]
+    public void An_earns_pending_period_is_a_field_of_its_own_and_a_zero_one_a_value()
+    {
+        var plain = Transaction(null, null, null, false, 1, 2, null, null, 0, 0, 0, null);
+        var zero = plain with { PendingPeriod = Duration.Zero };
+        var pending = plain with { PendingPeriod = Duration.FromDays(14) };
+
+        zero.PendingPeriod.Should().Be(Duration.Zero);
+        zero.Should().NotBe(plain);
+        pending.Should().NotBe(zero);
+        (pending with { PendingPeriod = null }).Should().Be(plain);
+
+        // Every order's earn carries its return window: the record keeps no shared object for it.
+        var rare = typeof(LedgerTransactionRecord).GetField("rare", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)!;
+        rare.GetValue(pending).Should().BeNull();
+        rare.GetValue(pending with { Reason = "goodwill" }).Should().NotBeNull();
+    }
+
+    [Fact]
     public void A_zero_instant_is_a_value_not_an_absence()
     {
         var epoch = Instant.FromUnixTimeTicks(0);
