@@ -42,17 +42,17 @@ public sealed partial class InMemoryLedgerStore : ILedgerDataStore
         {
             lock (second)
             {
-                if (source.Retired || source.Head is null)
+                if (source.Retired || !source.HasHead)
                 {
                     return new(MemberRewriteStatus.NotFound);
                 }
 
-                if (source.Head.Version != rewrite.ExpectedVersion)
+                if (source.Version != rewrite.ExpectedVersion)
                 {
                     return new(MemberRewriteStatus.Conflict);
                 }
 
-                if (!sameKey && (occupant.Retired || occupant.Head is not null))
+                if (!sameKey && (occupant.Retired || occupant.HasHead))
                 {
                     return new(MemberRewriteStatus.TargetExists);
                 }

@@ -38,7 +38,15 @@ public sealed partial class InMemoryLedgerStore : ILedgerStore, IAccountStateKee
     public ValueTask<LedgerAccountHead?> GetHeadAsync(LedgerAccountKey account, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        return new(accounts.TryGetValue(account, out var data) ? Volatile.Read(ref data.Head) : null);
+        if (!accounts.TryGetValue(account, out var data))
+        {
+            return new((LedgerAccountHead?)null);
+        }
+
+        lock (data)
+        {
+            return new(data.Head);
+        }
     }
 
     /// <inheritdoc />
@@ -140,7 +148,7 @@ public sealed partial class InMemoryLedgerStore : ILedgerStore, IAccountStateKee
             index.Walk(afterMember?.Value ?? string.Empty, inclusive: afterMember is null, id =>
             {
                 var key = new LedgerAccountKey(programId, MemberId.From(id));
-                if (accounts.TryGetValue(key, out var data) && Volatile.Read(ref data.Head)?.NextExpiryAt is { } next && next <= dueBy)
+                if (accounts.TryGetValue(key, out var data) && Volatile.Read(ref data.NextExpiry) is { } next && next.At <= dueBy)
                 {
                     due.Add(key);
                 }
@@ -176,7 +184,7 @@ public sealed partial class InMemoryLedgerStore : ILedgerStore, IAccountStateKee
         var data = accounts.GetOrAdd(append.Account, static _ => new Account());
         lock (data)
         {
-            var current = data.Head?.Version ?? 0;
+            var current = data.Version;
             if (data.Retired || current != append.ExpectedVersion || !data.IsIncarnation(append.Incarnation))
             {
                 return new(new LedgerAppendResult(LedgerAppendStatus.VersionConflict, current));
@@ -245,7 +253,7 @@ public sealed partial class InMemoryLedgerStore : ILedgerStore, IAccountStateKee
                 data.Incarnation = append.Incarnation ?? new object();
             }
 
-            Volatile.Write(ref data.Head, append.Head);
+            data.Head = append.Head;
 
             // A state still kept here is of the version before this append (the ledger takes it before deciding):
             // written by another writer, it is stale now and would only cost that ledger a refused append.
@@ -296,7 +304,7 @@ public sealed partial class InMemoryLedgerStore : ILedgerStore, IAccountStateKee
             // Only the store's current version is kept: a state decided on an older one, or on an account
             // re-keyed since (or on an account created again under the same key), would serve a later write with
             // what the store no longer has.
-            if (data.Retired || (data.Head?.Version ?? 0) != state.Version || !data.IsIncarnation(state.Incarnation))
+            if (data.Retired || data.Version != state.Version || !data.IsIncarnation(state.Incarnation))
             {
                 return;
             }
@@ -361,7 +369,34 @@ public sealed partial class InMemoryLedgerStore : ILedgerStore, IAccountStateKee
         public readonly List<LedgerTransactionRecord> Log = [];
         public readonly Dictionary<TransactionId, LedgerLotRecord> Lots = [];
         public readonly HashSet<TransactionId> OpenLots = [];
-        public LedgerAccountHead? Head;
+        // The head's values, kept in place: every write replaces the head, and a head kept as given would live
+        // until the account's next write, copied out of the young generation by the next collection and marked
+        // through this older object, for every account written since (see InMemoryMemberStore's member data).
+        private HeadParts head;
+
+        /// <summary>The next dated expiry, for the due walk that reads it without the account's lock (replaced only when it changes).</summary>
+        public NextExpiryBox? NextExpiry;
+
+        /// <summary>The account's head (a new object per read), or null before its first transaction; set under the account's lock.</summary>
+        public LedgerAccountHead? Head
+        {
+            get => head.ToHead();
+            set
+            {
+                head = new HeadParts(value);
+                var next = value?.NextExpiryAt;
+                if (NextExpiry?.At != next)
+                {
+                    Volatile.Write(ref NextExpiry, next is { } at ? new NextExpiryBox(at) : null);
+                }
+            }
+        }
+
+        /// <summary>Whether the account has a head (a transaction, or a rewrite that gave it one).</summary>
+        public bool HasHead => head.Present;
+
+        /// <summary>The head's version, 0 before the first transaction.</summary>
+        public long Version => head.Version;
 
         // Holds and related transactions (captures, releases, reversals) are created with the first one: most
         // accounts never have any, and a store keeps an account per member, so three empty collections per
@@ -409,6 +444,91 @@ public sealed partial class InMemoryLedgerStore : ILedgerStore, IAccountStateKee
         /// account without transactions (the version check is enough), and when either side does not know it.
         /// </summary>
         public bool IsIncarnation(object? incarnation)
-            => Head is null || incarnation is null || Incarnation is null || ReferenceEquals(incarnation, Incarnation);
+            => !HasHead || incarnation is null || Incarnation is null || ReferenceEquals(incarnation, Incarnation);
+    }
+
+    /// <summary>An account's next dated expiry, immutable (see <see cref="Account.NextExpiry"/>).</summary>
+    private sealed class NextExpiryBox(Instant at)
+    {
+        public Instant At { get; } = at;
+    }
+
+    /// <summary>A head's values (default: no head), see <see cref="Account.Head"/>.</summary>
+    private readonly struct HeadParts
+    {
+        private readonly ProgramId programId;
+        private readonly MemberId memberId;
+        private readonly Instant updatedAt;
+        private readonly long lotPoints;
+        private readonly long debt;
+        private readonly long earned;
+        private readonly long redeemed;
+        private readonly long expired;
+        private readonly long reversed;
+        private readonly long adjusted;
+        private readonly long writtenOff;
+        private readonly Instant? lastActivityAt;
+        private readonly long availableSnapshot;
+        private readonly long pendingSnapshot;
+        private readonly long heldSnapshot;
+        private readonly Instant? nextChangeAt;
+        private readonly Instant? nextExpiryAt;
+        private readonly LedgerHash chainHash;
+
+        public HeadParts(LedgerAccountHead? head)
+        {
+            if (head is null)
+            {
+                return;
+            }
+
+            Present = true;
+            programId = head.ProgramId;
+            memberId = head.MemberId;
+            Version = head.Version;
+            updatedAt = head.UpdatedAt;
+            lotPoints = head.LotPoints;
+            debt = head.Debt;
+            earned = head.Earned;
+            redeemed = head.Redeemed;
+            expired = head.Expired;
+            reversed = head.Reversed;
+            adjusted = head.Adjusted;
+            writtenOff = head.WrittenOff;
+            lastActivityAt = head.LastActivityAt;
+            availableSnapshot = head.AvailableSnapshot;
+            pendingSnapshot = head.PendingSnapshot;
+            heldSnapshot = head.HeldSnapshot;
+            nextChangeAt = head.NextChangeAt;
+            nextExpiryAt = head.NextExpiryAt;
+            chainHash = head.ChainHash;
+        }
+
+        public bool Present { get; }
+
+        public long Version { get; }
+
+        public LedgerAccountHead? ToHead() => !Present ? null : new LedgerAccountHead
+        {
+            ProgramId = programId,
+            MemberId = memberId,
+            Version = Version,
+            UpdatedAt = updatedAt,
+            LotPoints = lotPoints,
+            Debt = debt,
+            Earned = earned,
+            Redeemed = redeemed,
+            Expired = expired,
+            Reversed = reversed,
+            Adjusted = adjusted,
+            WrittenOff = writtenOff,
+            LastActivityAt = lastActivityAt,
+            AvailableSnapshot = availableSnapshot,
+            PendingSnapshot = pendingSnapshot,
+            HeldSnapshot = heldSnapshot,
+            NextChangeAt = nextChangeAt,
+            NextExpiryAt = nextExpiryAt,
+            ChainHash = chainHash,
+        };
     }
 }
