@@ -58,7 +58,7 @@ public sealed partial class InMemoryLedgerStore : ILedgerDataStore
                 }
 
                 var programId = rewrite.From.ProgramId;
-                var own = source.Log.Select(t => t.Id).ToHashSet();
+                var own = source.Log.Select(p => log[p].Id).ToHashSet();
                 foreach (var tx in rewrite.Transactions)
                 {
                     if (!own.Contains(tx.Id) && transactions.Contains((programId, tx.Id)))
@@ -79,7 +79,7 @@ public sealed partial class InMemoryLedgerStore : ILedgerDataStore
                     foreach (var tx in rewrite.Transactions)
                     {
                         transactions.Set((programId, tx.Id), tx);
-                        target.Log.Add(tx);
+                        target.Log.Add(log.Add(tx));
                         if (tx.RelatedId is { } related)
                         {
                             if (!target.Related.TryGetValue(related, out var list))
@@ -116,6 +116,14 @@ public sealed partial class InMemoryLedgerStore : ILedgerDataStore
                 }
 
                 var hadExpiry = source.Indexed;
+
+                // The old account's transactions leave the log: nothing keeps the records of the old key alive.
+                foreach (var position in source.Log)
+                {
+                    log.Forget(position);
+                }
+
+                source.Log.Clear();
                 TakeKept(source);
                 TakeKept(occupant);
                 source.Retired = true;

@@ -24,6 +24,7 @@ public sealed partial class InMemoryLedgerStore : ILedgerStore, IAccountStateKee
 {
     private readonly ConcurrentDictionary<LedgerAccountKey, Account> accounts = new();
     private readonly TransactionIndex transactions = new();
+    private readonly RecordArena<LedgerTransactionRecord> log = new();
     private readonly ConcurrentDictionary<ProgramId, OrderedIndex<string>> expiring = new();
     private long keptEntries;
 
@@ -126,7 +127,12 @@ public sealed partial class InMemoryLedgerStore : ILedgerStore, IAccountStateKee
         {
             var start = (int)Math.Min(afterVersion, data.Log.Count);
             var count = Math.Min(maxCount, data.Log.Count - start);
-            var page = data.Log.GetRange(start, count);
+            var page = new LedgerTransactionRecord[count];
+            for (var i = 0; i < count; i++)
+            {
+                page[i] = log[data.Log[start + i]];
+            }
+
             long? next = start + count < data.Log.Count ? start + count : null;
             return new(new LedgerHistoryPage(page, next));
         }
@@ -205,10 +211,10 @@ public sealed partial class InMemoryLedgerStore : ILedgerStore, IAccountStateKee
                 }
             }
 
-            data.Log.AddRange(append.Transactions);
             for (var i = 0; i < append.Transactions.Count; i++)
             {
                 var tx = append.Transactions[i];
+                data.Log.Add(log.Add(tx));
                 if (tx.RelatedId is { } related)
                 {
                     if (!data.Related.TryGetValue(related, out var list))
@@ -366,7 +372,8 @@ public sealed partial class InMemoryLedgerStore : ILedgerStore, IAccountStateKee
 
     private sealed class Account
     {
-        public readonly List<LedgerTransactionRecord> Log = [];
+        /// <summary>The account's transactions in version order: their positions in the store's log (see <see cref="RecordArena{T}"/>).</summary>
+        public readonly List<int> Log = [];
         public readonly Dictionary<TransactionId, LedgerLotRecord> Lots = [];
         public readonly HashSet<TransactionId> OpenLots = [];
         // The head's values, kept in place: every write replaces the head, and a head kept as given would live
