@@ -19,7 +19,7 @@ public sealed partial class InMemoryLedgerStore : ILedgerDataStore
         {
             return new(new LedgerAccountContents(
                 data.Head,
-                data.Lots.Values.OrderBy(l => l.Sequence).ToArray(),
+                data.Lots.All.Select(p => lotLog[p]).OrderBy(l => l.Sequence).ToArray(),
                 (data.HoldsIfAny?.Values ?? Enumerable.Empty<LedgerHoldRecord>()).OrderBy(h => h.CreatedAt).ThenBy(h => h.HoldId.Value, StringComparer.Ordinal).ToArray()));
         }
     }
@@ -93,11 +93,7 @@ public sealed partial class InMemoryLedgerStore : ILedgerDataStore
 
                     foreach (var lot in rewrite.Lots)
                     {
-                        target.Lots[lot.LotId] = lot;
-                        if (lot.Remaining != 0)
-                        {
-                            target.OpenLots.Add(lot.LotId);
-                        }
+                        target.Lots.Set(lotLog, lot);
                     }
 
                     foreach (var hold in rewrite.Holds)
@@ -124,6 +120,7 @@ public sealed partial class InMemoryLedgerStore : ILedgerDataStore
                 }
 
                 source.Log.Clear();
+                source.Lots.Forget(lotLog);
                 TakeKept(source);
                 TakeKept(occupant);
                 source.Retired = true;

@@ -25,6 +25,7 @@ public sealed partial class InMemoryLedgerStore : ILedgerStore, IAccountStateKee
     private readonly ConcurrentDictionary<LedgerAccountKey, Account> accounts = new();
     private readonly TransactionIndex transactions = new();
     private readonly RecordArena<LedgerTransactionRecord> log = new();
+    private readonly RecordArena<LedgerLotRecord> lotLog = new();
     private readonly ConcurrentDictionary<ProgramId, OrderedIndex<string>> expiring = new();
     private long keptEntries;
 
@@ -65,9 +66,9 @@ public sealed partial class InMemoryLedgerStore : ILedgerStore, IAccountStateKee
             var found = new List<LedgerLotRecord>(lotIds.Count);
             foreach (var id in lotIds)
             {
-                if (data.Lots.TryGetValue(id, out var lot))
+                if (data.Lots.Find(lotLog, id) is var position and >= 0)
                 {
-                    found.Add(lot);
+                    found.Add(lotLog[position]);
                 }
             }
 
@@ -228,16 +229,7 @@ public sealed partial class InMemoryLedgerStore : ILedgerStore, IAccountStateKee
 
             for (var i = 0; i < append.Lots.Count; i++)
             {
-                var lot = append.Lots[i];
-                data.Lots[lot.LotId] = lot;
-                if (lot.Remaining != 0)
-                {
-                    data.OpenLots.Add(lot.LotId);
-                }
-                else
-                {
-                    data.OpenLots.Remove(lot.LotId);
-                }
+                data.Lots.Set(lotLog, append.Lots[i]);
             }
 
             for (var i = 0; i < append.Holds.Count; i++)
@@ -349,11 +341,11 @@ public sealed partial class InMemoryLedgerStore : ILedgerStore, IAccountStateKee
 
         lock (data)
         {
-            var lots = data.OpenLots.Count == 0 ? [] : new LedgerLotRecord[data.OpenLots.Count];
+            var lots = data.Lots.OpenCount == 0 ? [] : new LedgerLotRecord[data.Lots.OpenCount];
             var i = 0;
-            foreach (var id in data.OpenLots)
+            foreach (var position in data.Lots.Open)
             {
-                lots[i++] = data.Lots[id];
+                lots[i++] = lotLog[position];
             }
 
             var holds = data.OpenHoldsIfAny is not { Count: > 0 } open ? [] : new LedgerHoldRecord[open.Count];
@@ -374,8 +366,8 @@ public sealed partial class InMemoryLedgerStore : ILedgerStore, IAccountStateKee
     {
         /// <summary>The account's transactions in version order: their positions in the store's log (see <see cref="RecordArena{T}"/>).</summary>
         public readonly List<int> Log = [];
-        public readonly Dictionary<TransactionId, LedgerLotRecord> Lots = [];
-        public readonly HashSet<TransactionId> OpenLots = [];
+        /// <summary>The account's lots (in the store's lot log).</summary>
+        public readonly LotIndex Lots = new();
         // The head's values, kept in place: every write replaces the head, and a head kept as given would live
         // until the account's next write, copied out of the young generation by the next collection and marked
         // through this older object, for every account written since (see InMemoryMemberStore's member data).

@@ -55,6 +55,15 @@ internal sealed class RecordArena<T>
     public T this[int position] => Volatile.Read(ref chunks)[position >> ChunkBits]![position & Mask]
         ?? throw new InvalidOperationException($"The record at position {position} was forgotten (its member or account was rewritten).");
 
+    /// <summary>Replaces the record at <paramref name="position"/> (one <see cref="Add"/> returned): a newer version of the same record.</summary>
+    public void Set(int position, T record)
+    {
+        lock (gate)
+        {
+            chunks[position >> ChunkBits]![position & Mask] = record;
+        }
+    }
+
     /// <summary>Drops the reference at <paramref name="position"/> (a record rewritten elsewhere: nothing keeps the old one alive).</summary>
     public void Forget(int position)
     {
