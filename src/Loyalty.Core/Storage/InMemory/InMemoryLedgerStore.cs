@@ -373,16 +373,21 @@ public sealed partial class InMemoryLedgerStore : ILedgerStore, IAccountStateKee
         // through this older object, for every account written since (see InMemoryMemberStore's member data).
         private HeadParts head;
 
+        // The head built for the last read, until the next write: a balance asked twice builds one head (a write
+        // never keeps one, so the write path points the account at no new object).
+        private LedgerAccountHead? read;
+
         /// <summary>The next dated expiry, for the due walk that reads it without the account's lock (replaced only when it changes).</summary>
         public NextExpiryBox? NextExpiry;
 
-        /// <summary>The account's head (a new object per read), or null before its first transaction; set under the account's lock.</summary>
+        /// <summary>The account's head (built on the first read after a write), or null before its first transaction; read and set under the account's lock.</summary>
         public LedgerAccountHead? Head
         {
-            get => head.ToHead();
+            get => read ??= head.ToHead();
             set
             {
                 head = new HeadParts(value);
+                read = null;
                 var next = value?.NextExpiryAt;
                 if (NextExpiry?.At != next)
                 {

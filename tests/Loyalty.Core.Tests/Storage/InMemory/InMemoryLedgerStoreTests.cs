@@ -87,7 +87,11 @@ public class InMemoryLedgerStoreTests
         var read = await store.GetHeadAsync(Alice);
         read.Should().Be(head).And.NotBeSameAs(head);
         (await store.GetAccountAsync(Alice)).Head.Should().Be(head);
-        (await store.GetHeadAsync(Alice)).Should().NotBeSameAs(read, "each read is a record of its own, which no later write changes");
+        (await store.GetHeadAsync(Alice)).Should().BeSameAs(read, "a head is built once per write, on its first read");
+        await store.AppendAsync(Append(Alice, 1, null, Tx(Alice, "b", 2)));
+        var next = await store.GetHeadAsync(Alice);
+        next!.Version.Should().Be(2);
+        read!.Version.Should().Be(1, "a head read before a write is not changed by it");
     }
 
     [Fact]
