@@ -51,13 +51,14 @@ if (args is ["--pg-maintenance-night", var pgMembers])
 }
 
 // Profile the order path by Stopwatch (time, CPU and bytes per call at 0 and 1,000 prior orders;
-// --sample-allocations also lists the types that allocate most and what the collections promote):
-//               dotnet run -c Release --project benchmarks/Loyalty.Core.Benchmarks -- --profile-order-path 20000 [prior orders...] [--sample-allocations]
+// --sample-allocations also lists the types that allocate most and what the collections promote;
+// --gc-phases splits the collections' pauses: marking through the card table, other marking, after marking):
+//               dotnet run -c Release --project benchmarks/Loyalty.Core.Benchmarks -- --profile-order-path 20000 [prior orders...] [--sample-allocations] [--gc-phases]
 if (args is ["--profile-order-path", var calls, ..])
 {
-    var rest = args[2..].Where(a => a != "--sample-allocations").ToArray();
+    var rest = args[2..].Where(a => !a.StartsWith("--", StringComparison.Ordinal)).ToArray();
     var priors = rest.Length > 0 ? rest.Select(a => int.Parse(a, System.Globalization.CultureInfo.InvariantCulture)).ToArray() : [0, 1_000];
-    await ProgramHistoryBenchmarks.ProfileAsync(int.Parse(calls, System.Globalization.CultureInfo.InvariantCulture), priors, args.Contains("--sample-allocations"));
+    await ProgramHistoryBenchmarks.ProfileAsync(int.Parse(calls, System.Globalization.CultureInfo.InvariantCulture), priors, args.Contains("--sample-allocations"), args.Contains("--gc-phases"));
     return;
 }
 

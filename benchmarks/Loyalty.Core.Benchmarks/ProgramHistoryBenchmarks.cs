@@ -136,9 +136,10 @@ public class ProgramHistoryBenchmarks
     /// A Stopwatch profile outside BenchmarkDotNet (for finding where time and allocations go): sets the
     /// class up at each history length and prints the mean time, the process's CPU time (steadier than
     /// the wall time on a shared machine), the bytes allocated per call, the bytes still held after a full collection (what the stores keep per call) and the collections; with
-    /// <paramref name="sampleAllocations"/>, also the types that allocated most and what the collections promoted.
+    /// <paramref name="sampleAllocations"/>, also the types that allocated most and what the collections promoted; with
+    /// <paramref name="gcPhases"/>, the collections' time split into marking through the card table, other marking and what follows marking.
     /// </summary>
-    public static async Task ProfileAsync(int calls, int[] priorOrders, bool sampleAllocations = false)
+    public static async Task ProfileAsync(int calls, int[] priorOrders, bool sampleAllocations = false, bool gcPhases = false)
     {
         foreach (var prior in priorOrders)
         {
@@ -153,6 +154,7 @@ public class ProgramHistoryBenchmarks
 
                 var heldBefore = GC.GetTotalMemory(forceFullCollection: true);
                 using var sampler = sampleAllocations ? new AllocationSampler() : null;
+                using var phases = gcPhases ? new GcPauseListener(phases: true) : null;
                 var bytes = GC.GetAllocatedBytesForCurrentThread();
                 var pause = GC.GetTotalPauseDuration();
                 var gen0 = GC.CollectionCount(0);
@@ -173,6 +175,10 @@ public class ProgramHistoryBenchmarks
                 var held = (GC.GetTotalMemory(forceFullCollection: true) - heldBefore) / (double)calls;
                 Console.WriteLine($"{prior,5} prior orders  {name,-18} {watch.Elapsed.TotalMicroseconds / calls,9:F2} us (CPU {cpuPerCall,7:F2} us)  {allocated / (double)calls,8:F0} B/call  {held,6:F0} B/call kept  GC pauses {paused,7:F2} us/call, gen0/1/2 {gens}");
                 sampler?.Print(calls);
+                if (phases is not null)
+                {
+                    Console.WriteLine("      " + phases.PhaseSummary());
+                }
             }
 
             b.Cleanup();

@@ -56,6 +56,39 @@ public class InMemoryLedgerRewriteRaceTests
     }
 
     [Fact]
+    public async Task An_erasure_leaves_no_record_of_the_old_id_alive_in_the_store()
+    {
+        // The store keeps transactions in one store-wide log: the erased account's records must leave it.
+        var inner = new InMemoryLedgerStore();
+        await EarnTwiceAsync(inner);
+        var old = await WeakHistoryAsync(inner, new LedgerAccountKey(Club, Alice));
+
+        var erasure = MemberDataRewrite.ForErasure(Club, Alice);
+        (await new LedgerParticipant(inner).RewriteAsync(erasure)).Status.Should().Be(MemberRewriteStatus.Rewritten);
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+
+        old.Select(w => w.IsAlive).Should().Equal([false, false], "the records of the erased id are dropped, not kept beside the rewritten ones");
+        (await inner.ReadHistoryAsync(new LedgerAccountKey(Club, Alice), 0, 10)).Transactions.Should().BeEmpty();
+        var moved = await inner.ReadHistoryAsync(new LedgerAccountKey(Club, erasure.To), 0, 10);
+        moved.Transactions.Should().HaveCount(2).And.OnlyContain(t => t.MemberId == erasure.To);
+    }
+
+    // The ledger and its results are dropped with this method: only the store may keep the records after it.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static async Task EarnTwiceAsync(InMemoryLedgerStore store)
+    {
+        var h = new LedgerHarness(store: store);
+        await h.EarnAsync(100, "welcome");
+        await h.EarnAsync(50, "order-1");
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static async Task<WeakReference[]> WeakHistoryAsync(InMemoryLedgerStore store, LedgerAccountKey account) =>
+        (await store.ReadHistoryAsync(account, 0, 10)).Transactions.Select(t => new WeakReference(t)).ToArray();
+
+    [Fact]
     public async Task A_write_decided_before_an_in_place_rewrite_is_decided_again_on_the_renamed_lots()
     {
         var inner = new InMemoryLedgerStore();

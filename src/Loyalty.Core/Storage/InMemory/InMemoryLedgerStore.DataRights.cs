@@ -19,7 +19,7 @@ public sealed partial class InMemoryLedgerStore : ILedgerDataStore
         {
             return new(new LedgerAccountContents(
                 data.Head,
-                data.Lots.Values.OrderBy(l => l.Sequence).ToArray(),
+                data.Lots.All.Select(p => lotLog[p]).OrderBy(l => l.Sequence).ToArray(),
                 (data.HoldsIfAny?.Values ?? Enumerable.Empty<LedgerHoldRecord>()).OrderBy(h => h.CreatedAt).ThenBy(h => h.HoldId.Value, StringComparer.Ordinal).ToArray()));
         }
     }
@@ -42,23 +42,23 @@ public sealed partial class InMemoryLedgerStore : ILedgerDataStore
         {
             lock (second)
             {
-                if (source.Retired || source.Head is null)
+                if (source.Retired || !source.HasHead)
                 {
                     return new(MemberRewriteStatus.NotFound);
                 }
 
-                if (source.Head.Version != rewrite.ExpectedVersion)
+                if (source.Version != rewrite.ExpectedVersion)
                 {
                     return new(MemberRewriteStatus.Conflict);
                 }
 
-                if (!sameKey && (occupant.Retired || occupant.Head is not null))
+                if (!sameKey && (occupant.Retired || occupant.HasHead))
                 {
                     return new(MemberRewriteStatus.TargetExists);
                 }
 
                 var programId = rewrite.From.ProgramId;
-                var own = source.Log.Select(t => t.Id).ToHashSet();
+                var own = source.Log.Select(p => log[p].Id).ToHashSet();
                 foreach (var tx in rewrite.Transactions)
                 {
                     if (!own.Contains(tx.Id) && transactions.Contains((programId, tx.Id)))
@@ -79,7 +79,7 @@ public sealed partial class InMemoryLedgerStore : ILedgerDataStore
                     foreach (var tx in rewrite.Transactions)
                     {
                         transactions.Set((programId, tx.Id), tx);
-                        target.Log.Add(tx);
+                        target.Log.Add(log.Add(tx));
                         if (tx.RelatedId is { } related)
                         {
                             if (!target.Related.TryGetValue(related, out var list))
@@ -93,11 +93,7 @@ public sealed partial class InMemoryLedgerStore : ILedgerDataStore
 
                     foreach (var lot in rewrite.Lots)
                     {
-                        target.Lots[lot.LotId] = lot;
-                        if (lot.Remaining != 0)
-                        {
-                            target.OpenLots.Add(lot.LotId);
-                        }
+                        target.Lots.Set(lotLog, lot);
                     }
 
                     foreach (var hold in rewrite.Holds)
@@ -116,6 +112,15 @@ public sealed partial class InMemoryLedgerStore : ILedgerDataStore
                 }
 
                 var hadExpiry = source.Indexed;
+
+                // The old account's transactions leave the log: nothing keeps the records of the old key alive.
+                foreach (var position in source.Log)
+                {
+                    log.Forget(position);
+                }
+
+                source.Log.Clear();
+                source.Lots.Forget(lotLog);
                 TakeKept(source);
                 TakeKept(occupant);
                 source.Retired = true;

@@ -24,6 +24,8 @@ public sealed partial class InMemoryLedgerStore : ILedgerStore, IAccountStateKee
 {
     private readonly ConcurrentDictionary<LedgerAccountKey, Account> accounts = new();
     private readonly TransactionIndex transactions = new();
+    private readonly RecordArena<LedgerTransactionRecord> log = new();
+    private readonly RecordArena<LedgerLotRecord> lotLog = new();
     private readonly ConcurrentDictionary<ProgramId, OrderedIndex<string>> expiring = new();
     private long keptEntries;
 
@@ -38,7 +40,15 @@ public sealed partial class InMemoryLedgerStore : ILedgerStore, IAccountStateKee
     public ValueTask<LedgerAccountHead?> GetHeadAsync(LedgerAccountKey account, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        return new(accounts.TryGetValue(account, out var data) ? Volatile.Read(ref data.Head) : null);
+        if (!accounts.TryGetValue(account, out var data))
+        {
+            return new((LedgerAccountHead?)null);
+        }
+
+        lock (data)
+        {
+            return new(data.Head);
+        }
     }
 
     /// <inheritdoc />
@@ -56,9 +66,9 @@ public sealed partial class InMemoryLedgerStore : ILedgerStore, IAccountStateKee
             var found = new List<LedgerLotRecord>(lotIds.Count);
             foreach (var id in lotIds)
             {
-                if (data.Lots.TryGetValue(id, out var lot))
+                if (data.Lots.Find(lotLog, id) is var position and >= 0)
                 {
-                    found.Add(lot);
+                    found.Add(lotLog[position]);
                 }
             }
 
@@ -118,7 +128,12 @@ public sealed partial class InMemoryLedgerStore : ILedgerStore, IAccountStateKee
         {
             var start = (int)Math.Min(afterVersion, data.Log.Count);
             var count = Math.Min(maxCount, data.Log.Count - start);
-            var page = data.Log.GetRange(start, count);
+            var page = new LedgerTransactionRecord[count];
+            for (var i = 0; i < count; i++)
+            {
+                page[i] = log[data.Log[start + i]];
+            }
+
             long? next = start + count < data.Log.Count ? start + count : null;
             return new(new LedgerHistoryPage(page, next));
         }
@@ -140,7 +155,7 @@ public sealed partial class InMemoryLedgerStore : ILedgerStore, IAccountStateKee
             index.Walk(afterMember?.Value ?? string.Empty, inclusive: afterMember is null, id =>
             {
                 var key = new LedgerAccountKey(programId, MemberId.From(id));
-                if (accounts.TryGetValue(key, out var data) && Volatile.Read(ref data.Head)?.NextExpiryAt is { } next && next <= dueBy)
+                if (accounts.TryGetValue(key, out var data) && Volatile.Read(ref data.NextExpiry) is { } next && next.At <= dueBy)
                 {
                     due.Add(key);
                 }
@@ -176,7 +191,7 @@ public sealed partial class InMemoryLedgerStore : ILedgerStore, IAccountStateKee
         var data = accounts.GetOrAdd(append.Account, static _ => new Account());
         lock (data)
         {
-            var current = data.Head?.Version ?? 0;
+            var current = data.Version;
             if (data.Retired || current != append.ExpectedVersion || !data.IsIncarnation(append.Incarnation))
             {
                 return new(new LedgerAppendResult(LedgerAppendStatus.VersionConflict, current));
@@ -197,10 +212,10 @@ public sealed partial class InMemoryLedgerStore : ILedgerStore, IAccountStateKee
                 }
             }
 
-            data.Log.AddRange(append.Transactions);
             for (var i = 0; i < append.Transactions.Count; i++)
             {
                 var tx = append.Transactions[i];
+                data.Log.Add(log.Add(tx));
                 if (tx.RelatedId is { } related)
                 {
                     if (!data.Related.TryGetValue(related, out var list))
@@ -214,16 +229,7 @@ public sealed partial class InMemoryLedgerStore : ILedgerStore, IAccountStateKee
 
             for (var i = 0; i < append.Lots.Count; i++)
             {
-                var lot = append.Lots[i];
-                data.Lots[lot.LotId] = lot;
-                if (lot.Remaining != 0)
-                {
-                    data.OpenLots.Add(lot.LotId);
-                }
-                else
-                {
-                    data.OpenLots.Remove(lot.LotId);
-                }
+                data.Lots.Set(lotLog, append.Lots[i]);
             }
 
             for (var i = 0; i < append.Holds.Count; i++)
@@ -245,7 +251,7 @@ public sealed partial class InMemoryLedgerStore : ILedgerStore, IAccountStateKee
                 data.Incarnation = append.Incarnation ?? new object();
             }
 
-            Volatile.Write(ref data.Head, append.Head);
+            data.Head = append.Head;
 
             // A state still kept here is of the version before this append (the ledger takes it before deciding):
             // written by another writer, it is stale now and would only cost that ledger a refused append.
@@ -296,7 +302,7 @@ public sealed partial class InMemoryLedgerStore : ILedgerStore, IAccountStateKee
             // Only the store's current version is kept: a state decided on an older one, or on an account
             // re-keyed since (or on an account created again under the same key), would serve a later write with
             // what the store no longer has.
-            if (data.Retired || (data.Head?.Version ?? 0) != state.Version || !data.IsIncarnation(state.Incarnation))
+            if (data.Retired || data.Version != state.Version || !data.IsIncarnation(state.Incarnation))
             {
                 return;
             }
@@ -335,11 +341,11 @@ public sealed partial class InMemoryLedgerStore : ILedgerStore, IAccountStateKee
 
         lock (data)
         {
-            var lots = data.OpenLots.Count == 0 ? [] : new LedgerLotRecord[data.OpenLots.Count];
+            var lots = data.Lots.OpenCount == 0 ? [] : new LedgerLotRecord[data.Lots.OpenCount];
             var i = 0;
-            foreach (var id in data.OpenLots)
+            foreach (var position in data.Lots.Open)
             {
-                lots[i++] = data.Lots[id];
+                lots[i++] = lotLog[position];
             }
 
             var holds = data.OpenHoldsIfAny is not { Count: > 0 } open ? [] : new LedgerHoldRecord[open.Count];
@@ -358,10 +364,43 @@ public sealed partial class InMemoryLedgerStore : ILedgerStore, IAccountStateKee
 
     private sealed class Account
     {
-        public readonly List<LedgerTransactionRecord> Log = [];
-        public readonly Dictionary<TransactionId, LedgerLotRecord> Lots = [];
-        public readonly HashSet<TransactionId> OpenLots = [];
-        public LedgerAccountHead? Head;
+        /// <summary>The account's transactions in version order: their positions in the store's log (see <see cref="RecordArena{T}"/>).</summary>
+        public readonly List<int> Log = [];
+        /// <summary>The account's lots (in the store's lot log).</summary>
+        public readonly LotIndex Lots = new();
+        // The head's values, kept in place: every write replaces the head, and a head kept as given would live
+        // until the account's next write, copied out of the young generation by the next collection and marked
+        // through this older object, for every account written since (see InMemoryMemberStore's member data).
+        private HeadParts head;
+
+        // The head built for the last read, until the next write: a balance asked twice builds one head (a write
+        // never keeps one, so the write path points the account at no new object).
+        private LedgerAccountHead? read;
+
+        /// <summary>The next dated expiry, for the due walk that reads it without the account's lock (replaced only when it changes).</summary>
+        public NextExpiryBox? NextExpiry;
+
+        /// <summary>The account's head (built on the first read after a write), or null before its first transaction; read and set under the account's lock.</summary>
+        public LedgerAccountHead? Head
+        {
+            get => read ??= head.ToHead();
+            set
+            {
+                head = new HeadParts(value);
+                read = null;
+                var next = value?.NextExpiryAt;
+                if (NextExpiry?.At != next)
+                {
+                    Volatile.Write(ref NextExpiry, next is { } at ? new NextExpiryBox(at) : null);
+                }
+            }
+        }
+
+        /// <summary>Whether the account has a head (a transaction, or a rewrite that gave it one).</summary>
+        public bool HasHead => head.Present;
+
+        /// <summary>The head's version, 0 before the first transaction.</summary>
+        public long Version => head.Version;
 
         // Holds and related transactions (captures, releases, reversals) are created with the first one: most
         // accounts never have any, and a store keeps an account per member, so three empty collections per
@@ -409,6 +448,91 @@ public sealed partial class InMemoryLedgerStore : ILedgerStore, IAccountStateKee
         /// account without transactions (the version check is enough), and when either side does not know it.
         /// </summary>
         public bool IsIncarnation(object? incarnation)
-            => Head is null || incarnation is null || Incarnation is null || ReferenceEquals(incarnation, Incarnation);
+            => !HasHead || incarnation is null || Incarnation is null || ReferenceEquals(incarnation, Incarnation);
+    }
+
+    /// <summary>An account's next dated expiry, immutable (see <see cref="Account.NextExpiry"/>).</summary>
+    private sealed class NextExpiryBox(Instant at)
+    {
+        public Instant At { get; } = at;
+    }
+
+    /// <summary>A head's values (default: no head), see <see cref="Account.Head"/>.</summary>
+    private readonly struct HeadParts
+    {
+        private readonly ProgramId programId;
+        private readonly MemberId memberId;
+        private readonly Instant updatedAt;
+        private readonly long lotPoints;
+        private readonly long debt;
+        private readonly long earned;
+        private readonly long redeemed;
+        private readonly long expired;
+        private readonly long reversed;
+        private readonly long adjusted;
+        private readonly long writtenOff;
+        private readonly Instant? lastActivityAt;
+        private readonly long availableSnapshot;
+        private readonly long pendingSnapshot;
+        private readonly long heldSnapshot;
+        private readonly Instant? nextChangeAt;
+        private readonly Instant? nextExpiryAt;
+        private readonly LedgerHash chainHash;
+
+        public HeadParts(LedgerAccountHead? head)
+        {
+            if (head is null)
+            {
+                return;
+            }
+
+            Present = true;
+            programId = head.ProgramId;
+            memberId = head.MemberId;
+            Version = head.Version;
+            updatedAt = head.UpdatedAt;
+            lotPoints = head.LotPoints;
+            debt = head.Debt;
+            earned = head.Earned;
+            redeemed = head.Redeemed;
+            expired = head.Expired;
+            reversed = head.Reversed;
+            adjusted = head.Adjusted;
+            writtenOff = head.WrittenOff;
+            lastActivityAt = head.LastActivityAt;
+            availableSnapshot = head.AvailableSnapshot;
+            pendingSnapshot = head.PendingSnapshot;
+            heldSnapshot = head.HeldSnapshot;
+            nextChangeAt = head.NextChangeAt;
+            nextExpiryAt = head.NextExpiryAt;
+            chainHash = head.ChainHash;
+        }
+
+        public bool Present { get; }
+
+        public long Version { get; }
+
+        public LedgerAccountHead? ToHead() => !Present ? null : new LedgerAccountHead
+        {
+            ProgramId = programId,
+            MemberId = memberId,
+            Version = Version,
+            UpdatedAt = updatedAt,
+            LotPoints = lotPoints,
+            Debt = debt,
+            Earned = earned,
+            Redeemed = redeemed,
+            Expired = expired,
+            Reversed = reversed,
+            Adjusted = adjusted,
+            WrittenOff = writtenOff,
+            LastActivityAt = lastActivityAt,
+            AvailableSnapshot = availableSnapshot,
+            PendingSnapshot = pendingSnapshot,
+            HeldSnapshot = heldSnapshot,
+            NextChangeAt = nextChangeAt,
+            NextExpiryAt = nextExpiryAt,
+            ChainHash = chainHash,
+        };
     }
 }

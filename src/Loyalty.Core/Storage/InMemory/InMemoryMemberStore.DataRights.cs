@@ -50,7 +50,8 @@ public sealed partial class InMemoryMemberStore : IMemberDataStore
                 return new(MemberRewriteStatus.TargetExists);
             }
 
-            var ownOrders = data.Orders.Select(o => o.OrderId).ToHashSet();
+            var ownOrderRecords = OrdersOf(data);
+            var ownOrders = ownOrderRecords.Select(o => o.OrderId).ToHashSet();
             var ownRefunds = data.Refunds.Select(r => r.RefundId).ToHashSet();
             var ownActivities = data.Activities.Select(a => a.ActivityId).ToHashSet();
             if (rewrite.Orders.Any(o => !ownOrders.Contains(o.OrderId) && orders.ContainsKey((programId, o.OrderId)))
@@ -61,7 +62,13 @@ public sealed partial class InMemoryMemberStore : IMemberDataStore
             }
 
             // Remove every row of the old id.
-            foreach (var order in data.Orders)
+            foreach (var position in data.Orders)
+            {
+                orderLog.Forget(position);
+            }
+
+            data.Orders.Clear();
+            foreach (var order in ownOrderRecords)
             {
                 orders.Remove((programId, order.OrderId));
                 refundsByOrder.Remove((programId, order.OrderId));
@@ -97,7 +104,7 @@ public sealed partial class InMemoryMemberStore : IMemberDataStore
             foreach (var order in rewrite.Orders)
             {
                 AddOrderRecord(order);
-                moved.Orders.Add(order);
+                moved.Orders.Add(orderLog.Add(order));
             }
 
             foreach (var refund in rewrite.Refunds)

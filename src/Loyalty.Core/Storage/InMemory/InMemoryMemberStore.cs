@@ -22,6 +22,7 @@ public sealed partial class InMemoryMemberStore : IMemberStore
     private readonly Dictionary<ProgramId, OrderedIndex<string>> memberIds = [];
     private readonly Dictionary<ProgramId, OrderedIndex<(uint Key, string Id)>> memberKeys = [];
     private readonly Dictionary<(ProgramId, OrderId), OrderRecord> orders = [];
+    private readonly RecordArena<OrderRecord> orderLog = new();
     private readonly Dictionary<ProgramId, OrderedIndex<(NodaTime.Instant RecordedAt, string Id)>> ordersRecorded = [];
     private readonly Dictionary<(ProgramId, RefundId), RefundRecord> refunds = [];
     private readonly Dictionary<(ProgramId, OrderId), List<RefundRecord>> refundsByOrder = [];
@@ -200,7 +201,10 @@ public sealed partial class InMemoryMemberStore : IMemberStore
             }
 
             AddOrderRecord(order);
-            Data(order.ProgramId, order.MemberId)?.Orders.Add(order);
+            if (Data(order.ProgramId, order.MemberId) is { } owner)
+            {
+                owner.Orders.Add(orderLog.Add(order));
+            }
             AdvanceHistory(order.ProgramId, order.MemberId);
             return new(new HistoryAddResult<OrderRecord>(HistoryAddStatus.Added));
         }
@@ -339,7 +343,7 @@ public sealed partial class InMemoryMemberStore : IMemberStore
             }
 
             AddOrderRecord(order);
-            data.Orders.Add(order);
+            data.Orders.Add(orderLog.Add(order));
             Replace(data, member);
             return new(new HistoryAddResult<OrderRecord>(HistoryAddStatus.Added));
         }
@@ -506,7 +510,7 @@ public sealed partial class InMemoryMemberStore : IMemberStore
     }
 
     private MemberHistory History(ProgramId programId, MemberId memberId, MemberData data) => new(
-        InOrder(data.OrdersIfAny, static o => o.Order.PlacedAt),
+        InOrder(OrdersOf(data), static o => o.Order.PlacedAt),
         InOrder(data.RefundsIfAny, static r => r.RefundedAt),
         InOrder(data.ActivitiesIfAny, static a => a.Activity.OccurredAt),
         HistoryVersion(programId, memberId));
@@ -515,23 +519,38 @@ public sealed partial class InMemoryMemberStore : IMemberStore
     /// A copy of <paramref name="items"/> in <paramref name="key"/> order, ties in insertion order: the copy
     /// as is when the items were added in that order (the usual case: no sort, nothing else allocated).
     /// </summary>
-    private static T[] InOrder<T>(List<T>? items, Func<T, NodaTime.Instant> key)
-    {
-        if (items is null || items.Count == 0)
-        {
-            return [];
-        }
+    private static T[] InOrder<T>(List<T>? items, Func<T, NodaTime.Instant> key) =>
+        items is null || items.Count == 0 ? [] : InOrder(items.ToArray(), key);
 
-        var copy = items.ToArray();
+    /// <summary><paramref name="copy"/> (a copy the caller made) in <paramref name="key"/> order, ties in insertion order: sorted only when it is not.</summary>
+    private static T[] InOrder<T>(T[] copy, Func<T, NodaTime.Instant> key)
+    {
         for (var i = 1; i < copy.Length; i++)
         {
             if (key(copy[i]) < key(copy[i - 1]))
             {
-                return items.OrderBy(key).ToArray();
+                return copy.OrderBy(key).ToArray();
             }
         }
 
         return copy;
+    }
+
+    /// <summary>The member's orders in insertion order, a new array (read from the store's order log).</summary>
+    private OrderRecord[] OrdersOf(MemberData data)
+    {
+        if (data.OrdersIfAny is not { Count: > 0 } positions)
+        {
+            return [];
+        }
+
+        var records = new OrderRecord[positions.Count];
+        for (var i = 0; i < records.Length; i++)
+        {
+            records[i] = orderLog[positions[i]];
+        }
+
+        return records;
     }
 
     private MemberData? Data(ProgramId programId, MemberId memberId) => members.GetValueOrDefault((programId, memberId));
@@ -547,14 +566,15 @@ public sealed partial class InMemoryMemberStore : IMemberStore
     /// </summary>
     private sealed class MemberData(MemberRecord record)
     {
-        private List<OrderRecord>? orders;
+        // The orders as positions in the store's order log (see RecordArena): numbers, which a collection never scans.
+        private List<int>? orders;
         private List<RefundRecord>? refunds;
         private List<ActivityRecord>? activities;
 
         public MemberRecord Record { get; set; } = record;
 
-        /// <summary>The orders (created on first use: for writes).</summary>
-        public List<OrderRecord> Orders => orders ??= [];
+        /// <summary>The orders' positions in the store's order log, in insertion order (created on first use: for writes).</summary>
+        public List<int> Orders => orders ??= [];
 
         /// <summary>The refunds (created on first use: for writes).</summary>
         public List<RefundRecord> Refunds => refunds ??= [];
@@ -562,8 +582,8 @@ public sealed partial class InMemoryMemberStore : IMemberStore
         /// <summary>The activities (created on first use: for writes).</summary>
         public List<ActivityRecord> Activities => activities ??= [];
 
-        /// <summary>The orders, or null when none was recorded (for reads).</summary>
-        public List<OrderRecord>? OrdersIfAny => orders;
+        /// <summary>The orders' positions in the store's order log, or null when none was recorded (for reads).</summary>
+        public List<int>? OrdersIfAny => orders;
 
         /// <summary>The refunds, or null when none was recorded (for reads).</summary>
         public List<RefundRecord>? RefundsIfAny => refunds;

@@ -69,6 +69,46 @@ public class InMemoryLedgerStoreTests
     }
 
     [Fact]
+    public async Task The_head_read_back_equals_the_head_written_in_every_field()
+    {
+        // The store keeps a head's values in place, not the object given: every property must come back.
+        var store = new InMemoryLedgerStore();
+        var head = new LedgerAccountHead
+        {
+            ProgramId = Club, MemberId = Alice.MemberId, Version = 1, UpdatedAt = T0, LotPoints = 2, Debt = 3, Earned = 4, Redeemed = 5,
+            Expired = 6, Reversed = 7, Adjusted = 8, WrittenOff = 9, LastActivityAt = T0 + Duration.FromDays(1), AvailableSnapshot = 10,
+            PendingSnapshot = 11, HeldSnapshot = 12, NextChangeAt = T0 + Duration.FromDays(2), NextExpiryAt = T0 + Duration.FromDays(3),
+            ChainHash = LedgerHash.FromBytes(Enumerable.Range(1, LedgerHash.Size).Select(i => (byte)i).ToArray()),
+        };
+        typeof(LedgerAccountHead).GetProperties().Where(p => p.Name != "EqualityContract")
+            .Should().OnlyContain(p => !Equals(p.GetValue(head), p.PropertyType.IsValueType ? Activator.CreateInstance(p.PropertyType) : null), "the head above sets every property");
+        await store.AppendAsync(Append(Alice, 0, null, Tx(Alice, "a", 1)) with { Head = head });
+
+        var read = await store.GetHeadAsync(Alice);
+        read.Should().Be(head).And.NotBeSameAs(head);
+        (await store.GetAccountAsync(Alice)).Head.Should().Be(head);
+        (await store.GetHeadAsync(Alice)).Should().BeSameAs(read, "a head is built once per write, on its first read");
+        await store.AppendAsync(Append(Alice, 1, null, Tx(Alice, "b", 2)));
+        var next = await store.GetHeadAsync(Alice);
+        next!.Version.Should().Be(2);
+        read!.Version.Should().Be(1, "a head read before a write is not changed by it");
+    }
+
+    [Fact]
+    public async Task The_due_walk_follows_the_next_expiry_as_writes_move_it()
+    {
+        var store = new InMemoryLedgerStore();
+        await store.AppendAsync(Append(Alice, 0, T0 + Duration.FromDays(5), Tx(Alice, "a1", 1)));
+        (await store.FindAccountsDueAsync(Club, T0 + Duration.FromDays(4), null, 10)).Should().BeEmpty();
+        await store.AppendAsync(Append(Alice, 1, T0 + Duration.FromDays(2), Tx(Alice, "a2", 2)));
+        (await store.FindAccountsDueAsync(Club, T0 + Duration.FromDays(4), null, 10)).Should().Equal(Alice);
+        await store.AppendAsync(Append(Alice, 2, T0 + Duration.FromDays(2), Tx(Alice, "a3", 3)));
+        (await store.FindAccountsDueAsync(Club, T0 + Duration.FromDays(2), null, 10)).Should().Equal(Alice);
+        await store.AppendAsync(Append(Alice, 3, null, Tx(Alice, "a4", 4)));
+        (await store.FindAccountsDueAsync(Club, T0 + Duration.FromDays(400), null, 10)).Should().BeEmpty();
+    }
+
+    [Fact]
     public async Task Due_accounts_are_found_by_next_expiry_in_member_order_and_paged()
     {
         var store = new InMemoryLedgerStore();

@@ -99,6 +99,58 @@ public class InMemoryMemberStoreTests
         (await store.AddOrderAsync(Order("A-2"), 1)).Status.Should().Be(HistoryAddStatus.Added);
     }
 
+    [Fact]
+    public async Task Orders_come_back_in_placement_order_and_a_rewrite_drops_the_old_records()
+    {
+        // The store keeps orders in one store-wide log, a member keeping their positions.
+        var store = new InMemoryMemberStore();
+        await store.AddMemberAsync(Member("a", "CODE-A"));
+        await store.AddMemberAsync(Member("b", "CODE-B"));
+        await AddOrdersAsync(store);
+        var old = await WeakOrdersAsync(store);
+        var to = MemberId.From("erased-a");
+        (await RewriteAsync(store, to)).Should().Be(Loyalty.Core.DataRights.MemberRewriteStatus.Rewritten);
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+
+        old.Select(w => w.IsAlive).Should().Equal([false, false], "the records of the old id are dropped, not kept beside the rewritten ones");
+        (await store.GetHistoryAsync(Club, to)).Orders.Select(o => (o.OrderId.Value, o.MemberId)).Should().Equal([("A-2", to), ("A-1", to)]);
+        (await store.GetOrderAsync(Club, OrderId.From("A-1")))!.MemberId.Should().Be(to);
+    }
+
+    // The orders given are dropped with this method: only the store may keep them after it.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static async Task AddOrdersAsync(InMemoryMemberStore store)
+    {
+        var late = Order("A-2") with { Order = new EarningOrder(OrderId.From("A-2"), MemberId.From("a"), T0 - Duration.FromHours(1), Currency.EUR, [new OrderLine("SKU", 1, 10m)]) };
+        OrderRecord[] orders = [Order("A-1"), late];
+        for (var i = 0; i < orders.Length; i++)
+        {
+            (await store.AddOrderAsync(orders[i], i)).Status.Should().Be(HistoryAddStatus.Added);
+        }
+    }
+
+    // Reads and rewrites member 'a' as 'to'; what it read is dropped with it (an awaiter keeps its last result).
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static async Task<Loyalty.Core.DataRights.MemberRewriteStatus> RewriteAsync(InMemoryMemberStore store, MemberId to)
+    {
+        var member = (await store.GetMemberAsync(Club, MemberId.From("a")))!;
+        var history = await store.GetHistoryAsync(Club, MemberId.From("a"));
+        history.Orders.Select(o => o.OrderId.Value).Should().Equal(["A-2", "A-1"], "placed first, recorded second");
+        (await store.GetHistoryAsync(Club, MemberId.From("b"))).Orders.Should().BeEmpty();
+        return await store.RewriteMemberAsync(new Loyalty.Core.DataRights.MemberRewrite
+        {
+            ProgramId = Club, From = MemberId.From("a"), ExpectedVersion = member.Version, ExpectedHistoryVersion = history.Version,
+            Member = member with { MemberId = to, ReferralCode = ReferralCode.From("CODE-Z") },
+            Orders = history.Orders.Select(o => o with { MemberId = to }).ToArray(), Refunds = [], Activities = [],
+        });
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static async Task<WeakReference[]> WeakOrdersAsync(InMemoryMemberStore store) =>
+        (await store.GetHistoryAsync(Club, MemberId.From("a"))).Orders.Select(o => new WeakReference(o)).ToArray();
+
     private static OrderRecord Order(string id)
     {
         var order = new EarningOrder(OrderId.From(id), MemberId.From("a"), T0, Currency.EUR, [new OrderLine("SKU", 1, 10m)]);
