@@ -22,19 +22,28 @@ internal sealed class RecordArena<T>
     private const int ChunkSize = 1 << ChunkBits;
     private const int Mask = ChunkSize - 1;
     private readonly object gate = new();
+    private readonly int capacity;
     private T?[][] chunks = new T?[16][];
     private int count;
 
+    /// <summary>An empty arena.</summary>
+    /// <param name="capacity">The most records it holds (<see cref="int.MaxValue"/>: positions are <see cref="int"/>s; smaller in tests).</param>
+    public RecordArena(int capacity = int.MaxValue)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
+        this.capacity = capacity;
+    }
+
     /// <summary>Appends <paramref name="record"/> and returns its position.</summary>
-    /// <exception cref="InvalidOperationException">The arena holds <see cref="int.MaxValue"/> records.</exception>
+    /// <exception cref="InvalidOperationException">The arena is full (<see cref="int.MaxValue"/> records).</exception>
     public int Add(T record)
     {
         lock (gate)
         {
             var position = count;
-            if (position == int.MaxValue)
+            if (position == capacity)
             {
-                throw new InvalidOperationException($"The in-memory store holds {int.MaxValue} records of type {typeof(T).Name}, its limit; a store that large needs a database-backed store.");
+                throw new InvalidOperationException($"The in-memory store holds {capacity} records of type {typeof(T).Name}, its limit; a store that large needs a database-backed store.");
             }
 
             var chunk = position >> ChunkBits;

@@ -95,6 +95,38 @@ public class InMemoryLedgerStoreTests
     }
 
     [Fact]
+    public async Task Two_lots_whose_ids_hash_alike_are_kept_apart()
+    {
+        // An account finds its lots by the hash of their id (string hashes are randomised per process: look for a pair).
+        var (first, second) = CollidingIds();
+        var store = new InMemoryLedgerStore();
+        await store.AppendAsync(Append(Alice, 0, null, Tx(Alice, first, 1), Tx(Alice, second, 2)));
+
+        (await store.GetLotsAsync(Alice, [TransactionId.From(second), TransactionId.From(first)])).Select(l => l.LotId.Value)
+            .Should().BeEquivalentTo([first, second]);
+        var spent = new LedgerLotRecord { LotId = TransactionId.From(second), Sequence = 2, OriginalAmount = 10, Remaining = 0, CreatedAt = T0, AvailableAt = T0 };
+        await store.AppendAsync(Append(Alice, 2, null, Tx(Alice, "c", 3)) with { Lots = [spent] });
+
+        (await store.GetAccountAsync(Alice)).OpenLots.Select(l => l.LotId.Value).Should().Equal(first);
+        (await store.GetLotsAsync(Alice, [TransactionId.From(second)])).Should().Equal(spent);
+        (await ((Loyalty.Core.DataRights.ILedgerDataStore)store).ReadAccountContentsAsync(Alice)).Lots.Select(l => (l.LotId.Value, l.Remaining))
+            .Should().Equal([(first, 10L), (second, 0L)]);
+    }
+
+    private static (string First, string Second) CollidingIds()
+    {
+        var seen = new Dictionary<int, string>();
+        for (var i = 0; ; i++)
+        {
+            var id = "lot-" + i;
+            if (!seen.TryAdd(StringComparer.Ordinal.GetHashCode(id), id))
+            {
+                return (seen[StringComparer.Ordinal.GetHashCode(id)], id);
+            }
+        }
+    }
+
+    [Fact]
     public async Task The_due_walk_follows_the_next_expiry_as_writes_move_it()
     {
         var store = new InMemoryLedgerStore();

@@ -30,6 +30,19 @@ public class RecordArenaTests
     }
 
     [Fact]
+    public void A_full_arena_refuses_the_next_record_and_keeps_the_others()
+    {
+        var arena = new RecordArena<string>(capacity: 2);
+        arena.Add("a");
+        arena.Add("b");
+        var add = () => arena.Add("c");
+        add.Should().Throw<InvalidOperationException>().WithMessage("The in-memory store holds 2 records of type String, its limit; a store that large needs a database-backed store.");
+        arena[1].Should().Be("b");
+        var none = () => new RecordArena<string>(capacity: 0);
+        none.Should().Throw<ArgumentOutOfRangeException>().WithParameterName("capacity");
+    }
+
+    [Fact]
     public async Task Concurrent_appends_get_distinct_positions_that_read_back_their_own_record()
     {
         var arena = new RecordArena<string>();
