@@ -358,7 +358,9 @@ public sealed partial class InMemoryLedgerStore : ILedgerStore, IAccountStateKee
                 }
             }
 
-            return new LedgerAccountSnapshot(data.Head, lots, holds) { Incarnation = data.Incarnation };
+            // A snapshot is read to decode or to walk the due accounts, once per write at most: its head is built
+            // for it and not kept (kept, it would outlive the young generation on every account a night reads).
+            return new LedgerAccountSnapshot(data.HeadUncached, lots, holds) { Incarnation = data.Incarnation };
         }
     }
 
@@ -395,6 +397,9 @@ public sealed partial class InMemoryLedgerStore : ILedgerStore, IAccountStateKee
                 }
             }
         }
+
+        /// <summary>The head built by the last <see cref="Head"/> read if there is one, else a new head not kept (for reads that do not come back before the next write); read under the account's lock.</summary>
+        public LedgerAccountHead? HeadUncached => read ?? head.ToHead();
 
         /// <summary>Whether the account has a head (a transaction, or a rewrite that gave it one).</summary>
         public bool HasHead => head.Present;

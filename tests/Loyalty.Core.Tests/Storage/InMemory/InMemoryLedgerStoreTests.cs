@@ -95,6 +95,33 @@ public class InMemoryLedgerStoreTests
     }
 
     [Fact]
+    public async Task A_snapshot_builds_its_own_head_and_the_store_does_not_keep_it()
+    {
+        // A night reads every account's snapshot once: a head kept for it would outlive the young generation.
+        var store = new InMemoryLedgerStore();
+        await store.AppendAsync(Append(Alice, 0, null, Tx(Alice, "a", 1)));
+
+        var weak = await WeakSnapshotHeadAsync(store, Alice);
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+        weak.IsAlive.Should().BeFalse("the store keeps a head's values, not the head a snapshot was given");
+
+        var head = await store.GetHeadAsync(Alice);
+        (await store.GetAccountAsync(Alice)).Head.Should().BeSameAs(head, "a snapshot taken after a head read shares the head already built");
+        (await store.GetHeadAsync(Alice)).Should().BeSameAs(head);
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static async Task<WeakReference> WeakSnapshotHeadAsync(InMemoryLedgerStore store, LedgerAccountKey account)
+    {
+        var first = await store.GetAccountAsync(account);
+        var second = await store.GetAccountAsync(account);
+        second.Head.Should().Be(first.Head).And.NotBeSameAs(first.Head, "each snapshot builds its head");
+        return new WeakReference(first.Head);
+    }
+
+    [Fact]
     public async Task Two_lots_whose_ids_hash_alike_are_kept_apart()
     {
         // An account finds its lots by the hash of their id (string hashes are randomised per process: look for a pair).
