@@ -24,6 +24,7 @@ public sealed class TierEvaluator
     private readonly TierDefinition[] tiers;
     private readonly TierCalendar calendar;
     private readonly int kindMask;
+    private readonly QualificationTimeline emptyTimeline;
     private readonly Currency? currency;
     private readonly bool revokeOnRefund;
     private readonly bool oneLevel;
@@ -43,6 +44,7 @@ public sealed class TierEvaluator
         tiers = ladder.TierArray;
         calendar = new TierCalendar(ladder.Policy);
         kindMask = ladder.QualifyingKindMask;
+        emptyTimeline = QualificationTimeline.EmptyShared(kindMask);
         currency = ladder.Policy.Currency;
         revokeOnRefund = ladder.Policy.Refunds == RefundPolicy.RevokeUpgrade;
         oneLevel = ladder.Policy.Downgrade == DowngradePolicy.OneLevel;
@@ -449,6 +451,12 @@ public sealed class TierEvaluator
         if (sorted is QualificationTimeline kept && kept.KindMask == kindMask)
         {
             return kept;
+        }
+
+        if (sorted.Count == 0)
+        {
+            // A member without entries yet (a new member's first order reads its tier, then appends to it).
+            return emptyTimeline;
         }
 
         for (var i = 0; i < sorted.Count; i++)

@@ -70,6 +70,28 @@ public class QualificationTimelineTests
     }
 
     [Fact]
+    public void Members_without_entries_share_one_empty_timeline_and_each_append_gets_its_own_buffer()
+    {
+        // A new member's first order reads the tier from an empty state, then appends to it: nothing is built for the read.
+        var evaluator = Evaluator();
+        var empty = evaluator.Timeline([], Alice);
+        evaluator.Timeline(Array.Empty<QualificationEntry>(), Alice).Should().BeSameAs(empty);
+        empty.Should().BeEmpty();
+
+        var alice = evaluator.Append(empty, Earn(Utc(2025, 1, 1), 100), Alice)!;
+        var bob = evaluator.Append(empty, Earn(Utc(2025, 1, 2), 7), Alice)!;
+        var alicesNext = alice.Append(Earn(Utc(2025, 1, 3), 20))!;
+
+        empty.Should().BeEmpty("appending never writes into the shared timeline");
+        alice.Select(e => e.Points).Should().Equal(100);
+        bob.Select(e => e.Points).Should().Equal(7);
+        alicesNext.Select(e => e.Points).Should().Equal(100, 20);
+        alicesNext.Points[alicesNext.End].Should().Be(120);
+        bob.Points[bob.End].Should().Be(7, "the two members' buffers are apart");
+        evaluator.KeptTierAt(Alice, EnrolledAt, null, empty, Utc(2025, 6, 1)).Should().Be(evaluator.Evaluate(Member(EnrolledAt, []), Utc(2025, 6, 1)).Tier);
+    }
+
+    [Fact]
     public void Many_appends_copy_only_when_the_buffer_is_full_and_keep_the_running_totals()
     {
         var evaluator = Evaluator();
