@@ -69,14 +69,11 @@ internal sealed class QualificationTimeline : IReadOnlyList<QualificationEntry>
 
     internal long[] Orders => buffer.Orders;
 
-    /// <summary>An empty timeline.</summary>
-    public static QualificationTimeline Empty(int kindMask) => new(new Buffer(kindMask, 16), 0, 0);
-
     /// <summary>
-    /// An empty timeline with no slot, to share: appending to it always makes a new buffer (no version can
-    /// claim a slot of it), so it can stand for every member without entries, on any thread.
+    /// An empty timeline with no slot, which can be shared: appending to it always makes a new buffer (no
+    /// version can claim a slot of it), so one stands for every member without entries, on any thread.
     /// </summary>
-    public static QualificationTimeline EmptyShared(int kindMask) => new(new Buffer(kindMask, 0), 0, 0);
+    public static QualificationTimeline Empty(int kindMask) => new(new Buffer(kindMask, 0), 0, 0);
 
     /// <summary>A timeline of <paramref name="sorted"/> (in time order, ties in any order), with room to grow.</summary>
     /// <exception cref="ArgumentException">The entries are not in time order.</exception>

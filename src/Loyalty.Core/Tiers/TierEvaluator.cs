@@ -44,7 +44,7 @@ public sealed class TierEvaluator
         tiers = ladder.TierArray;
         calendar = new TierCalendar(ladder.Policy);
         kindMask = ladder.QualifyingKindMask;
-        emptyTimeline = QualificationTimeline.EmptyShared(kindMask);
+        emptyTimeline = QualificationTimeline.Empty(kindMask);
         currency = ladder.Policy.Currency;
         revokeOnRefund = ladder.Policy.Refunds == RefundPolicy.RevokeUpgrade;
         oneLevel = ladder.Policy.Downgrade == DowngradePolicy.OneLevel;
