@@ -358,8 +358,8 @@ public sealed partial class InMemoryLedgerStore : ILedgerStore, IAccountStateKee
                 }
             }
 
-            // A snapshot is read to decode or to walk the due accounts, once per write at most: its head is built
-            // for it and not kept (kept, it would outlive the young generation on every account a night reads).
+            // A snapshot is read to decode an account or to walk a page of due accounts: its head is built for it
+            // and not kept (kept, it would outlive the young generation on every account a night reads).
             return new LedgerAccountSnapshot(data.HeadUncached, lots, holds) { Incarnation = data.Incarnation };
         }
     }
