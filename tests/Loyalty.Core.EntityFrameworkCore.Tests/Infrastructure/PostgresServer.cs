@@ -99,7 +99,7 @@ public sealed class PostgresServer : IDisposable
         try
         {
             server.Pg(Path.Combine(bin, "initdb"), ["-D", data, "-U", SuperUser, "-A", "trust", "-E", "UTF8", "--no-locale", .. (durable ? Array.Empty<string>() : ["--no-sync"])]);
-            var serverOptions = $"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c max_connections=200"
+            var serverOptions = $"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c max_connections=400"
                 + (durable ? "" : " -c fsync=off -c synchronous_commit=off -c full_page_writes=off")
                 + string.Concat(settings.Select(setting => " -c " + setting));
             server.serverOptions = serverOptions;
@@ -183,6 +183,10 @@ public sealed class PostgresServer : IDisposable
         Database = database,
         Pooling = true,
         MaxPoolSize = 100,
+        // Every test class has its own database, so its own pool. Idle connections are closed after two
+        // seconds, so the pools of classes that have finished do not add up to the server's limit.
+        ConnectionIdleLifetime = 2,
+        ConnectionPruningInterval = 1,
         IncludeErrorDetail = true,
     }.ConnectionString;
 
