@@ -29,6 +29,91 @@ public class InMemoryLedgerStoreTests
     };
 
     [Fact]
+    public async Task Every_call_with_a_cancelled_token_throws_and_changes_nothing()
+    {
+        var store = new InMemoryLedgerStore();
+        (await store.AppendAsync(Append(Alice, 0, T0 + Duration.FromDays(365), Tx(Alice, "a", 1)))).Status.Should().Be(LedgerAppendStatus.Appended);
+        var before = await store.ReadAccountContentsAsync(Alice);
+        var rewrite = new Loyalty.Core.DataRights.LedgerAccountRewrite
+        {
+            From = Alice, ExpectedVersion = 1, To = Bob, Transactions = [Tx(Bob, "a", 1)], Lots = Append(Bob, 0, null, Tx(Bob, "a", 1)).Lots, Holds = [],
+            Head = before.Head! with { MemberId = Bob.MemberId },
+        };
+        using var source = new CancellationTokenSource();
+        source.Cancel();
+        var token = source.Token;
+        var calls = new (string Name, Func<Task> Call)[]
+        {
+            ("ReadAccountContentsAsync", async () => await store.ReadAccountContentsAsync(Alice, token)),
+            ("RewriteAccountAsync", async () => await store.RewriteAccountAsync(rewrite, token)),
+            ("ReadRecordedAsync", async () =>
+            {
+                await foreach (var _ in store.ReadRecordedAsync(Club, T0 - Duration.FromDays(1), T0 + Duration.FromDays(1), token))
+                {
+                }
+            }),
+            ("ReadAccountSnapshotsAsync", async () => await store.ReadAccountSnapshotsAsync(Club, null, 10, token)),
+            ("GetAccountAsync", async () => await store.GetAccountAsync(Alice, token)),
+            ("GetHeadAsync", async () => await store.GetHeadAsync(Alice, token)),
+            ("GetLotsAsync", async () => await store.GetLotsAsync(Alice, [TransactionId.From("a")], token)),
+            ("GetHoldAsync", async () => await store.GetHoldAsync(Alice, TransactionId.From("h"), token)),
+            ("FindTransactionAsync", async () => await store.FindTransactionAsync(Club, TransactionId.From("a"), token)),
+            ("FindRelatedAsync", async () => await store.FindRelatedAsync(Alice, TransactionId.From("a"), token)),
+            ("ReadHistoryAsync", async () => await store.ReadHistoryAsync(Alice, 0, 10, token)),
+            ("FindAccountsDueAsync", async () => await store.FindAccountsDueAsync(Club, T0 + Duration.FromDays(400), null, 10, token)),
+            ("GetAccountsAsync", async () => await store.GetAccountsAsync(Club, [Alice.MemberId], token)),
+            ("AppendAsync", async () => await store.AppendAsync(Append(Alice, 1, null, Tx(Alice, "b", 2)), token)),
+        };
+
+        foreach (var (name, call) in calls)
+        {
+            await call.Should().ThrowAsync<OperationCanceledException>(name);
+        }
+
+        var after = await store.ReadAccountContentsAsync(Alice);
+        after.Head.Should().Be(before.Head);
+        after.Lots.Should().Equal(before.Lots);
+        (await store.GetHeadAsync(Bob)).Should().BeNull();
+        (await store.FindTransactionAsync(Club, TransactionId.From("b"))).Should().BeNull();
+    }
+
+    [Fact]
+    public async Task The_feed_reads_the_programme_s_transactions_recorded_from_the_first_instant_up_to_the_end()
+    {
+        var store = new InMemoryLedgerStore();
+        var other = new LedgerAccountKey(ProgramId.From("other"), MemberId.From("alice"));
+        await store.AppendAsync(Append(Alice, 0, null, Tx(Alice, "at-start", 1) with { RecordedAt = T0 }, Tx(Alice, "inside", 2) with { RecordedAt = T0 + Duration.FromHours(1) }));
+        await store.AppendAsync(Append(Bob, 0, null, Tx(Bob, "before", 1) with { RecordedAt = T0 - Duration.FromTicks(1) }, Tx(Bob, "at-end", 2) with { RecordedAt = T0 + Duration.FromDays(1) }));
+        await store.AppendAsync(Append(other, 0, null, Tx(other, "elsewhere", 1)));
+
+        var read = new List<LedgerTransactionRecord>();
+        await foreach (var tx in ((ILedgerTransactionFeed)store).ReadRecordedAsync(Club, T0, T0 + Duration.FromDays(1)))
+        {
+            read.Add(tx);
+        }
+
+        read.Select(t => t.Id.Value).Should().BeEquivalentTo(["at-start", "inside"]);
+        read.Single(t => t.Id.Value == "inside").Movements.Should().Equal(new LedgerLotMovement(TransactionId.From("inside"), 10));
+    }
+
+    [Fact]
+    public async Task Missing_lists_and_out_of_range_pages_are_refused_naming_the_argument()
+    {
+        var store = new InMemoryLedgerStore();
+
+        (await FluentActions.Awaiting(async () => await store.GetLotsAsync(Alice, null!)).Should().ThrowAsync<ArgumentNullException>()).Which.ParamName.Should().Be("lotIds");
+        (await FluentActions.Awaiting(async () => await store.GetAccountsAsync(Club, null!)).Should().ThrowAsync<ArgumentNullException>()).Which.ParamName.Should().Be("members");
+        (await FluentActions.Awaiting(async () => await store.AppendAsync(null!)).Should().ThrowAsync<ArgumentNullException>()).Which.ParamName.Should().Be("append");
+        (await FluentActions.Awaiting(async () => await store.RewriteAccountAsync(null!)).Should().ThrowAsync<ArgumentNullException>()).Which.ParamName.Should().Be("rewrite");
+        var negative = (await FluentActions.Awaiting(async () => await store.ReadHistoryAsync(Alice, -1, 10)).Should().ThrowAsync<ArgumentOutOfRangeException>()).Which;
+        (negative.ParamName, negative.ActualValue).Should().Be(("afterVersion", -1L));
+        var empty = (await FluentActions.Awaiting(async () => await store.ReadHistoryAsync(Alice, 0, 0)).Should().ThrowAsync<ArgumentOutOfRangeException>()).Which;
+        (empty.ParamName, empty.ActualValue).Should().Be(("maxCount", 0));
+        var due = (await FluentActions.Awaiting(async () => await store.FindAccountsDueAsync(Club, T0, null, 0)).Should().ThrowAsync<ArgumentOutOfRangeException>()).Which;
+        (due.ParamName, due.ActualValue).Should().Be(("maxCount", 0));
+    }
+
+    [Fact]
     public async Task Compare_and_append_appends_then_reports_version_conflicts()
     {
         var store = new InMemoryLedgerStore();

@@ -119,6 +119,86 @@ public class InMemoryMemberStoreTests
         (await store.GetOrderAsync(Club, OrderId.From("A-1")))!.MemberId.Should().Be(to);
     }
 
+    [Fact]
+    public async Task Every_call_with_a_cancelled_token_throws_and_changes_nothing()
+    {
+        var store = new InMemoryMemberStore();
+        await store.AddMemberAsync(Member("a", "CODE-A"));
+        await store.AddMemberAsync(Member("referee", "CODE-R") with { ReferredBy = MemberId.From("a") });
+        (await store.AddOrderAsync(Order("A-1"), 0)).Status.Should().Be(HistoryAddStatus.Added);
+        var a = MemberId.From("a");
+        var member = (await store.GetMemberAsync(Club, a))!;
+        var kept = member with { Version = member.Version + 1, Evaluation = MemberEvaluationState.Empty with { HistoryVersion = 2 } };
+        var activity = new ActivityRecord
+        {
+            ProgramId = Club, MemberId = a, ActivityId = ActivityId.From("review-1"), Fingerprint = "f",
+            Activity = new ActivityInput(ActivityKind.Review, a, T0), Earning = Order("A-1").Earning, RecordedAt = T0,
+        };
+        var rewrite = new Loyalty.Core.DataRights.MemberRewrite
+        {
+            ProgramId = Club, From = a, ExpectedVersion = member.Version, ExpectedHistoryVersion = 1,
+            Member = member with { MemberId = MemberId.From("erased-a") }, Orders = [], Refunds = [], Activities = [],
+        };
+        using var source = new CancellationTokenSource();
+        source.Cancel();
+        var token = source.Token;
+        var calls = new (string Name, Func<Task> Call)[]
+        {
+            ("GetMemberAsync", async () => await store.GetMemberAsync(Club, a, token)),
+            ("FindByReferralCodeAsync", async () => await store.FindByReferralCodeAsync(Club, member.ReferralCode, token)),
+            ("AddMemberAsync", async () => await store.AddMemberAsync(Member("b", "CODE-B"), token)),
+            ("UpdateMemberAsync", async () => await store.UpdateMemberAsync(member with { Version = member.Version + 1, BirthDate = new LocalDate(1990, 1, 1) }, member.Version, token)),
+            ("ListMembersAsync", async () => await store.ListMembersAsync(Club, null, 10, token)),
+            ("ReadMemberPageAsync", async () => await store.ReadMemberPageAsync(Club, MemberPartition.All, null, 10, token)),
+            ("UpdateMembersAsync", async () => await store.UpdateMembersAsync([new MemberUpdate(member with { Version = member.Version + 1 }, member.Version)], token)),
+            ("AddOrderAsync", async () => await store.AddOrderAsync(Order("A-2"), 1, token)),
+            ("GetOrderAsync", async () => await store.GetOrderAsync(Club, OrderId.From("A-1"), token)),
+            ("AddRefundAsync", async () => await store.AddRefundAsync(Refund("R-1"), 0, token)),
+            ("GetRefundAsync", async () => await store.GetRefundAsync(Club, RefundId.From("R-1"), token)),
+            ("ListRefundsAsync", async () => await store.ListRefundsAsync(Club, OrderId.From("A-1"), token)),
+            ("AddActivityAsync", async () => await store.AddActivityAsync(activity, 1, token)),
+            ("GetActivityAsync", async () => await store.GetActivityAsync(Club, activity.ActivityId, token)),
+            ("GetHistoryAsync", async () => await store.GetHistoryAsync(Club, a, token)),
+            ("AddOrderWithStateAsync", async () => await store.AddOrderWithStateAsync(Order("A-2"), kept, token)),
+            ("AddRefundWithStateAsync", async () => await store.AddRefundWithStateAsync(Refund("R-1"), 0, kept, token)),
+            ("AddActivityWithStateAsync", async () => await store.AddActivityWithStateAsync(activity, kept, token)),
+            ("ListOrdersRecordedAsync", async () => await store.ListOrdersRecordedAsync(Club, T0, T0 + Duration.FromDays(1), null, 10, token)),
+            ("ListReferredMembersAsync", async () => await store.ListReferredMembersAsync(Club, a, token)),
+            ("RewriteMemberAsync", async () => await store.RewriteMemberAsync(rewrite, token)),
+        };
+
+        foreach (var (name, call) in calls)
+        {
+            await call.Should().ThrowAsync<OperationCanceledException>(name);
+        }
+
+        (await store.GetMemberAsync(Club, a)).Should().Be(member);
+        (await store.GetMemberAsync(Club, MemberId.From("b"))).Should().BeNull();
+        (await store.GetMemberAsync(Club, MemberId.From("erased-a"))).Should().BeNull();
+        var history = await store.GetHistoryAsync(Club, a);
+        history.Version.Should().Be(1);
+        history.Orders.Select(o => o.OrderId.Value).Should().Equal("A-1");
+        history.Refunds.Should().BeEmpty();
+        history.Activities.Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task Referred_members_are_listed_in_ordinal_order_of_their_ids()
+    {
+        var store = new InMemoryMemberStore();
+        await store.AddMemberAsync(Member("a", "CODE-A"));
+        var n = 0;
+        foreach (var id in new[] { "c", "B", "b", "a2" })
+        {
+            await store.AddMemberAsync(Member(id, "CODE-R" + n++) with { ReferredBy = MemberId.From("a") });
+        }
+
+        await store.AddMemberAsync(Member("d", "CODE-D") with { ReferredBy = MemberId.From("c") });
+
+        (await store.ListReferredMembersAsync(Club, MemberId.From("a"))).Select(m => m.MemberId.Value).Should().Equal("B", "a2", "b", "c");
+        (await store.ListReferredMembersAsync(ProgramId.From("other"), MemberId.From("a"))).Should().BeEmpty();
+    }
+
     // The orders given are dropped with this method: only the store may keep them after it.
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
     private static async Task AddOrdersAsync(InMemoryMemberStore store)
