@@ -96,6 +96,68 @@ public class InMemoryLedgerStoreTests
         read.Single(t => t.Id.Value == "inside").Movements.Should().Equal(new LedgerLotMovement(TransactionId.From("inside"), 10));
     }
 
+    private static Loyalty.Core.DataRights.LedgerAccountRewrite Rewrite(LedgerAccountKey from, LedgerAccountKey to, long expectedVersion, Loyalty.Core.DataRights.LedgerAccountContents contents) => new()
+    {
+        From = from,
+        ExpectedVersion = expectedVersion,
+        To = to,
+        Transactions = contents.Head is null ? [] : [.. contents.Lots.Select(l => Tx(to, l.LotId.Value, l.Sequence))],
+        Lots = contents.Lots,
+        Holds = contents.Holds,
+        Head = (contents.Head ?? new LedgerAccountHead { ProgramId = to.ProgramId, MemberId = to.MemberId, Version = 0, UpdatedAt = T0 }) with { MemberId = to.MemberId },
+    };
+
+    [Fact]
+    public async Task A_rewrite_moves_transactions_related_lookups_holds_and_the_due_entry_to_the_new_key()
+    {
+        var store = new InMemoryLedgerStore();
+        var expiry = T0 + Duration.FromDays(365);
+        await store.AppendAsync(Append(Alice, 0, expiry, Tx(Alice, "a", 1), Tx(Alice, "b", 2)) with
+        {
+            Holds = [new LedgerHoldRecord { HoldId = TransactionId.From("h"), Amount = 5, CreatedAt = T0, ExpiresAt = T0 + Duration.FromDays(1), Status = LedgerHoldStatus.Open }],
+        });
+        var contents = await store.ReadAccountContentsAsync(Alice);
+        var erased = new LedgerAccountKey(Club, MemberId.From("erased-alice"));
+        var rewrite = Rewrite(Alice, erased, 2, contents) with
+        {
+            Transactions = [Tx(erased, "a", 1), Tx(erased, "c", 2, TransactionId.From("a"))],
+        };
+
+        (await store.RewriteAccountAsync(rewrite)).Should().Be(Loyalty.Core.DataRights.MemberRewriteStatus.Rewritten);
+
+        (await store.GetHeadAsync(Alice)).Should().BeNull();
+        (await store.GetHeadAsync(erased))!.Version.Should().Be(2);
+        (await store.FindTransactionAsync(Club, TransactionId.From("c")))!.MemberId.Should().Be(erased.MemberId);
+        (await store.FindTransactionAsync(Club, TransactionId.From("b"))).Should().BeNull("the old key's transactions leave with it");
+        (await store.FindRelatedAsync(erased, TransactionId.From("a"))).Select(t => t.Id.Value).Should().Equal("c");
+        (await store.GetHoldAsync(erased, TransactionId.From("h")))!.Status.Should().Be(LedgerHoldStatus.Open);
+        (await store.FindAccountsDueAsync(Club, expiry, null, 10)).Should().Equal(erased);
+        (await store.RewriteAccountAsync(Rewrite(Alice, erased, 2, contents))).Should().Be(Loyalty.Core.DataRights.MemberRewriteStatus.NotFound, "the old key is gone");
+    }
+
+    [Fact]
+    public async Task A_rewrite_without_an_expiry_leaves_the_due_list_and_one_from_a_stale_version_or_onto_a_taken_key_changes_nothing()
+    {
+        var store = new InMemoryLedgerStore();
+        var expiry = T0 + Duration.FromDays(365);
+        await store.AppendAsync(Append(Alice, 0, expiry, Tx(Alice, "a", 1)));
+        await store.AppendAsync(Append(Bob, 0, null, Tx(Bob, "b", 1)));
+        var contents = await store.ReadAccountContentsAsync(Alice);
+        var erased = new LedgerAccountKey(Club, MemberId.From("erased-alice"));
+
+        (await store.RewriteAccountAsync(Rewrite(Alice, erased, 0, contents))).Should().Be(Loyalty.Core.DataRights.MemberRewriteStatus.Conflict);
+        (await store.RewriteAccountAsync(Rewrite(Alice, Bob, 1, contents))).Should().Be(Loyalty.Core.DataRights.MemberRewriteStatus.TargetExists);
+        (await store.RewriteAccountAsync(Rewrite(Alice, erased, 1, contents) with { Transactions = [Tx(erased, "b", 1)] }))
+            .Should().Be(Loyalty.Core.DataRights.MemberRewriteStatus.TargetExists, "transaction b belongs to Bob");
+        (await store.GetHeadAsync(Alice))!.Version.Should().Be(1);
+        (await store.GetHeadAsync(erased)).Should().BeNull();
+        (await store.FindAccountsDueAsync(Club, expiry, null, 10)).Should().Equal(Alice);
+
+        var withoutExpiry = Rewrite(Alice, erased, 1, contents);
+        (await store.RewriteAccountAsync(withoutExpiry with { Head = withoutExpiry.Head with { NextExpiryAt = null } })).Should().Be(Loyalty.Core.DataRights.MemberRewriteStatus.Rewritten);
+        (await store.FindAccountsDueAsync(Club, expiry, null, 10)).Should().BeEmpty("neither the old key nor the new one has anything to expire");
+    }
+
     [Fact]
     public async Task Missing_lists_and_out_of_range_pages_are_refused_naming_the_argument()
     {

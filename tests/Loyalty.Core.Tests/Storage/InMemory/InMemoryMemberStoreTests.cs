@@ -182,6 +182,90 @@ public class InMemoryMemberStoreTests
         history.Activities.Should().BeEmpty();
     }
 
+    private static ActivityRecord Activity(string id) => new()
+    {
+        ProgramId = Club, MemberId = MemberId.From("a"), ActivityId = ActivityId.From(id), Fingerprint = "f",
+        Activity = new ActivityInput(ActivityKind.Review, MemberId.From("a"), T0), Earning = Order("A-1").Earning, RecordedAt = T0,
+    };
+
+    // Member 'a' with an order, a refund of it and an activity (history version 3), and 'r', whom 'a' referred.
+    private static async Task<InMemoryMemberStore> MemberWithHistoryAsync()
+    {
+        var store = new InMemoryMemberStore();
+        await store.AddMemberAsync(Member("a", "CODE-A"));
+        await store.AddMemberAsync(Member("r", "CODE-R") with { ReferredBy = MemberId.From("a") });
+        (await store.AddOrderAsync(Order("A-1"), 0)).Status.Should().Be(HistoryAddStatus.Added);
+        (await store.AddRefundAsync(Refund("R-1"), 0)).Status.Should().Be(RefundAddStatus.Added);
+        (await store.AddActivityAsync(Activity("review-1"), 2)).Status.Should().Be(HistoryAddStatus.Added);
+        return store;
+    }
+
+    private static Loyalty.Core.DataRights.MemberRewrite RewriteOf(MemberRecord member, MemberHistory history, MemberId to) => new()
+    {
+        ProgramId = Club, From = member.MemberId, ExpectedVersion = member.Version, ExpectedHistoryVersion = history.Version,
+        Member = member with { MemberId = to, ReferralCode = ReferralCode.From("CODE-Z") },
+        Orders = [.. history.Orders.Select(o => o with { MemberId = to })],
+        Refunds = [.. history.Refunds.Select(r => r with { MemberId = to })],
+        Activities = [.. history.Activities.Select(a => a with { MemberId = to })],
+    };
+
+    [Fact]
+    public async Task A_rewrite_moves_every_row_and_index_to_the_new_id_and_moves_the_referees_version()
+    {
+        var store = await MemberWithHistoryAsync();
+        var a = MemberId.From("a");
+        var to = MemberId.From("erased-a");
+        var member = (await store.GetMemberAsync(Club, a))!;
+        var referee = (await store.GetMemberAsync(Club, MemberId.From("r")))!;
+
+        (await store.RewriteMemberAsync(RewriteOf(member, await store.GetHistoryAsync(Club, a), to))).Should().Be(Loyalty.Core.DataRights.MemberRewriteStatus.Rewritten);
+
+        (await store.ListMembersAsync(Club, null, 10)).Select(m => m.Value).Should().Equal("erased-a", "r");
+        (await store.ReadMemberPageAsync(Club, MemberPartition.All, null, 10)).Select(e => e.Member.MemberId.Value).Should().BeEquivalentTo(["erased-a", "r"]);
+        (await store.FindByReferralCodeAsync(Club, ReferralCode.From("CODE-Z")))!.MemberId.Should().Be(to);
+        (await store.FindByReferralCodeAsync(Club, ReferralCode.From("CODE-A"))).Should().BeNull();
+        var history = await store.GetHistoryAsync(Club, to);
+        history.Version.Should().Be(3);
+        history.Orders.Select(o => o.MemberId).Should().Equal(to);
+        history.Refunds.Select(r => (r.RefundId.Value, r.MemberId)).Should().Equal(("R-1", to));
+        history.Activities.Select(x => (x.ActivityId.Value, x.MemberId)).Should().Equal(("review-1", to));
+        (await store.ListRefundsAsync(Club, OrderId.From("A-1"))).Select(r => r.MemberId).Should().Equal(to);
+        (await store.GetRefundAsync(Club, RefundId.From("R-1")))!.MemberId.Should().Be(to);
+        (await store.GetActivityAsync(Club, ActivityId.From("review-1")))!.MemberId.Should().Be(to);
+        var movedReferee = (await store.GetMemberAsync(Club, MemberId.From("r")))!;
+        (movedReferee.ReferredBy, movedReferee.Version).Should().Be((to, referee.Version + 1));
+        (await store.GetHistoryAsync(Club, a)).Should().BeEquivalentTo(new { Version = 0L, Orders = Array.Empty<OrderRecord>(), Refunds = Array.Empty<RefundRecord>() });
+    }
+
+    [Fact]
+    public async Task A_rewrite_read_before_another_write_or_onto_ids_in_use_is_refused_and_changes_nothing()
+    {
+        var store = await MemberWithHistoryAsync();
+        var a = MemberId.From("a");
+        var to = MemberId.From("erased-a");
+        var member = (await store.GetMemberAsync(Club, a))!;
+        var history = await store.GetHistoryAsync(Club, a);
+        var rewrite = RewriteOf(member, history, to);
+        await store.AddMemberAsync(Member("b", "CODE-B"));
+        (await store.AddOrderAsync(Order("B-1") with { MemberId = MemberId.From("b") }, 0)).Status.Should().Be(HistoryAddStatus.Added);
+        (await store.AddRefundAsync(Refund("R-B") with { MemberId = MemberId.From("b"), OrderId = OrderId.From("B-1") }, 0)).Status.Should().Be(RefundAddStatus.Added);
+        (await store.AddActivityAsync(Activity("review-b") with { MemberId = MemberId.From("b") }, 2)).Status.Should().Be(HistoryAddStatus.Added);
+        (await store.AddOrderAsync(Order("G-1") with { MemberId = MemberId.From("ghost") }, 0)).Status.Should().Be(HistoryAddStatus.Added, "an order may name an id with no member record");
+
+        (await store.RewriteMemberAsync(rewrite with { ExpectedHistoryVersion = 2 })).Should().Be(Loyalty.Core.DataRights.MemberRewriteStatus.Conflict, "the history moved on since it was read");
+        (await store.RewriteMemberAsync(rewrite with { ExpectedVersion = 2 })).Should().Be(Loyalty.Core.DataRights.MemberRewriteStatus.Conflict);
+        (await store.RewriteMemberAsync(rewrite with { Member = rewrite.Member with { MemberId = MemberId.From("ghost") } })).Should().Be(Loyalty.Core.DataRights.MemberRewriteStatus.TargetExists, "the id has a history");
+        (await store.RewriteMemberAsync(rewrite with { Member = rewrite.Member with { ReferralCode = ReferralCode.From("CODE-B") } })).Should().Be(Loyalty.Core.DataRights.MemberRewriteStatus.TargetExists);
+        (await store.RewriteMemberAsync(rewrite with { Orders = [.. rewrite.Orders, Order("B-1") with { MemberId = to }] })).Should().Be(Loyalty.Core.DataRights.MemberRewriteStatus.TargetExists);
+        (await store.RewriteMemberAsync(rewrite with { Refunds = [.. rewrite.Refunds, Refund("R-B") with { MemberId = to }] })).Should().Be(Loyalty.Core.DataRights.MemberRewriteStatus.TargetExists);
+        (await store.RewriteMemberAsync(rewrite with { Activities = [.. rewrite.Activities, Activity("review-b") with { MemberId = to }] })).Should().Be(Loyalty.Core.DataRights.MemberRewriteStatus.TargetExists);
+
+        (await store.GetMemberAsync(Club, a)).Should().Be(member);
+        (await store.GetHistoryAsync(Club, a)).Version.Should().Be(3);
+        (await store.GetMemberAsync(Club, to)).Should().BeNull();
+        (await store.RewriteMemberAsync(rewrite)).Should().Be(Loyalty.Core.DataRights.MemberRewriteStatus.Rewritten, "the same rewrite with nothing in its way");
+    }
+
     [Fact]
     public async Task Referred_members_are_listed_in_ordinal_order_of_their_ids()
     {
