@@ -267,6 +267,37 @@ public class InMemoryMemberStoreTests
     }
 
     [Fact]
+    public async Task A_partition_s_page_holds_the_members_on_its_first_and_last_keys()
+    {
+        // Ids whose key is the first, and the last, of their partition (1 in 65,536 of all ids, found by trying).
+        // Upper-case ids sort before most strings, so a walk that started after any id at the first key would miss them.
+        static (MemberId Id, MemberPartition Partition) OnEdge(bool first)
+        {
+            for (var i = 0; ; i++)
+            {
+                var id = MemberId.From("A" + i);
+                var key = MemberPartition.KeyOf(id);
+                var partition = MemberPartition.Of((int)(key >> 16), MemberPartition.MaxCount);
+                if (key == (first ? partition.FirstKey : partition.LastKey))
+                {
+                    return (id, partition);
+                }
+            }
+        }
+
+        var store = new InMemoryMemberStore();
+        var (low, lowPartition) = OnEdge(first: true);
+        var (high, highPartition) = OnEdge(first: false);
+        await store.AddMemberAsync(Member(low.Value, "CODE-LOW"));
+        await store.AddMemberAsync(Member(high.Value, "CODE-HIGH"));
+
+        (await store.ReadMemberPageAsync(Club, lowPartition, null, 10)).Select(e => e.Member.MemberId).Should().Equal(low);
+        (await store.ReadMemberPageAsync(Club, highPartition, null, 10)).Select(e => e.Member.MemberId).Should().Equal(high);
+        (await store.ReadMemberPageAsync(Club, highPartition, high, 10)).Should().BeEmpty("the page after the last member of the partition");
+        (await store.ReadMemberPageAsync(Club, MemberPartition.All, null, 1)).Should().ContainSingle();
+    }
+
+    [Fact]
     public async Task Referred_members_are_listed_in_ordinal_order_of_their_ids()
     {
         var store = new InMemoryMemberStore();
