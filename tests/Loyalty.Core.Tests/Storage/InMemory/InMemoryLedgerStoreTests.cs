@@ -159,6 +159,22 @@ public class InMemoryLedgerStoreTests
     }
 
     [Fact]
+    public async Task A_hold_leaves_the_open_holds_once_captured_and_an_account_is_due_once_however_many_writes_date_an_expiry()
+    {
+        var store = new InMemoryLedgerStore();
+        var expiry = T0 + Duration.FromDays(365);
+        var open = new LedgerHoldRecord { HoldId = TransactionId.From("h"), Amount = 5, CreatedAt = T0, ExpiresAt = T0 + Duration.FromDays(1), Status = LedgerHoldStatus.Open };
+        await store.AppendAsync(Append(Alice, 0, expiry, Tx(Alice, "a", 1)) with { Holds = [open] });
+        (await store.GetAccountAsync(Alice)).OpenHolds.Should().Equal(open);
+
+        await store.AppendAsync(Append(Alice, 1, expiry, Tx(Alice, "b", 2)) with { Holds = [open with { Status = LedgerHoldStatus.Captured, Captured = 5 }] });
+
+        (await store.GetAccountAsync(Alice)).OpenHolds.Should().BeEmpty();
+        (await store.GetHoldAsync(Alice, TransactionId.From("h")))!.Status.Should().Be(LedgerHoldStatus.Captured);
+        (await store.FindAccountsDueAsync(Club, expiry, null, 10)).Should().Equal(Alice);
+    }
+
+    [Fact]
     public async Task Missing_lists_and_out_of_range_pages_are_refused_naming_the_argument()
     {
         var store = new InMemoryLedgerStore();
