@@ -298,6 +298,103 @@ public class InMemoryMemberStoreTests
     }
 
     [Fact]
+    public async Task Orders_recorded_in_a_span_are_paged_by_instant_then_id_from_the_cursor()
+    {
+        var store = new InMemoryMemberStore();
+        await store.AddMemberAsync(Member("a", "CODE-A"));
+        var until = T0 + Duration.FromDays(1);
+        (string Id, Instant At)[] recorded = [("B-1", T0), ("A-1", T0), ("C-1", T0 + Duration.FromHours(1)), ("D-1", until), ("Z-0", T0 - Duration.FromTicks(1))];
+        for (var i = 0; i < recorded.Length; i++)
+        {
+            (await store.AddOrderAsync(Order(recorded[i].Id) with { RecordedAt = recorded[i].At }, i)).Status.Should().Be(HistoryAddStatus.Added);
+        }
+
+        async Task<string[]> PageAsync((Instant, OrderId)? after, int maxCount) =>
+            [.. (await store.ListOrdersRecordedAsync(Club, T0, until, after, maxCount)).Select(o => o.OrderId.Value)];
+
+        (await PageAsync(null, 2)).Should().Equal("A-1", "B-1");
+        (await PageAsync((T0, OrderId.From("B-1")), 2)).Should().Equal("C-1");
+        (await PageAsync((T0, OrderId.From("A-1")), 1)).Should().Equal("B-1");
+        (await PageAsync((T0 - Duration.FromDays(1), OrderId.From("X")), 10)).Should().Equal(["A-1", "B-1", "C-1"], "a cursor before the span starts at its first instant");
+        (await store.ListOrdersRecordedAsync(ProgramId.From("other"), T0, until, null, 10)).Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task A_write_with_the_kept_state_is_refused_naming_what_is_wrong_and_writes_nothing()
+    {
+        var store = new InMemoryMemberStore();
+        await store.AddMemberAsync(Member("a", "CODE-A"));
+        var member = (await store.GetMemberAsync(Club, MemberId.From("a")))!;
+        var kept = member with { Version = 2, Evaluation = MemberEvaluationState.Empty with { HistoryVersion = 1 } };
+
+        var noState = (await FluentActions.Awaiting(async () => await store.AddOrderWithStateAsync(Order("A-1"), member)).Should().ThrowAsync<ArgumentException>()).Which;
+        (noState.ParamName, noState.Message).Should().Be(("member", "member.Evaluation must be set: the record written with an order, refund or activity carries the member's kept evaluation state. (Parameter 'member')"));
+        var other = (await FluentActions.Awaiting(async () => await store.AddOrderWithStateAsync(Order("A-1"), kept with { MemberId = MemberId.From("b") })).Should().ThrowAsync<ArgumentException>()).Which;
+        (other.ParamName, other.Message).Should().Be(("member", "member is 'b' of programme 'club' but the record written with it is for 'a' of programme 'club'. (Parameter 'member')"));
+        var elsewhere = (await FluentActions.Awaiting(async () => await store.AddOrderWithStateAsync(Order("A-1"), kept with { ProgramId = ProgramId.From("other") })).Should().ThrowAsync<ArgumentException>()).Which;
+        elsewhere.Message.Should().Be("member is 'a' of programme 'other' but the record written with it is for 'a' of programme 'club'. (Parameter 'member')");
+
+        (await store.AddOrderWithStateAsync(Order("A-1"), kept with { Version = 3 })).Status.Should().Be(HistoryAddStatus.Conflict, "the record read was not version 2's predecessor");
+        (await store.AddOrderWithStateAsync(Order("A-1"), kept with { Evaluation = kept.Evaluation! with { HistoryVersion = 2 } })).Status.Should().Be(HistoryAddStatus.Conflict, "the history read was not at version 1");
+        (await store.AddOrderWithStateAsync(Order("A-1") with { MemberId = MemberId.From("ghost") }, kept with { MemberId = MemberId.From("ghost") })).Status.Should().Be(HistoryAddStatus.Conflict, "no member 'ghost'");
+        (await store.GetOrderAsync(Club, OrderId.From("A-1"))).Should().BeNull();
+        (await store.GetMemberAsync(Club, member.MemberId)).Should().Be(member);
+        (await store.GetHistoryAsync(Club, member.MemberId)).Version.Should().Be(0);
+
+        (await store.AddOrderWithStateAsync(Order("A-1"), kept with { ReferralCode = ReferralCode.From("CODE-ELSE") })).Status.Should().Be(HistoryAddStatus.Added);
+        var written = (await store.GetMemberAsync(Club, member.MemberId))!;
+        (written.Version, written.ReferralCode).Should().Be((2L, ReferralCode.From("CODE-A")), "a write with the kept state does not change the referral code");
+        (await store.FindByReferralCodeAsync(Club, ReferralCode.From("CODE-ELSE"))).Should().BeNull();
+    }
+
+    [Fact]
+    public async Task An_update_takes_the_next_version_and_moves_the_referral_code_unless_it_is_taken()
+    {
+        var store = new InMemoryMemberStore();
+        await store.AddMemberAsync(Member("a", "CODE-A"));
+        await store.AddMemberAsync(Member("b", "CODE-B"));
+        var member = (await store.GetMemberAsync(Club, MemberId.From("a")))!;
+
+        (await store.UpdateMemberAsync(member with { ReferralCode = ReferralCode.From("CODE-B") }, 1)).Should().BeFalse("the code is b's");
+        (await store.UpdateMemberAsync(member with { Version = 99, ReferralCode = ReferralCode.From("CODE-NEW") }, 1)).Should().BeTrue();
+
+        var updated = (await store.GetMemberAsync(Club, member.MemberId))!;
+        (updated.Version, updated.ReferralCode).Should().Be((2L, ReferralCode.From("CODE-NEW")));
+        (await store.FindByReferralCodeAsync(Club, ReferralCode.From("CODE-NEW")))!.MemberId.Should().Be(member.MemberId);
+        (await store.FindByReferralCodeAsync(Club, ReferralCode.From("CODE-A"))).Should().BeNull("the old code is free again");
+        (await store.AddMemberAsync(Member("c", "CODE-A"))).Should().Be(MemberAddStatus.Added);
+        (await store.UpdateMembersAsync([new MemberUpdate(updated with { Version = 3 }, 1), new MemberUpdate(updated with { Version = 3, BirthDate = new LocalDate(1990, 1, 1) }, 2)]))
+            .Should().Equal([member.MemberId], "the first update of the batch expected version 1");
+        (await store.GetMemberAsync(Club, member.MemberId))!.BirthDate.Should().Be(new LocalDate(1990, 1, 1));
+    }
+
+    [Fact]
+    public async Task Members_whose_partition_keys_collide_are_paged_in_ordinal_order_of_their_ids()
+    {
+        // Two ids with the same 32-bit key (a birthday search: about 80,000 ids to try).
+        var seen = new Dictionary<uint, string>();
+        var (first, second) = (string.Empty, string.Empty);
+        for (var i = 0; ; i++)
+        {
+            var id = "m" + i;
+            if (seen.TryGetValue(MemberPartition.KeyOf(MemberId.From(id)), out var other))
+            {
+                (first, second) = string.CompareOrdinal(other, id) < 0 ? (other, id) : (id, other);
+                break;
+            }
+
+            seen.Add(MemberPartition.KeyOf(MemberId.From(id)), id);
+        }
+
+        var store = new InMemoryMemberStore();
+        await store.AddMemberAsync(Member(second, "CODE-2"));
+        await store.AddMemberAsync(Member(first, "CODE-1"));
+
+        (await store.ReadMemberPageAsync(Club, MemberPartition.All, null, 10)).Select(e => e.Member.MemberId.Value).Should().Equal(first, second);
+        (await store.ReadMemberPageAsync(Club, MemberPartition.All, MemberId.From(first), 10)).Select(e => e.Member.MemberId.Value).Should().Equal(second);
+    }
+
+    [Fact]
     public async Task Referred_members_are_listed_in_ordinal_order_of_their_ids()
     {
         var store = new InMemoryMemberStore();
