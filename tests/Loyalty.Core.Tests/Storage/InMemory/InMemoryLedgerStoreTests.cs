@@ -175,6 +175,53 @@ public class InMemoryLedgerStoreTests
     }
 
     [Fact]
+    public async Task Snapshots_are_paged_in_member_order_whatever_the_order_accounts_were_opened_in()
+    {
+        var store = new InMemoryLedgerStore();
+        foreach (var id in new[] { "e", "b", "g", "a", "f", "c", "d" })
+        {
+            var key = new LedgerAccountKey(Club, MemberId.From(id));
+            await store.AppendAsync(Append(key, 0, null, Tx(key, "t-" + id, 1)));
+        }
+
+        var other = new LedgerAccountKey(ProgramId.From("other"), MemberId.From("a0"));
+        await store.AppendAsync(Append(other, 0, null, Tx(other, "t-other", 1)));
+
+        var pages = new List<string[]>();
+        MemberId? after = null;
+        while (true)
+        {
+            var page = await store.ReadAccountSnapshotsAsync(Club, after, 3);
+            if (page.Count == 0)
+            {
+                break;
+            }
+
+            pages.Add([.. page.Select(p => p.Head!.MemberId.Value)]);
+            after = page[^1].Head!.MemberId;
+        }
+
+        pages.Should().BeEquivalentTo(new[] { new[] { "a", "b", "c" }, ["d", "e", "f"], ["g"] }, o => o.WithStrictOrdering());
+    }
+
+    [Fact]
+    public async Task An_account_s_contents_list_its_lots_by_sequence_and_its_holds_by_creation_then_id()
+    {
+        var store = new InMemoryLedgerStore();
+        LedgerHoldRecord Hold(string id, Instant at) => new() { HoldId = TransactionId.From(id), Amount = 1, CreatedAt = at, ExpiresAt = at + Duration.FromDays(1), Status = LedgerHoldStatus.Open };
+        await store.AppendAsync(Append(Alice, 0, null, Tx(Alice, "b", 1), Tx(Alice, "a", 2)) with
+        {
+            Holds = [Hold("h-late", T0 + Duration.FromHours(1)), Hold("h-b", T0), Hold("h-a", T0)],
+        });
+
+        var contents = await store.ReadAccountContentsAsync(Alice);
+
+        contents.Lots.Select(l => l.LotId.Value).Should().Equal("b", "a");
+        contents.Holds.Select(h => h.HoldId.Value).Should().Equal("h-a", "h-b", "h-late");
+        (await store.ReadAccountContentsAsync(Bob)).Should().BeEquivalentTo(new { Head = (LedgerAccountHead?)null, Lots = Array.Empty<LedgerLotRecord>(), Holds = Array.Empty<LedgerHoldRecord>() });
+    }
+
+    [Fact]
     public async Task Missing_lists_and_out_of_range_pages_are_refused_naming_the_argument()
     {
         var store = new InMemoryLedgerStore();
