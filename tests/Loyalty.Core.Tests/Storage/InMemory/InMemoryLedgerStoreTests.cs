@@ -153,6 +153,8 @@ public class InMemoryLedgerStoreTests
         (await store.GetHeadAsync(erased)).Should().BeNull();
         (await store.FindAccountsDueAsync(Club, expiry, null, 10)).Should().Equal(Alice);
 
+        (await store.RewriteAccountAsync(Rewrite(erased, Alice, 0, contents))).Should().Be(Loyalty.Core.DataRights.MemberRewriteStatus.NotFound, "the refused rewrites wrote nothing under the new key");
+
         var withoutExpiry = Rewrite(Alice, erased, 1, contents);
         (await store.RewriteAccountAsync(withoutExpiry with { Head = withoutExpiry.Head with { NextExpiryAt = null } })).Should().Be(Loyalty.Core.DataRights.MemberRewriteStatus.Rewritten);
         (await store.FindAccountsDueAsync(Club, expiry, null, 10)).Should().BeEmpty("neither the old key nor the new one has anything to expire");

@@ -395,6 +395,30 @@ public class InMemoryMemberStoreTests
     }
 
     [Fact]
+    public async Task Missing_records_and_out_of_range_pages_are_refused_naming_the_argument()
+    {
+        var store = new InMemoryMemberStore();
+        await store.AddMemberAsync(Member("a", "CODE-A"));
+
+        async Task NullAsync(Func<Task> call, string parameter) =>
+            (await call.Should().ThrowAsync<ArgumentNullException>()).Which.ParamName.Should().Be(parameter);
+        async Task OutOfRangeAsync(Func<Task> call, string parameter, object actual, string message) =>
+            (await call.Should().ThrowAsync<ArgumentOutOfRangeException>()).Which.Should().Match<ArgumentOutOfRangeException>(e => e.ParamName == parameter && Equals(e.ActualValue, actual) && e.Message.StartsWith(message, StringComparison.Ordinal));
+
+        await NullAsync(async () => await store.UpdateMembersAsync(null!), "updates");
+        await NullAsync(async () => await store.UpdateMembersAsync([new MemberUpdate(null!, 1)]), "updates");
+        await NullAsync(async () => await store.AddOrderWithStateAsync(Order("A-1"), null!), "member");
+        await NullAsync(async () => await store.RewriteMemberAsync(null!), "rewrite");
+        await OutOfRangeAsync(async () => await store.ListMembersAsync(Club, null, 0), "maxCount", 0, "maxCount must be between 1 and 2147483647 inclusive (was 0).");
+        await OutOfRangeAsync(async () => await store.ReadMemberPageAsync(Club, MemberPartition.All, null, 0), "maxCount", 0, "maxCount must be between 1 and 2147483647 inclusive (was 0).");
+        await OutOfRangeAsync(async () => await store.ListOrdersRecordedAsync(Club, T0, T0, null, 0), "maxCount", 0, "maxCount must be between 1 and 2147483647 inclusive (was 0).");
+        await OutOfRangeAsync(async () => await store.AddOrderAsync(Order("A-1"), -1), "expectedHistoryVersion", -1L, "expectedHistoryVersion must be 0 or greater (was -1).");
+        await OutOfRangeAsync(async () => await store.AddActivityAsync(Activity("review-1"), -1), "expectedHistoryVersion", -1L, "expectedHistoryVersion must be 0 or greater (was -1).");
+        (await store.GetHistoryAsync(Club, MemberId.From("a"))).Version.Should().Be(0, "nothing was written");
+        (await store.ListMembersAsync(ProgramId.From("other"), null, 10)).Should().BeEmpty();
+    }
+
+    [Fact]
     public async Task Referred_members_are_listed_in_ordinal_order_of_their_ids()
     {
         var store = new InMemoryMemberStore();

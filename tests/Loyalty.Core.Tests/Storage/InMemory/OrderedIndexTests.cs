@@ -58,6 +58,35 @@ public class OrderedIndexTests
     }
 
     [Fact]
+    public void A_chunk_emptied_between_others_is_dropped_and_the_index_goes_on()
+    {
+        // 2,000 items make several chunks of at most 512; removing 1,000 contiguous ones empties at least one between others.
+        var index = new OrderedIndex<int>(Comparer<int>.Default);
+        for (var i = 0; i < 2_000; i++)
+        {
+            index.Add(i);
+        }
+
+        for (var i = 500; i < 1_500; i++)
+        {
+            index.Remove(i).Should().BeTrue();
+        }
+
+        index.Add(700).Should().BeTrue();
+        index.Remove(1_600).Should().BeTrue();
+        index.Add(1_600).Should().BeTrue();
+        var walked = new List<int>();
+        index.Walk(499, inclusive: false, item =>
+        {
+            walked.Add(item);
+            return walked.Count < 3 ? OrderedIndex<int>.Step.Go : OrderedIndex<int>.Step.Stop;
+        });
+
+        walked.Should().Equal(700, 1_500, 1_501);
+        index.Count.Should().Be(1_001);
+    }
+
+    [Fact]
     public void An_empty_index_walks_nothing_and_removes_nothing()
     {
         var index = new OrderedIndex<string>(StringComparer.Ordinal);
