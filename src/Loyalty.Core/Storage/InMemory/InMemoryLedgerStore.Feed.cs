@@ -11,6 +11,8 @@ public sealed partial class InMemoryLedgerStore : ILedgerTransactionFeed
     public async IAsyncEnumerable<LedgerTransactionRecord> ReadRecordedAsync(ProgramId programId, Instant from, Instant to, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         await Task.CompletedTask.ConfigureAwait(false);
+        // A token cancelled before the read stops it at once; during the walk it is checked every 65,536 transactions.
+        cancellationToken.ThrowIfCancellationRequested();
         var seen = 0;
         foreach (var tx in transactions.Values())
         {

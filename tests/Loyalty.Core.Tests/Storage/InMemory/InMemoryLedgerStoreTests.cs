@@ -29,6 +29,218 @@ public class InMemoryLedgerStoreTests
     };
 
     [Fact]
+    public async Task Every_call_with_a_cancelled_token_throws_and_changes_nothing()
+    {
+        var store = new InMemoryLedgerStore();
+        (await store.AppendAsync(Append(Alice, 0, T0 + Duration.FromDays(365), Tx(Alice, "a", 1)))).Status.Should().Be(LedgerAppendStatus.Appended);
+        var before = await store.ReadAccountContentsAsync(Alice);
+        var rewrite = new Loyalty.Core.DataRights.LedgerAccountRewrite
+        {
+            From = Alice, ExpectedVersion = 1, To = Bob, Transactions = [Tx(Bob, "a", 1)], Lots = Append(Bob, 0, null, Tx(Bob, "a", 1)).Lots, Holds = [],
+            Head = before.Head! with { MemberId = Bob.MemberId },
+        };
+        using var source = new CancellationTokenSource();
+        source.Cancel();
+        var token = source.Token;
+        var calls = new (string Name, Func<Task> Call)[]
+        {
+            ("ReadAccountContentsAsync", async () => await store.ReadAccountContentsAsync(Alice, token)),
+            ("RewriteAccountAsync", async () => await store.RewriteAccountAsync(rewrite, token)),
+            ("ReadRecordedAsync", async () =>
+            {
+                await foreach (var _ in store.ReadRecordedAsync(Club, T0 - Duration.FromDays(1), T0 + Duration.FromDays(1), token))
+                {
+                }
+            }),
+            ("ReadAccountSnapshotsAsync", async () => await store.ReadAccountSnapshotsAsync(Club, null, 10, token)),
+            ("GetAccountAsync", async () => await store.GetAccountAsync(Alice, token)),
+            ("GetHeadAsync", async () => await store.GetHeadAsync(Alice, token)),
+            ("GetLotsAsync", async () => await store.GetLotsAsync(Alice, [TransactionId.From("a")], token)),
+            ("GetHoldAsync", async () => await store.GetHoldAsync(Alice, TransactionId.From("h"), token)),
+            ("FindTransactionAsync", async () => await store.FindTransactionAsync(Club, TransactionId.From("a"), token)),
+            ("FindRelatedAsync", async () => await store.FindRelatedAsync(Alice, TransactionId.From("a"), token)),
+            ("ReadHistoryAsync", async () => await store.ReadHistoryAsync(Alice, 0, 10, token)),
+            ("FindAccountsDueAsync", async () => await store.FindAccountsDueAsync(Club, T0 + Duration.FromDays(400), null, 10, token)),
+            ("GetAccountsAsync", async () => await store.GetAccountsAsync(Club, [Alice.MemberId], token)),
+            ("AppendAsync", async () => await store.AppendAsync(Append(Alice, 1, null, Tx(Alice, "b", 2)), token)),
+        };
+
+        foreach (var (name, call) in calls)
+        {
+            await call.Should().ThrowAsync<OperationCanceledException>(name);
+        }
+
+        var after = await store.ReadAccountContentsAsync(Alice);
+        after.Head.Should().Be(before.Head);
+        after.Lots.Should().Equal(before.Lots);
+        (await store.GetHeadAsync(Bob)).Should().BeNull();
+        (await store.FindTransactionAsync(Club, TransactionId.From("b"))).Should().BeNull();
+    }
+
+    [Fact]
+    public async Task The_feed_reads_the_programme_s_transactions_recorded_from_the_first_instant_up_to_the_end()
+    {
+        var store = new InMemoryLedgerStore();
+        var other = new LedgerAccountKey(ProgramId.From("other"), MemberId.From("alice"));
+        await store.AppendAsync(Append(Alice, 0, null, Tx(Alice, "at-start", 1) with { RecordedAt = T0 }, Tx(Alice, "inside", 2) with { RecordedAt = T0 + Duration.FromHours(1) }));
+        await store.AppendAsync(Append(Bob, 0, null, Tx(Bob, "before", 1) with { RecordedAt = T0 - Duration.FromTicks(1) }, Tx(Bob, "at-end", 2) with { RecordedAt = T0 + Duration.FromDays(1) }));
+        await store.AppendAsync(Append(other, 0, null, Tx(other, "elsewhere", 1)));
+
+        var read = new List<LedgerTransactionRecord>();
+        await foreach (var tx in ((ILedgerTransactionFeed)store).ReadRecordedAsync(Club, T0, T0 + Duration.FromDays(1)))
+        {
+            read.Add(tx);
+        }
+
+        read.Select(t => t.Id.Value).Should().BeEquivalentTo(["at-start", "inside"]);
+        read.Single(t => t.Id.Value == "inside").Movements.Should().Equal(new LedgerLotMovement(TransactionId.From("inside"), 10));
+    }
+
+    private static Loyalty.Core.DataRights.LedgerAccountRewrite Rewrite(LedgerAccountKey from, LedgerAccountKey to, long expectedVersion, Loyalty.Core.DataRights.LedgerAccountContents contents) => new()
+    {
+        From = from,
+        ExpectedVersion = expectedVersion,
+        To = to,
+        Transactions = contents.Head is null ? [] : [.. contents.Lots.Select(l => Tx(to, l.LotId.Value, l.Sequence))],
+        Lots = contents.Lots,
+        Holds = contents.Holds,
+        Head = (contents.Head ?? new LedgerAccountHead { ProgramId = to.ProgramId, MemberId = to.MemberId, Version = 0, UpdatedAt = T0 }) with { MemberId = to.MemberId },
+    };
+
+    [Fact]
+    public async Task A_rewrite_moves_transactions_related_lookups_holds_and_the_due_entry_to_the_new_key()
+    {
+        var store = new InMemoryLedgerStore();
+        var expiry = T0 + Duration.FromDays(365);
+        await store.AppendAsync(Append(Alice, 0, expiry, Tx(Alice, "a", 1), Tx(Alice, "b", 2)) with
+        {
+            Holds = [new LedgerHoldRecord { HoldId = TransactionId.From("h"), Amount = 5, CreatedAt = T0, ExpiresAt = T0 + Duration.FromDays(1), Status = LedgerHoldStatus.Open }],
+        });
+        var contents = await store.ReadAccountContentsAsync(Alice);
+        var erased = new LedgerAccountKey(Club, MemberId.From("erased-alice"));
+        var rewrite = Rewrite(Alice, erased, 2, contents) with
+        {
+            Transactions = [Tx(erased, "a", 1), Tx(erased, "c", 2, TransactionId.From("a"))],
+        };
+
+        (await store.RewriteAccountAsync(rewrite)).Should().Be(Loyalty.Core.DataRights.MemberRewriteStatus.Rewritten);
+
+        (await store.GetHeadAsync(Alice)).Should().BeNull();
+        (await store.GetHeadAsync(erased))!.Version.Should().Be(2);
+        (await store.FindTransactionAsync(Club, TransactionId.From("c")))!.MemberId.Should().Be(erased.MemberId);
+        (await store.FindTransactionAsync(Club, TransactionId.From("b"))).Should().BeNull("the old key's transactions leave with it");
+        (await store.FindRelatedAsync(erased, TransactionId.From("a"))).Select(t => t.Id.Value).Should().Equal("c");
+        (await store.GetHoldAsync(erased, TransactionId.From("h")))!.Status.Should().Be(LedgerHoldStatus.Open);
+        (await store.FindAccountsDueAsync(Club, expiry, null, 10)).Should().Equal(erased);
+        (await store.RewriteAccountAsync(Rewrite(Alice, erased, 2, contents))).Should().Be(Loyalty.Core.DataRights.MemberRewriteStatus.NotFound, "the old key is gone");
+    }
+
+    [Fact]
+    public async Task A_rewrite_without_an_expiry_leaves_the_due_list_and_one_from_a_stale_version_or_onto_a_taken_key_changes_nothing()
+    {
+        var store = new InMemoryLedgerStore();
+        var expiry = T0 + Duration.FromDays(365);
+        await store.AppendAsync(Append(Alice, 0, expiry, Tx(Alice, "a", 1)));
+        await store.AppendAsync(Append(Bob, 0, null, Tx(Bob, "b", 1)));
+        var contents = await store.ReadAccountContentsAsync(Alice);
+        var erased = new LedgerAccountKey(Club, MemberId.From("erased-alice"));
+
+        (await store.RewriteAccountAsync(Rewrite(Alice, erased, 0, contents))).Should().Be(Loyalty.Core.DataRights.MemberRewriteStatus.Conflict);
+        (await store.RewriteAccountAsync(Rewrite(Alice, Bob, 1, contents))).Should().Be(Loyalty.Core.DataRights.MemberRewriteStatus.TargetExists);
+        (await store.RewriteAccountAsync(Rewrite(Alice, erased, 1, contents) with { Transactions = [Tx(erased, "b", 1)] }))
+            .Should().Be(Loyalty.Core.DataRights.MemberRewriteStatus.TargetExists, "transaction b belongs to Bob");
+        (await store.GetHeadAsync(Alice))!.Version.Should().Be(1);
+        (await store.GetHeadAsync(erased)).Should().BeNull();
+        (await store.FindAccountsDueAsync(Club, expiry, null, 10)).Should().Equal(Alice);
+
+        (await store.RewriteAccountAsync(Rewrite(erased, Alice, 0, contents))).Should().Be(Loyalty.Core.DataRights.MemberRewriteStatus.NotFound, "the refused rewrites wrote nothing under the new key");
+
+        var withoutExpiry = Rewrite(Alice, erased, 1, contents);
+        (await store.RewriteAccountAsync(withoutExpiry with { Head = withoutExpiry.Head with { NextExpiryAt = null } })).Should().Be(Loyalty.Core.DataRights.MemberRewriteStatus.Rewritten);
+        (await store.FindAccountsDueAsync(Club, expiry, null, 10)).Should().BeEmpty("neither the old key nor the new one has anything to expire");
+    }
+
+    [Fact]
+    public async Task A_hold_leaves_the_open_holds_once_captured_and_an_account_is_due_once_however_many_writes_date_an_expiry()
+    {
+        var store = new InMemoryLedgerStore();
+        var expiry = T0 + Duration.FromDays(365);
+        var open = new LedgerHoldRecord { HoldId = TransactionId.From("h"), Amount = 5, CreatedAt = T0, ExpiresAt = T0 + Duration.FromDays(1), Status = LedgerHoldStatus.Open };
+        await store.AppendAsync(Append(Alice, 0, expiry, Tx(Alice, "a", 1)) with { Holds = [open] });
+        (await store.GetAccountAsync(Alice)).OpenHolds.Should().Equal(open);
+
+        await store.AppendAsync(Append(Alice, 1, expiry, Tx(Alice, "b", 2)) with { Holds = [open with { Status = LedgerHoldStatus.Captured, Captured = 5 }] });
+
+        (await store.GetAccountAsync(Alice)).OpenHolds.Should().BeEmpty();
+        (await store.GetHoldAsync(Alice, TransactionId.From("h")))!.Status.Should().Be(LedgerHoldStatus.Captured);
+        (await store.FindAccountsDueAsync(Club, expiry, null, 10)).Should().Equal(Alice);
+    }
+
+    [Fact]
+    public async Task Snapshots_are_paged_in_member_order_whatever_the_order_accounts_were_opened_in()
+    {
+        var store = new InMemoryLedgerStore();
+        foreach (var id in new[] { "e", "b", "g", "a", "f", "c", "d" })
+        {
+            var key = new LedgerAccountKey(Club, MemberId.From(id));
+            await store.AppendAsync(Append(key, 0, null, Tx(key, "t-" + id, 1)));
+        }
+
+        var other = new LedgerAccountKey(ProgramId.From("other"), MemberId.From("a0"));
+        await store.AppendAsync(Append(other, 0, null, Tx(other, "t-other", 1)));
+
+        var pages = new List<string[]>();
+        MemberId? after = null;
+        while (true)
+        {
+            var page = await store.ReadAccountSnapshotsAsync(Club, after, 3);
+            if (page.Count == 0)
+            {
+                break;
+            }
+
+            pages.Add([.. page.Select(p => p.Head!.MemberId.Value)]);
+            after = page[^1].Head!.MemberId;
+        }
+
+        pages.Should().BeEquivalentTo(new[] { new[] { "a", "b", "c" }, ["d", "e", "f"], ["g"] }, o => o.WithStrictOrdering());
+    }
+
+    [Fact]
+    public async Task An_account_s_contents_list_its_lots_by_sequence_and_its_holds_by_creation_then_id()
+    {
+        var store = new InMemoryLedgerStore();
+        LedgerHoldRecord Hold(string id, Instant at) => new() { HoldId = TransactionId.From(id), Amount = 1, CreatedAt = at, ExpiresAt = at + Duration.FromDays(1), Status = LedgerHoldStatus.Open };
+        await store.AppendAsync(Append(Alice, 0, null, Tx(Alice, "b", 1), Tx(Alice, "a", 2)) with
+        {
+            Holds = [Hold("h-late", T0 + Duration.FromHours(1)), Hold("h-b", T0), Hold("h-a", T0)],
+        });
+
+        var contents = await store.ReadAccountContentsAsync(Alice);
+
+        contents.Lots.Select(l => l.LotId.Value).Should().Equal("b", "a");
+        contents.Holds.Select(h => h.HoldId.Value).Should().Equal("h-a", "h-b", "h-late");
+        (await store.ReadAccountContentsAsync(Bob)).Should().BeEquivalentTo(new { Head = (LedgerAccountHead?)null, Lots = Array.Empty<LedgerLotRecord>(), Holds = Array.Empty<LedgerHoldRecord>() });
+    }
+
+    [Fact]
+    public async Task Missing_lists_and_out_of_range_pages_are_refused_naming_the_argument()
+    {
+        var store = new InMemoryLedgerStore();
+
+        (await FluentActions.Awaiting(async () => await store.GetLotsAsync(Alice, null!)).Should().ThrowAsync<ArgumentNullException>()).Which.ParamName.Should().Be("lotIds");
+        (await FluentActions.Awaiting(async () => await store.GetAccountsAsync(Club, null!)).Should().ThrowAsync<ArgumentNullException>()).Which.ParamName.Should().Be("members");
+        (await FluentActions.Awaiting(async () => await store.AppendAsync(null!)).Should().ThrowAsync<ArgumentNullException>()).Which.ParamName.Should().Be("append");
+        (await FluentActions.Awaiting(async () => await store.RewriteAccountAsync(null!)).Should().ThrowAsync<ArgumentNullException>()).Which.ParamName.Should().Be("rewrite");
+        var negative = (await FluentActions.Awaiting(async () => await store.ReadHistoryAsync(Alice, -1, 10)).Should().ThrowAsync<ArgumentOutOfRangeException>()).Which;
+        (negative.ParamName, negative.ActualValue).Should().Be(("afterVersion", -1L));
+        var empty = (await FluentActions.Awaiting(async () => await store.ReadHistoryAsync(Alice, 0, 0)).Should().ThrowAsync<ArgumentOutOfRangeException>()).Which;
+        (empty.ParamName, empty.ActualValue).Should().Be(("maxCount", 0));
+        var due = (await FluentActions.Awaiting(async () => await store.FindAccountsDueAsync(Club, T0, null, 0)).Should().ThrowAsync<ArgumentOutOfRangeException>()).Which;
+        (due.ParamName, due.ActualValue).Should().Be(("maxCount", 0));
+    }
+
+    [Fact]
     public async Task Compare_and_append_appends_then_reports_version_conflicts()
     {
         var store = new InMemoryLedgerStore();
