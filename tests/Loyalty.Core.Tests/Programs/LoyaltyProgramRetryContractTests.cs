@@ -27,7 +27,10 @@ public class LoyaltyProgramRetryContractTests
         await h.Program.RecordOrderAsync(Order("A-2", Alice, h.Now, Line("C", 1, 50m)));
         var at = h.Now - Duration.FromHours(2);
         var byLine = new RefundRequest(RefundId.From("R-1"), OrderId.From("A-1"), OrderRefund.ForLines(new LineRefund(1, 1))) { RefundedAt = at };
-        var first = (await h.Program.RecordRefundAsync(byLine)).GetValueOrThrow();
+        var recorded = await h.Program.RecordRefundAsync(byLine);
+        recorded.IsRepeat.Should().BeFalse();
+        var first = recorded.GetValueOrThrow();
+        (await h.LedgerStore.FindTransactionAsync(Club, DerivedIds.Refund(byLine.RefundId)))!.Reason.Should().Be("refund R-1 of order A-1");
         h.Advance(Duration.FromHours(1));
 
         (await h.Members.GetRefundAsync(Club, byLine.RefundId))!.RefundedAt.Should().Be(at, "a refund keeps the instant it was given, not the clock's");
@@ -135,6 +138,30 @@ public class LoyaltyProgramRetryContractTests
         order.Value.TierAtOrder.Should().Be(first.TierAtOrder);
         refunded.IsRepeat.Should().BeTrue();
         refunded.Value!.Tier.Should().Be(TierId.From("gold"));
+    }
+
+    /// <summary>
+    /// A retry is answered from the recorded order before anything else is checked: an order id retried for
+    /// a member who is not enrolled, or placed before any rule set, is a conflict naming what differs, not
+    /// "not enrolled" or "no rules".
+    /// </summary>
+    [Fact]
+    public async Task An_order_id_retried_for_another_member_or_before_any_rules_is_a_conflict()
+    {
+        using var h = await new ProgramHarness().ConfigureAsync();
+        await h.EnrolAsync(Alice);
+        (await h.Program.RecordOrderAsync(Order("A-1", Alice, h.Now, Line("SKU", 1, 30m)))).GetValueOrThrow();
+
+        var forBob = await h.Program.RecordOrderAsync(Order("A-1", Bob, h.Now, Line("SKU", 1, 30m)));
+        var beforeRules = await h.Program.RecordOrderAsync(Order("A-1", Alice, At(2025, 6, 1), Line("SKU", 1, 30m)));
+        var newForBob = await h.Program.RecordOrderAsync(Order("B-1", Bob, h.Now, Line("SKU", 1, 30m)));
+
+        forBob.ErrorCode.Should().Be(LoyaltyErrorCode.IdempotencyConflict);
+        forBob.Error!.Field.Should().Be("Member");
+        beforeRules.ErrorCode.Should().Be(LoyaltyErrorCode.IdempotencyConflict);
+        beforeRules.Error!.Field.Should().Be("PlacedAt");
+        newForBob.ErrorCode.Should().Be(LoyaltyErrorCode.MemberNotFound, "a new order id for a member who is not enrolled is refused as such");
+        (await h.BalanceAsync(Alice)).Pending.Should().Be(P(30));
     }
 
     [Fact]

@@ -148,6 +148,7 @@ public class MemberStateKeeperTests
             .Activity("review", ActivityKind.Review, 10, r => r with { Caps = new RuleCaps { PerMember = new PeriodCap { Period = CapPeriod.Month, MaxAwards = 2 } } })
             .Build());
         await h.EnrolAsync(Alice);
+        h.Advance(Duration.FromDays(1)); // so that the checkpoint can move to just before A-1, after enrolment
         var placed = h.Now;
         (await h.Program.RecordOrderAsync(Order("A-1", Alice, placed, Line("SKU", 1, 60m)))).GetValueOrThrow().Points.Should().Be(P(60));
         (await h.Program.RecordActivityAsync(ActivityId.From("review-1"), new ActivityInput(ActivityKind.Review, Alice, h.Now))).GetValueOrThrow().Points.Should().Be(P(10));
@@ -155,6 +156,7 @@ public class MemberStateKeeperTests
         (await h.Program.RecordOrderAsync(Order("A-2", Alice, placed - Duration.FromHours(1), Line("SKU", 1, 30m)))).GetValueOrThrow().Points.Should().Be(P(30));
         (await h.Program.RecordActivityAsync(ActivityId.From("review-2"), new ActivityInput(ActivityKind.Review, Alice, placed - Duration.FromMinutes(30)))).GetValueOrThrow().Points.Should().Be(P(10));
 
+        (await h.Members.GetMemberAsync(ProgramId.From("club"), Alice))!.Evaluation!.TierCheckpoint!.EvaluatedAt.Should().BeGreaterThan(placed - Duration.FromHours(1), "A-2 was behind the checkpoint, so the state was rebuilt by replay");
         (await h.Program.RecordOrderAsync(Order("A-3", Alice, h.Now, Line("SKU", 1, 30m)))).GetValueOrThrow().Points.Should().Be(P(10));
         (await h.Program.RecordActivityAsync(ActivityId.From("review-3"), new ActivityInput(ActivityKind.Review, Alice, h.Now))).GetValueOrThrow().Points.Should().Be(P(0));
     }
