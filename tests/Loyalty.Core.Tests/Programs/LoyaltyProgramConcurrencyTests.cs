@@ -108,10 +108,45 @@ public class LoyaltyProgramConcurrencyTests
         (await store.GetOrderAsync(ProgramId.From("club"), OrderId.From("A-1"))).Should().BeNull();
     }
 
-    /// <summary>A member store where another writer always gets in first: every order add conflicts.</summary>
+    [Fact]
+    public async Task A_refund_or_an_activity_that_keeps_conflicting_gives_up_after_sixteen_attempts_with_a_transient_store_error()
+    {
+        var store = new AlwaysMovingMemberStore { OrdersConflict = false };
+        using var h = await new ProgramHarness(replace: s => s.AddSingleton<IMemberStore>(store)).ConfigureAsync();
+        await h.EnrolAsync(Alice);
+        await h.OrderAsync("A-1", Alice, 30m);
+        store.OthersConflict = true;
+
+        var refund = () => h.Program.RecordRefundAsync(new RefundRequest(RefundId.From("R-1"), OrderId.From("A-1"), OrderRefund.ForAmount(10m)));
+        var activity = () => h.Program.RecordActivityAsync(ActivityId.From("review-1"), new ActivityInput(ActivityKind.Review, Alice, h.Now));
+
+        var refused = (await refund.Should().ThrowAsync<LoyaltyStoreException>()).Which;
+        refused.Message.Should().Be("Refund 'R-1' could not be written after 16 attempts because other refunds of order 'A-1' kept being written; retry it.");
+        refused.IsTransient.Should().BeTrue();
+        store.RefundWrites.Should().Be(16);
+        var kept = (await activity.Should().ThrowAsync<LoyaltyStoreException>()).Which;
+        kept.Message.Should().Be("Activity 'review-1' could not be written after 16 attempts because the history of member 'alice' kept changing (other orders, refunds or activities being recorded); retry it.");
+        kept.IsTransient.Should().BeTrue();
+        store.ActivityWrites.Should().Be(16);
+        (await store.GetRefundAsync(ProgramId.From("club"), RefundId.From("R-1"))).Should().BeNull();
+        (await store.GetActivityAsync(ProgramId.From("club"), ActivityId.From("review-1"))).Should().BeNull();
+        (await h.BalanceAsync(Alice)).Pending.Should().Be(P(30), "neither the refund nor the review wrote points");
+    }
+
+    /// <summary>A member store where another writer always gets in first: every order add conflicts (and, when asked, every refund and activity add).</summary>
     private sealed class AlwaysMovingMemberStore : IMemberStore
     {
         private readonly InMemoryMemberStore inner = new();
+        private int refundWrites;
+        private int activityWrites;
+
+        public bool OrdersConflict { get; init; } = true;
+
+        public bool OthersConflict { get; set; }
+
+        public int RefundWrites => refundWrites;
+
+        public int ActivityWrites => activityWrites;
 
         public ValueTask<HistoryAddResult<OrderRecord>> AddOrderAsync(OrderRecord order, long expectedHistoryVersion, CancellationToken cancellationToken = default) =>
             new(new HistoryAddResult<OrderRecord>(HistoryAddStatus.Conflict));
@@ -143,11 +178,29 @@ public class LoyaltyProgramConcurrencyTests
         public ValueTask<MemberHistory> GetHistoryAsync(ProgramId programId, MemberId memberId, CancellationToken cancellationToken = default) => inner.GetHistoryAsync(programId, memberId, cancellationToken);
 
         public ValueTask<HistoryAddResult<OrderRecord>> AddOrderWithStateAsync(OrderRecord order, MemberRecord member, CancellationToken cancellationToken = default) =>
-            new(new HistoryAddResult<OrderRecord>(HistoryAddStatus.Conflict));
+            OrdersConflict ? new(new HistoryAddResult<OrderRecord>(HistoryAddStatus.Conflict)) : inner.AddOrderWithStateAsync(order, member, cancellationToken);
 
-        public ValueTask<RefundAddResult> AddRefundWithStateAsync(RefundRecord refund, int expectedRefundCount, MemberRecord member, CancellationToken cancellationToken = default) => inner.AddRefundWithStateAsync(refund, expectedRefundCount, member, cancellationToken);
+        public ValueTask<RefundAddResult> AddRefundWithStateAsync(RefundRecord refund, int expectedRefundCount, MemberRecord member, CancellationToken cancellationToken = default)
+        {
+            if (!OthersConflict)
+            {
+                return inner.AddRefundWithStateAsync(refund, expectedRefundCount, member, cancellationToken);
+            }
 
-        public ValueTask<HistoryAddResult<ActivityRecord>> AddActivityWithStateAsync(ActivityRecord activity, MemberRecord member, CancellationToken cancellationToken = default) => inner.AddActivityWithStateAsync(activity, member, cancellationToken);
+            Interlocked.Increment(ref refundWrites);
+            return new(new RefundAddResult(RefundAddStatus.Conflict));
+        }
+
+        public ValueTask<HistoryAddResult<ActivityRecord>> AddActivityWithStateAsync(ActivityRecord activity, MemberRecord member, CancellationToken cancellationToken = default)
+        {
+            if (!OthersConflict)
+            {
+                return inner.AddActivityWithStateAsync(activity, member, cancellationToken);
+            }
+
+            Interlocked.Increment(ref activityWrites);
+            return new(new HistoryAddResult<ActivityRecord>(HistoryAddStatus.Conflict));
+        }
 
         public ValueTask<IReadOnlyList<OrderRecord>> ListOrdersRecordedAsync(ProgramId programId, NodaTime.Instant from, NodaTime.Instant until, (NodaTime.Instant RecordedAt, OrderId OrderId)? after, int maxCount, CancellationToken cancellationToken = default) => inner.ListOrdersRecordedAsync(programId, from, until, after, maxCount, cancellationToken);
     }

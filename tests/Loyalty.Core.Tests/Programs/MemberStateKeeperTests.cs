@@ -102,6 +102,66 @@ public class MemberStateKeeperTests
     }
 
     /// <summary>
+    /// A-1 (30 €, at or above the referral minimum of 20 €) is the first qualifying order; A-2 (5 €,
+    /// below it) is newer and does not move that instant; A-3 (40 €) is placed at A-1's instant but
+    /// recorded an hour later, late enough that the state is rebuilt by replay, where a tie of placing
+    /// instants goes to the order recorded first.
+    /// </summary>
+    [Fact]
+    public async Task The_first_qualifying_order_is_the_earliest_placed_and_on_a_tie_the_first_recorded()
+    {
+        using var h = await new ProgramHarness().ConfigureAsync();
+        await h.EnrolAsync(Alice);
+        var keeper = new MemberStateKeeper(new TierEvaluator(Ladder), Currency.EUR, new ReferralPolicy { MinimumOrderAmount = 20m }, new Loyalty.Core.Programs.QualificationWeights());
+        var placed = h.Now;
+        (await h.Program.RecordOrderAsync(Order("A-1", Alice, placed, Line("SKU", 1, 30m)))).GetValueOrThrow();
+        h.Advance(Duration.FromDays(1));
+        (await h.Program.RecordOrderAsync(Order("A-2", Alice, h.Now, Line("SKU", 1, 5m)))).GetValueOrThrow();
+
+        var kept = (await h.Members.GetMemberAsync(ProgramId.From("club"), Alice))!.Evaluation!;
+        kept.FirstQualifyingOrder.Should().Be(OrderId.From("A-1"));
+        kept.FirstQualifyingOrderPlacedAt.Should().Be(placed, "an order below the minimum does not move the first qualifying instant");
+        kept.FirstOrderAt.Should().Be(placed);
+
+        h.Advance(Duration.FromHours(1));
+        (await h.Program.RecordOrderAsync(Order("A-3", Alice, placed, Line("SKU", 1, 40m)))).GetValueOrThrow();
+
+        var member = (await h.Members.GetMemberAsync(ProgramId.From("club"), Alice))!;
+        var replayed = keeper.Replay(member, await h.Members.GetHistoryAsync(ProgramId.From("club"), Alice), h.Now);
+        member.Evaluation!.FirstQualifyingOrder.Should().Be(OrderId.From("A-1"), "A-3 was placed at the same instant but recorded later");
+        replayed.FirstQualifyingOrder.Should().Be(OrderId.From("A-1"));
+        replayed.FirstQualifyingOrderPlacedAt.Should().Be(placed);
+        replayed.OrderCount.Should().Be(3);
+    }
+
+    /// <summary>
+    /// Base points capped at 100 a month and reviews at 2 a month: A-1 earns 60, a review earns 10, A-2
+    /// (placed before A-1, so the state is rebuilt by replay) earns 30; the replay keeps that usage, so A-3
+    /// earns the 10 left under the cap and a third review nothing.
+    /// </summary>
+    [Fact]
+    public async Task Cap_usage_of_orders_and_activities_survives_a_rebuild_by_replay()
+    {
+        using var h = new ProgramHarness(o => o.Ledger.PendingPeriod = TimeSpan.Zero);
+        await h.Program.PublishRuleSetAsync(new EarningRuleSetBuilder("2026-03", At(2026, 3, 1, 0), Currency.EUR, "Europe/Paris")
+            .EarnPerUnit("base", 1m, r => r with { Caps = new RuleCaps { PerMember = new PeriodCap { Period = CapPeriod.Month, MaxPoints = P(100) } } })
+            .Activity("review", ActivityKind.Review, 10, r => r with { Caps = new RuleCaps { PerMember = new PeriodCap { Period = CapPeriod.Month, MaxAwards = 2 } } })
+            .Build());
+        await h.EnrolAsync(Alice);
+        h.Advance(Duration.FromDays(1)); // so that the checkpoint can move to just before A-1, after enrolment
+        var placed = h.Now;
+        (await h.Program.RecordOrderAsync(Order("A-1", Alice, placed, Line("SKU", 1, 60m)))).GetValueOrThrow().Points.Should().Be(P(60));
+        (await h.Program.RecordActivityAsync(ActivityId.From("review-1"), new ActivityInput(ActivityKind.Review, Alice, h.Now))).GetValueOrThrow().Points.Should().Be(P(10));
+        h.Advance(Duration.FromHours(2));
+        (await h.Program.RecordOrderAsync(Order("A-2", Alice, placed - Duration.FromHours(1), Line("SKU", 1, 30m)))).GetValueOrThrow().Points.Should().Be(P(30));
+        (await h.Program.RecordActivityAsync(ActivityId.From("review-2"), new ActivityInput(ActivityKind.Review, Alice, placed - Duration.FromMinutes(30)))).GetValueOrThrow().Points.Should().Be(P(10));
+
+        (await h.Members.GetMemberAsync(ProgramId.From("club"), Alice))!.Evaluation!.TierCheckpoint!.EvaluatedAt.Should().BeGreaterThan(placed - Duration.FromHours(1), "A-2 was behind the checkpoint, so the state was rebuilt by replay");
+        (await h.Program.RecordOrderAsync(Order("A-3", Alice, h.Now, Line("SKU", 1, 30m)))).GetValueOrThrow().Points.Should().Be(P(10));
+        (await h.Program.RecordActivityAsync(ActivityId.From("review-3"), new ActivityInput(ActivityKind.Review, Alice, h.Now))).GetValueOrThrow().Points.Should().Be(P(0));
+    }
+
+    /// <summary>
     /// The end of grace reads the window that ended with the validity again, so a checkpoint taken
     /// during grace keeps that window's entries even though they are before its own window.
     /// </summary>

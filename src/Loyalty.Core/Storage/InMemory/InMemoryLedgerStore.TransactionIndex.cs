@@ -66,21 +66,6 @@ public sealed partial class InMemoryLedgerStore
 
         public bool Contains((ProgramId, TransactionId) key) => Find(key) is not null;
 
-        /// <summary>A copy of every transaction, shard by shard (in no particular order).</summary>
-        public List<LedgerTransactionRecord> Values()
-        {
-            var values = new List<LedgerTransactionRecord>();
-            foreach (var shard in shards)
-            {
-                lock (shard)
-                {
-                    values.AddRange(shard.Values);
-                }
-            }
-
-            return values;
-        }
-
         private Dictionary<(ProgramId, TransactionId), LedgerTransactionRecord> Shard((ProgramId, TransactionId) key)
             => shards[(int)((uint)key.Item2.GetHashCode() % ShardCount)];
     }

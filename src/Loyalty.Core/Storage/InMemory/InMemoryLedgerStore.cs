@@ -24,7 +24,7 @@ public sealed partial class InMemoryLedgerStore : ILedgerStore, IAccountStateKee
 {
     private readonly ConcurrentDictionary<LedgerAccountKey, Account> accounts = new();
     private readonly TransactionIndex transactions = new();
-    private readonly RecordArena<LedgerTransactionRecord> log = new();
+    private readonly RecordArena<LedgerTransactionRecord> log = new(key: static tx => tx.RecordedAt.ToUnixTimeTicks());
     private readonly RecordArena<LedgerLotRecord> lotLog = new();
     private readonly ConcurrentDictionary<ProgramId, OrderedIndex<string>> expiring = new();
     private long keptEntries;

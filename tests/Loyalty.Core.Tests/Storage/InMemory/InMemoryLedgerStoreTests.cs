@@ -96,6 +96,48 @@ public class InMemoryLedgerStoreTests
         read.Single(t => t.Id.Value == "inside").Movements.Should().Equal(new LedgerLotMovement(TransactionId.From("inside"), 10));
     }
 
+    [Fact]
+    public async Task The_feed_reads_a_day_out_of_many_including_transactions_appended_late_and_none_of_an_account_rewritten_away()
+    {
+        var store = new InMemoryLedgerStore();
+        var expected = new List<string>();
+        var day = T0 + Duration.FromDays(5);
+        var version = 0L;
+        for (var i = 0; i < 12_000; i++)
+        {
+            // Ten days of transactions in recording order, every hundredth appended late (recorded two days earlier).
+            var at = T0 + Duration.FromSeconds(i * 72) - (i % 100 == 99 ? Duration.FromDays(2) : Duration.Zero);
+            var id = "t" + i;
+            (await store.AppendAsync(Append(Alice, version, null, Tx(Alice, id, version + 1) with { RecordedAt = at }))).Status.Should().Be(LedgerAppendStatus.Appended);
+            version++;
+            if (at >= day && at < day + Duration.FromDays(1))
+            {
+                expected.Add(id);
+            }
+        }
+
+        expected.Should().HaveCountGreaterThan(1_000).And.Contain("t9099", "some of the day's transactions were appended late, in a later chunk");
+        (await Read(store, day, day + Duration.FromDays(1))).Select(t => t.Id.Value).Should().BeEquivalentTo(expected);
+
+        var contents = await store.ReadAccountContentsAsync(Alice);
+        var erased = new LedgerAccountKey(Club, MemberId.From("erased-alice"));
+        var moved = Tx(erased, "moved", 1) with { RecordedAt = day };
+        (await store.RewriteAccountAsync(Rewrite(Alice, erased, version, contents) with { Transactions = [moved] })).Should().Be(Loyalty.Core.DataRights.MemberRewriteStatus.Rewritten);
+        (await Read(store, day, day + Duration.FromDays(1))).Should().Equal([moved], "the old account's transactions left the log with it");
+        (await Read(store, T0, T0 + Duration.FromDays(30))).Should().Equal(moved);
+    }
+
+    private static async Task<List<LedgerTransactionRecord>> Read(ILedgerTransactionFeed feed, Instant from, Instant to)
+    {
+        var read = new List<LedgerTransactionRecord>();
+        await foreach (var tx in feed.ReadRecordedAsync(Club, from, to))
+        {
+            read.Add(tx);
+        }
+
+        return read;
+    }
+
     private static Loyalty.Core.DataRights.LedgerAccountRewrite Rewrite(LedgerAccountKey from, LedgerAccountKey to, long expectedVersion, Loyalty.Core.DataRights.LedgerAccountContents contents) => new()
     {
         From = from,
