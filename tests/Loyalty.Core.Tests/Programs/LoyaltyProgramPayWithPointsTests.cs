@@ -51,6 +51,21 @@ public class LoyaltyProgramPayWithPointsTests
         (await h.Program.RecordOrderAsync(PaidOrder(h, 2m))).Succeeded.Should().BeTrue();
     }
 
+    [Fact]
+    public async Task An_order_paid_with_points_held_when_the_catalogue_has_no_pay_with_points_reward_is_refused_saying_so()
+    {
+        using var h = new ProgramHarness();
+        await h.Program.PublishRuleSetAsync(Rules);
+        await h.EnrolAsync(Alice);
+        (await h.Ledger.EarnAsync(new EarnPoints(TransactionId.From("gift"), Alice, P(1_000)) { PendingPeriod = Duration.Zero })).Succeeded.Should().BeTrue();
+        (await h.Ledger.HoldAsync(new HoldPoints(DerivedIds.Hold(OrderId.From("A-1")), Alice, P(200)))).Succeeded.Should().BeTrue();
+
+        var refused = await h.Program.RecordOrderAsync(PaidOrder(h, 2m));
+
+        refused.Error.Should().Be(new LoyaltyError(LoyaltyErrorCode.PaymentDoesNotMatchHold, "Order 'A-1' says 2.00 EUR was paid with points, but the 200 points captured for it are worth nothing (the catalogue has no pay-with-points reward); record what the captured points paid."));
+        (await h.Members.GetOrderAsync(ProgramId.From("club"), OrderId.From("A-1"))).Should().BeNull();
+    }
+
     private static async Task<ProgramHarness> PreparedAsync()
     {
         var h = await new ProgramHarness().ConfigureAsync();

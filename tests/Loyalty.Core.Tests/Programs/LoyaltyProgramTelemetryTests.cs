@@ -34,6 +34,8 @@ public class LoyaltyProgramTelemetryTests
         using var h = await new ProgramHarness(o => o.Ledger.PendingPeriod = TimeSpan.Zero, factory).ConfigureAsync();
         await h.EnrolAsync(Alice);
         await h.OrderAsync("A-1", Alice, 600m);
+        Sum(measured, "loyalty.orders.recorded").Should().Be(1, "an order is counted when it is recorded, not when it is retried");
+        Sum(measured, "loyalty.points.earned").Should().Be(100 + 600);
         await h.Program.RecordOrderAsync(Order("A-1", Alice, h.Now, Line("SKU-A-1", 1, 600m)));
         await h.Program.RedeemRewardAsync(Alice, Voucher.Id, RedemptionId.From("RD-1"));
         h.AdvanceDays(400);

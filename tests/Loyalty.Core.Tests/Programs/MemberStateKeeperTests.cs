@@ -27,6 +27,7 @@ public class MemberStateKeeperTests
         Order,
         LateOrder,
         Refund,
+        LateRefund,
         Review,
     }
 
@@ -35,7 +36,7 @@ public class MemberStateKeeperTests
     public sealed record Scenario(TierPolicy Policy, Step[] Steps)
     {
         public override string ToString() =>
-            $"{Policy.Window} {Policy.Validity} {Policy.Downgrade} grace={Policy.GracePeriod} {Policy.Refunds} steps=[{string.Join(", ", Steps.Select(s => $"{s.Kind}+{s.AdvanceHours}h:{s.Cents / 100m}{(s.Kind == StepKind.LateOrder ? $"-{s.LateDays}d" : "")}"))}]";
+            $"{Policy.Window} {Policy.Validity} {Policy.Downgrade} grace={Policy.GracePeriod} {Policy.Refunds} steps=[{string.Join(", ", Steps.Select(s => $"{s.Kind}+{s.AdvanceHours}h:{s.Cents / 100m}{(s.Kind is StepKind.LateOrder or StepKind.LateRefund ? $"-{s.LateDays}d" : "")}"))}]";
     }
 
     public static class Arbitraries
@@ -46,7 +47,7 @@ public class MemberStateKeeperTests
              select new Scenario(policy, steps)).ToArbitrary();
 
         private static Gen<Step> Steps() =>
-            from kind in Gen.Frequency((6, Gen.Constant(StepKind.Order)), (2, Gen.Constant(StepKind.LateOrder)), (2, Gen.Constant(StepKind.Refund)), (1, Gen.Constant(StepKind.Review)))
+            from kind in Gen.Frequency((6, Gen.Constant(StepKind.Order)), (2, Gen.Constant(StepKind.LateOrder)), (2, Gen.Constant(StepKind.Refund)), (1, Gen.Constant(StepKind.LateRefund)), (1, Gen.Constant(StepKind.Review)))
             from advance in Gen.Frequency((3, Gen.Constant(0)), (4, Gen.Choose(1, 24 * 40)), (1, Gen.Choose(24 * 100, 24 * 400)))
             from cents in Gen.Choose(100, 90_000)
             from late in Gen.Choose(1, 55)
@@ -66,7 +67,7 @@ public class MemberStateKeeperTests
         h.ConfigureAsync().GetAwaiter().GetResult();
         h.EnrolAsync(Alice).GetAwaiter().GetResult();
         var keeper = new MemberStateKeeper(new TierEvaluator(ladder), Currency.EUR, new ReferralPolicy { MinimumOrderAmount = 20m }, new Loyalty.Core.Programs.QualificationWeights());
-        var orders = new List<string>();
+        var orders = new List<(string Id, Instant PlacedAt)>();
         var n = 0;
         foreach (var step in scenario.Steps)
         {
@@ -79,11 +80,16 @@ public class MemberStateKeeperTests
                     var placedAt = step.Kind == StepKind.LateOrder ? h.Now - Duration.FromDays(step.LateDays) : h.Now;
                     var id = "O-" + n;
                     h.Program.RecordOrderAsync(Order(id, Alice, placedAt, Line("SKU", 1, step.Cents / 100m))).GetAwaiter().GetResult().GetValueOrThrow();
-                    orders.Add(id);
+                    orders.Add((id, placedAt));
                     break;
-                case StepKind.Refund when orders.Count > 0:
+                case StepKind.Refund or StepKind.LateRefund when orders.Count > 0:
                     var order = orders[step.Pick % orders.Count];
-                    var refund = new RefundRequest(RefundId.From("R-" + n), OrderId.From(order), OrderRefund.ForLines(new LineRefund(0, 1)));
+                    // A late refund is dated back (never before its order): behind the checkpoint when that has moved past it.
+                    var late = h.Now - Duration.FromDays(step.LateDays);
+                    var refund = new RefundRequest(RefundId.From("R-" + n), OrderId.From(order.Id), OrderRefund.ForLines(new LineRefund(0, 1)))
+                    {
+                        RefundedAt = step.Kind == StepKind.LateRefund ? (late < order.PlacedAt ? order.PlacedAt : late) : null,
+                    };
                     var result = h.Program.RecordRefundAsync(refund).GetAwaiter().GetResult();
                     (result.Succeeded || result.ErrorCode == LoyaltyErrorCode.RefundExceedsOrder).Should().BeTrue(result.Error?.Message);
                     break;
@@ -312,6 +318,35 @@ public class MemberStateKeeperTests
         }
 
         await AssertAsReplayedAsync(h, keeper, member, kept);
+    }
+
+    /// <summary>
+    /// A-1 (600 €) makes Alice Silver; two days later A-2 (10 €) moves the checkpoint to just before it,
+    /// holding Silver. A refund of 300 € of A-1, dated between the two orders, is behind that checkpoint:
+    /// it revokes the upgrade it paid for (310 points), which the checkpoint's Silver does not know. The
+    /// kept state cannot take an entry behind its checkpoint, so the refund rebuilds it by replay, and
+    /// every later evaluation is the replay's.
+    /// </summary>
+    [Fact]
+    public async Task A_refund_dated_before_the_checkpoint_rebuilds_the_state_as_a_replay_gives_it()
+    {
+        using var h = await new ProgramHarness().ConfigureAsync();
+        await h.EnrolAsync(Alice);
+        var keeper = new MemberStateKeeper(new TierEvaluator(Ladder), Currency.EUR, new ReferralPolicy { MinimumOrderAmount = 20m }, new Loyalty.Core.Programs.QualificationWeights());
+        h.AdvanceDays(1);
+        (await h.Program.RecordOrderAsync(Order("A-1", Alice, h.Now, Line("SKU", 1, 600m)))).GetValueOrThrow().Tier.Should().Be(TierId.From("silver"));
+        var refundedAt = h.Now + Duration.FromDays(1);
+        h.AdvanceDays(2);
+        (await h.Program.RecordOrderAsync(Order("A-2", Alice, h.Now, Line("SKU", 1, 10m)))).GetValueOrThrow().Tier.Should().Be(TierId.From("silver"));
+        h.Advance(Duration.FromHours(1));
+
+        var refund = (await h.Program.RecordRefundAsync(new RefundRequest(RefundId.From("R-1"), OrderId.From("A-1"), OrderRefund.ForAmount(300m)) { RefundedAt = refundedAt })).GetValueOrThrow();
+
+        var member = (await h.Members.GetMemberAsync(ProgramId.From("club"), Alice))!;
+        member.Evaluation!.TierCheckpoint!.EvaluatedAt.Should().BeGreaterThan(refundedAt, "the refund is behind the checkpoint");
+        refund.Tier.Should().Be(TierId.From("bronze"), "the refund revokes the upgrade it paid for");
+        (await h.Program.GetMemberSummaryAsync(Alice)).Value!.Tier.QualifyingValue.Points.Should().Be(600 + 12 - 300);
+        await AssertAsReplayedAsync(h, keeper, member, member.Evaluation);
     }
 
     private static async Task AssertAsReplayedAsync(ProgramHarness h, MemberStateKeeper keeper, MemberRecord member, MemberEvaluationState kept)
