@@ -129,7 +129,7 @@ internal sealed class RecordArena<T>
         lock (gate)
         {
             n = count;
-            var used = (n + ChunkSize - 1) >> ChunkBits;
+            var used = (int)(((long)n + ChunkSize - 1) >> ChunkBits); // in long: n can be int.MaxValue
             seen = chunks[..used];
             low = lowest[..used];
             high = highest[..used];
