@@ -280,7 +280,7 @@ internal sealed class MemberStateKeeper(TierEvaluator evaluator, Currency curren
         }
 
         var moved = state with { TierCheckpoint = checkpoint, Qualification = timeline };
-        if (Fold(member, timeline, target, state.TierCheckpoint?.EvaluatedAt, lifetime: windowStart == Instant.MinValue, Cuts(member, checkpoint)) is { } folded
+        if (Fold(member, timeline, target, state.TierCheckpoint?.EvaluatedAt, lifetime: windowStart == Instant.MinValue, checkpoint) is { } folded
             && Evaluable(member, moved with { Qualification = folded }, now, out var ofCompact) is { } compact)
         {
             evaluation = ofCompact;
@@ -343,7 +343,7 @@ internal sealed class MemberStateKeeper(TierEvaluator evaluator, Currency curren
     /// which every evaluation reads exactly as their sum. The copies then cost a few entries per write on
     /// average, and the timeline holds at most a quarter more entries than fully summed.
     /// </remarks>
-    private QualificationTimeline? Fold(MemberRecord member, QualificationTimeline entries, Instant through, Instant? previous, bool lifetime, Instant[] cuts)
+    private QualificationTimeline? Fold(MemberRecord member, QualificationTimeline entries, Instant through, Instant? previous, bool lifetime, TierStatus checkpoint)
     {
         var n = entries.UpperBound(through) - entries.First;
         if (n < 2)
@@ -372,10 +372,21 @@ internal sealed class MemberStateKeeper(TierEvaluator evaluator, Currency curren
             return null;
         }
 
+        // The common case, decided from three periods rather than one per entry: the entries from `from` on,
+        // and the next one after them, are of one period (periods follow time order), and too few to sum yet.
+        var batch = Math.Max(FoldBatch, entries.Count / 4);
+        var period = evaluator.FoldPeriod(entries[from].At, enrolledAt);
+        if (m - 1 < batch
+            && evaluator.FoldPeriod(entries[n - 1].At, enrolledAt) == period
+            && (n == entries.Count || evaluator.FoldPeriod(entries[n].At, enrolledAt) == period))
+        {
+            return null;
+        }
+
+        var cuts = Cuts(member, checkpoint);
         Span<bool> joins = m <= 256 ? stackalloc bool[m] : new bool[m];
         var closedJoins = 0;
         var openJoins = 0;
-        var period = evaluator.FoldPeriod(entries[from].At, enrolledAt);
         for (var i = 1; i < m; i++)
         {
             var next = evaluator.FoldPeriod(entries[from + i].At, enrolledAt);
@@ -402,7 +413,7 @@ internal sealed class MemberStateKeeper(TierEvaluator evaluator, Currency curren
             openJoins = 0;
         }
 
-        if (closedJoins == 0 && openJoins < Math.Max(FoldBatch, entries.Count / 4))
+        if (closedJoins == 0 && openJoins < batch)
         {
             return null;
         }
@@ -481,7 +492,9 @@ internal sealed class MemberStateKeeper(TierEvaluator evaluator, Currency curren
             list.Add(entries[i]);
         }
 
-        var timeline = evaluator.Timeline(list, member.MemberId);
+        // Room for the entries appended until the next fold (a quarter of the timeline, give or take), not twice the
+        // timeline: a fold then allocates about what it keeps.
+        var timeline = evaluator.Timeline(list, member.MemberId, capacity: list.Count + (list.Count / 2) + FoldBatch);
         ReleaseFoldScratch(list);
         return timeline;
     }
