@@ -492,9 +492,10 @@ internal sealed class MemberStateKeeper(TierEvaluator evaluator, Currency curren
             list.Add(entries[i]);
         }
 
-        // Room for the entries appended until the next fold (a quarter of the timeline, give or take), not twice the
+        // Room for the entries appended until the next fold (a third of the timeline at most: the fold above waits for a
+        // quarter of the timeline, counted with the entries appended meanwhile), not twice the
         // timeline: a fold then allocates about what it keeps.
-        var timeline = evaluator.Timeline(list, member.MemberId, capacity: list.Count + (list.Count / 2) + FoldBatch);
+        var timeline = evaluator.Timeline(list, member.MemberId, capacity: list.Count + (list.Count / 3) + (2 * FoldBatch));
         ReleaseFoldScratch(list);
         return timeline;
     }
