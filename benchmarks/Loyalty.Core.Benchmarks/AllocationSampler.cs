@@ -16,7 +16,7 @@ internal sealed class AllocationSampler : EventListener
     private long promotedFromOlder;
 
     /// <summary>Prints the types that allocated most per call and what the collections promoted per call.</summary>
-    public void Print(int calls, int top = 25)
+    public void Print(int calls, int top = 45)
     {
         var total = Math.Max(1, allocated.Values.Sum());
         Console.WriteLine($"      promoted through references from older generations: {Interlocked.Read(ref promotedFromOlder) / (double)calls,8:F0} B/call");

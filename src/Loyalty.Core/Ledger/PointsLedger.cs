@@ -289,7 +289,10 @@ public sealed partial class PointsLedger
         return LedgerResult.Success(record, isRepeat: false);
     }
 
-    /// <summary>A decided record with the command's merchant (when the decision left it unset), sealed into the chain when the ledger chains.</summary>
+    /// <summary>
+    /// A decided record with the command's merchant (when the decision left it unset), sealed into the chain when the
+    /// ledger chains. Every decision builds its record afresh and shares it with no one, so it is sealed in place.
+    /// </summary>
     private LedgerTransactionRecord Sealed(AccountState state, LedgerTransactionRecord decided, MerchantId? merchant)
     {
         if (decided.Merchant is null && merchant is { } m)
@@ -297,7 +300,7 @@ public sealed partial class PointsLedger
             decided = decided with { Merchant = m };
         }
 
-        return Chained ? LedgerChain.Seal(state, decided) : decided;
+        return SealNew(state, decided);
     }
 
     /// <summary>Reserves available points until captured, released, or lapsed after <see cref="LedgerOptions.HoldLifetime"/>.</summary>

@@ -27,6 +27,7 @@ internal sealed class EarningRules
         Coalition = coalition;
         Merchant = merchant;
         this.merchantSet = merchantSet;
+        HasCampaignBudgets = HasCampaignBudget(coalition) || (merchantSet is not null && HasCampaignBudget(merchantSet.Namespaced));
     }
 
     /// <summary>The programme-wide rule set.</summary>
@@ -39,7 +40,7 @@ internal sealed class EarningRules
     public EarningRuleSet? MerchantRuleSet => merchantSet?.Published;
 
     /// <summary>Whether any rule of either set has a campaign budget.</summary>
-    public bool HasCampaignBudgets => HasCampaignBudget(Coalition) || (merchantSet is not null && HasCampaignBudget(merchantSet.Namespaced));
+    public bool HasCampaignBudgets { get; }
 
     /// <summary>Every rule of both sets (the merchant's under their namespaced ids).</summary>
     public IEnumerable<EarningRule> Rules => merchantSet is null ? Coalition.OrderedRules : Coalition.OrderedRules.Concat(merchantSet.Namespaced.OrderedRules);
@@ -117,7 +118,7 @@ internal sealed class EarningRules
         };
     }
 
-    /// <summary>Whether a rule of the set draws on a campaign budget (a loop: this runs once per order).</summary>
+    /// <summary>Whether a rule of the set draws on a campaign budget.</summary>
     private static bool HasCampaignBudget(EarningRuleSet ruleSet)
     {
         var rules = ruleSet.OrderedRules;

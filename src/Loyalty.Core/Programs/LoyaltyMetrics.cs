@@ -35,6 +35,9 @@ internal sealed class LoyaltyMetrics
         orders = meter.CreateCounter<long>("loyalty.orders.recorded", "{order}", "Orders recorded (retries not counted).");
     }
 
+    /// <summary>Whether the programme has instruments (a meter factory was registered); without, every count is a no-op.</summary>
+    public bool HasInstruments => orders is not null;
+
     public void Earned(Points points) => Count(earned, points.Value);
 
     public void Redeemed(Points points) => Count(redeemed, points.Value);

@@ -245,6 +245,8 @@ internal sealed class MemberStateKeeper(TierEvaluator evaluator, Currency curren
     /// whatever the number of orders (the newest period's entries in batches, see <see cref="Fold"/>). A rolling window can start inside a day: when the evaluation as of
     /// <paramref name="now"/> would read one starting inside a sum, the entries are kept apart this time.
     /// Null when the state given cannot be evaluated without splitting one of its sums (replay the history).
+    /// The state given must be one the caller has just built for this write and shared with no one: it is moved
+    /// to its new checkpoint in place (<see cref="MemberEvaluationState.MoveTierPart"/>), not copied once more.
     /// </summary>
     private MemberEvaluationState? Advance(MemberRecord member, MemberEvaluationState state, Instant now, out TierEvaluation? evaluation)
     {
@@ -279,15 +281,20 @@ internal sealed class MemberStateKeeper(TierEvaluator evaluator, Currency curren
             timeline = timeline.DropBefore(windowStart);
         }
 
-        var moved = state with { TierCheckpoint = checkpoint, Qualification = timeline };
-        if (Fold(member, timeline, target, state.TierCheckpoint?.EvaluatedAt, lifetime: windowStart == Instant.MinValue, Cuts(member, checkpoint)) is { } folded
-            && Evaluable(member, moved with { Qualification = folded }, now, out var ofCompact) is { } compact)
+        // The state given was built by the caller for this write and is not shared yet: it moves in place.
+        var previous = state.TierCheckpoint?.EvaluatedAt;
+        if (Fold(member, timeline, target, previous, lifetime: windowStart == Instant.MinValue, checkpoint) is { } folded)
         {
-            evaluation = ofCompact;
-            return compact;
+            state.MoveTierPart(checkpoint, folded);
+            if (Evaluable(member, state, now, out var ofCompact) is not null)
+            {
+                evaluation = ofCompact;
+                return state;
+            }
         }
 
-        return Evaluable(member, moved, now, out evaluation);
+        state.MoveTierPart(checkpoint, timeline);
+        return Evaluable(member, state, now, out evaluation);
     }
 
     /// <summary>
@@ -343,7 +350,7 @@ internal sealed class MemberStateKeeper(TierEvaluator evaluator, Currency curren
     /// which every evaluation reads exactly as their sum. The copies then cost a few entries per write on
     /// average, and the timeline holds at most a quarter more entries than fully summed.
     /// </remarks>
-    private QualificationTimeline? Fold(MemberRecord member, QualificationTimeline entries, Instant through, Instant? previous, bool lifetime, Instant[] cuts)
+    private QualificationTimeline? Fold(MemberRecord member, QualificationTimeline entries, Instant through, Instant? previous, bool lifetime, TierStatus checkpoint)
     {
         var n = entries.UpperBound(through) - entries.First;
         if (n < 2)
@@ -372,10 +379,21 @@ internal sealed class MemberStateKeeper(TierEvaluator evaluator, Currency curren
             return null;
         }
 
+        // The common case, decided from three periods rather than one per entry: the entries from `from` on,
+        // and the next one after them, are of one period (periods follow time order), and too few to sum yet.
+        var batch = Math.Max(FoldBatch, entries.Count / 4);
+        var period = evaluator.FoldPeriod(entries[from].At, enrolledAt);
+        if (m - 1 < batch
+            && evaluator.FoldPeriod(entries[n - 1].At, enrolledAt) == period
+            && (n == entries.Count || evaluator.FoldPeriod(entries[n].At, enrolledAt) == period))
+        {
+            return null;
+        }
+
+        var cuts = Cuts(member, checkpoint);
         Span<bool> joins = m <= 256 ? stackalloc bool[m] : new bool[m];
         var closedJoins = 0;
         var openJoins = 0;
-        var period = evaluator.FoldPeriod(entries[from].At, enrolledAt);
         for (var i = 1; i < m; i++)
         {
             var next = evaluator.FoldPeriod(entries[from + i].At, enrolledAt);
@@ -402,7 +420,7 @@ internal sealed class MemberStateKeeper(TierEvaluator evaluator, Currency curren
             openJoins = 0;
         }
 
-        if (closedJoins == 0 && openJoins < Math.Max(FoldBatch, entries.Count / 4))
+        if (closedJoins == 0 && openJoins < batch)
         {
             return null;
         }
@@ -481,7 +499,10 @@ internal sealed class MemberStateKeeper(TierEvaluator evaluator, Currency curren
             list.Add(entries[i]);
         }
 
-        var timeline = evaluator.Timeline(list, member.MemberId);
+        // Room for the entries appended until the next fold, not twice the timeline: a third of it at most (the fold
+        // above waits for a quarter of the timeline, counted with the entries appended meanwhile), or a batch; so a
+        // fold allocates about what it keeps (a short timeline folded at the end of each day keeps a small buffer).
+        var timeline = evaluator.Timeline(list, member.MemberId, capacity: list.Count + Math.Max(FoldBatch, list.Count / 3) + FoldBatch);
         ReleaseFoldScratch(list);
         return timeline;
     }

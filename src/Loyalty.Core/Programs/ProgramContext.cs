@@ -30,6 +30,7 @@ internal sealed class ProgramContext
     private readonly Duration returnWindow;
     private readonly ILoyaltyUnitOfWork? unitOfWork;
     private readonly Action<EarningRuleSet> checkPublished;
+    private EarningRules? programmeRules;
 
     /// <summary>Creates the context (the facade does this).</summary>
     public ProgramContext(
@@ -121,7 +122,8 @@ internal sealed class ProgramContext
             return await work(cancellationToken).ConfigureAwait(false);
         }
 
-        using var counted = Metrics.BeginUnit();
+        // Without instruments there is nothing to hold back until the unit is kept.
+        using var counted = Metrics.HasInstruments ? Metrics.BeginUnit() : null;
         var runs = 0;
         try
         {
@@ -133,14 +135,54 @@ internal sealed class ProgramContext
                         // The store runs the unit again (its first writes were refused and not kept):
                         // what the first run cached and counted did not happen.
                         Ledger.ForgetCachedAccounts();
-                        counted.Restart();
+                        counted?.Restart();
                     }
 
                     return work(ct);
                 },
                 cancellationToken).ConfigureAwait(false);
-            counted.Complete();
+            counted?.Complete();
             return result;
+        }
+        catch
+        {
+            Ledger.ForgetCachedAccounts();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// <see cref="AtomicallyAsync"/> for the order, refund and activity paths, which run once per call: the
+    /// work takes its state as an argument (a static lambda allocates no closure) and completes as a
+    /// <see cref="ValueTask{TResult}"/>. An inline unit of work (the in-memory stores') runs the work at once, so without
+    /// instruments to count in units it is called directly, without wrapping it for the unit.
+    /// </summary>
+    public ValueTask<T> InUnitAsync<TState, T>(TState state, Func<TState, CancellationToken, ValueTask<T>> work, CancellationToken cancellationToken)
+    {
+        if (unitOfWork is null)
+        {
+            return work(state, cancellationToken);
+        }
+
+        if (unitOfWork is IInlineUnitOfWork && !Metrics.HasInstruments)
+        {
+            // What the inline unit of work does: once started, the work runs to its end without observing cancellation.
+            cancellationToken.ThrowIfCancellationRequested();
+            return RunInMemoryAsync(state, work);
+        }
+
+        return new(AtomicallyAsync(Unwrapped(state, work), cancellationToken));
+    }
+
+    // Made apart, so that the in-memory path above allocates no closure over its arguments.
+    private static Func<CancellationToken, Task<T>> Unwrapped<TState, T>(TState state, Func<TState, CancellationToken, ValueTask<T>> work) =>
+        ct => work(state, ct).AsTask();
+
+    private async ValueTask<T> RunInMemoryAsync<TState, T>(TState state, Func<TState, CancellationToken, ValueTask<T>> work)
+    {
+        try
+        {
+            return await work(state, CancellationToken.None).ConfigureAwait(false);
         }
         catch
         {
@@ -223,7 +265,7 @@ internal sealed class ProgramContext
     {
         if (merchant is not { } m || ruleSets is not IMerchantRuleSetStore)
         {
-            return EarningRules.Of(ruleSet);
+            return ProgrammeRules(ruleSet);
         }
 
         var own = await MerchantRuleSetsAsync(m, cancellationToken).ConfigureAwait(false);
@@ -240,7 +282,7 @@ internal sealed class ProgramContext
 
         if (earning.MerchantRuleSetVersion is not { } version || merchant is not { } m)
         {
-            return EarningRules.Of(ruleSet);
+            return ProgrammeRules(ruleSet);
         }
 
         var own = (await MerchantRuleSetsAsync(m, cancellationToken).ConfigureAwait(false)).ByVersion(version);
@@ -252,6 +294,19 @@ internal sealed class ProgramContext
         }
 
         return EarningRules.Of(ruleSet, m, own);
+    }
+
+    /// <summary>The programme-wide rules of <paramref name="ruleSet"/> alone: made once per rule set in force, not once per order.</summary>
+    private EarningRules ProgrammeRules(EarningRuleSet ruleSet)
+    {
+        var cached = Volatile.Read(ref programmeRules);
+        if (cached is null || !ReferenceEquals(cached.Coalition, ruleSet))
+        {
+            cached = EarningRules.Of(ruleSet);
+            Volatile.Write(ref programmeRules, cached);
+        }
+
+        return cached;
     }
 
     /// <summary>The kept state of a member, or (when asked, or when none is kept yet) the state a replay of its history gives, with that history.</summary>

@@ -61,16 +61,24 @@ internal sealed class ProgramDiagnostics
         if (erasedMembers is not null && memberId is { IsDefault: false } member)
         {
             // Only a refusal as not enrolled costs a look-up of the erasure markers.
-            return CallCheckedAsync(operation, member, (this, state, call, member), static async (s, ct) =>
-            {
-                var result = await s.call(s.state, ct).ConfigureAwait(false);
-                return result.ErrorCode == LoyaltyErrorCode.MemberNotFound && await s.Item1.erasedMembers!.WasErasedAsync(s.Item1.program, s.member, ct).ConfigureAwait(false)
-                    ? LoyaltyResult<T>.Failure(LoyaltyErrorCode.MemberErased, $"Member '{s.member}' was erased from the programme at their request; nothing was recorded. Do not enrol the id again automatically.")
-                    : result;
-            }, cancellationToken);
+            // A call completed without a refusal as not enrolled is handed back as it is (no task around it).
+            return CallCheckedAsync(operation, member, (this, state, call, member), static (s, ct) =>
+                s.call(s.state, ct) is var task && task.IsCompletedSuccessfully && task.Result.ErrorCode != LoyaltyErrorCode.MemberNotFound
+                    ? task
+                    : s.Item1.ErasedOrAsync(task, s.member, ct), cancellationToken);
         }
 
         return CallCheckedAsync(operation, memberId, state, call, cancellationToken);
+    }
+
+    /// <summary>The call's result, or <see cref="LoyaltyErrorCode.MemberErased"/> when it refused a member as not enrolled whom the erasure markers name.</summary>
+    private async Task<LoyaltyResult<T>> ErasedOrAsync<T>(Task<LoyaltyResult<T>> call, MemberId member, CancellationToken cancellationToken)
+        where T : class
+    {
+        var result = await call.ConfigureAwait(false);
+        return result.ErrorCode == LoyaltyErrorCode.MemberNotFound && await erasedMembers!.WasErasedAsync(program, member, cancellationToken).ConfigureAwait(false)
+            ? LoyaltyResult<T>.Failure(LoyaltyErrorCode.MemberErased, $"Member '{member}' was erased from the programme at their request; nothing was recorded. Do not enrol the id again automatically.")
+            : result;
     }
 
     private Task<LoyaltyResult<T>> CallCheckedAsync<TState, T>(string operation, MemberId? memberId, TState state, Func<TState, CancellationToken, Task<LoyaltyResult<T>>> call, CancellationToken cancellationToken)

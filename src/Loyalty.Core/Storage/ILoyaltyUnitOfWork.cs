@@ -28,3 +28,12 @@ public interface ILoyaltyUnitOfWork
     /// <exception cref="LoyaltyStoreException">The commit failed; nothing of the work was kept.</exception>
     Task<T> RunAsync<T>(Func<CancellationToken, Task<T>> work, CancellationToken cancellationToken = default);
 }
+
+/// <summary>
+/// A unit of work that runs the work at once on the caller's thread, without wrapping it (the in-memory
+/// stores'): once started, the work runs to its end and is passed <see cref="CancellationToken.None"/>.
+/// The programme then calls the work itself, without wrapping it for <see cref="ILoyaltyUnitOfWork.RunAsync"/>.
+/// </summary>
+internal interface IInlineUnitOfWork : ILoyaltyUnitOfWork
+{
+}

@@ -52,7 +52,7 @@ public sealed record MemberEvaluationState
     /// The tier status as of its <see cref="TierStatus.EvaluatedAt"/>, with every qualification entry up
     /// to that instant already replayed; null when no entry was replayed yet (evaluation starts from enrolment).
     /// </summary>
-    public TierStatus? TierCheckpoint { get; init; }
+    public TierStatus? TierCheckpoint { get => tierCheckpoint; init => tierCheckpoint = value; }
 
     /// <summary>
     /// The qualification entries that can still count: every entry after the checkpoint, and those
@@ -60,5 +60,17 @@ public sealed record MemberEvaluationState
     /// (<see cref="QualificationEntry.FromSums"/>). An evaluation that would start a window inside a sum
     /// is answered by replaying the history instead.
     /// </summary>
-    public IReadOnlyList<QualificationEntry> Qualification { get; init; } = [];
+    public IReadOnlyList<QualificationEntry> Qualification { get => qualification; init => qualification = value; }
+
+    // Backing fields, so that the programme can move a state it has just built (and shared with no one)
+    // to its checkpoint without copying it again.
+    private TierStatus? tierCheckpoint;
+    private IReadOnlyList<QualificationEntry> qualification = [];
+
+    /// <summary>Sets the tier part of a state the caller has just built and not yet shared (a shared state is never changed).</summary>
+    internal void MoveTierPart(TierStatus? checkpoint, IReadOnlyList<QualificationEntry> entries)
+    {
+        tierCheckpoint = checkpoint;
+        qualification = entries;
+    }
 }

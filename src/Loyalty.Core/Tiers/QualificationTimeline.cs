@@ -76,10 +76,13 @@ internal sealed class QualificationTimeline : IReadOnlyList<QualificationEntry>
     public static QualificationTimeline Empty(int kindMask) => new(new Buffer(kindMask, 0), 0, 0);
 
     /// <summary>A timeline of <paramref name="sorted"/> (in time order, ties in any order), with room to grow.</summary>
+    /// <param name="sorted">The entries.</param>
+    /// <param name="kindMask">The qualifying kinds the running points sum.</param>
+    /// <param name="capacity">The entries the buffer holds before an append copies them (at least the count); 0 for twice the count, at least 16.</param>
     /// <exception cref="ArgumentException">The entries are not in time order.</exception>
-    public static QualificationTimeline From(IReadOnlyList<QualificationEntry> sorted, int kindMask)
+    public static QualificationTimeline From(IReadOnlyList<QualificationEntry> sorted, int kindMask, int capacity = 0)
     {
-        var buffer = new Buffer(kindMask, Math.Max(16, sorted.Count * 2));
+        var buffer = new Buffer(kindMask, capacity > 0 ? Math.Max(capacity, sorted.Count) : Math.Max(16, sorted.Count * 2));
         for (var i = 0; i < sorted.Count; i++)
         {
             if (i > 0 && sorted[i].At < sorted[i - 1].At)

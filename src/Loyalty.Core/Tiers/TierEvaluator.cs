@@ -446,7 +446,10 @@ public sealed class TierEvaluator
     }
 
     /// <summary>A kept timeline of <paramref name="sorted"/> (entries in time order) for this evaluator's qualifying kinds; checks each entry's currency.</summary>
-    internal QualificationTimeline Timeline(IReadOnlyList<QualificationEntry> sorted, MemberId memberId)
+    /// <param name="sorted">The entries.</param>
+    /// <param name="memberId">The member, for the error naming an entry in another currency.</param>
+    /// <param name="capacity">Room for this many entries before appending copies them (at least the count; 0 for the default of twice the count).</param>
+    internal QualificationTimeline Timeline(IReadOnlyList<QualificationEntry> sorted, MemberId memberId, int capacity = 0)
     {
         if (sorted is QualificationTimeline kept && kept.KindMask == kindMask)
         {
@@ -464,7 +467,7 @@ public sealed class TierEvaluator
             CheckCurrency(sorted[i], memberId);
         }
 
-        return QualificationTimeline.From(sorted, kindMask);
+        return QualificationTimeline.From(sorted, kindMask, capacity);
     }
 
     /// <summary>The timeline with one more entry after its newest (its currency checked), or null when the entry is not later than the newest.</summary>

@@ -122,6 +122,24 @@ public class QualificationTimelineTests
     }
 
     [Fact]
+    public void A_capacity_given_is_the_room_appends_use_before_a_copy()
+    {
+        var mask = Mask(Evaluator());
+        var timeline = QualificationTimeline.From([Earn(Utc(2025, 1, 1), 10), Earn(Utc(2025, 1, 2), 20), Earn(Utc(2025, 1, 3), 30)], mask, capacity: 5);
+        timeline.Times.Length.Should().Be(5, "a folded timeline gets the room asked for, below the default minimum of 16");
+        var buffer = timeline.Times;
+        timeline = timeline.Append(Earn(Utc(2025, 1, 4), 40))!.Append(Earn(Utc(2025, 1, 5), 50))!;
+        timeline.Times.Should().BeSameAs(buffer, "two appends fit the room given");
+        timeline = timeline.Append(Earn(Utc(2025, 1, 6), 60))!;
+        timeline.Times.Should().NotBeSameAs(buffer, "the sixth entry does not fit: the entries are copied");
+        timeline.Select(e => e.Points).Should().Equal(10, 20, 30, 40, 50, 60);
+        (timeline.Points[timeline.End] - timeline.Points[timeline.First]).Should().Be(210);
+
+        QualificationTimeline.From([Earn(Utc(2025, 1, 1), 10), Earn(Utc(2025, 1, 2), 20)], mask, capacity: 1).Times.Length.Should().Be(2, "the room is never less than the entries");
+        QualificationTimeline.From([Earn(Utc(2025, 1, 1), 10)], mask).Times.Length.Should().Be(16, "without a capacity, twice the entries and at least 16");
+    }
+
+    [Fact]
     public void An_entry_not_later_than_the_newest_is_not_appended()
     {
         var evaluator = Evaluator();

@@ -31,6 +31,11 @@ internal sealed class CampaignBudgets
     /// </summary>
     internal async ValueTask<EarningUsage> WithCampaignUsageAsync(EarningRules rules, EarningUsage usage, TransactionId key, CancellationToken cancellationToken)
     {
+        if (!rules.HasCampaignBudgets)
+        {
+            return usage;
+        }
+
         foreach (var rule in rules.Rules)
         {
             if (rule.Caps?.CampaignBudget is not null)

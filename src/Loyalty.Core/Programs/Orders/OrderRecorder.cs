@@ -109,48 +109,9 @@ internal sealed class OrderRecorder
             LoyaltyResult<OrderReceipt>? outcome;
             try
             {
-                outcome = await program.AtomicallyAsync<LoyaltyResult<OrderReceipt>?>(
-                    async ct =>
-                    {
-                        var usage = await campaigns.WithCampaignUsageAsync(earningRules, MemberStateKeeper.Usage(state), key, ct).ConfigureAwait(false);
-                        var earning = await campaigns.EvaluateWithinBudgetsAsync(earningRules, usage, key, order.Member, u => earningRules.Evaluate(order, context, u), ct).ConfigureAwait(false);
-                        var record = new OrderRecord
-                        {
-                            ProgramId = programId,
-                            MemberId = order.Member,
-                            OrderId = order.Id,
-                            Fingerprint = fingerprint,
-                            Order = order,
-                            Earning = earning,
-                            Tier = tierAtOrder.Id,
-                            TransactionId = key,
-                            RecordedAt = now,
-                        };
-                        var next = keeper.WithOrder(current, state, record, now, out var evaluated)
-                            ?? await program.ReplayWithAsync(current, state, history, h => h with { Orders = [.. h.Orders, record] }, now, ct).ConfigureAwait(false);
-                        var (written, tier) = await program.PooledAsync(current, program.Advance(current, next, now, evaluated), history, h => h with { Orders = [.. h.Orders, record] }, now, ct).ConfigureAwait(false);
-                        if (current.ReferredBy is not null && current.ReferralCompletedBy is null && next.FirstQualifyingOrder == order.Id)
-                        {
-                            // The referral is marked completed in the same write; its bonuses follow, idempotently.
-                            written = written with { ReferralCompletedBy = order.Id };
-                        }
-
-                        var added = await members.AddOrderWithStateAsync(record, written, ct).ConfigureAwait(false);
-                        if (added.Status == HistoryAddStatus.Added && program.Achievements is { } achievements)
-                        {
-                            await achievements.OnOrderAsync(record, ct).ConfigureAwait(false);
-                        }
-
-                        return added.Status switch
-                        {
-                            HistoryAddStatus.Added => await CompleteOrderAsync(record, order, fingerprint, written, tier, ct).ConfigureAwait(false),
-                            HistoryAddStatus.Exists => await CompleteOrderAsync(added.Existing!, order, fingerprint, null, null, ct).ConfigureAwait(false),
-
-                            // The member moved on (or was erased) since it was read: nothing of this run may be
-                            // kept, not even the budget reservations made before the member's write was refused.
-                            _ => throw new OrderWriteRefusedException(),
-                        };
-                    },
+                outcome = await program.InUnitAsync(
+                    new Attempt(this, order, fingerprint, earningRules, key, context, state, history, tierAtOrder, current, now),
+                    static (a, ct) => a.Recorder.WriteAsync(a, ct),
                     cancellationToken).ConfigureAwait(false);
             }
             catch (OrderWriteRefusedException)
@@ -177,6 +138,65 @@ internal sealed class OrderRecorder
 
         throw HistoryKeptChanging($"Order '{order.Id}'", order.Member);
     }
+
+    /// <summary>
+    /// One attempt's unit of work: the budget reservations, the order with the member's state, the earn,
+    /// the budget settlement and the referral. Null when the member's write was refused (the member moved
+    /// on since it was read); the caller reads it again.
+    /// </summary>
+    private async ValueTask<LoyaltyResult<OrderReceipt>?> WriteAsync(Attempt a, CancellationToken ct)
+    {
+        var (order, earningRules, key, state, current, now) = (a.Order, a.Rules, a.Key, a.State, a.Current, a.Now);
+        var usage = await campaigns.WithCampaignUsageAsync(earningRules, MemberStateKeeper.Usage(state), key, ct).ConfigureAwait(false);
+        var earning = earningRules.HasCampaignBudgets
+            ? await EvaluateWithinBudgetsAsync(earningRules, order, a.Context, usage, key, ct).ConfigureAwait(false)
+            : earningRules.Evaluate(order, a.Context, usage);
+        var record = new OrderRecord
+        {
+            ProgramId = programId,
+            MemberId = order.Member,
+            OrderId = order.Id,
+            Fingerprint = a.Fingerprint,
+            Order = order,
+            Earning = earning,
+            Tier = a.TierAtOrder.Id,
+            TransactionId = key,
+            RecordedAt = now,
+        };
+        var next = keeper.WithOrder(current, state, record, now, out var evaluated)
+            ?? await program.ReplayWithAsync(current, state, a.History, WithOrder(record), now, ct).ConfigureAwait(false);
+        var advanced = program.Advance(current, next, now, evaluated);
+        var (written, tier) = program.Pooled is null
+            ? advanced
+            : await program.PooledAsync(current, advanced, a.History, WithOrder(record), now, ct).ConfigureAwait(false);
+        if (current.ReferredBy is not null && current.ReferralCompletedBy is null && next.FirstQualifyingOrder == order.Id)
+        {
+            // The referral is marked completed in the same write; its bonuses follow, idempotently.
+            written = written with { ReferralCompletedBy = order.Id };
+        }
+
+        var added = await members.AddOrderWithStateAsync(record, written, ct).ConfigureAwait(false);
+        if (added.Status == HistoryAddStatus.Added && program.Achievements is { } achievements)
+        {
+            await achievements.OnOrderAsync(record, ct).ConfigureAwait(false);
+        }
+
+        return added.Status switch
+        {
+            HistoryAddStatus.Added => await CompleteOrderAsync(record, order, a.Fingerprint, written, tier, ct).ConfigureAwait(false),
+            HistoryAddStatus.Exists => await CompleteOrderAsync(added.Existing!, order, a.Fingerprint, null, null, ct).ConfigureAwait(false),
+
+            // The member moved on (or was erased) since it was read: nothing of this run may be
+            // kept, not even the budget reservations made before the member's write was refused.
+            _ => throw new OrderWriteRefusedException(),
+        };
+    }
+
+    // The lambdas of the rarer paths are made here, so that the common path allocates no closure for them.
+    private ValueTask<EarningResult> EvaluateWithinBudgetsAsync(EarningRules rules, EarningOrder order, MemberContext context, EarningUsage usage, TransactionId key, CancellationToken ct) =>
+        campaigns.EvaluateWithinBudgetsAsync(rules, usage, key, order.Member, u => rules.Evaluate(order, context, u), ct);
+
+    private static Func<MemberHistory, MemberHistory> WithOrder(OrderRecord record) => h => h with { Orders = [.. h.Orders, record] };
 
     /// <summary>
     /// Completes an order from its stored record: settles its budget reservations, earns its points,
@@ -297,6 +317,20 @@ internal sealed class OrderRecorder
 
     private static string OrderConflict(OrderRecord stored, EarningOrder incoming) =>
         $"Order '{stored.OrderId}' was recorded with other content: {Fingerprint.FirstDifference(stored.Order, incoming) ?? "its content"} differs (member '{stored.MemberId}', placed at {stored.Order.PlacedAt}); use a new order id for another order.";
+
+    /// <summary>What one attempt's unit of work needs (passed as a value, so the unit's lambda captures nothing).</summary>
+    private readonly record struct Attempt(
+        OrderRecorder Recorder,
+        EarningOrder Order,
+        string Fingerprint,
+        EarningRules Rules,
+        TransactionId Key,
+        MemberContext Context,
+        MemberEvaluationState State,
+        MemberHistory? History,
+        TierDefinition TierAtOrder,
+        MemberRecord Current,
+        Instant Now);
 
     /// <summary>Leaves an order's unit of work whose member write was refused, so that none of its writes is kept.</summary>
     private sealed class OrderWriteRefusedException : Exception

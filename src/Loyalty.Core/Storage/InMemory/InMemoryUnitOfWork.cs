@@ -8,7 +8,7 @@ namespace Loyalty.Core.Storage.InMemory;
 /// <remarks>It cannot undo a write: when the work throws after one (a points account still busy
 /// after the ledger's retries, or stores wrapped by others that can fail), the record written is
 /// the record of the pending steps, completed by a retry or by maintenance.</remarks>
-internal sealed class InMemoryUnitOfWork : ILoyaltyUnitOfWork
+internal sealed class InMemoryUnitOfWork : IInlineUnitOfWork
 {
     public Task<T> RunAsync<T>(Func<CancellationToken, Task<T>> work, CancellationToken cancellationToken = default)
     {
