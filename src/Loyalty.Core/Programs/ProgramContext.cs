@@ -122,6 +122,19 @@ internal sealed class ProgramContext
             return await work(cancellationToken).ConfigureAwait(false);
         }
 
+        if (RunsInline)
+        {
+            // What the inline unit of work does: once started, the work runs to its end without observing cancellation.
+            cancellationToken.ThrowIfCancellationRequested();
+            return await RunInlineAsync(work, static (w, ct) => new ValueTask<T>(w(ct))).ConfigureAwait(false);
+        }
+
+        return await RunInUnitAsync(unitOfWork, work, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Runs the work through the stores' unit of work, its counts held until the unit is kept.</summary>
+    private async Task<T> RunInUnitAsync<T>(ILoyaltyUnitOfWork unitOfWork, Func<CancellationToken, Task<T>> work, CancellationToken cancellationToken)
+    {
         // Without instruments there is nothing to hold back until the unit is kept.
         using var counted = Metrics.HasInstruments ? Metrics.BeginUnit() : null;
         var runs = 0;
@@ -152,10 +165,10 @@ internal sealed class ProgramContext
     }
 
     /// <summary>
-    /// <see cref="AtomicallyAsync"/> for the order, refund and activity paths, which run once per call: the
-    /// work takes its state as an argument (a static lambda allocates no closure) and completes as a
-    /// <see cref="ValueTask{TResult}"/>. An inline unit of work (the in-memory stores') runs the work at once, so without
-    /// instruments to count in units it is called directly, without wrapping it for the unit.
+    /// <see cref="AtomicallyAsync"/> for the order path, which runs once per order: the work takes its state as
+    /// an argument (a static lambda allocates no closure) and completes as a <see cref="ValueTask{TResult}"/>,
+    /// so that with an inline unit of work (the in-memory stores') and no instruments an order allocates
+    /// nothing for its unit.
     /// </summary>
     public ValueTask<T> InUnitAsync<TState, T>(TState state, Func<TState, CancellationToken, ValueTask<T>> work, CancellationToken cancellationToken)
     {
@@ -164,21 +177,28 @@ internal sealed class ProgramContext
             return work(state, cancellationToken);
         }
 
-        if (unitOfWork is IInlineUnitOfWork && !Metrics.HasInstruments)
+        if (RunsInline)
         {
             // What the inline unit of work does: once started, the work runs to its end without observing cancellation.
             cancellationToken.ThrowIfCancellationRequested();
-            return RunInMemoryAsync(state, work);
+            return RunInlineAsync(state, work);
         }
 
         return new(AtomicallyAsync(Unwrapped(state, work), cancellationToken));
     }
 
-    // Made apart, so that the in-memory path above allocates no closure over its arguments.
+    /// <summary>
+    /// Whether a unit's work is called directly: an inline unit of work (the in-memory stores') runs it at once,
+    /// and without instruments there are no counts to hold back until the unit is kept.
+    /// </summary>
+    private bool RunsInline => unitOfWork is IInlineUnitOfWork && !Metrics.HasInstruments;
+
+    // Made apart, so that the inline path above allocates no closure over its arguments.
     private static Func<CancellationToken, Task<T>> Unwrapped<TState, T>(TState state, Func<TState, CancellationToken, ValueTask<T>> work) =>
         ct => work(state, ct).AsTask();
 
-    private async ValueTask<T> RunInMemoryAsync<TState, T>(TState state, Func<TState, CancellationToken, ValueTask<T>> work)
+    /// <summary>Runs a unit's work directly (see <see cref="RunsInline"/>), with <see cref="CancellationToken.None"/>; when it throws, the ledger forgets the account states it cached.</summary>
+    private async ValueTask<T> RunInlineAsync<TState, T>(TState state, Func<TState, CancellationToken, ValueTask<T>> work)
     {
         try
         {
