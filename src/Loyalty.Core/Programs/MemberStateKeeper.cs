@@ -379,13 +379,13 @@ internal sealed class MemberStateKeeper(TierEvaluator evaluator, Currency curren
             return null;
         }
 
-        // The common case, decided from three periods rather than one per entry: the entries from `from` on,
-        // and the next one after them, are of one period (periods follow time order), and too few to sum yet.
+        // The common case, decided from two periods rather than one per entry: the entries from `from` on, and the
+        // first one after them, are of one period, and too few to sum yet. Periods follow time order, so the first
+        // entry after them (or the last of them, when none is after) being of `from`'s period says all are. (In a
+        // zone whose clocks go back across midnight a local day can come again; a sum put off there is only later.)
         var batch = Math.Max(FoldBatch, entries.Count / 4);
         var period = evaluator.FoldPeriod(entries[from].At, enrolledAt);
-        if (m - 1 < batch
-            && evaluator.FoldPeriod(entries[n - 1].At, enrolledAt) == period
-            && (n == entries.Count || evaluator.FoldPeriod(entries[n].At, enrolledAt) == period))
+        if (m - 1 < batch && evaluator.FoldPeriod(entries[n < entries.Count ? n : n - 1].At, enrolledAt) == period)
         {
             return null;
         }
