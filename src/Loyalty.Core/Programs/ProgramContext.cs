@@ -115,22 +115,8 @@ internal sealed class ProgramContext
     /// record of its pending steps, completed by maintenance). When the work throws, the ledger
     /// forgets the account states it cached, which the rollback may have made stale.
     /// </summary>
-    public async Task<T> AtomicallyAsync<T>(Func<CancellationToken, Task<T>> work, CancellationToken cancellationToken)
-    {
-        if (unitOfWork is null)
-        {
-            return await work(cancellationToken).ConfigureAwait(false);
-        }
-
-        if (RunsInline)
-        {
-            // What the inline unit of work does: once started, the work runs to its end without observing cancellation.
-            cancellationToken.ThrowIfCancellationRequested();
-            return await RunInlineAsync(work, static (w, ct) => new ValueTask<T>(w(ct))).ConfigureAwait(false);
-        }
-
-        return await RunInUnitAsync(unitOfWork, work, cancellationToken).ConfigureAwait(false);
-    }
+    public Task<T> AtomicallyAsync<T>(Func<CancellationToken, Task<T>> work, CancellationToken cancellationToken) =>
+        InUnitAsync(work, static (w, ct) => new ValueTask<T>(w(ct)), cancellationToken).AsTask();
 
     /// <summary>Runs the work through the stores' unit of work, its counts held until the unit is kept.</summary>
     private async Task<T> RunInUnitAsync<T>(ILoyaltyUnitOfWork unitOfWork, Func<CancellationToken, Task<T>> work, CancellationToken cancellationToken)
@@ -165,10 +151,10 @@ internal sealed class ProgramContext
     }
 
     /// <summary>
-    /// <see cref="AtomicallyAsync"/> for the order path, which runs once per order: the work takes its state as
-    /// an argument (a static lambda allocates no closure) and completes as a <see cref="ValueTask{TResult}"/>,
-    /// so that with an inline unit of work (the in-memory stores') and no instruments an order allocates
-    /// nothing for its unit.
+    /// <see cref="AtomicallyAsync"/> with the work's state as an argument (a static lambda allocates no closure)
+    /// and a <see cref="ValueTask{TResult}"/>: the order path, which runs once per order, calls it directly, so
+    /// that with an inline unit of work (the in-memory stores') and no instruments an order allocates nothing
+    /// for its unit.
     /// </summary>
     public ValueTask<T> InUnitAsync<TState, T>(TState state, Func<TState, CancellationToken, ValueTask<T>> work, CancellationToken cancellationToken)
     {
@@ -184,7 +170,7 @@ internal sealed class ProgramContext
             return RunInlineAsync(state, work);
         }
 
-        return new(AtomicallyAsync(Unwrapped(state, work), cancellationToken));
+        return new(RunInUnitAsync(unitOfWork, Unwrapped(state, work), cancellationToken));
     }
 
     /// <summary>
