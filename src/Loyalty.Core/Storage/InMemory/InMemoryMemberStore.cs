@@ -21,8 +21,9 @@ public sealed partial class InMemoryMemberStore : IMemberStore
     private readonly Dictionary<(ProgramId, ReferralCode), MemberId> codes = [];
     private readonly Dictionary<ProgramId, OrderedIndex<string>> memberIds = [];
     private readonly Dictionary<ProgramId, OrderedIndex<(uint Key, string Id)>> memberKeys = [];
-    private readonly Dictionary<(ProgramId, OrderId), OrderRecord> orders = [];
-    private readonly RecordArena<OrderRecord> orderLog = new();
+    // Orders by id: their positions in the order log (kept as bytes, see OrderLog), decoded on read.
+    private readonly Dictionary<(ProgramId, OrderId), int> orders = [];
+    private readonly OrderLog orderLog = new();
     private readonly Dictionary<ProgramId, OrderedIndex<(NodaTime.Instant RecordedAt, string Id)>> ordersRecorded = [];
     private readonly Dictionary<(ProgramId, RefundId), RefundRecord> refunds = [];
     private readonly Dictionary<(ProgramId, OrderId), List<RefundRecord>> refundsByOrder = [];
@@ -192,7 +193,7 @@ public sealed partial class InMemoryMemberStore : IMemberStore
         {
             if (orders.TryGetValue((order.ProgramId, order.OrderId), out var existing))
             {
-                return new(new HistoryAddResult<OrderRecord>(HistoryAddStatus.Exists, existing));
+                return new(new HistoryAddResult<OrderRecord>(HistoryAddStatus.Exists, orderLog[existing]));
             }
 
             if (HistoryVersion(order.ProgramId, order.MemberId) != expectedHistoryVersion)
@@ -200,11 +201,8 @@ public sealed partial class InMemoryMemberStore : IMemberStore
                 return new(new HistoryAddResult<OrderRecord>(HistoryAddStatus.Conflict));
             }
 
-            AddOrderRecord(order);
-            if (Data(order.ProgramId, order.MemberId) is { } owner)
-            {
-                owner.Orders.Add(orderLog.Add(order));
-            }
+            var position = AddOrderRecord(order);
+            Data(order.ProgramId, order.MemberId)?.Orders.Add(position);
             AdvanceHistory(order.ProgramId, order.MemberId);
             return new(new HistoryAddResult<OrderRecord>(HistoryAddStatus.Added));
         }
@@ -216,7 +214,7 @@ public sealed partial class InMemoryMemberStore : IMemberStore
         cancellationToken.ThrowIfCancellationRequested();
         lock (gate)
         {
-            return new(orders.GetValueOrDefault((programId, orderId)));
+            return new(orders.TryGetValue((programId, orderId), out var position) ? orderLog[position] : null);
         }
     }
 
@@ -334,7 +332,7 @@ public sealed partial class InMemoryMemberStore : IMemberStore
         {
             if (orders.TryGetValue((order.ProgramId, order.OrderId), out var existing))
             {
-                return new(new HistoryAddResult<OrderRecord>(HistoryAddStatus.Exists, existing));
+                return new(new HistoryAddResult<OrderRecord>(HistoryAddStatus.Exists, orderLog[existing]));
             }
 
             if (!CanReplace(member, out var data))
@@ -342,8 +340,7 @@ public sealed partial class InMemoryMemberStore : IMemberStore
                 return new(new HistoryAddResult<OrderRecord>(HistoryAddStatus.Conflict));
             }
 
-            AddOrderRecord(order);
-            data.Orders.Add(orderLog.Add(order));
+            data.Orders.Add(AddOrderRecord(order));
             Replace(data, member);
             return new(new HistoryAddResult<OrderRecord>(HistoryAddStatus.Added));
         }
@@ -437,16 +434,18 @@ public sealed partial class InMemoryMemberStore : IMemberStore
                     return OrderedIndex<(NodaTime.Instant, string)>.Step.Stop;
                 }
 
-                page.Add(orders[(programId, OrderId.From(item.Id))]);
+                page.Add(orderLog[orders[(programId, OrderId.From(item.Id))]]);
                 return page.Count < maxCount ? OrderedIndex<(NodaTime.Instant, string)>.Step.Go : OrderedIndex<(NodaTime.Instant, string)>.Step.Stop;
             });
             return new(page);
         }
     }
 
-    private void AddOrderRecord(OrderRecord order)
+    /// <summary>Adds the order to the log and its indexes; returns its position in the log.</summary>
+    private int AddOrderRecord(OrderRecord order)
     {
-        orders[(order.ProgramId, order.OrderId)] = order;
+        var position = orderLog.Add(order);
+        orders[(order.ProgramId, order.OrderId)] = position;
         if (!ordersRecorded.TryGetValue(order.ProgramId, out var index))
         {
             index = new OrderedIndex<(NodaTime.Instant RecordedAt, string Id)>(RecordedOrder.Instance);
@@ -454,6 +453,7 @@ public sealed partial class InMemoryMemberStore : IMemberStore
         }
 
         index.Add((order.RecordedAt, order.OrderId.Value));
+        return position;
     }
 
     /// <summary>The checks every store makes, with the same messages.</summary>

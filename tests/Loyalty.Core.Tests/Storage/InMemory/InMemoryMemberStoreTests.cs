@@ -89,8 +89,8 @@ public class InMemoryMemberStoreTests
         (await store.AddOrderAsync(order, 0)).Status.Should().Be(HistoryAddStatus.Added);
         var again = await store.AddOrderAsync(Order("A-1"), 0);
         again.Status.Should().Be(HistoryAddStatus.Exists);
-        again.Existing.Should().BeSameAs(order);
-        (await store.GetOrderAsync(Club, OrderId.From("A-1"))).Should().BeSameAs(order);
+        again.Existing.Should().BeEquivalentTo(order, RecordEquivalence.ByContent);
+        (await store.GetOrderAsync(Club, OrderId.From("A-1"))).Should().BeEquivalentTo(order, RecordEquivalence.ByContent);
         var history = await store.GetHistoryAsync(Club, MemberId.From("a"));
         history.Orders.Should().ContainSingle();
         history.Version.Should().Be(1);
