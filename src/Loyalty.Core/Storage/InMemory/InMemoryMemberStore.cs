@@ -21,9 +21,9 @@ public sealed partial class InMemoryMemberStore : IMemberStore
     private readonly Dictionary<(ProgramId, ReferralCode), MemberId> codes = [];
     private readonly Dictionary<ProgramId, OrderedIndex<string>> memberIds = [];
     private readonly Dictionary<ProgramId, OrderedIndex<(uint Key, string Id)>> memberKeys = [];
-    // Orders by id: their positions in the order log (kept as bytes, see OrderLog), decoded on read.
+    // Orders by id: their positions in the order log (kept as bytes, see ByteArena), decoded on read.
     private readonly Dictionary<(ProgramId, OrderId), int> orders = [];
-    private readonly OrderLog orderLog = new();
+    private readonly ByteArena<OrderRecord> orderLog = new(OrderRecordCodec.Instance);
     private readonly Dictionary<ProgramId, OrderedIndex<(NodaTime.Instant RecordedAt, string Id)>> ordersRecorded = [];
     private readonly Dictionary<(ProgramId, RefundId), RefundRecord> refunds = [];
     private readonly Dictionary<(ProgramId, OrderId), List<RefundRecord>> refundsByOrder = [];

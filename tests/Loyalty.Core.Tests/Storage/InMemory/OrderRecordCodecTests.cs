@@ -12,10 +12,11 @@ using Xunit;
 namespace Loyalty.Core.Tests.Storage.InMemory;
 
 /// <summary>
-/// The in-memory member store keeps its orders as bytes: every field of a record, every decimal's scale,
-/// every string (whatever its characters) and every instant to the nanosecond reads back as written.
+/// The in-memory member store keeps its orders as bytes (<see cref="ByteArena{T}"/> with <see cref="OrderRecordCodec"/>):
+/// every field of a record, every decimal's scale, every string (whatever its characters) and every instant to the
+/// nanosecond reads back as written; a forgotten record is wiped.
 /// </summary>
-public sealed class OrderLogTests
+public sealed class OrderRecordCodecTests
 {
     private static readonly string[] Texts = ["a", "SKU-42", "chaussures", "été", "鞋", "👟 run", "x\uD800y", "", " padded "];
     private static readonly string[] Ids = ["o-1", "m42", "ORDER/2026/03/0001", "Zoë", "顧客-7", "🛒cart"];
@@ -24,7 +25,7 @@ public sealed class OrderLogTests
     public void A_record_reads_back_as_written(int seed)
     {
         var random = new Random(seed);
-        var log = new OrderLog();
+        var log = Log();
         var records = Enumerable.Range(0, 1 + random.Next(4)).Select(_ => RandomRecord(random)).ToArray();
         var positions = records.Select(log.Add).ToArray();
 
@@ -40,7 +41,7 @@ public sealed class OrderLogTests
     public void Records_read_back_across_chunks_and_a_record_larger_than_a_chunk_gets_its_own()
     {
         var random = new Random(7);
-        var log = new OrderLog();
+        var log = Log();
         var records = new List<OrderRecord>();
         for (var i = 0; i < 3_000; i++)
         {
@@ -64,7 +65,7 @@ public sealed class OrderLogTests
     [Fact]
     public void A_forgotten_record_is_wiped_and_its_neighbours_still_read()
     {
-        var log = new OrderLog();
+        var log = Log();
         var before = Record(OrderId.From("o-1"), MemberId.From("alice"));
         var erased = Record(OrderId.From("o-2"), MemberId.From("bob-the-erased"), coupons: ["BOB-SECRET"]);
         var after = Record(OrderId.From("o-3"), MemberId.From("carol"));
@@ -86,13 +87,13 @@ public sealed class OrderLogTests
     [Fact]
     public void A_full_log_says_so_and_keeps_what_it_holds()
     {
-        var log = new OrderLog(capacity: 2);
+        var log = new ByteArena<OrderRecord>(OrderRecordCodec.Instance, capacity: 2);
         log.Add(Record(OrderId.From("o-1"), MemberId.From("m1")));
         log.Add(Record(OrderId.From("o-2"), MemberId.From("m1")));
 
         var add = () => log.Add(Record(OrderId.From("o-3"), MemberId.From("m1")));
 
-        add.Should().Throw<InvalidOperationException>().WithMessage("The in-memory store holds 2 orders, its limit; a store that large needs a database-backed store.");
+        add.Should().Throw<InvalidOperationException>().WithMessage("The in-memory store holds 2 records of type OrderRecord, its limit; a store that large needs a database-backed store.");
         log.Count.Should().Be(2);
         log[1].OrderId.Should().Be(OrderId.From("o-2"));
     }
@@ -100,7 +101,7 @@ public sealed class OrderLogTests
     [Fact]
     public void A_position_never_handed_out_is_refused()
     {
-        var log = new OrderLog();
+        var log = Log();
         log.Add(Record(OrderId.From("o-1"), MemberId.From("m1")));
 
         var read = () => log[1];
@@ -112,7 +113,7 @@ public sealed class OrderLogTests
     public void A_shop_order_takes_a_fraction_of_its_objects_bytes()
     {
         // Three lines, two categories, four rules: what the store kept as about 900 bytes in eight objects.
-        var log = new OrderLog();
+        var log = Log();
         for (var i = 0; i < 10_000; i++)
         {
             log.Add(Record(OrderId.From("o-" + i), MemberId.From("m" + (i % 500))));
@@ -120,6 +121,8 @@ public sealed class OrderLogTests
 
         (log.ChunkBytes / 10_000.0).Should().BeLessThan(260);
     }
+
+    private static ByteArena<OrderRecord> Log() => new(OrderRecordCodec.Instance);
 
     private static OrderRecord Record(OrderId id, MemberId member, string[]? coupons = null)
     {
@@ -309,8 +312,8 @@ public sealed class OrderLogTests
     }
 
     /// <summary>The log's bytes as Latin-1 text (the ASCII strings it holds show as they are).</summary>
-    private static string ChunkText(OrderLog log)
+    private static string ChunkText(ByteArena<OrderRecord> log)
     {
-        return string.Concat(log.Chunks.Select(c => Encoding.Latin1.GetString(c)));
+        return string.Concat(log.CopyChunks().Select(c => Encoding.Latin1.GetString(c)));
     }
 }
