@@ -119,7 +119,7 @@ public sealed class OrderRecordCodecTests
             log.Add(Record(OrderId.From("o-" + i), MemberId.From("m" + (i % 500))));
         }
 
-        (log.ChunkBytes / 10_000.0).Should().BeLessThan(260);
+        (log.RecordBytes / 10_000.0).Should().BeLessThan(200);
     }
 
     private static ByteArena<OrderRecord> Log() => new(OrderRecordCodec.Instance);
