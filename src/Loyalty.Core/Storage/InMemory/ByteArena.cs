@@ -195,6 +195,53 @@ internal sealed class ByteArena<T>
         }
     }
 
+    /// <summary>
+    /// The records at <paramref name="positions"/> (none forgotten), in that order, as a list that decodes each
+    /// on its first read from a copy of their bytes made now; an empty array when there are none.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">A record was forgotten.</exception>
+    public IReadOnlyList<T> Snapshot(List<int>? positions)
+    {
+        if (positions is not { Count: > 0 })
+        {
+            return [];
+        }
+
+        lock (gate)
+        {
+            var total = 0;
+            for (var i = 0; i < positions.Count; i++)
+            {
+                var at = Locate(positions[i]);
+                total += BinaryPrimitives.ReadInt32LittleEndian(chunks[(int)(at >> 32)].AsSpan((int)at));
+            }
+
+            var bytes = new byte[total];
+            var offsets = new int[positions.Count];
+            var offset = 0;
+            for (var i = 0; i < positions.Count; i++)
+            {
+                var at = Locate(positions[i]);
+                var chunk = chunks[(int)(at >> 32)];
+                var length = BinaryPrimitives.ReadInt32LittleEndian(chunk.AsSpan((int)at));
+                chunk.AsSpan((int)at, length).CopyTo(bytes.AsSpan(offset));
+                offsets[i] = offset;
+                offset += length;
+            }
+
+            return new ArenaList<T>(this, bytes, offsets);
+        }
+    }
+
+    /// <summary>Decodes a record from a copy <see cref="Snapshot"/> made (under the lock: the string table may be growing).</summary>
+    internal T DecodeCopy(byte[] bytes, int offset)
+    {
+        lock (gate)
+        {
+            return Decode(bytes, offset);
+        }
+    }
+
     /// <summary>Wipes the record at <paramref name="position"/> (its member or account was rewritten): its bytes are zeroed, its length kept.</summary>
     /// <exception cref="InvalidOperationException">The record was forgotten already.</exception>
     public void Forget(int position)
@@ -332,4 +379,60 @@ internal sealed class StringTable
 
     /// <summary>The string of a number <see cref="Intern"/> gave.</summary>
     public string this[int id] => strings[id];
+}
+
+/// <summary>
+/// Records of a <see cref="ByteArena{T}"/> as a read-only list over a copy of their bytes, each decoded when
+/// first read (and kept by the list): a history handed to a caller that reads only some of it, or none (a
+/// nightly run reading members whose kept state makes their orders unnecessary), costs a copy of bytes,
+/// not the decoding of every record.
+/// </summary>
+/// <remarks>
+/// The bytes are copied when the list is made (<see cref="ByteArena{T}.Snapshot"/>), so the list reads the
+/// same records whatever happens to the store afterwards, like a list of decoded records would. Reading
+/// from several threads at once is safe (a record may then be decoded twice, into equal records).
+/// </remarks>
+/// <typeparam name="T">The record type.</typeparam>
+internal sealed class ArenaList<T> : IReadOnlyList<T>
+    where T : class
+{
+    private readonly ByteArena<T> arena;
+    private readonly byte[] bytes;
+    private readonly int[] offsets;
+    private T?[]? decoded;
+
+    /// <summary>A list of the records whose bytes <paramref name="bytes"/> holds, each at its offset.</summary>
+    internal ArenaList(ByteArena<T> arena, byte[] bytes, int[] offsets)
+    {
+        this.arena = arena;
+        this.bytes = bytes;
+        this.offsets = offsets;
+    }
+
+    /// <inheritdoc />
+    public int Count => offsets.Length;
+
+    /// <inheritdoc />
+    public T this[int index]
+    {
+        get
+        {
+            ArgumentOutOfRangeException.ThrowIfNegative(index);
+            ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(index, offsets.Length);
+            var cache = decoded ??= new T?[offsets.Length];
+            return cache[index] ??= arena.DecodeCopy(bytes, offsets[index]);
+        }
+    }
+
+    /// <inheritdoc />
+    public IEnumerator<T> GetEnumerator()
+    {
+        for (var i = 0; i < offsets.Length; i++)
+        {
+            yield return this[i];
+        }
+    }
+
+    /// <inheritdoc />
+    System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
 }

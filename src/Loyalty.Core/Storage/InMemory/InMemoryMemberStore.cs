@@ -24,6 +24,9 @@ public sealed partial class InMemoryMemberStore : IMemberStore
     // Orders by id: their positions in the order log (kept as bytes, see ByteArena), decoded on read.
     private readonly Dictionary<(ProgramId, OrderId), int> orders = [];
     private readonly ByteArena<OrderRecord> orderLog = new(OrderRecordCodec.Instance);
+
+    /// <summary>The order log (for tests: what a rewrite leaves in it).</summary>
+    internal ByteArena<OrderRecord> OrderLog => orderLog;
     private readonly Dictionary<ProgramId, OrderedIndex<(NodaTime.Instant RecordedAt, string Id)>> ordersRecorded = [];
     private readonly Dictionary<(ProgramId, RefundId), RefundRecord> refunds = [];
     private readonly Dictionary<(ProgramId, OrderId), List<RefundRecord>> refundsByOrder = [];
@@ -202,7 +205,7 @@ public sealed partial class InMemoryMemberStore : IMemberStore
             }
 
             var position = AddOrderRecord(order);
-            Data(order.ProgramId, order.MemberId)?.Orders.Add(position);
+            Data(order.ProgramId, order.MemberId)?.AddOrder(position, order.Order.PlacedAt);
             AdvanceHistory(order.ProgramId, order.MemberId);
             return new(new HistoryAddResult<OrderRecord>(HistoryAddStatus.Added));
         }
@@ -340,7 +343,7 @@ public sealed partial class InMemoryMemberStore : IMemberStore
                 return new(new HistoryAddResult<OrderRecord>(HistoryAddStatus.Conflict));
             }
 
-            data.Orders.Add(AddOrderRecord(order));
+            data.AddOrder(AddOrderRecord(order), order.Order.PlacedAt);
             Replace(data, member);
             return new(new HistoryAddResult<OrderRecord>(HistoryAddStatus.Added));
         }
@@ -510,7 +513,7 @@ public sealed partial class InMemoryMemberStore : IMemberStore
     }
 
     private MemberHistory History(ProgramId programId, MemberId memberId, MemberData data) => new(
-        InOrder(OrdersOf(data), static o => o.Order.PlacedAt),
+        data.OrdersInPlacementOrder ? orderLog.Snapshot(data.OrdersIfAny) : InOrder(OrdersOf(data), static o => o.Order.PlacedAt),
         InOrder(data.RefundsIfAny, static r => r.RefundedAt),
         InOrder(data.ActivitiesIfAny, static a => a.Activity.OccurredAt),
         HistoryVersion(programId, memberId));
@@ -566,15 +569,31 @@ public sealed partial class InMemoryMemberStore : IMemberStore
     /// </summary>
     private sealed class MemberData(MemberRecord record)
     {
-        // The orders as positions in the store's order log (see RecordArena): numbers, which a collection never scans.
+        // The orders as positions in the store's order log (see ByteArena): numbers, which a collection never scans.
         private List<int>? orders;
+
+        // The last order's placement instant, and whether an order was ever added placed before the one added
+        // before it: while not, the positions are in placement order and a history reads them undecoded.
+        private NodaTime.Instant lastPlacedAt;
+        private bool outOfOrder;
         private List<RefundRecord>? refunds;
         private List<ActivityRecord>? activities;
 
         public MemberRecord Record { get; set; } = record;
 
-        /// <summary>The orders' positions in the store's order log, in insertion order (created on first use: for writes).</summary>
+        /// <summary>The orders' positions in the store's order log, in insertion order (created on first use: for writes and rewrites).</summary>
         public List<int> Orders => orders ??= [];
+
+        /// <summary>Whether the orders were added in placement order (each placed no earlier than the one added before it).</summary>
+        public bool OrdersInPlacementOrder => !outOfOrder;
+
+        /// <summary>Adds an order's position, placed at <paramref name="placedAt"/>.</summary>
+        public void AddOrder(int position, NodaTime.Instant placedAt)
+        {
+            outOfOrder |= Orders.Count > 0 && placedAt < lastPlacedAt;
+            lastPlacedAt = placedAt;
+            Orders.Add(position);
+        }
 
         /// <summary>The refunds (created on first use: for writes).</summary>
         public List<RefundRecord> Refunds => refunds ??= [];
