@@ -133,9 +133,9 @@ internal sealed class LedgerTransactionCodec : RecordCodec<LedgerTransactionReco
     public override LedgerTransactionRecord Read(ref RecordReader r)
     {
         var flags = (int)r.Varint();
-        var programId = r.Interned() is { } program ? ProgramId.From(program) : default;
-        var memberId = r.Text() is { } member ? MemberId.From(member) : default;
-        var id = r.Text() is { } own ? TransactionId.From(own) : default;
+        var programId = r.Interned() is { } program ? ProgramId.Trusted(program) : default;
+        var memberId = r.Text() is { } member ? MemberId.Trusted(member) : default;
+        var id = r.Text() is { } own ? TransactionId.Trusted(own) : default;
         var version = r.Signed();
         var kind = (LedgerTransactionKind)r.Varint();
         var recordedAt = r.At();
@@ -154,7 +154,7 @@ internal sealed class LedgerTransactionCodec : RecordCodec<LedgerTransactionReco
             RecordedAt = recordedAt,
             EffectiveAt = effectiveAt,
             Amount = r.Signed(),
-            RelatedId = (flags & HasRelated) == 0 ? null : r.Text() is { } related ? TransactionId.From(related) : default(TransactionId),
+            RelatedId = (flags & HasRelated) == 0 ? null : r.Text() is { } related ? TransactionId.Trusted(related) : default(TransactionId),
             PendingPeriod = (flags & HasPending) == 0 ? null : r.Span(),
             RequestedExpiresAt = (flags & HasRequestedExpiry) == 0 ? null : r.At(),
             IsWholeCapture = (flags & IsWholeCapture) != 0,
@@ -165,7 +165,7 @@ internal sealed class LedgerTransactionCodec : RecordCodec<LedgerTransactionReco
             Applied = settled ? r.Signed() : 0,
             DebtChange = settled ? r.Signed() : 0,
             WrittenOff = settled ? r.Signed() : 0,
-            Merchant = (flags & HasMerchant) == 0 ? null : r.Interned() is { } merchant ? MerchantId.From(merchant) : default(MerchantId),
+            Merchant = (flags & HasMerchant) == 0 ? null : r.Interned() is { } merchant ? MerchantId.Trusted(merchant) : default(MerchantId),
             ChainHash = (flags & HasHash) == 0 ? default : LedgerHash.FromBytes(r.Raw(LedgerHash.Size)),
             Movements = Movements(ref r, id),
         };
@@ -182,7 +182,7 @@ internal sealed class LedgerTransactionCodec : RecordCodec<LedgerTransactionReco
         var movements = new LedgerLotMovement[count];
         for (var i = 0; i < count; i++)
         {
-            var lotId = r.Varint() == 0 ? id : r.Text() is { } lot ? TransactionId.From(lot) : default;
+            var lotId = r.Varint() == 0 ? id : r.Text() is { } lot ? TransactionId.Trusted(lot) : default;
             movements[i] = new LedgerLotMovement(lotId, r.Signed());
         }
 

@@ -170,16 +170,16 @@ internal sealed class OrderRecordCodec : RecordCodec<OrderRecord>
     public override OrderRecord Read(ref RecordReader r)
     {
         var flags = (int)r.Varint();
-        var programId = r.Interned() is { } program ? ProgramId.From(program) : default;
-        var memberId = r.Text() is { } member ? MemberId.From(member) : default;
-        var orderId = r.Text() is { } id ? OrderId.From(id) : default;
+        var programId = r.Interned() is { } program ? ProgramId.Trusted(program) : default;
+        var memberId = r.Text() is { } member ? MemberId.Trusted(member) : default;
+        var orderId = r.Text() is { } id ? OrderId.Trusted(id) : default;
         var fingerprint = r.Text()!;
-        TierId? tier = (flags & HasTier) == 0 ? null : r.Interned() is { } tierId ? TierId.From(tierId) : default(TierId);
-        var transactionId = r.Text() is { } transaction ? TransactionId.From(transaction) : default;
+        TierId? tier = (flags & HasTier) == 0 ? null : r.Interned() is { } tierId ? TierId.Trusted(tierId) : default(TierId);
+        var transactionId = r.Text() is { } transaction ? TransactionId.Trusted(transaction) : default;
         var recordedAt = r.At();
 
-        var orderOrderId = (flags & OrderIdDiffers) != 0 ? OrderId.From(r.Text()!) : orderId;
-        var orderMember = (flags & MemberDiffers) != 0 ? MemberId.From(r.Text()!) : memberId;
+        var orderOrderId = (flags & OrderIdDiffers) != 0 ? OrderId.Trusted(r.Text()!) : orderId;
+        var orderMember = (flags & MemberDiffers) != 0 ? MemberId.Trusted(r.Text()!) : memberId;
         var placedAt = r.At();
         var currency = Currency.FromCode(r.Interned()!);
         var lines = new OrderLine[(int)r.Varint()];
@@ -204,7 +204,7 @@ internal sealed class OrderRecordCodec : RecordCodec<OrderRecord>
         var tax = r.Amount();
         var paidWithPoints = r.Amount();
         var channel = r.Interned();
-        var store = r.Interned() is { } merchant ? MerchantId.From(merchant) : (MerchantId?)null;
+        var store = r.Interned() is { } merchant ? MerchantId.Trusted(merchant) : (MerchantId?)null;
         var coupons = (int)r.Varint() is var couponCount and > 0 ? new string[couponCount] : null;
         for (var c = 0; c < (coupons?.Length ?? 0); c++)
         {
@@ -216,13 +216,13 @@ internal sealed class OrderRecordCodec : RecordCodec<OrderRecord>
         OrderId? earningOrder = orderId;
         if ((flags & EarningOrderDiffers) != 0)
         {
-            earningOrder = r.Text() is { } other ? OrderId.From(other) : null;
+            earningOrder = r.Text() is { } other ? OrderId.Trusted(other) : null;
         }
 
         var earningMember = memberId;
         if ((flags & EarningMemberDiffers) != 0)
         {
-            earningMember = r.Text() is { } other ? MemberId.From(other) : default;
+            earningMember = r.Text() is { } other ? MemberId.Trusted(other) : default;
         }
 
         var occurredAt = (flags & OccurredAtDiffers) != 0 ? r.At() : placedAt;
@@ -233,7 +233,7 @@ internal sealed class OrderRecordCodec : RecordCodec<OrderRecord>
         var rules = new RuleEvaluation[(int)r.Varint()];
         for (var i = 0; i < rules.Length; i++)
         {
-            var ruleId = r.Interned() is { } rule ? RuleId.From(rule) : default;
+            var ruleId = r.Interned() is { } rule ? RuleId.Trusted(rule) : default;
             var outcome = (RuleOutcome)r.Varint();
             var reversal = (ReversalPolicy)r.Varint();
             var desired = r.Amount();
@@ -253,7 +253,7 @@ internal sealed class OrderRecordCodec : RecordCodec<OrderRecord>
         var deltas = (int)r.Varint() is var d and > 0 ? new RuleUsageDelta[d] : [];
         for (var i = 0; i < deltas.Length; i++)
         {
-            var ruleId = r.Interned() is { } rule ? RuleId.From(rule) : default;
+            var ruleId = r.Interned() is { } rule ? RuleId.Trusted(rule) : default;
             var unit = r.Varint();
             UsagePeriod? period = unit == 0 ? null : new UsagePeriod((CapPeriod)(unit - 1), r.Day());
             deltas[i] = new RuleUsageDelta(ruleId, period, Points.FromInt64(r.Signed()), (int)r.Signed());
@@ -262,7 +262,7 @@ internal sealed class OrderRecordCodec : RecordCodec<OrderRecord>
         var thresholds = (int)r.Varint() is var t and > 0 ? new ThresholdTerm[t] : [];
         for (var i = 0; i < thresholds.Length; i++)
         {
-            var ruleId = r.Interned() is { } rule ? RuleId.From(rule) : default;
+            var ruleId = r.Interned() is { } rule ? RuleId.Trusted(rule) : default;
             thresholds[i] = new ThresholdTerm(ruleId, r.Amount());
         }
 
