@@ -19,6 +19,8 @@ namespace Loyalty.Core.Storage.InMemory;
 /// a scan and sort of every account, and an append never has to take an account out of the index.
 /// Each account also keeps the ledger's decoded state of its open lots and holds (bounded like the
 /// ledger's own cache), so a write through the ledger never decodes an account it wrote before.
+/// Transactions are kept as bytes in one store-wide log, encoded once when appended: a transaction read
+/// back is a new record equal in content to the one appended (its movements a new list), not that instance.
 /// </remarks>
 public sealed partial class InMemoryLedgerStore : ILedgerStore, IAccountStateKeeper
 {

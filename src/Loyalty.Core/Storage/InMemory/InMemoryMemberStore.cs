@@ -12,7 +12,9 @@ namespace Loyalty.Core.Storage.InMemory;
 /// One lock guards the store; every member completes synchronously. Members are indexed by id and
 /// by (<see cref="MemberPartition.KeyOf(MemberId)">partition key</see>, id) in sorted chunk lists,
 /// so a page of <see cref="ListMembersAsync"/> or <see cref="ReadMemberPageAsync"/> costs O(log n +
-/// page size) wherever it starts.
+/// page size) wherever it starts. Orders are kept as bytes in one store-wide log, encoded once when
+/// added: an order read back is a new record equal in content to the one added, not that instance, and a
+/// history's orders are decoded when first read from a copy of their bytes made by the read.
 /// </remarks>
 public sealed partial class InMemoryMemberStore : IMemberStore
 {
