@@ -15,6 +15,9 @@ public readonly struct ProgramId : IIdentifier<ProgramId>
 
     private ProgramId(string value) => this.value = value;
 
+    /// <summary>An id of a value validated when it was first made (a store reading back its own bytes): not validated again.</summary>
+    internal static ProgramId Trusted(string value) => new(value);
+
     /// <inheritdoc />
     public string Value => value ?? string.Empty;
 

@@ -35,7 +35,7 @@ public class LedgerChainTests
         var first = await h.Ledger.EarnAsync(new EarnPoints(Id("order-1"), Alice, P(40)));
         var repeat = await h.Ledger.EarnAsync(new EarnPoints(Id("order-1"), Alice, P(40)));
         repeat.IsRepeat.Should().BeTrue();
-        repeat.Transaction.Should().Be(first.Transaction);
+        repeat.Transaction.Should().BeEquivalentTo(first.Transaction);
         first.Transaction!.ChainHash.IsNone.Should().BeFalse();
     }
 

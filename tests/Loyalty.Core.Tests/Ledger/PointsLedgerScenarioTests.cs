@@ -290,7 +290,7 @@ public class PointsLedgerScenarioTests
 
         again.Succeeded.Should().BeTrue();
         again.IsRepeat.Should().BeTrue();
-        again.Transaction.Should().Be(first.Transaction);
+        again.Transaction.Should().BeEquivalentTo(first.Transaction);
         (await h.BalanceAsync()).Redeemed.Should().Be(P(100));
     }
 

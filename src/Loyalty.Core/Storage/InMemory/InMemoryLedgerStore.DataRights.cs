@@ -78,8 +78,9 @@ public sealed partial class InMemoryLedgerStore : ILedgerDataStore
                 {
                     foreach (var tx in rewrite.Transactions)
                     {
-                        transactions.Set((programId, tx.Id), tx);
-                        target.Log.Add(log.Add(tx));
+                        var position = log.Add(tx);
+                        transactions.Set((programId, tx.Id), position);
+                        target.Log.Add(position);
                         if (tx.RelatedId is { } related)
                         {
                             if (!target.Related.TryGetValue(related, out var list))
@@ -87,7 +88,7 @@ public sealed partial class InMemoryLedgerStore : ILedgerDataStore
                                 target.Related[related] = list = [];
                             }
 
-                            list.Add(tx);
+                            list.Add(position);
                         }
                     }
 

@@ -15,11 +15,11 @@ public sealed partial class InMemoryLedgerStore
     private sealed class TransactionIndex
     {
         private const int ShardCount = 256;
-        private readonly Dictionary<(ProgramId, TransactionId), LedgerTransactionRecord>[] shards;
+        private readonly Dictionary<(ProgramId, TransactionId), int>[] shards;
 
         public TransactionIndex()
         {
-            shards = new Dictionary<(ProgramId, TransactionId), LedgerTransactionRecord>[ShardCount];
+            shards = new Dictionary<(ProgramId, TransactionId), int>[ShardCount];
             for (var i = 0; i < shards.Length; i++)
             {
                 shards[i] = [];
@@ -27,7 +27,7 @@ public sealed partial class InMemoryLedgerStore
         }
 
         /// <summary>Adds the transaction unless its id is taken.</summary>
-        public bool TryAdd((ProgramId, TransactionId) key, LedgerTransactionRecord transaction)
+        public bool TryAdd((ProgramId, TransactionId) key, int transaction)
         {
             var shard = Shard(key);
             lock (shard)
@@ -37,7 +37,7 @@ public sealed partial class InMemoryLedgerStore
         }
 
         /// <summary>Adds or replaces the transaction.</summary>
-        public void Set((ProgramId, TransactionId) key, LedgerTransactionRecord transaction)
+        public void Set((ProgramId, TransactionId) key, int transaction)
         {
             var shard = Shard(key);
             lock (shard)
@@ -55,18 +55,18 @@ public sealed partial class InMemoryLedgerStore
             }
         }
 
-        public LedgerTransactionRecord? Find((ProgramId, TransactionId) key)
+        public int Find((ProgramId, TransactionId) key)
         {
             var shard = Shard(key);
             lock (shard)
             {
-                return shard.GetValueOrDefault(key);
+                return shard.TryGetValue(key, out var position) ? position : -1;
             }
         }
 
-        public bool Contains((ProgramId, TransactionId) key) => Find(key) is not null;
+        public bool Contains((ProgramId, TransactionId) key) => Find(key) >= 0;
 
-        private Dictionary<(ProgramId, TransactionId), LedgerTransactionRecord> Shard((ProgramId, TransactionId) key)
+        private Dictionary<(ProgramId, TransactionId), int> Shard((ProgramId, TransactionId) key)
             => shards[(int)((uint)key.Item2.GetHashCode() % ShardCount)];
     }
 }

@@ -19,12 +19,18 @@ namespace Loyalty.Core.Storage.InMemory;
 /// a scan and sort of every account, and an append never has to take an account out of the index.
 /// Each account also keeps the ledger's decoded state of its open lots and holds (bounded like the
 /// ledger's own cache), so a write through the ledger never decodes an account it wrote before.
+/// Transactions are kept as bytes in one store-wide log, encoded once when appended: a transaction read
+/// back is a new record equal in content to the one appended (its movements a new list), not that instance.
 /// </remarks>
 public sealed partial class InMemoryLedgerStore : ILedgerStore, IAccountStateKeeper
 {
     private readonly ConcurrentDictionary<LedgerAccountKey, Account> accounts = new();
     private readonly TransactionIndex transactions = new();
-    private readonly RecordArena<LedgerTransactionRecord> log = new(key: static tx => tx.RecordedAt.ToUnixTimeTicks());
+    // Every transaction as bytes (see ByteArena), by recording instant for the feed; decoded on read.
+    private readonly ByteArena<LedgerTransactionRecord> log = new(LedgerTransactionCodec.Instance, keyed: true);
+
+    /// <summary>The transaction log (for tests: what a rewrite leaves in it).</summary>
+    internal ByteArena<LedgerTransactionRecord> TransactionLog => log;
     private readonly RecordArena<LedgerLotRecord> lotLog = new();
     private readonly ConcurrentDictionary<ProgramId, OrderedIndex<string>> expiring = new();
     private long keptEntries;
@@ -95,7 +101,7 @@ public sealed partial class InMemoryLedgerStore : ILedgerStore, IAccountStateKee
     public ValueTask<LedgerTransactionRecord?> FindTransactionAsync(ProgramId programId, TransactionId transactionId, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        return new(transactions.Find((programId, transactionId)));
+        return new(transactions.Find((programId, transactionId)) is var position and >= 0 ? log.Find(position) : null);
     }
 
     /// <inheritdoc />
@@ -109,7 +115,7 @@ public sealed partial class InMemoryLedgerStore : ILedgerStore, IAccountStateKee
 
         lock (data)
         {
-            return new(data.RelatedIfAny is { } related && related.TryGetValue(relatedId, out var list) ? list.ToArray() : Array.Empty<LedgerTransactionRecord>());
+            return new(data.RelatedIfAny is { } related && related.TryGetValue(relatedId, out var list) ? list.Select(p => log[p]).ToArray() : Array.Empty<LedgerTransactionRecord>());
         }
     }
 
@@ -198,14 +204,32 @@ public sealed partial class InMemoryLedgerStore : ILedgerStore, IAccountStateKee
             }
 
             var programId = append.Account.ProgramId;
+            var positions = append.Transactions.Count == 1 ? null : new int[append.Transactions.Count];
+            var first = -1;
             for (var i = 0; i < append.Transactions.Count; i++)
             {
                 var tx = append.Transactions[i];
-                if (!transactions.TryAdd((programId, tx.Id), tx))
+                var position = log.Add(tx);
+                if (positions is null)
                 {
-                    for (var j = 0; j < i; j++)
+                    first = position;
+                }
+                else
+                {
+                    positions[i] = position;
+                }
+
+                if (!transactions.TryAdd((programId, tx.Id), position))
+                {
+                    // A duplicate id: the transactions indexed so far leave the index, and all of them the log.
+                    for (var j = 0; j <= i; j++)
                     {
-                        transactions.Remove((programId, append.Transactions[j].Id));
+                        if (j < i)
+                        {
+                            transactions.Remove((programId, append.Transactions[j].Id));
+                        }
+
+                        log.Forget(positions?[j] ?? first);
                     }
 
                     return new(new LedgerAppendResult(LedgerAppendStatus.Duplicate, current, tx.Id));
@@ -215,7 +239,8 @@ public sealed partial class InMemoryLedgerStore : ILedgerStore, IAccountStateKee
             for (var i = 0; i < append.Transactions.Count; i++)
             {
                 var tx = append.Transactions[i];
-                data.Log.Add(log.Add(tx));
+                var position = positions?[i] ?? first;
+                data.Log.Add(position);
                 if (tx.RelatedId is { } related)
                 {
                     if (!data.Related.TryGetValue(related, out var list))
@@ -223,7 +248,7 @@ public sealed partial class InMemoryLedgerStore : ILedgerStore, IAccountStateKee
                         data.Related[related] = list = [];
                     }
 
-                    list.Add(tx);
+                    list.Add(position);
                 }
             }
 
@@ -366,7 +391,7 @@ public sealed partial class InMemoryLedgerStore : ILedgerStore, IAccountStateKee
 
     private sealed class Account
     {
-        /// <summary>The account's transactions in version order: their positions in the store's log (see <see cref="RecordArena{T}"/>).</summary>
+        /// <summary>The account's transactions in version order: their positions in the store's log (see <see cref="ByteArena{T}"/>).</summary>
         public readonly List<int> Log = [];
         /// <summary>The account's lots (in the store's lot log).</summary>
         public readonly LotIndex Lots = new();
@@ -412,7 +437,7 @@ public sealed partial class InMemoryLedgerStore : ILedgerStore, IAccountStateKee
         // account would be three more objects for every collection of the old generation to trace.
         private Dictionary<TransactionId, LedgerHoldRecord>? holds;
         private HashSet<TransactionId>? openHolds;
-        private Dictionary<TransactionId, List<LedgerTransactionRecord>>? related;
+        private Dictionary<TransactionId, List<int>>? related;
 
         /// <summary>Every hold by id (created on first use: for writes).</summary>
         public Dictionary<TransactionId, LedgerHoldRecord> Holds => holds ??= [];
@@ -420,8 +445,8 @@ public sealed partial class InMemoryLedgerStore : ILedgerStore, IAccountStateKee
         /// <summary>The open holds' ids (created on first use: for writes).</summary>
         public HashSet<TransactionId> OpenHolds => openHolds ??= [];
 
-        /// <summary>The transactions by the transaction they relate to (created on first use: for writes).</summary>
-        public Dictionary<TransactionId, List<LedgerTransactionRecord>> Related => related ??= [];
+        /// <summary>The transactions (their positions in the store's log) by the transaction they relate to (created on first use: for writes).</summary>
+        public Dictionary<TransactionId, List<int>> Related => related ??= [];
 
         /// <summary>Every hold by id, or null when the account never had one (for reads).</summary>
         public Dictionary<TransactionId, LedgerHoldRecord>? HoldsIfAny => holds;
@@ -430,7 +455,7 @@ public sealed partial class InMemoryLedgerStore : ILedgerStore, IAccountStateKee
         public HashSet<TransactionId>? OpenHoldsIfAny => openHolds;
 
         /// <summary>The transactions by related transaction, or null when none relates to another (for reads).</summary>
-        public Dictionary<TransactionId, List<LedgerTransactionRecord>>? RelatedIfAny => related;
+        public Dictionary<TransactionId, List<int>>? RelatedIfAny => related;
 
         /// <summary>Whether the account is in its programme's index of accounts with a dated expiry (it stays there).</summary>
         public bool Indexed;

@@ -103,8 +103,7 @@ public sealed partial class InMemoryMemberStore : IMemberDataStore
             historyVersions[(programId, to)] = rewrite.ExpectedHistoryVersion;
             foreach (var order in rewrite.Orders)
             {
-                AddOrderRecord(order);
-                moved.Orders.Add(orderLog.Add(order));
+                moved.AddOrder(AddOrderRecord(order), order.Order.PlacedAt);
             }
 
             foreach (var refund in rewrite.Refunds)

@@ -12,7 +12,9 @@ namespace Loyalty.Core.Storage.InMemory;
 /// One lock guards the store; every member completes synchronously. Members are indexed by id and
 /// by (<see cref="MemberPartition.KeyOf(MemberId)">partition key</see>, id) in sorted chunk lists,
 /// so a page of <see cref="ListMembersAsync"/> or <see cref="ReadMemberPageAsync"/> costs O(log n +
-/// page size) wherever it starts.
+/// page size) wherever it starts. Orders are kept as bytes in one store-wide log, encoded once when
+/// added: an order read back is a new record equal in content to the one added, not that instance, and a
+/// history's orders are decoded when first read from a copy of their bytes made by the read.
 /// </remarks>
 public sealed partial class InMemoryMemberStore : IMemberStore
 {
@@ -21,8 +23,12 @@ public sealed partial class InMemoryMemberStore : IMemberStore
     private readonly Dictionary<(ProgramId, ReferralCode), MemberId> codes = [];
     private readonly Dictionary<ProgramId, OrderedIndex<string>> memberIds = [];
     private readonly Dictionary<ProgramId, OrderedIndex<(uint Key, string Id)>> memberKeys = [];
-    private readonly Dictionary<(ProgramId, OrderId), OrderRecord> orders = [];
-    private readonly RecordArena<OrderRecord> orderLog = new();
+    // Orders by id: their positions in the order log (kept as bytes, see ByteArena), decoded on read.
+    private readonly Dictionary<(ProgramId, OrderId), int> orders = [];
+    private readonly ByteArena<OrderRecord> orderLog = new(OrderRecordCodec.Instance);
+
+    /// <summary>The order log (for tests: what a rewrite leaves in it).</summary>
+    internal ByteArena<OrderRecord> OrderLog => orderLog;
     private readonly Dictionary<ProgramId, OrderedIndex<(NodaTime.Instant RecordedAt, string Id)>> ordersRecorded = [];
     private readonly Dictionary<(ProgramId, RefundId), RefundRecord> refunds = [];
     private readonly Dictionary<(ProgramId, OrderId), List<RefundRecord>> refundsByOrder = [];
@@ -192,7 +198,7 @@ public sealed partial class InMemoryMemberStore : IMemberStore
         {
             if (orders.TryGetValue((order.ProgramId, order.OrderId), out var existing))
             {
-                return new(new HistoryAddResult<OrderRecord>(HistoryAddStatus.Exists, existing));
+                return new(new HistoryAddResult<OrderRecord>(HistoryAddStatus.Exists, orderLog[existing]));
             }
 
             if (HistoryVersion(order.ProgramId, order.MemberId) != expectedHistoryVersion)
@@ -200,11 +206,8 @@ public sealed partial class InMemoryMemberStore : IMemberStore
                 return new(new HistoryAddResult<OrderRecord>(HistoryAddStatus.Conflict));
             }
 
-            AddOrderRecord(order);
-            if (Data(order.ProgramId, order.MemberId) is { } owner)
-            {
-                owner.Orders.Add(orderLog.Add(order));
-            }
+            var position = AddOrderRecord(order);
+            Data(order.ProgramId, order.MemberId)?.AddOrder(position, order.Order.PlacedAt);
             AdvanceHistory(order.ProgramId, order.MemberId);
             return new(new HistoryAddResult<OrderRecord>(HistoryAddStatus.Added));
         }
@@ -216,7 +219,7 @@ public sealed partial class InMemoryMemberStore : IMemberStore
         cancellationToken.ThrowIfCancellationRequested();
         lock (gate)
         {
-            return new(orders.GetValueOrDefault((programId, orderId)));
+            return new(orders.TryGetValue((programId, orderId), out var position) ? orderLog[position] : null);
         }
     }
 
@@ -334,7 +337,7 @@ public sealed partial class InMemoryMemberStore : IMemberStore
         {
             if (orders.TryGetValue((order.ProgramId, order.OrderId), out var existing))
             {
-                return new(new HistoryAddResult<OrderRecord>(HistoryAddStatus.Exists, existing));
+                return new(new HistoryAddResult<OrderRecord>(HistoryAddStatus.Exists, orderLog[existing]));
             }
 
             if (!CanReplace(member, out var data))
@@ -342,8 +345,7 @@ public sealed partial class InMemoryMemberStore : IMemberStore
                 return new(new HistoryAddResult<OrderRecord>(HistoryAddStatus.Conflict));
             }
 
-            AddOrderRecord(order);
-            data.Orders.Add(orderLog.Add(order));
+            data.AddOrder(AddOrderRecord(order), order.Order.PlacedAt);
             Replace(data, member);
             return new(new HistoryAddResult<OrderRecord>(HistoryAddStatus.Added));
         }
@@ -437,16 +439,18 @@ public sealed partial class InMemoryMemberStore : IMemberStore
                     return OrderedIndex<(NodaTime.Instant, string)>.Step.Stop;
                 }
 
-                page.Add(orders[(programId, OrderId.From(item.Id))]);
+                page.Add(orderLog[orders[(programId, OrderId.From(item.Id))]]);
                 return page.Count < maxCount ? OrderedIndex<(NodaTime.Instant, string)>.Step.Go : OrderedIndex<(NodaTime.Instant, string)>.Step.Stop;
             });
             return new(page);
         }
     }
 
-    private void AddOrderRecord(OrderRecord order)
+    /// <summary>Adds the order to the log and its indexes; returns its position in the log.</summary>
+    private int AddOrderRecord(OrderRecord order)
     {
-        orders[(order.ProgramId, order.OrderId)] = order;
+        var position = orderLog.Add(order);
+        orders[(order.ProgramId, order.OrderId)] = position;
         if (!ordersRecorded.TryGetValue(order.ProgramId, out var index))
         {
             index = new OrderedIndex<(NodaTime.Instant RecordedAt, string Id)>(RecordedOrder.Instance);
@@ -454,6 +458,7 @@ public sealed partial class InMemoryMemberStore : IMemberStore
         }
 
         index.Add((order.RecordedAt, order.OrderId.Value));
+        return position;
     }
 
     /// <summary>The checks every store makes, with the same messages.</summary>
@@ -510,7 +515,7 @@ public sealed partial class InMemoryMemberStore : IMemberStore
     }
 
     private MemberHistory History(ProgramId programId, MemberId memberId, MemberData data) => new(
-        InOrder(OrdersOf(data), static o => o.Order.PlacedAt),
+        data.OrdersInPlacementOrder ? orderLog.Snapshot(data.OrdersIfAny) : InOrder(OrdersOf(data), static o => o.Order.PlacedAt),
         InOrder(data.RefundsIfAny, static r => r.RefundedAt),
         InOrder(data.ActivitiesIfAny, static a => a.Activity.OccurredAt),
         HistoryVersion(programId, memberId));
@@ -566,15 +571,31 @@ public sealed partial class InMemoryMemberStore : IMemberStore
     /// </summary>
     private sealed class MemberData(MemberRecord record)
     {
-        // The orders as positions in the store's order log (see RecordArena): numbers, which a collection never scans.
+        // The orders as positions in the store's order log (see ByteArena): numbers, which a collection never scans.
         private List<int>? orders;
+
+        // The last order's placement instant, and whether an order was ever added placed before the one added
+        // before it: while not, the positions are in placement order and a history reads them undecoded.
+        private NodaTime.Instant lastPlacedAt;
+        private bool outOfOrder;
         private List<RefundRecord>? refunds;
         private List<ActivityRecord>? activities;
 
         public MemberRecord Record { get; set; } = record;
 
-        /// <summary>The orders' positions in the store's order log, in insertion order (created on first use: for writes).</summary>
+        /// <summary>The orders' positions in the store's order log, in insertion order (created on first use: for writes and rewrites).</summary>
         public List<int> Orders => orders ??= [];
+
+        /// <summary>Whether the orders were added in placement order (each placed no earlier than the one added before it).</summary>
+        public bool OrdersInPlacementOrder => !outOfOrder;
+
+        /// <summary>Adds an order's position, placed at <paramref name="placedAt"/>.</summary>
+        public void AddOrder(int position, NodaTime.Instant placedAt)
+        {
+            outOfOrder |= Orders.Count > 0 && placedAt < lastPlacedAt;
+            lastPlacedAt = placedAt;
+            Orders.Add(position);
+        }
 
         /// <summary>The refunds (created on first use: for writes).</summary>
         public List<RefundRecord> Refunds => refunds ??= [];

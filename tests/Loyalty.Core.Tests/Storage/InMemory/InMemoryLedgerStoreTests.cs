@@ -123,8 +123,8 @@ public class InMemoryLedgerStoreTests
         var erased = new LedgerAccountKey(Club, MemberId.From("erased-alice"));
         var moved = Tx(erased, "moved", 1) with { RecordedAt = day };
         (await store.RewriteAccountAsync(Rewrite(Alice, erased, version, contents) with { Transactions = [moved] })).Should().Be(Loyalty.Core.DataRights.MemberRewriteStatus.Rewritten);
-        (await Read(store, day, day + Duration.FromDays(1))).Should().Equal([moved], "the old account's transactions left the log with it");
-        (await Read(store, T0, T0 + Duration.FromDays(30))).Should().Equal(moved);
+        (await Read(store, day, day + Duration.FromDays(1))).Should().BeEquivalentTo([moved], o => o.WithStrictOrdering(), "the old account's transactions left the log with it");
+        (await Read(store, T0, T0 + Duration.FromDays(30))).Should().BeEquivalentTo([moved], o => o.WithStrictOrdering());
     }
 
     private static async Task<List<LedgerTransactionRecord>> Read(ILedgerTransactionFeed feed, Instant from, Instant to)
