@@ -14,12 +14,16 @@ public sealed partial class EntityFrameworkLedgerStore : ILedgerTransactionFeed
     /// <remarks>
     /// Reads the span day by day (index <c>(program_id, recorded_at)</c>): each day's transactions in
     /// one query and their movements in a second one joined on the same condition, so memory holds
-    /// one day of rows at a time.
+    /// one day of rows at a time. A day without transactions is followed by one query for the next
+    /// recording instant of the span, and the read goes on from there: a gap of months costs one query,
+    /// not one per day, and a span with nothing recorded two.
     /// </remarks>
     public async IAsyncEnumerable<LedgerTransactionRecord> ReadRecordedAsync(ProgramId programId, Instant from, Instant to, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         var program = programId.Value;
-        for (var start = from; start < to; start += Duration.FromDays(1))
+        var last = LedgerMapping.Ticks(to);
+        var start = from;
+        while (start < to)
         {
             var end = start + Duration.FromDays(1) < to ? start + Duration.FromDays(1) : to;
             var (lo, hi) = (LedgerMapping.Ticks(start), LedgerMapping.Ticks(end));
@@ -46,6 +50,25 @@ public sealed partial class EntityFrameworkLedgerStore : ILedgerTransactionFeed
             {
                 yield return tx;
             }
+
+            if (page.Count > 0)
+            {
+                start = end;
+                continue;
+            }
+
+            // An empty day: on from the next transaction recorded in the span, if any.
+            var next = await Guard(
+                async ct => await TransactionRows.Where(t => t.ProgramId == program && t.RecordedAt >= hi && t.RecordedAt < last)
+                    .MinAsync(t => (long?)t.RecordedAt, ct).ConfigureAwait(false),
+                $"find the next transaction of programme {programId} recorded from {end} to {to}",
+                cancellationToken).ConfigureAwait(false);
+            if (next is not { } ticks)
+            {
+                yield break;
+            }
+
+            start = LedgerMapping.Instant(ticks);
         }
     }
 }

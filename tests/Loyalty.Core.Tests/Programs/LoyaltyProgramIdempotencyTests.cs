@@ -213,6 +213,48 @@ public class LoyaltyProgramIdempotencyTests
         (await h.BalanceAsync(Alice)).Should().Match<LedgerBalance>(b => b.Pending == P(60) && b.Earned == P(200) && b.Reversed == P(40));
     }
 
+    [Fact]
+    public async Task An_order_whose_token_is_cancelled_while_its_unit_runs_is_written_whole()
+    {
+        // The in-memory unit of work checks the token before the work starts; once started, the work runs to
+        // its end without observing it, so a cancellation between the ledger's write and the order's cannot split them.
+        using var source = new CancellationTokenSource();
+        var cancelling = new CancellingLedgerStore(source);
+        using var h = await new ProgramHarness(replace: s => s.Replace(ServiceDescriptor.Singleton<ILedgerStore>(cancelling))).ConfigureAsync();
+        await h.EnrolAsync(Alice);
+        cancelling.CancelOnNextAppend = true;
+
+        var recorded = await h.Program.RecordOrderAsync(Order("A-1", Alice, h.Now, Line("SKU", 1, 70m)), source.Token);
+
+        source.IsCancellationRequested.Should().BeTrue("the token was cancelled during the ledger's write");
+        cancelling.AppendTokens.Should().OnlyContain(t => !t.CanBeCanceled, "the unit's work runs with no token to observe");
+        recorded.Succeeded.Should().BeTrue();
+        (await h.Members.GetOrderAsync(ProgramId.From("club"), OrderId.From("A-1"))).Should().NotBeNull();
+        (await h.BalanceAsync(Alice)).Pending.Should().Be(P(70));
+        var again = async () => await h.Program.RecordOrderAsync(Order("A-2", Alice, h.Now, Line("SKU", 1, 70m)), source.Token);
+        await again.Should().ThrowAsync<OperationCanceledException>("a call whose token is already cancelled does not start");
+        (await h.Members.GetOrderAsync(ProgramId.From("club"), OrderId.From("A-2"))).Should().BeNull();
+    }
+
+    private sealed class CancellingLedgerStore(CancellationTokenSource source) : ForwardingLedgerStore(new InMemoryLedgerStore())
+    {
+        public bool CancelOnNextAppend { get; set; }
+
+        public List<CancellationToken> AppendTokens { get; } = [];
+
+        public override ValueTask<LedgerAppendResult> AppendAsync(LedgerAppend append, CancellationToken cancellationToken = default)
+        {
+            if (CancelOnNextAppend)
+            {
+                CancelOnNextAppend = false;
+                AppendTokens.Add(cancellationToken);
+                source.Cancel();
+            }
+
+            return Inner.AppendAsync(append, cancellationToken);
+        }
+    }
+
     private sealed class FlakyLedgerStore() : ForwardingLedgerStore(new InMemoryLedgerStore())
     {
         public bool FailNextAppend { get; set; }
