@@ -116,8 +116,8 @@ public sealed class LedgerTransactionCodecTests
 
     private static LedgerTransactionRecord RandomTransaction(Random random)
     {
-        Instant At() => Instant.FromUnixTimeTicks(random.NextInt64(-30_000_000_000_000_000L, 70_000_000_000_000_000L)) + Duration.FromNanoseconds(random.Next(100));
-        long Long() => random.Next(4) switch { 0 => long.MinValue, 1 => long.MaxValue, 2 => random.Next(-500, 500), _ => random.NextInt64(long.MinValue, long.MaxValue) };
+        Instant At() => RandomValues.Instant(random);
+        long Long() => RandomValues.Long(random);
         bool Maybe() => random.Next(2) == 0;
         var id = TransactionId.From("tx-" + random.Next(1000) + (Maybe() ? "é" : string.Empty));
         var recordedAt = At();

@@ -164,7 +164,7 @@ public sealed class OrderRecordCodecTests
             var categories = Enumerable.Range(0, random.Next(3)).Select(_ => Pick(Texts) + "cat").ToArray();
             return new OrderLine(Pick(Texts) + "sku", quantity, price, discount, categories, Maybe(Texts), random.Next(4) == 0);
         }).ToArray();
-        var placedAt = RandomInstant(random);
+        var placedAt = RandomValues.Instant(random);
         var order = new EarningOrder(
             random.Next(8) == 0 ? OrderId.From("other-order") : id,
             random.Next(8) == 0 ? MemberId.From("other-member") : member,
@@ -181,18 +181,18 @@ public sealed class OrderRecordCodecTests
             RuleId.From("r" + i + Pick(Ids)),
             (RuleOutcome)random.Next(10),
             (ReversalPolicy)random.Next(4),
-            RandomDecimal(random),
-            Points.FromInt64(RandomLong(random)),
-            Points.FromInt64(RandomLong(random)),
-            random.Next(3) == 0 ? default : Enumerable.Range(0, random.Next(6)).Select(_ => RandomLong(random)).ToArray())).ToArray();
+            RandomValues.Decimal(random),
+            Points.FromInt64(RandomValues.Long(random)),
+            Points.FromInt64(RandomValues.Long(random)),
+            random.Next(3) == 0 ? default : Enumerable.Range(0, random.Next(6)).Select(_ => RandomValues.Long(random)).ToArray())).ToArray();
         var deltas = Enumerable.Range(0, random.Next(3)).Select(_ => new RuleUsageDelta(
             RuleId.From(Pick(Ids)),
             random.Next(3) == 0 ? null : new UsagePeriod((CapPeriod)random.Next(4), random.Next(4) == 0 ? new LocalDate(1 + random.Next(2999), 1 + random.Next(12), 1 + random.Next(28), CalendarSystem.Julian) : new LocalDate(-50 + random.Next(3000), 1 + random.Next(12), 1 + random.Next(28))),
-            Points.FromInt64(RandomLong(random)),
+            Points.FromInt64(RandomValues.Long(random)),
             random.Next(int.MinValue, int.MaxValue))).ToArray();
-        var thresholds = Enumerable.Range(0, random.Next(3)).Select(_ => new ThresholdTerm(RuleId.From(Pick(Ids)), RandomDecimal(random))).ToArray();
+        var thresholds = Enumerable.Range(0, random.Next(3)).Select(_ => new ThresholdTerm(RuleId.From(Pick(Ids)), RandomValues.Decimal(random))).ToArray();
         OrderId? earningOrder = random.Next(6) switch { 0 => null, 1 => OrderId.From("elsewhere"), _ => id };
-        var earning = new EarningResult(earningOrder, random.Next(8) == 0 ? MemberId.From("other") : member, Pick(Texts) + "v", random.Next(5) == 0 ? RandomInstant(random) : placedAt, random.Next(6) == 0, Points.FromInt64(RandomLong(random)), lines.Length, rules, deltas, thresholds)
+        var earning = new EarningResult(earningOrder, random.Next(8) == 0 ? MemberId.From("other") : member, Pick(Texts) + "v", random.Next(5) == 0 ? RandomValues.Instant(random) : placedAt, random.Next(6) == 0, Points.FromInt64(RandomValues.Long(random)), lines.Length, rules, deltas, thresholds)
         {
             MerchantRuleSetVersion = Maybe(Texts),
         };
@@ -206,28 +206,9 @@ public sealed class OrderRecordCodecTests
             Earning = earning,
             Tier = random.Next(3) switch { 0 => null, 1 => default(TierId), _ => TierId.From(Pick(Ids)) },
             TransactionId = TransactionId.From("order:" + id.Value),
-            RecordedAt = RandomInstant(random),
+            RecordedAt = RandomValues.Instant(random),
         };
     }
-
-    private static Instant RandomInstant(Random random) =>
-        Instant.FromUnixTimeTicks(random.NextInt64(-30_000_000_000_000_000L, 70_000_000_000_000_000L)) + Duration.FromNanoseconds(random.Next(100));
-
-    private static long RandomLong(Random random) => random.Next(5) switch
-    {
-        0 => long.MinValue,
-        1 => long.MaxValue,
-        2 => random.Next(-1000, 1000),
-        _ => random.NextInt64(long.MinValue, long.MaxValue),
-    };
-
-    private static decimal RandomDecimal(Random random) => random.Next(4) switch
-    {
-        0 => 0m,
-        1 => decimal.MinValue,
-        2 => new decimal(random.Next(), random.Next(), random.Next(), random.Next(2) == 0, (byte)random.Next(29)),
-        _ => new decimal(random.Next(), 0, 0, random.Next(2) == 0, (byte)random.Next(6)),
-    };
 
     /// <summary>Every field of a record, decimals with their scale, strings with their code units.</summary>
     private static string Describe(OrderRecord r)
