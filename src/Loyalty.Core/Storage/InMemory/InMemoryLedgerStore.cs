@@ -28,12 +28,12 @@ public sealed partial class InMemoryLedgerStore : ILedgerStore, IAccountStateKee
     private readonly TransactionIndex transactions = new();
     // Every transaction as bytes (see ByteArena), by recording instant for the feed; decoded on read.
     private readonly ByteArena<LedgerTransactionRecord> log = new(LedgerTransactionCodec.Instance, keyed: true);
-
-    /// <summary>The transaction log (for tests: what a rewrite leaves in it).</summary>
-    internal ByteArena<LedgerTransactionRecord> TransactionLog => log;
     private readonly RecordArena<LedgerLotRecord> lotLog = new();
     private readonly ConcurrentDictionary<ProgramId, OrderedIndex<string>> expiring = new();
     private long keptEntries;
+
+    /// <summary>The transaction log (for tests: what a rewrite leaves in it).</summary>
+    internal ByteArena<LedgerTransactionRecord> TransactionLog => log;
 
     /// <inheritdoc />
     public ValueTask<LedgerAccountSnapshot> GetAccountAsync(LedgerAccountKey account, CancellationToken cancellationToken = default)

@@ -26,14 +26,14 @@ public sealed partial class InMemoryMemberStore : IMemberStore
     // Orders by id: their positions in the order log (kept as bytes, see ByteArena), decoded on read.
     private readonly Dictionary<(ProgramId, OrderId), int> orders = [];
     private readonly ByteArena<OrderRecord> orderLog = new(OrderRecordCodec.Instance);
-
-    /// <summary>The order log (for tests: what a rewrite leaves in it).</summary>
-    internal ByteArena<OrderRecord> OrderLog => orderLog;
     private readonly Dictionary<ProgramId, OrderedIndex<(NodaTime.Instant RecordedAt, string Id)>> ordersRecorded = [];
     private readonly Dictionary<(ProgramId, RefundId), RefundRecord> refunds = [];
     private readonly Dictionary<(ProgramId, OrderId), List<RefundRecord>> refundsByOrder = [];
     private readonly Dictionary<(ProgramId, ActivityId), ActivityRecord> activities = [];
     private readonly Dictionary<(ProgramId, MemberId), long> historyVersions = [];
+
+    /// <summary>The order log (for tests: what a rewrite leaves in it).</summary>
+    internal ByteArena<OrderRecord> OrderLog => orderLog;
 
     /// <inheritdoc />
     public ValueTask<MemberRecord?> GetMemberAsync(ProgramId programId, MemberId memberId, CancellationToken cancellationToken = default)
