@@ -72,17 +72,21 @@ internal sealed class OrderRecordCodec : RecordCodec<OrderRecord>
         w.At(order.PlacedAt);
         w.Interned(order.Currency.Code);
         w.Varint((uint)order.Lines.Count);
-        foreach (var line in order.Lines)
+        // Indexed loops: a foreach over these interface-typed lists would box an enumerator per list per order.
+        var lines = order.Lines;
+        for (var l = 0; l < lines.Count; l++)
         {
+            var line = lines[l];
             w.Varint((uint)((line.Brand is null ? 0 : LineHasBrand) | (line.IsGiftCard ? LineIsGiftCard : 0)));
             w.Interned(line.Sku);
             w.Varint((uint)line.Quantity);
             w.Amount(line.UnitPrice);
             w.Amount(line.Discount);
             w.Varint((uint)line.Categories.Count);
-            foreach (var category in line.Categories)
+            var categories = line.Categories;
+            for (var c = 0; c < categories.Count; c++)
             {
-                w.Interned(category);
+                w.Interned(categories[c]);
             }
 
             if (line.Brand is { } brand)
@@ -97,9 +101,10 @@ internal sealed class OrderRecordCodec : RecordCodec<OrderRecord>
         w.Interned(order.Channel);
         w.Interned(order.Store is { IsDefault: false } store ? store.Value : null);
         w.Varint((uint)order.Coupons.Count);
-        foreach (var coupon in order.Coupons)
+        var coupons = order.Coupons;
+        for (var c = 0; c < coupons.Count; c++)
         {
-            w.Text(coupon);
+            w.Text(coupons[c]);
         }
 
         // The earning explanation.
@@ -141,8 +146,10 @@ internal sealed class OrderRecordCodec : RecordCodec<OrderRecord>
         }
 
         w.Varint((uint)earning.UsageDeltas.Count);
-        foreach (var delta in earning.UsageDeltas)
+        var deltas = earning.UsageDeltas;
+        for (var d = 0; d < deltas.Count; d++)
         {
+            var delta = deltas[d];
             w.Interned(delta.RuleId.IsDefault ? null : delta.RuleId.Value);
             if (delta.Period is { } period)
             {
@@ -159,8 +166,10 @@ internal sealed class OrderRecordCodec : RecordCodec<OrderRecord>
         }
 
         w.Varint((uint)earning.Thresholds.Count);
-        foreach (var threshold in earning.Thresholds)
+        var thresholds = earning.Thresholds;
+        for (var t = 0; t < thresholds.Count; t++)
         {
+            var threshold = thresholds[t];
             w.Interned(threshold.RuleId.IsDefault ? null : threshold.RuleId.Value);
             w.Amount(threshold.Threshold);
         }
