@@ -14,12 +14,15 @@ internal sealed class OrderedIndex<T>(IComparer<T> comparer)
 
     public int Count { get; private set; }
 
+    /// <summary>The number of chunks (for tests: an index grown in its own order keeps them full).</summary>
+    internal int ChunkCount => chunks.Count;
+
     /// <summary>Adds an item; false when an equal item is already there.</summary>
     public bool Add(T item)
     {
         if (chunks.Count == 0)
         {
-            chunks.Add([item]);
+            chunks.Add(NewChunk(item));
             Count = 1;
             return true;
         }
@@ -32,14 +35,38 @@ internal sealed class OrderedIndex<T>(IComparer<T> comparer)
             return false;
         }
 
-        chunk.Insert(~i, item);
         Count++;
-        if (chunk.Count > MaxChunk)
+        if (chunk.Count < MaxChunk)
         {
-            var half = chunk.Count / 2;
-            var upper = chunk.GetRange(half, chunk.Count - half);
-            chunk.RemoveRange(half, chunk.Count - half);
-            chunks.Insert(c + 1, upper);
+            chunk.Insert(~i, item);
+            return true;
+        }
+
+        if (~i == chunk.Count && c == chunks.Count - 1)
+        {
+            // Past the end of a full last chunk (the index grows in its own order: orders by the instant they
+            // were recorded): a new chunk, the full one left full rather than split into two half-empty ones.
+            chunks.Add(NewChunk(item));
+            return true;
+        }
+
+        // A full chunk splits in two halves, each with room for a full chunk, and the item goes into its half.
+        var half = chunk.Count / 2;
+        var upper = new List<T>(MaxChunk);
+        for (var k = half; k < chunk.Count; k++)
+        {
+            upper.Add(chunk[k]);
+        }
+
+        chunk.RemoveRange(half, chunk.Count - half);
+        chunks.Insert(c + 1, upper);
+        if (~i <= half)
+        {
+            chunk.Insert(~i, item);
+        }
+        else
+        {
+            upper.Insert(~i - half, item);
         }
 
         return true;
@@ -101,6 +128,9 @@ internal sealed class OrderedIndex<T>(IComparer<T> comparer)
     }
 
     /// <summary>The chunk an item belongs in: the first whose last item is not less than it, else the last chunk.</summary>
+    /// <summary>A chunk holding <paramref name="item"/>, with room for a full chunk (no copy as it fills).</summary>
+    private static List<T> NewChunk(T item) => new(MaxChunk) { item };
+
     private int ChunkFor(T item)
     {
         int lo = 0, hi = chunks.Count - 1;

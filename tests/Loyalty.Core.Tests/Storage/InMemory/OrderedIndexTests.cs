@@ -58,6 +58,30 @@ public class OrderedIndexTests
     }
 
     [Fact]
+    public void Items_added_in_order_fill_their_chunks_and_an_insert_into_a_full_one_splits_it()
+    {
+        // Orders indexed by the instant they were recorded come in that order: each chunk fills to 512 and the
+        // next item starts a new one, rather than every chunk being split into two half-empty ones.
+        var index = new OrderedIndex<int>(Comparer<int>.Default);
+        for (var i = 0; i < 2_048; i++)
+        {
+            index.Add(i * 2).Should().BeTrue();
+        }
+
+        index.ChunkCount.Should().Be(4);
+        index.Add(1).Should().BeTrue("an item inside a full chunk");
+        index.Add(4_095).Should().BeTrue("an item past the end of the last, full chunk");
+        index.ChunkCount.Should().Be(6, "the first chunk split in two, and the last item started a chunk of its own");
+        var walked = new List<int>();
+        index.Walk(-1, inclusive: false, item =>
+        {
+            walked.Add(item);
+            return OrderedIndex<int>.Step.Go;
+        });
+        walked.Should().Equal(Enumerable.Range(0, 2_048).Select(i => i * 2).Append(1).Append(4_095).Order());
+    }
+
+    [Fact]
     public void A_chunk_emptied_between_others_is_dropped_and_the_index_goes_on()
     {
         // 2,000 items make several chunks of at most 512; removing 1,000 contiguous ones empties at least one between others.
