@@ -38,19 +38,25 @@ internal sealed class LotIndex
     /// <summary>The number of open lots.</summary>
     public int OpenCount => openCount;
 
-    /// <summary>The open lots' positions, in the order the lots were first written.</summary>
-    public IEnumerable<int> Open
+    /// <summary>The open lots' records, in the order the lots were first written (an array of <see cref="OpenCount"/>, empty when none).</summary>
+    public LedgerLotRecord[] ReadOpen(RecordArena<LedgerLotRecord> log)
     {
-        get
+        if (openCount == 0)
         {
-            for (var i = 0; i < count; i++)
+            return [];
+        }
+
+        var lots = new LedgerLotRecord[openCount];
+        var n = 0;
+        for (var i = 0; i < count; i++)
+        {
+            if ((entries[i] & OpenBit) != 0)
             {
-                if ((entries[i] & OpenBit) != 0)
-                {
-                    yield return PositionOf(entries[i]);
-                }
+                lots[n++] = log[PositionOf(entries[i])];
             }
         }
+
+        return lots;
     }
 
     /// <summary>Every lot's position, open or closed.</summary>

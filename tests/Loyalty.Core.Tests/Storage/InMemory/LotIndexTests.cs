@@ -44,13 +44,13 @@ public sealed class LotIndexTests
 
         var open = Enumerable.Range(0, lots).Where(i => i % 3 != 0).Select(Id).ToArray();
         index.OpenCount.Should().Be(open.Length);
-        index.Open.Select(p => log[p].LotId).Should().Equal(open, "in the order the lots were first written");
+        index.ReadOpen(log).Select(l => l.LotId).Should().Equal(open, "in the order the lots were first written");
         index.All.Select(p => log[p].LotId).Should().Equal(Enumerable.Range(0, lots).Select(Id));
         Enumerable.Range(0, lots).Select(i => index.Find(log, Id(i))).Should().Equal(written, "a changed lot is written again at its position");
 
         index.Set(log, Lot(0, remaining: 5));
         index.OpenCount.Should().Be(open.Length + 1);
-        index.Open.First().Should().Be(index.Find(log, Id(0)), "a lot open again keeps its place");
+        index.ReadOpen(log)[0].Should().Match<LedgerLotRecord>(l => l.LotId == Id(0) && l.Remaining == 5, "a lot open again keeps its place");
     }
 
     [Fact]
@@ -67,6 +67,7 @@ public sealed class LotIndexTests
         index.Forget(log);
 
         index.OpenCount.Should().Be(0);
+        index.ReadOpen(log).Should().BeEmpty();
         index.All.Should().BeEmpty();
         index.Find(log, Id(3)).Should().Be(-1);
         var read = () => log[positions[3]];
