@@ -366,17 +366,11 @@ public sealed partial class InMemoryLedgerStore : ILedgerStore, IAccountStateKee
 
         lock (data)
         {
-            var lots = data.Lots.OpenCount == 0 ? [] : new LedgerLotRecord[data.Lots.OpenCount];
-            var i = 0;
-            foreach (var position in data.Lots.Open)
-            {
-                lots[i++] = lotLog[position];
-            }
-
+            var lots = data.Lots.ReadOpen(lotLog);
             var holds = data.OpenHoldsIfAny is not { Count: > 0 } open ? [] : new LedgerHoldRecord[open.Count];
             if (holds.Length > 0)
             {
-                i = 0;
+                var i = 0;
                 foreach (var id in data.OpenHoldsIfAny!)
                 {
                     holds[i++] = data.Holds[id];
