@@ -188,9 +188,7 @@ internal sealed class ByteArena<T>
     {
         lock (gate)
         {
-            ArgumentOutOfRangeException.ThrowIfNegative(position);
-            ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(position, count);
-            var at = index[position >> IndexBits]![position & (IndexSize - 1)];
+            var at = Entry(position);
             return at == Forgotten ? null : Decode(chunks[(int)(at >> 32)], (int)at);
         }
     }
@@ -326,11 +324,18 @@ internal sealed class ByteArena<T>
         }
     }
 
-    private long Locate(int position)
+    /// <summary>Where the record at <paramref name="position"/> is (chunk and offset), or <see cref="Forgotten"/>; under the lock.</summary>
+    private long Entry(int position)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(position);
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(position, count);
-        var at = index[position >> IndexBits]![position & (IndexSize - 1)];
+        return index[position >> IndexBits]![position & (IndexSize - 1)];
+    }
+
+    /// <summary>Where the live record at <paramref name="position"/> is; under the lock.</summary>
+    private long Locate(int position)
+    {
+        var at = Entry(position);
         return at == Forgotten
             ? throw new InvalidOperationException($"The record at position {position} was forgotten (its member or account was rewritten).")
             : at;

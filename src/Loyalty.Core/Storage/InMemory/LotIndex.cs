@@ -4,9 +4,11 @@ namespace Loyalty.Core.Storage.InMemory;
 
 /// <summary>
 /// An account's lots, every one it ever had, as positions in the store's lot log (see <see cref="RecordArena{T}"/>):
-/// found by the hash of their id, the open ones listed apart. The account's dictionaries hold numbers only, so an
-/// order's new lot is written side by side with the other accounts' in the log, and no card of the account's own
-/// older objects is marked for it (a dictionary keyed by the lot's id would hold the new id's string).
+/// one array of numbers (each lot's id hash, whether it is open, its position), scanned to find a lot while the
+/// account has few, through a map from hash to entry beyond. It holds numbers only, so an order's new lot is
+/// written side by side with the other accounts' in the log, and no card of the account's own older objects is
+/// marked for it (a dictionary keyed by the lot's id would hold the new id's string); and an account with a few
+/// lots costs one array, not a dictionary and a set that each grow by copying.
 /// A lot is written again in place when it changes (spent, expired, reversed): rarer than the orders that create them.
 /// Not thread-safe: used under the account's lock.
 /// </summary>
@@ -151,20 +153,17 @@ internal sealed class LotIndex
 
         var entry = count++;
         entries[entry] = ((long)hash << 32) | (uint)position;
-        if (byHash is null && count > ScanLimit)
+        if (byHash is not null)
+        {
+            Index(log, entry);
+        }
+        else if (count > ScanLimit)
         {
             byHash = new Dictionary<int, int>(count * 2);
             for (var i = 0; i < count; i++)
             {
                 Index(log, i);
             }
-
-            return entry;
-        }
-
-        if (byHash is not null)
-        {
-            Index(log, entry);
         }
 
         return entry;
@@ -180,5 +179,4 @@ internal sealed class LotIndex
     }
 
     private static int PositionOf(long entry) => (int)(entry & int.MaxValue);
-
 }

@@ -127,10 +127,10 @@ internal sealed class OrderedIndex<T>(IComparer<T> comparer)
         }
     }
 
-    /// <summary>The chunk an item belongs in: the first whose last item is not less than it, else the last chunk.</summary>
     /// <summary>A chunk holding <paramref name="item"/>, with room for a full chunk (no copy as it fills).</summary>
     private static List<T> NewChunk(T item) => new(MaxChunk) { item };
 
+    /// <summary>The chunk an item belongs in: the first whose last item is not less than it, else the last chunk.</summary>
     private int ChunkFor(T item)
     {
         int lo = 0, hi = chunks.Count - 1;
